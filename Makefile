@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+#   make          build/botsink and build/botsink.bpf.o
+#   make test     every test (root, real kernel): unit (ASan/UBSan), BPF_PROG_TEST_RUN, lab
+#   make demo     a veth lab with simulated bots, end to end
+#   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines
+#   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+BUILD := build
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
+LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ivmlinux -Iinclude -Ibpf
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Userspace sources shared by the daemon, the tests and the bench.
+LIB_SRCS := $(filter-out user/main.c user/cmd_%.c,$(wildcard user/*.c))
+CMD_SRCS := user/main.c $(wildcard user/cmd_*.c)
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+CMD_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
+HEADERS := $(wildcard include/*.h user/*.h) $(BUILD)/botsink.skel.h
+BPF_HEADERS := $(wildcard bpf/*.h include/*.h)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+SAN_LIB_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+
+.PHONY: all test unit demo bench vmlinux clean format check-format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/botsink $(BUILD)/botsink.bpf.o
+
+$(BUILD)/botsink.bpf.o: bpf/botsink.bpf.c $(BPF_HEADERS) vmlinux/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/botsink.skel.h: $(BUILD)/botsink.bpf.o
+	$(BPFTOOL) gen skeleton $< name botsink > $@
+
+$(BUILD)/obj/%.o: user/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/botsink: $(CMD_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# Unit tests: the library sources again, under ASan and UBSan.
+$(BUILD)/san/%.o: user/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
+
+# BPF_PROG_TEST_RUN tests and the benchmark run the real object.
+$(BUILD)/tests/prog_test: tests/prog/prog_test.c tests/prog/frames.h $(LIB_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+$(BUILD)/baseline.bpf.o: tests/bench/baseline.bpf.c $(BPF_HEADERS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/baseline.skel.h: $(BUILD)/baseline.bpf.o
+	$(BPFTOOL) gen skeleton $< name baseline > $@
+
+$(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h $(LIB_OBJS) $(HEADERS)
+	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
+unit: $(UNIT_TESTS)
+
+test: all unit $(BUILD)/tests/prog_test
+	tests/run.sh
+
+demo:
+	scripts/demo.sh
+
+bench: all $(BUILD)/bench
+	$(BUILD)/bench
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/*/*.c tests/*/*.h
+
+check-format:
+	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/*/*.c tests/*/*.h
+
+$(BUILD):
+	mkdir -p $@
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * botsink XDP program: count bot check-ins to a sinkhole per source and rule.
+ *
+ * Packet path: Ethernet (+ up to two VLAN tags) -> IPv4/IPv6 -> one LPM
+ * lookup on (ruleset, destination), which misses for everything outside the
+ * sinkhole space -> extension headers, fragments -> TCP/UDP -> first match
+ * in the destination's ranked candidate list -> per-source counter.
+ * Every frame lands in exactly one statistics bucket.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "botsink_abi.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "match.bpf.h"
+
+static __always_inline int parse_network(struct cursor *c, struct packet *pkt)
+{
+	int ret = parse_ethernet(c, pkt);
+
+	if (ret != PARSE_OK)
+		return ret;
+	if (pkt->eth_proto == ETH_P_IP)
+		return parse_ipv4(c, pkt);
+	return parse_ipv6(c, pkt);
+}
+
+static __always_inline const struct botsink_dst *lookup_destination(const struct packet *pkt,
+								    __u32 ruleset)
+{
+	struct botsink_dst_key key = {
+		.prefixlen = 8 + 128,
+		.ruleset = ruleset,
+	};
+
+	__builtin_memcpy(key.addr, pkt->dst.b, 16);
+	return bpf_map_lookup_elem(&botsink_dst, &key);
+}
+
+/* Transport parsing for sinkhole traffic only. */
+static __always_inline int parse_sinkhole_frame(struct xdp_md *ctx, struct cursor *c,
+						struct packet *pkt)
+{
+	int ret;
+
+	if (pkt->eth_proto == ETH_P_IPV6) {
+		ret = parse_ipv6_ext(ctx, c, pkt);
+		if (ret != PARSE_OK)
+			return ret;
+	}
+	if (pkt->frag == FRAG_LATER)
+		return PARSE_FRAGMENT;
+	return parse_transport(c, pkt);
+}
+
+static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
+{
+	struct botsink_rule_hits *hits = bpf_map_lookup_elem(&botsink_hits, &slot);
+
+	if (hits) {
+		hits->packets++;
+		hits->bytes += pkt->frame_len;
+	}
+}
+
+/* Attribute a sinkhole frame; returns its bucket. */
+static __always_inline int attribute(const struct botsink_dst *dst, const struct packet *pkt,
+				     struct botsink_stats *stats)
+{
+	const struct botsink_candidate *rule = best_rule(dst, pkt);
+	__u32 slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
+	__u32 sid = rule ? rule->sid : 0;
+
+	if (!count_source(pkt, sid))
+		stats->table_full++;
+	count_rule_hit(slot, pkt);
+	return rule ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
+}
+
+SEC("xdp")
+int botsink_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct cursor c = { .pos = data, .end = data_end };
+	const struct botsink_config *cfg;
+	const struct botsink_dst *dst;
+	struct botsink_stats *stats;
+	struct packet pkt = {};
+	int action = XDP_PASS;
+	__u32 zero = 0;
+	int bucket;
+
+	stats = bpf_map_lookup_elem(&botsink_stats, &zero);
+	cfg = bpf_map_lookup_elem(&botsink_config, &zero);
+	if (!stats || !cfg)
+		return XDP_PASS;
+	pkt.frame_len = data_end - data;
+
+	bucket = parse_network(&c, &pkt);
+	if (bucket != PARSE_OK)
+		goto out;
+	dst = lookup_destination(&pkt, cfg->ruleset);
+	if (!dst) {
+		bucket = BOTSINK_NON_SINKHOLE;
+		goto out;
+	}
+	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
+	if (bucket == PARSE_OK)
+		bucket = attribute(dst, &pkt, stats);
+	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
+	    cfg->verdict == BOTSINK_VERDICT_DROP)
+		action = XDP_DROP;
+out:
+	if (pkt.vlan)
+		stats->vlan++;
+	if (bucket >= 0 && bucket < BOTSINK_CLASS_COUNT)
+		((__u64 *)stats)[bucket]++;
+	return action;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""Send lab frames described by a JSON plan (stdin) out of one interface.
+
+Each plan item: {"src": ADDR, "dst": ADDR, "proto": "tcp"|"udp"|"icmp"|"arp"
+|"raw", "sport": N, "dport": N, "flags": "S", "count": N, "vlan": [ids],
+"payload": "text", "hex": "raw frame hex (proto raw)", "frag": "first"|"later",
+"ext": ["hop", "dst", "routing", "frag"]}. Frames go out in plan order;
+the total is printed. Run it in the lab's bots namespace only.
+"""
+import argparse
+import ipaddress
+import json
+import logging
+import sys
+
+# Frames go out at layer 2: scapy's routing warnings do not apply.
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+
+from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, IP, IPv6,
+                       IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, TCP, UDP,
+                       conf, sendp)
+
+
+def l3(item):
+    src, dst = item["src"], item["dst"]
+    if ipaddress.ip_address(dst).version == 4:
+        ip = IP(src=src, dst=dst)
+        if item.get("frag") == "first":
+            ip.flags = "MF"
+        elif item.get("frag") == "later":
+            ip.frag = 64
+        return ip
+    ip = IPv6(src=src, dst=dst)
+    for ext in item.get("ext", []):
+        ip = ip / {"hop": IPv6ExtHdrHopByHop(), "dst": IPv6ExtHdrDestOpt(),
+                   "routing": IPv6ExtHdrRouting(),
+                   "frag": IPv6ExtHdrFragment(m=1 if item.get("frag") == "first" else 0,
+                                              offset=8 if item.get("frag") == "later" else 0)}[ext]
+    return ip
+
+
+def l4(item):
+    proto = item["proto"]
+    payload = item.get("payload", "").encode()
+    if proto == "tcp":
+        seg = TCP(sport=item.get("sport", 40000), dport=item["dport"],
+                  flags=item.get("flags", "S"), seq=item.get("seq", 1000))
+    elif proto == "udp":
+        seg = UDP(sport=item.get("sport", 40000), dport=item["dport"])
+    elif proto == "icmp":
+        seg = ICMP()
+    else:
+        raise ValueError(f"unknown proto {proto}")
+    return seg / Raw(payload) if payload else seg
+
+
+def frame(item, dst_mac):
+    eth = Ether(dst=dst_mac)
+    if item["proto"] == "raw":
+        return Ether(bytes.fromhex(item["hex"]))
+    if item["proto"] == "arp":
+        return Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(psrc=item["src"], pdst=item["dst"])
+    tags = item.get("vlan", [])
+    for i, vid in enumerate(tags):
+        outer = i == 0 and len(tags) == 2
+        eth = eth / (Dot1AD(vlan=vid) if outer else Dot1Q(vlan=vid))
+    return eth / l3(item) / l4(item)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--iface", required=True)
+    ap.add_argument("--dst-mac", required=True)
+    args = ap.parse_args()
+    conf.verb = 0
+    frames = []
+    for item in json.load(sys.stdin):
+        f = frame(item, args.dst_mac)
+        frames.extend([f] * item.get("count", 1))
+    sendp(frames, iface=args.iface, verbose=False)
+    print(len(frames))
+
+
+if __name__ == "__main__":
+    main()

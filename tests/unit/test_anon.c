@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* ipcrypt-pfx against the draft's published vectors, truncation, key files. */
+#include <sys/stat.h>
+#include <unistd.h>
+#include "addr.h"
+#include "anon.h"
+#include "unit.h"
+
+static void hex_key(const char *hex, uint8_t key[32])
+{
+	for (int i = 0; i < 32; i++)
+		sscanf(hex + 2 * i, "%2hhx", &key[i]);
+}
+
+static const char *encrypt_text(const struct ipcrypt_pfx *c, const char *ip, char *buf)
+{
+	struct in6_addr in, out, back;
+
+	if (addr_parse(ip, &in))
+		return "(bad input)";
+	ipcrypt_pfx_encrypt(c, &in, &out);
+	ipcrypt_pfx_decrypt(c, &out, &back);
+	CHECK(memcmp(&in, &back, 16) == 0);
+	addr_format(&out, buf, ADDR_TEXT_LEN);
+	return buf;
+}
+
+/* draft-denis-ipcrypt-09, ipcrypt-pfx test vectors. */
+static void test_vectors(void)
+{
+	static const struct {
+		const char *key, *in, *out;
+	} v[] = {
+		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "0.0.0.0",
+		  "151.82.155.134" },
+		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301",
+		  "255.255.255.255", "94.185.169.89" },
+		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "192.0.2.1",
+		  "100.115.72.131" },
+		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "2001:db8::1",
+		  "c180:5dd4:2587:3524:30ab:fa65:6ab6:f88" },
+		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "2001:db8::2",
+		  "c180:5dd4:2587:3524:30ab:fa65:6ab6:f8a" },
+		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301",
+		  "2001:db8:1234:5678:9abc:def0:1234:5678", "c180:5dd4:3f39:5792:2334:a348:e913:4af5" },
+	};
+	char buf[ADDR_TEXT_LEN], err[128];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct ipcrypt_pfx c;
+		uint8_t key[32];
+
+		hex_key(v[i].key, key);
+		CHECK(ipcrypt_pfx_init(&c, key, err, sizeof(err)) == 0);
+		CHECK_STR(encrypt_text(&c, v[i].in, buf), v[i].out);
+		ipcrypt_pfx_free(&c);
+	}
+}
+
+/* Addresses sharing a /n share exactly a /n after encryption. */
+static void test_prefix_preserved(void)
+{
+	struct ipcrypt_pfx c;
+	struct in6_addr a, b, ea, eb;
+	uint8_t key[32];
+	char err[128];
+
+	hex_key("2b7e151628aed2a6abf7158809cf4f3ca9f5ba40db214c3798f2e1c23456789a", key);
+	CHECK(ipcrypt_pfx_init(&c, key, err, sizeof(err)) == 0);
+	addr_parse("10.0.0.47", &a);
+	addr_parse("10.0.0.129", &b);
+	ipcrypt_pfx_encrypt(&c, &a, &ea);
+	ipcrypt_pfx_encrypt(&c, &b, &eb);
+	CHECK(addr_is_v4(&ea) && addr_is_v4(&eb));
+	CHECK(memcmp(ea.s6_addr, eb.s6_addr, 15) == 0);
+	/* 10.0.0.47 and 10.0.0.129 differ in the first bit of the last byte. */
+	CHECK(((ea.s6_addr[15] ^ eb.s6_addr[15]) & 0x80) != 0);
+	addr_parse("2001:db8:a::1", &a);
+	addr_parse("2001:db8:b::1", &b);
+	ipcrypt_pfx_encrypt(&c, &a, &ea);
+	ipcrypt_pfx_encrypt(&c, &b, &eb);
+	CHECK(!addr_is_v4(&ea));
+	CHECK(memcmp(ea.s6_addr, eb.s6_addr, 5) == 0); /* 2001:0db8:00 (the first 44 bits agree) */
+	CHECK(memcmp(ea.s6_addr, eb.s6_addr, 6) != 0);
+	ipcrypt_pfx_free(&c);
+}
+
+static void test_equal_halves_refused(void)
+{
+	struct ipcrypt_pfx c;
+	uint8_t key[32];
+	char err[128] = "";
+
+	memset(key, 7, sizeof(key));
+	CHECK(ipcrypt_pfx_init(&c, key, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "halves") != NULL);
+}
+
+static void test_truncate(void)
+{
+	struct anonymizer a;
+	struct in6_addr in, out;
+	char buf[ADDR_TEXT_LEN], err[64];
+
+	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 24, 48, err, sizeof(err)) == 0);
+	addr_parse("198.51.100.77", &in);
+	anon_apply(&a, &in, &out);
+	addr_format(&out, buf, sizeof(buf));
+	CHECK_STR(buf, "198.51.100.0");
+	addr_parse("2001:db8:1:2:3:4:5:6", &in);
+	anon_apply(&a, &in, &out);
+	addr_format(&out, buf, sizeof(buf));
+	CHECK_STR(buf, "2001:db8:1::");
+	anon_free(&a);
+	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 16, 32, err, sizeof(err)) == 0);
+	addr_parse("198.51.100.77", &in);
+	anon_apply(&a, &in, &out);
+	addr_format(&out, buf, sizeof(buf));
+	CHECK_STR(buf, "198.51.0.0");
+	anon_free(&a);
+}
+
+static void write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "wb");
+	fwrite(data, 1, len, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static void test_key_files(void)
+{
+	char dir[] = "/tmp/botsink-anon-XXXXXX", path[256], err[256];
+	static const char hex[] = "  0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301\n";
+	uint8_t key[32], key2[32], raw[32];
+	struct stat st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/k", dir);
+
+	write_file(path, hex, strlen(hex), 0600);
+	CHECK(anon_key_load(path, key, err, sizeof(err)) == 0);
+	CHECK(key[0] == 0x01 && key[31] == 0x01 && key[16] == 0x10);
+
+	write_file(path, hex, strlen(hex), 0640);
+	CHECK(anon_key_load(path, key, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "chmod 600") != NULL);
+
+	for (int i = 0; i < 32; i++)
+		raw[i] = (uint8_t)(i * 7 + 1);
+	write_file(path, raw, sizeof(raw), 0600);
+	CHECK(anon_key_load(path, key, err, sizeof(err)) == 0);
+	CHECK(memcmp(key, raw, 32) == 0);
+
+	memset(raw, 0x42, sizeof(raw));
+	write_file(path, raw, sizeof(raw), 0600);
+	CHECK(anon_key_load(path, key, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "halves") != NULL);
+
+	write_file(path, "0123", 4, 0600);
+	CHECK(anon_key_load(path, key, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "64 hex digits") != NULL);
+	unlink(path);
+
+	/* Generated once in the state directory, mode 0600, then reused. */
+	snprintf(path, sizeof(path), "%s/state", dir);
+	CHECK(anon_key_load_or_create(path, key, err, sizeof(err)) == 0);
+	snprintf(path, sizeof(path), "%s/state/%s", dir, ANON_KEY_FILE);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	CHECK(anon_key_load_or_create(path, key2, err, sizeof(err)) == 0);
+	CHECK(memcmp(key, key2, 32) == 0);
+	snprintf(path, sizeof(path), "%s/state/%s", dir, ANON_KEY_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_vectors();
+	test_prefix_preserved();
+	test_equal_halves_refused();
+	test_truncate();
+	test_key_files();
+	return unit_report("test_anon");
+}

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* botsink run: load, attach, drain every interval, write the feed. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "anon.h"
+#include "commands.h"
+#include "compile.h"
+#include "counters.h"
+#include "feed.h"
+#include "install.h"
+#include "loader.h"
+#include "log.h"
+#include "rules.h"
+#include "sink.h"
+#include "util.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/botsink"
+
+static const char run_usage[] =
+	"Usage: botsink run -i IFACE -r RULES [OPTIONS]\n"
+	"\n"
+	"Count bot check-ins to a sinkhole on IFACE with XDP and write one feed record\n"
+	"per (source, rule) every interval.\n"
+	"\n"
+	"  -i, --interface IFACE      interface to count on (required)\n"
+	"  -r, --rules FILE           Suricata-syntax rules file (required)\n"
+	"      --sinkhole PREFIXES    sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
+	"                             default: the rules' destination prefixes\n"
+	"      --feed PATH|-          JSON Lines feed, appended to (default: - , stdout)\n"
+	"      --interval SECONDS     drain interval, fractions allowed (default: 1)\n"
+	"      --anon MODE            ipcrypt-pfx (default), truncate or none\n"
+	"      --key FILE             ipcrypt-pfx key: 64 hex digits or 32 bytes, mode 0600;\n"
+	"                             default: STATE_DIR/" ANON_KEY_FILE ", created if missing\n"
+	"      --truncate V4,V6       prefix lengths kept by --anon truncate (default: 24,48)\n"
+	"      --state-dir DIR        state directory (default: " DEFAULT_STATE_DIR ")\n"
+	"      --sensor NAME          sensor name in records (default: the host name)\n"
+	"      --xdp-mode MODE        native (default) or skb\n"
+	"      --verdict VERDICT      for sinkhole traffic: pass (default; the kernel or a\n"
+	"                             sinkhole server answers) or drop (count only)\n"
+	"      --pin-dir DIR          where the maps are pinned (default: " BOTSINK_DEFAULT_PIN_DIR ")\n"
+	"      --no-attach            use a program already attached with ip link, and its\n"
+	"                             maps under --pin-dir (iproute2: " BOTSINK_IPROUTE2_PIN_DIR ");\n"
+	"                             leave both in place on exit\n"
+	"  -v, --verbose              debug messages, including libbpf's and libxdp's\n"
+	"  -h, --help                 this help\n"
+	"\n"
+	"Signals: SIGHUP reloads the rules file (a file with errors is rejected and the\n"
+	"running rules stay); SIGINT or SIGTERM drains a last time, writes it, detaches\n"
+	"and removes the pins this run created.\n"
+	"Exit status: 0 clean exit, 1 runtime failure, 2 usage or configuration error.\n";
+
+struct run_opts {
+	const char *ifname;
+	const char *rules_path;
+	const char *sinkhole;
+	const char *feed_path;
+	const char *key_path;
+	const char *state_dir;
+	const char *pin_dir;
+	char sensor[256];
+	double interval;
+	enum anon_mode anon;
+	unsigned int truncate_v4, truncate_v6;
+	enum xdp_attach_mode xdp_mode;
+	enum botsink_verdict verdict;
+	bool no_attach;
+	int ifindex;
+	struct prefix *space;
+	size_t nspace;
+};
+
+struct daemon {
+	struct run_opts *opts;
+	struct loader loader;
+	struct rule_set rules;
+	struct compiled compiled;
+	struct anonymizer anon;
+	struct sink *sink;
+	struct feed feed;
+	int sigfd, timerfd;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "botsink run: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'botsink run --help'.\n");
+	return EXIT_USAGE;
+}
+
+static int parse_truncate(const char *text, struct run_opts *o)
+{
+	unsigned int v4, v6;
+	char tail;
+
+	if (sscanf(text, "%u,%u%c", &v4, &v6, &tail) != 2 || v4 > 32 || v6 > 128)
+		return -1;
+	o->truncate_v4 = v4;
+	o->truncate_v6 = v6;
+	return 0;
+}
+
+enum {
+	OPT_SINKHOLE = 256,
+	OPT_FEED,
+	OPT_INTERVAL,
+	OPT_ANON,
+	OPT_KEY,
+	OPT_TRUNCATE,
+	OPT_STATE_DIR,
+	OPT_SENSOR,
+	OPT_XDP_MODE,
+	OPT_VERDICT,
+	OPT_PIN_DIR,
+	OPT_NO_ATTACH,
+};
+
+static const struct option run_options[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "rules", required_argument, NULL, 'r' },
+	{ "sinkhole", required_argument, NULL, OPT_SINKHOLE },
+	{ "feed", required_argument, NULL, OPT_FEED },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "anon", required_argument, NULL, OPT_ANON },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "truncate", required_argument, NULL, OPT_TRUNCATE },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "sensor", required_argument, NULL, OPT_SENSOR },
+	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
+	{ "verdict", required_argument, NULL, OPT_VERDICT },
+	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+	{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_option(int opt, const char *arg, struct run_opts *o)
+{
+	char *end;
+
+	switch (opt) {
+	case 'i':
+		o->ifname = arg;
+		break;
+	case 'r':
+		o->rules_path = arg;
+		break;
+	case OPT_SINKHOLE:
+		o->sinkhole = arg;
+		break;
+	case OPT_FEED:
+		o->feed_path = arg;
+		break;
+	case OPT_INTERVAL:
+		o->interval = strtod(arg, &end);
+		if (*end || !isfinite(o->interval) || o->interval < 0.01 || o->interval > 86400)
+			return usage_error("--interval: '%s' is not a number of seconds from 0.01 to 86400",
+					   arg);
+		break;
+	case OPT_ANON:
+		if (anon_parse_mode(arg, &o->anon))
+			return usage_error("--anon: '%s' is not ipcrypt-pfx, truncate or none", arg);
+		break;
+	case OPT_KEY:
+		o->key_path = arg;
+		break;
+	case OPT_TRUNCATE:
+		if (parse_truncate(arg, o))
+			return usage_error("--truncate: expected V4,V6 prefix lengths such as 24,48, not '%s'",
+					   arg);
+		break;
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
+		break;
+	case OPT_SENSOR:
+		snprintf(o->sensor, sizeof(o->sensor), "%s", arg);
+		break;
+	case OPT_XDP_MODE:
+		if (strcmp(arg, "native") == 0)
+			o->xdp_mode = XDP_MODE_NATIVE;
+		else if (strcmp(arg, "skb") == 0)
+			o->xdp_mode = XDP_MODE_SKB;
+		else
+			return usage_error("--xdp-mode: '%s' is not native or skb", arg);
+		break;
+	case OPT_VERDICT:
+		if (strcmp(arg, "pass") == 0)
+			o->verdict = BOTSINK_VERDICT_PASS;
+		else if (strcmp(arg, "drop") == 0)
+			o->verdict = BOTSINK_VERDICT_DROP;
+		else
+			return usage_error("--verdict: '%s' is not pass or drop", arg);
+		break;
+	case OPT_PIN_DIR:
+		o->pin_dir = arg;
+		break;
+	case OPT_NO_ATTACH:
+		o->no_attach = true;
+		break;
+	case 'v':
+		log_set_level(LOG_DEBUG);
+		break;
+	case 'h':
+		fputs(run_usage, stdout);
+		exit(EXIT_OK);
+	default:
+		return usage_error("unknown option");
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+	char *bad = NULL;
+	int opt, ret;
+
+	*o = (struct run_opts){
+		.feed_path = "-",
+		.state_dir = DEFAULT_STATE_DIR,
+		.pin_dir = BOTSINK_DEFAULT_PIN_DIR,
+		.interval = 1.0,
+		.anon = ANON_IPCRYPT_PFX,
+		.truncate_v4 = 24,
+		.truncate_v6 = 48,
+		.xdp_mode = XDP_MODE_NATIVE,
+		.verdict = BOTSINK_VERDICT_PASS,
+	};
+	while ((opt = getopt_long(argc, argv, "i:r:vh", run_options, NULL)) != -1) {
+		ret = parse_option(opt, optarg, o);
+		if (ret)
+			return ret;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->ifname || !o->rules_path)
+		return usage_error("-i IFACE and -r RULES are required");
+	o->ifindex = (int)if_nametoindex(o->ifname);
+	if (!o->ifindex)
+		return usage_error("no interface '%s' in this network namespace", o->ifname);
+	if (o->sinkhole && parse_prefix_list(o->sinkhole, &o->space, &o->nspace, &bad)) {
+		ret = usage_error("--sinkhole: '%s' is not an IPv4 or IPv6 prefix",
+				  bad ? bad : o->sinkhole);
+		free(bad);
+		return ret;
+	}
+	if (!o->sensor[0] && gethostname(o->sensor, sizeof(o->sensor) - 1))
+		snprintf(o->sensor, sizeof(o->sensor), "botsink");
+	return 0;
+}
+
+/* Parse and compile a rules file; errors are printed as file:line: reason. */
+static int load_rules(const struct run_opts *o, struct rule_set *rs, struct compiled *c)
+{
+	if (rules_load(o->rules_path, rs)) {
+		log_error("cannot read %s: %s", o->rules_path, strerror(errno));
+		return -1;
+	}
+	if (!rs->nerrors)
+		compile_rules(rs, o->space, o->nspace, c);
+	if (rs->nerrors) {
+		rules_print_errors(rs);
+		rules_free(rs);
+		compiled_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
+{
+	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	char err[512];
+	int ret = 0;
+
+	if (o->anon == ANON_IPCRYPT_PFX) {
+		ret = o->key_path ? anon_key_load(o->key_path, key, err, sizeof(err)) :
+				    anon_key_load_or_create(o->state_dir, key, err, sizeof(err));
+	}
+	if (!ret)
+		ret = anon_init(a, o->anon, key, o->truncate_v4, o->truncate_v6, err, sizeof(err));
+	memset(key, 0, sizeof(key));
+	if (ret)
+		log_error("%s", err);
+	return ret;
+}
+
+static int setup_signals(struct daemon *d)
+{
+	struct itimerspec its = { 0 };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -1;
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0)
+		return -1;
+	its.it_interval.tv_sec = (time_t)d->opts->interval;
+	its.it_interval.tv_nsec = (long)((d->opts->interval - (double)its.it_interval.tv_sec) * 1e9);
+	its.it_value = its.it_interval;
+	return timerfd_settime(d->timerfd, 0, &its, NULL);
+}
+
+/* One interval: swap generations, drain, queue, write. */
+static int drain_once(struct daemon *d)
+{
+	struct drain_result r = { 0 };
+	int ret = counters_drain(&d->loader.maps, &r);
+
+	if (!ret)
+		ret = feed_add(&d->feed, &r);
+	drain_result_free(&r);
+	if (ret) {
+		log_error("draining the counters: %s", strerror(-ret));
+		return -1;
+	}
+	if (feed_flush(&d->feed)) {
+		log_warn("feed %s: %s; keeping %zu counts for the next interval", d->sink->name,
+			 strerror(errno), d->feed.npending);
+		return 1;
+	}
+	return 0;
+}
+
+static void reload_rules(struct daemon *d)
+{
+	struct rule_set rs;
+	struct compiled c;
+	char err[256];
+
+	log_info("SIGHUP: reloading %s", d->opts->rules_path);
+	if (load_rules(d->opts, &rs, &c)) {
+		log_error("%s has errors; keeping the running rules", d->opts->rules_path);
+		return;
+	}
+	if (feed_learn_rules(&d->feed, &rs))
+		snprintf(err, sizeof(err), "out of memory");
+	else if (!install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, err, sizeof(err)))
+		err[0] = '\0';
+	if (err[0]) {
+		log_error("cannot install the new rules (%s); keeping the running rules", err);
+		rules_free(&rs);
+		compiled_free(&c);
+		return;
+	}
+	rules_free(&d->rules);
+	compiled_free(&d->compiled);
+	d->rules = rs;
+	d->compiled = c;
+	log_info("rules reloaded: %zu rules, %zu destination entries", rs.n, c.ndst);
+}
+
+/*
+ * Last drain. With the program detached first, both generations can be
+ * read out completely. If the feed cannot take them, they go back into the
+ * pinned maps and stay there for the next run.
+ */
+static int final_drain(struct daemon *d)
+{
+	int ret = 0;
+
+	if (!d->opts->no_attach)
+		loader_detach(&d->loader);
+	for (int i = 0; i < 2 && !ret; i++) {
+		struct drain_result r = { 0 };
+
+		ret = counters_drain(&d->loader.maps, &r);
+		if (!ret)
+			ret = feed_add(&d->feed, &r);
+		drain_result_free(&r);
+	}
+	if (!ret && !feed_flush(&d->feed))
+		return 0;
+	log_error("cannot write the last %zu counts to %s: %s", d->feed.npending, d->sink->name,
+		  ret ? strerror(-ret) : strerror(errno));
+	for (size_t i = 0; i < d->feed.npending; i++) {
+		int idle = !counters_active(&d->loader.maps);
+
+		if (counters_put_back(&d->loader.maps, idle, &d->feed.pending[i].sc, 1))
+			return -2;
+	}
+	log_error("the counts are kept in the maps pinned under %s; the next botsink run writes them",
+		  d->opts->pin_dir);
+	return -1;
+}
+
+static int event_loop(struct daemon *d)
+{
+	struct pollfd fds[2] = { { .fd = d->sigfd, .events = POLLIN },
+				 { .fd = d->timerfd, .events = POLLIN } };
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		uint64_t ticks;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return -1;
+		}
+		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0 &&
+		    drain_once(d) < 0)
+			return -1;
+		if (!(fds[0].revents & POLLIN) || read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			reload_rules(d);
+			continue;
+		}
+		log_info("%s: draining a last time", strsignal((int)si.ssi_signo));
+		return 0;
+	}
+}
+
+static int start(struct daemon *d)
+{
+	struct run_opts *o = d->opts;
+	unsigned int flags = o->no_attach ? LOADER_ADOPT : LOADER_PROGRAM;
+	char err[512];
+
+	if (loader_open(&d->loader, o->pin_dir, flags, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (!o->no_attach &&
+	    loader_attach(&d->loader, o->ifindex, o->xdp_mode, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_info("counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s, anonymization %s",
+		 o->ifname,
+		 o->no_attach	? "program attached by ip link" :
+		 o->xdp_mode == XDP_MODE_SKB ? "skb XDP" :
+						 "native XDP",
+		 d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
+		 o->feed_path, anon_mode_name(o->anon));
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts opts;
+	struct daemon d = { .opts = &opts, .sigfd = -1, .timerfd = -1 };
+	char err[512];
+	int ret;
+
+	ret = parse_args(argc, argv, &opts);
+	if (ret)
+		return ret;
+	log_route_libraries();
+	ret = EXIT_USAGE;
+	if (load_rules(&opts, &d.rules, &d.compiled))
+		goto out_opts;
+	if (setup_anonymizer(&opts, &d.anon))
+		goto out_rules;
+	d.sink = sink_jsonl_open(opts.feed_path, err, sizeof(err));
+	if (!d.sink) {
+		log_error("%s", err);
+		goto out_anon;
+	}
+	feed_init(&d.feed, d.sink, &d.anon, opts.sensor);
+	ret = EXIT_RUNTIME;
+	if (feed_learn_rules(&d.feed, &d.rules) || setup_signals(&d)) {
+		log_error("setting up: %s", strerror(errno));
+		goto out_feed;
+	}
+	if (start(&d)) {
+		loader_close(&d.loader, true);
+		goto out_feed;
+	}
+	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
+	switch (final_drain(&d)) {
+	case 0:
+		loader_close(&d.loader, true);
+		break;
+	case -1: /* the counts went back into the maps: keep the pins for the next run */
+		loader_close(&d.loader, false);
+		ret = EXIT_RUNTIME;
+		break;
+	default:
+		loader_close(&d.loader, true);
+		ret = EXIT_RUNTIME;
+	}
+out_feed:
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.timerfd >= 0)
+		close(d.timerfd);
+	feed_free(&d.feed);
+	sink_close(d.sink);
+out_anon:
+	anon_free(&d.anon);
+out_rules:
+	rules_free(&d.rules);
+	compiled_free(&d.compiled);
+out_opts:
+	free(opts.space);
+	return ret;
+}

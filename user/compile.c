@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Ranking: for one destination entry, a rule's candidates come before
+ * another's when it has
+ *   1. the longer destination prefix covering the entry (any/variables last),
+ *   2. the more exact destination port (one port, then list/range, then any),
+ *   3. a specific protocol (tcp/udp before ip),
+ *   4. a flags keyword,
+ *   5. the lower sid.
+ * The first candidate that matches a packet wins, so a more specific prefix
+ * whose rules fail on port or flags falls back to the covering rules.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "compile.h"
+#include "util.h"
+
+struct ranked {
+	size_t rule;
+	int dst_len; /* -1: any/variable */
+	const struct rule *r;
+};
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	const struct prefix *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
+}
+
+static bool push_prefix(struct prefix **arr, size_t *n, const struct prefix *p)
+{
+	if (!array_grow((void **)arr, *n + 1, sizeof(**arr)))
+		return false;
+	(*arr)[(*n)++] = *p;
+	return true;
+}
+
+/* Sort, drop duplicates and prefixes inside another one. */
+static void normalize_space(struct prefix *p, size_t *n)
+{
+	size_t out = 0;
+
+	qsort(p, *n, sizeof(*p), cmp_prefix);
+	for (size_t i = 0; i < *n; i++) {
+		bool covered = false;
+
+		for (size_t j = 0; j < out && !covered; j++)
+			covered = prefix_contains(&p[j], &p[i]);
+		if (!covered)
+			p[out++] = p[i];
+	}
+	*n = out;
+}
+
+static bool in_space(const struct compiled *c, const struct prefix *p)
+{
+	for (size_t i = 0; i < c->nspace; i++)
+		if (prefix_contains(&c->space[i], p))
+			return true;
+	return false;
+}
+
+static bool overlaps_space(const struct compiled *c, const struct prefix *p)
+{
+	for (size_t i = 0; i < c->nspace; i++)
+		if (prefix_contains(&c->space[i], p) || prefix_contains(p, &c->space[i]))
+			return true;
+	return false;
+}
+
+static int build_space(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
+		       struct compiled *c)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < nsinkhole; i++)
+		if (!push_prefix(&c->space, &c->nspace, &sinkhole[i]))
+			return -1;
+	for (size_t i = 0; !nsinkhole && i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		if (r->dst.pos_any || !r->dst.npos) {
+			rules_add_error(rs, r->line,
+					"destination 'any' or a variable means the whole sinkhole space: give --sinkhole");
+			err = -1;
+		}
+		for (size_t j = 0; j < r->dst.npos; j++)
+			if (!push_prefix(&c->space, &c->nspace, &r->dst.pos[j]))
+				return -1;
+	}
+	if (!err && !c->nspace) {
+		rules_add_error(rs, 0, "no sinkhole space: give --sinkhole or rules with destination prefixes");
+		err = -1;
+	}
+	normalize_space(c->space, &c->nspace);
+	return err;
+}
+
+/* Entries: the space's prefixes and every rule prefix inside the space. */
+static int build_entries(struct rule_set *rs, struct compiled *c, struct prefix **out, size_t *n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < c->nspace; i++)
+		if (!push_prefix(out, n, &c->space[i]))
+			return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		bool reachable = r->dst.pos_any || !r->dst.npos;
+		char text[PREFIX_TEXT_LEN];
+
+		for (size_t j = 0; j < r->dst.npos; j++) {
+			reachable |= overlaps_space(c, &r->dst.pos[j]);
+			if (in_space(c, &r->dst.pos[j]) && !push_prefix(out, n, &r->dst.pos[j]))
+				return -1;
+		}
+		for (size_t j = 0; j < r->dst.nneg; j++)
+			if (in_space(c, &r->dst.neg[j]) && !push_prefix(out, n, &r->dst.neg[j]))
+				return -1;
+		if (!reachable) {
+			prefix_format(&r->dst.pos[0], text, sizeof(text));
+			rules_add_error(rs, r->line,
+					"destination %s is outside the sinkhole space (--sinkhole)", text);
+			err = -1;
+		}
+	}
+	qsort(*out, *n, sizeof(**out), cmp_prefix);
+	for (size_t i = 1, k = 1; i <= *n; i++) {
+		if (i == *n) {
+			*n = k;
+			break;
+		}
+		if (!prefix_equal(&(*out)[i], &(*out)[k - 1]))
+			(*out)[k++] = (*out)[i];
+	}
+	/* Both rule sets live in the trie while one replaces the other. */
+	if (*n > BOTSINK_MAX_DESTINATIONS / 2) {
+		rules_add_error(rs, 0, "%zu destination prefixes; the limit is %d", *n,
+				BOTSINK_MAX_DESTINATIONS / 2);
+		err = -1;
+	}
+	return err;
+}
+
+/* Does the rule cover the entry's addresses? -2: no; else its prefix length. */
+static int covering_length(const struct rule *r, const struct prefix *entry)
+{
+	int len = -1;
+
+	for (size_t i = 0; i < r->dst.nneg; i++)
+		if (prefix_contains(&r->dst.neg[i], entry))
+			return -2;
+	for (size_t i = 0; i < r->dst.npos; i++)
+		if (prefix_contains(&r->dst.pos[i], entry) && (int)r->dst.pos[i].len > len)
+			len = (int)r->dst.pos[i].len;
+	if (len < 0 && !r->dst.pos_any && r->dst.npos)
+		return -2;
+	return len;
+}
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	enum port_class px = port_class(&x->r->dport), py = port_class(&y->r->dport);
+
+	if (x->dst_len != y->dst_len)
+		return x->dst_len > y->dst_len ? -1 : 1;
+	if (px != py)
+		return px < py ? -1 : 1;
+	if (!x->r->proto != !y->r->proto)
+		return x->r->proto ? -1 : 1;
+	if (x->r->has_flags != y->r->has_flags)
+		return x->r->has_flags ? -1 : 1;
+	return x->r->sid < y->r->sid ? -1 : x->r->sid > y->r->sid;
+}
+
+static bool same_family(const struct prefix *a, const struct prefix *b)
+{
+	return prefix_is_v4(a) == prefix_is_v4(b);
+}
+
+static struct botsink_candidate header_fields(const struct rule *r)
+{
+	struct botsink_candidate c = {
+		.sid = r->sid,
+		.proto = r->proto,
+		.flags_op = r->flags_op,
+		.flags_mask = r->flags_mask,
+		.flags_value = r->flags_value,
+	};
+
+	return c;
+}
+
+static void set_source(struct botsink_candidate *c, const struct prefix *p)
+{
+	memcpy(c->src_addr, &p->addr, 16);
+	prefix_netmask(p->len, c->src_mask);
+}
+
+static bool push_candidate(struct dst_entry *e, const struct botsink_candidate *c, size_t rule)
+{
+	if (!array_grow((void **)&e->cand, e->n + 1, sizeof(*e->cand)))
+		return false;
+	e->cand[e->n].c = *c;
+	e->cand[e->n].rule = rule;
+	e->n++;
+	return true;
+}
+
+/*
+ * A rule's entries for one destination: its negated sources first (they
+ * rule the rest out), then one entry per source prefix and port range.
+ * Sources of the other address family can never match here: left out.
+ */
+static bool expand_rule(struct dst_entry *e, const struct rule *r, size_t rule)
+{
+	struct prefix any = { .len = 0 };
+	const struct prefix *srcs = r->src.npos && !r->src.pos_any ? r->src.pos : &any;
+	size_t nsrcs = srcs == &any ? 1 : r->src.npos;
+	size_t start = e->n;
+
+	for (size_t i = 0; i < r->src.nneg; i++) {
+		struct botsink_candidate c = header_fields(r);
+
+		if (!same_family(&r->src.neg[i], &e->prefix))
+			continue;
+		c.kind = BOTSINK_CAND_EXCLUDE_SRC;
+		set_source(&c, &r->src.neg[i]);
+		if (!push_candidate(e, &c, rule))
+			return false;
+	}
+	for (size_t s = 0; s < nsrcs; s++) {
+		if (srcs != &any && !same_family(&srcs[s], &e->prefix))
+			continue;
+		for (size_t i = 0; i < r->sport.n; i++) {
+			for (size_t j = 0; j < r->dport.n; j++) {
+				struct botsink_candidate c = header_fields(r);
+
+				c.sport_lo = r->sport.ranges[i].lo;
+				c.sport_hi = r->sport.ranges[i].hi;
+				c.dport_lo = r->dport.ranges[j].lo;
+				c.dport_hi = r->dport.ranges[j].hi;
+				if (srcs != &any) {
+					c.kind = BOTSINK_CAND_MATCH_SRC;
+					set_source(&c, &srcs[s]);
+				}
+				if (!push_candidate(e, &c, rule))
+					return false;
+			}
+		}
+	}
+	/* Nothing can match from this family: drop the exclusions too. */
+	for (size_t i = start; i < e->n; i++)
+		if (e->cand[i].c.kind != BOTSINK_CAND_EXCLUDE_SRC)
+			return true;
+	e->n = start;
+	return true;
+}
+
+static int fill_entry(struct rule_set *rs, struct dst_entry *e, bool *used)
+{
+	struct ranked *ranked = calloc(rs->n ? rs->n : 1, sizeof(*ranked));
+	size_t n = 0;
+	int err = 0;
+
+	if (!ranked)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		int len = covering_length(&rs->rules[i], &e->prefix);
+
+		if (len == -2)
+			continue;
+		ranked[n].rule = i;
+		ranked[n].dst_len = len;
+		ranked[n].r = &rs->rules[i];
+		n++;
+	}
+	qsort(ranked, n, sizeof(*ranked), cmp_ranked);
+	for (size_t i = 0; i < n && !err; i++) {
+		size_t before = e->n;
+		char text[PREFIX_TEXT_LEN];
+
+		if (!expand_rule(e, ranked[i].r, ranked[i].rule)) {
+			err = -1;
+			break;
+		}
+		if (e->n > before)
+			used[ranked[i].rule] = true;
+		if (e->n > BOTSINK_MAX_CANDIDATES) {
+			prefix_format(&e->prefix, text, sizeof(text));
+			rules_add_error(rs, ranked[i].r->line,
+					"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
+					text, BOTSINK_MAX_CANDIDATES);
+			err = -1;
+		}
+	}
+	free(ranked);
+	return err;
+}
+
+int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
+		  struct compiled *out)
+{
+	struct prefix *entries = NULL;
+	size_t nentries = 0;
+	bool *used = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = build_space(rs, sinkhole, nsinkhole, out);
+	if (!err)
+		err = build_entries(rs, out, &entries, &nentries);
+	if (err)
+		goto out;
+	used = calloc(rs->n ? rs->n : 1, sizeof(*used));
+	out->dst = calloc(nentries ? nentries : 1, sizeof(*out->dst));
+	if (!used || !out->dst) {
+		err = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < nentries; i++) {
+		out->dst[i].prefix = entries[i];
+		out->ndst++;
+		if (fill_entry(rs, &out->dst[i], used))
+			err = -1;
+	}
+	for (size_t i = 0; i < rs->n && !err; i++) {
+		if (used[i])
+			continue;
+		rules_add_error(rs, rs->rules[i].line,
+				"rule sid %u can never match inside the sinkhole space (check its source and destination families)",
+				rs->rules[i].sid);
+		err = -1;
+	}
+out:
+	free(entries);
+	free(used);
+	if (err && !rs->nerrors)
+		rules_add_error(rs, 0, "out of memory");
+	return err ? -1 : 0;
+}
+
+void compiled_free(struct compiled *c)
+{
+	for (size_t i = 0; i < c->ndst; i++)
+		free(c->dst[i].cand);
+	free(c->dst);
+	free(c->space);
+	memset(c, 0, sizeof(*c));
+}
+
+static void dump_flags(FILE *f, const struct botsink_candidate *c)
+{
+	if (c->flags_op == BOTSINK_FLAGS_ANY)
+		return;
+	fprintf(f, " flags&0x%02x%s0x%02x", c->flags_mask,
+		c->flags_op == BOTSINK_FLAGS_EQ ? "==" : "!=", c->flags_value);
+}
+
+void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	for (size_t i = 0; i < c->ndst; i++) {
+		const struct dst_entry *e = &c->dst[i];
+
+		prefix_format(&e->prefix, text, sizeof(text));
+		fprintf(f, "%s\n", text);
+		for (size_t j = 0; j < e->n; j++) {
+			const struct botsink_candidate *cand = &e->cand[j].c;
+			const struct rule *r = &rs->rules[e->cand[j].rule];
+			struct prefix src = { .len = 0 };
+
+			fprintf(f, "  %2zu. sid %u %s", j + 1, cand->sid, rule_proto_name(cand->proto));
+			if (cand->kind != BOTSINK_CAND_MATCH) {
+				memcpy(&src.addr, cand->src_addr, 16);
+				for (int b = 0; b < 16; b++)
+					src.len += (unsigned int)__builtin_popcount(cand->src_mask[b]);
+				prefix_format(&src, text, sizeof(text));
+				fprintf(f, " %s%s", cand->kind == BOTSINK_CAND_EXCLUDE_SRC ? "not from " : "from ",
+					text);
+			}
+			if (cand->kind != BOTSINK_CAND_EXCLUDE_SRC) {
+				fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo, cand->sport_hi,
+					cand->dport_lo, cand->dport_hi);
+				dump_flags(f, cand);
+			}
+			fprintf(f, " (%s, line %u)\n", r->family, r->line);
+		}
+	}
+}
+
+int parse_prefix_list(const char *text, struct prefix **out, size_t *n, char **bad)
+{
+	char *copy = strdup(text), *save = NULL;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	*bad = NULL;
+	if (!copy)
+		return -1;
+	for (char *item = strtok_r(copy, ",", &save); item && !err;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *t = strndup_trim(item, strlen(item));
+		struct prefix p;
+
+		if (!t || prefix_parse(t, &p)) {
+			*bad = t;
+			err = -1;
+			break;
+		}
+		free(t);
+		if (!push_prefix(out, n, &p))
+			err = -1;
+	}
+	free(copy);
+	if (!err && !*n)
+		err = -1;
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return err;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Rule set -> destination table. One LPM entry per sinkhole prefix and per
+ * rule prefix inside the sinkhole space; each entry holds the complete
+ * ranked candidate list for its addresses, covering rules of enclosing
+ * prefixes too, so one lookup on the destination answers everything.
+ */
+#ifndef BOTSINK_COMPILE_H
+#define BOTSINK_COMPILE_H
+
+#include <stdio.h>
+#include "botsink_abi.h"
+#include "rules.h"
+
+struct compiled_candidate {
+	struct botsink_candidate c; /* .slot is set when the table is installed */
+	size_t rule;                /* index in the rule set */
+};
+
+struct dst_entry {
+	struct prefix prefix;
+	struct compiled_candidate *cand;
+	size_t n;
+};
+
+struct compiled {
+	struct prefix *space; /* the sinkhole space, normalized */
+	size_t nspace;
+	struct dst_entry *dst;
+	size_t ndst;
+};
+
+/*
+ * `sinkhole`: the --sinkhole prefixes, or none to use the union of the
+ * rules' destination prefixes. Errors are added to `rs` (file:line:
+ * reason); returns 0, or -1 when there were any.
+ */
+int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
+		  struct compiled *out);
+void compiled_free(struct compiled *c);
+/* Human-readable table, for `botsink rules check --dump`. */
+void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c);
+
+/* Parse "p1,p2,..." into an allocated array. 0, or -1 with *bad set. */
+int parse_prefix_list(const char *text, struct prefix **out, size_t *n, char **bad);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "counters.h"
+#include "util.h"
+
+#define DRAIN_BATCH 4096
+
+static int map_id(int fd, __u32 *id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}
+
+int counters_active(const struct botsink_maps *m)
+{
+	__u32 zero = 0, inner = 0, id = 0;
+
+	if (bpf_map_lookup_elem(m->active, &zero, &inner))
+		return -1;
+	for (int g = 0; g < 2; g++)
+		if (!map_id(m->gen[g], &id) && id == inner)
+			return g;
+	return -1;
+}
+
+static int set_active(const struct botsink_maps *m, int gen)
+{
+	__u32 zero = 0, fd = (__u32)m->gen[gen];
+
+	return bpf_map_update_elem(m->active, &zero, &fd, BPF_ANY) ? -errno : 0;
+}
+
+int counters_sync(const struct botsink_maps *m)
+{
+	int gen = counters_active(m);
+
+	/* Rewriting the slot with its own value is enough for the grace period. */
+	return set_active(m, gen < 0 ? 0 : gen);
+}
+
+static void merge(struct source_count *sc, const struct botsink_counter *percpu, int ncpus)
+{
+	struct botsink_counter *t = &sc->total;
+
+	memset(t, 0, sizeof(*t));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		const struct botsink_counter *c = &percpu[cpu];
+
+		if (!c->packets)
+			continue;
+		if (!t->packets || c->first_seen_ns < t->first_seen_ns)
+			t->first_seen_ns = c->first_seen_ns;
+		if (c->last_seen_ns >= t->last_seen_ns) {
+			t->last_seen_ns = c->last_seen_ns;
+			memcpy(t->dst_addr, c->dst_addr, sizeof(t->dst_addr));
+			t->dst_port = c->dst_port;
+			t->protocol = c->protocol;
+		}
+		t->packets += c->packets;
+		t->bytes += c->bytes;
+		t->syns += c->syns;
+	}
+}
+
+/* Room for one more batch, so nothing is deleted that cannot be kept. */
+static int reserve(struct drain_result *out, __u32 batch, int ncpus,
+		   struct botsink_source_key **keys, struct botsink_counter **values)
+{
+	void *k = realloc(*keys, batch * sizeof(**keys));
+
+	if (k)
+		*keys = k;
+	k = realloc(*values, (size_t)batch * (size_t)ncpus * sizeof(**values));
+	if (k)
+		*values = k;
+	if (!k || !*keys || !array_grow((void **)&out->items, out->n + batch, sizeof(*out->items)))
+		return -ENOMEM;
+	return 0;
+}
+
+int counters_drain_idle(const struct botsink_maps *m, int gen, struct drain_result *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int ncpus = libbpf_num_possible_cpus();
+	struct botsink_source_key *keys = NULL;
+	struct botsink_counter *values = NULL;
+	__u32 batch = DRAIN_BATCH, token = 0, count;
+	bool first = true;
+	int ret;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	for (;;) {
+		ret = reserve(out, batch, ncpus, &keys, &values);
+		if (ret)
+			break;
+		count = batch;
+		ret = bpf_map_lookup_and_delete_batch(m->gen[gen], first ? NULL : &token, &token,
+						      keys, values, &count, &opts);
+		ret = ret < 0 ? -errno : 0;
+		/* A hash bucket holds more keys than the batch: retry with more room. */
+		if (ret == -ENOSPC && count == 0) {
+			batch *= 2;
+			continue;
+		}
+		if (ret && ret != -ENOENT)
+			break;
+		first = false;
+		for (__u32 i = 0; i < count; i++) {
+			struct source_count *sc = &out->items[out->n];
+
+			sc->key = keys[i];
+			merge(sc, &values[(size_t)i * (size_t)ncpus], ncpus);
+			if (sc->total.packets)
+				out->n++;
+		}
+		if (ret == -ENOENT) {
+			ret = 0;
+			break;
+		}
+	}
+	free(keys);
+	free(values);
+	return ret;
+}
+
+int counters_drain(const struct botsink_maps *m, struct drain_result *out)
+{
+	int active = counters_active(m), ret;
+
+	if (active < 0)
+		return -ENOENT;
+	ret = set_active(m, !active);
+	if (ret)
+		return ret;
+	return counters_drain_idle(m, active, out);
+}
+
+int counters_put_back(const struct botsink_maps *m, int gen, const struct source_count *items,
+		      size_t n)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct botsink_counter *values;
+	int ret = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	values = calloc((size_t)ncpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct botsink_counter *c = &values[0];
+		struct source_count sc;
+
+		/* Fold what the generation holds for the key into CPU 0's share. */
+		if (bpf_map_lookup_elem(m->gen[gen], &items[i].key, values))
+			memset(values, 0, (size_t)ncpus * sizeof(*values));
+		merge(&sc, values, ncpus);
+		memset(values, 0, (size_t)ncpus * sizeof(*values));
+		*c = items[i].total;
+		if (sc.total.packets) {
+			c->packets += sc.total.packets;
+			c->bytes += sc.total.bytes;
+			c->syns += sc.total.syns;
+			if (sc.total.first_seen_ns < c->first_seen_ns)
+				c->first_seen_ns = sc.total.first_seen_ns;
+			if (sc.total.last_seen_ns > c->last_seen_ns)
+				c->last_seen_ns = sc.total.last_seen_ns;
+		}
+		if (bpf_map_update_elem(m->gen[gen], &items[i].key, values, BPF_ANY))
+			ret = -errno;
+	}
+	free(values);
+	return ret;
+}
+
+void drain_result_free(struct drain_result *r)
+{
+	free(r->items);
+	r->items = NULL;
+	r->n = 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The two counter generations and their exactly-once drain.
+ *
+ * The XDP program finds the generation it writes in botsink_active[0].
+ * To drain, userspace points that slot at the other generation. Updating a
+ * map-in-map element from userspace returns only after an RCU grace period
+ * (maybe_wait_bpf_programs() in kernel/bpf/syscall.c), and XDP programs run
+ * inside RCU read-side sections, so when the update returns no program can
+ * still be writing the old generation: reading and deleting it then races
+ * with nothing, and no increment is lost or counted twice.
+ */
+#ifndef BOTSINK_COUNTERS_H
+#define BOTSINK_COUNTERS_H
+
+#include <stddef.h>
+#include "botsink_abi.h"
+#include "loader.h"
+
+/* One (source, sid) of a drained generation, summed over CPUs. */
+struct source_count {
+	struct botsink_source_key key;
+	struct botsink_counter total; /* first/last seen: min/max; dst: the latest */
+};
+
+struct drain_result {
+	struct source_count *items;
+	size_t n;
+};
+
+/* Index (0/1) of the generation the program writes, or -1. */
+int counters_active(const struct botsink_maps *m);
+/* Wait until no XDP invocation that started before the call still runs. */
+int counters_sync(const struct botsink_maps *m);
+/*
+ * Swap generations and read out (and delete) the one that was active.
+ * Results are appended to `out`. 0 or -errno.
+ */
+int counters_drain(const struct botsink_maps *m, struct drain_result *out);
+/* Read out (and delete) generation `gen` without swapping: it must be idle. */
+int counters_drain_idle(const struct botsink_maps *m, int gen, struct drain_result *out);
+/*
+ * Add counts back into generation `gen`, for a daemon that cannot write
+ * them anywhere before it exits: the next run drains them. 0 or -errno.
+ */
+int counters_put_back(const struct botsink_maps *m, int gen, const struct source_count *items,
+		      size_t n);
+void drain_result_free(struct drain_result *r);
+
+#endif

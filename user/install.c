@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "addr.h"
+#include "counters.h"
+#include "install.h"
+#include "log.h"
+#include "util.h"
+
+static void fill_info(struct botsink_rule_info *info, const struct rule *r)
+{
+	memset(info, 0, sizeof(*info));
+	info->sid = r->sid;
+	info->rev = r->rev;
+	snprintf(info->family, sizeof(info->family), "%s", r->family);
+	snprintf(info->msg, sizeof(info->msg), "%s", r->msg ? r->msg : "");
+}
+
+/*
+ * Keep each sid in the slot it had; give new sids a free slot, or else the
+ * slot of a sid no longer loaded (its totals are reset).
+ */
+static int assign_slots(int rules_fd, int hits_fd, const struct rule_set *rs, __u16 *slot_of,
+			char *err, size_t errlen)
+{
+	struct botsink_rule_info *info = calloc(BOTSINK_MAX_RULES, sizeof(*info));
+	bool *taken = calloc(BOTSINK_MAX_RULES, sizeof(*taken));
+	int ret = -1;
+
+	if (!info || !taken) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (__u32 i = 0; i < BOTSINK_MAX_RULES; i++)
+		bpf_map_lookup_elem(rules_fd, &i, &info[i]);
+	for (size_t r = 0; r < rs->n; r++) {
+		slot_of[r] = 0;
+		for (__u32 i = 1; i < BOTSINK_MAX_RULES && !slot_of[r]; i++)
+			if (info[i].sid == rs->rules[r].sid)
+				slot_of[r] = (__u16)i;
+		taken[slot_of[r]] = true;
+	}
+	for (size_t r = 0; r < rs->n; r++) {
+		for (int pass = 0; pass < 2 && !slot_of[r]; pass++) {
+			for (__u32 i = 1; i < BOTSINK_MAX_RULES && !slot_of[r]; i++) {
+				if (taken[i] || (pass == 0 && info[i].sid))
+					continue;
+				slot_of[r] = (__u16)i;
+				taken[i] = true;
+				if (info[i].sid)
+					bpf_map_delete_elem(hits_fd, &i); /* arrays: zeroes it */
+			}
+		}
+		if (!slot_of[r]) {
+			snprintf(err, errlen, "more than %d rules", BOTSINK_MAX_RULES - 1);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(info);
+	free(taken);
+	return ret;
+}
+
+static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 *slot_of)
+{
+	struct botsink_rule_info info = { .sid = 0 };
+	__u32 slot = BOTSINK_SLOT_UNCLASSIFIED;
+
+	snprintf(info.family, sizeof(info.family), "unclassified");
+	if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
+		return -errno;
+	for (size_t r = 0; r < rs->n; r++) {
+		slot = slot_of[r];
+		fill_info(&info, &rs->rules[r]);
+		if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static struct botsink_dst_key dst_key(const struct prefix *p, __u8 ruleset)
+{
+	struct botsink_dst_key key = {
+		.prefixlen = 8 + p->len,
+		.ruleset = ruleset,
+	};
+
+	memcpy(key.addr, &p->addr, sizeof(key.addr));
+	return key;
+}
+
+/* Delete every destination entry of one ruleset. */
+static int clear_ruleset(int dst_fd, __u8 ruleset)
+{
+	struct botsink_dst_key cur, next, *doomed = NULL;
+	bool started = false;
+	size_t n = 0;
+	int ret = 0;
+
+	/* Collect first: deleting while walking a trie would restart the walk. */
+	while (!bpf_map_get_next_key(dst_fd, started ? &cur : NULL, &next)) {
+		cur = next;
+		started = true;
+		if (cur.ruleset != ruleset)
+			continue;
+		if (!array_grow((void **)&doomed, n + 1, sizeof(*doomed))) {
+			free(doomed);
+			return -ENOMEM;
+		}
+		doomed[n++] = cur;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(dst_fd, &doomed[i]) && errno != ENOENT)
+			ret = -errno;
+	free(doomed);
+	return ret;
+}
+
+static int write_destinations(int dst_fd, struct compiled *c, const __u16 *slot_of, __u8 ruleset)
+{
+	struct botsink_dst *value = calloc(1, sizeof(*value));
+
+	if (!value)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->ndst; i++) {
+		struct dst_entry *e = &c->dst[i];
+		struct botsink_dst_key key = dst_key(&e->prefix, ruleset);
+
+		memset(value, 0, sizeof(*value));
+		value->count = (__u32)e->n;
+		for (size_t j = 0; j < e->n; j++) {
+			value->cand[j] = e->cand[j].c;
+			value->cand[j].slot = slot_of[e->cand[j].rule];
+		}
+		if (bpf_map_update_elem(dst_fd, &key, value, BPF_ANY)) {
+			int ret = -errno;
+
+			free(value);
+			return ret;
+		}
+	}
+	free(value);
+	return 0;
+}
+
+int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
+		  enum botsink_verdict verdict, char *err, size_t errlen)
+{
+	struct botsink_config cfg = { 0 };
+	__u16 *slot_of = calloc(rs->n ? rs->n : 1, sizeof(*slot_of));
+	__u32 zero = 0;
+	__u8 next;
+	int ret = -1;
+
+	if (!slot_of) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg)) {
+		snprintf(err, errlen, "cannot read botsink_config: %s", strerror(errno));
+		goto out;
+	}
+	next = cfg.ruleset ? 0 : 1;
+	if (assign_slots(m->rules, m->hits, rs, slot_of, err, errlen))
+		goto out;
+	/* Leftovers of an install that was interrupted. */
+	ret = clear_ruleset(m->dst, next);
+	if (!ret)
+		ret = write_destinations(m->dst, c, slot_of, next);
+	if (ret) {
+		snprintf(err, errlen, "cannot write the destination table: %s", strerror(-ret));
+		clear_ruleset(m->dst, next);
+		ret = -1;
+		goto out;
+	}
+	ret = write_rule_info(m->rules, rs, slot_of);
+	cfg.ruleset = next;
+	cfg.verdict = verdict;
+	if (!ret && bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
+		ret = -errno;
+	if (ret) {
+		snprintf(err, errlen, "cannot switch rule sets: %s", strerror(-ret));
+		clear_ruleset(m->dst, next);
+		ret = -1;
+		goto out;
+	}
+	/* No packet still looks at the old entries after the grace period. */
+	ret = counters_sync(m);
+	if (!ret)
+		ret = clear_ruleset(m->dst, !next);
+	if (ret)
+		log_warn("old destination entries may remain in botsink_dst: %s", strerror(-ret));
+	ret = 0;
+out:
+	free(slot_of);
+	return ret;
+}

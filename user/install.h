@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Putting a compiled rule set and the configuration into the kernel maps. */
+#ifndef BOTSINK_INSTALL_H
+#define BOTSINK_INSTALL_H
+
+#include "botsink_abi.h"
+#include "compile.h"
+#include "loader.h"
+#include "rules.h"
+
+/*
+ * Replace the running rule set atomically: the new destination entries go
+ * in under the idle ruleset byte, botsink_config flips to it (with the
+ * verdict), and after a grace period the old entries go. Rule slots (the
+ * per-rule totals) stay with their sid across reloads. On failure the
+ * running rule set is untouched. 0, or -1 with a reason in err.
+ */
+int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
+		  enum botsink_verdict verdict, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* A growable byte buffer and the JSON pieces the feed needs. */
+#ifndef BOTSINK_JSON_H
+#define BOTSINK_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	bool oom; /* an append failed: the content is incomplete */
+};
+
+void sb_append(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_reset(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+
+/*
+ * A JSON string literal, or null for NULL. Control characters are escaped;
+ * bytes that are not valid UTF-8 become U+FFFD, so the output is always
+ * valid JSON whatever a rule file contained.
+ */
+void json_string(struct strbuf *sb, const char *s);
+/* "key": -- keys are plain ASCII identifiers. */
+void json_key(struct strbuf *sb, const char *key, bool first);
+
+#endif

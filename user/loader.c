@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "botsink_abi.h"
+#include "botsink.skel.h"
+#include "loader.h"
+#include "log.h"
+
+static const char *const map_names[BOTSINK_NMAPS] = {
+	BOTSINK_MAP_CONFIG, BOTSINK_MAP_STATS, BOTSINK_MAP_DST,	  BOTSINK_MAP_ACTIVE,
+	BOTSINK_MAP_GEN0,   BOTSINK_MAP_GEN1,  BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,
+};
+
+static int *map_slot(struct botsink_maps *m, size_t i)
+{
+	int *slots[BOTSINK_NMAPS] = {
+		&m->config, &m->stats, &m->dst, &m->active, &m->gen[0], &m->gen[1], &m->rules, &m->hits,
+	};
+
+	return slots[i];
+}
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+int ensure_bpffs_dir(const char *dir, char *err, size_t errlen)
+{
+	if (!is_bpffs("/sys/fs/bpf") && mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		snprintf(err, errlen, "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (mkdir_p(dir)) {
+		snprintf(err, errlen, "cannot create pin directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!is_bpffs(dir)) {
+		snprintf(err, errlen, "pin directory %s is not on a BPF filesystem", dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void maps_from_skel(struct botsink *skel, struct botsink_maps *m)
+{
+	m->config = bpf_map__fd(skel->maps.botsink_config);
+	m->stats = bpf_map__fd(skel->maps.botsink_stats);
+	m->dst = bpf_map__fd(skel->maps.botsink_dst);
+	m->active = bpf_map__fd(skel->maps.botsink_active);
+	m->gen[0] = bpf_map__fd(skel->maps.botsink_gen0);
+	m->gen[1] = bpf_map__fd(skel->maps.botsink_gen1);
+	m->rules = bpf_map__fd(skel->maps.botsink_rules);
+	m->hits = bpf_map__fd(skel->maps.botsink_hits);
+}
+
+static bool pinned(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err,
+		size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct bpf_map *map;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->ifindex = -1;
+	if (!(flags & LOADER_NO_PINS)) {
+		if (ensure_bpffs_dir(pin_dir, err, errlen))
+			return -1;
+		snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
+		opts.pin_root_path = l->pin_dir;
+		for (size_t i = 0; i < BOTSINK_NMAPS; i++) {
+			l->pin_created[i] = !pinned(pin_dir, map_names[i]);
+			if ((flags & LOADER_ADOPT) && l->pin_created[i]) {
+				snprintf(err, errlen,
+					 "no botsink map %s under %s: load the object first (ip link set dev IFACE xdp obj botsink.bpf.o sec xdp)",
+					 map_names[i], pin_dir);
+				return -1;
+			}
+		}
+	}
+	l->skel = botsink__open_opts(&opts);
+	if (!l->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	if (flags & LOADER_NO_PINS)
+		bpf_object__for_each_map(map, l->skel->obj) bpf_map__set_pin_path(map, NULL);
+	bpf_program__set_autoload(l->skel->progs.botsink_xdp, flags & LOADER_PROGRAM);
+	ret = botsink__load(l->skel);
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot load the BPF object: %s (run with -v for libbpf's details; pinned maps of an older botsink under %s must be removed)",
+			 strerror(-ret), pin_dir ? pin_dir : "-");
+		botsink__destroy(l->skel);
+		l->skel = NULL;
+		return -1;
+	}
+	maps_from_skel(l->skel, &l->maps);
+	return 0;
+}
+
+int loader_prog_fd(const struct loader *l)
+{
+	return bpf_program__fd(l->skel->progs.botsink_xdp);
+}
+
+static void describe_attached(int ifindex, char *buf, size_t len)
+{
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info), id = 0;
+	int fd;
+
+	snprintf(buf, len, "an XDP program");
+	if (bpf_xdp_query_id(ifindex, 0, &id) || !id)
+		return;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		snprintf(buf, len, "XDP program %s (id %u)", info.name, id);
+	close(fd);
+}
+
+/*
+ * libxdp tries its multi-program dispatcher first; where freplace is not
+ * allowed (kernel lockdown) it falls back to attaching the program alone.
+ */
+int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
+		  size_t errlen)
+{
+	char ifname[IF_NAMESIZE] = "?", what[64];
+	__u32 id = 0;
+	int ret;
+
+	if_indextoname((unsigned int)ifindex, ifname);
+	if (!bpf_xdp_query_id(ifindex, 0, &id) && id) {
+		describe_attached(ifindex, what, sizeof(what));
+		snprintf(err, errlen,
+			 "%s already has %s: is another botsink running? Detach it with 'ip link set dev %s xdp off', or use --no-attach to count with it",
+			 ifname, what, ifname);
+		return -1;
+	}
+	l->xdp = xdp_program__from_fd(loader_prog_fd(l));
+	if (!l->xdp || libxdp_get_error(l->xdp)) {
+		l->xdp = NULL;
+		snprintf(err, errlen, "libxdp cannot use the program");
+		return -1;
+	}
+	ret = xdp_program__attach(l->xdp, ifindex, mode, 0);
+	if (ret) {
+		snprintf(err, errlen, "cannot attach XDP (%s mode) to %s: %s",
+			 mode == XDP_MODE_SKB ? "skb" : "native", ifname, strerror(-ret));
+		xdp_program__close(l->xdp);
+		l->xdp = NULL;
+		return -1;
+	}
+	l->ifindex = ifindex;
+	l->mode = mode;
+	return 0;
+}
+
+void loader_detach(struct loader *l)
+{
+	int ret;
+
+	if (!l->xdp)
+		return;
+	ret = xdp_program__detach(l->xdp, l->ifindex, l->mode, 0);
+	if (ret)
+		log_warn("detaching XDP from ifindex %d: %s", l->ifindex, strerror(-ret));
+	xdp_program__close(l->xdp);
+	l->xdp = NULL;
+}
+
+void loader_close(struct loader *l, bool unpin)
+{
+	loader_detach(l);
+	if (!l->skel)
+		return;
+	for (size_t i = 0; unpin && l->pin_dir[0] && i < BOTSINK_NMAPS; i++) {
+		char path[PATH_MAX];
+
+		if (!l->pin_created[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, map_names[i]);
+		if (unlink(path) && errno != ENOENT)
+			log_warn("cannot remove pin %s: %s", path, strerror(errno));
+	}
+	if (unpin && l->pin_dir[0])
+		rmdir(l->pin_dir); /* only if empty, and never iproute2's */
+	botsink__destroy(l->skel);
+	l->skel = NULL;
+}
+
+int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < BOTSINK_NMAPS; i++)
+		*map_slot(m, i) = -1;
+	for (size_t i = 0; i < BOTSINK_NMAPS; i++) {
+		char path[PATH_MAX];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, map_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			maps_close(m);
+			return -1;
+		}
+		*map_slot(m, i) = fd;
+	}
+	return 0;
+}
+
+void maps_close(struct botsink_maps *m)
+{
+	for (size_t i = 0; i < BOTSINK_NMAPS; i++) {
+		if (*map_slot(m, i) >= 0)
+			close(*map_slot(m, i));
+		*map_slot(m, i) = -1;
+	}
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Opening the XDP object (libbpf skeleton), its pinned maps, and attaching
+ * it with libxdp.
+ */
+#ifndef BOTSINK_LOADER_H
+#define BOTSINK_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <xdp/libxdp.h>
+
+#define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
+#define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/tc/globals"
+#define BOTSINK_NMAPS 8
+
+struct botsink_maps {
+	int config, stats, dst, active, gen[2], rules, hits;
+};
+
+enum loader_flags {
+	LOADER_PROGRAM = 1 << 0,  /* load the XDP program, not only the maps */
+	LOADER_ADOPT = 1 << 1,    /* every map must already be pinned (ip link loaded it) */
+	LOADER_NO_PINS = 1 << 2,  /* private maps, nothing pinned (tests, bench) */
+};
+
+struct botsink;
+
+struct loader {
+	struct botsink *skel;
+	struct botsink_maps maps;
+	char pin_dir[PATH_MAX / 2];
+	bool pin_created[BOTSINK_NMAPS]; /* pins this process made */
+	struct xdp_program *xdp;
+	int ifindex;
+	enum xdp_attach_mode mode;
+};
+
+int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err,
+		size_t errlen);
+int loader_prog_fd(const struct loader *l);
+int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
+		  size_t errlen);
+void loader_detach(struct loader *l);
+/* Removes the pins this process created when `unpin` is set. */
+void loader_close(struct loader *l, bool unpin);
+
+/* Mount /sys/fs/bpf if it is not a bpffs yet; create `dir` inside it. */
+int ensure_bpffs_dir(const char *dir, char *err, size_t errlen);
+/* The maps pinned under `pin_dir`, without loading anything. */
+int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen);
+void maps_close(struct botsink_maps *m);
+
+#endif

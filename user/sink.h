@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Where records go. A sink takes a batch of records and either writes all
+ * of them or none: on failure the caller keeps the batch and offers it
+ * again later, so a failing sink never loses a count. JSON Lines to a file
+ * or stdout is the first implementation; a message bus is another.
+ */
+#ifndef BOTSINK_SINK_H
+#define BOTSINK_SINK_H
+
+#include <stddef.h>
+#include "record.h"
+
+struct sink;
+
+struct sink_ops {
+	/* 0: every record written and flushed; -1: none written (errno set). */
+	int (*emit)(struct sink *s, const struct feed_record *recs, size_t n);
+	void (*close)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	const char *name; /* for messages */
+};
+
+/* "-" is stdout. NULL with a reason in err on failure. */
+struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen);
+
+static inline int sink_emit(struct sink *s, const struct feed_record *recs, size_t n)
+{
+	return s->ops->emit(s, recs, n);
+}
+
+static inline void sink_close(struct sink *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+#endif

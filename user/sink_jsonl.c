@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* JSON Lines sink: one record per line, a batch per write, no partial line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "json.h"
+#include "sink.h"
+
+struct jsonl_sink {
+	struct sink base;
+	int fd;
+	bool regular; /* a regular file: a failed batch can be cut off again */
+	bool owned;
+	struct strbuf buf;
+};
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t n)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	off_t start = -1;
+	int saved;
+
+	if (!n)
+		return 0;
+	sb_reset(&s->buf);
+	for (size_t i = 0; i < n; i++)
+		record_to_json(&recs[i], &s->buf);
+	if (s->buf.oom) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (s->regular)
+		start = lseek(s->fd, 0, SEEK_END);
+	if (write_all(s->fd, s->buf.buf, s->buf.len) == 0)
+		return 0;
+	/* Take back what part of the batch made it, so a retry writes it once. */
+	saved = errno;
+	if (start >= 0 && ftruncate(s->fd, start) != 0)
+		saved = errno;
+	errno = saved;
+	return -1;
+}
+
+static void jsonl_close(struct sink *base)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+
+	if (s->owned)
+		close(s->fd);
+	sb_free(&s->buf);
+	free(s);
+}
+
+static const struct sink_ops jsonl_ops = {
+	.emit = jsonl_emit,
+	.close = jsonl_close,
+};
+
+struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
+{
+	struct jsonl_sink *s = calloc(1, sizeof(*s));
+	struct stat st;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &jsonl_ops;
+	s->base.name = path;
+	if (strcmp(path, "-") == 0) {
+		s->fd = STDOUT_FILENO;
+	} else {
+		s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (s->fd < 0) {
+			snprintf(err, errlen, "cannot open feed %s: %s", path, strerror(errno));
+			free(s);
+			return NULL;
+		}
+		s->owned = true;
+	}
+	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	return &s->base;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+#ifndef BOTSINK_UTIL_H
+#define BOTSINK_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes: what a caller can rely on. */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1, /* something failed while running */
+	EXIT_USAGE = 2,   /* bad command line, configuration or input file */
+};
+
+/*
+ * Make room for `need` elements in a heap array, growing geometrically.
+ * Returns false (the array untouched) when out of memory.
+ */
+bool array_grow(void **arr, size_t need, size_t elem_size);
+/* Copy of text[0..len) without leading and trailing white space. */
+char *strndup_trim(const char *text, size_t len);
+void str_lower(char *s);
+/* Whole file, NUL-terminated; NULL with errno set on failure. */
+char *read_file(const char *path, size_t *len);
+
+#endif
