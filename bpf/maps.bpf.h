@@ -52,11 +52,11 @@ struct {
  * update returns only after an RCU grace period, so once the swap returns
  * no running program can still hold the drained generation.
  */
-#define BOTSINK_COUNTERS_DEF                                                                       \
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);                                                    \
-	__uint(max_entries, BOTSINK_MAX_SOURCES);                                                  \
-	__uint(map_flags, BPF_F_NO_PREALLOC);                                                      \
-	__type(key, struct botsink_source_key);                                                    \
+#define BOTSINK_COUNTERS_DEF                      \
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);   \
+	__uint(max_entries, BOTSINK_MAX_SOURCES); \
+	__uint(map_flags, BPF_F_NO_PREALLOC);     \
+	__type(key, struct botsink_source_key);   \
 	__type(value, struct botsink_counter)
 
 struct botsink_counters {

@@ -28,7 +28,7 @@
 #define TCP_FLAG_ACK 0x10
 
 #define ICMPV6_ND_FIRST 133 /* router solicitation */
-#define ICMPV6_ND_LAST 137  /* redirect */
+#define ICMPV6_ND_LAST 137 /* redirect */
 
 #define BOTSINK_MAX_HEADER_OFFSET 0x1FFF
 
@@ -251,8 +251,7 @@ malformed:
  * (at most BOTSINK_MAX_EXT_HEADERS; a longer chain is malformed). The walk
  * runs in bpf_loop so the verifier checks one step, not every chain shape.
  */
-static __always_inline int parse_ipv6_ext(struct xdp_md *ctx, struct cursor *c,
-					  struct packet *pkt)
+static __always_inline int parse_ipv6_ext(struct xdp_md *ctx, struct cursor *c, struct packet *pkt)
 {
 	void *data = (void *)(long)ctx->data;
 	struct ext_walk w = {

@@ -65,14 +65,14 @@ enum botsink_class {
 
 /* botsink_stats[0], per CPU. */
 struct botsink_stats {
-	__u64 non_ip;       /* not IPv4/IPv6 (ARP, LLDP, ...) */
+	__u64 non_ip; /* not IPv4/IPv6 (ARP, LLDP, ...) */
 	__u64 non_sinkhole; /* destination outside the sinkhole space, or ND */
-	__u64 malformed;    /* truncated or inconsistent headers */
-	__u64 fragment;     /* later fragment, or first one without the L4 header */
-	__u64 matched;      /* attributed to a rule */
+	__u64 malformed; /* truncated or inconsistent headers */
+	__u64 fragment; /* later fragment, or first one without the L4 header */
+	__u64 matched; /* attributed to a rule */
 	__u64 unclassified; /* sinkhole traffic no rule matched */
-	__u64 table_full;   /* of matched+unclassified: no free counter slot */
-	__u64 vlan;         /* frames that carried an 802.1Q/802.1ad tag */
+	__u64 table_full; /* of matched+unclassified: no free counter slot */
+	__u64 vlan; /* frames that carried an 802.1Q/802.1ad tag */
 };
 
 /*
@@ -90,13 +90,13 @@ struct botsink_dst_key {
 
 enum botsink_flags_op {
 	BOTSINK_FLAGS_ANY = 0, /* the rule has no flags keyword */
-	BOTSINK_FLAGS_EQ = 1,  /* (tcp_flags & mask) == value */
-	BOTSINK_FLAGS_NE = 2,  /* (tcp_flags & mask) != value */
+	BOTSINK_FLAGS_EQ = 1, /* (tcp_flags & mask) == value */
+	BOTSINK_FLAGS_NE = 2, /* (tcp_flags & mask) != value */
 };
 
 enum botsink_cand_kind {
-	BOTSINK_CAND_MATCH = 0,       /* header fields match: the rule matches (any source) */
-	BOTSINK_CAND_MATCH_SRC = 1,   /* the same, and the source is inside src_addr/src_mask */
+	BOTSINK_CAND_MATCH = 0, /* header fields match: the rule matches (any source) */
+	BOTSINK_CAND_MATCH_SRC = 1, /* the same, and the source is inside src_addr/src_mask */
 	BOTSINK_CAND_EXCLUDE_SRC = 2, /* source inside: the rule's later entries do not apply */
 };
 
@@ -113,8 +113,8 @@ struct botsink_candidate {
 	__u16 sport_hi;
 	__u16 dport_lo;
 	__u16 dport_hi;
-	__u8 proto;    /* IPPROTO_TCP, IPPROTO_UDP, or 0 for any */
-	__u8 kind;     /* enum botsink_cand_kind */
+	__u8 proto; /* IPPROTO_TCP, IPPROTO_UDP, or 0 for any */
+	__u8 kind; /* enum botsink_cand_kind */
 	__u8 flags_op; /* enum botsink_flags_op; implies TCP */
 	__u8 flags_mask;
 	__u8 flags_value;
@@ -137,12 +137,12 @@ struct botsink_source_key {
 struct botsink_counter {
 	__u64 packets;
 	__u64 bytes; /* frame length as seen by XDP */
-	__u64 syns;  /* TCP SYN without ACK */
+	__u64 syns; /* TCP SYN without ACK */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u8 dst_addr[16]; /* last seen */
-	__u16 dst_port;    /* last seen; 0 when not TCP/UDP */
-	__u8 protocol;     /* last seen IP protocol */
+	__u16 dst_port; /* last seen; 0 when not TCP/UDP */
+	__u8 protocol; /* last seen IP protocol */
 	__u8 pad[5];
 };
 

@@ -11,13 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDR_TEXT_LEN 46   /* INET6_ADDRSTRLEN */
+#define ADDR_TEXT_LEN 46 /* INET6_ADDRSTRLEN */
 #define PREFIX_TEXT_LEN 50 /* address, '/', length */
 #define V4_MAPPED_BITS 96
 
 struct prefix {
 	struct in6_addr addr; /* host bits zero */
-	unsigned int len;     /* 0..128, over the 16-byte form */
+	unsigned int len; /* 0..128, over the 16-byte form */
 };
 
 bool addr_is_v4(const struct in6_addr *a);

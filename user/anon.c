@@ -197,8 +197,8 @@ int anon_key_load(const char *path, uint8_t key[IPCRYPT_PFX_KEY_LEN], char *err,
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		snprintf(err, errlen,
-			 "key file %s: group or others have access (mode %04o); run chmod 600 %s", path,
-			 (unsigned int)(st.st_mode & 07777), path);
+			 "key file %s: group or others have access (mode %04o); run chmod 600 %s",
+			 path, (unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
 	n = read(fd, buf, sizeof(buf));

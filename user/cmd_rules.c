@@ -43,7 +43,8 @@ static int rules_check(int argc, char **argv)
 		switch (opt) {
 		case 's':
 			if (parse_prefix_list(optarg, &space, &nspace, &bad)) {
-				fprintf(stderr, "botsink rules check: --sinkhole: '%s' is not a prefix\n",
+				fprintf(stderr,
+					"botsink rules check: --sinkhole: '%s' is not a prefix\n",
 					bad ? bad : optarg);
 				free(bad);
 				return EXIT_USAGE;

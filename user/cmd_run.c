@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include "anon.h"
 #include "commands.h"
 #include "compile.h"
@@ -47,9 +48,11 @@ static const char run_usage[] =
 	"      --xdp-mode MODE        native (default) or skb\n"
 	"      --verdict VERDICT      for sinkhole traffic: pass (default; the kernel or a\n"
 	"                             sinkhole server answers) or drop (count only)\n"
-	"      --pin-dir DIR          where the maps are pinned (default: " BOTSINK_DEFAULT_PIN_DIR ")\n"
+	"      --pin-dir DIR          where the maps are pinned (default: " BOTSINK_DEFAULT_PIN_DIR
+	")\n"
 	"      --no-attach            use a program already attached with ip link, and its\n"
-	"                             maps under --pin-dir (iproute2: " BOTSINK_IPROUTE2_PIN_DIR ");\n"
+	"                             maps under --pin-dir (iproute2: " BOTSINK_IPROUTE2_PIN_DIR
+	");\n"
 	"                             leave both in place on exit\n"
 	"  -v, --verbose              debug messages, including libbpf's and libxdp's\n"
 	"  -h, --help                 this help\n"
@@ -171,20 +174,23 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 	case OPT_INTERVAL:
 		o->interval = strtod(arg, &end);
 		if (*end || !isfinite(o->interval) || o->interval < 0.01 || o->interval > 86400)
-			return usage_error("--interval: '%s' is not a number of seconds from 0.01 to 86400",
-					   arg);
+			return usage_error(
+				"--interval: '%s' is not a number of seconds from 0.01 to 86400",
+				arg);
 		break;
 	case OPT_ANON:
 		if (anon_parse_mode(arg, &o->anon))
-			return usage_error("--anon: '%s' is not ipcrypt-pfx, truncate or none", arg);
+			return usage_error("--anon: '%s' is not ipcrypt-pfx, truncate or none",
+					   arg);
 		break;
 	case OPT_KEY:
 		o->key_path = arg;
 		break;
 	case OPT_TRUNCATE:
 		if (parse_truncate(arg, o))
-			return usage_error("--truncate: expected V4,V6 prefix lengths such as 24,48, not '%s'",
-					   arg);
+			return usage_error(
+				"--truncate: expected V4,V6 prefix lengths such as 24,48, not '%s'",
+				arg);
 		break;
 	case OPT_STATE_DIR:
 		o->state_dir = arg;
@@ -317,7 +323,8 @@ static int setup_signals(struct daemon *d)
 	if (d->sigfd < 0 || d->timerfd < 0)
 		return -1;
 	its.it_interval.tv_sec = (time_t)d->opts->interval;
-	its.it_interval.tv_nsec = (long)((d->opts->interval - (double)its.it_interval.tv_sec) * 1e9);
+	its.it_interval.tv_nsec =
+		(long)((d->opts->interval - (double)its.it_interval.tv_sec) * 1e9);
 	its.it_value = its.it_interval;
 	return timerfd_settime(d->timerfd, 0, &its, NULL);
 }
@@ -400,8 +407,9 @@ static int final_drain(struct daemon *d)
 		if (counters_put_back(&d->loader.maps, idle, &d->feed.pending[i].sc, 1))
 			return -2;
 	}
-	log_error("the counts are kept in the maps pinned under %s; the next botsink run writes them",
-		  d->opts->pin_dir);
+	log_error(
+		"the counts are kept in the maps pinned under %s; the next botsink run writes them",
+		d->opts->pin_dir);
 	return -1;
 }
 
@@ -438,28 +446,34 @@ static int start(struct daemon *d)
 {
 	struct run_opts *o = d->opts;
 	unsigned int flags = o->no_attach ? LOADER_ADOPT : LOADER_PROGRAM;
-	char err[512];
+	char err[512], name[BPF_OBJ_NAME_LEN];
+	const char *mode;
 
 	if (loader_open(&d->loader, o->pin_dir, flags, err, sizeof(err))) {
 		log_error("%s", err);
+		return -1;
+	}
+	if (o->no_attach && !find_attached(o->ifindex, &d->loader.maps, &mode, name, sizeof(name))) {
+		log_error("no XDP program using the maps under %s is attached to %s (ip link set dev %s xdp obj botsink.bpf.o sec xdp)",
+			  o->pin_dir, o->ifname, o->ifname);
 		return -1;
 	}
 	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
-	if (!o->no_attach &&
-	    loader_attach(&d->loader, o->ifindex, o->xdp_mode, err, sizeof(err))) {
+	if (!o->no_attach && loader_attach(&d->loader, o->ifindex, o->xdp_mode, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
-	log_info("counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s, anonymization %s",
-		 o->ifname,
-		 o->no_attach	? "program attached by ip link" :
-		 o->xdp_mode == XDP_MODE_SKB ? "skb XDP" :
-						 "native XDP",
-		 d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
-		 o->feed_path, anon_mode_name(o->anon));
+	log_info(
+		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s, anonymization %s",
+		o->ifname,
+		o->no_attach		    ? "program attached by ip link" :
+		o->xdp_mode == XDP_MODE_SKB ? "skb XDP" :
+					      "native XDP",
+		d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
+		o->feed_path, anon_mode_name(o->anon));
 	return 0;
 }
 

@@ -19,67 +19,24 @@ static const char status_usage[] =
 	"\n"
 	"Show where the botsink program is attached (in this network namespace),\n"
 	"its configuration, the frame statistics and the per-family totals, read\n"
-	"from the maps pinned under DIR (default " BOTSINK_DEFAULT_PIN_DIR "; use\n" BOTSINK_IPROUTE2_PIN_DIR
-	" when ip link loaded the object).\n"
+	"from the maps pinned under DIR (default " BOTSINK_DEFAULT_PIN_DIR
+	"; use\n" BOTSINK_IPROUTE2_PIN_DIR " when ip link loaded the object).\n"
 	"\n"
 	"Exit status: 0 shown, 1 no botsink maps under DIR, 2 bad usage.\n";
 
-static __u32 obj_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
-/* Does program `id` use the map with id `map_id`? */
-static bool prog_uses_map(__u32 id, __u32 map_id, char *name, size_t namelen)
-{
-	__u32 map_ids[64], len;
-	struct bpf_prog_info info;
-	bool found = false;
-	int fd = bpf_prog_get_fd_by_id(id);
-
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
-	info.nr_map_ids = ARRAY_SIZE(map_ids);
-	info.map_ids = (__u64)(unsigned long)map_ids;
-	len = sizeof(info);
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		for (__u32 i = 0; i < info.nr_map_ids && i < ARRAY_SIZE(map_ids); i++)
-			found |= map_ids[i] == map_id;
-		snprintf(name, namelen, "%s", info.name);
-	}
-	close(fd);
-	return found;
-}
-
 static void print_attachments(const struct botsink_maps *m)
 {
-	struct if_nameindex *ifs = if_nameindex(), *i;
-	__u32 stats_id = obj_id(m->stats);
+	struct if_nameindex *ifs = if_nameindex();
 	int shown = 0;
 
-	for (i = ifs; i && i->if_index; i++) {
-		LIBBPF_OPTS(bpf_xdp_query_opts, q);
-		const struct {
-			__u32 id;
-			const char *mode;
-		} modes[] = { { 0, "native" }, { 0, "skb" }, { 0, "offload" } };
+	for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
 		char name[BPF_OBJ_NAME_LEN];
+		const char *mode;
+		__u32 id = find_attached((int)i->if_index, m, &mode, name, sizeof(name));
 
-		if (bpf_xdp_query((int)i->if_index, 0, &q))
-			continue;
-		for (size_t k = 0; k < ARRAY_SIZE(modes); k++) {
-			__u32 id = k == 0 ? q.drv_prog_id : k == 1 ? q.skb_prog_id : q.hw_prog_id;
-
-			if (!id || !prog_uses_map(id, stats_id, name, sizeof(name)))
-				continue;
+		if (id)
 			printf("%-11s%s (ifindex %u): %s XDP, program %s id %u\n",
-			       shown++ ? "" : "attached:", i->if_name, i->if_index, modes[k].mode, name,
-			       id);
-		}
+			       shown++ ? "" : "attached:", i->if_name, i->if_index, mode, name, id);
 	}
 	if (!shown)
 		printf("attached:  nowhere in this network namespace\n");
@@ -111,7 +68,7 @@ static int read_percpu_sum(int fd, __u32 key, void *sum, size_t size, size_t wor
 
 static void print_stats(const struct botsink_maps *m)
 {
-	static const char *const names[] = { "non_ip", "non_sinkhole", "malformed", "fragment",
+	static const char *const names[] = { "non_ip",	"non_sinkhole", "malformed",  "fragment",
 					     "matched", "unclassified", "table_full", "vlan" };
 	struct botsink_stats st;
 	__u64 *v = (__u64 *)&st, total = 0;

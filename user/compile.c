@@ -83,8 +83,9 @@ static int build_space(struct rule_set *rs, const struct prefix *sinkhole, size_
 		const struct rule *r = &rs->rules[i];
 
 		if (r->dst.pos_any || !r->dst.npos) {
-			rules_add_error(rs, r->line,
-					"destination 'any' or a variable means the whole sinkhole space: give --sinkhole");
+			rules_add_error(
+				rs, r->line,
+				"destination 'any' or a variable means the whole sinkhole space: give --sinkhole");
 			err = -1;
 		}
 		for (size_t j = 0; j < r->dst.npos; j++)
@@ -92,7 +93,9 @@ static int build_space(struct rule_set *rs, const struct prefix *sinkhole, size_
 				return -1;
 	}
 	if (!err && !c->nspace) {
-		rules_add_error(rs, 0, "no sinkhole space: give --sinkhole or rules with destination prefixes");
+		rules_add_error(
+			rs, 0,
+			"no sinkhole space: give --sinkhole or rules with destination prefixes");
 		err = -1;
 	}
 	normalize_space(c->space, &c->nspace);
@@ -123,7 +126,8 @@ static int build_entries(struct rule_set *rs, struct compiled *c, struct prefix 
 		if (!reachable) {
 			prefix_format(&r->dst.pos[0], text, sizeof(text));
 			rules_add_error(rs, r->line,
-					"destination %s is outside the sinkhole space (--sinkhole)", text);
+					"destination %s is outside the sinkhole space (--sinkhole)",
+					text);
 			err = -1;
 		}
 	}
@@ -292,9 +296,10 @@ static int fill_entry(struct rule_set *rs, struct dst_entry *e, bool *used)
 			used[ranked[i].rule] = true;
 		if (e->n > BOTSINK_MAX_CANDIDATES) {
 			prefix_format(&e->prefix, text, sizeof(text));
-			rules_add_error(rs, ranked[i].r->line,
-					"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
-					text, BOTSINK_MAX_CANDIDATES);
+			rules_add_error(
+				rs, ranked[i].r->line,
+				"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
+				text, BOTSINK_MAX_CANDIDATES);
 			err = -1;
 		}
 	}
@@ -331,9 +336,10 @@ int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsi
 	for (size_t i = 0; i < rs->n && !err; i++) {
 		if (used[i])
 			continue;
-		rules_add_error(rs, rs->rules[i].line,
-				"rule sid %u can never match inside the sinkhole space (check its source and destination families)",
-				rs->rules[i].sid);
+		rules_add_error(
+			rs, rs->rules[i].line,
+			"rule sid %u can never match inside the sinkhole space (check its source and destination families)",
+			rs->rules[i].sid);
 		err = -1;
 	}
 out:
@@ -375,18 +381,22 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 			const struct rule *r = &rs->rules[e->cand[j].rule];
 			struct prefix src = { .len = 0 };
 
-			fprintf(f, "  %2zu. sid %u %s", j + 1, cand->sid, rule_proto_name(cand->proto));
+			fprintf(f, "  %2zu. sid %u %s", j + 1, cand->sid,
+				rule_proto_name(cand->proto));
 			if (cand->kind != BOTSINK_CAND_MATCH) {
 				memcpy(&src.addr, cand->src_addr, 16);
 				for (int b = 0; b < 16; b++)
-					src.len += (unsigned int)__builtin_popcount(cand->src_mask[b]);
+					src.len +=
+						(unsigned int)__builtin_popcount(cand->src_mask[b]);
 				prefix_format(&src, text, sizeof(text));
-				fprintf(f, " %s%s", cand->kind == BOTSINK_CAND_EXCLUDE_SRC ? "not from " : "from ",
+				fprintf(f, " %s%s",
+					cand->kind == BOTSINK_CAND_EXCLUDE_SRC ? "not from " :
+										 "from ",
 					text);
 			}
 			if (cand->kind != BOTSINK_CAND_EXCLUDE_SRC) {
-				fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo, cand->sport_hi,
-					cand->dport_lo, cand->dport_hi);
+				fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo,
+					cand->sport_hi, cand->dport_lo, cand->dport_hi);
 				dump_flags(f, cand);
 			}
 			fprintf(f, " (%s, line %u)\n", r->family, r->line);

@@ -14,7 +14,7 @@
 
 struct compiled_candidate {
 	struct botsink_candidate c; /* .slot is set when the table is installed */
-	size_t rule;                /* index in the rule set */
+	size_t rule; /* index in the rule set */
 };
 
 struct dst_entry {

@@ -37,7 +37,8 @@ struct feed {
 	size_t npending;
 };
 
-void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon, const char *sensor);
+void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
+	       const char *sensor);
 /* Remember what the rule set's sids stand for. 0 or -ENOMEM. */
 int feed_learn_rules(struct feed *f, const struct rule_set *rs);
 /* Queue a drain's counts, stamping the interval's end. 0 or -ENOMEM. */

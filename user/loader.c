@@ -23,7 +23,8 @@ static const char *const map_names[BOTSINK_NMAPS] = {
 static int *map_slot(struct botsink_maps *m, size_t i)
 {
 	int *slots[BOTSINK_NMAPS] = {
-		&m->config, &m->stats, &m->dst, &m->active, &m->gen[0], &m->gen[1], &m->rules, &m->hits,
+		&m->config, &m->stats,	&m->dst,   &m->active,
+		&m->gen[0], &m->gen[1], &m->rules, &m->hits,
 	};
 
 	return slots[i];
@@ -58,7 +59,8 @@ static int mkdir_p(const char *dir)
 int ensure_bpffs_dir(const char *dir, char *err, size_t errlen)
 {
 	if (!is_bpffs("/sys/fs/bpf") && mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		snprintf(err, errlen, "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
+		snprintf(err, errlen,
+			 "/sys/fs/bpf is not a BPF filesystem and mounting one failed: %s",
 			 strerror(errno));
 		return -1;
 	}
@@ -93,8 +95,7 @@ static bool pinned(const char *dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
-int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err,
-		size_t errlen)
+int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf_map *map;
@@ -110,9 +111,10 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 		for (size_t i = 0; i < BOTSINK_NMAPS; i++) {
 			l->pin_created[i] = !pinned(pin_dir, map_names[i]);
 			if ((flags & LOADER_ADOPT) && l->pin_created[i]) {
-				snprintf(err, errlen,
-					 "no botsink map %s under %s: load the object first (ip link set dev IFACE xdp obj botsink.bpf.o sec xdp)",
-					 map_names[i], pin_dir);
+				snprintf(
+					err, errlen,
+					"no botsink map %s under %s: load the object first (ip link set dev IFACE xdp obj botsink.bpf.o sec xdp)",
+					map_names[i], pin_dir);
 				return -1;
 			}
 		}
@@ -127,9 +129,10 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 	bpf_program__set_autoload(l->skel->progs.botsink_xdp, flags & LOADER_PROGRAM);
 	ret = botsink__load(l->skel);
 	if (ret) {
-		snprintf(err, errlen,
-			 "cannot load the BPF object: %s (run with -v for libbpf's details; pinned maps of an older botsink under %s must be removed)",
-			 strerror(-ret), pin_dir ? pin_dir : "-");
+		snprintf(
+			err, errlen,
+			"cannot load the BPF object: %s (run with -v for libbpf's details; pinned maps of an older botsink under %s must be removed)",
+			strerror(-ret), pin_dir ? pin_dir : "-");
 		botsink__destroy(l->skel);
 		l->skel = NULL;
 		return -1;
@@ -174,9 +177,10 @@ int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char
 	if_indextoname((unsigned int)ifindex, ifname);
 	if (!bpf_xdp_query_id(ifindex, 0, &id) && id) {
 		describe_attached(ifindex, what, sizeof(what));
-		snprintf(err, errlen,
-			 "%s already has %s: is another botsink running? Detach it with 'ip link set dev %s xdp off', or use --no-attach to count with it",
-			 ifname, what, ifname);
+		snprintf(
+			err, errlen,
+			"%s already has %s: is another botsink running? Detach it with 'ip link set dev %s xdp off', or use --no-attach to count with it",
+			ifname, what, ifname);
 		return -1;
 	}
 	l->xdp = xdp_program__from_fd(loader_prog_fd(l));
@@ -229,6 +233,58 @@ void loader_close(struct loader *l, bool unpin)
 		rmdir(l->pin_dir); /* only if empty, and never iproute2's */
 	botsink__destroy(l->skel);
 	l->skel = NULL;
+}
+
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static bool prog_uses_map(__u32 id, __u32 wanted, char *name, size_t namelen)
+{
+	__u32 ids[64], len = sizeof(struct bpf_prog_info);
+	struct bpf_prog_info info = {
+		.nr_map_ids = 64,
+		.map_ids = (__u64)(unsigned long)ids,
+	};
+	bool found = false;
+	int fd = bpf_prog_get_fd_by_id(id);
+
+	if (fd < 0)
+		return false;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+			found |= ids[i] == wanted;
+		snprintf(name, namelen, "%s", info.name);
+	}
+	close(fd);
+	return found;
+}
+
+__u32 find_attached(int ifindex, const struct botsink_maps *m, const char **mode, char *name,
+		    size_t namelen)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 stats = map_id(m->stats);
+
+	if (!stats || bpf_xdp_query(ifindex, 0, &q))
+		return 0;
+	const struct {
+		__u32 id;
+		const char *mode;
+	} modes[] = { { q.drv_prog_id, "native" },
+		      { q.skb_prog_id, "skb" },
+		      { q.hw_prog_id, "offload" } };
+	for (size_t i = 0; i < 3; i++) {
+		if (modes[i].id && prog_uses_map(modes[i].id, stats, name, namelen)) {
+			*mode = modes[i].mode;
+			return modes[i].id;
+		}
+	}
+	return 0;
 }
 
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)

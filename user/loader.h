@@ -11,7 +11,7 @@
 #include <xdp/libxdp.h>
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
-#define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/tc/globals"
+#define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
 #define BOTSINK_NMAPS 8
 
 struct botsink_maps {
@@ -19,9 +19,9 @@ struct botsink_maps {
 };
 
 enum loader_flags {
-	LOADER_PROGRAM = 1 << 0,  /* load the XDP program, not only the maps */
-	LOADER_ADOPT = 1 << 1,    /* every map must already be pinned (ip link loaded it) */
-	LOADER_NO_PINS = 1 << 2,  /* private maps, nothing pinned (tests, bench) */
+	LOADER_PROGRAM = 1 << 0, /* load the XDP program, not only the maps */
+	LOADER_ADOPT = 1 << 1, /* every map must already be pinned (ip link loaded it) */
+	LOADER_NO_PINS = 1 << 2, /* private maps, nothing pinned (tests, bench) */
 };
 
 struct botsink;
@@ -44,6 +44,13 @@ int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char
 void loader_detach(struct loader *l);
 /* Removes the pins this process created when `unpin` is set. */
 void loader_close(struct loader *l, bool unpin);
+
+/*
+ * The XDP program attached to `ifindex` (any mode) that uses these maps:
+ * its id (0: none), and its mode ("native", "skb", "offload") and name.
+ */
+__u32 find_attached(int ifindex, const struct botsink_maps *m, const char **mode, char *name,
+		    size_t namelen);
 
 /* Mount /sys/fs/bpf if it is not a bpffs yet; create `dir` inside it. */
 int ensure_bpffs_dir(const char *dir, char *err, size_t errlen);

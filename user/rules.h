@@ -38,7 +38,7 @@ struct port_set {
 
 enum port_class {
 	PORT_EXACT = 0, /* a single port */
-	PORT_LIST = 1,  /* list, range or negation */
+	PORT_LIST = 1, /* list, range or negation */
 	PORT_ANY = 2,
 };
 
@@ -46,10 +46,10 @@ struct rule {
 	unsigned int line; /* first line of the rule in its file */
 	uint32_t sid;
 	uint32_t rev;
-	char *msg;       /* NULL when absent */
-	char *family;    /* never NULL */
+	char *msg; /* NULL when absent */
+	char *family; /* never NULL */
 	char *classtype; /* NULL when absent */
-	uint8_t proto;   /* IPPROTO_TCP, IPPROTO_UDP, or 0 for ip */
+	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, or 0 for ip */
 	struct addr_set src, dst;
 	struct port_set sport, dport;
 	bool has_flags;

@@ -11,7 +11,7 @@
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1, /* something failed while running */
-	EXIT_USAGE = 2,   /* bad command line, configuration or input file */
+	EXIT_USAGE = 2, /* bad command line, configuration or input file */
 };
 
 /*

@@ -42,7 +42,8 @@ static void test_vectors(void)
 		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "2001:db8::2",
 		  "c180:5dd4:2587:3524:30ab:fa65:6ab6:f8a" },
 		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301",
-		  "2001:db8:1234:5678:9abc:def0:1234:5678", "c180:5dd4:3f39:5792:2334:a348:e913:4af5" },
+		  "2001:db8:1234:5678:9abc:def0:1234:5678",
+		  "c180:5dd4:3f39:5792:2334:a348:e913:4af5" },
 	};
 	char buf[ADDR_TEXT_LEN], err[128];
 
@@ -134,7 +135,8 @@ static void write_file(const char *path, const void *data, size_t len, mode_t mo
 static void test_key_files(void)
 {
 	char dir[] = "/tmp/botsink-anon-XXXXXX", path[256], err[256];
-	static const char hex[] = "  0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301\n";
+	static const char hex[] =
+		"  0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301\n";
 	uint8_t key[32], key2[32], raw[32];
 	struct stat st;
 

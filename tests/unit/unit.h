@@ -10,35 +10,35 @@
 static int unit_failures;
 static int unit_checks;
 
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		unit_checks++;                                                                     \
-		if (!(cond)) {                                                                     \
-			unit_failures++;                                                           \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-		}                                                                                  \
+#define CHECK(cond)                                                                              \
+	do {                                                                                     \
+		unit_checks++;                                                                   \
+		if (!(cond)) {                                                                   \
+			unit_failures++;                                                         \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                                \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                            \
-	do {                                                                                       \
-		const char *_a = (a), *_b = (b);                                                   \
-		unit_checks++;                                                                     \
-		if (!_a || !_b || strcmp(_a, _b)) {                                                \
-			unit_failures++;                                                           \
-			fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__,          \
-				_a ? _a : "(null)", _b ? _b : "(null)");                           \
-		}                                                                                  \
+#define CHECK_STR(a, b)                                                                  \
+	do {                                                                             \
+		const char *_a = (a), *_b = (b);                                         \
+		unit_checks++;                                                           \
+		if (!_a || !_b || strcmp(_a, _b)) {                                      \
+			unit_failures++;                                                 \
+			fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__, \
+				_a ? _a : "(null)", _b ? _b : "(null)");                 \
+		}                                                                        \
 	} while (0)
 
-#define CHECK_INT(a, b)                                                                            \
-	do {                                                                                       \
-		long long _a = (long long)(a), _b = (long long)(b);                                \
-		unit_checks++;                                                                     \
-		if (_a != _b) {                                                                    \
-			unit_failures++;                                                           \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__,  \
-				#a, _a, _b);                                                       \
-		}                                                                                  \
+#define CHECK_INT(a, b)                                                                           \
+	do {                                                                                      \
+		long long _a = (long long)(a), _b = (long long)(b);                               \
+		unit_checks++;                                                                    \
+		if (_a != _b) {                                                                   \
+			unit_failures++;                                                          \
+			fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, \
+				#a, _a, _b);                                                      \
+		}                                                                                 \
 	} while (0)
 
 static inline int unit_report(const char *name)

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Rule options. As in Suricata, an option ends at an unescaped ';' and a
+ * string escapes '"', '\' and ';' with a backslash.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "botsink_abi.h"
+#include "rule_parser.h"
+#include "util.h"
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+#define TCP_ECE 0x40
+#define TCP_CWR 0x80
+
+/* ---- options ---- */
+
+/* Suricata's escapes: \" \\ \; (and \: , \| , \' left as they are). */
+static char *unescape(struct parser *p, const char *value, const char *keyword)
+{
+	size_t n = strlen(value);
+	char *out, *o;
+
+	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+		value++;
+		n -= 2;
+	} else if (strcmp(keyword, "msg") == 0) {
+		parser_fail(p, "msg must be a quoted string");
+		return NULL;
+	}
+	out = o = malloc(n + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (value[i] == '\\' && i + 1 < n &&
+		    (value[i + 1] == '"' || value[i + 1] == '\\' || value[i + 1] == ';'))
+			i++;
+		else if (value[i] == '"') {
+			parser_fail(p, "unescaped '\"' in %s", keyword);
+			free(out);
+			return NULL;
+		}
+		*o++ = value[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool parse_u32(const char *text, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*text))
+		return false;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static uint8_t flag_bit(char ch)
+{
+	switch (toupper((unsigned char)ch)) {
+	case 'F':
+		return TCP_FIN;
+	case 'S':
+		return TCP_SYN;
+	case 'R':
+		return TCP_RST;
+	case 'P':
+		return TCP_PSH;
+	case 'A':
+		return TCP_ACK;
+	case 'U':
+		return TCP_URG;
+	case 'E':
+	case '2':
+		return TCP_ECE;
+	case 'C':
+	case '1':
+		return TCP_CWR;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * flags:[!+*]<flags>[,<ignored>] with Suricata's semantics: no modifier
+ * means exactly these (after dropping ignored bits), '+' these and maybe
+ * others, '*' any of these, '!' not all of these; '0' means no flag.
+ * Compiled to (packet & mask) ==/!= value.
+ */
+static void parse_flags(struct parser *p, struct rule *r, const char *value)
+{
+	uint8_t flags = 0, ignored = 0;
+	bool zero = false, seen = false;
+	const char *comma = strchr(value, ',');
+	size_t end = comma ? (size_t)(comma - value) : strlen(value);
+	char modifier = 0;
+
+	if (r->has_flags) {
+		parser_fail(p, "flags given twice");
+		return;
+	}
+	for (size_t i = 0; i < end; i++) {
+		char ch = value[i];
+
+		if (isspace((unsigned char)ch))
+			continue;
+		if (ch == '!' || ch == '+' || ch == '*') {
+			if (modifier) {
+				parser_fail(p, "flags: only one modifier is allowed");
+				return;
+			}
+			modifier = ch;
+		} else if (ch == '0') {
+			zero = seen = true;
+		} else if (flag_bit(ch)) {
+			flags |= flag_bit(ch);
+			seen = true;
+		} else {
+			parser_fail(p, "flags: unknown flag '%c'", ch);
+			return;
+		}
+	}
+	if (!seen || (zero && flags)) {
+		parser_fail(p, "flags: invalid value '%s'", value);
+		return;
+	}
+	for (const char *c = comma ? comma + 1 : ""; *c; c++) {
+		if (isspace((unsigned char)*c))
+			continue;
+		if (!flag_bit(*c)) {
+			parser_fail(p, "flags: unknown flag '%c' in the ignore mask", *c);
+			return;
+		}
+		ignored |= flag_bit(*c);
+	}
+	if (comma && !ignored) {
+		parser_fail(p, "flags: empty ignore mask");
+		return;
+	}
+	r->has_flags = true;
+	if (!flags) {
+		/* Suricata compares the unmasked flags against 0 here. */
+		if (modifier == '*') {
+			parser_fail(p, "flags: '*0' can never match");
+			return;
+		}
+		r->flags_op = modifier == '!' ? BOTSINK_FLAGS_NE : BOTSINK_FLAGS_EQ;
+		r->flags_mask = 0xff;
+		r->flags_value = 0;
+		return;
+	}
+	switch (modifier) {
+	case 0:
+		r->flags_op = BOTSINK_FLAGS_EQ;
+		r->flags_mask = (uint8_t)~ignored;
+		r->flags_value = flags;
+		break;
+	case '+':
+		r->flags_op = BOTSINK_FLAGS_EQ;
+		r->flags_mask = flags & (uint8_t)~ignored;
+		r->flags_value = flags;
+		break;
+	case '*':
+		r->flags_op = BOTSINK_FLAGS_NE;
+		r->flags_mask = flags & (uint8_t)~ignored;
+		r->flags_value = 0;
+		break;
+	case '!':
+		r->flags_op = BOTSINK_FLAGS_NE;
+		r->flags_mask = flags & (uint8_t)~ignored;
+		r->flags_value = flags;
+		break;
+	}
+	if ((r->flags_value & ~r->flags_mask) && r->flags_op == BOTSINK_FLAGS_EQ)
+		parser_fail(p, "flags: '%s' ignores a flag it requires: it can never match", value);
+}
+
+/* metadata: key value, key value -- family from malware_family. */
+static void parse_metadata(struct parser *p, struct rule *r, const char *value, bool *family_set)
+{
+	char *copy = strdup(value), *save = NULL;
+
+	if (!copy) {
+		parser_fail(p, "out of memory");
+		return;
+	}
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *key = item + strspn(item, " \t");
+		char *val = key + strcspn(key, " \t");
+
+		if (*val)
+			*val++ = '\0';
+		val += strspn(val, " \t");
+		if (strcmp(key, "malware_family") != 0 || !*val || *family_set)
+			continue;
+		free(r->family);
+		r->family = strndup_trim(val, strlen(val));
+		if (r->family)
+			str_lower(r->family);
+		*family_set = true;
+	}
+	free(copy);
+}
+
+/* flow: only the values that never narrow a check-in to the sinkhole. */
+static void check_flow(struct parser *p, const char *value)
+{
+	char *copy = strdup(value), *save = NULL;
+
+	if (!copy)
+		return;
+	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *v = strndup_trim(item, strlen(item));
+
+		if (v && strcmp(v, "to_server") && strcmp(v, "from_client") &&
+		    strcmp(v, "established"))
+			parser_fail(p, "keyword 'flow:%s' is not supported in XDP", v);
+		free(v);
+	}
+	free(copy);
+}
+
+static void check_flowbits(struct parser *p, const char *value)
+{
+	size_t n = strcspn(value, ",");
+
+	if (!strncmp(value, "set", n) || !strncmp(value, "unset", n) ||
+	    !strncmp(value, "toggle", n) || !strncmp(value, "noalert", n))
+		return;
+	parser_fail(p, "keyword 'flowbits:%.*s' is not supported in XDP", (int)n, value);
+}
+
+/* Keywords that describe a rule or never narrow what it matches. */
+static const char *const ignored_keywords[] = {
+	"gid", "priority", "reference", "target", "threshold",
+};
+
+struct option_state {
+	bool sid, rev, msg, family, classtype;
+};
+
+static void apply_option(struct parser *p, struct rule *r, const char *key, const char *value,
+			 struct option_state *seen)
+{
+	bool *once = strcmp(key, "msg") == 0	   ? &seen->msg :
+		     strcmp(key, "sid") == 0	   ? &seen->sid :
+		     strcmp(key, "rev") == 0	   ? &seen->rev :
+		     strcmp(key, "classtype") == 0 ? &seen->classtype :
+						     NULL;
+	bool repeated = once && *once;
+
+	if (once)
+		*once = true;
+	if (strcmp(key, "msg") == 0) {
+		if (repeated)
+			parser_fail(p, "msg given twice");
+		else if (value)
+			r->msg = unescape(p, value, key);
+	} else if (strcmp(key, "sid") == 0) {
+		if (repeated)
+			parser_fail(p, "sid given twice");
+		else if (!value || !parse_u32(value, &r->sid) || r->sid == 0)
+			parser_fail(p, "sid must be an integer from 1 to 4294967295");
+	} else if (strcmp(key, "rev") == 0) {
+		if (repeated)
+			parser_fail(p, "rev given twice");
+		else if (!value || !parse_u32(value, &r->rev))
+			parser_fail(p, "rev must be a non-negative integer");
+	} else if (strcmp(key, "metadata") == 0) {
+		if (value)
+			parse_metadata(p, r, value, &seen->family);
+	} else if (strcmp(key, "classtype") == 0) {
+		if (repeated)
+			parser_fail(p, "classtype given twice");
+		else if (value)
+			r->classtype = strdup(value);
+	} else if (strcmp(key, "flags") == 0 || strcmp(key, "tcp.flags") == 0) {
+		parse_flags(p, r, value ? value : "");
+	} else if (strcmp(key, "flow") == 0) {
+		check_flow(p, value ? value : "");
+	} else if (strcmp(key, "flowbits") == 0) {
+		check_flowbits(p, value ? value : "");
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(ignored_keywords); i++)
+			if (strcmp(key, ignored_keywords[i]) == 0)
+				return;
+		parser_fail(p, "keyword '%s' is not supported in XDP", key);
+		return;
+	}
+	if ((!value || !*value) && strcmp(key, "flags") && strcmp(key, "tcp.flags"))
+		parser_fail(p, "%s needs a value", key);
+}
+
+/* Walk "key:value; key; ..." up to the closing ')'. */
+void parse_options(struct parser *p, struct rule *r, const char *text, size_t len)
+{
+	struct option_state seen = { 0 };
+	size_t i = 0;
+
+	while (i < len && !p->failed) {
+		size_t start, key_end, value_start = 0;
+		bool has_value = false;
+		char *key, *value = NULL;
+
+		while (i < len && isspace((unsigned char)text[i]))
+			i++;
+		if (i >= len)
+			break;
+		start = i;
+		while (i < len && text[i] != ':' && text[i] != ';')
+			i++;
+		key_end = i;
+		if (i < len && text[i] == ':') {
+			has_value = true;
+			value_start = ++i;
+			while (i < len && !(text[i] == ';' && text[i - 1] != '\\'))
+				i++;
+		}
+		if (i >= len) {
+			parser_fail(p, "option '%.*s' is not terminated by ';'", (int)(i - start),
+				    text + start);
+			break;
+		}
+		key = strndup_trim(text + start, key_end - start);
+		if (has_value)
+			value = strndup_trim(text + value_start, i - value_start);
+		i++; /* the ';' */
+		if (key && *key)
+			apply_option(p, r, key, value, &seen);
+		else
+			parser_fail(p, "empty option");
+		free(key);
+		free(value);
+	}
+	if (!p->failed && !seen.sid)
+		parser_fail(p, "rule has no sid");
+}
+
+/* ---- family ---- */
+
+/*
+ * Without metadata malware_family, the family is the first word of msg
+ * after an ET-style prefix (ET, ETPRO, GPL and all-caps category words
+ * such as TROJAN or MOBILE_MALWARE), lower-cased: "ET TROJAN Zeus gate"
+ * gives "zeus".
+ */
+char *family_from_msg(const char *msg)
+{
+	const char *word = msg;
+
+	while (word && *word) {
+		size_t n;
+		bool upper = true;
+
+		word += strspn(word, " \t");
+		n = strcspn(word, " \t");
+		if (!n)
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (!isupper((unsigned char)word[i]) && word[i] != '_')
+				upper = false;
+		if (!upper || n < 2 || !word[n]) {
+			char *family = strndup(word, n);
+
+			if (family) {
+				/* Keep letters, digits and . _ - */
+				for (char *c = family; *c; c++)
+					if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+						*c = '\0';
+				str_lower(family);
+				if (*family)
+					return family;
+				free(family);
+			}
+			break;
+		}
+		word += n;
+	}
+	return strdup("unknown");
+}
