@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""Send lab frames described by a JSON plan (stdin) out of one interface.
+"""Send lab frames described by a JSON plan (stdin), or a capture file
+(--pcap), out of one interface.
 
 Each plan item: {"src": ADDR, "dst": ADDR, "proto": "tcp"|"udp"|"icmp"|"arp"
 |"raw", "sport": N, "dport": N, "flags": "S", "count": N, "vlan": [ids],
@@ -20,7 +21,7 @@ logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, IP, IPv6,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, TCP, UDP,
-                       conf, sendp)
+                       conf, rdpcap, sendp)
 
 
 def l3(item):
@@ -72,13 +73,17 @@ def frame(item, dst_mac):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--iface", required=True)
-    ap.add_argument("--dst-mac", required=True)
+    ap.add_argument("--dst-mac")
+    ap.add_argument("--pcap", help="send this capture's frames as they are")
     args = ap.parse_args()
     conf.verb = 0
     frames = []
-    for item in json.load(sys.stdin):
-        f = frame(item, args.dst_mac)
-        frames.extend([f] * item.get("count", 1))
+    if args.pcap:
+        frames = list(rdpcap(args.pcap))
+    else:
+        for item in json.load(sys.stdin):
+            f = frame(item, args.dst_mac)
+            frames.extend([f] * item.get("count", 1))
     sendp(frames, iface=args.iface, verbose=False)
     print(len(frames))
 

@@ -274,6 +274,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 /* Parse and compile a rules file; errors are printed as file:line: reason. */
 static int load_rules(const struct run_opts *o, struct rule_set *rs, struct compiled *c)
 {
+	memset(c, 0, sizeof(*c));
 	if (rules_load(o->rules_path, rs)) {
 		log_error("cannot read %s: %s", o->rules_path, strerror(errno));
 		return -1;

@@ -189,7 +189,9 @@ int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char
 		snprintf(err, errlen, "libxdp cannot use the program");
 		return -1;
 	}
+	log_libbpf_expect_failures(true);
 	ret = xdp_program__attach(l->xdp, ifindex, mode, 0);
+	log_libbpf_expect_failures(false);
 	if (ret) {
 		snprintf(err, errlen, "cannot attach XDP (%s mode) to %s: %s",
 			 mode == XDP_MODE_SKB ? "skb" : "native", ifname, strerror(-ret));

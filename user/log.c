@@ -7,6 +7,7 @@
 #include "log.h"
 
 static enum log_level current_level = LOG_INFO;
+static bool libbpf_failures_expected;
 
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error",
@@ -46,8 +47,15 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	log_vmsg(level == LIBBPF_WARN ? LOG_WARN : LOG_DEBUG, "libbpf: ", fmt, ap);
+	bool warn = level == LIBBPF_WARN && !libbpf_failures_expected;
+
+	log_vmsg(warn ? LOG_WARN : LOG_DEBUG, "", fmt, ap);
 	return 0;
+}
+
+void log_libbpf_expect_failures(bool expected)
+{
+	libbpf_failures_expected = expected;
 }
 
 /*
@@ -57,7 +65,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static int libxdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 {
 	(void)level;
-	log_vmsg(LOG_DEBUG, "libxdp: ", fmt, ap);
+	log_vmsg(LOG_DEBUG, "", fmt, ap);
 	return 0;
 }
 

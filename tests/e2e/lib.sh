@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# Helpers for the end-to-end tests: a lab per test (scripts/lab.sh), the
+# real daemon in the sink namespace, assertions that name what failed.
+# Every test sources this file; its EXIT trap tears everything down, also
+# when an assertion fails half-way.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BOTSINK="$ROOT/build/botsink"
+PY=/usr/bin/python3
+# shellcheck source=../../scripts/lab.sh
+. "$ROOT/scripts/lab.sh"
+
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/botsink-$TEST_NAME-XXXXXX")
+PIN_DIR="/sys/fs/bpf/botsink-test-$$"
+FAILURES=0
+DAEMON_PID=
+
+cleanup() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
+	lab_down
+	rm -rf "$PIN_DIR" "$WORK"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "  FAIL: $*" >&2
+	FAILURES=$((FAILURES + 1))
+}
+
+pass() {
+	echo "  ok: $*"
+}
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" == "$3" ]; then pass "$1 = $3"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+finish() {
+	if [ "$FAILURES" -ne 0 ]; then
+		echo "$TEST_NAME: $FAILURES failure(s)" >&2
+		exit 1
+	fi
+	echo "$TEST_NAME: passed"
+	exit 0
+}
+
+# start_daemon ARGS... : botsink run in the sink namespace, in the background.
+# nsenter (not ip netns exec) keeps /sys/fs/bpf, and execs: $! is the daemon.
+start_daemon() {
+	local started
+	started=$(grep -c "counting on" "$WORK/daemon.err" 2>/dev/null)
+	nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 --pin-dir "$PIN_DIR" \
+		--state-dir "$WORK/state" "$@" 2>>"$WORK/daemon.err" &
+	DAEMON_PID=$!
+	# Ready when the program is attached (or the maps adopted) and rules are in.
+	for _ in $(seq 100); do
+		[ "$(grep -c "counting on" "$WORK/daemon.err")" -gt "${started:-0}" ] && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "daemon did not start: $(cat "$WORK/daemon.err")"
+	return 1
+}
+
+# stop_daemon [SIGNAL]: returns the daemon's exit status.
+stop_daemon() {
+	local rc
+	kill "-${1:-TERM}" "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	rc=$?
+	DAEMON_PID=
+	return $rc
+}
+
+# send_plan < PLAN.json: frames out of the bots namespace; prints the count.
+send_plan() {
+	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC"
+}
+
+# bucket NAME: one statistics bucket from botsink status, summed over CPUs.
+bucket() {
+	lab_sink "$BOTSINK" status --pin-dir "$PIN_DIR" | awk -v k="$1" '$1 == k { print $2; exit }'
+}
+
+# feed_sums FEED: "src sid packets bytes syns" per (src, sid), summed over records.
+feed_sums() {
+	"$PY" - "$1" <<'PYEOF'
+import json, sys
+from collections import defaultdict
+sums = defaultdict(lambda: [0, 0, 0])
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    s = sums[(r["src_ip"], r["sid"])]
+    s[0] += r["packets"]; s[1] += r["bytes"]; s[2] += r["syns"]
+for (src, sid), (p, b, y) in sorted(sums.items()):
+    print(src, sid, p, b, y)
+PYEOF
+}

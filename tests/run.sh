@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Every test, on the real kernel (root): unit tests under ASan/UBSan, the
+# XDP program under BPF_PROG_TEST_RUN, then end-to-end veth labs.
+#   tests/run.sh [--shared DIR]
+# DIR holds public bot captures (pcaps/ with MANIFEST.txt); default ../shared
+# beside the checkout. The capture tests are skipped when it is absent.
+set -u
+cd "$(dirname "$0")/.."
+SHARED=${BOTSINK_SHARED:-../shared}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--shared) SHARED=$2; shift 2 ;;
+	*) echo "usage: tests/run.sh [--shared DIR]" >&2; exit 2 ;;
+	esac
+done
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tests/run.sh: the tests load XDP programs and create network namespaces: run as root" >&2
+	exit 2
+fi
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+export BOTSINK_SHARED=$SHARED
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+passed=() failed=() skipped=()
+run() {
+	local name=$1 rc
+	shift
+	echo "== $name"
+	timeout 600 "$@"
+	rc=$?
+	case $rc in
+	0) passed+=("$name") ;;
+	77) skipped+=("$name") ;;
+	*) failed+=("$name (exit $rc)") ;;
+	esac
+}
+
+for t in build/tests/test_*; do
+	run "unit/$(basename "$t")" "$t"
+done
+run prog/prog_test build/tests/prog_test
+for t in tests/e2e/test_*.sh; do
+	run "e2e/$(basename "$t" .sh)" bash "$t"
+done
+
+echo
+echo "passed: ${#passed[@]}, skipped: ${#skipped[@]}, failed: ${#failed[@]}"
+for s in "${skipped[@]}"; do echo "  skipped: $s"; done
+for f in "${failed[@]}"; do echo "  FAILED: $f"; done
+[ ${#failed[@]} -eq 0 ]
