@@ -16,9 +16,8 @@ lab_bots() { nsenter --net="/run/netns/$LAB_BOTS" "$@"; }
 lab_sink() { nsenter --net="/run/netns/$LAB_SINK" "$@"; }
 
 lab_down() {
-	[ -n "${LAB_BOTS:-}" ] && ip netns del "$LAB_BOTS" 2>/dev/null
-	[ -n "${LAB_SINK:-}" ] && ip netns del "$LAB_SINK" 2>/dev/null
-	return 0
+	if [ -n "${LAB_BOTS:-}" ]; then ip netns del "$LAB_BOTS" 2>/dev/null || true; fi
+	if [ -n "${LAB_SINK:-}" ]; then ip netns del "$LAB_SINK" 2>/dev/null || true; fi
 }
 
 # Mount /sys/fs/bpf when it is missing (pins need it).
