@@ -3,8 +3,9 @@
  * botsink XDP program: count bot check-ins to a sinkhole per source and rule.
  *
  * Packet path: Ethernet (+ up to two VLAN tags) -> IPv4/IPv6 -> one LPM
- * lookup on (ruleset, destination), which misses for everything outside the
- * sinkhole space -> extension headers, fragments -> TCP/UDP -> first match
+ * lookup on (ruleset, destination) in the family's trie, which misses for
+ * everything outside the sinkhole space -> extension headers, fragments ->
+ * TCP/UDP -> first match
  * in the destination's ranked candidate list -> per-source counter.
  * Every frame lands in exactly one statistics bucket.
  */
@@ -29,13 +30,17 @@ static __always_inline int parse_network(struct cursor *c, struct packet *pkt)
 static __always_inline const struct botsink_dst *lookup_destination(const struct packet *pkt,
 								    __u32 ruleset)
 {
-	struct botsink_dst_key key = {
-		.prefixlen = 8 + 128,
-		.ruleset = ruleset,
-	};
+	if (pkt->eth_proto == ETH_P_IP) {
+		struct botsink_dst4_key key = { .prefixlen = 8 + 32, .ruleset = ruleset };
 
-	__builtin_memcpy(key.addr, pkt->dst.b, 16);
-	return bpf_map_lookup_elem(&botsink_dst, &key);
+		__builtin_memcpy(key.addr, &pkt->dst.w[3], 4);
+		return bpf_map_lookup_elem(&botsink_dst4, &key);
+	} else {
+		struct botsink_dst6_key key = { .prefixlen = 8 + 128, .ruleset = ruleset };
+
+		__builtin_memcpy(key.addr, pkt->dst.b, 16);
+		return bpf_map_lookup_elem(&botsink_dst6, &key);
+	}
 }
 
 /* Transport parsing for sinkhole traffic only. */

@@ -25,10 +25,19 @@ struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, BOTSINK_MAX_DESTINATIONS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct botsink_dst_key);
+	__type(key, struct botsink_dst4_key);
 	__type(value, struct botsink_dst);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} botsink_dst SEC(".maps");
+} botsink_dst4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BOTSINK_MAX_DESTINATIONS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct botsink_dst6_key);
+	__type(value, struct botsink_dst);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_dst6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -9,6 +9,9 @@
 
 #define EEXIST 17
 
+/* Candidates checked before handing the rest of the list to bpf_loop. */
+#define BOTSINK_INLINE_CANDIDATES 4
+
 static __always_inline bool source_in(const struct botsink_candidate *c, const struct packet *pkt)
 {
 	const __u32 *prefix = (const __u32 *)c->src_addr;
@@ -46,9 +49,9 @@ struct scan {
 	__u32 excluded; /* slot ruled out by a matching exclusion entry */
 };
 
-static long scan_candidate(__u64 index, void *arg)
+/* One candidate; returns 1 when the scan is over (s->found set on a match). */
+static __always_inline long scan_candidate(__u64 index, struct scan *s)
 {
-	struct scan *s = arg;
 	const struct botsink_candidate *c;
 
 	if (index >= BOTSINK_MAX_CANDIDATES)
@@ -67,11 +70,17 @@ static long scan_candidate(__u64 index, void *arg)
 	return 1;
 }
 
+static long scan_rest(__u64 index, void *arg)
+{
+	return scan_candidate(index + BOTSINK_INLINE_CANDIDATES, arg);
+}
+
 /*
  * The list is ranked best first, so the first entry that matches is the
  * rule that gets the packet. An exclusion entry (a negated source) that
  * matches rules out the remaining entries of its rule, which are adjacent.
- * bpf_loop keeps verification linear in the list length.
+ * The first few entries are checked inline (most destinations have few
+ * rules); the rest in bpf_loop, which keeps verification linear.
  */
 static __always_inline const struct botsink_candidate *best_rule(const struct botsink_dst *dst,
 								 const struct packet *pkt)
@@ -81,7 +90,15 @@ static __always_inline const struct botsink_candidate *best_rule(const struct bo
 
 	if (count > BOTSINK_MAX_CANDIDATES)
 		count = BOTSINK_MAX_CANDIDATES;
-	bpf_loop(count, scan_candidate, &s, 0);
+#pragma unroll
+	for (__u32 i = 0; i < BOTSINK_INLINE_CANDIDATES; i++) {
+		if (i >= count)
+			return NULL;
+		if (scan_candidate(i, &s))
+			return s.found;
+	}
+	if (count > BOTSINK_INLINE_CANDIDATES)
+		bpf_loop(count - BOTSINK_INLINE_CANDIDATES, scan_rest, &s, 0);
 	return s.found;
 }
 

@@ -18,7 +18,8 @@
 /* Pinned map names (LIBBPF_PIN_BY_NAME: they are the pin file names). */
 #define BOTSINK_MAP_CONFIG "botsink_config"
 #define BOTSINK_MAP_STATS "botsink_stats"
-#define BOTSINK_MAP_DST "botsink_dst"
+#define BOTSINK_MAP_DST4 "botsink_dst4"
+#define BOTSINK_MAP_DST6 "botsink_dst6"
 #define BOTSINK_MAP_ACTIVE "botsink_active"
 #define BOTSINK_MAP_GEN0 "botsink_gen0"
 #define BOTSINK_MAP_GEN1 "botsink_gen1"
@@ -45,7 +46,7 @@ enum botsink_verdict {
 /* botsink_config[0]: written by userspace, read by every packet. */
 struct botsink_config {
 	__u32 verdict; /* enum botsink_verdict */
-	__u32 ruleset; /* 0 or 1: which half of botsink_dst is live */
+	__u32 ruleset; /* 0 or 1: which rule set of botsink_dst4/6 is live */
 };
 
 /*
@@ -76,12 +77,19 @@ struct botsink_stats {
 };
 
 /*
- * botsink_dst: LPM trie on (ruleset, destination). Userspace writes a new
- * rule set under the other ruleset byte, then flips botsink_config.ruleset,
- * so a packet sees either the old or the new rule set, never a mix.
- * prefixlen counts the ruleset byte: 8 + 96 + len for IPv4, 8 + len for IPv6.
+ * botsink_dst4 / botsink_dst6: LPM tries on (ruleset, destination).
+ * Userspace writes a new rule set under the idle ruleset byte, then flips
+ * botsink_config.ruleset, so a packet sees either the old or the new rule
+ * set, never a mix. prefixlen counts the ruleset byte: 8 + the prefix length.
  */
-struct botsink_dst_key {
+struct botsink_dst4_key {
+	__u32 prefixlen;
+	__u8 ruleset;
+	__u8 addr[4];
+	__u8 pad[3];
+};
+
+struct botsink_dst6_key {
 	__u32 prefixlen;
 	__u8 ruleset;
 	__u8 addr[16];

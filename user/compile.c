@@ -43,6 +43,8 @@ static void normalize_space(struct prefix *p, size_t *n)
 {
 	size_t out = 0;
 
+	if (!*n)
+		return; /* p may be NULL: not for qsort */
 	qsort(p, *n, sizeof(*p), cmp_prefix);
 	for (size_t i = 0; i < *n; i++) {
 		bool covered = false;
@@ -333,7 +335,10 @@ int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsi
 		if (fill_entry(rs, &out->dst[i], used))
 			err = -1;
 	}
-	for (size_t i = 0; i < rs->n && !err; i++) {
+	if (err)
+		goto out;
+	/* Every rule that is never used, not only the first. */
+	for (size_t i = 0; i < rs->n; i++) {
 		if (used[i])
 			continue;
 		rules_add_error(

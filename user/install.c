@@ -10,6 +10,11 @@
 #include "log.h"
 #include "util.h"
 
+union dst_key {
+	struct botsink_dst4_key v4;
+	struct botsink_dst6_key v6;
+};
+
 static void fill_info(struct botsink_rule_info *info, const struct rule *r)
 {
 	memset(info, 0, sizeof(*info));
@@ -83,30 +88,37 @@ static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 
 	return 0;
 }
 
-static struct botsink_dst_key dst_key(const struct prefix *p, __u8 ruleset)
+/* The trie and key for one destination entry of a rule set. */
+static int dst_key(const struct botsink_maps *m, const struct prefix *p, __u8 ruleset,
+		   union dst_key *key)
 {
-	struct botsink_dst_key key = {
-		.prefixlen = 8 + p->len,
-		.ruleset = ruleset,
-	};
-
-	memcpy(key.addr, &p->addr, sizeof(key.addr));
-	return key;
+	memset(key, 0, sizeof(*key));
+	if (prefix_is_v4(p)) {
+		key->v4.prefixlen = 8 + p->len - V4_MAPPED_BITS;
+		key->v4.ruleset = ruleset;
+		memcpy(key->v4.addr, p->addr.s6_addr + 12, 4);
+		return m->dst4;
+	}
+	key->v6.prefixlen = 8 + p->len;
+	key->v6.ruleset = ruleset;
+	memcpy(key->v6.addr, &p->addr, 16);
+	return m->dst6;
 }
 
-/* Delete every destination entry of one ruleset. */
-static int clear_ruleset(int dst_fd, __u8 ruleset)
+/* Delete every entry of one ruleset from one trie. */
+static int clear_trie(int fd, __u8 ruleset)
 {
-	struct botsink_dst_key cur, next, *doomed = NULL;
+	union dst_key cur, next, *doomed = NULL;
 	bool started = false;
 	size_t n = 0;
 	int ret = 0;
 
 	/* Collect first: deleting while walking a trie would restart the walk. */
-	while (!bpf_map_get_next_key(dst_fd, started ? &cur : NULL, &next)) {
+	while (!bpf_map_get_next_key(fd, started ? &cur : NULL, &next)) {
 		cur = next;
 		started = true;
-		if (cur.ruleset != ruleset)
+		/* The ruleset byte follows prefixlen in both key layouts. */
+		if (cur.v4.ruleset != ruleset)
 			continue;
 		if (!array_grow((void **)&doomed, n + 1, sizeof(*doomed))) {
 			free(doomed);
@@ -115,13 +127,21 @@ static int clear_ruleset(int dst_fd, __u8 ruleset)
 		doomed[n++] = cur;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(dst_fd, &doomed[i]) && errno != ENOENT)
+		if (bpf_map_delete_elem(fd, &doomed[i]) && errno != ENOENT)
 			ret = -errno;
 	free(doomed);
 	return ret;
 }
 
-static int write_destinations(int dst_fd, struct compiled *c, const __u16 *slot_of, __u8 ruleset)
+static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
+{
+	int ret = clear_trie(m->dst4, ruleset);
+
+	return ret ? ret : clear_trie(m->dst6, ruleset);
+}
+
+static int write_destinations(const struct botsink_maps *m, struct compiled *c,
+			      const __u16 *slot_of, __u8 ruleset)
 {
 	struct botsink_dst *value = calloc(1, sizeof(*value));
 
@@ -129,7 +149,8 @@ static int write_destinations(int dst_fd, struct compiled *c, const __u16 *slot_
 		return -ENOMEM;
 	for (size_t i = 0; i < c->ndst; i++) {
 		struct dst_entry *e = &c->dst[i];
-		struct botsink_dst_key key = dst_key(&e->prefix, ruleset);
+		union dst_key key;
+		int fd = dst_key(m, &e->prefix, ruleset, &key);
 
 		memset(value, 0, sizeof(*value));
 		value->count = (__u32)e->n;
@@ -137,7 +158,7 @@ static int write_destinations(int dst_fd, struct compiled *c, const __u16 *slot_
 			value->cand[j] = e->cand[j].c;
 			value->cand[j].slot = slot_of[e->cand[j].rule];
 		}
-		if (bpf_map_update_elem(dst_fd, &key, value, BPF_ANY)) {
+		if (bpf_map_update_elem(fd, &key, value, BPF_ANY)) {
 			int ret = -errno;
 
 			free(value);
@@ -169,12 +190,12 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	if (assign_slots(m->rules, m->hits, rs, slot_of, err, errlen))
 		goto out;
 	/* Leftovers of an install that was interrupted. */
-	ret = clear_ruleset(m->dst, next);
+	ret = clear_ruleset(m, next);
 	if (!ret)
-		ret = write_destinations(m->dst, c, slot_of, next);
+		ret = write_destinations(m, c, slot_of, next);
 	if (ret) {
 		snprintf(err, errlen, "cannot write the destination table: %s", strerror(-ret));
-		clear_ruleset(m->dst, next);
+		clear_ruleset(m, next);
 		ret = -1;
 		goto out;
 	}
@@ -185,16 +206,16 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 		ret = -errno;
 	if (ret) {
 		snprintf(err, errlen, "cannot switch rule sets: %s", strerror(-ret));
-		clear_ruleset(m->dst, next);
+		clear_ruleset(m, next);
 		ret = -1;
 		goto out;
 	}
 	/* No packet still looks at the old entries after the grace period. */
 	ret = counters_sync(m);
 	if (!ret)
-		ret = clear_ruleset(m->dst, !next);
+		ret = clear_ruleset(m, !next);
 	if (ret)
-		log_warn("old destination entries may remain in botsink_dst: %s", strerror(-ret));
+		log_warn("old destination entries may remain in botsink_dst4/6: %s", strerror(-ret));
 	ret = 0;
 out:
 	free(slot_of);

@@ -238,11 +238,12 @@ static void check_flow(struct parser *p, const char *value)
 
 static void check_flowbits(struct parser *p, const char *value)
 {
+	static const char *const harmless[] = { "set", "unset", "toggle", "noalert" };
 	size_t n = strcspn(value, ",");
 
-	if (!strncmp(value, "set", n) || !strncmp(value, "unset", n) ||
-	    !strncmp(value, "toggle", n) || !strncmp(value, "noalert", n))
-		return;
+	for (size_t i = 0; i < ARRAY_SIZE(harmless); i++)
+		if (strlen(harmless[i]) == n && !strncmp(value, harmless[i], n))
+			return;
 	parser_fail(p, "keyword 'flowbits:%.*s' is not supported in XDP", (int)n, value);
 }
 

@@ -49,8 +49,11 @@ void parser_fail(struct parser *p, const char *fmt, ...)
 
 /* ---- rules ---- */
 
-/* Header tokens, whitespace-separated; a bracketed list is one token. */
-static size_t split_header(const char *text, size_t len, char *tokens[], size_t max)
+/*
+ * Header tokens, whitespace-separated; a bracketed list is one token.
+ * *unclosed: a '[' was never closed (its token swallowed the rest).
+ */
+static size_t split_header(const char *text, size_t len, char *tokens[], size_t max, bool *unclosed)
 {
 	size_t n = 0, i = 0;
 
@@ -70,6 +73,8 @@ static size_t split_header(const char *text, size_t len, char *tokens[], size_t 
 				depth--;
 			i++;
 		}
+		if (depth > 0)
+			*unclosed = true;
 		if (n < max)
 			tokens[n] = strndup_trim(text + start, i - start);
 		n++;
@@ -92,8 +97,13 @@ static bool parse_action(const char *action)
 static void parse_header(struct parser *p, struct rule *r, const char *text, size_t len)
 {
 	char *tok[7] = { 0 };
-	size_t n = split_header(text, len, tok, 7);
+	bool unclosed = false;
+	size_t n = split_header(text, len, tok, 7, &unclosed);
 
+	if (unclosed) {
+		parser_fail(p, "unbalanced '[' in the rule header");
+		goto out;
+	}
 	if (n != 7) {
 		parser_fail(
 			p,
@@ -204,7 +214,8 @@ int rules_parse_buffer(const char *name, const char *text, struct rule_set *out)
 		lineno++;
 		while (t && (text[t - 1] == '\r' || text[t - 1] == ' ' || text[t - 1] == '\t'))
 			t--;
-		cont = t && text[t - 1] == '\\';
+		/* As in Suricata, a comment line never continues onto the next. */
+		cont = t && text[t - 1] == '\\' && (logical || text[strspn(text, " \t")] != '#');
 		if (cont)
 			t--;
 		if (!logical)
