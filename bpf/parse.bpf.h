@@ -240,6 +240,11 @@ static long ipv6_ext_step(__u64 index, void *arg)
 	}
 	pkt->l4_len -= len;
 	w->off += len;
+	/* A later fragment's data follow its fragment header, not headers. */
+	if (pkt->frag == FRAG_LATER) {
+		w->ret = PARSE_OK;
+		return 1;
+	}
 	return 0;
 malformed:
 	w->ret = PARSE_MALFORMED;

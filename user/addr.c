@@ -104,7 +104,8 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
 {
 	struct in6_addr a = inner->addr;
 
-	if (outer->len > inner->len)
+	/* IPv6 prefixes such as ::/0 do not contain IPv4 (IPv4-mapped) ones. */
+	if (outer->len > inner->len || prefix_is_v4(outer) != prefix_is_v4(inner))
 		return false;
 	addr_mask(&a, outer->len);
 	return memcmp(&a, &outer->addr, sizeof(a)) == 0;
@@ -113,4 +114,34 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
 bool prefix_equal(const struct prefix *a, const struct prefix *b)
 {
 	return a->len == b->len && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
+}
+
+static const struct prefix *nth(const void *base, size_t i, size_t stride)
+{
+	return (const struct prefix *)((const char *)base + i * stride);
+}
+
+/* Covered when one prefix contains p, or when both halves of p are covered. */
+bool prefix_covered_by(const struct prefix *p, const void *base, size_t n, size_t stride)
+{
+	struct prefix half = *p;
+	bool inside = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (prefix_contains(nth(base, i, stride), p))
+			return true;
+		inside |= prefix_contains(p, nth(base, i, stride));
+	}
+	if (!inside || p->len >= 128)
+		return false;
+	half.len = p->len + 1;
+	if (!prefix_covered_by(&half, base, n, stride))
+		return false;
+	half.addr.s6_addr[p->len / 8] |= (uint8_t)(0x80 >> (p->len % 8));
+	return prefix_covered_by(&half, base, n, stride);
+}
+
+bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n)
+{
+	return prefix_covered_by(p, cover, n, sizeof(*cover));
 }

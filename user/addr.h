@@ -31,8 +31,13 @@ int prefix_parse(const char *text, struct prefix *out);
 /* Native lengths: "203.0.113.0/24", "2001:db8::/32". */
 void prefix_format(const struct prefix *p, char *buf, size_t len);
 bool prefix_is_v4(const struct prefix *p);
+/* Never across families: ::/0 does not contain IPv4 prefixes. */
 bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 bool prefix_equal(const struct prefix *a, const struct prefix *b);
+/* Is every address of `p` inside one of the `n` prefixes of `cover`? */
+bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n);
+/* Same, over an array of structs holding a prefix at `offset`, `stride` apart. */
+bool prefix_covered_by(const struct prefix *p, const void *base, size_t n, size_t stride);
 /* Zero every bit after the first `len`. */
 void addr_mask(struct in6_addr *a, unsigned int len);
 void prefix_netmask(unsigned int len, uint8_t mask[16]);

@@ -84,14 +84,15 @@ static int build_space(struct rule_set *rs, const struct prefix *sinkhole, size_
 	for (size_t i = 0; !nsinkhole && i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
 
-		if (r->dst.pos_any || !r->dst.npos) {
+		if (r->dst.dflt) {
 			rules_add_error(
 				rs, r->line,
-				"destination 'any' or a variable means the whole sinkhole space: give --sinkhole");
+				"destination 'any', a variable or a negation means the whole sinkhole space: give --sinkhole");
 			err = -1;
 		}
-		for (size_t j = 0; j < r->dst.npos; j++)
-			if (!push_prefix(&c->space, &c->nspace, &r->dst.pos[j]))
+		for (size_t j = 0; j < r->dst.n; j++)
+			if (r->dst.items[j].in &&
+			    !push_prefix(&c->space, &c->nspace, &r->dst.items[j].prefix))
 				return -1;
 	}
 	if (!err && !c->nspace) {
@@ -114,19 +115,21 @@ static int build_entries(struct rule_set *rs, struct compiled *c, struct prefix 
 			return -1;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
-		bool reachable = r->dst.pos_any || !r->dst.npos;
+		const struct addr_item *first_in = NULL;
+		bool reachable = r->dst.dflt;
 		char text[PREFIX_TEXT_LEN];
 
-		for (size_t j = 0; j < r->dst.npos; j++) {
-			reachable |= overlaps_space(c, &r->dst.pos[j]);
-			if (in_space(c, &r->dst.pos[j]) && !push_prefix(out, n, &r->dst.pos[j]))
+		for (size_t j = 0; j < r->dst.n; j++) {
+			const struct addr_item *it = &r->dst.items[j];
+
+			if (it->in && !first_in)
+				first_in = it;
+			reachable |= it->in && overlaps_space(c, &it->prefix);
+			if (in_space(c, &it->prefix) && !push_prefix(out, n, &it->prefix))
 				return -1;
 		}
-		for (size_t j = 0; j < r->dst.nneg; j++)
-			if (in_space(c, &r->dst.neg[j]) && !push_prefix(out, n, &r->dst.neg[j]))
-				return -1;
-		if (!reachable) {
-			prefix_format(&r->dst.pos[0], text, sizeof(text));
+		if (!reachable && first_in) {
+			prefix_format(&first_in->prefix, text, sizeof(text));
 			rules_add_error(rs, r->line,
 					"destination %s is outside the sinkhole space (--sinkhole)",
 					text);
@@ -151,20 +154,15 @@ static int build_entries(struct rule_set *rs, struct compiled *c, struct prefix 
 	return err;
 }
 
-/* Does the rule cover the entry's addresses? -2: no; else its prefix length. */
+/*
+ * Does the rule cover the entry's addresses? -2: no; else the length of
+ * the rule prefix that covers them (-1: any, a variable, a negation).
+ */
 static int covering_length(const struct rule *r, const struct prefix *entry)
 {
-	int len = -1;
+	int len;
 
-	for (size_t i = 0; i < r->dst.nneg; i++)
-		if (prefix_contains(&r->dst.neg[i], entry))
-			return -2;
-	for (size_t i = 0; i < r->dst.npos; i++)
-		if (prefix_contains(&r->dst.pos[i], entry) && (int)r->dst.pos[i].len > len)
-			len = (int)r->dst.pos[i].len;
-	if (len < 0 && !r->dst.pos_any && r->dst.npos)
-		return -2;
-	return len;
+	return addr_set_contains(&r->dst, entry, &len) ? len : -2;
 }
 
 static int cmp_ranked(const void *a, const void *b)
@@ -217,48 +215,58 @@ static bool push_candidate(struct dst_entry *e, const struct botsink_candidate *
 	return true;
 }
 
+static bool push_sources(struct dst_entry *e, const struct rule *r, size_t rule,
+			 const struct prefix *src)
+{
+	for (size_t i = 0; i < r->sport.n; i++) {
+		for (size_t j = 0; j < r->dport.n; j++) {
+			struct botsink_candidate c = header_fields(r);
+
+			c.sport_lo = r->sport.ranges[i].lo;
+			c.sport_hi = r->sport.ranges[i].hi;
+			c.dport_lo = r->dport.ranges[j].lo;
+			c.dport_hi = r->dport.ranges[j].hi;
+			if (src) {
+				c.kind = BOTSINK_CAND_MATCH_SRC;
+				set_source(&c, src);
+			}
+			if (!push_candidate(e, &c, rule))
+				return false;
+		}
+	}
+	return true;
+}
+
 /*
- * A rule's entries for one destination: its negated sources first (they
- * rule the rest out), then one entry per source prefix and port range.
- * Sources of the other address family can never match here: left out.
+ * A rule's entries for one destination, its source set most specific
+ * prefix first, so the first source entry that contains a packet's source
+ * decides: an `in` prefix (one entry per port range pair) matches, an `out`
+ * prefix rules the rest of the rule out. Then, when the set's default is
+ * `in`, entries for any source. Source prefixes of the other address
+ * family can never match here: left out.
  */
 static bool expand_rule(struct dst_entry *e, const struct rule *r, size_t rule)
 {
-	struct prefix any = { .len = 0 };
-	const struct prefix *srcs = r->src.npos && !r->src.pos_any ? r->src.pos : &any;
-	size_t nsrcs = srcs == &any ? 1 : r->src.npos;
 	size_t start = e->n;
 
-	for (size_t i = 0; i < r->src.nneg; i++) {
+	for (size_t k = r->src.n; k-- > 0;) {
+		const struct addr_item *it = &r->src.items[k];
 		struct botsink_candidate c = header_fields(r);
 
-		if (!same_family(&r->src.neg[i], &e->prefix))
+		if (!same_family(&it->prefix, &e->prefix))
 			continue;
+		if (it->in) {
+			if (!push_sources(e, r, rule, &it->prefix))
+				return false;
+			continue;
+		}
 		c.kind = BOTSINK_CAND_EXCLUDE_SRC;
-		set_source(&c, &r->src.neg[i]);
+		set_source(&c, &it->prefix);
 		if (!push_candidate(e, &c, rule))
 			return false;
 	}
-	for (size_t s = 0; s < nsrcs; s++) {
-		if (srcs != &any && !same_family(&srcs[s], &e->prefix))
-			continue;
-		for (size_t i = 0; i < r->sport.n; i++) {
-			for (size_t j = 0; j < r->dport.n; j++) {
-				struct botsink_candidate c = header_fields(r);
-
-				c.sport_lo = r->sport.ranges[i].lo;
-				c.sport_hi = r->sport.ranges[i].hi;
-				c.dport_lo = r->dport.ranges[j].lo;
-				c.dport_hi = r->dport.ranges[j].hi;
-				if (srcs != &any) {
-					c.kind = BOTSINK_CAND_MATCH_SRC;
-					set_source(&c, &srcs[s]);
-				}
-				if (!push_candidate(e, &c, rule))
-					return false;
-			}
-		}
-	}
+	if (r->src.dflt && !push_sources(e, r, rule, NULL))
+		return false;
 	/* Nothing can match from this family: drop the exclusions too. */
 	for (size_t i = start; i < e->n; i++)
 		if (e->cand[i].c.kind != BOTSINK_CAND_EXCLUDE_SRC)
@@ -309,6 +317,22 @@ static int fill_entry(struct rule_set *rs, struct dst_entry *e, bool *used)
 	return err;
 }
 
+static bool entry_shadowed(const struct prefix *entries, size_t n, size_t i)
+{
+	struct prefix *inner = calloc(n ? n : 1, sizeof(*inner));
+	size_t k = 0;
+	bool shadowed;
+
+	if (!inner)
+		return false;
+	for (size_t j = 0; j < n; j++)
+		if (entries[j].len > entries[i].len && prefix_contains(&entries[i], &entries[j]))
+			inner[k++] = entries[j];
+	shadowed = prefix_covered(&entries[i], inner, k);
+	free(inner);
+	return shadowed;
+}
+
 int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
 		  struct compiled *out)
 {
@@ -330,9 +354,11 @@ int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsi
 		goto out;
 	}
 	for (size_t i = 0; i < nentries; i++) {
-		out->dst[i].prefix = entries[i];
-		out->ndst++;
-		if (fill_entry(rs, &out->dst[i], used))
+		/* An entry covered by longer ones never sees a packet: skip it. */
+		if (entry_shadowed(entries, nentries, i))
+			continue;
+		out->dst[out->ndst].prefix = entries[i];
+		if (fill_entry(rs, &out->dst[out->ndst++], used))
 			err = -1;
 	}
 	if (err)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "addr.h"
 #include "counters.h"
 #include "install.h"
@@ -22,6 +23,23 @@ static void fill_info(struct botsink_rule_info *info, const struct rule *r)
 	info->rev = r->rev;
 	snprintf(info->family, sizeof(info->family), "%s", r->family);
 	snprintf(info->msg, sizeof(info->msg), "%s", r->msg ? r->msg : "");
+}
+
+/* Array elements cannot be deleted (-EINVAL): zero every CPU's share. */
+static int reset_hits(int hits_fd, __u32 slot)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct botsink_rule_hits *zero;
+	int ret;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	zero = calloc((size_t)ncpus, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	ret = bpf_map_update_elem(hits_fd, &slot, zero, BPF_ANY) ? -errno : 0;
+	free(zero);
+	return ret;
 }
 
 /*
@@ -55,8 +73,9 @@ static int assign_slots(int rules_fd, int hits_fd, const struct rule_set *rs, __
 					continue;
 				slot_of[r] = (__u16)i;
 				taken[i] = true;
-				if (info[i].sid)
-					bpf_map_delete_elem(hits_fd, &i); /* arrays: zeroes it */
+				if (info[i].sid && reset_hits(hits_fd, i))
+					log_warn("rule slot %u keeps the totals of sid %u", i,
+						 info[i].sid);
 			}
 		}
 		if (!slot_of[r]) {

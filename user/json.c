@@ -89,7 +89,7 @@ static size_t utf8_sequence(const unsigned char *s)
 	return 0;
 }
 
-void json_string(struct strbuf *sb, const char *s)
+void json_put_string(struct strbuf *sb, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 

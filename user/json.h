@@ -24,7 +24,7 @@ void sb_free(struct strbuf *sb);
  * bytes that are not valid UTF-8 become U+FFFD, so the output is always
  * valid JSON whatever a rule file contained.
  */
-void json_string(struct strbuf *sb, const char *s);
+void json_put_string(struct strbuf *sb, const char *s);
 /* "key": -- keys are plain ASCII identifiers. */
 void json_key(struct strbuf *sb, const char *key, bool first);
 

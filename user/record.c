@@ -40,7 +40,7 @@ static void json_time(struct strbuf *sb, const char *key, const struct timespec 
 		return;
 	}
 	format_utc(ts, text, sizeof(text));
-	json_string(sb, text);
+	json_put_string(sb, text);
 }
 
 void record_to_json(const struct feed_record *r, struct strbuf *sb)
@@ -50,27 +50,27 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	sb_puts(sb, "{");
 	json_key(sb, "timestamp", true);
 	format_utc(&r->timestamp, text, sizeof(text));
-	json_string(sb, text);
+	json_put_string(sb, text);
 	json_time(sb, "first_seen", &r->first_seen);
 	json_time(sb, "last_seen", &r->last_seen);
 	json_key(sb, "src_ip", false);
-	json_string(sb, r->src_ip);
+	json_put_string(sb, r->src_ip);
 	json_key(sb, "anon_mode", false);
-	json_string(sb, r->anon_mode);
+	json_put_string(sb, r->anon_mode);
 	json_key(sb, "protocol", false);
-	json_string(sb, protocol_name(r->protocol, proto, sizeof(proto)));
+	json_put_string(sb, protocol_name(r->protocol, proto, sizeof(proto)));
 	json_key(sb, "dst_ip", false);
 	addr_format(&r->dst_ip, text, sizeof(text));
-	json_string(sb, text);
+	json_put_string(sb, text);
 	json_key(sb, "dst_port", false);
 	if (r->has_port)
 		sb_printf(sb, "%u", r->dst_port);
 	else
 		sb_puts(sb, "null");
 	json_key(sb, "family", false);
-	json_string(sb, r->family);
+	json_put_string(sb, r->family);
 	json_key(sb, "tag", false);
-	json_string(sb, r->tag);
+	json_put_string(sb, r->tag);
 	json_key(sb, "sid", false);
 	sb_printf(sb, "%u", r->sid);
 	json_key(sb, "packets", false);
@@ -80,6 +80,6 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_key(sb, "syns", false);
 	sb_printf(sb, "%llu", (unsigned long long)r->syns);
 	json_key(sb, "sensor", false);
-	json_string(sb, r->sensor);
+	json_put_string(sb, r->sensor);
 	sb_puts(sb, "}\n");
 }

@@ -18,15 +18,6 @@
 
 /* ---- address sets ---- */
 
-static void add_prefix(struct parser *p, struct prefix **arr, size_t *n, const struct prefix *pf)
-{
-	if (!array_grow((void **)arr, *n + 1, sizeof(**arr))) {
-		parser_fail(p, "out of memory");
-		return;
-	}
-	(*arr)[(*n)++] = *pf;
-}
-
 /* Split a bracketed list "[a, b, [c, d]]" at its top-level commas. */
 static char **split_list(struct parser *p, const char *text, size_t len, size_t *count)
 {
@@ -77,62 +68,136 @@ static bool list_body(const char *text, const char **body, size_t *len)
 	return true;
 }
 
-static void parse_addr_expr(struct parser *p, const char *text, bool negated, int depth,
-			    struct addr_set *set)
+/* Suricata's default address variables, and botsink's own. */
+static const char *const addr_vars[] = {
+	"HOME_NET",	 "EXTERNAL_NET",  "HTTP_SERVERS", "SMTP_SERVERS", "SQL_SERVERS",
+	"DNS_SERVERS",	 "TELNET_SERVERS", "AIM_SERVERS", "DC_SERVERS",	  "DNP3_SERVER",
+	"DNP3_CLIENT",	 "MODBUS_CLIENT", "MODBUS_SERVER", "ENIP_CLIENT", "ENIP_SERVER",
+	"SINKHOLE",
+};
+
+/* A term that does not constrain (a negated variable as a source). */
+#define TERM_IGNORED 1
+
+static int check_addr_var(struct parser *p, const char *text)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(addr_vars); i++)
+		if (strcmp(text + 1, addr_vars[i]) == 0)
+			return 0;
+	parser_fail(p, "address variable '%s' is not defined (botsink knows Suricata's defaults and $SINKHOLE)",
+		    text);
+	return -1;
+}
+
+static int eval_addr(struct parser *p, const char *text, bool source, int depth,
+		     struct addr_set *out);
+
+/*
+ * A list is the union of its plain terms (everything when there are none)
+ * minus the union of its negated terms, as Suricata reads it.
+ */
+static int eval_addr_list(struct parser *p, const char *body, size_t len, bool source, int depth,
+			  struct addr_set *out)
+{
+	struct addr_set plus = { 0 }, minus = { 0 };
+	bool any_plus = false;
+	size_t n;
+	char **items = split_list(p, body, len, &n);
+	int ret = 0;
+
+	if (n == 0 || (n == 1 && !*items[0])) {
+		parser_fail(p, "empty address list '[%.*s]'", (int)len, body);
+		ret = -1;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		bool neg = items[i][0] == '!';
+		struct addr_set term;
+		int r = eval_addr(p, items[i] + neg, source, depth + 1, &term);
+
+		if (r == TERM_IGNORED || (r == 0 && source && neg && items[i][1] == '$'))
+			continue;
+		if (r < 0) {
+			ret = -1;
+			break;
+		}
+		any_plus |= !neg;
+		r = addr_set_union(neg ? &minus : &plus, &term);
+		addr_set_free(&term);
+		if (r)
+			ret = -1;
+	}
+	if (!ret && !any_plus)
+		addr_set_init_any(&plus);
+	if (!ret && addr_set_subtract(&plus, &minus))
+		ret = -1;
+	addr_set_free(&minus);
+	if (ret)
+		addr_set_free(&plus);
+	else
+		*out = plus;
+	free_list(items, n);
+	return ret;
+}
+
+/*
+ * Returns 0 with the set in *out, TERM_IGNORED, or -1 (error recorded).
+ * As a destination, `any` and variables are the whole sinkhole space; as a
+ * source they are any source, negated too: botsink does not know HOME_NET.
+ */
+static int eval_addr(struct parser *p, const char *text, bool source, int depth,
+		     struct addr_set *out)
 {
 	const char *body;
 	struct prefix pf;
-	size_t len, n;
-	char **items;
+	size_t len;
+	int r;
 
+	memset(out, 0, sizeof(*out));
 	if (depth > MAX_NESTING) {
 		parser_fail(p, "address list nested too deeply");
-		return;
+		return -1;
 	}
 	if (*text == '!') {
-		parse_addr_expr(p, text + 1, !negated, depth + 1, set);
-		return;
+		if (source && text[1] == '$')
+			return check_addr_var(p, text + 1) ? -1 : TERM_IGNORED;
+		r = eval_addr(p, text + 1, source, depth + 1, out);
+		if (r == 0)
+			addr_set_complement(out);
+		return r;
 	}
-	if (list_body(text, &body, &len)) {
-		items = split_list(p, body, len, &n);
-		if (n == 0 || (n == 1 && !*items[0]))
-			parser_fail(p, "empty address list '%s'", text);
-		for (size_t i = 0; i < n && !p->failed; i++)
-			parse_addr_expr(p, items[i], negated, depth + 1, set);
-		free_list(items, n);
-		return;
-	}
-	if (strcmp(text, "any") == 0 || (text[0] == '$' && text[1])) {
-		if (negated)
-			set->neg_any = true;
-		else
-			set->pos_any = true;
-		return;
+	if (list_body(text, &body, &len))
+		return eval_addr_list(p, body, len, source, depth, out);
+	if (text[0] == '$' && check_addr_var(p, text))
+		return -1;
+	if (strcmp(text, "any") == 0 || text[0] == '$') {
+		addr_set_init_any(out);
+		return 0;
 	}
 	if (prefix_parse(text, &pf)) {
 		parser_fail(p, "invalid address '%s'", text);
-		return;
+		return -1;
 	}
-	if (negated)
-		add_prefix(p, &set->neg, &set->nneg, &pf);
-	else
-		add_prefix(p, &set->pos, &set->npos, &pf);
+	if (addr_set_init_prefix(out, &pf)) {
+		parser_fail(p, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
-void parse_addr_set(struct parser *p, const char *text, const char *what, struct addr_set *set)
+void parse_addr_set(struct parser *p, const char *text, bool source, struct addr_set *set)
 {
-	parse_addr_expr(p, text, false, 0, set);
-	if (!p->failed && set->neg_any)
-		parser_fail(p, "%s address '%s' matches nothing", what, text);
+	int r = eval_addr(p, text, source, 0, set);
+
+	if (r == TERM_IGNORED)
+		addr_set_init_any(set);
+	else if (r < 0)
+		return;
+	if (addr_set_is_empty(set))
+		parser_fail(p, "%s address '%s' matches nothing", source ? "source" : "destination",
+			    text);
 }
 
 /* ---- port sets ---- */
-
-struct port_terms {
-	struct port_range *pos, *neg;
-	size_t npos, nneg;
-	bool pos_any;
-};
 
 /* Suricata's default port-groups (suricata.yaml vars.port-groups). */
 static const struct {
@@ -152,6 +217,19 @@ static const struct {
 	{ "TEREDO_PORTS", "3544" },
 };
 
+/* Ports as a bitmap: union, difference and complement are exact. */
+#define PORT_WORDS (65536 / 64)
+
+struct ports {
+	uint64_t w[PORT_WORDS];
+};
+
+static void ports_fill(struct ports *p, unsigned int lo, unsigned int hi)
+{
+	for (unsigned int port = lo; port <= hi; port++)
+		p->w[port / 64] |= 1ULL << (port % 64);
+}
+
 static bool parse_port_number(const char *text, size_t len, uint16_t *out)
 {
 	unsigned long v = 0;
@@ -169,141 +247,129 @@ static bool parse_port_number(const char *text, size_t len, uint16_t *out)
 	return true;
 }
 
-static void add_range(struct parser *p, struct port_range **arr, size_t *n, uint16_t lo,
-		      uint16_t hi)
+/* "80", "1024:2048", "1024:", ":1023" */
+static int eval_port_range(struct parser *p, const char *text, struct ports *out)
 {
-	if (!array_grow((void **)arr, *n + 1, sizeof(**arr))) {
-		parser_fail(p, "out of memory");
-		return;
-	}
-	(*arr)[*n].lo = lo;
-	(*arr)[*n].hi = hi;
-	(*n)++;
-}
-
-static void parse_port_expr(struct parser *p, const char *text, bool negated, int depth,
-			    struct port_terms *t)
-{
-	const char *body, *colon;
+	const char *colon = strchr(text, ':');
 	uint16_t lo = 0, hi = 65535;
-	size_t len, n;
-	char **items;
 
-	if (depth > MAX_NESTING) {
-		parser_fail(p, "port list nested too deeply");
-		return;
-	}
-	if (*text == '!') {
-		parse_port_expr(p, text + 1, !negated, depth + 1, t);
-		return;
-	}
-	if (list_body(text, &body, &len)) {
-		items = split_list(p, body, len, &n);
-		if (n == 0 || (n == 1 && !*items[0]))
-			parser_fail(p, "empty port list '%s'", text);
-		for (size_t i = 0; i < n && !p->failed; i++)
-			parse_port_expr(p, items[i], negated, depth + 1, t);
-		free_list(items, n);
-		return;
-	}
-	if (text[0] == '$') {
-		for (size_t i = 0; i < ARRAY_SIZE(port_vars); i++) {
-			if (strcmp(text + 1, port_vars[i].name) == 0) {
-				parse_port_expr(p, port_vars[i].value, negated, depth + 1, t);
-				return;
-			}
-		}
-		parser_fail(p, "port variable '%s' is not defined", text);
-		return;
-	}
-	if (strcmp(text, "any") == 0) {
-		if (negated)
-			parser_fail(p, "port '!any' matches nothing");
-		else
-			t->pos_any = true;
-		return;
-	}
-	colon = strchr(text, ':');
 	if (!colon) {
 		if (!parse_port_number(text, strlen(text), &lo)) {
 			parser_fail(p, "invalid port '%s'", text);
-			return;
+			return -1;
 		}
 		hi = lo;
 	} else if ((colon > text && !parse_port_number(text, (size_t)(colon - text), &lo)) ||
 		   (colon[1] && !parse_port_number(colon + 1, strlen(colon + 1), &hi)) ||
 		   (colon == text && !colon[1]) || lo > hi) {
 		parser_fail(p, "invalid port range '%s'", text);
-		return;
+		return -1;
 	}
-	if (negated)
-		add_range(p, &t->neg, &t->nneg, lo, hi);
-	else
-		add_range(p, &t->pos, &t->npos, lo, hi);
+	ports_fill(out, lo, hi);
+	return 0;
 }
 
-static int cmp_range(const void *a, const void *b)
-{
-	const struct port_range *x = a, *y = b;
+static int eval_ports(struct parser *p, const char *text, int depth, struct ports *out);
 
-	return x->lo != y->lo ? (x->lo < y->lo ? -1 : 1) : (x->hi < y->hi ? -1 : x->hi > y->hi);
+/* A list: its plain terms (all ports when there are none) minus its negated ones. */
+static int eval_port_list(struct parser *p, const char *body, size_t len, int depth,
+			  struct ports *out)
+{
+	struct ports *minus = calloc(2, sizeof(*minus)), *term = minus + 1;
+	bool any_plus = false;
+	size_t n;
+	char **items = split_list(p, body, len, &n);
+	int ret = minus ? 0 : -1;
+
+	if (!ret && (n == 0 || (n == 1 && !*items[0]))) {
+		parser_fail(p, "empty port list '[%.*s]'", (int)len, body);
+		ret = -1;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		bool neg = items[i][0] == '!';
+
+		memset(term, 0, sizeof(*term));
+		ret = eval_ports(p, items[i] + neg, depth + 1, term);
+		any_plus |= !neg;
+		for (size_t w = 0; w < PORT_WORDS && !ret; w++) {
+			if (neg)
+				minus->w[w] |= term->w[w];
+			else
+				out->w[w] |= term->w[w];
+		}
+	}
+	for (size_t w = 0; w < PORT_WORDS && !ret; w++)
+		out->w[w] = (any_plus ? out->w[w] : ~0ULL) & ~minus->w[w];
+	free(minus);
+	free_list(items, n);
+	return ret;
 }
 
-/* Sort and merge overlapping or adjacent ranges in place. */
-static size_t normalize_ranges(struct port_range *r, size_t n)
+static int eval_ports(struct parser *p, const char *text, int depth, struct ports *out)
 {
-	size_t out = 0;
+	const char *body;
+	size_t len;
 
-	if (!n)
+	if (depth > MAX_NESTING) {
+		parser_fail(p, "port list nested too deeply");
+		return -1;
+	}
+	if (*text == '!') {
+		if (eval_ports(p, text + 1, depth + 1, out))
+			return -1;
+		for (size_t w = 0; w < PORT_WORDS; w++)
+			out->w[w] = ~out->w[w];
 		return 0;
-	qsort(r, n, sizeof(*r), cmp_range);
-	for (size_t i = 1; i < n; i++) {
-		if ((uint32_t)r[i].lo <= (uint32_t)r[out].hi + 1) {
-			if (r[i].hi > r[out].hi)
-				r[out].hi = r[i].hi;
-		} else {
-			r[++out] = r[i];
-		}
 	}
-	return out + 1;
+	if (list_body(text, &body, &len))
+		return eval_port_list(p, body, len, depth, out);
+	if (strcmp(text, "any") == 0) {
+		memset(out, 0xff, sizeof(*out));
+		return 0;
+	}
+	if (text[0] == '$') {
+		for (size_t i = 0; i < ARRAY_SIZE(port_vars); i++)
+			if (strcmp(text + 1, port_vars[i].name) == 0)
+				return eval_ports(p, port_vars[i].value, depth + 1, out);
+		parser_fail(p, "port variable '%s' is not defined", text);
+		return -1;
+	}
+	return eval_port_range(p, text, out);
 }
 
-/* (positives or everything) minus negatives, as disjoint sorted ranges. */
-static void resolve_ports(struct parser *p, struct port_terms *t, const char *text,
-			  struct port_set *out)
+static bool port_in(const struct ports *p, unsigned int port)
 {
-	struct port_range all = { 0, 65535 };
-	struct port_range *base = t->pos_any || !t->npos ? &all : t->pos;
-	size_t nbase = base == &all ? 1 : normalize_ranges(t->pos, t->npos);
-	size_t nneg = normalize_ranges(t->neg, t->nneg);
-
-	for (size_t i = 0; i < nbase; i++) {
-		uint32_t lo = base[i].lo, hi = base[i].hi;
-
-		for (size_t j = 0; j < nneg && lo <= hi; j++) {
-			if (t->neg[j].hi < lo || t->neg[j].lo > hi)
-				continue;
-			if (t->neg[j].lo > lo)
-				add_range(p, &out->ranges, &out->n, (uint16_t)lo,
-					  (uint16_t)(t->neg[j].lo - 1));
-			lo = (uint32_t)t->neg[j].hi + 1;
-		}
-		if (lo <= hi)
-			add_range(p, &out->ranges, &out->n, (uint16_t)lo, (uint16_t)hi);
-	}
-	if (!p->failed && !out->n)
-		parser_fail(p, "port '%s' matches nothing", text);
+	return port < 65536 && (p->w[port / 64] >> (port % 64)) & 1;
 }
 
 void parse_port_set(struct parser *p, const char *text, struct port_set *out)
 {
-	struct port_terms t = { 0 };
+	struct ports *set = calloc(1, sizeof(*set));
 
-	parse_port_expr(p, text, false, 0, &t);
-	if (!p->failed)
-		resolve_ports(p, &t, text, out);
-	free(t.pos);
-	free(t.neg);
+	if (!set || eval_ports(p, text, 0, set)) {
+		if (!set)
+			parser_fail(p, "out of memory");
+		free(set);
+		return;
+	}
+	for (unsigned int port = 0; port < 65536; port++) {
+		unsigned int lo = port;
+
+		if (!port_in(set, port))
+			continue;
+		while (port_in(set, port + 1))
+			port++;
+		if (!array_grow((void **)&out->ranges, out->n + 1, sizeof(*out->ranges))) {
+			parser_fail(p, "out of memory");
+			break;
+		}
+		out->ranges[out->n].lo = (uint16_t)lo;
+		out->ranges[out->n].hi = (uint16_t)port;
+		out->n++;
+	}
+	if (!p->failed && !out->n)
+		parser_fail(p, "port '%s' matches nothing", text);
+	free(set);
 }
 
 enum port_class port_class(const struct port_set *ps)

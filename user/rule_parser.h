@@ -16,7 +16,7 @@ struct parser {
 void parser_fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Rule header fields: rule_header.c */
-void parse_addr_set(struct parser *p, const char *text, const char *what, struct addr_set *set);
+void parse_addr_set(struct parser *p, const char *text, bool source, struct addr_set *set);
 void parse_port_set(struct parser *p, const char *text, struct port_set *out);
 
 /* Options: rule_options.c */

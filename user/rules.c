@@ -133,9 +133,9 @@ static void parse_header(struct parser *p, struct rule *r, const char *text, siz
 			    tok[4]);
 		goto out;
 	}
-	parse_addr_set(p, tok[2], "source", &r->src);
+	parse_addr_set(p, tok[2], true, &r->src);
 	parse_port_set(p, tok[3], &r->sport);
-	parse_addr_set(p, tok[5], "destination", &r->dst);
+	parse_addr_set(p, tok[5], false, &r->dst);
 	parse_port_set(p, tok[6], &r->dport);
 	if (!p->failed && !r->proto &&
 	    (port_class(&r->sport) != PORT_ANY || port_class(&r->dport) != PORT_ANY))
@@ -150,10 +150,8 @@ static void rule_free(struct rule *r)
 	free(r->msg);
 	free(r->family);
 	free(r->classtype);
-	free(r->src.pos);
-	free(r->src.neg);
-	free(r->dst.pos);
-	free(r->dst.neg);
+	addr_set_free(&r->src);
+	addr_set_free(&r->dst);
 	free(r->sport.ranges);
 	free(r->dport.ranges);
 	memset(r, 0, sizeof(*r));

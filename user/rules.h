@@ -11,20 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "addr.h"
-
-/*
- * An address set as written: the union of the positive prefixes (or
- * everything, when `any` or a variable is among them or none is given),
- * minus the union of the negative ones. `!` flips everything inside it.
- */
-struct addr_set {
-	bool pos_any; /* `any` or a variable: the whole space */
-	bool neg_any; /* `!any`: nothing */
-	struct prefix *pos;
-	size_t npos;
-	struct prefix *neg;
-	size_t nneg;
-};
+#include "addr_set.h"
 
 struct port_range {
 	uint16_t lo, hi;

@@ -63,8 +63,8 @@ reload "$WORK/new.rules" "rules reloaded"
 syns 4
 sleep 0.3
 # One rule set in the trie after the swap.
-expect_eq "ruleset bytes in botsink_dst" \
-	"$(bpftool -j map dump pinned "$PIN_DIR/botsink_dst" | "$PY" -c 'import json,sys; print(sorted({e.get("formatted", e)["key"]["ruleset"] for e in json.load(sys.stdin)}))')" \
+expect_eq "ruleset bytes in botsink_dst4" \
+	"$(bpftool -j map dump pinned "$PIN_DIR/botsink_dst4" | "$PY" -c 'import json,sys; print(sorted({e.get("formatted", e)["key"]["ruleset"] for e in json.load(sys.stdin)}))')" \
 	"[0]"
 stop_daemon TERM
 expect_eq "daemon exit status" "$?" 0

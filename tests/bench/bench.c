@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * make bench: ns/packet of the botsink XDP program under BPF_PROG_TEST_RUN
+ * for a few kinds of packet, beside two baselines measured in the same run
+ * on the same frames: a bare XDP_DROP and a minimal one-map per-source
+ * counter (tests/bench/baseline.bpf.c). Each figure is the best of several
+ * rounds of BENCH_REPEAT runs (default 5,000,000), interleaved so drift
+ * hits every program alike.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "baseline.skel.h"
+#include "botsink_abi.h"
+#include "compile.h"
+#include "frames.h"
+#include "install.h"
+#include "loader.h"
+#include "log.h"
+#include "rules.h"
+
+#define ROUNDS 5
+
+static const char bench_rules[] =
+	"alert tcp any any -> 203.0.113.10 [80,8080] (msg:\"Zeus gate check-in\"; flags:S,12; sid:1000001; metadata:malware_family zeus;)\n"
+	"alert tcp any any -> 203.0.113.64/26 443 (msg:\"Necurs CnC\"; flags:S,12; sid:1000010;)\n"
+	"alert udp any any -> 203.0.113.0/24 16000:16999 (msg:\"Sality P2P hello\"; sid:1000020; metadata:malware_family sality;)\n"
+	"alert tcp any any -> $HOME_NET [23,2323] (msg:\"Mirai telnet scan\"; flags:S; sid:1000030; metadata:malware_family mirai;)\n"
+	"alert tcp any any -> 2001:db8:5::10 80 (msg:\"Zeus gate check-in (IPv6)\"; flags:S,12; sid:1000002;)\n";
+
+struct kind {
+	const char *name;
+	enum botsink_class bucket; /* where botsink must put it */
+	uint8_t buf[FRAME_MAX];
+	size_t len;
+};
+
+enum { PROG_DROP, PROG_COUNTER, PROG_BOTSINK, NPROGS };
+
+static const char *const prog_names[NPROGS] = { "xdp_drop", "one-map counter", "botsink" };
+
+static void build_kinds(struct kind *k)
+{
+	struct frame f;
+
+	k[0].name = "sinkhole TCP SYN, matched";
+	k[0].bucket = BOTSINK_MATCHED;
+	frame_init(&f, k[0].buf, sizeof(k[0].buf));
+	k[0].len = frame_tcp4(&f, "198.18.1.1", "203.0.113.10", 40000, 80, TH_SYN);
+
+	k[1].name = "sinkhole UDP, matched";
+	k[1].bucket = BOTSINK_MATCHED;
+	frame_init(&f, k[1].buf, sizeof(k[1].buf));
+	k[1].len = frame_udp4(&f, "198.18.1.2", "203.0.113.77", 40000, 16001, 18);
+
+	k[2].name = "sinkhole TCP, unclassified";
+	k[2].bucket = BOTSINK_UNCLASSIFIED;
+	frame_init(&f, k[2].buf, sizeof(k[2].buf));
+	k[2].len = frame_tcp4(&f, "198.18.1.3", "203.0.113.10", 40000, 22, TH_SYN);
+
+	k[3].name = "not for the sinkhole";
+	k[3].bucket = BOTSINK_NON_SINKHOLE;
+	frame_init(&f, k[3].buf, sizeof(k[3].buf));
+	k[3].len = frame_tcp4(&f, "198.18.1.4", "198.51.100.1", 40000, 80, TH_SYN);
+
+	k[4].name = "IPv6 TCP SYN, matched";
+	k[4].bucket = BOTSINK_MATCHED;
+	frame_init(&f, k[4].buf, sizeof(k[4].buf));
+	k[4].len = frame_tcp6(&f, "2001:db8:99::1", "2001:db8:5::10", 40000, 80, TH_SYN);
+}
+
+static int run(int prog_fd, const struct kind *k, __u32 repeat, __u32 *ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = k->buf, .data_size_in = (__u32)k->len,
+		    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	*ns = opts.duration;
+	return 0;
+}
+
+static __u64 bucket_total(int stats_fd, enum botsink_class bucket)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct botsink_stats *st = calloc((size_t)ncpus, sizeof(*st));
+	__u32 zero = 0;
+	__u64 sum = 0;
+
+	if (st && !bpf_map_lookup_elem(stats_fd, &zero, st))
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			sum += ((__u64 *)&st[cpu])[bucket];
+	free(st);
+	return sum;
+}
+
+/* Each kind must take the path its name says, or the figure means nothing. */
+static int check_paths(const struct loader *l, const struct kind *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		__u64 before = bucket_total(l->maps.stats, k[i].bucket);
+		__u32 ns;
+
+		if (!k[i].len || run(loader_prog_fd(l), &k[i], 1, &ns) ||
+		    bucket_total(l->maps.stats, k[i].bucket) != before + 1) {
+			fprintf(stderr, "bench: '%s' does not take the expected path\n", k[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int setup_botsink(struct loader *l)
+{
+	struct prefix *space = NULL;
+	struct rule_set rs;
+	struct compiled c;
+	size_t nspace = 0;
+	char err[512], *bad = NULL;
+	int ret = -1;
+
+	if (loader_open(l, NULL, LOADER_PROGRAM | LOADER_NO_PINS, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		return -1;
+	}
+	rules_parse_buffer("bench.rules", bench_rules, &rs);
+	parse_prefix_list("203.0.113.0/24,2001:db8:5::/48", &space, &nspace, &bad);
+	if (!rs.nerrors && !compile_rules(&rs, space, nspace, &c) &&
+	    !install_rules(&l->maps, &rs, &c, BOTSINK_VERDICT_PASS, err, sizeof(err)))
+		ret = 0;
+	if (ret) {
+		rules_print_errors(&rs);
+		fprintf(stderr, "bench: cannot set up the rules: %s\n", err);
+	}
+	compiled_free(&c);
+	rules_free(&rs);
+	free(space);
+	return ret;
+}
+
+int main(void)
+{
+	const char *env = getenv("BENCH_REPEAT");
+	__u32 repeat = env ? (__u32)strtoul(env, NULL, 10) : 5000000;
+	__u32 best[5][NPROGS], ns = 0;
+	struct baseline *base = NULL;
+	struct kind kinds[5];
+	struct loader l;
+	int fds[NPROGS], ret = 1;
+
+	log_route_libraries();
+	log_set_level(LOG_WARN);
+	build_kinds(kinds);
+	if (setup_botsink(&l))
+		return 1;
+	base = baseline__open_and_load();
+	if (!base) {
+		fprintf(stderr, "bench: cannot load the baselines: %s\n", strerror(errno));
+		goto out;
+	}
+	fds[PROG_DROP] = bpf_program__fd(base->progs.baseline_drop);
+	fds[PROG_COUNTER] = bpf_program__fd(base->progs.baseline_count);
+	fds[PROG_BOTSINK] = loader_prog_fd(&l);
+	if (check_paths(&l, kinds, 5))
+		goto out;
+	memset(best, 0xff, sizeof(best));
+	for (int round = 0; round < ROUNDS; round++)
+		for (int k = 0; k < 5; k++)
+			for (int p = 0; p < NPROGS; p++) {
+				if (run(fds[p], &kinds[k], repeat, &ns)) {
+					fprintf(stderr, "bench: test run failed: %s\n", strerror(errno));
+					goto out;
+				}
+				if (ns < best[k][p])
+					best[k][p] = ns;
+			}
+	printf("BPF_PROG_TEST_RUN, ns/packet, best of %d rounds of %u runs\n", ROUNDS, repeat);
+	printf("%-28s %10s %16s %10s %18s\n", "packet", prog_names[0], prog_names[1], prog_names[2],
+	       "botsink / counter");
+	for (int k = 0; k < 5; k++)
+		printf("%-28s %10u %16u %10u %17.2fx\n", kinds[k].name, best[k][PROG_DROP],
+		       best[k][PROG_COUNTER], best[k][PROG_BOTSINK],
+		       (double)best[k][PROG_BOTSINK] / (double)(best[k][PROG_COUNTER] ?: 1));
+	printf("target: botsink <= 1.5x the one-map counter on a matching SYN (stretch 1.3x)\n");
+	ret = 0;
+out:
+	baseline__destroy(base);
+	loader_close(&l, false);
+	return ret;
+}
