@@ -60,11 +60,12 @@ struct {
  * the program writes; userspace swaps it and drains the other. A map-in-map
  * update returns only after an RCU grace period, so once the swap returns
  * no running program can still hold the drained generation.
+ * Preallocated: an insert fails only when the table is full, never because
+ * an allocator cache ran dry under a burst of new sources.
  */
 #define BOTSINK_COUNTERS_DEF                      \
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);   \
 	__uint(max_entries, BOTSINK_MAX_SOURCES); \
-	__uint(map_flags, BPF_F_NO_PREALLOC);     \
 	__type(key, struct botsink_source_key);   \
 	__type(value, struct botsink_counter)
 

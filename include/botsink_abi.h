@@ -31,7 +31,7 @@
 #define BOTSINK_MAX_CANDIDATES 64
 #define BOTSINK_MAX_RULES 8192
 #define BOTSINK_MAX_DESTINATIONS 16384
-#define BOTSINK_MAX_SOURCES 262144
+#define BOTSINK_MAX_SOURCES 65536
 /* IPv6 extension headers skipped before giving up (malformed). */
 #define BOTSINK_MAX_EXT_HEADERS 6
 

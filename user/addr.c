@@ -13,7 +13,7 @@ bool addr_is_v4(const struct in6_addr *a)
 	return memcmp(a->s6_addr, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
 }
 
-void addr_set_v4(struct in6_addr *a, uint32_t ip4_be)
+void addr_from_v4(struct in6_addr *a, uint32_t ip4_be)
 {
 	memcpy(a->s6_addr, v4_mapped_prefix, sizeof(v4_mapped_prefix));
 	memcpy(a->s6_addr + 12, &ip4_be, 4);
@@ -32,7 +32,7 @@ int addr_parse(const char *text, struct in6_addr *out)
 	struct in_addr v4;
 
 	if (inet_pton(AF_INET, text, &v4) == 1) {
-		addr_set_v4(out, v4.s_addr);
+		addr_from_v4(out, v4.s_addr);
 		return 0;
 	}
 	if (inet_pton(AF_INET6, text, out) == 1 && !addr_is_v4(out))

@@ -21,7 +21,7 @@ struct prefix {
 };
 
 bool addr_is_v4(const struct in6_addr *a);
-void addr_set_v4(struct in6_addr *a, uint32_t ip4_be);
+void addr_from_v4(struct in6_addr *a, uint32_t ip4_be);
 /* Writes the dotted-quad form for IPv4-mapped addresses. */
 void addr_format(const struct in6_addr *a, char *buf, size_t len);
 int addr_parse(const char *text, struct in6_addr *out);

@@ -20,7 +20,7 @@ struct addr_item {
 };
 
 struct addr_set {
-	bool dflt;               /* membership of addresses no item contains */
+	bool dflt; /* membership of addresses no item contains */
 	struct addr_item *items; /* canonical: shortest first, each differs from its parent */
 	size_t n;
 };

@@ -454,9 +454,11 @@ static int start(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
-	if (o->no_attach && !find_attached(o->ifindex, &d->loader.maps, &mode, name, sizeof(name))) {
-		log_error("no XDP program using the maps under %s is attached to %s (ip link set dev %s xdp obj botsink.bpf.o sec xdp)",
-			  o->pin_dir, o->ifname, o->ifname);
+	if (o->no_attach &&
+	    !find_attached(o->ifindex, &d->loader.maps, &mode, name, sizeof(name))) {
+		log_error(
+			"no XDP program using the maps under %s is attached to %s (ip link set dev %s xdp obj botsink.bpf.o sec xdp)",
+			o->pin_dir, o->ifname, o->ifname);
 		return -1;
 	}
 	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, err, sizeof(err))) {

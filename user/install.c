@@ -234,7 +234,8 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	if (!ret)
 		ret = clear_ruleset(m, !next);
 	if (ret)
-		log_warn("old destination entries may remain in botsink_dst4/6: %s", strerror(-ret));
+		log_warn("old destination entries may remain in botsink_dst4/6: %s",
+			 strerror(-ret));
 	ret = 0;
 out:
 	free(slot_of);

@@ -70,10 +70,10 @@ static bool list_body(const char *text, const char **body, size_t *len)
 
 /* Suricata's default address variables, and botsink's own. */
 static const char *const addr_vars[] = {
-	"HOME_NET",	 "EXTERNAL_NET",  "HTTP_SERVERS", "SMTP_SERVERS", "SQL_SERVERS",
-	"DNS_SERVERS",	 "TELNET_SERVERS", "AIM_SERVERS", "DC_SERVERS",	  "DNP3_SERVER",
-	"DNP3_CLIENT",	 "MODBUS_CLIENT", "MODBUS_SERVER", "ENIP_CLIENT", "ENIP_SERVER",
-	"SINKHOLE",
+	"HOME_NET",	 "EXTERNAL_NET", "HTTP_SERVERS",   "SMTP_SERVERS",
+	"SQL_SERVERS",	 "DNS_SERVERS",	 "TELNET_SERVERS", "AIM_SERVERS",
+	"DC_SERVERS",	 "DNP3_SERVER",	 "DNP3_CLIENT",	   "MODBUS_CLIENT",
+	"MODBUS_SERVER", "ENIP_CLIENT",	 "ENIP_SERVER",	   "SINKHOLE",
 };
 
 /* A term that does not constrain (a negated variable as a source). */
@@ -84,8 +84,10 @@ static int check_addr_var(struct parser *p, const char *text)
 	for (size_t i = 0; i < ARRAY_SIZE(addr_vars); i++)
 		if (strcmp(text + 1, addr_vars[i]) == 0)
 			return 0;
-	parser_fail(p, "address variable '%s' is not defined (botsink knows Suricata's defaults and $SINKHOLE)",
-		    text);
+	parser_fail(
+		p,
+		"address variable '%s' is not defined (botsink knows Suricata's defaults and $SINKHOLE)",
+		text);
 	return -1;
 }
 

@@ -229,16 +229,21 @@ static void check_flow(struct parser *p, const char *value)
 		char *v = strndup_trim(item, strlen(item));
 
 		if (v && strcmp(v, "to_server") && strcmp(v, "from_client") &&
-		    strcmp(v, "established"))
+		    strcmp(v, "established") && strcmp(v, "stateless"))
 			parser_fail(p, "keyword 'flow:%s' is not supported in XDP", v);
 		free(v);
 	}
 	free(copy);
 }
 
+/*
+ * Setting bits never narrows a match. Testing them would need flow state;
+ * noalert marks a helper rule Suricata never reports, which would be
+ * counted here as a check-in of its own.
+ */
 static void check_flowbits(struct parser *p, const char *value)
 {
-	static const char *const harmless[] = { "set", "unset", "toggle", "noalert" };
+	static const char *const harmless[] = { "set", "unset", "toggle" };
 	size_t n = strcspn(value, ",");
 
 	for (size_t i = 0; i < ARRAY_SIZE(harmless); i++)
@@ -355,17 +360,56 @@ void parse_options(struct parser *p, struct rule *r, const char *text, size_t le
 
 /* ---- family ---- */
 
+/* Platform prefixes ET names carry before the family: "Win32.Zbot". */
+static const char *const platforms[] = {
+	"win32", "w32",	  "win64", "w64",     "msil", "js",
+	"vbs",	 "linux", "elf",   "android", "osx",  "macos",
+};
+
+/* "Win32/Zbot" -> "zbot", "W32.Blackshades/Shadesrat" -> "shadesrat". */
+static char *family_from_word(const char *word, size_t n)
+{
+	char *family, *slash, *dot;
+
+	family = strndup(word, n);
+	if (!family)
+		return NULL;
+	/* Keep letters, digits and . _ - / */
+	for (char *c = family; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._-/", *c))
+			*c = '\0';
+	str_lower(family);
+	slash = strrchr(family, '/');
+	if (slash)
+		memmove(family, slash + 1, strlen(slash + 1) + 1);
+	dot = strchr(family, '.');
+	for (size_t i = 0; dot && i < ARRAY_SIZE(platforms); i++) {
+		if (strlen(platforms[i]) == (size_t)(dot - family) &&
+		    !strncmp(family, platforms[i], (size_t)(dot - family))) {
+			memmove(family, dot + 1, strlen(dot + 1) + 1);
+			break;
+		}
+	}
+	if (*family)
+		return family;
+	free(family);
+	return NULL;
+}
+
 /*
  * Without metadata malware_family, the family is the first word of msg
  * after an ET-style prefix (ET, ETPRO, GPL and all-caps category words
- * such as TROJAN or MOBILE_MALWARE), lower-cased: "ET TROJAN Zeus gate"
- * gives "zeus".
+ * such as TROJAN or MOBILE_MALWARE), lower-cased and without a platform
+ * prefix: "ET TROJAN Zeus gate" gives "zeus", "ET MALWARE Win32/Zbot"
+ * gives "zbot". A msg of category words only gives the last of them.
  */
 char *family_from_msg(const char *msg)
 {
-	const char *word = msg;
+	const char *word = msg, *last = NULL;
+	size_t last_n = 0;
+	char *family;
 
-	while (word && *word) {
+	for (;;) {
 		size_t n;
 		bool upper = true;
 
@@ -376,22 +420,12 @@ char *family_from_msg(const char *msg)
 		for (size_t i = 0; i < n; i++)
 			if (!isupper((unsigned char)word[i]) && word[i] != '_')
 				upper = false;
-		if (!upper || n < 2 || !word[n]) {
-			char *family = strndup(word, n);
-
-			if (family) {
-				/* Keep letters, digits and . _ - */
-				for (char *c = family; *c; c++)
-					if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
-						*c = '\0';
-				str_lower(family);
-				if (*family)
-					return family;
-				free(family);
-			}
+		last = word;
+		last_n = n;
+		if (!upper || n < 2)
 			break;
-		}
 		word += n;
 	}
-	return strdup("unknown");
+	family = last ? family_from_word(last, last_n) : NULL;
+	return family ? family : strdup("unknown");
 }

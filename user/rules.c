@@ -107,8 +107,8 @@ static void parse_header(struct parser *p, struct rule *r, const char *text, siz
 	if (n != 7) {
 		parser_fail(
 			p,
-			"rule header needs 7 fields (action proto src sport -> dst dport), found %zu",
-			n);
+			"rule header needs 7 fields (action proto src sport -> dst dport), found %s%zu",
+			n > 7 ? "more than " : "", n > 7 ? (size_t)7 : n);
 		goto out;
 	}
 	if (!parse_action(tok[0])) {

@@ -16,8 +16,7 @@ struct source_counter {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 262144);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536); /* preallocated, as botsink's counters */
 	__type(key, struct in6_addr);
 	__type(value, struct source_counter);
 } baseline_sources SEC(".maps");

@@ -171,7 +171,8 @@ int main(void)
 		for (int k = 0; k < 5; k++)
 			for (int p = 0; p < NPROGS; p++) {
 				if (run(fds[p], &kinds[k], repeat, &ns)) {
-					fprintf(stderr, "bench: test run failed: %s\n", strerror(errno));
+					fprintf(stderr, "bench: test run failed: %s\n",
+						strerror(errno));
 					goto out;
 				}
 				if (ns < best[k][p])

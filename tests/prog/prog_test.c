@@ -400,8 +400,8 @@ static void frame_hit(const struct frame *f, __u32 sid, struct hit *h)
 	h->key.sid = sid;
 	if (f->ip_version == 4) {
 		memcpy(v4, ip + IP4_OFF_SADDR, sizeof(v4));
-		addr_set_v4((struct in6_addr *)h->key.addr, v4[0]);
-		addr_set_v4((struct in6_addr *)h->dst, v4[1]);
+		addr_from_v4((struct in6_addr *)h->key.addr, v4[0]);
+		addr_from_v4((struct in6_addr *)h->dst, v4[1]);
 	} else {
 		memcpy(h->key.addr, ip + IP6_OFF_SADDR, 16);
 		memcpy(h->dst, ip + IP6_OFF_DADDR, 16);
@@ -1783,7 +1783,7 @@ static int find_entry(bool v4, const __u8 *addr, __u32 prefixlen)
 		uint32_t a;
 
 		memcpy(&a, addr, 4);
-		addr_set_v4(&p.addr, a);
+		addr_from_v4(&p.addr, a);
 		p.len += V4_MAPPED_BITS;
 	} else {
 		memcpy(&p.addr, addr, 16);

@@ -208,8 +208,9 @@ static void test_rank_prefix(void)
 		   "alert tcp any any -> [203.0.113.0/24,203.0.113.0/26] 80 (sid:1;)",
 		   "203.0.113.0/25", "2 1");
 	/* Re-included inside an excluded prefix: the /32 itself is the match. */
-	check_rank("alert tcp any any -> [203.0.113.0/24,![203.0.113.0/28,!203.0.113.9]] 80 (sid:2;)",
-		   "alert tcp any any -> 203.0.113.8/29 80 (sid:1;)", "203.0.113.9/32", "2 1");
+	check_rank(
+		"alert tcp any any -> [203.0.113.0/24,![203.0.113.0/28,!203.0.113.9]] 80 (sid:2;)",
+		"alert tcp any any -> 203.0.113.8/29 80 (sid:1;)", "203.0.113.9/32", "2 1");
 }
 
 static void test_rank_port(void)

@@ -228,8 +228,9 @@ static void test_addresses(void)
 		  "error: destination address '[10.0.0.0/8,!10.0.0.0/8,10.1.2.3]' matches nothing");
 	CHECK_STR(dst_of("[1.2.3.0/24,1.2.3.4]"), "1.2.3.0/24");
 	/* Empty although a prefix is listed: both halves are taken out again. */
-	CHECK_STR(dst_of("[203.0.113.0/24,!203.0.113.0/25,!203.0.113.128/25]"),
-		  "error: destination address '[203.0.113.0/24,!203.0.113.0/25,!203.0.113.128/25]' matches nothing");
+	CHECK_STR(
+		dst_of("[203.0.113.0/24,!203.0.113.0/25,!203.0.113.128/25]"),
+		"error: destination address '[203.0.113.0/24,!203.0.113.0/25,!203.0.113.128/25]' matches nothing");
 	CHECK_STR(dst_of("[$HOME_NET,!203.0.113.250]"), "any !203.0.113.250/32");
 	CHECK_STR(src_of("[10.0.0.0/8,!10.1.0.0/16,2001:db8::/32]"),
 		  "2001:db8::/32 10.0.0.0/8 !10.1.0.0/16");
@@ -426,7 +427,11 @@ static void test_family(void)
 	CHECK_STR(family_of("msg:\"Zeus gate check-in\";"), "zeus");
 	CHECK_STR(family_of("msg:\"ET MALWARE LocalNRD Spyware Checkin\";"), "localnrd");
 	CHECK_STR(family_of("msg:\"ET CNC Feodo Tracker Reported CnC Server\";"), "feodo");
-	CHECK_STR(family_of("msg:\"ETPRO TROJAN MOBILE_MALWARE Android.Joker\";"), "android.joker");
+	CHECK_STR(family_of("msg:\"ETPRO TROJAN MOBILE_MALWARE Android.Joker\";"), "joker");
+	CHECK_STR(family_of("msg:\"ET MALWARE Win32/Zbot Checkin\";"), "zbot");
+	CHECK_STR(family_of("msg:\"ET TROJAN W32.Blackshades/Shadesrat Backdoor\";"), "shadesrat");
+	CHECK_STR(family_of("msg:\"ET TROJAN Win32.TreasureHunter Checkin\";"), "treasurehunter");
+	CHECK_STR(family_of("msg:\"ET TROJAN \";"), "trojan");
 	CHECK_STR(family_of("msg:\"MIRAI\";"), "mirai"); /* the last word even in capitals */
 	CHECK_STR(family_of("msg:\"ET TROJAN\";"), "trojan");
 	CHECK_STR(family_of("msg:\"\";"), "unknown");
@@ -449,7 +454,7 @@ static void test_ignored_keywords(void)
 		"reference:url,example.com/x; target:dest_ip; "
 		"threshold:type limit, track by_src, count 1, seconds 60; "
 		"flow:to_server,established; flow:from_client; flowbits:set,x; flowbits:unset,y; "
-		"flowbits:toggle,z; flowbits:noalert; sid:1;)\n";
+		"flowbits:toggle,z; flow:stateless; sid:1;)\n";
 	struct rule_set rs;
 
 	CHECK_INT(parse_clean(text, &rs), 1);
@@ -542,7 +547,7 @@ static const struct {
 	BAD("alert tcp any any => any any (sid:5;)",
 	    "expected '->' between source and destination, found '=>'"),
 	BAD("alert tcp any any -> any (sid:6;)", "rule header needs 7 fields"),
-	BAD("alert tcp any any -> any any 80 (sid:7;)", "found 8"),
+	BAD("alert tcp any any -> any any 80 (sid:7;)", "found more than 7"),
 	OTHER("# a comment between the rules"),
 	BAD("alert tcp 1.2.3.256 any -> any any (sid:8;)", "invalid address '1.2.3.256'"),
 	BAD("alert tcp any any -> 203.0.113.0/33 any (sid:9;)", "invalid address '203.0.113.0/33'"),
@@ -608,6 +613,10 @@ static const struct {
 	    "keyword 'flowbits:isset' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (flowbits:s,x; sid:47;)",
 	    "keyword 'flowbits:s' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (flowbits:set,x; flowbits:noalert; sid:147;)",
+	    "keyword 'flowbits:noalert' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (sid:148; noalert;)",
+	    "keyword 'noalert' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (msg:\"x\"; sid:48)",
 	    "option 'sid:48' is not terminated by ';'"),
 	BAD("alert tcp any any -> any any (sid:49;) x", "unexpected text after ')'"),
