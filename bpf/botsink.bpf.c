@@ -2,10 +2,10 @@
 /*
  * botsink XDP program: count bot check-ins to a sinkhole per source and rule.
  *
- * Packet path: Ethernet (+ up to two VLAN tags) -> IPv4/IPv6 -> one LPM
- * lookup on (ruleset, destination) in the family's trie, which misses for
- * everything outside the sinkhole space -> extension headers, fragments ->
- * TCP/UDP -> first match
+ * Packet path: Ethernet (+ up to two VLAN tags) -> IPv4/IPv6 -> the
+ * destination tables (a DIR-16-8-8 table for IPv4, an LPM trie for IPv6),
+ * which miss for everything outside the sinkhole space -> extension
+ * headers, fragments -> TCP/UDP -> first match
  * in the destination's ranked candidate list -> per-source counter.
  * Every frame lands in exactly one statistics bucket.
  */
@@ -27,20 +27,44 @@ static __always_inline int parse_network(struct cursor *c, struct packet *pkt)
 	return parse_ipv6(c, pkt);
 }
 
+/* One step of the IPv4 table: a list index, a group, or 0. */
+static __always_inline __u32 v4_step(void *table, __u32 index)
+{
+	__u32 *v = bpf_map_lookup_elem(table, &index);
+
+	return v ? *v : 0;
+}
+
+static __always_inline __u32 v4_list(__u32 ruleset, __be32 daddr)
+{
+	__u32 a = bpf_ntohl(daddr);
+	__u32 v = v4_step(&botsink_v4, (ruleset & 1) << 16 | a >> 16);
+
+	if (v & BOTSINK_V4_GROUP)
+		v = v4_step(&botsink_v4_grp, (v & ~BOTSINK_V4_GROUP) << 8 | (a >> 8 & 0xff));
+	if (v & BOTSINK_V4_GROUP)
+		v = v4_step(&botsink_v4_grp, (v & ~BOTSINK_V4_GROUP) << 8 | (a & 0xff));
+	return v & BOTSINK_V4_GROUP ? 0 : v;
+}
+
+static __always_inline __u32 v6_list(__u32 ruleset, const union addr16 *daddr)
+{
+	struct botsink_dst6_key key = { .prefixlen = 8 + 128, .ruleset = ruleset };
+	__u32 *list;
+
+	__builtin_memcpy(key.addr, daddr->b, 16);
+	list = bpf_map_lookup_elem(&botsink_dst6, &key);
+	return list ? *list : 0;
+}
+
+/* The destination's ranked candidate list, or NULL: not sinkhole traffic. */
 static __always_inline const struct botsink_dst *lookup_destination(const struct packet *pkt,
 								    __u32 ruleset)
 {
-	if (pkt->eth_proto == ETH_P_IP) {
-		struct botsink_dst4_key key = { .prefixlen = 8 + 32, .ruleset = ruleset };
+	__u32 list = pkt->eth_proto == ETH_P_IP ? v4_list(ruleset, pkt->dst.w[3]) :
+						  v6_list(ruleset, &pkt->dst);
 
-		__builtin_memcpy(key.addr, &pkt->dst.w[3], 4);
-		return bpf_map_lookup_elem(&botsink_dst4, &key);
-	} else {
-		struct botsink_dst6_key key = { .prefixlen = 8 + 128, .ruleset = ruleset };
-
-		__builtin_memcpy(key.addr, pkt->dst.b, 16);
-		return bpf_map_lookup_elem(&botsink_dst6, &key);
-	}
+	return list ? bpf_map_lookup_elem(&botsink_lists, &list) : NULL;
 }
 
 /* Transport parsing for sinkhole traffic only. */

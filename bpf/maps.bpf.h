@@ -22,22 +22,37 @@ struct {
 } botsink_stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BOTSINK_MAX_DESTINATIONS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct botsink_dst4_key);
-	__type(value, struct botsink_dst);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 << 16);
+	__type(key, __u32);
+	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} botsink_dst4 SEC(".maps");
+} botsink_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOTSINK_V4_GROUPS << 8);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_v4_grp SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, BOTSINK_MAX_DESTINATIONS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct botsink_dst6_key);
-	__type(value, struct botsink_dst);
+	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_dst6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_MAX_LISTS);
+	__type(key, __u32);
+	__type(value, struct botsink_dst);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_lists SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -18,8 +18,10 @@
 /* Pinned map names (LIBBPF_PIN_BY_NAME: they are the pin file names). */
 #define BOTSINK_MAP_CONFIG "botsink_config"
 #define BOTSINK_MAP_STATS "botsink_stats"
-#define BOTSINK_MAP_DST4 "botsink_dst4"
+#define BOTSINK_MAP_V4 "botsink_v4"
+#define BOTSINK_MAP_V4_GROUPS "botsink_v4_grp"
 #define BOTSINK_MAP_DST6 "botsink_dst6"
+#define BOTSINK_MAP_LISTS "botsink_lists"
 #define BOTSINK_MAP_ACTIVE "botsink_active"
 #define BOTSINK_MAP_GEN0 "botsink_gen0"
 #define BOTSINK_MAP_GEN1 "botsink_gen1"
@@ -30,7 +32,9 @@
 /* Capacities. Candidates: rule entries scanned for one destination. */
 #define BOTSINK_MAX_CANDIDATES 64
 #define BOTSINK_MAX_RULES 8192
-#define BOTSINK_MAX_DESTINATIONS 16384
+#define BOTSINK_MAX_DESTINATIONS 16384 /* IPv6 trie entries, both rule sets */
+#define BOTSINK_MAX_LISTS 1024 /* candidate lists per rule set (0: none) */
+#define BOTSINK_V4_GROUPS 4096 /* 256-entry IPv4 table groups, both rule sets */
 #define BOTSINK_MAX_SOURCES 65536
 /* IPv6 extension headers skipped before giving up (malformed). */
 #define BOTSINK_MAX_EXT_HEADERS 6
@@ -46,7 +50,7 @@ enum botsink_verdict {
 /* botsink_config[0]: written by userspace, read by every packet. */
 struct botsink_config {
 	__u32 verdict; /* enum botsink_verdict */
-	__u32 ruleset; /* 0 or 1: which rule set of botsink_dst4/6 is live */
+	__u32 ruleset; /* 0 or 1: which rule set is live */
 };
 
 /*
@@ -77,17 +81,23 @@ struct botsink_stats {
 };
 
 /*
- * botsink_dst4 / botsink_dst6: LPM tries on (ruleset, destination).
- * Userspace writes a new rule set under the idle ruleset byte, then flips
- * botsink_config.ruleset, so a packet sees either the old or the new rule
- * set, never a mix. prefixlen counts the ruleset byte: 8 + the prefix length.
+ * Destinations. Each rule set (0 or 1) has its own half of every table:
+ * userspace fills the idle half, then flips botsink_config.ruleset, so a
+ * packet sees either the old or the new rule set, never a mix.
+ *
+ * The tables lead to a list index: an index into botsink_lists, whose
+ * rule set r part is [r * BOTSINK_MAX_LISTS, (r + 1) * BOTSINK_MAX_LISTS);
+ * index 0 of each part is unused, so 0 means "not sinkhole traffic".
+ *
+ * IPv4: a DIR-16-8-8 table (as in DPDK's rte_lpm): three array lookups at
+ * most, no trie walk. botsink_v4[(ruleset << 16) | (daddr >> 16)] holds a
+ * list index, or BOTSINK_V4_GROUP | g: then botsink_v4_grp[(g << 8) | the
+ * third byte] decides the same way, and a group there the fourth byte.
+ *
+ * IPv6: an LPM trie on (ruleset, destination); prefixlen counts the ruleset
+ * byte: 8 + the prefix length. The value is the list index.
  */
-struct botsink_dst4_key {
-	__u32 prefixlen;
-	__u8 ruleset;
-	__u8 addr[4];
-	__u8 pad[3];
-};
+#define BOTSINK_V4_GROUP 0x80000000U
 
 struct botsink_dst6_key {
 	__u32 prefixlen;

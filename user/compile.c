@@ -10,9 +10,11 @@
  * The first candidate that matches a packet wins, so a more specific prefix
  * whose rules fail on port or flags falls back to the covering rules.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compile.h"
+#include "dir4.h"
 #include "util.h"
 
 struct ranked {
@@ -317,6 +319,64 @@ static int fill_entry(struct rule_set *rs, struct dst_entry *e, bool *used)
 	return err;
 }
 
+static bool same_list(const struct dst_entry *a, const struct dst_entry *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (memcmp(&a->cand[i].c, &b->cand[i].c, sizeof(a->cand[i].c)) ||
+		    a->cand[i].rule != b->cand[i].rule)
+			return false;
+	return true;
+}
+
+/* Entries with the same candidate list share one list in the kernel. */
+static int assign_lists(struct rule_set *rs, struct compiled *c)
+{
+	for (size_t i = 0; i < c->ndst; i++) {
+		c->dst[i].list = 0;
+		for (size_t j = 0; j < i && !c->dst[i].list; j++)
+			if (same_list(&c->dst[i], &c->dst[j]))
+				c->dst[i].list = c->dst[j].list;
+		if (!c->dst[i].list)
+			c->dst[i].list = (unsigned int)++c->nlists;
+	}
+	if (c->nlists < BOTSINK_MAX_LISTS)
+		return 0;
+	rules_add_error(rs, 0, "%zu different candidate lists; the limit is %d", c->nlists,
+			BOTSINK_MAX_LISTS - 1);
+	return -1;
+}
+
+/* The IPv4 destinations must fit in one rule set's share of table groups. */
+static int check_v4_table(struct rule_set *rs, const struct compiled *c)
+{
+	struct dir4_route *routes = calloc(c->ndst ? c->ndst : 1, sizeof(*routes));
+	struct dir4 *d = malloc(sizeof(*d));
+	size_t n = 0;
+	int ret = -1;
+
+	if (!routes || !d)
+		goto out;
+	for (size_t i = 0; i < c->ndst; i++) {
+		if (!prefix_is_v4(&c->dst[i].prefix))
+			continue;
+		routes[n].prefix = c->dst[i].prefix;
+		routes[n++].value = c->dst[i].list;
+	}
+	ret = dir4_build(d, routes, n, 0, BOTSINK_V4_GROUPS / 2);
+	dir4_free(d);
+	if (ret == -ENOSPC)
+		rules_add_error(
+			rs, 0,
+			"the IPv4 destinations need more than %d table groups (each /16 holding longer prefixes takes one, each /24 holding longer prefixes another)",
+			BOTSINK_V4_GROUPS / 2);
+out:
+	free(routes);
+	free(d);
+	return ret ? -1 : 0;
+}
+
 static bool entry_shadowed(const struct prefix *entries, size_t n, size_t i)
 {
 	struct prefix *inner = calloc(n ? n : 1, sizeof(*inner));
@@ -361,6 +421,10 @@ int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsi
 		if (fill_entry(rs, &out->dst[out->ndst++], used))
 			err = -1;
 	}
+	if (!err)
+		err = assign_lists(rs, out);
+	if (!err)
+		err = check_v4_table(rs, out);
 	if (err)
 		goto out;
 	/* Every rule that is never used, not only the first. */

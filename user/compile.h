@@ -21,6 +21,7 @@ struct dst_entry {
 	struct prefix prefix;
 	struct compiled_candidate *cand;
 	size_t n;
+	unsigned int list; /* 1..nlists: entries with equal candidate lists share one */
 };
 
 struct compiled {
@@ -28,6 +29,7 @@ struct compiled {
 	size_t nspace;
 	struct dst_entry *dst;
 	size_t ndst;
+	size_t nlists;
 };
 
 /*

@@ -7,14 +7,10 @@
 #include <bpf/libbpf.h>
 #include "addr.h"
 #include "counters.h"
+#include "dir4.h"
 #include "install.h"
 #include "log.h"
 #include "util.h"
-
-union dst_key {
-	struct botsink_dst4_key v4;
-	struct botsink_dst6_key v6;
-};
 
 static void fill_info(struct botsink_rule_info *info, const struct rule *r)
 {
@@ -107,27 +103,16 @@ static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 
 	return 0;
 }
 
-/* The trie and key for one destination entry of a rule set. */
-static int dst_key(const struct botsink_maps *m, const struct prefix *p, __u8 ruleset,
-		   union dst_key *key)
+/* A rule set's list index (see botsink_lists in include/botsink_abi.h). */
+static __u32 list_index(__u8 ruleset, unsigned int list)
 {
-	memset(key, 0, sizeof(*key));
-	if (prefix_is_v4(p)) {
-		key->v4.prefixlen = 8 + p->len - V4_MAPPED_BITS;
-		key->v4.ruleset = ruleset;
-		memcpy(key->v4.addr, p->addr.s6_addr + 12, 4);
-		return m->dst4;
-	}
-	key->v6.prefixlen = 8 + p->len;
-	key->v6.ruleset = ruleset;
-	memcpy(key->v6.addr, &p->addr, 16);
-	return m->dst6;
+	return (__u32)ruleset * BOTSINK_MAX_LISTS + list;
 }
 
-/* Delete every entry of one ruleset from one trie. */
-static int clear_trie(int fd, __u8 ruleset)
+/* Delete one rule set's entries from the IPv6 trie. */
+static int clear_v6(int fd, __u8 ruleset)
 {
-	union dst_key cur, next, *doomed = NULL;
+	struct botsink_dst6_key cur, next, *doomed = NULL;
 	bool started = false;
 	size_t n = 0;
 	int ret = 0;
@@ -136,8 +121,7 @@ static int clear_trie(int fd, __u8 ruleset)
 	while (!bpf_map_get_next_key(fd, started ? &cur : NULL, &next)) {
 		cur = next;
 		started = true;
-		/* The ruleset byte follows prefixlen in both key layouts. */
-		if (cur.v4.ruleset != ruleset)
+		if (cur.ruleset != ruleset)
 			continue;
 		if (!array_grow((void **)&doomed, n + 1, sizeof(*doomed))) {
 			free(doomed);
@@ -152,40 +136,121 @@ static int clear_trie(int fd, __u8 ruleset)
 	return ret;
 }
 
-static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
+/* Write `n` consecutive array elements from `first`, in one call. */
+static int write_array(int fd, __u32 first, const __u32 *values, __u32 n)
 {
-	int ret = clear_trie(m->dst4, ruleset);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys = malloc(n * sizeof(*keys)), count = n;
+	int ret;
 
-	return ret ? ret : clear_trie(m->dst6, ruleset);
+	if (!keys)
+		return -ENOMEM;
+	for (__u32 i = 0; i < n; i++)
+		keys[i] = first + i;
+	ret = bpf_map_update_batch(fd, keys, values, &count, &opts) ? -errno : 0;
+	free(keys);
+	return ret;
 }
 
-static int write_destinations(const struct botsink_maps *m, struct compiled *c,
-			      const __u16 *slot_of, __u8 ruleset)
+/* One rule set's half of the IPv4 table; NULL routes: all zero. */
+static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
+{
+	struct dir4_route *routes = calloc(c->ndst ? c->ndst : 1, sizeof(*routes));
+	struct dir4 *d = malloc(sizeof(*d));
+	size_t n = 0;
+	int ret = -ENOMEM;
+
+	if (!routes || !d)
+		goto out;
+	for (size_t i = 0; c && i < c->ndst; i++) {
+		if (!prefix_is_v4(&c->dst[i].prefix))
+			continue;
+		routes[n].prefix = c->dst[i].prefix;
+		routes[n++].value = list_index(ruleset, c->dst[i].list);
+	}
+	ret = dir4_build(d, routes, n, (__u32)ruleset * (BOTSINK_V4_GROUPS / 2),
+			 BOTSINK_V4_GROUPS / 2);
+	for (size_t g = 0; !ret && g < d->ngroups; g++)
+		ret = write_array(m->v4_groups, (d->group_base + (__u32)g) << 8, d->groups[g], 256);
+	/* The first-level half last: it is what makes the groups reachable. */
+	if (!ret)
+		ret = write_array(m->v4, (__u32)ruleset << 16, d->l1, 1 << 16);
+	dir4_free(d);
+out:
+	free(routes);
+	free(d);
+	return ret;
+}
+
+static int write_lists(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
+		       __u8 ruleset)
 {
 	struct botsink_dst *value = calloc(1, sizeof(*value));
+	bool *written = calloc(c->nlists + 1, sizeof(*written));
+	int ret = value && written ? 0 : -ENOMEM;
 
-	if (!value)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->ndst; i++) {
-		struct dst_entry *e = &c->dst[i];
-		union dst_key key;
-		int fd = dst_key(m, &e->prefix, ruleset, &key);
+	for (size_t i = 0; i < c->ndst && !ret; i++) {
+		const struct dst_entry *e = &c->dst[i];
+		__u32 key = list_index(ruleset, e->list);
 
+		if (written[e->list])
+			continue;
+		written[e->list] = true;
 		memset(value, 0, sizeof(*value));
 		value->count = (__u32)e->n;
 		for (size_t j = 0; j < e->n; j++) {
 			value->cand[j] = e->cand[j].c;
 			value->cand[j].slot = slot_of[e->cand[j].rule];
 		}
-		if (bpf_map_update_elem(fd, &key, value, BPF_ANY)) {
-			int ret = -errno;
-
-			free(value);
-			return ret;
-		}
+		if (bpf_map_update_elem(m->lists, &key, value, BPF_ANY))
+			ret = -errno;
 	}
 	free(value);
+	free(written);
+	return ret;
+}
+
+static int write_v6(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
+{
+	for (size_t i = 0; i < c->ndst; i++) {
+		const struct dst_entry *e = &c->dst[i];
+		struct botsink_dst6_key key = {
+			.prefixlen = 8 + e->prefix.len,
+			.ruleset = ruleset,
+		};
+		__u32 list = list_index(ruleset, e->list);
+
+		if (prefix_is_v4(&e->prefix))
+			continue;
+		memcpy(key.addr, &e->prefix.addr, 16);
+		if (bpf_map_update_elem(m->dst6, &key, &list, BPF_ANY))
+			return -errno;
+	}
 	return 0;
+}
+
+/* Everything a rule set needs, in its idle half: lists first, then tables. */
+static int write_destinations(const struct botsink_maps *m, const struct compiled *c,
+			      const __u16 *slot_of, __u8 ruleset)
+{
+	int ret = clear_v6(m->dst6, ruleset); /* leftovers of an interrupted install */
+
+	if (!ret)
+		ret = write_lists(m, c, slot_of, ruleset);
+	if (!ret)
+		ret = write_v6(m, c, ruleset);
+	if (!ret)
+		ret = write_v4(m, c, ruleset);
+	return ret;
+}
+
+/* Empty one rule set's tables (its lists and groups become unreachable). */
+static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
+{
+	struct compiled none = { 0 };
+	int ret = clear_v6(m->dst6, ruleset);
+
+	return ret ? ret : write_v4(m, &none, ruleset);
 }
 
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
@@ -208,10 +273,7 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	next = cfg.ruleset ? 0 : 1;
 	if (assign_slots(m->rules, m->hits, rs, slot_of, err, errlen))
 		goto out;
-	/* Leftovers of an install that was interrupted. */
-	ret = clear_ruleset(m, next);
-	if (!ret)
-		ret = write_destinations(m, c, slot_of, next);
+	ret = write_destinations(m, c, slot_of, next);
 	if (ret) {
 		snprintf(err, errlen, "cannot write the destination table: %s", strerror(-ret));
 		clear_ruleset(m, next);
@@ -234,7 +296,7 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	if (!ret)
 		ret = clear_ruleset(m, !next);
 	if (ret)
-		log_warn("old destination entries may remain in botsink_dst4/6: %s",
+		log_warn("the old rule set's destinations may remain in the tables: %s",
 			 strerror(-ret));
 	ret = 0;
 out:

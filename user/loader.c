@@ -16,16 +16,16 @@
 #include "log.h"
 
 static const char *const map_names[BOTSINK_NMAPS] = {
-	BOTSINK_MAP_CONFIG, BOTSINK_MAP_STATS,	BOTSINK_MAP_DST4,
-	BOTSINK_MAP_DST6,   BOTSINK_MAP_ACTIVE, BOTSINK_MAP_GEN0,
-	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES,	BOTSINK_MAP_HITS,
+	BOTSINK_MAP_CONFIG, BOTSINK_MAP_STATS, BOTSINK_MAP_V4,	   BOTSINK_MAP_V4_GROUPS,
+	BOTSINK_MAP_DST6,   BOTSINK_MAP_LISTS, BOTSINK_MAP_ACTIVE, BOTSINK_MAP_GEN0,
+	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
 {
 	int *slots[BOTSINK_NMAPS] = {
-		&m->config, &m->stats,	&m->dst4,  &m->dst6, &m->active,
-		&m->gen[0], &m->gen[1], &m->rules, &m->hits,
+		&m->config, &m->stats,	&m->v4,	    &m->v4_groups, &m->dst6, &m->lists,
+		&m->active, &m->gen[0], &m->gen[1], &m->rules,	   &m->hits,
 	};
 
 	return slots[i];
@@ -80,8 +80,10 @@ static void maps_from_skel(struct botsink *skel, struct botsink_maps *m)
 {
 	m->config = bpf_map__fd(skel->maps.botsink_config);
 	m->stats = bpf_map__fd(skel->maps.botsink_stats);
-	m->dst4 = bpf_map__fd(skel->maps.botsink_dst4);
+	m->v4 = bpf_map__fd(skel->maps.botsink_v4);
+	m->v4_groups = bpf_map__fd(skel->maps.botsink_v4_grp);
 	m->dst6 = bpf_map__fd(skel->maps.botsink_dst6);
+	m->lists = bpf_map__fd(skel->maps.botsink_lists);
 	m->active = bpf_map__fd(skel->maps.botsink_active);
 	m->gen[0] = bpf_map__fd(skel->maps.botsink_gen0);
 	m->gen[1] = bpf_map__fd(skel->maps.botsink_gen1);

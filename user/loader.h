@@ -12,10 +12,10 @@
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 9
+#define BOTSINK_NMAPS 11
 
 struct botsink_maps {
-	int config, stats, dst4, dst6, active, gen[2], rules, hits;
+	int config, stats, v4, v4_groups, dst6, lists, active, gen[2], rules, hits;
 };
 
 enum loader_flags {

@@ -62,10 +62,17 @@ syns 2
 reload "$WORK/new.rules" "rules reloaded"
 syns 4
 sleep 0.3
-# One rule set in the trie after the swap.
-expect_eq "ruleset bytes in botsink_dst4" \
-	"$(bpftool -j map dump pinned "$PIN_DIR/botsink_dst4" | "$PY" -c 'import json,sys; print(sorted({e.get("formatted", e)["key"]["ruleset"] for e in json.load(sys.stdin)}))')" \
-	"[0]"
+# One rule set in the tables after the swap: the live half of the IPv4
+# table leads 203.0.113.x somewhere, the other half (the old rule set) is empty.
+v4_entry() { # RULESET: botsink_v4[RULESET << 16 | 0xcb00] (203.0/16), little-endian key
+	bpftool -j map lookup pinned "$PIN_DIR/botsink_v4" key 0 $((0xcb)) "$1" 0 |
+		"$PY" -c 'import json,sys; e=json.load(sys.stdin); print(e.get("formatted", e)["value"])'
+}
+expect_eq "live rule set" "$(bpftool -j map lookup pinned "$PIN_DIR/botsink_config" key 0 0 0 0 |
+	"$PY" -c 'import json,sys; e=json.load(sys.stdin); print(e.get("formatted", e)["value"]["ruleset"])')" 0
+[ "$(v4_entry 0)" != 0 ] && pass "the live half of botsink_v4 holds the sinkhole" ||
+	fail "the live half of botsink_v4 is empty"
+expect_eq "the old half of botsink_v4" "$(v4_entry 1)" 0
 stop_daemon TERM
 expect_eq "daemon exit status" "$?" 0
 expect_eq "counts across the reloads" "$(feed_sums "$WORK/feed.jsonl" | tr '\n' ';')" \

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
 #include "compile.h"
+#include "dir4.h"
 #include "counters.h"
 #include "frames.h"
 #include "install.h"
@@ -1774,32 +1775,26 @@ static void test_long_candidate_lists(void)
 
 /* ---- tests: rule sets, slots and generations ---- */
 
-/* The compiled entry for a trie key, or -1. */
-static int find_entry(bool v4, const __u8 *addr, __u32 prefixlen)
+/* The compiled entry of an IPv6 trie key, or -1. */
+static int find_v6_entry(const struct botsink_dst6_key *key)
 {
-	struct prefix p = { .len = prefixlen - 8 };
+	struct prefix p = { .len = key->prefixlen - 8 };
 
-	if (v4) {
-		uint32_t a;
-
-		memcpy(&a, addr, 4);
-		addr_from_v4(&p.addr, a);
-		p.len += V4_MAPPED_BITS;
-	} else {
-		memcpy(&p.addr, addr, 16);
-	}
+	memcpy(&p.addr, key->addr, 16);
 	for (size_t i = 0; i < env.c.ndst; i++)
 		if (prefix_equal(&p, &env.c.dst[i].prefix))
 			return (int)i;
 	return -1;
 }
 
-static void check_dst_entry(int line, int fd, const void *key, int i)
+/* botsink_lists holds entry i's candidates at the live rule set's index. */
+static void check_list(int line, int i, __u32 ruleset)
 {
 	const struct dst_entry *e = &env.c.dst[i];
 	struct botsink_dst *value = calloc(1, sizeof(*value));
+	__u32 key = ruleset * BOTSINK_MAX_LISTS + e->list;
 
-	if (!value || bpf_map_lookup_elem(fd, key, value))
+	if (!value || bpf_map_lookup_elem(env.l.maps.lists, &key, value))
 		goto out;
 	check_at(line, value->count == e->n, "destination entry %d: %u candidates, not %zu", i,
 		 value->count, e->n);
@@ -1811,42 +1806,95 @@ out:
 	free(value);
 }
 
-/* Walk one trie; every key must be an entry of the live rule set, once. */
-static size_t check_trie(int line, int fd, bool v4, bool *seen)
+/* The IPv6 trie: every key is an entry of the live rule set, once. */
+static size_t check_v6_trie(int line, __u32 ruleset, bool *seen)
 {
-	struct botsink_dst6_key cur, next; /* the larger key; the layouts agree */
-	struct botsink_config cfg = read_config();
+	struct botsink_dst6_key cur, next;
 	size_t n = 0;
 
-	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = &cur, n++) {
+	for (void *prev = NULL; !bpf_map_get_next_key(env.l.maps.dst6, prev, &next);
+	     prev = &cur, n++) {
+		__u32 list = 0;
 		int i;
 
 		cur = next;
-		check_at(line, cur.ruleset == cfg.ruleset,
-			 "botsink_dst%d: an entry of ruleset %u, the live one is %u", v4 ? 4 : 6,
-			 cur.ruleset, cfg.ruleset);
-		i = find_entry(v4, cur.addr, cur.prefixlen);
-		if (!check_at(line, i >= 0, "botsink_dst%d: an entry not in the rule set",
-			      v4 ? 4 : 6))
+		check_at(line, cur.ruleset == ruleset,
+			 "botsink_dst6: an entry of ruleset %u, the live one is %u", cur.ruleset,
+			 ruleset);
+		i = find_v6_entry(&cur);
+		if (!check_at(line, i >= 0, "botsink_dst6: an entry not in the rule set"))
 			continue;
 		check_at(line, !seen[i], "destination entry %d twice", i);
 		seen[i] = true;
-		check_dst_entry(line, fd, &cur, i);
+		bpf_map_lookup_elem(env.l.maps.dst6, &cur, &list);
+		check_at(line, list == ruleset * BOTSINK_MAX_LISTS + env.c.dst[i].list,
+			 "destination entry %d: list index %u", i, list);
+		check_list(line, i, ruleset);
 	}
 	return n;
 }
 
-/* botsink_dst4/6 hold exactly the installed rule set, under the live ruleset byte. */
+static __u32 read_u32(int fd, __u32 key)
+{
+	__u32 v = 0xdeadbeef;
+
+	bpf_map_lookup_elem(fd, &key, &v);
+	return v;
+}
+
+/*
+ * The IPv4 table: the live half equals a table built independently from
+ * the compiled entries, group by group; the idle half is all zero.
+ */
+static size_t check_v4_table(int line, __u32 ruleset, bool *seen)
+{
+	struct dir4_route *routes = calloc(env.c.ndst + 1, sizeof(*routes));
+	struct dir4 *d = malloc(sizeof(*d));
+	size_t n = 0, bad = 0;
+
+	if (!routes || !d)
+		goto out;
+	for (size_t i = 0; i < env.c.ndst; i++) {
+		if (!prefix_is_v4(&env.c.dst[i].prefix))
+			continue;
+		routes[n].prefix = env.c.dst[i].prefix;
+		routes[n++].value = ruleset * BOTSINK_MAX_LISTS + env.c.dst[i].list;
+		seen[i] = true;
+		check_list(line, (int)i, ruleset);
+	}
+	if (!check_at(line,
+		      dir4_build(d, routes, n, ruleset * (BOTSINK_V4_GROUPS / 2),
+				 BOTSINK_V4_GROUPS / 2) == 0,
+		      "the IPv4 table does not build"))
+		goto out;
+	for (__u32 k = 0; k < (1 << 16); k++) {
+		bad += read_u32(env.l.maps.v4, ruleset << 16 | k) != d->l1[k];
+		bad += read_u32(env.l.maps.v4, (ruleset ^ 1) << 16 | k) != 0;
+	}
+	for (size_t g = 0; g < d->ngroups; g++)
+		for (__u32 b = 0; b < 256; b++)
+			bad += read_u32(env.l.maps.v4_groups,
+					(d->group_base + (__u32)g) << 8 | b) != d->groups[g][b];
+	check_at(line, bad == 0, "botsink_v4/botsink_v4_grp: %zu entries differ", bad);
+	dir4_free(d);
+out:
+	free(routes);
+	free(d);
+	return n;
+}
+
+/* The tables hold exactly the installed rule set, in the live half. */
 static void check_dst_table_at(int line)
 {
 	bool *seen = calloc(env.c.ndst + 1, sizeof(*seen));
+	__u32 ruleset = read_config().ruleset;
 	size_t n;
 
 	if (!seen)
 		return;
-	n = check_trie(line, env.l.maps.dst4, true, seen);
-	n += check_trie(line, env.l.maps.dst6, false, seen);
-	check_at(line, n == env.c.ndst, "the tries hold %zu entries, the rule set %zu", n,
+	n = check_v4_table(line, ruleset, seen);
+	n += check_v6_trie(line, ruleset, seen);
+	check_at(line, n == env.c.ndst, "the tables hold %zu entries, the rule set %zu", n,
 		 env.c.ndst);
 	free(seen);
 }
