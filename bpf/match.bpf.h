@@ -10,7 +10,7 @@
 #define EEXIST 17
 
 /* Candidates checked before handing the rest of the list to bpf_loop. */
-#define BOTSINK_INLINE_CANDIDATES 4
+#define BOTSINK_INLINE_CANDIDATES 8
 
 static __always_inline bool source_in(const struct botsink_candidate *c, const struct packet *pkt)
 {
