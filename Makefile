@@ -73,7 +73,7 @@ $(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h
 unit: $(UNIT_TESTS)
 
 test: all unit $(BUILD)/tests/prog_test
-	tests/run.sh
+	BUILD=$(BUILD) tests/run.sh
 
 demo:
 	scripts/demo.sh
@@ -82,7 +82,8 @@ bench: all $(BUILD)/bench
 	$(BUILD)/bench
 
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp
+	mv vmlinux/vmlinux.h.tmp vmlinux/vmlinux.h
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/*/*.c tests/*/*.h

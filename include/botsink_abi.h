@@ -177,6 +177,7 @@ struct botsink_rule_hits {
 struct botsink_rule_info {
 	__u32 sid; /* 0: slot unused (slot 0: unclassified) */
 	__u32 rev;
+	__u32 live; /* 1: in the running rule set; 0: retired (its totals stay) */
 	char family[BOTSINK_FAMILY_LEN];
 	char msg[BOTSINK_MSG_LEN]; /* truncated copy, for display only */
 };

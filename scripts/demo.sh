@@ -30,10 +30,12 @@ nsenter --net="/run/netns/$LAB_SINK" build/botsink run -i sink0 -r rules/sinkhol
 	--sinkhole 203.0.113.0/24 --interval 0.5 --feed "$WORK/feed.jsonl" --sensor demo \
 	--state-dir "$WORK/state" --pin-dir "$PIN_DIR" 2>"$WORK/daemon.log" &
 DAEMON=$!
-until grep -q "counting on" "$WORK/daemon.log"; do
-	kill -0 "$DAEMON" 2>/dev/null || { cat "$WORK/daemon.log"; exit 1; }
+for _ in $(seq 100); do
+	grep -q "counting on" "$WORK/daemon.log" && break
+	kill -0 "$DAEMON" 2>/dev/null || break
 	sleep 0.1
 done
+grep -q "counting on" "$WORK/daemon.log" || { cat "$WORK/daemon.log"; exit 1; }
 sed 's/^/   /' "$WORK/daemon.log"
 
 echo "== the bots check in (and some ordinary traffic passes by)"
@@ -69,7 +71,11 @@ sleep 1
 echo "== botsink status"
 lab_sink build/botsink status --pin-dir "$PIN_DIR" | sed 's/^/   /'
 kill -TERM "$DAEMON"
-wait "$DAEMON" || true
+if ! wait "$DAEMON"; then
+	echo "botsink exited with an error:" >&2
+	cat "$WORK/daemon.log" >&2
+	exit 1
+fi
 DAEMON=
 
 echo "== the feed ($(wc -l <"$WORK/feed.jsonl") records, JSON Lines; the first 5)"

@@ -45,8 +45,9 @@ lab_up() {
 	# The sinkhole answers for its whole space (pass verdict).
 	lab_sink ip route add local 203.0.113.0/24 dev lo
 	lab_sink ip -6 route add local 2001:db8:5::/48 dev lo
-	# The sink side never needs the sender's traffic offloads.
-	lab_bots ethtool -K bots0 tx-vlan-offload off rxvlan off >/dev/null 2>&1 || true
+	# Frames sent with a VLAN tag must reach sink0's XDP with the tag in the
+	# frame: no VLAN offload on the sender.
+	lab_bots ethtool -K bots0 tx-vlan-offload off >/dev/null
 	# nsenter keeps the root namespace's /sys: ask ip, not sysfs.
 	LAB_SINK_MAC=$(lab_sink ip -br link show sink0 | awk '{print $3}')
 	export LAB_BOTS LAB_SINK LAB_SINK_MAC

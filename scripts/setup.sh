@@ -5,7 +5,7 @@
 set -euo pipefail
 
 BUILD_PACKAGES=(make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool
-	libssl-dev pkg-config)
+	libssl-dev)
 RUN_PACKAGES=(iproute2 util-linux)
 TEST_PACKAGES=(python3-scapy python3-cryptography libjansson-dev ethtool iputils-ping tcpdump)
 

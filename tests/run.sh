@@ -37,10 +37,12 @@ run() {
 	esac
 }
 
-for t in build/tests/test_*; do
+BUILD=${BUILD:-build}
+export BUILD
+for t in "$BUILD"/tests/test_*; do
 	run "unit/$(basename "$t")" "$t"
 done
-run prog/prog_test build/tests/prog_test
+run prog/prog_test "$BUILD"/tests/prog_test
 for t in tests/e2e/test_*.sh; do
 	run "e2e/$(basename "$t" .sh)" bash "$t"
 done

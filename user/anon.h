@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Source address anonymization. ipcrypt-pfx is the prefix-preserving mode
- * of draft-denis-ipcrypt-09 (two AES-128 keys; IPv4 stays IPv4).
+ * of draft-denis-ipcrypt-11 (two AES-128 keys; IPv4 stays IPv4).
  */
 #ifndef BOTSINK_ANON_H
 #define BOTSINK_ANON_H

@@ -21,7 +21,7 @@ static const char rules_usage[] =
 	"                            destination prefix, its ranked candidate list\n"
 	"  -h, --help                this help\n"
 	"\n"
-	"Exit status: 0 valid, 1 unreadable, 2 invalid (or bad usage).\n";
+	"Exit status: 0 valid, 2 invalid or unreadable (or bad usage).\n";
 
 static int rules_check(int argc, char **argv)
 {
@@ -31,10 +31,10 @@ static int rules_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct prefix *space = NULL;
+	struct addr_set space = { 0 };
+	bool have_space = false;
 	struct rule_set rs = { 0 };
 	struct compiled c = { 0 };
-	size_t nspace = 0;
 	bool dump = false;
 	char *bad = NULL;
 	int opt, ret = EXIT_USAGE;
@@ -42,7 +42,9 @@ static int rules_check(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if (parse_prefix_list(optarg, &space, &nspace, &bad)) {
+			addr_set_free(&space);
+			have_space = true;
+			if (parse_sinkhole(optarg, &space, &bad)) {
 				fprintf(stderr,
 					"botsink rules check: --sinkhole: '%s' is not a prefix\n",
 					bad ? bad : optarg);
@@ -68,11 +70,10 @@ static int rules_check(int argc, char **argv)
 	if (rules_load(argv[optind], &rs)) {
 		fprintf(stderr, "botsink rules check: cannot read %s: %s\n", argv[optind],
 			strerror(errno));
-		ret = EXIT_RUNTIME;
-		goto out;
+		goto out; /* a file named on the command line: usage */
 	}
 	if (!rs.nerrors)
-		compile_rules(&rs, space, nspace, &c);
+		compile_rules(&rs, have_space ? &space : NULL, &c);
 	if (rs.nerrors) {
 		rules_print_errors(&rs);
 		goto out;
@@ -84,7 +85,7 @@ static int rules_check(int argc, char **argv)
 out:
 	compiled_free(&c);
 	rules_free(&rs);
-	free(space);
+	addr_set_free(&space);
 	return ret;
 }
 

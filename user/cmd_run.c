@@ -13,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <openssl/crypto.h>
 #include "anon.h"
 #include "commands.h"
 #include "compile.h"
@@ -36,6 +37,7 @@ static const char run_usage[] =
 	"  -i, --interface IFACE      interface to count on (required)\n"
 	"  -r, --rules FILE           Suricata-syntax rules file (required)\n"
 	"      --sinkhole PREFIXES    sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
+	"                             !PREFIX takes a part out (a management address);\n"
 	"                             default: the rules' destination prefixes\n"
 	"      --feed PATH|-          JSON Lines feed, appended to (default: - , stdout)\n"
 	"      --interval SECONDS     drain interval, fractions allowed (default: 1)\n"
@@ -78,8 +80,8 @@ struct run_opts {
 	enum botsink_verdict verdict;
 	bool no_attach;
 	int ifindex;
-	struct prefix *space;
-	size_t nspace;
+	struct addr_set space;
+	bool have_space;
 };
 
 struct daemon {
@@ -112,7 +114,8 @@ static int parse_truncate(const char *text, struct run_opts *o)
 	unsigned int v4, v6;
 	char tail;
 
-	if (sscanf(text, "%u,%u%c", &v4, &v6, &tail) != 2 || v4 > 32 || v6 > 128)
+	/* Keeping every bit would publish raw addresses under anon_mode "truncate". */
+	if (sscanf(text, "%u,%u%c", &v4, &v6, &tail) != 2 || v4 > 31 || v6 > 127)
 		return -1;
 	o->truncate_v4 = v4;
 	o->truncate_v6 = v6;
@@ -260,12 +263,13 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	o->ifindex = (int)if_nametoindex(o->ifname);
 	if (!o->ifindex)
 		return usage_error("no interface '%s' in this network namespace", o->ifname);
-	if (o->sinkhole && parse_prefix_list(o->sinkhole, &o->space, &o->nspace, &bad)) {
-		ret = usage_error("--sinkhole: '%s' is not an IPv4 or IPv6 prefix",
+	if (o->sinkhole && parse_sinkhole(o->sinkhole, &o->space, &bad)) {
+		ret = usage_error("--sinkhole: '%s' is not an IPv4 or IPv6 prefix, or leaves nothing",
 				  bad ? bad : o->sinkhole);
 		free(bad);
 		return ret;
 	}
+	o->have_space = o->sinkhole != NULL;
 	if (!o->sensor[0] && gethostname(o->sensor, sizeof(o->sensor) - 1))
 		snprintf(o->sensor, sizeof(o->sensor), "botsink");
 	return 0;
@@ -280,7 +284,7 @@ static int load_rules(const struct run_opts *o, struct rule_set *rs, struct comp
 		return -1;
 	}
 	if (!rs->nerrors)
-		compile_rules(rs, o->space, o->nspace, c);
+		compile_rules(rs, o->have_space ? &o->space : NULL, c);
 	if (rs->nerrors) {
 		rules_print_errors(rs);
 		rules_free(rs);
@@ -302,7 +306,7 @@ static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
 	}
 	if (!ret)
 		ret = anon_init(a, o->anon, key, o->truncate_v4, o->truncate_v6, err, sizeof(err));
-	memset(key, 0, sizeof(key));
+	OPENSSL_cleanse(key, sizeof(key));
 	if (ret)
 		log_error("%s", err);
 	return ret;
@@ -330,27 +334,79 @@ static int setup_signals(struct daemon *d)
 	return timerfd_settime(d->timerfd, 0, &its, NULL);
 }
 
+/*
+ * Put counts back into the idle generation, for the next drain or the next
+ * run; returns how many could not be kept (the generation was full).
+ */
+static size_t put_back(struct daemon *d, const struct source_count *items, size_t n,
+		       size_t stride)
+{
+	int idle = !counters_active(&d->loader.maps);
+	size_t lost = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct source_count *sc = (const void *)((const char *)items + i * stride);
+
+		lost += counters_put_back(&d->loader.maps, idle, sc, 1) != 0;
+	}
+	return lost;
+}
+
+/* Queue a drain's counts; what cannot be queued goes back to the kernel. */
+static void queue(struct daemon *d, struct drain_result *r)
+{
+	size_t lost;
+
+	if (!feed_add(&d->feed, r))
+		return;
+	lost = put_back(d, r->items, r->n, sizeof(*r->items));
+	log_error("out of memory: %zu counts go back to the kernel maps%s", r->n - lost,
+		  lost ? "; some could not" : "");
+	if (lost)
+		log_error("%zu counts are lost", lost);
+}
+
+/*
+ * Write what is queued. A failing sink keeps the counts queued (one
+ * warning per outage); a broken one (a closed pipe) ends the run.
+ */
+static int flush(struct daemon *d)
+{
+	if (!feed_flush(&d->feed)) {
+		if (d->feed.failing)
+			log_info("feed %s is writable again", d->sink->name);
+		d->feed.failing = false;
+		return 0;
+	}
+	if (d->sink->broken) {
+		log_error("feed %s: %s; stopping", d->sink->name, strerror(errno));
+		return -1;
+	}
+	if (!d->feed.failing)
+		log_warn("feed %s: %s; keeping the counts until it can be written",
+			 d->sink->name, strerror(errno));
+	d->feed.failing = true;
+	return 0;
+}
+
 /* One interval: swap generations, drain, queue, write. */
 static int drain_once(struct daemon *d)
 {
 	struct drain_result r = { 0 };
 	int ret = counters_drain(&d->loader.maps, &r);
 
-	if (!ret)
-		ret = feed_add(&d->feed, &r);
+	/* Whatever a failed drain already took out of the kernel is kept. */
+	queue(d, &r);
 	drain_result_free(&r);
-	if (ret) {
+	if (ret)
 		log_error("draining the counters: %s", strerror(-ret));
-		return -1;
-	}
-	if (feed_flush(&d->feed)) {
-		log_warn("feed %s: %s; keeping %zu counts for the next interval", d->sink->name,
-			 strerror(errno), d->feed.npending);
-		return 1;
-	}
-	return 0;
+	return flush(d);
 }
 
+/*
+ * Counts taken before the swap keep the old rules' labels: drain first,
+ * and learn the new labels only once the new rules are in.
+ */
 static void reload_rules(struct daemon *d)
 {
 	struct rule_set rs;
@@ -362,16 +418,15 @@ static void reload_rules(struct daemon *d)
 		log_error("%s has errors; keeping the running rules", d->opts->rules_path);
 		return;
 	}
-	if (feed_learn_rules(&d->feed, &rs))
-		snprintf(err, sizeof(err), "out of memory");
-	else if (!install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, err, sizeof(err)))
-		err[0] = '\0';
-	if (err[0]) {
+	drain_once(d);
+	if (install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, err, sizeof(err))) {
 		log_error("cannot install the new rules (%s); keeping the running rules", err);
 		rules_free(&rs);
 		compiled_free(&c);
 		return;
 	}
+	if (feed_learn_rules(&d->feed, &rs))
+		log_error("out of memory: records of the new rules may say family 'unknown'");
 	rules_free(&d->rules);
 	compiled_free(&d->compiled);
 	d->rules = rs;
@@ -382,35 +437,33 @@ static void reload_rules(struct daemon *d)
 /*
  * Last drain. With the program detached first, both generations can be
  * read out completely. If the feed cannot take them, they go back into the
- * pinned maps and stay there for the next run.
+ * pinned maps, which stay for the next run. Returns 0, or -1: pins kept.
  */
 static int final_drain(struct daemon *d)
 {
-	int ret = 0;
+	size_t lost;
 
 	if (!d->opts->no_attach)
 		loader_detach(&d->loader);
-	for (int i = 0; i < 2 && !ret; i++) {
+	for (int i = 0; i < 2; i++) {
 		struct drain_result r = { 0 };
+		int ret = counters_drain(&d->loader.maps, &r);
 
-		ret = counters_drain(&d->loader.maps, &r);
-		if (!ret)
-			ret = feed_add(&d->feed, &r);
+		queue(d, &r);
 		drain_result_free(&r);
+		if (ret)
+			log_error("draining the counters: %s", strerror(-ret));
 	}
-	if (!ret && !feed_flush(&d->feed))
+	if (!feed_flush(&d->feed))
 		return 0;
 	log_error("cannot write the last %zu counts to %s: %s", d->feed.npending, d->sink->name,
-		  ret ? strerror(-ret) : strerror(errno));
-	for (size_t i = 0; i < d->feed.npending; i++) {
-		int idle = !counters_active(&d->loader.maps);
-
-		if (counters_put_back(&d->loader.maps, idle, &d->feed.pending[i].sc, 1))
-			return -2;
-	}
-	log_error(
-		"the counts are kept in the maps pinned under %s; the next botsink run writes them",
-		d->opts->pin_dir);
+		  strerror(errno));
+	lost = put_back(d, &d->feed.pending[0].sc, d->feed.npending, sizeof(*d->feed.pending));
+	log_error("%zu counts are kept in the maps pinned under %s for the next botsink run",
+		  d->feed.npending - lost, d->opts->pin_dir);
+	if (lost)
+		log_error("%zu counts could not be kept (the counter table is full) and are lost",
+			  lost);
 	return -1;
 }
 
@@ -431,7 +484,7 @@ static int event_loop(struct daemon *d)
 		}
 		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0 &&
 		    drain_once(d) < 0)
-			return -1;
+			return -1; /* the sink is gone: shut down, keeping the counts */
 		if (!(fds[0].revents & POLLIN) || read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -451,6 +504,11 @@ static int start(struct daemon *d)
 	const char *mode;
 
 	if (loader_open(&d->loader, o->pin_dir, flags, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	/* Before touching maps that a program left attached may still use. */
+	if (!o->no_attach && loader_check_interface(&d->loader, o->ifindex, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -490,6 +548,8 @@ int cmd_run(int argc, char **argv)
 	ret = parse_args(argc, argv, &opts);
 	if (ret)
 		return ret;
+	/* A closed feed pipe is an error to handle, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	log_route_libraries();
 	ret = EXIT_USAGE;
 	if (load_rules(&opts, &d.rules, &d.compiled))
@@ -512,17 +572,12 @@ int cmd_run(int argc, char **argv)
 		goto out_feed;
 	}
 	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
-	switch (final_drain(&d)) {
-	case 0:
-		loader_close(&d.loader, true);
-		break;
-	case -1: /* the counts went back into the maps: keep the pins for the next run */
+	if (final_drain(&d)) {
+		/* The counts went back into the maps: keep the pins for the next run. */
 		loader_close(&d.loader, false);
 		ret = EXIT_RUNTIME;
-		break;
-	default:
+	} else {
 		loader_close(&d.loader, true);
-		ret = EXIT_RUNTIME;
 	}
 out_feed:
 	if (d.sigfd >= 0)
@@ -537,6 +592,6 @@ out_rules:
 	rules_free(&d.rules);
 	compiled_free(&d.compiled);
 out_opts:
-	free(opts.space);
+	addr_set_free(&opts.space);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "counters.h"
 #include "loader.h"
+#include "log.h"
 #include "util.h"
 
 static const char status_usage[] =
@@ -113,12 +114,12 @@ static void print_families(const struct botsink_maps *m)
 			;
 		if (f == nfam)
 			snprintf(fam[nfam++].name, sizeof(fam->name), "%s", info.family);
-		fam[f].rules += slot != 0;
+		fam[f].rules += slot != 0 && info.live;
 		fam[f].packets += hits.packets;
 		fam[f].bytes += hits.bytes;
 	}
-	printf("families (totals since the maps were created):\n  %-24s %6s %14s %16s\n", "family",
-	       "rules", "packets", "bytes");
+	printf("families (totals since the maps were created; rules: loaded now):\n  %-24s %6s %14s %16s\n",
+	       "family", "rules", "packets", "bytes");
 	for (size_t f = 0; f < nfam; f++)
 		printf("  %-24s %6u %14llu %16llu\n", fam[f].name, fam[f].rules,
 		       (unsigned long long)fam[f].packets, (unsigned long long)fam[f].bytes);
@@ -154,6 +155,7 @@ int cmd_status(int argc, char **argv)
 		fputs(status_usage, stderr);
 		return EXIT_USAGE;
 	}
+	log_route_libraries();
 	if (maps_open_pinned(pin_dir, &m, err, sizeof(err))) {
 		fprintf(stderr, "botsink status: %s\n", err);
 		return EXIT_RUNTIME;

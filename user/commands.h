@@ -3,8 +3,6 @@
 #ifndef BOTSINK_COMMANDS_H
 #define BOTSINK_COMMANDS_H
 
-#include <stdarg.h>
-
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_rules(int argc, char **argv);

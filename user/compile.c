@@ -40,50 +40,29 @@ static bool push_prefix(struct prefix **arr, size_t *n, const struct prefix *p)
 	return true;
 }
 
-/* Sort, drop duplicates and prefixes inside another one. */
-static void normalize_space(struct prefix *p, size_t *n)
-{
-	size_t out = 0;
-
-	if (!*n)
-		return; /* p may be NULL: not for qsort */
-	qsort(p, *n, sizeof(*p), cmp_prefix);
-	for (size_t i = 0; i < *n; i++) {
-		bool covered = false;
-
-		for (size_t j = 0; j < out && !covered; j++)
-			covered = prefix_contains(&p[j], &p[i]);
-		if (!covered)
-			p[out++] = p[i];
-	}
-	*n = out;
-}
-
 static bool in_space(const struct compiled *c, const struct prefix *p)
 {
-	for (size_t i = 0; i < c->nspace; i++)
-		if (prefix_contains(&c->space[i], p))
-			return true;
-	return false;
+	return addr_set_contains(&c->space, p, NULL);
 }
 
 static bool overlaps_space(const struct compiled *c, const struct prefix *p)
 {
-	for (size_t i = 0; i < c->nspace; i++)
-		if (prefix_contains(&c->space[i], p) || prefix_contains(p, &c->space[i]))
+	if (in_space(c, p))
+		return true;
+	for (size_t i = 0; i < c->space.n; i++)
+		if (c->space.items[i].in && prefix_contains(p, &c->space.items[i].prefix))
 			return true;
 	return false;
 }
 
-static int build_space(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
-		       struct compiled *c)
+/* The space as given, or the union of the rules' destination prefixes. */
+static int build_space(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *c)
 {
 	int err = 0;
 
-	for (size_t i = 0; i < nsinkhole; i++)
-		if (!push_prefix(&c->space, &c->nspace, &sinkhole[i]))
-			return -1;
-	for (size_t i = 0; !nsinkhole && i < rs->n; i++) {
+	if (sinkhole)
+		return addr_set_union(&c->space, sinkhole) ? -1 : 0;
+	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
 
 		if (r->dst.dflt) {
@@ -92,28 +71,38 @@ static int build_space(struct rule_set *rs, const struct prefix *sinkhole, size_
 				"destination 'any', a variable or a negation means the whole sinkhole space: give --sinkhole");
 			err = -1;
 		}
-		for (size_t j = 0; j < r->dst.n; j++)
-			if (r->dst.items[j].in &&
-			    !push_prefix(&c->space, &c->nspace, &r->dst.items[j].prefix))
+		for (size_t j = 0; j < r->dst.n; j++) {
+			struct addr_set one;
+
+			if (!r->dst.items[j].in)
+				continue;
+			if (addr_set_init_prefix(&one, &r->dst.items[j].prefix) ||
+			    addr_set_union(&c->space, &one)) {
+				addr_set_free(&one);
 				return -1;
+			}
+			addr_set_free(&one);
+		}
 	}
-	if (!err && !c->nspace) {
+	if (!err && addr_set_is_empty(&c->space)) {
 		rules_add_error(
 			rs, 0,
 			"no sinkhole space: give --sinkhole or rules with destination prefixes");
 		err = -1;
 	}
-	normalize_space(c->space, &c->nspace);
 	return err;
 }
 
-/* Entries: the space's prefixes and every rule prefix inside the space. */
+/*
+ * Entries: the space's prefixes, the holes taken out of it, and every rule
+ * prefix inside the space.
+ */
 static int build_entries(struct rule_set *rs, struct compiled *c, struct prefix **out, size_t *n)
 {
 	int err = 0;
 
-	for (size_t i = 0; i < c->nspace; i++)
-		if (!push_prefix(out, n, &c->space[i]))
+	for (size_t i = 0; i < c->space.n; i++)
+		if (!push_prefix(out, n, &c->space.items[i].prefix))
 			return -1;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
@@ -335,8 +324,10 @@ static int assign_lists(struct rule_set *rs, struct compiled *c)
 {
 	for (size_t i = 0; i < c->ndst; i++) {
 		c->dst[i].list = 0;
+		if (!in_space(c, &c->dst[i].prefix))
+			continue; /* a hole: list 0 */
 		for (size_t j = 0; j < i && !c->dst[i].list; j++)
-			if (same_list(&c->dst[i], &c->dst[j]))
+			if (c->dst[j].list && same_list(&c->dst[i], &c->dst[j]))
 				c->dst[i].list = c->dst[j].list;
 		if (!c->dst[i].list)
 			c->dst[i].list = (unsigned int)++c->nlists;
@@ -393,8 +384,7 @@ static bool entry_shadowed(const struct prefix *entries, size_t n, size_t i)
 	return shadowed;
 }
 
-int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
-		  struct compiled *out)
+int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out)
 {
 	struct prefix *entries = NULL;
 	size_t nentries = 0;
@@ -402,7 +392,13 @@ int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsi
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = build_space(rs, sinkhole, nsinkhole, out);
+	if (rs->n >= BOTSINK_MAX_RULES) {
+		rules_add_error(rs, rs->rules[BOTSINK_MAX_RULES - 1].line,
+				"more than %d rules: the rules from here on do not fit",
+				BOTSINK_MAX_RULES - 1);
+		return -1;
+	}
+	err = build_space(rs, sinkhole, out);
 	if (!err)
 		err = build_entries(rs, out, &entries, &nentries);
 	if (err)
@@ -418,6 +414,11 @@ int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsi
 		if (entry_shadowed(entries, nentries, i))
 			continue;
 		out->dst[out->ndst].prefix = entries[i];
+		/* A hole taken out of the space: no list, not sinkhole traffic. */
+		if (!in_space(out, &entries[i])) {
+			out->ndst++;
+			continue;
+		}
 		if (fill_entry(rs, &out->dst[out->ndst++], used))
 			err = -1;
 	}
@@ -450,7 +451,7 @@ void compiled_free(struct compiled *c)
 	for (size_t i = 0; i < c->ndst; i++)
 		free(c->dst[i].cand);
 	free(c->dst);
-	free(c->space);
+	addr_set_free(&c->space);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -470,7 +471,7 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 		const struct dst_entry *e = &c->dst[i];
 
 		prefix_format(&e->prefix, text, sizeof(text));
-		fprintf(f, "%s\n", text);
+		fprintf(f, "%s%s\n", text, e->list ? "" : " (taken out of the sinkhole space)");
 		for (size_t j = 0; j < e->n; j++) {
 			const struct botsink_candidate *cand = &e->cand[j].c;
 			const struct rule *r = &rs->rules[e->cand[j].rule];
@@ -499,37 +500,40 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 	}
 }
 
-int parse_prefix_list(const char *text, struct prefix **out, size_t *n, char **bad)
+int parse_sinkhole(const char *text, struct addr_set *out, char **bad)
 {
 	char *copy = strdup(text), *save = NULL;
-	int err = 0;
+	struct addr_set minus = { 0 };
+	int err = copy ? 0 : -1;
 
-	*out = NULL;
-	*n = 0;
+	memset(out, 0, sizeof(*out));
 	*bad = NULL;
-	if (!copy)
-		return -1;
-	for (char *item = strtok_r(copy, ",", &save); item && !err;
+	for (char *item = copy ? strtok_r(copy, ",", &save) : NULL; item && !err;
 	     item = strtok_r(NULL, ",", &save)) {
 		char *t = strndup_trim(item, strlen(item));
+		bool neg = t && t[0] == '!';
+		struct addr_set one;
 		struct prefix p;
 
-		if (!t || prefix_parse(t, &p)) {
+		if (!t || prefix_parse(t + neg, &p) || addr_set_init_prefix(&one, &p)) {
 			*bad = t;
 			err = -1;
 			break;
 		}
 		free(t);
-		if (!push_prefix(out, n, &p))
+		if (addr_set_union(neg ? &minus : out, &one))
 			err = -1;
+		addr_set_free(&one);
+	}
+	if (!err && addr_set_subtract(out, &minus))
+		err = -1;
+	if (!err && addr_set_is_empty(out)) {
+		*bad = strdup(text);
+		err = -1;
 	}
 	free(copy);
-	if (!err && !*n)
-		err = -1;
-	if (err) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	addr_set_free(&minus);
+	if (err)
+		addr_set_free(out);
 	return err;
 }

@@ -21,29 +21,31 @@ struct dst_entry {
 	struct prefix prefix;
 	struct compiled_candidate *cand;
 	size_t n;
-	unsigned int list; /* 1..nlists: entries with equal candidate lists share one */
+	unsigned int list; /* 1..nlists, shared by equal lists; 0: a hole in the space */
 };
 
 struct compiled {
-	struct prefix *space; /* the sinkhole space, normalized */
-	size_t nspace;
+	struct addr_set space; /* the sinkhole space */
 	struct dst_entry *dst;
 	size_t ndst;
 	size_t nlists;
 };
 
 /*
- * `sinkhole`: the --sinkhole prefixes, or none to use the union of the
- * rules' destination prefixes. Errors are added to `rs` (file:line:
- * reason); returns 0, or -1 when there were any.
+ * `sinkhole`: the --sinkhole space, or NULL to use the union of the rules'
+ * destination prefixes. Errors are added to `rs` (file:line: reason);
+ * returns 0, or -1 when there were any.
  */
-int compile_rules(struct rule_set *rs, const struct prefix *sinkhole, size_t nsinkhole,
-		  struct compiled *out);
+int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out);
 void compiled_free(struct compiled *c);
 /* Human-readable table, for `botsink rules check --dump`. */
 void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c);
 
-/* Parse "p1,p2,..." into an allocated array. 0, or -1 with *bad set. */
-int parse_prefix_list(const char *text, struct prefix **out, size_t *n, char **bad);
+/*
+ * --sinkhole: "p1,p2,!p3,...": the listed prefixes minus the '!' ones
+ * (a management address inside a sinkhole prefix, say). 0, or -1 with
+ * *bad set to the offending item (or the whole text when it is empty).
+ */
+int parse_sinkhole(const char *text, struct addr_set *out, char **bad);
 
 #endif

@@ -13,19 +13,21 @@ void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
 	f->sensor = sensor;
 }
 
-static struct catalog_entry *catalog_find(const struct feed *f, uint32_t sid)
+/* The newest entry for a sid, or CATALOG_NONE. */
+static size_t catalog_find(const struct feed *f, uint32_t sid)
 {
 	for (size_t i = f->ncatalog; i-- > 0;)
 		if (f->catalog[i].sid == sid)
-			return &f->catalog[i];
-	return NULL;
+			return i;
+	return CATALOG_NONE;
 }
 
 int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
-		struct catalog_entry *e = catalog_find(f, r->sid);
+		size_t found = catalog_find(f, r->sid);
+		struct catalog_entry *e = found == CATALOG_NONE ? NULL : &f->catalog[found];
 
 		if (e && !strcmp(e->family, r->family) &&
 		    !strcmp(e->msg ? e->msg : "", r->msg ? r->msg : ""))
@@ -67,10 +69,39 @@ static int cmp_pending(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, sizeof(x->addr));
 }
 
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec != b->tv_sec ? a->tv_sec < b->tv_sec : a->tv_nsec < b->tv_nsec;
+}
+
+/* Fold two counts of one key into one record that covers both intervals. */
+static void merge_pending(struct pending_count *into, const struct pending_count *p)
+{
+	struct botsink_counter *t = &into->sc.total;
+	const struct botsink_counter *n = &p->sc.total;
+
+	t->packets += n->packets;
+	t->bytes += n->bytes;
+	t->syns += n->syns;
+	if (ts_before(&p->first_seen, &into->first_seen))
+		into->first_seen = p->first_seen;
+	if (!ts_before(&p->last_seen, &into->last_seen)) {
+		into->last_seen = p->last_seen;
+		memcpy(t->dst_addr, n->dst_addr, sizeof(t->dst_addr));
+		t->dst_port = n->dst_port;
+		t->protocol = n->protocol;
+	}
+	/* The labels of the latest drain; order-independent, so any sort will do. */
+	if (ts_before(&into->interval_end, &p->interval_end)) {
+		into->interval_end = p->interval_end;
+		into->rule = p->rule;
+	}
+}
+
 int feed_add(struct feed *f, const struct drain_result *d)
 {
 	struct timespec wall, mono;
-	size_t start = f->npending;
+	size_t out = 0;
 	__u64 now_mono;
 
 	if (!d->n)
@@ -82,21 +113,30 @@ int feed_add(struct feed *f, const struct drain_result *d)
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
 	now_mono = (__u64)mono.tv_sec * 1000000000ULL + (__u64)mono.tv_nsec;
 	for (size_t i = 0; i < d->n; i++) {
-		struct pending_count *p = &f->pending[f->npending++];
+		struct pending_count *p = &f->pending[f->npending + i];
 
 		p->sc = d->items[i];
 		p->interval_end = wall;
 		p->first_seen = mono_to_wall(p->sc.total.first_seen_ns, &wall, now_mono);
 		p->last_seen = mono_to_wall(p->sc.total.last_seen_ns, &wall, now_mono);
+		p->rule = p->sc.key.sid ? catalog_find(f, p->sc.key.sid) : CATALOG_NONE;
 	}
-	qsort(f->pending + start, f->npending - start, sizeof(*f->pending), cmp_pending);
+	f->npending += d->n;
+	qsort(f->pending, f->npending, sizeof(*f->pending), cmp_pending);
+	for (size_t i = 0; i < f->npending; i++) {
+		if (out && !cmp_pending(&f->pending[out - 1], &f->pending[i]))
+			merge_pending(&f->pending[out - 1], &f->pending[i]);
+		else
+			f->pending[out++] = f->pending[i];
+	}
+	f->npending = out;
 	return 0;
 }
 
 static void build_record(const struct feed *f, const struct pending_count *p, struct feed_record *r)
 {
 	const struct botsink_counter *t = &p->sc.total;
-	const struct catalog_entry *e = p->sc.key.sid ? catalog_find(f, p->sc.key.sid) : NULL;
+	const struct catalog_entry *e = p->rule == CATALOG_NONE ? NULL : &f->catalog[p->rule];
 	struct in6_addr src, anon;
 
 	memset(r, 0, sizeof(*r));

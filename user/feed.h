@@ -7,6 +7,7 @@
 #ifndef BOTSINK_FEED_H
 #define BOTSINK_FEED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 #include "anon.h"
@@ -21,10 +22,18 @@ struct catalog_entry {
 	char *msg;
 };
 
+#define CATALOG_NONE ((size_t)-1)
+
+/*
+ * Counts waiting for the sink, one per (source, sid): while the sink
+ * fails, later drains add into the same entry, so memory grows with the
+ * number of keys, not with the length of the outage.
+ */
 struct pending_count {
 	struct source_count sc;
-	struct timespec interval_end; /* wall clock */
+	struct timespec interval_end; /* wall clock of the latest drain */
 	struct timespec first_seen, last_seen;
+	size_t rule; /* catalog entry when counted; CATALOG_NONE: unclassified */
 };
 
 struct feed {
@@ -35,17 +44,25 @@ struct feed {
 	size_t ncatalog;
 	struct pending_count *pending;
 	size_t npending;
+	bool failing; /* the last write failed (warned once per outage) */
 };
 
 void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
 	       const char *sensor);
-/* Remember what the rule set's sids stand for. 0 or -ENOMEM. */
+/*
+ * Remember what the rule set's sids stand for, from now on: counts queued
+ * earlier keep the labels they were counted under. 0 or -ENOMEM.
+ */
 int feed_learn_rules(struct feed *f, const struct rule_set *rs);
-/* Queue a drain's counts, stamping the interval's end. 0 or -ENOMEM. */
+/*
+ * Queue a drain's counts, stamping the interval's end and the current
+ * labels. 0, or -ENOMEM with nothing queued (the caller still has them).
+ */
 int feed_add(struct feed *f, const struct drain_result *d);
 /*
  * Hand every queued count to the sink, in one batch. On failure all stay
- * queued for the next try. 0, or -1 (errno set).
+ * queued for the next try. 0, or -1 (errno set; the sink says whether the
+ * failure is final).
  */
 int feed_flush(struct feed *f);
 void feed_free(struct feed *f);

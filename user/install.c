@@ -17,6 +17,7 @@ static void fill_info(struct botsink_rule_info *info, const struct rule *r)
 	memset(info, 0, sizeof(*info));
 	info->sid = r->sid;
 	info->rev = r->rev;
+	info->live = 1;
 	snprintf(info->family, sizeof(info->family), "%s", r->family);
 	snprintf(info->msg, sizeof(info->msg), "%s", r->msg ? r->msg : "");
 }
@@ -86,12 +87,29 @@ out:
 	return ret;
 }
 
+/* Slots of sids no longer loaded: kept for their totals, marked retired. */
+static int retire_slots(int rules_fd, const struct rule_set *rs)
+{
+	for (__u32 slot = 1; slot < BOTSINK_MAX_RULES; slot++) {
+		struct botsink_rule_info info;
+
+		if (bpf_map_lookup_elem(rules_fd, &slot, &info) || !info.sid || !info.live ||
+		    rules_find_sid(rs, info.sid))
+			continue;
+		info.live = 0;
+		if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 *slot_of)
 {
 	struct botsink_rule_info info = { .sid = 0 };
 	__u32 slot = BOTSINK_SLOT_UNCLASSIFIED;
 
 	snprintf(info.family, sizeof(info.family), "unclassified");
+	info.live = 1;
 	if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
 		return -errno;
 	for (size_t r = 0; r < rs->n; r++) {
@@ -103,10 +121,10 @@ static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 
 	return 0;
 }
 
-/* A rule set's list index (see botsink_lists in include/botsink_abi.h). */
+/* A rule set's list index (see botsink_lists in include/botsink_abi.h); 0: none. */
 static __u32 list_index(__u8 ruleset, unsigned int list)
 {
-	return (__u32)ruleset * BOTSINK_MAX_LISTS + list;
+	return list ? (__u32)ruleset * BOTSINK_MAX_LISTS + list : 0;
 }
 
 /* Delete one rule set's entries from the IPv6 trie. */
@@ -152,7 +170,7 @@ static int write_array(int fd, __u32 first, const __u32 *values, __u32 n)
 	return ret;
 }
 
-/* One rule set's half of the IPv4 table; NULL routes: all zero. */
+/* One rule set's half of the IPv4 table (all zero for an empty rule set). */
 static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
 {
 	struct dir4_route *routes = calloc(c->ndst ? c->ndst : 1, sizeof(*routes));
@@ -162,7 +180,7 @@ static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8
 
 	if (!routes || !d)
 		goto out;
-	for (size_t i = 0; c && i < c->ndst; i++) {
+	for (size_t i = 0; i < c->ndst; i++) {
 		if (!prefix_is_v4(&c->dst[i].prefix))
 			continue;
 		routes[n].prefix = c->dst[i].prefix;
@@ -193,7 +211,7 @@ static int write_lists(const struct botsink_maps *m, const struct compiled *c, c
 		const struct dst_entry *e = &c->dst[i];
 		__u32 key = list_index(ruleset, e->list);
 
-		if (written[e->list])
+		if (!e->list || written[e->list])
 			continue;
 		written[e->list] = true;
 		memset(value, 0, sizeof(*value));
@@ -295,6 +313,8 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	ret = counters_sync(m);
 	if (!ret)
 		ret = clear_ruleset(m, !next);
+	if (!ret)
+		ret = retire_slots(m->rules, rs);
 	if (ret)
 		log_warn("the old rule set's destinations may remain in the tables: %s",
 			 strerror(-ret));

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -99,6 +101,30 @@ static bool pinned(const char *dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * One run per pin directory: two daemons draining the same generations
+ * would each see a share of the counts and could drain a generation the
+ * other just made live. The lock lasts as long as the process.
+ */
+static int lock_pin_dir(struct loader *l, const char *pin_dir, char *err, size_t errlen)
+{
+	l->lock_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", pin_dir, strerror(errno));
+		return -1;
+	}
+	if (flock(l->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen,
+			 errno == EWOULDBLOCK ? "another botsink run is using the maps under %s" :
+						"cannot lock %s: %s",
+			 pin_dir, strerror(errno));
+		close(l->lock_fd);
+		l->lock_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
@@ -107,10 +133,15 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 
 	memset(l, 0, sizeof(*l));
 	l->ifindex = -1;
+	l->lock_fd = -1;
 	if (!(flags & LOADER_NO_PINS)) {
-		if (ensure_bpffs_dir(pin_dir, err, errlen))
+		if (snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir) >= (int)sizeof(l->pin_dir)) {
+			snprintf(err, errlen, "pin directory name too long: %s", pin_dir);
 			return -1;
-		snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir);
+		}
+		l->dir_created = access(pin_dir, F_OK) != 0;
+		if (ensure_bpffs_dir(pin_dir, err, errlen) || lock_pin_dir(l, pin_dir, err, errlen))
+			return -1;
 		opts.pin_root_path = l->pin_dir;
 		for (size_t i = 0; i < BOTSINK_NMAPS; i++) {
 			l->pin_created[i] = !pinned(pin_dir, map_names[i]);
@@ -167,6 +198,29 @@ static void describe_attached(int ifindex, char *buf, size_t len)
 	close(fd);
 }
 
+int loader_check_interface(const struct loader *l, int ifindex, char *err, size_t errlen)
+{
+	char ifname[IF_NAMESIZE] = "?", what[64], name[BPF_OBJ_NAME_LEN];
+	const char *mode;
+	__u32 id = 0;
+
+	if (bpf_xdp_query_id(ifindex, 0, &id) || !id)
+		return 0;
+	if_indextoname((unsigned int)ifindex, ifname);
+	if (find_attached(ifindex, &l->maps, &mode, name, sizeof(name))) {
+		snprintf(
+			err, errlen,
+			"a botsink program from an earlier run is still attached to %s and counting into the maps under %s: detach it with 'ip link set dev %s xdp off' (its counts stay in the maps and this run writes them), or keep it and run with --no-attach",
+			ifname, l->pin_dir, ifname);
+		return -1;
+	}
+	describe_attached(ifindex, what, sizeof(what));
+	snprintf(err, errlen,
+		 "%s already has %s; detach it with 'ip link set dev %s xdp off' first", ifname,
+		 what, ifname);
+	return -1;
+}
+
 /*
  * libxdp tries its multi-program dispatcher first; where freplace is not
  * allowed (kernel lockdown) it falls back to attaching the program alone.
@@ -174,19 +228,12 @@ static void describe_attached(int ifindex, char *buf, size_t len)
 int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
 		  size_t errlen)
 {
-	char ifname[IF_NAMESIZE] = "?", what[64];
-	__u32 id = 0;
+	char ifname[IF_NAMESIZE] = "?";
 	int ret;
 
 	if_indextoname((unsigned int)ifindex, ifname);
-	if (!bpf_xdp_query_id(ifindex, 0, &id) && id) {
-		describe_attached(ifindex, what, sizeof(what));
-		snprintf(
-			err, errlen,
-			"%s already has %s: is another botsink running? Detach it with 'ip link set dev %s xdp off', or use --no-attach to count with it",
-			ifname, what, ifname);
+	if (loader_check_interface(l, ifindex, err, errlen))
 		return -1;
-	}
 	l->xdp = xdp_program__from_fd(loader_prog_fd(l));
 	if (!l->xdp || libxdp_get_error(l->xdp)) {
 		l->xdp = NULL;
@@ -205,6 +252,9 @@ int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char
 	}
 	l->ifindex = ifindex;
 	l->mode = mode;
+	/* Attached by this run: its pin directory is its own, removed on exit. */
+	for (size_t i = 0; l->pin_dir[0] && i < BOTSINK_NMAPS; i++)
+		l->pin_created[i] = true;
 	return 0;
 }
 
@@ -224,9 +274,7 @@ void loader_detach(struct loader *l)
 void loader_close(struct loader *l, bool unpin)
 {
 	loader_detach(l);
-	if (!l->skel)
-		return;
-	for (size_t i = 0; unpin && l->pin_dir[0] && i < BOTSINK_NMAPS; i++) {
+	for (size_t i = 0; l->skel && unpin && l->pin_dir[0] && i < BOTSINK_NMAPS; i++) {
 		char path[PATH_MAX];
 
 		if (!l->pin_created[i])
@@ -235,8 +283,11 @@ void loader_close(struct loader *l, bool unpin)
 		if (unlink(path) && errno != ENOENT)
 			log_warn("cannot remove pin %s: %s", path, strerror(errno));
 	}
-	if (unpin && l->pin_dir[0])
-		rmdir(l->pin_dir); /* only if empty, and never iproute2's */
+	if (unpin && l->dir_created)
+		rmdir(l->pin_dir); /* only when empty */
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	l->lock_fd = -1;
 	botsink__destroy(l->skel);
 	l->skel = NULL;
 }
@@ -270,27 +321,47 @@ static bool prog_uses_map(__u32 id, __u32 wanted, char *name, size_t namelen)
 	return found;
 }
 
+/* Behind libxdp's multi-program dispatcher, where the kernel allows it. */
+static __u32 find_in_dispatcher(int ifindex, __u32 stats, const char **mode, char *name,
+				size_t namelen)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	__u32 found = 0;
+
+	if (!mp || libxdp_get_error(mp))
+		return 0;
+	for (struct xdp_program *p = xdp_multiprog__next_prog(NULL, mp); p && !found;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (prog_uses_map(xdp_program__id(p), stats, name, namelen))
+			found = xdp_program__id(p);
+	if (found)
+		*mode = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB ? "skb (libxdp dispatcher)" :
+									  "native (libxdp dispatcher)";
+	xdp_multiprog__close(mp);
+	return found;
+}
+
 __u32 find_attached(int ifindex, const struct botsink_maps *m, const char **mode, char *name,
 		    size_t namelen)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	__u32 stats = map_id(m->stats);
+	__u32 stats = map_id(m->stats), ids[3];
+	static const char *const modes[3] = { "native", "skb", "offload" };
 
 	if (!stats || bpf_xdp_query(ifindex, 0, &q))
 		return 0;
-	const struct {
-		__u32 id;
-		const char *mode;
-	} modes[] = { { q.drv_prog_id, "native" },
-		      { q.skb_prog_id, "skb" },
-		      { q.hw_prog_id, "offload" } };
+	ids[0] = q.drv_prog_id;
+	ids[1] = q.skb_prog_id;
+	ids[2] = q.hw_prog_id;
 	for (size_t i = 0; i < 3; i++) {
-		if (modes[i].id && prog_uses_map(modes[i].id, stats, name, namelen)) {
-			*mode = modes[i].mode;
-			return modes[i].id;
+		if (ids[i] && prog_uses_map(ids[i], stats, name, namelen)) {
+			*mode = modes[i];
+			return ids[i];
 		}
 	}
-	return 0;
+	if (!ids[0] && !ids[1] && !ids[2])
+		return 0;
+	return find_in_dispatcher(ifindex, stats, mode, name, namelen);
 }
 
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)

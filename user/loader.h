@@ -30,8 +30,10 @@ struct loader {
 	struct botsink *skel;
 	struct botsink_maps maps;
 	char pin_dir[PATH_MAX / 2];
-	bool pin_created[BOTSINK_NMAPS]; /* pins this process made */
+	bool pin_created[BOTSINK_NMAPS]; /* pins this process made (or owns) */
+	bool dir_created;		 /* the pin directory too */
 	struct xdp_program *xdp;
+	int lock_fd; /* flock on the pin directory */
 	int ifindex;
 	enum xdp_attach_mode mode;
 };
@@ -42,6 +44,8 @@ int loader_prog_fd(const struct loader *l);
 int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
 		  size_t errlen);
 void loader_detach(struct loader *l);
+/* 0 when nothing is attached to ifindex; else -1 and what is in the way. */
+int loader_check_interface(const struct loader *l, int ifindex, char *err, size_t errlen);
 /* Removes the pins this process created when `unpin` is set. */
 void loader_close(struct loader *l, bool unpin);
 

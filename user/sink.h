@@ -8,13 +8,17 @@
 #ifndef BOTSINK_SINK_H
 #define BOTSINK_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "record.h"
 
 struct sink;
 
 struct sink_ops {
-	/* 0: every record written and flushed; -1: none written (errno set). */
+	/*
+	 * 0: every record written. -1 (errno set): none written, try again
+	 * later; or, with s->broken set, the sink cannot be used any more.
+	 */
 	int (*emit)(struct sink *s, const struct feed_record *recs, size_t n);
 	void (*close)(struct sink *s);
 };
@@ -22,6 +26,7 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	const char *name; /* for messages */
+	bool broken;	  /* a failure that retrying cannot mend: stop */
 };
 
 /* "-" is stdout. NULL with a reason in err on failure. */

@@ -53,10 +53,14 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 		start = lseek(s->fd, 0, SEEK_END);
 	if (write_all(s->fd, s->buf.buf, s->buf.len) == 0)
 		return 0;
-	/* Take back what part of the batch made it, so a retry writes it once. */
+	/*
+	 * A file: take back what part of the batch made it, so a retry writes
+	 * it once. A pipe or a terminal cannot take it back: a retry would
+	 * repeat records and a reader has seen a cut line, so stop here.
+	 */
 	saved = errno;
-	if (start >= 0 && ftruncate(s->fd, start) != 0)
-		saved = errno;
+	if (!s->regular || ftruncate(s->fd, start) != 0)
+		s->base.broken = true;
 	errno = saved;
 	return -1;
 }
@@ -90,7 +94,8 @@ struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 	} else {
-		s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		/* 0600: with --anon none the feed holds raw addresses. */
+		s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (s->fd < 0) {
 			snprintf(err, errlen, "cannot open feed %s: %s", path, strerror(errno));
 			free(s);

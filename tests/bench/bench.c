@@ -115,10 +115,9 @@ static int check_paths(const struct loader *l, const struct kind *k, size_t n)
 
 static int setup_botsink(struct loader *l)
 {
-	struct prefix *space = NULL;
+	struct addr_set space = { 0 };
 	struct rule_set rs;
 	struct compiled c;
-	size_t nspace = 0;
 	char err[512], *bad = NULL;
 	int ret = -1;
 
@@ -127,8 +126,8 @@ static int setup_botsink(struct loader *l)
 		return -1;
 	}
 	rules_parse_buffer("bench.rules", bench_rules, &rs);
-	parse_prefix_list("203.0.113.0/24,2001:db8:5::/48", &space, &nspace, &bad);
-	if (!rs.nerrors && !compile_rules(&rs, space, nspace, &c) &&
+	parse_sinkhole("203.0.113.0/24,2001:db8:5::/48", &space, &bad);
+	if (!rs.nerrors && !compile_rules(&rs, &space, &c) &&
 	    !install_rules(&l->maps, &rs, &c, BOTSINK_VERDICT_PASS, err, sizeof(err)))
 		ret = 0;
 	if (ret) {
@@ -137,7 +136,7 @@ static int setup_botsink(struct loader *l)
 	}
 	compiled_free(&c);
 	rules_free(&rs);
-	free(space);
+	addr_set_free(&space);
 	return ret;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-"""Reference ipcrypt-pfx (draft-denis-ipcrypt-09), independent of botsink's C
+"""Reference ipcrypt-pfx (draft-denis-ipcrypt-11), independent of botsink's C
 code: `ipcrypt_pfx_ref.py KEYHEX ADDR...` prints one pseudonym per line.
 It checks itself against the draft's test vectors first."""
 import ipaddress

@@ -6,7 +6,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BOTSINK="$ROOT/build/botsink"
+BOTSINK="$ROOT/${BUILD:-build}/botsink"
 PY=/usr/bin/python3
 # shellcheck source=../../scripts/lab.sh
 . "$ROOT/scripts/lab.sh"
@@ -73,7 +73,7 @@ start_daemon() {
 stop_daemon() {
 	local rc
 	kill "-${1:-TERM}" "$DAEMON_PID"
-	wait "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
 	rc=$?
 	DAEMON_PID=
 	return $rc

@@ -38,4 +38,15 @@ for verdict in pass drop; do
 	expect_eq "$verdict: the SYN is counted" "$(feed_sums "$WORK/$verdict.jsonl" | tr '\n' ';')" \
 		"$LAB_LINK_BOTS 1000001 1 74 1;"
 done
+
+# A management address taken out of the sinkhole space: never counted,
+# never dropped, while the rest of the prefix is.
+start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole '203.0.113.0/24,!203.0.113.250,2001:db8:5::/48' \
+	--anon none --verdict drop --interval 0.2 --feed "$WORK/hole.jsonl" || finish
+expect_eq "excluded address: TCP" "$(connect 203.0.113.250 23)" refused
+expect_eq "the rest of the prefix: TCP" "$(connect 203.0.113.11 23)" timeout
+stop_daemon TERM
+expect_eq "hole: daemon exit status" "$?" 0
+expect_eq "hole: only the sinkhole address is counted" \
+	"$(feed_sums "$WORK/hole.jsonl" | tr '\n' ';')" "$LAB_LINK_BOTS 1000030 1 74 1;"
 finish

@@ -25,25 +25,37 @@ static const char *encrypt_text(const struct ipcrypt_pfx *c, const char *ip, cha
 	return buf;
 }
 
-/* draft-denis-ipcrypt-09, ipcrypt-pfx test vectors. */
+#define KEY_BASIC "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301"
+#define KEY_PREFIX "2b7e151628aed2a6abf7158809cf4f3ca9f5ba40db214c3798f2e1c23456789a"
+
+/*
+ * draft-denis-ipcrypt-11, ipcrypt-pfx test vectors: the four basic ones,
+ * then the prefix-preserving ones (IPv4 /24, /16; IPv6 /64, /32).
+ */
 static void test_vectors(void)
 {
 	static const struct {
 		const char *key, *in, *out;
 	} v[] = {
-		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "0.0.0.0",
-		  "151.82.155.134" },
-		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301",
-		  "255.255.255.255", "94.185.169.89" },
-		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "192.0.2.1",
-		  "100.115.72.131" },
-		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "2001:db8::1",
-		  "c180:5dd4:2587:3524:30ab:fa65:6ab6:f88" },
-		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301", "2001:db8::2",
-		  "c180:5dd4:2587:3524:30ab:fa65:6ab6:f8a" },
-		{ "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301",
-		  "2001:db8:1234:5678:9abc:def0:1234:5678",
-		  "c180:5dd4:3f39:5792:2334:a348:e913:4af5" },
+		{ KEY_BASIC, "0.0.0.0", "151.82.155.134" },
+		{ KEY_BASIC, "255.255.255.255", "94.185.169.89" },
+		{ KEY_BASIC, "192.0.2.1", "100.115.72.131" },
+		{ KEY_BASIC, "2001:db8::1", "c180:5dd4:2587:3524:30ab:fa65:6ab6:f88" },
+		{ KEY_PREFIX, "10.0.0.47", "19.214.210.244" },
+		{ KEY_PREFIX, "10.0.0.129", "19.214.210.80" },
+		{ KEY_PREFIX, "10.0.0.234", "19.214.210.30" },
+		{ KEY_PREFIX, "172.16.5.193", "210.78.229.136" },
+		{ KEY_PREFIX, "172.16.97.42", "210.78.179.241" },
+		{ KEY_PREFIX, "172.16.248.177", "210.78.121.215" },
+		{ KEY_PREFIX, "2001:db8::a5c9:4e2f:bb91:5a7d", "7cec:702c:1243:f70:1956:125:b9bd:1aba" },
+		{ KEY_PREFIX, "2001:db8::7234:d8f1:3c6e:9a52", "7cec:702c:1243:f70:a3ef:c8e:95c1:cd0d" },
+		{ KEY_PREFIX, "2001:db8::f1e0:937b:26d4:8c1a", "7cec:702c:1243:f70:443c:c8e:6a62:b64d" },
+		{ KEY_PREFIX, "2001:db8:3a5c::e7d1:4b9f:2c8a:f673",
+		  "7cec:702c:3503:bef:e616:96bd:be33:a9b9" },
+		{ KEY_PREFIX, "2001:db8:9f27::b4e2:7a3d:5f91:c8e6",
+		  "7cec:702c:a504:b74e:194a:3d90:b047:2d1a" },
+		{ KEY_PREFIX, "2001:db8:d8b4::193c:a5e7:8b2f:46d1",
+		  "7cec:702c:f840:aa67:1b8:e84f:ac9d:77fb" },
 	};
 	char buf[ADDR_TEXT_LEN], err[128];
 
@@ -66,7 +78,7 @@ static void test_prefix_preserved(void)
 	uint8_t key[32];
 	char err[128];
 
-	hex_key("2b7e151628aed2a6abf7158809cf4f3ca9f5ba40db214c3798f2e1c23456789a", key);
+	hex_key(KEY_PREFIX, key);
 	CHECK(ipcrypt_pfx_init(&c, key, err, sizeof(err)) == 0);
 	addr_parse("10.0.0.47", &a);
 	addr_parse("10.0.0.129", &b);

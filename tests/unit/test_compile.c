@@ -36,8 +36,7 @@ struct fixture {
 /* Parse (which must succeed) and compile against `sinkhole` (NULL: none). */
 static int build(struct fixture *f, const char *rules, const char *sinkhole)
 {
-	struct prefix *space = NULL;
-	size_t nspace = 0;
+	struct addr_set space = { 0 };
 	char *bad = NULL;
 
 	memset(f, 0, sizeof(*f));
@@ -48,11 +47,11 @@ static int build(struct fixture *f, const char *rules, const char *sinkhole)
 	if (f->rs.nerrors)
 		return f->ret = -2;
 	if (sinkhole) {
-		CHECK_INT(parse_prefix_list(sinkhole, &space, &nspace, &bad), 0);
+		CHECK_INT(parse_sinkhole(sinkhole, &space, &bad), 0);
 		free(bad);
 	}
-	f->ret = compile_rules(&f->rs, space, nspace, &f->c);
-	free(space);
+	f->ret = compile_rules(&f->rs, sinkhole ? &space : NULL, &f->c);
+	addr_set_free(&space);
 	return f->ret;
 }
 
@@ -126,14 +125,15 @@ static const char *cands_at(const struct compiled *c, const char *prefix)
 	return out;
 }
 
-static const char *prefixes_of(const struct prefix *p, size_t n)
+/* "203.0.113.0/24 !203.0.113.250/32": a set's prefixes, shortest first. */
+static const char *space_of(const struct addr_set *s)
 {
 	char text[PREFIX_TEXT_LEN];
 
 	out[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		prefix_format(&p[i], text, sizeof(text));
-		put("%s%s", i ? " " : "", text);
+	for (size_t i = 0; i < s->n; i++) {
+		prefix_format(&s->items[i].prefix, text, sizeof(text));
+		put("%s%s%s", i ? " " : "", s->items[i].in ? "" : "!", text);
 	}
 	return out;
 }
@@ -286,7 +286,7 @@ static void test_entries(void)
 
 	CHECK_INT(build(&f, rules, "203.0.113.0/24, 2001:db8::/32"), 0);
 	CHECK_STR(errors_of(&f.rs), "");
-	CHECK_STR(prefixes_of(f.c.space, f.c.nspace), "2001:db8::/32 203.0.113.0/24");
+	CHECK_STR(space_of(&f.c.space), "2001:db8::/32 203.0.113.0/24");
 	CHECK_STR(entries_of(&f.c),
 		  "2001:db8::/32 2001:db8:1::/48 203.0.113.0/24 203.0.113.0/25 203.0.113.5/32");
 	CHECK_STR(sids_at(&f.c, "203.0.113.5/32"), "2 3 1 4 5");
@@ -303,7 +303,7 @@ static void test_entries(void)
 
 	/* Sinkhole prefixes inside another one are dropped. */
 	CHECK_INT(build(&f, "", "203.0.113.0/25,203.0.113.0/24,203.0.113.0/24"), 0);
-	CHECK_STR(prefixes_of(f.c.space, f.c.nspace), "203.0.113.0/24");
+	CHECK_STR(space_of(&f.c.space), "203.0.113.0/24");
 	CHECK_STR(entries_of(&f.c), "203.0.113.0/24");
 	CHECK_STR(sids_at(&f.c, "203.0.113.0/24"), "");
 	release(&f);
@@ -358,7 +358,7 @@ static void test_no_sinkhole(void)
 	struct fixture f;
 
 	CHECK_INT(build(&f, rules, NULL), 0);
-	CHECK_STR(prefixes_of(f.c.space, f.c.nspace),
+	CHECK_STR(space_of(&f.c.space),
 		  "2001:db8::/48 198.51.100.0/24 203.0.113.0/24");
 	CHECK_STR(entries_of(&f.c), "2001:db8::/48 198.51.100.0/24 203.0.113.0/24 "
 				    "198.51.100.1/32 203.0.113.9/32");
@@ -540,43 +540,64 @@ static void test_candidate_limit(void)
 	release(&f);
 }
 
-static void test_prefix_list(void)
+static void test_sinkhole_list(void)
 {
-	struct prefix *p = NULL;
-	size_t n = 99;
+	struct addr_set s;
 	char *bad = NULL;
 
-	CHECK_INT(parse_prefix_list("203.0.113.0/24, 2001:db8::/32", &p, &n, &bad), 0);
-	CHECK_INT(n, 2);
+	CHECK_INT(parse_sinkhole("203.0.113.0/24, 2001:db8::/32", &s, &bad), 0);
 	CHECK(bad == NULL);
-	CHECK_STR(prefixes_of(p, n), "203.0.113.0/24 2001:db8::/32");
-	if (n == 2) {
-		CHECK_INT(p[0].len, 96 + 24);
-		CHECK_INT(p[1].len, 32);
-	}
-	free(p);
+	CHECK_STR(space_of(&s), "2001:db8::/32 203.0.113.0/24");
+	addr_set_free(&s);
 
-	CHECK_INT(parse_prefix_list("203.0.113.77/24,198.51.100.1", &p, &n, &bad), 0);
-	CHECK_STR(prefixes_of(p, n), "203.0.113.0/24 198.51.100.1/32");
-	free(p);
+	CHECK_INT(parse_sinkhole("203.0.113.77/24,198.51.100.1", &s, &bad), 0);
+	CHECK_STR(space_of(&s), "203.0.113.0/24 198.51.100.1/32");
+	addr_set_free(&s);
 
-	CHECK_INT(parse_prefix_list("1.2.3.4/33", &p, &n, &bad), -1);
+	/* A management address taken out of the sinkhole prefix. */
+	CHECK_INT(parse_sinkhole("203.0.113.0/24,!203.0.113.250", &s, &bad), 0);
+	CHECK_STR(space_of(&s), "203.0.113.0/24 !203.0.113.250/32");
+	addr_set_free(&s);
+
+	CHECK_INT(parse_sinkhole("1.2.3.4/33", &s, &bad), -1);
 	CHECK_STR(bad, "1.2.3.4/33");
-	CHECK(p == NULL);
-	CHECK_INT(n, 0);
 	free(bad);
 
-	CHECK_INT(parse_prefix_list("203.0.113.0/24, bogus", &p, &n, &bad), -1);
+	CHECK_INT(parse_sinkhole("203.0.113.0/24, bogus", &s, &bad), -1);
 	CHECK_STR(bad, "bogus");
-	CHECK(p == NULL);
-	CHECK_INT(n, 0);
 	free(bad);
 
-	bad = NULL;
-	CHECK_INT(parse_prefix_list("", &p, &n, &bad), -1);
-	CHECK(bad == NULL);
-	CHECK(p == NULL);
-	CHECK_INT(n, 0);
+	CHECK_INT(parse_sinkhole("!203.0.113.0/24", &s, &bad), -1);
+	CHECK_STR(bad, "!203.0.113.0/24");
+	free(bad);
+
+	CHECK_INT(parse_sinkhole("", &s, &bad), -1);
+	free(bad);
+}
+
+/* A hole in the space is an entry of its own, with no list: not sinkhole traffic. */
+static void test_sinkhole_holes(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> $HOME_NET 23 (sid:1;)\n"
+		"alert tcp any any -> 203.0.113.250 22 (sid:2;)\n";
+	struct fixture f;
+
+	CHECK_INT(build(&f, "alert tcp any any -> $HOME_NET 23 (sid:1;)\n",
+			"203.0.113.0/24,!203.0.113.250"),
+		  0);
+	CHECK_STR(entries_of(&f.c), "203.0.113.0/24 203.0.113.250/32");
+	CHECK_STR(sids_at(&f.c, "203.0.113.0/24"), "1");
+	CHECK_STR(sids_at(&f.c, "203.0.113.250/32"), "");
+	CHECK(find_entry(&f.c, "203.0.113.0/24")->list != 0);
+	CHECK_INT(find_entry(&f.c, "203.0.113.250/32")->list, 0);
+	release(&f);
+
+	/* A rule for the excluded address is outside the space. */
+	CHECK_INT(build(&f, rules, "203.0.113.0/24,!203.0.113.250"), -1);
+	CHECK_STR(errors_of(&f.rs),
+		  "2: destination 203.0.113.250/32 is outside the sinkhole space (--sinkhole)");
+	release(&f);
 }
 
 int main(void)
@@ -593,6 +614,7 @@ int main(void)
 	test_never_matches();
 	test_sources();
 	test_candidate_limit();
-	test_prefix_list();
+	test_sinkhole_list();
+	test_sinkhole_holes();
 	return unit_report("test_compile");
 }

@@ -1,0 +1,89 @@
+#!/bin/bash
+# What goes wrong around the daemon: a feed pipe that closes, a second
+# daemon on the same maps, a daemon killed with SIGKILL. No count is lost
+# or doubled in any of them.
+. "$(dirname "$0")/lib.sh"
+
+RULES="$ROOT/tests/e2e/lab.rules"
+SINKHOLE=203.0.113.0/24,2001:db8:5::/48
+EXTRA_CLEANUP='lab_sink ip link set dev sink0 xdp off 2>/dev/null'
+
+syns() { # SRC COUNT
+	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$2}]" |
+		send_plan >/dev/null
+}
+
+lab_up "bsf$$"
+
+# 1. The feed is a pipe whose reader goes away after one record: the daemon
+# stops (exit 1) instead of dying of SIGPIPE, detaches, and keeps what it
+# could not write in the pinned maps; the next run writes it.
+nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
+	--pin-dir "$PIN_DIR" --anon none --interval 0.3 --feed - 2>"$WORK/pipe.err" |
+	head -n 1 >"$WORK/pipe.jsonl" &
+PIPE_JOB=$!
+for _ in $(seq 100); do grep -q "counting on" "$WORK/pipe.err" && break; sleep 0.05; done
+syns 198.18.1.1 3
+sleep 0.8 # drained and read by head, which exits
+syns 198.18.1.2 2
+for _ in $(seq 100); do kill -0 $PIPE_JOB 2>/dev/null || break; sleep 0.1; done
+wait $PIPE_JOB
+rc=${PIPESTATUS[0]}
+grep -q "stopping" "$WORK/pipe.err" && pass "a closed feed pipe stops the daemon" ||
+	fail "no stop on a closed pipe: $(cat "$WORK/pipe.err")"
+grep -q "counts are kept in the maps pinned under" "$WORK/pipe.err" &&
+	pass "the unwritten counts are kept in the pinned maps" || fail "$(cat "$WORK/pipe.err")"
+lab_sink ip link show sink0 | grep -q "prog/xdp" && fail "XDP still attached after the stop"
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
+	--feed "$WORK/after.jsonl" || finish
+sleep 0.5
+stop_daemon TERM
+expect_eq "next run: exit status" "$?" 0
+cat "$WORK/pipe.jsonl" >>"$WORK/after.jsonl"
+expect_eq "the pipe's record and the kept counts, once each" \
+	"$(feed_sums "$WORK/after.jsonl" | tr '\n' ';')" \
+	"198.18.1.1 1000001 3 162 3;198.18.1.2 1000001 2 108 2;"
+[ -e "$PIN_DIR/botsink_stats" ] && fail "the next run left the pins"
+
+# 2. One run per set of maps: a second daemon on the same pin directory is
+# refused before it changes anything.
+: >"$WORK/daemon.err"
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --feed "$WORK/one.jsonl" || finish
+nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
+	--pin-dir "$PIN_DIR" --anon none --verdict drop --feed "$WORK/two.jsonl" 2>"$WORK/two.err"
+expect_eq "second daemon on the same maps: exit status" "$?" 1
+grep -q "another botsink run is using the maps under $PIN_DIR" "$WORK/two.err" &&
+	pass "it says why" || fail "$(cat "$WORK/two.err")"
+expect_eq "the first daemon's verdict is untouched" \
+	"$(lab_sink "$BOTSINK" status --pin-dir "$PIN_DIR" | grep -o 'verdict [a-z]*')" "verdict pass"
+stop_daemon TERM
+expect_eq "first daemon: exit status" "$?" 0
+
+# 3. SIGKILL: the program keeps counting into the pinned maps. The next run
+# says what is in the way and changes nothing; once the old program is
+# detached, it writes everything counted meanwhile: totals stay exact.
+: >"$WORK/daemon.err"
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
+	--feed "$WORK/kill.jsonl" || finish
+syns 198.18.2.1 4
+sleep 0.5
+stop_daemon KILL
+syns 198.18.2.1 5 # counted by the orphaned program
+syns 198.18.2.2 1
+nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
+	--pin-dir "$PIN_DIR" --anon none --verdict drop --feed "$WORK/kill.jsonl" 2>"$WORK/again.err"
+expect_eq "restart over an orphaned program: exit status" "$?" 1
+grep -q "a botsink program from an earlier run is still attached to sink0" "$WORK/again.err" &&
+	pass "it names the orphan" || fail "$(cat "$WORK/again.err")"
+expect_eq "the orphan's verdict is untouched" \
+	"$(lab_sink "$BOTSINK" status --pin-dir "$PIN_DIR" | grep -o 'verdict [a-z]*')" "verdict pass"
+lab_sink ip link set dev sink0 xdp off
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
+	--feed "$WORK/kill.jsonl" || finish
+sleep 0.6
+stop_daemon TERM
+expect_eq "after the orphan: exit status" "$?" 0
+expect_eq "totals across SIGKILL" "$(feed_sums "$WORK/kill.jsonl" | tr '\n' ';')" \
+	"198.18.2.1 1000001 9 486 9;198.18.2.2 1000001 1 54 1;"
+[ -e "$PIN_DIR/botsink_stats" ] && fail "pins left after a clean exit"
+finish
