@@ -264,8 +264,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	if (!o->ifindex)
 		return usage_error("no interface '%s' in this network namespace", o->ifname);
 	if (o->sinkhole && parse_sinkhole(o->sinkhole, &o->space, &bad)) {
-		ret = usage_error("--sinkhole: '%s' is not an IPv4 or IPv6 prefix, or leaves nothing",
-				  bad ? bad : o->sinkhole);
+		ret = usage_error(
+			"--sinkhole: '%s' is not an IPv4 or IPv6 prefix, or leaves nothing",
+			bad ? bad : o->sinkhole);
 		free(bad);
 		return ret;
 	}
@@ -338,8 +339,7 @@ static int setup_signals(struct daemon *d)
  * Put counts back into the idle generation, for the next drain or the next
  * run; returns how many could not be kept (the generation was full).
  */
-static size_t put_back(struct daemon *d, const struct source_count *items, size_t n,
-		       size_t stride)
+static size_t put_back(struct daemon *d, const struct source_count *items, size_t n, size_t stride)
 {
 	int idle = !counters_active(&d->loader.maps);
 	size_t lost = 0;
@@ -383,8 +383,8 @@ static int flush(struct daemon *d)
 		return -1;
 	}
 	if (!d->feed.failing)
-		log_warn("feed %s: %s; keeping the counts until it can be written",
-			 d->sink->name, strerror(errno));
+		log_warn("feed %s: %s; keeping the counts until it can be written", d->sink->name,
+			 strerror(errno));
 	d->feed.failing = true;
 	return 0;
 }

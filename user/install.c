@@ -41,7 +41,10 @@ static int reset_hits(int hits_fd, __u32 slot)
 
 /*
  * Keep each sid in the slot it had; give new sids a free slot, or else the
- * slot of a sid no longer loaded (its totals are reset).
+ * slot of a sid no longer loaded (its totals are reset). Only past 8,191
+ * sids seen does a slot change hands, and then the old rule's last packets
+ * before the swap may land in the new rule's totals (never in the feed,
+ * which is keyed by sid).
  */
 static int assign_slots(int rules_fd, int hits_fd, const struct rule_set *rs, __u16 *slot_of,
 			char *err, size_t errlen)

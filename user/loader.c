@@ -135,7 +135,8 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 	l->ifindex = -1;
 	l->lock_fd = -1;
 	if (!(flags & LOADER_NO_PINS)) {
-		if (snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir) >= (int)sizeof(l->pin_dir)) {
+		if (snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir) >=
+		    (int)sizeof(l->pin_dir)) {
 			snprintf(err, errlen, "pin directory name too long: %s", pin_dir);
 			return -1;
 		}
@@ -335,8 +336,9 @@ static __u32 find_in_dispatcher(int ifindex, __u32 stats, const char **mode, cha
 		if (prog_uses_map(xdp_program__id(p), stats, name, namelen))
 			found = xdp_program__id(p);
 	if (found)
-		*mode = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB ? "skb (libxdp dispatcher)" :
-									  "native (libxdp dispatcher)";
+		*mode = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB ?
+				"skb (libxdp dispatcher)" :
+				"native (libxdp dispatcher)";
 	xdp_multiprog__close(mp);
 	return found;
 }

@@ -31,7 +31,7 @@ struct loader {
 	struct botsink_maps maps;
 	char pin_dir[PATH_MAX / 2];
 	bool pin_created[BOTSINK_NMAPS]; /* pins this process made (or owns) */
-	bool dir_created;		 /* the pin directory too */
+	bool dir_created; /* the pin directory too */
 	struct xdp_program *xdp;
 	int lock_fd; /* flock on the pin directory */
 	int ifindex;

@@ -26,7 +26,7 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	const char *name; /* for messages */
-	bool broken;	  /* a failure that retrying cannot mend: stop */
+	bool broken; /* a failure that retrying cannot mend: stop */
 };
 
 /* "-" is stdout. NULL with a reason in err on failure. */

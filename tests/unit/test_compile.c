@@ -358,8 +358,7 @@ static void test_no_sinkhole(void)
 	struct fixture f;
 
 	CHECK_INT(build(&f, rules, NULL), 0);
-	CHECK_STR(space_of(&f.c.space),
-		  "2001:db8::/48 198.51.100.0/24 203.0.113.0/24");
+	CHECK_STR(space_of(&f.c.space), "2001:db8::/48 198.51.100.0/24 203.0.113.0/24");
 	CHECK_STR(entries_of(&f.c), "2001:db8::/48 198.51.100.0/24 203.0.113.0/24 "
 				    "198.51.100.1/32 203.0.113.9/32");
 	CHECK_STR(sids_at(&f.c, "203.0.113.9/32"), "2 1");
@@ -578,9 +577,8 @@ static void test_sinkhole_list(void)
 /* A hole in the space is an entry of its own, with no list: not sinkhole traffic. */
 static void test_sinkhole_holes(void)
 {
-	static const char rules[] =
-		"alert tcp any any -> $HOME_NET 23 (sid:1;)\n"
-		"alert tcp any any -> 203.0.113.250 22 (sid:2;)\n";
+	static const char rules[] = "alert tcp any any -> $HOME_NET 23 (sid:1;)\n"
+				    "alert tcp any any -> 203.0.113.250 22 (sid:2;)\n";
 	struct fixture f;
 
 	CHECK_INT(build(&f, "alert tcp any any -> $HOME_NET 23 (sid:1;)\n",
