@@ -5,8 +5,8 @@
  * Packet path: Ethernet (+ up to two VLAN tags) -> IPv4/IPv6 -> the
  * destination tables (a DIR-16-8-8 table for IPv4, an LPM trie for IPv6),
  * which miss for everything outside the sinkhole space -> extension
- * headers, fragments -> TCP/UDP -> first match
- * in the destination's ranked candidate list -> per-source counter.
+ * headers, fragments -> TCP/UDP -> first match in the destination's ranked
+ * candidate list -> per-source counter.
  * Every frame lands in exactly one statistics bucket.
  */
 #include "vmlinux.h"
