@@ -339,32 +339,41 @@ static int assign_lists(struct rule_set *rs, struct compiled *c)
 	return -1;
 }
 
-/* The IPv4 destinations must fit in one rule set's share of table groups. */
-static int check_v4_table(struct rule_set *rs, const struct compiled *c)
+int compiled_v4_table(const struct compiled *c, __u32 list_base, __u32 group_base, struct dir4 *d)
 {
 	struct dir4_route *routes = calloc(c->ndst ? c->ndst : 1, sizeof(*routes));
-	struct dir4 *d = malloc(sizeof(*d));
 	size_t n = 0;
-	int ret = -1;
+	int ret;
 
-	if (!routes || !d)
-		goto out;
+	if (!routes) {
+		memset(d, 0, sizeof(*d));
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < c->ndst; i++) {
 		if (!prefix_is_v4(&c->dst[i].prefix))
 			continue;
 		routes[n].prefix = c->dst[i].prefix;
-		routes[n++].value = c->dst[i].list;
+		routes[n++].value = c->dst[i].list ? list_base + c->dst[i].list : 0;
 	}
-	ret = dir4_build(d, routes, n, 0, BOTSINK_V4_GROUPS / 2);
-	dir4_free(d);
+	ret = dir4_build(d, routes, n, group_base, BOTSINK_V4_GROUPS / 2);
+	free(routes);
+	return ret;
+}
+
+/* The IPv4 destinations must fit in one rule set's share of table groups. */
+static int check_v4_table(struct rule_set *rs, const struct compiled *c)
+{
+	struct dir4 *d = malloc(sizeof(*d));
+	int ret = d ? compiled_v4_table(c, 0, 0, d) : -ENOMEM;
+
+	if (d)
+		dir4_free(d);
+	free(d);
 	if (ret == -ENOSPC)
 		rules_add_error(
 			rs, 0,
 			"the IPv4 destinations need more than %d table groups (each /16 holding longer prefixes takes one, each /24 holding longer prefixes another)",
 			BOTSINK_V4_GROUPS / 2);
-out:
-	free(routes);
-	free(d);
 	return ret ? -1 : 0;
 }
 

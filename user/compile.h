@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include "botsink_abi.h"
+#include "dir4.h"
 #include "rules.h"
 
 struct compiled_candidate {
@@ -38,6 +39,11 @@ struct compiled {
  */
 int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out);
 void compiled_free(struct compiled *c);
+/*
+ * The IPv4 table of one rule set half: list indices start at list_base (a
+ * hole stays 0), group ids at group_base. 0, -ENOSPC or -ENOMEM.
+ */
+int compiled_v4_table(const struct compiled *c, __u32 list_base, __u32 group_base, struct dir4 *d);
 /* Human-readable table, for `botsink rules check --dump`. */
 void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c);
 

@@ -176,29 +176,19 @@ static int write_array(int fd, __u32 first, const __u32 *values, __u32 n)
 /* One rule set's half of the IPv4 table (all zero for an empty rule set). */
 static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
 {
-	struct dir4_route *routes = calloc(c->ndst ? c->ndst : 1, sizeof(*routes));
 	struct dir4 *d = malloc(sizeof(*d));
-	size_t n = 0;
-	int ret = -ENOMEM;
+	int ret;
 
-	if (!routes || !d)
-		goto out;
-	for (size_t i = 0; i < c->ndst; i++) {
-		if (!prefix_is_v4(&c->dst[i].prefix))
-			continue;
-		routes[n].prefix = c->dst[i].prefix;
-		routes[n++].value = list_index(ruleset, c->dst[i].list);
-	}
-	ret = dir4_build(d, routes, n, (__u32)ruleset * (BOTSINK_V4_GROUPS / 2),
-			 BOTSINK_V4_GROUPS / 2);
+	if (!d)
+		return -ENOMEM;
+	ret = compiled_v4_table(c, (__u32)ruleset * BOTSINK_MAX_LISTS,
+				(__u32)ruleset * (BOTSINK_V4_GROUPS / 2), d);
 	for (size_t g = 0; !ret && g < d->ngroups; g++)
 		ret = write_array(m->v4_groups, (d->group_base + (__u32)g) << 8, d->groups[g], 256);
 	/* The first-level half last: it is what makes the groups reachable. */
 	if (!ret)
 		ret = write_array(m->v4, (__u32)ruleset << 16, d->l1, 1 << 16);
 	dir4_free(d);
-out:
-	free(routes);
 	free(d);
 	return ret;
 }
