@@ -116,32 +116,22 @@ bool prefix_equal(const struct prefix *a, const struct prefix *b)
 	return a->len == b->len && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
 }
 
-static const struct prefix *nth(const void *base, size_t i, size_t stride)
-{
-	return (const struct prefix *)((const char *)base + i * stride);
-}
-
 /* Covered when one prefix contains p, or when both halves of p are covered. */
-bool prefix_covered_by(const struct prefix *p, const void *base, size_t n, size_t stride)
+bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n)
 {
 	struct prefix half = *p;
 	bool inside = false;
 
 	for (size_t i = 0; i < n; i++) {
-		if (prefix_contains(nth(base, i, stride), p))
+		if (prefix_contains(&cover[i], p))
 			return true;
-		inside |= prefix_contains(p, nth(base, i, stride));
+		inside |= prefix_contains(p, &cover[i]);
 	}
 	if (!inside || p->len >= 128)
 		return false;
 	half.len = p->len + 1;
-	if (!prefix_covered_by(&half, base, n, stride))
+	if (!prefix_covered(&half, cover, n))
 		return false;
 	half.addr.s6_addr[p->len / 8] |= (uint8_t)(0x80 >> (p->len % 8));
-	return prefix_covered_by(&half, base, n, stride);
-}
-
-bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n)
-{
-	return prefix_covered_by(p, cover, n, sizeof(*cover));
+	return prefix_covered(&half, cover, n);
 }

@@ -36,8 +36,6 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 bool prefix_equal(const struct prefix *a, const struct prefix *b);
 /* Is every address of `p` inside one of the `n` prefixes of `cover`? */
 bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n);
-/* Same, over an array of structs holding a prefix at `offset`, `stride` apart. */
-bool prefix_covered_by(const struct prefix *p, const void *base, size_t n, size_t stride);
 /* Zero every bit after the first `len`. */
 void addr_mask(struct in6_addr *a, unsigned int len);
 void prefix_netmask(unsigned int len, uint8_t mask[16]);

@@ -78,11 +78,6 @@ bool addr_set_is_empty(const struct addr_set *s)
 	return true;
 }
 
-bool addr_set_is_any(const struct addr_set *s)
-{
-	return s->dflt && s->n == 0;
-}
-
 static int cmp_item(const void *a, const void *b)
 {
 	const struct prefix *x = &((const struct addr_item *)a)->prefix;

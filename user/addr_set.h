@@ -41,6 +41,5 @@ void addr_set_free(struct addr_set *s);
 bool addr_set_contains(const struct addr_set *s, const struct prefix *p, int *by_len);
 /* No address at all (nothing `in`, default out). */
 bool addr_set_is_empty(const struct addr_set *s);
-bool addr_set_is_any(const struct addr_set *s);
 
 #endif

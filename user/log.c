@@ -21,11 +21,6 @@ void log_set_level(enum log_level level)
 	current_level = level;
 }
 
-enum log_level log_get_level(void)
-{
-	return current_level;
-}
-
 static void log_vmsg(enum log_level level, const char *prefix, const char *fmt, va_list ap)
 {
 	if (level > current_level)

@@ -13,7 +13,6 @@ enum log_level {
 };
 
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Route libbpf's and libxdp's own messages through log_msg. */
 void log_route_libraries(void);
