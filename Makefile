@@ -58,9 +58,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB_OBJS) $(H
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
 
 # BPF_PROG_TEST_RUN tests and the benchmark run the real object.
-$(BUILD)/tests/prog_test: tests/prog/prog_test.c tests/prog/frames.h $(LIB_OBJS) $(HEADERS)
+PROG_TEST_SRCS := $(wildcard tests/prog/*.c)
+
+$(BUILD)/tests/prog_test: $(PROG_TEST_SRCS) $(wildcard tests/prog/*.h) $(LIB_OBJS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/prog $(PROG_TEST_SRCS) $(LIB_OBJS) -o $@ $(LDLIBS)
 
 $(BUILD)/baseline.bpf.o: tests/bench/baseline.bpf.c $(BPF_HEADERS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

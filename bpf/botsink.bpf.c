@@ -57,14 +57,11 @@ static __always_inline __u32 v6_list(__u32 ruleset, const union addr16 *daddr)
 	return list ? *list : 0;
 }
 
-/* The destination's ranked candidate list, or NULL: not sinkhole traffic. */
-static __always_inline const struct botsink_dst *lookup_destination(const struct packet *pkt,
-								    __u32 ruleset)
+/* The destination's list index; 0: not sinkhole traffic. */
+static __always_inline __u32 lookup_destination(const struct packet *pkt, __u32 ruleset)
 {
-	__u32 list = pkt->eth_proto == ETH_P_IP ? v4_list(ruleset, pkt->dst.w[3]) :
-						  v6_list(ruleset, &pkt->dst);
-
-	return list ? bpf_map_lookup_elem(&botsink_lists, &list) : NULL;
+	return pkt->eth_proto == ETH_P_IP ? v4_list(ruleset, pkt->dst.w[3]) :
+					    v6_list(ruleset, &pkt->dst);
 }
 
 /* Transport parsing for sinkhole traffic only. */
@@ -94,14 +91,25 @@ static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
 }
 
 /* Attribute a sinkhole frame; returns its bucket. */
-static __always_inline int attribute(const struct botsink_dst *dst, const struct packet *pkt,
-				     struct botsink_stats *stats)
+static __always_inline int attribute(struct xdp_md *ctx, __u32 list_index,
+				     const struct botsink_list *list, const struct packet *pkt,
+				     __u32 ruleset, struct botsink_stats *stats)
 {
-	const struct botsink_candidate *rule = best_rule(dst, pkt);
-	__u32 slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
-	__u32 sid = rule ? rule->sid : 0;
+	struct scan s = {
+		.ctx = ctx,
+		.pkt = pkt,
+		.payload = { .ruleset = ruleset },
+	};
+	const struct botsink_candidate *rule;
+	__u32 slot, sid;
 
-	if (!count_source(pkt, sid))
+	best_rule(&s, list_index, list);
+	if (s.malformed)
+		return BOTSINK_MALFORMED;
+	rule = s.found;
+	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
+	sid = rule ? rule->sid : 0;
+	if (!count_source(pkt, sid, s.payload.dns_qtype))
 		stats->table_full++;
 	count_rule_hit(slot, pkt);
 	return rule ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
@@ -114,11 +122,11 @@ int botsink_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct cursor c = { .pos = data, .end = data_end };
 	const struct botsink_config *cfg;
-	const struct botsink_dst *dst;
+	const struct botsink_list *list = NULL;
 	struct botsink_stats *stats;
 	struct packet pkt = {};
 	int action = XDP_PASS;
-	__u32 zero = 0;
+	__u32 zero = 0, list_index;
 	int bucket;
 
 	stats = bpf_map_lookup_elem(&botsink_stats, &zero);
@@ -130,14 +138,17 @@ int botsink_xdp(struct xdp_md *ctx)
 	bucket = parse_network(&c, &pkt);
 	if (bucket != PARSE_OK)
 		goto out;
-	dst = lookup_destination(&pkt, cfg->ruleset);
-	if (!dst) {
+	list_index = lookup_destination(&pkt, cfg->ruleset);
+	if (list_index)
+		list = bpf_map_lookup_elem(&botsink_lists, &list_index);
+	if (!list) {
 		bucket = BOTSINK_NON_SINKHOLE;
 		goto out;
 	}
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
+	pkt.payload_off = c.pos - data;
 	if (bucket == PARSE_OK)
-		bucket = attribute(dst, &pkt, stats);
+		bucket = attribute(ctx, list_index, list, &pkt, cfg->ruleset, stats);
 	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
 	    cfg->verdict == BOTSINK_VERDICT_DROP)
 		action = XDP_DROP;

@@ -4,6 +4,7 @@
 #define BOTSINK_MAPS_BPF_H
 
 #include "botsink_abi.h"
+#include "scratch.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -50,9 +51,25 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * BOTSINK_MAX_LISTS);
 	__type(key, __u32);
-	__type(value, struct botsink_dst);
+	__type(value, struct botsink_list);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_lists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_MAX_CANDS);
+	__type(key, __u32);
+	__type(value, struct botsink_candidate);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_cands SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * BOTSINK_MAX_PORT_KEYS);
+	__type(key, struct botsink_port_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -69,6 +86,78 @@ struct {
 	__type(value, struct botsink_rule_hits);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_hits SEC(".maps");
+
+/* Payload tables; each rule set has its half, as the lists do. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_MAX_CONTENTS);
+	__type(key, __u32);
+	__type(value, struct botsink_content);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_contents SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct botsink_gram2);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_gram2 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * BOTSINK_MAX_FASTPATS);
+	__type(key, struct botsink_gram_key);
+	__type(value, struct botsink_gram_patterns);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_grams SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_MAX_FASTPATS);
+	__type(key, __u32);
+	__type(value, struct botsink_fastpat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_fastpats SEC(".maps");
+
+/* Filled by userspace only: no allocation from XDP, so no preallocation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * BOTSINK_MAX_DOMAINS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct botsink_domain_key);
+	__type(value, struct botsink_domain_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_domains SEC(".maps");
+
+/*
+ * Check-in segments seen lately, to count a retransmission once. LRU: an
+ * entry evicted early only means a late retransmission counts again; no
+ * packet or byte count depends on it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BOTSINK_RECENT_ENTRIES);
+	__type(key, struct botsink_recent_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_recent SEC(".maps");
+
+/* Per-packet work space: the payload window and what was parsed from it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct payload_state);
+} botsink_scratch SEC(".maps");
+
+/* Prefilter stamps: stamp[slot] == the packet's scan id when its fast pattern was seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BOTSINK_MAX_RULES);
+	__type(key, __u32);
+	__type(value, __u32);
+} botsink_stamps SEC(".maps");
 
 /*
  * Two generations of per-source counters. botsink_active[0] names the one

@@ -6,11 +6,12 @@
 #include "botsink_abi.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
+#include "content.bpf.h"
 
 #define EEXIST 17
 
 /* Candidates checked before handing the rest of the list to bpf_loop. */
-#define BOTSINK_INLINE_CANDIDATES 8
+#define BOTSINK_INLINE_CANDIDATES 4
 
 static __always_inline bool source_in(const struct botsink_candidate *c, const struct packet *pkt)
 {
@@ -43,20 +44,24 @@ static __always_inline bool header_matches(const struct botsink_candidate *c,
 }
 
 struct scan {
-	const struct botsink_dst *dst;
+	struct xdp_md *ctx;
 	const struct packet *pkt;
 	const struct botsink_candidate *found;
+	__u32 first; /* the list's first candidate in botsink_cands */
+	__u32 rank_limit; /* candidates ranked here or after cannot win */
 	__u32 excluded; /* slot ruled out by a matching exclusion entry */
+	__u32 malformed; /* a payload check found the packet malformed */
+	struct payload_use payload;
 };
 
 /* One candidate; returns 1 when the scan is over (s->found set on a match). */
 static __always_inline long scan_candidate(__u64 index, struct scan *s)
 {
-	const struct botsink_candidate *c;
+	__u32 key = s->first + (__u32)index;
+	const struct botsink_candidate *c = bpf_map_lookup_elem(&botsink_cands, &key);
 
-	if (index >= BOTSINK_MAX_CANDIDATES)
+	if (!c || c->rank >= s->rank_limit)
 		return 1;
-	c = &s->dst->cand[index];
 	if (c->slot == s->excluded)
 		return 0;
 	if (c->kind == BOTSINK_CAND_EXCLUDE_SRC) {
@@ -66,6 +71,16 @@ static __always_inline long scan_candidate(__u64 index, struct scan *s)
 	}
 	if (!header_matches(c, s->pkt))
 		return 0;
+	if (has_payload_checks(c)) {
+		int verdict = payload_matches(s->ctx, s->pkt, c, &s->payload);
+
+		if (verdict == PAYLOAD_MALFORMED) {
+			s->malformed = 1;
+			return 1;
+		}
+		if (verdict == PAYLOAD_NO)
+			return 0;
+	}
 	s->found = c;
 	return 1;
 }
@@ -77,39 +92,118 @@ static long scan_rest(__u64 index, void *arg)
 
 /*
  * The list is ranked best first, so the first entry that matches is the
- * rule that gets the packet. An exclusion entry (a negated source) that
+ * list's rule for the packet. An exclusion entry (a negated source) that
  * matches rules out the remaining entries of its rule, which are adjacent.
- * The first few entries are checked inline (most destinations have few
- * rules); the rest in bpf_loop, which keeps verification linear.
+ * The first few entries are checked inline (most lists are short); the
+ * rest in bpf_loop, which keeps verification linear.
  */
-static __always_inline const struct botsink_candidate *best_rule(const struct botsink_dst *dst,
-								 const struct packet *pkt)
+static __always_inline void scan_list(struct scan *s, const struct botsink_list *list)
 {
-	struct scan s = { .dst = dst, .pkt = pkt, .excluded = ~0U };
-	__u32 count = dst->count;
+	__u32 count = list->count;
 
+	s->first = list->first;
+	s->excluded = ~0U;
 	if (count > BOTSINK_MAX_CANDIDATES)
 		count = BOTSINK_MAX_CANDIDATES;
 #pragma unroll
 	for (__u32 i = 0; i < BOTSINK_INLINE_CANDIDATES; i++) {
 		if (i >= count)
-			return NULL;
-		if (scan_candidate(i, &s))
-			return s.found;
+			return;
+		if (scan_candidate(i, s))
+			return;
 	}
 	if (count > BOTSINK_INLINE_CANDIDATES)
-		bpf_loop(count - BOTSINK_INLINE_CANDIDATES, scan_rest, &s, 0);
-	return s.found;
+		bpf_loop(count - BOTSINK_INLINE_CANDIDATES, scan_rest, s, 0);
+}
+
+/*
+ * The packet's rule: the port list of its destination port first; then
+ * the destination's own list, where only a better ranked rule can win.
+ */
+static __always_inline void best_rule(struct scan *s, __u32 list_index,
+				      const struct botsink_list *list)
+{
+	const struct botsink_candidate *by_port = NULL;
+	const struct botsink_list *port_list;
+	struct botsink_port_key key = {
+		.list = list_index,
+		.port = s->pkt->dport,
+		.proto = s->pkt->proto,
+	};
+	__u32 *index;
+
+	s->rank_limit = ~0U;
+	if ((list->flags & BOTSINK_LIST_PORTS) &&
+	    (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP)) {
+		index = bpf_map_lookup_elem(&botsink_ports, &key);
+		port_list = index ? bpf_map_lookup_elem(&botsink_lists, index) : NULL;
+		if (port_list) {
+			scan_list(s, port_list);
+			if (s->malformed)
+				return;
+			by_port = s->found;
+			if (by_port)
+				s->rank_limit = by_port->rank;
+			s->found = NULL;
+		}
+	}
+	scan_list(s, list);
+	if (!s->found)
+		s->found = by_port;
+}
+
+/* What one packet adds to its counter besides packets and bytes. */
+struct increment {
+	__u64 now;
+	__u32 checkin;
+	__u32 dns_qtype;
+};
+
+static __always_inline bool is_syn(const struct packet *pkt)
+{
+	return pkt->proto == IPPROTO_TCP &&
+	       (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
+/*
+ * A check-in: a UDP datagram (or any other IP packet), a TCP SYN, or a TCP
+ * segment with data; a TCP segment seen before (same source, ports and
+ * sequence number) within BOTSINK_RETRANSMIT_NS is a retransmission.
+ */
+static __always_inline __u32 is_checkin(const struct packet *pkt, __u64 now)
+{
+	struct botsink_recent_key key = {
+		.seq = pkt->seq,
+		.sport = pkt->sport,
+		.dport = pkt->dport,
+	};
+	__u64 *seen;
+
+	if (pkt->proto != IPPROTO_TCP)
+		return 1;
+	if (!is_syn(pkt) && !pkt->payload_len)
+		return 0;
+	__builtin_memcpy(key.addr, pkt->src.b, 16);
+	seen = bpf_map_lookup_elem(&botsink_recent, &key);
+	if (seen && now - *seen < BOTSINK_RETRANSMIT_NS)
+		return 0;
+	bpf_map_update_elem(&botsink_recent, &key, &now, BPF_ANY);
+	return 1;
 }
 
 static __always_inline void counter_add(struct botsink_counter *ctr, const struct packet *pkt,
-					__u64 now)
+					const struct increment *inc)
 {
+	__u64 now = inc->now;
+
 	if (!ctr->packets)
 		ctr->first_seen_ns = now; /* this CPU's first packet for the key */
 	ctr->packets++;
 	ctr->bytes += pkt->frame_len;
-	if ((pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN)
+	ctr->checkins += inc->checkin;
+	if (inc->dns_qtype)
+		ctr->dns_qtype = inc->dns_qtype;
+	if (is_syn(pkt))
 		ctr->syns++;
 	ctr->last_seen_ns = now;
 	__builtin_memcpy(ctr->dst_addr, pkt->dst.b, 16);
@@ -118,26 +212,27 @@ static __always_inline void counter_add(struct botsink_counter *ctr, const struc
 }
 
 /* Returns false when the generation has no free slot for a new source. */
-static __always_inline bool count_source(const struct packet *pkt, __u32 sid)
+static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 dns_qtype)
 {
 	struct botsink_source_key key = { .sid = sid };
 	struct botsink_counter *ctr, fresh = {};
+	struct increment inc = { .dns_qtype = dns_qtype };
 	__u32 zero = 0;
 	void *counters;
-	__u64 now;
 	long err;
 
 	counters = bpf_map_lookup_elem(&botsink_active, &zero);
 	if (!counters)
 		return false;
 	__builtin_memcpy(key.addr, pkt->src.b, 16);
-	now = bpf_ktime_get_coarse_ns();
+	inc.now = bpf_ktime_get_coarse_ns();
+	inc.checkin = is_checkin(pkt, inc.now);
 	ctr = bpf_map_lookup_elem(counters, &key);
 	if (ctr) {
-		counter_add(ctr, pkt, now);
+		counter_add(ctr, pkt, &inc);
 		return true;
 	}
-	counter_add(&fresh, pkt, now);
+	counter_add(&fresh, pkt, &inc);
 	err = bpf_map_update_elem(counters, &key, &fresh, BPF_NOEXIST);
 	if (!err)
 		return true;
@@ -147,7 +242,7 @@ static __always_inline bool count_source(const struct packet *pkt, __u32 sid)
 	ctr = bpf_map_lookup_elem(counters, &key);
 	if (!ctr)
 		return false;
-	counter_add(ctr, pkt, now);
+	counter_add(ctr, pkt, &inc);
 	return true;
 }
 

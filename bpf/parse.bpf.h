@@ -63,6 +63,9 @@ struct packet {
 	union addr16 dst;
 	__u32 frame_len;
 	__u32 l4_len; /* bytes after the IP headers, per the IP length fields */
+	__u32 payload_off; /* from the start of the frame to the TCP/UDP payload */
+	__u32 payload_len; /* TCP/UDP payload bytes, per the length fields */
+	__u32 seq; /* TCP sequence number, host order */
 	__u16 sport;
 	__u16 dport;
 	__u16 eth_proto;
@@ -303,6 +306,9 @@ static __always_inline int parse_transport(struct cursor *c, struct packet *pkt)
 		pkt->sport = bpf_ntohs(tcp->source);
 		pkt->dport = bpf_ntohs(tcp->dest);
 		pkt->tcp_flags = ((__u8 *)tcp)[13];
+		pkt->seq = bpf_ntohl(tcp->seq);
+		pkt->payload_len = pkt->l4_len - hlen;
+		c->pos = (void *)tcp + hlen; /* an offset only: not read through */
 		return PARSE_OK;
 	case IPPROTO_UDP:
 		if (pkt->l4_len < sizeof(*udp))
@@ -316,6 +322,7 @@ static __always_inline int parse_transport(struct cursor *c, struct packet *pkt)
 			return PARSE_MALFORMED;
 		pkt->sport = bpf_ntohs(udp->source);
 		pkt->dport = bpf_ntohs(udp->dest);
+		pkt->payload_len = (pkt->frag == FRAG_NONE ? ulen : pkt->l4_len) - sizeof(*udp);
 		return PARSE_OK;
 	case IPV6_NEXTHDR_ICMP:
 		if (pkt->eth_proto != ETH_P_IPV6)

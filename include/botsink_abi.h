@@ -22,22 +22,163 @@
 #define BOTSINK_MAP_V4_GROUPS "botsink_v4_grp"
 #define BOTSINK_MAP_DST6 "botsink_dst6"
 #define BOTSINK_MAP_LISTS "botsink_lists"
+#define BOTSINK_MAP_CANDS "botsink_cands"
+#define BOTSINK_MAP_PORTS "botsink_ports"
 #define BOTSINK_MAP_ACTIVE "botsink_active"
 #define BOTSINK_MAP_GEN0 "botsink_gen0"
 #define BOTSINK_MAP_GEN1 "botsink_gen1"
 #define BOTSINK_MAP_RULES "botsink_rules"
 #define BOTSINK_MAP_HITS "botsink_hits"
+#define BOTSINK_MAP_CONTENTS "botsink_contents"
+#define BOTSINK_MAP_GRAM2 "botsink_gram2"
+#define BOTSINK_MAP_GRAMS "botsink_grams"
+#define BOTSINK_MAP_FASTPATS "botsink_fastpats"
+#define BOTSINK_MAP_DOMAINS "botsink_domains"
+#define BOTSINK_MAP_RECENT "botsink_recent"
 #define BOTSINK_PROG_NAME "botsink_xdp"
 
 /* Capacities. Candidates: rule entries scanned for one destination. */
-#define BOTSINK_MAX_CANDIDATES 64
-#define BOTSINK_MAX_RULES 8192
+#define BOTSINK_MAX_CANDIDATES 64 /* entries in one candidate list */
+#define BOTSINK_MAX_CANDS 65536 /* candidate entries per rule set, all lists */
+#define BOTSINK_MAX_PORT_KEYS 32768 /* (destination list, protocol, port) keys per rule set */
+#define BOTSINK_MAX_RULES 32768
 #define BOTSINK_MAX_DESTINATIONS 16384 /* IPv6 trie entries, both rule sets */
-#define BOTSINK_MAX_LISTS 1024 /* candidate lists per rule set (0: none) */
+#define BOTSINK_MAX_LISTS 32768 /* candidate lists per rule set (0: none) */
 #define BOTSINK_V4_GROUPS 4096 /* 256-entry IPv4 table groups, both rule sets */
 #define BOTSINK_MAX_SOURCES 65536
 /* IPv6 extension headers skipped before giving up (malformed). */
 #define BOTSINK_MAX_EXT_HEADERS 6
+
+/*
+ * Payload matching. Contents are searched in the first BOTSINK_WINDOW bytes
+ * of the TCP/UDP payload; a content longer than BOTSINK_CONTENT_MAX is
+ * split into chunks that must follow each other.
+ */
+#define BOTSINK_WINDOW 512
+#define BOTSINK_CONTENT_MAX 64
+#define BOTSINK_RULE_CONTENTS 16 /* content chunks per rule */
+#define BOTSINK_MAX_CONTENTS 32768 /* content chunks per rule set */
+#define BOTSINK_MAX_FASTPATS 16384 /* prefilter patterns per rule set */
+#define BOTSINK_GRAM_PATTERNS 64 /* fast patterns verified per 4-byte gram */
+#define BOTSINK_MAX_DOMAINS 262144 /* domain-list keys per rule set */
+/* Steps (one content at one position) a rule's payload check may take. */
+#define BOTSINK_MATCH_STEPS 4096
+/* A TCP segment seen again (source, ports, sequence) within this is a retransmission. */
+#define BOTSINK_RETRANSMIT_NS (120ULL * 1000000000ULL)
+#define BOTSINK_RECENT_ENTRIES 65536
+
+/* Where a content is searched (Suricata's sticky buffers). */
+enum botsink_buffer {
+	BOTSINK_BUF_PAYLOAD = 0, /* the TCP/UDP payload */
+	BOTSINK_BUF_HTTP_METHOD, /* request line: the method */
+	BOTSINK_BUF_HTTP_URI, /* request line: the URI, raw */
+	BOTSINK_BUF_HTTP_HOST, /* Host header value without the port, compared lowercase */
+	BOTSINK_BUF_HTTP_USER_AGENT, /* User-Agent header value */
+	BOTSINK_BUF_HTTP_HEADER, /* the header lines after the request line, raw */
+	BOTSINK_BUF_HTTP_BODY, /* request body bytes in this segment */
+	BOTSINK_BUF_DNS_QUERY, /* the question name, dotted, as sent */
+	BOTSINK_BUF_COUNT,
+};
+
+enum botsink_content_flags {
+	BOTSINK_CONTENT_NOCASE = 1, /* bytes are lowercase; compare ASCII letters caselessly */
+	BOTSINK_CONTENT_NEGATED = 2, /* must not occur where it is searched */
+	BOTSINK_CONTENT_RELATIVE = 4, /* placed after the end of content `anchor` */
+};
+
+/*
+ * One content chunk of a rule. Absolute: it must start at or after
+ * buffer start + start and end at or before buffer start + limit.
+ * Relative: the same, counted from the end of the anchor's match.
+ * limit 0 means the end of the buffer.
+ */
+struct botsink_content {
+	__u8 bytes[BOTSINK_CONTENT_MAX]; /* zero after len */
+	__u8 len;
+	__u8 buffer; /* enum botsink_buffer */
+	__u8 flags; /* enum botsink_content_flags */
+	__u8 anchor; /* relative: the rule's chunk (0-based) it follows */
+	__s32 start;
+	__s32 limit;
+};
+
+/*
+ * Prefilter. Each payload rule with a content of at least 4 bytes that
+ * appears verbatim in the payload has one fast pattern. One pass over the
+ * payload tests, at each position, the lowercased 2-byte gram in the rule
+ * set's bitmap (botsink_gram2[ruleset]); a hit looks the lowercased 4-byte
+ * gram up in botsink_grams, whose value names the fast patterns starting
+ * with it; each found is verified and stamps its rule. Only stamped rules
+ * (and rules without a fast pattern) run their full check, so rules on one
+ * port do not each rescan the payload.
+ */
+struct botsink_gram2 {
+	__u64 bits[65536 / 64];
+};
+
+struct botsink_gram_key {
+	__u32 gram; /* 4 lowercased bytes as loaded little-endian */
+	__u32 ruleset;
+};
+
+struct botsink_gram_patterns {
+	__u32 first; /* index in botsink_fastpats, rule set half included */
+	__u32 count;
+};
+
+struct botsink_fastpat {
+	__u32 content; /* the chunk to verify, index in botsink_contents */
+	__u32 slot; /* the rule it stamps */
+};
+
+/*
+ * Domain lists: 128 bits of hash over the lowercased name, folded from its
+ * last byte to its first, seeded with the rule set. "example.com" is
+ * stored hashed as itself (that name), ".example.com" (with the dot) for
+ * every name below it; a query is looked up whole and at every dot. The
+ * value names the rule whose list holds it (lowest sid wins) and the rule
+ * set, so that userspace can remove a replaced rule set's entries.
+ */
+struct botsink_domain_key {
+	__u64 h1;
+	__u64 h2;
+};
+
+struct botsink_domain_value {
+	__u32 sid;
+	__u32 ruleset;
+};
+
+#define BOTSINK_DOMAIN_SEED1 0xcbf29ce484222325ULL
+#define BOTSINK_DOMAIN_SEED2 0x84222325cbf29ce4ULL
+#define BOTSINK_DOMAIN_MUL1 0x100000001b3ULL
+#define BOTSINK_DOMAIN_MUL2 0xff51afd7ed558ccdULL
+
+static inline __u8 botsink_lower(__u8 c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static inline void botsink_domain_seed(struct botsink_domain_key *k, __u32 ruleset)
+{
+	k->h1 = BOTSINK_DOMAIN_SEED1 ^ ruleset;
+	k->h2 = BOTSINK_DOMAIN_SEED2 ^ ((__u64)ruleset << 32);
+}
+
+static inline void botsink_domain_fold(struct botsink_domain_key *k, __u8 c)
+{
+	c = botsink_lower(c);
+	k->h1 = (k->h1 ^ c) * BOTSINK_DOMAIN_MUL1;
+	k->h2 = ((k->h2 ^ c) * BOTSINK_DOMAIN_MUL2) ^ (k->h2 >> 29);
+}
+
+/* Retransmission filter: a check-in segment's identity. */
+struct botsink_recent_key {
+	__u8 addr[16];
+	__u32 seq;
+	__u16 sport;
+	__u16 dport;
+};
 
 /* Rule slot 0 counts sinkhole traffic that no rule matched. */
 #define BOTSINK_SLOT_UNCLASSIFIED 0
@@ -96,6 +237,14 @@ struct botsink_stats {
  *
  * IPv6: an LPM trie on (ruleset, destination); prefixlen counts the ruleset
  * byte: 8 + the prefix length. The value is the list index.
+ *
+ * A list is a run of candidates in botsink_cands, ranked best first. A
+ * destination's list holds its rules that are not tied to a few exact
+ * ports; those (TCP/UDP rules naming at most BOTSINK_PORT_FANOUT single
+ * ports) are in port lists, found in botsink_ports by (list, protocol,
+ * destination port), so a packet scans only the rules of its port however
+ * many there are. A packet's rule is the better ranked (lower rank) of the
+ * first match in its port list and the first in its destination's list.
  */
 #define BOTSINK_V4_GROUP 0x80000000U
 
@@ -110,6 +259,18 @@ enum botsink_flags_op {
 	BOTSINK_FLAGS_ANY = 0, /* the rule has no flags keyword */
 	BOTSINK_FLAGS_EQ = 1, /* (tcp_flags & mask) == value */
 	BOTSINK_FLAGS_NE = 2, /* (tcp_flags & mask) != value */
+};
+
+enum botsink_app {
+	BOTSINK_APP_NONE = 0,
+	BOTSINK_APP_HTTP = 1, /* a segment starting with an HTTP request line */
+	BOTSINK_APP_DNS = 2, /* a UDP DNS query */
+};
+
+enum botsink_dsize_op {
+	BOTSINK_DSIZE_ANY = 0,
+	BOTSINK_DSIZE_IN = 1, /* dsize_lo <= payload size <= dsize_hi */
+	BOTSINK_DSIZE_OUT = 2, /* outside that range */
 };
 
 enum botsink_cand_kind {
@@ -136,13 +297,35 @@ struct botsink_candidate {
 	__u8 flags_op; /* enum botsink_flags_op; implies TCP */
 	__u8 flags_mask;
 	__u8 flags_value;
-	__u8 pad[5];
+	__u8 app; /* enum botsink_app: the payload must parse as this protocol */
+	__u8 ncontents; /* chunks at botsink_contents[content] */
+	__u8 dsize_op; /* enum botsink_dsize_op */
+	__u8 prefilter; /* 1: the rule's fast pattern must have stamped its slot */
+	__u8 domains; /* 1: the DNS name must be in this rule's domain list */
+	__u16 dsize_lo;
+	__u16 dsize_hi;
+	__u32 content; /* first chunk, rule set half included */
+	__u32 rank; /* position in the destination's full ranked order */
+	__u32 pad;
 };
 
-struct botsink_dst {
-	__u32 count;
-	__u32 pad;
-	struct botsink_candidate cand[BOTSINK_MAX_CANDIDATES];
+#define BOTSINK_PORT_FANOUT 16
+
+enum botsink_list_flags {
+	BOTSINK_LIST_PORTS = 1, /* port lists exist under this list */
+};
+
+struct botsink_list {
+	__u32 first; /* index in botsink_cands, rule set half included */
+	__u16 count;
+	__u16 flags; /* enum botsink_list_flags */
+};
+
+struct botsink_port_key {
+	__u32 list; /* the destination list, rule set half included */
+	__u16 port;
+	__u8 proto;
+	__u8 pad;
 };
 
 /* Counter key: one per (source, rule). sid 0 is unclassified. */
@@ -156,12 +339,15 @@ struct botsink_counter {
 	__u64 packets;
 	__u64 bytes; /* frame length as seen by XDP */
 	__u64 syns; /* TCP SYN without ACK */
+	__u64 checkins; /* SYNs and data segments (retransmissions once), datagrams */
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u8 dst_addr[16]; /* last seen */
 	__u16 dst_port; /* last seen; 0 when not TCP/UDP */
 	__u8 protocol; /* last seen IP protocol */
-	__u8 pad[5];
+	__u8 pad;
+	__u16 dns_qtype; /* last seen DNS query type; 0 when not DNS */
+	__u8 pad2[2];
 };
 
 /* botsink_hits[slot], per CPU: totals since the maps were created. */

@@ -4,9 +4,10 @@
  * another's when it has
  *   1. the longer destination prefix covering the entry (any/variables last),
  *   2. the more exact destination port (one port, then list/range, then any),
- *   3. a specific protocol (tcp/udp before ip),
- *   4. a flags keyword,
- *   5. the lower sid.
+ *   3. payload constraints (content, dsize, an HTTP/DNS protocol, a domain list),
+ *   4. a specific protocol (tcp/udp before ip),
+ *   5. a flags keyword,
+ *   6. the lower sid.
  * The first candidate that matches a packet wins, so a more specific prefix
  * whose rules fail on port or flags falls back to the covering rules.
  */
@@ -165,6 +166,8 @@ static int cmp_ranked(const void *a, const void *b)
 		return x->dst_len > y->dst_len ? -1 : 1;
 	if (px != py)
 		return px < py ? -1 : 1;
+	if (rule_has_payload(x->r) != rule_has_payload(y->r))
+		return rule_has_payload(x->r) ? -1 : 1;
 	if (!x->r->proto != !y->r->proto)
 		return x->r->proto ? -1 : 1;
 	if (x->r->has_flags != y->r->has_flags)
@@ -177,7 +180,8 @@ static bool same_family(const struct prefix *a, const struct prefix *b)
 	return prefix_is_v4(a) == prefix_is_v4(b);
 }
 
-static struct botsink_candidate header_fields(const struct rule *r)
+static struct botsink_candidate header_fields(const struct compiled *cc, const struct rule *r,
+					      size_t rule)
 {
 	struct botsink_candidate c = {
 		.sid = r->sid,
@@ -187,6 +191,7 @@ static struct botsink_candidate header_fields(const struct rule *r)
 		.flags_value = r->flags_value,
 	};
 
+	payload_candidate(cc, rule, &c);
 	return c;
 }
 
@@ -206,12 +211,12 @@ static bool push_candidate(struct dst_entry *e, const struct botsink_candidate *
 	return true;
 }
 
-static bool push_sources(struct dst_entry *e, const struct rule *r, size_t rule,
-			 const struct prefix *src)
+static bool push_sources(const struct compiled *cc, struct dst_entry *e, const struct rule *r,
+			 size_t rule, const struct prefix *src)
 {
 	for (size_t i = 0; i < r->sport.n; i++) {
 		for (size_t j = 0; j < r->dport.n; j++) {
-			struct botsink_candidate c = header_fields(r);
+			struct botsink_candidate c = header_fields(cc, r, rule);
 
 			c.sport_lo = r->sport.ranges[i].lo;
 			c.sport_hi = r->sport.ranges[i].hi;
@@ -236,18 +241,19 @@ static bool push_sources(struct dst_entry *e, const struct rule *r, size_t rule,
  * `in`, entries for any source. Source prefixes of the other address
  * family can never match here: left out.
  */
-static bool expand_rule(struct dst_entry *e, const struct rule *r, size_t rule)
+static bool expand_rule(const struct compiled *cc, struct dst_entry *e, const struct rule *r,
+			size_t rule)
 {
 	size_t start = e->n;
 
 	for (size_t k = r->src.n; k-- > 0;) {
 		const struct addr_item *it = &r->src.items[k];
-		struct botsink_candidate c = header_fields(r);
+		struct botsink_candidate c = header_fields(cc, r, rule);
 
 		if (!same_family(&it->prefix, &e->prefix))
 			continue;
 		if (it->in) {
-			if (!push_sources(e, r, rule, &it->prefix))
+			if (!push_sources(cc, e, r, rule, &it->prefix))
 				return false;
 			continue;
 		}
@@ -256,7 +262,7 @@ static bool expand_rule(struct dst_entry *e, const struct rule *r, size_t rule)
 		if (!push_candidate(e, &c, rule))
 			return false;
 	}
-	if (r->src.dflt && !push_sources(e, r, rule, NULL))
+	if (r->src.dflt && !push_sources(cc, e, r, rule, NULL))
 		return false;
 	/* Nothing can match from this family: drop the exclusions too. */
 	for (size_t i = start; i < e->n; i++)
@@ -266,7 +272,115 @@ static bool expand_rule(struct dst_entry *e, const struct rule *r, size_t rule)
 	return true;
 }
 
-static int fill_entry(struct rule_set *rs, struct dst_entry *e, bool *used)
+/* TCP/UDP rules naming a few single destination ports live in port lists. */
+static bool port_dispatched(const struct rule *r)
+{
+	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
+		return false;
+	if (!r->dport.n || r->dport.n > BOTSINK_PORT_FANOUT)
+		return false;
+	for (size_t i = 0; i < r->dport.n; i++)
+		if (r->dport.ranges[i].lo != r->dport.ranges[i].hi)
+			return false;
+	return true;
+}
+
+static struct port_list *port_list_for(struct dst_entry *e, __u8 proto, __u16 port)
+{
+	struct port_list *pl;
+
+	for (size_t i = 0; i < e->nports; i++)
+		if (e->ports[i].proto == proto && e->ports[i].port == port)
+			return &e->ports[i];
+	if (!array_grow((void **)&e->ports, e->nports + 1, sizeof(*e->ports)))
+		return NULL;
+	pl = &e->ports[e->nports++];
+	memset(pl, 0, sizeof(*pl));
+	pl->proto = proto;
+	pl->port = port;
+	return pl;
+}
+
+static bool push_to(struct compiled_candidate **arr, size_t *n, const struct compiled_candidate *c)
+{
+	if (!array_grow((void **)arr, *n + 1, sizeof(**arr)))
+		return false;
+	(*arr)[(*n)++] = *c;
+	return true;
+}
+
+/*
+ * Split the entry's full ranked order: entries of port-dispatched rules go
+ * to the port lists of their ports (an exclusion entry to each of its
+ * rule's ports), the rest stay in the destination's list. Ranks are
+ * positions in the full order, so the XDP program can tell which of two
+ * lists' matches comes first.
+ */
+static int split_ports(const struct rule_set *rs, struct dst_entry *e)
+{
+	struct compiled_candidate *full = e->cand;
+	size_t n = e->n;
+	int ret = 0;
+
+	e->cand = NULL;
+	e->n = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct rule *r = &rs->rules[full[i].rule];
+		struct port_list *pl;
+
+		full[i].c.rank = (__u32)i;
+		if (!port_dispatched(r)) {
+			ret = push_to(&e->cand, &e->n, &full[i]) ? 0 : -1;
+			continue;
+		}
+		for (size_t k = 0; k < r->dport.n && !ret; k++) {
+			__u16 port = r->dport.ranges[k].lo;
+
+			if (full[i].c.kind != BOTSINK_CAND_EXCLUDE_SRC &&
+			    full[i].c.dport_lo != port)
+				continue;
+			pl = port_list_for(e, r->proto, port);
+			if (!pl || !push_to(&pl->cand, &pl->n, &full[i]))
+				ret = -1;
+		}
+	}
+	free(full);
+	return ret;
+}
+
+static int check_list_size(struct rule_set *rs, const struct dst_entry *e,
+			   const struct compiled_candidate *cand, size_t n,
+			   const struct port_list *pl)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	if (n <= BOTSINK_MAX_CANDIDATES)
+		return 0;
+	prefix_format(&e->prefix, text, sizeof(text));
+	if (pl)
+		rules_add_error(
+			rs, rs->rules[cand[BOTSINK_MAX_CANDIDATES].rule].line,
+			"destination %s port %s/%u needs more than %d candidate entries (each port range and source prefix of a rule is one)",
+			text, rule_proto_name(pl->proto), pl->port, BOTSINK_MAX_CANDIDATES);
+	else
+		rules_add_error(
+			rs, rs->rules[cand[BOTSINK_MAX_CANDIDATES].rule].line,
+			"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
+			text, BOTSINK_MAX_CANDIDATES);
+	return -1;
+}
+
+static int cmp_port_list(const void *a, const void *b)
+{
+	const struct port_list *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst_entry *e,
+		      bool *used)
 {
 	struct ranked *ranked = calloc(rs->n ? rs->n : 1, sizeof(*ranked));
 	size_t n = 0;
@@ -287,50 +401,91 @@ static int fill_entry(struct rule_set *rs, struct dst_entry *e, bool *used)
 	qsort(ranked, n, sizeof(*ranked), cmp_ranked);
 	for (size_t i = 0; i < n && !err; i++) {
 		size_t before = e->n;
-		char text[PREFIX_TEXT_LEN];
 
-		if (!expand_rule(e, ranked[i].r, ranked[i].rule)) {
+		if (!expand_rule(cc, e, ranked[i].r, ranked[i].rule)) {
 			err = -1;
 			break;
 		}
 		if (e->n > before)
 			used[ranked[i].rule] = true;
-		if (e->n > BOTSINK_MAX_CANDIDATES) {
-			prefix_format(&e->prefix, text, sizeof(text));
-			rules_add_error(
-				rs, ranked[i].r->line,
-				"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
-				text, BOTSINK_MAX_CANDIDATES);
-			err = -1;
-		}
 	}
 	free(ranked);
+	if (err || split_ports(rs, e))
+		return -1;
+	if (e->nports)
+		qsort(e->ports, e->nports, sizeof(*e->ports), cmp_port_list);
+	err = check_list_size(rs, e, e->cand, e->n, NULL);
+	for (size_t i = 0; i < e->nports; i++)
+		err |= check_list_size(rs, e, e->ports[i].cand, e->ports[i].n, &e->ports[i]);
 	return err;
 }
 
-static bool same_list(const struct dst_entry *a, const struct dst_entry *b)
+static bool same_candidates(const struct compiled_candidate *a, size_t na,
+			    const struct compiled_candidate *b, size_t nb)
 {
-	if (a->n != b->n)
+	if (na != nb)
 		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (memcmp(&a->cand[i].c, &b->cand[i].c, sizeof(a->cand[i].c)) ||
-		    a->cand[i].rule != b->cand[i].rule)
+	for (size_t i = 0; i < na; i++)
+		if (memcmp(&a[i].c, &b[i].c, sizeof(a[i].c)) || a[i].rule != b[i].rule)
 			return false;
 	return true;
 }
 
-/* Entries with the same candidate list share one list in the kernel. */
+static bool same_entry(const struct dst_entry *a, const struct dst_entry *b)
+{
+	if (a->nports != b->nports || !same_candidates(a->cand, a->n, b->cand, b->n))
+		return false;
+	for (size_t i = 0; i < a->nports; i++)
+		if (a->ports[i].proto != b->ports[i].proto ||
+		    a->ports[i].port != b->ports[i].port ||
+		    !same_candidates(a->ports[i].cand, a->ports[i].n, b->ports[i].cand,
+				     b->ports[i].n))
+			return false;
+	return true;
+}
+
+/*
+ * Entries with the same lists share them in the kernel: the destination's
+ * list, and under its index the port lists. Port lists are numbered after.
+ */
 static int assign_lists(struct rule_set *rs, struct compiled *c)
 {
+	size_t ncands = 0;
+
 	for (size_t i = 0; i < c->ndst; i++) {
-		c->dst[i].list = 0;
-		if (!in_space(c, &c->dst[i].prefix))
+		struct dst_entry *e = &c->dst[i];
+
+		e->list = 0;
+		e->shared = false;
+		if (!in_space(c, &e->prefix))
 			continue; /* a hole: list 0 */
-		for (size_t j = 0; j < i && !c->dst[i].list; j++)
-			if (c->dst[j].list && same_list(&c->dst[i], &c->dst[j]))
-				c->dst[i].list = c->dst[j].list;
-		if (!c->dst[i].list)
-			c->dst[i].list = (unsigned int)++c->nlists;
+		for (size_t j = 0; j < i && !e->list; j++) {
+			if (!c->dst[j].list || c->dst[j].shared || !same_entry(e, &c->dst[j]))
+				continue;
+			e->list = c->dst[j].list;
+			e->shared = true;
+			for (size_t k = 0; k < e->nports; k++)
+				e->ports[k].list = c->dst[j].ports[k].list;
+		}
+		if (e->list)
+			continue;
+		e->list = (unsigned int)++c->nlists;
+		ncands += e->n;
+		for (size_t k = 0; k < e->nports; k++) {
+			e->ports[k].list = (unsigned int)++c->nlists;
+			ncands += e->ports[k].n;
+		}
+		c->nports += e->nports;
+	}
+	if (ncands > BOTSINK_MAX_CANDS) {
+		rules_add_error(rs, 0, "%zu candidate entries in all; the limit is %d", ncands,
+				BOTSINK_MAX_CANDS);
+		return -1;
+	}
+	if (c->nports > BOTSINK_MAX_PORT_KEYS) {
+		rules_add_error(rs, 0, "%zu (destination, port) lists; the limit is %d", c->nports,
+				BOTSINK_MAX_PORT_KEYS);
+		return -1;
 	}
 	if (c->nlists < BOTSINK_MAX_LISTS)
 		return 0;
@@ -409,6 +564,8 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 	}
 	err = build_space(rs, sinkhole, out);
 	if (!err)
+		err = compile_payload(rs, out);
+	if (!err)
 		err = build_entries(rs, out, &entries, &nentries);
 	if (err)
 		goto out;
@@ -428,7 +585,7 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 			out->ndst++;
 			continue;
 		}
-		if (fill_entry(rs, &out->dst[out->ndst++], used))
+		if (fill_entry(rs, out, &out->dst[out->ndst++], used))
 			err = -1;
 	}
 	if (!err)
@@ -457,9 +614,14 @@ out:
 
 void compiled_free(struct compiled *c)
 {
-	for (size_t i = 0; i < c->ndst; i++)
+	for (size_t i = 0; i < c->ndst; i++) {
+		for (size_t k = 0; k < c->dst[i].nports; k++)
+			free(c->dst[i].ports[k].cand);
+		free(c->dst[i].ports);
 		free(c->dst[i].cand);
+	}
 	free(c->dst);
+	compiled_payload_free(c);
 	addr_set_free(&c->space);
 	memset(c, 0, sizeof(*c));
 }
@@ -472,6 +634,53 @@ static void dump_flags(FILE *f, const struct botsink_candidate *c)
 		c->flags_op == BOTSINK_FLAGS_EQ ? "==" : "!=", c->flags_value);
 }
 
+static void dump_payload(FILE *f, const struct botsink_candidate *c)
+{
+	if (c->app)
+		fprintf(f, " %s", c->app == BOTSINK_APP_HTTP ? "http" : "dns");
+	if (c->dsize_op)
+		fprintf(f, " dsize%s%u-%u", c->dsize_op == BOTSINK_DSIZE_OUT ? " not " : " ",
+			c->dsize_lo, c->dsize_hi);
+	if (c->ncontents)
+		fprintf(f, " %u content chunk%s", c->ncontents, c->ncontents > 1 ? "s" : "");
+	if (c->prefilter)
+		fprintf(f, " (prefiltered)");
+	if (c->domains)
+		fprintf(f, " domain list");
+}
+
+static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled_candidate *list,
+		      size_t n, const char *indent)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	for (size_t j = 0; j < n; j++) {
+		const struct botsink_candidate *cand = &list[j].c;
+		const struct rule *r = &rs->rules[list[j].rule];
+		struct prefix src = { .len = 0 };
+
+		fprintf(f, "%s%2u. sid %u %s", indent, cand->rank + 1, cand->sid,
+			rule_proto_name(cand->proto));
+		if (cand->kind != BOTSINK_CAND_MATCH) {
+			memcpy(&src.addr, cand->src_addr, 16);
+			for (int b = 0; b < 16; b++)
+				src.len += (unsigned int)__builtin_popcount(cand->src_mask[b]);
+			prefix_format(&src, text, sizeof(text));
+			fprintf(f, " %s%s",
+				cand->kind == BOTSINK_CAND_EXCLUDE_SRC ? "not from " : "from ",
+				text);
+		}
+		if (cand->kind != BOTSINK_CAND_EXCLUDE_SRC) {
+			fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo, cand->sport_hi,
+				cand->dport_lo, cand->dport_hi);
+			dump_flags(f, cand);
+			dump_payload(f, cand);
+		}
+		fprintf(f, " (%s, line %u)\n", r->family, r->line);
+	}
+}
+
+/* Numbers are ranks: the order the candidates of a destination are tried in. */
 void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 {
 	char text[PREFIX_TEXT_LEN];
@@ -481,30 +690,11 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 
 		prefix_format(&e->prefix, text, sizeof(text));
 		fprintf(f, "%s%s\n", text, e->list ? "" : " (taken out of the sinkhole space)");
-		for (size_t j = 0; j < e->n; j++) {
-			const struct botsink_candidate *cand = &e->cand[j].c;
-			const struct rule *r = &rs->rules[e->cand[j].rule];
-			struct prefix src = { .len = 0 };
-
-			fprintf(f, "  %2zu. sid %u %s", j + 1, cand->sid,
-				rule_proto_name(cand->proto));
-			if (cand->kind != BOTSINK_CAND_MATCH) {
-				memcpy(&src.addr, cand->src_addr, 16);
-				for (int b = 0; b < 16; b++)
-					src.len +=
-						(unsigned int)__builtin_popcount(cand->src_mask[b]);
-				prefix_format(&src, text, sizeof(text));
-				fprintf(f, " %s%s",
-					cand->kind == BOTSINK_CAND_EXCLUDE_SRC ? "not from " :
-										 "from ",
-					text);
-			}
-			if (cand->kind != BOTSINK_CAND_EXCLUDE_SRC) {
-				fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo,
-					cand->sport_hi, cand->dport_lo, cand->dport_hi);
-				dump_flags(f, cand);
-			}
-			fprintf(f, " (%s, line %u)\n", r->family, r->line);
+		dump_list(f, rs, e->cand, e->n, "  ");
+		for (size_t k = 0; k < e->nports; k++) {
+			fprintf(f, "  port %s/%u:\n", rule_proto_name(e->ports[k].proto),
+				e->ports[k].port);
+			dump_list(f, rs, e->ports[k].cand, e->ports[k].n, "    ");
 		}
 	}
 }

@@ -18,18 +18,62 @@ struct compiled_candidate {
 	size_t rule; /* index in the rule set */
 };
 
-struct dst_entry {
-	struct prefix prefix;
+/* The candidates of one TCP/UDP destination port (see struct botsink_port_key). */
+struct port_list {
+	__u16 port;
+	__u8 proto;
 	struct compiled_candidate *cand;
 	size_t n;
-	unsigned int list; /* 1..nlists, shared by equal lists; 0: a hole in the space */
+	unsigned int list; /* 1..nlists */
+};
+
+struct dst_entry {
+	struct prefix prefix;
+	struct compiled_candidate *cand; /* the destination's own list */
+	size_t n;
+	unsigned int list; /* 1..nlists, shared by equal entries; 0: a hole in the space */
+	bool shared; /* an earlier entry has the same lists: written once */
+	struct port_list *ports; /* sorted by protocol and port */
+	size_t nports;
+};
+
+/* A rule's payload program (compile_payload.c). */
+struct rule_payload {
+	__u32 content; /* first chunk in compiled.contents */
+	__u8 nchunks;
+	__u8 app; /* enum botsink_app */
+	__u8 dsize_op; /* enum botsink_dsize_op */
+	__u16 dsize_lo, dsize_hi;
+	bool domains;
+	int fastpat; /* the fast pattern's chunk in the rule, or -1 */
+	bool prefilter; /* the fast pattern is in the prefilter tables */
+};
+
+struct compiled_fastpat {
+	__u32 gram; /* its first 4 bytes, lowercased */
+	__u32 chunk; /* in compiled.contents */
+	size_t rule;
+};
+
+/* A domain-list key before hashing: "name" (that name) or ".name" (below it). */
+struct domain_name {
+	char *text;
+	__u32 sid;
 };
 
 struct compiled {
 	struct addr_set space; /* the sinkhole space */
 	struct dst_entry *dst;
 	size_t ndst;
-	size_t nlists;
+	size_t nlists; /* destination and port lists */
+	size_t nports; /* port lists */
+	struct rule_payload *payload; /* per rule */
+	struct botsink_content *contents;
+	size_t ncontents;
+	struct compiled_fastpat *fastpats; /* sorted by gram */
+	size_t nfastpats;
+	struct domain_name *domains; /* sorted, one per text */
+	size_t ndomains;
 };
 
 /*
@@ -39,6 +83,15 @@ struct compiled {
  */
 int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out);
 void compiled_free(struct compiled *c);
+
+/* compile_payload.c */
+int compile_payload(struct rule_set *rs, struct compiled *c);
+void compiled_payload_free(struct compiled *c);
+bool rule_has_payload(const struct rule *r);
+/* Copy rule's payload program into a candidate (chunk index within the half). */
+void payload_candidate(const struct compiled *c, size_t rule, struct botsink_candidate *cand);
+/* The kernel's key for a domain-list text in one rule set. */
+void domain_key(const char *text, __u32 ruleset, struct botsink_domain_key *key);
 /*
  * The IPv4 table of one rule set half: list indices start at list_base (a
  * hole stays 0), group ids at group_base. 0, -ENOSPC or -ENOMEM.

@@ -69,6 +69,9 @@ static void merge(struct source_count *sc, const struct botsink_counter *percpu,
 		t->packets += c->packets;
 		t->bytes += c->bytes;
 		t->syns += c->syns;
+		t->checkins += c->checkins;
+		if (c->dns_qtype)
+			t->dns_qtype = c->dns_qtype;
 	}
 }
 
@@ -172,6 +175,7 @@ int counters_put_back(const struct botsink_maps *m, int gen, const struct source
 			c->packets += sc.total.packets;
 			c->bytes += sc.total.bytes;
 			c->syns += sc.total.syns;
+			c->checkins += sc.total.checkins;
 			if (sc.total.first_seen_ns < c->first_seen_ns)
 				c->first_seen_ns = sc.total.first_seen_ns;
 			if (sc.total.last_seen_ns > c->last_seen_ns)

@@ -30,7 +30,8 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 		struct catalog_entry *e = found == CATALOG_NONE ? NULL : &f->catalog[found];
 
 		if (e && !strcmp(e->family, r->family) &&
-		    !strcmp(e->msg ? e->msg : "", r->msg ? r->msg : ""))
+		    !strcmp(e->msg ? e->msg : "", r->msg ? r->msg : "") &&
+		    !strcmp(e->classtype ? e->classtype : "", r->classtype ? r->classtype : ""))
 			continue;
 		/* A changed sid gets a new entry; the newest one wins lookups. */
 		if (!array_grow((void **)&f->catalog, f->ncatalog + 1, sizeof(*f->catalog)))
@@ -39,9 +40,11 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 		e->sid = r->sid;
 		e->family = strdup(r->family);
 		e->msg = r->msg ? strdup(r->msg) : NULL;
-		if (!e->family || (r->msg && !e->msg)) {
+		e->classtype = r->classtype ? strdup(r->classtype) : NULL;
+		if (!e->family || (r->msg && !e->msg) || (r->classtype && !e->classtype)) {
 			free(e->family);
 			free(e->msg);
+			free(e->classtype);
 			return -ENOMEM;
 		}
 		f->ncatalog++;
@@ -83,6 +86,9 @@ static void merge_pending(struct pending_count *into, const struct pending_count
 	t->packets += n->packets;
 	t->bytes += n->bytes;
 	t->syns += n->syns;
+	t->checkins += n->checkins;
+	if (n->dns_qtype)
+		t->dns_qtype = n->dns_qtype;
 	if (ts_before(&p->first_seen, &into->first_seen))
 		into->first_seen = p->first_seen;
 	if (!ts_before(&p->last_seen, &into->last_seen)) {
@@ -153,6 +159,9 @@ static void build_record(const struct feed *f, const struct pending_count *p, st
 	r->dst_port = t->dst_port;
 	r->family = p->sc.key.sid ? (e ? e->family : "unknown") : "unclassified";
 	r->tag = e ? e->msg : NULL;
+	r->classtype = e ? e->classtype : NULL;
+	r->checkins = t->checkins;
+	r->dns_qtype = t->dns_qtype;
 	r->sid = p->sc.key.sid;
 	r->packets = t->packets;
 	r->bytes = t->bytes;
@@ -186,6 +195,7 @@ void feed_free(struct feed *f)
 	for (size_t i = 0; i < f->ncatalog; i++) {
 		free(f->catalog[i].family);
 		free(f->catalog[i].msg);
+		free(f->catalog[i].classtype);
 	}
 	free(f->catalog);
 	free(f->pending);

@@ -20,6 +20,7 @@ struct catalog_entry {
 	uint32_t sid;
 	char *family;
 	char *msg;
+	char *classtype; /* NULL when the rule has none */
 };
 
 #define CATALOG_NONE ((size_t)-1)

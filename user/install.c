@@ -41,34 +41,66 @@ static int reset_hits(int hits_fd, __u32 slot)
 
 /*
  * Keep each sid in the slot it had; give new sids a free slot, or else the
- * slot of a sid no longer loaded (its totals are reset). Only past 8,191
+ * slot of a sid no longer loaded (its totals are reset). Only past 32,767
  * sids seen does a slot change hands, and then the old rule's last packets
  * before the swap may land in the new rule's totals (never in the feed,
  * which is keyed by sid).
  */
+struct sid_slot {
+	__u32 sid;
+	__u32 slot;
+};
+
+static int cmp_sid_slot(const void *a, const void *b)
+{
+	const struct sid_slot *x = a, *y = b;
+
+	return x->sid < y->sid ? -1 : x->sid > y->sid;
+}
+
+/* The slot holding `sid` (sorted table), or 0. */
+static __u32 find_slot(const struct sid_slot *table, size_t n, __u32 sid)
+{
+	struct sid_slot key = { .sid = sid };
+	const struct sid_slot *hit = bsearch(&key, table, n, sizeof(*table), cmp_sid_slot);
+
+	return hit ? hit->slot : 0;
+}
+
 static int assign_slots(int rules_fd, int hits_fd, const struct rule_set *rs, __u16 *slot_of,
 			char *err, size_t errlen)
 {
 	struct botsink_rule_info *info = calloc(BOTSINK_MAX_RULES, sizeof(*info));
+	struct sid_slot *held = calloc(BOTSINK_MAX_RULES, sizeof(*held));
 	bool *taken = calloc(BOTSINK_MAX_RULES, sizeof(*taken));
+	__u32 next[2] = { 1, 1 }; /* where each pass's search for a slot resumes */
+	size_t nheld = 0;
 	int ret = -1;
 
-	if (!info || !taken) {
+	if (!info || !held || !taken) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	for (__u32 i = 0; i < BOTSINK_MAX_RULES; i++)
-		bpf_map_lookup_elem(rules_fd, &i, &info[i]);
+	if (array_read_all(rules_fd, BOTSINK_MAX_RULES, info, sizeof(*info))) {
+		snprintf(err, errlen, "cannot read botsink_rules: %s", strerror(errno));
+		goto out;
+	}
+	for (__u32 i = 1; i < BOTSINK_MAX_RULES; i++) {
+		if (!info[i].sid)
+			continue;
+		held[nheld].sid = info[i].sid;
+		held[nheld++].slot = i;
+	}
+	qsort(held, nheld, sizeof(*held), cmp_sid_slot);
 	for (size_t r = 0; r < rs->n; r++) {
-		slot_of[r] = 0;
-		for (__u32 i = 1; i < BOTSINK_MAX_RULES && !slot_of[r]; i++)
-			if (info[i].sid == rs->rules[r].sid)
-				slot_of[r] = (__u16)i;
+		slot_of[r] = (__u16)find_slot(held, nheld, rs->rules[r].sid);
 		taken[slot_of[r]] = true;
 	}
+	/* New sids: a never used slot first, else one of a sid no longer loaded. */
 	for (size_t r = 0; r < rs->n; r++) {
 		for (int pass = 0; pass < 2 && !slot_of[r]; pass++) {
-			for (__u32 i = 1; i < BOTSINK_MAX_RULES && !slot_of[r]; i++) {
+			for (__u32 i = next[pass]; i < BOTSINK_MAX_RULES && !slot_of[r]; i++) {
+				next[pass] = i + 1;
 				if (taken[i] || (pass == 0 && info[i].sid))
 					continue;
 				slot_of[r] = (__u16)i;
@@ -86,24 +118,42 @@ static int assign_slots(int rules_fd, int hits_fd, const struct rule_set *rs, __
 	ret = 0;
 out:
 	free(info);
+	free(held);
 	free(taken);
 	return ret;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* Slots of sids no longer loaded: kept for their totals, marked retired. */
 static int retire_slots(int rules_fd, const struct rule_set *rs)
 {
-	for (__u32 slot = 1; slot < BOTSINK_MAX_RULES; slot++) {
-		struct botsink_rule_info info;
+	__u32 *sids = calloc(rs->n ? rs->n : 1, sizeof(*sids));
+	struct botsink_rule_info *info = calloc(BOTSINK_MAX_RULES, sizeof(*info));
+	int ret = sids && info ? 0 : -ENOMEM;
 
-		if (bpf_map_lookup_elem(rules_fd, &slot, &info) || !info.sid || !info.live ||
-		    rules_find_sid(rs, info.sid))
+	if (!ret)
+		ret = array_read_all(rules_fd, BOTSINK_MAX_RULES, info, sizeof(*info));
+	for (size_t i = 0; i < rs->n && !ret; i++)
+		sids[i] = rs->rules[i].sid;
+	if (!ret)
+		qsort(sids, rs->n, sizeof(*sids), cmp_u32);
+	for (__u32 slot = 1; slot < BOTSINK_MAX_RULES && !ret; slot++) {
+		if (!info[slot].sid || !info[slot].live ||
+		    bsearch(&info[slot].sid, sids, rs->n, sizeof(*sids), cmp_u32))
 			continue;
-		info.live = 0;
-		if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
-			return -errno;
+		info[slot].live = 0;
+		if (bpf_map_update_elem(rules_fd, &slot, &info[slot], BPF_ANY))
+			ret = -errno;
 	}
-	return 0;
+	free(sids);
+	free(info);
+	return ret;
 }
 
 static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 *slot_of)
@@ -193,32 +243,84 @@ static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8
 	return ret;
 }
 
+/* One list: its candidates at botsink_cands[*cursor...], its botsink_lists entry. */
+static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand, size_t n,
+		      unsigned int list, __u16 flags, const __u16 *slot_of, __u8 ruleset,
+		      __u32 *cursor)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct botsink_list value = {
+		.first = (__u32)ruleset * BOTSINK_MAX_CANDS + *cursor,
+		.count = (__u16)n,
+		.flags = flags,
+	};
+	struct botsink_candidate *values = calloc(n ? n : 1, sizeof(*values));
+	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), count = (__u32)n;
+	__u32 index = list_index(ruleset, list);
+	int ret = values && keys ? 0 : -ENOMEM;
+
+	if (!ret && *cursor + n > BOTSINK_MAX_CANDS)
+		ret = -ENOSPC;
+	for (size_t j = 0; j < n && !ret; j++) {
+		keys[j] = value.first + (__u32)j;
+		values[j] = cand[j].c;
+		values[j].slot = slot_of[cand[j].rule];
+		if (values[j].ncontents)
+			values[j].content += (__u32)ruleset * BOTSINK_MAX_CONTENTS;
+	}
+	if (!ret && n && bpf_map_update_batch(m->cands, keys, values, &count, &opts))
+		ret = -errno;
+	if (!ret && bpf_map_update_elem(m->lists, &index, &value, BPF_ANY))
+		ret = -errno;
+	*cursor += (__u32)n;
+	free(values);
+	free(keys);
+	return ret;
+}
+
+/* Each entry's port lists and their keys, then its own list, which leads to them. */
 static int write_lists(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
 		       __u8 ruleset)
 {
-	struct botsink_dst *value = calloc(1, sizeof(*value));
-	bool *written = calloc(c->nlists + 1, sizeof(*written));
-	int ret = value && written ? 0 : -ENOMEM;
+	__u32 cursor = 0;
+	int ret = 0;
 
 	for (size_t i = 0; i < c->ndst && !ret; i++) {
 		const struct dst_entry *e = &c->dst[i];
-		__u32 key = list_index(ruleset, e->list);
 
-		if (!e->list || written[e->list])
+		if (!e->list || e->shared)
 			continue;
-		written[e->list] = true;
-		memset(value, 0, sizeof(*value));
-		value->count = (__u32)e->n;
-		for (size_t j = 0; j < e->n; j++) {
-			value->cand[j] = e->cand[j].c;
-			value->cand[j].slot = slot_of[e->cand[j].rule];
+		for (size_t k = 0; k < e->nports && !ret; k++) {
+			const struct port_list *pl = &e->ports[k];
+			struct botsink_port_key key = {
+				.list = list_index(ruleset, e->list),
+				.port = pl->port,
+				.proto = pl->proto,
+			};
+			__u32 value = list_index(ruleset, pl->list);
+
+			ret = write_list(m, pl->cand, pl->n, pl->list, 0, slot_of, ruleset,
+					 &cursor);
+			if (!ret && bpf_map_update_elem(m->ports, &key, &value, BPF_ANY))
+				ret = -errno;
 		}
-		if (bpf_map_update_elem(m->lists, &key, value, BPF_ANY))
-			ret = -errno;
+		if (!ret)
+			ret = write_list(m, e->cand, e->n, e->list,
+					 e->nports ? BOTSINK_LIST_PORTS : 0, slot_of, ruleset,
+					 &cursor);
 	}
-	free(value);
-	free(written);
 	return ret;
+}
+
+static bool port_key_in(const void *key, const void *value, __u8 ruleset)
+{
+	(void)value;
+	return ((const struct botsink_port_key *)key)->list / BOTSINK_MAX_LISTS == ruleset;
+}
+
+static int clear_ports(int fd, __u8 ruleset)
+{
+	return clear_hash(fd, sizeof(struct botsink_port_key), sizeof(__u32), ruleset, port_key_in);
 }
 
 static int write_v6(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
@@ -247,6 +349,10 @@ static int write_destinations(const struct botsink_maps *m, const struct compile
 	int ret = clear_v6(m->dst6, ruleset); /* leftovers of an interrupted install */
 
 	if (!ret)
+		ret = clear_ports(m->ports, ruleset);
+	if (!ret)
+		ret = write_payload(m, c, slot_of, ruleset);
+	if (!ret)
 		ret = write_lists(m, c, slot_of, ruleset);
 	if (!ret)
 		ret = write_v6(m, c, ruleset);
@@ -261,7 +367,11 @@ static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
 	struct compiled none = { 0 };
 	int ret = clear_v6(m->dst6, ruleset);
 
-	return ret ? ret : write_v4(m, &none, ruleset);
+	if (!ret)
+		ret = write_v4(m, &none, ruleset);
+	if (!ret)
+		ret = clear_ports(m->ports, ruleset);
+	return ret ? ret : clear_payload(m, ruleset);
 }
 
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,

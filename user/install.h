@@ -18,4 +18,15 @@
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
 		  enum botsink_verdict verdict, char *err, size_t errlen);
 
+/*
+ * install_payload.c: one rule set half's payload tables (written before
+ * the flip), and their removal (after it, or after a failed install).
+ */
+int write_payload(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
+		  __u8 ruleset);
+int clear_payload(const struct botsink_maps *m, __u8 ruleset);
+/* Delete the hash entries that `belongs` says are in `ruleset`. */
+int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
+	       bool (*belongs)(const void *key, const void *value, __u8 ruleset));
+
 #endif

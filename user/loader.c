@@ -18,16 +18,20 @@
 #include "log.h"
 
 static const char *const map_names[BOTSINK_NMAPS] = {
-	BOTSINK_MAP_CONFIG, BOTSINK_MAP_STATS, BOTSINK_MAP_V4,	   BOTSINK_MAP_V4_GROUPS,
-	BOTSINK_MAP_DST6,   BOTSINK_MAP_LISTS, BOTSINK_MAP_ACTIVE, BOTSINK_MAP_GEN0,
-	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,
+	BOTSINK_MAP_CONFIG, BOTSINK_MAP_STATS, BOTSINK_MAP_V4,	     BOTSINK_MAP_V4_GROUPS,
+	BOTSINK_MAP_DST6,   BOTSINK_MAP_LISTS, BOTSINK_MAP_ACTIVE,   BOTSINK_MAP_GEN0,
+	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS,
+	BOTSINK_MAP_GRAM2,  BOTSINK_MAP_GRAMS, BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,
+	BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS, BOTSINK_MAP_PORTS,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
 {
 	int *slots[BOTSINK_NMAPS] = {
-		&m->config, &m->stats,	&m->v4,	    &m->v4_groups, &m->dst6, &m->lists,
-		&m->active, &m->gen[0], &m->gen[1], &m->rules,	   &m->hits,
+		&m->config,  &m->stats,	   &m->v4,     &m->v4_groups, &m->dst6,
+		&m->lists,   &m->active,   &m->gen[0], &m->gen[1],    &m->rules,
+		&m->hits,    &m->contents, &m->gram2,  &m->grams,     &m->fastpats,
+		&m->domains, &m->recent,   &m->cands,  &m->ports,
 	};
 
 	return slots[i];
@@ -91,6 +95,14 @@ static void maps_from_skel(struct botsink *skel, struct botsink_maps *m)
 	m->gen[1] = bpf_map__fd(skel->maps.botsink_gen1);
 	m->rules = bpf_map__fd(skel->maps.botsink_rules);
 	m->hits = bpf_map__fd(skel->maps.botsink_hits);
+	m->contents = bpf_map__fd(skel->maps.botsink_contents);
+	m->gram2 = bpf_map__fd(skel->maps.botsink_gram2);
+	m->grams = bpf_map__fd(skel->maps.botsink_grams);
+	m->fastpats = bpf_map__fd(skel->maps.botsink_fastpats);
+	m->domains = bpf_map__fd(skel->maps.botsink_domains);
+	m->recent = bpf_map__fd(skel->maps.botsink_recent);
+	m->cands = bpf_map__fd(skel->maps.botsink_cands);
+	m->ports = bpf_map__fd(skel->maps.botsink_ports);
 }
 
 static bool pinned(const char *dir, const char *name)
@@ -393,4 +405,28 @@ void maps_close(struct botsink_maps *m)
 			close(*map_slot(m, i));
 		*map_slot(m, i) = -1;
 	}
+}
+
+int array_read_all(int fd, __u32 n, void *values, size_t value_size)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), done = 0, out = 0;
+	int ret = keys ? 0 : -ENOMEM;
+
+	while (!ret && done < n) {
+		__u32 count = n - done;
+
+		ret = bpf_map_lookup_batch(fd, done ? &out : NULL, &out, keys,
+					   (char *)values + (size_t)done * value_size, &count,
+					   &opts);
+		if (ret && errno == ENOENT)
+			ret = 0; /* the last batch */
+		else if (ret)
+			ret = -errno;
+		done += count;
+		if (!count)
+			break;
+	}
+	free(keys);
+	return ret;
 }

@@ -12,10 +12,11 @@
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 11
+#define BOTSINK_NMAPS 19
 
 struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, gen[2], rules, hits;
+	int contents, gram2, grams, fastpats, domains, recent, cands, ports;
 };
 
 enum loader_flags {
@@ -61,5 +62,10 @@ int ensure_bpffs_dir(const char *dir, char *err, size_t errlen);
 /* The maps pinned under `pin_dir`, without loading anything. */
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen);
 void maps_close(struct botsink_maps *m);
+/*
+ * Elements [0, n) of an array map in one batch call: `values` holds n
+ * values of value_size (for per-CPU arrays, each is ncpus * round_up(size, 8)).
+ */
+int array_read_all(int fd, __u32 n, void *values, size_t value_size);
 
 #endif

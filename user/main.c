@@ -15,6 +15,7 @@ static const char usage[] =
 	"  run           attach to an interface, count, write the feed (see botsink run --help)\n"
 	"  status        what is attached where, global and per-family counters\n"
 	"  rules check   validate a rules file without loading it\n"
+	"  rules import  print the rules of a Suricata rules file that botsink can use\n"
 	"\n"
 	"'botsink COMMAND --help' describes each one.\n";
 

@@ -73,12 +73,24 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_put_string(sb, r->tag);
 	json_key(sb, "sid", false);
 	sb_printf(sb, "%u", r->sid);
+	json_key(sb, "classtype", false);
+	if (r->classtype)
+		json_put_string(sb, r->classtype);
+	else
+		sb_puts(sb, "null");
 	json_key(sb, "packets", false);
 	sb_printf(sb, "%llu", (unsigned long long)r->packets);
 	json_key(sb, "bytes", false);
 	sb_printf(sb, "%llu", (unsigned long long)r->bytes);
 	json_key(sb, "syns", false);
 	sb_printf(sb, "%llu", (unsigned long long)r->syns);
+	json_key(sb, "checkins", false);
+	sb_printf(sb, "%llu", (unsigned long long)r->checkins);
+	json_key(sb, "dns_qtype", false);
+	if (r->dns_qtype)
+		sb_printf(sb, "%u", r->dns_qtype);
+	else
+		sb_puts(sb, "null");
 	json_key(sb, "sensor", false);
 	json_put_string(sb, r->sensor);
 	sb_puts(sb, "}\n");

@@ -26,9 +26,12 @@ struct feed_record {
 	const char *family;
 	const char *tag; /* the rule's msg; NULL for unclassified */
 	uint32_t sid;
+	const char *classtype; /* the rule's classtype; NULL when none */
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t syns;
+	uint64_t checkins; /* SYNs and data segments (retransmissions once), datagrams */
+	uint16_t dns_qtype; /* last DNS query type seen; 0: none */
 	const char *sensor;
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Rule options. As in Suricata, an option ends at an unescaped ';' and a
- * string escapes '"', '\' and ';' with a backslash.
+ * string escapes '"', '\' and ';' with a backslash. The payload keywords
+ * are in rule_content.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -218,19 +219,27 @@ static void parse_metadata(struct parser *p, struct rule *r, const char *value, 
 	free(copy);
 }
 
-/* flow: only the values that never narrow a check-in to the sinkhole. */
-static void check_flow(struct parser *p, const char *value)
+/*
+ * flow: only the values that never narrow a check-in to the sinkhole.
+ * Under --lenient the others are dropped, and the whole option with them
+ * (what is left of it is ignored anyway).
+ */
+static void check_flow(struct parser *p, struct rule *r, struct option *o)
 {
-	char *copy = strdup(value), *save = NULL;
+	char *copy = strdup(o->value), *save = NULL;
 
-	if (!copy)
+	if (!copy) {
+		parser_fail(p, "out of memory");
 		return;
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	}
+	for (char *item = strtok_r(copy, ",", &save); item && !p->failed;
+	     item = strtok_r(NULL, ",", &save)) {
 		char *v = strndup_trim(item, strlen(item));
 
 		if (v && strcmp(v, "to_server") && strcmp(v, "from_client") &&
-		    strcmp(v, "established") && strcmp(v, "stateless"))
-			parser_fail(p, "keyword 'flow:%s' is not supported in XDP", v);
+		    strcmp(v, "established") && strcmp(v, "stateless") &&
+		    parser_unsupported(p, r, "flow:%s", v) >= 0)
+			o->cut = true;
 		free(v);
 	}
 	free(copy);
@@ -239,31 +248,64 @@ static void check_flow(struct parser *p, const char *value)
 /*
  * Setting bits never narrows a match. Testing them would need flow state;
  * noalert marks a helper rule Suricata never reports, which would be
- * counted here as a check-in of its own.
+ * counted here as a check-in of its own: refused even under --lenient.
  */
-static void check_flowbits(struct parser *p, const char *value)
+static void check_flowbits(struct parser *p, struct rule *r, struct option *o)
 {
 	static const char *const harmless[] = { "set", "unset", "toggle" };
-	size_t n = strcspn(value, ",");
+	const char *value = o->value;
+	int n = (int)strcspn(value, ",");
 
 	for (size_t i = 0; i < ARRAY_SIZE(harmless); i++)
-		if (strlen(harmless[i]) == n && !strncmp(value, harmless[i], n))
+		if (strlen(harmless[i]) == (size_t)n && !strncmp(value, harmless[i], (size_t)n))
 			return;
-	parser_fail(p, "keyword 'flowbits:%.*s' is not supported in XDP", (int)n, value);
+	if (strncmp(value, "noalert", (size_t)n) == 0 && n == 7)
+		parser_fail(p, "keyword 'flowbits:noalert' is not supported in XDP");
+	else if (parser_unsupported(p, r, "flowbits:%.*s", n, value) >= 0)
+		o->cut = true;
+}
+
+/*
+ * domains:FILE, botsink's own: a list of sinkholed names for dns.query,
+ * loaded by the compiler. A relative FILE is next to the rules file.
+ */
+static void parse_domains(struct parser *p, struct rule *r, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (r->domains) {
+		parser_fail(p, "domains given twice");
+		return;
+	}
+	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
+		value++;
+		n -= 2;
+	}
+	if (!n) {
+		parser_fail(p, "domains needs a value");
+		return;
+	}
+	if (asprintf(&r->domains, "%s%.*s", value[0] == '/' ? "" : p->dir, (int)n, value) < 0) {
+		r->domains = NULL;
+		parser_fail(p, "out of memory");
+	}
 }
 
 /* Keywords that describe a rule or never narrow what it matches. */
 static const char *const ignored_keywords[] = {
-	"gid", "priority", "reference", "target", "threshold",
+	"detection_filter", "gid", "priority", "reference", "tag", "target", "threshold",
 };
 
 struct option_state {
 	bool sid, rev, msg, family, classtype;
+	struct payload_state payload;
 };
 
-static void apply_option(struct parser *p, struct rule *r, const char *key, const char *value,
-			 struct option_state *seen)
+/* The keywords that take a value and describe the rule; false: not one. */
+static bool apply_rule_option(struct parser *p, struct rule *r, struct option *o,
+			      struct option_state *seen)
 {
+	const char *key = o->key, *value = o->value;
 	bool *once = strcmp(key, "msg") == 0	   ? &seen->msg :
 		     strcmp(key, "sid") == 0	   ? &seen->sid :
 		     strcmp(key, "rev") == 0	   ? &seen->rev :
@@ -296,66 +338,154 @@ static void apply_option(struct parser *p, struct rule *r, const char *key, cons
 			parser_fail(p, "classtype given twice");
 		else if (value)
 			r->classtype = strdup(value);
-	} else if (strcmp(key, "flags") == 0 || strcmp(key, "tcp.flags") == 0) {
-		parse_flags(p, r, value ? value : "");
 	} else if (strcmp(key, "flow") == 0) {
-		check_flow(p, value ? value : "");
+		if (value)
+			check_flow(p, r, o);
 	} else if (strcmp(key, "flowbits") == 0) {
-		check_flowbits(p, value ? value : "");
+		if (value)
+			check_flowbits(p, r, o);
+	} else if (strcmp(key, "domains") == 0) {
+		if (value)
+			parse_domains(p, r, value);
 	} else {
-		for (size_t i = 0; i < ARRAY_SIZE(ignored_keywords); i++)
-			if (strcmp(key, ignored_keywords[i]) == 0)
-				return;
-		parser_fail(p, "keyword '%s' is not supported in XDP", key);
+		return false;
+	}
+	if (!value || !*value)
+		parser_fail(p, "%s needs a value", key);
+	return true;
+}
+
+static void apply_option(struct parser *p, struct rule *r, struct option *o,
+			 struct option_state *seen)
+{
+	if (strcmp(o->key, "flags") == 0 || strcmp(o->key, "tcp.flags") == 0) {
+		parse_flags(p, r, o->value ? o->value : "");
 		return;
 	}
-	if ((!value || !*value) && strcmp(key, "flags") && strcmp(key, "tcp.flags"))
-		parser_fail(p, "%s needs a value", key);
+	if (apply_rule_option(p, r, o, seen))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(ignored_keywords); i++)
+		if (strcmp(o->key, ignored_keywords[i]) == 0)
+			return;
+	if (strcmp(o->key, "noalert") == 0) {
+		parser_fail(p, "keyword 'noalert' is not supported in XDP");
+		return;
+	}
+	if (apply_payload_option(p, r, &seen->payload, o))
+		return;
+	if (parser_unsupported(p, r, "%s", o->key) < 0)
+		return;
+	o->cut = true;
+	payload_anchor_dropped(&seen->payload, o->key);
+}
+
+/* The text of one option, for --lenient import: offsets in p->base. */
+struct option_span {
+	size_t start, end;
+	long owner; /* the content it belongs to, -1: none */
+	bool cut;
+};
+
+/*
+ * A cut option takes the blanks after it, or before it when it is the
+ * last one, so that what is left reads as if it had never been there.
+ */
+static void add_cut(struct parser *p, struct rule *r, const char *text, size_t len,
+		    const struct option_span *o)
+{
+	size_t start = o->start, end = o->end;
+	size_t off = (size_t)(text - p->base);
+
+	while (end < len && (text[end] == ' ' || text[end] == '\t'))
+		end++;
+	if (end == len)
+		while (start > 0 && (text[start - 1] == ' ' || text[start - 1] == '\t'))
+			start--;
+	if (!array_grow((void **)&r->cuts, r->ncuts + 1, sizeof(*r->cuts))) {
+		parser_fail(p, "out of memory");
+		return;
+	}
+	r->cuts[r->ncuts].start = off + start;
+	r->cuts[r->ncuts].end = off + end;
+	r->ncuts++;
+}
+
+static void record_option(struct parser *p, struct option_span **spans, size_t *n,
+			  const struct option *o, size_t start, size_t end)
+{
+	if (!array_grow((void **)spans, *n + 1, sizeof(**spans))) {
+		parser_fail(p, "out of memory");
+		return;
+	}
+	(*spans)[*n] = (struct option_span){ start, end, o->owner, o->cut };
+	(*n)++;
+	if (o->dropped_content < 0)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if ((*spans)[i].owner == o->dropped_content)
+			(*spans)[i].cut = true;
+}
+
+/* One "key[:value];" at text[*i]; returns false at the end or on an error. */
+static bool next_option(struct parser *p, struct rule *r, const char *text, size_t len, size_t *i,
+			struct option_state *seen, struct option_span **spans, size_t *nspans)
+{
+	struct option o = { .owner = -1, .dropped_content = -1 };
+	size_t start, key_end, value_start = 0;
+	bool has_value = false;
+	char *key, *value = NULL;
+
+	while (*i < len && isspace((unsigned char)text[*i]))
+		(*i)++;
+	if (*i >= len)
+		return false;
+	start = *i;
+	while (*i < len && text[*i] != ':' && text[*i] != ';')
+		(*i)++;
+	key_end = *i;
+	if (*i < len && text[*i] == ':') {
+		has_value = true;
+		value_start = ++(*i);
+		while (*i < len && !(text[*i] == ';' && text[*i - 1] != '\\'))
+			(*i)++;
+	}
+	if (*i >= len) {
+		parser_fail(p, "option '%.*s' is not terminated by ';'", (int)(*i - start),
+			    text + start);
+		return false;
+	}
+	key = strndup_trim(text + start, key_end - start);
+	if (has_value)
+		value = strndup_trim(text + value_start, *i - value_start);
+	(*i)++; /* the ';' */
+	o.key = key;
+	o.value = value;
+	if (key && *key)
+		apply_option(p, r, &o, seen);
+	else
+		parser_fail(p, "empty option");
+	if (p->lenient)
+		record_option(p, spans, nspans, &o, start, *i);
+	free(key);
+	free(value);
+	return !p->failed;
 }
 
 /* Walk "key:value; key; ..." up to the closing ')'. */
 void parse_options(struct parser *p, struct rule *r, const char *text, size_t len)
 {
-	struct option_state seen = { 0 };
-	size_t i = 0;
+	struct option_state seen = { .payload = { .sticky_record = -1 } };
+	struct option_span *spans = NULL;
+	size_t i = 0, nspans = 0;
 
-	while (i < len && !p->failed) {
-		size_t start, key_end, value_start = 0;
-		bool has_value = false;
-		char *key, *value = NULL;
-
-		while (i < len && isspace((unsigned char)text[i]))
-			i++;
-		if (i >= len)
-			break;
-		start = i;
-		while (i < len && text[i] != ':' && text[i] != ';')
-			i++;
-		key_end = i;
-		if (i < len && text[i] == ':') {
-			has_value = true;
-			value_start = ++i;
-			while (i < len && !(text[i] == ';' && text[i - 1] != '\\'))
-				i++;
-		}
-		if (i >= len) {
-			parser_fail(p, "option '%.*s' is not terminated by ';'", (int)(i - start),
-				    text + start);
-			break;
-		}
-		key = strndup_trim(text + start, key_end - start);
-		if (has_value)
-			value = strndup_trim(text + value_start, i - value_start);
-		i++; /* the ';' */
-		if (key && *key)
-			apply_option(p, r, key, value, &seen);
-		else
-			parser_fail(p, "empty option");
-		free(key);
-		free(value);
-	}
+	while (next_option(p, r, text, len, &i, &seen, &spans, &nspans))
+		;
 	if (!p->failed && !seen.sid)
 		parser_fail(p, "rule has no sid");
+	for (size_t k = 0; k < nspans && !p->failed; k++)
+		if (spans[k].cut)
+			add_cut(p, r, text, len, &spans[k]);
+	free(spans);
 }
 
 /* ---- family ---- */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Suricata rule files, header subset: lines (a line ending in '\'
- * continues on the next), the rule header, and the rule set's errors.
+ * Suricata rule files: lines (a line ending in '\' continues on the
+ * next), the rule header, the rule set's errors and dropped keywords, and
+ * `rules import`, which prints the usable rules back as they were written.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -45,6 +46,57 @@ void parser_fail(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	add_error(p->rs, p->line, fmt, ap);
 	va_end(ap);
+}
+
+long parser_unsupported(struct parser *p, struct rule *r, const char *fmt, ...)
+{
+	struct rule_dropped *d;
+	char *keyword;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&keyword, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		parser_fail(p, "out of memory");
+		return -1;
+	}
+	if (!p->lenient) {
+		parser_fail(p, "keyword '%s' is not supported in XDP", keyword);
+		free(keyword);
+		return -1;
+	}
+	for (size_t i = 0; i < r->ndropped; i++) {
+		if (r->dropped[i].keyword && strcmp(r->dropped[i].keyword, keyword) == 0) {
+			free(keyword);
+			return (long)i;
+		}
+	}
+	if (!array_grow((void **)&r->dropped, r->ndropped + 1, sizeof(*r->dropped))) {
+		parser_fail(p, "out of memory");
+		free(keyword);
+		return -1;
+	}
+	d = &r->dropped[r->ndropped];
+	d->keyword = keyword;
+	return (long)r->ndropped++;
+}
+
+/* "pcre, flowbits:isset": what a rule dropped, malloc'd. */
+static char *dropped_list(const struct rule *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < r->ndropped; i++)
+		fprintf(f, "%s%s", i ? ", " : "",
+			r->dropped[i].keyword ? r->dropped[i].keyword : "(out of memory)");
+	fclose(f);
+	return text;
 }
 
 /* ---- rules ---- */
@@ -94,6 +146,31 @@ static bool parse_action(const char *action)
 	return false;
 }
 
+/* The application protocols imply their transport: HTTP over TCP, DNS over UDP. */
+static bool parse_proto(struct rule *r, const char *proto)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto;
+		enum rule_app app;
+	} protos[] = {
+		{ "tcp", IPPROTO_TCP, RULE_APP_NONE },
+		{ "udp", IPPROTO_UDP, RULE_APP_NONE },
+		{ "ip", 0, RULE_APP_NONE },
+		{ "http", IPPROTO_TCP, RULE_APP_HTTP },
+		{ "dns", IPPROTO_UDP, RULE_APP_DNS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (strcmp(proto, protos[i].name) == 0) {
+			r->proto = protos[i].proto;
+			r->app = protos[i].app;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void parse_header(struct parser *p, struct rule *r, const char *text, size_t len)
 {
 	char *tok[7] = { 0 };
@@ -115,14 +192,8 @@ static void parse_header(struct parser *p, struct rule *r, const char *text, siz
 		parser_fail(p, "action '%s' is not supported (alert, drop, reject)", tok[0]);
 		goto out;
 	}
-	if (strcmp(tok[1], "tcp") == 0)
-		r->proto = IPPROTO_TCP;
-	else if (strcmp(tok[1], "udp") == 0)
-		r->proto = IPPROTO_UDP;
-	else if (strcmp(tok[1], "ip") == 0)
-		r->proto = 0;
-	else {
-		parser_fail(p, "protocol '%s' is not supported (tcp, udp, ip)", tok[1]);
+	if (!parse_proto(r, tok[1])) {
+		parser_fail(p, "protocol '%s' is not supported (tcp, udp, ip, http, dns)", tok[1]);
 		goto out;
 	}
 	if (strcmp(tok[4], "->") != 0) {
@@ -147,6 +218,14 @@ out:
 
 static void rule_free(struct rule *r)
 {
+	for (size_t i = 0; i < r->ncontents; i++)
+		free(r->contents[i].bytes);
+	for (size_t i = 0; i < r->ndropped; i++)
+		free(r->dropped[i].keyword);
+	free(r->contents);
+	free(r->dropped);
+	free(r->domains);
+	free(r->cuts);
 	free(r->msg);
 	free(r->family);
 	free(r->classtype);
@@ -157,13 +236,104 @@ static void rule_free(struct rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void parse_rule(struct parser *p, const char *text)
+/* The checks that need the whole rule. */
+static void check_rule(struct parser *p, struct rule *r)
 {
-	struct rule r = { .line = p->line };
+	const struct rule *dup;
+	char *list;
+
+	if (!p->failed && r->flags_op && r->proto == IPPROTO_UDP)
+		parser_fail(p, "flags need protocol tcp (or ip)");
+	if (!p->failed)
+		check_payload(p, r);
+	if (!p->failed && r->domains && r->app != RULE_APP_DNS)
+		parser_fail(p, "domains needs a dns rule (alert dns, or dns.query)");
+	dup = p->failed ? NULL : rules_find_sid(p->rs, r->sid);
+	if (dup)
+		parser_fail(p, "duplicate sid %u (first defined at line %u)", r->sid, dup->line);
+	/*
+	 * Reduced to its header, a rule would claim every packet to its
+	 * destination and ports: --lenient must leave it something to match.
+	 */
+	if (!p->failed && r->ndropped && !r->ncontents && !r->has_dsize && !r->has_flags &&
+	    !r->domains) {
+		list = dropped_list(r);
+		parser_fail(p, "sid %u: nothing left to match beyond the header after dropping %s",
+			    r->sid, list ? list : "keywords");
+		free(list);
+	}
+}
+
+/* A joined rule line and, for each of its bytes, its offset in the file. */
+struct logical_line {
+	char *text;
+	size_t *raw;
+	size_t len;
+	unsigned int first; /* line number */
+	size_t start, end; /* of its lines in the file */
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Where the joined line [k-1, k] spans a continuation ('\' and newline). */
+static bool joined_at(const struct logical_line *l, size_t k)
+{
+	return l->raw[k] != l->raw[k - 1] + 1;
+}
+
+/* The first line break in [from, to): the index just after it, or `to`. */
+static size_t raw_next(const struct logical_line *l, size_t from, size_t to)
+{
+	for (size_t k = from; k < to; k++)
+		if (joined_at(l, k))
+			return k;
+	return to;
+}
+
+/*
+ * A cut in joined-line offsets, in file offsets. Blanks after an option
+ * stop at a line break, so that the next line keeps its indentation; an
+ * option that was alone on its line takes the line with it.
+ */
+static struct rule_span map_cut(const struct logical_line *l, struct rule_span cut)
+{
+	struct rule_span raw = { l->raw[cut.start], l->raw[cut.end - 1] + 1 };
+	size_t tail = cut.end, head = cut.start;
+
+	while (tail > cut.start + 1 && is_blank(l->text[tail - 1]))
+		tail--;
+	for (size_t k = cut.end - 1; k >= tail && k > cut.start; k--)
+		if (joined_at(l, k))
+			raw.end = l->raw[k - 1] + 1;
+	if (raw.end == l->raw[cut.end - 1] + 1)
+		return raw; /* no line break after it */
+	while (head > 0 && !joined_at(l, head) && is_blank(l->text[head - 1]))
+		head--;
+	if (head > 0 && joined_at(l, head)) {
+		raw.start = l->raw[head];
+		raw.end = l->raw[raw_next(l, tail, cut.end)];
+	}
+	return raw;
+}
+
+/* Cut spans were noted in joined-line offsets; import needs file offsets. */
+static void map_cuts(struct rule *r, const struct logical_line *l)
+{
+	for (size_t i = 0; i < r->ncuts; i++)
+		r->cuts[i] = map_cut(l, r->cuts[i]);
+}
+
+static void parse_rule(struct parser *p, const struct logical_line *l, const char *text)
+{
+	struct rule r = { .line = p->line, .text_start = l->start, .text_end = l->end };
 	const char *open = strchr(text, '(');
 	const char *close = strrchr(text, ')');
 
 	p->failed = false;
+	p->base = l->text;
 	if (!open || !close || close < open) {
 		parser_fail(p, "rule has no '(...)' options");
 		return;
@@ -175,15 +345,7 @@ static void parse_rule(struct parser *p, const char *text)
 	parse_header(p, &r, text, (size_t)(open - text));
 	if (!p->failed)
 		parse_options(p, &r, open + 1, (size_t)(close - open - 1));
-	if (!p->failed && r.flags_op && r.proto == IPPROTO_UDP)
-		parser_fail(p, "flags need protocol tcp (or ip)");
-	if (!p->failed) {
-		const struct rule *dup = rules_find_sid(p->rs, r.sid);
-
-		if (dup)
-			parser_fail(p, "duplicate sid %u (first defined at line %u)", r.sid,
-				    dup->line);
-	}
+	check_rule(p, &r);
 	if (!p->failed && !r.family)
 		r.family = r.msg ? family_from_msg(r.msg) : strdup("unknown");
 	if (!p->failed && !r.family)
@@ -192,77 +354,178 @@ static void parse_rule(struct parser *p, const char *text)
 		rule_free(&r);
 		return;
 	}
+	map_cuts(&r, l);
 	p->rs->rules[p->rs->n++] = r;
+}
+
+/* Append text[0..n), which starts at file offset `at`, to the joined line. */
+static bool join(struct logical_line *l, const char *text, size_t n, size_t at)
+{
+	if (!array_grow((void **)&l->text, l->len + n + 1, 1) ||
+	    !array_grow((void **)&l->raw, l->len + n + 1, sizeof(*l->raw)))
+		return false;
+	memcpy(l->text + l->len, text, n);
+	for (size_t i = 0; i < n; i++)
+		l->raw[l->len + i] = at + i;
+	l->len += n;
+	l->text[l->len] = '\0';
+	return true;
+}
+
+static void parse_line(struct parser *p, struct logical_line *l)
+{
+	const char *s = l->text ? l->text + strspn(l->text, " \t") : "";
+
+	p->line = l->first;
+	if (*s && *s != '#')
+		parse_rule(p, l, s);
+	l->len = 0;
+}
+
+static void parse_text(struct parser *p, const char *text)
+{
+	struct logical_line l = { 0 };
+	const char *at = text;
+	unsigned int lineno = 0;
+	bool open = false; /* l holds a line that continues */
+
+	while (*at) {
+		size_t n = strcspn(at, "\n");
+		size_t t = n, end = n - (n && at[n - 1] == '\r');
+		bool cont;
+
+		lineno++;
+		while (t && (at[t - 1] == '\r' || at[t - 1] == ' ' || at[t - 1] == '\t'))
+			t--;
+		/* As in Suricata, a comment line never continues onto the next. */
+		cont = t && at[t - 1] == '\\' && (open || at[strspn(at, " \t")] != '#');
+		if (cont)
+			t--;
+		if (!open) {
+			l.first = lineno;
+			l.start = (size_t)(at - text);
+		}
+		l.end = (size_t)(at - text) + end;
+		if (!join(&l, at, t, (size_t)(at - text)))
+			parser_fail(p, "out of memory");
+		at += n + (at[n] == '\n');
+		open = cont && *at;
+		if (!open)
+			parse_line(p, &l);
+	}
+	free(l.text);
+	free(l.raw);
+}
+
+int rules_parse_buffer_opts(const char *name, const char *text, bool lenient, struct rule_set *out)
+{
+	const char *slash = strrchr(name, '/');
+	struct parser p = { .rs = out, .lenient = lenient };
+	char *dir = slash ? strndup(name, (size_t)(slash - name) + 1) : strdup("");
+
+	memset(out, 0, sizeof(*out));
+	out->path = strdup(name);
+	if (!dir || !out->path) {
+		free(dir);
+		rules_add_error(out, 0, "out of memory");
+		return 0;
+	}
+	p.dir = dir;
+	parse_text(&p, text);
+	free(dir);
+	return 0;
 }
 
 int rules_parse_buffer(const char *name, const char *text, struct rule_set *out)
 {
-	struct parser p = { .rs = out };
-	char *logical = NULL;
-	size_t loglen = 0;
-	unsigned int lineno = 0, first = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->path = strdup(name);
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-		size_t t = n;
-		bool cont;
-
-		lineno++;
-		while (t && (text[t - 1] == '\r' || text[t - 1] == ' ' || text[t - 1] == '\t'))
-			t--;
-		/* As in Suricata, a comment line never continues onto the next. */
-		cont = t && text[t - 1] == '\\' && (logical || text[strspn(text, " \t")] != '#');
-		if (cont)
-			t--;
-		if (!logical)
-			first = lineno;
-		if (array_grow((void **)&logical, loglen + t + 2, 1)) {
-			memcpy(logical + loglen, text, t);
-			loglen += t;
-			logical[loglen] = '\0';
-		}
-		text += n + (text[n] == '\n');
-		if (cont && *text)
-			continue;
-		if (logical) {
-			const char *s = logical + strspn(logical, " \t");
-
-			p.line = first;
-			if (*s && *s != '#')
-				parse_rule(&p, s);
-		}
-		free(logical);
-		logical = NULL;
-		loglen = 0;
-	}
-	free(logical);
-	return 0;
+	return rules_parse_buffer_opts(name, text, false, out);
 }
 
-int rules_load(const char *path, struct rule_set *out)
+int rules_load_opts(const char *path, bool lenient, struct rule_set *out)
 {
 	char *text = read_file(path, NULL);
 	int ret;
 
 	if (!text)
 		return -1;
-	ret = rules_parse_buffer(path, text, out);
+	ret = rules_parse_buffer_opts(path, text, lenient, out);
 	free(text);
 	return ret;
 }
 
+int rules_load(const char *path, struct rule_set *out)
+{
+	return rules_load_opts(path, false, out);
+}
+
+static void print_error(FILE *f, const struct rule_set *rs, const struct rule_error *e)
+{
+	const char *reason = e->reason ? e->reason : "out of memory";
+
+	if (e->line)
+		fprintf(f, "%s:%u: %s\n", rs->path, e->line, reason);
+	else
+		fprintf(f, "%s: %s\n", rs->path, reason);
+}
+
 void rules_print_errors(const struct rule_set *rs)
 {
-	for (size_t i = 0; i < rs->nerrors; i++) {
-		const char *reason = rs->errors[i].reason ? rs->errors[i].reason : "out of memory";
+	for (size_t i = 0; i < rs->nerrors; i++)
+		print_error(stderr, rs, &rs->errors[i]);
+}
 
-		if (rs->errors[i].line)
-			fprintf(stderr, "%s:%u: %s\n", rs->path, rs->errors[i].line, reason);
-		else
-			fprintf(stderr, "%s: %s\n", rs->path, reason);
+void rules_print_dropped(const struct rule_set *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		char *list;
+
+		if (!r->ndropped)
+			continue;
+		list = dropped_list(r);
+		fprintf(stderr, "%s:%u: sid %u: dropped %s (not supported in XDP)\n", rs->path,
+			r->line, r->sid, list ? list : "keywords");
+		free(list);
 	}
+}
+
+/* The rule as written, less the options --lenient dropped. */
+static void import_rule(FILE *out, const struct rule *r, const char *text)
+{
+	size_t pos = r->text_start;
+
+	if (r->ndropped) {
+		char *list = dropped_list(r);
+
+		fprintf(out, "# botsink: sid %u: dropped %s\n", r->sid, list ? list : "keywords");
+		free(list);
+	}
+	for (size_t i = 0; i < r->ncuts; i++) {
+		if (r->cuts[i].start > pos)
+			fwrite(text + pos, 1, r->cuts[i].start - pos, out);
+		if (r->cuts[i].end > pos)
+			pos = r->cuts[i].end;
+	}
+	fwrite(text + pos, 1, r->text_end - pos, out);
+	fputc('\n', out);
+}
+
+size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE *err)
+{
+	size_t ri = 0, ei = 0, refused = 0;
+
+	/* Both lists are in file order: merge them to keep it. */
+	while (ri < rs->n || ei < rs->nerrors) {
+		if (ei == rs->nerrors || (ri < rs->n && rs->rules[ri].line < rs->errors[ei].line)) {
+			import_rule(out, &rs->rules[ri++], text);
+			continue;
+		}
+		refused += rs->errors[ei].line != 0;
+		print_error(err, rs, &rs->errors[ei++]);
+	}
+	fprintf(err, "%s: imported %zu of %zu rules (%zu skipped)\n", rs->path, rs->n,
+		rs->n + refused, refused);
+	return rs->n;
 }
 
 void rules_free(struct rule_set *rs)

@@ -89,7 +89,8 @@ records=$(grep -c '"src_ip":"198.18.1.11"' "$WORK/feed.jsonl")
 "$PY" - "$WORK/feed.jsonl" <<'PYEOF' || fail "record schema"
 import json, sys
 fields = ["timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "protocol", "dst_ip",
-          "dst_port", "family", "tag", "sid", "packets", "bytes", "syns", "sensor"]
+          "dst_port", "family", "tag", "sid", "classtype", "packets", "bytes", "syns", "checkins",
+          "dns_qtype", "sensor"]
 n = 0
 for line in open(sys.argv[1]):
     r = json.loads(line)
@@ -97,6 +98,9 @@ for line in open(sys.argv[1]):
     assert list(r) == fields, list(r)
     assert r["sensor"] == "lab-sensor" and r["anon_mode"] == "none"
     assert r["first_seen"] <= r["last_seen"] <= r["timestamp"], r
+    assert 0 <= r["checkins"] <= r["packets"] and r["dns_qtype"] is None, r
+    if r["protocol"] == "udp":
+        assert r["checkins"] == r["packets"], r
     want = {0: ("unclassified", None), 1000001: ("zeus", "Zeus gate check-in"),
             1000020: ("sality", "Sality P2P hello"), 1000030: ("mirai", "Mirai telnet scan")}
     if r["sid"] in want:

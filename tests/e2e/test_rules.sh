@@ -12,8 +12,8 @@ R
 cat >"$WORK/bad.rules" <<'R'
 # a comment, then a good rule, then two bad ones
 alert tcp any any -> 203.0.113.10 80 (msg:"ok"; sid:1;)
-alert http any any -> 203.0.113.10 80 (msg:"x"; sid:2;)
-alert tcp any any -> 203.0.113.10 80 (msg:"y"; content:"gate"; sid:3;)
+alert tls any any -> 203.0.113.10 443 (msg:"x"; sid:2;)
+alert tcp any any -> 203.0.113.10 80 (msg:"y"; content:"gate"; pcre:"/gate/"; sid:3;)
 R
 cat >"$WORK/new.rules" <<'R'
 alert tcp any any -> 203.0.113.10 80 (msg:"Citadel check-in"; flags:S; sid:2000001; metadata:malware_family citadel;)
@@ -24,14 +24,14 @@ expect_eq "rules check (valid): exit status" "$?" 0
 "$BOTSINK" rules check "$WORK/bad.rules" 2>"$WORK/check.err"
 expect_eq "rules check (invalid): exit status" "$?" 2
 expect_eq "rules check errors" "$(cat "$WORK/check.err")" \
-	"$WORK/bad.rules:3: protocol 'http' is not supported (tcp, udp, ip)
-$WORK/bad.rules:4: keyword 'content' is not supported in XDP"
+	"$WORK/bad.rules:3: protocol 'tls' is not supported (tcp, udp, ip, http, dns)
+$WORK/bad.rules:4: keyword 'pcre' is not supported in XDP"
 
 lab_up "bsr$$"
-nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$WORK/bad.rules" \
+timeout 20 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$WORK/bad.rules" \
 	--pin-dir "$PIN_DIR" --anon none --feed "$WORK/x.jsonl" 2>"$WORK/run.err"
 expect_eq "run with a bad rules file: exit status" "$?" 2
-grep -q "bad.rules:3: protocol 'http'" "$WORK/run.err" && pass "run names file and line" ||
+grep -q "bad.rules:3: protocol 'tls'" "$WORK/run.err" && pass "run names file and line" ||
 	fail "run stderr: $(cat "$WORK/run.err")"
 lab_sink ip link show sink0 | grep -q xdp && fail "something was attached"
 [ -e "$PIN_DIR/botsink_stats" ] && fail "pins were created"
@@ -56,7 +56,7 @@ reload() {
 
 syns 3
 reload "$WORK/bad.rules" "keeping the running rules"
-grep -q "live.rules:4: keyword 'content'" "$WORK/daemon.err" && pass "SIGHUP reports file:line" ||
+grep -q "live.rules:4: keyword 'pcre'" "$WORK/daemon.err" && pass "SIGHUP reports file:line" ||
 	fail "no file:line for the bad reload"
 syns 2
 reload "$WORK/new.rules" "rules reloaded"

@@ -74,15 +74,30 @@ static const struct dst_entry *find_entry(const struct compiled *c, const char *
 }
 
 /* "2 1 1": the sids of an entry's candidates, in order. */
+/* The candidate of `rank` in the entry's lists (its own and its ports'). */
+static const struct botsink_candidate *at_rank(const struct dst_entry *e, __u32 rank)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->cand[i].c.rank == rank)
+			return &e->cand[i].c;
+	for (size_t k = 0; k < e->nports; k++)
+		for (size_t i = 0; i < e->ports[k].n; i++)
+			if (e->ports[k].cand[i].c.rank == rank)
+				return &e->ports[k].cand[i].c;
+	return NULL;
+}
+
+/* The sids of an entry's candidates in rank order, whichever list holds them. */
 static const char *sids_at(const struct compiled *c, const char *prefix)
 {
 	const struct dst_entry *e = find_entry(c, prefix);
+	const struct botsink_candidate *cand;
 
 	out[0] = '\0';
 	if (!e)
 		put("no entry %s", prefix);
-	for (size_t i = 0; e && i < e->n; i++)
-		put("%s%u", i ? " " : "", e->cand[i].c.sid);
+	for (__u32 rank = 0; e && (cand = at_rank(e, rank)); rank++)
+		put("%s%u", rank ? " " : "", cand->sid);
 	return out;
 }
 
@@ -109,11 +124,12 @@ static const char *cands_at(const struct compiled *c, const char *prefix)
 {
 	const struct dst_entry *e = find_entry(c, prefix);
 
+	const struct botsink_candidate *k;
+
 	out[0] = '\0';
 	if (!e)
 		put("no entry %s", prefix);
-	for (size_t i = 0; e && i < e->n; i++) {
-		const struct botsink_candidate *k = &e->cand[i].c;
+	for (__u32 i = 0; e && (k = at_rank(e, i)); i++) {
 		static const char kinds[] = "msx";
 
 		put("%s%u %c", i ? "; " : "", k->sid, k->kind < 3 ? kinds[k->kind] : '?');
@@ -239,6 +255,29 @@ static void test_rank_port(void)
 		   "alert tcp any any -> 203.0.113.0/24 any (sid:2;)", e, "1 2");
 	check_rank("alert tcp any any -> 203.0.113.0/24 any (sid:1;)",
 		   "alert tcp any 1234 -> 203.0.113.0/24 any (sid:2;)", e, "1 2");
+}
+
+/* Payload constraints come after prefix and port, before protocol and flags. */
+static void test_rank_payload(void)
+{
+	const char *e = SPACE;
+
+	check_rank("alert tcp any any -> 203.0.113.0/24 80 (content:\"x\"; sid:2;)",
+		   "alert tcp any any -> 203.0.113.0/24 80 (flags:S; sid:1;)", e, "2 1");
+	check_rank("alert tcp any any -> 203.0.113.0/24 80 (dsize:>0; sid:2;)",
+		   "alert tcp any any -> 203.0.113.0/24 80 (sid:1;)", e, "2 1");
+	check_rank("alert http any any -> 203.0.113.0/24 80 (sid:2;)",
+		   "alert tcp any any -> 203.0.113.0/24 80 (sid:1;)", e, "2 1");
+	check_rank("alert ip any any -> 203.0.113.0/24 any (content:\"x\"; sid:2;)",
+		   "alert tcp any any -> 203.0.113.0/24 any (sid:1;)", e, "2 1");
+	/* ... but not before a more exact port or a longer prefix. */
+	check_rank("alert tcp any any -> 203.0.113.0/24 80 (sid:2;)",
+		   "alert tcp any any -> 203.0.113.0/24 any (content:\"x\"; sid:1;)", e, "2 1");
+	check_rank("alert tcp any any -> 203.0.113.5 any (sid:2;)",
+		   "alert tcp any any -> 203.0.113.0/24 any (content:\"x\"; sid:1;)",
+		   "203.0.113.5/32", "2 1");
+	check_rank("alert tcp any any -> 203.0.113.0/24 80 (content:\"x\"; sid:1;)",
+		   "alert tcp any any -> 203.0.113.0/24 80 (content:\"y\"; sid:2;)", e, "1 2");
 }
 
 static void test_rank_proto_flags_sid(void)
@@ -449,19 +488,22 @@ static void test_sources(void)
 		  "8 x 192.0.2.0/24; 8 m 0-65535 53-53");
 	CHECK_STR(cands_at(&f.c, "203.0.113.0/24"), "8 x 192.0.2.0/24; 8 m 0-65535 53-53");
 	e = find_entry(&f.c, "203.0.113.5/32");
-	if (e && e->n == 13) {
-		CHECK(memcmp(e->cand[7].c.src_addr, addr10, 16) == 0);
-		CHECK(memcmp(e->cand[7].c.src_mask, mask8, 16) == 0);
-		for (size_t i = 1; i < 11; i++) {
-			CHECK_INT(e->cand[i].c.proto, IPPROTO_TCP);
-			CHECK_INT(e->cand[i].c.flags_op, BOTSINK_FLAGS_EQ);
-			CHECK_INT(e->cand[i].c.flags_mask, 0xff);
-			CHECK_INT(e->cand[i].c.flags_value, 0x02);
+	if (e && at_rank(e, 12) && !at_rank(e, 13)) {
+		CHECK(memcmp(at_rank(e, 7)->src_addr, addr10, 16) == 0);
+		CHECK(memcmp(at_rank(e, 7)->src_mask, mask8, 16) == 0);
+		for (__u32 i = 1; i < 11; i++) {
+			CHECK_INT(at_rank(e, i)->proto, IPPROTO_TCP);
+			CHECK_INT(at_rank(e, i)->flags_op, BOTSINK_FLAGS_EQ);
+			CHECK_INT(at_rank(e, i)->flags_mask, 0xff);
+			CHECK_INT(at_rank(e, i)->flags_value, 0x02);
 		}
-		CHECK_INT(e->cand[12].c.proto, IPPROTO_UDP);
-		CHECK_INT(e->cand[12].c.flags_op, BOTSINK_FLAGS_ANY);
+		CHECK_INT(at_rank(e, 12)->proto, IPPROTO_UDP);
+		CHECK_INT(at_rank(e, 12)->flags_op, BOTSINK_FLAGS_ANY);
 		for (int b = 0; b < 16; b++)
-			CHECK_INT(e->cand[12].c.src_mask[b], 0);
+			CHECK_INT(at_rank(e, 12)->src_mask[b], 0);
+		/* Rule 7 names two ports: its entries are in their port lists. */
+		CHECK_INT(e->nports, 4); /* tcp 22, 80, 443; udp 53 */
+		CHECK_INT(e->n, 0);
 	} else {
 		CHECK(0);
 	}
@@ -508,7 +550,7 @@ static void test_candidate_limit(void)
 
 	/* The /32's own rule plus the /24's 64 entries is one too many. */
 	snprintf(rules, sizeof(rules),
-		 "alert tcp any any -> 203.0.113.5 9999 (sid:2;)\n"
+		 "alert tcp any any -> 203.0.113.5 9990:9999 (sid:2;)\n"
 		 "alert tcp any any -> 203.0.113.0/24 %s (sid:1;)\n",
 		 port_list(BOTSINK_MAX_CANDIDATES));
 	CHECK_INT(build(&f, rules, SPACE), -1);
@@ -517,13 +559,23 @@ static void test_candidate_limit(void)
 		"2: destination 203.0.113.5/32 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
 	release(&f);
 
-	/* Sources times ports count too: 5 x 13 = 65. */
+	/* Sources times ports count too: 5 x 17 = 85 (17 ports: not dispatched by port). */
 	snprintf(rules, sizeof(rules),
 		 "alert tcp [10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,10.0.0.5] any "
 		 "-> 203.0.113.0/24 %s (sid:3;)\n",
-		 port_list(13));
+		 port_list(BOTSINK_PORT_FANOUT + 1));
 	CHECK_INT(build(&f, rules, SPACE), -1);
 	CHECK(strstr(errors_of(&f.rs), "1: destination 203.0.113.0/24 needs more than 64") == out);
+	release(&f);
+
+	/* With 16 ports the rule is in 16 port lists of 5 entries each. */
+	snprintf(rules, sizeof(rules),
+		 "alert tcp [10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,10.0.0.5] any "
+		 "-> 203.0.113.0/24 %s (sid:3;)\n",
+		 port_list(BOTSINK_PORT_FANOUT));
+	CHECK_INT(build(&f, rules, SPACE), 0);
+	e = find_entry(&f.c, SPACE);
+	CHECK(e && e->n == 0 && e->nports == BOTSINK_PORT_FANOUT && e->ports[0].n == 5);
 	release(&f);
 
 	/* Only the overflow: the rule it cuts off (sid 3) is not "never matching" too. */
@@ -535,8 +587,60 @@ static void test_candidate_limit(void)
 	CHECK_INT(build(&f, rules, SPACE), -1);
 	CHECK_STR(
 		errors_of(&f.rs),
-		"2: destination 203.0.113.5/32 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
+		"3: destination 203.0.113.5/32 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
 	release(&f);
+}
+
+/* Rules on one or a few exact ports: one list per port, so thousands fit. */
+static void test_port_lists(void)
+{
+	size_t cap = 3000 * 80, len = 0;
+	char *rules = malloc(cap);
+	const struct dst_entry *e;
+	struct fixture f;
+
+	if (!rules) {
+		CHECK(0);
+		return;
+	}
+	for (int i = 0; i < 3000; i++)
+		len += (size_t)snprintf(rules + len, cap - len,
+					"alert tcp any any -> 203.0.113.0/24 %d (sid:%d;)\n",
+					10000 + i, i + 1);
+	len += (size_t)snprintf(rules + len, cap - len,
+				"alert udp any any -> 203.0.113.0/24 [53,5353] (sid:9000;)\n"
+				"alert ip any any -> 203.0.113.0/24 any (sid:9001;)\n");
+	CHECK_INT(build(&f, rules, SPACE), 0);
+	CHECK_STR(errors_of(&f.rs), "");
+	e = find_entry(&f.c, SPACE);
+	if (e) {
+		CHECK_INT(e->nports, 3002);
+		CHECK_INT(e->n, 1); /* sid 9001: any port */
+		CHECK_INT(e->cand[0].c.sid, 9001);
+		CHECK_INT(e->cand[0].c.rank, 3002); /* after every exact-port rule */
+		CHECK_INT(e->ports[0].proto, IPPROTO_TCP);
+		CHECK_INT(e->ports[0].port, 10000);
+		CHECK_INT(e->ports[3000].proto, IPPROTO_UDP);
+		CHECK_INT(e->ports[3000].port, 53);
+		CHECK_INT(e->ports[3001].cand[0].c.sid, 9000);
+	} else {
+		CHECK(0);
+	}
+	CHECK_INT(f.c.nlists, 3003);
+	release(&f);
+
+	/* 65 rules on one port is one too many for its list. */
+	len = 0;
+	for (int i = 0; i < 65; i++)
+		len += (size_t)snprintf(rules + len, cap - len,
+					"alert tcp any any -> 203.0.113.0/24 80 (sid:%d;)\n",
+					i + 1);
+	CHECK_INT(build(&f, rules, SPACE), -1);
+	CHECK_STR(
+		errors_of(&f.rs),
+		"65: destination 203.0.113.0/24 port tcp/80 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
+	release(&f);
+	free(rules);
 }
 
 static void test_sinkhole_list(void)
@@ -602,6 +706,7 @@ int main(void)
 {
 	test_rank_prefix();
 	test_rank_port();
+	test_rank_payload();
 	test_rank_proto_flags_sid();
 	test_rank_precedence();
 	test_entries();
@@ -612,6 +717,7 @@ int main(void)
 	test_never_matches();
 	test_sources();
 	test_candidate_limit();
+	test_port_lists();
 	test_sinkhole_list();
 	test_sinkhole_holes();
 	return unit_report("test_compile");

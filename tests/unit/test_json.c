@@ -16,9 +16,9 @@
 
 /* The fields record_to_json() writes (record.c), in order. */
 static const char *const fields[] = {
-	"timestamp", "first_seen", "last_seen", "src_ip", "anon_mode",
-	"protocol",  "dst_ip",	   "dst_port",	"family", "tag",
-	"sid",	     "packets",	   "bytes",	"syns",	  "sensor",
+	"timestamp", "first_seen", "last_seen", "src_ip",   "anon_mode", "protocol",
+	"dst_ip",    "dst_port",   "family",	"tag",	    "sid",	 "classtype",
+	"packets",   "bytes",	   "syns",	"checkins", "dns_qtype", "sensor",
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -237,7 +237,8 @@ static void test_record_nulls(void)
 		"\"last_seen\":\"2026-11-26T22:31:29.500Z\",\"src_ip\":\"2001:db8:99::3\","
 		"\"anon_mode\":\"none\",\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
 		"\"dst_port\":null,\"family\":\"unclassified\",\"tag\":null,\"sid\":0,"
-		"\"packets\":1,\"bytes\":1514,\"syns\":0,\"sensor\":\"s1\"}\n";
+		"\"classtype\":null,\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
+		"\"dns_qtype\":null,\"sensor\":\"s1\"}\n";
 	struct feed_record r = {
 		.timestamp = { 1795732289, 0 },
 		.last_seen = { 1795732289, 500000000 },

@@ -7,9 +7,11 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <unistd.h>
 #include "botsink_abi.h"
 #include "rules.h"
 #include "unit.h"
+#include "util.h"
 
 #define FILE_NAME "test.rules"
 
@@ -69,28 +71,90 @@ static void put_flags(const struct rule *r)
 	    r->flags_mask, r->flags_value);
 }
 
-enum part { SRC, DST, SPORT, DPORT, FLAGS, FAMILY };
+static const char *const buffer_names[] = {
+	[BOTSINK_BUF_PAYLOAD] = "payload",
+	[BOTSINK_BUF_HTTP_METHOD] = "http.method",
+	[BOTSINK_BUF_HTTP_URI] = "http.uri",
+	[BOTSINK_BUF_HTTP_HOST] = "http.host",
+	[BOTSINK_BUF_HTTP_USER_AGENT] = "http.user_agent",
+	[BOTSINK_BUF_HTTP_HEADER] = "http.header",
+	[BOTSINK_BUF_HTTP_BODY] = "http.request_body",
+	[BOTSINK_BUF_DNS_QUERY] = "dns.query",
+};
 
-/*
- * Parse one rule and describe one part of it, or "error: <reason>". The
- * result lives in a static buffer until the next call.
- */
-static const char *parse_part(const char *rule, enum part part)
+/* Printable bytes as they are, the others as |hex| runs, as rules write them. */
+static void put_bytes(const uint8_t *b, size_t n)
 {
-	struct rule_set rs;
-	const struct rule *r;
+	bool hex = false;
 
-	rules_parse_buffer(FILE_NAME, rule, &rs);
-	text_buf[0] = '\0';
-	if (rs.nerrors) {
-		put("error: %s", rs.errors[0].reason ? rs.errors[0].reason : "(null)");
-		goto out;
+	for (size_t i = 0; i < n; i++) {
+		bool plain = b[i] >= 0x20 && b[i] < 0x7f && !strchr("|\"\\", b[i]);
+
+		if (plain)
+			put("%s%c", hex ? "|" : "", b[i]);
+		else
+			put(hex ? " %02x" : "|%02x", b[i]);
+		hex = !plain;
 	}
-	if (rs.n != 1) {
-		put("%zu rules", rs.n);
-		goto out;
+	if (hex)
+		put("|");
+}
+
+/* http.uri !"a|0d 0a|" nocase fast_pattern offset 1 depth 2 distance -1 within 3 */
+static void put_content(const struct rule_content *c)
+{
+	put("%s %s\"", c->buffer < BOTSINK_BUF_COUNT ? buffer_names[c->buffer] : "?",
+	    c->negated ? "!" : "");
+	put_bytes(c->bytes, c->len);
+	put("\"%s%s", c->nocase ? " nocase" : "", c->fast_pattern ? " fast_pattern" : "");
+	if (c->has_offset)
+		put(" offset %d", c->offset);
+	if (c->has_depth)
+		put(" depth %d", c->depth);
+	if (c->has_distance)
+		put(" distance %d", c->distance);
+	if (c->has_within)
+		put(" within %d", c->within);
+}
+
+static void put_contents(const struct rule *r)
+{
+	if (!r->ncontents)
+		put("none");
+	for (size_t i = 0; i < r->ncontents; i++) {
+		put("%s", i ? "; " : "");
+		put_content(&r->contents[i]);
 	}
-	r = &rs.rules[0];
+}
+
+static void put_dsize(const struct rule *r)
+{
+	if (!r->has_dsize)
+		put("none");
+	else
+		put("%s%u-%u", r->dsize_not ? "not " : "", r->dsize_lo, r->dsize_hi);
+}
+
+/* "tcp http": the transport and the application protocol. */
+static void put_app(const struct rule *r)
+{
+	static const char *const apps[] = { "none", "http", "dns" };
+
+	put("%s %s", rule_proto_name(r->proto), apps[r->app]);
+}
+
+static void put_dropped(const struct rule *r)
+{
+	if (!r->ndropped)
+		put("none");
+	for (size_t i = 0; i < r->ndropped; i++)
+		put("%s%s", i ? ", " : "", r->dropped[i].keyword);
+}
+
+enum part { SRC, DST, SPORT, DPORT, FLAGS, FAMILY, CONTENTS, DSIZE, APP, DOMAINS, DROPPED };
+
+static void put_part(const struct rule *r, enum part part)
+{
 	if (part == SRC)
 		put_addr_set(&r->src);
 	else if (part == DST)
@@ -101,11 +165,44 @@ static const char *parse_part(const char *rule, enum part part)
 		put_port_set(&r->dport);
 	else if (part == FLAGS)
 		put_flags(r);
-	else
+	else if (part == FAMILY)
 		put("%s", r->family);
-out:
+	else if (part == CONTENTS)
+		put_contents(r);
+	else if (part == DSIZE)
+		put_dsize(r);
+	else if (part == APP)
+		put_app(r);
+	else if (part == DOMAINS)
+		put("%s", r->domains ? r->domains : "none");
+	else
+		put_dropped(r);
+}
+
+/*
+ * Parse one rule (from a file called `name`) and describe one part of it,
+ * or "error: <reason>". The result lives in a static buffer until the
+ * next call.
+ */
+static const char *describe(const char *name, const char *rule, bool lenient, enum part part)
+{
+	struct rule_set rs;
+
+	rules_parse_buffer_opts(name, rule, lenient, &rs);
+	text_buf[0] = '\0';
+	if (rs.nerrors)
+		put("error: %s", rs.errors[0].reason ? rs.errors[0].reason : "(null)");
+	else if (rs.n != 1)
+		put("%zu rules", rs.n);
+	else
+		put_part(&rs.rules[0], part);
 	rules_free(&rs);
 	return text_buf;
+}
+
+static const char *parse_part(const char *rule, enum part part)
+{
+	return describe(FILE_NAME, rule, false, part);
 }
 
 static const char *dst_of(const char *dst)
@@ -532,15 +629,17 @@ static void test_lines(void)
  * One file, many bad rules between good ones: each error names its line
  * and says why; the good rules still parse.
  */
-static const struct {
+struct case_line {
 	const char *text;
 	const char *reason; /* NULL: a good rule, comment or blank line */
 	unsigned int sid; /* of a good rule */
-} mixed[] = {
+};
+
+static const struct case_line mixed[] = {
 	GOOD("alert tcp any any -> any 80 (msg:\"ok\"; sid:1;)", 1),
 	GOOD("alert udp any any -> any 53 (sid:1000;)", 1000),
-	BAD("alert http any any -> any any (sid:2;)",
-	    "protocol 'http' is not supported (tcp, udp, ip)"),
+	BAD("alert tls any any -> any any (sid:2;)",
+	    "protocol 'tls' is not supported (tcp, udp, ip, http, dns)"),
 	BAD("pass tcp any any -> any any (sid:3;)", "action 'pass' is not supported"),
 	BAD("alert tcp any any <> any any (sid:4;)",
 	    "bidirectional rules ('<>') are not supported"),
@@ -601,8 +700,8 @@ static const struct {
 	BAD("alert tcp any any -> 203.0.113.9 any (sid:1000;)",
 	    "duplicate sid 1000 (first defined at line 2)"),
 	BAD("alert tcp any any -> any any (sid:40; sid:41;)", "sid given twice"),
-	BAD("alert tcp any any -> any any (content:\"x\"; sid:42;)",
-	    "keyword 'content' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (byte_test:1,>,2,0; sid:42;)",
+	    "keyword 'byte_test' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (pcre:\"/x/\"; sid:43;)",
 	    "keyword 'pcre' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (flow:to_client; sid:44;)",
@@ -630,12 +729,10 @@ static const struct {
 	BAD("alert tcp any any -> any any (rev:1; rev:2; sid:55;)", "rev given twice"),
 	BAD("alert tcp any any -> any any (classtype; sid:56;)", "classtype needs a value"),
 	BAD("alert tcp any any -> any any (sid:57;;)", "empty option"),
-	BAD("alert tcp any any -> any any (msg:\"continued\"; \\\n    content:\"x\"; sid:58;)",
-	    "keyword 'content' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (msg:\"continued\"; \\\n    pcre:\"/x/\"; sid:58;)",
+	    "keyword 'pcre' is not supported in XDP"),
 	GOOD("alert tcp any any -> any $HTTP_PORTS (msg:\"last\"; sid:102;)", 102),
 };
-
-#define NMIXED (sizeof(mixed) / sizeof(mixed[0]))
 
 /* The error reported for `line`, or NULL. */
 static const struct rule_error *error_at(const struct rule_set *rs, unsigned int line)
@@ -654,18 +751,18 @@ static const struct rule *rule_at(const struct rule_set *rs, unsigned int line)
 	return NULL;
 }
 
-/* mixed[] as one file; line[i] is where mixed[i] starts. */
-static char *mixed_file(unsigned int line[NMIXED])
+/* The cases as one file; line[i] is where cases[i] starts. */
+static char *case_file(const struct case_line *cases, size_t n, unsigned int *line)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	unsigned int at = 1;
 
-	for (size_t i = 0; i < NMIXED; i++) {
+	for (size_t i = 0; i < n; i++) {
 		line[i] = at;
-		fprintf(f, "%s\n", mixed[i].text);
-		for (const char *c = mixed[i].text; *c; c++)
+		fprintf(f, "%s\n", cases[i].text);
+		for (const char *c = cases[i].text; *c; c++)
 			at += *c == '\n';
 		at++;
 	}
@@ -673,32 +770,709 @@ static char *mixed_file(unsigned int line[NMIXED])
 	return text;
 }
 
-static void test_errors(void)
+static bool reason_matches(const struct rule_error *e, const char *want, bool exact)
 {
-	unsigned int line[NMIXED];
+	if (!e || !e->reason)
+		return false;
+	return exact ? strcmp(e->reason, want) == 0 : strstr(e->reason, want) != NULL;
+}
+
+/*
+ * One file, many bad rules between good ones: each error names its line
+ * and says why (the whole message when `exact`); the good rules still parse.
+ */
+static void check_cases(const struct case_line *cases, size_t n, bool exact)
+{
+	unsigned int *line = calloc(n, sizeof(*line));
 	size_t nerr = 0, nrules = 0;
 	struct rule_set rs;
-	char *text = mixed_file(line);
+	char *text = case_file(cases, n, line);
 
 	CHECK_INT(rules_parse_buffer(FILE_NAME, text, &rs), 0);
-	for (size_t i = 0; i < NMIXED; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct rule_error *e = error_at(&rs, line[i]);
 		const struct rule *r = rule_at(&rs, line[i]);
+		bool ok = cases[i].reason ? reason_matches(e, cases[i].reason, exact) : !e;
 
-		nerr += mixed[i].reason != NULL;
-		nrules += mixed[i].sid != 0;
-		if (mixed[i].reason && !(e && e->reason && strstr(e->reason, mixed[i].reason)))
-			fprintf(stderr, "line %u: \"%s\" does not say \"%s\"\n", line[i],
-				e && e->reason ? e->reason : "(no error)", mixed[i].reason);
-		if (!mixed[i].reason && e)
-			fprintf(stderr, "line %u: unexpected error \"%s\"\n", line[i], e->reason);
-		CHECK(mixed[i].reason ? e && e->reason && strstr(e->reason, mixed[i].reason) : !e);
-		CHECK(mixed[i].sid ? r && r->sid == mixed[i].sid : !r);
+		nerr += cases[i].reason != NULL;
+		nrules += cases[i].sid != 0;
+		if (!ok)
+			fprintf(stderr, "line %u: \"%s\" is not \"%s\"\n", line[i],
+				e && e->reason ? e->reason : "(no error)",
+				cases[i].reason ? cases[i].reason : "(no error)");
+		CHECK(ok);
+		CHECK(cases[i].sid ? r && r->sid == cases[i].sid : !r);
 	}
 	CHECK_INT(rs.nerrors, nerr);
 	CHECK_INT(rs.n, nrules);
 	rules_free(&rs);
 	free(text);
+	free(line);
+}
+
+static void test_errors(void)
+{
+	check_cases(mixed, ARRAY_SIZE(mixed), false);
+}
+
+/* ---- payload keywords ---- */
+
+/* The contents of a tcp rule with these options. */
+static const char *contents_of(const char *options)
+{
+	char rule[1024];
+
+	snprintf(rule, sizeof(rule), "alert tcp any any -> any any (%s sid:1;)", options);
+	return parse_part(rule, CONTENTS);
+}
+
+static const char *part_of(const char *proto, const char *options, enum part part)
+{
+	char rule[1024];
+
+	snprintf(rule, sizeof(rule), "alert %s any any -> any any (%s sid:1;)", proto, options);
+	return parse_part(rule, part);
+}
+
+static void test_content_strings(void)
+{
+	CHECK_STR(contents_of("content:\"gate.php\";"), "payload \"gate.php\"");
+	CHECK_STR(contents_of("content:\"|41 42|C\";"), "payload \"ABC\"");
+	CHECK_STR(contents_of("content:\"|4142|\";"), "payload \"AB\"");
+	CHECK_STR(contents_of("content:\"a|0d 0A|b\";"), "payload \"a|0d 0a|b\"");
+	CHECK_STR(contents_of("content:\"| 00  01 |\";"), "payload \"|00 01|\"");
+	CHECK_STR(contents_of("content:\"|7c|\";"), "payload \"|7c|\"");
+	CHECK_STR(contents_of("content:\"say \\\"hi\\\"\";"), "payload \"say |22|hi|22|\"");
+	CHECK_STR(contents_of("content:\"a\\\\b\\;c\\:d\";"), "payload \"a|5c|b;c:d\"");
+	CHECK_STR(contents_of("content:\"Host:\";"), "payload \"Host:\"");
+	CHECK_STR(contents_of("content:\"Hello, world\";"), "payload \"Hello, world\"");
+	CHECK_STR(contents_of("content:!\"x\";"), "payload !\"x\"");
+	CHECK_STR(contents_of("content: ! \"x\";"), "payload !\"x\"");
+	CHECK_STR(contents_of("content:\"a\"; content:\"b\";"), "payload \"a\"; payload \"b\"");
+	CHECK_STR(contents_of("msg:\"none\";"), "none");
+}
+
+static void test_content_modifiers(void)
+{
+	CHECK_STR(contents_of("content:\"ab\"; nocase;"), "payload \"ab\" nocase");
+	CHECK_STR(contents_of("content:\"ab\"; offset:0;"), "payload \"ab\" offset 0");
+	CHECK_STR(contents_of("content:\"ab\"; offset:3; depth:2;"),
+		  "payload \"ab\" offset 3 depth 2");
+	CHECK_STR(contents_of("content:\"ab\"; depth:65535;"), "payload \"ab\" depth 65535");
+	CHECK_STR(contents_of("content:\"a\"; content:\"bc\"; distance:-1; within:2;"),
+		  "payload \"a\"; payload \"bc\" distance -1 within 2");
+	CHECK_STR(contents_of("content:\"a\"; content:\"b\"; distance:0;"),
+		  "payload \"a\"; payload \"b\" distance 0");
+	/* The first content may be relative: to the start of its buffer. */
+	CHECK_STR(contents_of("content:\"ab\"; within:5;"), "payload \"ab\" within 5");
+	CHECK_STR(contents_of("content:\"ab\"; fast_pattern;"), "payload \"ab\" fast_pattern");
+	CHECK_STR(contents_of("content:\"ab\"; fast_pattern:only;"), "payload \"ab\" fast_pattern");
+	CHECK_STR(contents_of("content:\"ab\"; fast_pattern:0,2;"), "payload \"ab\" fast_pattern");
+	CHECK_STR(contents_of("content:\"ab\"; rawbytes;"), "payload \"ab\"");
+	CHECK_STR(contents_of("content:\"ab\"; startswith;"), "payload \"ab\" offset 0 depth 2");
+	CHECK_STR(contents_of("content:\"ab\"; nocase; content:\"c\"; depth:1;"),
+		  "payload \"ab\" nocase; payload \"c\" depth 1");
+	CHECK_STR(contents_of("content:!\"ab\"; depth:5; nocase;"),
+		  "payload !\"ab\" nocase depth 5");
+	/* Descriptive keywords between a content and its modifiers change nothing. */
+	CHECK_STR(contents_of("content:\"ab\"; msg:\"x\"; depth:4;"), "payload \"ab\" depth 4");
+}
+
+static void test_buffers(void)
+{
+	/* Legacy modifiers move the content before them. */
+	CHECK_STR(contents_of("content:\"GET\"; http_method;"), "http.method \"GET\"");
+	CHECK_STR(contents_of("content:\"/a\"; http_uri;"), "http.uri \"/a\"");
+	CHECK_STR(contents_of("content:\"/a\"; http_raw_uri;"), "http.uri \"/a\"");
+	CHECK_STR(contents_of("content:\"X-A\"; http_header;"), "http.header \"X-A\"");
+	CHECK_STR(contents_of("content:\"X-A\"; http_raw_header;"), "http.header \"X-A\"");
+	CHECK_STR(contents_of("content:\"KUKU\"; nocase; http_user_agent; depth:4;"),
+		  "http.user_agent \"KUKU\" nocase depth 4");
+	CHECK_STR(contents_of("content:\"evil.example\"; http_host;"),
+		  "http.host \"evil.example\"");
+	CHECK_STR(contents_of("content:\"a=\"; http_client_body;"), "http.request_body \"a=\"");
+	CHECK_STR(contents_of("content:\"a\"; content:\"b\"; http_uri; content:\"c\";"),
+		  "payload \"a\"; http.uri \"b\"; payload \"c\"");
+	CHECK_STR(contents_of("uricontent:\"/x\"; nocase; uricontent:\"y\";"),
+		  "http.uri \"/x\" nocase; http.uri \"y\"");
+	/* Sticky buffers hold until the next one; pkt_data goes back to the payload. */
+	CHECK_STR(contents_of("http.method; content:\"GET\"; http.uri; content:\"/a\"; "
+			      "content:\"b\"; pkt_data; content:\"c\";"),
+		  "http.method \"GET\"; http.uri \"/a\"; http.uri \"b\"; payload \"c\"");
+	CHECK_STR(contents_of("http.uri.raw; content:\"/a\";"), "http.uri \"/a\"");
+	CHECK_STR(contents_of("http.header; content:\"A\"; http.header.raw; content:\"B\";"),
+		  "http.header \"A\"; http.header \"B\"");
+	CHECK_STR(contents_of("http.user_agent; content:\"UA\";"), "http.user_agent \"UA\"");
+	CHECK_STR(contents_of("http.host; content:\"a.example\";"), "http.host \"a.example\"");
+	CHECK_STR(contents_of("http.host; content:\"A.example\"; nocase;"),
+		  "http.host \"A.example\" nocase");
+	CHECK_STR(contents_of("http.request_body; content:\"k=\";"), "http.request_body \"k=\"");
+	CHECK_STR(contents_of("content:\"a\"; pkt_data; content:\"b\"; http_uri;"),
+		  "payload \"a\"; http.uri \"b\"");
+	CHECK_STR(part_of("udp", "dns.query; content:\"evil\";", CONTENTS), "dns.query \"evil\"");
+	/* dns_query is a sticky buffer too (Suricata 5 and later). */
+	CHECK_STR(part_of("dns",
+			  "content:\"|01 00 00 01|\"; offset:2; depth:4; dns_query; "
+			  "content:\"drivres-update\";",
+			  CONTENTS),
+		  "payload \"|01 00 00 01|\" offset 2 depth 4; dns.query \"drivres-update\"");
+}
+
+/* The buffers decide the application protocol; the header may name it. */
+static void test_protocols_apps(void)
+{
+	CHECK_STR(part_of("http", "", APP), "tcp http");
+	CHECK_STR(part_of("dns", "", APP), "udp dns");
+	CHECK_STR(part_of("tcp", "", APP), "tcp none");
+	CHECK_STR(part_of("tcp", "content:\"x\";", APP), "tcp none");
+	CHECK_STR(part_of("tcp", "content:\"x\"; http_uri;", APP), "tcp http");
+	CHECK_STR(part_of("tcp", "http.user_agent; content:\"x\";", APP), "tcp http");
+	CHECK_STR(part_of("udp", "dns.query; content:\"x\";", APP), "udp dns");
+	CHECK_STR(part_of("dns", "dns.query; content:\"x\";", APP), "udp dns");
+	CHECK_STR(part_of("http", "content:\"x\"; http_header;", APP), "tcp http");
+	CHECK_STR(part_of("http", "content:\"x\";", CONTENTS), "payload \"x\"");
+	CHECK_STR(part_of("ip", "content:\"x\";", APP), "ip none");
+}
+
+static void test_dsize(void)
+{
+	CHECK_STR(part_of("udp", "dsize:20;", DSIZE), "20-20");
+	CHECK_STR(part_of("udp", "dsize:0;", DSIZE), "0-0");
+	CHECK_STR(part_of("udp", "dsize:65535;", DSIZE), "65535-65535");
+	CHECK_STR(part_of("udp", "dsize:<50;", DSIZE), "0-49");
+	CHECK_STR(part_of("udp", "dsize: <50;", DSIZE), "0-49");
+	CHECK_STR(part_of("udp", "dsize:<1;", DSIZE), "0-0");
+	CHECK_STR(part_of("udp", "dsize:<=50;", DSIZE), "0-50");
+	CHECK_STR(part_of("udp", "dsize:>50;", DSIZE), "51-65535");
+	CHECK_STR(part_of("udp", "dsize:>=50;", DSIZE), "50-65535");
+	CHECK_STR(part_of("udp", "dsize:>65534;", DSIZE), "65535-65535");
+	/* Exclusive, as in Suricata: 300<>400 is 301 to 399. */
+	CHECK_STR(part_of("udp", "dsize:300<>400;", DSIZE), "301-399");
+	CHECK_STR(part_of("udp", "dsize:300 <> 400;", DSIZE), "301-399");
+	CHECK_STR(part_of("udp", "dsize:5<>7;", DSIZE), "6-6");
+	CHECK_STR(part_of("udp", "dsize:!0;", DSIZE), "not 0-0");
+	CHECK_STR(part_of("tcp", "dsize:!8;", DSIZE), "not 8-8");
+	CHECK_STR(part_of("tcp", "msg:\"x\";", DSIZE), "none");
+}
+
+/* domains:FILE is next to the rules file, unless absolute. */
+static void test_domains_path(void)
+{
+	static const char rule[] = "alert dns any any -> any any (domains:%s; sid:1;)";
+	static const struct {
+		const char *rules_file, *value, *path;
+	} v[] = {
+		{ "test.rules", "sinkholed.txt", "sinkholed.txt" },
+		{ "test.rules", "lists/a.txt", "lists/a.txt" },
+		{ "etc/botsink/x.rules", "sinkholed.txt", "etc/botsink/sinkholed.txt" },
+		{ "/etc/botsink/x.rules", "sinkholed.txt", "/etc/botsink/sinkholed.txt" },
+		{ "/x.rules", "d.txt", "/d.txt" },
+		{ "/etc/botsink/x.rules", "/var/lib/d.txt", "/var/lib/d.txt" },
+		{ "etc/x.rules", "\"with space.txt\"", "etc/with space.txt" },
+		{ "./x.rules", "../d.txt", "./../d.txt" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		snprintf(text, sizeof(text), rule, v[i].value);
+		CHECK_STR(describe(v[i].rules_file, text, false, DOMAINS), v[i].path);
+	}
+	CHECK_STR(part_of("udp", "dns.query; content:\"x\"; domains:d.txt;", DOMAINS), "d.txt");
+	CHECK_STR(part_of("dns", "domains:d.txt;", APP), "udp dns");
+}
+
+/* Each payload error, with its exact message and line. */
+static const struct case_line payload_cases[] = {
+	BAD("alert smtp any any -> any any (sid:1;)",
+	    "protocol 'smtp' is not supported (tcp, udp, ip, http, dns)"),
+	GOOD("alert http any any -> any 80 (content:\"GET\"; http_method; sid:2;)", 2),
+	BAD("alert tcp any any -> any any (content:abc; sid:3;)",
+	    "content must be a quoted string"),
+	BAD("alert tcp any any -> any any (content:\"abc; sid:4;)",
+	    "content must be a quoted string"),
+	BAD("alert tcp any any -> any any (content:; sid:5;)", "content must be a quoted string"),
+	BAD("alert tcp any any -> any any (content:\"\"; sid:6;)", "content is empty"),
+	BAD("alert tcp any any -> any any (content:\"||\"; sid:7;)", "content is empty"),
+	BAD("alert tcp any any -> any any (content:\"|4|\"; sid:8;)",
+	    "content: odd number of hex digits in '|4|'"),
+	BAD("alert tcp any any -> any any (content:\"a|41 4|b\"; sid:9;)",
+	    "content: odd number of hex digits in '|41 4|'"),
+	BAD("alert tcp any any -> any any (content:\"|4g|\"; sid:10;)",
+	    "content: 'g' is not a hex digit in '|4g|'"),
+	BAD("alert tcp any any -> any any (content:\"|41\"; sid:11;)",
+	    "content: '|' is not closed"),
+	BAD("alert tcp any any -> any any (content:\"a\\x\"; sid:12;)",
+	    "content: '\\x' is not an escape (\\\" \\\\ \\; \\: or |hex|)"),
+	BAD("alert tcp any any -> any any (content:\"a\"b\"; sid:13;)",
+	    "unescaped '\"' in content"),
+	BAD("alert tcp any any -> any any (content:\"ab\\\"; sid:14;)",
+	    "content: '\\' at the end escapes the closing quote"),
+	BAD("alert tcp any any -> any any (uricontent:\"\"; sid:15;)", "uricontent is empty"),
+	OTHER("# modifiers"),
+	BAD("alert tcp any any -> any any (nocase; content:\"a\"; sid:16;)",
+	    "'nocase' needs a preceding content"),
+	BAD("alert tcp any any -> any any (depth:4; content:\"a\"; sid:17;)",
+	    "'depth' needs a preceding content"),
+	BAD("alert tcp any any -> any any (http_uri; content:\"a\"; sid:18;)",
+	    "'http_uri' needs a preceding content"),
+	BAD("alert tcp any any -> any any (content:\"a\"; nocase; nocase; sid:19;)",
+	    "'nocase' given twice on one content"),
+	BAD("alert tcp any any -> any any (content:\"a\"; depth:1; depth:2; sid:20;)",
+	    "'depth' given twice on one content"),
+	BAD("alert tcp any any -> any any (content:\"a\"; fast_pattern; fast_pattern:only; sid:21;)",
+	    "'fast_pattern' given twice on one content"),
+	BAD("alert tcp any any -> any any (content:\"abcd\"; depth:3; sid:22;)",
+	    "depth 3 is less than the content's length (4)"),
+	BAD("alert tcp any any -> any any (content:\"abcd\"; within:3; sid:23;)",
+	    "within 3 is less than the content's length (4)"),
+	BAD("alert tcp any any -> any any (content:\"a\"; depth:0; sid:24;)",
+	    "depth 0 is less than the content's length (1)"),
+	BAD("alert tcp any any -> any any (content:\"a\"; offset:-1; sid:25;)",
+	    "offset: '-1' is not an integer from 0 to 65535"),
+	BAD("alert tcp any any -> any any (content:\"a\"; depth:1x; sid:26;)",
+	    "depth: '1x' is not an integer from 0 to 65535"),
+	BAD("alert tcp any any -> any any (content:\"a\"; depth:70000; sid:27;)",
+	    "depth: '70000' is not an integer from 0 to 65535"),
+	BAD("alert tcp any any -> any any (content:\"a\"; distance:-70000; sid:28;)",
+	    "distance: '-70000' is not an integer from -65535 to 65535"),
+	BAD("alert tcp any any -> any any (content:\"a\"; within:; sid:29;)",
+	    "within: '' is not an integer from 0 to 65535"),
+	BAD("alert tcp any any -> any any (content:\"a\"; depth:var; sid:30;)",
+	    "keyword 'depth:var' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; depth:1; distance:0; sid:31;)",
+	    "'depth' and 'distance' on one content mix absolute and relative positions"),
+	BAD("alert tcp any any -> any any (content:\"a\"; within:1; offset:0; sid:32;)",
+	    "'within' and 'offset' on one content mix absolute and relative positions"),
+	BAD("alert tcp any any -> any any (content:\"a\"; startswith; offset:1; sid:33;)",
+	    "'offset' cannot be combined with startswith"),
+	BAD("alert tcp any any -> any any (content:\"a\"; distance:1; startswith; sid:34;)",
+	    "'startswith' cannot be combined with distance"),
+	BAD("alert tcp any any -> any any (content:\"a\"; fast_pattern:x; sid:35;)",
+	    "fast_pattern: invalid value 'x' (only, or offset,length)"),
+	BAD("alert tcp any any -> any any (content:\"a\"; nocase:1; sid:36;)",
+	    "'nocase' takes no value"),
+	BAD("alert tcp any any -> any any (content:\"a\"; endswith; sid:37;)",
+	    "keyword 'endswith' is not supported in XDP"),
+	GOOD("alert tcp any any -> any any (content:\"a\"; content:\"b\"; distance:0; within:1; "
+	     "sid:38;)",
+	     38),
+	OTHER("# buffers"),
+	BAD("alert tcp any any -> any any (content:\"a\"; http_uri; http_header; sid:39;)",
+	    "'http_header' on a content already placed by 'http_uri'"),
+	BAD("alert tcp any any -> any any (content:\"a\"; http_uri; http_uri; sid:40;)",
+	    "'http_uri' given twice on one content"),
+	BAD("alert tcp any any -> any any (uricontent:\"a\"; http_header; sid:41;)",
+	    "'http_header' on a content already placed by 'uricontent'"),
+	BAD("alert tcp any any -> any any (http.uri; content:\"a\"; http_header; sid:42;)",
+	    "'http_header' cannot follow the sticky buffer 'http.uri' (pkt_data resets it)"),
+	BAD("alert tcp any any -> any any (http.uri:x; content:\"a\"; sid:43;)",
+	    "'http.uri' takes no value"),
+	BAD("alert udp any any -> any any (content:\"a\"; http_uri; sid:44;)",
+	    "http buffers need protocol tcp or http"),
+	BAD("alert ip any any -> any any (http.header; content:\"a\"; sid:45;)",
+	    "http buffers need protocol tcp or http"),
+	BAD("alert dns any any -> any any (http.uri; content:\"a\"; sid:46;)",
+	    "http buffers need protocol tcp or http"),
+	BAD("alert tcp any any -> any any (dns.query; content:\"a\"; sid:47;)",
+	    "dns.query is matched over UDP only"),
+	BAD("alert http any any -> any any (dns_query; content:\"a\"; sid:48;)",
+	    "dns.query is matched over UDP only"),
+	BAD("alert ip any any -> any any (dns.query; content:\"a\"; sid:49;)",
+	    "dns.query is matched over UDP only"),
+	BAD("alert http any any -> any any (http.host; content:\"Evil.example\"; sid:50;)",
+	    "http.host content must be lowercase (the buffer is normalized)"),
+	BAD("alert http any any -> any any (content:\"|41|\"; http_host; sid:51;)",
+	    "http.host content must be lowercase (the buffer is normalized)"),
+	GOOD("alert http any any -> any any (content:\"EVIL\"; nocase; http_host; sid:52;)", 52),
+	GOOD("alert udp any any -> any 53 (dns.query; content:\"evil\"; sid:53;)", 53),
+	OTHER("# dsize"),
+	BAD("alert udp any any -> any any (dsize:70000; sid:54;)",
+	    "dsize: '70000' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	BAD("alert udp any any -> any any (dsize:abc; sid:55;)",
+	    "dsize: 'abc' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	BAD("alert udp any any -> any any (dsize:-1; sid:56;)",
+	    "dsize: '-1' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	BAD("alert udp any any -> any any (dsize:<>5; sid:57;)",
+	    "dsize: '<>5' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	BAD("alert udp any any -> any any (dsize:; sid:58;)",
+	    "dsize: '' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	BAD("alert udp any any -> any any (dsize:<0; sid:59;)", "dsize:<0 can never match"),
+	BAD("alert udp any any -> any any (dsize:>65535; sid:60;)", "dsize:>65535 can never match"),
+	BAD("alert udp any any -> any any (dsize:5<>6; sid:61;)", "dsize:5<>6 can never match"),
+	BAD("alert udp any any -> any any (dsize:6<>5; sid:62;)", "dsize:6<>5 can never match"),
+	BAD("alert udp any any -> any any (dsize:1; dsize:2; sid:63;)", "dsize given twice"),
+	OTHER("# domains"),
+	BAD("alert udp any any -> any any (domains:d.txt; sid:64;)",
+	    "domains needs a dns rule (alert dns, or dns.query)"),
+	BAD("alert tcp any any -> any any (domains:d.txt; sid:65;)",
+	    "domains needs a dns rule (alert dns, or dns.query)"),
+	BAD("alert dns any any -> any any (domains:a.txt; domains:b.txt; sid:66;)",
+	    "domains given twice"),
+	BAD("alert dns any any -> any any (domains:\"\"; sid:67;)", "domains needs a value"),
+	BAD("alert dns any any -> any any (domains:; sid:68;)", "domains needs a value"),
+	BAD("alert dns any any -> any any (domains; sid:69;)", "domains needs a value"),
+	OTHER("# keywords that narrow but cannot be enforced"),
+	BAD("alert tcp any any -> any any (content:\"a\"; pcre:\"/a/\"; sid:70;)",
+	    "keyword 'pcre' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; isdataat:1,relative; sid:71;)",
+	    "keyword 'isdataat' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (file_data; content:\"a\"; sid:72;)",
+	    "keyword 'file_data' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (http.cookie; content:\"a\"; sid:73;)",
+	    "keyword 'http.cookie' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; http_cookie; sid:74;)",
+	    "keyword 'http_cookie' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (tls.sni; content:\"a\"; sid:75;)",
+	    "keyword 'tls.sni' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (tls_sni; content:\"a\"; sid:76;)",
+	    "keyword 'tls_sni' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; urilen:>10; sid:77;)",
+	    "keyword 'urilen' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (ttl:64; sid:78;)",
+	    "keyword 'ttl' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (flowbits:isnotset,x; sid:79;)",
+	    "keyword 'flowbits:isnotset' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (flow:from_server; sid:80;)",
+	    "keyword 'flow:from_server' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; bogus_keyword; sid:81;)",
+	    "keyword 'bogus_keyword' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (tls.store; sid:82;)",
+	    "keyword 'tls.store' is not supported in XDP"),
+	GOOD("alert tcp any any -> any any (content:\"a\"; detection_filter:track by_src, count 5, "
+	     "seconds 60; tag:session,5,packets; sid:83;)",
+	     83),
+};
+
+static void test_payload_errors(void)
+{
+	check_cases(payload_cases, ARRAY_SIZE(payload_cases), true);
+}
+
+/* ---- --lenient ---- */
+
+static const char *lenient_of(const char *options, enum part part)
+{
+	char rule[1024];
+
+	snprintf(rule, sizeof(rule), "alert tcp any any -> 203.0.113.5 80 (%s sid:7;)", options);
+	return describe(FILE_NAME, rule, true, part);
+}
+
+static void test_lenient(void)
+{
+	CHECK_STR(lenient_of("content:\"a\"; pcre:\"/x/\";", DROPPED), "pcre");
+	CHECK_STR(lenient_of("content:\"a\"; pcre:\"/x/\";", CONTENTS), "payload \"a\"");
+	CHECK_STR(lenient_of("content:\"a\"; pcre:\"/x/\"; pcre:\"/y/\";", DROPPED), "pcre");
+	CHECK_STR(lenient_of("flowbits:isset,x; content:\"a\";", DROPPED), "flowbits:isset");
+	CHECK_STR(lenient_of("flowbits:set,x; content:\"a\";", DROPPED), "none");
+	CHECK_STR(lenient_of("flow:established,to_client,not_established; content:\"a\";", DROPPED),
+		  "flow:to_client, flow:not_established");
+	/* A sticky buffer botsink lacks takes its contents and their modifiers. */
+	CHECK_STR(lenient_of("file_data; content:\"a\"; nocase; content:\"b\"; distance:0; "
+			     "pkt_data; content:\"c\"; depth:1;",
+			     DROPPED),
+		  "file_data (2 contents)");
+	CHECK_STR(lenient_of("file_data; content:\"a\"; nocase; content:\"b\"; distance:0; "
+			     "pkt_data; content:\"c\"; depth:1;",
+			     CONTENTS),
+		  "payload \"c\" depth 1");
+	CHECK_STR(lenient_of("content:\"x\"; http.cookie; content:\"a\"; http.uri; content:\"b\";",
+			     CONTENTS),
+		  "payload \"x\"; http.uri \"b\"");
+	CHECK_STR(lenient_of("content:\"x\"; http.cookie; content:\"a\"; http.uri; content:\"b\";",
+			     DROPPED),
+		  "http.cookie (1 content)");
+	CHECK_STR(lenient_of("content:\"x\"; file_data;", DROPPED), "file_data");
+	/* A legacy modifier for such a buffer takes the content before it. */
+	CHECK_STR(
+		lenient_of("content:\"a\"; nocase; http_cookie; depth:1; content:\"b\";", CONTENTS),
+		"payload \"b\"");
+	CHECK_STR(
+		lenient_of("content:\"a\"; nocase; http_cookie; depth:1; content:\"b\";", DROPPED),
+		"http_cookie (1 content)");
+	/* Positions relative to a dropped pcre would narrow: they go too. */
+	CHECK_STR(lenient_of("content:\"a\"; pcre:\"/x/R\"; content:\"b\"; distance:0; within:5;",
+			     CONTENTS),
+		  "payload \"a\"; payload \"b\"");
+	CHECK_STR(lenient_of("content:\"a\"; pcre:\"/x/R\"; content:\"b\"; distance:0; within:5;",
+			     DROPPED),
+		  "pcre, distance (after pcre), within (after pcre)");
+	CHECK_STR(lenient_of("content:\"a\"; pcre:\"/x/\"; content:\"b\"; content:\"c\"; "
+			     "distance:0;",
+			     CONTENTS),
+		  "payload \"a\"; payload \"b\"; payload \"c\" distance 0");
+	CHECK_STR(lenient_of("content:\"a\"; byte_extract:1,0,len; content:\"b\"; depth:len;",
+			     DROPPED),
+		  "byte_extract, depth:len");
+	CHECK_STR(lenient_of("content:\"a\"; endswith;", DROPPED), "endswith");
+	CHECK_STR(lenient_of("content:\"a\"; endswith;", CONTENTS), "payload \"a\"");
+	CHECK_STR(lenient_of("flow:to_client; flags:S;", DROPPED), "flow:to_client");
+	CHECK_STR(lenient_of("ttl:64; dsize:5;", DROPPED), "ttl");
+	/* Nothing left but the header: refused. */
+	CHECK_STR(lenient_of("pcre:\"/x/\";", DROPPED),
+		  "error: sid 7: nothing left to match beyond the header after dropping pcre");
+	CHECK_STR(
+		lenient_of("flow:established,to_client; byte_test:1,>,2,0; file_data; "
+			   "content:\"a\";",
+			   DROPPED),
+		"error: sid 7: nothing left to match beyond the header after dropping flow:to_client, byte_test, file_data (1 content)");
+	CHECK_STR(
+		lenient_of("content:\"a\"; http_cookie;", DROPPED),
+		"error: sid 7: nothing left to match beyond the header after dropping http_cookie (1 content)");
+	/* Malformed syntax and noalert stay errors. */
+	CHECK_STR(lenient_of("content:\"|4|\"; pcre:\"/x/\";", DROPPED),
+		  "error: content: odd number of hex digits in '|4|'");
+	CHECK_STR(lenient_of("content:\"a\"; depth:1x;", DROPPED),
+		  "error: depth: '1x' is not an integer from 0 to 65535");
+	CHECK_STR(lenient_of("content:\"a\"; flowbits:noalert;", DROPPED),
+		  "error: keyword 'flowbits:noalert' is not supported in XDP");
+	CHECK_STR(lenient_of("content:\"a\"; noalert;", DROPPED),
+		  "error: keyword 'noalert' is not supported in XDP");
+	CHECK_STR(lenient_of("pcre; content:\"a\";", DROPPED), "pcre");
+	/* Strict mode says nothing was dropped. */
+	CHECK_STR(parse_part("alert tcp any any -> any any (content:\"a\"; sid:1;)", DROPPED),
+		  "none");
+}
+
+/* ---- rules import ---- */
+
+static const char import_text[] =
+	"# ET-style header\n"
+	"#alert tcp any any -> any any (msg:\"disabled\"; pcre:\"/x/\"; sid:100;)\n"
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"ok\"; content:\"a\"; sid:1;)\n"
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"pcre\"; content:\"a\"; pcre:\"/x/\"; sid:2;)\n"
+	"alert tls any any -> 203.0.113.5 443 (msg:\"tls\"; sid:3;)\n"
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"multi\"; \\\n"
+	"    content:\"b\"; \\\n"
+	"    pcre:\"/y/\"; sid:4;)\r\n"
+	"alert tcp any any -> 203.0.113.5 80 (pcre:\"/z/\"; sid:5;)\n"
+	"alert tcp any any -> 203.0.113.5 80 (content:\"c\"; sid:6; byte_test:1,>,2,0;)\n"
+	"alert tcp any any -> 203.0.113.5 80 (content:\"d\"; file_data; content:\"e\"; "
+	"within:4; pkt_data; sid:7;)\n"
+	"alert tcp any any -> 203.0.113.5 80 (content:\"f\"; \\\n"
+	"    pcre:\"/f/\"; \\\n"
+	"    sid:8; \\\n"
+	"    ttl:3;)\n";
+
+static const char import_strict_out[] =
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"ok\"; content:\"a\"; sid:1;)\n";
+
+static const char import_strict_err[] =
+	"t/import.rules:4: keyword 'pcre' is not supported in XDP\n"
+	"t/import.rules:5: protocol 'tls' is not supported (tcp, udp, ip, http, dns)\n"
+	"t/import.rules:6: keyword 'pcre' is not supported in XDP\n"
+	"t/import.rules:9: keyword 'pcre' is not supported in XDP\n"
+	"t/import.rules:10: keyword 'byte_test' is not supported in XDP\n"
+	"t/import.rules:11: keyword 'file_data' is not supported in XDP\n"
+	"t/import.rules:12: keyword 'pcre' is not supported in XDP\n"
+	"t/import.rules: imported 1 of 8 rules (7 skipped)\n";
+
+static const char import_lenient_out[] =
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"ok\"; content:\"a\"; sid:1;)\n"
+	"# botsink: sid 2: dropped pcre\n"
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"pcre\"; content:\"a\"; sid:2;)\n"
+	"# botsink: sid 4: dropped pcre\n"
+	"alert tcp any any -> 203.0.113.5 80 (msg:\"multi\"; \\\n"
+	"    content:\"b\"; \\\n"
+	"    sid:4;)\n"
+	"# botsink: sid 6: dropped byte_test\n"
+	"alert tcp any any -> 203.0.113.5 80 (content:\"c\"; sid:6;)\n"
+	"# botsink: sid 7: dropped file_data (1 content)\n"
+	"alert tcp any any -> 203.0.113.5 80 (content:\"d\"; pkt_data; sid:7;)\n"
+	"# botsink: sid 8: dropped pcre, ttl\n"
+	"alert tcp any any -> 203.0.113.5 80 (content:\"f\"; \\\n"
+	"    sid:8;)\n";
+
+static const char import_lenient_err[] =
+	"t/import.rules:5: protocol 'tls' is not supported (tcp, udp, ip, http, dns)\n"
+	"t/import.rules:9: sid 5: nothing left to match beyond the header after dropping pcre\n"
+	"t/import.rules: imported 6 of 8 rules (2 skipped)\n";
+
+static void check_import(bool lenient, const char *want_out, const char *want_err, size_t want_n)
+{
+	char *out = NULL, *err = NULL;
+	size_t out_len = 0, err_len = 0, n;
+	FILE *fo = open_memstream(&out, &out_len);
+	FILE *fe = open_memstream(&err, &err_len);
+	struct rule_set rs;
+
+	CHECK_INT(rules_parse_buffer_opts("t/import.rules", import_text, lenient, &rs), 0);
+	n = rules_import(&rs, import_text, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	CHECK_INT(n, want_n);
+	CHECK_STR(out, want_out);
+	CHECK_STR(err, want_err);
+	rules_free(&rs);
+	free(out);
+	free(err);
+}
+
+/* What import prints parses again, to the same rules. */
+static void check_import_reparses(void)
+{
+	char *out = NULL, *err = NULL;
+	size_t out_len = 0, err_len = 0;
+	FILE *fo = open_memstream(&out, &out_len);
+	FILE *fe = open_memstream(&err, &err_len);
+	struct rule_set rs, again;
+
+	rules_parse_buffer_opts("t/import.rules", import_text, true, &rs);
+	rules_import(&rs, import_text, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	CHECK_INT(rules_parse_buffer("again.rules", out, &again), 0);
+	CHECK_INT(again.nerrors, 0);
+	CHECK_INT(again.n, rs.n);
+	for (size_t i = 0; i < again.n && i < rs.n; i++) {
+		CHECK_INT(again.rules[i].sid, rs.rules[i].sid);
+		CHECK_INT(again.rules[i].ncontents, rs.rules[i].ncontents);
+	}
+	rules_free(&again);
+	rules_free(&rs);
+	free(out);
+	free(err);
+}
+
+static void test_import(void)
+{
+	check_import(false, import_strict_out, import_strict_err, 1);
+	check_import(true, import_lenient_out, import_lenient_err, 6);
+	check_import_reparses();
+}
+
+/* The span of each rule's text, continuation lines included. */
+static void test_text_span(void)
+{
+	static const char text[] = "# c\n"
+				   "alert tcp any any -> any any (sid:1;)\n"
+				   "  alert tcp any any -> any any \\\n"
+				   "    (sid:2;)\r\n"
+				   "alert tcp any any -> any any (sid:3;)";
+	struct rule_set rs;
+
+	if (parse_clean(text, &rs) != 3) {
+		CHECK(0);
+		rules_free(&rs);
+		return;
+	}
+	CHECK_INT(rs.rules[0].text_start, 4);
+	CHECK_INT(rs.rules[0].text_end, 4 + 37);
+	CHECK_INT(rs.rules[1].text_start, 42);
+	CHECK_INT(rs.rules[1].text_end, 42 + 33 + 12);
+	CHECK_INT(rs.rules[2].text_start, 42 + 33 + 14);
+	CHECK_INT(rs.rules[2].text_end, sizeof(text) - 1);
+	rules_free(&rs);
+}
+
+/* ---- the public sample rules ---- */
+
+static char *samples_path(void)
+{
+	const char *shared = getenv("BOTSINK_SHARED");
+	char *path;
+
+	if (asprintf(&path, "%s/rules/public-checkin-samples.rules",
+		     shared ? shared : "../shared") < 0)
+		return NULL;
+	return path;
+}
+
+static const struct rule *sid(const struct rule_set *rs, uint32_t id)
+{
+	const struct rule *r = rules_find_sid(rs, id);
+
+	CHECK(r != NULL);
+	return r;
+}
+
+static const char *describe_rule(const struct rule *r, enum part part)
+{
+	text_buf[0] = '\0';
+	if (r)
+		put_part(r, part);
+	return text_buf;
+}
+
+/* Strict: exactly the rules with unsupported keywords are refused. */
+static void check_samples_strict(const char *path)
+{
+	struct rule_set rs;
+
+	CHECK_INT(rules_load(path, &rs), 0);
+	CHECK_INT(rs.nerrors, 2);
+	CHECK_INT(rs.n, 22);
+	if (rs.nerrors == 2) {
+		CHECK_INT(rs.errors[0].line, 51); /* sid 2019630 */
+		CHECK_STR(rs.errors[0].reason, "keyword 'flow:to_client' is not supported in XDP");
+		CHECK_INT(rs.errors[1].line, 75); /* sid 2021176 */
+		CHECK_STR(rs.errors[1].reason, "keyword 'pcre' is not supported in XDP");
+	}
+	CHECK_STR(describe_rule(sid(&rs, 2018079), CONTENTS),
+		  "http.method \"POST\"; http.uri \"/gate.php\"; "
+		  "http.request_body \"crypt\" depth 5; http.request_body \"=\" within 3");
+	CHECK_STR(describe_rule(sid(&rs, 2022681), CONTENTS),
+		  "http.method \"POST\"; http.uri \"/gate.php\"; "
+		  "http.uri \"request=true\" fast_pattern; http.request_body \"request=\" depth 8; "
+		  "http.header !\"Referer: \"; http.header !\"|0d 0a|Accept-\"");
+	CHECK_STR(describe_rule(sid(&rs, 2007751), DSIZE), "0-49");
+	CHECK_STR(describe_rule(sid(&rs, 2023600), CONTENTS),
+		  "payload \"|01 00 00 01 00 00 00 00 00 00|\" offset 2 depth 10; "
+		  "payload \"|0c|vmdefmnsndoj|04|tech|00|\" nocase fast_pattern distance 0");
+	CHECK_STR(describe_rule(sid(&rs, 2003636), CONTENTS),
+		  "http.user_agent \"KUKU\" nocase depth 4");
+	CHECK_STR(describe_rule(sid(&rs, 2001340), APP), "tcp http");
+	CHECK_STR(describe_rule(sid(&rs, 2001340), CONTENTS),
+		  "http.uri \"/a/Drk.syn?\" nocase; http.uri \"adcontext\" nocase");
+	CHECK_STR(describe_rule(sid(&rs, 2038629), CONTENTS),
+		  "http.request_body \"|22|sdk_version|22|:\"; "
+		  "http.request_body \"|22|app_package|22|:|22|\" distance 0; "
+		  "http.request_body \"|22|app_version|22|:|22|\" distance 0; "
+		  "http.request_body \"|22|device_id|22|:|22|\" distance 0");
+	CHECK_STR(describe_rule(sid(&rs, 223344), APP), "udp dns");
+	CHECK_STR(describe_rule(sid(&rs, 223344), CONTENTS),
+		  "payload \"|01 00 00 01|\" offset 2 depth 4; dns.query \"drivres-update\"");
+	CHECK_STR(describe_rule(sid(&rs, 58992), CONTENTS),
+		  "http.header \"User-Agent: Hello, world\" fast_pattern");
+	CHECK_STR(describe_rule(sid(&rs, 2030092), CONTENTS),
+		  "http.method \"GET\"; http.uri \"/shell?cd+/tmp;rm+-rf+*;wget+\" fast_pattern "
+		  "depth 29");
+	CHECK_STR(describe_rule(sid(&rs, 2015474), DSIZE), "20-20");
+	rules_free(&rs);
+}
+
+/* Lenient: everything loads; what the two refused rules lose. */
+static void check_samples_lenient(const char *path)
+{
+	struct rule_set rs;
+
+	CHECK_INT(rules_load_opts(path, true, &rs), 0);
+	CHECK_INT(rs.nerrors, 0);
+	CHECK_INT(rs.n, 24);
+	CHECK_STR(describe_rule(sid(&rs, 2019630), DROPPED),
+		  "flow:to_client, file_data (2 contents)");
+	CHECK_STR(describe_rule(sid(&rs, 2019630), CONTENTS), "http.header \"Server:HTTPServerX\"");
+	CHECK_STR(describe_rule(sid(&rs, 2021176), DROPPED), "pcre");
+	CHECK_STR(describe_rule(sid(&rs, 2021176), CONTENTS),
+		  "payload \"|00|ll|7c|'|7c|'|7c|\" nocase fast_pattern");
+	for (size_t i = 0; i < rs.n; i++)
+		if (rs.rules[i].sid != 2019630 && rs.rules[i].sid != 2021176)
+			CHECK_INT(rs.rules[i].ndropped, 0);
+	rules_free(&rs);
+}
+
+static void test_samples(void)
+{
+	char *path = samples_path();
+
+	if (!path || access(path, R_OK) != 0) {
+		printf("test_rules: %s not found: sample rules skipped\n", path ? path : "?");
+		free(path);
+		return;
+	}
+	check_samples_strict(path);
+	check_samples_lenient(path);
+	free(path);
 }
 
 int main(void)
@@ -713,5 +1487,16 @@ int main(void)
 	test_ignored_keywords();
 	test_lines();
 	test_errors();
+	test_content_strings();
+	test_content_modifiers();
+	test_buffers();
+	test_protocols_apps();
+	test_dsize();
+	test_domains_path();
+	test_payload_errors();
+	test_lenient();
+	test_import();
+	test_text_span();
+	test_samples();
 	return unit_report("test_rules");
 }

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Payload constraints of a candidate rule: dsize, the application protocol,
+ * a domain list, the prefilter stamp, then the content chunks.
+ */
+#ifndef BOTSINK_CONTENT_BPF_H
+#define BOTSINK_CONTENT_BPF_H
+
+#include "botsink_abi.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "payload.bpf.h"
+
+/* ---- prefilter ---- */
+
+/* p_pos, p_first in the scratch space: the position and its patterns. */
+struct prefilter_walk {
+	struct payload_state *st;
+	const struct botsink_gram2 *bitmap;
+};
+
+static long fastpat_step(__u64 index, void *arg)
+{
+	struct prefilter_walk *w = arg;
+	struct payload_state *st = w->st;
+	__u32 key = st->p_first + (__u32)index;
+	const struct botsink_fastpat *fp = bpf_map_lookup_elem(&botsink_fastpats, &key);
+	const struct botsink_content *c;
+	__u32 *stamp;
+
+	if (!fp)
+		return 1;
+	c = bpf_map_lookup_elem(&botsink_contents, &fp->content);
+	if (!c || st->p_pos + c->len > st->wlen || !chunk_at(st, st->p_pos, c))
+		return 0;
+	stamp = bpf_map_lookup_elem(&botsink_stamps, &fp->slot);
+	if (stamp)
+		*stamp = st->scan_id;
+	return 0;
+}
+
+static long prefilter_step(__u64 index, void *arg)
+{
+	struct prefilter_walk *w = arg;
+	struct payload_state *st = w->st;
+	struct botsink_gram_key key = { .ruleset = st->ruleset };
+	const struct botsink_gram_patterns *pats;
+	__u32 p = index;
+	__u64 gram;
+	__u32 g2;
+
+	if (p + 4 > st->wlen || p >= BOTSINK_WINDOW)
+		return 1;
+	gram = lower64(load64(st, p));
+	g2 = gram & 0xffff;
+	if (!(w->bitmap->bits[bound(g2 >> 6, 1023)] >> (g2 & 63) & 1))
+		return 0;
+	key.gram = (__u32)gram;
+	pats = bpf_map_lookup_elem(&botsink_grams, &key);
+	if (!pats)
+		return 0;
+	st->p_pos = p;
+	st->p_first = pats->first;
+	bpf_loop(pats->count < BOTSINK_GRAM_PATTERNS ? pats->count : BOTSINK_GRAM_PATTERNS,
+		 fastpat_step, w, 0);
+	return 0;
+}
+
+/* One pass over the window: stamp every rule whose fast pattern occurs. */
+static __always_inline void run_prefilter(struct payload_state *st)
+{
+	struct prefilter_walk w = { .st = st };
+	__u32 key = st->ruleset & 1;
+
+	st->ready |= READY_PREFILTER;
+	st->scan_id++;
+	w.bitmap = bpf_map_lookup_elem(&botsink_gram2, &key);
+	if (!w.bitmap || st->wlen < 4)
+		return;
+	bpf_loop(st->wlen - 3, prefilter_step, &w, 0);
+}
+
+/* ---- content chunks ---- */
+
+struct match_walk {
+	struct payload_state *st;
+};
+
+/* Try chunk k elsewhere: the one it is placed after, at its next position. */
+static __always_inline long backtrack(struct payload_state *st, const struct botsink_content *c)
+{
+	__u32 anchor = c->anchor & (BOTSINK_RULE_CONTENTS - 1);
+
+	if (!(c->flags & BOTSINK_CONTENT_RELATIVE) || anchor >= st->m_k) {
+		st->m_result = 0;
+		return 1;
+	}
+	st->m_k = anchor;
+	st->m_pos = st->m_next[bound(anchor, BOTSINK_RULE_CONTENTS - 1)];
+	return 0;
+}
+
+/*
+ * One step: chunk k at one position. A match moves on to chunk k + 1; a
+ * chunk placed relative to another that cannot be found retries that one
+ * further on (Suricata's backtracking), anything else fails the rule.
+ */
+static long match_step(__u64 index, void *arg)
+{
+	struct payload_state *st = ((struct match_walk *)arg)->st;
+	__u32 k = st->m_k, key, b, lo, hi, from, limit, p;
+	const struct botsink_content *c;
+
+	if (k >= st->m_n || k >= BOTSINK_RULE_CONTENTS) {
+		st->m_result = 1;
+		return 1;
+	}
+	key = st->m_first + k;
+	c = bpf_map_lookup_elem(&botsink_contents, &key);
+	if (!c) {
+		st->m_result = 0;
+		return 1;
+	}
+	b = bound(c->buffer, BOTSINK_BUF_COUNT - 1);
+	lo = st->lo[b];
+	hi = st->hi[b];
+	if (c->flags & BOTSINK_CONTENT_RELATIVE)
+		lo = st->m_end[bound(c->anchor, BOTSINK_RULE_CONTENTS - 1)];
+	from = (__s32)lo + c->start < (__s32)st->lo[b] ? st->lo[b] : lo + c->start;
+	limit = c->limit && lo + c->limit < hi ? lo + c->limit : hi;
+	p = st->m_pos > from ? st->m_pos : from;
+	if (p + c->len <= limit && p < SCRATCH_SIZE) {
+		if (!chunk_at(st, p, c)) {
+			st->m_pos = p + 1;
+			return 0;
+		}
+		if (c->flags & BOTSINK_CONTENT_NEGATED)
+			return backtrack(st, c);
+		st->m_end[bound(k, BOTSINK_RULE_CONTENTS - 1)] = p + c->len;
+		st->m_next[bound(k, BOTSINK_RULE_CONTENTS - 1)] = p + 1;
+		st->m_k = k + 1;
+		st->m_pos = 0;
+		return 0;
+	}
+	if (!(c->flags & BOTSINK_CONTENT_NEGATED))
+		return backtrack(st, c);
+	st->m_k = k + 1; /* not there: as required */
+	st->m_pos = 0;
+	return 0;
+}
+
+static __always_inline bool contents_match(struct payload_state *st,
+					   const struct botsink_candidate *cand)
+{
+	struct match_walk w = { .st = st };
+
+	st->m_first = cand->content;
+	st->m_n = cand->ncontents;
+	st->m_k = 0;
+	st->m_pos = 0;
+	st->m_result = 0; /* also when the steps run out */
+	bpf_loop(BOTSINK_MATCH_STEPS, match_step, &w, 0);
+	return st->m_result;
+}
+
+static __always_inline bool dsize_ok(const struct botsink_candidate *c, __u32 size)
+{
+	bool in = size >= c->dsize_lo && size <= c->dsize_hi;
+
+	return c->dsize_op == BOTSINK_DSIZE_IN ? in : !in;
+}
+
+enum payload_verdict {
+	PAYLOAD_NO = 0,
+	PAYLOAD_YES = 1,
+	PAYLOAD_MALFORMED = 2, /* a DNS query whose question cannot be read */
+};
+
+/* What a packet's payload checks share: set up by the first of them. */
+struct payload_use {
+	__u32 ruleset;
+	__u32 started; /* the scratch space belongs to this packet */
+	__u32 dns_qtype; /* of a DNS query that was parsed, else 0 */
+};
+
+/*
+ * Does the packet meet the candidate's payload constraints? A global
+ * function: the verifier checks it once, not at every call site.
+ */
+__noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
+			       const struct botsink_candidate *cand, struct payload_use *use)
+{
+	__u32 zero = 0;
+	struct payload_state *st = bpf_map_lookup_elem(&botsink_scratch, &zero);
+	__u32 *stamp;
+
+	if (!st || !pkt || !cand || !use)
+		return PAYLOAD_NO;
+	if (cand->dsize_op && !dsize_ok(cand, pkt->payload_len))
+		return PAYLOAD_NO;
+	if (!use->started) {
+		use->started = 1;
+		st->ready = 0;
+		st->ruleset = use->ruleset;
+	}
+	if (!(st->ready & READY_WINDOW))
+		load_window(ctx, st, pkt);
+	if (cand->app == BOTSINK_APP_HTTP) {
+		if (!(st->ready & READY_HTTP))
+			parse_http(st);
+		if (!st->http_ok)
+			return PAYLOAD_NO;
+	} else if (cand->app == BOTSINK_APP_DNS) {
+		if (!(st->ready & READY_DNS)) {
+			parse_dns(st);
+			if (st->dns == DNS_OK)
+				use->dns_qtype = st->dns_qtype;
+		}
+		if (st->dns == DNS_MALFORMED)
+			return PAYLOAD_MALFORMED;
+		if (st->dns != DNS_OK)
+			return PAYLOAD_NO;
+	}
+	if (cand->domains) {
+		if (!(st->ready & READY_DOMAIN))
+			lookup_domain(st);
+		if (st->domain_sid != cand->sid)
+			return PAYLOAD_NO;
+	}
+	if (cand->prefilter) {
+		if (!(st->ready & READY_PREFILTER))
+			run_prefilter(st);
+		stamp = bpf_map_lookup_elem(&botsink_stamps, &(__u32){ cand->slot });
+		if (!stamp || *stamp != st->scan_id)
+			return PAYLOAD_NO;
+	}
+	if (cand->ncontents && !contents_match(st, cand))
+		return PAYLOAD_NO;
+	return PAYLOAD_YES;
+}
+
+static __always_inline bool has_payload_checks(const struct botsink_candidate *c)
+{
+	return c->app | c->ncontents | c->dsize_op | c->prefilter | c->domains;
+}
+
+#endif /* BOTSINK_CONTENT_BPF_H */

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Payload matching under BPF_PROG_TEST_RUN: content and its modifiers,
+ * dsize, the payload window's edge, long contents, HTTP buffers, DNS
+ * names and domain lists, the prefilter with many rules on one port,
+ * payload ranking, check-ins and retransmissions, IPv6, rule set swaps.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "harness.h"
+#include "install.h"
+#include "util.h"
+
+#define DATA_SEQ 0x11223344
+
+/* TCP data (PSH|ACK) with this payload and sequence number. */
+static struct frame *tcp_data(int family, const char *dst, uint16_t dport, uint32_t seq,
+			      const void *data, size_t n)
+{
+	struct frame *f = new_frame();
+
+	frame_eth(f);
+	if (family == 6)
+		frame_ipv6(f, SRC6, dst);
+	else
+		frame_ipv4(f, SRC4, dst);
+	frame_tcp(f, SPORT, dport, TH_PSH | TH_ACK);
+	frame_put32(f, f->l4 + 4, seq);
+	frame_payload(f, data, n);
+	return f;
+}
+
+static struct frame *tcp4_text(const char *dst, uint16_t dport, const char *text)
+{
+	return tcp_data(4, dst, dport, DATA_SEQ, text, strlen(text));
+}
+
+static struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_t n)
+{
+	struct frame *f = new_frame();
+
+	frame_eth(f);
+	frame_ipv4(f, SRC4, dst);
+	frame_udp(f, 5353, dport);
+	frame_payload(f, data, n);
+	return f;
+}
+
+/* A frame attributed to `sid` whose counter records DNS query type `qtype`. */
+static void send_dns_at(int line, const struct frame *f, __u32 sid, __u16 qtype)
+{
+	struct expect x = { .bucket = sid ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED, .action = -1 };
+	struct hit h;
+
+	frame_hit(f, sid, &h);
+	h.dns_qtype = qtype;
+	x.hit = &h;
+	send_at(line, f->buf, f->len, &x);
+}
+
+#define SEND_DNS(f, sid, qtype) send_dns_at(__LINE__, (f), (sid), (qtype))
+
+/* ---- content, its modifiers, dsize ---- */
+
+static void test_content_modifiers(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.60 8001 (msg:\"plain\"; content:\"gate.php\"; sid:6001;)\n"
+		"alert tcp any any -> 203.0.113.60 8002 (msg:\"hex\"; content:\"|47 45 54 20|/x\"; sid:6002;)\n"
+		"alert tcp any any -> 203.0.113.60 8003 (msg:\"nocase\"; content:\"MiXeD\"; nocase; sid:6003;)\n"
+		"alert tcp any any -> 203.0.113.60 8004 (msg:\"offset depth\"; content:\"abc\"; offset:4; depth:3; sid:6004;)\n"
+		"alert tcp any any -> 203.0.113.60 8005 (msg:\"depth\"; content:\"abc\"; depth:5; sid:6005;)\n"
+		"alert tcp any any -> 203.0.113.60 8006 (msg:\"distance within\"; content:\"|00 ff|\"; content:\"xyz\"; distance:2; within:5; sid:6006;)\n"
+		"alert tcp any any -> 203.0.113.60 8007 (msg:\"backtrack\"; content:\"key=\"; content:\"42\"; distance:0; within:2; sid:6007;)\n"
+		"alert tcp any any -> 203.0.113.60 8008 (msg:\"negated\"; content:\"hello\"; content:!\"bad\"; sid:6008;)\n"
+		"alert tcp any any -> 203.0.113.60 8009 (msg:\"negated relative\"; content:\"A\"; content:!\"B\"; distance:0; within:1; sid:6009;)\n"
+		"alert tcp any any -> 203.0.113.60 8010 (msg:\"escaped\"; content:\"a\\;b\\\"c\"; sid:6010;)\n";
+	static const struct {
+		uint16_t port;
+		const char *payload;
+		size_t len; /* 0: strlen */
+		__u32 sid;
+	} cases[] = {
+		{ 8001, "POST /gate.php HTTP/1.0", 0, 6001 },
+		{ 8001, "gate.ph", 0, 0 },
+		{ 8001, "GATE.PHP", 0, 0 },
+		{ 8002, "GET /x", 0, 6002 },
+		{ 8002, "GET /y", 0, 0 },
+		{ 8003, "a mixed bag", 0, 6003 },
+		{ 8003, "MIXED", 0, 6003 },
+		{ 8003, "mixe", 0, 0 },
+		{ 8004, "0123abc", 0, 6004 },
+		{ 8004, "012abc", 0, 0 },
+		{ 8004, "01234abc", 0, 0 },
+		{ 8005, "01abc", 0, 6005 },
+		{ 8005, "012abc", 0, 0 },
+		{ 8006, "\x00\xff--xyz", 7, 6006 },
+		{ 8006, "\x00\xff----xyz", 9, 6006 },
+		{ 8006, "\x00\xff-xyz", 6, 0 },
+		{ 8006, "\x00\xff-----xyz", 10, 0 },
+		{ 8006, "\x00\xff-xyz\x00\xff--xyz", 13, 6006 },
+		{ 8007, "key=1 key=42", 0, 6007 },
+		{ 8007, "key=1 key=4 42", 0, 0 },
+		{ 8008, "hello world", 0, 6008 },
+		{ 8008, "hello bad world", 0, 0 },
+		{ 8008, "bad hello", 0, 0 },
+		{ 8009, "ABAC", 0, 6009 },
+		{ 8009, "ABAB", 0, 0 },
+		{ 8009, "A", 0, 6009 },
+		{ 8010, "xa;b\"cx", 0, 6010 },
+	};
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t n = cases[i].len ? cases[i].len : strlen(cases[i].payload);
+
+		SEND_SID(tcp_data(4, "203.0.113.60", cases[i].port, DATA_SEQ + (uint32_t)i,
+				  cases[i].payload, n),
+			 cases[i].sid);
+	}
+}
+
+static void test_dsize(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.60 8020 (msg:\"equal\"; dsize:5; sid:6020;)\n"
+		"alert tcp any any -> 203.0.113.60 8021 (msg:\"less\"; dsize:<3; sid:6021;)\n"
+		"alert tcp any any -> 203.0.113.60 8022 (msg:\"more\"; dsize:>3; sid:6022;)\n"
+		"alert tcp any any -> 203.0.113.60 8023 (msg:\"between\"; dsize:2<>5; sid:6023;)\n"
+		"alert udp any any -> 203.0.113.60 8024 (msg:\"not\"; dsize:!4; sid:6024;)\n";
+	static const struct {
+		uint16_t port;
+		size_t len;
+		__u32 sid;
+	} cases[] = {
+		{ 8020, 5, 6020 }, { 8020, 4, 0 },    { 8020, 6, 0 }, { 8021, 2, 6021 },
+		{ 8021, 3, 0 },	   { 8022, 4, 6022 }, { 8022, 3, 0 }, { 8023, 3, 6023 },
+		{ 8023, 4, 6023 }, { 8023, 2, 0 },    { 8023, 5, 0 }, { 8022, 700, 6022 },
+	};
+	static const char bytes[800];
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		SEND_SID(tcp_data(4, "203.0.113.60", cases[i].port, DATA_SEQ + (uint32_t)i, bytes,
+				  cases[i].len),
+			 cases[i].sid);
+	/* A SYN has no data: dsize 0. */
+	SEND_SID(tcp4(SRC4, "203.0.113.60", 8021, TH_SYN), 6021);
+	SEND_SID(udp4_data("203.0.113.60", 8024, bytes, 3), 6024);
+	SEND_SID(udp4_data("203.0.113.60", 8024, bytes, 4), 0);
+}
+
+/* Contents are searched in the first BOTSINK_WINDOW payload bytes only. */
+static void test_window_edge(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.60 8030 (msg:\"edge\"; content:\"edge\"; sid:6030;)\n"
+		"alert tcp any any -> 203.0.113.60 8031 (msg:\"anchored\"; content:\"edge\"; offset:508; depth:4; sid:6031;)\n";
+	static const struct {
+		uint16_t port;
+		size_t at;
+		__u32 sid;
+	} cases[] = {
+		{ 8030, BOTSINK_WINDOW - 4, 6030 }, /* its last byte is the window's last */
+		{ 8030, BOTSINK_WINDOW - 3, 0 }, /* straddles the edge */
+		{ 8030, BOTSINK_WINDOW + 40, 0 }, /* beyond it */
+		{ 8030, 0, 6030 },
+		{ 8031, BOTSINK_WINDOW - 4, 6031 },
+		{ 8031, BOTSINK_WINDOW - 5, 0 },
+	};
+	char payload[BOTSINK_WINDOW + 100];
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(payload, 'x', sizeof(payload));
+		memcpy(payload + cases[i].at, "edge", 4);
+		SEND_SID(tcp_data(4, "203.0.113.60", cases[i].port, DATA_SEQ + (uint32_t)i, payload,
+				  sizeof(payload)),
+			 cases[i].sid);
+	}
+}
+
+/* A content longer than one chunk: the chunks must follow each other. */
+static void test_long_content(void)
+{
+	char rules[512], pattern[80], payload[300];
+
+	for (size_t i = 0; i < 70; i++)
+		pattern[i] = (char)('0' + i % 10);
+	pattern[70] = '\0';
+	snprintf(
+		rules, sizeof(rules),
+		"alert tcp any any -> 203.0.113.60 8040 (msg:\"long\"; content:\"%s\"; sid:6040;)\n"
+		"alert tcp any any -> 203.0.113.60 8041 (msg:\"long, anchored\"; content:\"%s\"; depth:72; sid:6041;)\n",
+		pattern, pattern);
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	snprintf(payload, sizeof(payload), "zz%s", pattern);
+	SEND_SID(tcp4_text("203.0.113.60", 8040, payload), 6040);
+	payload[2 + 66] = 'X';
+	SEND_SID(tcp_data(4, "203.0.113.60", 8040, DATA_SEQ + 1, payload, strlen(payload)), 0);
+	/* The first 64 bytes occur first alone: the match is found further on. */
+	snprintf(payload, sizeof(payload), "%.64s-%s", pattern, pattern);
+	SEND_SID(tcp_data(4, "203.0.113.60", 8040, DATA_SEQ + 2, payload, strlen(payload)), 6040);
+	snprintf(payload, sizeof(payload), "zz%s", pattern);
+	SEND_SID(tcp_data(4, "203.0.113.60", 8041, DATA_SEQ + 3, payload, strlen(payload)), 6041);
+	snprintf(payload, sizeof(payload), "zzz%s", pattern);
+	SEND_SID(tcp_data(4, "203.0.113.60", 8041, DATA_SEQ + 4, payload, strlen(payload)), 0);
+}
+
+/* ---- HTTP ---- */
+
+static void test_http_buffers(void)
+{
+	static const char rules[] =
+		"alert http any any -> 203.0.113.61 80 (msg:\"method uri\"; content:\"POST\"; http_method; content:\"/gate.php\"; http_uri; sid:6101;)\n"
+		"alert http any any -> 203.0.113.61 80 (msg:\"user agent\"; http.user_agent; content:\"KUKU\"; nocase; depth:4; sid:6102;)\n"
+		"alert http any any -> 203.0.113.61 80 (msg:\"host\"; content:\"evil.example\"; http_host; sid:6103;)\n"
+		"alert http any any -> 203.0.113.61 80 (msg:\"host has no port\"; http.host; content:\".example|3a|\"; sid:6104;)\n"
+		"alert http any any -> 203.0.113.61 80 (msg:\"header\"; http.header; content:\"X-Bot|3a| 1|0d 0a|\"; sid:6105;)\n"
+		"alert http any any -> 203.0.113.61 80 (msg:\"body\"; content:\"POST\"; http_method; http.request_body; content:\"crypt\"; depth:5; sid:6106;)\n"
+		"alert http any any -> 203.0.113.61 80 (msg:\"no referer\"; content:\"GET\"; http_method; content:!\"Referer|3a|\"; http_header; uricontent:\"/read.php?nm=\"; sid:6107;)\n";
+	static const struct {
+		const char *payload;
+		__u32 sid;
+	} cases[] = {
+		{ "POST /gate.php HTTP/1.1\r\nHost: x\r\n\r\nbody", 6101 },
+		{ "POST /gate.php?a=1 HTTP/1.0\r\n\r\n", 6101 },
+		{ "GET /gate.php HTTP/1.1\r\n\r\n", 0 },
+		{ "GET /index HTTP/1.1\r\nUser-Agent: kuku v5\r\nHost: a\r\n\r\n", 6102 },
+		{ "GET /index HTTP/1.1\r\nuser-agent:   KuKu\r\n\r\n", 6102 },
+		{ "GET / HTTP/1.1\r\nUser-Agent: Mozilla KUKU\r\n\r\n", 0 },
+		{ "GET / HTTP/1.1\r\nHost: EVIL.example:8080\r\n\r\n", 6103 },
+		{ "GET / HTTP/1.1\r\nHost: www.example:80\r\n\r\n", 0 },
+		{ "GET / HTTP/1.1\r\nAccept: */*\r\nX-Bot: 1\r\n\r\n", 6105 },
+		{ "GET / HTTP/1.1\r\n\r\nX-Bot: 1\r\n", 0 },
+		{ "POST /submit HTTP/1.1\r\nContent-Length: 9\r\n\r\ncrypt=abc", 6106 },
+		{ "POST /submit HTTP/1.1\r\nContent-Length: 9\r\n\r\nxcrypt=ab", 0 },
+		{ "POST /submit HTTP/1.1\r\nX-A: crypt\r\n", 0 },
+		{ "GET /read.php?nm=1 HTTP/1.1\r\nHost: a\r\n\r\n", 6107 },
+		{ "GET /read.php?nm=1 HTTP/1.1\r\nReferer: a\r\n\r\n", 0 },
+		{ "xPOST /gate.php HTTP/1.1\r\n\r\n", 0 },
+		{ "POST /gate.php\r\n\r\n", 0 },
+		{ "POST /gate.php HTTX/1.1\r\n\r\n", 0 },
+	};
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		SEND_SID(tcp_data(4, "203.0.113.61", 80, DATA_SEQ + (uint32_t)i, cases[i].payload,
+				  strlen(cases[i].payload)),
+			 cases[i].sid);
+	/* HTTP rules match on any port they name, and only over TCP. */
+	SEND_SID(tcp_data(4, "203.0.113.61", 81, DATA_SEQ, "POST /gate.php HTTP/1.1\r\n\r\n", 27),
+		 0);
+	SEND_SID(udp4_data("203.0.113.61", 80, "POST /gate.php HTTP/1.1\r\n\r\n", 27), 0);
+}
+
+/* ---- DNS ---- */
+
+/* A DNS message: header (flags, one question), then `name` in wire form, qtype, class IN. */
+static struct frame *dns_msg(uint16_t flags, const uint8_t *name, size_t name_len, uint16_t qtype)
+{
+	uint8_t msg[600] = { 0x12, 0x34, (uint8_t)(flags >> 8), (uint8_t)flags, 0, 1 };
+	size_t n = 12;
+
+	memcpy(msg + n, name, name_len);
+	n += name_len;
+	msg[n++] = (uint8_t)(qtype >> 8);
+	msg[n++] = (uint8_t)qtype;
+	msg[n++] = 0;
+	msg[n++] = 1;
+	return udp4_data("203.0.113.62", 53, msg, n);
+}
+
+/* "www.example.com" -> wire form; returns its length. */
+static size_t wire_name(const char *dotted, uint8_t *out)
+{
+	size_t n = 0;
+
+	while (*dotted) {
+		size_t label = strcspn(dotted, ".");
+
+		out[n++] = (uint8_t)label;
+		memcpy(out + n, dotted, label);
+		n += label;
+		dotted += label + (dotted[label] == '.');
+	}
+	out[n++] = 0;
+	return n;
+}
+
+static struct frame *dns_query(const char *name, uint16_t qtype)
+{
+	uint8_t wire[300];
+
+	return dns_msg(0x0100, wire, wire_name(name, wire), qtype);
+}
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/botsink-test-XXXXXX");
+	int fd = path ? mkstemp(path) : -1;
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+/* 63 times `c` (a maximal label). */
+static const char *run_of(char c)
+{
+	static char runs[4][64];
+	char *r = runs[(unsigned char)c % 4];
+
+	memset(r, c, 63);
+	r[63] = '\0';
+	return r;
+}
+
+static void test_dns(void)
+{
+	static const char list[] = "# sinkholed\n"
+				   "dga1.example\n"
+				   "*.sub.example\n"
+				   ".tree.example\n";
+	char *path = write_temp(list), rules[2048], name[300];
+	uint8_t wire[300];
+	size_t n;
+
+	if (!CHECK(path))
+		return;
+	snprintf(
+		rules, sizeof(rules),
+		"alert dns any any -> any 53 (msg:\"Lab 7\"; content:\"|01 00 00 01|\"; offset:2; depth:4; dns_query; content:\"drivres-update\"; sid:6201;)\n"
+		"alert dns any any -> any 53 (msg:\"nocase\"; dns.query; content:\"EVIL.test\"; nocase; sid:6202;)\n"
+		"alert dns any any -> any 53 (msg:\"case\"; dns.query; content:\"exact.case\"; sid:6203;)\n"
+		"alert dns any any -> any 53 (msg:\"DGA list\"; domains:%s; sid:6204;)\n"
+		"alert udp any any -> any 53 (msg:\"any DNS\"; sid:6205;)\n",
+		path);
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		goto out;
+	SEND_DNS(dns_query("drivres-update.info", 1), 6201, 1);
+	SEND_DNS(dns_query("DRIVRES-UPDATE.info", 1), 6205, 1);
+	n = wire_name("drivres-update.info", wire);
+	SEND_DNS(dns_msg(0x0000, wire, n, 1), 6205, 1); /* RD off: the header bytes differ */
+	SEND_DNS(dns_msg(0x8180, wire, n, 1), 6205, 0); /* a response: not a query */
+	SEND_DNS(dns_query("www.Evil.TEST", 28), 6202, 28);
+	SEND_DNS(dns_query("exact.case", 16), 6203, 16);
+	SEND_DNS(dns_query("EXACT.case", 16), 6205, 16);
+	SEND_DNS(dns_query("dga1.example", 1), 6204, 1);
+	SEND_DNS(dns_query("DGA1.Example", 1), 6204, 1);
+	SEND_DNS(dns_query("x.dga1.example", 1), 6205, 1);
+	SEND_DNS(dns_query("a.sub.example", 1), 6204, 1);
+	SEND_DNS(dns_query("sub.example", 1), 6205, 1);
+	SEND_DNS(dns_query("tree.example", 1), 6204, 1);
+	SEND_DNS(dns_query("a.b.Tree.Example", 1), 6204, 1);
+	SEND_DNS(dns_query("notree.example", 1), 6205, 1);
+	/* The longest name there is: 253 characters. */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.51s.evil.test", run_of('a'), run_of('b'),
+		 run_of('c'), run_of('d'));
+	CHECK_EQ(strlen(name), 253);
+	SEND_DNS(dns_query(name, 1), 6202, 1);
+	/* One more and the question is malformed; so is a compression pointer. */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.52s.evil.test", run_of('a'), run_of('b'),
+		 run_of('c'), run_of('d'));
+	SEND(dns_query(name, 1), BOTSINK_MALFORMED);
+	SEND(dns_msg(0x0100, (const uint8_t *)"\xc0\x0c", 2, 1), BOTSINK_MALFORMED);
+	/* A name running past the end of the datagram. */
+	SEND(udp4_data("203.0.113.62", 53,
+		       "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05"
+		       "ab",
+		       15),
+	     BOTSINK_MALFORMED);
+	/* Other UDP to port 53: only the header rule. */
+	SEND_DNS(udp4_data("203.0.113.62", 53, "short", 5), 6205, 0);
+out:
+	if (path)
+		unlink(path);
+	free(path);
+}
+
+/* ---- check-ins, ranking, prefilter ---- */
+
+static void test_checkins(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.63 9000 (msg:\"check-in\"; content:\"CHECKIN\"; sid:6301;)\n"
+		"alert udp any any -> 203.0.113.63 9001 (msg:\"hello\"; content:\"HELLO\"; sid:6302;)\n";
+	struct botsink_source_key key = { .sid = 6301 };
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_DROP))
+		return;
+	/* The original and two retransmissions: three packets, one check-in. */
+	for (int i = 0; i < 3; i++)
+		SEND_SID(tcp_data(4, "203.0.113.63", 9000, DATA_SEQ, "CHECKIN 1", 9), 6301);
+	/* The next check-in on the connection. */
+	SEND_SID(tcp_data(4, "203.0.113.63", 9000, DATA_SEQ + 9, "CHECKIN 2", 9), 6301);
+	/* Pure ACKs are no check-ins; a SYN is one, once. */
+	SEND_SID(tcp4(SRC4, "203.0.113.63", 9000, TH_ACK), 0);
+	SEND_SID(tcp4(SRC4, "203.0.113.63", 9000, TH_SYN), 0);
+	SEND_SID(tcp4(SRC4, "203.0.113.63", 9000, TH_SYN), 0);
+	/* Every datagram is one. */
+	SEND_SID(udp4_data("203.0.113.63", 9001, "HELLO", 5), 6302);
+	SEND_SID(udp4_data("203.0.113.63", 9001, "HELLO", 5), 6302);
+	set_addr(key.addr, SRC4);
+	CHECK_EQ(find_want(&key)->c.checkins, 2);
+	CHECK_EQ(find_want(&key)->c.packets, 4);
+}
+
+static void test_payload_ranking(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.64 80 (msg:\"any TCP to 80\"; sid:6401;)\n"
+		"alert tcp any any -> 203.0.113.64 80 (msg:\"magic on 80\"; content:\"magic\"; sid:6402;)\n"
+		"alert tcp any any -> 203.0.113.64 80 (msg:\"magic too\"; content:\"magic\"; sid:6403;)\n"
+		"alert tcp any any -> 203.0.113.64 any (msg:\"magic2 anywhere\"; content:\"magic2\"; sid:6404;)\n";
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	/* Payload before header-only for the same destination and port; then the lower sid. */
+	SEND_SID(tcp4_text("203.0.113.64", 80, "some magic here"), 6402);
+	/* Falls back to the header rule when the payload does not match. */
+	SEND_SID(tcp_data(4, "203.0.113.64", 80, DATA_SEQ + 1, "nothing", 7), 6401);
+	SEND_SID(tcp4(SRC4, "203.0.113.64", 80, TH_SYN), 6401);
+	/* An exact port ranks before any port, payload or not. */
+	SEND_SID(tcp_data(4, "203.0.113.64", 80, DATA_SEQ + 2, "magic2", 6), 6402);
+	SEND_SID(tcp_data(4, "203.0.113.64", 81, DATA_SEQ + 3, "magic2", 6), 6404);
+}
+
+/*
+ * Many payload rules on one destination and port: each packet must get
+ * exactly its rule, also when more fast patterns share a 4-byte gram than
+ * the prefilter verifies at one position (those rules are checked in full).
+ */
+static void test_prefilter(void)
+{
+	enum { DISTINCT = 40, SHARED = BOTSINK_GRAM_PATTERNS + 6 };
+	size_t cap = (DISTINCT + SHARED) * 160, len = 0;
+	char *rules = malloc(cap), payload[64];
+
+	if (!CHECK(rules))
+		return;
+	for (int i = 0; i < DISTINCT; i++)
+		len += (size_t)snprintf(
+			rules + len, cap - len,
+			"alert tcp any any -> 203.0.113.65 7000 (msg:\"bot %d\"; content:\"b%03d-checkin\"; sid:%d;)\n",
+			i, i, 7000 + i);
+	for (int i = 0; i < SHARED; i++)
+		len += (size_t)snprintf(
+			rules + len, cap - len,
+			"alert tcp any any -> 203.0.113.65 %d (msg:\"same %d\"; content:\"same-%03d\"; sid:%d;)\n",
+			7001 + i % 2, i, i, 7100 + i);
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		goto out;
+	for (int i = 0; i < DISTINCT; i += 7) {
+		snprintf(payload, sizeof(payload), "xx b%03d-checkin yy", i);
+		SEND_SID(tcp_data(4, "203.0.113.65", 7000, DATA_SEQ + (uint32_t)i, payload,
+				  strlen(payload)),
+			 7000 + (__u32)i);
+	}
+	for (int i = 0; i < SHARED; i += 5) {
+		snprintf(payload, sizeof(payload), "same-%03d", i);
+		SEND_SID(tcp_data(4, "203.0.113.65", (uint16_t)(7001 + i % 2),
+				  DATA_SEQ + (uint32_t)i, payload, strlen(payload)),
+			 7100 + (__u32)i);
+	}
+	SEND_SID(tcp_data(4, "203.0.113.65", 7001, DATA_SEQ, "same-999", 8), 0);
+	SEND_SID(tcp_data(4, "203.0.113.65", 7000, DATA_SEQ, "b000-checkiN", 12), 0);
+	{
+		size_t prefiltered = 0;
+
+		for (size_t i = 0; i < env.rs.n; i++)
+			prefiltered += env.c.payload[i].prefilter;
+		CHECK_EQ(prefiltered, DISTINCT + BOTSINK_GRAM_PATTERNS);
+	}
+out:
+	free(rules);
+}
+
+static void test_payload_ipv6(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 2001:db8:5::70 80 (msg:\"v6 gate\"; content:\"POST\"; http_method; content:\"/v6-gate\"; http_uri; sid:6501;)\n";
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	SEND_SID(tcp_data(6, "2001:db8:5::70", 80, DATA_SEQ, "POST /v6-gate HTTP/1.1\r\n\r\n", 27),
+		 6501);
+	SEND_SID(tcp_data(6, "2001:db8:5::70", 80, DATA_SEQ + 1, "POST /v4-gate HTTP/1.1\r\n\r\n",
+			  27),
+		 0);
+}
+
+static size_t grams_of(__u32 ruleset)
+{
+	struct botsink_gram_key cur, next;
+	size_t n = 0;
+
+	for (void *prev = NULL; !bpf_map_get_next_key(env.l.maps.grams, prev, &next); prev = &cur) {
+		cur = next;
+		n += cur.ruleset == ruleset;
+	}
+	return n;
+}
+
+/* A reload swaps payload tables too: the old rule set's are gone after it. */
+static void test_payload_swap(void)
+{
+	static const char alpha[] =
+		"alert tcp any any -> 203.0.113.66 80 (msg:\"alpha\"; content:\"alpha\"; sid:6601;)\n";
+	static const char beta[] =
+		"alert tcp any any -> 203.0.113.66 80 (msg:\"beta\"; content:\"beta-beta\"; sid:6602;)\n"
+		"alert tcp any any -> 203.0.113.66 81 (msg:\"gamma\"; content:\"gamma\"; sid:6603;)\n";
+	__u32 live;
+
+	if (!INSTALL(alpha, BOTSINK_VERDICT_PASS))
+		return;
+	SEND_SID(tcp4_text("203.0.113.66", 80, "alpha"), 6601);
+	if (!INSTALL(beta, BOTSINK_VERDICT_PASS))
+		return;
+	live = read_config().ruleset;
+	CHECK_EQ(grams_of(live), 2);
+	CHECK_EQ(grams_of(!live), 0);
+	SEND_SID(tcp_data(4, "203.0.113.66", 80, DATA_SEQ + 1, "alpha", 5), 0);
+	SEND_SID(tcp_data(4, "203.0.113.66", 80, DATA_SEQ + 2, "beta-beta", 9), 6602);
+	SEND_SID(tcp_data(4, "203.0.113.66", 81, DATA_SEQ + 3, "gamma", 5), 6603);
+}
+
+const struct test payload_tests[] = {
+	TEST(content_modifiers), TEST(dsize),	     TEST(window_edge),	 TEST(long_content),
+	TEST(http_buffers),	 TEST(dns),	     TEST(checkins),	 TEST(payload_ranking),
+	TEST(prefilter),	 TEST(payload_ipv6), TEST(payload_swap),
+};
+const size_t n_payload_tests = ARRAY_SIZE(payload_tests);
