@@ -36,6 +36,9 @@ static const char run_usage[] =
 	"\n"
 	"  -i, --interface IFACE      interface to count on (required)\n"
 	"  -r, --rules FILE           Suricata-syntax rules file (required)\n"
+	"      --lenient              load the part of each rule XDP can enforce and list,\n"
+	"                             per sid, the keywords left out (pcre, byte_test, ...);\n"
+	"                             a rule left with nothing beyond its header is refused\n"
 	"      --sinkhole PREFIXES    sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
 	"                             !PREFIX takes a part out (a management address);\n"
 	"                             default: the rules' destination prefixes\n"
@@ -79,6 +82,7 @@ struct run_opts {
 	enum xdp_attach_mode xdp_mode;
 	enum botsink_verdict verdict;
 	bool no_attach;
+	bool lenient;
 	int ifindex;
 	struct addr_set space;
 	bool have_space;
@@ -135,6 +139,7 @@ enum {
 	OPT_VERDICT,
 	OPT_PIN_DIR,
 	OPT_NO_ATTACH,
+	OPT_LENIENT,
 };
 
 static const struct option run_options[] = {
@@ -152,6 +157,7 @@ static const struct option run_options[] = {
 	{ "verdict", required_argument, NULL, OPT_VERDICT },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
+	{ "lenient", no_argument, NULL, OPT_LENIENT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -220,6 +226,9 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 	case OPT_PIN_DIR:
 		o->pin_dir = arg;
 		break;
+	case OPT_LENIENT:
+		o->lenient = true;
+		break;
 	case OPT_NO_ATTACH:
 		o->no_attach = true;
 		break;
@@ -280,12 +289,14 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 static int load_rules(const struct run_opts *o, struct rule_set *rs, struct compiled *c)
 {
 	memset(c, 0, sizeof(*c));
-	if (rules_load(o->rules_path, rs)) {
+	if (rules_load_opts(o->rules_path, o->lenient, rs)) {
 		log_error("cannot read %s: %s", o->rules_path, strerror(errno));
 		return -1;
 	}
 	if (!rs->nerrors)
 		compile_rules(rs, o->have_space ? &o->space : NULL, c);
+	if (!rs->nerrors)
+		rules_print_dropped(rs);
 	if (rs->nerrors) {
 		rules_print_errors(rs);
 		rules_free(rs);
