@@ -91,9 +91,9 @@ static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
 }
 
 /* Attribute a sinkhole frame; returns its bucket. */
-static __always_inline int attribute(struct xdp_md *ctx, __u32 list_index,
-				     const struct botsink_list *list, const struct packet *pkt,
-				     __u32 ruleset, struct botsink_stats *stats)
+static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_list *list,
+				     const struct packet *pkt, __u32 ruleset,
+				     struct botsink_stats *stats)
 {
 	struct scan s = {
 		.ctx = ctx,
@@ -103,7 +103,7 @@ static __always_inline int attribute(struct xdp_md *ctx, __u32 list_index,
 	const struct botsink_candidate *rule;
 	__u32 slot, sid;
 
-	best_rule(&s, list_index, list);
+	best_rule(&s, ruleset, list);
 	if (s.malformed)
 		return BOTSINK_MALFORMED;
 	rule = s.found;
@@ -148,7 +148,7 @@ int botsink_xdp(struct xdp_md *ctx)
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
 	pkt.payload_off = c.pos - data;
 	if (bucket == PARSE_OK)
-		bucket = attribute(ctx, list_index, list, &pkt, cfg->ruleset, stats);
+		bucket = attribute(ctx, list, &pkt, cfg->ruleset, stats);
 	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
 	    cfg->verdict == BOTSINK_VERDICT_DROP)
 		action = XDP_DROP;

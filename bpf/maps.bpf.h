@@ -64,12 +64,20 @@ struct {
 } botsink_cands SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * BOTSINK_MAX_PORT_KEYS);
-	__type(key, struct botsink_port_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_PORT_TABLES * 2 * 256);
+	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} botsink_ports SEC(".maps");
+} botsink_port1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_PORT_GROUPS * 256);
+	__type(key, __u32);
+	__type(value, struct botsink_list);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_port2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

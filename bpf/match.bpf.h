@@ -116,36 +116,45 @@ static __always_inline void scan_list(struct scan *s, const struct botsink_list 
 		bpf_loop(count - BOTSINK_INLINE_CANDIDATES, scan_rest, s, 0);
 }
 
+/* The port list of the packet's destination port under `list`, or NULL. */
+static __always_inline const struct botsink_list *port_list_of(const struct botsink_list *list,
+							       __u32 ruleset,
+							       const struct packet *pkt)
+{
+	__u32 key, *v;
+
+	if (!list->port_table || (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP))
+		return NULL;
+	key = (((ruleset & 1) * BOTSINK_PORT_TABLES + list->port_table) * 2 +
+	       (pkt->proto == IPPROTO_UDP))
+		      << 8 |
+	      pkt->dport >> 8;
+	v = bpf_map_lookup_elem(&botsink_port1, &key);
+	if (!v || !*v)
+		return NULL;
+	key = *v << 8 | (pkt->dport & 0xff);
+	return bpf_map_lookup_elem(&botsink_port2, &key);
+}
+
 /*
  * The packet's rule: the port list of its destination port first; then
  * the destination's own list, where only a better ranked rule can win.
  */
-static __always_inline void best_rule(struct scan *s, __u32 list_index,
+static __always_inline void best_rule(struct scan *s, __u32 ruleset,
 				      const struct botsink_list *list)
 {
+	const struct botsink_list *port_list = port_list_of(list, ruleset, s->pkt);
 	const struct botsink_candidate *by_port = NULL;
-	const struct botsink_list *port_list;
-	struct botsink_port_key key = {
-		.list = list_index,
-		.port = s->pkt->dport,
-		.proto = s->pkt->proto,
-	};
-	__u32 *index;
 
 	s->rank_limit = ~0U;
-	if ((list->flags & BOTSINK_LIST_PORTS) &&
-	    (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP)) {
-		index = bpf_map_lookup_elem(&botsink_ports, &key);
-		port_list = index ? bpf_map_lookup_elem(&botsink_lists, index) : NULL;
-		if (port_list) {
-			scan_list(s, port_list);
-			if (s->malformed)
-				return;
-			by_port = s->found;
-			if (by_port)
-				s->rank_limit = by_port->rank;
-			s->found = NULL;
-		}
+	if (port_list && port_list->count) {
+		scan_list(s, port_list);
+		if (s->malformed)
+			return;
+		by_port = s->found;
+		if (by_port)
+			s->rank_limit = by_port->rank;
+		s->found = NULL;
 	}
 	scan_list(s, list);
 	if (!s->found)

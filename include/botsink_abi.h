@@ -23,7 +23,8 @@
 #define BOTSINK_MAP_DST6 "botsink_dst6"
 #define BOTSINK_MAP_LISTS "botsink_lists"
 #define BOTSINK_MAP_CANDS "botsink_cands"
-#define BOTSINK_MAP_PORTS "botsink_ports"
+#define BOTSINK_MAP_PORT1 "botsink_port1"
+#define BOTSINK_MAP_PORT2 "botsink_port2"
 #define BOTSINK_MAP_ACTIVE "botsink_active"
 #define BOTSINK_MAP_GEN0 "botsink_gen0"
 #define BOTSINK_MAP_GEN1 "botsink_gen1"
@@ -40,7 +41,8 @@
 /* Capacities. Candidates: rule entries scanned for one destination. */
 #define BOTSINK_MAX_CANDIDATES 64 /* entries in one candidate list */
 #define BOTSINK_MAX_CANDS 65536 /* candidate entries per rule set, all lists */
-#define BOTSINK_MAX_PORT_KEYS 32768 /* (destination list, protocol, port) keys per rule set */
+#define BOTSINK_PORT_TABLES 256 /* destination lists with port lists, per rule set (0: none) */
+#define BOTSINK_PORT_GROUPS 4096 /* 256-port blocks holding port lists, per rule set (0: none) */
 #define BOTSINK_MAX_RULES 32768
 #define BOTSINK_MAX_DESTINATIONS 16384 /* IPv6 trie entries, both rule sets */
 #define BOTSINK_MAX_LISTS 32768 /* candidate lists per rule set (0: none) */
@@ -241,10 +243,18 @@ struct botsink_stats {
  * A list is a run of candidates in botsink_cands, ranked best first. A
  * destination's list holds its rules that are not tied to a few exact
  * ports; those (TCP/UDP rules naming at most BOTSINK_PORT_FANOUT single
- * ports) are in port lists, found in botsink_ports by (list, protocol,
- * destination port), so a packet scans only the rules of its port however
- * many there are. A packet's rule is the better ranked (lower rank) of the
- * first match in its port list and the first in its destination's list.
+ * ports) are in port lists, so a packet scans only the rules of its port
+ * however many there are. A packet's rule is the better ranked (lower
+ * rank) of the first match in its port list and the first in its
+ * destination's list.
+ *
+ * Port lists are found like IPv4 destinations, in two array steps: a
+ * destination list with port lists names a port table t (1..); then
+ * botsink_port1[((ruleset * BOTSINK_PORT_TABLES + t) * 2 + udp) << 8 |
+ * port >> 8] holds a group g (0: none), and botsink_port2[g << 8 | port &
+ * 0xff] the port list itself (count 0: none), saving a lookup in
+ * botsink_lists. Group ids include the rule set's half: g in
+ * [ruleset * BOTSINK_PORT_GROUPS, ...).
  */
 #define BOTSINK_V4_GROUP 0x80000000U
 
@@ -311,21 +321,10 @@ struct botsink_candidate {
 
 #define BOTSINK_PORT_FANOUT 16
 
-enum botsink_list_flags {
-	BOTSINK_LIST_PORTS = 1, /* port lists exist under this list */
-};
-
 struct botsink_list {
 	__u32 first; /* index in botsink_cands, rule set half included */
 	__u16 count;
-	__u16 flags; /* enum botsink_list_flags */
-};
-
-struct botsink_port_key {
-	__u32 list; /* the destination list, rule set half included */
-	__u16 port;
-	__u8 proto;
-	__u8 pad;
+	__u16 port_table; /* 0: no port lists under this list */
 };
 
 /* Counter key: one per (source, rule). sid 0 is unclassified. */

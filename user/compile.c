@@ -457,6 +457,7 @@ static int assign_lists(struct rule_set *rs, struct compiled *c)
 
 		e->list = 0;
 		e->shared = false;
+		e->port_table = 0;
 		if (!in_space(c, &e->prefix))
 			continue; /* a hole: list 0 */
 		for (size_t j = 0; j < i && !e->list; j++) {
@@ -464,6 +465,7 @@ static int assign_lists(struct rule_set *rs, struct compiled *c)
 				continue;
 			e->list = c->dst[j].list;
 			e->shared = true;
+			e->port_table = c->dst[j].port_table;
 			for (size_t k = 0; k < e->nports; k++)
 				e->ports[k].list = c->dst[j].ports[k].list;
 		}
@@ -474,17 +476,26 @@ static int assign_lists(struct rule_set *rs, struct compiled *c)
 		for (size_t k = 0; k < e->nports; k++) {
 			e->ports[k].list = (unsigned int)++c->nlists;
 			ncands += e->ports[k].n;
+			/* Sorted by protocol and port: a new block starts a group. */
+			if (!k || e->ports[k].proto != e->ports[k - 1].proto ||
+			    e->ports[k].port >> 8 != e->ports[k - 1].port >> 8)
+				c->nport_groups++;
 		}
+		if (e->nports)
+			e->port_table = (unsigned int)++c->nport_tables;
 		c->nports += e->nports;
+	}
+	if (c->nport_tables >= BOTSINK_PORT_TABLES || c->nport_groups >= BOTSINK_PORT_GROUPS) {
+		rules_add_error(
+			rs, 0,
+			"%zu destinations with port lists over %zu blocks of 256 ports; the limits are %d and %d",
+			c->nport_tables, c->nport_groups, BOTSINK_PORT_TABLES - 1,
+			BOTSINK_PORT_GROUPS - 1);
+		return -1;
 	}
 	if (ncands > BOTSINK_MAX_CANDS) {
 		rules_add_error(rs, 0, "%zu candidate entries in all; the limit is %d", ncands,
 				BOTSINK_MAX_CANDS);
-		return -1;
-	}
-	if (c->nports > BOTSINK_MAX_PORT_KEYS) {
-		rules_add_error(rs, 0, "%zu (destination, port) lists; the limit is %d", c->nports,
-				BOTSINK_MAX_PORT_KEYS);
 		return -1;
 	}
 	if (c->nlists < BOTSINK_MAX_LISTS)

@@ -33,6 +33,7 @@ struct dst_entry {
 	size_t n;
 	unsigned int list; /* 1..nlists, shared by equal entries; 0: a hole in the space */
 	bool shared; /* an earlier entry has the same lists: written once */
+	unsigned int port_table; /* 1..nport_tables when it has port lists, else 0 */
 	struct port_list *ports; /* sorted by protocol and port */
 	size_t nports;
 };
@@ -67,6 +68,8 @@ struct compiled {
 	size_t ndst;
 	size_t nlists; /* destination and port lists */
 	size_t nports; /* port lists */
+	size_t nport_tables;
+	size_t nport_groups; /* 256-port blocks with port lists, all tables */
 	struct rule_payload *payload; /* per rule */
 	struct botsink_content *contents;
 	size_t ncontents;

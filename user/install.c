@@ -243,16 +243,19 @@ static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8
 	return ret;
 }
 
-/* One list: its candidates at botsink_cands[*cursor...], its botsink_lists entry. */
-static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand, size_t n,
-		      unsigned int list, __u16 flags, const __u16 *slot_of, __u8 ruleset,
-		      __u32 *cursor)
+/*
+ * One list: its candidates at botsink_cands[*cursor...], its botsink_lists
+ * entry; the entry is also returned (port tables hold it).
+ */
+static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand,
+		      size_t n, unsigned int list, unsigned int port_table, const __u16 *slot_of,
+		      __u8 ruleset, __u32 *cursor, struct botsink_list *out)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct botsink_list value = {
 		.first = (__u32)ruleset * BOTSINK_MAX_CANDS + *cursor,
 		.count = (__u16)n,
-		.flags = flags,
+		.port_table = (__u16)port_table,
 	};
 	struct botsink_candidate *values = calloc(n ? n : 1, sizeof(*values));
 	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), count = (__u32)n;
@@ -273,54 +276,91 @@ static int write_list(const struct botsink_maps *m, const struct compiled_candid
 	if (!ret && bpf_map_update_elem(m->lists, &index, &value, BPF_ANY))
 		ret = -errno;
 	*cursor += (__u32)n;
+	if (out)
+		*out = value;
 	free(values);
 	free(keys);
 	return ret;
 }
 
-/* Each entry's port lists and their keys, then its own list, which leads to them. */
-static int write_lists(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
-		       __u8 ruleset)
+/* botsink_port1's slot for a port table's block of 256 ports (see the ABI). */
+static __u32 port_block(__u8 ruleset, unsigned int table, __u8 proto, __u16 port)
 {
-	__u32 cursor = 0;
+	return (((__u32)ruleset * BOTSINK_PORT_TABLES + table) * 2 + (proto == IPPROTO_UDP)) << 8 |
+	       port >> 8;
+}
+
+/*
+ * An entry's port lists in its port table: a group of 256 slots per block
+ * of ports that has any, then the block's first-level slot.
+ */
+static int write_port_table(const struct botsink_maps *m, const struct dst_entry *e,
+			    const struct botsink_list *lists, __u8 ruleset, __u32 *group)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct botsink_list slots[256];
+	__u32 keys[256], block = 0, count;
 	int ret = 0;
 
-	for (size_t i = 0; i < c->ndst && !ret; i++) {
-		const struct dst_entry *e = &c->dst[i];
-
-		if (!e->list || e->shared)
-			continue;
-		for (size_t k = 0; k < e->nports && !ret; k++) {
-			const struct port_list *pl = &e->ports[k];
-			struct botsink_port_key key = {
-				.list = list_index(ruleset, e->list),
-				.port = pl->port,
-				.proto = pl->proto,
-			};
-			__u32 value = list_index(ruleset, pl->list);
-
-			ret = write_list(m, pl->cand, pl->n, pl->list, 0, slot_of, ruleset,
-					 &cursor);
-			if (!ret && bpf_map_update_elem(m->ports, &key, &value, BPF_ANY))
-				ret = -errno;
+	for (size_t k = 0; k < e->nports && !ret;) {
+		block = port_block(ruleset, e->port_table, e->ports[k].proto, e->ports[k].port);
+		memset(slots, 0, sizeof(slots));
+		while (k < e->nports && port_block(ruleset, e->port_table, e->ports[k].proto,
+						   e->ports[k].port) == block) {
+			slots[e->ports[k].port & 0xff] = lists[k];
+			k++;
 		}
-		if (!ret)
-			ret = write_list(m, e->cand, e->n, e->list,
-					 e->nports ? BOTSINK_LIST_PORTS : 0, slot_of, ruleset,
-					 &cursor);
+		++*group;
+		for (__u32 i = 0; i < 256; i++)
+			keys[i] = *group << 8 | i;
+		count = 256;
+		if (bpf_map_update_batch(m->port2, keys, slots, &count, &opts))
+			ret = -errno;
+		if (!ret && bpf_map_update_elem(m->port1, &block, group, BPF_ANY))
+			ret = -errno;
 	}
 	return ret;
 }
 
-static bool port_key_in(const void *key, const void *value, __u8 ruleset)
+/* Empty one rule set's half of the port tables: its groups become unreachable. */
+static int clear_port_tables(const struct botsink_maps *m, __u8 ruleset)
 {
-	(void)value;
-	return ((const struct botsink_port_key *)key)->list / BOTSINK_MAX_LISTS == ruleset;
+	__u32 n = BOTSINK_PORT_TABLES * 2 * 256;
+	__u32 *zero = calloc(n, sizeof(*zero));
+	int ret = zero ? write_array(m->port1, port_block(ruleset, 0, IPPROTO_TCP, 0), zero, n) :
+			 -ENOMEM;
+
+	free(zero);
+	return ret;
 }
 
-static int clear_ports(int fd, __u8 ruleset)
+/* Each entry's port lists and port table, then its own list, which leads to them. */
+static int write_lists(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
+		       __u8 ruleset)
 {
-	return clear_hash(fd, sizeof(struct botsink_port_key), sizeof(__u32), ruleset, port_key_in);
+	__u32 cursor = 0, group = (__u32)ruleset * BOTSINK_PORT_GROUPS;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->ndst && !ret; i++) {
+		const struct dst_entry *e = &c->dst[i];
+		struct botsink_list *lists;
+
+		if (!e->list || e->shared)
+			continue;
+		lists = calloc(e->nports ? e->nports : 1, sizeof(*lists));
+		if (!lists)
+			return -ENOMEM;
+		for (size_t k = 0; k < e->nports && !ret; k++)
+			ret = write_list(m, e->ports[k].cand, e->ports[k].n, e->ports[k].list, 0,
+					 slot_of, ruleset, &cursor, &lists[k]);
+		if (!ret && e->nports)
+			ret = write_port_table(m, e, lists, ruleset, &group);
+		free(lists);
+		if (!ret)
+			ret = write_list(m, e->cand, e->n, e->list, e->port_table, slot_of, ruleset,
+					 &cursor, NULL);
+	}
+	return ret;
 }
 
 static int write_v6(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
@@ -349,7 +389,7 @@ static int write_destinations(const struct botsink_maps *m, const struct compile
 	int ret = clear_v6(m->dst6, ruleset); /* leftovers of an interrupted install */
 
 	if (!ret)
-		ret = clear_ports(m->ports, ruleset);
+		ret = clear_port_tables(m, ruleset);
 	if (!ret)
 		ret = write_payload(m, c, slot_of, ruleset);
 	if (!ret)
@@ -370,7 +410,7 @@ static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
 	if (!ret)
 		ret = write_v4(m, &none, ruleset);
 	if (!ret)
-		ret = clear_ports(m->ports, ruleset);
+		ret = clear_port_tables(m, ruleset);
 	return ret ? ret : clear_payload(m, ruleset);
 }
 

@@ -12,11 +12,11 @@
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 19
+#define BOTSINK_NMAPS 20
 
 struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, gen[2], rules, hits;
-	int contents, gram2, grams, fastpats, domains, recent, cands, ports;
+	int contents, gram2, grams, fastpats, domains, recent, cands, port1, port2;
 };
 
 enum loader_flags {
