@@ -39,30 +39,39 @@ static long fastpat_step(__u64 index, void *arg)
 	return 0;
 }
 
-static long prefilter_step(__u64 index, void *arg)
+/* Position p, whose next 8 bytes (lowercased) are `gram`: 2-byte gram in the bitmap, then 4-byte. */
+static __always_inline void prefilter_at(struct prefilter_walk *w, __u32 p, __u64 gram)
 {
-	struct prefilter_walk *w = arg;
 	struct payload_state *st = w->st;
 	struct botsink_gram_key key = { .ruleset = st->ruleset };
 	const struct botsink_gram_patterns *pats;
-	__u32 p = index;
-	__u64 gram;
-	__u32 g2;
+	__u32 g2 = gram & 0xffff;
 
-	if (p + 4 > st->wlen || p >= BOTSINK_WINDOW)
-		return 1;
-	gram = lower64(load64(st, p));
-	g2 = gram & 0xffff;
 	if (!(w->bitmap->bits[bound(g2 >> 6, 1023)] >> (g2 & 63) & 1))
-		return 0;
+		return;
 	key.gram = (__u32)gram;
 	pats = bpf_map_lookup_elem(&botsink_grams, &key);
 	if (!pats)
-		return 0;
+		return;
 	st->p_pos = p;
 	st->p_first = pats->first;
 	bpf_loop(pats->count < BOTSINK_GRAM_PATTERNS ? pats->count : BOTSINK_GRAM_PATTERNS,
 		 fastpat_step, w, 0);
+}
+
+/* Eight positions per step, from 16 bytes loaded and lowercased once. */
+static long prefilter_step(__u64 index, void *arg)
+{
+	struct prefilter_walk *w = arg;
+	__u32 p = (__u32)index * 8, wlen = w->st->wlen;
+	__u64 lo = lower64(load64(w->st, p)), hi = lower64(load64(w->st, p + 8));
+
+#pragma unroll
+	for (__u32 j = 0; j < 8; j++) {
+		if (p + j + 4 > wlen || p + j >= BOTSINK_WINDOW)
+			return 1;
+		prefilter_at(w, p + j, j ? lo >> (8 * j) | hi << (64 - 8 * j) : lo);
+	}
 	return 0;
 }
 
@@ -77,7 +86,7 @@ static __always_inline void run_prefilter(struct payload_state *st)
 	w.bitmap = bpf_map_lookup_elem(&botsink_gram2, &key);
 	if (!w.bitmap || st->wlen < 4)
 		return;
-	bpf_loop(st->wlen - 3, prefilter_step, &w, 0);
+	bpf_loop((st->wlen - 3 + 7) / 8, prefilter_step, &w, 0);
 }
 
 /* ---- content chunks ---- */
@@ -85,6 +94,21 @@ static __always_inline void run_prefilter(struct payload_state *st)
 struct match_walk {
 	struct payload_state *st;
 };
+
+/*
+ * After a miss at p: the next position (of the next 8) where the chunk's
+ * first byte is, or p + 9 when none of them has it.
+ */
+static __always_inline __u32 next_start(const struct payload_state *st, __u32 p,
+					const struct botsink_content *c)
+{
+	__u64 word = load64(st, p + 1), flags;
+
+	if (c->flags & BOTSINK_CONTENT_NOCASE)
+		word = lower64(word);
+	flags = bytes_equal(word, c->bytes[0]);
+	return flags ? p + 1 + first_flag(flags) : p + 9;
+}
 
 /* Try chunk k elsewhere: the one it is placed after, at its next position. */
 static __always_inline long backtrack(struct payload_state *st, const struct botsink_content *c)
@@ -131,7 +155,7 @@ static long match_step(__u64 index, void *arg)
 	p = st->m_pos > from ? st->m_pos : from;
 	if (p + c->len <= limit && p < SCRATCH_SIZE) {
 		if (!chunk_at(st, p, c)) {
-			st->m_pos = p + 1;
+			st->m_pos = next_start(st, p, c);
 			return 0;
 		}
 		if (c->flags & BOTSINK_CONTENT_NEGATED)

@@ -117,9 +117,8 @@ static __always_inline void scan_list(struct scan *s, const struct botsink_list 
 }
 
 /* The port list of the packet's destination port under `list`, or NULL. */
-static __always_inline const struct botsink_list *port_list_of(const struct botsink_list *list,
-							       __u32 ruleset,
-							       const struct packet *pkt)
+static __always_inline const struct botsink_list *
+port_list_of(const struct botsink_list *list, __u32 ruleset, const struct packet *pkt)
 {
 	__u32 key, *v;
 
@@ -224,7 +223,7 @@ static __always_inline void counter_add(struct botsink_counter *ctr, const struc
 static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 dns_qtype)
 {
 	struct botsink_source_key key = { .sid = sid };
-	struct botsink_counter *ctr, fresh = {};
+	struct botsink_counter *ctr, *fresh;
 	struct increment inc = { .dns_qtype = dns_qtype };
 	__u32 zero = 0;
 	void *counters;
@@ -241,8 +240,14 @@ static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __
 		counter_add(ctr, pkt, &inc);
 		return true;
 	}
-	counter_add(&fresh, pkt, &inc);
-	err = bpf_map_update_elem(counters, &key, &fresh, BPF_NOEXIST);
+	/* A new key: its first value is built in the scratch space, off the stack. */
+	fresh = bpf_map_lookup_elem(&botsink_scratch, &zero);
+	if (!fresh)
+		return false;
+	fresh = &((struct payload_state *)fresh)->fresh;
+	__builtin_memset(fresh, 0, sizeof(*fresh));
+	counter_add(fresh, pkt, &inc);
+	err = bpf_map_update_elem(counters, &key, fresh, BPF_NOEXIST);
 	if (!err)
 		return true;
 	if (err != -EEXIST)

@@ -44,6 +44,7 @@ struct payload_state {
 	/* Walks over the window, kept here rather than on the stack so that
 	 * the verifier checks each bpf_loop step once, not once per value. */
 	__u32 h_phase;
+	__u32 h_pos; /* the next byte to look at */
 	__u32 h_mark;
 	__u32 h_kind;
 	__u32 h_colon;
@@ -64,6 +65,7 @@ struct payload_state {
 	__u32 m_result;
 	__u32 m_end[BOTSINK_RULE_CONTENTS];
 	__u32 m_next[BOTSINK_RULE_CONTENTS];
+	struct botsink_counter fresh; /* a new counter's first value */
 	/* Room for an 8-byte load at any index below SCRATCH_SIZE + 64. */
 	__u8 buf[SCRATCH_SIZE + BOTSINK_CONTENT_MAX + 8];
 };

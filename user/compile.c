@@ -370,6 +370,24 @@ static int check_list_size(struct rule_set *rs, const struct dst_entry *e,
 	return -1;
 }
 
+/*
+ * The prefilter pays one pass over the payload to spare each rule's own
+ * search; in a list with few prefiltered rules the rules search alone.
+ */
+#define PREFILTER_MIN_RULES 4
+
+static void prefilter_or_not(struct compiled_candidate *cand, size_t n)
+{
+	size_t rules = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rules += cand[i].c.prefilter && (i == 0 || cand[i].rule != cand[i - 1].rule);
+	if (rules >= PREFILTER_MIN_RULES)
+		return;
+	for (size_t i = 0; i < n; i++)
+		cand[i].c.prefilter = 0;
+}
+
 static int cmp_port_list(const void *a, const void *b)
 {
 	const struct port_list *x = a, *y = b;
@@ -415,8 +433,11 @@ static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst
 	if (e->nports)
 		qsort(e->ports, e->nports, sizeof(*e->ports), cmp_port_list);
 	err = check_list_size(rs, e, e->cand, e->n, NULL);
-	for (size_t i = 0; i < e->nports; i++)
+	prefilter_or_not(e->cand, e->n);
+	for (size_t i = 0; i < e->nports; i++) {
 		err |= check_list_size(rs, e, e->ports[i].cand, e->ports[i].n, &e->ports[i]);
+		prefilter_or_not(e->ports[i].cand, e->ports[i].n);
+	}
 	return err;
 }
 

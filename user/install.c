@@ -247,8 +247,8 @@ static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8
  * One list: its candidates at botsink_cands[*cursor...], its botsink_lists
  * entry; the entry is also returned (port tables hold it).
  */
-static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand,
-		      size_t n, unsigned int list, unsigned int port_table, const __u16 *slot_of,
+static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand, size_t n,
+		      unsigned int list, unsigned int port_table, const __u16 *slot_of,
 		      __u8 ruleset, __u32 *cursor, struct botsink_list *out)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);

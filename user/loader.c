@@ -22,8 +22,7 @@ static const char *const map_names[BOTSINK_NMAPS] = {
 	BOTSINK_MAP_DST6,   BOTSINK_MAP_LISTS, BOTSINK_MAP_ACTIVE,   BOTSINK_MAP_GEN0,
 	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS,
 	BOTSINK_MAP_GRAM2,  BOTSINK_MAP_GRAMS, BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,
-	BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS, BOTSINK_MAP_PORT1,
-	BOTSINK_MAP_PORT2,
+	BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS, BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
@@ -32,7 +31,7 @@ static int *map_slot(struct botsink_maps *m, size_t i)
 		&m->config,  &m->stats,	   &m->v4,     &m->v4_groups, &m->dst6,
 		&m->lists,   &m->active,   &m->gen[0], &m->gen[1],    &m->rules,
 		&m->hits,    &m->contents, &m->gram2,  &m->grams,     &m->fastpats,
-		&m->domains, &m->recent,   &m->cands,  &m->port1, &m->port2,
+		&m->domains, &m->recent,   &m->cands,  &m->port1,     &m->port2,
 	};
 
 	return slots[i];

@@ -446,7 +446,7 @@ static void test_payload_ranking(void)
 static void test_prefilter(void)
 {
 	enum { DISTINCT = 40, SHARED = BOTSINK_GRAM_PATTERNS + 6 };
-	size_t cap = (DISTINCT + SHARED) * 160, len = 0;
+	size_t cap = (DISTINCT + SHARED + 2) * 160, len = 0;
 	char *rules = malloc(cap), payload[64];
 
 	if (!CHECK(rules))
@@ -461,8 +461,15 @@ static void test_prefilter(void)
 			rules + len, cap - len,
 			"alert tcp any any -> 203.0.113.65 %d (msg:\"same %d\"; content:\"same-%03d\"; sid:%d;)\n",
 			7001 + i % 2, i, i, 7100 + i);
+	len += (size_t)snprintf(
+		rules + len, cap - len,
+		"alert tcp any any -> 203.0.113.65 7000 (msg:\"nocase\"; content:\"MiXeD-Bot\"; nocase; sid:7999;)\n"
+		"alert tcp any any -> 203.0.113.65 7000 (msg:\"short\"; content:\"zq\"; sid:7998;)\n");
 	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
 		goto out;
+	/* Found by the prefilter whatever the case; a 2-byte content has no fast pattern. */
+	SEND_SID(tcp_data(4, "203.0.113.65", 7000, DATA_SEQ + 100, "..mixed-BOT..", 13), 7999);
+	SEND_SID(tcp_data(4, "203.0.113.65", 7000, DATA_SEQ + 101, "..zq..", 6), 7998);
 	for (int i = 0; i < DISTINCT; i += 7) {
 		snprintf(payload, sizeof(payload), "xx b%03d-checkin yy", i);
 		SEND_SID(tcp_data(4, "203.0.113.65", 7000, DATA_SEQ + (uint32_t)i, payload,
@@ -482,7 +489,7 @@ static void test_prefilter(void)
 
 		for (size_t i = 0; i < env.rs.n; i++)
 			prefiltered += env.c.payload[i].prefilter;
-		CHECK_EQ(prefiltered, DISTINCT + BOTSINK_GRAM_PATTERNS);
+		CHECK_EQ(prefiltered, DISTINCT + BOTSINK_GRAM_PATTERNS + 1);
 	}
 out:
 	free(rules);
