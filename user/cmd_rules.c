@@ -3,6 +3,7 @@
  * botsink rules check: parse and compile a rules file, change nothing.
  * botsink rules import: keep the rules of a Suricata rules file that
  * botsink can use.
+ * botsink rules load: have the running daemon swap to another rules file.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,12 +12,14 @@
 #include <string.h>
 #include "commands.h"
 #include "compile.h"
+#include "control.h"
 #include "rules.h"
 #include "util.h"
 
 static const char rules_usage[] =
 	"Usage: botsink rules check FILE [--sinkhole PREFIXES] [--dump] [--lenient]\n"
 	"       botsink rules import FILE [--lenient]\n"
+	"       botsink rules load FILE [--state-dir DIR]\n"
 	"\n"
 	"check: validate a rules file as botsink run would load it, without touching\n"
 	"the kernel. Errors are printed as FILE:LINE: reason on stderr.\n"
@@ -43,9 +46,18 @@ static const char rules_usage[] =
 	"                            such a rule is printed without them, after a\n"
 	"                            line '# botsink: sid N: dropped KEYWORDS'\n"
 	"\n"
+	"load: have the botsink run that uses the state directory DIR (default\n" DEFAULT_STATE_DIR
+	") load FILE now, as on SIGHUP: the whole rule set is\n"
+	"swapped atomically, counts before and after are kept, and a file with\n"
+	"errors changes nothing. FILE stays the file that run reloads on SIGHUP.\n"
+	"Its answer is printed (the errors, as FILE:LINE: reason).\n"
+	"\n"
+	"      --state-dir DIR       the run's --state-dir\n"
+	"\n"
 	"  -h, --help                this help\n"
 	"\n"
-	"Exit status: check 0 valid, 2 invalid or unreadable (or bad usage);\n"
+	"Exit status: load 0 loaded, 1 no run answered, 2 FILE refused;\n"
+	"check 0 valid, 2 invalid or unreadable (or bad usage);\n"
 	"import 0 when the file was read (even if rules were skipped), 1 when the\n"
 	"output could not be written, 2 when the file could not be read (or bad\n"
 	"usage).\n";
@@ -167,12 +179,53 @@ static int rules_import_cmd(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int rules_load_cmd(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *state_dir = DEFAULT_STATE_DIR;
+	char *answer = NULL;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'h':
+			fputs(rules_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(rules_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(rules_usage, stderr);
+		return EXIT_USAGE;
+	}
+	ret = control_load(state_dir, argv[optind], 30000, &answer);
+	if (ret > 0)
+		fputs(answer ? answer : "", stdout);
+	else if (ret == 0)
+		fputs(answer ? answer : "", stderr);
+	else
+		fprintf(stderr, "botsink rules load: %s\n", answer ? answer : strerror(errno));
+	free(answer);
+	return ret > 0 ? EXIT_OK : ret == 0 ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "check"))
 		return rules_check(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "import"))
 		return rules_import_cmd(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "load"))
+		return rules_load_cmd(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		fputs(rules_usage, stdout);
 		return EXIT_OK;

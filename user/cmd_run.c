@@ -17,6 +17,7 @@
 #include "anon.h"
 #include "commands.h"
 #include "compile.h"
+#include "control.h"
 #include "counters.h"
 #include "feed.h"
 #include "install.h"
@@ -25,8 +26,6 @@
 #include "rules.h"
 #include "sink.h"
 #include "util.h"
-
-#define DEFAULT_STATE_DIR "/var/lib/botsink"
 
 static const char run_usage[] =
 	"Usage: botsink run -i IFACE -r RULES [OPTIONS]\n"
@@ -62,9 +61,9 @@ static const char run_usage[] =
 	"  -v, --verbose              debug messages, including libbpf's and libxdp's\n"
 	"  -h, --help                 this help\n"
 	"\n"
-	"Signals: SIGHUP reloads the rules file (a file with errors is rejected and the\n"
-	"running rules stay); SIGINT or SIGTERM drains a last time, writes it, detaches\n"
-	"and removes the pins this run created.\n"
+	"Signals: SIGHUP reloads the rules file, or the one `botsink rules load` named\n"
+	"(a file with errors is rejected and the running rules stay); SIGINT or SIGTERM\n"
+	"drains a last time, writes it, detaches and removes the pins this run created.\n"
 	"Exit status: 0 clean exit, 1 runtime failure, 2 usage or configuration error.\n";
 
 struct run_opts {
@@ -97,6 +96,7 @@ struct daemon {
 	struct sink *sink;
 	struct feed feed;
 	int sigfd, timerfd;
+	char *rules_path; /* from `botsink rules load`, else NULL: opts->rules_path */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -285,12 +285,18 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* Parse and compile a rules file; errors are printed as file:line: reason. */
-static int load_rules(const struct run_opts *o, struct rule_set *rs, struct compiled *c)
+/*
+ * Parse and compile a rules file; errors are printed as file:line: reason,
+ * and also written to `errors` when it is not NULL.
+ */
+static int load_rules(const struct run_opts *o, const char *path, struct rule_set *rs,
+		      struct compiled *c, FILE *errors)
 {
 	memset(c, 0, sizeof(*c));
-	if (rules_load_opts(o->rules_path, o->lenient, rs)) {
-		log_error("cannot read %s: %s", o->rules_path, strerror(errno));
+	if (rules_load_opts(path, o->lenient, rs)) {
+		log_error("cannot read %s: %s", path, strerror(errno));
+		if (errors)
+			fprintf(errors, "cannot read %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	if (!rs->nerrors)
@@ -299,6 +305,8 @@ static int load_rules(const struct run_opts *o, struct rule_set *rs, struct comp
 		rules_print_dropped(rs);
 	if (rs->nerrors) {
 		rules_print_errors(rs);
+		if (errors)
+			rules_write_errors(rs, errors);
 		rules_free(rs);
 		compiled_free(c);
 		return -1;
@@ -418,23 +426,24 @@ static int drain_once(struct daemon *d)
  * Counts taken before the swap keep the old rules' labels: drain first,
  * and learn the new labels only once the new rules are in.
  */
-static void reload_rules(struct daemon *d)
+static int reload_from(struct daemon *d, const char *path, FILE *errors)
 {
 	struct rule_set rs;
 	struct compiled c;
 	char err[256];
 
-	log_info("SIGHUP: reloading %s", d->opts->rules_path);
-	if (load_rules(d->opts, &rs, &c)) {
-		log_error("%s has errors; keeping the running rules", d->opts->rules_path);
-		return;
+	if (load_rules(d->opts, path, &rs, &c, errors)) {
+		log_error("%s has errors; keeping the running rules", path);
+		return -1;
 	}
 	drain_once(d);
 	if (install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, err, sizeof(err))) {
 		log_error("cannot install the new rules (%s); keeping the running rules", err);
+		if (errors)
+			fprintf(errors, "cannot install the rules: %s\n", err);
 		rules_free(&rs);
 		compiled_free(&c);
-		return;
+		return -1;
 	}
 	if (feed_learn_rules(&d->feed, &rs))
 		log_error("out of memory: records of the new rules may say family 'unknown'");
@@ -443,6 +452,43 @@ static void reload_rules(struct daemon *d)
 	d->rules = rs;
 	d->compiled = c;
 	log_info("rules reloaded: %zu rules, %zu destination entries", rs.n, c.ndst);
+	return 0;
+}
+
+/*
+ * SIGHUP: the file `botsink rules load` asked for (answering it), or the
+ * rules file in use. A file loaded that way stays the one SIGHUP reloads.
+ */
+static void reload_rules(struct daemon *d)
+{
+	unsigned long nonce = 0;
+	char *path = control_take_request(d->opts->state_dir, &nonce), *text = NULL;
+	size_t len = 0;
+	FILE *errors;
+	int ret;
+
+	if (!path) {
+		log_info("SIGHUP: reloading %s",
+			 d->rules_path ? d->rules_path : d->opts->rules_path);
+		reload_from(d, d->rules_path ? d->rules_path : d->opts->rules_path, NULL);
+		return;
+	}
+	log_info("rules load: loading %s", path);
+	errors = open_memstream(&text, &len);
+	ret = reload_from(d, path, errors);
+	if (!ret)
+		fprintf(errors ? errors : stderr, "%zu rules loaded from %s\n", d->rules.n, path);
+	if (errors)
+		fclose(errors);
+	if (control_answer(d->opts->state_dir, nonce, !ret, text ? text : ""))
+		log_warn("cannot answer rules load: %s", strerror(errno));
+	free(text);
+	if (ret) {
+		free(path);
+		return;
+	}
+	free(d->rules_path);
+	d->rules_path = path;
 }
 
 /*
@@ -563,7 +609,7 @@ int cmd_run(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_route_libraries();
 	ret = EXIT_USAGE;
-	if (load_rules(&opts, &d.rules, &d.compiled))
+	if (load_rules(&opts, opts.rules_path, &d.rules, &d.compiled, NULL))
 		goto out_opts;
 	if (setup_anonymizer(&opts, &d.anon))
 		goto out_rules;
@@ -582,7 +628,11 @@ int cmd_run(int argc, char **argv)
 		loader_close(&d.loader, true);
 		goto out_feed;
 	}
+	if (control_write_pid(opts.state_dir))
+		log_warn("cannot write %s/%s (botsink rules load will not find this run): %s",
+			 opts.state_dir, CONTROL_PID_FILE, strerror(errno));
 	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
+	control_remove_pid(opts.state_dir);
 	if (final_drain(&d)) {
 		/* The counts went back into the maps: keep the pins for the next run. */
 		loader_close(&d.loader, false);
@@ -600,6 +650,7 @@ out_feed:
 out_anon:
 	anon_free(&d.anon);
 out_rules:
+	free(d.rules_path);
 	rules_free(&d.rules);
 	compiled_free(&d.compiled);
 out_opts:

@@ -16,6 +16,7 @@ static const char usage[] =
 	"  status        what is attached where, global and per-family counters\n"
 	"  rules check   validate a rules file without loading it\n"
 	"  rules import  print the rules of a Suricata rules file that botsink can use\n"
+	"  rules load    have the running daemon load another rules file now\n"
 	"\n"
 	"'botsink COMMAND --help' describes each one.\n";
 

@@ -468,10 +468,15 @@ static void print_error(FILE *f, const struct rule_set *rs, const struct rule_er
 		fprintf(f, "%s: %s\n", rs->path, reason);
 }
 
-void rules_print_errors(const struct rule_set *rs)
+void rules_write_errors(const struct rule_set *rs, FILE *f)
 {
 	for (size_t i = 0; i < rs->nerrors; i++)
-		print_error(stderr, rs, &rs->errors[i]);
+		print_error(f, rs, &rs->errors[i]);
+}
+
+void rules_print_errors(const struct rule_set *rs)
+{
+	rules_write_errors(rs, stderr);
 }
 
 void rules_print_dropped(const struct rule_set *rs)

@@ -129,6 +129,8 @@ void rules_add_error(struct rule_set *rs, unsigned int line, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 /* Print every error as "file:line: reason" on stderr. */
 void rules_print_errors(const struct rule_set *rs);
+/* The same, to any stream. */
+void rules_write_errors(const struct rule_set *rs, FILE *f);
 /* "file:line: sid N: dropped pcre, ... (not supported in XDP)" on stderr. */
 void rules_print_dropped(const struct rule_set *rs);
 /*

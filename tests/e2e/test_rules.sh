@@ -73,10 +73,67 @@ expect_eq "live rule set" "$(bpftool -j map lookup pinned "$PIN_DIR/botsink_conf
 [ "$(v4_entry 0)" != 0 ] && pass "the live half of botsink_v4 holds the sinkhole" ||
 	fail "the live half of botsink_v4 is empty"
 expect_eq "the old half of botsink_v4" "$(v4_entry 1)" 0
+
+# botsink rules load: another file, now, through the running daemon; a bad
+# file changes nothing; SIGHUP then reloads the loaded file.
+cat >"$WORK/loaded.rules" <<'R'
+alert tcp any any -> 203.0.113.10 80 (msg:"Kelihos check-in"; flags:S; sid:3000001; metadata:malware_family kelihos;)
+R
+out=$("$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/state")
+expect_eq "rules load: exit status" "$?" 0
+expect_eq "rules load: answer" "$out" "1 rules loaded from $WORK/loaded.rules"
+syns 3
+"$BOTSINK" rules load "$WORK/bad.rules" --state-dir "$WORK/state" 2>"$WORK/load.err"
+expect_eq "rules load (bad file): exit status" "$?" 2
+expect_eq "rules load (bad file): errors" "$(cat "$WORK/load.err")" \
+	"$WORK/bad.rules:3: protocol 'tls' is not supported (tcp, udp, ip, http, dns)
+$WORK/bad.rules:4: keyword 'pcre' is not supported in XDP"
+syns 1
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 100); do
+	grep -q "SIGHUP: reloading $WORK/loaded.rules" "$WORK/daemon.err" && break
+	sleep 0.05
+done
+grep -q "SIGHUP: reloading $WORK/loaded.rules" "$WORK/daemon.err" &&
+	pass "SIGHUP reloads the file rules load named" || fail "SIGHUP after rules load"
+syns 1
+"$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/nostate" 2>/dev/null
+expect_eq "rules load without a daemon: exit status" "$?" 1
 stop_daemon TERM
 expect_eq "daemon exit status" "$?" 0
 expect_eq "counts across the reloads" "$(feed_sums "$WORK/feed.jsonl" | tr '\n' ';')" \
-	"198.18.1.1 1000001 5 270 5;198.18.1.1 2000001 4 216 4;"
+	"198.18.1.1 1000001 5 270 5;198.18.1.1 2000001 4 216 4;198.18.1.1 3000001 5 270 5;"
+[ -e "$WORK/state/botsink.pid" ] && fail "the pid file stayed" || pass "the pid file is gone"
 grep -q '"sid":2000001.*"family":"citadel"\|"family":"citadel".*"sid":2000001' "$WORK/feed.jsonl" &&
 	pass "records of the new rule carry its family" || fail "family of sid 2000001"
+
+# botsink rules import on an ET-style file: usable rules out, the rest reported.
+cat >"$WORK/et.rules" <<'R'
+# emerging-trojan.rules (excerpt)
+alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"ET TROJAN Gate Checkin"; flow:established,to_server; content:"POST"; http_method; content:"/gate.php"; http_uri; classtype:trojan-activity; sid:9000001; rev:1;)
+#alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"ET TROJAN disabled"; content:"x"; sid:9000002; rev:1;)
+alert tcp $HOME_NET any -> $EXTERNAL_NET 443 (msg:"ET TROJAN with pcre"; flow:established,to_server; content:"|00|ll|7c|"; pcre:"/^\d+\x00ll/"; sid:9000003; rev:1;)
+alert tls $HOME_NET any -> $EXTERNAL_NET any (msg:"ET TROJAN JA3"; ja3.hash; content:"abc"; sid:9000004; rev:1;)
+R
+"$BOTSINK" rules import "$WORK/et.rules" >"$WORK/imported.rules" 2>"$WORK/import.err"
+expect_eq "import: exit status" "$?" 0
+expect_eq "import: rules kept" "$(grep -c '^alert' "$WORK/imported.rules")" 1
+expect_eq "import: report" "$(cat "$WORK/import.err")" \
+	"$WORK/et.rules:4: keyword 'pcre' is not supported in XDP
+$WORK/et.rules:5: protocol 'tls' is not supported (tcp, udp, ip, http, dns)
+$WORK/et.rules: imported 1 of 3 rules (2 skipped)"
+"$BOTSINK" rules import --lenient "$WORK/et.rules" >"$WORK/lenient.rules" 2>/dev/null
+expect_eq "import --lenient: rules kept" "$(grep -c '^alert' "$WORK/lenient.rules")" 2
+grep -q '^# botsink: sid 9000003: dropped pcre' "$WORK/lenient.rules" &&
+	pass "import --lenient: the dropped keyword is noted" || fail "import --lenient note"
+"$BOTSINK" rules check "$WORK/lenient.rules" --sinkhole $SINKHOLE >/dev/null
+expect_eq "import --lenient: the output loads as it is" "$?" 0
+SAMPLES=${BOTSINK_SHARED:-$ROOT/../shared}/rules/public-checkin-samples.rules
+if [ -f "$SAMPLES" ]; then
+	"$BOTSINK" rules import "$SAMPLES" 2>&1 >/dev/null | tail -1 | grep -q "imported 22 of 24 rules (2 skipped)" &&
+		pass "import: the public samples, 22 of 24" || fail "import of the public samples"
+	"$BOTSINK" rules import --lenient "$SAMPLES" 2>&1 >/dev/null | tail -1 |
+		grep -q "imported 24 of 24 rules (0 skipped)" &&
+		pass "import --lenient: the public samples, 24 of 24" || fail "lenient import of the samples"
+fi
 finish
