@@ -126,7 +126,7 @@ int botsink_xdp(struct xdp_md *ctx)
 	struct botsink_stats *stats;
 	struct packet pkt = {};
 	int action = XDP_PASS;
-	__u32 zero = 0, list_index;
+	__u32 zero = 0, list_index, ruleset;
 	int bucket;
 
 	stats = bpf_map_lookup_elem(&botsink_stats, &zero);
@@ -138,7 +138,9 @@ int botsink_xdp(struct xdp_md *ctx)
 	bucket = parse_network(&c, &pkt);
 	if (bucket != PARSE_OK)
 		goto out;
-	list_index = lookup_destination(&pkt, cfg->ruleset);
+	/* Read once: a reload may flip it while this packet is in flight. */
+	ruleset = *(volatile const __u32 *)&cfg->ruleset & 1;
+	list_index = lookup_destination(&pkt, ruleset);
 	if (list_index)
 		list = bpf_map_lookup_elem(&botsink_lists, &list_index);
 	if (!list) {
@@ -148,7 +150,7 @@ int botsink_xdp(struct xdp_md *ctx)
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
 	pkt.payload_off = c.pos - data;
 	if (bucket == PARSE_OK)
-		bucket = attribute(ctx, list, &pkt, cfg->ruleset, stats);
+		bucket = attribute(ctx, list, &pkt, ruleset, stats);
 	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
 	    cfg->verdict == BOTSINK_VERDICT_DROP)
 		action = XDP_DROP;

@@ -132,7 +132,8 @@ static __always_inline long backtrack(struct payload_state *st, const struct bot
 static long match_step(__u64 index, void *arg)
 {
 	struct payload_state *st = ((struct match_walk *)arg)->st;
-	__u32 k = st->m_k, key, b, lo, hi, from, limit, p;
+	__u32 k = st->m_k, key, b, lo, hi, p;
+	__s64 base, from, limit;
 	const struct botsink_content *c;
 
 	if (k >= st->m_n || k >= BOTSINK_RULE_CONTENTS) {
@@ -148,12 +149,16 @@ static long match_step(__u64 index, void *arg)
 	b = bound(c->buffer, BOTSINK_BUF_COUNT - 1);
 	lo = st->lo[b];
 	hi = st->hi[b];
-	if (c->flags & BOTSINK_CONTENT_RELATIVE)
-		lo = st->m_end[bound(c->anchor, BOTSINK_RULE_CONTENTS - 1)];
-	from = (__s32)lo + c->start < (__s32)st->lo[b] ? st->lo[b] : lo + c->start;
-	limit = c->limit && lo + c->limit < hi ? lo + c->limit : hi;
-	p = st->m_pos > from ? st->m_pos : from;
-	if (p + c->len <= limit && p < SCRATCH_SIZE) {
+	/* Signed: distance may be negative, and so may the end a limit allows. */
+	base = c->flags & BOTSINK_CONTENT_RELATIVE ?
+		       (__s64)st->m_end[bound(c->anchor, BOTSINK_RULE_CONTENTS - 1)] :
+		       (__s64)lo;
+	from = base + c->start < (__s64)lo ? (__s64)lo : base + c->start;
+	limit = hi;
+	if ((c->flags & BOTSINK_CONTENT_LIMITED) && base + c->limit < limit)
+		limit = base + c->limit;
+	p = st->m_pos > from ? st->m_pos : (__u32)from;
+	if ((__s64)p + c->len <= limit && p < SCRATCH_SIZE) {
 		if (!chunk_at(st, p, c)) {
 			st->m_pos = next_start(st, p, c);
 			return 0;
@@ -240,15 +245,16 @@ __noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
 			if (st->dns == DNS_OK)
 				use->dns_qtype = st->dns_qtype;
 		}
+		/* Not a query a resolver sends: malformed on the DNS port. */
 		if (st->dns == DNS_MALFORMED)
-			return PAYLOAD_MALFORMED;
+			return pkt->dport == 53 ? PAYLOAD_MALFORMED : PAYLOAD_NO;
 		if (st->dns != DNS_OK)
 			return PAYLOAD_NO;
 	}
 	if (cand->domains) {
 		if (!(st->ready & READY_DOMAIN))
 			lookup_domain(st);
-		if (st->domain_sid != cand->sid)
+		if (!(st->domain_lists >> ((cand->domains - 1) & 63) & 1))
 			return PAYLOAD_NO;
 	}
 	if (cand->prefilter) {

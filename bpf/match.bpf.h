@@ -51,6 +51,7 @@ struct scan {
 	__u32 rank_limit; /* candidates ranked here or after cannot win */
 	__u32 excluded; /* slot ruled out by a matching exclusion entry */
 	__u32 malformed; /* a payload check found the packet malformed */
+	__u32 malformed_rank; /* the rank of the candidate whose check did */
 	struct payload_use payload;
 };
 
@@ -76,6 +77,7 @@ static __always_inline long scan_candidate(__u64 index, struct scan *s)
 
 		if (verdict == PAYLOAD_MALFORMED) {
 			s->malformed = 1;
+			s->malformed_rank = c->rank;
 			return 1;
 		}
 		if (verdict == PAYLOAD_NO)
@@ -138,26 +140,33 @@ port_list_of(const struct botsink_list *list, __u32 ruleset, const struct packet
 /*
  * The packet's rule: the port list of its destination port first; then
  * the destination's own list, where only a better ranked rule can win.
+ * The outcome of the port list (a rule, or a check that found the packet
+ * malformed) stands unless the destination's list does better.
  */
 static __always_inline void best_rule(struct scan *s, __u32 ruleset,
 				      const struct botsink_list *list)
 {
 	const struct botsink_list *port_list = port_list_of(list, ruleset, s->pkt);
 	const struct botsink_candidate *by_port = NULL;
+	__u32 port_malformed = 0;
 
 	s->rank_limit = ~0U;
 	if (port_list && port_list->count) {
 		scan_list(s, port_list);
-		if (s->malformed)
-			return;
 		by_port = s->found;
+		port_malformed = s->malformed;
 		if (by_port)
 			s->rank_limit = by_port->rank;
+		else if (port_malformed)
+			s->rank_limit = s->malformed_rank;
 		s->found = NULL;
+		s->malformed = 0;
 	}
 	scan_list(s, list);
-	if (!s->found)
-		s->found = by_port;
+	if (s->found || s->malformed)
+		return;
+	s->found = by_port;
+	s->malformed = port_malformed;
 }
 
 /* What one packet adds to its counter besides packets and bytes. */

@@ -392,12 +392,12 @@ static long domain_step(__u64 index, void *arg)
 		key = st->d_key;
 		v = bpf_map_lookup_elem(&botsink_domains, &key);
 		if (v)
-			st->d_sid = v->sid; /* a longer suffix than any before */
+			st->d_lists |= v->lists;
 	}
 	return 0;
 }
 
-/* The most specific domain-list entry holding the query name. */
+/* The domain lists that hold the query name: by itself or under a suffix. */
 static __always_inline void lookup_domain(struct payload_state *st)
 {
 	struct walk w = { .st = st };
@@ -406,19 +406,19 @@ static __always_inline void lookup_domain(struct payload_state *st)
 	__u32 len;
 
 	st->ready |= READY_DOMAIN;
-	st->domain_sid = 0;
+	st->domain_lists = 0;
 	if (st->dns != DNS_OK)
 		return;
 	len = st->hi[BOTSINK_BUF_DNS_QUERY] - st->lo[BOTSINK_BUF_DNS_QUERY];
 	if (len == 0 || len > DNS_NAME_MAX)
 		return;
 	st->d_len = len;
-	st->d_sid = 0;
+	st->d_lists = 0;
 	botsink_domain_seed(&st->d_key, st->ruleset);
 	bpf_loop(len, domain_step, &w, 0);
 	key = st->d_key;
 	v = bpf_map_lookup_elem(&botsink_domains, &key);
-	st->domain_sid = v ? v->sid : st->d_sid;
+	st->domain_lists = st->d_lists | (v ? v->lists : 0);
 }
 
 #endif /* BOTSINK_PAYLOAD_BPF_H */

@@ -38,7 +38,7 @@ struct payload_state {
 	__u32 http_ok;
 	__u32 dns; /* enum dns_state */
 	__u32 dns_qtype;
-	__u32 domain_sid; /* sid of the domain list holding the name, or 0 */
+	__u64 domain_lists; /* the domain lists holding the name (bit n: list n) */
 	__u16 lo[BOTSINK_BUF_COUNT]; /* buffer b is buf[lo[b], hi[b]) */
 	__u16 hi[BOTSINK_BUF_COUNT];
 	/* Walks over the window, kept here rather than on the stack so that
@@ -54,7 +54,7 @@ struct payload_state {
 	__u32 d_malformed;
 	struct botsink_domain_key d_key;
 	__u32 d_len;
-	__u32 d_sid;
+	__u64 d_lists;
 	__u32 p_pos;
 	__u32 p_first;
 	/* One rule's content check (content.bpf.h). */

@@ -86,13 +86,15 @@ enum botsink_content_flags {
 	BOTSINK_CONTENT_NOCASE = 1, /* bytes are lowercase; compare ASCII letters caselessly */
 	BOTSINK_CONTENT_NEGATED = 2, /* must not occur where it is searched */
 	BOTSINK_CONTENT_RELATIVE = 4, /* placed after the end of content `anchor` */
+	BOTSINK_CONTENT_LIMITED = 8, /* `limit` bounds where it may end */
 };
 
 /*
  * One content chunk of a rule. Absolute: it must start at or after
- * buffer start + start and end at or before buffer start + limit.
- * Relative: the same, counted from the end of the anchor's match.
- * limit 0 means the end of the buffer.
+ * buffer start + start and, when BOTSINK_CONTENT_LIMITED, end at or before
+ * buffer start + limit. Relative: the same, counted from the end of the
+ * anchor's match (start and limit may be negative there). Never outside
+ * the buffer.
  */
 struct botsink_content {
 	__u8 bytes[BOTSINK_CONTENT_MAX]; /* zero after len */
@@ -137,18 +139,23 @@ struct botsink_fastpat {
  * Domain lists: 128 bits of hash over the lowercased name, folded from its
  * last byte to its first, seeded with the rule set. "example.com" is
  * stored hashed as itself (that name), ".example.com" (with the dot) for
- * every name below it; a query is looked up whole and at every dot. The
- * value names the rule whose list holds it (lowest sid wins) and the rule
- * set, so that userspace can remove a replaced rule set's entries.
+ * every name below it; a query is looked up whole and at every dot. Each
+ * distinct list of a rule set has a number (0 to 63); the value holds the
+ * lists the key is in, and the rule set, so that userspace can remove a
+ * replaced rule set's entries. A name is in a list when any of its keys
+ * is.
  */
 struct botsink_domain_key {
 	__u64 h1;
 	__u64 h2;
 };
 
+#define BOTSINK_DOMAIN_LISTS 64 /* distinct domain lists per rule set */
+
 struct botsink_domain_value {
-	__u32 sid;
+	__u64 lists; /* bit n: in list n */
 	__u32 ruleset;
+	__u32 pad;
 };
 
 #define BOTSINK_DOMAIN_SEED1 0xcbf29ce484222325ULL
@@ -311,7 +318,7 @@ struct botsink_candidate {
 	__u8 ncontents; /* chunks at botsink_contents[content] */
 	__u8 dsize_op; /* enum botsink_dsize_op */
 	__u8 prefilter; /* 1: the rule's fast pattern must have stamped its slot */
-	__u8 domains; /* 1: the DNS name must be in this rule's domain list */
+	__u8 domains; /* n + 1: the DNS name must be in domain list n; 0: none */
 	__u16 dsize_lo;
 	__u16 dsize_hi;
 	__u32 content; /* first chunk, rule set half included */

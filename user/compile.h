@@ -45,7 +45,7 @@ struct rule_payload {
 	__u8 app; /* enum botsink_app */
 	__u8 dsize_op; /* enum botsink_dsize_op */
 	__u16 dsize_lo, dsize_hi;
-	bool domains;
+	__u8 domains; /* domain list number + 1; 0: none */
 	int fastpat; /* the fast pattern's chunk in the rule, or -1 */
 	bool prefilter; /* the fast pattern is in the prefilter tables */
 };
@@ -59,7 +59,7 @@ struct compiled_fastpat {
 /* A domain-list key before hashing: "name" (that name) or ".name" (below it). */
 struct domain_name {
 	char *text;
-	__u32 sid;
+	__u64 lists; /* the domain lists it is in (bit n: list n) */
 };
 
 struct compiled {
@@ -77,6 +77,8 @@ struct compiled {
 	size_t nfastpats;
 	struct domain_name *domains; /* sorted, one per text */
 	size_t ndomains;
+	char *domain_files[BOTSINK_DOMAIN_LISTS]; /* list n's file */
+	size_t ndomain_files;
 };
 
 /*

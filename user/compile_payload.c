@@ -33,40 +33,33 @@ static bool push_chunk(struct compiled *c, const struct botsink_content *chunk)
 }
 
 /* Where piece 0 of content `rc` may start and end (see struct botsink_content). */
-static int place(struct rule_set *rs, const struct rule *r, const struct rule_content *rc,
-		 int anchor, struct botsink_content *chunk)
+static void place(const struct rule_content *rc, int anchor, struct botsink_content *chunk)
 {
 	int32_t tail = (int32_t)rc->len - chunk->len; /* bytes in later pieces */
+	bool relative = rc->has_distance || rc->has_within, limited;
 	int32_t limit = 0;
-	bool relative = rc->has_distance || rc->has_within;
 
 	if (relative && anchor >= 0) {
 		chunk->flags |= BOTSINK_CONTENT_RELATIVE;
 		chunk->anchor = (__u8)anchor;
 		chunk->start = rc->has_distance ? rc->distance : 0;
-		if (rc->has_within)
-			limit = chunk->start + rc->within;
+		limited = rc->has_within;
+		limit = chunk->start + rc->within;
 	} else if (relative) {
 		/* First content of its buffer: relative to the buffer's start. */
 		chunk->start = rc->has_distance && rc->distance > 0 ? rc->distance : 0;
-		if (rc->has_within)
-			limit = (rc->has_distance ? rc->distance : 0) + rc->within;
+		limited = rc->has_within;
+		limit = (rc->has_distance ? rc->distance : 0) + rc->within;
 	} else {
 		chunk->start = rc->has_offset ? rc->offset : 0;
-		if (rc->has_depth)
-			limit = chunk->start + rc->depth;
+		limited = rc->has_depth;
+		limit = chunk->start + rc->depth;
 	}
-	if (limit) {
-		limit -= tail;
-		if (limit < chunk->start + (int32_t)chunk->len || limit <= 0) {
-			rules_add_error(rs, r->line,
-					"sid %u: a content cannot fit where depth/within place it",
-					r->sid);
-			return -1;
-		}
+	if (limited) {
+		/* The whole content must end by the limit: piece 0 that much earlier. */
+		chunk->flags |= BOTSINK_CONTENT_LIMITED;
+		chunk->limit = limit - tail;
 	}
-	chunk->limit = limit;
-	return 0;
 }
 
 /*
@@ -99,10 +92,9 @@ static int add_content(struct rule_set *rs, const struct rule *r, const struct r
 		if (rc->negated)
 			chunk.flags |= BOTSINK_CONTENT_NEGATED;
 		if (done == 0) {
-			if (place(rs, r, rc, anchor, &chunk))
-				return -2;
+			place(rc, anchor, &chunk);
 		} else {
-			chunk.flags |= BOTSINK_CONTENT_RELATIVE;
+			chunk.flags |= BOTSINK_CONTENT_RELATIVE | BOTSINK_CONTENT_LIMITED;
 			chunk.anchor = (__u8)index;
 			chunk.limit = (__s32)n;
 		}
@@ -228,7 +220,7 @@ static int build_prefilter(struct rule_set *rs, struct compiled *c)
 	return 0;
 }
 
-static bool push_domain(struct compiled *c, const char *prefix, const char *name, __u32 sid)
+static bool push_domain(struct compiled *c, const char *prefix, const char *name, unsigned int list)
 {
 	struct domain_name *d;
 
@@ -237,7 +229,7 @@ static bool push_domain(struct compiled *c, const char *prefix, const char *name
 	d = &c->domains[c->ndomains];
 	if (asprintf(&d->text, "%s%s", prefix, name) < 0)
 		return false;
-	d->sid = sid;
+	d->lists = 1ULL << list;
 	c->ndomains++;
 	return true;
 }
@@ -245,15 +237,29 @@ static bool push_domain(struct compiled *c, const char *prefix, const char *name
 static int cmp_domain(const void *a, const void *b)
 {
 	const struct domain_name *x = a, *y = b;
-	int d = strcmp(x->text, y->text);
 
-	return d ? d : (x->sid < y->sid ? -1 : x->sid > y->sid);
+	return strcmp(x->text, y->text);
 }
 
+/*
+ * The rule's domain list: its number (rules naming the same file share
+ * one), its names loaded once. Returns the number + 1, 0 after an error
+ * (reported), -1 out of memory.
+ */
 static int load_domains(struct rule_set *rs, const struct rule *r, struct compiled *c)
 {
 	struct domain_list list = { 0 };
+	unsigned int n;
 	int ret = 0;
+
+	for (n = 0; n < c->ndomain_files; n++)
+		if (!strcmp(c->domain_files[n], r->domains))
+			return (int)n + 1;
+	if (n >= BOTSINK_DOMAIN_LISTS) {
+		rules_add_error(rs, r->line, "sid %u: more than %d domain lists", r->sid,
+				BOTSINK_DOMAIN_LISTS);
+		return 0;
+	}
 
 	if (domains_load(r->domains, &list)) {
 		rules_add_error(rs, r->line, "sid %u: cannot read domain list %s: %s", r->sid,
@@ -266,20 +272,27 @@ static int load_domains(struct rule_set *rs, const struct rule *r, struct compil
 				r->domains);
 		goto out;
 	}
+	c->domain_files[n] = strdup(r->domains);
+	if (!c->domain_files[n]) {
+		ret = -1;
+		goto out;
+	}
+	c->ndomain_files++;
 	for (size_t i = 0; i < list.n && !ret; i++) {
 		const struct domain_entry *e = &list.entries[i];
 
-		if (e->kind != DOMAIN_SUBDOMAINS && !push_domain(c, "", e->name, r->sid))
+		if (e->kind != DOMAIN_SUBDOMAINS && !push_domain(c, "", e->name, n))
 			ret = -1;
-		if (e->kind != DOMAIN_EXACT && !ret && !push_domain(c, ".", e->name, r->sid))
+		if (e->kind != DOMAIN_EXACT && !ret && !push_domain(c, ".", e->name, n))
 			ret = -1;
 	}
+	ret = ret ? -1 : (int)n + 1;
 out:
 	domains_free(&list);
 	return ret;
 }
 
-/* One key per name: the lowest sid keeps it. */
+/* One key per name, with every list it is in. */
 static int finish_domains(struct rule_set *rs, struct compiled *c)
 {
 	size_t k = 0;
@@ -288,6 +301,7 @@ static int finish_domains(struct rule_set *rs, struct compiled *c)
 		qsort(c->domains, c->ndomains, sizeof(*c->domains), cmp_domain);
 	for (size_t i = 0; i < c->ndomains; i++) {
 		if (k && !strcmp(c->domains[k - 1].text, c->domains[i].text)) {
+			c->domains[k - 1].lists |= c->domains[i].lists;
 			free(c->domains[i].text);
 			continue;
 		}
@@ -327,9 +341,11 @@ int compile_payload(struct rule_set *rs, struct compiled *c)
 			p->dsize_hi = r->dsize_hi;
 		}
 		if (r->domains) {
-			p->domains = true;
-			if (load_domains(rs, r, c))
+			int list = load_domains(rs, r, c);
+
+			if (list < 0)
 				return -1;
+			p->domains = (__u8)list;
 		}
 		if (compile_contents(rs, i, c))
 			return -1;
@@ -349,6 +365,8 @@ void compiled_payload_free(struct compiled *c)
 	for (size_t i = 0; i < c->ndomains; i++)
 		free(c->domains[i].text);
 	free(c->domains);
+	for (size_t i = 0; i < c->ndomain_files; i++)
+		free(c->domain_files[i]);
 	free(c->payload);
 	free(c->contents);
 	free(c->fastpats);

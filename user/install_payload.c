@@ -79,7 +79,7 @@ static int write_domains(int fd, const struct compiled *c, __u8 ruleset)
 
 	for (size_t i = 0; i < n && !ret; i++) {
 		domain_key(c->domains[i].text, ruleset, &keys[i]);
-		values[i].sid = c->domains[i].sid;
+		values[i].lists = c->domains[i].lists;
 		values[i].ruleset = ruleset;
 	}
 	if (!ret && n && bpf_map_update_batch(fd, keys, values, &count, &opts))

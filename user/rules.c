@@ -237,6 +237,16 @@ static void rule_free(struct rule *r)
 }
 
 /* The checks that need the whole rule. */
+/* Negated contents alone would let almost every packet through. */
+static size_t positive_contents(const struct rule *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ncontents; i++)
+		n += !r->contents[i].negated;
+	return n;
+}
+
 static void check_rule(struct parser *p, struct rule *r)
 {
 	const struct rule *dup;
@@ -255,7 +265,7 @@ static void check_rule(struct parser *p, struct rule *r)
 	 * Reduced to its header, a rule would claim every packet to its
 	 * destination and ports: --lenient must leave it something to match.
 	 */
-	if (!p->failed && r->ndropped && !r->ncontents && !r->has_dsize && !r->has_flags &&
+	if (!p->failed && r->ndropped && !positive_contents(r) && !r->has_dsize && !r->has_flags &&
 	    !r->domains) {
 		list = dropped_list(r);
 		parser_fail(p, "sid %u: nothing left to match beyond the header after dropping %s",

@@ -390,6 +390,83 @@ out:
 	free(path);
 }
 
+/*
+ * A name is in every list that holds it, by itself or under a suffix; each
+ * rule checks its own list, and ranking picks among the rules that match.
+ */
+static void test_domain_lists(void)
+{
+	char *a = write_temp(".example.com\nshared.test\n"), *b = write_temp("www.example.com\n");
+	char *c = write_temp("shared.test\n"), rules[2048];
+
+	if (!CHECK(a && b && c))
+		goto out;
+	snprintf(rules, sizeof(rules),
+		 "alert dns any any -> 203.0.113.62 53 (msg:\"A\"; domains:%s; sid:7001;)\n"
+		 "alert dns any any -> 203.0.113.62 53 (msg:\"B\"; domains:%s; sid:7000;)\n"
+		 "alert dns any any -> 203.0.113.63 53 (msg:\"C\"; domains:%s; sid:6999;)\n"
+		 "alert dns any any -> 203.0.113.62 53 (msg:\"A again\"; domains:%s; sid:7003;)\n",
+		 a, b, c, a);
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		goto out;
+	CHECK_EQ(env.c.ndomain_files, 3); /* A's file once */
+	/* In B's list (exact) and A's (suffix): B has the lower sid. */
+	SEND_DNS(dns_query("www.example.com", 1), 7000, 1);
+	/* Only in A's list. */
+	SEND_DNS(dns_query("x.example.com", 1), 7001, 1);
+	/* In A's list and C's; C's rule is for another address. */
+	SEND_DNS(dns_query("shared.test", 1), 7001, 1);
+out:
+	for (char **p = (char *[]){ a, b, c, NULL }; *p; p++) {
+		unlink(*p);
+		free(*p);
+	}
+}
+
+/*
+ * A DNS question that cannot be read is malformed on port 53 only, and
+ * only when no better ranked rule takes the packet.
+ */
+static void test_dns_malformed(void)
+{
+	static const char rules[] =
+		"alert udp any any -> 203.0.113.62 any (msg:\"any port, /32\"; sid:7201;)\n"
+		"alert dns any any -> 203.0.113.0/24 53 (msg:\"dns /24\"; dns.query; content:\"evil\"; sid:7202;)\n"
+		"alert dns any any -> 203.0.113.0/24 any (msg:\"dns any port\"; dns.query; content:\"evil\"; sid:7203;)\n";
+	static const char junk[] =
+		"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01";
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	/* The /32 rule ranks first: it takes the packet. */
+	SEND_DNS(dns_msg(0x0100, (const uint8_t *)"\xc0\x0c", 2, 1), 7201, 0);
+	/* Elsewhere in the /24: malformed on 53, not a DNS query on another port. */
+	SEND(udp4_data("203.0.113.70", 53, junk, sizeof(junk) - 1), BOTSINK_MALFORMED);
+	SEND_SID(udp4_data("203.0.113.70", 5353, junk, sizeof(junk) - 1), 0);
+	SEND_DNS(udp4_data("203.0.113.70", 5353,
+			   "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+			   "\x04"
+			   "evil\x00\x00\x01\x00\x01",
+			   23),
+		 7203, 1);
+}
+
+/* Negative distances and limits that end before the anchor's end. */
+static void test_negative_placement(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.60 8101 (msg:\"limit 0\"; content:\"abcd\"; content:\"xy\"; distance:-2; within:2; sid:7101;)\n"
+		"alert tcp any any -> 203.0.113.60 8102 (msg:\"limit < 0\"; content:\"abcd\"; content:\"b\"; distance:-3; within:1; sid:7102;)\n"
+		"alert tcp any any -> 203.0.113.60 8103 (msg:\"overlap\"; content:\"abcd\"; content:\"cd\"; distance:-2; within:2; sid:7103;)\n";
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	SEND_SID(tcp4_text("203.0.113.60", 8101, "abcd------xy"), 0);
+	SEND_SID(tcp_data(4, "203.0.113.60", 8102, DATA_SEQ + 1, "abcd", 4), 7102);
+	SEND_SID(tcp_data(4, "203.0.113.60", 8102, DATA_SEQ + 2, "abxd", 4), 0);
+	SEND_SID(tcp_data(4, "203.0.113.60", 8103, DATA_SEQ + 3, "abcd", 4), 7103);
+}
+
 /* ---- check-ins, ranking, prefilter ---- */
 
 static void test_checkins(void)
@@ -545,8 +622,12 @@ static void test_payload_swap(void)
 }
 
 const struct test payload_tests[] = {
-	TEST(content_modifiers), TEST(dsize),	     TEST(window_edge),	 TEST(long_content),
-	TEST(http_buffers),	 TEST(dns),	     TEST(checkins),	 TEST(payload_ranking),
-	TEST(prefilter),	 TEST(payload_ipv6), TEST(payload_swap),
+	TEST(content_modifiers), TEST(dsize),
+	TEST(window_edge),	 TEST(long_content),
+	TEST(http_buffers),	 TEST(dns),
+	TEST(checkins),		 TEST(payload_ranking),
+	TEST(prefilter),	 TEST(payload_ipv6),
+	TEST(payload_swap),	 TEST(domain_lists),
+	TEST(dns_malformed),	 TEST(negative_placement),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);

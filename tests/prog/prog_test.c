@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * BPF_PROG_TEST_RUN tests of the real XDP program (harness.h): the header
- * path (header_tests.c) and payload matching (payload_tests.c).
+ * path (header_tests.c), payload matching (payload_tests.c) and content
+ * matching against a reference (fuzz_tests.c).
  *
  * Run as root: build/tests/prog_test [TEST...]
  */
@@ -15,8 +16,17 @@
 #include "log.h"
 #include "util.h"
 
-extern const struct test header_tests[], payload_tests[];
-extern const size_t n_header_tests, n_payload_tests;
+extern const struct test header_tests[], payload_tests[], fuzz_tests[];
+extern const size_t n_header_tests, n_payload_tests, n_fuzz_tests;
+
+static const struct suite {
+	const struct test *tests;
+	const size_t *n;
+} suites[] = {
+	{ header_tests, &n_header_tests },
+	{ payload_tests, &n_payload_tests },
+	{ fuzz_tests, &n_fuzz_tests },
+};
 
 static bool selected(const char *name, int argc, char **argv)
 {
@@ -89,16 +99,17 @@ int main(int argc, char **argv)
 	}
 	if (setup_once())
 		return 1;
-	for (size_t i = 0; i < n_header_tests + n_payload_tests; i++) {
-		const struct test *t =
-			i < n_header_tests ? &header_tests[i] : &payload_tests[i - n_header_tests];
+	for (size_t s = 0; s < ARRAY_SIZE(suites); s++) {
+		for (size_t i = 0; i < *suites[s].n; i++) {
+			const struct test *t = &suites[s].tests[i];
 
-		if (!selected(t->name, argc, argv))
-			continue;
-		if (run_test(t))
-			passed++;
-		else
-			failed++;
+			if (!selected(t->name, argc, argv))
+				continue;
+			if (run_test(t))
+				passed++;
+			else
+				failed++;
+		}
 	}
 	printf("prog_test: %u passed, %u failed\n", passed, failed);
 	addr_set_free(&env.sinkhole);

@@ -1219,6 +1219,9 @@ static void test_lenient(void)
 	CHECK_STR(
 		lenient_of("content:\"a\"; http_cookie;", DROPPED),
 		"error: sid 7: nothing left to match beyond the header after dropping http_cookie (1 content)");
+	/* Negated contents alone are not enough either. */
+	CHECK_STR(lenient_of("content:!\"a\"; pcre:\"/x/\";", DROPPED),
+		  "error: sid 7: nothing left to match beyond the header after dropping pcre");
 	/* Malformed syntax and noalert stay errors. */
 	CHECK_STR(lenient_of("content:\"|4|\"; pcre:\"/x/\";", DROPPED),
 		  "error: content: odd number of hex digits in '|4|'");
