@@ -423,6 +423,40 @@ out:
 	}
 }
 
+/* A DGA-sized list: 150,000 names, every third one with its subdomains. */
+static void test_domain_list_scale(void)
+{
+	enum { NAMES = 150000 };
+	size_t cap = (size_t)NAMES * 32, len = 0;
+	char *text = malloc(cap), *path = NULL, rules[512], name[64];
+
+	if (!CHECK(text))
+		return;
+	for (int i = 0; i < NAMES; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%sq%07dx.dga.example\n",
+					i % 3 ? "" : ".", i * 7);
+	path = write_temp(text);
+	free(text);
+	if (!CHECK(path))
+		return;
+	snprintf(rules, sizeof(rules),
+		 "alert dns any any -> any 53 (msg:\"DGA\"; domains:%s; sid:7301;)\n", path);
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		goto out;
+	CHECK_EQ(env.c.ndomains, NAMES + NAMES / 3);
+	for (int i = 0; i < NAMES; i += 9973) {
+		snprintf(name, sizeof(name), "Q%07dX.dga.example", i * 7);
+		SEND_DNS(dns_query(name, 1), 7301, 1);
+		snprintf(name, sizeof(name), "www.q%07dx.dga.example", i * 7);
+		SEND_DNS(dns_query(name, 1), i % 3 ? 0 : 7301, 1);
+		snprintf(name, sizeof(name), "q%07dx.dga.example", i * 7 + 1);
+		SEND_DNS(dns_query(name, 1), 0, 1); /* parsed: its type is recorded */
+	}
+out:
+	unlink(path);
+	free(path);
+}
+
 /*
  * A DNS question that cannot be read is malformed on port 53 only, and
  * only when no better ranked rule takes the packet.
@@ -628,6 +662,6 @@ const struct test payload_tests[] = {
 	TEST(checkins),		 TEST(payload_ranking),
 	TEST(prefilter),	 TEST(payload_ipv6),
 	TEST(payload_swap),	 TEST(domain_lists),
-	TEST(dns_malformed),	 TEST(negative_placement),
+	TEST(dns_malformed),	 TEST(negative_placement), TEST(domain_list_scale),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);
