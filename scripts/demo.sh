@@ -53,6 +53,14 @@ for i in range(1, 13):  # Sality P2P over UDP
     add(f"198.19.{i}.7", f"203.0.113.{random.randint(1, 254)}", "udp", random.randint(1, 3), dport=random.randint(16000, 16999))
 for i in range(1, 7):  # Mirai telnet scanners, some behind a VLAN tag
     add(f"198.18.30.{i}", f"203.0.113.{random.randint(1, 200)}", "tcp", 2, dport=random.choice([23, 2323]), flags="S", vlan=[42] if i % 2 else [])
+for i in range(1, 5):  # Blackshades: its HTTP check-in, sent twice (a retransmission)
+    add(f"198.18.60.{i}", "203.0.113.10", "tcp", 2, dport=80, flags="PA", seq=5000 + i,
+        payload="POST /gate.php HTTP/1.1\r\nHost: c2.example\r\nContent-Length: 12\r\n\r\ncrypt=abc123")
+def dns_query(name):
+    wire = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    return (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + wire + b"\x00\x01\x00\x01").hex()
+for i, name in enumerate(["qxbmvtnwak.example", "www.KSNWLRBVQZ.example", "a.c2-pool.example"], 1):
+    add(f"198.18.70.{i}", "203.0.113.53", "udp", 1, dport=53, payload_hex=dns_query(name))
 add("198.18.40.1", "203.0.113.5", "tcp", 3, dport=22, flags="S")     # a scanner: unclassified
 add("198.18.40.2", "203.0.113.1", "icmp", 2)                         # a ping: unclassified
 add("198.18.50.1", "198.51.100.7", "tcp", 5, dport=80, flags="S")    # not for the sinkhole
@@ -84,13 +92,13 @@ echo "== per family"
 /usr/bin/python3 - "$WORK/feed.jsonl" <<'PY'
 import json, sys
 from collections import defaultdict
-fam = defaultdict(lambda: [set(), 0, 0])
+fam = defaultdict(lambda: [set(), 0, 0, 0])
 for line in open(sys.argv[1]):
     r = json.loads(line)
     f = fam[r["family"]]
-    f[0].add(r["src_ip"]); f[1] += r["packets"]; f[2] += r["syns"]
-print("   %-14s %8s %8s %6s" % ("family", "sources", "packets", "syns"))
-for name, (srcs, pkts, syns) in sorted(fam.items(), key=lambda kv: -kv[1][1]):
-    print("   %-14s %8d %8d %6d" % (name, len(srcs), pkts, syns))
+    f[0].add(r["src_ip"]); f[1] += r["packets"]; f[2] += r["syns"]; f[3] += r["checkins"]
+print("   %-14s %8s %8s %6s %9s" % ("family", "sources", "packets", "syns", "check-ins"))
+for name, (srcs, pkts, syns, checkins) in sorted(fam.items(), key=lambda kv: -kv[1][1]):
+    print("   %-14s %8d %8d %6d %9d" % (name, len(srcs), pkts, syns, checkins))
 PY
 echo "== done: lab removed, nothing left behind"

@@ -4,8 +4,9 @@
 (--pcap), out of one interface.
 
 Each plan item: {"src": ADDR, "dst": ADDR, "proto": "tcp"|"udp"|"icmp"|"arp"
-|"raw", "sport": N, "dport": N, "flags": "S", "count": N, "vlan": [ids],
-"payload": "text", "hex": "raw frame hex (proto raw)", "frag": "first"|"later",
+|"raw", "sport": N, "dport": N, "flags": "S", "seq": N, "count": N,
+"vlan": [ids], "payload": "text", "payload_hex": "hex bytes",
+"hex": "raw frame hex (proto raw)", "frag": "first"|"later",
 "ext": ["hop", "dst", "routing", "frag"]}. Frames go out in plan order;
 the total is printed. Run it in the lab's bots namespace only.
 """
@@ -44,7 +45,8 @@ def l3(item):
 
 def l4(item):
     proto = item["proto"]
-    payload = item.get("payload", "").encode()
+    payload = bytes.fromhex(item["payload_hex"]) if "payload_hex" in item \
+        else item.get("payload", "").encode()
     if proto == "tcp":
         seg = TCP(sport=item.get("sport", 40000), dport=item["dport"],
                   flags=item.get("flags", "S"), seq=item.get("seq", 1000))
@@ -82,8 +84,11 @@ def main():
         frames = list(rdpcap(args.pcap))
     else:
         for item in json.load(sys.stdin):
-            f = frame(item, args.dst_mac)
-            frames.extend([f] * item.get("count", 1))
+            # Copies of a TCP segment are new segments (sequence numbers
+            # 1000, 1001, ...) unless "seq" is given: then retransmissions.
+            for k in range(item.get("count", 1)):
+                fixed = "seq" in item or item["proto"] != "tcp"
+                frames.append(frame(item if fixed else dict(item, seq=1000 + k), args.dst_mac))
     sendp(frames, iface=args.iface, verbose=False)
     print(len(frames))
 

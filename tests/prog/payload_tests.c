@@ -662,6 +662,7 @@ const struct test payload_tests[] = {
 	TEST(checkins),		 TEST(payload_ranking),
 	TEST(prefilter),	 TEST(payload_ipv6),
 	TEST(payload_swap),	 TEST(domain_lists),
-	TEST(dns_malformed),	 TEST(negative_placement), TEST(domain_list_scale),
+	TEST(dns_malformed),	 TEST(negative_placement),
+	TEST(domain_list_scale),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);
