@@ -266,12 +266,13 @@ static int load_domains(struct rule_set *rs, const struct rule *r, struct compil
 				r->domains, strerror(errno));
 		return 0;
 	}
-	if (list.nerrors) {
-		domains_print_errors(&list);
-		rules_add_error(rs, r->line, "sid %u: domain list %s has errors", r->sid,
-				r->domains);
+	/* Reported with the rule's errors, so `rules load` shows them too. */
+	for (size_t i = 0; i < list.nerrors; i++)
+		rules_add_error(rs, r->line, "sid %u: %s:%u: %s", r->sid, r->domains,
+				list.errors[i].line,
+				list.errors[i].reason ? list.errors[i].reason : "out of memory");
+	if (list.nerrors)
 		goto out;
-	}
 	c->domain_files[n] = strdup(r->domains);
 	if (!c->domain_files[n]) {
 		ret = -1;

@@ -6,6 +6,7 @@
  */
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include "botsink_abi.h"
 #include "compile.h"
 #include "rules.h"
@@ -591,6 +592,28 @@ static void test_candidate_limit(void)
 	release(&f);
 }
 
+/* A bad domain list names its file and line, under the rule that uses it. */
+static void test_domain_list_errors(void)
+{
+	char path[] = "/tmp/botsink-test-domains-XXXXXX", rules[256];
+	int fd = mkstemp(path);
+	struct fixture f;
+
+	if (fd < 0 || write(fd, "ok.example\nbad..example\n", 24) != 24) {
+		CHECK(0);
+		return;
+	}
+	close(fd);
+	snprintf(rules, sizeof(rules),
+		 "alert dns any any -> any 53 (msg:\"x\"; domains:%s; sid:1;)\n", path);
+	CHECK_INT(build(&f, rules, SPACE), -1);
+	snprintf(rules, sizeof(rules),
+		 "1: sid 1: %s:2: 'bad..example' is not a domain name (empty label)", path);
+	CHECK_STR(errors_of(&f.rs), rules);
+	release(&f);
+	unlink(path);
+}
+
 /* Rules on one or a few exact ports: one list per port, so thousands fit. */
 static void test_port_lists(void)
 {
@@ -718,6 +741,7 @@ int main(void)
 	test_sources();
 	test_candidate_limit();
 	test_port_lists();
+	test_domain_list_errors();
 	test_sinkhole_list();
 	test_sinkhole_holes();
 	return unit_report("test_compile");
