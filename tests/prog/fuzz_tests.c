@@ -1,16 +1,29 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Content matching against a reference: random rules (1 to 3 contents of
- * "abAB" letters with offset/depth, distance/within, negative distances,
- * negation, nocase), ten to a port so the prefilter runs, and random
- * payloads; the XDP program must pick the same rule as a plain recursive
- * matcher that tries every position (Suricata's semantics). The seed is
- * fixed (BOTSINK_FUZZ_SEED overrides it) so a failure repeats.
+ * Fuzzing the XDP program.
+ *
+ * content_fuzz: content matching against a reference: random rules (1 to 3
+ * contents of "abAB" letters with offset/depth, distance/within, negative
+ * distances, negation, nocase), ten to a port so the prefilter runs, and
+ * random payloads; the XDP program must pick the same rule as a plain
+ * recursive matcher that tries every position (Suricata's semantics).
+ *
+ * frame_fuzz: a million frames (BOTSINK_FRAME_FUZZ changes the number)
+ * mutated from a corpus of every kind the program parses (truncations, bit
+ * flips, bogus length fields, random bytes), with header, HTTP, DNS and
+ * domain-list rules loaded; after every batch the statistics buckets add
+ * up to the frames sent, and at the end the drained counters and the
+ * per-rule totals account for every matched and unclassified frame.
+ *
+ * Seeds are fixed (BOTSINK_FUZZ_SEED overrides them) so a failure repeats.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include "harness.h"
+#include "install.h"
 #include "util.h"
 
 static struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_t n)
@@ -229,7 +242,248 @@ static void test_content_fuzz(void)
 	free(text);
 }
 
+/* ---- frames ---- */
+
+#define CORPUS_MAX 24
+#define FUZZ_BATCH 10000
+
+struct seed {
+	uint8_t buf[FRAME_MAX];
+	size_t len;
+};
+
+static unsigned int corpus_tcp(struct seed *s, int family, const char *dst, uint16_t dport,
+			       uint8_t flags, const char *payload)
+{
+	struct frame f;
+
+	frame_init(&f, s->buf, sizeof(s->buf));
+	frame_eth(&f);
+	if (family == 6)
+		frame_ipv6(&f, SRC6, dst);
+	else
+		frame_ipv4(&f, SRC4, dst);
+	frame_tcp_opt(&f, SPORT, dport, flags, frame_syn_options, sizeof(frame_syn_options));
+	if (payload)
+		frame_payload(&f, payload, strlen(payload));
+	s->len = frame_ok(&f) ? f.len : 0;
+	return s->len ? 1 : 0;
+}
+
+static unsigned int corpus_udp(struct seed *s, int family, const char *dst, uint16_t dport,
+			       const void *payload, size_t n)
+{
+	struct frame f;
+
+	frame_init(&f, s->buf, sizeof(s->buf));
+	frame_eth(&f);
+	if (family == 6)
+		frame_ipv6(&f, SRC6, dst);
+	else
+		frame_ipv4(&f, SRC4, dst);
+	frame_udp(&f, 5353, dport);
+	frame_payload(&f, payload, n);
+	s->len = frame_ok(&f) ? f.len : 0;
+	return s->len ? 1 : 0;
+}
+
+/* One of each kind of frame the program parses. */
+static size_t build_corpus(struct seed *c)
+{
+	static const char dns[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+				  "\x03www\x04"
+				  "dga1\x07"
+				  "example\x00\x00\x01\x00\x01";
+	static const char post[] = "POST /gate.php HTTP/1.1\r\nHost: evil.example:8080\r\n"
+				   "User-Agent: KUKU v5\r\nContent-Length: 9\r\n\r\ncrypt=abc";
+	size_t n = 0;
+	struct frame f;
+
+	n += corpus_tcp(&c[n], 4, "203.0.113.10", 80, TH_SYN, NULL);
+	n += corpus_tcp(&c[n], 4, "203.0.113.10", 80, TH_PSH | TH_ACK, post);
+	n += corpus_tcp(&c[n], 6, "2001:db8:5::10", 80, TH_PSH | TH_ACK, post);
+	n += corpus_tcp(&c[n], 4, "203.0.113.20", 4433, TH_PSH | TH_ACK, "ANABILGI|x|y");
+	n += corpus_udp(&c[n], 4, "203.0.113.53", 53, dns, sizeof(dns) - 1);
+	n += corpus_udp(&c[n], 6, "2001:db8:5::53", 53, dns, sizeof(dns) - 1);
+	n += corpus_udp(&c[n], 4, "203.0.113.77", 16001, "hello", 5);
+	n += corpus_tcp(&c[n], 4, "198.51.100.1", 80, TH_SYN, NULL);
+	/* VLAN, QinQ, IPv4 options and fragments, IPv6 extension headers, ICMP, ARP. */
+	frame_init(&f, c[n].buf, FRAME_MAX);
+	frame_eth(&f);
+	frame_vlan(&f, FR_ETH_P_8021AD, 10);
+	frame_vlan(&f, FR_ETH_P_8021Q, 20);
+	frame_ipv4(&f, SRC4, "203.0.113.10");
+	frame_tcp(&f, SPORT, 80, TH_SYN);
+	c[n++].len = frame_ok(&f) ? f.len : 0;
+	frame_init(&f, c[n].buf, FRAME_MAX);
+	frame_eth(&f);
+	frame_ipv4(&f, SRC4, "203.0.113.53");
+	frame_ipv4_options(&f, (const uint8_t *)"\x94\x04\x00\x00", 4);
+	frame_ipv4_frag(&f, 0, true);
+	frame_udp(&f, 5353, 53);
+	frame_payload(&f, dns, sizeof(dns) - 1);
+	c[n++].len = frame_ok(&f) ? f.len : 0;
+	frame_init(&f, c[n].buf, FRAME_MAX);
+	frame_eth(&f);
+	frame_ipv6(&f, SRC6, "2001:db8:5::10");
+	frame_ipv6_ext(&f, FR_IPPROTO_HOPOPTS, 8);
+	frame_ipv6_ext(&f, FR_IPPROTO_ROUTING, 16);
+	frame_ipv6_frag(&f, 0, false);
+	frame_tcp(&f, SPORT, 80, TH_SYN);
+	c[n++].len = frame_ok(&f) ? f.len : 0;
+	frame_init(&f, c[n].buf, FRAME_MAX);
+	frame_eth(&f);
+	frame_ipv4(&f, SRC4, "203.0.113.10");
+	frame_icmp(&f, 8, 0);
+	c[n++].len = frame_ok(&f) ? f.len : 0;
+	frame_init(&f, c[n].buf, FRAME_MAX);
+	frame_eth(&f);
+	frame_arp(&f, "203.0.113.1", "203.0.113.10");
+	frame_pad(&f, FRAME_ETH_MIN);
+	c[n++].len = frame_ok(&f) ? f.len : 0;
+	return n;
+}
+
+static unsigned int rnd(void)
+{
+	fz_seed = fz_seed * 1103515245u + 12345u;
+	return fz_seed >> 8;
+}
+
+/* Offsets of length fields worth lying in: IPv4 IHL/total length, IPv6 payload length, TCP data offset, UDP length, a DNS label. */
+static const size_t length_fields[] = { 14, 16, 17, 18, 19, 34, 38, 46, 58, 60, 66, 74 };
+
+/* A mutant of a corpus frame into out; returns its length. */
+static size_t mutate(const struct seed *s, uint8_t *out)
+{
+	size_t len = s->len;
+
+	memcpy(out, s->buf, len);
+	switch (rnd() % 6) {
+	case 0: /* truncation */
+		return rnd() % (len + 1);
+	case 1: /* bit flips */
+		for (unsigned int i = 1 + rnd() % 4; i > 0; i--)
+			out[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+		return len;
+	case 2: /* a bogus length field */
+		out[length_fields[rnd() % ARRAY_SIZE(length_fields)] % len] = (uint8_t)rnd();
+		return len;
+	case 3: /* random bytes from some offset on */
+		for (size_t i = rnd() % len; i < len; i++)
+			out[i] = (uint8_t)rnd();
+		return len;
+	case 4: /* longer: random bytes appended */
+		for (size_t n = rnd() % 200; n > 0 && len < FRAME_MAX; n--)
+			out[len++] = (uint8_t)rnd();
+		return len;
+	default: /* a random frame altogether */
+		len = 1 + rnd() % 200;
+		for (size_t i = 0; i < len; i++)
+			out[i] = (uint8_t)rnd();
+		return len;
+	}
+}
+
+static __u64 bucket_sum(const __u64 *stats)
+{
+	__u64 sum = 0;
+
+	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
+		sum += stats[i];
+	return sum;
+}
+
+static void test_frame_fuzz(void)
+{
+	static const char domains[] = "dga1.example\n.example\n";
+	const char *env_n = getenv("BOTSINK_FRAME_FUZZ"), *seed_env = getenv("BOTSINK_FUZZ_SEED");
+	unsigned long frames = env_n ? strtoul(env_n, NULL, 10) : 1000000;
+	static struct seed corpus[CORPUS_MAX];
+	static struct botsink_rule_hits hits[BOTSINK_MAX_RULES];
+	char path[] = "/tmp/botsink-fuzz-domains-XXXXXX", rules[2048];
+	__u64 before[NSTATS], after[NSTATS], counted = 0, hit_packets = 0;
+	struct drain_result r = { 0 };
+	uint8_t buf[FRAME_MAX];
+	size_t ncorpus = build_corpus(corpus);
+	int fd = mkstemp(path), prog = loader_prog_fd(&env.l);
+
+	fz_seed = seed_env ? (unsigned)atoi(seed_env) : 777;
+	if (!CHECK(fd >= 0 && write(fd, domains, sizeof(domains) - 1) > 0))
+		return;
+	close(fd);
+	snprintf(
+		rules, sizeof(rules),
+		"alert tcp any any -> 203.0.113.10 80 (msg:\"syn\"; flags:S; sid:1;)\n"
+		"alert http any any -> any 80 (msg:\"gate\"; content:\"POST\"; http_method; content:\"/gate\"; http_uri; http.host; content:\"evil\"; http.user_agent; content:\"kuku\"; nocase; http.request_body; content:\"crypt=\"; depth:6; sid:2;)\n"
+		"alert tcp any any -> any 4433 (msg:\"rat\"; content:\"ANABILGI|7c|\"; depth:9; content:!\"zz\"; distance:0; sid:3;)\n"
+		"alert dns any any -> any 53 (msg:\"dga\"; domains:%s; sid:4;)\n"
+		"alert dns any any -> any any (msg:\"dns\"; dns.query; content:\"www\"; sid:5;)\n"
+		"alert udp any any -> any 16000:16999 (msg:\"p2p\"; dsize:<100; sid:6;)\n"
+		"alert ip any any -> 203.0.113.0/24 any (msg:\"any\"; sid:7;)\n",
+		path);
+	if (!INSTALL(rules, BOTSINK_VERDICT_DROP))
+		goto out;
+	CHECK(ncorpus > 10);
+	read_stats(before);
+	for (unsigned long sent = 0; sent < frames;) {
+		unsigned long batch = frames - sent < FUZZ_BATCH ? frames - sent : FUZZ_BATCH;
+
+		for (unsigned long i = 0; i < batch; i++) {
+			size_t len = mutate(&corpus[rnd() % ncorpus], buf);
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf,
+				    .data_size_in = (__u32)len, .repeat = 1);
+
+			/* Frames shorter than Ethernet are refused by the kernel itself. */
+			if (len < ETH_LEN) {
+				i--;
+				continue;
+			}
+			if (bpf_prog_test_run_opts(prog, &opts) ||
+			    (opts.retval != XDP_PASS && opts.retval != XDP_DROP)) {
+				check_at(__LINE__, false,
+					 "frame %lu: test run failed or verdict %u", sent + i,
+					 opts.retval);
+				goto out;
+			}
+		}
+		sent += batch;
+		read_stats(after);
+		if (!check_at(__LINE__, bucket_sum(after) - bucket_sum(before) == sent,
+			      "after %lu frames the buckets add up to %llu", sent,
+			      (unsigned long long)(bucket_sum(after) - bucket_sum(before))))
+			goto out;
+	}
+	/* The harness's end-of-test checks expect exactly this. */
+	for (int i = 0; i < NSTATS; i++)
+		env.stats_want[i] += after[i] - before[i];
+	env.frames += frames;
+	/* Every counted frame is in a counter, or in table_full. */
+	CHECK_EQ(counters_drain(&env.l.maps, &r), 0);
+	for (size_t i = 0; i < r.n; i++)
+		counted += r.items[i].total.packets;
+	drain_result_free(&r);
+	CHECK_EQ(counted + after[TABLE_FULL_STAT] - before[TABLE_FULL_STAT],
+		 after[BOTSINK_MATCHED] - before[BOTSINK_MATCHED] + after[BOTSINK_UNCLASSIFIED] -
+			 before[BOTSINK_UNCLASSIFIED]);
+	/* And every one in its rule's totals. */
+	read_hits(hits);
+	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++) {
+		hit_packets += hits[slot].packets - env.hits_base[slot].packets;
+		env.hits_want[slot].packets = hits[slot].packets - env.hits_base[slot].packets;
+		env.hits_want[slot].bytes = hits[slot].bytes - env.hits_base[slot].bytes;
+	}
+	CHECK_EQ(hit_packets, after[BOTSINK_MATCHED] - before[BOTSINK_MATCHED] +
+				      after[BOTSINK_UNCLASSIFIED] - before[BOTSINK_UNCLASSIFIED]);
+	/* Each kind of outcome was reached. */
+	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
+		check_at(__LINE__, after[i] > before[i], "no frame landed in %s", stat_names[i]);
+out:
+	unlink(path);
+}
+
 const struct test fuzz_tests[] = {
 	TEST(content_fuzz),
+	TEST(frame_fuzz),
 };
 const size_t n_fuzz_tests = ARRAY_SIZE(fuzz_tests);
