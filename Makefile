@@ -4,6 +4,7 @@
 #   make test     every test (root, real kernel): unit (ASan/UBSan), BPF_PROG_TEST_RUN, lab
 #   make demo     a veth lab with simulated bots, end to end
 #   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines
+#   make fuzz     the libFuzzer targets (rule parser, record formatter), longer
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 
 CC ?= gcc
@@ -29,7 +30,7 @@ BPF_HEADERS := $(wildcard bpf/*.h include/*.h)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 SAN_LIB_OBJS := $(patsubst user/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
 
-.PHONY: all test unit demo bench vmlinux clean format check-format
+.PHONY: all test unit fuzzers fuzz demo bench vmlinux clean format check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -75,7 +76,31 @@ $(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h
 
 unit: $(UNIT_TESTS)
 
-test: all unit $(BUILD)/tests/prog_test
+# libFuzzer targets (clang): the library again, instrumented.
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+FUZZ_LIB_OBJS := $(patsubst user/%.c,$(BUILD)/fuzzobj/%.o,$(LIB_SRCS))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 120
+
+$(BUILD)/fuzzobj/%.o: user/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
+
+fuzzers: $(FUZZERS)
+
+# Each target for FUZZ_SECONDS from the seed corpus (new finds go to $(BUILD)/fuzz/).
+fuzz: $(FUZZERS)
+	for f in $(FUZZERS); do \
+		name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/$$name.corpus; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/fuzz/$$name.corpus tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
+	done
+
+test: all unit fuzzers $(BUILD)/tests/prog_test
 	BUILD=$(BUILD) tests/run.sh
 
 demo:
