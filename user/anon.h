@@ -22,6 +22,7 @@ enum anon_mode {
 
 struct ipcrypt_pfx {
 	void *k1, *k2; /* EVP_CIPHER_CTX, AES-128-ECB */
+	struct pfx_cache_entry *cache; /* IPv4 /24s already encrypted (anon.c) */
 };
 
 struct anonymizer {
@@ -41,6 +42,9 @@ void ipcrypt_pfx_free(struct ipcrypt_pfx *c);
 /* 16-byte form in and out; IPv4-mapped input gives IPv4-mapped output. */
 void ipcrypt_pfx_encrypt(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 			 struct in6_addr *out);
+/* The same, one AES block per call (the reference walk; slower). */
+void ipcrypt_pfx_encrypt_serial(const struct ipcrypt_pfx *c, const struct in6_addr *in,
+				struct in6_addr *out);
 void ipcrypt_pfx_decrypt(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 			 struct in6_addr *out);
 

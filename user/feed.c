@@ -13,13 +13,56 @@ void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
 	f->sensor = sensor;
 }
 
-/* The newest entry for a sid, or CATALOG_NONE. */
+/* The newest entry for a sid, or CATALOG_NONE: a binary search in by_sid. */
 static size_t catalog_find(const struct feed *f, uint32_t sid)
 {
-	for (size_t i = f->ncatalog; i-- > 0;)
-		if (f->catalog[i].sid == sid)
-			return i;
+	size_t lo = 0, hi = f->nby_sid;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t at = f->catalog[f->by_sid[mid]].sid;
+
+		if (at == sid)
+			return f->by_sid[mid];
+		if (at < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return CATALOG_NONE;
+}
+
+static const struct feed *sort_feed; /* qsort has no context argument */
+
+static int cmp_by_sid(const void *a, const void *b)
+{
+	const struct catalog_entry *x = &sort_feed->catalog[*(const size_t *)a];
+	const struct catalog_entry *y = &sort_feed->catalog[*(const size_t *)b];
+
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	/* The newest first, so it is the one kept. */
+	return *(const size_t *)a > *(const size_t *)b ? -1 : 1;
+}
+
+/* Rebuild the sid index after entries were added. */
+static int index_catalog(struct feed *f)
+{
+	size_t *idx = malloc((f->ncatalog ? f->ncatalog : 1) * sizeof(*idx)), k = 0;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->ncatalog; i++)
+		idx[i] = i;
+	sort_feed = f;
+	qsort(idx, f->ncatalog, sizeof(*idx), cmp_by_sid);
+	for (size_t i = 0; i < f->ncatalog; i++)
+		if (!k || f->catalog[idx[k - 1]].sid != f->catalog[idx[i]].sid)
+			idx[k++] = idx[i];
+	free(f->by_sid);
+	f->by_sid = idx;
+	f->nby_sid = k;
+	return 0;
 }
 
 int feed_learn_rules(struct feed *f, const struct rule_set *rs)
@@ -49,7 +92,7 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 		}
 		f->ncatalog++;
 	}
-	return 0;
+	return index_catalog(f);
 }
 
 static struct timespec mono_to_wall(__u64 mono_ns, const struct timespec *now_wall, __u64 now_mono)
@@ -127,6 +170,11 @@ int feed_add(struct feed *f, const struct drain_result *d)
 		p->last_seen = mono_to_wall(p->sc.total.last_seen_ns, &wall, now_mono);
 		p->rule = p->sc.key.sid ? catalog_find(f, p->sc.key.sid) : CATALOG_NONE;
 	}
+	/* One drain holds each key once: merging is for counts already waiting. */
+	if (!f->npending) {
+		f->npending = d->n;
+		return 0;
+	}
 	f->npending += d->n;
 	qsort(f->pending, f->npending, sizeof(*f->pending), cmp_pending);
 	for (size_t i = 0; i < f->npending; i++) {
@@ -169,24 +217,36 @@ static void build_record(const struct feed *f, const struct pending_count *p, st
 	r->sensor = f->sensor;
 }
 
+/* Records are built and handed to the sink this many at a time. */
+#define FLUSH_BATCH 8192
+
 int feed_flush(struct feed *f)
 {
+	size_t done = 0, batch = f->npending < FLUSH_BATCH ? f->npending : FLUSH_BATCH;
 	struct feed_record *recs;
-	int ret;
+	int ret = 0;
 
 	if (!f->npending)
 		return 0;
-	recs = calloc(f->npending, sizeof(*recs));
+	recs = calloc(batch, sizeof(*recs));
 	if (!recs) {
 		errno = ENOMEM;
 		return -1;
 	}
-	for (size_t i = 0; i < f->npending; i++)
-		build_record(f, &f->pending[i], &recs[i]);
-	ret = sink_emit(f->sink, recs, f->npending);
+	while (done < f->npending && !ret) {
+		size_t n = f->npending - done < batch ? f->npending - done : batch;
+
+		for (size_t i = 0; i < n; i++)
+			build_record(f, &f->pending[done + i], &recs[i]);
+		ret = sink_emit(f->sink, recs, n);
+		if (!ret)
+			done += n;
+	}
 	free(recs);
-	if (ret == 0)
-		f->npending = 0;
+	/* What the sink took is gone; the rest waits, in order, for the next try. */
+	if (done && done < f->npending)
+		memmove(f->pending, f->pending + done, (f->npending - done) * sizeof(*f->pending));
+	f->npending -= done;
 	return ret;
 }
 
@@ -198,6 +258,7 @@ void feed_free(struct feed *f)
 		free(f->catalog[i].classtype);
 	}
 	free(f->catalog);
+	free(f->by_sid);
 	free(f->pending);
 	memset(f, 0, sizeof(*f));
 }

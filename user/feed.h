@@ -43,6 +43,8 @@ struct feed {
 	const char *sensor;
 	struct catalog_entry *catalog;
 	size_t ncatalog;
+	size_t *by_sid; /* catalog indices sorted by sid, the newest of each sid only */
+	size_t nby_sid;
 	struct pending_count *pending;
 	size_t npending;
 	bool failing; /* the last write failed (warned once per outage) */
@@ -61,9 +63,10 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs);
  */
 int feed_add(struct feed *f, const struct drain_result *d);
 /*
- * Hand every queued count to the sink, in one batch. On failure all stay
- * queued for the next try. 0, or -1 (errno set; the sink says whether the
- * failure is final).
+ * Hand every queued count to the sink, in batches of 8,192 records (each
+ * written whole or not at all). On failure the batches the sink took are
+ * gone and the rest stay queued, in order, for the next try. 0, or -1
+ * (errno set; the sink says whether the failure is final).
  */
 int feed_flush(struct feed *f);
 void feed_free(struct feed *f);

@@ -6,9 +6,30 @@
 #include "json.h"
 #include "util.h"
 
+/* Room for n more bytes and a NUL; doubling, so appends cost O(1) each. */
+static bool sb_reserve(struct strbuf *sb, size_t n)
+{
+	size_t cap = sb->cap ? sb->cap : 256;
+	char *p;
+
+	if (sb->len + n + 1 <= sb->cap)
+		return true;
+	while (cap < sb->len + n + 1) {
+		if (cap > SIZE_MAX / 2)
+			return false;
+		cap *= 2;
+	}
+	p = realloc(sb->buf, cap);
+	if (!p)
+		return false;
+	sb->buf = p;
+	sb->cap = cap;
+	return true;
+}
+
 void sb_append(struct strbuf *sb, const char *s, size_t n)
 {
-	if (sb->oom || !array_grow((void **)&sb->buf, sb->len + n + 1, 1)) {
+	if (sb->oom || !sb_reserve(sb, n)) {
 		sb->oom = true;
 		return;
 	}
@@ -20,6 +41,18 @@ void sb_append(struct strbuf *sb, const char *s, size_t n)
 void sb_puts(struct strbuf *sb, const char *s)
 {
 	sb_append(sb, s, strlen(s));
+}
+
+void sb_put_u64(struct strbuf *sb, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_append(sb, digits + sizeof(digits) - n, n);
 }
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
@@ -99,8 +132,17 @@ void json_put_string(struct strbuf *sb, const char *s)
 	}
 	sb_append(sb, "\"", 1);
 	while (*p) {
-		size_t n = utf8_sequence(p);
+		const unsigned char *run = p;
+		size_t n;
 
+		/* Plain ASCII needs no escape: append the whole run at once. */
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			sb_append(sb, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		n = utf8_sequence(p);
 		if (*p == '"' || *p == '\\') {
 			sb_append(sb, "\\", 1);
 			sb_append(sb, (const char *)p, 1);

@@ -10,12 +10,15 @@
 struct strbuf {
 	char *buf;
 	size_t len;
+	size_t cap; /* bytes allocated */
 	bool oom; /* an append failed: the content is incomplete */
 };
 
 void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A number in decimal, without printf's cost. */
+void sb_put_u64(struct strbuf *sb, uint64_t v);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 

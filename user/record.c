@@ -1,16 +1,35 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 #include "record.h"
 
 void format_utc(const struct timespec *ts, char *buf, size_t len)
 {
+	/* Records of one drain share their seconds: format each second once. */
+	static time_t cached_sec = -1;
+	static char cached[32];
+	static size_t cached_len;
 	struct tm tm;
-	size_t n;
+	unsigned int ms;
 
-	gmtime_r(&ts->tv_sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03uZ", (unsigned int)(ts->tv_nsec / 1000000) % 1000);
+	if (ts->tv_sec != cached_sec) {
+		gmtime_r(&ts->tv_sec, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = ts->tv_sec;
+	}
+	ms = (unsigned int)(ts->tv_nsec / 1000000) % 1000;
+	if (len < cached_len + 6) {
+		snprintf(buf, len, "%.*s.%03uZ", (int)cached_len, cached, ms);
+		return;
+	}
+	memcpy(buf, cached, cached_len);
+	buf[cached_len] = '.';
+	buf[cached_len + 1] = (char)('0' + ms / 100);
+	buf[cached_len + 2] = (char)('0' + ms / 10 % 10);
+	buf[cached_len + 3] = (char)('0' + ms % 10);
+	buf[cached_len + 4] = 'Z';
+	buf[cached_len + 5] = '\0';
 }
 
 const char *protocol_name(uint8_t proto, char *buf, size_t len)
@@ -64,7 +83,7 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_put_string(sb, text);
 	json_key(sb, "dst_port", false);
 	if (r->has_port)
-		sb_printf(sb, "%u", r->dst_port);
+		sb_put_u64(sb, r->dst_port);
 	else
 		sb_puts(sb, "null");
 	json_key(sb, "family", false);
@@ -72,23 +91,23 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_key(sb, "tag", false);
 	json_put_string(sb, r->tag);
 	json_key(sb, "sid", false);
-	sb_printf(sb, "%u", r->sid);
+	sb_put_u64(sb, r->sid);
 	json_key(sb, "classtype", false);
 	if (r->classtype)
 		json_put_string(sb, r->classtype);
 	else
 		sb_puts(sb, "null");
 	json_key(sb, "packets", false);
-	sb_printf(sb, "%llu", (unsigned long long)r->packets);
+	sb_put_u64(sb, r->packets);
 	json_key(sb, "bytes", false);
-	sb_printf(sb, "%llu", (unsigned long long)r->bytes);
+	sb_put_u64(sb, r->bytes);
 	json_key(sb, "syns", false);
-	sb_printf(sb, "%llu", (unsigned long long)r->syns);
+	sb_put_u64(sb, r->syns);
 	json_key(sb, "checkins", false);
-	sb_printf(sb, "%llu", (unsigned long long)r->checkins);
+	sb_put_u64(sb, r->checkins);
 	json_key(sb, "dns_qtype", false);
 	if (r->dns_qtype)
-		sb_printf(sb, "%u", r->dns_qtype);
+		sb_put_u64(sb, r->dns_qtype);
 	else
 		sb_puts(sb, "null");
 	json_key(sb, "sensor", false);

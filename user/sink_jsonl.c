@@ -34,25 +34,36 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Records are written a megabyte at a time, whole lines only. */
+#define WRITE_CHUNK (1 << 20)
+
 static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t n)
 {
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	bool written = false; /* part of the batch reached the fd */
 	off_t start = -1;
-	int saved;
+	int saved, ret = 0;
 
 	if (!n)
 		return 0;
-	sb_reset(&s->buf);
-	for (size_t i = 0; i < n; i++)
-		record_to_json(&recs[i], &s->buf);
-	if (s->buf.oom) {
-		errno = ENOMEM;
-		return -1;
-	}
 	if (s->regular)
 		start = lseek(s->fd, 0, SEEK_END);
-	if (write_all(s->fd, s->buf.buf, s->buf.len) == 0)
+	sb_reset(&s->buf);
+	for (size_t i = 0; i < n && !ret; i++) {
+		record_to_json(&recs[i], &s->buf);
+		if (s->buf.oom) {
+			errno = ENOMEM;
+			ret = -1;
+		} else if (s->buf.len >= WRITE_CHUNK || i + 1 == n) {
+			written = true; /* maybe only in part, when this fails */
+			ret = write_all(s->fd, s->buf.buf, s->buf.len);
+			sb_reset(&s->buf);
+		}
+	}
+	if (ret == 0)
 		return 0;
+	if (!written)
+		return -1; /* out of memory before any write: nothing to take back */
 	/*
 	 * A file: take back what part of the batch made it, so a retry writes
 	 * it once. A pipe or a terminal cannot take it back: a retry would

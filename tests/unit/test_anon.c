@@ -197,9 +197,48 @@ static void test_key_files(void)
 	rmdir(dir);
 }
 
+/* The batched encryption gives the walk's result for any address. */
+static void test_batched_equals_walk(void)
+{
+	struct in6_addr in, batched, walked, back;
+	struct ipcrypt_pfx c;
+	unsigned int seed = 1;
+	uint8_t key[32];
+	char err[128];
+	int same = 0;
+
+	hex_key(KEY_PREFIX, key);
+	CHECK(ipcrypt_pfx_init(&c, key, err, sizeof(err)) == 0);
+	for (int i = 0; i < 2000; i++) {
+		for (int b = 0; b < 16; b++) {
+			seed = seed * 1103515245u + 12345u;
+			in.s6_addr[b] = (uint8_t)(seed >> 16);
+		}
+		if (i % 2) /* IPv4-mapped half the time */
+			addr_from_v4(&in, *(uint32_t *)&in.s6_addr[12]);
+		ipcrypt_pfx_encrypt(&c, &in, &batched);
+		ipcrypt_pfx_encrypt_serial(&c, &in, &walked);
+		ipcrypt_pfx_decrypt(&c, &batched, &back);
+		same += !memcmp(&batched, &walked, 16) && !memcmp(&back, &in, 16);
+	}
+	CHECK_INT(same, 2000);
+	/* Addresses sharing /24s: the cache of encrypted /24s answers most. */
+	same = 0;
+	for (int i = 0; i < 3000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		addr_from_v4(&in, htonl(0xc6336400u | (seed >> 16) % 8 << 8 | (seed >> 8 & 0xff)));
+		ipcrypt_pfx_encrypt(&c, &in, &batched);
+		ipcrypt_pfx_encrypt_serial(&c, &in, &walked);
+		same += !memcmp(&batched, &walked, 16);
+	}
+	CHECK_INT(same, 3000);
+	ipcrypt_pfx_free(&c);
+}
+
 int main(void)
 {
 	test_vectors();
+	test_batched_equals_walk();
 	test_prefix_preserved();
 	test_equal_halves_refused();
 	test_truncate();
