@@ -319,7 +319,8 @@ static int bench_userspace(void)
 {
 	static const char rules[] =
 		"alert tcp any any -> 203.0.113.10 80 (msg:\"Zeus gate check-in\"; sid:1000001;)\n";
-	char path[] = "/tmp/botsink-bench-feed-XXXXXX", err[256];
+	/* tmpfs when there is one: the figure is botsink's, not the disk's. */
+	char path[64], err[256];
 	uint8_t key[IPCRYPT_PFX_KEY_LEN];
 	struct drain_result r = { 0 };
 	double batched, serial, records;
@@ -331,6 +332,8 @@ static int bench_userspace(void)
 	struct timespec t0;
 	int fd, ret = -1;
 
+	snprintf(path, sizeof(path), "%s/botsink-bench-feed-XXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
 	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
 		key[i] = (uint8_t)(i * 37 + 1);
 	if (synthetic_drain(&r) ||
@@ -371,7 +374,7 @@ static int bench_userspace(void)
 	printf("ipcrypt-pfx, batched, /24 cache      %8.0f ms\n", batched * 1e3);
 	printf("ipcrypt-pfx, one AES block per call  %8.0f ms  (%.1fx)\n", serial * 1e3,
 	       serial / batched);
-	printf("drained counts -> records -> file    %8.0f ms\n", records * 1e3);
+	printf("drained counts -> records -> file    %8.0f ms  (%s)\n", records * 1e3, path);
 	printf("target: 1,000,000 sources anonymized and written in <= 2 s (1 s stretch)\n");
 	return 0;
 }
