@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* botsink run: load, attach, drain every interval, write the feed. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -42,6 +43,11 @@ static const char run_usage[] =
 	"                             !PREFIX takes a part out (a management address);\n"
 	"                             default: the rules' destination prefixes\n"
 	"      --feed PATH|-          JSON Lines feed, appended to (default: - , stdout)\n"
+	"      --feed-rotate-size SIZE\n"
+	"                             rename the feed file to PATH.<UTC time> and start a\n"
+	"                             new one once it holds SIZE bytes (K, M, G suffixes)\n"
+	"      --feed-rotate-interval SECONDS\n"
+	"                             the same every SECONDS; SIGUSR1 rotates at once\n"
 	"      --interval SECONDS     drain interval, fractions allowed (default: 1)\n"
 	"      --anon MODE            ipcrypt-pfx (default), truncate or none\n"
 	"      --key FILE             ipcrypt-pfx key: 64 hex digits or 32 bytes, mode 0600;\n"
@@ -62,8 +68,10 @@ static const char run_usage[] =
 	"  -h, --help                 this help\n"
 	"\n"
 	"Signals: SIGHUP reloads the rules file, or the one `botsink rules load` named\n"
-	"(a file with errors is rejected and the running rules stay); SIGINT or SIGTERM\n"
-	"drains a last time, writes it, detaches and removes the pins this run created.\n"
+	"(a file with errors is rejected and the running rules stay); SIGUSR1 rotates\n"
+	"the feed file; SIGINT or SIGTERM drains a last time, writes it, detaches and\n"
+	"removes the pins this run created. Rotation happens between batches of\n"
+	"records: no record is split, lost or written twice.\n"
 	"Exit status: 0 clean exit, 1 runtime failure, 2 usage or configuration error.\n";
 
 struct run_opts {
@@ -82,6 +90,8 @@ struct run_opts {
 	enum botsink_verdict verdict;
 	bool no_attach;
 	bool lenient;
+	long long rotate_size; /* 0: no rotation by size */
+	double rotate_interval; /* 0: none by time */
 	int ifindex;
 	struct addr_set space;
 	bool have_space;
@@ -97,6 +107,7 @@ struct daemon {
 	struct feed feed;
 	int sigfd, timerfd;
 	char *rules_path; /* from `botsink rules load`, else NULL: opts->rules_path */
+	struct timespec rotated_at; /* the feed file's last rotation (or start) */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -140,6 +151,8 @@ enum {
 	OPT_PIN_DIR,
 	OPT_NO_ATTACH,
 	OPT_LENIENT,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_INTERVAL,
 };
 
 static const struct option run_options[] = {
@@ -158,6 +171,8 @@ static const struct option run_options[] = {
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
+	{ "feed-rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
+	{ "feed-rotate-interval", required_argument, NULL, OPT_ROTATE_INTERVAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -228,6 +243,26 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 		break;
 	case OPT_LENIENT:
 		o->lenient = true;
+		break;
+	case OPT_ROTATE_SIZE:
+		o->rotate_size = strtoll(arg, &end, 10);
+		if (*end && !end[1] && strchr("KkMmGg", *end))
+			o->rotate_size <<= tolower((unsigned char)*end) == 'k' ? 10 :
+					   tolower((unsigned char)*end) == 'm' ? 20 :
+										 30;
+		else if (*end)
+			o->rotate_size = 0;
+		if (o->rotate_size < 1 || o->rotate_size > (1LL << 50))
+			return usage_error(
+				"--feed-rotate-size: '%s' is not a size (bytes, K, M or G)", arg);
+		break;
+	case OPT_ROTATE_INTERVAL:
+		o->rotate_interval = strtod(arg, &end);
+		if (*end || !isfinite(o->rotate_interval) || o->rotate_interval < 1 ||
+		    o->rotate_interval > 31536000)
+			return usage_error(
+				"--feed-rotate-interval: '%s' is not a number of seconds from 1 to 31536000",
+				arg);
 		break;
 	case OPT_NO_ATTACH:
 		o->no_attach = true;
@@ -341,6 +376,7 @@ static int setup_signals(struct daemon *d)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -1;
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
@@ -524,6 +560,38 @@ static int final_drain(struct daemon *d)
 	return -1;
 }
 
+static void rotate_feed(struct daemon *d, const char *why)
+{
+	char rotated[PATH_MAX], err[PATH_MAX + 128];
+
+	if (sink_rotate(d->sink, rotated, sizeof(rotated), err, sizeof(err))) {
+		log_error("%s", err);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &d->rotated_at);
+	log_info("feed rotated (%s): %s", why, rotated);
+}
+
+/* After a drain: rotate the feed file if it is due. */
+static void maybe_rotate(struct daemon *d)
+{
+	const struct run_opts *o = d->opts;
+	struct timespec now;
+
+	if (d->feed.failing || (!o->rotate_size && !o->rotate_interval))
+		return;
+	if (o->rotate_size && sink_size(d->sink) >= o->rotate_size) {
+		rotate_feed(d, "size");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (o->rotate_interval &&
+	    (double)(now.tv_sec - d->rotated_at.tv_sec) +
+			    (double)(now.tv_nsec - d->rotated_at.tv_nsec) / 1e9 >=
+		    o->rotate_interval)
+		rotate_feed(d, "interval");
+}
+
 static int event_loop(struct daemon *d)
 {
 	struct pollfd fds[2] = { { .fd = d->sigfd, .events = POLLIN },
@@ -539,13 +607,19 @@ static int event_loop(struct daemon *d)
 			log_error("poll: %s", strerror(errno));
 			return -1;
 		}
-		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0 &&
-		    drain_once(d) < 0)
-			return -1; /* the sink is gone: shut down, keeping the counts */
+		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0) {
+			if (drain_once(d) < 0)
+				return -1; /* the sink is gone: shut down, keeping the counts */
+			maybe_rotate(d);
+		}
 		if (!(fds[0].revents & POLLIN) || read(d->sigfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			reload_rules(d);
+			continue;
+		}
+		if (si.ssi_signo == SIGUSR1) {
+			rotate_feed(d, "SIGUSR1");
 			continue;
 		}
 		log_info("%s: draining a last time", strsignal((int)si.ssi_signo));
@@ -628,6 +702,7 @@ int cmd_run(int argc, char **argv)
 		loader_close(&d.loader, true);
 		goto out_feed;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &d.rotated_at);
 	if (control_write_pid(opts.state_dir))
 		log_warn("cannot write %s/%s (botsink rules load will not find this run): %s",
 			 opts.state_dir, CONTROL_PID_FILE, strerror(errno));

@@ -9,6 +9,7 @@
 #define BOTSINK_SINK_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include "record.h"
 
@@ -21,6 +22,13 @@ struct sink_ops {
 	 */
 	int (*emit)(struct sink *s, const struct feed_record *recs, size_t n);
 	void (*close)(struct sink *s);
+	/*
+	 * Optional: start a new output, the old one set aside whole (a file is
+	 * renamed). 0, or -1 with a reason in err (the sink is unchanged).
+	 */
+	int (*rotate)(struct sink *s, char *rotated, size_t rotated_len, char *err, size_t errlen);
+	/* Optional: bytes written to the current output so far. */
+	long long (*size)(struct sink *s);
 };
 
 struct sink {
@@ -35,6 +43,21 @@ struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen);
 static inline int sink_emit(struct sink *s, const struct feed_record *recs, size_t n)
 {
 	return s->ops->emit(s, recs, n);
+}
+
+static inline int sink_rotate(struct sink *s, char *rotated, size_t rotated_len, char *err,
+			      size_t errlen)
+{
+	if (!s->ops->rotate) {
+		snprintf(err, errlen, "%s cannot be rotated", s->name);
+		return -1;
+	}
+	return s->ops->rotate(s, rotated, rotated_len, err, errlen);
+}
+
+static inline long long sink_size(struct sink *s)
+{
+	return s->ops->size ? s->ops->size(s) : -1;
 }
 
 static inline void sink_close(struct sink *s)

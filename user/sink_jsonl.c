@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "json.h"
 #include "sink.h"
@@ -86,9 +87,70 @@ static void jsonl_close(struct sink *base)
 	free(s);
 }
 
+/*
+ * The feed file becomes FEED.YYYYMMDDTHHMMSSZ (.1, .2, ... when taken) and a
+ * new FEED is started. Rotation happens between batches, so no record is
+ * split or repeated; link() refuses to replace an earlier rotated file.
+ */
+static int jsonl_rotate(struct sink *base, char *rotated, size_t rotated_len, char *err,
+			size_t errlen)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd;
+
+	if (!s->owned || !s->regular) {
+		snprintf(err, errlen, "feed %s is not a file: it cannot be rotated", base->name);
+		return -1;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (int i = 0;; i++) {
+		if (i)
+			snprintf(rotated, rotated_len, "%s.%s.%d", base->name, stamp, i);
+		else
+			snprintf(rotated, rotated_len, "%s.%s", base->name, stamp);
+		if (link(base->name, rotated) == 0)
+			break;
+		if (errno != EEXIST || i > 1000) {
+			snprintf(err, errlen, "cannot rotate feed %s: %s", base->name,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	if (unlink(base->name) != 0) {
+		snprintf(err, errlen, "cannot rotate feed %s: %s", base->name, strerror(errno));
+		unlink(rotated);
+		return -1;
+	}
+	fd = open(base->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		/* Put the file back where it was: writing goes on as before. */
+		snprintf(err, errlen, "cannot start feed %s: %s", base->name, strerror(errno));
+		if (link(rotated, base->name) == 0)
+			unlink(rotated);
+		return -1;
+	}
+	close(s->fd);
+	s->fd = fd;
+	return 0;
+}
+
+static long long jsonl_size(struct sink *base)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct stat st;
+
+	return s->regular && fstat(s->fd, &st) == 0 ? (long long)st.st_size : -1;
+}
+
 static const struct sink_ops jsonl_ops = {
 	.emit = jsonl_emit,
 	.close = jsonl_close,
+	.rotate = jsonl_rotate,
+	.size = jsonl_size,
 };
 
 struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
