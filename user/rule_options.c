@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "botsink_abi.h"
 #include "rule_parser.h"
 #include "util.h"
@@ -526,12 +527,28 @@ static char *family_from_word(const char *word, size_t n)
 	return NULL;
 }
 
+/* Hedges before a family name in ET messages: "Possible Hiloti ...". */
+static const char *const hedges[] = {
+	"possible",  "possibly",   "likely", "probable", "potential",
+	"suspected", "suspicious", "known",  "generic",	 "observed",
+};
+
+static bool is_hedge(const char *word, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hedges); i++)
+		if (strlen(hedges[i]) == n && !strncasecmp(word, hedges[i], n))
+			return true;
+	return false;
+}
+
 /*
  * Without metadata malware_family, the family is the first word of msg
  * after an ET-style prefix (ET, ETPRO, GPL and all-caps category words
- * such as TROJAN or MOBILE_MALWARE), lower-cased and without a platform
- * prefix: "ET TROJAN Zeus gate" gives "zeus", "ET MALWARE Win32/Zbot"
- * gives "zbot". A msg of category words only gives the last of them.
+ * such as TROJAN or MOBILE_MALWARE) and hedges such as "Possible",
+ * lower-cased and without a platform prefix: "ET TROJAN Zeus gate" gives
+ * "zeus", "ET MALWARE Win32/Zbot" gives "zbot", "ET TROJAN Possible Hiloti
+ * DNS Checkin" gives "hiloti". A msg of category words only gives the last
+ * of them.
  */
 char *family_from_msg(const char *msg)
 {
@@ -550,6 +567,10 @@ char *family_from_msg(const char *msg)
 		for (size_t i = 0; i < n; i++)
 			if (!isupper((unsigned char)word[i]) && word[i] != '_')
 				upper = false;
+		if (!upper && is_hedge(word, n) && word[n]) {
+			word += n;
+			continue;
+		}
 		last = word;
 		last_n = n;
 		if (!upper || n < 2)

@@ -521,6 +521,9 @@ static void test_options(void)
 static void test_family(void)
 {
 	CHECK_STR(family_of("msg:\"ET TROJAN Zeus gate\";"), "zeus");
+	CHECK_STR(family_of("msg:\"ET TROJAN Possible Hiloti DNS Checkin\";"), "hiloti");
+	CHECK_STR(family_of("msg:\"ET TROJAN Likely Suspicious Zbot POST\";"), "zbot");
+	CHECK_STR(family_of("msg:\"Possible\";"), "possible");
 	CHECK_STR(family_of("msg:\"Zeus gate check-in\";"), "zeus");
 	CHECK_STR(family_of("msg:\"ET MALWARE LocalNRD Spyware Checkin\";"), "localnrd");
 	CHECK_STR(family_of("msg:\"ET CNC Feodo Tracker Reported CnC Server\";"), "feodo");
