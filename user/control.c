@@ -66,11 +66,30 @@ void control_remove_pid(const char *state_dir)
 char *control_take_request(const char *state_dir, unsigned long *nonce)
 {
 	char path[PATH_MAX], *text, *line, *rules = NULL;
+	struct stat st;
+	int fd;
 
 	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
-	text = read_file(path, NULL);
-	if (!text)
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return NULL;
+	/*
+	 * Only a request its own user wrote, that nobody else could have
+	 * changed: in a state directory others can write to, a planted
+	 * request would have the daemon read any file.
+	 */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size > PATH_MAX + 32) {
+		close(fd);
+		return NULL;
+	}
+	text = calloc(1, (size_t)st.st_size + 1);
+	if (!text || read(fd, text, (size_t)st.st_size) != st.st_size) {
+		free(text);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
 	unlink(path);
 	line = strchr(text, '\n');
 	if (line) {
