@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -108,6 +109,7 @@ struct daemon {
 	int sigfd, timerfd;
 	char *rules_path; /* from `botsink rules load`, else NULL: opts->rules_path */
 	struct timespec rotated_at; /* the feed file's last rotation (or start) */
+	int control_fd; /* the lock on the pid file, or -1 */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -304,6 +306,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->ifname || !o->rules_path)
 		return usage_error("-i IFACE and -r RULES are required");
+	if ((o->rotate_size || o->rotate_interval) && !strcmp(o->feed_path, "-"))
+		return usage_error(
+			"--feed-rotate-size and --feed-rotate-interval need a feed file");
 	o->ifindex = (int)if_nametoindex(o->ifname);
 	if (!o->ifindex)
 		return usage_error("no interface '%s' in this network namespace", o->ifname);
@@ -355,6 +360,15 @@ static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
 	char err[512];
 	int ret = 0;
 
+	/* A key (or a control file) others could have planted is no key. */
+	if (mkdir(o->state_dir, 0700) && errno != EEXIST) {
+		log_error("cannot create state directory %s: %s", o->state_dir, strerror(errno));
+		return -1;
+	}
+	if (control_check_dir(o->state_dir, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
 	if (o->anon == ANON_IPCRYPT_PFX) {
 		ret = o->key_path ? anon_key_load(o->key_path, key, err, sizeof(err)) :
 				    anon_key_load_or_create(o->state_dir, key, err, sizeof(err));
@@ -672,7 +686,7 @@ static int start(struct daemon *d)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts opts;
-	struct daemon d = { .opts = &opts, .sigfd = -1, .timerfd = -1 };
+	struct daemon d = { .opts = &opts, .sigfd = -1, .timerfd = -1, .control_fd = -1 };
 	char err[512];
 	int ret;
 
@@ -703,11 +717,10 @@ int cmd_run(int argc, char **argv)
 		goto out_feed;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.rotated_at);
-	if (control_write_pid(opts.state_dir))
-		log_warn("cannot write %s/%s (botsink rules load will not find this run): %s",
-			 opts.state_dir, CONTROL_PID_FILE, strerror(errno));
+	if (control_start(opts.state_dir, &d.control_fd, err, sizeof(err)))
+		log_warn("botsink rules load will not reach this run: %s", err);
 	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
-	control_remove_pid(opts.state_dir);
+	control_stop(opts.state_dir, d.control_fd);
 	if (final_drain(&d)) {
 		/* The counts went back into the maps: keep the pins for the next run. */
 		loader_close(&d.loader, false);

@@ -18,7 +18,25 @@ static void path_of(char *buf, size_t len, const char *dir, const char *name)
 		buf[0] = '\0'; /* too long: opening "" fails cleanly */
 }
 
-/* Write a whole file under a temporary name, then rename it into place. */
+int control_check_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(dir, &st)) {
+		snprintf(err, errlen, "state directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(
+			err, errlen,
+			"state directory %s must be a directory of this user that no one else can write to (its key and control files are trusted)",
+			dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write a whole file under a fresh temporary name, then rename it into place. */
 static int write_atomically(const char *dir, const char *name, const char *text)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 16];
@@ -26,8 +44,8 @@ static int write_atomically(const char *dir, const char *name, const char *text)
 	int fd, ret = 0;
 
 	path_of(path, sizeof(path), dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp); /* O_EXCL, mode 0600: nothing planted is followed */
 	if (fd < 0)
 		return -1;
 	if (write(fd, text, n) != (ssize_t)n)
@@ -41,63 +59,98 @@ static int write_atomically(const char *dir, const char *name, const char *text)
 	return ret;
 }
 
-int control_write_pid(const char *state_dir)
+/* A small file of this user that only it can change, read whole; NULL otherwise. */
+static char *read_trusted(const char *path)
 {
-	char text[32];
+	struct stat st;
+	char *text = NULL;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
-	if (mkdir(state_dir, 0700) && errno != EEXIST)
-		return -1;
-	snprintf(text, sizeof(text), "%d\n", (int)getpid());
-	return write_atomically(state_dir, CONTROL_PID_FILE, text);
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    !(st.st_mode & (S_IWGRP | S_IWOTH)) && st.st_size <= PATH_MAX + 64) {
+		text = calloc(1, (size_t)st.st_size + 1);
+		if (text && read(fd, text, (size_t)st.st_size) != st.st_size) {
+			free(text);
+			text = NULL;
+		}
+	}
+	close(fd);
+	return text;
 }
 
-void control_remove_pid(const char *state_dir)
+int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen)
 {
-	char path[PATH_MAX], *text;
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char path[PATH_MAX], text[32];
+	int fd;
 
+	*lock_fd = -1;
+	if (mkdir(state_dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create state directory %s: %s", state_dir,
+			 strerror(errno));
+		return -1;
+	}
+	if (control_check_dir(state_dir, err, errlen))
+		return -1;
 	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
-	text = read_file(path, NULL);
-	/* Only our own: a later daemon may have taken the directory over. */
-	if (text && atoi(text) == (int)getpid())
-		unlink(path);
-	free(text);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fcntl(fd, F_SETLK, &lk)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 fd < 0 ? strerror(errno) : "another botsink run holds it");
+		if (fd >= 0)
+			close(fd);
+		return -2;
+	}
+	snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* A request left from before this run is nobody's to answer. */
+	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
+	unlink(path);
+	*lock_fd = fd;
+	return 0;
+}
+
+void control_stop(const char *state_dir, int lock_fd)
+{
+	char path[PATH_MAX];
+
+	if (lock_fd < 0)
+		return;
+	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
+	unlink(path);
+	close(lock_fd);
 }
 
 char *control_take_request(const char *state_dir, unsigned long *nonce)
 {
-	char path[PATH_MAX], *text, *line, *rules = NULL;
-	struct stat st;
-	int fd;
+	char path[PATH_MAX], *text, *pid, *rules = NULL, *end;
 
 	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	/* Only a request this user wrote and no one else could change. */
+	text = read_trusted(path);
+	if (!text)
 		return NULL;
-	/*
-	 * Only a request its own user wrote, that nobody else could have
-	 * changed: in a state directory others can write to, a planted
-	 * request would have the daemon read any file.
-	 */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) || st.st_size > PATH_MAX + 32) {
-		close(fd);
-		return NULL;
-	}
-	text = calloc(1, (size_t)st.st_size + 1);
-	if (!text || read(fd, text, (size_t)st.st_size) != st.st_size) {
-		free(text);
-		close(fd);
-		return NULL;
-	}
-	close(fd);
 	unlink(path);
-	line = strchr(text, '\n');
-	if (line) {
-		*line++ = '\0';
+	pid = strchr(text, '\n');
+	if (pid) {
+		*pid++ = '\0';
 		*nonce = strtoul(text, NULL, 10);
-		line[strcspn(line, "\n")] = '\0';
-		if (*line)
-			rules = strdup(line);
+		rules = strchr(pid, '\n');
+	}
+	if (rules) {
+		*rules++ = '\0';
+		end = strchr(rules, '\n');
+		if (end)
+			*end = '\0';
+		/* Addressed to this process, with a path: else not ours to load. */
+		rules = strtol(pid, NULL, 10) == (long)getpid() && *rules && end ? strdup(rules) :
+										   NULL;
 	}
 	free(text);
 	return rules;
@@ -122,7 +175,7 @@ static int read_answer(const char *state_dir, unsigned long nonce, char **answer
 	int ret = -1;
 
 	path_of(path, sizeof(path), state_dir, CONTROL_RESULT_FILE);
-	text = read_file(path, NULL);
+	text = read_trusted(path);
 	if (!text)
 		return -1;
 	status = strchr(text, '\n');
@@ -136,50 +189,74 @@ static int read_answer(const char *state_dir, unsigned long nonce, char **answer
 	return ret;
 }
 
+/* The pid of the run that holds the lock on the pid file, or 0. */
+static pid_t running_pid(const char *state_dir)
+{
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char path[PATH_MAX];
+	int fd;
+
+	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	/* A file no one holds a lock on was left by a run that is gone. */
+	if (fcntl(fd, F_GETLK, &lk) || lk.l_type == F_UNLCK)
+		lk.l_pid = 0;
+	close(fd);
+	return lk.l_pid;
+}
+
+static int fail_with(char **answer, const char *fmt, const char *a, int b)
+{
+	if (asprintf(answer, fmt, a, b) < 0)
+		*answer = NULL;
+	return -1;
+}
+
 int control_load(const char *state_dir, const char *rules_path, unsigned int timeout_ms,
 		 char **answer)
 {
-	char path[PATH_MAX], abs[PATH_MAX], *text, *request;
+	char path[PATH_MAX], abs[PATH_MAX], err[PATH_MAX + 200], *request;
 	struct timespec ts;
 	unsigned long nonce;
 	pid_t pid;
 	int ret;
 
 	*answer = NULL;
-	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
-	text = read_file(path, NULL);
-	pid = text ? (pid_t)atoi(text) : 0;
-	free(text);
-	if (pid <= 0 || kill(pid, 0)) {
-		if (asprintf(answer, "no botsink run with state directory %s is running",
-			     state_dir) < 0)
-			*answer = NULL;
-		return -1;
-	}
-	if (!realpath(rules_path, abs)) {
-		if (asprintf(answer, "%s: %s", rules_path, strerror(errno)) < 0)
-			*answer = NULL;
-		return -1;
-	}
+	if (control_check_dir(state_dir, err, sizeof(err)))
+		return fail_with(answer, "%s%.0d", err, 0);
+	pid = running_pid(state_dir);
+	if (pid <= 0)
+		return fail_with(answer, "no botsink run with state directory %s is running%.0d",
+				 state_dir, 0);
+	if (!realpath(rules_path, abs))
+		return fail_with(answer, "%s: cannot be read%.0d", rules_path, 0);
+	if (strchr(abs, '\n'))
+		return fail_with(answer, "%s: a path with a line break%.0d", rules_path, 0);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	nonce = (unsigned long)ts.tv_sec * 1000003UL ^ (unsigned long)ts.tv_nsec ^
 		(unsigned long)getpid();
-	if (asprintf(&request, "%lu\n%s\n", nonce, abs) < 0)
+	if (asprintf(&request, "%lu\n%d\n%s\n", nonce, (int)pid, abs) < 0)
 		return -1;
 	ret = write_atomically(state_dir, CONTROL_REQUEST_FILE, request);
 	free(request);
-	if (ret || kill(pid, SIGHUP)) {
-		if (asprintf(answer, "cannot ask process %d: %s", (int)pid, strerror(errno)) < 0)
-			*answer = NULL;
-		return -1;
-	}
-	for (unsigned int waited = 0; waited < timeout_ms; waited += 50) {
+	if (ret || kill(pid, SIGHUP))
+		ret = fail_with(answer, "cannot ask the botsink run (process %s%d)", "", (int)pid);
+	for (unsigned int waited = 0; !ret && waited < timeout_ms; waited += 50) {
 		ret = read_answer(state_dir, nonce, answer);
 		if (ret >= 0)
 			return ret;
+		ret = 0;
 		usleep(50 * 1000);
 	}
-	if (asprintf(answer, "process %d did not answer within %u ms", (int)pid, timeout_ms) < 0)
-		*answer = NULL;
+	/* Not answered: withdraw the request, so no later SIGHUP acts on it. */
+	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
+	unlink(path);
+	if (!*answer)
+		fail_with(
+			answer,
+			"the botsink run (process %s%d) did not answer: it may or may not load the file",
+			"", (int)pid);
 	return -1;
 }

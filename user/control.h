@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * `botsink rules load FILE` and the running daemon, through its state
- * directory: the daemon keeps its pid in botsink.pid; the command writes
- * the file's path to rules.request and sends SIGHUP; the daemon loads that
- * file instead of its own (and keeps it for later reloads) and answers in
- * rules.result. A nonce ties the answer to the request.
+ * directory: the daemon holds a lock on botsink.pid (its pid inside); the
+ * command finds the holder, writes (nonce, pid, path) to rules.request
+ * and sends SIGHUP; the daemon loads that file instead of its own (and
+ * keeps it for later reloads) and answers in rules.result under the same
+ * nonce. Only files of the daemon's user are trusted.
  */
 #ifndef BOTSINK_CONTROL_H
 #define BOTSINK_CONTROL_H
@@ -16,9 +17,20 @@
 #define CONTROL_REQUEST_FILE "rules.request"
 #define CONTROL_RESULT_FILE "rules.result"
 
-/* Daemon side. 0, or -1 (errno set). */
-int control_write_pid(const char *state_dir);
-void control_remove_pid(const char *state_dir);
+/*
+ * The state directory must be this user's and writable by no one else:
+ * it holds the key and the control files. 0, or -1 with a reason.
+ */
+int control_check_dir(const char *dir, char *err, size_t errlen);
+
+/*
+ * Daemon side: create/check the state directory, lock and fill the pid
+ * file (the lock tells `rules load` this run is alive), drop a request
+ * left from before. 0; -1 with a reason (a bad directory); -2 with a
+ * reason when another run holds the pid file.
+ */
+int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen);
+void control_stop(const char *state_dir, int lock_fd);
 /* The requested rules file (malloc'd) and its nonce; NULL without a request. */
 char *control_take_request(const char *state_dir, unsigned long *nonce);
 int control_answer(const char *state_dir, unsigned long nonce, bool ok, const char *text);

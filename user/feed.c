@@ -77,8 +77,10 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 		    !strcmp(e->classtype ? e->classtype : "", r->classtype ? r->classtype : ""))
 			continue;
 		/* A changed sid gets a new entry; the newest one wins lookups. */
-		if (!array_grow((void **)&f->catalog, f->ncatalog + 1, sizeof(*f->catalog)))
+		if (!array_grow((void **)&f->catalog, f->ncatalog + 1, sizeof(*f->catalog))) {
+			index_catalog(f); /* what was added so far */
 			return -ENOMEM;
+		}
 		e = &f->catalog[f->ncatalog];
 		e->sid = r->sid;
 		e->family = strdup(r->family);
@@ -88,6 +90,7 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 			free(e->family);
 			free(e->msg);
 			free(e->classtype);
+			index_catalog(f);
 			return -ENOMEM;
 		}
 		f->ncatalog++;

@@ -47,6 +47,11 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 
 	if (!n)
 		return 0;
+	/* Part of an earlier batch may have reached a reader: never again. */
+	if (base->broken) {
+		errno = EPIPE;
+		return -1;
+	}
 	if (s->regular)
 		start = lseek(s->fd, 0, SEEK_END);
 	sb_reset(&s->buf);

@@ -99,6 +99,18 @@ grep -q "SIGHUP: reloading $WORK/loaded.rules" "$WORK/daemon.err" &&
 syns 1
 "$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/nostate" 2>/dev/null
 expect_eq "rules load without a daemon: exit status" "$?" 1
+# A pid file no run holds a lock on (a run killed with SIGKILL left it):
+# no signal goes to whatever process has that pid now.
+mkdir -m 0700 "$WORK/stale" && echo $$ >"$WORK/stale/botsink.pid"
+trap 'fail "rules load signalled an unrelated process"' HUP
+"$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/stale" 2>/dev/null
+expect_eq "rules load with a stale pid file: exit status" "$?" 1
+trap - HUP
+# A state directory others can write to is not trusted.
+mkdir -m 0777 "$WORK/open" && chmod 0777 "$WORK/open"
+"$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/open" 2>"$WORK/open.err"
+expect_eq "rules load with an open state directory: exit status" "$?" 1
+grep -q "no one else can write to" "$WORK/open.err" && pass "it says why" || fail "open.err: $(cat "$WORK/open.err")"
 stop_daemon TERM
 expect_eq "daemon exit status" "$?" 0
 expect_eq "counts across the reloads" "$(feed_sums "$WORK/feed.jsonl" | tr '\n' ';')" \
