@@ -92,12 +92,12 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) $(HEADERS)
 
 fuzzers: $(FUZZERS)
 
-# Each target for FUZZ_SECONDS from the seed corpus (new finds go to $(BUILD)/fuzz/).
+# Each target for FUZZ_SECONDS from the seed corpus (new finds go to $(BUILD)/fuzz-corpus/).
 fuzz: $(FUZZERS)
 	for f in $(FUZZERS); do \
-		name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/$$name.corpus; \
+		name=$$(basename $$f); mkdir -p $(BUILD)/fuzz-corpus/$$name; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(BUILD)/fuzz/$$name.corpus tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
+			$(BUILD)/fuzz-corpus/$$name tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
 	done
 
 test: all unit fuzzers $(BUILD)/tests/prog_test

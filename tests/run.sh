@@ -43,13 +43,14 @@ for t in "$BUILD"/tests/test_*; do
 	run "unit/$(basename "$t")" "$t"
 done
 # A short run of each libFuzzer target from its seed corpus (make fuzz: longer).
-for f in "$BUILD"/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
-	name=$(basename "$f")
+for src in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	f="$BUILD/fuzz/$name"
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	# New inputs go to the first directory: the build's, not the repo's seeds.
-	mkdir -p "$BUILD/fuzz/$name.corpus"
+	mkdir -p "$BUILD/fuzz-corpus/$name"
 	run "fuzz/$name" "$f" -max_total_time=15 -print_final_stats=0 \
-		"$BUILD/fuzz/$name.corpus" "tests/fuzz/corpus/${name#fuzz_}"
+		"$BUILD/fuzz-corpus/$name" "tests/fuzz/corpus/${name#fuzz_}"
 done
 run prog/prog_test "$BUILD"/tests/prog_test
 for t in tests/e2e/test_*.sh; do
