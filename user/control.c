@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,10 +208,16 @@ static pid_t running_pid(const char *state_dir)
 	return lk.l_pid;
 }
 
-static int fail_with(char **answer, const char *fmt, const char *a, int b)
+static int fail_with(char **answer, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail_with(char **answer, const char *fmt, ...)
 {
-	if (asprintf(answer, fmt, a, b) < 0)
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(answer, fmt, ap) < 0)
 		*answer = NULL;
+	va_end(ap);
 	return -1;
 }
 
@@ -225,15 +232,15 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 
 	*answer = NULL;
 	if (control_check_dir(state_dir, err, sizeof(err)))
-		return fail_with(answer, "%s%.0d", err, 0);
+		return fail_with(answer, "%s", err);
 	pid = running_pid(state_dir);
 	if (pid <= 0)
-		return fail_with(answer, "no botsink run with state directory %s is running%.0d",
-				 state_dir, 0);
+		return fail_with(answer, "no botsink run with state directory %s is running",
+				 state_dir);
 	if (!realpath(rules_path, abs))
-		return fail_with(answer, "%s: cannot be read%.0d", rules_path, 0);
+		return fail_with(answer, "%s: %s", rules_path, strerror(errno));
 	if (strchr(abs, '\n'))
-		return fail_with(answer, "%s: a path with a line break%.0d", rules_path, 0);
+		return fail_with(answer, "%s: a path with a line break", rules_path);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	nonce = (unsigned long)ts.tv_sec * 1000003UL ^ (unsigned long)ts.tv_nsec ^
 		(unsigned long)getpid();
@@ -242,7 +249,8 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 	ret = write_atomically(state_dir, CONTROL_REQUEST_FILE, request);
 	free(request);
 	if (ret || kill(pid, SIGHUP))
-		ret = fail_with(answer, "cannot ask the botsink run (process %s%d)", "", (int)pid);
+		ret = fail_with(answer, "cannot ask the botsink run (process %d): %s", (int)pid,
+				strerror(errno));
 	for (unsigned int waited = 0; !ret && waited < timeout_ms; waited += 50) {
 		ret = read_answer(state_dir, nonce, answer);
 		if (ret >= 0)
@@ -256,7 +264,7 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 	if (!*answer)
 		fail_with(
 			answer,
-			"the botsink run (process %s%d) did not answer: it may or may not load the file",
-			"", (int)pid);
+			"the botsink run (process %d) did not answer: it may or may not load the file",
+			(int)pid);
 	return -1;
 }

@@ -156,22 +156,28 @@ static int retire_slots(int rules_fd, const struct rule_set *rs)
 	return ret;
 }
 
+/* Slot 0 (unclassified) and every rule's slot, in one batch. */
 static int write_rule_info(int rules_fd, const struct rule_set *rs, const __u16 *slot_of)
 {
-	struct botsink_rule_info info = { .sid = 0 };
-	__u32 slot = BOTSINK_SLOT_UNCLASSIFIED;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct botsink_rule_info *info = calloc(rs->n + 1, sizeof(*info));
+	__u32 *slots = calloc(rs->n + 1, sizeof(*slots)), count = (__u32)rs->n + 1;
+	int ret = info && slots ? 0 : -ENOMEM;
 
-	snprintf(info.family, sizeof(info.family), "unclassified");
-	info.live = 1;
-	if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
-		return -errno;
-	for (size_t r = 0; r < rs->n; r++) {
-		slot = slot_of[r];
-		fill_info(&info, &rs->rules[r]);
-		if (bpf_map_update_elem(rules_fd, &slot, &info, BPF_ANY))
-			return -errno;
+	if (!ret) {
+		slots[0] = BOTSINK_SLOT_UNCLASSIFIED;
+		snprintf(info[0].family, sizeof(info[0].family), "unclassified");
+		info[0].live = 1;
+		for (size_t r = 0; r < rs->n; r++) {
+			slots[r + 1] = slot_of[r];
+			fill_info(&info[r + 1], &rs->rules[r]);
+		}
+		if (bpf_map_update_batch(rules_fd, slots, info, &count, &opts))
+			ret = -errno;
 	}
-	return 0;
+	free(info);
+	free(slots);
+	return ret;
 }
 
 /* A rule set's list index (see botsink_lists in include/botsink_abi.h); 0: none. */
@@ -207,13 +213,15 @@ static int clear_v6(int fd, __u8 ruleset)
 	return ret;
 }
 
-/* Write `n` consecutive array elements from `first`, in one call. */
-static int write_array(int fd, __u32 first, const __u32 *values, __u32 n)
+int map_write_range(int fd, __u32 first, const void *values, __u32 n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 *keys = malloc(n * sizeof(*keys)), count = n;
+	__u32 *keys, count = n;
 	int ret;
 
+	if (!n)
+		return 0;
+	keys = malloc(n * sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
 	for (__u32 i = 0; i < n; i++)
@@ -234,10 +242,11 @@ static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8
 	ret = compiled_v4_table(c, (__u32)ruleset * BOTSINK_MAX_LISTS,
 				(__u32)ruleset * (BOTSINK_V4_GROUPS / 2), d);
 	for (size_t g = 0; !ret && g < d->ngroups; g++)
-		ret = write_array(m->v4_groups, (d->group_base + (__u32)g) << 8, d->groups[g], 256);
+		ret = map_write_range(m->v4_groups, (d->group_base + (__u32)g) << 8, d->groups[g],
+				      256);
 	/* The first-level half last: it is what makes the groups reachable. */
 	if (!ret)
-		ret = write_array(m->v4, (__u32)ruleset << 16, d->l1, 1 << 16);
+		ret = map_write_range(m->v4, (__u32)ruleset << 16, d->l1, 1 << 16);
 	dir4_free(d);
 	free(d);
 	return ret;
@@ -251,35 +260,31 @@ static int write_list(const struct botsink_maps *m, const struct compiled_candid
 		      unsigned int list, unsigned int port_table, const __u16 *slot_of,
 		      __u8 ruleset, __u32 *cursor, struct botsink_list *out)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct botsink_list value = {
 		.first = (__u32)ruleset * BOTSINK_MAX_CANDS + *cursor,
 		.count = (__u16)n,
 		.port_table = (__u16)port_table,
 	};
 	struct botsink_candidate *values = calloc(n ? n : 1, sizeof(*values));
-	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), count = (__u32)n;
 	__u32 index = list_index(ruleset, list);
-	int ret = values && keys ? 0 : -ENOMEM;
+	int ret = values ? 0 : -ENOMEM;
 
 	if (!ret && *cursor + n > BOTSINK_MAX_CANDS)
 		ret = -ENOSPC;
 	for (size_t j = 0; j < n && !ret; j++) {
-		keys[j] = value.first + (__u32)j;
 		values[j] = cand[j].c;
 		values[j].slot = slot_of[cand[j].rule];
 		if (values[j].ncontents)
 			values[j].content += (__u32)ruleset * BOTSINK_MAX_CONTENTS;
 	}
-	if (!ret && n && bpf_map_update_batch(m->cands, keys, values, &count, &opts))
-		ret = -errno;
+	if (!ret)
+		ret = map_write_range(m->cands, value.first, values, (__u32)n);
 	if (!ret && bpf_map_update_elem(m->lists, &index, &value, BPF_ANY))
 		ret = -errno;
 	*cursor += (__u32)n;
 	if (out)
 		*out = value;
 	free(values);
-	free(keys);
 	return ret;
 }
 
@@ -297,9 +302,8 @@ static __u32 port_block(__u8 ruleset, unsigned int table, __u8 proto, __u16 port
 static int write_port_table(const struct botsink_maps *m, const struct dst_entry *e,
 			    const struct botsink_list *lists, __u8 ruleset, __u32 *group)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct botsink_list slots[256];
-	__u32 keys[256], block = 0, count;
+	__u32 block = 0;
 	int ret = 0;
 
 	for (size_t k = 0; k < e->nports && !ret;) {
@@ -311,11 +315,7 @@ static int write_port_table(const struct botsink_maps *m, const struct dst_entry
 			k++;
 		}
 		++*group;
-		for (__u32 i = 0; i < 256; i++)
-			keys[i] = *group << 8 | i;
-		count = 256;
-		if (bpf_map_update_batch(m->port2, keys, slots, &count, &opts))
-			ret = -errno;
+		ret = map_write_range(m->port2, *group << 8, slots, 256);
 		if (!ret && bpf_map_update_elem(m->port1, &block, group, BPF_ANY))
 			ret = -errno;
 	}
@@ -327,8 +327,9 @@ static int clear_port_tables(const struct botsink_maps *m, __u8 ruleset)
 {
 	__u32 n = BOTSINK_PORT_TABLES * 2 * 256;
 	__u32 *zero = calloc(n, sizeof(*zero));
-	int ret = zero ? write_array(m->port1, port_block(ruleset, 0, IPPROTO_TCP, 0), zero, n) :
-			 -ENOMEM;
+	int ret =
+		zero ? map_write_range(m->port1, port_block(ruleset, 0, IPPROTO_TCP, 0), zero, n) :
+		       -ENOMEM;
 
 	free(zero);
 	return ret;

@@ -18,6 +18,9 @@
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
 		  enum botsink_verdict verdict, char *err, size_t errlen);
 
+/* Write n consecutive array elements from index `first`, in one call. */
+int map_write_range(int fd, __u32 first, const void *values, __u32 n);
+
 /*
  * install_payload.c: one rule set half's payload tables (written before
  * the flip), and their removal (after it, or after a failed install).

@@ -14,57 +14,44 @@
 #include "install.h"
 #include "util.h"
 
-static int write_contents(int fd, const struct compiled *c, __u8 ruleset)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 count = (__u32)c->ncontents, *keys;
-	int ret;
-
-	if (!count)
-		return 0;
-	keys = malloc(count * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (__u32 i = 0; i < count; i++)
-		keys[i] = (__u32)ruleset * BOTSINK_MAX_CONTENTS + i;
-	ret = bpf_map_update_batch(fd, keys, c->contents, &count, &opts) ? -errno : 0;
-	free(keys);
-	return ret;
-}
-
+/* The fast patterns, the 4-byte gram index and the 2-byte bitmap: one batch each. */
 static int write_prefilter(const struct botsink_maps *m, const struct compiled *c,
 			   const __u16 *slot_of, __u8 ruleset)
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t n = c->nfastpats ? c->nfastpats : 1;
 	struct botsink_gram2 *bitmap = calloc(1, sizeof(*bitmap));
-	__u32 base = (__u32)ruleset * BOTSINK_MAX_FASTPATS, half = ruleset;
-	int ret = bitmap ? 0 : -ENOMEM;
+	struct botsink_fastpat *fps = calloc(n, sizeof(*fps));
+	struct botsink_gram_key *keys = calloc(n, sizeof(*keys));
+	struct botsink_gram_patterns *pats = calloc(n, sizeof(*pats));
+	__u32 base = (__u32)ruleset * BOTSINK_MAX_FASTPATS, half = ruleset, ngrams = 0;
+	int ret = bitmap && fps && keys && pats ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < c->nfastpats && !ret; i++) {
 		const struct compiled_fastpat *f = &c->fastpats[i];
-		struct botsink_fastpat fp = {
-			.content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk,
-			.slot = slot_of[f->rule],
-		};
-		__u32 key = base + (__u32)i, g2 = f->gram & 0xffff;
+		__u32 g2 = f->gram & 0xffff;
 
-		if (bpf_map_update_elem(m->fastpats, &key, &fp, BPF_ANY))
-			ret = -errno;
+		fps[i].content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk;
+		fps[i].slot = slot_of[f->rule];
 		bitmap->bits[g2 >> 6] |= 1ULL << (g2 & 63);
-	}
-	for (size_t i = 0; i < c->nfastpats && !ret;) {
-		struct botsink_gram_key key = { .gram = c->fastpats[i].gram, .ruleset = ruleset };
-		struct botsink_gram_patterns pats = { .first = base + (__u32)i };
-
-		while (i < c->nfastpats && c->fastpats[i].gram == key.gram) {
-			pats.count++;
-			i++;
+		/* Sorted by gram: a new gram starts its run of patterns. */
+		if (!i || f->gram != c->fastpats[i - 1].gram) {
+			keys[ngrams] =
+				(struct botsink_gram_key){ .gram = f->gram, .ruleset = ruleset };
+			pats[ngrams++].first = base + (__u32)i;
 		}
-		if (bpf_map_update_elem(m->grams, &key, &pats, BPF_ANY))
-			ret = -errno;
+		pats[ngrams - 1].count++;
 	}
+	if (!ret)
+		ret = map_write_range(m->fastpats, base, fps, (__u32)c->nfastpats);
+	if (!ret && ngrams && bpf_map_update_batch(m->grams, keys, pats, &ngrams, &opts))
+		ret = -errno;
 	if (!ret && bpf_map_update_elem(m->gram2, &half, bitmap, BPF_ANY))
 		ret = -errno;
 	free(bitmap);
+	free(fps);
+	free(keys);
+	free(pats);
 	return ret;
 }
 
@@ -92,31 +79,41 @@ static int write_domains(int fd, const struct compiled *c, __u8 ruleset)
 int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
 	       bool (*belongs)(const void *key, const void *value, __u8 ruleset))
 {
-	void *cur = calloc(1, key_size), *next = calloc(1, key_size);
-	void *value = calloc(1, value_size), *doomed = NULL;
-	bool started = false;
-	size_t n = 0;
-	int ret = cur && next && value ? 0 : -ENOMEM;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const __u32 batch = 4096;
+	char *keys = malloc(batch * key_size), *values = malloc(batch * value_size);
+	char *doomed = NULL;
+	__u32 token = 0, count, ndoomed = 0;
+	bool first = true, last = false;
+	int ret = keys && values ? 0 : -ENOMEM;
 
-	/* Collect first: deleting while walking a hash may restart the walk. */
-	while (!ret && !bpf_map_get_next_key(fd, started ? cur : NULL, next)) {
-		memcpy(cur, next, key_size);
-		started = true;
-		if (bpf_map_lookup_elem(fd, cur, value) || !belongs(cur, value, ruleset))
-			continue;
-		if (!array_grow(&doomed, n + 1, key_size)) {
-			ret = -ENOMEM;
-			break;
+	/* Read everything in batches first: deleting while walking a hash may restart the walk. */
+	while (!ret && !last) {
+		count = batch;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
+					 &opts)) {
+			if (errno != ENOENT) {
+				ret = -errno;
+				break;
+			}
+			last = true; /* the final, maybe partial, batch */
 		}
-		memcpy((char *)doomed + n++ * key_size, cur, key_size);
+		first = false;
+		for (__u32 i = 0; i < count && !ret; i++) {
+			if (!belongs(keys + i * key_size, values + i * value_size, ruleset))
+				continue;
+			if (!array_grow((void **)&doomed, ((size_t)ndoomed + 1) * key_size, 1))
+				ret = -ENOMEM;
+			else
+				memcpy(doomed + (size_t)ndoomed++ * key_size, keys + i * key_size,
+				       key_size);
+		}
 	}
-	for (size_t i = 0; i < n && !ret; i++)
-		if (bpf_map_delete_elem(fd, (char *)doomed + i * key_size) && errno != ENOENT)
-			ret = -errno;
+	if (!ret && ndoomed && bpf_map_delete_batch(fd, doomed, &ndoomed, &opts))
+		ret = -errno;
 	free(doomed);
-	free(cur);
-	free(next);
-	free(value);
+	free(keys);
+	free(values);
 	return ret;
 }
 
@@ -157,7 +154,8 @@ int write_payload(const struct botsink_maps *m, const struct compiled *c, const 
 	int ret = clear_payload(m, ruleset); /* leftovers of an interrupted install */
 
 	if (!ret)
-		ret = write_contents(m->contents, c, ruleset);
+		ret = map_write_range(m->contents, (__u32)ruleset * BOTSINK_MAX_CONTENTS,
+				      c->contents, (__u32)c->ncontents);
 	if (!ret)
 		ret = write_domains(m->domains, c, ruleset);
 	if (!ret)

@@ -26,17 +26,6 @@
 #include "install.h"
 #include "util.h"
 
-static struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_t n)
-{
-	struct frame *f = new_frame();
-
-	frame_eth(f);
-	frame_ipv4(f, SRC4, dst);
-	frame_udp(f, 5353, dport);
-	frame_payload(f, data, n);
-	return f;
-}
-
 struct fz_content {
 	char s[8];
 	int len;

@@ -617,6 +617,18 @@ struct frame *udp6(const char *src, const char *dst, uint16_t sport, uint16_t dp
 	return f;
 }
 
+/* Ethernet/IPv4/UDP from SRC4, source port 5353, with this payload. */
+struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_t n)
+{
+	struct frame *f = new_frame();
+
+	frame_eth(f);
+	frame_ipv4(f, SRC4, dst);
+	frame_udp(f, 5353, dport);
+	frame_payload(f, data, n);
+	return f;
+}
+
 struct frame *arp(const char *target)
 {
 	struct frame *f = new_frame();
