@@ -139,15 +139,17 @@ struct {
 } botsink_domains SEC(".maps");
 
 /*
- * Check-in segments seen lately, to count a retransmission once. LRU: an
- * entry evicted early only means a late retransmission counts again; no
- * packet or byte count depends on it.
+ * Check-in segments seen lately, to count a retransmission once: a
+ * set-associative cache indexed by a hash of the segment, which costs one
+ * array lookup where an LRU hash cost a hashed lookup and shared list
+ * upkeep. An entry replaced early only means a late retransmission counts
+ * again; no packet or byte count depends on it.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, BOTSINK_RECENT_ENTRIES);
-	__type(key, struct botsink_recent_key);
-	__type(value, __u64);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOTSINK_RECENT_SETS);
+	__type(key, __u32);
+	__type(value, struct botsink_recent_set);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_recent SEC(".maps");
 

@@ -182,29 +182,59 @@ static __always_inline bool is_syn(const struct packet *pkt)
 	       (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
+/* The same segment: every field but the stamp. */
+static __always_inline bool same_segment(const struct botsink_recent_entry *a,
+					 const struct botsink_recent_entry *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && a->dst == b->dst;
+}
+
 /*
  * A check-in: a UDP datagram (or any other IP packet), a TCP SYN, or a TCP
- * segment with data; a TCP segment seen before (same source, ports and
- * sequence number) within BOTSINK_RETRANSMIT_NS is a retransmission.
+ * segment with data; the same TCP segment (source, destination, ports,
+ * sequence number) seen again within BOTSINK_RETRANSMIT_NS is a
+ * retransmission. A miss replaces the set's empty or oldest entry. CPUs
+ * race on a set without a lock: at worst an entry is lost or mixed, so a
+ * retransmission counts again; counts of packets never depend on it.
  */
 static __always_inline __u32 is_checkin(const struct packet *pkt, __u64 now)
 {
-	struct botsink_recent_key key = {
+	struct botsink_recent_entry seg = {
 		.seq = pkt->seq,
 		.sport = pkt->sport,
 		.dport = pkt->dport,
+		.dst = botsink_recent_fold(pkt->dst.w),
+		.stamp = BOTSINK_RECENT_STAMP(now),
 	};
-	__u64 *seen;
+	struct botsink_recent_set *set;
+	struct botsink_recent_entry *e, *victim;
+	__u32 index;
 
 	if (pkt->proto != IPPROTO_TCP)
 		return 1;
 	if (!is_syn(pkt) && !pkt->payload_len)
 		return 0;
-	__builtin_memcpy(key.addr, pkt->src.b, 16);
-	seen = bpf_map_lookup_elem(&botsink_recent, &key);
-	if (seen && now - *seen < BOTSINK_RETRANSMIT_NS)
-		return 0;
-	bpf_map_update_elem(&botsink_recent, &key, &now, BPF_ANY);
+	__builtin_memcpy(seg.addr, pkt->src.b, 16);
+	index = botsink_recent_set_of(&seg);
+	set = bpf_map_lookup_elem(&botsink_recent, &index);
+	if (!set)
+		return 1;
+	victim = &set->way[0];
+#pragma unroll
+	for (int i = 0; i < BOTSINK_RECENT_WAYS; i++) {
+		e = &set->way[i];
+		if (e->stamp && same_segment(e, &seg)) {
+			if (seg.stamp - e->stamp < BOTSINK_RECENT_WINDOW)
+				return 0;
+			e->stamp = seg.stamp;
+			return 1;
+		}
+		if (seg.stamp - e->stamp > seg.stamp - victim->stamp || !e->stamp)
+			victim = e;
+	}
+	*victim = seg;
 	return 1;
 }
 

@@ -67,7 +67,8 @@
 #define BOTSINK_MATCH_STEPS 4096
 /* A TCP segment seen again (source, ports, sequence) within this is a retransmission. */
 #define BOTSINK_RETRANSMIT_NS (120ULL * 1000000000ULL)
-#define BOTSINK_RECENT_ENTRIES 65536
+#define BOTSINK_RECENT_SETS 65536 /* of BOTSINK_RECENT_WAYS entries */
+#define BOTSINK_RECENT_WAYS 2
 
 /* Where a content is searched (Suricata's sticky buffers). */
 enum botsink_buffer {
@@ -181,13 +182,42 @@ static inline void botsink_domain_fold(struct botsink_domain_key *k, __u8 c)
 	k->h2 = ((k->h2 ^ c) * BOTSINK_DOMAIN_MUL2) ^ (k->h2 >> 29);
 }
 
-/* Retransmission filter: a check-in segment's identity. */
-struct botsink_recent_key {
-	__u8 addr[16];
+/*
+ * Retransmission filter: a check-in segment's identity and when it was
+ * last seen. Entries live in sets of BOTSINK_RECENT_WAYS, one cache line.
+ */
+struct botsink_recent_entry {
+	__u8 addr[16]; /* source */
 	__u32 seq;
 	__u16 sport;
 	__u16 dport;
+	__u32 dst; /* the destination folded to 32 bits (IPv4: the address) */
+	__u32 stamp; /* BOTSINK_RECENT_STAMP(ns) when last seen; 0: empty */
 };
+
+struct botsink_recent_set {
+	struct botsink_recent_entry way[BOTSINK_RECENT_WAYS];
+};
+
+/* Stamps count 2^20 ns (~1 ms) units; wrapping after 52 days is harmless. */
+#define BOTSINK_RECENT_STAMP(ns) ((__u32)((ns) >> 20) | 1)
+#define BOTSINK_RECENT_WINDOW ((__u32)(BOTSINK_RETRANSMIT_NS >> 20))
+
+static inline __u32 botsink_recent_fold(const __u32 addr[4])
+{
+	return addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
+}
+
+/* The set a segment belongs to: a hash of every field but the stamp. */
+static inline __u32 botsink_recent_set_of(const struct botsink_recent_entry *e)
+{
+	__u32 w[7], h = 0;
+
+	__builtin_memcpy(w, e, sizeof(w));
+	for (int i = 0; i < 7; i++)
+		h = (h ^ w[i]) * 0x9e3779b1;
+	return (h ^ h >> 15) % BOTSINK_RECENT_SETS;
+}
 
 /* Rule slot 0 counts sinkhole traffic that no rule matched. */
 #define BOTSINK_SLOT_UNCLASSIFIED 0

@@ -261,24 +261,37 @@ struct want_counter *find_want(const struct botsink_source_key *key)
 
 /*
  * The XDP program's check-in rule: UDP and other protocols always; TCP a
- * SYN or a segment with data, the first time its (source, ports, sequence)
- * is seen (tests run well inside the retransmission window).
+ * SYN or a segment with data, the first time its (source, destination,
+ * ports, sequence) is seen (tests run well inside the retransmission window).
  */
 bool expect_checkin(const struct hit *h)
 {
-	struct botsink_recent_key k = { .seq = h->seq, .sport = h->sport, .dport = h->dport };
+	struct segment_id k = { .seq = h->seq, .sport = h->sport, .dport = h->dport };
 
 	if (h->proto != FR_IPPROTO_TCP)
 		return true;
 	if (!h->syn && !h->payload_len)
 		return false;
-	memcpy(k.addr, h->key.addr, 16);
+	memcpy(k.src, h->key.addr, 16);
+	memcpy(k.dst, h->dst, 16);
 	for (size_t i = 0; i < env.nseen; i++)
 		if (!memcmp(&env.seen[i], &k, sizeof(k)))
 			return false;
 	if (env.nseen < MAX_SEEN)
 		env.seen[env.nseen++] = k;
 	return true;
+}
+
+/* The model forgets a segment the program no longer remembers. */
+void forget_segment(const struct hit *h)
+{
+	struct segment_id k = { .seq = h->seq, .sport = h->sport, .dport = h->dport };
+
+	memcpy(k.src, h->key.addr, 16);
+	memcpy(k.dst, h->dst, 16);
+	for (size_t i = 0; i < env.nseen; i++)
+		if (!memcmp(&env.seen[i], &k, sizeof(k)))
+			env.seen[i] = env.seen[--env.nseen];
 }
 
 void expect_counted(int line, const struct hit *h, size_t len, bool table_full)

@@ -70,6 +70,15 @@ struct expect {
 	const struct hit *hit; /* matched/unclassified */
 };
 
+/* A TCP segment's identity for the retransmission check. */
+struct segment_id {
+	__u8 src[16];
+	__u8 dst[16];
+	__u32 seq;
+	__u16 sport;
+	__u16 dport;
+};
+
 struct env {
 	struct loader l;
 	int ncpus;
@@ -83,7 +92,7 @@ struct env {
 	__u64 stats_want[NSTATS]; /* expected delta */
 	__u64 frames;
 	struct want_counter want[MAX_WANT];
-	struct botsink_recent_key seen[MAX_SEEN]; /* TCP check-ins so far */
+	struct segment_id seen[MAX_SEEN]; /* TCP check-ins so far */
 	size_t nseen;
 	size_t nwant;
 	__u32 slot_sid[BOTSINK_MAX_RULES]; /* botsink_rules[slot].sid */
@@ -133,6 +142,7 @@ int implied_action(int bucket);
 const char *action_name(__u32 action);
 struct want_counter *find_want(const struct botsink_source_key *key);
 bool expect_checkin(const struct hit *h);
+void forget_segment(const struct hit *h);
 void expect_counted(int line, const struct hit *h, size_t len, bool table_full);
 void send_at(int line, const void *data, size_t len, const struct expect *x);
 void set_addr(__u8 out[16], const char *text);

@@ -532,6 +532,91 @@ static void test_checkins(void)
 	drain_result_free(&r);
 }
 
+/* The program's view of a segment: its botsink_recent entry, stamp aside. */
+static struct botsink_recent_entry segment_of(const struct frame *f, __u32 sid, struct hit *h)
+{
+	struct botsink_recent_entry e = { .seq = 0 };
+	__u32 dst[4];
+
+	frame_hit(f, sid, h);
+	memcpy(e.addr, h->key.addr, 16);
+	memcpy(dst, h->dst, 16);
+	e.seq = h->seq;
+	e.sport = h->sport;
+	e.dport = h->dport;
+	e.dst = botsink_recent_fold(dst);
+	return e;
+}
+
+/* Moves the stamp of the entry holding `seg` back by `units`; false if absent. */
+static bool age_segment(const struct botsink_recent_entry *seg, __u32 units)
+{
+	__u32 index = botsink_recent_set_of(seg);
+	struct botsink_recent_set set;
+
+	if (bpf_map_lookup_elem(env.l.maps.recent, &index, &set))
+		return false;
+	for (int i = 0; i < BOTSINK_RECENT_WAYS; i++) {
+		struct botsink_recent_entry *e = &set.way[i];
+
+		if (!e->stamp || memcmp(e, seg, offsetof(struct botsink_recent_entry, stamp)))
+			continue;
+		e->stamp = (e->stamp - units) | 1;
+		return !bpf_map_update_elem(env.l.maps.recent, &index, &set, BPF_ANY);
+	}
+	return false;
+}
+
+/*
+ * The retransmission filter: the destination is part of a segment's
+ * identity; an entry older than the window, or replaced in its set by
+ * newer segments, no longer makes a segment a retransmission.
+ */
+static void test_retransmissions(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.62/31 9000 (msg:\"check-in\"; content:\"CHECKIN\"; sid:6311;)\n";
+	struct botsink_recent_entry seg, other[BOTSINK_RECENT_WAYS];
+	struct frame *first = tcp_data(4, "203.0.113.62", 9000, DATA_SEQ, "CHECKIN", 7);
+	struct hit h, h2;
+	int found = 0;
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_DROP))
+		return;
+	seg = segment_of(first, 6311, &h);
+	SEND_SID(first, 6311);
+	SEND_SID(tcp_data(4, "203.0.113.62", 9000, DATA_SEQ, "CHECKIN", 7), 6311);
+	/* The same segment to the other sinkhole address: another check-in. */
+	SEND_SID(tcp_data(4, "203.0.113.63", 9000, DATA_SEQ, "CHECKIN", 7), 6311);
+	CHECK_EQ(env.nseen, 2);
+
+	/* Seen longer ago than the window: it counts again. */
+	CHECK(age_segment(&seg, BOTSINK_RECENT_WINDOW + 2));
+	forget_segment(&h);
+	SEND_SID(tcp_data(4, "203.0.113.62", 9000, DATA_SEQ, "CHECKIN", 7), 6311);
+	SEND_SID(tcp_data(4, "203.0.113.62", 9000, DATA_SEQ, "CHECKIN", 7), 6311);
+
+	/* Newer segments of the same set replace the oldest entry. */
+	CHECK(age_segment(&seg, 1000));
+	for (__u32 seq = DATA_SEQ + 1; found < BOTSINK_RECENT_WAYS && seq != DATA_SEQ; seq++) {
+		struct frame *f = tcp_data(4, "203.0.113.62", 9000, seq, "CHECKIN", 7);
+
+		other[found] = segment_of(f, 6311, &h2);
+		if (botsink_recent_set_of(&other[found]) != botsink_recent_set_of(&seg))
+			continue;
+		SEND_SID(f, 6311);
+		found++;
+	}
+	CHECK_EQ(found, BOTSINK_RECENT_WAYS);
+	/* age_segment(..., 0) only tells whether the entry is there. */
+	CHECK(!age_segment(&seg, 0));
+	for (int i = 0; i < found; i++)
+		CHECK(age_segment(&other[i], 0));
+	forget_segment(&h);
+	SEND_SID(tcp_data(4, "203.0.113.62", 9000, DATA_SEQ, "CHECKIN", 7), 6311);
+	CHECK_DRAIN();
+}
+
 static void test_payload_ranking(void)
 {
 	static const char rules[] =
@@ -662,7 +747,8 @@ const struct test payload_tests[] = {
 	TEST(content_modifiers), TEST(dsize),
 	TEST(window_edge),	 TEST(long_content),
 	TEST(http_buffers),	 TEST(dns),
-	TEST(checkins),		 TEST(payload_ranking),
+	TEST(checkins),		 TEST(retransmissions),
+	TEST(payload_ranking),
 	TEST(prefilter),	 TEST(payload_ipv6),
 	TEST(payload_swap),	 TEST(domain_lists),
 	TEST(dns_malformed),	 TEST(negative_placement),
