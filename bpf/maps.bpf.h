@@ -161,6 +161,15 @@ struct {
 	__type(value, struct payload_state);
 } botsink_scratch SEC(".maps");
 
+/* The daemon's drain progress (struct botsink_drain_state); userspace only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct botsink_drain_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_drain SEC(".maps");
+
 /* Prefilter stamps: stamp[slot] == the packet's scan id when its fast pattern was seen. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

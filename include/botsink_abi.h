@@ -36,6 +36,7 @@
 #define BOTSINK_MAP_FASTPATS "botsink_fastpats"
 #define BOTSINK_MAP_DOMAINS "botsink_domains"
 #define BOTSINK_MAP_RECENT "botsink_recent"
+#define BOTSINK_MAP_DRAIN "botsink_drain"
 #define BOTSINK_PROG_NAME "botsink_xdp"
 
 /* Capacities. Candidates: rule entries scanned for one destination. */
@@ -231,6 +232,29 @@ enum botsink_verdict {
 struct botsink_config {
 	__u32 verdict; /* enum botsink_verdict */
 	__u32 ruleset; /* 0 or 1: which rule set is live */
+};
+
+/*
+ * botsink_drain[0]: the daemon's progress through drain epochs, pinned so a
+ * daemon restarted after a crash knows what the feed already holds. The
+ * program does not use it. An epoch is one drained generation: its records
+ * are written (and synced), then the epoch is committed here, and only then
+ * is the generation cleared.
+ */
+enum botsink_drain_phase {
+	BOTSINK_DRAIN_IDLE = 0, /* no epoch in progress */
+	BOTSINK_DRAIN_WRITING = 1, /* generation `gen` swapped out, epoch+1 not yet committed */
+	BOTSINK_DRAIN_CLEARING = 2, /* epoch committed; generation `gen` still to be cleared */
+};
+
+struct botsink_drain_state {
+	__u64 incarnation; /* random, chosen when the state is new: ids never repeat across runs */
+	__u64 epoch; /* the last committed epoch; 0: none yet */
+	__u64 feed_size; /* the feed file's size once that epoch was written */
+	__u64 feed_dev, feed_ino; /* which file that was; 0: not a file */
+	__u64 wall_ns, mono_ns; /* CLOCK_REALTIME/MONOTONIC when the pending epoch began */
+	__u32 phase; /* enum botsink_drain_phase */
+	__u32 gen; /* the generation of the pending epoch */
 };
 
 /*

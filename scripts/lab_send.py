@@ -77,6 +77,7 @@ def main():
     ap.add_argument("--iface", required=True)
     ap.add_argument("--dst-mac")
     ap.add_argument("--pcap", help="send this capture's frames as they are")
+    ap.add_argument("--pps", type=float, help="pace: at most this many frames a second")
     args = ap.parse_args()
     conf.verb = 0
     frames = []
@@ -89,7 +90,7 @@ def main():
             for k in range(item.get("count", 1)):
                 fixed = "seq" in item or item["proto"] != "tcp"
                 frames.append(frame(item if fixed else dict(item, seq=1000 + k), args.dst_mac))
-    sendp(frames, iface=args.iface, verbose=False)
+    sendp(frames, iface=args.iface, verbose=False, inter=1 / args.pps if args.pps else 0)
     print(len(frames))
 
 

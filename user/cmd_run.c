@@ -21,6 +21,7 @@
 #include "compile.h"
 #include "control.h"
 #include "counters.h"
+#include "drain.h"
 #include "feed.h"
 #include "install.h"
 #include "loader.h"
@@ -106,6 +107,7 @@ struct daemon {
 	struct anonymizer anon;
 	struct sink *sink;
 	struct feed feed;
+	struct drainer drainer;
 	int sigfd, timerfd;
 	char *rules_path; /* from `botsink rules load`, else NULL: opts->rules_path */
 	struct timespec rotated_at; /* the feed file's last rotation (or start) */
@@ -404,77 +406,15 @@ static int setup_signals(struct daemon *d)
 	return timerfd_settime(d->timerfd, 0, &its, NULL);
 }
 
-/*
- * Put counts back into the idle generation, for the next drain or the next
- * run; returns how many could not be kept (the generation was full).
- */
-static size_t put_back(struct daemon *d, const struct source_count *items, size_t n, size_t stride)
-{
-	int idle = !counters_active(&d->loader.maps);
-	size_t lost = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct source_count *sc = (const void *)((const char *)items + i * stride);
-
-		lost += counters_put_back(&d->loader.maps, idle, sc, 1) != 0;
-	}
-	return lost;
-}
-
-/* Queue a drain's counts; what cannot be queued goes back to the kernel. */
-static void queue(struct daemon *d, struct drain_result *r)
-{
-	size_t lost;
-
-	if (!feed_add(&d->feed, r))
-		return;
-	lost = put_back(d, r->items, r->n, sizeof(*r->items));
-	log_error("out of memory: %zu counts go back to the kernel maps%s", r->n - lost,
-		  lost ? "; some could not" : "");
-	if (lost)
-		log_error("%zu counts are lost", lost);
-}
-
-/*
- * Write what is queued. A failing sink keeps the counts queued (one
- * warning per outage); a broken one (a closed pipe) ends the run.
- */
-static int flush(struct daemon *d)
-{
-	if (!feed_flush(&d->feed)) {
-		if (d->feed.failing)
-			log_info("feed %s is writable again", d->sink->name);
-		d->feed.failing = false;
-		return 0;
-	}
-	if (d->sink->broken) {
-		log_error("feed %s: %s; stopping", d->sink->name, strerror(errno));
-		return -1;
-	}
-	if (!d->feed.failing)
-		log_warn("feed %s: %s; keeping the counts until it can be written", d->sink->name,
-			 strerror(errno));
-	d->feed.failing = true;
-	return 0;
-}
-
-/* One interval: swap generations, drain, queue, write. */
+/* One interval: swap generations and write the epoch (or retry a held one). */
 static int drain_once(struct daemon *d)
 {
-	struct drain_result r = { 0 };
-	int ret = counters_drain(&d->loader.maps, &r);
-
-	/* Whatever a failed drain already took out of the kernel is kept. */
-	queue(d, &r);
-	drain_result_free(&r);
-	if (ret)
-		log_error("draining the counters: %s", strerror(-ret));
-	return flush(d);
+	return drainer_step(&d->drainer) == DRAIN_BROKEN ? -1 : 0;
 }
 
 /*
- * Counts taken before the swap keep the old rules' labels: drain first,
- * and learn the new labels only once the new rules are in.
+ * Counts taken before the swap are written with the old rules' labels:
+ * drain first, and learn the new labels only once the new rules are in.
  */
 static int reload_from(struct daemon *d, const char *path, FILE *errors)
 {
@@ -543,34 +483,23 @@ static void reload_rules(struct daemon *d)
 
 /*
  * Last drain. With the program detached first, both generations can be
- * read out completely. If the feed cannot take them, they go back into the
- * pinned maps, which stay for the next run. Returns 0, or -1: pins kept.
+ * written out completely. If the feed cannot take them, they stay in the
+ * pinned maps for the next run. Returns 0, or -1: pins kept.
  */
 static int final_drain(struct daemon *d)
 {
-	size_t lost;
+	int ret = DRAIN_DONE;
 
 	if (!d->opts->no_attach)
 		loader_detach(&d->loader);
-	for (int i = 0; i < 2; i++) {
-		struct drain_result r = { 0 };
-		int ret = counters_drain(&d->loader.maps, &r);
-
-		queue(d, &r);
-		drain_result_free(&r);
-		if (ret)
-			log_error("draining the counters: %s", strerror(-ret));
-	}
-	if (!feed_flush(&d->feed))
+	/* The pending or the last epoch, then the other generation. */
+	for (int i = 0; i < 2 && ret == DRAIN_DONE; i++)
+		ret = drainer_step(&d->drainer);
+	if (ret == DRAIN_DONE)
 		return 0;
-	log_error("cannot write the last %zu counts to %s: %s", d->feed.npending, d->sink->name,
-		  strerror(errno));
-	lost = put_back(d, &d->feed.pending[0].sc, d->feed.npending, sizeof(*d->feed.pending));
-	log_error("%zu counts are kept in the maps pinned under %s for the next botsink run",
-		  d->feed.npending - lost, d->opts->pin_dir);
-	if (lost)
-		log_error("%zu counts could not be kept (the counter table is full) and are lost",
-			  lost);
+	log_error(
+		"the counts not written to %s are kept in the maps pinned under %s for the next botsink run",
+		d->sink->name, d->opts->pin_dir);
 	return -1;
 }
 
@@ -583,6 +512,7 @@ static void rotate_feed(struct daemon *d, const char *why)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d->rotated_at);
+	drainer_rotated(&d->drainer);
 	log_info("feed rotated (%s): %s", why, rotated);
 }
 
@@ -592,7 +522,7 @@ static void maybe_rotate(struct daemon *d)
 	const struct run_opts *o = d->opts;
 	struct timespec now;
 
-	if (d->feed.failing || (!o->rotate_size && !o->rotate_interval))
+	if (d->drainer.failing || (!o->rotate_size && !o->rotate_interval))
 		return;
 	if (o->rotate_size && sink_size(d->sink) >= o->rotate_size) {
 		rotate_feed(d, "size");
@@ -647,13 +577,15 @@ static int start(struct daemon *d)
 	unsigned int flags = o->no_attach ? LOADER_ADOPT : LOADER_PROGRAM;
 	char err[512], name[BPF_OBJ_NAME_LEN];
 	const char *mode;
+	int adopted;
 
 	if (loader_open(&d->loader, o->pin_dir, flags, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
-	/* Before touching maps that a program left attached may still use. */
-	if (!o->no_attach && loader_check_interface(&d->loader, o->ifindex, err, sizeof(err))) {
+	/* A program of an earlier run counting into these maps is taken over. */
+	adopted = o->no_attach ? 0 : loader_adopt(&d->loader, o->ifindex, err, sizeof(err));
+	if (adopted < 0) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -668,16 +600,19 @@ static int start(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
-	if (!o->no_attach && loader_attach(&d->loader, o->ifindex, o->xdp_mode, err, sizeof(err))) {
+	if (!o->no_attach && !adopted &&
+	    loader_attach(&d->loader, o->ifindex, o->xdp_mode, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
+	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
+		return -1;
 	log_info(
 		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s, anonymization %s",
 		o->ifname,
-		o->no_attach		    ? "program attached by ip link" :
-		o->xdp_mode == XDP_MODE_SKB ? "skb XDP" :
-					      "native XDP",
+		o->no_attach		       ? "program attached by ip link" :
+		d->loader.mode == XDP_MODE_SKB ? "skb XDP" :
+						 "native XDP",
 		d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
 		o->feed_path, anon_mode_name(o->anon));
 	return 0;
@@ -707,6 +642,7 @@ int cmd_run(int argc, char **argv)
 		goto out_anon;
 	}
 	feed_init(&d.feed, d.sink, &d.anon, opts.sensor);
+	d.drainer = (struct drainer){ .maps = &d.loader.maps, .feed = &d.feed, .sink = d.sink };
 	ret = EXIT_RUNTIME;
 	if (feed_learn_rules(&d.feed, &d.rules) || setup_signals(&d)) {
 		log_error("setting up: %s", strerror(errno));

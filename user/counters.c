@@ -91,25 +91,34 @@ static int reserve(struct drain_result *out, __u32 batch, int ncpus,
 	return 0;
 }
 
-int counters_drain_idle(const struct botsink_maps *m, int gen, struct drain_result *out)
+/*
+ * Read generation `gen` in batches into `out`, or only delete (out NULL);
+ * deleting what was read when `clear`.
+ */
+static int walk(const struct botsink_maps *m, int gen, struct drain_result *out, bool clear)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int ncpus = libbpf_num_possible_cpus();
 	struct botsink_source_key *keys = NULL;
 	struct botsink_counter *values = NULL;
 	__u32 batch = DRAIN_BATCH, token = 0, count;
+	struct drain_result none = { 0 };
 	bool first = true;
 	int ret;
 
 	if (ncpus <= 0)
 		return -EINVAL;
 	for (;;) {
-		ret = reserve(out, batch, ncpus, &keys, &values);
+		ret = reserve(out ? out : &none, batch, ncpus, &keys, &values);
 		if (ret)
 			break;
 		count = batch;
-		ret = bpf_map_lookup_and_delete_batch(m->gen[gen], first ? NULL : &token, &token,
-						      keys, values, &count, &opts);
+		if (clear)
+			ret = bpf_map_lookup_and_delete_batch(m->gen[gen], first ? NULL : &token,
+							      &token, keys, values, &count, &opts);
+		else
+			ret = bpf_map_lookup_batch(m->gen[gen], first ? NULL : &token, &token, keys,
+						   values, &count, &opts);
 		ret = ret < 0 ? -errno : 0;
 		/* A hash bucket holds more keys than the batch: retry with more room. */
 		if (ret == -ENOSPC && count == 0) {
@@ -119,7 +128,7 @@ int counters_drain_idle(const struct botsink_maps *m, int gen, struct drain_resu
 		if (ret && ret != -ENOENT)
 			break;
 		first = false;
-		for (__u32 i = 0; i < count; i++) {
+		for (__u32 i = 0; out && i < count; i++) {
 			struct source_count *sc = &out->items[out->n];
 
 			sc->key = keys[i];
@@ -134,58 +143,38 @@ int counters_drain_idle(const struct botsink_maps *m, int gen, struct drain_resu
 	}
 	free(keys);
 	free(values);
+	drain_result_free(&none);
 	return ret;
 }
 
-int counters_drain(const struct botsink_maps *m, struct drain_result *out)
+int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
+{
+	return walk(m, gen, out, false);
+}
+
+int counters_clear(const struct botsink_maps *m, int gen)
+{
+	return walk(m, gen, NULL, true);
+}
+
+int counters_swap(const struct botsink_maps *m)
 {
 	int active = counters_active(m), ret;
 
 	if (active < 0)
 		return -ENOENT;
 	ret = set_active(m, !active);
-	if (ret)
-		return ret;
-	return counters_drain_idle(m, active, out);
+	return ret ? ret : active;
 }
 
-int counters_put_back(const struct botsink_maps *m, int gen, const struct source_count *items,
-		      size_t n)
+int counters_drain(const struct botsink_maps *m, struct drain_result *out)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct botsink_counter *values;
-	int ret = 0;
+	int gen = counters_swap(m), ret;
 
-	if (ncpus <= 0)
-		return -EINVAL;
-	values = calloc((size_t)ncpus, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && !ret; i++) {
-		struct botsink_counter *c = &values[0];
-		struct source_count sc;
-
-		/* Fold what the generation holds for the key into CPU 0's share. */
-		if (bpf_map_lookup_elem(m->gen[gen], &items[i].key, values))
-			memset(values, 0, (size_t)ncpus * sizeof(*values));
-		merge(&sc, values, ncpus);
-		memset(values, 0, (size_t)ncpus * sizeof(*values));
-		*c = items[i].total;
-		if (sc.total.packets) {
-			c->packets += sc.total.packets;
-			c->bytes += sc.total.bytes;
-			c->syns += sc.total.syns;
-			c->checkins += sc.total.checkins;
-			if (sc.total.first_seen_ns < c->first_seen_ns)
-				c->first_seen_ns = sc.total.first_seen_ns;
-			if (sc.total.last_seen_ns > c->last_seen_ns)
-				c->last_seen_ns = sc.total.last_seen_ns;
-		}
-		if (bpf_map_update_elem(m->gen[gen], &items[i].key, values, BPF_ANY))
-			ret = -errno;
-	}
-	free(values);
-	return ret;
+	if (gen < 0)
+		return gen;
+	ret = counters_read(m, gen, out);
+	return ret ? ret : counters_clear(m, gen);
 }
 
 void drain_result_free(struct drain_result *r)

@@ -33,18 +33,16 @@ int counters_active(const struct botsink_maps *m);
 /* Wait until no XDP invocation that started before the call still runs. */
 int counters_sync(const struct botsink_maps *m);
 /*
- * Swap generations and read out (and delete) the one that was active.
- * Results are appended to `out`. 0 or -errno.
+ * Make the idle generation the active one, waiting out every program that
+ * could still write the other. Returns the generation swapped out, or -errno.
  */
+int counters_swap(const struct botsink_maps *m);
+/* Append the counts of generation `gen`, which must be idle, to `out`. 0 or -errno. */
+int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out);
+/* Empty generation `gen`, which must be idle. 0 or -errno. */
+int counters_clear(const struct botsink_maps *m, int gen);
+/* Swap, read and clear in one go (tests, the bench): the counts leave the kernel. */
 int counters_drain(const struct botsink_maps *m, struct drain_result *out);
-/* Read out (and delete) generation `gen` without swapping: it must be idle. */
-int counters_drain_idle(const struct botsink_maps *m, int gen, struct drain_result *out);
-/*
- * Add counts back into generation `gen`, for a daemon that cannot write
- * them anywhere before it exits: the next run drains them. 0 or -errno.
- */
-int counters_put_back(const struct botsink_maps *m, int gen, const struct source_count *items,
-		      size_t n);
 void drain_result_free(struct drain_result *r);
 
 #endif

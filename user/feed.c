@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "feed.h"
@@ -98,109 +99,41 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs)
 	return index_catalog(f);
 }
 
-static struct timespec mono_to_wall(__u64 mono_ns, const struct timespec *now_wall, __u64 now_mono)
+static struct timespec mono_to_wall(__u64 mono_ns, const struct epoch *e)
 {
-	__u64 age = now_mono > mono_ns ? now_mono - mono_ns : 0;
-	__u64 wall = (__u64)now_wall->tv_sec * 1000000000ULL + (__u64)now_wall->tv_nsec - age;
+	__u64 age = e->end_mono_ns > mono_ns ? e->end_mono_ns - mono_ns : 0;
+	__u64 wall = (__u64)e->end.tv_sec * 1000000000ULL + (__u64)e->end.tv_nsec - age;
 	struct timespec ts = { .tv_sec = (time_t)(wall / 1000000000ULL),
 			       .tv_nsec = (long)(wall % 1000000000ULL) };
 
 	return ts;
 }
 
-static int cmp_pending(const void *a, const void *b)
+static int cmp_count(const void *a, const void *b)
 {
-	const struct botsink_source_key *x = &((const struct pending_count *)a)->sc.key;
-	const struct botsink_source_key *y = &((const struct pending_count *)b)->sc.key;
+	const struct botsink_source_key *x = &((const struct source_count *)a)->key;
+	const struct botsink_source_key *y = &((const struct source_count *)b)->key;
 
 	if (x->sid != y->sid)
 		return x->sid < y->sid ? -1 : 1;
 	return memcmp(x->addr, y->addr, sizeof(x->addr));
 }
 
-static bool ts_before(const struct timespec *a, const struct timespec *b)
+#define RECORD_ID_LEN 128
+
+static void build_record(const struct feed *f, const struct epoch *e, const struct source_count *sc,
+			 struct feed_record *r)
 {
-	return a->tv_sec != b->tv_sec ? a->tv_sec < b->tv_sec : a->tv_nsec < b->tv_nsec;
-}
-
-/* Fold two counts of one key into one record that covers both intervals. */
-static void merge_pending(struct pending_count *into, const struct pending_count *p)
-{
-	struct botsink_counter *t = &into->sc.total;
-	const struct botsink_counter *n = &p->sc.total;
-
-	t->packets += n->packets;
-	t->bytes += n->bytes;
-	t->syns += n->syns;
-	t->checkins += n->checkins;
-	if (n->dns_qtype)
-		t->dns_qtype = n->dns_qtype;
-	if (ts_before(&p->first_seen, &into->first_seen))
-		into->first_seen = p->first_seen;
-	if (!ts_before(&p->last_seen, &into->last_seen)) {
-		into->last_seen = p->last_seen;
-		memcpy(t->dst_addr, n->dst_addr, sizeof(t->dst_addr));
-		t->dst_port = n->dst_port;
-		t->protocol = n->protocol;
-	}
-	/* The labels of the latest drain; order-independent, so any sort will do. */
-	if (ts_before(&into->interval_end, &p->interval_end)) {
-		into->interval_end = p->interval_end;
-		into->rule = p->rule;
-	}
-}
-
-int feed_add(struct feed *f, const struct drain_result *d)
-{
-	struct timespec wall, mono;
-	size_t out = 0;
-	__u64 now_mono;
-
-	if (!d->n)
-		return 0;
-	if (!array_grow((void **)&f->pending, f->npending + d->n, sizeof(*f->pending)))
-		return -ENOMEM;
-	/* The XDP program stamps CLOCK_MONOTONIC_COARSE; map it to UTC now. */
-	clock_gettime(CLOCK_REALTIME, &wall);
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
-	now_mono = (__u64)mono.tv_sec * 1000000000ULL + (__u64)mono.tv_nsec;
-	for (size_t i = 0; i < d->n; i++) {
-		struct pending_count *p = &f->pending[f->npending + i];
-
-		p->sc = d->items[i];
-		p->interval_end = wall;
-		p->first_seen = mono_to_wall(p->sc.total.first_seen_ns, &wall, now_mono);
-		p->last_seen = mono_to_wall(p->sc.total.last_seen_ns, &wall, now_mono);
-		p->rule = p->sc.key.sid ? catalog_find(f, p->sc.key.sid) : CATALOG_NONE;
-	}
-	/* One drain holds each key once: merging is for counts already waiting. */
-	if (!f->npending) {
-		f->npending = d->n;
-		return 0;
-	}
-	f->npending += d->n;
-	qsort(f->pending, f->npending, sizeof(*f->pending), cmp_pending);
-	for (size_t i = 0; i < f->npending; i++) {
-		if (out && !cmp_pending(&f->pending[out - 1], &f->pending[i]))
-			merge_pending(&f->pending[out - 1], &f->pending[i]);
-		else
-			f->pending[out++] = f->pending[i];
-	}
-	f->npending = out;
-	return 0;
-}
-
-static void build_record(const struct feed *f, const struct pending_count *p, struct feed_record *r)
-{
-	const struct botsink_counter *t = &p->sc.total;
-	const struct catalog_entry *e = p->rule == CATALOG_NONE ? NULL : &f->catalog[p->rule];
+	const struct botsink_counter *t = &sc->total;
+	size_t rule = sc->key.sid ? catalog_find(f, sc->key.sid) : CATALOG_NONE;
+	const struct catalog_entry *c = rule == CATALOG_NONE ? NULL : &f->catalog[rule];
 	struct in6_addr src, anon;
 
 	memset(r, 0, sizeof(*r));
-	r->timestamp = p->interval_end;
-	r->first_seen = p->first_seen;
-	r->last_seen = p->last_seen;
-	memcpy(&src, p->sc.key.addr, sizeof(src));
+	r->timestamp = e->end;
+	r->first_seen = mono_to_wall(t->first_seen_ns, e);
+	r->last_seen = mono_to_wall(t->last_seen_ns, e);
+	memcpy(&src, sc->key.addr, sizeof(src));
 	anon_apply(f->anon, &src, &anon);
 	addr_format(&anon, r->src_ip, sizeof(r->src_ip));
 	r->anon_mode = anon_mode_name(f->anon->mode);
@@ -208,12 +141,12 @@ static void build_record(const struct feed *f, const struct pending_count *p, st
 	memcpy(&r->dst_ip, t->dst_addr, sizeof(r->dst_ip));
 	r->has_port = t->protocol == IPPROTO_TCP || t->protocol == IPPROTO_UDP;
 	r->dst_port = t->dst_port;
-	r->family = p->sc.key.sid ? (e ? e->family : "unknown") : "unclassified";
-	r->tag = e ? e->msg : NULL;
-	r->classtype = e ? e->classtype : NULL;
+	r->family = sc->key.sid ? (c ? c->family : "unknown") : "unclassified";
+	r->tag = c ? c->msg : NULL;
+	r->classtype = c ? c->classtype : NULL;
 	r->checkins = t->checkins;
 	r->dns_qtype = t->dns_qtype;
-	r->sid = p->sc.key.sid;
+	r->sid = sc->key.sid;
 	r->packets = t->packets;
 	r->bytes = t->bytes;
 	r->syns = t->syns;
@@ -223,33 +156,38 @@ static void build_record(const struct feed *f, const struct pending_count *p, st
 /* Records are built and handed to the sink this many at a time. */
 #define FLUSH_BATCH 8192
 
-int feed_flush(struct feed *f)
+int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result *d)
 {
-	size_t done = 0, batch = f->npending < FLUSH_BATCH ? f->npending : FLUSH_BATCH;
+	size_t batch = d->n < FLUSH_BATCH ? d->n : FLUSH_BATCH;
 	struct feed_record *recs;
+	char(*ids)[RECORD_ID_LEN];
 	int ret = 0;
 
-	if (!f->npending)
+	if (!d->n)
 		return 0;
+	qsort(d->items, d->n, sizeof(*d->items), cmp_count);
 	recs = calloc(batch, sizeof(*recs));
-	if (!recs) {
+	ids = calloc(batch, sizeof(*ids));
+	if (!recs || !ids) {
+		free(recs);
+		free(ids);
 		errno = ENOMEM;
 		return -1;
 	}
-	while (done < f->npending && !ret) {
-		size_t n = f->npending - done < batch ? f->npending - done : batch;
+	for (size_t done = 0; done < d->n && !ret;) {
+		size_t n = d->n - done < batch ? d->n - done : batch;
 
-		for (size_t i = 0; i < n; i++)
-			build_record(f, &f->pending[done + i], &recs[i]);
+		for (size_t i = 0; i < n; i++) {
+			build_record(f, e, &d->items[done + i], &recs[i]);
+			snprintf(ids[i], sizeof(ids[i]), "%s:%016llx:%llu:%zu", f->sensor,
+				 e->incarnation, e->number, done + i);
+			recs[i].record_id = ids[i];
+		}
 		ret = sink_emit(f->sink, recs, n);
-		if (!ret)
-			done += n;
+		done += n;
 	}
 	free(recs);
-	/* What the sink took is gone; the rest waits, in order, for the next try. */
-	if (done && done < f->npending)
-		memmove(f->pending, f->pending + done, (f->npending - done) * sizeof(*f->pending));
-	f->npending -= done;
+	free(ids);
 	return ret;
 }
 
@@ -262,6 +200,5 @@ void feed_free(struct feed *f)
 	}
 	free(f->catalog);
 	free(f->by_sid);
-	free(f->pending);
 	memset(f, 0, sizeof(*f));
 }

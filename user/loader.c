@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -23,15 +24,16 @@ static const char *const map_names[BOTSINK_NMAPS] = {
 	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS,
 	BOTSINK_MAP_GRAM2,  BOTSINK_MAP_GRAMS, BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,
 	BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS, BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,
+	BOTSINK_MAP_DRAIN,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
 {
 	int *slots[BOTSINK_NMAPS] = {
-		&m->config,  &m->stats,	   &m->v4,     &m->v4_groups, &m->dst6,
-		&m->lists,   &m->active,   &m->gen[0], &m->gen[1],    &m->rules,
-		&m->hits,    &m->contents, &m->gram2,  &m->grams,     &m->fastpats,
-		&m->domains, &m->recent,   &m->cands,  &m->port1,     &m->port2,
+		&m->config, &m->stats,	&m->v4,	      &m->v4_groups, &m->dst6,	 &m->lists,
+		&m->active, &m->gen[0], &m->gen[1],   &m->rules,     &m->hits,	 &m->contents,
+		&m->gram2,  &m->grams,	&m->fastpats, &m->domains,   &m->recent, &m->cands,
+		&m->port1,  &m->port2,	&m->drain,
 	};
 
 	return slots[i];
@@ -104,6 +106,7 @@ static void maps_from_skel(struct botsink *skel, struct botsink_maps *m)
 	m->cands = bpf_map__fd(skel->maps.botsink_cands);
 	m->port1 = bpf_map__fd(skel->maps.botsink_port1);
 	m->port2 = bpf_map__fd(skel->maps.botsink_port2);
+	m->drain = bpf_map__fd(skel->maps.botsink_drain);
 }
 
 static bool pinned(const char *dir, const char *name)
@@ -235,6 +238,24 @@ int loader_check_interface(const struct loader *l, int ifindex, char *err, size_
 	return -1;
 }
 
+/* From here on the attached program and the pins are this run's. */
+static int take_program(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
+			size_t errlen)
+{
+	if (!l->xdp)
+		l->xdp = xdp_program__from_fd(loader_prog_fd(l));
+	if (!l->xdp || libxdp_get_error(l->xdp)) {
+		l->xdp = NULL;
+		snprintf(err, errlen, "libxdp cannot use the program");
+		return -1;
+	}
+	l->ifindex = ifindex;
+	l->mode = mode;
+	for (size_t i = 0; l->pin_dir[0] && i < BOTSINK_NMAPS; i++)
+		l->pin_created[i] = true;
+	return 0;
+}
+
 /*
  * libxdp tries its multi-program dispatcher first; where freplace is not
  * allowed (kernel lockdown) it falls back to attaching the program alone.
@@ -264,12 +285,54 @@ int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char
 		l->xdp = NULL;
 		return -1;
 	}
-	l->ifindex = ifindex;
-	l->mode = mode;
 	/* Attached by this run: its pin directory is its own, removed on exit. */
-	for (size_t i = 0; l->pin_dir[0] && i < BOTSINK_NMAPS; i++)
-		l->pin_created[i] = true;
-	return 0;
+	return take_program(l, ifindex, mode, err, errlen);
+}
+
+/*
+ * A botsink program of an earlier run (killed, say) still attached and
+ * counting into these maps is replaced by this run's in one atomic step
+ * (XDP_FLAGS_REPLACE): not one packet goes uncounted.
+ */
+int loader_adopt(struct loader *l, int ifindex, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	char ifname[IF_NAMESIZE] = "?", name[BPF_OBJ_NAME_LEN];
+	const char *mode = NULL;
+	__u32 old = find_attached(ifindex, &l->maps, &mode, name, sizeof(name)), flags;
+	int ret;
+
+	if (!old)
+		return loader_check_interface(l, ifindex, err, errlen);
+	if_indextoname((unsigned int)ifindex, ifname);
+	if (strcmp(mode, "native") && strcmp(mode, "skb")) {
+		snprintf(
+			err, errlen,
+			"a botsink program from an earlier run is attached to %s in %s mode, which this run cannot take over: detach it with 'ip link set dev %s xdp off' (its counts stay in the maps and this run writes them)",
+			ifname, mode, ifname);
+		return -1;
+	}
+	flags = XDP_FLAGS_REPLACE | (strcmp(mode, "skb") ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+	opts.old_prog_fd = bpf_prog_get_fd_by_id(old);
+	if (opts.old_prog_fd < 0) {
+		snprintf(err, errlen, "cannot open the program attached to %s: %s", ifname,
+			 strerror(errno));
+		return -1;
+	}
+	ret = bpf_xdp_attach(ifindex, loader_prog_fd(l), flags, &opts);
+	close(opts.old_prog_fd);
+	if (ret) {
+		snprintf(err, errlen, "cannot take over the program attached to %s: %s", ifname,
+			 strerror(-ret));
+		return -1;
+	}
+	if (take_program(l, ifindex, strcmp(mode, "skb") ? XDP_MODE_NATIVE : XDP_MODE_SKB, err,
+			 errlen))
+		return -1;
+	log_info(
+		"took over the botsink program (id %u) an earlier run left attached to %s (%s mode)",
+		old, ifname, mode);
+	return 1;
 }
 
 void loader_detach(struct loader *l)

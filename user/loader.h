@@ -12,11 +12,11 @@
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 20
+#define BOTSINK_NMAPS 21
 
 struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, gen[2], rules, hits;
-	int contents, gram2, grams, fastpats, domains, recent, cands, port1, port2;
+	int contents, gram2, grams, fastpats, domains, recent, cands, port1, port2, drain;
 };
 
 enum loader_flags {
@@ -44,6 +44,12 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 int loader_prog_fd(const struct loader *l);
 int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
 		  size_t errlen);
+/*
+ * Take over a botsink program of an earlier run attached to ifindex and
+ * using these maps, replacing it atomically: 1. 0: there is none and
+ * nothing else is attached. -1: something else is in the way (err says).
+ */
+int loader_adopt(struct loader *l, int ifindex, char *err, size_t errlen);
 void loader_detach(struct loader *l);
 /* 0 when nothing is attached to ifindex; else -1 and what is in the way. */
 int loader_check_interface(const struct loader *l, int ifindex, char *err, size_t errlen);

@@ -112,5 +112,7 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 		sb_puts(sb, "null");
 	json_key(sb, "sensor", false);
 	json_put_string(sb, r->sensor);
+	json_key(sb, "record_id", false);
+	json_put_string(sb, r->record_id);
 	sb_puts(sb, "}\n");
 }

@@ -33,9 +33,11 @@ struct feed_record {
 	uint64_t checkins; /* SYNs and data segments (retransmissions once), datagrams */
 	uint16_t dns_qtype; /* last DNS query type seen; 0: none */
 	const char *sensor;
+	const char *record_id; /* unique per record; a re-emitted epoch repeats it */
 };
 
 /* One JSON object and a newline; every field present, null when unknown. */
+#define RECORD_FIELDS 19
 void record_to_json(const struct feed_record *r, struct strbuf *sb);
 /* "2026-11-26T22:31:29.123Z" */
 void format_utc(const struct timespec *ts, char *buf, size_t len);

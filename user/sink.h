@@ -8,12 +8,18 @@
 #ifndef BOTSINK_SINK_H
 #define BOTSINK_SINK_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 #include "record.h"
 
 struct sink;
+
+/* Where a file output stands: the file, and its size. */
+struct sink_position {
+	unsigned long long dev, ino, size;
+};
 
 struct sink_ops {
 	/*
@@ -27,8 +33,12 @@ struct sink_ops {
 	 * renamed). 0, or -1 with a reason in err (the sink is unchanged).
 	 */
 	int (*rotate)(struct sink *s, char *rotated, size_t rotated_len, char *err, size_t errlen);
-	/* Optional: bytes written to the current output so far. */
-	long long (*size)(struct sink *s);
+	/* Optional (files): the output's identity and size. 0, or -1: not a file. */
+	int (*position)(struct sink *s, struct sink_position *pos);
+	/* Optional (files): cut the output back to `size` bytes. 0 or -1 (errno). */
+	int (*rollback)(struct sink *s, unsigned long long size);
+	/* Optional: make what was written durable. 0 or -1 (errno). */
+	int (*sync)(struct sink *s);
 };
 
 struct sink {
@@ -55,9 +65,30 @@ static inline int sink_rotate(struct sink *s, char *rotated, size_t rotated_len,
 	return s->ops->rotate(s, rotated, rotated_len, err, errlen);
 }
 
+static inline int sink_position(struct sink *s, struct sink_position *pos)
+{
+	return s->ops->position ? s->ops->position(s, pos) : -1;
+}
+
 static inline long long sink_size(struct sink *s)
 {
-	return s->ops->size ? s->ops->size(s) : -1;
+	struct sink_position pos;
+
+	return sink_position(s, &pos) ? -1 : (long long)pos.size;
+}
+
+static inline int sink_rollback(struct sink *s, unsigned long long size)
+{
+	if (!s->ops->rollback) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return s->ops->rollback(s, size);
+}
+
+static inline int sink_sync(struct sink *s)
+{
+	return s->ops->sync ? s->ops->sync(s) : 0;
 }
 
 static inline void sink_close(struct sink *s)

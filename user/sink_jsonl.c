@@ -143,19 +143,45 @@ static int jsonl_rotate(struct sink *base, char *rotated, size_t rotated_len, ch
 	return 0;
 }
 
-static long long jsonl_size(struct sink *base)
+static int jsonl_position(struct sink *base, struct sink_position *pos)
 {
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
 	struct stat st;
 
-	return s->regular && fstat(s->fd, &st) == 0 ? (long long)st.st_size : -1;
+	if (!s->regular || fstat(s->fd, &st))
+		return -1;
+	pos->dev = (unsigned long long)st.st_dev;
+	pos->ino = (unsigned long long)st.st_ino;
+	pos->size = (unsigned long long)st.st_size;
+	return 0;
+}
+
+static int jsonl_rollback(struct sink *base, unsigned long long size)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+
+	if (!s->regular) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return ftruncate(s->fd, (off_t)size);
+}
+
+/* A pipe or a terminal has nothing to sync. */
+static int jsonl_sync(struct sink *base)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+
+	return s->regular ? fsync(s->fd) : 0;
 }
 
 static const struct sink_ops jsonl_ops = {
 	.emit = jsonl_emit,
 	.close = jsonl_close,
 	.rotate = jsonl_rotate,
-	.size = jsonl_size,
+	.position = jsonl_position,
+	.rollback = jsonl_rollback,
+	.sync = jsonl_sync,
 };
 
 struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)

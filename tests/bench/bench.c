@@ -354,9 +354,12 @@ static int bench_userspace(void)
 	sink = fd >= 0 ? sink_jsonl_open(path, err, sizeof(err)) : NULL;
 	rules_parse_buffer("bench.rules", rules, &rs);
 	if (sink) {
+		struct epoch e = { .incarnation = 1, .number = 1 };
+
 		feed_init(&feed, sink, &anon, "bench");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!feed_learn_rules(&feed, &rs) && !feed_add(&feed, &r) && !feed_flush(&feed))
+		if (!feed_learn_rules(&feed, &rs) && !feed_write_epoch(&feed, &e, &r) &&
+		    !sink_sync(sink))
 			ret = 0;
 		records = seconds_since(&t0);
 		feed_free(&feed);

@@ -80,8 +80,8 @@ stop_daemon() {
 }
 
 # send_plan < PLAN.json: frames out of the bots namespace; prints the count.
-send_plan() {
-	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC"
+send_plan() { # [--pps N]
+	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC" "$@"
 }
 
 # bucket NAME: one statistics bucket from botsink status, summed over CPUs.

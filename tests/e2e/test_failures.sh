@@ -31,7 +31,7 @@ wait $PIPE_JOB
 rc=${PIPESTATUS[0]}
 grep -q "stopping" "$WORK/pipe.err" && pass "a closed feed pipe stops the daemon" ||
 	fail "no stop on a closed pipe: $(cat "$WORK/pipe.err")"
-grep -q "counts are kept in the maps pinned under" "$WORK/pipe.err" &&
+grep -q "are kept in the maps pinned under" "$WORK/pipe.err" &&
 	pass "the unwritten counts are kept in the pinned maps" || fail "$(cat "$WORK/pipe.err")"
 lab_sink ip link show sink0 | grep -q "prog/xdp" && fail "XDP still attached after the stop"
 start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
@@ -59,12 +59,66 @@ expect_eq "the first daemon's verdict is untouched" \
 stop_daemon TERM
 expect_eq "first daemon: exit status" "$?" 0
 
-# 3. SIGKILL: the program keeps counting into the pinned maps. The next run
-# says what is in the way and changes nothing; once the old program is
-# detached, it writes everything counted meanwhile: totals stay exact.
+# 3. SIGKILL while bots send: the program keeps counting into the pinned
+# maps, and the next run takes it over in one atomic replace (no moment
+# without XDP), then writes everything counted meanwhile, once.
 : >"$WORK/daemon.err"
-start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.1 \
 	--feed "$WORK/kill.jsonl" || finish
+old_prog=$(lab_sink ip -j link show dev sink0 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')
+plan="["
+for i in $(seq 1 40); do plan+="{\"src\":\"198.18.3.$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":25},"; done
+plan="${plan%,}]"
+echo "$plan" | send_plan --pps 500 >/dev/null & # 2 s of SYNs
+SENDER=$!
+sleep 0.7
+stop_daemon KILL
+kill -0 $SENDER 2>/dev/null && pass "killed while the bots send" || fail "the bots were done before the kill"
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.1 \
+	--feed "$WORK/kill.jsonl" || finish
+kill -0 $SENDER 2>/dev/null && pass "taken over while the bots send" ||
+	fail "the bots were done before the takeover"
+wait $SENDER
+grep -q "took over the botsink program (id $old_prog)" "$WORK/daemon.err" &&
+	pass "the restart takes the running program over" || fail "$(cat "$WORK/daemon.err")"
+new_prog=$(lab_sink ip -j link show dev sink0 | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')
+[ "$new_prog" != "$old_prog" ] && pass "by its own program" || fail "program $new_prog still attached"
+sleep 0.4
+stop_daemon TERM
+expect_eq "after the takeover: exit status" "$?" 0
+expect_eq "every SYN across SIGKILL, once" \
+	"$(feed_sums "$WORK/kill.jsonl" | awk '{ n++; p += $3; if ($3 != 25) bad++ } END { print n, p, bad + 0 }')" \
+	"40 1000 0"
+expect_eq "no record id twice" \
+	"$("$PY" -c 'import json,sys; ids=[json.loads(l)["record_id"] for l in open(sys.argv[1])]; print(len(ids) - len(set(ids)))' "$WORK/kill.jsonl")" 0
+[ -e "$PIN_DIR/botsink_stats" ] && fail "pins left after a clean exit"
+
+# 4. A crash after an epoch's records are in the feed but before they are
+# committed: the next run cuts the file back and writes the epoch again.
+: >"$WORK/daemon.err"
+BOTSINK_FAILPOINT=after-write start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none \
+	--interval 0.2 --feed "$WORK/crash.jsonl" || finish
+syns 198.18.4.1 3
+syns 198.18.4.2 2
+for _ in $(seq 50); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+stop_daemon KILL
+[ -s "$WORK/crash.jsonl" ] && pass "the crashed run wrote its uncommitted epoch" ||
+	fail "nothing written before the crash"
+cp "$WORK/crash.jsonl" "$WORK/crash-before.jsonl"
+syns 198.18.4.2 1 # counted by the orphaned program
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
+	--feed "$WORK/crash.jsonl" || finish
+sleep 0.5
+stop_daemon TERM
+expect_eq "after the crash: exit status" "$?" 0
+grep -q "cutting $WORK/crash.jsonl back to 0 bytes and writing it again" "$WORK/daemon.err" &&
+	pass "the restart cuts the uncommitted epoch off" || fail "$(cat "$WORK/daemon.err")"
+expect_eq "the epoch written again, with the same record ids" \
+	"$(head -n "$(wc -l <"$WORK/crash-before.jsonl")" "$WORK/crash.jsonl" | "$PY" -c 'import json,sys; print(sorted(json.loads(l)["record_id"] for l in sys.stdin))')" \
+	"$("$PY" -c 'import json,sys; print(sorted(json.loads(l)["record_id"] for l in open(sys.argv[1])))' "$WORK/crash-before.jsonl")"
+expect_eq "totals across the crash, once each" "$(feed_sums "$WORK/crash.jsonl" | tr '\n' ';')" \
+	"198.18.4.1 1000001 3 162 3;198.18.4.2 1000001 3 162 3;"
+finish
 syns 198.18.2.1 4
 sleep 0.5
 stop_daemon KILL

@@ -61,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.tag = *tag ? tag : NULL;
 	r.classtype = *classtype ? classtype : NULL;
 	r.sensor = sensor;
+	r.record_id = sensor;
 	r.timestamp.tv_sec = (time_t)(take64(&p, end) % 4102444800ULL);
 	r.timestamp.tv_nsec = (long)(take64(&p, end) % 1000000000ULL);
 	r.last_seen = r.timestamp;
@@ -79,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!sb.len || sb.buf[sb.len - 1] != '\n' || memchr(sb.buf, '\n', sb.len - 1))
 		abort(); /* not exactly one line */
 	obj = json_loads(sb.buf, JSON_REJECT_DUPLICATES, &err);
-	if (!obj || !json_is_object(obj) || json_object_size(obj) != 18 ||
+	if (!obj || !json_is_object(obj) || json_object_size(obj) != RECORD_FIELDS ||
 	    json_integer_value(json_object_get(obj, "packets")) != (json_int_t)r.packets)
 		abort();
 	json_decref(obj);

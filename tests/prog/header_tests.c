@@ -1539,29 +1539,6 @@ static void test_drain_sums_cpus(void)
 	drain_result_free(&r);
 }
 
-/* What a daemon puts back at exit is drained, with what came since, next time. */
-static void test_put_back(void)
-{
-	struct drain_result r = { 0 };
-	struct want_counter saved;
-
-	if (!INSTALL(base_rules, BOTSINK_VERDICT_PASS))
-		return;
-	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001);
-	SEND_SID(tcp4(SRC4, HOST4, 80, TH_ACK), 1001);
-	saved = env.want[0];
-	check_drain_at(__LINE__, &r);
-	if (!CHECK_EQ(r.n, 1))
-		goto out;
-	CHECK_EQ(counters_active(&env.l.maps), 1);
-	CHECK_EQ(counters_put_back(&env.l.maps, 1, r.items, r.n), 0);
-	env.want[env.nwant++] = saved;
-	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001);
-	CHECK_DRAIN(); /* 3 packets, 2 syns */
-out:
-	drain_result_free(&r);
-}
-
 /* Fill the active generation from userspace up to `n` entries. */
 static int prefill(int gen, __u32 n)
 {
@@ -1803,7 +1780,6 @@ const struct test header_tests[] = {
 	TEST(rule_slot_reuse),
 	TEST(generations),
 	TEST(drain_sums_cpus),
-	TEST(put_back),
 	TEST(table_full),
 	TEST(captures),
 };

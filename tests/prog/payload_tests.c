@@ -744,14 +744,11 @@ static void test_payload_swap(void)
 }
 
 const struct test payload_tests[] = {
-	TEST(content_modifiers), TEST(dsize),
-	TEST(window_edge),	 TEST(long_content),
-	TEST(http_buffers),	 TEST(dns),
-	TEST(checkins),		 TEST(retransmissions),
-	TEST(payload_ranking),
-	TEST(prefilter),	 TEST(payload_ipv6),
-	TEST(payload_swap),	 TEST(domain_lists),
-	TEST(dns_malformed),	 TEST(negative_placement),
+	TEST(content_modifiers), TEST(dsize),		TEST(window_edge),
+	TEST(long_content),	 TEST(http_buffers),	TEST(dns),
+	TEST(checkins),		 TEST(retransmissions), TEST(payload_ranking),
+	TEST(prefilter),	 TEST(payload_ipv6),	TEST(payload_swap),
+	TEST(domain_lists),	 TEST(dns_malformed),	TEST(negative_placement),
 	TEST(domain_list_scale),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);

@@ -16,9 +16,9 @@
 
 /* The fields record_to_json() writes (record.c), in order. */
 static const char *const fields[] = {
-	"timestamp", "first_seen", "last_seen", "src_ip",   "anon_mode", "protocol",
-	"dst_ip",    "dst_port",   "family",	"tag",	    "sid",	 "classtype",
-	"packets",   "bytes",	   "syns",	"checkins", "dns_qtype", "sensor",
+	"timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "protocol", "dst_ip",
+	"dst_port",  "family",	   "tag",	"sid",	  "classtype", "packets",  "bytes",
+	"syns",	     "checkins",   "dns_qtype", "sensor", "record_id",
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -238,7 +238,7 @@ static void test_record_nulls(void)
 		"\"anon_mode\":\"none\",\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
 		"\"dst_port\":null,\"family\":\"unclassified\",\"tag\":null,\"sid\":0,"
 		"\"classtype\":null,\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
-		"\"dns_qtype\":null,\"sensor\":\"s1\"}\n";
+		"\"dns_qtype\":null,\"sensor\":\"s1\",\"record_id\":\"s1:00000000000000ab:7:0\"}\n";
 	struct feed_record r = {
 		.timestamp = { 1795732289, 0 },
 		.last_seen = { 1795732289, 500000000 },
@@ -250,6 +250,7 @@ static void test_record_nulls(void)
 		.packets = 1,
 		.bytes = 1514,
 		.sensor = "s1",
+		.record_id = "s1:00000000000000ab:7:0",
 	};
 	struct strbuf sb = { 0 };
 	json_t *obj;

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "counters.h"
+#include "drain.h"
+#include "log.h"
+
+static int state_read(const struct drainer *dr, struct botsink_drain_state *st)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(dr->maps->drain, &zero, st)) {
+		log_error("reading the drain state: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int state_write(const struct drainer *dr, const struct botsink_drain_state *st)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(dr->maps->drain, &zero, st, BPF_ANY)) {
+		log_error("writing the drain state: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* Record where the feed stands now: the file (or none) and its size. */
+static void note_position(const struct drainer *dr, struct botsink_drain_state *st)
+{
+	struct sink_position pos;
+
+	if (sink_position(dr->sink, &pos)) {
+		st->feed_dev = st->feed_ino = st->feed_size = 0;
+		return;
+	}
+	st->feed_dev = pos.dev;
+	st->feed_ino = pos.ino;
+	st->feed_size = pos.size;
+}
+
+/* The feed is the file the last commit describes. */
+static bool same_file(const struct drainer *dr, const struct botsink_drain_state *st)
+{
+	struct sink_position pos;
+
+	return st->feed_ino && !sink_position(dr->sink, &pos) && pos.dev == st->feed_dev &&
+	       pos.ino == st->feed_ino;
+}
+
+/*
+ * Take back what part of the pending epoch reached the feed file. Any other
+ * output keeps it: the sink stops using it if a record was cut (a pipe).
+ */
+static void roll_back(const struct drainer *dr, const struct botsink_drain_state *st)
+{
+	if (same_file(dr, st) && sink_rollback(dr->sink, st->feed_size))
+		log_error("cannot cut feed %s back to %llu bytes: %s", dr->sink->name,
+			  (unsigned long long)st->feed_size, strerror(errno));
+}
+
+static void sink_failed(struct drainer *dr, unsigned long long epoch)
+{
+	if (!dr->failing)
+		log_warn(
+			"feed %s: %s; keeping the counts until it can be written (epoch %llu waits in the kernel maps)",
+			dr->sink->name, strerror(errno), epoch);
+	dr->failing = true;
+}
+
+/*
+ * Fault injection for the crash tests: BOTSINK_FAILPOINT=after-write kills
+ * the daemon once a non-empty epoch is written and synced, before its commit,
+ * which is the worst moment for a crash.
+ */
+static void failpoint_after_write(size_t records)
+{
+	const char *fp = getenv("BOTSINK_FAILPOINT");
+
+	if (records && fp && !strcmp(fp, "after-write"))
+		raise(SIGKILL);
+}
+
+/* Write the pending epoch and commit it. */
+static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
+{
+	struct drain_result r = { 0 };
+	struct epoch e = {
+		.incarnation = st->incarnation,
+		.number = st->epoch + 1,
+		.end = { .tv_sec = (time_t)(st->wall_ns / 1000000000ULL),
+			 .tv_nsec = (long)(st->wall_ns % 1000000000ULL) },
+		.end_mono_ns = st->mono_ns,
+	};
+	int ret = counters_read(dr->maps, (int)st->gen, &r);
+
+	if (ret) {
+		log_error("reading generation %u: %s", st->gen, strerror(-ret));
+		drain_result_free(&r);
+		return DRAIN_BROKEN;
+	}
+	ret = feed_write_epoch(dr->feed, &e, &r);
+	if (!ret)
+		ret = sink_sync(dr->sink);
+	if (!ret)
+		failpoint_after_write(r.n);
+	drain_result_free(&r);
+	if (ret) {
+		int saved = errno;
+
+		roll_back(dr, st);
+		errno = saved;
+		if (dr->sink->broken) {
+			log_error("feed %s: %s; stopping", dr->sink->name, strerror(errno));
+			return DRAIN_BROKEN;
+		}
+		sink_failed(dr, e.number);
+		return DRAIN_HELD;
+	}
+	if (dr->failing)
+		log_info("feed %s is writable again", dr->sink->name);
+	dr->failing = false;
+	st->epoch = e.number;
+	note_position(dr, st);
+	st->phase = BOTSINK_DRAIN_CLEARING;
+	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
+}
+
+static int clear_committed(const struct drainer *dr, struct botsink_drain_state *st)
+{
+	int ret = counters_clear(dr->maps, (int)st->gen);
+
+	if (ret) {
+		log_error("clearing generation %u: %s", st->gen, strerror(-ret));
+		return DRAIN_BROKEN;
+	}
+	st->phase = BOTSINK_DRAIN_IDLE;
+	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
+}
+
+/* Carry a pending epoch through its remaining phases. */
+static int finish(struct drainer *dr, struct botsink_drain_state *st)
+{
+	int ret = DRAIN_DONE;
+
+	if (st->phase == BOTSINK_DRAIN_WRITING)
+		ret = write_pending(dr, st);
+	if (ret == DRAIN_DONE && st->phase == BOTSINK_DRAIN_CLEARING)
+		ret = clear_committed(dr, st);
+	return ret;
+}
+
+int drainer_step(struct drainer *dr)
+{
+	struct botsink_drain_state st;
+	int gen;
+
+	if (state_read(dr, &st))
+		return DRAIN_BROKEN;
+	if (st.phase == BOTSINK_DRAIN_IDLE) {
+		gen = counters_swap(dr->maps);
+		if (gen < 0) {
+			log_error("swapping counter generations: %s", strerror(-gen));
+			return DRAIN_BROKEN;
+		}
+		st.gen = (__u32)gen;
+		st.wall_ns = clock_ns(CLOCK_REALTIME);
+		st.mono_ns = clock_ns(CLOCK_MONOTONIC_COARSE);
+		st.phase = BOTSINK_DRAIN_WRITING;
+		if (state_write(dr, &st))
+			return DRAIN_BROKEN;
+	}
+	return finish(dr, &st);
+}
+
+int drainer_recover(struct drainer *dr)
+{
+	struct botsink_drain_state st;
+
+	if (state_read(dr, &st))
+		return DRAIN_BROKEN;
+	if (!st.incarnation) {
+		/* New state: a fresh series of record ids. */
+		while (!st.incarnation)
+			if (getrandom(&st.incarnation, sizeof(st.incarnation), 0) !=
+			    sizeof(st.incarnation))
+				return DRAIN_BROKEN;
+		st.phase = BOTSINK_DRAIN_IDLE;
+	}
+	if (st.phase == BOTSINK_DRAIN_WRITING) {
+		if (same_file(dr, &st)) {
+			log_info(
+				"an earlier run did not finish epoch %llu: cutting %s back to %llu bytes and writing it again",
+				(unsigned long long)st.epoch + 1, dr->sink->name,
+				(unsigned long long)st.feed_size);
+			roll_back(dr, &st);
+		} else {
+			log_warn(
+				"an earlier run did not finish epoch %llu, and %s is not the file it wrote to: writing the epoch again (records it wrote carry the same record_id)",
+				(unsigned long long)st.epoch + 1, dr->sink->name);
+			note_position(dr, &st);
+		}
+		return finish(dr, &st);
+	}
+	note_position(dr, &st);
+	if (state_write(dr, &st))
+		return DRAIN_BROKEN;
+	return finish(dr, &st);
+}
+
+void drainer_rotated(struct drainer *dr)
+{
+	struct botsink_drain_state st;
+
+	/* Rotation happens between epochs: the new file starts empty. */
+	if (!state_read(dr, &st)) {
+		note_position(dr, &st);
+		state_write(dr, &st);
+	}
+}
