@@ -74,6 +74,17 @@ $(BUILD)/baseline.skel.h: $(BUILD)/baseline.bpf.o
 $(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h $(LIB_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
+# The lab traffic generator (live frames through BPF_PROG_TEST_RUN).
+$(BUILD)/gen.bpf.o: tests/gen/gen.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen.skel.h: $(BUILD)/gen.bpf.o
+	$(BPFTOOL) gen skeleton $< name gen > $@
+
+$(BUILD)/tests/botsink-gen: tests/gen/gen.c tests/prog/frames.h $(BUILD)/gen.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/prog $< -o $@ $(LDLIBS)
+
 unit: $(UNIT_TESTS)
 
 # libFuzzer targets (clang): the library again, instrumented.
@@ -100,7 +111,7 @@ fuzz: $(FUZZERS)
 			$(BUILD)/fuzz-corpus/$$name tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
 	done
 
-test: all unit fuzzers $(BUILD)/tests/prog_test
+test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen
 	BUILD=$(BUILD) tests/run.sh
 
 demo:

@@ -92,7 +92,7 @@ static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
 
 /* Attribute a sinkhole frame; returns its bucket. */
 static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_list *list,
-				     const struct packet *pkt, __u32 ruleset,
+				     const struct packet *pkt, __u32 ruleset, __u32 gen,
 				     struct botsink_stats *stats)
 {
 	struct scan s = {
@@ -109,8 +109,8 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 	rule = s.found;
 	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
 	sid = rule ? rule->sid : 0;
-	if (!count_source(pkt, sid, s.payload.dns_qtype))
-		stats->table_full++;
+	if (!count_source(pkt, sid, gen, s.payload.dns_qtype, stats))
+		stats->uncounted++;
 	count_rule_hit(slot, pkt);
 	return rule ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
 }
@@ -126,7 +126,7 @@ int botsink_xdp(struct xdp_md *ctx)
 	struct botsink_stats *stats;
 	struct packet pkt = {};
 	int action = XDP_PASS;
-	__u32 zero = 0, list_index, ruleset;
+	__u32 zero = 0, list_index, ruleset, gen;
 	int bucket;
 
 	stats = bpf_map_lookup_elem(&botsink_stats, &zero);
@@ -140,6 +140,7 @@ int botsink_xdp(struct xdp_md *ctx)
 		goto out;
 	/* Read once: a reload may flip it while this packet is in flight. */
 	ruleset = *(volatile const __u32 *)&cfg->ruleset & 1;
+	gen = *(volatile const __u32 *)&cfg->generation & 1;
 	list_index = lookup_destination(&pkt, ruleset);
 	if (list_index)
 		list = bpf_map_lookup_elem(&botsink_lists, &list_index);
@@ -150,7 +151,7 @@ int botsink_xdp(struct xdp_md *ctx)
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
 	pkt.payload_off = c.pos - data;
 	if (bucket == PARSE_OK)
-		bucket = attribute(ctx, list, &pkt, ruleset, stats);
+		bucket = attribute(ctx, list, &pkt, ruleset, gen, stats);
 	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
 	    cfg->verdict == BOTSINK_VERDICT_DROP)
 		action = XDP_DROP;

@@ -179,36 +179,60 @@ struct {
 } botsink_stamps SEC(".maps");
 
 /*
- * Two generations of per-source counters. botsink_active[0] names the one
- * the program writes; userspace swaps it and drains the other. A map-in-map
- * update returns only after an RCU grace period, so once the swap returns
- * no running program can still hold the drained generation.
+ * Two generations of counter tables, of each kind (enum
+ * botsink_counter_kind), at fixed slots of botsink_active. The program
+ * writes the generation botsink_config names; userspace flips it, waits
+ * for an RCU grace period (rewriting a map-in-map slot returns only after
+ * one), and drains the other: no running program can still hold it.
  * Preallocated: an insert fails only when the table is full, never because
- * an allocator cache ran dry under a burst of new sources.
+ * an allocator cache ran dry under a burst of new sources. Userspace sizes
+ * the source tables (--max-sources, --max-unclassified) before loading.
  */
-#define BOTSINK_COUNTERS_DEF                      \
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);   \
-	__uint(max_entries, BOTSINK_MAX_SOURCES); \
-	__type(key, struct botsink_source_key);   \
-	__type(value, struct botsink_counter)
+#define BOTSINK_COUNTERS(entries)               \
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH); \
+	__uint(max_entries, entries);           \
+	__type(key, struct botsink_source_key); \
+	__type(value, struct botsink_counter);  \
+	__uint(pinning, LIBBPF_PIN_BY_NAME)
 
 struct botsink_counters {
-	BOTSINK_COUNTERS_DEF;
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, BOTSINK_MAX_SOURCES);
+	__type(key, struct botsink_source_key);
+	__type(value, struct botsink_counter);
 };
 
 struct {
-	BOTSINK_COUNTERS_DEF;
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	BOTSINK_COUNTERS(BOTSINK_MAX_SOURCES);
 } botsink_gen0 SEC(".maps"), botsink_gen1 SEC(".maps");
 
 struct {
+	BOTSINK_COUNTERS(BOTSINK_MAX_UNCLASSIFIED);
+} botsink_ucl0 SEC(".maps"), botsink_ucl1 SEC(".maps");
+
+struct {
+	BOTSINK_COUNTERS(BOTSINK_OVERFLOW_ENTRIES);
+} botsink_ovf0 SEC(".maps"), botsink_ovf1 SEC(".maps"), botsink_uovf0 SEC(".maps"),
+	botsink_uovf1 SEC(".maps");
+
+/* Hash maps of different sizes can share an inner map template. */
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
+	__uint(max_entries, BOTSINK_KINDS * 2);
 	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, struct botsink_counters);
 } botsink_active SEC(".maps") = {
-	.values = { (void *)&botsink_gen0 },
+	.values = {
+		[BOTSINK_SLOT(BOTSINK_KIND_SOURCES, 0)] = (void *)&botsink_gen0,
+		[BOTSINK_SLOT(BOTSINK_KIND_SOURCES, 1)] = (void *)&botsink_gen1,
+		[BOTSINK_SLOT(BOTSINK_KIND_UNCLASSIFIED, 0)] = (void *)&botsink_ucl0,
+		[BOTSINK_SLOT(BOTSINK_KIND_UNCLASSIFIED, 1)] = (void *)&botsink_ucl1,
+		[BOTSINK_SLOT(BOTSINK_KIND_OVERFLOW, 0)] = (void *)&botsink_ovf0,
+		[BOTSINK_SLOT(BOTSINK_KIND_OVERFLOW, 1)] = (void *)&botsink_ovf1,
+		[BOTSINK_SLOT(BOTSINK_KIND_UNCL_OVERFLOW, 0)] = (void *)&botsink_uovf0,
+		[BOTSINK_SLOT(BOTSINK_KIND_UNCL_OVERFLOW, 1)] = (void *)&botsink_uovf1,
+	},
 };
 
 #endif /* BOTSINK_MAPS_BPF_H */

@@ -258,45 +258,98 @@ static __always_inline void counter_add(struct botsink_counter *ctr, const struc
 	ctr->protocol = pkt->proto;
 }
 
-/* Returns false when the generation has no free slot for a new source. */
-static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 dns_qtype)
+/*
+ * Count into one table: the key's counter, created if it is new. `create`
+ * false: only an existing counter (a catch-all). Returns false when the
+ * table has no room for the key.
+ */
+static __always_inline bool count_into(__u32 slot, const struct botsink_source_key *key,
+				       const struct packet *pkt, const struct increment *inc,
+				       bool create)
 {
-	struct botsink_source_key key = { .sid = sid };
 	struct botsink_counter *ctr, *fresh;
-	struct increment inc = { .dns_qtype = dns_qtype };
 	__u32 zero = 0;
-	void *counters;
+	void *table = bpf_map_lookup_elem(&botsink_active, &slot);
 	long err;
 
-	counters = bpf_map_lookup_elem(&botsink_active, &zero);
-	if (!counters)
+	if (!table)
 		return false;
-	__builtin_memcpy(key.addr, pkt->src.b, 16);
-	inc.now = bpf_ktime_get_coarse_ns();
-	inc.checkin = is_checkin(pkt, inc.now);
-	ctr = bpf_map_lookup_elem(counters, &key);
+	ctr = bpf_map_lookup_elem(table, key);
 	if (ctr) {
-		counter_add(ctr, pkt, &inc);
+		counter_add(ctr, pkt, inc);
 		return true;
 	}
+	if (!create)
+		return false;
 	/* A new key: its first value is built in the scratch space, off the stack. */
 	fresh = bpf_map_lookup_elem(&botsink_scratch, &zero);
 	if (!fresh)
 		return false;
 	fresh = &((struct payload_state *)fresh)->fresh;
 	__builtin_memset(fresh, 0, sizeof(*fresh));
-	counter_add(fresh, pkt, &inc);
-	err = bpf_map_update_elem(counters, &key, fresh, BPF_NOEXIST);
+	counter_add(fresh, pkt, inc);
+	err = bpf_map_update_elem(table, key, fresh, BPF_NOEXIST);
 	if (!err)
 		return true;
 	if (err != -EEXIST)
 		return false;
 	/* Another CPU inserted the key first: add to this CPU's share. */
-	ctr = bpf_map_lookup_elem(counters, &key);
+	ctr = bpf_map_lookup_elem(table, key);
 	if (!ctr)
 		return false;
-	counter_add(ctr, pkt, &inc);
+	counter_add(ctr, pkt, inc);
 	return true;
+}
+
+/* The source's /24 (IPv4) or /48 (IPv6): its overflow aggregate. */
+static __always_inline void to_prefix(struct botsink_source_key *key, const struct packet *pkt)
+{
+	__u32 *w = (__u32 *)key->addr;
+
+	if (pkt->eth_proto == ETH_P_IP) {
+		w[3] &= bpf_htonl(0xffffff00);
+		return;
+	}
+	w[1] &= bpf_htonl(0xffff0000);
+	w[2] = 0;
+	w[3] = 0;
+}
+
+/* The catch-all of the source's address family (see botsink_abi.h). */
+static __always_inline void to_catch_all(struct botsink_source_key *key, const struct packet *pkt)
+{
+	__u32 *w = (__u32 *)key->addr;
+
+	w[0] = 0;
+	w[1] = 0;
+	w[2] = pkt->eth_proto == ETH_P_IP ? bpf_htonl(0xffff) : 0;
+	w[3] = 0;
+	key->sid = BOTSINK_SID_ANY;
+}
+
+/*
+ * Count the packet for (source, sid) in generation `gen`. A full table
+ * sends it to the overflow table of its kind (prefix, then catch-all), and
+ * table_full counts it. Returns false when not even a catch-all took it.
+ */
+static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 gen,
+					 __u32 dns_qtype, struct botsink_stats *stats)
+{
+	struct botsink_source_key key = { .sid = sid };
+	struct increment inc = { .dns_qtype = dns_qtype };
+	__u32 kind = sid ? BOTSINK_KIND_SOURCES : BOTSINK_KIND_UNCLASSIFIED;
+
+	__builtin_memcpy(key.addr, pkt->src.b, 16);
+	inc.now = bpf_ktime_get_coarse_ns();
+	inc.checkin = is_checkin(pkt, inc.now);
+	if (count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true))
+		return true;
+	stats->table_full++;
+	to_prefix(&key, pkt);
+	if (count_into(BOTSINK_SLOT(kind + 2, gen), &key, pkt, &inc, true))
+		return true;
+	to_catch_all(&key, pkt);
+	return count_into(BOTSINK_SLOT(kind + 2, gen), &key, pkt, &inc, false);
 }
 
 #endif /* BOTSINK_MATCH_BPF_H */

@@ -28,6 +28,12 @@
 #define BOTSINK_MAP_ACTIVE "botsink_active"
 #define BOTSINK_MAP_GEN0 "botsink_gen0"
 #define BOTSINK_MAP_GEN1 "botsink_gen1"
+#define BOTSINK_MAP_UCL0 "botsink_ucl0"
+#define BOTSINK_MAP_UCL1 "botsink_ucl1"
+#define BOTSINK_MAP_OVF0 "botsink_ovf0"
+#define BOTSINK_MAP_OVF1 "botsink_ovf1"
+#define BOTSINK_MAP_UOVF0 "botsink_uovf0"
+#define BOTSINK_MAP_UOVF1 "botsink_uovf1"
 #define BOTSINK_MAP_RULES "botsink_rules"
 #define BOTSINK_MAP_HITS "botsink_hits"
 #define BOTSINK_MAP_CONTENTS "botsink_contents"
@@ -48,7 +54,31 @@
 #define BOTSINK_MAX_DESTINATIONS 16384 /* IPv6 trie entries, both rule sets */
 #define BOTSINK_MAX_LISTS 32768 /* candidate lists per rule set (0: none) */
 #define BOTSINK_V4_GROUPS 4096 /* 256-entry IPv4 table groups, both rule sets */
-#define BOTSINK_MAX_SOURCES 65536
+#define BOTSINK_MAX_SOURCES 65536 /* default (source, sid) counters per generation */
+#define BOTSINK_MAX_UNCLASSIFIED 65536 /* default unclassified sources per generation */
+#define BOTSINK_OVERFLOW_ENTRIES (16384 + 2) /* prefix aggregates, and the two catch-alls */
+
+/*
+ * The counter tables of one generation. A source that finds its table full
+ * is counted in the overflow table of its kind, under its /24 (IPv4) or /48
+ * (IPv6) prefix; when that is full too, under the catch-all of its address
+ * family (the prefix ::/0 or ::ffff:0.0.0.0/96, sid BOTSINK_SID_ANY), which
+ * userspace keeps in every overflow table. Unclassified traffic has its own
+ * tables, so a flood of it cannot push check-ins into overflow.
+ */
+enum botsink_counter_kind {
+	BOTSINK_KIND_SOURCES = 0, /* (source, sid) of matched traffic */
+	BOTSINK_KIND_UNCLASSIFIED = 1, /* (source, 0) */
+	BOTSINK_KIND_OVERFLOW = 2, /* (prefix, sid) when BOTSINK_KIND_SOURCES is full */
+	BOTSINK_KIND_UNCL_OVERFLOW = 3, /* (prefix, 0) when BOTSINK_KIND_UNCLASSIFIED is full */
+	BOTSINK_KINDS = 4,
+};
+
+/* botsink_active[BOTSINK_SLOT(kind, gen)]: the counter table of a kind and generation. */
+#define BOTSINK_SLOT(kind, gen) ((kind)*2 + (gen))
+#define BOTSINK_OVERFLOW_V4_BITS 24
+#define BOTSINK_OVERFLOW_V6_BITS 48
+#define BOTSINK_SID_ANY 0xffffffffU /* a catch-all's sid: any rule */
 /* IPv6 extension headers skipped before giving up (malformed). */
 #define BOTSINK_MAX_EXT_HEADERS 6
 
@@ -232,6 +262,7 @@ enum botsink_verdict {
 struct botsink_config {
 	__u32 verdict; /* enum botsink_verdict */
 	__u32 ruleset; /* 0 or 1: which rule set is live */
+	__u32 generation; /* 0 or 1: which counter generation the program writes */
 };
 
 /*
@@ -280,8 +311,9 @@ struct botsink_stats {
 	__u64 fragment; /* later fragment, or first one without the L4 header */
 	__u64 matched; /* attributed to a rule */
 	__u64 unclassified; /* sinkhole traffic no rule matched */
-	__u64 table_full; /* of matched+unclassified: no free counter slot */
+	__u64 table_full; /* of matched+unclassified: counted in an overflow table */
 	__u64 vlan; /* frames that carried an 802.1Q/802.1ad tag */
+	__u64 uncounted; /* of table_full: no catch-all either (no daemon has set them up) */
 };
 
 /*

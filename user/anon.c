@@ -393,6 +393,19 @@ void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in
 	}
 }
 
+unsigned int anon_apply_prefix(const struct anonymizer *a, const struct in6_addr *in,
+			       unsigned int bits, struct in6_addr *out)
+{
+	bool v4 = addr_is_v4(in);
+	unsigned int keep = v4 ? a->truncate_v4 : a->truncate_v6;
+
+	if (a->mode == ANON_TRUNCATE && keep < bits)
+		bits = keep;
+	anon_apply(a, in, out);
+	addr_mask(out, v4 ? V4_MAPPED_BITS + bits : bits);
+	return bits;
+}
+
 void anon_free(struct anonymizer *a)
 {
 	ipcrypt_pfx_free(&a->pfx);

@@ -60,6 +60,14 @@ int anon_key_load_or_create(const char *state_dir, uint8_t key[IPCRYPT_PFX_KEY_L
 int anon_init(struct anonymizer *a, enum anon_mode mode, const uint8_t *key, unsigned int v4_bits,
 	      unsigned int v6_bits, char *err, size_t errlen);
 void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in6_addr *out);
+/*
+ * A prefix of `bits` (IPv4: of the IPv4 address) as the mode shows it:
+ * ipcrypt-pfx preserves prefixes, so it is the prefix of its members'
+ * pseudonyms; truncate never shows more than its own prefix. Returns the
+ * prefix length shown.
+ */
+unsigned int anon_apply_prefix(const struct anonymizer *a, const struct in6_addr *in,
+			       unsigned int bits, struct in6_addr *out);
 void anon_free(struct anonymizer *a);
 
 #endif

@@ -51,6 +51,11 @@ static const char run_usage[] =
 	"      --feed-rotate-interval SECONDS\n"
 	"                             the same every SECONDS; SIGUSR1 rotates at once\n"
 	"      --interval SECONDS     drain interval, fractions allowed (default: 1)\n"
+	"      --max-sources N        (source, rule) counters per interval (default: 65536);\n"
+	"                             beyond them a source is counted in its /24 or /48\n"
+	"                             (records with \"overflow\": true), never dropped\n"
+	"      --max-unclassified N   the same for sinkhole traffic no rule matched (default:\n"
+	"                             65536): scanners cannot push check-ins into overflow\n"
 	"      --anon MODE            ipcrypt-pfx (default), truncate or none\n"
 	"      --key FILE             ipcrypt-pfx key: 64 hex digits or 32 bytes, mode 0600;\n"
 	"                             default: STATE_DIR/" ANON_KEY_FILE ", created if missing\n"
@@ -92,6 +97,7 @@ struct run_opts {
 	enum botsink_verdict verdict;
 	bool no_attach;
 	bool lenient;
+	struct loader_caps caps; /* --max-sources, --max-unclassified; 0: default or as pinned */
 	long long rotate_size; /* 0: no rotation by size */
 	double rotate_interval; /* 0: none by time */
 	int ifindex;
@@ -157,6 +163,8 @@ enum {
 	OPT_LENIENT,
 	OPT_ROTATE_SIZE,
 	OPT_ROTATE_INTERVAL,
+	OPT_MAX_SOURCES,
+	OPT_MAX_UNCLASSIFIED,
 };
 
 static const struct option run_options[] = {
@@ -177,10 +185,28 @@ static const struct option run_options[] = {
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
 	{ "feed-rotate-size", required_argument, NULL, OPT_ROTATE_SIZE },
 	{ "feed-rotate-interval", required_argument, NULL, OPT_ROTATE_INTERVAL },
+	{ "max-sources", required_argument, NULL, OPT_MAX_SOURCES },
+	{ "max-unclassified", required_argument, NULL, OPT_MAX_UNCLASSIFIED },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Entries per table and generation; the kernel preallocates them all. */
+#define MAX_CAPACITY (1U << 24)
+
+static int parse_capacity(const char *arg, __u32 *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)*arg) || v < 1 || v > MAX_CAPACITY)
+		return -1;
+	*out = (__u32)v;
+	return 0;
+}
 
 static int parse_option(int opt, const char *arg, struct run_opts *o)
 {
@@ -267,6 +293,15 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 			return usage_error(
 				"--feed-rotate-interval: '%s' is not a number of seconds from 1 to 31536000",
 				arg);
+		break;
+	case OPT_MAX_SOURCES:
+	case OPT_MAX_UNCLASSIFIED:
+		if (parse_capacity(arg, opt == OPT_MAX_SOURCES ? &o->caps.sources :
+								 &o->caps.unclassified))
+			return usage_error("--%s: '%s' is not a number from 1 to %u",
+					   opt == OPT_MAX_SOURCES ? "max-sources" :
+								    "max-unclassified",
+					   arg, MAX_CAPACITY);
 		break;
 	case OPT_NO_ATTACH:
 		o->no_attach = true;
@@ -579,7 +614,7 @@ static int start(struct daemon *d)
 	const char *mode;
 	int adopted;
 
-	if (loader_open(&d->loader, o->pin_dir, flags, err, sizeof(err))) {
+	if (loader_open_sized(&d->loader, o->pin_dir, flags, &o->caps, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}

@@ -69,8 +69,9 @@ static int read_percpu_sum(int fd, __u32 key, void *sum, size_t size, size_t wor
 
 static void print_stats(const struct botsink_maps *m)
 {
-	static const char *const names[] = { "non_ip",	"non_sinkhole", "malformed",  "fragment",
-					     "matched", "unclassified", "table_full", "vlan" };
+	static const char *const names[] = { "non_ip",	   "non_sinkhole", "malformed",
+					     "fragment",   "matched",	   "unclassified",
+					     "table_full", "vlan",	   "uncounted" };
 	struct botsink_stats st;
 	__u64 *v = (__u64 *)&st, total = 0;
 
@@ -84,8 +85,10 @@ static void print_stats(const struct botsink_maps *m)
 	printf("  %-14s %14llu  (the buckets above add up to it)\n", "total",
 	       (unsigned long long)total);
 	printf("  %-14s %14llu  (frames with a VLAN tag)\n", names[7], (unsigned long long)st.vlan);
-	printf("  %-14s %14llu  (counts with no free counter slot)\n", names[6],
-	       (unsigned long long)st.table_full);
+	printf("  %-14s %14llu  (counted in an overflow table: the source's table was full)\n",
+	       names[6], (unsigned long long)st.table_full);
+	printf("  %-14s %14llu  (of those, in no table at all: no daemon had set up the catch-alls)\n",
+	       names[8], (unsigned long long)st.uncounted);
 }
 
 struct family_total {
@@ -163,9 +166,9 @@ int cmd_status(int argc, char **argv)
 	printf("pins:      %s\n", pin_dir);
 	print_attachments(&m);
 	bpf_map_lookup_elem(m.config, &zero, &cfg);
-	printf("config:    verdict %s, rule set %u, counting into %s\n",
+	printf("config:    verdict %s, rule set %u, counting into generation %u\n",
 	       cfg.verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass", cfg.ruleset,
-	       counters_active(&m) == 1 ? BOTSINK_MAP_GEN1 : BOTSINK_MAP_GEN0);
+	       cfg.generation & 1);
 	print_stats(&m);
 	print_families(&m);
 	maps_close(&m);

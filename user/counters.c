@@ -10,42 +10,36 @@
 
 #define DRAIN_BATCH 4096
 
-static int map_id(int fd, __u32 *id)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	*id = info.id;
-	return 0;
-}
-
 int counters_active(const struct botsink_maps *m)
 {
-	__u32 zero = 0, inner = 0, id = 0;
+	struct botsink_config cfg;
+	__u32 zero = 0;
 
-	if (bpf_map_lookup_elem(m->active, &zero, &inner))
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
 		return -1;
-	for (int g = 0; g < 2; g++)
-		if (!map_id(m->gen[g], &id) && id == inner)
-			return g;
-	return -1;
-}
-
-static int set_active(const struct botsink_maps *m, int gen)
-{
-	__u32 zero = 0, fd = (__u32)m->gen[gen];
-
-	return bpf_map_update_elem(m->active, &zero, &fd, BPF_ANY) ? -errno : 0;
+	return (int)(cfg.generation & 1);
 }
 
 int counters_sync(const struct botsink_maps *m)
 {
-	int gen = counters_active(m);
+	__u32 slot = BOTSINK_SLOT(BOTSINK_KIND_SOURCES, 0);
+	__u32 fd = (__u32)m->counters[BOTSINK_KIND_SOURCES][0];
 
-	/* Rewriting the slot with its own value is enough for the grace period. */
-	return set_active(m, gen < 0 ? 0 : gen);
+	/* Rewriting a slot with its own value is enough for the grace period. */
+	return bpf_map_update_elem(m->active, &slot, &fd, BPF_ANY) ? -errno : 0;
+}
+
+static int set_active(const struct botsink_maps *m, int gen)
+{
+	struct botsink_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
+		return -errno;
+	cfg.generation = (__u32)gen;
+	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
+		return -errno;
+	return counters_sync(m);
 }
 
 static void merge(struct source_count *sc, const struct botsink_counter *percpu, int ncpus)
@@ -95,7 +89,7 @@ static int reserve(struct drain_result *out, __u32 batch, int ncpus,
  * Read generation `gen` in batches into `out`, or only delete (out NULL);
  * deleting what was read when `clear`.
  */
-static int walk(const struct botsink_maps *m, int gen, struct drain_result *out, bool clear)
+static int walk(int fd, int kind, struct drain_result *out, bool clear)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int ncpus = libbpf_num_possible_cpus();
@@ -114,11 +108,11 @@ static int walk(const struct botsink_maps *m, int gen, struct drain_result *out,
 			break;
 		count = batch;
 		if (clear)
-			ret = bpf_map_lookup_and_delete_batch(m->gen[gen], first ? NULL : &token,
-							      &token, keys, values, &count, &opts);
+			ret = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
+							      keys, values, &count, &opts);
 		else
-			ret = bpf_map_lookup_batch(m->gen[gen], first ? NULL : &token, &token, keys,
-						   values, &count, &opts);
+			ret = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values,
+						   &count, &opts);
 		ret = ret < 0 ? -errno : 0;
 		/* A hash bucket holds more keys than the batch: retry with more room. */
 		if (ret == -ENOSPC && count == 0) {
@@ -132,6 +126,7 @@ static int walk(const struct botsink_maps *m, int gen, struct drain_result *out,
 			struct source_count *sc = &out->items[out->n];
 
 			sc->key = keys[i];
+			sc->kind = (__u8)kind;
 			merge(sc, &values[(size_t)i * (size_t)ncpus], ncpus);
 			if (sc->total.packets)
 				out->n++;
@@ -149,12 +144,46 @@ static int walk(const struct botsink_maps *m, int gen, struct drain_result *out,
 
 int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
 {
-	return walk(m, gen, out, false);
+	int ret = 0;
+
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++)
+		ret = walk(m->counters[kind][gen], kind, out, false);
+	return ret;
+}
+
+int counters_prepare(const struct botsink_maps *m, int gen)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct botsink_counter *zero;
+	int ret = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	zero = calloc((size_t)ncpus, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	for (int kind = BOTSINK_KIND_OVERFLOW; kind < BOTSINK_KINDS && !ret; kind++) {
+		for (int v4 = 0; v4 < 2 && !ret; v4++) {
+			struct botsink_source_key key = { .sid = BOTSINK_SID_ANY };
+
+			if (v4)
+				key.addr[10] = key.addr[11] = 0xff;
+			if (bpf_map_update_elem(m->counters[kind][gen], &key, zero, BPF_NOEXIST) &&
+			    errno != EEXIST)
+				ret = -errno;
+		}
+	}
+	free(zero);
+	return ret;
 }
 
 int counters_clear(const struct botsink_maps *m, int gen)
 {
-	return walk(m, gen, NULL, true);
+	int ret = 0;
+
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++)
+		ret = walk(m->counters[kind][gen], kind, NULL, true);
+	return ret ? ret : counters_prepare(m, gen);
 }
 
 int counters_swap(const struct botsink_maps *m)

@@ -2,13 +2,15 @@
 /*
  * The two counter generations and their exactly-once drain.
  *
- * The XDP program finds the generation it writes in botsink_active[0].
- * To drain, userspace points that slot at the other generation. Updating a
+ * The XDP program reads which generation it writes from botsink_config
+ * (once per packet) and finds that generation's tables at fixed slots of
+ * botsink_active. To drain, userspace flips botsink_config.generation,
+ * then rewrites a slot of botsink_active with its own value: updating a
  * map-in-map element from userspace returns only after an RCU grace period
  * (maybe_wait_bpf_programs() in kernel/bpf/syscall.c), and XDP programs run
- * inside RCU read-side sections, so when the update returns no program can
- * still be writing the old generation: reading and deleting it then races
- * with nothing, and no increment is lost or counted twice.
+ * inside RCU read-side sections, so when it returns no program can still
+ * be writing the old generation: reading and clearing it then races with
+ * nothing, and no increment is lost or counted twice.
  */
 #ifndef BOTSINK_COUNTERS_H
 #define BOTSINK_COUNTERS_H
@@ -19,7 +21,8 @@
 
 /* One (source, sid) of a drained generation, summed over CPUs. */
 struct source_count {
-	struct botsink_source_key key;
+	struct botsink_source_key key; /* an overflow kind: a prefix, or a catch-all */
+	__u8 kind; /* enum botsink_counter_kind */
 	struct botsink_counter total; /* first/last seen: min/max; dst: the latest */
 };
 
@@ -28,7 +31,7 @@ struct drain_result {
 	size_t n;
 };
 
-/* Index (0/1) of the generation the program writes, or -1. */
+/* Index (0/1) of the generation the program writes (botsink_config), or -1. */
 int counters_active(const struct botsink_maps *m);
 /* Wait until no XDP invocation that started before the call still runs. */
 int counters_sync(const struct botsink_maps *m);
@@ -39,7 +42,12 @@ int counters_sync(const struct botsink_maps *m);
 int counters_swap(const struct botsink_maps *m);
 /* Append the counts of generation `gen`, which must be idle, to `out`. 0 or -errno. */
 int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out);
-/* Empty generation `gen`, which must be idle. 0 or -errno. */
+/*
+ * Give generation `gen`'s overflow tables their catch-alls (see
+ * botsink_abi.h), if they lack them. 0 or -errno.
+ */
+int counters_prepare(const struct botsink_maps *m, int gen);
+/* Empty generation `gen`, which must be idle, and prepare it again. 0 or -errno. */
 int counters_clear(const struct botsink_maps *m, int gen);
 /* Swap, read and clear in one go (tests, the bench): the counts leave the kernel. */
 int counters_drain(const struct botsink_maps *m, struct drain_result *out);

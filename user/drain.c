@@ -191,7 +191,15 @@ int drainer_step(struct drainer *dr)
 int drainer_recover(struct drainer *dr)
 {
 	struct botsink_drain_state st;
+	int ret = 0;
 
+	/* Catch-alls in both generations, before any table can fill. */
+	for (int gen = 0; gen < 2 && !ret; gen++)
+		ret = counters_prepare(dr->maps, gen);
+	if (ret) {
+		log_error("preparing the overflow tables: %s", strerror(-ret));
+		return DRAIN_BROKEN;
+	}
 	if (state_read(dr, &st))
 		return DRAIN_BROKEN;
 	if (!st.incarnation) {

@@ -111,9 +111,11 @@ static struct timespec mono_to_wall(__u64 mono_ns, const struct epoch *e)
 
 static int cmp_count(const void *a, const void *b)
 {
-	const struct botsink_source_key *x = &((const struct source_count *)a)->key;
-	const struct botsink_source_key *y = &((const struct source_count *)b)->key;
+	const struct source_count *p = a, *q = b;
+	const struct botsink_source_key *x = &p->key, *y = &q->key;
 
+	if (p->kind != q->kind)
+		return p->kind < q->kind ? -1 : 1;
 	if (x->sid != y->sid)
 		return x->sid < y->sid ? -1 : 1;
 	return memcmp(x->addr, y->addr, sizeof(x->addr));
@@ -134,14 +136,30 @@ static void build_record(const struct feed *f, const struct epoch *e, const stru
 	r->first_seen = mono_to_wall(t->first_seen_ns, e);
 	r->last_seen = mono_to_wall(t->last_seen_ns, e);
 	memcpy(&src, sc->key.addr, sizeof(src));
-	anon_apply(f->anon, &src, &anon);
-	addr_format(&anon, r->src_ip, sizeof(r->src_ip));
+	if (sc->kind >= BOTSINK_KIND_OVERFLOW) {
+		/* An aggregate: its prefix, or (a catch-all) all of its family. */
+		bool v4 = addr_is_v4(&src), any = sc->key.sid == BOTSINK_SID_ANY;
+		unsigned int bits = any ? 0 :
+				    v4	? BOTSINK_OVERFLOW_V4_BITS :
+					  BOTSINK_OVERFLOW_V6_BITS;
+		size_t len;
+
+		bits = anon_apply_prefix(f->anon, &src, bits, &anon);
+		addr_format(&anon, r->src_ip, sizeof(r->src_ip));
+		len = strlen(r->src_ip);
+		snprintf(r->src_ip + len, sizeof(r->src_ip) - len, "/%u", bits);
+		r->overflow = true;
+		r->any_sid = any;
+	} else {
+		anon_apply(f->anon, &src, &anon);
+		addr_format(&anon, r->src_ip, sizeof(r->src_ip));
+	}
 	r->anon_mode = anon_mode_name(f->anon->mode);
 	r->protocol = t->protocol;
 	memcpy(&r->dst_ip, t->dst_addr, sizeof(r->dst_ip));
 	r->has_port = t->protocol == IPPROTO_TCP || t->protocol == IPPROTO_UDP;
 	r->dst_port = t->dst_port;
-	r->family = sc->key.sid ? (c ? c->family : "unknown") : "unclassified";
+	r->family = r->any_sid ? NULL : sc->key.sid ? (c ? c->family : "unknown") : "unclassified";
 	r->tag = c ? c->msg : NULL;
 	r->classtype = c ? c->classtype : NULL;
 	r->checkins = t->checkins;

@@ -19,21 +19,45 @@
 #include "log.h"
 
 static const char *const map_names[BOTSINK_NMAPS] = {
-	BOTSINK_MAP_CONFIG, BOTSINK_MAP_STATS, BOTSINK_MAP_V4,	     BOTSINK_MAP_V4_GROUPS,
-	BOTSINK_MAP_DST6,   BOTSINK_MAP_LISTS, BOTSINK_MAP_ACTIVE,   BOTSINK_MAP_GEN0,
-	BOTSINK_MAP_GEN1,   BOTSINK_MAP_RULES, BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS,
-	BOTSINK_MAP_GRAM2,  BOTSINK_MAP_GRAMS, BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,
-	BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS, BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,
-	BOTSINK_MAP_DRAIN,
+	BOTSINK_MAP_CONFIG,   BOTSINK_MAP_STATS,    BOTSINK_MAP_V4,	BOTSINK_MAP_V4_GROUPS,
+	BOTSINK_MAP_DST6,     BOTSINK_MAP_LISTS,    BOTSINK_MAP_ACTIVE, BOTSINK_MAP_GEN0,
+	BOTSINK_MAP_GEN1,     BOTSINK_MAP_UCL0,	    BOTSINK_MAP_UCL1,	BOTSINK_MAP_OVF0,
+	BOTSINK_MAP_OVF1,     BOTSINK_MAP_UOVF0,    BOTSINK_MAP_UOVF1,	BOTSINK_MAP_RULES,
+	BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS, BOTSINK_MAP_GRAM2,	BOTSINK_MAP_GRAMS,
+	BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,  BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS,
+	BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,    BOTSINK_MAP_DRAIN,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
 {
 	int *slots[BOTSINK_NMAPS] = {
-		&m->config, &m->stats,	&m->v4,	      &m->v4_groups, &m->dst6,	 &m->lists,
-		&m->active, &m->gen[0], &m->gen[1],   &m->rules,     &m->hits,	 &m->contents,
-		&m->gram2,  &m->grams,	&m->fastpats, &m->domains,   &m->recent, &m->cands,
-		&m->port1,  &m->port2,	&m->drain,
+		&m->config,
+		&m->stats,
+		&m->v4,
+		&m->v4_groups,
+		&m->dst6,
+		&m->lists,
+		&m->active,
+		&m->counters[BOTSINK_KIND_SOURCES][0],
+		&m->counters[BOTSINK_KIND_SOURCES][1],
+		&m->counters[BOTSINK_KIND_UNCLASSIFIED][0],
+		&m->counters[BOTSINK_KIND_UNCLASSIFIED][1],
+		&m->counters[BOTSINK_KIND_OVERFLOW][0],
+		&m->counters[BOTSINK_KIND_OVERFLOW][1],
+		&m->counters[BOTSINK_KIND_UNCL_OVERFLOW][0],
+		&m->counters[BOTSINK_KIND_UNCL_OVERFLOW][1],
+		&m->rules,
+		&m->hits,
+		&m->contents,
+		&m->gram2,
+		&m->grams,
+		&m->fastpats,
+		&m->domains,
+		&m->recent,
+		&m->cands,
+		&m->port1,
+		&m->port2,
+		&m->drain,
 	};
 
 	return slots[i];
@@ -84,29 +108,12 @@ int ensure_bpffs_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* The map of each name, found by name: one list of names for both paths. */
 static void maps_from_skel(struct botsink *skel, struct botsink_maps *m)
 {
-	m->config = bpf_map__fd(skel->maps.botsink_config);
-	m->stats = bpf_map__fd(skel->maps.botsink_stats);
-	m->v4 = bpf_map__fd(skel->maps.botsink_v4);
-	m->v4_groups = bpf_map__fd(skel->maps.botsink_v4_grp);
-	m->dst6 = bpf_map__fd(skel->maps.botsink_dst6);
-	m->lists = bpf_map__fd(skel->maps.botsink_lists);
-	m->active = bpf_map__fd(skel->maps.botsink_active);
-	m->gen[0] = bpf_map__fd(skel->maps.botsink_gen0);
-	m->gen[1] = bpf_map__fd(skel->maps.botsink_gen1);
-	m->rules = bpf_map__fd(skel->maps.botsink_rules);
-	m->hits = bpf_map__fd(skel->maps.botsink_hits);
-	m->contents = bpf_map__fd(skel->maps.botsink_contents);
-	m->gram2 = bpf_map__fd(skel->maps.botsink_gram2);
-	m->grams = bpf_map__fd(skel->maps.botsink_grams);
-	m->fastpats = bpf_map__fd(skel->maps.botsink_fastpats);
-	m->domains = bpf_map__fd(skel->maps.botsink_domains);
-	m->recent = bpf_map__fd(skel->maps.botsink_recent);
-	m->cands = bpf_map__fd(skel->maps.botsink_cands);
-	m->port1 = bpf_map__fd(skel->maps.botsink_port1);
-	m->port2 = bpf_map__fd(skel->maps.botsink_port2);
-	m->drain = bpf_map__fd(skel->maps.botsink_drain);
+	for (size_t i = 0; i < BOTSINK_NMAPS; i++)
+		*map_slot(m, i) =
+			bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i]));
 }
 
 static bool pinned(const char *dir, const char *name)
@@ -141,9 +148,58 @@ static int lock_pin_dir(struct loader *l, const char *pin_dir, char *err, size_t
 	return 0;
 }
 
+static __u32 pinned_entries(const char *dir, const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
+/*
+ * Size one kind's two tables: `want` entries (0: as pinned, else the
+ * object's default). Pinned tables of another size cannot be reused.
+ */
+static int size_tables(const char *pin_dir, struct bpf_map *gen0, struct bpf_map *gen1, __u32 want,
+		       const char *option, char *err, size_t errlen)
+{
+	__u32 have = pin_dir ? pinned_entries(pin_dir, bpf_map__name(gen0)) : 0;
+
+	if (want && have && want != have) {
+		snprintf(
+			err, errlen,
+			"the maps pinned under %s hold %u entries per generation, not %u: start with %s %u, or remove the pins (their counts are lost)",
+			pin_dir, have, want, option, have);
+		return -1;
+	}
+	if (!want)
+		want = have ? have : bpf_map__max_entries(gen0);
+	if (bpf_map__set_max_entries(gen0, want) || bpf_map__set_max_entries(gen1, want)) {
+		snprintf(err, errlen, "cannot size %s: %s", bpf_map__name(gen0), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err, size_t errlen)
 {
+	return loader_open_sized(l, pin_dir, flags, NULL, err, errlen);
+}
+
+int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
+		      const struct loader_caps *caps, char *err, size_t errlen)
+{
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	const char *pins = flags & LOADER_NO_PINS ? NULL : pin_dir;
 	struct bpf_map *map;
 	int ret;
 
@@ -178,6 +234,14 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 	}
 	if (flags & LOADER_NO_PINS)
 		bpf_object__for_each_map(map, l->skel->obj) bpf_map__set_pin_path(map, NULL);
+	if (size_tables(pins, l->skel->maps.botsink_gen0, l->skel->maps.botsink_gen1,
+			caps ? caps->sources : 0, "--max-sources", err, errlen) ||
+	    size_tables(pins, l->skel->maps.botsink_ucl0, l->skel->maps.botsink_ucl1,
+			caps ? caps->unclassified : 0, "--max-unclassified", err, errlen)) {
+		botsink__destroy(l->skel);
+		l->skel = NULL;
+		return -1;
+	}
 	bpf_program__set_autoload(l->skel->progs.botsink_xdp, flags & LOADER_PROGRAM);
 	ret = botsink__load(l->skel);
 	if (ret) {

@@ -12,10 +12,11 @@
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 21
+#define BOTSINK_NMAPS 27
 
 struct botsink_maps {
-	int config, stats, v4, v4_groups, dst6, lists, active, gen[2], rules, hits;
+	int config, stats, v4, v4_groups, dst6, lists, active, rules, hits;
+	int counters[BOTSINK_KINDS][2]; /* [kind][generation] */
 	int contents, gram2, grams, fastpats, domains, recent, cands, port1, port2, drain;
 };
 
@@ -41,6 +42,16 @@ struct loader {
 
 int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err,
 		size_t errlen);
+
+/* Table sizes, entries per generation; 0: as pinned, else the default. */
+struct loader_caps {
+	__u32 sources; /* --max-sources */
+	__u32 unclassified; /* --max-unclassified */
+};
+
+/* loader_open with the counter tables sized. */
+int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
+		      const struct loader_caps *caps, char *err, size_t errlen);
 int loader_prog_fd(const struct loader *l);
 int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
 		  size_t errlen);

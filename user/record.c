@@ -91,7 +91,10 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_key(sb, "tag", false);
 	json_put_string(sb, r->tag);
 	json_key(sb, "sid", false);
-	sb_put_u64(sb, r->sid);
+	if (r->any_sid)
+		sb_puts(sb, "null");
+	else
+		sb_put_u64(sb, r->sid);
 	json_key(sb, "classtype", false);
 	if (r->classtype)
 		json_put_string(sb, r->classtype);
@@ -110,6 +113,8 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 		sb_put_u64(sb, r->dns_qtype);
 	else
 		sb_puts(sb, "null");
+	json_key(sb, "overflow", false);
+	sb_puts(sb, r->overflow ? "true" : "false");
 	json_key(sb, "sensor", false);
 	json_put_string(sb, r->sensor);
 	json_key(sb, "record_id", false);

@@ -17,7 +17,7 @@ struct feed_record {
 	struct timespec timestamp; /* end of the interval */
 	struct timespec first_seen;
 	struct timespec last_seen;
-	char src_ip[ADDR_TEXT_LEN]; /* already anonymized */
+	char src_ip[ADDR_TEXT_LEN + 4]; /* already anonymized; a prefix ("/24") if overflow */
 	const char *anon_mode;
 	uint8_t protocol;
 	struct in6_addr dst_ip;
@@ -26,6 +26,8 @@ struct feed_record {
 	const char *family;
 	const char *tag; /* the rule's msg; NULL for unclassified */
 	uint32_t sid;
+	bool any_sid; /* a catch-all: sid null */
+	bool overflow; /* an aggregate of a prefix whose sources found the table full */
 	const char *classtype; /* the rule's classtype; NULL when none */
 	uint64_t packets;
 	uint64_t bytes;
@@ -37,7 +39,7 @@ struct feed_record {
 };
 
 /* One JSON object and a newline; every field present, null when unknown. */
-#define RECORD_FIELDS 19
+#define RECORD_FIELDS 20
 void record_to_json(const struct feed_record *r, struct strbuf *sb);
 /* "2026-11-26T22:31:29.123Z" */
 void format_utc(const struct timespec *ts, char *buf, size_t len);

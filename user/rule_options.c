@@ -324,8 +324,9 @@ static bool apply_rule_option(struct parser *p, struct rule *r, struct option *o
 	} else if (strcmp(key, "sid") == 0) {
 		if (repeated)
 			parser_fail(p, "sid given twice");
-		else if (!value || !parse_u32(value, &r->sid) || r->sid == 0)
-			parser_fail(p, "sid must be an integer from 1 to 4294967295");
+		else if (!value || !parse_u32(value, &r->sid) || r->sid == 0 ||
+			 r->sid == BOTSINK_SID_ANY)
+			parser_fail(p, "sid must be an integer from 1 to 4294967294");
 	} else if (strcmp(key, "rev") == 0) {
 		if (repeated)
 			parser_fail(p, "rev given twice");

@@ -26,6 +26,7 @@
 #include "sink.h"
 #include "botsink_abi.h"
 #include "compile.h"
+#include "counters.h"
 #include "frames.h"
 #include "install.h"
 #include "loader.h"
@@ -382,6 +383,105 @@ static int bench_userspace(void)
 	return 0;
 }
 
+/*
+ * A generation of a million (source, sid) counters in the kernel (as
+ * --max-sources 1048576 sizes it), each with a share on every CPU: the
+ * time to read it out, turn it into anonymized records in a file, and
+ * clear it. The table is filled from userspace; the program is not run.
+ */
+static int bench_kernel_drain(void)
+{
+	const struct loader_caps caps = { .sources = 1 << 20, .unclassified = 1024 };
+	int ncpus = libbpf_num_possible_cpus(), fd, ret = -1;
+	const __u32 batch = 8192;
+	struct botsink_source_key *keys = calloc(batch, sizeof(*keys));
+	struct botsink_counter *values = calloc((size_t)batch * (size_t)ncpus, sizeof(*values));
+	struct drain_result r = { 0 };
+	double t_read = 0, t_write = 0, t_clear = 0;
+	struct timespec t0;
+	char err[256], path[64];
+	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	struct anonymizer anon;
+	struct sink *sink = NULL;
+	struct feed feed;
+	struct loader l;
+
+	if (!keys || !values ||
+	    loader_open_sized(&l, NULL, LOADER_NO_PINS, &caps, err, sizeof(err)))
+		goto out_free;
+	for (__u32 done = 0; done < SOURCES;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		__u32 count = SOURCES - done < batch ? SOURCES - done : batch;
+
+		for (__u32 i = 0; i < count; i++) {
+			addr_from_v4((struct in6_addr *)keys[i].addr,
+				     htonl(0x0a000000 + (done + i) * 7));
+			keys[i].sid = 1000001;
+			for (int cpu = 0; cpu < ncpus; cpu++) {
+				struct botsink_counter *c = &values[(size_t)i * ncpus + cpu];
+
+				c->packets = c->checkins = 1 + cpu;
+				c->bytes = 74 * c->packets;
+				c->first_seen_ns = c->last_seen_ns = 1;
+				c->protocol = 6;
+				c->dst_port = 80;
+			}
+		}
+		if (bpf_map_update_batch(l.maps.counters[BOTSINK_KIND_SOURCES][0], keys, values,
+					 &count, &opts))
+			goto out;
+		done += count;
+	}
+	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
+		key[i] = (uint8_t)(i * 37 + 1);
+	snprintf(path, sizeof(path), "%s/botsink-bench-drain-XXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
+	fd = mkstemp(path);
+	if (fd < 0 || anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err)))
+		goto out;
+	close(fd);
+	sink = sink_jsonl_open(path, err, sizeof(err));
+	if (sink) {
+		struct epoch e = { .incarnation = 1, .number = 1 };
+
+		feed_init(&feed, sink, &anon, "bench");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ret = counters_read(&l.maps, 0, &r);
+		t_read = seconds_since(&t0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (!ret)
+			ret = feed_write_epoch(&feed, &e, &r) || sink_sync(sink);
+		t_write = seconds_since(&t0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (!ret)
+			ret = counters_clear(&l.maps, 0);
+		t_clear = seconds_since(&t0);
+		feed_free(&feed);
+		sink_close(sink);
+	}
+	unlink(path);
+	anon_free(&anon);
+	if (!ret && r.n != SOURCES)
+		ret = -1;
+	if (!ret) {
+		printf("\nkernel drain, %d (source, sid) counters x %d CPUs\n", SOURCES, ncpus);
+		printf("read the generation (batches)        %8.0f ms\n", t_read * 1e3);
+		printf("records -> anonymized -> file, fsync %8.0f ms\n", t_write * 1e3);
+		printf("clear the generation                 %8.0f ms\n", t_clear * 1e3);
+		printf("total                                %8.0f ms\n",
+		       (t_read + t_write + t_clear) * 1e3);
+	}
+out:
+	drain_result_free(&r);
+	loader_close(&l, false);
+out_free:
+	free(keys);
+	free(values);
+	if (ret)
+		fprintf(stderr, "bench: the kernel drain figures failed\n");
+	return ret ? -1 : 0;
+}
+
 int main(void)
 {
 	const char *env = getenv("BENCH_REPEAT");
@@ -428,7 +528,7 @@ int main(void)
 		       (double)best[k][PROG_BOTSINK] / (double)(best[k][PROG_COUNTER] ?: 1));
 	printf("target: botsink <= 1.5x the one-map counter on a matching SYN (stretch 1.3x)\n");
 	if (bench_rule_count(&l, repeat / 5) || bench_payload(&l, fds[PROG_COUNTER], repeat / 50) ||
-	    bench_userspace())
+	    bench_userspace() || bench_kernel_drain())
 		goto out;
 	ret = 0;
 out:

@@ -90,7 +90,7 @@ records=$(grep -c '"src_ip":"198.18.1.11"' "$WORK/feed.jsonl")
 import json, sys
 fields = ["timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "protocol", "dst_ip",
           "dst_port", "family", "tag", "sid", "classtype", "packets", "bytes", "syns", "checkins",
-          "dns_qtype", "sensor", "record_id"]
+          "dns_qtype", "overflow", "sensor", "record_id"]
 n = 0
 for line in open(sys.argv[1]):
     r = json.loads(line)

@@ -23,8 +23,8 @@
 _Static_assert(sizeof(struct botsink_stats) == NSTATS * sizeof(__u64), "stats layout");
 
 const char *const stat_names[NSTATS] = {
-	"non_ip",  "non_sinkhole", "malformed",	 "fragment",
-	"matched", "unclassified", "table_full", "vlan",
+	"non_ip",	"non_sinkhole", "malformed", "fragment",  "matched",
+	"unclassified", "table_full",	"vlan",	     "uncounted",
 };
 
 /* The rule set most parse tests use. */
@@ -171,6 +171,12 @@ bool env_setup(void)
 		check_at(0, false, "loader_open: %s", err);
 		return false;
 	}
+	/* As the daemon does: catch-alls in the overflow tables. */
+	for (int gen = 0; gen < 2; gen++)
+		if (counters_prepare(&env.l.maps, gen)) {
+			check_at(0, false, "counters_prepare: %s", strerror(errno));
+			return false;
+		}
 	env.verdict = BOTSINK_VERDICT_PASS;
 	env.frames = 0;
 	env.nseen = 0;

@@ -31,7 +31,7 @@
 #define HOST4 "203.0.113.10"
 #define HOST6 "2001:db8:5::10"
 #define SPORT 40000
-#define NSTATS 8 /* the fields of struct botsink_stats */
+#define NSTATS 9 /* the fields of struct botsink_stats */
 #define VLAN_STAT 7
 #define TABLE_FULL_STAT 6
 #define MAX_WANT 256

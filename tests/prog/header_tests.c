@@ -741,8 +741,11 @@ static void test_non_sinkhole(void)
 	frame_ethertype(f, 0x9000, 46); /* loopback */
 	SEND(f, BOTSINK_NON_IP);
 	/* No per-source state for any of it. */
-	CHECK_EQ(count_keys(env.l.maps.gen[0], sizeof(struct botsink_source_key)), 0);
-	CHECK_EQ(count_keys(env.l.maps.gen[1], sizeof(struct botsink_source_key)), 0);
+	for (int gen = 0; gen < 2; gen++)
+		for (int kind = BOTSINK_KIND_SOURCES; kind <= BOTSINK_KIND_UNCLASSIFIED; kind++)
+			CHECK_EQ(count_keys(env.l.maps.counters[kind][gen],
+					    sizeof(struct botsink_source_key)),
+				 0);
 }
 
 static struct frame *icmp6_to(const char *src, const char *dst, uint8_t type)
@@ -1454,7 +1457,11 @@ out:
 
 static int gen_keys(int gen)
 {
-	return count_keys(env.l.maps.gen[gen], sizeof(struct botsink_source_key));
+	const struct botsink_maps *m = &env.l.maps;
+	const size_t size = sizeof(struct botsink_source_key);
+
+	return count_keys(m->counters[BOTSINK_KIND_SOURCES][gen], size) +
+	       count_keys(m->counters[BOTSINK_KIND_UNCLASSIFIED][gen], size);
 }
 
 static void test_generations(void)
@@ -1518,7 +1525,8 @@ static void test_drain_sums_cpus(void)
 	pin_cpu(env.home_cpu);
 
 	set_addr(key.addr, SRC4);
-	if (!CHECK(!bpf_map_lookup_elem(env.l.maps.gen[0], &key, env.percpu)))
+	if (!CHECK(!bpf_map_lookup_elem(env.l.maps.counters[BOTSINK_KIND_SOURCES][0], &key,
+					env.percpu)))
 		return;
 	for (int i = 0; i < n; i++) {
 		const struct botsink_counter *c = &pc[cpus[i]];
@@ -1539,13 +1547,13 @@ static void test_drain_sums_cpus(void)
 	drain_result_free(&r);
 }
 
-/* Fill the active generation from userspace up to `n` entries. */
-static int prefill(int gen, __u32 n)
+/* Fill a counter table from userspace with `n` entries of `sid` under 2001:db8:ffff::/96. */
+static int prefill(int fd, __u32 n, __u32 sid)
 {
 	const __u32 batch = 4096;
 	struct botsink_source_key *keys = calloc(batch, sizeof(*keys));
 	struct botsink_counter *values = calloc((size_t)batch * env.ncpus, sizeof(*values));
-	int ret = -ENOMEM, retries = 0;
+	int ret = -ENOMEM;
 
 	if (!keys || !values)
 		goto out;
@@ -1558,21 +1566,13 @@ static int prefill(int gen, __u32 n)
 
 			set_addr(keys[i].addr, "2001:db8:ffff::");
 			memcpy(keys[i].addr + 12, &id, sizeof(id));
-			keys[i].sid = 1001;
+			keys[i].sid = sid;
 			values[(size_t)i * env.ncpus].packets = 1;
 			values[(size_t)i * env.ncpus].bytes = 100;
 			values[(size_t)i * env.ncpus].first_seen_ns = 1;
 			values[(size_t)i * env.ncpus].last_seen_ns = 1;
 		}
-		ret = bpf_map_update_batch(env.l.maps.gen[gen], keys, values, &count, &opts);
-		/*
-		 * BPF_F_NO_PREALLOC elements come from a per-CPU cache that is
-		 * refilled asynchronously: a long batch can find it empty.
-		 */
-		if (ret == -ENOMEM && retries++ < 1000) {
-			usleep(1000);
-			ret = 0;
-		}
+		ret = bpf_map_update_batch(fd, keys, values, &count, &opts);
 		if (ret)
 			goto out;
 		done += count;
@@ -1584,51 +1584,118 @@ out:
 	return ret;
 }
 
+/* The drained entry of a kind and key, or NULL. */
+static const struct source_count *drained(const struct drain_result *r, int kind, const char *addr,
+					  __u32 sid)
+{
+	struct botsink_source_key key = { .sid = sid };
+
+	set_addr(key.addr, addr);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].kind == kind && !memcmp(&r->items[i].key, &key, sizeof(key)))
+			return &r->items[i];
+	return NULL;
+}
+
+/* The drained catch-all of IPv4 or IPv6 sources, or NULL. */
+static const struct source_count *drained_catch_all(const struct drain_result *r, bool v4)
+{
+	struct botsink_source_key key = { .sid = BOTSINK_SID_ANY };
+
+	if (v4)
+		key.addr[10] = key.addr[11] = 0xff;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].kind == BOTSINK_KIND_OVERFLOW &&
+		    !memcmp(&r->items[i].key, &key, sizeof(key)))
+			return &r->items[i];
+	return NULL;
+}
+
+/* Packets drained from tables of one kind. */
+static __u64 drained_packets(const struct drain_result *r, int kind)
+{
+	__u64 n = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->items[i].kind == kind ? r->items[i].total.packets : 0;
+	return n;
+}
+
+static void send_overflowing(struct frame *f, int bucket, __u32 sid)
+{
+	send_frame_at(__LINE__, f, f->len, bucket, sid, -1, true);
+}
+
 /*
- * A full generation: new sources are counted as table_full (and still in
- * their bucket, with their verdict and rule hit); known ones are counted.
- * The drain empties all of it, in batches, and the next generation has room.
+ * Full tables: a new source of a full table is counted under its prefix in
+ * the overflow table of its kind (table_full counts it), and when that is
+ * full too under its family's catch-all; sources already known count as
+ * before; unclassified traffic has its own table. Nothing is lost: the
+ * drain returns every packet, and empties every table but the catch-alls.
  */
 static void test_table_full(void)
 {
-	struct botsink_source_key known = { .sid = 1001 };
+	const struct botsink_maps *m = &env.l.maps;
+	const struct source_count *sc;
 	struct drain_result r = { 0 };
-	struct frame *f;
-	size_t prefilled = 0;
 	int ret;
 
 	if (!INSTALL(base_rules, BOTSINK_VERDICT_DROP))
 		return;
-	ret = prefill(0, BOTSINK_MAX_SOURCES - 1);
+	ret = prefill(m->counters[BOTSINK_KIND_SOURCES][0], BOTSINK_MAX_SOURCES - 1, 1001);
 	if (!check_at(__LINE__, !ret, "filling botsink_gen0: %s", strerror(-ret)))
 		return;
 	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001); /* takes the last entry */
-	f = tcp4("198.51.100.8", HOST4, 80, TH_SYN);
-	send_frame_at(__LINE__, f, f->len, BOTSINK_MATCHED, 1001, -1, true);
-	f = tcp4("198.51.100.9", HOST4, 81, TH_SYN);
-	send_frame_at(__LINE__, f, f->len, BOTSINK_UNCLASSIFIED, 0, -1, true);
+	send_overflowing(tcp4("198.51.100.8", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
+	send_overflowing(tcp4("198.51.100.9", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
+	send_overflowing(tcp6("2001:db8:aa:bb::1", HOST6, 80, TH_SYN), BOTSINK_MATCHED, 1003);
+	SEND_SID(tcp4("198.51.100.10", HOST4, 81, TH_SYN), 0); /* its own table */
 	SEND_SID(tcp4(SRC4, HOST4, 80, TH_ACK), 1001); /* a known key still counts */
-	CHECK_EQ(gen_keys(0), BOTSINK_MAX_SOURCES);
-
-	ret = counters_drain(&env.l.maps, &r);
+	CHECK_EQ(gen_keys(0), BOTSINK_MAX_SOURCES + 1);
+	/* The overflow table full too (2 prefixes taken, 2 catch-alls): catch-alls. */
+	ret = prefill(m->counters[BOTSINK_KIND_OVERFLOW][0], BOTSINK_OVERFLOW_ENTRIES - 4, 1001);
 	CHECK_EQ(ret, 0);
-	CHECK_EQ(r.n, BOTSINK_MAX_SOURCES);
-	set_addr(known.addr, SRC4);
-	for (size_t i = 0; i < r.n; i++) {
-		const struct source_count *sc = &r.items[i];
+	send_overflowing(tcp4("198.51.99.1", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
+	send_overflowing(tcp4("198.51.98.1", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
+	send_overflowing(tcp6("2001:db8:cc::1", HOST6, 80, TH_SYN), BOTSINK_MATCHED, 1003);
+	send_overflowing(tcp4("198.51.100.8", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
 
-		if (!memcmp(&sc->key, &known, sizeof(known))) {
-			CHECK(sc->total.packets == 2 && sc->total.syns == 1);
-			continue;
-		}
-		prefilled +=
-			sc->key.sid == 1001 && sc->total.packets == 1 && sc->total.bytes == 100;
-	}
-	CHECK_EQ(prefilled, BOTSINK_MAX_SOURCES - 1);
+	CHECK_EQ(counters_drain(m, &r), 0);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_SOURCES), BOTSINK_MAX_SOURCES - 1 + 2);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_UNCLASSIFIED), 1);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_OVERFLOW), BOTSINK_OVERFLOW_ENTRIES - 4 + 7);
+	sc = drained(&r, BOTSINK_KIND_OVERFLOW, "198.51.100.0", 1001);
+	/* .8's second SYN repeats its first: a retransmission. */
+	CHECK(sc && sc->total.packets == 3 && sc->total.syns == 3 && sc->total.checkins == 2);
+	sc = drained(&r, BOTSINK_KIND_OVERFLOW, "2001:db8:aa::", 1003);
+	CHECK(sc && sc->total.packets == 1);
+	sc = drained_catch_all(&r, true);
+	CHECK(sc && sc->total.packets == 2 && sc->total.bytes == 2 * 54);
+	sc = drained_catch_all(&r, false);
+	CHECK(sc && sc->total.packets == 1);
+	sc = drained(&r, BOTSINK_KIND_SOURCES, SRC4, 1001);
+	CHECK(sc && sc->total.packets == 2 && sc->total.syns == 1);
 	drain_result_free(&r);
 	env.nwant = 0; /* checked above */
 	CHECK_EQ(gen_keys(0), 0);
-	SEND_SID(tcp4("198.51.100.8", HOST4, 80, TH_SYN), 1001);
+	CHECK_EQ(count_keys(m->counters[BOTSINK_KIND_OVERFLOW][0],
+			    sizeof(struct botsink_source_key)),
+		 2); /* the catch-alls again */
+
+	/* Unclassified sources beyond their table: their own overflow table. */
+	ret = prefill(m->counters[BOTSINK_KIND_UNCLASSIFIED][1], BOTSINK_MAX_UNCLASSIFIED, 0);
+	CHECK_EQ(ret, 0);
+	send_overflowing(tcp4("198.51.100.11", HOST4, 81, TH_SYN), BOTSINK_UNCLASSIFIED, 0);
+	SEND_SID(tcp4("198.51.100.8", HOST4, 80, TH_SYN), 1001); /* room for check-ins */
+	CHECK_EQ(counters_drain(m, &r), 0);
+	sc = drained(&r, BOTSINK_KIND_UNCL_OVERFLOW, "198.51.100.0", 0);
+	CHECK(sc && sc->total.packets == 1);
+	sc = drained(&r, BOTSINK_KIND_SOURCES, "198.51.100.8", 1001);
+	CHECK(sc && sc->total.packets == 1);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_UNCLASSIFIED), BOTSINK_MAX_UNCLASSIFIED);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_OVERFLOW), 0);
+	drain_result_free(&r);
+	env.nwant = 0;
 }
 
 /* ---- tests: captures ---- */

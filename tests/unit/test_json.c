@@ -16,9 +16,9 @@
 
 /* The fields record_to_json() writes (record.c), in order. */
 static const char *const fields[] = {
-	"timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "protocol", "dst_ip",
-	"dst_port",  "family",	   "tag",	"sid",	  "classtype", "packets",  "bytes",
-	"syns",	     "checkins",   "dns_qtype", "sensor", "record_id",
+	"timestamp", "first_seen", "last_seen", "src_ip",   "anon_mode", "protocol",  "dst_ip",
+	"dst_port",  "family",	   "tag",	"sid",	    "classtype", "packets",   "bytes",
+	"syns",	     "checkins",   "dns_qtype", "overflow", "sensor",	 "record_id",
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -238,7 +238,7 @@ static void test_record_nulls(void)
 		"\"anon_mode\":\"none\",\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
 		"\"dst_port\":null,\"family\":\"unclassified\",\"tag\":null,\"sid\":0,"
 		"\"classtype\":null,\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
-		"\"dns_qtype\":null,\"sensor\":\"s1\",\"record_id\":\"s1:00000000000000ab:7:0\"}\n";
+		"\"dns_qtype\":null,\"overflow\":false,\"sensor\":\"s1\",\"record_id\":\"s1:00000000000000ab:7:0\"}\n";
 	struct feed_record r = {
 		.timestamp = { 1795732289, 0 },
 		.last_seen = { 1795732289, 500000000 },
@@ -288,6 +288,21 @@ static void test_record_nulls(void)
 		CHECK_STR(str_field(obj, "dst_ip"), "::");
 		CHECK_STR(str_field(obj, "protocol"), "udp");
 		CHECK_INT(int_field(obj, "dst_port"), 0);
+		CHECK(json_is_false(json_object_get(obj, "overflow")));
+	}
+	json_decref(obj);
+
+	/* A catch-all: overflow true, sid null. */
+	r.overflow = true;
+	r.any_sid = true;
+	snprintf(r.src_ip, sizeof(r.src_ip), "0.0.0.0/0");
+	sb_reset(&sb);
+	record_to_json(&r, &sb);
+	obj = parse_line(&sb);
+	if (obj) {
+		CHECK(json_is_true(json_object_get(obj, "overflow")));
+		CHECK(null_field(obj, "sid"));
+		CHECK_STR(str_field(obj, "src_ip"), "0.0.0.0/0");
 	}
 	json_decref(obj);
 	sb_free(&sb);

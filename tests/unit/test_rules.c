@@ -490,7 +490,7 @@ static void test_options(void)
 		"alert tcp any any -> any any (msg:\"say \\\"hi\\\" \\\\ back\\; slash\"; "
 		"sid:42; rev:7; classtype:trojan-activity; "
 		"metadata:created_at 2020_01_01, malware_family Zeus, updated_at 2021_02_02;)\n"
-		"alert tcp any any -> any any (msg:\"m\";sid:4294967295;)\n";
+		"alert tcp any any -> any any (msg:\"m\";sid:4294967294;)\n";
 	struct rule_set rs;
 
 	if (parse_clean(text, &rs) != 2) {
@@ -506,7 +506,7 @@ static void test_options(void)
 	CHECK_INT(rs.rules[0].flags_op, BOTSINK_FLAGS_ANY);
 	CHECK(!rs.rules[0].has_flags);
 	CHECK_STR(rs.rules[1].msg, "m");
-	CHECK_INT(rs.rules[1].sid, 4294967295u);
+	CHECK_INT(rs.rules[1].sid, 4294967294u);
 	CHECK_INT(rs.rules[1].rev, 0);
 	CHECK(rs.rules[1].classtype == NULL);
 	rules_free(&rs);
@@ -692,14 +692,16 @@ static const struct case_line mixed[] = {
 	BAD("alert tcp any any -> any any (flags:S; tcp.flags:A; sid:39;)", "flags given twice"),
 	OTHER(""),
 	BAD("alert tcp any any -> any any (msg:\"no sid\";)", "rule has no sid"),
-	BAD("alert tcp any any -> any any (sid:0;)", "sid must be an integer from 1 to 4294967295"),
+	BAD("alert tcp any any -> any any (sid:0;)", "sid must be an integer from 1 to 4294967294"),
 	BAD("alert tcp any any -> any any (sid:12a;)",
-	    "sid must be an integer from 1 to 4294967295"),
+	    "sid must be an integer from 1 to 4294967294"),
 	BAD("alert tcp any any -> any any (sid:-1;)",
-	    "sid must be an integer from 1 to 4294967295"),
+	    "sid must be an integer from 1 to 4294967294"),
 	BAD("alert tcp any any -> any any (sid:4294967296;)",
-	    "sid must be an integer from 1 to 4294967295"),
-	BAD("alert tcp any any -> any any (sid;)", "sid must be an integer from 1 to 4294967295"),
+	    "sid must be an integer from 1 to 4294967294"),
+	BAD("alert tcp any any -> any any (sid;)", "sid must be an integer from 1 to 4294967294"),
+	BAD("alert tcp any any -> any any (sid:4294967295;)",
+	    "sid must be an integer from 1 to 4294967294"),
 	BAD("alert tcp any any -> 203.0.113.9 any (sid:1000;)",
 	    "duplicate sid 1000 (first defined at line 2)"),
 	BAD("alert tcp any any -> any any (sid:40; sid:41;)", "sid given twice"),
