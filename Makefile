@@ -3,7 +3,8 @@
 #   make          build/botsink and build/botsink.bpf.o
 #   make test     every test (root, real kernel): unit (ASan/UBSan), BPF_PROG_TEST_RUN, lab
 #   make demo     a veth lab with simulated bots, end to end
-#   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines
+#   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines; the counted rate on
+#                 the veth lab beside an XDP counter, libpcap and nftables (root)
 #   make fuzz     the libFuzzer targets (rule parser, record formatter), longer
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 
@@ -85,6 +86,15 @@ $(BUILD)/tests/botsink-gen: tests/gen/gen.c tests/prog/frames.h $(BUILD)/gen.ske
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/prog $< -o $@ $(LDLIBS)
 
+# The rate bench's baselines: the one-map XDP counter and libpcap.
+$(BUILD)/tests/xdp_count: tests/bench/xdp_count.c $(BUILD)/baseline.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
+$(BUILD)/tests/pcap_count: tests/bench/pcap_count.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ -lpcap
+
 unit: $(UNIT_TESTS)
 
 # libFuzzer targets (clang): the library again, instrumented.
@@ -117,8 +127,9 @@ test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen
 demo:
 	scripts/demo.sh
 
-bench: all $(BUILD)/bench
+bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(BUILD)/tests/pcap_count
 	$(BUILD)/bench
+	BUILD=$(BUILD) tests/bench/rate.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp

@@ -21,6 +21,9 @@ struct {
 	__type(value, struct source_counter);
 } baseline_sources SEC(".maps");
 
+/* What baseline_count returns: the rate bench counts only, as botsink --verdict drop. */
+const volatile __u32 count_verdict = XDP_PASS;
+
 SEC("xdp")
 int baseline_drop(struct xdp_md *ctx)
 {
@@ -61,7 +64,7 @@ int baseline_count(struct xdp_md *ctx)
 		fresh.bytes = end - data;
 		bpf_map_update_elem(&baseline_sources, &key, &fresh, BPF_NOEXIST);
 	}
-	return XDP_PASS;
+	return count_verdict;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
