@@ -269,8 +269,9 @@ struct botsink_config {
  * botsink_drain[0]: the daemon's progress through drain epochs, pinned so a
  * daemon restarted after a crash knows what the feed already holds. The
  * program does not use it. An epoch is one drained generation: its records
- * are written (and synced), then the epoch is committed here, and only then
- * is the generation cleared.
+ * are written (and synced) to the feed, or while the feed fails to the
+ * spool file in the state directory, then the epoch is committed here, and
+ * only then is the generation cleared.
  */
 enum botsink_drain_phase {
 	BOTSINK_DRAIN_IDLE = 0, /* no epoch in progress */
@@ -286,6 +287,7 @@ struct botsink_drain_state {
 	__u64 wall_ns, mono_ns; /* CLOCK_REALTIME/MONOTONIC when the pending epoch began */
 	__u32 phase; /* enum botsink_drain_phase */
 	__u32 gen; /* the generation of the pending epoch */
+	__u64 spool_head, spool_size; /* of the spool file: delivered to the feed, committed */
 };
 
 /*

@@ -30,6 +30,9 @@
 #include "sink.h"
 #include "util.h"
 
+#define SPOOL_FILE "spool.jsonl"
+#define DEFAULT_SPOOL_MAX (256LL << 20)
+
 static const char run_usage[] =
 	"Usage: botsink run -i IFACE -r RULES [OPTIONS]\n"
 	"\n"
@@ -56,6 +59,9 @@ static const char run_usage[] =
 	"                             (records with \"overflow\": true), never dropped\n"
 	"      --max-unclassified N   the same for sinkhole traffic no rule matched (default:\n"
 	"                             65536): scanners cannot push check-ins into overflow\n"
+	"      --spool-max SIZE       while the feed cannot be written, records wait in\n"
+	"                             STATE_DIR/" SPOOL_FILE " up to SIZE (K, M, G; default\n"
+	"                             256M; 0: none), then in the kernel maps\n"
 	"      --anon MODE            ipcrypt-pfx (default), truncate or none\n"
 	"      --key FILE             ipcrypt-pfx key: 64 hex digits or 32 bytes, mode 0600;\n"
 	"                             default: STATE_DIR/" ANON_KEY_FILE ", created if missing\n"
@@ -99,6 +105,7 @@ struct run_opts {
 	bool lenient;
 	struct loader_caps caps; /* --max-sources, --max-unclassified; 0: default or as pinned */
 	long long rotate_size; /* 0: no rotation by size */
+	long long spool_max; /* bytes; 0: no spool */
 	double rotate_interval; /* 0: none by time */
 	int ifindex;
 	struct addr_set space;
@@ -112,6 +119,8 @@ struct daemon {
 	struct compiled compiled;
 	struct anonymizer anon;
 	struct sink *sink;
+	struct sink *spool; /* NULL: --spool-max 0 */
+	char spool_path[PATH_MAX];
 	struct feed feed;
 	struct drainer drainer;
 	int sigfd, timerfd;
@@ -165,6 +174,7 @@ enum {
 	OPT_ROTATE_INTERVAL,
 	OPT_MAX_SOURCES,
 	OPT_MAX_UNCLASSIFIED,
+	OPT_SPOOL_MAX,
 };
 
 static const struct option run_options[] = {
@@ -187,10 +197,30 @@ static const struct option run_options[] = {
 	{ "feed-rotate-interval", required_argument, NULL, OPT_ROTATE_INTERVAL },
 	{ "max-sources", required_argument, NULL, OPT_MAX_SOURCES },
 	{ "max-unclassified", required_argument, NULL, OPT_MAX_UNCLASSIFIED },
+	{ "spool-max", required_argument, NULL, OPT_SPOOL_MAX },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* SIZE with an optional K, M or G suffix, up to 1 PiB; -1 if it is none. */
+static long long parse_size(const char *arg)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || end == arg || v < 0)
+		return -1;
+	if (*end && !end[1] && strchr("KkMmGg", *end))
+		v <<= tolower((unsigned char)*end) == 'k' ? 10 :
+		      tolower((unsigned char)*end) == 'm' ? 20 :
+							    30;
+	else if (*end)
+		return -1;
+	return v >= 1 && v <= (1LL << 50) ? v : -1;
+}
 
 /* Entries per table and generation; the kernel preallocates them all. */
 #define MAX_CAPACITY (1U << 24)
@@ -275,16 +305,18 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 		o->lenient = true;
 		break;
 	case OPT_ROTATE_SIZE:
-		o->rotate_size = strtoll(arg, &end, 10);
-		if (*end && !end[1] && strchr("KkMmGg", *end))
-			o->rotate_size <<= tolower((unsigned char)*end) == 'k' ? 10 :
-					   tolower((unsigned char)*end) == 'm' ? 20 :
-										 30;
-		else if (*end)
-			o->rotate_size = 0;
-		if (o->rotate_size < 1 || o->rotate_size > (1LL << 50))
+		o->rotate_size = parse_size(arg);
+		if (o->rotate_size < 1)
 			return usage_error(
 				"--feed-rotate-size: '%s' is not a size (bytes, K, M or G)", arg);
+		break;
+	case OPT_SPOOL_MAX:
+		o->spool_max = parse_size(arg);
+		if (o->spool_max < 0 && strcmp(arg, "0"))
+			return usage_error("--spool-max: '%s' is not a size (bytes, K, M or G)",
+					   arg);
+		if (!strcmp(arg, "0"))
+			o->spool_max = 0;
 		break;
 	case OPT_ROTATE_INTERVAL:
 		o->rotate_interval = strtod(arg, &end);
@@ -333,6 +365,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		.truncate_v6 = 48,
 		.xdp_mode = XDP_MODE_NATIVE,
 		.verdict = BOTSINK_VERDICT_PASS,
+		.spool_max = DEFAULT_SPOOL_MAX,
 	};
 	while ((opt = getopt_long(argc, argv, "i:r:vh", run_options, NULL)) != -1) {
 		ret = parse_option(opt, optarg, o);
@@ -677,7 +710,21 @@ int cmd_run(int argc, char **argv)
 		goto out_anon;
 	}
 	feed_init(&d.feed, d.sink, &d.anon, opts.sensor);
-	d.drainer = (struct drainer){ .maps = &d.loader.maps, .feed = &d.feed, .sink = d.sink };
+	if (opts.spool_max) {
+		snprintf(d.spool_path, sizeof(d.spool_path), "%s/%s", opts.state_dir, SPOOL_FILE);
+		d.spool = sink_jsonl_open(d.spool_path, err, sizeof(err));
+		if (!d.spool) {
+			log_error("%s", err);
+			ret = EXIT_USAGE;
+			goto out_feed;
+		}
+	}
+	d.drainer = (struct drainer){ .maps = &d.loader.maps,
+				      .feed = &d.feed,
+				      .sink = d.sink,
+				      .spool = d.spool,
+				      .spool_path = d.spool_path,
+				      .spool_max = (unsigned long long)opts.spool_max };
 	ret = EXIT_RUNTIME;
 	if (feed_learn_rules(&d.feed, &d.rules) || setup_signals(&d)) {
 		log_error("setting up: %s", strerror(errno));
@@ -704,8 +751,10 @@ out_feed:
 		close(d.sigfd);
 	if (d.timerfd >= 0)
 		close(d.timerfd);
+	drainer_free(&d.drainer);
 	feed_free(&d.feed);
 	sink_close(d.sink);
+	sink_close(d.spool);
 out_anon:
 	anon_free(&d.anon);
 out_rules:

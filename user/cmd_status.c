@@ -67,6 +67,19 @@ static int read_percpu_sum(int fd, __u32 key, void *sum, size_t size, size_t wor
 	return 0;
 }
 
+static void print_drain(const struct botsink_maps *m)
+{
+	static const char *const phases[] = { "idle", "writing", "clearing" };
+	struct botsink_drain_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->drain, &zero, &st))
+		return;
+	printf("drain:     epoch %llu committed, %s; spool %llu bytes waiting for the feed\n",
+	       (unsigned long long)st.epoch, st.phase < 3 ? phases[st.phase] : "?",
+	       (unsigned long long)(st.spool_size - st.spool_head));
+}
+
 static void print_stats(const struct botsink_maps *m)
 {
 	static const char *const names[] = { "non_ip",	   "non_sinkhole", "malformed",
@@ -169,6 +182,7 @@ int cmd_status(int argc, char **argv)
 	printf("config:    verdict %s, rule set %u, counting into generation %u\n",
 	       cfg.verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass", cfg.ruleset,
 	       cfg.generation & 1);
+	print_drain(&m);
 	print_stats(&m);
 	print_families(&m);
 	maps_close(&m);

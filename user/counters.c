@@ -177,6 +177,31 @@ int counters_prepare(const struct botsink_maps *m, int gen)
 	return ret;
 }
 
+int counters_delete(const struct botsink_maps *m, int gen, const struct drain_result *r)
+{
+	const size_t batch = 65536;
+	struct botsink_source_key *keys = malloc(batch * sizeof(*keys));
+	int ret = keys ? 0 : -ENOMEM;
+
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
+		size_t i = 0;
+
+		while (i < r->n && !ret) {
+			LIBBPF_OPTS(bpf_map_batch_opts, opts);
+			__u32 count = 0;
+
+			for (; i < r->n && count < batch; i++)
+				if (r->items[i].kind == kind)
+					keys[count++] = r->items[i].key;
+			if (count &&
+			    bpf_map_delete_batch(m->counters[kind][gen], keys, &count, &opts))
+				ret = -errno;
+		}
+	}
+	free(keys);
+	return ret ? ret : counters_prepare(m, gen);
+}
+
 int counters_clear(const struct botsink_maps *m, int gen)
 {
 	int ret = 0;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +98,63 @@ static void failpoint_after_write(size_t records)
 		raise(SIGKILL);
 }
 
-/* Write the pending epoch and commit it. */
+static bool spool_empty(const struct botsink_drain_state *st)
+{
+	return st->spool_head == st->spool_size;
+}
+
+/* Commit the pending epoch as written to the feed, or (spooled) to the spool. */
+static int commit(struct drainer *dr, struct botsink_drain_state *st, bool spooled)
+{
+	struct sink_position pos;
+
+	st->epoch++;
+	if (spooled && !sink_position(dr->spool, &pos))
+		st->spool_size = pos.size;
+	if (!spooled)
+		note_position(dr, st);
+	st->phase = BOTSINK_DRAIN_CLEARING;
+	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
+}
+
+/* The epoch into the spool, within its bound; DRAIN_HELD when it does not fit. */
+static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const struct epoch *e,
+		       struct drain_result *r)
+{
+	struct sink *feed_sink = dr->feed->sink;
+	struct sink_position pos;
+	int ret;
+
+	if (!dr->spool)
+		return DRAIN_HELD;
+	sink_rollback(dr->spool, st->spool_size); /* what no commit covers */
+	dr->feed->sink = dr->spool;
+	ret = feed_write_epoch(dr->feed, e, r);
+	dr->feed->sink = feed_sink;
+	if (!ret)
+		ret = sink_sync(dr->spool);
+	if (!ret && !sink_position(dr->spool, &pos) && pos.size > dr->spool_max) {
+		ret = -1;
+		if (!dr->spool_full)
+			log_warn("spool %s full (%llu bytes): counts wait in the kernel maps",
+				 dr->spool_path, dr->spool_max);
+		dr->spool_full = true;
+	} else if (ret) {
+		log_error("spool %s: %s; counts wait in the kernel maps", dr->spool_path,
+			  strerror(errno));
+	}
+	if (ret) {
+		sink_rollback(dr->spool, st->spool_size);
+		return DRAIN_HELD;
+	}
+	if (dr->spool_full || spool_empty(st))
+		log_info("epoch %llu and those after it wait in spool %s until feed %s takes them",
+			 e->number, dr->spool_path, dr->sink->name);
+	dr->spool_full = false;
+	return commit(dr, st, true);
+}
+
+/* Write the pending epoch (to the feed, else to the spool) and commit it. */
 static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 {
 	struct drain_result r = { 0 };
@@ -114,37 +172,104 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		drain_result_free(&r);
 		return DRAIN_BROKEN;
 	}
-	ret = feed_write_epoch(dr->feed, &e, &r);
-	if (!ret)
-		ret = sink_sync(dr->sink);
-	if (!ret)
-		failpoint_after_write(r.n);
-	drain_result_free(&r);
-	if (ret) {
-		int saved = errno;
+	/* Spooled epochs go first: while any wait, this one waits behind them. */
+	ret = -1;
+	if (spool_empty(st)) {
+		ret = feed_write_epoch(dr->feed, &e, &r);
+		if (!ret)
+			ret = sink_sync(dr->sink);
+		if (!ret)
+			failpoint_after_write(r.n);
+		if (ret) {
+			int saved = errno;
 
-		roll_back(dr, st);
-		errno = saved;
-		if (dr->sink->broken) {
-			log_error("feed %s: %s; stopping", dr->sink->name, strerror(errno));
-			return DRAIN_BROKEN;
+			roll_back(dr, st);
+			errno = saved;
+			if (dr->sink->broken) {
+				log_error("feed %s: %s; stopping", dr->sink->name, strerror(errno));
+				drain_result_free(&r);
+				return DRAIN_BROKEN;
+			}
+			sink_failed(dr, e.number);
 		}
-		sink_failed(dr, e.number);
-		return DRAIN_HELD;
 	}
-	if (dr->failing)
-		log_info("feed %s is writable again", dr->sink->name);
-	dr->failing = false;
-	st->epoch = e.number;
-	note_position(dr, st);
-	st->phase = BOTSINK_DRAIN_CLEARING;
-	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
+	if (!ret) {
+		if (dr->failing)
+			log_info("feed %s is writable again", dr->sink->name);
+		dr->failing = false;
+		ret = commit(dr, st, false);
+	} else {
+		ret = spool_epoch(dr, st, &e, &r);
+	}
+	/* Committed: its keys tell clear_committed what to delete. */
+	drain_result_free(&dr->written);
+	dr->written = r;
+	dr->have_written = ret == DRAIN_DONE;
+	if (!dr->have_written)
+		drain_result_free(&dr->written);
+	return ret;
 }
 
-static int clear_committed(const struct drainer *dr, struct botsink_drain_state *st)
-{
-	int ret = counters_clear(dr->maps, (int)st->gen);
+/* Bytes of whole lines read from the spool at a time. */
+#define SPOOL_CHUNK (1 << 20)
 
+/*
+ * Deliver the spool to the feed, in order. A file feed gets all of it or,
+ * cut back, none; a busy pipe what it takes (at line boundaries), the rest
+ * later. Then the delivered part is committed and an empty spool truncated.
+ */
+static void flush_spool(struct drainer *dr, struct botsink_drain_state *st)
+{
+	char *buf = malloc(SPOOL_CHUNK);
+	int fd = open(dr->spool_path, O_RDONLY | O_CLOEXEC);
+	__u64 head = st->spool_head;
+	bool file = same_file(dr, st), ok = true;
+
+	while (buf && fd >= 0 && ok && head < st->spool_size) {
+		size_t want =
+			st->spool_size - head < SPOOL_CHUNK ? st->spool_size - head : SPOOL_CHUNK;
+		ssize_t got = pread(fd, buf, want, (off_t)head);
+		char *nl = got > 0 ? memrchr(buf, '\n', (size_t)got) : NULL;
+		long long w;
+
+		if (!nl) {
+			log_error("spool %s: cannot read it at %llu", dr->spool_path,
+				  (unsigned long long)head);
+			break;
+		}
+		w = sink_write_raw(dr->sink, buf, (size_t)(nl - buf) + 1);
+		ok = w == (long long)(nl - buf) + 1;
+		if (w > 0)
+			head += (__u64)w;
+		if (!ok && file) {
+			roll_back(dr, st); /* all or nothing */
+			head = st->spool_head;
+		}
+	}
+	if (head != st->spool_head && (!file || (ok && !sink_sync(dr->sink)))) {
+		st->spool_head = head;
+		note_position(dr, st);
+		if (spool_empty(st)) {
+			st->spool_head = st->spool_size = 0;
+			log_info("spool %s delivered to feed %s", dr->spool_path, dr->sink->name);
+		}
+		if (!state_write(dr, st) && spool_empty(st))
+			sink_rollback(dr->spool, 0);
+	} else if (file && head != st->spool_head) {
+		roll_back(dr, st);
+	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int clear_committed(struct drainer *dr, struct botsink_drain_state *st)
+{
+	int ret = dr->have_written ? counters_delete(dr->maps, (int)st->gen, &dr->written) :
+				     counters_clear(dr->maps, (int)st->gen);
+
+	drain_result_free(&dr->written);
+	dr->have_written = false;
 	if (ret) {
 		log_error("clearing generation %u: %s", st->gen, strerror(-ret));
 		return DRAIN_BROKEN;
@@ -173,6 +298,8 @@ int drainer_step(struct drainer *dr)
 	if (state_read(dr, &st))
 		return DRAIN_BROKEN;
 	if (st.phase == BOTSINK_DRAIN_IDLE) {
+		if (!spool_empty(&st))
+			flush_spool(dr, &st);
 		gen = counters_swap(dr->maps);
 		if (gen < 0) {
 			log_error("swapping counter generations: %s", strerror(-gen));
@@ -202,6 +329,24 @@ int drainer_recover(struct drainer *dr)
 	}
 	if (state_read(dr, &st))
 		return DRAIN_BROKEN;
+	if (dr->spool && !spool_empty(&st)) {
+		struct sink_position pos;
+
+		/* Only what a commit covers; a spool cut short is said, not hidden. */
+		if (sink_position(dr->spool, &pos) || pos.size < st.spool_size) {
+			log_error(
+				"spool %s holds less than the %llu bytes committed to it: records were lost outside botsink",
+				dr->spool_path, (unsigned long long)st.spool_size);
+			st.spool_size = sink_position(dr->spool, &pos) ? 0 : pos.size;
+			st.spool_head =
+				st.spool_head < st.spool_size ? st.spool_head : st.spool_size;
+		}
+		sink_rollback(dr->spool, st.spool_size);
+		log_info("spool %s: %llu bytes of records wait for the feed", dr->spool_path,
+			 (unsigned long long)(st.spool_size - st.spool_head));
+	} else if (dr->spool) {
+		sink_rollback(dr->spool, 0);
+	}
 	if (!st.incarnation) {
 		/* New state: a fresh series of record ids. */
 		while (!st.incarnation)
@@ -229,6 +374,12 @@ int drainer_recover(struct drainer *dr)
 	if (state_write(dr, &st))
 		return DRAIN_BROKEN;
 	return finish(dr, &st);
+}
+
+void drainer_free(struct drainer *dr)
+{
+	drain_result_free(&dr->written);
+	dr->have_written = false;
 }
 
 void drainer_rotated(struct drainer *dr)

@@ -11,6 +11,10 @@
  * restarted after a crash cuts the feed file back to the committed size and
  * writes the uncommitted epoch again, with the same record ids (for outputs
  * that cannot be cut back, such as a pipe, consumers drop repeats by id).
+ *
+ * While the feed fails, epochs are committed to the spool instead, and the
+ * spool goes to the feed, first, once it takes writes again: so the kernel
+ * tables do not fill during an outage, and records stay in order.
  */
 #ifndef BOTSINK_DRAIN_H
 #define BOTSINK_DRAIN_H
@@ -24,7 +28,18 @@ struct drainer {
 	const struct botsink_maps *maps;
 	struct feed *feed;
 	struct sink *sink;
+	/*
+	 * Where epochs wait while the feed fails, in order, up to spool_max
+	 * bytes (then they wait in the kernel): a JSON Lines file in the state
+	 * directory. NULL: no spool.
+	 */
+	struct sink *spool;
+	const char *spool_path;
+	unsigned long long spool_max;
 	bool failing; /* the sink refused the pending epoch (warned once per outage) */
+	bool spool_full; /* warned once */
+	struct drain_result written; /* the committed epoch's counts, until cleared */
+	bool have_written;
 };
 
 enum drain_outcome {
@@ -42,5 +57,6 @@ int drainer_recover(struct drainer *dr);
 int drainer_step(struct drainer *dr);
 /* The feed file was rotated: the next epoch starts a new file. */
 void drainer_rotated(struct drainer *dr);
+void drainer_free(struct drainer *dr);
 
 #endif

@@ -184,6 +184,7 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result 
 	if (!d->n)
 		return 0;
 	qsort(d->items, d->n, sizeof(*d->items), cmp_count);
+	f->sink->started = false;
 	recs = calloc(batch, sizeof(*recs));
 	ids = calloc(batch, sizeof(*ids));
 	if (!recs || !ids) {

@@ -24,7 +24,8 @@ struct sink_position {
 struct sink_ops {
 	/*
 	 * 0: every record written. -1 (errno set): none written, try again
-	 * later; or, with s->broken set, the sink cannot be used any more.
+	 * later (EAGAIN: the output is busy); or, with s->broken set, the sink
+	 * cannot be used any more.
 	 */
 	int (*emit)(struct sink *s, const struct feed_record *recs, size_t n);
 	void (*close)(struct sink *s);
@@ -39,12 +40,24 @@ struct sink_ops {
 	int (*rollback)(struct sink *s, unsigned long long size);
 	/* Optional: make what was written durable. 0 or -1 (errno). */
 	int (*sync)(struct sink *s);
+	/*
+	 * Optional: write bytes of whole records as they are (from the spool).
+	 * Returns the bytes written, always whole lines; fewer than n only
+	 * when the output is busy (a pipe), or -1 (errno) with none written.
+	 */
+	long long (*write_raw)(struct sink *s, const char *buf, size_t n);
 };
 
 struct sink {
 	const struct sink_ops *ops;
 	const char *name; /* for messages */
 	bool broken; /* a failure that retrying cannot mend: stop */
+	/*
+	 * Part of the current epoch went out (the feed clears it per epoch): a
+	 * busy output (a pipe) is then waited for, not refused, so that an
+	 * epoch is never split between the output and the spool.
+	 */
+	bool started;
 };
 
 /* "-" is stdout. NULL with a reason in err on failure. */
@@ -84,6 +97,15 @@ static inline int sink_rollback(struct sink *s, unsigned long long size)
 		return -1;
 	}
 	return s->ops->rollback(s, size);
+}
+
+static inline long long sink_write_raw(struct sink *s, const char *buf, size_t n)
+{
+	if (!s->ops->write_raw) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return s->ops->write_raw(s, buf, n);
 }
 
 static inline int sink_sync(struct sink *s)

@@ -2,6 +2,9 @@
 /* JSON Lines sink: one record per line, a batch per write, no partial line. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@ struct jsonl_sink {
 	struct sink base;
 	int fd;
 	bool regular; /* a regular file: a failed batch can be cut off again */
+	bool fifo; /* a pipe, written without blocking: a slow reader makes it busy */
 	bool owned;
 	struct strbuf buf;
 };
@@ -33,6 +37,93 @@ static int write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* The end of the longest run of whole lines in p[0, n) within `max` bytes, or 0. */
+static size_t lines_within(const char *p, size_t n, size_t max)
+{
+	const char *nl;
+
+	if (n <= max)
+		return n;
+	nl = memrchr(p, '\n', max);
+	return nl ? (size_t)(nl - p) + 1 : 0;
+}
+
+/*
+ * Whole lines to a non-blocking pipe, PIPE_BUF bytes or less per write (so
+ * each write is all or nothing). When the pipe is full: with nothing
+ * written yet and `may_refuse`, return -1 (EAGAIN); else, unless `whole`,
+ * stop at the line boundary reached; else (and always within a line longer
+ * than PIPE_BUF) wait for the reader. Returns the bytes written.
+ */
+static long long fifo_write(int fd, const char *p, size_t n, bool may_refuse, bool whole)
+{
+	size_t done = 0, must = 0;
+
+	while (done < n) {
+		size_t len = lines_within(p + done, n - done, PIPE_BUF);
+		ssize_t w;
+
+		if (!len) { /* one line longer than PIPE_BUF: it goes out whole */
+			const char *nl = memchr(p + done, '\n', n - done);
+
+			len = nl ? (size_t)(nl - (p + done)) + 1 : n - done;
+			len = len < PIPE_BUF ? len : PIPE_BUF;
+			must = done + (nl ? (size_t)(nl - (p + done)) + 1 : n - done);
+		}
+		w = write(fd, p + done, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN && done >= must) {
+			if (!done && may_refuse)
+				return -1;
+			if (done && !whole)
+				return (long long)done;
+		}
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			poll(&pfd, 1, -1);
+			continue;
+		}
+		if (w < 0)
+			return done ? (long long)done : -1;
+		done += (size_t)w;
+	}
+	return (long long)done;
+}
+
+/* Bytes a pipe takes now without a wait, or 0 if that cannot be told. */
+static size_t fifo_room(int fd)
+{
+	int size = fcntl(fd, F_GETPIPE_SZ), queued = 0;
+
+	if (size <= 0 || ioctl(fd, FIONREAD, &queued) || queued < 0 || queued > size)
+		return 0;
+	return (size_t)(size - queued);
+}
+
+static int write_out(struct jsonl_sink *s, const char *p, size_t n)
+{
+	long long w;
+
+	if (!s->fifo)
+		return write_all(s->fd, p, n);
+	/* An epoch starts only when it fits: else it waits in the spool, whole. */
+	if (!s->base.started && n > fifo_room(s->fd)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	/* Once part of the epoch went out, the rest follows whatever the wait. */
+	w = fifo_write(s->fd, p, n, !s->base.started, true);
+	if (w > 0)
+		s->base.started = true;
+	if (w == (long long)n)
+		return 0;
+	if (w > 0) /* cut short by an error after some lines */
+		errno = EPIPE;
+	return -1;
 }
 
 /* Records are written a megabyte at a time, whole lines only. */
@@ -61,8 +152,10 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 			errno = ENOMEM;
 			ret = -1;
 		} else if (s->buf.len >= WRITE_CHUNK || i + 1 == n) {
-			written = true; /* maybe only in part, when this fails */
-			ret = write_all(s->fd, s->buf.buf, s->buf.len);
+			ret = write_out(s, s->buf.buf, s->buf.len);
+			/* A busy pipe took none of it: nothing to take back. */
+			if (!(ret && !s->regular && errno == EAGAIN && !s->base.started))
+				written = true; /* maybe only in part, when this fails */
 			sb_reset(&s->buf);
 		}
 	}
@@ -167,6 +260,19 @@ static int jsonl_rollback(struct sink *base, unsigned long long size)
 	return ftruncate(s->fd, (off_t)size);
 }
 
+static long long jsonl_write_raw(struct sink *base, const char *buf, size_t n)
+{
+	struct jsonl_sink *s = (struct jsonl_sink *)base;
+
+	if (base->broken) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (s->fifo)
+		return fifo_write(s->fd, buf, n, true, false);
+	return write_all(s->fd, buf, n) ? -1 : (long long)n;
+}
+
 /* A pipe or a terminal has nothing to sync. */
 static int jsonl_sync(struct sink *base)
 {
@@ -182,6 +288,7 @@ static const struct sink_ops jsonl_ops = {
 	.position = jsonl_position,
 	.rollback = jsonl_rollback,
 	.sync = jsonl_sync,
+	.write_raw = jsonl_write_raw,
 };
 
 struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
@@ -208,5 +315,9 @@ struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
 		s->owned = true;
 	}
 	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	/* Not a terminal: its description is shared with the shell. */
+	s->fifo = !s->regular && S_ISFIFO(st.st_mode) &&
+		  fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) == 0;
+
 	return &s->base;
 }

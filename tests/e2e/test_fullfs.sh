@@ -1,8 +1,10 @@
 #!/bin/bash
 # The feed file on a full filesystem (a 16 KiB tmpfs): the daemon keeps the
-# counts it cannot write, never leaves a partial line behind (a failed
-# batch is cut off again), and once there is room writes everything held,
-# so the file ends with exactly what was sent.
+# counts it cannot write, in the spool in its state directory (a statistic
+# of botsink status), never leaves a partial line behind (a failed batch is
+# cut off again), and once there is room writes everything held, so the
+# file ends with exactly what was sent. Then again with a spool too small
+# (--spool-max 2K): the counts wait in the kernel maps instead.
 . "$(dirname "$0")/lib.sh"
 
 SINKHOLE=203.0.113.0/24,2001:db8:5::/48
@@ -10,8 +12,6 @@ mkdir "$WORK/small"
 mount -t tmpfs -o size=16k,mode=0700 tmpfs "$WORK/small" || { fail "cannot mount a tmpfs"; finish; }
 EXTRA_CLEANUP='umount "$WORK/small" 2>/dev/null'
 lab_up "bsz$$"
-start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole "$SINKHOLE" --anon none \
-	--interval 0.2 --feed "$WORK/small/feed.jsonl" || finish
 
 # whole_lines FILE: every line complete and JSON.
 whole_lines() {
@@ -24,37 +24,64 @@ for line in data.splitlines():
 PYEOF
 }
 
-expected=""
-for wave in 1 2 3 4; do
-	plan=""
-	for i in $(seq 1 30); do
-		plan+="{\"src\":\"198.18.$wave.$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$((i % 4 + 1))},"
-		expected+="198.18.$wave.$i $((i % 4 + 1))"$'\n'
+# fill_and_recover NAME SUBNET [DAEMON OPTIONS]: one round against a full
+# filesystem. The spool's part is checked by the caller.
+fill_and_recover() {
+	local name=$1 subnet=$2 expected="" plan
+	shift 2
+	rm -f "$WORK/small/feed.jsonl"
+	mount -o remount,size=16k "$WORK/small"
+	: >"$WORK/daemon.err"
+	start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole "$SINKHOLE" --anon none \
+		--interval 0.2 --feed "$WORK/small/feed.jsonl" "$@" || finish
+	for wave in 1 2 3 4; do
+		plan=""
+		for i in $(seq 1 30); do
+			plan+="{\"src\":\"198.$subnet.$wave.$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$((i % 4 + 1))},"
+			expected+="198.$subnet.$wave.$i $((i % 4 + 1))"$'\n'
+		done
+		echo "[${plan%,}]" | send_plan >/dev/null
+		sleep 0.3
 	done
-	echo "[${plan%,}]" | send_plan >/dev/null
-	sleep 0.3
-done
-for _ in $(seq 50); do
-	grep -q "keeping the counts until it can be written" "$WORK/daemon.err" && break
-	sleep 0.1
-done
-grep -q "keeping the counts until it can be written" "$WORK/daemon.err" &&
-	pass "the full filesystem is noticed" || fail "no full filesystem: $(cat "$WORK/daemon.err")"
-whole_lines "$WORK/small/feed.jsonl" && pass "while full: only whole lines in the file" ||
-	fail "while full: a partial line"
-[ "$(wc -l <"$WORK/small/feed.jsonl")" -lt 120 ] && pass "while full: not everything written yet" ||
-	fail "the filesystem never filled"
+	for _ in $(seq 50); do
+		grep -q "keeping the counts until it can be written" "$WORK/daemon.err" && break
+		sleep 0.1
+	done
+	grep -q "keeping the counts until it can be written" "$WORK/daemon.err" &&
+		pass "$name: the full filesystem is noticed" || fail "$name: no full filesystem: $(cat "$WORK/daemon.err")"
+	whole_lines "$WORK/small/feed.jsonl" && pass "$name: while full, only whole lines in the file" ||
+		fail "$name: while full, a partial line"
+	[ "$(wc -l <"$WORK/small/feed.jsonl")" -lt 120 ] && pass "$name: while full, not everything written yet" ||
+		fail "$name: the filesystem never filled"
+	SPOOLED=$(lab_sink "$BOTSINK" status --pin-dir "$PIN_DIR" | sed -n 's/.*spool \([0-9]*\) bytes.*/\1/p')
 
-mount -o remount,size=4m "$WORK/small"
-for _ in $(seq 50); do
-	grep -q "writable again" "$WORK/daemon.err" && break
-	sleep 0.1
-done
-grep -q "writable again" "$WORK/daemon.err" && pass "room again: the held records go out" ||
-	fail "the feed never recovered"
-stop_daemon TERM
-expect_eq "daemon exit status" "$?" 0
-whole_lines "$WORK/small/feed.jsonl" && pass "only whole lines in the end" || fail "a partial line"
-actual=$(feed_sums "$WORK/small/feed.jsonl" | awk '{ print $1, $3 }' | sort)
-expect_eq "packets per source: exactly what was sent" "$actual" "$(printf '%s' "$expected" | sort)"
+	mount -o remount,size=4m "$WORK/small"
+	for _ in $(seq 50); do
+		grep -q "writable again" "$WORK/daemon.err" && break
+		sleep 0.1
+	done
+	grep -q "writable again" "$WORK/daemon.err" && pass "$name: room again, the held records go out" ||
+		fail "$name: the feed never recovered"
+	stop_daemon TERM
+	expect_eq "$name: daemon exit status" "$?" 0
+	whole_lines "$WORK/small/feed.jsonl" && pass "$name: only whole lines in the end" || fail "$name: a partial line"
+	expect_eq "$name: packets per source, exactly what was sent" \
+		"$(feed_sums "$WORK/small/feed.jsonl" | awk '{ print $1, $3 }' | sort)" \
+		"$(printf '%s' "$expected" | sort)"
+	expect_eq "$name: epochs in order" \
+		"$("$PY" -c 'import json,sys
+e=[int(json.loads(l)["record_id"].split(":")[2]) for l in open(sys.argv[1])]
+print(e == sorted(e))' "$WORK/small/feed.jsonl")" True
+}
+
+fill_and_recover spool 18
+[ "${SPOOLED:-0}" -gt 0 ] && pass "spool: status shows $SPOOLED bytes waiting" ||
+	fail "spool: nothing spooled while the feed was full"
+grep -q "wait in spool" "$WORK/daemon.err" && grep -q "delivered to feed" "$WORK/daemon.err" &&
+	pass "spool: epochs spooled, then delivered" || fail "$(cat "$WORK/daemon.err")"
+[ -s "$WORK/state/spool.jsonl" ] && fail "spool: not emptied after delivery"
+
+fill_and_recover "small spool" 19 --spool-max 2K
+grep -q "spool .* full (2048 bytes): counts wait in the kernel maps" "$WORK/daemon.err" &&
+	pass "small spool: full, the counts wait in the kernel" || fail "$(cat "$WORK/daemon.err")"
 finish

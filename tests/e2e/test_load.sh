@@ -14,22 +14,24 @@ GEN="$ROOT/${BUILD:-build}/tests/botsink-gen"
 FRAMES=${BOTSINK_LOAD_FRAMES:-2000000}
 SOURCES=5000
 
-gen() { # FRAMES
+gen() { # FRAMES [OPTIONS]
+	local n=$1
+	shift
 	lab_bots "$GEN" -i bots0 --dst-mac "$LAB_SINK_MAC" --src 198.18.16.0 --dst 203.0.113.10 \
-		--dport 80 --sources $SOURCES -n "$1"
+		--dport 80 --sources $SOURCES -n "$n" "$@"
 }
 
-# FEED FRAMES: per-source totals, record ids and epochs, checked in one pass.
+# FEED FRAMES [SID]: per-source totals, record ids and epochs, checked in one pass.
 check_feed() {
-	"$PY" - "$1" "$2" "$SOURCES" <<'PYEOF'
+	"$PY" - "$1" "$2" "$SOURCES" "${3:-1000001}" <<'PYEOF'
 import json, sys
 from collections import defaultdict
-path, frames, sources = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, frames, sources, sid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 packets, checkins, ids, epochs = defaultdict(int), 0, set(), set()
 dups = 0
 for line in open(path):
     r = json.loads(line)
-    assert r["sid"] == 1000001 and not r["overflow"], r
+    assert r["sid"] == sid and not r["overflow"], r
     packets[r["src_ip"]] += r["packets"]
     checkins += r["checkins"]
     dups += r["record_id"] in ids
@@ -83,4 +85,18 @@ grep -q "took over the botsink program" "$WORK/daemon.err" && pass "the restart 
 expect_eq "the feed across SIGKILL, per source" \
 	"$(check_feed "$WORK/kill.jsonl" $((FRAMES * 2)) 2>/dev/null)" \
 	"$((FRAMES * 2)) packets, $((FRAMES * 2)) check-ins, $SOURCES sources, 0 off by any, 0 ids twice"
+
+# 3. UDP check-ins (P2P hellos) at full rate: every datagram one.
+: >"$WORK/daemon.err"
+start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --verdict drop --interval 0.1 \
+	--feed "$WORK/udp.jsonl" || finish
+lab_bots "$GEN" -i bots0 --dst-mac "$LAB_SINK_MAC" --src 198.18.16.0 --dst 203.0.113.77 \
+	--dport 16001 --sources $SOURCES -n "$((FRAMES / 2))" --udp >"$WORK/gen3.out" ||
+	fail "generator: $(cat "$WORK/gen3.out")"
+echo "  generator: $(cat "$WORK/gen3.out")"
+sleep 0.3
+stop_daemon TERM
+expect_eq "UDP: exit status" "$?" 0
+expect_eq "UDP: the feed, per source" "$(check_feed "$WORK/udp.jsonl" $((FRAMES / 2)) 1000020 2>/dev/null)" \
+	"$((FRAMES / 2)) packets, $((FRAMES / 2)) check-ins, $SOURCES sources, 0 off by any, 0 ids twice"
 finish

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * botsink-gen: send N TCP SYNs from K distinct IPv4 sources out of an
- * interface at full rate, with BPF_PROG_TEST_RUN in live frames mode (the
- * kernel transmits what the program returns XDP_TX for). For labs only:
- * run it in a namespace of your own, towards addresses inside it.
+ * botsink-gen: send N TCP SYNs (or UDP datagrams of 32 bytes) from K
+ * distinct IPv4 sources out of an interface at full rate, with
+ * BPF_PROG_TEST_RUN in live frames mode (the kernel transmits what the
+ * program returns XDP_TX for). For labs only: run it in a namespace of
+ * your own, towards addresses inside it.
  *
  *   botsink-gen -i IFACE --dst-mac MAC --src FIRST --dst ADDR --dport PORT
- *               -n FRAMES [--sources K]
+ *               -n FRAMES [--sources K] [--udp]
  *
  * Prints the frames sent, the time taken and the rate.
  */
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +32,13 @@ struct gen_opts {
 	unsigned char dst_mac[6];
 	unsigned long long frames;
 	unsigned int sources, dport;
+	bool udp;
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: botsink-gen -i IFACE --dst-mac MAC --src FIRST --dst ADDR "
-			"--dport PORT -n FRAMES [--sources K]\n");
+			"--dport PORT -n FRAMES [--sources K] [--udp]\n");
 	return 2;
 }
 
@@ -47,6 +50,7 @@ static int parse(int argc, char **argv, struct gen_opts *o)
 		{ "dst", required_argument, NULL, 'd' },
 		{ "dport", required_argument, NULL, 'p' },
 		{ "sources", required_argument, NULL, 'k' },
+		{ "udp", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -77,6 +81,9 @@ static int parse(int argc, char **argv, struct gen_opts *o)
 			break;
 		case 'k':
 			o->sources = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'u':
+			o->udp = true;
 			break;
 		default:
 			return usage();
@@ -109,7 +116,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	frame_init(&f, buf, sizeof(buf));
-	ctx.data_end = (__u32)frame_tcp4(&f, o.src, o.dst, 40000, (uint16_t)o.dport, TH_SYN);
+	ctx.data_end =
+		o.udp ? (__u32)frame_udp4(&f, o.src, o.dst, 40000, (uint16_t)o.dport, 32) :
+			(__u32)frame_tcp4(&f, o.src, o.dst, 40000, (uint16_t)o.dport, TH_SYN);
 	memcpy(buf, o.dst_mac, 6);
 	skel = gen__open();
 	if (!skel)
@@ -128,7 +137,7 @@ int main(int argc, char **argv)
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
 		run.repeat = left < CHUNK ? (__u32)left : CHUNK;
-		ret = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.gen_syn), &run);
+		ret = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.gen_frame), &run);
 		if (ret)
 			fprintf(stderr, "botsink-gen: BPF_PROG_TEST_RUN: %s\n", strerror(errno));
 		left -= run.repeat;
