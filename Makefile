@@ -60,9 +60,16 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB_OBJS) $(H
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
 
 # BPF_PROG_TEST_RUN tests and the benchmark run the real object.
-PROG_TEST_SRCS := $(wildcard tests/prog/*.c)
+PROG_TEST_SRCS := $(filter-out %.bpf.c,$(wildcard tests/prog/*.c))
 
-$(BUILD)/tests/prog_test: $(PROG_TEST_SRCS) $(wildcard tests/prog/*.h) $(LIB_OBJS) $(HEADERS)
+$(BUILD)/slow_writer.bpf.o: tests/prog/slow_writer.bpf.c $(BPF_HEADERS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/slow_writer.skel.h: $(BUILD)/slow_writer.bpf.o
+	$(BPFTOOL) gen skeleton $< name slow_writer > $@
+
+$(BUILD)/tests/prog_test: $(PROG_TEST_SRCS) $(wildcard tests/prog/*.h) $(LIB_OBJS) $(HEADERS) \
+		$(BUILD)/slow_writer.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/prog $(PROG_TEST_SRCS) $(LIB_OBJS) -o $@ $(LDLIBS)
 

@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <pthread.h>
 #include "harness.h"
+#include "slow_writer.skel.h"
 #include "install.h"
 #include "util.h"
 
@@ -1501,6 +1503,79 @@ static void test_generations(void)
 	CHECK_EQ(gen_keys(1), 1);
 }
 
+struct slow_run {
+	int prog_fd;
+	int ret;
+	unsigned int duration;
+};
+
+static void *run_slow_writer(void *arg)
+{
+	struct slow_run *run = arg;
+	uint8_t frame[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = 1);
+
+	run->ret = bpf_prog_test_run_opts(run->prog_fd, &opts);
+	run->duration = opts.duration;
+	return NULL;
+}
+
+/*
+ * The swap waits out every program that may still write the generation it
+ * swaps out: a writer that read the generation before the swap and counts
+ * milliseconds later (slow_writer.bpf.c) is seen by the drain that follows.
+ * Without the grace period the drain would read the generation first, and
+ * the count would be cleared unread.
+ */
+static void test_swap_waits(void)
+{
+	struct slow_run run = { .ret = -1 };
+	struct slow_writer *w = slow_writer__open();
+	struct botsink_source_key key = { .sid = 77 };
+	const struct source_count *sc = NULL;
+	struct drain_result r = { 0 };
+	pthread_attr_t attr;
+	pthread_t thread;
+	cpu_set_t cpus;
+	int gen;
+
+	if (libbpf_num_possible_cpus() < 2 || !CHECK(w != NULL)) {
+		slow_writer__destroy(w);
+		return; /* one CPU: nothing runs beside the writer */
+	}
+	if (!CHECK(!bpf_map__reuse_fd(w->maps.botsink_config, env.l.maps.config) &&
+		   !bpf_map__reuse_fd(w->maps.botsink_active, env.l.maps.active) &&
+		   !slow_writer__load(w)))
+		goto out;
+	CHECK_EQ(counters_active(&env.l.maps), 0);
+	run.prog_fd = bpf_program__fd(w->progs.slow_writer);
+	/* The writer on another CPU: it runs with preemption off. */
+	CPU_ZERO(&cpus);
+	CPU_SET(env.home_cpu == 0 ? 1 : 0, &cpus);
+	if (!CHECK(!pthread_attr_init(&attr) &&
+		   !pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus) &&
+		   !pthread_create(&thread, &attr, run_slow_writer, &run)))
+		goto out;
+	pthread_attr_destroy(&attr);
+	usleep(2000); /* the writer has read generation 0 and spins */
+	gen = counters_swap(&env.l.maps);
+	CHECK_EQ(gen, 0);
+	CHECK_EQ(counters_read(&env.l.maps, 0, &r), 0);
+	for (size_t i = 0; i < r.n; i++)
+		if (!memcmp(&r.items[i].key, &key, sizeof(key)))
+			sc = &r.items[i];
+	pthread_join(thread, NULL);
+	CHECK_EQ(run.ret, 0);
+	check_at(__LINE__, run.duration > 4000000, "the writer spun only %u ns", run.duration);
+	check_at(__LINE__, sc && sc->total.packets == 1,
+		 "the drain after the swap missed the slow writer's count");
+	CHECK_EQ(counters_clear(&env.l.maps, 0), 0);
+	drain_result_free(&r);
+out:
+	slow_writer__destroy(w);
+}
+
 /* The same (source, sid) counted on several CPUs drains as one sum. */
 static void test_drain_sums_cpus(void)
 {
@@ -1848,6 +1923,7 @@ const struct test header_tests[] = {
 	TEST(generations),
 	TEST(drain_sums_cpus),
 	TEST(table_full),
+	TEST(swap_waits),
 	TEST(captures),
 };
 const size_t n_header_tests = ARRAY_SIZE(header_tests);
