@@ -121,7 +121,8 @@ static int cmp_count(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, sizeof(x->addr));
 }
 
-#define RECORD_ID_LEN 128
+/* SENSOR (up to 255 bytes):INCARNATION:EPOCH:INDEX */
+#define RECORD_ID_LEN (256 + 16 + 20 + 20 + 4)
 
 static void build_record(const struct feed *f, const struct epoch *e, const struct source_count *sc,
 			 struct feed_record *r)
@@ -178,8 +179,8 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result 
 {
 	size_t batch = d->n < FLUSH_BATCH ? d->n : FLUSH_BATCH;
 	struct feed_record *recs;
-	char(*ids)[RECORD_ID_LEN];
-	int ret = 0;
+	char(*ids)[RECORD_ID_LEN], head[RECORD_ID_LEN];
+	int ret = 0, prefix;
 
 	if (!d->n)
 		return 0;
@@ -193,13 +194,19 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result 
 		errno = ENOMEM;
 		return -1;
 	}
+	/* Ids share SENSOR:INCARNATION:EPOCH: and differ in the index. */
+	prefix = snprintf(head, sizeof(head), "%.255s:%016llx:%llu:", f->sensor, e->incarnation,
+			  e->number);
 	for (size_t done = 0; done < d->n && !ret;) {
 		size_t n = d->n - done < batch ? d->n - done : batch;
 
 		for (size_t i = 0; i < n; i++) {
+			size_t len;
+
 			build_record(f, e, &d->items[done + i], &recs[i]);
-			snprintf(ids[i], sizeof(ids[i]), "%s:%016llx:%llu:%zu", f->sensor,
-				 e->incarnation, e->number, done + i);
+			memcpy(ids[i], head, (size_t)prefix);
+			len = (size_t)prefix + u64_decimal(ids[i] + prefix, done + i);
+			ids[i][len] = '\0';
 			recs[i].record_id = ids[i];
 		}
 		ret = sink_emit(f->sink, recs, n);

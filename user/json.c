@@ -27,15 +27,13 @@ static bool sb_reserve(struct strbuf *sb, size_t n)
 	return true;
 }
 
-void sb_append(struct strbuf *sb, const char *s, size_t n)
+bool sb_grow(struct strbuf *sb, size_t n)
 {
 	if (sb->oom || !sb_reserve(sb, n)) {
 		sb->oom = true;
-		return;
+		return false;
 	}
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
+	return true;
 }
 
 void sb_puts(struct strbuf *sb, const char *s)
@@ -43,7 +41,7 @@ void sb_puts(struct strbuf *sb, const char *s)
 	sb_append(sb, s, strlen(s));
 }
 
-void sb_put_u64(struct strbuf *sb, uint64_t v)
+size_t u64_decimal(char out[20], uint64_t v)
 {
 	char digits[20];
 	size_t n = 0;
@@ -52,7 +50,15 @@ void sb_put_u64(struct strbuf *sb, uint64_t v)
 		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	sb_append(sb, digits + sizeof(digits) - n, n);
+	memcpy(out, digits + sizeof(digits) - n, n);
+	return n;
+}
+
+void sb_put_u64(struct strbuf *sb, uint64_t v)
+{
+	char digits[20];
+
+	sb_append(sb, digits, u64_decimal(digits, v));
 }
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
@@ -164,13 +170,4 @@ void json_put_string(struct strbuf *sb, const char *s)
 		p++;
 	}
 	sb_append(sb, "\"", 1);
-}
-
-void json_key(struct strbuf *sb, const char *key, bool first)
-{
-	if (!first)
-		sb_append(sb, ",", 1);
-	sb_append(sb, "\"", 1);
-	sb_puts(sb, key);
-	sb_append(sb, "\":", 2);
 }

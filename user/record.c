@@ -49,75 +49,77 @@ const char *protocol_name(uint8_t proto, char *buf, size_t len)
 	}
 }
 
-static void json_time(struct strbuf *sb, const char *key, const struct timespec *ts)
+/* `lit` is the key with its separator: ",\"first_seen\":". */
+static void json_time(struct strbuf *sb, const char *lit, size_t len, const struct timespec *ts)
 {
 	char text[40];
 
-	json_key(sb, key, false);
+	sb_append(sb, lit, len);
 	if (!ts->tv_sec && !ts->tv_nsec) {
-		sb_puts(sb, "null");
+		sb_lit(sb, "null");
 		return;
 	}
 	format_utc(ts, text, sizeof(text));
-	json_put_string(sb, text);
+	sb_lit(sb, "\"");
+	sb_puts(sb, text);
+	sb_lit(sb, "\"");
 }
 
+#define JSON_TIME(sb, lit, ts) json_time((sb), "" lit, sizeof(lit) - 1, (ts))
+
+/* Keys are literals with their separators: one append each. */
 void record_to_json(const struct feed_record *r, struct strbuf *sb)
 {
 	char text[ADDR_TEXT_LEN], proto[8];
 
-	sb_puts(sb, "{");
-	json_key(sb, "timestamp", true);
-	format_utc(&r->timestamp, text, sizeof(text));
-	json_put_string(sb, text);
-	json_time(sb, "first_seen", &r->first_seen);
-	json_time(sb, "last_seen", &r->last_seen);
-	json_key(sb, "src_ip", false);
+	JSON_TIME(sb, "{\"timestamp\":", &r->timestamp);
+	JSON_TIME(sb, ",\"first_seen\":", &r->first_seen);
+	JSON_TIME(sb, ",\"last_seen\":", &r->last_seen);
+	sb_lit(sb, ",\"src_ip\":");
 	json_put_string(sb, r->src_ip);
-	json_key(sb, "anon_mode", false);
+	sb_lit(sb, ",\"anon_mode\":");
 	json_put_string(sb, r->anon_mode);
-	json_key(sb, "protocol", false);
+	sb_lit(sb, ",\"protocol\":");
 	json_put_string(sb, protocol_name(r->protocol, proto, sizeof(proto)));
-	json_key(sb, "dst_ip", false);
+	sb_lit(sb, ",\"dst_ip\":");
 	addr_format(&r->dst_ip, text, sizeof(text));
 	json_put_string(sb, text);
-	json_key(sb, "dst_port", false);
+	sb_lit(sb, ",\"dst_port\":");
 	if (r->has_port)
 		sb_put_u64(sb, r->dst_port);
 	else
-		sb_puts(sb, "null");
-	json_key(sb, "family", false);
+		sb_lit(sb, "null");
+	sb_lit(sb, ",\"family\":");
 	json_put_string(sb, r->family);
-	json_key(sb, "tag", false);
+	sb_lit(sb, ",\"tag\":");
 	json_put_string(sb, r->tag);
-	json_key(sb, "sid", false);
+	sb_lit(sb, ",\"sid\":");
 	if (r->any_sid)
-		sb_puts(sb, "null");
+		sb_lit(sb, "null");
 	else
 		sb_put_u64(sb, r->sid);
-	json_key(sb, "classtype", false);
-	if (r->classtype)
-		json_put_string(sb, r->classtype);
-	else
-		sb_puts(sb, "null");
-	json_key(sb, "packets", false);
+	sb_lit(sb, ",\"classtype\":");
+	json_put_string(sb, r->classtype);
+	sb_lit(sb, ",\"packets\":");
 	sb_put_u64(sb, r->packets);
-	json_key(sb, "bytes", false);
+	sb_lit(sb, ",\"bytes\":");
 	sb_put_u64(sb, r->bytes);
-	json_key(sb, "syns", false);
+	sb_lit(sb, ",\"syns\":");
 	sb_put_u64(sb, r->syns);
-	json_key(sb, "checkins", false);
+	sb_lit(sb, ",\"checkins\":");
 	sb_put_u64(sb, r->checkins);
-	json_key(sb, "dns_qtype", false);
+	sb_lit(sb, ",\"dns_qtype\":");
 	if (r->dns_qtype)
 		sb_put_u64(sb, r->dns_qtype);
 	else
-		sb_puts(sb, "null");
-	json_key(sb, "overflow", false);
-	sb_puts(sb, r->overflow ? "true" : "false");
-	json_key(sb, "sensor", false);
+		sb_lit(sb, "null");
+	if (r->overflow)
+		sb_lit(sb, ",\"overflow\":true");
+	else
+		sb_lit(sb, ",\"overflow\":false");
+	sb_lit(sb, ",\"sensor\":");
 	json_put_string(sb, r->sensor);
-	json_key(sb, "record_id", false);
+	sb_lit(sb, ",\"record_id\":");
 	json_put_string(sb, r->record_id);
-	sb_puts(sb, "}\n");
+	sb_lit(sb, "}\n");
 }

@@ -78,9 +78,9 @@ static void test_strbuf(void)
 	struct strbuf sb = { 0 };
 	char big[300];
 
-	json_key(&sb, "a", true);
+	sb_lit(&sb, "\"a\":");
 	json_put_string(&sb, "x");
-	json_key(&sb, "b", false);
+	sb_lit(&sb, ",\"b\":");
 	json_put_string(&sb, NULL);
 	CHECK_STR(sb.buf, "\"a\":\"x\",\"b\":null");
 	CHECK_INT(sb.len, strlen("\"a\":\"x\",\"b\":null"));
