@@ -93,7 +93,7 @@ static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
 /* Attribute a sinkhole frame; returns its bucket. */
 static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_list *list,
 				     const struct packet *pkt, __u32 ruleset, __u32 gen,
-				     struct botsink_stats *stats)
+				     const struct botsink_config *cfg, struct botsink_stats *stats)
 {
 	struct scan s = {
 		.ctx = ctx,
@@ -109,7 +109,8 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 	rule = s.found;
 	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
 	sid = rule ? rule->sid : 0;
-	if (!count_source(pkt, sid, gen, s.payload.dns_qtype, stats))
+	if (!count_source(pkt, sid, gen, s.payload.dns_qtype, stats,
+			  cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1))
 		stats->uncounted++;
 	count_rule_hit(slot, pkt);
 	return rule ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
@@ -151,7 +152,7 @@ int botsink_xdp(struct xdp_md *ctx)
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
 	pkt.payload_off = c.pos - data;
 	if (bucket == PARSE_OK)
-		bucket = attribute(ctx, list, &pkt, ruleset, gen, stats);
+		bucket = attribute(ctx, list, &pkt, ruleset, gen, cfg, stats);
 	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
 	    cfg->verdict == BOTSINK_VERDICT_DROP)
 		action = XDP_DROP;

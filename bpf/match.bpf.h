@@ -199,7 +199,7 @@ static __always_inline bool same_segment(const struct botsink_recent_entry *a,
  * race on a set without a lock: at worst an entry is lost or mixed, so a
  * retransmission counts again; counts of packets never depend on it.
  */
-static __always_inline __u32 is_checkin(const struct packet *pkt, __u64 now)
+static __always_inline __u32 is_checkin(const struct packet *pkt, __u64 now, __u32 recent_mask)
 {
 	struct botsink_recent_entry seg = {
 		.seq = pkt->seq,
@@ -217,7 +217,7 @@ static __always_inline __u32 is_checkin(const struct packet *pkt, __u64 now)
 	if (!is_syn(pkt) && !pkt->payload_len)
 		return 0;
 	__builtin_memcpy(seg.addr, pkt->src.b, 16);
-	index = botsink_recent_set_of(&seg);
+	index = botsink_recent_set_of(&seg, recent_mask);
 	set = bpf_map_lookup_elem(&botsink_recent, &index);
 	if (!set)
 		return 1;
@@ -333,7 +333,8 @@ static __always_inline void to_catch_all(struct botsink_source_key *key, const s
  * table_full counts it. Returns false when not even a catch-all took it.
  */
 static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 gen,
-					 __u32 dns_qtype, struct botsink_stats *stats)
+					 __u32 dns_qtype, struct botsink_stats *stats,
+					 __u32 recent_mask)
 {
 	struct botsink_source_key key = { .sid = sid };
 	struct increment inc = { .dns_qtype = dns_qtype };
@@ -341,7 +342,7 @@ static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __
 
 	__builtin_memcpy(key.addr, pkt->src.b, 16);
 	inc.now = bpf_ktime_get_coarse_ns();
-	inc.checkin = is_checkin(pkt, inc.now);
+	inc.checkin = is_checkin(pkt, inc.now, recent_mask);
 	if (count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true))
 		return true;
 	stats->table_full++;

@@ -98,7 +98,7 @@ enum botsink_counter_kind {
 #define BOTSINK_MATCH_STEPS 4096
 /* A TCP segment seen again (source, ports, sequence) within this is a retransmission. */
 #define BOTSINK_RETRANSMIT_NS (120ULL * 1000000000ULL)
-#define BOTSINK_RECENT_SETS 65536 /* of BOTSINK_RECENT_WAYS entries */
+#define BOTSINK_RECENT_SETS 16384 /* default; of BOTSINK_RECENT_WAYS entries */
 #define BOTSINK_RECENT_WAYS 2
 
 /* Where a content is searched (Suricata's sticky buffers). */
@@ -239,15 +239,18 @@ static inline __u32 botsink_recent_fold(const __u32 addr[4])
 	return addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
 }
 
-/* The set a segment belongs to: a hash of every field but the stamp. */
-static inline __u32 botsink_recent_set_of(const struct botsink_recent_entry *e)
+/*
+ * The set a segment belongs to: a hash of every field but the stamp, under
+ * botsink_config.recent_mask (the number of sets, a power of two, less one).
+ */
+static inline __u32 botsink_recent_set_of(const struct botsink_recent_entry *e, __u32 mask)
 {
 	__u32 w[7], h = 0;
 
 	__builtin_memcpy(w, e, sizeof(w));
 	for (int i = 0; i < 7; i++)
 		h = (h ^ w[i]) * 0x9e3779b1;
-	return (h ^ h >> 15) % BOTSINK_RECENT_SETS;
+	return (h ^ h >> 15) & mask;
 }
 
 /* Rule slot 0 counts sinkhole traffic that no rule matched. */
@@ -263,6 +266,7 @@ struct botsink_config {
 	__u32 verdict; /* enum botsink_verdict */
 	__u32 ruleset; /* 0 or 1: which rule set is live */
 	__u32 generation; /* 0 or 1: which counter generation the program writes */
+	__u32 recent_mask; /* botsink_recent's sets less one; 0: BOTSINK_RECENT_SETS - 1 */
 };
 
 /*

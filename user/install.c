@@ -415,6 +415,17 @@ static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
 	return ret ? ret : clear_payload(m, ruleset);
 }
 
+/* The sets of botsink_recent as the map was created (a power of two). */
+static __u32 recent_sets(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.max_entries & (info.max_entries - 1))
+		return BOTSINK_RECENT_SETS;
+	return info.max_entries;
+}
+
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
 		  enum botsink_verdict verdict, char *err, size_t errlen)
 {
@@ -445,6 +456,7 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	ret = write_rule_info(m->rules, rs, slot_of);
 	cfg.ruleset = next;
 	cfg.verdict = verdict;
+	cfg.recent_mask = recent_sets(m->recent) - 1;
 	if (!ret && bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
 		ret = -errno;
 	if (ret) {

@@ -166,8 +166,9 @@ static __u32 pinned_entries(const char *dir, const char *name)
 }
 
 /*
- * Size one kind's two tables: `want` entries (0: as pinned, else the
- * object's default). Pinned tables of another size cannot be reused.
+ * Size one kind's two tables (or one map, gen1 NULL): `want` entries (0: as
+ * pinned, else the object's default). Pinned tables of another size cannot
+ * be reused.
  */
 static int size_tables(const char *pin_dir, struct bpf_map *gen0, struct bpf_map *gen1, __u32 want,
 		       const char *option, char *err, size_t errlen)
@@ -183,7 +184,8 @@ static int size_tables(const char *pin_dir, struct bpf_map *gen0, struct bpf_map
 	}
 	if (!want)
 		want = have ? have : bpf_map__max_entries(gen0);
-	if (bpf_map__set_max_entries(gen0, want) || bpf_map__set_max_entries(gen1, want)) {
+	if (bpf_map__set_max_entries(gen0, want) ||
+	    (gen1 && bpf_map__set_max_entries(gen1, want))) {
 		snprintf(err, errlen, "cannot size %s: %s", bpf_map__name(gen0), strerror(errno));
 		return -1;
 	}
@@ -237,7 +239,9 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 	if (size_tables(pins, l->skel->maps.botsink_gen0, l->skel->maps.botsink_gen1,
 			caps ? caps->sources : 0, "--max-sources", err, errlen) ||
 	    size_tables(pins, l->skel->maps.botsink_ucl0, l->skel->maps.botsink_ucl1,
-			caps ? caps->unclassified : 0, "--max-unclassified", err, errlen)) {
+			caps ? caps->unclassified : 0, "--max-unclassified", err, errlen) ||
+	    size_tables(pins, l->skel->maps.botsink_recent, NULL, caps ? caps->recent_sets : 0,
+			"--retransmit-memory (sets)", err, errlen)) {
 		botsink__destroy(l->skel);
 		l->skel = NULL;
 		return -1;

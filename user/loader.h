@@ -47,6 +47,7 @@ int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char 
 struct loader_caps {
 	__u32 sources; /* --max-sources */
 	__u32 unclassified; /* --max-unclassified */
+	__u32 recent_sets; /* --retransmit-memory / BOTSINK_RECENT_WAYS */
 };
 
 /* loader_open with the counter tables sized. */

@@ -31,7 +31,9 @@ WORK=$(mktemp -d /tmp/botsink-rate-XXXXXX)
 PIN_DIR=/sys/fs/bpf/botsink-rate-$$
 COUNTER_PID=
 
+STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
 cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS" 2>/dev/null
 	[ -n "$COUNTER_PID" ] && kill "$COUNTER_PID" 2>/dev/null
 	lab_down
 	rm -rf "$WORK" "$PIN_DIR"
@@ -42,6 +44,8 @@ if [ "$(nproc)" -lt 2 ]; then
 	echo "rate bench: needs 2 CPUs (generator and receiver apart); skipped"
 	exit 0
 fi
+# Programs' own run times too: the receiver's CPU also pays the veth path.
+sysctl -qw kernel.bpf_stats_enabled=1
 lab_up "bsr$$"
 RULES="$WORK/rules"
 echo 'alert tcp any any -> 203.0.113.10 80 (msg:"bench SYN"; flags:S; sid:1;)' >"$RULES"
@@ -77,8 +81,22 @@ wait_for() {
 	return 1
 }
 
-# measure PID: the receiver's side on CPU 1 (PID too, unless empty), send;
-# SECS gets the receiver's CPU seconds.
+# prog_ns NAME: average ns per run of the XDP program NAME so far
+# (kernel.bpf_stats_enabled); empty when there is none.
+prog_ns() {
+	bpftool -j prog show name "$1" 2>/dev/null | "$PY" -c '
+import json, sys
+try:
+    p = json.load(sys.stdin)
+    p = p[0] if isinstance(p, list) else p
+    print(round(p["run_time_ns"] / p["run_cnt"]))
+except Exception:
+    pass'
+}
+
+# measure PID [PROG]: the receiver's side on CPU 1 (PID too, unless empty),
+# send; SECS gets the receiver's CPU seconds, PROG_NS the XDP program's
+# own ns per packet.
 measure() {
 	local before after
 	[ -n "$1" ] && taskset -apc 1 "$1" >/dev/null
@@ -87,14 +105,16 @@ measure() {
 	sleep 0.3 # the ring drains
 	after=$(cpu_ticks $NAPI_PIDS $1)
 	SECS=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
+	PROG_NS=${2:+$(prog_ns "$2")}
 }
 
 declare -A RATE
 record() { # NAME COUNTED: keeps the best round
 	local rate
 	rate=$(awk -v c="$2" -v s="$SECS" 'BEGIN { printf "%.2f", c / s / 1e6 }')
-	printf "  %-26s %10s counted of %s in %5.2f CPU s  %6s Mpps\n" "$1" "$2" "$FRAMES" "$SECS" \
-		"$rate"
+	printf "  %-26s %10s counted of %s in %5.2f CPU s  %6s Mpps  %s\n" "$1" "$2" "$FRAMES" \
+		"$SECS" "$rate" "${PROG_NS:+(XDP program: $PROG_NS ns/packet)}"
+	PROG_NS=
 	if [ -z "${RATE[$1]:-}" ] || awk -v a="$rate" -v b="${RATE[$1]}" 'BEGIN { exit !(a > b) }'; then
 		RATE[$1]=$rate
 	fi
@@ -106,7 +126,7 @@ run_xdp_counter() { # NAME: xdp_count
 		>"$WORK/xdp.out" 2>"$WORK/xdp.err" &
 	COUNTER_PID=$!
 	wait_for "$WORK/xdp.err" attached && threaded_napi || return 1
-	measure ""
+	measure "" baseline_count
 	kill -INT $COUNTER_PID
 	wait $COUNTER_PID
 	COUNTER_PID=
@@ -114,13 +134,14 @@ run_xdp_counter() { # NAME: xdp_count
 }
 
 run_botsink() {
+	rm -f "$WORK/feed.jsonl"
 	nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" \
 		--sinkhole 203.0.113.0/24 --pin-dir "$PIN_DIR" --state-dir "$WORK/state" \
 		--anon none --verdict drop --interval 1 --feed "$WORK/feed.jsonl" \
 		2>"$WORK/botsink.err" &
 	COUNTER_PID=$!
 	wait_for "$WORK/botsink.err" "counting on" && threaded_napi || return 1
-	measure "$COUNTER_PID"
+	measure "$COUNTER_PID" botsink_xdp
 	kill -TERM $COUNTER_PID
 	wait $COUNTER_PID
 	COUNTER_PID=

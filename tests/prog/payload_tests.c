@@ -548,10 +548,16 @@ static struct botsink_recent_entry segment_of(const struct frame *f, __u32 sid, 
 	return e;
 }
 
+/* The set of a segment, under the installed mask. */
+static __u32 set_of(const struct botsink_recent_entry *seg)
+{
+	return botsink_recent_set_of(seg, read_config().recent_mask);
+}
+
 /* Moves the stamp of the entry holding `seg` back by `units`; false if absent. */
 static bool age_segment(const struct botsink_recent_entry *seg, __u32 units)
 {
-	__u32 index = botsink_recent_set_of(seg);
+	__u32 index = set_of(seg);
 	struct botsink_recent_set set;
 
 	if (bpf_map_lookup_elem(env.l.maps.recent, &index, &set))
@@ -589,6 +595,7 @@ static void test_retransmissions(void)
 	/* The same segment to the other sinkhole address: another check-in. */
 	SEND_SID(tcp_data(4, "203.0.113.63", 9000, DATA_SEQ, "CHECKIN", 7), 6311);
 	CHECK_EQ(env.nseen, 2);
+	CHECK_EQ(read_config().recent_mask, BOTSINK_RECENT_SETS - 1);
 
 	/* Seen longer ago than the window: it counts again. */
 	CHECK(age_segment(&seg, BOTSINK_RECENT_WINDOW + 2));
@@ -602,7 +609,7 @@ static void test_retransmissions(void)
 		struct frame *f = tcp_data(4, "203.0.113.62", 9000, seq, "CHECKIN", 7);
 
 		other[found] = segment_of(f, 6311, &h2);
-		if (botsink_recent_set_of(&other[found]) != botsink_recent_set_of(&seg))
+		if (set_of(&other[found]) != set_of(&seg))
 			continue;
 		SEND_SID(f, 6311);
 		found++;
