@@ -122,7 +122,7 @@ struct daemon {
 	struct compiled compiled;
 	struct anonymizer anon;
 	struct sink *sink;
-	struct sink *spool; /* NULL: --spool-max 0 */
+	struct sink *spool;
 	char spool_path[PATH_MAX];
 	struct feed feed;
 	struct drainer drainer;
@@ -576,7 +576,7 @@ static int final_drain(struct daemon *d)
 	/* The pending or the last epoch, then the other generation. */
 	for (int i = 0; i < 2 && ret == DRAIN_DONE; i++)
 		ret = drainer_step(&d->drainer);
-	if (ret == DRAIN_DONE)
+	if (ret == DRAIN_DONE && !drainer_spool_waiting(&d->drainer))
 		return 0;
 	log_error(
 		"the counts not written to %s are kept in the maps pinned under %s for the next botsink run",
@@ -664,6 +664,15 @@ static int start(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
+	/* Catch-alls before anything counts: a full overflow table keeps them. */
+	for (int gen = 0; gen < 2; gen++) {
+		int ret = counters_prepare(&d->loader.maps, gen);
+
+		if (ret)
+			log_warn(
+				"overflow tables of generation %d: no room for the catch-alls (%s); the uncounted statistic shows what they would have held",
+				gen, strerror(-ret));
+	}
 	/* A program of an earlier run counting into these maps is taken over. */
 	adopted = o->no_attach ? 0 : loader_adopt(&d->loader, o->ifindex, err, sizeof(err));
 	if (adopted < 0) {
@@ -723,14 +732,13 @@ int cmd_run(int argc, char **argv)
 		goto out_anon;
 	}
 	feed_init(&d.feed, d.sink, &d.anon, opts.sensor);
-	if (opts.spool_max) {
-		snprintf(d.spool_path, sizeof(d.spool_path), "%s/%s", opts.state_dir, SPOOL_FILE);
-		d.spool = sink_jsonl_open(d.spool_path, err, sizeof(err));
-		if (!d.spool) {
-			log_error("%s", err);
-			ret = EXIT_USAGE;
-			goto out_feed;
-		}
+	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
+	snprintf(d.spool_path, sizeof(d.spool_path), "%s/%s", opts.state_dir, SPOOL_FILE);
+	d.spool = sink_jsonl_open(d.spool_path, err, sizeof(err));
+	if (!d.spool) {
+		log_error("%s", err);
+		ret = EXIT_USAGE;
+		goto out_feed;
 	}
 	d.drainer = (struct drainer){ .maps = &d.loader.maps,
 				      .feed = &d.feed,

@@ -125,7 +125,7 @@ static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const
 	struct sink_position pos;
 	int ret;
 
-	if (!dr->spool)
+	if (!dr->spool || !dr->spool_max)
 		return DRAIN_HELD;
 	sink_rollback(dr->spool, st->spool_size); /* what no commit covers */
 	dr->feed->sink = dr->spool;
@@ -133,7 +133,8 @@ static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const
 	dr->feed->sink = feed_sink;
 	if (!ret)
 		ret = sink_sync(dr->spool);
-	if (!ret && !sink_position(dr->spool, &pos) && pos.size > dr->spool_max) {
+	/* The bound is on what waits: delivered bytes go when the spool empties. */
+	if (!ret && !sink_position(dr->spool, &pos) && pos.size - st->spool_head > dr->spool_max) {
 		ret = -1;
 		if (!dr->spool_full)
 			log_warn("spool %s full (%llu bytes): counts wait in the kernel maps",
@@ -297,9 +298,10 @@ int drainer_step(struct drainer *dr)
 
 	if (state_read(dr, &st))
 		return DRAIN_BROKEN;
+	/* What waits in the spool goes first, whatever the phase. */
+	if (!spool_empty(&st))
+		flush_spool(dr, &st);
 	if (st.phase == BOTSINK_DRAIN_IDLE) {
-		if (!spool_empty(&st))
-			flush_spool(dr, &st);
 		gen = counters_swap(dr->maps);
 		if (gen < 0) {
 			log_error("swapping counter generations: %s", strerror(-gen));
@@ -315,65 +317,92 @@ int drainer_step(struct drainer *dr)
 	return finish(dr, &st);
 }
 
+/*
+ * The spool file against the state: only what a commit covers stays. A
+ * spool the state knows nothing of (new maps after a reboot, or after pins
+ * were removed) is delivered whole: its records were committed to it by an
+ * earlier run, and carry that run's ids.
+ */
+static void recover_spool(struct drainer *dr, struct botsink_drain_state *st, bool new_state)
+{
+	struct sink_position pos;
+	__u64 size = sink_position(dr->spool, &pos) ? 0 : pos.size;
+
+	if (new_state && size) {
+		int fd = open(dr->spool_path, O_RDONLY | O_CLOEXEC);
+		char c = 0;
+
+		/* Up to its last whole line. */
+		while (fd >= 0 && size && (pread(fd, &c, 1, (off_t)size - 1) != 1 || c != '\n'))
+			size--;
+		if (fd >= 0)
+			close(fd);
+		st->spool_head = 0;
+		st->spool_size = size;
+		log_warn("spool %s holds %llu bytes from an earlier run: delivering them first",
+			 dr->spool_path, (unsigned long long)size);
+	} else if (size < st->spool_size) {
+		log_error(
+			"spool %s holds less than the %llu bytes committed to it: records were lost outside botsink",
+			dr->spool_path, (unsigned long long)st->spool_size);
+		st->spool_size = size;
+		st->spool_head = st->spool_head < size ? st->spool_head : size;
+	}
+	sink_rollback(dr->spool, st->spool_size);
+	if (!spool_empty(st))
+		log_info("spool %s: %llu bytes of records wait for the feed", dr->spool_path,
+			 (unsigned long long)(st->spool_size - st->spool_head));
+}
+
 int drainer_recover(struct drainer *dr)
 {
 	struct botsink_drain_state st;
-	int ret = 0;
+	bool new_state;
 
-	/* Catch-alls in both generations, before any table can fill. */
-	for (int gen = 0; gen < 2 && !ret; gen++)
-		ret = counters_prepare(dr->maps, gen);
-	if (ret) {
-		log_error("preparing the overflow tables: %s", strerror(-ret));
-		return DRAIN_BROKEN;
-	}
 	if (state_read(dr, &st))
 		return DRAIN_BROKEN;
-	if (dr->spool && !spool_empty(&st)) {
-		struct sink_position pos;
-
-		/* Only what a commit covers; a spool cut short is said, not hidden. */
-		if (sink_position(dr->spool, &pos) || pos.size < st.spool_size) {
-			log_error(
-				"spool %s holds less than the %llu bytes committed to it: records were lost outside botsink",
-				dr->spool_path, (unsigned long long)st.spool_size);
-			st.spool_size = sink_position(dr->spool, &pos) ? 0 : pos.size;
-			st.spool_head =
-				st.spool_head < st.spool_size ? st.spool_head : st.spool_size;
-		}
-		sink_rollback(dr->spool, st.spool_size);
-		log_info("spool %s: %llu bytes of records wait for the feed", dr->spool_path,
-			 (unsigned long long)(st.spool_size - st.spool_head));
-	} else if (dr->spool) {
-		sink_rollback(dr->spool, 0);
-	}
-	if (!st.incarnation) {
-		/* New state: a fresh series of record ids. */
+	new_state = !st.incarnation;
+	if (new_state) {
+		/* A fresh series of record ids. */
 		while (!st.incarnation)
 			if (getrandom(&st.incarnation, sizeof(st.incarnation), 0) !=
 			    sizeof(st.incarnation))
 				return DRAIN_BROKEN;
 		st.phase = BOTSINK_DRAIN_IDLE;
 	}
-	if (st.phase == BOTSINK_DRAIN_WRITING) {
-		if (same_file(dr, &st)) {
+	if (dr->spool)
+		recover_spool(dr, &st, new_state);
+	/*
+	 * Nothing grows the feed file past the committed size without a
+	 * commit: what is there is an unfinished epoch or spool delivery.
+	 */
+	if (same_file(dr, &st)) {
+		struct sink_position pos;
+
+		if (!sink_position(dr->sink, &pos) && pos.size > st.feed_size) {
 			log_info(
-				"an earlier run did not finish epoch %llu: cutting %s back to %llu bytes and writing it again",
-				(unsigned long long)st.epoch + 1, dr->sink->name,
-				(unsigned long long)st.feed_size);
+				"an earlier run did not finish writing to %s: cutting it back to %llu bytes%s",
+				dr->sink->name, (unsigned long long)st.feed_size,
+				st.phase == BOTSINK_DRAIN_WRITING ? "; its epoch is written again" :
+								    "");
 			roll_back(dr, &st);
-		} else {
-			log_warn(
-				"an earlier run did not finish epoch %llu, and %s is not the file it wrote to: writing the epoch again (records it wrote carry the same record_id)",
-				(unsigned long long)st.epoch + 1, dr->sink->name);
-			note_position(dr, &st);
 		}
-		return finish(dr, &st);
+	} else if (st.phase == BOTSINK_DRAIN_WRITING) {
+		log_warn(
+			"an earlier run did not finish epoch %llu, and %s is not the file it wrote to: writing the epoch again (records it wrote carry the same record_id)",
+			(unsigned long long)st.epoch + 1, dr->sink->name);
 	}
 	note_position(dr, &st);
 	if (state_write(dr, &st))
 		return DRAIN_BROKEN;
 	return finish(dr, &st);
+}
+
+bool drainer_spool_waiting(const struct drainer *dr)
+{
+	struct botsink_drain_state st;
+
+	return !state_read(dr, &st) && !spool_empty(&st);
 }
 
 void drainer_free(struct drainer *dr)

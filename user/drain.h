@@ -30,8 +30,8 @@ struct drainer {
 	struct sink *sink;
 	/*
 	 * Where epochs wait while the feed fails, in order, up to spool_max
-	 * bytes (then they wait in the kernel): a JSON Lines file in the state
-	 * directory. NULL: no spool.
+	 * bytes (then they wait in the kernel; 0: no new epoch goes there): a
+	 * JSON Lines file in the state directory. NULL: none at all.
 	 */
 	struct sink *spool;
 	const char *spool_path;
@@ -57,6 +57,8 @@ int drainer_recover(struct drainer *dr);
 int drainer_step(struct drainer *dr);
 /* The feed file was rotated: the next epoch starts a new file. */
 void drainer_rotated(struct drainer *dr);
+/* Records wait in the spool (its extent is known only to the pinned state). */
+bool drainer_spool_waiting(const struct drainer *dr);
 void drainer_free(struct drainer *dr);
 
 #endif

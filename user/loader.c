@@ -168,18 +168,18 @@ static __u32 pinned_entries(const char *dir, const char *name)
 /*
  * Size one kind's two tables (or one map, gen1 NULL): `want` entries (0: as
  * pinned, else the object's default). Pinned tables of another size cannot
- * be reused.
+ * be reused. `option` sets per_entry units per entry (to say its value).
  */
 static int size_tables(const char *pin_dir, struct bpf_map *gen0, struct bpf_map *gen1, __u32 want,
-		       const char *option, char *err, size_t errlen)
+		       const char *option, __u32 per_entry, char *err, size_t errlen)
 {
 	__u32 have = pin_dir ? pinned_entries(pin_dir, bpf_map__name(gen0)) : 0;
 
 	if (want && have && want != have) {
 		snprintf(
 			err, errlen,
-			"the maps pinned under %s hold %u entries per generation, not %u: start with %s %u, or remove the pins (their counts are lost)",
-			pin_dir, have, want, option, have);
+			"the maps pinned under %s were made for %s %u, not %u: start with that, or remove the pins (their counts are lost)",
+			pin_dir, option, have * per_entry, want * per_entry);
 		return -1;
 	}
 	if (!want)
@@ -237,11 +237,11 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 	if (flags & LOADER_NO_PINS)
 		bpf_object__for_each_map(map, l->skel->obj) bpf_map__set_pin_path(map, NULL);
 	if (size_tables(pins, l->skel->maps.botsink_gen0, l->skel->maps.botsink_gen1,
-			caps ? caps->sources : 0, "--max-sources", err, errlen) ||
+			caps ? caps->sources : 0, "--max-sources", 1, err, errlen) ||
 	    size_tables(pins, l->skel->maps.botsink_ucl0, l->skel->maps.botsink_ucl1,
-			caps ? caps->unclassified : 0, "--max-unclassified", err, errlen) ||
+			caps ? caps->unclassified : 0, "--max-unclassified", 1, err, errlen) ||
 	    size_tables(pins, l->skel->maps.botsink_recent, NULL, caps ? caps->recent_sets : 0,
-			"--retransmit-memory (sets)", err, errlen)) {
+			"--retransmit-memory", BOTSINK_RECENT_WAYS, err, errlen)) {
 		botsink__destroy(l->skel);
 		l->skel = NULL;
 		return -1;

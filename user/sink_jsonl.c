@@ -23,6 +23,8 @@ struct jsonl_sink {
 	struct strbuf buf;
 };
 
+static int jsonl_rollback(struct sink *base, unsigned long long size);
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -75,23 +77,28 @@ static long long fifo_write(int fd, const char *p, size_t n, bool may_refuse, bo
 		w = write(fd, p + done, len);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && errno == EAGAIN && done >= must) {
-			if (!done && may_refuse)
-				return -1;
-			if (done && !whole)
-				return (long long)done;
-		}
 		if (w < 0 && errno == EAGAIN) {
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			bool may_stop = done >= must && (done ? !whole : may_refuse);
 
-			poll(&pfd, 1, -1);
-			continue;
+			/* A reader that reads within 100 ms is waited for. */
+			if (poll(&pfd, 1, may_stop ? 100 : -1) > 0 || !may_stop)
+				continue;
+			return done ? (long long)done : -1;
 		}
 		if (w < 0)
 			return done ? (long long)done : -1;
 		done += (size_t)w;
 	}
 	return (long long)done;
+}
+
+/* Bytes waiting in a pipe for its reader (unknown: as if some were). */
+static int fifo_queued(int fd)
+{
+	int queued = 0;
+
+	return ioctl(fd, FIONREAD, &queued) ? 1 : queued;
 }
 
 /* Bytes a pipe takes now without a wait, or 0 if that cannot be told. */
@@ -110,8 +117,11 @@ static int write_out(struct jsonl_sink *s, const char *p, size_t n)
 
 	if (!s->fifo)
 		return write_all(s->fd, p, n);
-	/* An epoch starts only when it fits: else it waits in the spool, whole. */
-	if (!s->base.started && n > fifo_room(s->fd)) {
+	/*
+	 * An epoch starts when it fits, or on an empty pipe (the reader keeps
+	 * up: the rest follows as it reads); else it waits in the spool, whole.
+	 */
+	if (!s->base.started && n > fifo_room(s->fd) && fifo_queued(s->fd)) {
 		errno = EAGAIN;
 		return -1;
 	}
@@ -169,7 +179,7 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 	 * repeat records and a reader has seen a cut line, so stop here.
 	 */
 	saved = errno;
-	if (!s->regular || ftruncate(s->fd, start) != 0)
+	if (!s->regular || jsonl_rollback(base, (unsigned long long)start) != 0)
 		s->base.broken = true;
 	errno = saved;
 	return -1;
@@ -249,15 +259,24 @@ static int jsonl_position(struct sink *base, struct sink_position *pos)
 	return 0;
 }
 
+/*
+ * Cut the file back to `size`, never extend it (a file truncated behind our
+ * back stays as it is), and write on from there (an fd without O_APPEND).
+ */
 static int jsonl_rollback(struct sink *base, unsigned long long size)
 {
 	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct stat st;
 
 	if (!s->regular) {
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	return ftruncate(s->fd, (off_t)size);
+	if (fstat(s->fd, &st))
+		return -1;
+	if ((unsigned long long)st.st_size > size && ftruncate(s->fd, (off_t)size))
+		return -1;
+	return lseek(s->fd, 0, SEEK_END) < 0 ? -1 : 0;
 }
 
 static long long jsonl_write_raw(struct sink *base, const char *buf, size_t n)

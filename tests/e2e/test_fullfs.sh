@@ -81,7 +81,45 @@ grep -q "wait in spool" "$WORK/daemon.err" && grep -q "delivered to feed" "$WORK
 	pass "spool: epochs spooled, then delivered" || fail "$(cat "$WORK/daemon.err")"
 [ -s "$WORK/state/spool.jsonl" ] && fail "spool: not emptied after delivery"
 
-fill_and_recover "small spool" 19 --spool-max 2K
-grep -q "spool .* full (2048 bytes): counts wait in the kernel maps" "$WORK/daemon.err" &&
+# Room for about one wave: the next waits in the kernel, and the spool
+# still goes out first once the feed takes writes.
+fill_and_recover "small spool" 19 --spool-max 20K
+grep -q "spool .* full (20480 bytes): counts wait in the kernel maps" "$WORK/daemon.err" &&
 	pass "small spool: full, the counts wait in the kernel" || fail "$(cat "$WORK/daemon.err")"
+
+# Spooled records outlive the daemon: stopped while the feed is full, it
+# keeps its pins (exit 1); and with the pins gone too (a reboot), the next
+# run delivers the spool it finds.
+rm -f "$WORK/small/feed.jsonl"
+mount -o remount,size=16k "$WORK/small"
+: >"$WORK/daemon.err"
+start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole "$SINKHOLE" --anon none \
+	--interval 0.2 --feed "$WORK/small/feed.jsonl" || finish
+expected=""
+for wave in 1 2 3; do
+	plan=""
+	for i in $(seq 1 30); do
+		plan+="{\"src\":\"198.19.$((10 + wave)).$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
+		expected+="198.19.$((10 + wave)).$i 2"$'\n'
+	done
+	echo "[${plan%,}]" | send_plan >/dev/null
+	sleep 0.3
+done
+stop_daemon TERM
+expect_eq "stopped with records spooled: exit status" "$?" 1
+grep -q "are kept in the maps pinned under" "$WORK/daemon.err" && pass "it says they are kept" ||
+	fail "$(cat "$WORK/daemon.err")"
+[ -s "$WORK/state/spool.jsonl" ] && pass "the spool holds them" || fail "the spool is empty"
+rm -rf "$PIN_DIR" # as a reboot would
+mount -o remount,size=4m "$WORK/small"
+start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole "$SINKHOLE" --anon none \
+	--interval 0.2 --feed "$WORK/small/feed.jsonl" || finish
+for _ in $(seq 30); do grep -q "delivered to feed" "$WORK/daemon.err" && break; sleep 0.1; done
+stop_daemon TERM
+expect_eq "after a reboot: exit status" "$?" 0
+grep -q "holds [0-9]* bytes from an earlier run: delivering them first" "$WORK/daemon.err" &&
+	pass "after a reboot: the spool found and delivered" || fail "$(cat "$WORK/daemon.err")"
+expect_eq "after a reboot: packets per source, exactly what was sent" \
+	"$(feed_sums "$WORK/small/feed.jsonl" | awk '{ print $1, $3 }' | sort)" \
+	"$(printf '%s' "$expected" | sort)"
 finish
