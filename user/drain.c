@@ -213,6 +213,8 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 
 /* Bytes of whole lines read from the spool at a time. */
 #define SPOOL_CHUNK (1 << 20)
+/* A reader slower than this leaves the rest for the next interval. */
+#define SPOOL_BUDGET_NS 500000000ULL
 
 /*
  * Deliver the spool to the feed, in order. A file feed gets all of it or,
@@ -223,10 +225,11 @@ static void flush_spool(struct drainer *dr, struct botsink_drain_state *st)
 {
 	char *buf = malloc(SPOOL_CHUNK);
 	int fd = open(dr->spool_path, O_RDONLY | O_CLOEXEC);
-	__u64 head = st->spool_head;
+	__u64 head = st->spool_head, start = clock_ns(CLOCK_MONOTONIC);
 	bool file = same_file(dr, st), ok = true;
 
-	while (buf && fd >= 0 && ok && head < st->spool_size) {
+	while (buf && fd >= 0 && ok && head < st->spool_size &&
+	       (file || clock_ns(CLOCK_MONOTONIC) - start < SPOOL_BUDGET_NS)) {
 		size_t want =
 			st->spool_size - head < SPOOL_CHUNK ? st->spool_size - head : SPOOL_CHUNK;
 		ssize_t got = pread(fd, buf, want, (off_t)head);

@@ -93,14 +93,6 @@ static long long fifo_write(int fd, const char *p, size_t n, bool may_refuse, bo
 	return (long long)done;
 }
 
-/* Bytes waiting in a pipe for its reader (unknown: as if some were). */
-static int fifo_queued(int fd)
-{
-	int queued = 0;
-
-	return ioctl(fd, FIONREAD, &queued) ? 1 : queued;
-}
-
 /* Bytes a pipe takes now without a wait, or 0 if that cannot be told. */
 static size_t fifo_room(int fd)
 {
@@ -118,10 +110,10 @@ static int write_out(struct jsonl_sink *s, const char *p, size_t n)
 	if (!s->fifo)
 		return write_all(s->fd, p, n);
 	/*
-	 * An epoch starts when it fits, or on an empty pipe (the reader keeps
-	 * up: the rest follows as it reads); else it waits in the spool, whole.
+	 * An epoch starts only when it fits: else it waits in the spool, whole,
+	 * and goes out from there as fast as the reader reads.
 	 */
-	if (!s->base.started && n > fifo_room(s->fd) && fifo_queued(s->fd)) {
+	if (!s->base.started && n > fifo_room(s->fd)) {
 		errno = EAGAIN;
 		return -1;
 	}
