@@ -74,6 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.syns = take64(&p, end);
 	r.checkins = take64(&p, end);
 	r.dns_qtype = (uint16_t)take64(&p, end);
+	r.overflow = take64(&p, end) & 1;
+	r.any_sid = r.overflow && (take64(&p, end) & 1);
 	record_to_json(&r, &sb);
 	if (sb.oom)
 		goto out;
@@ -81,7 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* not exactly one line */
 	obj = json_loads(sb.buf, JSON_REJECT_DUPLICATES, &err);
 	if (!obj || !json_is_object(obj) || json_object_size(obj) != RECORD_FIELDS ||
-	    json_integer_value(json_object_get(obj, "packets")) != (json_int_t)r.packets)
+	    json_integer_value(json_object_get(obj, "packets")) != (json_int_t)r.packets ||
+	    json_is_true(json_object_get(obj, "overflow")) != r.overflow ||
+	    json_is_null(json_object_get(obj, "sid")) != r.any_sid)
 		abort();
 	json_decref(obj);
 out:
