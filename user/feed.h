@@ -46,8 +46,8 @@ struct feed {
 void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
 	       const char *sensor);
 /*
- * Remember what the rule set's sids stand for, from now on: counts queued
- * earlier keep the labels they were counted under. 0 or -ENOMEM.
+ * Remember what the rule set's sids stand for: records written from now on
+ * carry these labels (a sid's newest entry wins). 0 or -ENOMEM.
  */
 int feed_learn_rules(struct feed *f, const struct rule_set *rs);
 /*
