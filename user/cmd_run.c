@@ -86,8 +86,15 @@ static const char run_usage[] =
 	"Signals: SIGHUP reloads the rules file, or the one `botsink rules load` named\n"
 	"(a file with errors is rejected and the running rules stay); SIGUSR1 rotates\n"
 	"the feed file; SIGINT or SIGTERM drains a last time, writes it, detaches and\n"
-	"removes the pins this run created. Rotation happens between batches of\n"
-	"records: no record is split, lost or written twice.\n"
+	"removes the pins this run created (they stay, and the exit status is 1, when\n"
+	"counts could not be written or wait in the spool). Rotation happens between\n"
+	"batches of records: no record is split, lost or written twice.\n"
+	"\n"
+	"Each drain is an epoch, committed in the pinned maps once its records are in\n"
+	"the feed (or the spool). A run started after a crash, with the same --pin-dir\n"
+	"and --feed, takes over the program left attached without a gap in counting,\n"
+	"cuts the feed file back to the last commit and writes the rest once; records\n"
+	"written again carry the same record_id.\n"
 	"Exit status: 0 clean exit, 1 runtime failure, 2 usage or configuration error.\n";
 
 struct run_opts {
