@@ -21,7 +21,7 @@ cleanup() {
 	lab_down
 	rm -rf "$WORK" "$PIN_DIR"
 }
-trap cleanup EXIT
+lab_on_exit cleanup
 lab_up "botsink-demo"
 lab_bots ip route add 203.0.113.0/24 via "$LAB_LINK_SINK"
 

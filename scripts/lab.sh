@@ -6,6 +6,7 @@
 #   lab_bots CMD...    run CMD in the bots namespace
 #   lab_sink CMD...    run CMD in the sink namespace
 #   lab_down           remove both (also called from the EXIT trap)
+#   lab_on_exit FUNC   run FUNC (which calls lab_down) on exit, INT or TERM
 # Lab addresses: link 198.18.0.0/24 (RFC 2544 benchmarking range);
 # sinkhole 203.0.113.0/24 and 2001:db8:5::/48 (documentation ranges).
 
@@ -18,6 +19,16 @@ lab_sink() { nsenter --net="/run/netns/$LAB_SINK" "$@"; }
 lab_down() {
 	if [ -n "${LAB_BOTS:-}" ]; then ip netns del "$LAB_BOTS" 2>/dev/null || true; fi
 	if [ -n "${LAB_SINK:-}" ]; then ip netns del "$LAB_SINK" 2>/dev/null || true; fi
+}
+
+# lab_on_exit FUNC: run FUNC when the script ends, also when it is
+# interrupted or killed by SIGTERM (timeout): an untrapped signal would end
+# bash without its EXIT trap and leave the namespaces behind.
+lab_on_exit() {
+	# shellcheck disable=SC2064
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }
 
 # Mount /sys/fs/bpf when it is missing (pins need it).

@@ -38,7 +38,7 @@ cleanup() {
 	lab_down
 	rm -rf "$WORK" "$PIN_DIR"
 }
-trap cleanup EXIT
+lab_on_exit cleanup
 
 if [ "$(nproc)" -lt 2 ]; then
 	echo "rate bench: needs 2 CPUs (generator and receiver apart); skipped"

@@ -26,7 +26,7 @@ cleanup() {
 	lab_down
 	rm -rf "$PIN_DIR" "$WORK"
 }
-trap cleanup EXIT
+lab_on_exit cleanup
 
 fail() {
 	echo "  FAIL: $*" >&2
@@ -82,6 +82,11 @@ stop_daemon() {
 # send_plan < PLAN.json: frames out of the bots namespace; prints the count.
 send_plan() { # [--pps N]
 	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC" "$@"
+}
+
+# ids_twice FEED: how many records repeat a record_id already seen.
+ids_twice() {
+	"$PY" -c 'import json,sys; ids=[json.loads(l)["record_id"] for l in open(sys.argv[1])]; print(len(ids) - len(set(ids)))' "$1"
 }
 
 # bucket NAME: one statistics bucket from botsink status, summed over CPUs.

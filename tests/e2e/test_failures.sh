@@ -91,7 +91,7 @@ expect_eq "every SYN across SIGKILL, once" \
 	"$(feed_sums "$WORK/kill.jsonl" | awk '{ n++; p += $3; if ($3 != 25) bad++ } END { print n, p, bad + 0 }')" \
 	"40 1000 0"
 expect_eq "no record id twice" \
-	"$("$PY" -c 'import json,sys; ids=[json.loads(l)["record_id"] for l in open(sys.argv[1])]; print(len(ids) - len(set(ids)))' "$WORK/kill.jsonl")" 0
+	"$(ids_twice "$WORK/kill.jsonl")" 0
 [ -e "$PIN_DIR/botsink_stats" ] && fail "pins left after a clean exit"
 
 # 4. A crash after an epoch's records are in the feed but before they are

@@ -24,25 +24,41 @@ for line in data.splitlines():
 PYEOF
 }
 
-# fill_and_recover NAME SUBNET [DAEMON OPTIONS]: one round against a full
-# filesystem. The spool's part is checked by the caller.
-fill_and_recover() {
-	local name=$1 subnet=$2 expected="" plan
-	shift 2
+# start_small [DAEMON OPTIONS]: a daemon writing to an empty feed on the
+# 16 KiB filesystem.
+start_small() {
 	rm -f "$WORK/small/feed.jsonl"
 	mount -o remount,size=16k "$WORK/small"
 	: >"$WORK/daemon.err"
 	start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole "$SINKHOLE" --anon none \
 		--interval 0.2 --feed "$WORK/small/feed.jsonl" "$@" || finish
-	for wave in 1 2 3 4; do
+}
+
+# send_waves NET FIRST LAST [COUNT]: waves of 30 sources NET.WAVE.I, 0.3 s
+# apart, each sending COUNT SYNs (default: 1 to 4 by source); EXPECTED gets
+# a "source packets" line per source.
+send_waves() {
+	local net=$1 wave i n plan
+	EXPECTED=""
+	for wave in $(seq "$2" "$3"); do
 		plan=""
 		for i in $(seq 1 30); do
-			plan+="{\"src\":\"198.$subnet.$wave.$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$((i % 4 + 1))},"
-			expected+="198.$subnet.$wave.$i $((i % 4 + 1))"$'\n'
+			n=${4:-$((i % 4 + 1))}
+			plan+="{\"src\":\"$net.$wave.$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$n},"
+			EXPECTED+="$net.$wave.$i $n"$'\n'
 		done
 		echo "[${plan%,}]" | send_plan >/dev/null
 		sleep 0.3
 	done
+}
+
+# fill_and_recover NAME SUBNET [DAEMON OPTIONS]: one round against a full
+# filesystem. The spool's part is checked by the caller.
+fill_and_recover() {
+	local name=$1 subnet=$2
+	shift 2
+	start_small "$@"
+	send_waves "198.$subnet" 1 4
 	for _ in $(seq 50); do
 		grep -q "keeping the counts until it can be written" "$WORK/daemon.err" && break
 		sleep 0.1
@@ -67,7 +83,7 @@ fill_and_recover() {
 	whole_lines "$WORK/small/feed.jsonl" && pass "$name: only whole lines in the end" || fail "$name: a partial line"
 	expect_eq "$name: packets per source, exactly what was sent" \
 		"$(feed_sums "$WORK/small/feed.jsonl" | awk '{ print $1, $3 }' | sort)" \
-		"$(printf '%s' "$expected" | sort)"
+		"$(printf '%s' "$EXPECTED" | sort)"
 	expect_eq "$name: epochs in order" \
 		"$("$PY" -c 'import json,sys
 e=[int(json.loads(l)["record_id"].split(":")[2]) for l in open(sys.argv[1])]
@@ -90,21 +106,8 @@ grep -q "spool .* full (20480 bytes): counts wait in the kernel maps" "$WORK/dae
 # Spooled records outlive the daemon: stopped while the feed is full, it
 # keeps its pins (exit 1); and with the pins gone too (a reboot), the next
 # run delivers the spool it finds.
-rm -f "$WORK/small/feed.jsonl"
-mount -o remount,size=16k "$WORK/small"
-: >"$WORK/daemon.err"
-start_daemon -r "$ROOT/tests/e2e/lab.rules" --sinkhole "$SINKHOLE" --anon none \
-	--interval 0.2 --feed "$WORK/small/feed.jsonl" || finish
-expected=""
-for wave in 1 2 3; do
-	plan=""
-	for i in $(seq 1 30); do
-		plan+="{\"src\":\"198.19.$((10 + wave)).$i\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
-		expected+="198.19.$((10 + wave)).$i 2"$'\n'
-	done
-	echo "[${plan%,}]" | send_plan >/dev/null
-	sleep 0.3
-done
+start_small
+send_waves 198.19 11 13 2
 stop_daemon TERM
 expect_eq "stopped with records spooled: exit status" "$?" 1
 grep -q "are kept in the maps pinned under" "$WORK/daemon.err" && pass "it says they are kept" ||
@@ -121,5 +124,5 @@ grep -q "holds [0-9]* bytes from an earlier run: delivering them first" "$WORK/d
 	pass "after a reboot: the spool found and delivered" || fail "$(cat "$WORK/daemon.err")"
 expect_eq "after a reboot: packets per source, exactly what was sent" \
 	"$(feed_sums "$WORK/small/feed.jsonl" | awk '{ print $1, $3 }' | sort)" \
-	"$(printf '%s' "$expected" | sort)"
+	"$(printf '%s' "$EXPECTED" | sort)"
 finish

@@ -60,7 +60,7 @@ for l in open(sys.argv[1]):
     if r["overflow"]: print(r["src_ip"], r["sid"], r["packets"], r["family"])' "$WORK/none.jsonl" | sort | tr '\n' ';')" \
 	"198.18.7.0/24 1000001 88 zeus;198.18.8.0/24 0 22 unclassified;2001:db8:77::/48 1000002 20 zeus;"
 expect_eq "no record id twice" \
-	"$("$PY" -c 'import json,sys; ids=[json.loads(l)["record_id"] for l in open(sys.argv[1])]; print(len(ids) - len(set(ids)))' "$WORK/none.jsonl")" 0
+	"$(ids_twice "$WORK/none.jsonl")" 0
 
 # The same with ipcrypt-pfx: an overflow prefix is the prefix of its
 # members' pseudonyms, and no raw address leaves the process.

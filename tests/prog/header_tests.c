@@ -1660,16 +1660,22 @@ out:
 }
 
 /* The drained entry of a kind and key, or NULL. */
+static const struct source_count *drained_key(const struct drain_result *r, int kind,
+					      const struct botsink_source_key *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].kind == kind && !memcmp(&r->items[i].key, key, sizeof(*key)))
+			return &r->items[i];
+	return NULL;
+}
+
 static const struct source_count *drained(const struct drain_result *r, int kind, const char *addr,
 					  __u32 sid)
 {
 	struct botsink_source_key key = { .sid = sid };
 
 	set_addr(key.addr, addr);
-	for (size_t i = 0; i < r->n; i++)
-		if (r->items[i].kind == kind && !memcmp(&r->items[i].key, &key, sizeof(key)))
-			return &r->items[i];
-	return NULL;
+	return drained_key(r, kind, &key);
 }
 
 /* The drained catch-all of IPv4 or IPv6 sources, or NULL. */
@@ -1679,11 +1685,7 @@ static const struct source_count *drained_catch_all(const struct drain_result *r
 
 	if (v4)
 		key.addr[10] = key.addr[11] = 0xff;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->items[i].kind == BOTSINK_KIND_OVERFLOW &&
-		    !memcmp(&r->items[i].key, &key, sizeof(key)))
-			return &r->items[i];
-	return NULL;
+	return drained_key(r, BOTSINK_KIND_OVERFLOW, &key);
 }
 
 /* Packets drained from tables of one kind. */
