@@ -25,7 +25,7 @@ LIB_SRCS := $(filter-out user/main.c user/cmd_%.c,$(wildcard user/*.c))
 CMD_SRCS := user/main.c $(wildcard user/cmd_*.c)
 LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
-HEADERS := $(wildcard include/*.h user/*.h) $(BUILD)/botsink.skel.h
+HEADERS := $(wildcard include/*.h user/*.h) $(BUILD)/botsink.skel.h $(BUILD)/collect.skel.h
 BPF_HEADERS := $(wildcard bpf/*.h include/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -42,6 +42,13 @@ $(BUILD)/botsink.bpf.o: bpf/botsink.bpf.c $(BPF_HEADERS) vmlinux/vmlinux.h | $(B
 
 $(BUILD)/botsink.skel.h: $(BUILD)/botsink.bpf.o
 	$(BPFTOOL) gen skeleton $< name botsink > $@
+
+# The collector, built into the daemon: reads drained generations out.
+$(BUILD)/collect.bpf.o: bpf/collect.bpf.c $(BPF_HEADERS) vmlinux/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/collect.skel.h: $(BUILD)/collect.bpf.o
+	$(BPFTOOL) gen skeleton $< name collect > $@
 
 $(BUILD)/obj/%.o: user/%.c $(HEADERS) | $(BUILD)
 	@mkdir -p $(@D)

@@ -4,6 +4,7 @@
 #define BOTSINK_MAPS_BPF_H
 
 #include "botsink_abi.h"
+#include "counters.bpf.h"
 #include "scratch.bpf.h"
 
 struct {
@@ -195,13 +196,6 @@ struct {
 	__type(value, struct botsink_counter);  \
 	__uint(pinning, LIBBPF_PIN_BY_NAME)
 
-struct botsink_counters {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, BOTSINK_MAX_SOURCES);
-	__type(key, struct botsink_source_key);
-	__type(value, struct botsink_counter);
-};
-
 struct {
 	BOTSINK_COUNTERS(BOTSINK_MAX_SOURCES);
 } botsink_gen0 SEC(".maps"), botsink_gen1 SEC(".maps");
@@ -215,13 +209,9 @@ struct {
 } botsink_ovf0 SEC(".maps"), botsink_ovf1 SEC(".maps"), botsink_uovf0 SEC(".maps"),
 	botsink_uovf1 SEC(".maps");
 
-/* Hash maps of different sizes can share an inner map template. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, BOTSINK_KINDS * 2);
-	__type(key, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, struct botsink_counters);
+	BOTSINK_ACTIVE_MAP; /* last: it ends in the values array */
 } botsink_active SEC(".maps") = {
 	.values = {
 		[BOTSINK_SLOT(BOTSINK_KIND_SOURCES, 0)] = (void *)&botsink_gen0,

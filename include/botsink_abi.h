@@ -448,6 +448,25 @@ struct botsink_counter {
 	__u8 pad2[2];
 };
 
+/*
+ * Reading a drained generation out (bpf/collect.bpf.c, run with
+ * BPF_PROG_TEST_RUN): the program walks table botsink_active[slot] and
+ * writes each key that has packets, with its counters summed over CPUs,
+ * into botsink_collected, which the loader sizes to the largest table.
+ */
+struct botsink_collect_args {
+	__u32 slot; /* in: BOTSINK_SLOT(kind, gen) */
+	__u32 ncpus; /* in: possible CPUs */
+	__u32 count; /* out: entries written (botsink_clear: keys deleted) */
+	__u32 pad;
+};
+
+struct botsink_collected {
+	struct botsink_source_key key;
+	__u32 pad;
+	struct botsink_counter total; /* first/last seen: min/max; dst: the latest */
+};
+
 /* botsink_hits[slot], per CPU: totals since the maps were created. */
 struct botsink_rule_hits {
 	__u64 packets;

@@ -8,8 +8,6 @@
 #include "counters.h"
 #include "util.h"
 
-#define DRAIN_BATCH 4096
-
 int counters_active(const struct botsink_maps *m)
 {
 	struct botsink_config cfg;
@@ -42,112 +40,27 @@ static int set_active(const struct botsink_maps *m, int gen)
 	return counters_sync(m);
 }
 
-static void merge(struct source_count *sc, const struct botsink_counter *percpu, int ncpus)
-{
-	struct botsink_counter *t = &sc->total;
-
-	memset(t, 0, sizeof(*t));
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		const struct botsink_counter *c = &percpu[cpu];
-
-		if (!c->packets)
-			continue;
-		if (!t->packets || c->first_seen_ns < t->first_seen_ns)
-			t->first_seen_ns = c->first_seen_ns;
-		if (c->last_seen_ns >= t->last_seen_ns) {
-			t->last_seen_ns = c->last_seen_ns;
-			memcpy(t->dst_addr, c->dst_addr, sizeof(t->dst_addr));
-			t->dst_port = c->dst_port;
-			t->protocol = c->protocol;
-		}
-		t->packets += c->packets;
-		t->bytes += c->bytes;
-		t->syns += c->syns;
-		t->checkins += c->checkins;
-		if (c->dns_qtype)
-			t->dns_qtype = c->dns_qtype;
-	}
-}
-
-/* Room for one more batch, so nothing is deleted that cannot be kept. */
-static int reserve(struct drain_result *out, __u32 batch, int ncpus,
-		   struct botsink_source_key **keys, struct botsink_counter **values)
-{
-	void *k = realloc(*keys, batch * sizeof(**keys));
-
-	if (k)
-		*keys = k;
-	k = realloc(*values, (size_t)batch * (size_t)ncpus * sizeof(**values));
-	if (k)
-		*values = k;
-	if (!k || !*keys || !array_grow((void **)&out->items, out->n + batch, sizeof(*out->items)))
-		return -ENOMEM;
-	return 0;
-}
-
-/*
- * Read generation `gen` in batches into `out`, or only delete (out NULL);
- * deleting what was read when `clear`.
- */
-static int walk(int fd, int kind, struct drain_result *out, bool clear)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int ncpus = libbpf_num_possible_cpus();
-	struct botsink_source_key *keys = NULL;
-	struct botsink_counter *values = NULL;
-	__u32 batch = DRAIN_BATCH, token = 0, count;
-	struct drain_result none = { 0 };
-	bool first = true;
-	int ret;
-
-	if (ncpus <= 0)
-		return -EINVAL;
-	for (;;) {
-		ret = reserve(out ? out : &none, batch, ncpus, &keys, &values);
-		if (ret)
-			break;
-		count = batch;
-		if (clear)
-			ret = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &token, &token,
-							      keys, values, &count, &opts);
-		else
-			ret = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values,
-						   &count, &opts);
-		ret = ret < 0 ? -errno : 0;
-		/* A hash bucket holds more keys than the batch: retry with more room. */
-		if (ret == -ENOSPC && count == 0) {
-			batch *= 2;
-			continue;
-		}
-		if (ret && ret != -ENOENT)
-			break;
-		first = false;
-		for (__u32 i = 0; out && i < count; i++) {
-			struct source_count *sc = &out->items[out->n];
-
-			sc->key = keys[i];
-			sc->kind = (__u8)kind;
-			merge(sc, &values[(size_t)i * (size_t)ncpus], ncpus);
-			if (sc->total.packets)
-				out->n++;
-		}
-		if (ret == -ENOENT) {
-			ret = 0;
-			break;
-		}
-	}
-	free(keys);
-	free(values);
-	drain_result_free(&none);
-	return ret;
-}
-
 int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
 {
 	int ret = 0;
 
-	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++)
-		ret = walk(m->counters[kind][gen], kind, out, false);
+	if (!m->collector.skel)
+		return -ENOTSUP;
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
+		const struct botsink_collected *got;
+		size_t n;
+
+		ret = collector_read(&m->collector, BOTSINK_SLOT(kind, gen), &got, &n);
+		if (!ret && !array_grow((void **)&out->items, out->n + n, sizeof(*out->items)))
+			ret = -ENOMEM;
+		for (size_t i = 0; !ret && i < n; i++) {
+			struct source_count *sc = &out->items[out->n++];
+
+			sc->key = got[i].key;
+			sc->kind = (__u8)kind;
+			sc->total = got[i].total;
+		}
+	}
 	return ret;
 }
 
@@ -177,37 +90,14 @@ int counters_prepare(const struct botsink_maps *m, int gen)
 	return ret;
 }
 
-int counters_delete(const struct botsink_maps *m, int gen, const struct drain_result *r)
-{
-	const size_t batch = 65536;
-	struct botsink_source_key *keys = malloc(batch * sizeof(*keys));
-	int ret = keys ? 0 : -ENOMEM;
-
-	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
-		size_t i = 0;
-
-		while (i < r->n && !ret) {
-			LIBBPF_OPTS(bpf_map_batch_opts, opts);
-			__u32 count = 0;
-
-			for (; i < r->n && count < batch; i++)
-				if (r->items[i].kind == kind)
-					keys[count++] = r->items[i].key;
-			if (count &&
-			    bpf_map_delete_batch(m->counters[kind][gen], keys, &count, &opts))
-				ret = -errno;
-		}
-	}
-	free(keys);
-	return ret ? ret : counters_prepare(m, gen);
-}
-
 int counters_clear(const struct botsink_maps *m, int gen)
 {
 	int ret = 0;
 
+	if (!m->collector.skel)
+		return -ENOTSUP;
 	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++)
-		ret = walk(m->counters[kind][gen], kind, NULL, true);
+		ret = collector_clear(&m->collector, BOTSINK_SLOT(kind, gen));
 	return ret ? ret : counters_prepare(m, gen);
 }
 
@@ -229,6 +119,11 @@ int counters_drain(const struct botsink_maps *m, struct drain_result *out)
 		return gen;
 	ret = counters_read(m, gen, out);
 	return ret ? ret : counters_clear(m, gen);
+}
+
+void drain_result_reset(struct drain_result *r)
+{
+	r->n = 0;
 }
 
 void drain_result_free(struct drain_result *r)

@@ -49,14 +49,10 @@ int counters_read(const struct botsink_maps *m, int gen, struct drain_result *ou
 int counters_prepare(const struct botsink_maps *m, int gen);
 /* Empty generation `gen`, which must be idle, and prepare it again. 0 or -errno. */
 int counters_clear(const struct botsink_maps *m, int gen);
-/*
- * Empty generation `gen`, which must be idle, knowing what it holds (`r`,
- * as counters_read returned it: only its keys are deleted, no values
- * copied), and prepare it again. 0 or -errno.
- */
-int counters_delete(const struct botsink_maps *m, int gen, const struct drain_result *r);
 /* Swap, read and clear in one go (tests, the bench): the counts leave the kernel. */
 int counters_drain(const struct botsink_maps *m, struct drain_result *out);
+/* Empty `r`, keeping its buffer for the next read. */
+void drain_result_reset(struct drain_result *r);
 void drain_result_free(struct drain_result *r);
 
 #endif

@@ -158,7 +158,7 @@ static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const
 /* Write the pending epoch (to the feed, else to the spool) and commit it. */
 static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 {
-	struct drain_result r = { 0 };
+	struct drain_result *r = &dr->counts;
 	struct epoch e = {
 		.incarnation = st->incarnation,
 		.number = st->epoch + 1,
@@ -166,21 +166,22 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 			 .tv_nsec = (long)(st->wall_ns % 1000000000ULL) },
 		.end_mono_ns = st->mono_ns,
 	};
-	int ret = counters_read(dr->maps, (int)st->gen, &r);
+	int ret;
 
+	drain_result_reset(r);
+	ret = counters_read(dr->maps, (int)st->gen, r);
 	if (ret) {
 		log_error("reading generation %u: %s", st->gen, strerror(-ret));
-		drain_result_free(&r);
 		return DRAIN_BROKEN;
 	}
 	/* Spooled epochs go first: while any wait, this one waits behind them. */
 	ret = -1;
 	if (spool_empty(st)) {
-		ret = feed_write_epoch(dr->feed, &e, &r);
+		ret = feed_write_epoch(dr->feed, &e, r);
 		if (!ret)
 			ret = sink_sync(dr->sink);
 		if (!ret)
-			failpoint_after_write(r.n);
+			failpoint_after_write(r->n);
 		if (ret) {
 			int saved = errno;
 
@@ -188,7 +189,6 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 			errno = saved;
 			if (dr->sink->broken) {
 				log_error("feed %s: %s; stopping", dr->sink->name, strerror(errno));
-				drain_result_free(&r);
 				return DRAIN_BROKEN;
 			}
 			sink_failed(dr, e.number);
@@ -200,14 +200,8 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		dr->failing = false;
 		ret = commit(dr, st, false);
 	} else {
-		ret = spool_epoch(dr, st, &e, &r);
+		ret = spool_epoch(dr, st, &e, r);
 	}
-	/* Committed: its keys tell clear_committed what to delete. */
-	drain_result_free(&dr->written);
-	dr->written = r;
-	dr->have_written = ret == DRAIN_DONE;
-	if (!dr->have_written)
-		drain_result_free(&dr->written);
 	return ret;
 }
 
@@ -269,11 +263,8 @@ static void flush_spool(struct drainer *dr, struct botsink_drain_state *st)
 
 static int clear_committed(struct drainer *dr, struct botsink_drain_state *st)
 {
-	int ret = dr->have_written ? counters_delete(dr->maps, (int)st->gen, &dr->written) :
-				     counters_clear(dr->maps, (int)st->gen);
+	int ret = counters_clear(dr->maps, (int)st->gen);
 
-	drain_result_free(&dr->written);
-	dr->have_written = false;
 	if (ret) {
 		log_error("clearing generation %u: %s", st->gen, strerror(-ret));
 		return DRAIN_BROKEN;
@@ -410,8 +401,7 @@ bool drainer_spool_waiting(const struct drainer *dr)
 
 void drainer_free(struct drainer *dr)
 {
-	drain_result_free(&dr->written);
-	dr->have_written = false;
+	drain_result_free(&dr->counts);
 }
 
 void drainer_rotated(struct drainer *dr)

@@ -38,8 +38,12 @@ struct drainer {
 	unsigned long long spool_max;
 	bool failing; /* the sink refused the pending epoch (warned once per outage) */
 	bool spool_full; /* warned once */
-	struct drain_result written; /* the committed epoch's counts, until cleared */
-	bool have_written;
+	/*
+	 * The pending epoch's counts. The buffer is kept from epoch to epoch:
+	 * memory touched for the first time is what a large drain would spend
+	 * most on.
+	 */
+	struct drain_result counts;
 };
 
 enum drain_outcome {

@@ -109,18 +109,6 @@ static struct timespec mono_to_wall(__u64 mono_ns, const struct epoch *e)
 	return ts;
 }
 
-static int cmp_count(const void *a, const void *b)
-{
-	const struct source_count *p = a, *q = b;
-	const struct botsink_source_key *x = &p->key, *y = &q->key;
-
-	if (p->kind != q->kind)
-		return p->kind < q->kind ? -1 : 1;
-	if (x->sid != y->sid)
-		return x->sid < y->sid ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof(x->addr));
-}
-
 /* SENSOR (up to 255 bytes):INCARNATION:EPOCH:INDEX */
 #define RECORD_ID_LEN (256 + 16 + 20 + 20 + 4)
 
@@ -175,7 +163,7 @@ static void build_record(const struct feed *f, const struct epoch *e, const stru
 /* Records are built and handed to the sink this many at a time. */
 #define FLUSH_BATCH 8192
 
-int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result *d)
+int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d)
 {
 	size_t batch = d->n < FLUSH_BATCH ? d->n : FLUSH_BATCH;
 	struct feed_record *recs;
@@ -184,7 +172,6 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result 
 
 	if (!d->n)
 		return 0;
-	qsort(d->items, d->n, sizeof(*d->items), cmp_count);
 	f->sink->started = false;
 	recs = calloc(batch, sizeof(*recs));
 	ids = calloc(batch, sizeof(*ids));

@@ -51,12 +51,13 @@ void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
  */
 int feed_learn_rules(struct feed *f, const struct rule_set *rs);
 /*
- * Write an epoch's counts as records, sorted by key (so a re-emitted epoch
+ * Write an epoch's counts as records in the order read (a generation that
+ * nothing writes any more reads the same every time, so a re-emitted epoch
  * gets the same record ids: sensor:incarnation:epoch:index), handed to the
  * sink in batches of 8,192 records. 0, or -1 (errno set) with part of the
  * epoch possibly written: the caller rolls the output back or gives up.
  */
-int feed_write_epoch(struct feed *f, const struct epoch *e, struct drain_result *d);
+int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d);
 void feed_free(struct feed *f);
 
 #endif

@@ -192,6 +192,15 @@ static int size_tables(const char *pin_dir, struct bpf_map *gen0, struct bpf_map
 	return 0;
 }
 
+static __u32 largest_table(const struct botsink *skel)
+{
+	__u32 sources = bpf_map__max_entries(skel->maps.botsink_gen0);
+	__u32 unclassified = bpf_map__max_entries(skel->maps.botsink_ucl0);
+	__u32 largest = sources > unclassified ? sources : unclassified;
+
+	return largest > BOTSINK_OVERFLOW_ENTRIES ? largest : BOTSINK_OVERFLOW_ENTRIES;
+}
+
 int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err, size_t errlen)
 {
 	return loader_open_sized(l, pin_dir, flags, NULL, err, errlen);
@@ -258,6 +267,11 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 		return -1;
 	}
 	maps_from_skel(l->skel, &l->maps);
+	if (collector_open(&l->maps.collector, l->maps.active, largest_table(l->skel), err,
+			   errlen)) {
+		loader_close(l, true);
+		return -1;
+	}
 	return 0;
 }
 
@@ -433,6 +447,7 @@ void loader_close(struct loader *l, bool unpin)
 	if (l->lock_fd >= 0)
 		close(l->lock_fd);
 	l->lock_fd = -1;
+	collector_close(&l->maps.collector);
 	botsink__destroy(l->skel);
 	l->skel = NULL;
 }
@@ -512,6 +527,7 @@ __u32 find_attached(int ifindex, const struct botsink_maps *m, const char **mode
 
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)
 {
+	memset(m, 0, sizeof(*m));
 	for (size_t i = 0; i < BOTSINK_NMAPS; i++)
 		*map_slot(m, i) = -1;
 	for (size_t i = 0; i < BOTSINK_NMAPS; i++) {

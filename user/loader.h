@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <xdp/libxdp.h>
+#include "collect.h"
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
@@ -18,6 +19,7 @@ struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, rules, hits;
 	int counters[BOTSINK_KINDS][2]; /* [kind][generation] */
 	int contents, gram2, grams, fastpats, domains, recent, cands, port1, port2, drain;
+	struct collector collector; /* reads idle generations out (loader_open only) */
 };
 
 enum loader_flags {

@@ -383,33 +383,15 @@ static int bench_userspace(void)
 	return 0;
 }
 
-/*
- * A generation of a million (source, sid) counters in the kernel (as
- * --max-sources 1048576 sizes it), each with a share on every CPU: the
- * time to read it out, turn it into anonymized records in a file, and
- * clear it. The table is filled from userspace; the program is not run.
- */
-static int bench_kernel_drain(void)
+/* Fill generation 0's source table with SOURCES counters, a share on every CPU. */
+static int fill_generation(const struct loader *l, int ncpus)
 {
-	const struct loader_caps caps = { .sources = 1 << 20, .unclassified = 1024 };
-	int ncpus = libbpf_num_possible_cpus(), fd, ret = -1;
 	const __u32 batch = 8192;
 	struct botsink_source_key *keys = calloc(batch, sizeof(*keys));
 	struct botsink_counter *values = calloc((size_t)batch * (size_t)ncpus, sizeof(*values));
-	struct drain_result r = { 0 };
-	double t_read = 0, t_write = 0, t_clear = 0;
-	struct timespec t0;
-	char err[256], path[64];
-	uint8_t key[IPCRYPT_PFX_KEY_LEN];
-	struct anonymizer anon;
-	struct sink *sink = NULL;
-	struct feed feed;
-	struct loader l;
+	int ret = keys && values ? 0 : -1;
 
-	if (!keys || !values ||
-	    loader_open_sized(&l, NULL, LOADER_NO_PINS, &caps, err, sizeof(err)))
-		goto out_free;
-	for (__u32 done = 0; done < SOURCES;) {
+	for (__u32 done = 0; done < SOURCES && !ret;) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 		__u32 count = SOURCES - done < batch ? SOURCES - done : batch;
 
@@ -427,56 +409,118 @@ static int bench_kernel_drain(void)
 				c->dst_port = 80;
 			}
 		}
-		if (bpf_map_update_batch(l.maps.counters[BOTSINK_KIND_SOURCES][0], keys, values,
-					 &count, &opts))
-			goto out;
+		ret = bpf_map_update_batch(l->maps.counters[BOTSINK_KIND_SOURCES][0], keys, values,
+					   &count, &opts);
 		done += count;
 	}
-	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
-		key[i] = (uint8_t)(i * 37 + 1);
+	free(keys);
+	free(values);
+	return ret;
+}
+
+struct drain_times {
+	double read, write, clear;
+};
+
+/* One drain of generation 0 as the daemon does it: read, records + fsync, clear. */
+static int drain_once(const struct loader *l, struct feed *feed, struct drain_result *r,
+		      struct drain_times *t)
+{
+	struct epoch e = { .incarnation = 1, .number = 1 };
+	struct timespec t0;
+	int ret;
+
+	drain_result_reset(r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = counters_read(&l->maps, 0, r);
+	t->read = seconds_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!ret)
+		ret = feed_write_epoch(feed, &e, r) || sink_sync(feed->sink);
+	t->write = seconds_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!ret)
+		ret = counters_clear(&l->maps, 0);
+	t->clear = seconds_since(&t0);
+	return ret || r->n != SOURCES ? -1 : 0;
+}
+
+/* drain_once into a new file, removed after it: the next round's writes reuse its pages. */
+static int drain_round(const struct loader *l, struct feed *feed, struct drain_result *r,
+		       struct drain_times *t)
+{
+	char path[64], err[256];
+	int fd, ret = -1;
+
 	snprintf(path, sizeof(path), "%s/botsink-bench-drain-XXXXXX",
 		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
 	fd = mkstemp(path);
-	if (fd < 0 || anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err)))
-		goto out;
+	if (fd < 0)
+		return -1;
 	close(fd);
-	sink = sink_jsonl_open(path, err, sizeof(err));
-	if (sink) {
-		struct epoch e = { .incarnation = 1, .number = 1 };
-
-		feed_init(&feed, sink, &anon, "bench");
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		ret = counters_read(&l.maps, 0, &r);
-		t_read = seconds_since(&t0);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!ret)
-			ret = feed_write_epoch(&feed, &e, &r) || sink_sync(sink);
-		t_write = seconds_since(&t0);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!ret)
-			ret = counters_delete(&l.maps, 0, &r);
-		t_clear = seconds_since(&t0);
-		feed_free(&feed);
-		sink_close(sink);
+	feed->sink = sink_jsonl_open(path, err, sizeof(err));
+	if (feed->sink) {
+		ret = drain_once(l, feed, r, t);
+		sink_close(feed->sink);
+		feed->sink = NULL;
 	}
 	unlink(path);
+	return ret;
+}
+
+/*
+ * A generation of a million (source, sid) counters in the kernel (as
+ * --max-sources 1048576 sizes it), each with a share on every CPU: the
+ * time to read it out, turn it into anonymized records in a file, and
+ * clear it. The table is filled from userspace; the program is not run.
+ * Twice: the first drain after start touches its buffers for the first
+ * time, the daemon's later drains reuse them.
+ */
+static int bench_kernel_drain(void)
+{
+	static const char *const rounds[] = { "first drain", "later drains" };
+	const struct loader_caps caps = { .sources = 1 << 20, .unclassified = 1024 };
+	int ncpus = libbpf_num_possible_cpus(), ret = -1;
+	struct drain_times t[2];
+	struct drain_result r = { 0 };
+	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	struct anonymizer anon;
+	struct feed feed;
+	char err[256];
+	struct loader l;
+
+	if (loader_open_sized(&l, NULL, LOADER_NO_PINS, &caps, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		goto out_free;
+	}
+	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
+		key[i] = (uint8_t)(i * 37 + 1);
+	if (anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err)))
+		goto out;
+	feed_init(&feed, NULL, &anon, "bench");
+	ret = 0;
+	for (int i = 0; i < 2 && !ret; i++)
+		ret = fill_generation(&l, ncpus) || drain_round(&l, &feed, &r, &t[i]);
+	feed_free(&feed);
 	anon_free(&anon);
-	if (!ret && r.n != SOURCES)
-		ret = -1;
 	if (!ret) {
-		printf("\nkernel drain, %d (source, sid) counters x %d CPUs\n", SOURCES, ncpus);
-		printf("read the generation (batches)        %8.0f ms\n", t_read * 1e3);
-		printf("records -> anonymized -> file, fsync %8.0f ms\n", t_write * 1e3);
-		printf("delete its keys (known from the read) %8.0f ms\n", t_clear * 1e3);
-		printf("total                                %8.0f ms\n",
-		       (t_read + t_write + t_clear) * 1e3);
+		printf("\nkernel drain, %d (source, sid) counters x %d CPUs, ms\n", SOURCES, ncpus);
+		printf("%-38s %12s %12s\n", "", rounds[0], rounds[1]);
+		printf("%-38s %12.0f %12.0f\n", "read the generation (collector)", t[0].read * 1e3,
+		       t[1].read * 1e3);
+		printf("%-38s %12.0f %12.0f\n", "records -> anonymized -> file, fsync",
+		       t[0].write * 1e3, t[1].write * 1e3);
+		printf("%-38s %12.0f %12.0f\n", "clear the generation (collector)",
+		       t[0].clear * 1e3, t[1].clear * 1e3);
+		printf("%-38s %12.0f %12.0f\n", "total",
+		       (t[0].read + t[0].write + t[0].clear) * 1e3,
+		       (t[1].read + t[1].write + t[1].clear) * 1e3);
+		printf("target: 1,000,000 sources drained, anonymized and written in <= 2 s (1 s stretch)\n");
 	}
 out:
 	drain_result_free(&r);
 	loader_close(&l, false);
 out_free:
-	free(keys);
-	free(values);
 	if (ret)
 		fprintf(stderr, "bench: the kernel drain figures failed\n");
 	return ret ? -1 : 0;

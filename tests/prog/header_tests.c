@@ -1622,6 +1622,121 @@ static void test_drain_sums_cpus(void)
 	drain_result_free(&r);
 }
 
+/* CPU `cpu`'s share of key `i` in test_collect: every field varies, ties included. */
+static void collect_share(__u32 i, int cpu, struct botsink_counter *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (i % 7 == 0)
+		return; /* no packets on any CPU: never collected */
+	c->packets = (i + (__u32)cpu) % 3;
+	if (!c->packets)
+		return;
+	c->bytes = c->packets * 60 + (__u64)cpu;
+	c->syns = (__u64)cpu + 1;
+	c->checkins = c->packets;
+	c->first_seen_ns = 1000 + (i * 7 + (__u32)cpu * 13) % 50;
+	/* Every fifth key was last seen at the same time on all CPUs. */
+	c->last_seen_ns = i % 5 == 1 ? 2000 : c->first_seen_ns + (i + (__u32)cpu) % 5;
+	c->dst_addr[15] = (__u8)cpu;
+	c->dst_port = (__u16)(1000 + cpu);
+	c->protocol = (__u8)(6 + cpu);
+	c->dns_qtype = (i + (__u32)cpu) % 4 ? (__u16)(1 + cpu) : 0;
+}
+
+/* The sum test_collect expects for key `i`, written apart from the collector's. */
+static void collect_expect(__u32 i, int ncpus, struct botsink_counter *t)
+{
+	struct botsink_counter c;
+	int latest = -1;
+
+	memset(t, 0, sizeof(*t));
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		collect_share(i, cpu, &c);
+		if (!c.packets)
+			continue;
+		if (!t->packets || c.first_seen_ns < t->first_seen_ns)
+			t->first_seen_ns = c.first_seen_ns;
+		if (c.last_seen_ns >= t->last_seen_ns) {
+			t->last_seen_ns = c.last_seen_ns;
+			latest = cpu; /* ties: the higher CPU */
+		}
+		t->packets += c.packets;
+		t->bytes += c.bytes;
+		t->syns += c.syns;
+		t->checkins += c.checkins;
+		if (c.dns_qtype)
+			t->dns_qtype = c.dns_qtype;
+	}
+	if (latest >= 0) {
+		collect_share(i, latest, &c);
+		memcpy(t->dst_addr, c.dst_addr, sizeof(t->dst_addr));
+		t->dst_port = c.dst_port;
+		t->protocol = c.protocol;
+	}
+}
+
+/*
+ * The collector reads a full table of the idle generation: every key with
+ * packets once, summed over CPUs as collect_expect says, none without;
+ * then counters_clear leaves only the catch-alls.
+ */
+static void test_collect(void)
+{
+	const struct botsink_maps *m = &env.l.maps;
+	int fd = m->counters[BOTSINK_KIND_SOURCES][1], ncpus = env.ncpus;
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), n, want = 0, bad = 0, i;
+	struct botsink_source_key *keys, key;
+	struct botsink_counter *values, expect;
+	struct drain_result r = { 0 };
+	unsigned char *seen;
+
+	if (!CHECK(!bpf_obj_get_info_by_fd(fd, &info, &len)))
+		return;
+	n = info.max_entries;
+	keys = calloc(n, sizeof(*keys));
+	values = calloc((size_t)n * (size_t)ncpus, sizeof(*values));
+	seen = calloc(n, 1);
+	if (!CHECK(keys && values && seen))
+		goto out;
+	for (i = 0; i < n; i++) {
+		set_addr(keys[i].addr, "2001:db8:c011::");
+		memcpy(keys[i].addr + 12, &i, sizeof(i));
+		keys[i].sid = 1000 + i % 3;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			collect_share(i, cpu, &values[(size_t)i * (size_t)ncpus + (size_t)cpu]);
+		want += i % 7 != 0;
+	}
+	if (!CHECK(!bpf_map_update_batch(fd, keys, values, &n, NULL)) ||
+	    !CHECK_EQ(n, info.max_entries))
+		goto out;
+	CHECK_EQ(counters_read(m, 1, &r), 0);
+	CHECK_EQ(r.n, want);
+	for (size_t k = 0; k < r.n; k++) {
+		const struct source_count *sc = &r.items[k];
+
+		memcpy(&i, sc->key.addr + 12, sizeof(i));
+		if (i >= n || seen[i]++ || sc->kind != BOTSINK_KIND_SOURCES ||
+		    sc->key.sid != 1000 + i % 3) {
+			bad++;
+			continue;
+		}
+		collect_expect(i, ncpus, &expect);
+		bad += memcmp(&sc->total, &expect, sizeof(expect)) != 0;
+	}
+	check_at(__LINE__, !bad, "%u of %zu collected keys are not as expected", bad, r.n);
+	CHECK_EQ(counters_clear(m, 1), 0);
+	CHECK_EQ(bpf_map_get_next_key(fd, NULL, &key), -ENOENT);
+	drain_result_reset(&r);
+	CHECK_EQ(counters_read(m, 1, &r), 0);
+	CHECK_EQ(r.n, 0); /* the catch-alls are back, without packets */
+out:
+	drain_result_free(&r);
+	free(keys);
+	free(values);
+	free(seen);
+}
+
 /* Fill a counter table from userspace with `n` entries of `sid` under 2001:db8:ffff::/96. */
 static int prefill(int fd, __u32 n, __u32 sid)
 {
@@ -1924,6 +2039,7 @@ const struct test header_tests[] = {
 	TEST(rule_slot_reuse),
 	TEST(generations),
 	TEST(drain_sums_cpus),
+	TEST(collect),
 	TEST(table_full),
 	TEST(swap_waits),
 	TEST(captures),

@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "botsink_abi.h"
+#include "counters.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -16,18 +17,8 @@ struct {
 	__type(value, struct botsink_config);
 } botsink_config SEC(".maps");
 
-struct botsink_counters {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, BOTSINK_MAX_SOURCES);
-	__type(key, struct botsink_source_key);
-	__type(value, struct botsink_counter);
-};
-
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, BOTSINK_KINDS * 2);
-	__type(key, __u32);
-	__array(values, struct botsink_counters);
+	BOTSINK_ACTIVE_MAP;
 } botsink_active SEC(".maps");
 
 #define SLOW_WRITER_SID 77

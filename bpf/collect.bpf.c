@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The collector: reads a drained generation (one that no XDP program can
+ * write any more, see user/counters.h) out of its tables, each key with its
+ * counters summed over CPUs, and empties them once the epoch is committed.
+ * The daemon runs it with BPF_PROG_TEST_RUN.
+ *
+ * Why not the batch lookup syscalls: they lock every bucket with
+ * interrupts off, and where enabling interrupts is costly (a VM) that is
+ * most of a drain. bpf_for_each_map_elem walks the hash under RCU alone.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "botsink_abi.h"
+#include "counters.bpf.h"
+
+#define ENOENT 2
+#define E2BIG 7
+
+/* The XDP object's botsink_active: the loader reuses its fd. */
+struct {
+	BOTSINK_ACTIVE_MAP;
+} botsink_active SEC(".maps");
+
+/* What one run writes; userspace maps it. Sized by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, BOTSINK_MAX_SOURCES);
+	__type(key, __u32);
+	__type(value, struct botsink_collected);
+} botsink_collected SEC(".maps");
+
+struct walk {
+	struct botsink_collect_args args;
+	void *table;
+	const struct botsink_source_key *key;
+	const struct botsink_counter *share; /* the key's share of this CPU */
+	struct botsink_counter *total;
+	__u32 this_cpu;
+	int err;
+};
+
+/*
+ * Add CPU `cpu`'s share of w->key to w->total (CPUs in order, so the
+ * latest dst is chosen the same way each time). The walk hands over this
+ * CPU's share; the others take a lookup each.
+ */
+static long add_share(__u64 cpu, struct walk *w)
+{
+	const struct botsink_counter *c =
+		cpu == w->this_cpu ? w->share :
+				     bpf_map_lookup_percpu_elem(w->table, w->key, (__u32)cpu);
+	struct botsink_counter *t = w->total;
+
+	if (!c || !c->packets)
+		return 0;
+	if (!t->packets || c->first_seen_ns < t->first_seen_ns)
+		t->first_seen_ns = c->first_seen_ns;
+	if (c->last_seen_ns >= t->last_seen_ns) {
+		t->last_seen_ns = c->last_seen_ns;
+		__builtin_memcpy(t->dst_addr, c->dst_addr, sizeof(t->dst_addr));
+		t->dst_port = c->dst_port;
+		t->protocol = c->protocol;
+	}
+	t->packets += c->packets;
+	t->bytes += c->bytes;
+	t->syns += c->syns;
+	t->checkins += c->checkins;
+	if (c->dns_qtype)
+		t->dns_qtype = c->dns_qtype;
+	return 0;
+}
+
+static long collect_one(void *table, const struct botsink_source_key *key,
+			const struct botsink_counter *share, struct walk *w)
+{
+	struct botsink_collected *out;
+	__u32 index = w->args.count;
+
+	out = bpf_map_lookup_elem(&botsink_collected, &index);
+	if (!out) {
+		w->err = E2BIG; /* a table larger than the loader said */
+		return 1;
+	}
+	__builtin_memcpy(&out->key, key, sizeof(out->key));
+	__builtin_memset(&out->total, 0, sizeof(out->total));
+	w->table = table;
+	w->key = key;
+	w->share = share;
+	w->total = &out->total;
+	bpf_loop(w->args.ncpus, add_share, w, 0);
+	if (out->total.packets)
+		w->args.count++;
+	return 0;
+}
+
+/* Table botsink_active[args->slot] into botsink_collected: botsink_abi.h says how. */
+SEC("syscall")
+int botsink_collect(struct botsink_collect_args *args)
+{
+	struct walk w = { .args = *args, .this_cpu = bpf_get_smp_processor_id() };
+	void *table = bpf_map_lookup_elem(&botsink_active, &w.args.slot);
+
+	if (!table)
+		return ENOENT;
+	w.args.count = 0;
+	bpf_for_each_map_elem(table, collect_one, &w, 0);
+	*args = w.args;
+	return w.err;
+}
+
+static long clear_one(void *table, const struct botsink_source_key *key, void *share, void *ctx)
+{
+	bpf_map_delete_elem(table, key); /* the walk goes on past a deleted entry */
+	return 0;
+}
+
+/* Empty table botsink_active[args->slot]. */
+SEC("syscall")
+int botsink_clear(struct botsink_collect_args *args)
+{
+	__u32 slot = args->slot;
+	void *table = bpf_map_lookup_elem(&botsink_active, &slot);
+
+	if (!table)
+		return ENOENT;
+	args->count = bpf_for_each_map_elem(table, clear_one, NULL, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+#include "collect.skel.h"
+
+int collector_open(struct collector *c, int active_fd, __u32 entries, char *err, size_t errlen)
+{
+	void *chunk;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->ncpus = libbpf_num_possible_cpus();
+	c->skel = collect__open();
+	if (c->ncpus <= 0 || !c->skel) {
+		snprintf(err, errlen, "cannot open the collector: %s", strerror(errno));
+		goto fail;
+	}
+	c->chunk_bytes = sizeof(struct botsink_collected) * entries;
+	ret = bpf_map__reuse_fd(c->skel->maps.botsink_active, active_fd);
+	if (!ret)
+		ret = bpf_map__set_max_entries(c->skel->maps.botsink_collected, entries);
+	if (!ret)
+		ret = collect__load(c->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the collector: %s", strerror(-ret));
+		goto fail;
+	}
+	chunk = mmap(NULL, c->chunk_bytes, PROT_READ, MAP_SHARED,
+		     bpf_map__fd(c->skel->maps.botsink_collected), 0);
+	if (chunk == MAP_FAILED) {
+		snprintf(err, errlen, "cannot map the collector's output: %s", strerror(errno));
+		goto fail;
+	}
+	c->chunk = chunk;
+	return 0;
+fail:
+	collector_close(c);
+	return -1;
+}
+
+/* Run `prog` on table args->slot. 0 or -errno. */
+static int run(struct bpf_program *prog, struct botsink_collect_args *args)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(*args));
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -errno;
+	return -(int)opts.retval;
+}
+
+int collector_read(const struct collector *c, __u32 slot, const struct botsink_collected **out,
+		   size_t *n)
+{
+	struct botsink_collect_args args = { .slot = slot, .ncpus = (__u32)c->ncpus };
+	int ret = run(c->skel->progs.botsink_collect, &args);
+
+	*out = c->chunk;
+	*n = ret ? 0 : args.count;
+	return ret;
+}
+
+int collector_clear(const struct collector *c, __u32 slot)
+{
+	struct botsink_collect_args args = { .slot = slot };
+
+	return run(c->skel->progs.botsink_clear, &args);
+}
+
+void collector_close(struct collector *c)
+{
+	if (c->chunk)
+		munmap((void *)c->chunk, c->chunk_bytes);
+	c->chunk = NULL;
+	collect__destroy(c->skel);
+	c->skel = NULL;
+}
