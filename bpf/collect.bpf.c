@@ -22,13 +22,13 @@ struct {
 	BOTSINK_ACTIVE_MAP;
 } botsink_active SEC(".maps");
 
-/* What one run writes; userspace maps it. Sized by the loader. */
+/* What the runs on a generation write; userspace maps it. Sized by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, BOTSINK_MAX_SOURCES);
 	__type(key, __u32);
-	__type(value, struct botsink_collected);
+	__type(value, struct botsink_source_count);
 } botsink_collected SEC(".maps");
 
 struct walk {
@@ -75,15 +75,16 @@ static long add_share(__u64 cpu, struct walk *w)
 static long collect_one(void *table, const struct botsink_source_key *key,
 			const struct botsink_counter *share, struct walk *w)
 {
-	struct botsink_collected *out;
-	__u32 index = w->args.count;
+	struct botsink_source_count *out;
+	__u32 index = w->args.base + w->args.count;
 
 	out = bpf_map_lookup_elem(&botsink_collected, &index);
 	if (!out) {
-		w->err = E2BIG; /* a table larger than the loader said */
+		w->err = E2BIG; /* tables larger than the loader said */
 		return 1;
 	}
 	__builtin_memcpy(&out->key, key, sizeof(out->key));
+	out->kind = BOTSINK_SLOT_KIND(w->args.slot);
 	__builtin_memset(&out->total, 0, sizeof(out->total));
 	w->table = table;
 	w->key = key;

@@ -76,6 +76,7 @@ enum botsink_counter_kind {
 
 /* botsink_active[BOTSINK_SLOT(kind, gen)]: the counter table of a kind and generation. */
 #define BOTSINK_SLOT(kind, gen) ((kind)*2 + (gen))
+#define BOTSINK_SLOT_KIND(slot) ((slot) / 2)
 #define BOTSINK_OVERFLOW_V4_BITS 24
 #define BOTSINK_OVERFLOW_V6_BITS 48
 #define BOTSINK_SID_ANY 0xffffffffU /* a catch-all's sid: any rule */
@@ -452,18 +453,21 @@ struct botsink_counter {
  * Reading a drained generation out (bpf/collect.bpf.c, run with
  * BPF_PROG_TEST_RUN): the program walks table botsink_active[slot] and
  * writes each key that has packets, with its counters summed over CPUs,
- * into botsink_collected, which the loader sizes to the largest table.
+ * into botsink_collected from entry `base` on. The loader sizes
+ * botsink_collected to hold a whole generation, which userspace then reads
+ * in place.
  */
 struct botsink_collect_args {
 	__u32 slot; /* in: BOTSINK_SLOT(kind, gen) */
 	__u32 ncpus; /* in: possible CPUs */
+	__u32 base; /* in: the first entry to write */
 	__u32 count; /* out: entries written (botsink_clear: keys deleted) */
-	__u32 pad;
 };
 
-struct botsink_collected {
-	struct botsink_source_key key;
-	__u32 pad;
+/* One (source, sid) of a drained generation, summed over CPUs. */
+struct botsink_source_count {
+	struct botsink_source_key key; /* an overflow kind: a prefix, or a catch-all */
+	__u32 kind; /* enum botsink_counter_kind */
 	struct botsink_counter total; /* first/last seen: min/max; dst: the latest */
 };
 

@@ -779,7 +779,6 @@ out_feed:
 		close(d.sigfd);
 	if (d.timerfd >= 0)
 		close(d.timerfd);
-	drainer_free(&d.drainer);
 	feed_free(&d.feed);
 	sink_close(d.sink);
 	sink_close(d.spool);

@@ -10,7 +10,7 @@
 
 int collector_open(struct collector *c, int active_fd, __u32 entries, char *err, size_t errlen)
 {
-	void *chunk;
+	void *counts;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
@@ -20,7 +20,7 @@ int collector_open(struct collector *c, int active_fd, __u32 entries, char *err,
 		snprintf(err, errlen, "cannot open the collector: %s", strerror(errno));
 		goto fail;
 	}
-	c->chunk_bytes = sizeof(struct botsink_collected) * entries;
+	c->counts_bytes = sizeof(struct botsink_source_count) * entries;
 	ret = bpf_map__reuse_fd(c->skel->maps.botsink_active, active_fd);
 	if (!ret)
 		ret = bpf_map__set_max_entries(c->skel->maps.botsink_collected, entries);
@@ -30,13 +30,13 @@ int collector_open(struct collector *c, int active_fd, __u32 entries, char *err,
 		snprintf(err, errlen, "cannot load the collector: %s", strerror(-ret));
 		goto fail;
 	}
-	chunk = mmap(NULL, c->chunk_bytes, PROT_READ, MAP_SHARED,
-		     bpf_map__fd(c->skel->maps.botsink_collected), 0);
-	if (chunk == MAP_FAILED) {
+	counts = mmap(NULL, c->counts_bytes, PROT_READ, MAP_SHARED,
+		      bpf_map__fd(c->skel->maps.botsink_collected), 0);
+	if (counts == MAP_FAILED) {
 		snprintf(err, errlen, "cannot map the collector's output: %s", strerror(errno));
 		goto fail;
 	}
-	c->chunk = chunk;
+	c->counts = counts;
 	return 0;
 fail:
 	collector_close(c);
@@ -53,13 +53,11 @@ static int run(struct bpf_program *prog, struct botsink_collect_args *args)
 	return -(int)opts.retval;
 }
 
-int collector_read(const struct collector *c, __u32 slot, const struct botsink_collected **out,
-		   size_t *n)
+int collector_read(const struct collector *c, __u32 slot, __u32 base, size_t *n)
 {
-	struct botsink_collect_args args = { .slot = slot, .ncpus = (__u32)c->ncpus };
+	struct botsink_collect_args args = { .slot = slot, .ncpus = (__u32)c->ncpus, .base = base };
 	int ret = run(c->skel->progs.botsink_collect, &args);
 
-	*out = c->chunk;
 	*n = ret ? 0 : args.count;
 	return ret;
 }
@@ -73,9 +71,9 @@ int collector_clear(const struct collector *c, __u32 slot)
 
 void collector_close(struct collector *c)
 {
-	if (c->chunk)
-		munmap((void *)c->chunk, c->chunk_bytes);
-	c->chunk = NULL;
+	if (c->counts)
+		munmap((void *)c->counts, c->counts_bytes);
+	c->counts = NULL;
 	collect__destroy(c->skel);
 	c->skel = NULL;
 }

@@ -42,25 +42,18 @@ static int set_active(const struct botsink_maps *m, int gen)
 
 int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
 {
+	size_t n = 0, got;
 	int ret = 0;
 
+	out->n = 0;
 	if (!m->collector.skel)
 		return -ENOTSUP;
 	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
-		const struct botsink_collected *got;
-		size_t n;
-
-		ret = collector_read(&m->collector, BOTSINK_SLOT(kind, gen), &got, &n);
-		if (!ret && !array_grow((void **)&out->items, out->n + n, sizeof(*out->items)))
-			ret = -ENOMEM;
-		for (size_t i = 0; !ret && i < n; i++) {
-			struct source_count *sc = &out->items[out->n++];
-
-			sc->key = got[i].key;
-			sc->kind = (__u8)kind;
-			sc->total = got[i].total;
-		}
+		ret = collector_read(&m->collector, BOTSINK_SLOT(kind, gen), (__u32)n, &got);
+		n += got;
 	}
+	out->items = m->collector.counts;
+	out->n = ret ? 0 : n;
 	return ret;
 }
 
@@ -119,16 +112,4 @@ int counters_drain(const struct botsink_maps *m, struct drain_result *out)
 		return gen;
 	ret = counters_read(m, gen, out);
 	return ret ? ret : counters_clear(m, gen);
-}
-
-void drain_result_reset(struct drain_result *r)
-{
-	r->n = 0;
-}
-
-void drain_result_free(struct drain_result *r)
-{
-	free(r->items);
-	r->items = NULL;
-	r->n = 0;
 }

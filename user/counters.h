@@ -19,15 +19,12 @@
 #include "botsink_abi.h"
 #include "loader.h"
 
-/* One (source, sid) of a drained generation, summed over CPUs. */
-struct source_count {
-	struct botsink_source_key key; /* an overflow kind: a prefix, or a catch-all */
-	__u8 kind; /* enum botsink_counter_kind */
-	struct botsink_counter total; /* first/last seen: min/max; dst: the latest */
-};
-
+/*
+ * A drained generation's counts: where the collector wrote them, valid
+ * until the next counters_read.
+ */
 struct drain_result {
-	struct source_count *items;
+	const struct botsink_source_count *items;
 	size_t n;
 };
 
@@ -40,7 +37,7 @@ int counters_sync(const struct botsink_maps *m);
  * could still write the other. Returns the generation swapped out, or -errno.
  */
 int counters_swap(const struct botsink_maps *m);
-/* Append the counts of generation `gen`, which must be idle, to `out`. 0 or -errno. */
+/* Read the counts of generation `gen`, which must be idle, into `out`. 0 or -errno. */
 int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out);
 /*
  * Give generation `gen`'s overflow tables their catch-alls (see
@@ -51,8 +48,5 @@ int counters_prepare(const struct botsink_maps *m, int gen);
 int counters_clear(const struct botsink_maps *m, int gen);
 /* Swap, read and clear in one go (tests, the bench): the counts leave the kernel. */
 int counters_drain(const struct botsink_maps *m, struct drain_result *out);
-/* Empty `r`, keeping its buffer for the next read. */
-void drain_result_reset(struct drain_result *r);
-void drain_result_free(struct drain_result *r);
 
 #endif

@@ -158,7 +158,7 @@ static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const
 /* Write the pending epoch (to the feed, else to the spool) and commit it. */
 static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 {
-	struct drain_result *r = &dr->counts;
+	struct drain_result counts, *r = &counts;
 	struct epoch e = {
 		.incarnation = st->incarnation,
 		.number = st->epoch + 1,
@@ -168,7 +168,6 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 	};
 	int ret;
 
-	drain_result_reset(r);
 	ret = counters_read(dr->maps, (int)st->gen, r);
 	if (ret) {
 		log_error("reading generation %u: %s", st->gen, strerror(-ret));
@@ -397,11 +396,6 @@ bool drainer_spool_waiting(const struct drainer *dr)
 	struct botsink_drain_state st;
 
 	return !state_read(dr, &st) && !spool_empty(&st);
-}
-
-void drainer_free(struct drainer *dr)
-{
-	drain_result_free(&dr->counts);
 }
 
 void drainer_rotated(struct drainer *dr)

@@ -38,12 +38,6 @@ struct drainer {
 	unsigned long long spool_max;
 	bool failing; /* the sink refused the pending epoch (warned once per outage) */
 	bool spool_full; /* warned once */
-	/*
-	 * The pending epoch's counts. The buffer is kept from epoch to epoch:
-	 * memory touched for the first time is what a large drain would spend
-	 * most on.
-	 */
-	struct drain_result counts;
 };
 
 enum drain_outcome {
@@ -63,6 +57,5 @@ int drainer_step(struct drainer *dr);
 void drainer_rotated(struct drainer *dr);
 /* Records wait in the spool (its extent is known only to the pinned state). */
 bool drainer_spool_waiting(const struct drainer *dr);
-void drainer_free(struct drainer *dr);
 
 #endif

@@ -112,8 +112,8 @@ static struct timespec mono_to_wall(__u64 mono_ns, const struct epoch *e)
 /* SENSOR (up to 255 bytes):INCARNATION:EPOCH:INDEX */
 #define RECORD_ID_LEN (256 + 16 + 20 + 20 + 4)
 
-static void build_record(const struct feed *f, const struct epoch *e, const struct source_count *sc,
-			 struct feed_record *r)
+static void build_record(const struct feed *f, const struct epoch *e,
+			 const struct botsink_source_count *sc, struct feed_record *r)
 {
 	const struct botsink_counter *t = &sc->total;
 	size_t rule = sc->key.sid ? catalog_find(f, sc->key.sid) : CATALOG_NONE;

@@ -192,13 +192,13 @@ static int size_tables(const char *pin_dir, struct bpf_map *gen0, struct bpf_map
 	return 0;
 }
 
-static __u32 largest_table(const struct botsink *skel)
+/* Entries of one generation's tables together. */
+static __u32 generation_entries(const struct botsink *skel)
 {
-	__u32 sources = bpf_map__max_entries(skel->maps.botsink_gen0);
-	__u32 unclassified = bpf_map__max_entries(skel->maps.botsink_ucl0);
-	__u32 largest = sources > unclassified ? sources : unclassified;
-
-	return largest > BOTSINK_OVERFLOW_ENTRIES ? largest : BOTSINK_OVERFLOW_ENTRIES;
+	return bpf_map__max_entries(skel->maps.botsink_gen0) +
+	       bpf_map__max_entries(skel->maps.botsink_ucl0) +
+	       bpf_map__max_entries(skel->maps.botsink_ovf0) +
+	       bpf_map__max_entries(skel->maps.botsink_uovf0);
 }
 
 int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err, size_t errlen)
@@ -267,7 +267,7 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 		return -1;
 	}
 	maps_from_skel(l->skel, &l->maps);
-	if (collector_open(&l->maps.collector, l->maps.active, largest_table(l->skel), err,
+	if (collector_open(&l->maps.collector, l->maps.active, generation_entries(l->skel), err,
 			   errlen)) {
 		loader_close(l, true);
 		return -1;

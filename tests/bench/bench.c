@@ -290,15 +290,15 @@ static double seconds_since(const struct timespec *t0)
 
 #define SOURCES 1000000
 
-/* A million distinct IPv4 sources of one rule, as a drain returns them. */
-static int synthetic_drain(struct drain_result *r)
+/* A million distinct IPv4 sources of one rule, as a drain returns them; free() them. */
+static struct botsink_source_count *synthetic_drain(struct drain_result *r)
 {
-	r->items = calloc(SOURCES, sizeof(*r->items));
-	r->n = SOURCES;
-	if (!r->items)
-		return -1;
-	for (size_t i = 0; i < SOURCES; i++) {
-		struct source_count *sc = &r->items[i];
+	struct botsink_source_count *items = calloc(SOURCES, sizeof(*items));
+
+	r->items = items;
+	r->n = items ? SOURCES : 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct botsink_source_count *sc = &items[i];
 
 		addr_from_v4((struct in6_addr *)sc->key.addr, htonl(0x0a000000 + (uint32_t)i * 7));
 		sc->key.sid = 1000001;
@@ -308,7 +308,7 @@ static int synthetic_drain(struct drain_result *r)
 		sc->total.protocol = 6;
 		sc->total.dst_port = 80;
 	}
-	return 0;
+	return items;
 }
 
 /*
@@ -323,6 +323,7 @@ static int bench_userspace(void)
 	/* tmpfs when there is one: the figure is botsink's, not the disk's. */
 	char path[64], err[256];
 	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	struct botsink_source_count *items;
 	struct drain_result r = { 0 };
 	double batched, serial, records;
 	struct anonymizer anon;
@@ -337,9 +338,11 @@ static int bench_userspace(void)
 		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
 	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
 		key[i] = (uint8_t)(i * 37 + 1);
-	if (synthetic_drain(&r) ||
-	    anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err)))
+	items = synthetic_drain(&r);
+	if (!items || anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err))) {
+		free(items);
 		return -1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < r.n; i++)
 		ipcrypt_pfx_encrypt(&anon.pfx, (const struct in6_addr *)r.items[i].key.addr, &out);
@@ -369,7 +372,7 @@ static int bench_userspace(void)
 	unlink(path);
 	rules_free(&rs);
 	anon_free(&anon);
-	drain_result_free(&r);
+	free(items);
 	if (ret) {
 		fprintf(stderr, "bench: the userspace figures failed\n");
 		return -1;
@@ -430,7 +433,6 @@ static int drain_once(const struct loader *l, struct feed *feed, struct drain_re
 	struct timespec t0;
 	int ret;
 
-	drain_result_reset(r);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = counters_read(&l->maps, 0, r);
 	t->read = seconds_since(&t0);
@@ -518,7 +520,6 @@ static int bench_kernel_drain(void)
 		printf("target: 1,000,000 sources drained, anonymized and written in <= 2 s (1 s stretch)\n");
 	}
 out:
-	drain_result_free(&r);
 	loader_close(&l, false);
 out_free:
 	if (ret)

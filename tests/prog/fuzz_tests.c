@@ -454,7 +454,6 @@ static void test_frame_fuzz(void)
 		if (r.items[i].kind >= BOTSINK_KIND_OVERFLOW)
 			overflowed += r.items[i].total.packets;
 	}
-	drain_result_free(&r);
 	CHECK_EQ(counted, after[BOTSINK_MATCHED] - before[BOTSINK_MATCHED] +
 				  after[BOTSINK_UNCLASSIFIED] - before[BOTSINK_UNCLASSIFIED]);
 	CHECK_EQ(overflowed, after[TABLE_FULL_STAT] - before[TABLE_FULL_STAT]);

@@ -546,8 +546,6 @@ void check_drain_at(int line, struct drain_result *keep)
 	env.nwant = 0;
 	if (keep)
 		*keep = r;
-	else
-		drain_result_free(&r);
 }
 
 /* Every rule slot holds exactly the expected hits. */

@@ -1533,7 +1533,7 @@ static void test_swap_waits(void)
 	struct slow_run run = { .ret = -1 };
 	struct slow_writer *w = slow_writer__open();
 	struct botsink_source_key key = { .sid = 77 };
-	const struct source_count *sc = NULL;
+	const struct botsink_source_count *sc = NULL;
 	struct drain_result r = { 0 };
 	pthread_attr_t attr;
 	pthread_t thread;
@@ -1571,7 +1571,6 @@ static void test_swap_waits(void)
 	check_at(__LINE__, sc && sc->total.packets == 1,
 		 "the drain after the swap missed the slow writer's count");
 	CHECK_EQ(counters_clear(&env.l.maps, 0), 0);
-	drain_result_free(&r);
 out:
 	slow_writer__destroy(w);
 }
@@ -1619,7 +1618,6 @@ static void test_drain_sums_cpus(void)
 		CHECK_EQ(r.items[0].total.first_seen_ns, first);
 		CHECK_EQ(r.items[0].total.last_seen_ns, last);
 	}
-	drain_result_free(&r);
 }
 
 /* CPU `cpu`'s share of key `i` in test_collect: every field varies, ties included. */
@@ -1713,7 +1711,7 @@ static void test_collect(void)
 	CHECK_EQ(counters_read(m, 1, &r), 0);
 	CHECK_EQ(r.n, want);
 	for (size_t k = 0; k < r.n; k++) {
-		const struct source_count *sc = &r.items[k];
+		const struct botsink_source_count *sc = &r.items[k];
 
 		memcpy(&i, sc->key.addr + 12, sizeof(i));
 		if (i >= n || seen[i]++ || sc->kind != BOTSINK_KIND_SOURCES ||
@@ -1727,11 +1725,9 @@ static void test_collect(void)
 	check_at(__LINE__, !bad, "%u of %zu collected keys are not as expected", bad, r.n);
 	CHECK_EQ(counters_clear(m, 1), 0);
 	CHECK_EQ(bpf_map_get_next_key(fd, NULL, &key), -ENOENT);
-	drain_result_reset(&r);
 	CHECK_EQ(counters_read(m, 1, &r), 0);
 	CHECK_EQ(r.n, 0); /* the catch-alls are back, without packets */
 out:
-	drain_result_free(&r);
 	free(keys);
 	free(values);
 	free(seen);
@@ -1775,8 +1771,8 @@ out:
 }
 
 /* The drained entry of a kind and key, or NULL. */
-static const struct source_count *drained_key(const struct drain_result *r, int kind,
-					      const struct botsink_source_key *key)
+static const struct botsink_source_count *drained_key(const struct drain_result *r, __u32 kind,
+						      const struct botsink_source_key *key)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (r->items[i].kind == kind && !memcmp(&r->items[i].key, key, sizeof(*key)))
@@ -1784,8 +1780,8 @@ static const struct source_count *drained_key(const struct drain_result *r, int 
 	return NULL;
 }
 
-static const struct source_count *drained(const struct drain_result *r, int kind, const char *addr,
-					  __u32 sid)
+static const struct botsink_source_count *drained(const struct drain_result *r, __u32 kind,
+						  const char *addr, __u32 sid)
 {
 	struct botsink_source_key key = { .sid = sid };
 
@@ -1794,7 +1790,7 @@ static const struct source_count *drained(const struct drain_result *r, int kind
 }
 
 /* The drained catch-all of IPv4 or IPv6 sources, or NULL. */
-static const struct source_count *drained_catch_all(const struct drain_result *r, bool v4)
+static const struct botsink_source_count *drained_catch_all(const struct drain_result *r, bool v4)
 {
 	struct botsink_source_key key = { .sid = BOTSINK_SID_ANY };
 
@@ -1804,7 +1800,7 @@ static const struct source_count *drained_catch_all(const struct drain_result *r
 }
 
 /* Packets drained from tables of one kind. */
-static __u64 drained_packets(const struct drain_result *r, int kind)
+static __u64 drained_packets(const struct drain_result *r, __u32 kind)
 {
 	__u64 n = 0;
 
@@ -1828,7 +1824,7 @@ static void send_overflowing(struct frame *f, int bucket, __u32 sid)
 static void test_table_full(void)
 {
 	const struct botsink_maps *m = &env.l.maps;
-	const struct source_count *sc;
+	const struct botsink_source_count *sc;
 	struct drain_result r = { 0 };
 	int ret;
 
@@ -1867,7 +1863,6 @@ static void test_table_full(void)
 	CHECK(sc && sc->total.packets == 1);
 	sc = drained(&r, BOTSINK_KIND_SOURCES, SRC4, 1001);
 	CHECK(sc && sc->total.packets == 2 && sc->total.syns == 1);
-	drain_result_free(&r);
 	env.nwant = 0; /* checked above */
 	CHECK_EQ(gen_keys(0), 0);
 	CHECK_EQ(count_keys(m->counters[BOTSINK_KIND_OVERFLOW][0],
@@ -1886,7 +1881,6 @@ static void test_table_full(void)
 	CHECK(sc && sc->total.packets == 1);
 	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_UNCLASSIFIED), BOTSINK_MAX_UNCLASSIFIED);
 	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_OVERFLOW), 0);
-	drain_result_free(&r);
 	env.nwant = 0;
 }
 

@@ -529,7 +529,6 @@ static void test_checkins(void)
 		found++;
 	}
 	CHECK_EQ(found, 1);
-	drain_result_free(&r);
 }
 
 /* The program's view of a segment: its botsink_recent entry, stamp aside. */
