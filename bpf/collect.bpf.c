@@ -6,8 +6,9 @@
  * The daemon runs it with BPF_PROG_TEST_RUN.
  *
  * Why not the batch lookup syscalls: they lock every bucket with
- * interrupts off, and where enabling interrupts is costly (a VM) that is
- * most of a drain. bpf_for_each_map_elem walks the hash under RCU alone.
+ * interrupts off and copy every CPU's share of every key out, where
+ * bpf_for_each_map_elem reads the hash under RCU alone and userspace maps
+ * the sums. Needs Linux 5.19 (bpf_map_lookup_percpu_elem).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,6 +17,7 @@
 
 #define ENOENT 2
 #define E2BIG 7
+#define EBUSY 16
 
 /* The XDP object's botsink_active: the loader reuses its fd. */
 struct {
@@ -37,6 +39,7 @@ struct walk {
 	const struct botsink_source_key *key;
 	const struct botsink_counter *share; /* the key's share of this CPU */
 	struct botsink_counter *total;
+	__u64 qtype_seen_ns; /* last seen of the share total->dns_qtype is from */
 	__u32 this_cpu;
 	int err;
 };
@@ -67,8 +70,11 @@ static long add_share(__u64 cpu, struct walk *w)
 	t->bytes += c->bytes;
 	t->syns += c->syns;
 	t->checkins += c->checkins;
-	if (c->dns_qtype)
+	/* A share's query type is its last; the latest share's wins. */
+	if (c->dns_qtype && (!t->dns_qtype || c->last_seen_ns >= w->qtype_seen_ns)) {
 		t->dns_qtype = c->dns_qtype;
+		w->qtype_seen_ns = c->last_seen_ns;
+	}
 	return 0;
 }
 
@@ -90,6 +96,7 @@ static long collect_one(void *table, const struct botsink_source_key *key,
 	w->key = key;
 	w->share = share;
 	w->total = &out->total;
+	w->qtype_seen_ns = 0;
 	bpf_loop(w->args.ncpus, add_share, w, 0);
 	if (out->total.packets)
 		w->args.count++;
@@ -111,23 +118,35 @@ int botsink_collect(struct botsink_collect_args *args)
 	return w.err;
 }
 
-static long clear_one(void *table, const struct botsink_source_key *key, void *share, void *ctx)
+struct clearing {
+	__u32 failed; /* a flag, not a count: the verifier converges on two states */
+};
+
+static long clear_one(void *table, const struct botsink_source_key *key, void *share,
+		      struct clearing *c)
 {
-	bpf_map_delete_elem(table, key); /* the walk goes on past a deleted entry */
+	/* The walk goes on past a deleted entry. */
+	if (bpf_map_delete_elem(table, key))
+		c->failed = 1;
 	return 0;
 }
 
-/* Empty table botsink_active[args->slot]. */
+/*
+ * Empty table botsink_active[args->slot]. A key left behind would be
+ * drained again: any failed delete fails the run, and the daemon clears
+ * again.
+ */
 SEC("syscall")
 int botsink_clear(struct botsink_collect_args *args)
 {
+	struct clearing c = { 0 };
 	__u32 slot = args->slot;
 	void *table = bpf_map_lookup_elem(&botsink_active, &slot);
 
 	if (!table)
 		return ENOENT;
-	args->count = bpf_for_each_map_elem(table, clear_one, NULL, 0);
-	return 0;
+	args->count = bpf_for_each_map_elem(table, clear_one, &c, 0);
+	return c.failed ? EBUSY : 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
@@ -8,15 +9,46 @@
 #include "collect.h"
 #include "collect.skel.h"
 
+/* The mapped array's stride is the value size rounded up to 8. */
+_Static_assert(sizeof(struct botsink_source_count) % 8 == 0, "botsink_source_count stride");
+
+/*
+ * The program visits CPUs 0 to N-1 by id: the possible CPUs must be just
+ * those ("0" or "0-N", as on every machine seen so far). N, or -1 and err.
+ */
+static int possible_cpus(char *err, size_t errlen)
+{
+	static const char path[] = "/sys/devices/system/cpu/possible";
+	char buf[64] = "", *end;
+	FILE *f = fopen(path, "r");
+	long last = -1;
+
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (!strcmp(buf, "0"))
+			last = 0;
+		else if (!strncmp(buf, "0-", 2) && (last = strtol(buf + 2, &end, 10)) >= 0 && *end)
+			last = -1;
+	}
+	if (f)
+		fclose(f);
+	if (last < 0)
+		snprintf(err, errlen, "%s says \"%s\": only CPU ids 0 to N are supported", path,
+			 buf);
+	return last < 0 ? -1 : (int)last + 1;
+}
+
 int collector_open(struct collector *c, int active_fd, __u32 entries, char *err, size_t errlen)
 {
 	void *counts;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	c->ncpus = libbpf_num_possible_cpus();
+	c->ncpus = possible_cpus(err, errlen);
+	if (c->ncpus < 0)
+		return -1;
 	c->skel = collect__open();
-	if (c->ncpus <= 0 || !c->skel) {
+	if (!c->skel) {
 		snprintf(err, errlen, "cannot open the collector: %s", strerror(errno));
 		goto fail;
 	}
@@ -27,7 +59,9 @@ int collector_open(struct collector *c, int active_fd, __u32 entries, char *err,
 	if (!ret)
 		ret = collect__load(c->skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load the collector: %s", strerror(-ret));
+		snprintf(err, errlen,
+			 "cannot load the collector: %s (it needs Linux 5.19 or later)",
+			 strerror(-ret));
 		goto fail;
 	}
 	counts = mmap(NULL, c->counts_bytes, PROT_READ, MAP_SHARED,

@@ -21,7 +21,7 @@
 
 /*
  * A drained generation's counts: where the collector wrote them, valid
- * until the next counters_read.
+ * until the next counters_read (or loader_close).
  */
 struct drain_result {
 	const struct botsink_source_count *items;

@@ -119,7 +119,7 @@ static int commit(struct drainer *dr, struct botsink_drain_state *st, bool spool
 
 /* The epoch into the spool, within its bound; DRAIN_HELD when it does not fit. */
 static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const struct epoch *e,
-		       struct drain_result *r)
+		       const struct drain_result *r)
 {
 	struct sink *feed_sink = dr->feed->sink;
 	struct sink_position pos;
@@ -158,7 +158,7 @@ static int spool_epoch(struct drainer *dr, struct botsink_drain_state *st, const
 /* Write the pending epoch (to the feed, else to the spool) and commit it. */
 static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 {
-	struct drain_result counts, *r = &counts;
+	struct drain_result r;
 	struct epoch e = {
 		.incarnation = st->incarnation,
 		.number = st->epoch + 1,
@@ -168,7 +168,7 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 	};
 	int ret;
 
-	ret = counters_read(dr->maps, (int)st->gen, r);
+	ret = counters_read(dr->maps, (int)st->gen, &r);
 	if (ret) {
 		log_error("reading generation %u: %s", st->gen, strerror(-ret));
 		return DRAIN_BROKEN;
@@ -176,11 +176,11 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 	/* Spooled epochs go first: while any wait, this one waits behind them. */
 	ret = -1;
 	if (spool_empty(st)) {
-		ret = feed_write_epoch(dr->feed, &e, r);
+		ret = feed_write_epoch(dr->feed, &e, &r);
 		if (!ret)
 			ret = sink_sync(dr->sink);
 		if (!ret)
-			failpoint_after_write(r->n);
+			failpoint_after_write(r.n);
 		if (ret) {
 			int saved = errno;
 
@@ -199,7 +199,7 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		dr->failing = false;
 		ret = commit(dr, st, false);
 	} else {
-		ret = spool_epoch(dr, st, &e, r);
+		ret = spool_epoch(dr, st, &e, &r);
 	}
 	return ret;
 }

@@ -241,6 +241,7 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 	l->skel = botsink__open_opts(&opts);
 	if (!l->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		loader_close(l, true);
 		return -1;
 	}
 	if (flags & LOADER_NO_PINS)
@@ -251,8 +252,7 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 			caps ? caps->unclassified : 0, "--max-unclassified", 1, err, errlen) ||
 	    size_tables(pins, l->skel->maps.botsink_recent, NULL, caps ? caps->recent_sets : 0,
 			"--retransmit-memory", BOTSINK_RECENT_WAYS, err, errlen)) {
-		botsink__destroy(l->skel);
-		l->skel = NULL;
+		loader_close(l, true);
 		return -1;
 	}
 	bpf_program__set_autoload(l->skel->progs.botsink_xdp, flags & LOADER_PROGRAM);
@@ -262,8 +262,7 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 			err, errlen,
 			"cannot load the BPF object: %s (run with -v for libbpf's details; pinned maps of an older botsink under %s must be removed)",
 			strerror(-ret), pin_dir ? pin_dir : "-");
-		botsink__destroy(l->skel);
-		l->skel = NULL;
+		loader_close(l, true);
 		return -1;
 	}
 	maps_from_skel(l->skel, &l->maps);
