@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "json.h"
+#include "log.h"
 #include "sink.h"
 
 struct jsonl_sink {
@@ -302,6 +303,23 @@ static const struct sink_ops jsonl_ops = {
 	.write_raw = jsonl_write_raw,
 };
 
+/*
+ * An epoch goes to a pipe only when all of it fits (else it waits in the
+ * spool): grow the pipe to the most an unprivileged process may ask for
+ * (1 MB by default, about 2,500 records), best effort.
+ */
+static void grow_pipe(int fd)
+{
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+	int max = 0;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &max) == 1 && max > 0 && fcntl(fd, F_SETPIPE_SZ, max) < 0)
+		log_debug("feed pipe: cannot grow it to %d bytes: %s", max, strerror(errno));
+	fclose(f);
+}
+
 struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
 {
 	struct jsonl_sink *s = calloc(1, sizeof(*s));
@@ -329,6 +347,8 @@ struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
 	/* Not a terminal: its description is shared with the shell. */
 	s->fifo = !s->regular && S_ISFIFO(st.st_mode) &&
 		  fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) == 0;
+	if (s->fifo)
+		grow_pipe(s->fd);
 
 	return &s->base;
 }

@@ -125,11 +125,29 @@ expect_eq "totals across the crash, once each (sources, packets, 198.18.4.2's)" 
 # 5. A slow reader on the feed pipe: it reads nothing for 3 s while more
 # records come than the pipe holds. The daemon does not block: the epochs
 # wait in the spool, whole, and reach the reader in order once it reads.
+# The daemon grows the pipe (pipe-max-size); the reader shrinks it back to
+# 64 KiB, so that 250 records overflow it.
+slow_reader() { # ERR READY
+	"$PY" -c '
+import fcntl, shutil, sys, time
+err, ready = sys.argv[1], sys.argv[2]
+for _ in range(200):
+    if "counting on" in open(err).read():
+        break
+    time.sleep(0.05)
+grown = fcntl.fcntl(0, 1032)  # F_GETPIPE_SZ
+fcntl.fcntl(0, 1031, 65536)  # F_SETPIPE_SZ
+open(ready, "w").write(str(grown))
+time.sleep(3)
+shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer)' "$@"
+}
 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
 	--pin-dir "$PIN_DIR" --state-dir "$WORK/state" --anon none --interval 0.2 --feed - \
-	2>"$WORK/slow.err" | { sleep 3; cat; } >"$WORK/slow.jsonl" &
+	2>"$WORK/slow.err" | slow_reader "$WORK/slow.err" "$WORK/slow.ready" >"$WORK/slow.jsonl" &
 SLOW_JOB=$!
-for _ in $(seq 100); do grep -q "counting on" "$WORK/slow.err" && break; sleep 0.05; done
+for _ in $(seq 100); do [ -s "$WORK/slow.ready" ] && break; sleep 0.05; done
+expect_eq "the daemon grows its feed pipe" "$(cat "$WORK/slow.ready")" \
+	"$(cat /proc/sys/fs/pipe-max-size)"
 plan="["
 for i in $(seq 1 250); do plan+="{\"src\":\"198.18.$((50 + i / 200)).$((i % 200 + 1))\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":1},"; done
 echo "${plan%,}]" | send_plan >/dev/null
