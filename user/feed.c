@@ -172,7 +172,6 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 
 	if (!d->n)
 		return 0;
-	f->sink->started = false;
 	recs = calloc(batch, sizeof(*recs));
 	ids = calloc(batch, sizeof(*ids));
 	if (!recs || !ids) {
@@ -196,6 +195,7 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 			ids[i][len] = '\0';
 			recs[i].record_id = ids[i];
 		}
+		f->sink->epoch_ends = done + n == d->n;
 		ret = sink_emit(f->sink, recs, n);
 		done += n;
 	}

@@ -53,11 +53,10 @@ struct sink {
 	const char *name; /* for messages */
 	bool broken; /* a failure that retrying cannot mend: stop */
 	/*
-	 * Part of the current epoch went out (the feed clears it per epoch): a
-	 * busy output (a pipe) is then waited for, not refused, so that an
-	 * epoch is never split between the output and the spool.
+	 * The records emitted now end the epoch (the feed sets it): a pipe
+	 * takes an epoch only in one piece.
 	 */
-	bool started;
+	bool epoch_ends;
 };
 
 /* "-" is stdout. NULL with a reason in err on failure. */

@@ -55,12 +55,12 @@ static size_t lines_within(const char *p, size_t n, size_t max)
 
 /*
  * Whole lines to a non-blocking pipe, PIPE_BUF bytes or less per write (so
- * each write is all or nothing). When the pipe is full: with nothing
- * written yet and `may_refuse`, return -1 (EAGAIN); else, unless `whole`,
- * stop at the line boundary reached; else (and always within a line longer
- * than PIPE_BUF) wait for the reader. Returns the bytes written.
+ * each write is all or nothing). When the pipe stays full for 100 ms,
+ * stop at the line boundary reached: return the bytes written, or -1
+ * (EAGAIN) with none. Within a line longer than PIPE_BUF, wait for the
+ * reader.
  */
-static long long fifo_write(int fd, const char *p, size_t n, bool may_refuse, bool whole)
+static long long fifo_write(int fd, const char *p, size_t n)
 {
 	size_t done = 0, must = 0;
 
@@ -80,7 +80,7 @@ static long long fifo_write(int fd, const char *p, size_t n, bool may_refuse, bo
 			continue;
 		if (w < 0 && errno == EAGAIN) {
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-			bool may_stop = done >= must && (done ? !whole : may_refuse);
+			bool may_stop = done >= must;
 
 			/* A reader that reads within 100 ms is waited for. */
 			if (poll(&pfd, 1, may_stop ? 100 : -1) > 0 || !may_stop)
@@ -104,27 +104,27 @@ static size_t fifo_room(int fd)
 	return (size_t)(size - queued);
 }
 
-static int write_out(struct jsonl_sink *s, const char *p, size_t n)
+/*
+ * To a pipe an epoch goes in one piece, when all of it fits now: `ends`
+ * says the piece holds the end of the epoch, so (every earlier piece being
+ * refused) it is all of it. Else the epoch waits in the spool, whole, and
+ * goes out from there as fast as the reader reads: never split between
+ * the pipe and the spool, and a stalled reader never blocks the daemon.
+ */
+static int write_out(struct jsonl_sink *s, const char *p, size_t n, bool ends)
 {
 	long long w;
 
 	if (!s->fifo)
 		return write_all(s->fd, p, n);
-	/*
-	 * An epoch starts only when it fits: else it waits in the spool, whole,
-	 * and goes out from there as fast as the reader reads.
-	 */
-	if (!s->base.started && n > fifo_room(s->fd)) {
+	if (!ends || n > fifo_room(s->fd)) {
 		errno = EAGAIN;
 		return -1;
 	}
-	/* Once part of the epoch went out, the rest follows whatever the wait. */
-	w = fifo_write(s->fd, p, n, !s->base.started, true);
-	if (w > 0)
-		s->base.started = true;
+	w = fifo_write(s->fd, p, n);
 	if (w == (long long)n)
 		return 0;
-	if (w > 0) /* cut short by an error after some lines */
+	if (w > 0) /* cut short after some lines */
 		errno = EPIPE;
 	return -1;
 }
@@ -155,9 +155,9 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 			errno = ENOMEM;
 			ret = -1;
 		} else if (s->buf.len >= WRITE_CHUNK || i + 1 == n) {
-			ret = write_out(s, s->buf.buf, s->buf.len);
+			ret = write_out(s, s->buf.buf, s->buf.len, base->epoch_ends && i + 1 == n);
 			/* A busy pipe took none of it: nothing to take back. */
-			if (!(ret && !s->regular && errno == EAGAIN && !s->base.started))
+			if (!(ret && s->fifo && errno == EAGAIN))
 				written = true; /* maybe only in part, when this fails */
 			sb_reset(&s->buf);
 		}
@@ -281,7 +281,7 @@ static long long jsonl_write_raw(struct sink *base, const char *buf, size_t n)
 		return -1;
 	}
 	if (s->fifo)
-		return fifo_write(s->fd, buf, n, true, false);
+		return fifo_write(s->fd, buf, n);
 	return write_all(s->fd, buf, n) ? -1 : (long long)n;
 }
 
