@@ -76,12 +76,17 @@ static void roll_back(const struct drainer *dr, const struct botsink_drain_state
 			  (unsigned long long)st->feed_size, strerror(errno));
 }
 
+/* Warned once per outage; where the epoch waits is said next (spool or kernel). */
 static void sink_failed(struct drainer *dr, unsigned long long epoch)
 {
-	if (!dr->failing)
-		log_warn(
-			"feed %s: %s; keeping the counts until it can be written (epoch %llu waits in the kernel maps)",
-			dr->sink->name, strerror(errno), epoch);
+	if (dr->failing)
+		return;
+	if (errno == EAGAIN)
+		log_warn("feed %s: the reader has no room for epoch %llu yet; holding it",
+			 dr->sink->name, epoch);
+	else
+		log_warn("feed %s: %s; holding epoch %llu until it can be written", dr->sink->name,
+			 strerror(errno), epoch);
 	dr->failing = true;
 }
 

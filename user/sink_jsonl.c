@@ -53,71 +53,97 @@ static size_t lines_within(const char *p, size_t n, size_t max)
 	return nl ? (size_t)(nl - p) + 1 : 0;
 }
 
+/* The next write of p[0, n) to a pipe: whole lines, else PIPE_BUF bytes of a longer line. */
+static size_t next_piece(const char *p, size_t n)
+{
+	size_t len = lines_within(p, n, PIPE_BUF);
+
+	return len ? len : PIPE_BUF;
+}
+
 /*
- * Whole lines to a non-blocking pipe, PIPE_BUF bytes or less per write (so
- * each write is all or nothing). When the pipe stays full for 100 ms,
- * stop at the line boundary reached: return the bytes written, or -1
- * (EAGAIN) with none. Within a line longer than PIPE_BUF, wait for the
- * reader.
+ * Whether a pipe takes all of p[0, n) now, without a wait: it is empty and
+ * has a page for every write (a write the last page cannot hold takes a
+ * page of its own, so free bytes are no measure).
+ */
+static bool fifo_takes(int fd, const char *p, size_t n)
+{
+	int size = fcntl(fd, F_GETPIPE_SZ), queued = -1;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t writes = 0;
+
+	if (size <= 0 || page <= 0 || ioctl(fd, FIONREAD, &queued) || queued != 0)
+		return false;
+	for (size_t done = 0; done < n; writes++)
+		done += next_piece(p + done, n - done);
+	return writes <= (size_t)(size / page);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Whole lines to a non-blocking pipe, one write per piece (PIPE_BUF bytes
+ * or less: all or nothing). A line longer than PIPE_BUF starts only when
+ * the pipe takes all of it. When the pipe stays full (100 ms in all), stop
+ * at the line boundary reached. Returns the bytes written, or -1 with
+ * none (EAGAIN: the pipe is busy).
  */
 static long long fifo_write(int fd, const char *p, size_t n)
 {
-	size_t done = 0, must = 0;
+	size_t done = 0, line_end = 0; /* the end of a long line being written */
+	struct timespec t0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (done < n) {
-		size_t len = lines_within(p + done, n - done, PIPE_BUF);
+		size_t len = next_piece(p + done, n - done);
 		ssize_t w;
 
-		if (!len) { /* one line longer than PIPE_BUF: it goes out whole */
+		if (done >= line_end && !lines_within(p + done, n - done, PIPE_BUF)) {
 			const char *nl = memchr(p + done, '\n', n - done);
+			size_t line = nl ? (size_t)(nl - (p + done)) + 1 : n - done;
 
-			len = nl ? (size_t)(nl - (p + done)) + 1 : n - done;
-			len = len < PIPE_BUF ? len : PIPE_BUF;
-			must = done + (nl ? (size_t)(nl - (p + done)) + 1 : n - done);
+			if (!fifo_takes(fd, p + done, line))
+				break;
+			line_end = done + line;
 		}
 		w = write(fd, p + done, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN) {
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-			bool may_stop = done >= must;
+			long left = 100 - ms_since(&t0);
 
-			/* A reader that reads within 100 ms is waited for. */
-			if (poll(&pfd, 1, may_stop ? 100 : -1) > 0 || !may_stop)
+			/* Within a long line only a pipe shrunk meanwhile gets here. */
+			if (done < line_end) {
+				poll(&pfd, 1, -1);
 				continue;
-			return done ? (long long)done : -1;
+			}
+			if (left > 0 && (poll(&pfd, 1, (int)left) >= 0 || errno == EINTR))
+				continue;
+			break;
 		}
 		if (w < 0)
 			return done ? (long long)done : -1;
 		done += (size_t)w;
 	}
-	return (long long)done;
+	if (!done && n)
+		errno = EAGAIN;
+	return done ? (long long)done : (n ? -1 : 0);
 }
 
-/* Bytes a pipe takes now without a wait, or 0 if that cannot be told. */
-static size_t fifo_room(int fd)
-{
-	int size = fcntl(fd, F_GETPIPE_SZ), queued = 0;
-
-	if (size <= 0 || ioctl(fd, FIONREAD, &queued) || queued < 0 || queued > size)
-		return 0;
-	return (size_t)(size - queued);
-}
-
-/*
- * To a pipe an epoch goes in one piece, when all of it fits now: `ends`
- * says the piece holds the end of the epoch, so (every earlier piece being
- * refused) it is all of it. Else the epoch waits in the spool, whole, and
- * goes out from there as fast as the reader reads: never split between
- * the pipe and the spool, and a stalled reader never blocks the daemon.
- */
 static int write_out(struct jsonl_sink *s, const char *p, size_t n, bool ends)
 {
 	long long w;
 
 	if (!s->fifo)
 		return write_all(s->fd, p, n);
-	if (!ends || n > fifo_room(s->fd)) {
+	if (!ends || !fifo_takes(s->fd, p, n)) {
 		errno = EAGAIN;
 		return -1;
 	}
@@ -304,9 +330,9 @@ static const struct sink_ops jsonl_ops = {
 };
 
 /*
- * An epoch goes to a pipe only when all of it fits (else it waits in the
- * spool): grow the pipe to the most an unprivileged process may ask for
- * (1 MB by default, about 2,500 records), best effort.
+ * An epoch goes to a pipe only when the pipe takes all of it (else through
+ * the spool): grow the pipe to pipe-max-size (1 MB by default, about 2,400
+ * records), never shrinking it. Best effort.
  */
 static void grow_pipe(int fd)
 {
@@ -315,8 +341,11 @@ static void grow_pipe(int fd)
 
 	if (!f)
 		return;
-	if (fscanf(f, "%d", &max) == 1 && max > 0 && fcntl(fd, F_SETPIPE_SZ, max) < 0)
-		log_debug("feed pipe: cannot grow it to %d bytes: %s", max, strerror(errno));
+	if (fscanf(f, "%d", &max) == 1 && max > fcntl(fd, F_GETPIPE_SZ) &&
+	    fcntl(fd, F_SETPIPE_SZ, max) < 0)
+		log_warn(
+			"feed pipe: cannot grow it to %d bytes (%s): larger epochs go through the spool",
+			max, strerror(errno));
 	fclose(f);
 }
 

@@ -60,10 +60,10 @@ fill_and_recover() {
 	start_small "$@"
 	send_waves "198.$subnet" 1 4
 	for _ in $(seq 50); do
-		grep -q "keeping the counts until it can be written" "$WORK/daemon.err" && break
+		grep -q "until it can be written" "$WORK/daemon.err" && break
 		sleep 0.1
 	done
-	grep -q "keeping the counts until it can be written" "$WORK/daemon.err" &&
+	grep -q "until it can be written" "$WORK/daemon.err" &&
 		pass "$name: the full filesystem is noticed" || fail "$name: no full filesystem: $(cat "$WORK/daemon.err")"
 	whole_lines "$WORK/small/feed.jsonl" && pass "$name: while full, only whole lines in the file" ||
 		fail "$name: while full, a partial line"

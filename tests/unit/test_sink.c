@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The JSON Lines sink on a pipe: it grows the pipe; an epoch goes out in
+ * one piece or not at all (never a part of one, never a cut line), also
+ * when the free bytes would suffice but the pipe's pages would not; spool
+ * delivery writes whole lines and never waits long for a stalled reader.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include "sink.h"
+
+#include "unit.h"
+
+static int rfd = -1, wfd = -1;
+
+/* A sink on a new pipe (through /proc/self/fd, as a named pipe is opened). */
+static struct sink *open_pipe(void)
+{
+	static char path[64]; /* the sink's name */
+	char err[256];
+	struct sink *s;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC))
+		return NULL;
+	rfd = fds[0];
+	wfd = fds[1];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", wfd);
+	s = sink_jsonl_open(path, err, sizeof(err));
+	if (!s)
+		fprintf(stderr, "%s\n", err);
+	return s;
+}
+
+static void close_pipe(struct sink *s)
+{
+	sink_close(s);
+	close(rfd);
+	close(wfd);
+}
+
+static int queued(void)
+{
+	int n = -1;
+
+	return ioctl(rfd, FIONREAD, &n) ? -1 : n;
+}
+
+/* Read what is queued; the number of whole lines, or -1 if a line is cut. */
+static int drain_lines(void)
+{
+	static char buf[1 << 21];
+	int n = queued(), lines = 0;
+
+	if (n <= 0)
+		return n;
+	if (read(rfd, buf, (size_t)n) != n || buf[n - 1] != '\n')
+		return -1;
+	for (int i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
+/* Emit n records; `ends`: they end their epoch. */
+static int emit(struct sink *s, size_t n, bool ends)
+{
+	static struct feed_record recs[3000];
+	static char ids[3000][32];
+
+	for (size_t i = 0; i < n; i++) {
+		struct feed_record *r = &recs[i];
+
+		memset(r, 0, sizeof(*r));
+		snprintf(r->src_ip, sizeof(r->src_ip), "198.18.%zu.%zu", i / 250, i % 250 + 1);
+		r->anon_mode = "none";
+		r->protocol = 6;
+		r->has_port = true;
+		r->dst_port = 80;
+		r->family = "zeus";
+		r->tag = "a check-in message long enough to make records of some 400 bytes";
+		r->sid = 1000001;
+		r->packets = r->syns = r->checkins = 1;
+		r->bytes = 54;
+		r->sensor = "unit";
+		snprintf(ids[i], sizeof(ids[i]), "unit:1:1:%zu", i);
+		r->record_id = ids[i];
+	}
+	s->epoch_ends = ends;
+	return sink_emit(s, recs, n);
+}
+
+static void test_grows(void)
+{
+	struct sink *s = open_pipe();
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+	int max = 0;
+
+	CHECK(s && f && fscanf(f, "%d", &max) == 1);
+	CHECK_INT(fcntl(rfd, F_GETPIPE_SZ), max);
+	if (f)
+		fclose(f);
+	if (s)
+		close_pipe(s);
+}
+
+static void test_epochs(void)
+{
+	struct sink *s = open_pipe();
+	int ret;
+
+	if (!s)
+		return;
+	CHECK(fcntl(rfd, F_SETPIPE_SZ, 65536) == 65536); /* 16 pages */
+	/* 170 records, 65 KB: fewer bytes than the pipe holds, more writes than its pages. */
+	errno = 0;
+	ret = emit(s, 170, true);
+	CHECK_INT(ret, -1);
+	CHECK_INT(errno, EAGAIN);
+	CHECK_INT(queued(), 0);
+	CHECK(!s->broken);
+	/* An epoch its pages hold goes out whole. */
+	CHECK_INT(emit(s, 100, true), 0);
+	CHECK_INT(drain_lines(), 100);
+	/* A pipe not yet read empty takes no epoch, however small. */
+	CHECK_INT(emit(s, 1, true), 0);
+	CHECK_INT(emit(s, 1, true), -1);
+	CHECK_INT(drain_lines(), 1);
+	/* Not the epoch's last batch: refused, since the rest might not fit. */
+	CHECK_INT(emit(s, 1, false), -1);
+	CHECK_INT(queued(), 0);
+	/* The biggest epoch a grown pipe takes whole. */
+	CHECK(fcntl(rfd, F_SETPIPE_SZ, 1 << 20) == 1 << 20);
+	CHECK_INT(emit(s, 2000, true), 0);
+	CHECK_INT(drain_lines(), 2000);
+	close_pipe(s);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Spool delivery: whole lines as far as the pipe takes them, a bounded wait. */
+static void test_raw(void)
+{
+	static char text[1 << 18], big[3 * 4096 + 1];
+	struct sink *s = open_pipe();
+	struct timespec t0;
+	long long w;
+	size_t n = 0;
+
+	if (!s)
+		return;
+	CHECK(fcntl(rfd, F_SETPIPE_SZ, 65536) == 65536);
+	while (n + 100 < sizeof(text))
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"line\":%zu,\"pad\":\"%s\"}\n",
+				      n, "................................................");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	w = sink_write_raw(s, text, n);
+	CHECK(seconds_since(&t0) < 1.0); /* the reader never reads */
+	CHECK(w > 0 && (size_t)w < n && text[w - 1] == '\n');
+	CHECK_INT(queued(), w);
+	/* A line longer than PIPE_BUF waits for a pipe that takes it whole. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 2] = '\n';
+	errno = 0;
+	CHECK_INT(sink_write_raw(s, big, sizeof(big) - 1), -1);
+	CHECK_INT(errno, EAGAIN);
+	CHECK(drain_lines() > 0);
+	CHECK_INT(sink_write_raw(s, big, sizeof(big) - 1), (long long)sizeof(big) - 1);
+	CHECK_INT(drain_lines(), 1);
+	close_pipe(s);
+}
+
+int main(void)
+{
+	test_grows();
+	test_epochs();
+	test_raw();
+	return unit_report("test_sink");
+}
