@@ -28,6 +28,18 @@
 /* ---- options ---- */
 
 /* Suricata's escapes: \" \\ \; (and \: , \| , \' left as they are). */
+/*
+ * Texts that every record of the rule carries (msg, classtype, family)
+ * are bounded, so a record line stays far below what a pipe holds.
+ */
+#define RULE_TEXT_MAX 1024
+
+static void check_text(struct parser *p, const char *what, const char *text)
+{
+	if (text && strlen(text) > RULE_TEXT_MAX)
+		parser_fail(p, "%s is longer than %d bytes", what, RULE_TEXT_MAX);
+}
+
 static char *unescape(struct parser *p, const char *value, const char *keyword)
 {
 	size_t n = strlen(value);
@@ -215,6 +227,7 @@ static void parse_metadata(struct parser *p, struct rule *r, const char *value, 
 		r->family = strndup_trim(val, strlen(val));
 		if (r->family)
 			str_lower(r->family);
+		check_text(p, "malware_family", r->family);
 		*family_set = true;
 	}
 	free(copy);
@@ -321,6 +334,7 @@ static bool apply_rule_option(struct parser *p, struct rule *r, struct option *o
 			parser_fail(p, "msg given twice");
 		else if (value)
 			r->msg = unescape(p, value, key);
+		check_text(p, "msg", r->msg);
 	} else if (strcmp(key, "sid") == 0) {
 		if (repeated)
 			parser_fail(p, "sid given twice");
@@ -340,6 +354,7 @@ static bool apply_rule_option(struct parser *p, struct rule *r, struct option *o
 			parser_fail(p, "classtype given twice");
 		else if (value)
 			r->classtype = strdup(value);
+		check_text(p, "classtype", r->classtype);
 	} else if (strcmp(key, "flow") == 0) {
 		if (value)
 			check_flow(p, r, o);

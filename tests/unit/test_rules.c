@@ -1483,6 +1483,32 @@ static void test_samples(void)
 	free(path);
 }
 
+/* msg, classtype and malware_family: 1,024 bytes at most (records carry them). */
+static void test_text_limits(void)
+{
+	static const char *const forms[][2] = {
+		{ "msg:\"%s\";", "error: msg is longer than 1024 bytes" },
+		{ "classtype:%s;", "error: classtype is longer than 1024 bytes" },
+		{ "metadata:malware_family %s;",
+		  "error: malware_family is longer than 1024 bytes" },
+	};
+	static char text[1100], rule[1300], option[1200];
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		for (size_t len = 1024; len <= 1025; len++) {
+			memset(text, 'a', len);
+			text[len] = '\0';
+			snprintf(option, sizeof(option), forms[i][0], text);
+			snprintf(rule, sizeof(rule), "alert tcp any any -> any any (%s sid:1;)",
+				 option);
+			if (len == 1024)
+				CHECK(strncmp(parse_part(rule, FAMILY), "error", 5) != 0);
+			else
+				CHECK_STR(parse_part(rule, FAMILY), forms[i][1]);
+		}
+	}
+}
+
 int main(void)
 {
 	test_protocols_actions();
@@ -1505,6 +1531,7 @@ int main(void)
 	test_lenient();
 	test_import();
 	test_text_span();
+	test_text_limits();
 	test_samples();
 	return unit_report("test_rules");
 }
