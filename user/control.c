@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -221,18 +222,16 @@ static int fail_with(char **answer, const char *fmt, ...)
 	return -1;
 }
 
-int control_load(const char *state_dir, const char *rules_path, unsigned int timeout_ms,
-		 char **answer)
+/* control_load, holding the client lock. */
+static int request_load(const char *state_dir, const char *rules_path, unsigned int timeout_ms,
+			char **answer)
 {
-	char path[PATH_MAX], abs[PATH_MAX], err[PATH_MAX + 200], *request;
+	char path[PATH_MAX], abs[PATH_MAX], *request;
 	struct timespec ts;
 	unsigned long nonce;
 	pid_t pid;
 	int ret;
 
-	*answer = NULL;
-	if (control_check_dir(state_dir, err, sizeof(err)))
-		return fail_with(answer, "%s", err);
 	pid = running_pid(state_dir);
 	if (pid <= 0)
 		return fail_with(answer, "no botsink run with state directory %s is running",
@@ -267,4 +266,28 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 			"the botsink run (process %d) did not answer: it may or may not load the file",
 			(int)pid);
 	return -1;
+}
+
+int control_load(const char *state_dir, const char *rules_path, unsigned int timeout_ms,
+		 char **answer)
+{
+	char path[PATH_MAX], err[PATH_MAX + 200];
+	int ret, lock_fd;
+
+	*answer = NULL;
+	if (control_check_dir(state_dir, err, sizeof(err)))
+		return fail_with(answer, "%s", err);
+	/*
+	 * One request at a time: two would overwrite each other's request
+	 * file, and the one left unanswered would withdraw the other's.
+	 */
+	path_of(path, sizeof(path), state_dir, CONTROL_CLIENT_LOCK);
+	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX))
+		ret = fail_with(answer, "%s: %s", path, strerror(errno));
+	else
+		ret = request_load(state_dir, rules_path, timeout_ms, answer);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
 }

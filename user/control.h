@@ -16,6 +16,7 @@
 #define CONTROL_PID_FILE "botsink.pid"
 #define CONTROL_REQUEST_FILE "rules.request"
 #define CONTROL_RESULT_FILE "rules.result"
+#define CONTROL_CLIENT_LOCK "rules.lock" /* one rules load at a time */
 
 /*
  * The state directory must be this user's and writable by no one else:

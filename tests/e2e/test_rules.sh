@@ -82,6 +82,18 @@ R
 out=$("$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/state")
 expect_eq "rules load: exit status" "$?" 0
 expect_eq "rules load: answer" "$out" "1 rules loaded from $WORK/loaded.rules"
+# Several at once: one after the other, each answered.
+for i in 1 2 3 4 5 6; do
+	"$BOTSINK" rules load "$WORK/loaded.rules" --state-dir "$WORK/state" >"$WORK/load$i.out" 2>&1 &
+	loads[i]=$!
+done
+rcs=""
+for i in 1 2 3 4 5 6; do
+	wait "${loads[i]}"
+	rcs+="$? "
+done
+expect_eq "six rules load at once: each answered" "$rcs$(cat "$WORK"/load[1-6].out | sort | uniq -c | tr -s ' ')" \
+	"0 0 0 0 0 0  6 1 rules loaded from $WORK/loaded.rules"
 syns 3
 "$BOTSINK" rules load "$WORK/bad.rules" --state-dir "$WORK/state" 2>"$WORK/load.err"
 expect_eq "rules load (bad file): exit status" "$?" 2
