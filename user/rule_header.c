@@ -339,9 +339,17 @@ static int eval_ports(struct parser *p, const char *text, int depth, struct port
 	return eval_port_range(p, text, out);
 }
 
-static bool port_in(const struct ports *p, unsigned int port)
+/* The first port from `from` on that is in (`in`) or out of the set; 65536 if none. */
+static unsigned int next_port(const struct ports *set, unsigned int from, bool in)
 {
-	return port < 65536 && (p->w[port / 64] >> (port % 64)) & 1;
+	while (from < 65536) {
+		uint64_t w = (in ? set->w[from / 64] : ~set->w[from / 64]) & (~0ULL << (from % 64));
+
+		if (w)
+			return from / 64 * 64 + (unsigned int)__builtin_ctzll(w);
+		from = (from / 64 + 1) * 64;
+	}
+	return 65536;
 }
 
 void parse_port_set(struct parser *p, const char *text, struct port_set *out)
@@ -354,20 +362,18 @@ void parse_port_set(struct parser *p, const char *text, struct port_set *out)
 		free(set);
 		return;
 	}
-	for (unsigned int port = 0; port < 65536; port++) {
-		unsigned int lo = port;
+	/* The set's runs of ports, a word at a time: two calls per rule. */
+	for (unsigned int lo = next_port(set, 0, true); lo < 65536;) {
+		unsigned int end = next_port(set, lo, false);
 
-		if (!port_in(set, port))
-			continue;
-		while (port_in(set, port + 1))
-			port++;
 		if (!array_grow((void **)&out->ranges, out->n + 1, sizeof(*out->ranges))) {
 			parser_fail(p, "out of memory");
 			break;
 		}
 		out->ranges[out->n].lo = (uint16_t)lo;
-		out->ranges[out->n].hi = (uint16_t)port;
+		out->ranges[out->n].hi = (uint16_t)(end - 1);
 		out->n++;
+		lo = next_port(set, end, true);
 	}
 	if (!p->failed && !out->n)
 		parser_fail(p, "port '%s' matches nothing", text);
