@@ -372,6 +372,10 @@ static void test_ports(void)
 	CHECK_STR(dport_of("[80,80]"), "80-80 exact");
 	CHECK_STR(dport_of("0"), "0-0 exact");
 	CHECK_STR(dport_of("65535"), "65535-65535 exact");
+	/* Runs across the 64-port words the set is scanned by. */
+	CHECK_STR(dport_of("[63,64]"), "63-64 list");
+	CHECK_STR(dport_of("[0:63,128:191,255]"), "0-63,128-191,255-255 list");
+	CHECK_STR(dport_of("65472:"), "65472-65535 list");
 	CHECK_STR(dport_of("[80,443]"), "80-80,443-443 list");
 	CHECK_STR(dport_of("[443,81,80]"), "80-81,443-443 list");
 	CHECK_STR(dport_of("[ 80 , 443 ]"), "80-80,443-443 list");
