@@ -11,6 +11,7 @@
 #include "counters.h"
 #include "drain.h"
 #include "log.h"
+#include "util.h"
 
 static int state_read(const struct drainer *dr, struct botsink_drain_state *st)
 {
@@ -32,14 +33,6 @@ static int state_write(const struct drainer *dr, const struct botsink_drain_stat
 		return -1;
 	}
 	return 0;
-}
-
-static __u64 clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
 /* Record where the feed stands now: the file (or none) and its size. */

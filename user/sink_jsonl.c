@@ -14,6 +14,7 @@
 #include "json.h"
 #include "log.h"
 #include "sink.h"
+#include "util.h"
 
 struct jsonl_sink {
 	struct sink base;
@@ -79,14 +80,6 @@ static bool fifo_takes(int fd, const char *p, size_t n)
 	return writes <= (size_t)(size / page);
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
  * Whole lines to a non-blocking pipe, one write per piece (PIPE_BUF bytes
  * or less: all or nothing). A line longer than PIPE_BUF starts only when
@@ -97,9 +90,8 @@ static long ms_since(const struct timespec *t0)
 static long long fifo_write(int fd, const char *p, size_t n)
 {
 	size_t done = 0, line_end = 0; /* the end of a long line being written */
-	struct timespec t0;
+	uint64_t start = clock_ns(CLOCK_MONOTONIC);
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (done < n) {
 		size_t len = next_piece(p + done, n - done);
 		ssize_t w;
@@ -117,7 +109,7 @@ static long long fifo_write(int fd, const char *p, size_t n)
 			continue;
 		if (w < 0 && errno == EAGAIN) {
 			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-			long left = 100 - ms_since(&t0);
+			long left = 100 - (long)((clock_ns(CLOCK_MONOTONIC) - start) / 1000000);
 
 			/* Within a long line only a pipe shrunk meanwhile gets here. */
 			if (done < line_end) {

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h> /* clockid_t */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,5 +26,7 @@ char *strndup_trim(const char *text, size_t len);
 void str_lower(char *s);
 /* Whole file, NUL-terminated; NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
+/* Clock `id` now, in ns. */
+uint64_t clock_ns(clockid_t id);
 
 #endif

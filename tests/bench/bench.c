@@ -290,6 +290,35 @@ static double seconds_since(const struct timespec *t0)
 
 #define SOURCES 1000000
 
+/*
+ * A sink on a new file named in `path` (64 bytes), on tmpfs when there is
+ * one: the figure is botsink's, not the disk's. The caller unlinks it.
+ */
+static struct sink *temp_sink(char *path, const char *name)
+{
+	char err[256];
+	int fd;
+
+	snprintf(path, 64, "%s/botsink-bench-%s-XXXXXX",
+		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm", name);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	return sink_jsonl_open(path, err, sizeof(err));
+}
+
+/* ipcrypt-pfx with a fixed key. 0 or -1. */
+static int bench_anonymizer(struct anonymizer *anon)
+{
+	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	char err[256];
+
+	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
+		key[i] = (uint8_t)(i * 37 + 1);
+	return anon_init(anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err));
+}
+
 /* A million distinct IPv4 sources of one rule, as a drain returns them; free() them. */
 static struct botsink_source_count *synthetic_drain(struct drain_result *r)
 {
@@ -320,10 +349,8 @@ static int bench_userspace(void)
 {
 	static const char rules[] =
 		"alert tcp any any -> 203.0.113.10 80 (msg:\"Zeus gate check-in\"; sid:1000001;)\n";
-	/* tmpfs when there is one: the figure is botsink's, not the disk's. */
-	char path[64], err[256];
-	uint8_t key[IPCRYPT_PFX_KEY_LEN];
 	struct botsink_source_count *items;
+	char path[64];
 	struct drain_result r = { 0 };
 	double batched, serial, records;
 	struct anonymizer anon;
@@ -332,14 +359,10 @@ static int bench_userspace(void)
 	struct sink *sink;
 	struct feed feed;
 	struct timespec t0;
-	int fd, ret = -1;
+	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/botsink-bench-feed-XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
-		key[i] = (uint8_t)(i * 37 + 1);
 	items = synthetic_drain(&r);
-	if (!items || anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err))) {
+	if (!items || bench_anonymizer(&anon)) {
 		free(items);
 		return -1;
 	}
@@ -352,10 +375,7 @@ static int bench_userspace(void)
 		ipcrypt_pfx_encrypt_serial(&anon.pfx, (const struct in6_addr *)r.items[i].key.addr,
 					   &out);
 	serial = seconds_since(&t0);
-	fd = mkstemp(path);
-	if (fd >= 0)
-		close(fd);
-	sink = fd >= 0 ? sink_jsonl_open(path, err, sizeof(err)) : NULL;
+	sink = temp_sink(path, "feed");
 	rules_parse_buffer("bench.rules", rules, &rs);
 	if (sink) {
 		struct epoch e = { .incarnation = 1, .number = 1 };
@@ -451,16 +471,10 @@ static int drain_once(const struct loader *l, struct feed *feed, struct drain_re
 static int drain_round(const struct loader *l, struct feed *feed, struct drain_result *r,
 		       struct drain_times *t)
 {
-	char path[64], err[256];
-	int fd, ret = -1;
+	char path[64];
+	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/botsink-bench-drain-XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	feed->sink = sink_jsonl_open(path, err, sizeof(err));
+	feed->sink = temp_sink(path, "drain");
 	if (feed->sink) {
 		ret = drain_once(l, feed, r, t);
 		sink_close(feed->sink);
@@ -485,7 +499,6 @@ static int bench_kernel_drain(void)
 	int ncpus = libbpf_num_possible_cpus(), ret = -1;
 	struct drain_times t[2];
 	struct drain_result r = { 0 };
-	uint8_t key[IPCRYPT_PFX_KEY_LEN];
 	struct anonymizer anon;
 	struct feed feed;
 	char err[256];
@@ -495,9 +508,7 @@ static int bench_kernel_drain(void)
 		fprintf(stderr, "bench: %s\n", err);
 		goto out_free;
 	}
-	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
-		key[i] = (uint8_t)(i * 37 + 1);
-	if (anon_init(&anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err)))
+	if (bench_anonymizer(&anon))
 		goto out;
 	feed_init(&feed, NULL, &anon, "bench");
 	ret = 0;
