@@ -17,8 +17,20 @@ struct feed_record {
 	struct timespec timestamp; /* end of the interval */
 	struct timespec first_seen;
 	struct timespec last_seen;
-	char src_ip[ADDR_TEXT_LEN + 4]; /* already anonymized; a prefix ("/24") if overflow */
+	/*
+	 * The source as the view shows it: anonymized (or raw with anon none),
+	 * a prefix ("/24") for an aggregate.
+	 */
+	char src_ip[ADDR_TEXT_LEN + 4];
+	bool src_is_raw; /* src_ip is the real address or prefix (anon none) */
+	/* The source's network, truncated as --truncate says ("198.51.100.0/24"); "" if none. */
+	char src_network[PREFIX_TEXT_LEN];
 	const char *anon_mode;
+	const char *anon_key_id; /* the pseudonyms' key (a fingerprint); NULL: no key */
+	/* Enrichment, looked up on the raw address: unknown is 0 / NULL. */
+	uint32_t src_asn;
+	const char *src_as_name;
+	const char *src_geo; /* ISO 3166 country code */
 	uint8_t protocol;
 	struct in6_addr dst_ip;
 	uint16_t dst_port;
@@ -37,6 +49,21 @@ struct feed_record {
 	const char *sensor;
 	const char *record_id; /* unique per record; a re-emitted epoch repeats it */
 };
+
+/* The feed formats (--format, and a partner's `format`). */
+enum record_format {
+	FORMAT_JSONL = 0, /* botsink's own schema */
+	FORMAT_SHADOWSERVER_CSV, /* Shadowserver's Sinkhole Events columns, then botsink's */
+	FORMAT_INTELMQ, /* IntelMQ harmonization, one event per line */
+};
+
+/* 0, or -1: not a format name. */
+int record_format_parse(const char *text, enum record_format *out);
+const char *record_format_name(enum record_format f);
+/* The line a new output in this format starts with (CSV: the column names), or NULL. */
+const char *record_format_header(enum record_format f);
+/* One record as one line (ending in a newline) in the format, appended to sb. */
+void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb);
 
 /* One JSON object and a newline; every field present, null when unknown. */
 #define RECORD_FIELDS 20
