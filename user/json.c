@@ -103,9 +103,8 @@ void sb_free(struct strbuf *sb)
 	memset(sb, 0, sizeof(*sb));
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlongs,
- * no surrogates, nothing above U+10FFFF). */
-static size_t utf8_sequence(const unsigned char *s)
+/* Each continuation check fails on a NUL, so a string's end is never passed. */
+size_t utf8_sequence(const unsigned char *s)
 {
 	if (s[0] < 0x80)
 		return 1;

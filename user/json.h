@@ -46,5 +46,10 @@ void sb_free(struct strbuf *sb);
  * valid JSON whatever a rule file contained.
  */
 void json_put_string(struct strbuf *sb, const char *s);
+/*
+ * Length of the valid UTF-8 sequence at s, or 0 (RFC 3629: no overlongs,
+ * no surrogates, nothing above U+10FFFF). Reads no further than a NUL.
+ */
+size_t utf8_sequence(const unsigned char *s);
 
 #endif

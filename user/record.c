@@ -4,6 +4,50 @@
 #include <string.h>
 #include "record.h"
 
+static const char *const format_names[] = {
+	[FORMAT_JSONL] = "jsonl",
+	[FORMAT_SHADOWSERVER_CSV] = "shadowserver-csv",
+	[FORMAT_INTELMQ] = "intelmq",
+};
+
+#define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
+
+int record_format_parse(const char *text, enum record_format *out)
+{
+	for (size_t i = 0; i < NFORMATS; i++) {
+		if (!strcmp(text, format_names[i])) {
+			*out = (enum record_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *record_format_name(enum record_format f)
+{
+	return (size_t)f < NFORMATS ? format_names[f] : "unknown";
+}
+
+const char *record_format_header(enum record_format f)
+{
+	return f == FORMAT_SHADOWSERVER_CSV ? SHADOWSERVER_CSV_HEADER : NULL;
+}
+
+void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb)
+{
+	switch (f) {
+	case FORMAT_SHADOWSERVER_CSV:
+		record_to_shadowserver_csv(r, sb);
+		break;
+	case FORMAT_INTELMQ:
+		record_to_intelmq(r, sb);
+		break;
+	default:
+		record_to_json(r, sb);
+		break;
+	}
+}
+
 void format_utc(const struct timespec *ts, char *buf, size_t len)
 {
 	/* Records of one drain share their seconds: format each second once. */
@@ -30,6 +74,21 @@ void format_utc(const struct timespec *ts, char *buf, size_t len)
 	buf[cached_len + 3] = (char)('0' + ms % 10);
 	buf[cached_len + 4] = 'Z';
 	buf[cached_len + 5] = '\0';
+}
+
+void format_utc_seconds(const struct timespec *ts, char sep, const char *zone, char *buf,
+			size_t len)
+{
+	char text[40];
+
+	format_utc(ts, text, sizeof(text));
+	text[10] = sep;
+	snprintf(buf, len, "%.19s%s", text, zone);
+}
+
+bool record_rule_matched(const struct feed_record *r)
+{
+	return !r->any_sid && r->family && strcmp(r->family, "unclassified") != 0;
 }
 
 const char *protocol_name(uint8_t proto, char *buf, size_t len)
@@ -79,6 +138,17 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_put_string(sb, r->src_ip);
 	sb_lit(sb, ",\"anon_mode\":");
 	json_put_string(sb, r->anon_mode);
+	sb_lit(sb, ",\"anon_key_id\":");
+	json_put_string(sb, r->anon_key_id);
+	sb_lit(sb, ",\"src_asn\":");
+	if (r->src_asn)
+		sb_put_u64(sb, r->src_asn);
+	else
+		sb_lit(sb, "null");
+	sb_lit(sb, ",\"src_as_name\":");
+	json_put_string(sb, r->src_as_name);
+	sb_lit(sb, ",\"src_geo\":");
+	json_put_string(sb, r->src_geo);
 	sb_lit(sb, ",\"protocol\":");
 	json_put_string(sb, protocol_name(r->protocol, proto, sizeof(proto)));
 	sb_lit(sb, ",\"dst_ip\":");

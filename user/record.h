@@ -60,16 +60,43 @@ enum record_format {
 /* 0, or -1: not a format name. */
 int record_format_parse(const char *text, enum record_format *out);
 const char *record_format_name(enum record_format f);
-/* The line a new output in this format starts with (CSV: the column names), or NULL. */
+/*
+ * The line a new output in this format starts with, its newline included
+ * (CSV: the column names), or NULL.
+ */
 const char *record_format_header(enum record_format f);
-/* One record as one line (ending in a newline) in the format, appended to sb. */
+/*
+ * One record as one line (ending in a newline) in the format, appended to
+ * sb. No record holds any other newline: sinks and the spool split on them.
+ */
 void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb);
 
 /* One JSON object and a newline; every field present, null when unknown. */
-#define RECORD_FIELDS 20
+#define RECORD_FIELDS 24
 void record_to_json(const struct feed_record *r, struct strbuf *sb);
+
+/* Shadowserver's 31 Sinkhole Events columns, then botsink's 14 (record_csv.c). */
+#define SHADOWSERVER_CSV_COLUMNS 45
+extern const char SHADOWSERVER_CSV_HEADER[];
+void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb);
+
+/* One IntelMQ event as flat JSON, keys with no value left out (record_intelmq.c). */
+void record_to_intelmq(const struct feed_record *r, struct strbuf *sb);
+
+/*
+ * A rule matched: neither "unclassified" (no rule) nor a catch-all. A DNS
+ * hit may match one and still not prove its source (a resolver) infected.
+ */
+bool record_rule_matched(const struct feed_record *r);
+
 /* "2026-11-26T22:31:29.123Z" */
 void format_utc(const struct timespec *ts, char *buf, size_t len);
+/*
+ * Whole seconds (truncated), date and time joined by `sep`, then `zone`:
+ * "2026-11-26 22:31:29" (' ', "") or "2026-11-26T22:31:29+00:00" ('T', "+00:00").
+ */
+void format_utc_seconds(const struct timespec *ts, char sep, const char *zone, char *buf,
+			size_t len);
 const char *protocol_name(uint8_t proto, char *buf, size_t len);
 
 #endif

@@ -16,11 +16,13 @@
 
 /* The fields record_to_json() writes (record.c), in order. */
 static const char *const fields[] = {
-	"timestamp", "first_seen", "last_seen", "src_ip",   "anon_mode", "protocol",  "dst_ip",
-	"dst_port",  "family",	   "tag",	"sid",	    "classtype", "packets",   "bytes",
-	"syns",	     "checkins",   "dns_qtype", "overflow", "sensor",	 "record_id",
+	"timestamp", "first_seen",  "last_seen", "src_ip",    "anon_mode", "anon_key_id",
+	"src_asn",   "src_as_name", "src_geo",	 "protocol",  "dst_ip",	   "dst_port",
+	"family",    "tag",	    "sid",	 "classtype", "packets",   "bytes",
+	"syns",	     "checkins",    "dns_qtype", "overflow",  "sensor",	   "record_id",
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+_Static_assert(NFIELDS == RECORD_FIELDS, "the field list and RECORD_FIELDS differ");
 
 static const char *escaped(const char *s)
 {
@@ -185,6 +187,10 @@ static void test_record_nasty(void)
 		.last_seen = { 1795732200, 0 },
 		.src_ip = "198.51.100.23",
 		.anon_mode = "ipcrypt-pfx",
+		.anon_key_id = "k\"1\n",
+		.src_asn = 4294967295u,
+		.src_as_name = "EXAMPLE-AS \"Net\", \xc3\xa9\xff",
+		.src_geo = "NL",
 		.protocol = IPPROTO_TCP,
 		.dst_port = 443,
 		.has_port = true,
@@ -211,6 +217,11 @@ static void test_record_nasty(void)
 		CHECK(utc_shaped(str_field(obj, "last_seen")));
 		CHECK_STR(str_field(obj, "src_ip"), "198.51.100.23");
 		CHECK_STR(str_field(obj, "anon_mode"), "ipcrypt-pfx");
+		CHECK_STR(str_field(obj, "anon_key_id"), "k\"1\n");
+		CHECK_INT(int_field(obj, "src_asn"), 4294967295ll);
+		CHECK_STR(str_field(obj, "src_as_name"),
+			  "EXAMPLE-AS \"Net\", \xc3\xa9\xef\xbf\xbd");
+		CHECK_STR(str_field(obj, "src_geo"), "NL");
 		CHECK_STR(str_field(obj, "protocol"), "tcp");
 		CHECK_STR(str_field(obj, "dst_ip"), "203.0.113.5");
 		CHECK_INT(int_field(obj, "dst_port"), 443);
@@ -235,7 +246,8 @@ static void test_record_nulls(void)
 	static const char want[] =
 		"{\"timestamp\":\"2026-11-26T22:31:29.000Z\",\"first_seen\":null,"
 		"\"last_seen\":\"2026-11-26T22:31:29.500Z\",\"src_ip\":\"2001:db8:99::3\","
-		"\"anon_mode\":\"none\",\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
+		"\"anon_mode\":\"none\",\"anon_key_id\":null,\"src_asn\":null,\"src_as_name\":null,"
+		"\"src_geo\":null,\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
 		"\"dst_port\":null,\"family\":\"unclassified\",\"tag\":null,\"sid\":0,"
 		"\"classtype\":null,\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
 		"\"dns_qtype\":null,\"overflow\":false,\"sensor\":\"s1\",\"record_id\":\"s1:00000000000000ab:7:0\"}\n";
@@ -263,6 +275,10 @@ static void test_record_nulls(void)
 		CHECK(null_field(obj, "first_seen"));
 		CHECK(null_field(obj, "dst_port"));
 		CHECK(null_field(obj, "tag"));
+		CHECK(null_field(obj, "anon_key_id"));
+		CHECK(null_field(obj, "src_asn"));
+		CHECK(null_field(obj, "src_as_name"));
+		CHECK(null_field(obj, "src_geo"));
 		CHECK_STR(str_field(obj, "protocol"), "47");
 		CHECK_STR(str_field(obj, "dst_ip"), "2001:db8:5::1");
 		CHECK_INT(int_field(obj, "sid"), 0);

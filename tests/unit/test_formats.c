@@ -1,0 +1,769 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The feed formats read back as their consumers read them: jsonl and
+ * IntelMQ with jansson, shadowserver-csv with a strict RFC 4180 reader
+ * written here. Field by field, with exact values; and every record one
+ * line, whatever its strings hold.
+ */
+#include <jansson.h>
+#include <netinet/in.h>
+#include <regex.h>
+#include <stdint.h>
+#include "addr.h"
+
+#include "json.h"
+#include "record.h"
+
+#include "unit.h"
+
+/* Thursday 2026-11-26 22:31:29 UTC */
+#define T0 1795732289
+
+/* Shadowserver's Sinkhole Events columns, then botsink's: typed out again. */
+static const char *const csv_columns[] = {
+	"timestamp",  "protocol",      "src_ip",      "src_port",     "src_asn",
+	"src_geo",    "src_region",    "src_city",    "src_hostname", "src_naics",
+	"src_sector", "device_vendor", "device_type", "device_model", "severity",
+	"dst_ip",     "dst_port",      "dst_asn",     "dst_geo",      "dst_region",
+	"dst_city",   "dst_hostname",  "dst_naics",   "dst_sector",   "public_source",
+	"infection",  "family",	       "tag",	      "application",  "version",
+	"event_id",   "count",	       "packets",     "bytes",	      "syns",
+	"first_seen", "last_seen",     "sid",	      "classtype",    "dns_qtype",
+	"overflow",   "anon_mode",     "anon_key_id", "sensor",	      "record_id",
+};
+#define NCOLUMNS (sizeof(csv_columns) / sizeof(csv_columns[0]))
+
+/* ---- a strict RFC 4180 reader ---- */
+
+#define MAX_FIELDS 64
+
+struct csv_row {
+	size_t n;
+	char *field[MAX_FIELDS];
+};
+
+static void csv_row_free(struct csv_row *row)
+{
+	for (size_t i = 0; i < row->n; i++)
+		free(row->field[i]);
+	row->n = 0;
+}
+
+/* A quoted field from after its opening quote; the end, or NULL. */
+static const char *csv_quoted(const char *p, char *o)
+{
+	for (;; p++) {
+		if (!*p)
+			return NULL; /* unterminated */
+		if (*p == '"') {
+			if (p[1] != '"')
+				return p + 1;
+			p++;
+		}
+		*o++ = *p;
+	}
+}
+
+/*
+ * Unquoted: no quote, no CR, and (botsink's promise beyond RFC 4180) no
+ * space at either end, which a trimming reader would lose.
+ */
+static const char *csv_plain(const char *p, char *o)
+{
+	const char *start = p;
+
+	while (*p && *p != ',' && *p != '\n') {
+		if (*p == '"' || *p == '\r')
+			return NULL;
+		*o++ = *p++;
+	}
+	if (p > start && (start[0] == ' ' || p[-1] == ' '))
+		return NULL;
+	return p;
+}
+
+/* One record ending in its only "\n"; the number of fields, or -1. */
+static int csv_parse_line(const char *line, struct csv_row *row)
+{
+	const char *p = line;
+
+	row->n = 0;
+	if (!*line || strchr(line, '\n') != line + strlen(line) - 1)
+		return -1;
+	for (;;) {
+		char *out = calloc(strlen(line) + 1, 1);
+
+		if (!out || row->n == MAX_FIELDS) {
+			free(out);
+			return -1;
+		}
+		row->field[row->n++] = out;
+		p = *p == '"' ? csv_quoted(p + 1, out) : csv_plain(p, out);
+		if (!p)
+			return -1;
+		if (*p == '\n' && !p[1])
+			return (int)row->n;
+		if (*p != ',')
+			return -1;
+		p++;
+	}
+}
+
+static const char *csv_field(const struct csv_row *row, const char *column)
+{
+	for (size_t i = 0; i < NCOLUMNS && i < row->n; i++)
+		if (!strcmp(csv_columns[i], column))
+			return row->field[i];
+	fprintf(stderr, "  no column '%s'\n", column);
+	return "(no such column)";
+}
+
+/* The reader itself: it must refuse what is not RFC 4180. */
+static void test_csv_reader(void)
+{
+	struct csv_row row;
+
+	CHECK_INT(csv_parse_line("a,\"b,\"\"c\"\"\",,\" d \"\n", &row), 4);
+	CHECK_STR(row.field[1], "b,\"c\"");
+	CHECK_STR(row.field[2], "");
+	CHECK_STR(row.field[3], " d ");
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a,b\"c\n", &row), -1);
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a,\"b\n", &row), -1);
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a,\"b\"c\n", &row), -1);
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a, b\n", &row), -1);
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a,b\r\n", &row), -1);
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a,\"b\nc\"\n", &row), -1);
+	csv_row_free(&row);
+	CHECK_INT(csv_parse_line("a,b", &row), -1);
+	csv_row_free(&row);
+}
+
+/* ---- names and the dispatch ---- */
+
+static void test_names(void)
+{
+	enum record_format f = FORMAT_INTELMQ;
+
+	CHECK_INT(record_format_parse("jsonl", &f), 0);
+	CHECK_INT(f, FORMAT_JSONL);
+	CHECK_INT(record_format_parse("shadowserver-csv", &f), 0);
+	CHECK_INT(f, FORMAT_SHADOWSERVER_CSV);
+	CHECK_INT(record_format_parse("intelmq", &f), 0);
+	CHECK_INT(f, FORMAT_INTELMQ);
+	CHECK_INT(record_format_parse("csv", &f), -1);
+	CHECK_INT(record_format_parse("JSONL", &f), -1);
+	CHECK_INT(record_format_parse("", &f), -1);
+	CHECK_INT(record_format_parse("intelmq ", &f), -1);
+	CHECK_INT(f, FORMAT_INTELMQ); /* untouched by a failure */
+	CHECK_STR(record_format_name(FORMAT_JSONL), "jsonl");
+	CHECK_STR(record_format_name(FORMAT_SHADOWSERVER_CSV), "shadowserver-csv");
+	CHECK_STR(record_format_name(FORMAT_INTELMQ), "intelmq");
+	CHECK(record_format_header(FORMAT_JSONL) == NULL);
+	CHECK(record_format_header(FORMAT_INTELMQ) == NULL);
+	CHECK(record_format_header(FORMAT_SHADOWSERVER_CSV) != NULL);
+}
+
+static void test_csv_header(void)
+{
+	const char *header = record_format_header(FORMAT_SHADOWSERVER_CSV);
+	struct csv_row row;
+
+	CHECK_INT(NCOLUMNS, SHADOWSERVER_CSV_COLUMNS);
+	if (!header)
+		return;
+	CHECK_INT(csv_parse_line(header, &row), NCOLUMNS);
+	for (size_t i = 0; i < NCOLUMNS && i < row.n; i++)
+		CHECK_STR(row.field[i], csv_columns[i]);
+	csv_row_free(&row);
+}
+
+/* A classified TCP check-in from a raw source, with enrichment. */
+static struct feed_record zeus_record(void)
+{
+	struct feed_record r = {
+		.timestamp = { T0, 999000000 },
+		.first_seen = { T0 - 1800, 5000000 },
+		.last_seen = { T0 - 29, 250000000 },
+		.src_ip = "198.51.100.23",
+		.src_is_raw = true,
+		.src_network = "198.51.100.0/24",
+		.anon_mode = "none",
+		.src_asn = 64500,
+		.src_as_name = "EXAMPLE-NET, \"Example\" B.V.",
+		.src_geo = "NL",
+		.protocol = IPPROTO_TCP,
+		.dst_port = 443,
+		.has_port = true,
+		.family = "zeus",
+		.tag = "ET MALWARE Zeus, \"gate\" check-in",
+		.sid = 2000001,
+		.classtype = "trojan-activity",
+		.packets = 12,
+		.bytes = 9007199254740993ull,
+		.syns = 3,
+		.checkins = 7,
+		.sensor = "lab-1",
+		.record_id = "lab-1:00000000000000ab:7:0",
+	};
+
+	addr_parse("203.0.113.5", &r.dst_ip);
+	return r;
+}
+
+static void test_dispatch(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf a = { 0 }, b = { 0 };
+
+	record_format(FORMAT_JSONL, &r, &a);
+	record_to_json(&r, &b);
+	CHECK_STR(a.buf, b.buf);
+	sb_reset(&a);
+	sb_reset(&b);
+	record_format(FORMAT_SHADOWSERVER_CSV, &r, &a);
+	record_to_shadowserver_csv(&r, &b);
+	CHECK_STR(a.buf, b.buf);
+	sb_reset(&a);
+	sb_reset(&b);
+	record_format(FORMAT_INTELMQ, &r, &a);
+	record_to_intelmq(&r, &b);
+	CHECK_STR(a.buf, b.buf);
+	sb_free(&a);
+	sb_free(&b);
+}
+
+/* ---- shadowserver-csv ---- */
+
+static void format_csv(const struct feed_record *r, struct strbuf *sb, struct csv_row *row)
+{
+	sb_reset(sb);
+	record_format(FORMAT_SHADOWSERVER_CSV, r, sb);
+	CHECK(!sb->oom);
+	CHECK_INT(csv_parse_line(sb->buf ? sb->buf : "", row), NCOLUMNS);
+	if (row->n != NCOLUMNS)
+		fprintf(stderr, "  line: %s", sb->buf);
+}
+
+static void test_csv_record(void)
+{
+	static const char want[] =
+		"2026-11-26 22:31:29,tcp,198.51.100.23,,64500,NL,,,,,,,,,critical,203.0.113.5,443,"
+		",,,,,,,,zeus,zeus,\"ET MALWARE Zeus, \"\"gate\"\" check-in\",,,"
+		"lab-1:00000000000000ab:7:0,7,12,9007199254740993,3,2026-11-26T22:01:29.005Z,"
+		"2026-11-26T22:31:00.250Z,2000001,trojan-activity,,false,none,,lab-1,"
+		"lab-1:00000000000000ab:7:0\n";
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	struct csv_row row;
+
+	format_csv(&r, &sb, &row);
+	CHECK_STR(sb.buf, want);
+	CHECK_STR(csv_field(&row, "timestamp"), "2026-11-26 22:31:29");
+	CHECK_STR(csv_field(&row, "protocol"), "tcp");
+	CHECK_STR(csv_field(&row, "src_ip"), "198.51.100.23");
+	CHECK_STR(csv_field(&row, "src_port"), "");
+	CHECK_STR(csv_field(&row, "src_asn"), "64500");
+	CHECK_STR(csv_field(&row, "src_geo"), "NL");
+	CHECK_STR(csv_field(&row, "src_city"), "");
+	CHECK_STR(csv_field(&row, "device_model"), "");
+	CHECK_STR(csv_field(&row, "severity"), "critical");
+	CHECK_STR(csv_field(&row, "dst_ip"), "203.0.113.5");
+	CHECK_STR(csv_field(&row, "dst_port"), "443");
+	CHECK_STR(csv_field(&row, "dst_asn"), "");
+	CHECK_STR(csv_field(&row, "public_source"), "");
+	CHECK_STR(csv_field(&row, "infection"), "zeus");
+	CHECK_STR(csv_field(&row, "family"), "zeus");
+	CHECK_STR(csv_field(&row, "tag"), "ET MALWARE Zeus, \"gate\" check-in");
+	CHECK_STR(csv_field(&row, "application"), "");
+	CHECK_STR(csv_field(&row, "version"), "");
+	CHECK_STR(csv_field(&row, "event_id"), "lab-1:00000000000000ab:7:0");
+	CHECK_STR(csv_field(&row, "count"), "7");
+	CHECK_STR(csv_field(&row, "packets"), "12");
+	CHECK_STR(csv_field(&row, "bytes"), "9007199254740993");
+	CHECK_STR(csv_field(&row, "syns"), "3");
+	CHECK_STR(csv_field(&row, "first_seen"), "2026-11-26T22:01:29.005Z");
+	CHECK_STR(csv_field(&row, "last_seen"), "2026-11-26T22:31:00.250Z");
+	CHECK_STR(csv_field(&row, "sid"), "2000001");
+	CHECK_STR(csv_field(&row, "classtype"), "trojan-activity");
+	CHECK_STR(csv_field(&row, "dns_qtype"), "");
+	CHECK_STR(csv_field(&row, "overflow"), "false");
+	CHECK_STR(csv_field(&row, "anon_mode"), "none");
+	CHECK_STR(csv_field(&row, "anon_key_id"), "");
+	CHECK_STR(csv_field(&row, "sensor"), "lab-1");
+	CHECK_STR(csv_field(&row, "record_id"), "lab-1:00000000000000ab:7:0");
+	csv_row_free(&row);
+	sb_free(&sb);
+}
+
+/* Text that needs quoting or cleaning, in every text column. */
+static void test_csv_nasty_text(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	struct csv_row row;
+
+	r.tag = "  Zeus \"v2\"\ncheck-in, stage\t1\r";
+	r.family = "ze,us";
+	r.classtype = " lead";
+	r.sensor = "trail ";
+	r.src_as_name = "unused by the CSV";
+	r.src_geo = "\x01X";
+	r.anon_key_id = "k\xff\"";
+	r.anon_mode = "ipcrypt-pfx";
+	r.src_is_raw = false;
+	r.record_id = "\"";
+	format_csv(&r, &sb, &row);
+	CHECK_STR(csv_field(&row, "tag"), "  Zeus \"v2\" check-in, stage 1 ");
+	CHECK_STR(csv_field(&row, "infection"), "ze,us");
+	CHECK_STR(csv_field(&row, "family"), "ze,us");
+	CHECK_STR(csv_field(&row, "classtype"), " lead");
+	CHECK_STR(csv_field(&row, "sensor"), "trail ");
+	CHECK_STR(csv_field(&row, "src_geo"), " X");
+	CHECK_STR(csv_field(&row, "anon_key_id"), "k\xef\xbf\xbd\"");
+	CHECK_STR(csv_field(&row, "anon_mode"), "ipcrypt-pfx");
+	CHECK_STR(csv_field(&row, "record_id"), "\"");
+	CHECK_STR(csv_field(&row, "event_id"), "\"");
+	/* The raw text: quotes doubled, the newline and the tab now spaces. */
+	CHECK(sb.buf && strstr(sb.buf, ",\"  Zeus \"\"v2\"\" check-in, stage 1 \",") != NULL);
+	csv_row_free(&row);
+	sb_free(&sb);
+}
+
+/* A DNS hit, an unclassified source, a catch-all: none proves an infection. */
+static void test_csv_not_infections(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	struct csv_row row;
+
+	r.protocol = IPPROTO_UDP;
+	r.dst_port = 53;
+	r.dns_qtype = 28;
+	format_csv(&r, &sb, &row);
+	CHECK_STR(csv_field(&row, "protocol"), "udp");
+	CHECK_STR(csv_field(&row, "application"), "dns");
+	CHECK_STR(csv_field(&row, "dns_qtype"), "28");
+	CHECK_STR(csv_field(&row, "severity"), "high");
+	CHECK_STR(csv_field(&row, "infection"), "zeus");
+	csv_row_free(&row);
+
+	r = zeus_record();
+	r.family = "unclassified";
+	r.tag = NULL;
+	r.classtype = NULL;
+	r.sid = 0;
+	format_csv(&r, &sb, &row);
+	CHECK_STR(csv_field(&row, "severity"), "high");
+	CHECK_STR(csv_field(&row, "infection"), "unclassified");
+	CHECK_STR(csv_field(&row, "tag"), "");
+	CHECK_STR(csv_field(&row, "classtype"), "");
+	CHECK_STR(csv_field(&row, "sid"), "0");
+	csv_row_free(&row);
+
+	/* A catch-all in an anonymized view, IPv6, no port, no times. */
+	memset(&r, 0, sizeof(r));
+	r.timestamp.tv_sec = T0;
+	snprintf(r.src_ip, sizeof(r.src_ip), "::/0");
+	r.overflow = true;
+	r.any_sid = true;
+	r.protocol = IPPROTO_ICMPV6;
+	r.anon_mode = "ipcrypt-pfx";
+	r.anon_key_id = "9f86d081884c7d65";
+	addr_parse("2001:db8::1", &r.dst_ip);
+	format_csv(&r, &sb, &row);
+	CHECK_STR(csv_field(&row, "src_ip"), "::/0");
+	CHECK_STR(csv_field(&row, "protocol"), "icmpv6");
+	CHECK_STR(csv_field(&row, "dst_ip"), "2001:db8::1");
+	CHECK_STR(csv_field(&row, "dst_port"), "");
+	CHECK_STR(csv_field(&row, "src_asn"), "");
+	CHECK_STR(csv_field(&row, "src_geo"), "");
+	CHECK_STR(csv_field(&row, "severity"), "high");
+	CHECK_STR(csv_field(&row, "infection"), "");
+	CHECK_STR(csv_field(&row, "sid"), "");
+	CHECK_STR(csv_field(&row, "first_seen"), "");
+	CHECK_STR(csv_field(&row, "last_seen"), "");
+	CHECK_STR(csv_field(&row, "overflow"), "true");
+	CHECK_STR(csv_field(&row, "anon_key_id"), "9f86d081884c7d65");
+	CHECK_STR(csv_field(&row, "sensor"), "");
+	CHECK_STR(csv_field(&row, "event_id"), "");
+	csv_row_free(&row);
+	sb_free(&sb);
+}
+
+/* ---- intelmq ---- */
+
+/* IntelMQ's rule for keys, extra.* included. */
+static bool key_allowed(const char *key)
+{
+	static regex_t re;
+	static bool compiled;
+
+	if (!compiled) {
+		CHECK(regcomp(&re, "^[a-z_][a-z_0-9]+(\\.[a-z_0-9]+)*$",
+			      REG_EXTENDED | REG_NOSUB) == 0);
+		compiled = true;
+	}
+	return regexec(&re, key, 0, NULL, 0) == 0;
+}
+
+/* One line, an object, no nulls, only allowed keys. */
+static json_t *intelmq_event(const struct feed_record *r, struct strbuf *sb)
+{
+	const char *key;
+	json_error_t err;
+	json_t *obj, *v;
+
+	sb_reset(sb);
+	record_format(FORMAT_INTELMQ, r, sb);
+	CHECK(!sb->oom);
+	CHECK(sb->len && sb->buf[sb->len - 1] == '\n');
+	CHECK(strchr(sb->buf, '\n') == sb->buf + sb->len - 1);
+	obj = json_loads(sb->buf, JSON_REJECT_DUPLICATES, &err);
+	if (!obj) {
+		fprintf(stderr, "  jansson: %s at %d: %s", err.text, err.position, sb->buf);
+		CHECK(0);
+		return json_object();
+	}
+	CHECK(json_is_object(obj));
+	json_object_foreach(obj, key, v)
+	{
+		if (json_is_null(v) || !key_allowed(key))
+			fprintf(stderr, "  bad key or null: %s\n", key);
+		CHECK(!json_is_null(v));
+		CHECK(key_allowed(key));
+	}
+	return obj;
+}
+
+static const char *im_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	CHECK(json_is_string(v));
+	if (!json_is_string(v))
+		fprintf(stderr, "  '%s' is not a string\n", key);
+	return json_is_string(v) ? json_string_value(v) : "(not a string)";
+}
+
+static long long im_int(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	CHECK(json_is_integer(v));
+	if (!json_is_integer(v))
+		fprintf(stderr, "  '%s' is not an integer\n", key);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static bool absent(json_t *obj, const char *key)
+{
+	if (json_object_get(obj, key))
+		fprintf(stderr, "  '%s' is present\n", key);
+	return json_object_get(obj, key) == NULL;
+}
+
+/* anon none: the real address in source.ip, every value exact, no other key. */
+static void test_intelmq_raw(void)
+{
+	static const char *const keys[] = {
+		"feed.name",
+		"feed.provider",
+		"time.source",
+		"time.observation",
+		"classification.taxonomy",
+		"classification.type",
+		"classification.identifier",
+		"malware.name",
+		"source.ip",
+		"source.network",
+		"source.asn",
+		"source.as_name",
+		"source.geolocation.cc",
+		"destination.ip",
+		"destination.port",
+		"protocol.transport",
+		"extra.count",
+		"extra.packets",
+		"extra.bytes",
+		"extra.syns",
+		"extra.first_seen",
+		"extra.sid",
+		"extra.tag",
+		"extra.classtype",
+		"extra.overflow",
+		"extra.anon_mode",
+		"extra.sensor",
+		"extra.record_id",
+	};
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	json_t *e;
+
+	r.family = "Zeus"; /* both names in lower case */
+	r.src_geo = "nl";
+	e = intelmq_event(&r, &sb);
+	CHECK_INT(json_object_size(e), sizeof(keys) / sizeof(keys[0]));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		CHECK(json_object_get(e, keys[i]) != NULL);
+	CHECK_STR(im_str(e, "feed.name"), "botsink");
+	CHECK_STR(im_str(e, "feed.provider"), "lab-1");
+	CHECK_STR(im_str(e, "time.source"), "2026-11-26T22:31:00+00:00");
+	CHECK_STR(im_str(e, "time.observation"), "2026-11-26T22:31:29+00:00");
+	CHECK_STR(im_str(e, "classification.taxonomy"), "malicious-code");
+	CHECK_STR(im_str(e, "classification.type"), "infected-system");
+	CHECK_STR(im_str(e, "classification.identifier"), "zeus");
+	CHECK_STR(im_str(e, "malware.name"), "zeus");
+	CHECK_STR(im_str(e, "source.ip"), "198.51.100.23");
+	CHECK_STR(im_str(e, "source.network"), "198.51.100.0/24");
+	CHECK_INT(im_int(e, "source.asn"), 64500);
+	CHECK_STR(im_str(e, "source.as_name"), "EXAMPLE-NET, \"Example\" B.V.");
+	CHECK_STR(im_str(e, "source.geolocation.cc"), "NL");
+	CHECK_STR(im_str(e, "destination.ip"), "203.0.113.5");
+	CHECK_INT(im_int(e, "destination.port"), 443);
+	CHECK_STR(im_str(e, "protocol.transport"), "tcp");
+	CHECK_INT(im_int(e, "extra.count"), 7);
+	CHECK_INT(im_int(e, "extra.packets"), 12);
+	CHECK_INT(im_int(e, "extra.bytes"), 9007199254740993ll);
+	CHECK_INT(im_int(e, "extra.syns"), 3);
+	CHECK_STR(im_str(e, "extra.first_seen"), "2026-11-26T22:01:29+00:00");
+	CHECK_INT(im_int(e, "extra.sid"), 2000001);
+	CHECK_STR(im_str(e, "extra.tag"), "ET MALWARE Zeus, \"gate\" check-in");
+	CHECK_STR(im_str(e, "extra.classtype"), "trojan-activity");
+	CHECK(json_is_false(json_object_get(e, "extra.overflow")));
+	CHECK_STR(im_str(e, "extra.anon_mode"), "none");
+	CHECK_STR(im_str(e, "extra.sensor"), "lab-1");
+	CHECK_STR(im_str(e, "extra.record_id"), "lab-1:00000000000000ab:7:0");
+	json_decref(e);
+	sb_free(&sb);
+}
+
+/* A pseudonym never in source.ip: extra.source_pseudonym, and the network. */
+static void test_intelmq_anonymized(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	json_t *e;
+
+	snprintf(r.src_ip, sizeof(r.src_ip), "100.64.9.77");
+	snprintf(r.src_network, sizeof(r.src_network), "198.51.100.0/24");
+	r.src_is_raw = false;
+	r.anon_mode = "ipcrypt-pfx";
+	r.anon_key_id = "9f86d081884c7d65";
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "source.ip"));
+	CHECK_STR(im_str(e, "extra.source_pseudonym"), "100.64.9.77");
+	CHECK_STR(im_str(e, "source.network"), "198.51.100.0/24");
+	CHECK_STR(im_str(e, "extra.anon_mode"), "ipcrypt-pfx");
+	CHECK_STR(im_str(e, "extra.anon_key_id"), "9f86d081884c7d65");
+	CHECK_INT(im_int(e, "source.asn"), 64500);
+	json_decref(e);
+
+	/* No network to tell: none, and no empty string in its place. */
+	r.src_network[0] = '\0';
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "source.ip"));
+	CHECK(absent(e, "source.network"));
+	CHECK_STR(im_str(e, "extra.source_pseudonym"), "100.64.9.77");
+	json_decref(e);
+
+	/* An anonymized aggregate: its pseudonymized prefix is a pseudonym too. */
+	snprintf(r.src_ip, sizeof(r.src_ip), "100.64.9.0/24");
+	snprintf(r.src_network, sizeof(r.src_network), "198.51.100.0/24");
+	r.overflow = true;
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "source.ip"));
+	CHECK_STR(im_str(e, "extra.source_pseudonym"), "100.64.9.0/24");
+	CHECK_STR(im_str(e, "source.network"), "198.51.100.0/24");
+	CHECK(json_is_true(json_object_get(e, "extra.overflow")));
+	json_decref(e);
+	sb_free(&sb);
+}
+
+/* Aggregates with raw addresses: the prefix is a network, never a source.ip. */
+static void test_intelmq_aggregate(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	json_t *e;
+
+	snprintf(r.src_ip, sizeof(r.src_ip), "198.51.100.0/24");
+	snprintf(r.src_network, sizeof(r.src_network), "198.51.0.0/16");
+	r.overflow = true;
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "source.ip"));
+	CHECK(absent(e, "extra.source_pseudonym"));
+	CHECK_STR(im_str(e, "source.network"), "198.51.100.0/24");
+	CHECK(json_is_true(json_object_get(e, "extra.overflow")));
+	CHECK_STR(im_str(e, "classification.type"), "infected-system");
+	json_decref(e);
+
+	/* A catch-all: all of a family, no network an expert could use. */
+	memset(&r, 0, sizeof(r));
+	r.timestamp.tv_sec = T0;
+	r.last_seen.tv_sec = T0 - 1;
+	snprintf(r.src_ip, sizeof(r.src_ip), "0.0.0.0/0");
+	r.src_is_raw = true;
+	r.overflow = true;
+	r.any_sid = true;
+	r.protocol = IPPROTO_UDP;
+	r.anon_mode = "none";
+	addr_parse("203.0.113.5", &r.dst_ip);
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "source.ip"));
+	CHECK(absent(e, "source.network"));
+	CHECK(absent(e, "malware.name"));
+	CHECK(absent(e, "extra.sid"));
+	CHECK(absent(e, "extra.first_seen"));
+	CHECK(absent(e, "feed.provider"));
+	CHECK(absent(e, "destination.port"));
+	CHECK_STR(im_str(e, "classification.taxonomy"), "other");
+	CHECK_STR(im_str(e, "classification.type"), "undetermined");
+	CHECK_STR(im_str(e, "classification.identifier"), "catch-all");
+	CHECK_STR(im_str(e, "time.source"), "2026-11-26T22:31:28+00:00");
+	json_decref(e);
+	sb_free(&sb);
+}
+
+/* DNS hits come from resolvers: IntelMQ's Sinkhole DNS classification. */
+static void test_intelmq_dns(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	json_t *e;
+
+	r.protocol = IPPROTO_UDP;
+	r.dst_port = 53;
+	r.dns_qtype = 1;
+	e = intelmq_event(&r, &sb);
+	CHECK_STR(im_str(e, "classification.taxonomy"), "other");
+	CHECK_STR(im_str(e, "classification.type"), "other");
+	CHECK_STR(im_str(e, "classification.identifier"), "sinkholedns");
+	CHECK_STR(im_str(e, "malware.name"), "zeus");
+	CHECK_STR(im_str(e, "protocol.transport"), "udp");
+	CHECK_STR(im_str(e, "protocol.application"), "dns");
+	CHECK_INT(im_int(e, "destination.port"), 53);
+	CHECK_INT(im_int(e, "extra.dns_qtype"), 1);
+	CHECK_STR(im_str(e, "source.ip"), "198.51.100.23");
+	json_decref(e);
+	sb_free(&sb);
+}
+
+/* No rule matched: not a proven infection. */
+static void test_intelmq_unclassified(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	json_t *e;
+
+	r.family = "unclassified";
+	r.tag = NULL;
+	r.classtype = NULL;
+	r.sid = 0;
+	e = intelmq_event(&r, &sb);
+	CHECK_STR(im_str(e, "classification.taxonomy"), "other");
+	CHECK_STR(im_str(e, "classification.type"), "undetermined");
+	CHECK_STR(im_str(e, "classification.identifier"), "unclassified");
+	CHECK(absent(e, "malware.name"));
+	CHECK(absent(e, "extra.tag"));
+	CHECK(absent(e, "extra.classtype"));
+	CHECK_INT(im_int(e, "extra.sid"), 0);
+	json_decref(e);
+
+	/* A DNS hit nothing matched is no more than undetermined. */
+	r.dns_qtype = 16;
+	e = intelmq_event(&r, &sb);
+	CHECK_STR(im_str(e, "classification.type"), "undetermined");
+	CHECK_STR(im_str(e, "protocol.application"), "dns");
+	json_decref(e);
+	sb_free(&sb);
+}
+
+/* Values IntelMQ would refuse are left out, never sent malformed. */
+static void test_intelmq_harmonization_limits(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	json_t *e;
+
+	r.family = "Zeus \xc3\xa9\n";
+	r.src_geo = "NLD";
+	r.src_asn = 0;
+	r.src_as_name = "";
+	r.protocol = IPPROTO_ICMPV6;
+	r.has_port = false;
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "malware.name")); /* not printable ASCII */
+	CHECK_STR(im_str(e, "classification.identifier"), "zeus \xc3\xa9\n");
+	CHECK(absent(e, "source.geolocation.cc"));
+	CHECK(absent(e, "source.asn"));
+	CHECK(absent(e, "source.as_name"));
+	CHECK(absent(e, "destination.port"));
+	CHECK_STR(im_str(e, "protocol.transport"), "ipv6-icmp");
+	CHECK(absent(e, "extra.ip_protocol"));
+	json_decref(e);
+
+	r.protocol = 47;
+	r.src_geo = "b1";
+	e = intelmq_event(&r, &sb);
+	CHECK_STR(im_str(e, "protocol.transport"), "gre");
+	CHECK_STR(im_str(e, "source.geolocation.cc"), "B1");
+	json_decref(e);
+
+	r.protocol = 253; /* experimental: no name IntelMQ takes */
+	r.family = " zeus";
+	e = intelmq_event(&r, &sb);
+	CHECK(absent(e, "protocol.transport"));
+	CHECK_INT(im_int(e, "extra.ip_protocol"), 253);
+	CHECK(absent(e, "malware.name")); /* IntelMQ would strip it */
+	json_decref(e);
+	sb_free(&sb);
+}
+
+/* Every format: one line, whatever the strings hold. */
+static void test_one_line_each(void)
+{
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+
+	r.family = "a\nb\rc";
+	r.tag = "\n\"\n";
+	r.classtype = "\r\n";
+	r.sensor = "s\n";
+	r.record_id = "\n";
+	r.src_as_name = "AS\nNAME";
+	r.anon_key_id = "\n";
+	for (int f = FORMAT_JSONL; f <= FORMAT_INTELMQ; f++) {
+		sb_reset(&sb);
+		record_format((enum record_format)f, &r, &sb);
+		CHECK(!sb.oom);
+		CHECK(sb.len && sb.buf[sb.len - 1] == '\n');
+		CHECK(strchr(sb.buf, '\n') == sb.buf + sb.len - 1);
+		CHECK(strchr(sb.buf, '\r') == NULL);
+	}
+	sb_free(&sb);
+}
+
+int main(void)
+{
+	test_csv_reader();
+	test_names();
+	test_csv_header();
+	test_dispatch();
+	test_csv_record();
+	test_csv_nasty_text();
+	test_csv_not_infections();
+	test_intelmq_raw();
+	test_intelmq_anonymized();
+	test_intelmq_aggregate();
+	test_intelmq_dns();
+	test_intelmq_unclassified();
+	test_intelmq_harmonization_limits();
+	test_one_line_each();
+	return unit_report("test_formats");
+}
