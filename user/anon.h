@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Source address anonymization. ipcrypt-pfx is the prefix-preserving mode
- * of draft-denis-ipcrypt-11 (two AES-128 keys; IPv4 stays IPv4).
+ * Source address anonymization, after draft-denis-ipcrypt-11:
+ * ipcrypt-pfx is prefix-preserving (two AES-128 keys; IPv4 stays IPv4),
+ * ipcrypt-deterministic is one AES-128 block over the 16-byte form (an
+ * exact-match pseudonym with no prefix structure; always IPv6 notation).
  */
 #ifndef BOTSINK_ANON_H
 #define BOTSINK_ANON_H
@@ -12,12 +14,16 @@
 #include <stdint.h>
 
 #define IPCRYPT_PFX_KEY_LEN 32
+#define IPCRYPT_DET_KEY_LEN 16
+#define ANON_KEY_MAX_LEN 32
+#define ANON_KEY_ID_LEN 16 /* hex digits, without the NUL */
 #define ANON_KEY_FILE "ipcrypt-pfx.key"
 
 enum anon_mode {
 	ANON_IPCRYPT_PFX = 0,
 	ANON_TRUNCATE,
 	ANON_NONE,
+	ANON_IPCRYPT_DETERMINISTIC,
 };
 
 struct ipcrypt_pfx {
@@ -25,15 +31,22 @@ struct ipcrypt_pfx {
 	struct pfx_cache_entry *cache; /* IPv4 /24s already encrypted (anon.c) */
 };
 
+struct ipcrypt_det {
+	void *enc, *dec; /* EVP_CIPHER_CTX, AES-128-ECB, one per direction */
+};
+
 struct anonymizer {
 	enum anon_mode mode;
 	struct ipcrypt_pfx pfx;
+	struct ipcrypt_det det;
 	unsigned int truncate_v4; /* prefix bits kept */
 	unsigned int truncate_v6;
 };
 
 int anon_parse_mode(const char *text, enum anon_mode *mode);
 const char *anon_mode_name(enum anon_mode mode);
+/* The key length a mode takes: 32 (pfx), 16 (deterministic), 0 (no key). */
+size_t anon_key_len(enum anon_mode mode);
 
 /* 0, or -1 with a reason in err (the key's two halves must differ). */
 int ipcrypt_pfx_init(struct ipcrypt_pfx *c, const uint8_t key[IPCRYPT_PFX_KEY_LEN], char *err,
@@ -48,26 +61,69 @@ void ipcrypt_pfx_encrypt_serial(const struct ipcrypt_pfx *c, const struct in6_ad
 void ipcrypt_pfx_decrypt(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 			 struct in6_addr *out);
 
+/* 0, or -1 with a reason in err. */
+int ipcrypt_det_init(struct ipcrypt_det *c, const uint8_t key[IPCRYPT_DET_KEY_LEN], char *err,
+		     size_t errlen);
+void ipcrypt_det_free(struct ipcrypt_det *c);
+/* 16-byte form in, any 16 bytes out (IPv4 sources are not IPv4 any more). */
+void ipcrypt_det_encrypt(const struct ipcrypt_det *c, const struct in6_addr *in,
+			 struct in6_addr *out);
+void ipcrypt_det_decrypt(const struct ipcrypt_det *c, const struct in6_addr *in,
+			 struct in6_addr *out);
+
 /*
- * Key file: 64 hex digits (white space around them allowed) or 32 raw
- * bytes; refused when group or others have any access to it.
+ * Key file: one line "MODE HEX" (white space around allowed), e.g.
+ * "ipcrypt-deterministic 000102030405060708090a0b0c0d0e0f". Also taken as
+ * an ipcrypt-pfx key, as --key always has: 64 hex digits alone, or exactly
+ * 32 raw bytes. Refused, with a reason that names the file but shows none
+ * of its contents: group or others have access, the file is for another
+ * mode, a wrong length for the mode, bad hex, equal pfx halves, a bare key
+ * when `mode` is ipcrypt-deterministic. key holds ANON_KEY_MAX_LEN bytes;
+ * *keylen is set to anon_key_len(mode). 0 or -1.
  */
-int anon_key_load(const char *path, uint8_t key[IPCRYPT_PFX_KEY_LEN], char *err, size_t errlen);
+int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
+		  size_t *keylen, char *err, size_t errlen);
+/* A fresh random key for an ipcrypt mode (pfx halves differ). 0 or -1. */
+int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *err, size_t errlen);
+/* Write "MODE HEX\n" to a new file (O_EXCL, mode 0600), fsync'd. 0 or -1 (errno kept). */
+int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
+		   char *err, size_t errlen);
 /* state_dir/ipcrypt-pfx.key, created (mode 0600) with a random key if missing. */
 int anon_key_load_or_create(const char *state_dir, uint8_t key[IPCRYPT_PFX_KEY_LEN], char *err,
 			    size_t errlen);
+/*
+ * The key's public name: 16 hex digits of SHA-256 over a domain label,
+ * the mode name and the key. It tells keys apart; it does not reveal them.
+ */
+void anon_key_id(enum anon_mode mode, const uint8_t *key, size_t len, char id[ANON_KEY_ID_LEN + 1]);
 
-int anon_init(struct anonymizer *a, enum anon_mode mode, const uint8_t *key, unsigned int v4_bits,
-	      unsigned int v6_bits, char *err, size_t errlen);
+/* keylen must be anon_key_len(mode); key may be NULL for truncate and none. */
+int anon_init(struct anonymizer *a, enum anon_mode mode, const uint8_t *key, size_t keylen,
+	      unsigned int v4_bits, unsigned int v6_bits, char *err, size_t errlen);
 void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in6_addr *out);
 /*
  * A prefix of `bits` (IPv4: of the IPv4 address) as the mode shows it:
  * ipcrypt-pfx preserves prefixes, so it is the prefix of its members'
- * pseudonyms; truncate never shows more than its own prefix. Returns the
- * prefix length shown.
+ * pseudonyms; truncate never shows more than its own prefix;
+ * ipcrypt-deterministic gives the pseudonym of the network address (not a
+ * prefix: host bits are not zero). Returns the prefix length shown.
  */
 unsigned int anon_apply_prefix(const struct anonymizer *a, const struct in6_addr *in,
 			       unsigned int bits, struct in6_addr *out);
+/*
+ * anon_apply, as text: ipcrypt-deterministic always in IPv6 notation
+ * (IPv4 sources included, as the draft specifies), the other modes
+ * dotted-quad for IPv4. buf: ADDR_TEXT_LEN bytes.
+ */
+void anon_format(const struct anonymizer *a, const struct in6_addr *in, char *buf, size_t len);
+/*
+ * An aggregate as "ADDR/LEN" (LEN native: 24 for an IPv4 /24), from
+ * anon_apply_prefix; returns LEN. With ipcrypt-deterministic ADDR is a
+ * pseudonym of the network, in IPv6 notation, not a prefix: "/LEN" only
+ * says how large the network was. buf: PREFIX_TEXT_LEN bytes.
+ */
+unsigned int anon_format_prefix(const struct anonymizer *a, const struct in6_addr *in,
+				unsigned int bits, char *buf, size_t len);
 void anon_free(struct anonymizer *a);
 
 #endif

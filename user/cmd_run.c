@@ -447,7 +447,8 @@ static int load_rules(const struct run_opts *o, const char *path, struct rule_se
 
 static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
 {
-	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	uint8_t key[ANON_KEY_MAX_LEN];
+	size_t keylen = IPCRYPT_PFX_KEY_LEN;
 	char err[512];
 	int ret = 0;
 
@@ -461,11 +462,13 @@ static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
 		return -1;
 	}
 	if (o->anon == ANON_IPCRYPT_PFX) {
-		ret = o->key_path ? anon_key_load(o->key_path, key, err, sizeof(err)) :
-				    anon_key_load_or_create(o->state_dir, key, err, sizeof(err));
+		ret = o->key_path ?
+			      anon_key_load(o->key_path, o->anon, key, &keylen, err, sizeof(err)) :
+			      anon_key_load_or_create(o->state_dir, key, err, sizeof(err));
 	}
 	if (!ret)
-		ret = anon_init(a, o->anon, key, o->truncate_v4, o->truncate_v6, err, sizeof(err));
+		ret = anon_init(a, o->anon, key, keylen, o->truncate_v4, o->truncate_v6, err,
+				sizeof(err));
 	OPENSSL_cleanse(key, sizeof(key));
 	if (ret)
 		log_error("%s", err);

@@ -17,6 +17,8 @@ static const char usage[] =
 	"  rules check   validate a rules file without loading it\n"
 	"  rules import  print the rules of a Suricata rules file that botsink can use\n"
 	"  rules load    have the running daemon load another rules file now\n"
+	"  keys list     the ipcrypt keys of the state directory, by id (never the key)\n"
+	"  keys rotate   a new ipcrypt key, used from the daemon's next epoch\n"
 	"\n"
 	"'botsink COMMAND --help' describes each one.\n";
 
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 		return cmd_status(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(argc - 1, argv + 1);
+	if (!strcmp(cmd, "keys"))
+		return cmd_keys(argc - 1, argv + 1);
 	fprintf(stderr, "botsink: unknown command '%s'\n\n%s", cmd, usage);
 	return EXIT_USAGE;
 }

@@ -316,7 +316,7 @@ static int bench_anonymizer(struct anonymizer *anon)
 
 	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
 		key[i] = (uint8_t)(i * 37 + 1);
-	return anon_init(anon, ANON_IPCRYPT_PFX, key, 24, 48, err, sizeof(err));
+	return anon_init(anon, ANON_IPCRYPT_PFX, key, sizeof(key), 24, 48, err, sizeof(err));
 }
 
 /* A million distinct IPv4 sources of one rule, as a drain returns them; free() them. */

@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ipcrypt-pfx against the draft's published vectors, truncation, key files. */
+/*
+ * ipcrypt-pfx and ipcrypt-deterministic against the draft's published
+ * vectors, text output by mode, truncation, key files, key ids.
+ */
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "addr.h"
 #include "anon.h"
 #include "unit.h"
 
+static void hex_bytes(const char *hex, uint8_t *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		sscanf(hex + 2 * i, "%2hhx", &out[i]);
+}
+
 static void hex_key(const char *hex, uint8_t key[32])
 {
-	for (int i = 0; i < 32; i++)
-		sscanf(hex + 2 * i, "%2hhx", &key[i]);
+	hex_bytes(hex, key, 32);
 }
 
 static const char *encrypt_text(const struct ipcrypt_pfx *c, const char *ip, char *buf)
@@ -118,7 +127,7 @@ static void test_truncate(void)
 	struct in6_addr in, out;
 	char buf[ADDR_TEXT_LEN], err[64];
 
-	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 24, 48, err, sizeof(err)) == 0);
+	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 0, 24, 48, err, sizeof(err)) == 0);
 	addr_parse("198.51.100.77", &in);
 	anon_apply(&a, &in, &out);
 	addr_format(&out, buf, sizeof(buf));
@@ -128,7 +137,7 @@ static void test_truncate(void)
 	addr_format(&out, buf, sizeof(buf));
 	CHECK_STR(buf, "2001:db8:1::");
 	anon_free(&a);
-	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 16, 32, err, sizeof(err)) == 0);
+	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 0, 16, 32, err, sizeof(err)) == 0);
 	addr_parse("198.51.100.77", &in);
 	anon_apply(&a, &in, &out);
 	addr_format(&out, buf, sizeof(buf));
@@ -147,54 +156,354 @@ static void write_file(const char *path, const void *data, size_t len, mode_t mo
 	chmod(path, mode);
 }
 
+#define DET_KEY_1 "0123456789abcdeffedcba9876543210"
+#define DET_KEY_2 "1032547698badcfeefcdab8967452301"
+#define DET_KEY_3 "2b7e151628aed2a6abf7158809cf4f3c"
+
+/* draft-denis-ipcrypt-11, appendix A.1: every ipcrypt-deterministic vector. */
+static void test_det_vectors(void)
+{
+	static const struct {
+		const char *key, *in, *out;
+	} v[] = {
+		{ DET_KEY_1, "0.0.0.0", "bde9:6789:d353:824c:d7c6:f58a:6bd2:26eb" },
+		{ DET_KEY_2, "255.255.255.255", "aed2:92f6:ea23:58c3:48fd:8b8:74e8:45d8" },
+		{ DET_KEY_3, "192.0.2.1", "1dbd:c1b9:fff1:7586:7d0b:67b4:e76e:4777" },
+	};
+	char buf[ADDR_TEXT_LEN], err[128];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct in6_addr in, out, back, expect;
+		struct anonymizer a;
+		uint8_t key[16];
+
+		hex_bytes(v[i].key, key, sizeof(key));
+		CHECK(anon_init(&a, ANON_IPCRYPT_DETERMINISTIC, key, sizeof(key), 0, 0, err,
+				sizeof(err)) == 0);
+		CHECK(addr_parse(v[i].in, &in) == 0);
+		anon_format(&a, &in, buf, sizeof(buf));
+		CHECK_STR(buf, v[i].out);
+		/* Decryption: the published output back to the input. */
+		CHECK(inet_pton(AF_INET6, v[i].out, &expect) == 1);
+		ipcrypt_det_encrypt(&a.det, &in, &out);
+		CHECK(memcmp(&out, &expect, 16) == 0);
+		ipcrypt_det_decrypt(&a.det, &expect, &back);
+		CHECK(memcmp(&back, &in, 16) == 0);
+		anon_free(&a);
+	}
+}
+
+/*
+ * Deterministic output is IPv6 text, even where inet_ntop would write a
+ * dotted-quad tail: each target is decrypted to the input that yields it.
+ */
+static void test_det_format(void)
+{
+	static const char *const targets[][2] = {
+		{ "::ffff:1.2.3.4", "::ffff:102:304" },
+		{ "::1.2.3.4", "::102:304" },
+		{ "2001:db8::1", "2001:db8::1" },
+		{ "1:0:0:2:0:0:0:3", "1:0:0:2::3" },
+		{ "1:0:2:0:3:0:4:0", "1:0:2:0:3:0:4:0" },
+		{ "::", "::" },
+		{ "1::", "1::" },
+		{ "1:0:0:2:0:0:3:4", "1::2:0:0:3:4" },
+	};
+	char buf[ADDR_TEXT_LEN], err[128];
+	struct in6_addr target, in;
+	struct anonymizer a;
+	uint8_t key[16];
+
+	hex_bytes(DET_KEY_3, key, sizeof(key));
+	CHECK(anon_init(&a, ANON_IPCRYPT_DETERMINISTIC, key, sizeof(key), 0, 0, err, sizeof(err)) ==
+	      0);
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		CHECK(inet_pton(AF_INET6, targets[i][0], &target) == 1);
+		ipcrypt_det_decrypt(&a.det, &target, &in);
+		anon_format(&a, &in, buf, sizeof(buf));
+		CHECK_STR(buf, targets[i][1]);
+	}
+	anon_free(&a);
+}
+
+/* Aggregates as text, per mode; values from the vectors and openssl enc. */
+static void test_format_prefix(void)
+{
+	char buf[PREFIX_TEXT_LEN], other[PREFIX_TEXT_LEN], err[128];
+	struct anonymizer a;
+	struct in6_addr in;
+	uint8_t key[32];
+
+	hex_key(KEY_PREFIX, key);
+	CHECK(anon_init(&a, ANON_IPCRYPT_PFX, key, 32, 24, 48, err, sizeof(err)) == 0);
+	addr_parse("10.0.0.47", &in);
+	CHECK_INT(anon_format_prefix(&a, &in, 24, buf, sizeof(buf)), 24);
+	CHECK_STR(buf, "19.214.210.0/24");
+	anon_format(&a, &in, buf, sizeof(buf));
+	CHECK_STR(buf, "19.214.210.244");
+	anon_free(&a);
+
+	CHECK(anon_init(&a, ANON_TRUNCATE, NULL, 0, 16, 32, err, sizeof(err)) == 0);
+	addr_parse("198.51.100.77", &in);
+	CHECK_INT(anon_format_prefix(&a, &in, 24, buf, sizeof(buf)), 16);
+	CHECK_STR(buf, "198.51.0.0/16");
+	anon_free(&a);
+
+	CHECK(anon_init(&a, ANON_NONE, NULL, 0, 0, 0, err, sizeof(err)) == 0);
+	addr_parse("2001:db8:1:2::9", &in);
+	CHECK_INT(anon_format_prefix(&a, &in, 48, buf, sizeof(buf)), 48);
+	CHECK_STR(buf, "2001:db8:1::/48");
+	anon_free(&a);
+
+	/* Deterministic: the pseudonym of the network address, then the length. */
+	hex_bytes(DET_KEY_3, key, 16);
+	CHECK(anon_init(&a, ANON_IPCRYPT_DETERMINISTIC, key, 16, 24, 48, err, sizeof(err)) == 0);
+	addr_parse("10.0.0.47", &in);
+	CHECK_INT(anon_format_prefix(&a, &in, 24, buf, sizeof(buf)), 24);
+	CHECK_STR(buf, "1126:6e95:4f0f:7d92:bbe3:d61f:95a5:43b0/24");
+	addr_parse("10.0.0.200", &in);
+	anon_format_prefix(&a, &in, 24, other, sizeof(other));
+	CHECK_STR(other, buf);
+	addr_parse("10.0.0.0", &in);
+	anon_format(&a, &in, other, sizeof(other));
+	CHECK_STR(other, "1126:6e95:4f0f:7d92:bbe3:d61f:95a5:43b0");
+	addr_parse("2001:db8:ffff::1", &in);
+	CHECK_INT(anon_format_prefix(&a, &in, 32, buf, sizeof(buf)), 32);
+	CHECK_STR(buf, "641a:a59d:5dbe:c59:534a:360b:e89c:af73/32");
+	anon_free(&a);
+}
+
+static void test_init_key_length(void)
+{
+	struct anonymizer a;
+	uint8_t key[32] = { 1, 2, 3 };
+	char err[128] = "";
+
+	CHECK(anon_init(&a, ANON_IPCRYPT_DETERMINISTIC, key, 32, 0, 0, err, sizeof(err)) == -1);
+	CHECK_STR(err, "ipcrypt-deterministic takes a 16-byte key");
+	CHECK(anon_init(&a, ANON_IPCRYPT_PFX, key, 16, 0, 0, err, sizeof(err)) == -1);
+	CHECK_STR(err, "ipcrypt-pfx takes a 32-byte key");
+	CHECK(anon_init(&a, ANON_IPCRYPT_PFX, NULL, 32, 0, 0, err, sizeof(err)) == -1);
+	CHECK_INT(anon_key_len(ANON_TRUNCATE), 0);
+	CHECK_INT(anon_key_len(ANON_IPCRYPT_DETERMINISTIC), 16);
+	CHECK_INT(anon_key_len(ANON_IPCRYPT_PFX), 32);
+}
+
+static void test_mode_names(void)
+{
+	enum anon_mode m = ANON_NONE;
+
+	CHECK(anon_parse_mode("ipcrypt-deterministic", &m) == 0);
+	CHECK_INT(m, ANON_IPCRYPT_DETERMINISTIC);
+	CHECK_STR(anon_mode_name(m), "ipcrypt-deterministic");
+	CHECK(anon_parse_mode("ipcrypt-pfx", &m) == 0);
+	CHECK_INT(m, ANON_IPCRYPT_PFX);
+	CHECK(anon_parse_mode("ipcrypt", &m) == -1);
+}
+
+static char key_dir[] = "/tmp/botsink-anon-XXXXXX";
+
+#define PFX_HEX "0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301"
+#define DET_HEX "000102030405060708090a0b0c0d0e0f"
+
+/* Loads text as the key file of `mode`: 0 or -1, the reason in err. */
+static int load_text(const char *text, mode_t fmode, enum anon_mode mode, uint8_t key[32],
+		     size_t *len, char *err, size_t errlen)
+{
+	char path[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/k", key_dir);
+	write_file(path, text, strlen(text), fmode);
+	err[0] = '\0';
+	ret = anon_key_load(path, mode, key, len, err, errlen);
+	/* Whatever the outcome, no reason shows key material. */
+	CHECK(!strstr(err, PFX_HEX) && !strstr(err, DET_HEX) && !strstr(err, "0123456789ab"));
+	return ret;
+}
+
 static void test_key_files(void)
 {
-	char dir[] = "/tmp/botsink-anon-XXXXXX", path[256], err[256];
-	static const char hex[] =
-		"  0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301\n";
+	static const char hex[] = "  " PFX_HEX "\n";
+	char path[256], err[256];
 	uint8_t key[32], key2[32], raw[32];
 	struct stat st;
+	size_t len = 0;
 
-	CHECK(mkdtemp(dir) != NULL);
-	snprintf(path, sizeof(path), "%s/k", dir);
+	CHECK(mkdtemp(key_dir) != NULL);
+	snprintf(path, sizeof(path), "%s/k", key_dir);
 
-	write_file(path, hex, strlen(hex), 0600);
-	CHECK(anon_key_load(path, key, err, sizeof(err)) == 0);
+	/* The legacy forms: 64 hex digits alone, 32 raw bytes. */
+	CHECK(load_text(hex, 0600, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == 0);
 	CHECK(key[0] == 0x01 && key[31] == 0x01 && key[16] == 0x10);
-
-	write_file(path, hex, strlen(hex), 0640);
-	CHECK(anon_key_load(path, key, err, sizeof(err)) == -1);
-	CHECK(strstr(err, "chmod 600") != NULL);
-
+	CHECK_INT(len, 32);
 	for (int i = 0; i < 32; i++)
 		raw[i] = (uint8_t)(i * 7 + 1);
 	write_file(path, raw, sizeof(raw), 0600);
-	CHECK(anon_key_load(path, key, err, sizeof(err)) == 0);
+	CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == 0);
 	CHECK(memcmp(key, raw, 32) == 0);
 
-	memset(raw, 0x42, sizeof(raw));
-	write_file(path, raw, sizeof(raw), 0600);
-	CHECK(anon_key_load(path, key, err, sizeof(err)) == -1);
-	CHECK(strstr(err, "halves") != NULL);
+	/* MODE HEX, white space around. */
+	CHECK(load_text("\tipcrypt-pfx  " PFX_HEX " \n\n", 0600, ANON_IPCRYPT_PFX, key, &len, err,
+			sizeof(err)) == 0);
+	CHECK(key[0] == 0x01 && key[15] == 0x10 && key[16] == 0x10 && key[31] == 0x01);
+	CHECK_INT(len, 32);
+	memset(key, 0, sizeof(key));
+	CHECK(load_text("ipcrypt-deterministic " DET_HEX "\n", 0600, ANON_IPCRYPT_DETERMINISTIC,
+			key, &len, err, sizeof(err)) == 0);
+	CHECK_INT(len, 16);
+	for (int i = 0; i < 16; i++)
+		CHECK_INT(key[i], i);
+	CHECK(load_text("ipcrypt-deterministic 000102030405060708090A0B0C0D0E0F", 0600,
+			ANON_IPCRYPT_DETERMINISTIC, key, &len, err, sizeof(err)) == 0);
+	CHECK_INT(key[15], 15);
 
-	write_file(path, "0123", 4, 0600);
-	CHECK(anon_key_load(path, key, err, sizeof(err)) == -1);
-	CHECK(strstr(err, "64 hex digits") != NULL);
+	/* Written as "MODE HEX\n", 0600, and read back. */
+	unlink(path);
+	for (int i = 0; i < 16; i++)
+		raw[i] = (uint8_t)i;
+	CHECK(anon_key_write(path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	{
+		char text[128] = "";
+		FILE *f = fopen(path, "r");
+
+		CHECK(f && fread(text, 1, sizeof(text) - 1, f) == 55);
+		if (f)
+			fclose(f);
+		CHECK_STR(text, "ipcrypt-deterministic " DET_HEX "\n");
+	}
+	CHECK(anon_key_write(path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "File exists") != NULL);
 	unlink(path);
 
 	/* Generated once in the state directory, mode 0600, then reused. */
-	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(path, sizeof(path), "%s/state", key_dir);
 	CHECK(anon_key_load_or_create(path, key, err, sizeof(err)) == 0);
-	snprintf(path, sizeof(path), "%s/state/%s", dir, ANON_KEY_FILE);
+	snprintf(path, sizeof(path), "%s/state/%s", key_dir, ANON_KEY_FILE);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
-	snprintf(path, sizeof(path), "%s/state", dir);
+	CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key2, &len, err, sizeof(err)) == 0);
+	CHECK(memcmp(key, key2, 32) == 0);
+	snprintf(path, sizeof(path), "%s/state", key_dir);
 	CHECK(anon_key_load_or_create(path, key2, err, sizeof(err)) == 0);
 	CHECK(memcmp(key, key2, 32) == 0);
-	snprintf(path, sizeof(path), "%s/state/%s", dir, ANON_KEY_FILE);
+	snprintf(path, sizeof(path), "%s/state/%s", key_dir, ANON_KEY_FILE);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(path, sizeof(path), "%s/state", key_dir);
 	rmdir(path);
-	rmdir(dir);
+}
+
+static void test_key_file_refusals(void)
+{
+	static const struct {
+		const char *text;
+		enum anon_mode mode;
+		const char *reason;
+	} v[] = {
+		{ "ipcrypt-deterministic " DET_HEX "\n", ANON_IPCRYPT_PFX,
+		  " is for ipcrypt-deterministic, not ipcrypt-pfx" },
+		{ "ipcrypt-pfx " PFX_HEX "\n", ANON_IPCRYPT_DETERMINISTIC,
+		  " is for ipcrypt-pfx, not ipcrypt-deterministic" },
+		{ "ipcrypt-deterministic " PFX_HEX "\n", ANON_IPCRYPT_DETERMINISTIC,
+		  ": an ipcrypt-deterministic key is 32 hex digits, this one has 64" },
+		{ "ipcrypt-pfx " DET_HEX "\n", ANON_IPCRYPT_PFX,
+		  ": an ipcrypt-pfx key is 64 hex digits, this one has 32" },
+		{ "ipcrypt-deterministic 000102030405060708090a0b0c0d0e0g\n",
+		  ANON_IPCRYPT_DETERMINISTIC, ": the key is not hexadecimal" },
+		{ "ipcrypt-pfx " PFX_HEX " extra\n", ANON_IPCRYPT_PFX,
+		  ": expected one line 'MODE HEX', MODE ipcrypt-pfx or ipcrypt-deterministic" },
+		{ "truncate " DET_HEX "\n", ANON_IPCRYPT_DETERMINISTIC,
+		  ": expected one line 'MODE HEX', MODE ipcrypt-pfx or ipcrypt-deterministic" },
+		{ PFX_HEX " ipcrypt-pfx\n", ANON_IPCRYPT_PFX,
+		  ": expected one line 'MODE HEX', MODE ipcrypt-pfx or ipcrypt-deterministic" },
+		{ DET_HEX "\n", ANON_IPCRYPT_DETERMINISTIC,
+		  " holds a key that does not say its mode; write 'ipcrypt-deterministic HEX'" },
+		{ PFX_HEX "\n", ANON_IPCRYPT_DETERMINISTIC,
+		  " holds a key that does not say its mode; write 'ipcrypt-deterministic HEX'" },
+		{ DET_HEX "\n", ANON_IPCRYPT_PFX,
+		  ": expected 'ipcrypt-pfx HEX', 64 hex digits or 32 raw bytes" },
+		/* 32 bytes of text are text, not a raw key. */
+		{ "ipcrypt-deterministic 0123456789", ANON_IPCRYPT_PFX,
+		  " is for ipcrypt-deterministic, not ipcrypt-pfx" },
+		{ DET_HEX, ANON_IPCRYPT_PFX,
+		  ": expected 'ipcrypt-pfx HEX', 64 hex digits or 32 raw bytes" },
+		{ "0123", ANON_IPCRYPT_PFX,
+		  ": expected 'ipcrypt-pfx HEX', 64 hex digits or 32 raw bytes" },
+		{ "", ANON_IPCRYPT_PFX,
+		  ": expected one line 'MODE HEX', MODE ipcrypt-pfx or ipcrypt-deterministic" },
+		{ "ipcrypt-pfx 4242424242424242424242424242424242424242424242424242424242424242",
+		  ANON_IPCRYPT_PFX, ": the two halves of the key must differ" },
+	};
+	char path[128], expect[512], err[512];
+	uint8_t key[32], raw[32];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/k", key_dir);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK(load_text(v[i].text, 0600, v[i].mode, key, &len, err, sizeof(err)) == -1);
+		snprintf(expect, sizeof(expect), "key file %s%s", path, v[i].reason);
+		CHECK_STR(err, expect);
+	}
+
+	/* Group or others have access: refused, whatever the contents. */
+	CHECK(load_text("ipcrypt-deterministic " DET_HEX "\n", 0640, ANON_IPCRYPT_DETERMINISTIC,
+			key, &len, err, sizeof(err)) == -1);
+	snprintf(expect, sizeof(expect),
+		 "key file %s: group or others have access (mode 0640); run chmod 600 %s", path,
+		 path);
+	CHECK_STR(err, expect);
+	CHECK(load_text("ipcrypt-pfx " PFX_HEX "\n", 0644, ANON_IPCRYPT_PFX, key, &len, err,
+			sizeof(err)) == -1);
+	CHECK(strstr(err, "(mode 0644); run chmod 600") != NULL);
+
+	/* 32 raw bytes are an ipcrypt-pfx key; equal halves and other modes refused. */
+	for (int i = 0; i < 32; i++)
+		raw[i] = (uint8_t)(0x80 + i);
+	write_file(path, raw, sizeof(raw), 0600);
+	CHECK(anon_key_load(path, ANON_IPCRYPT_DETERMINISTIC, key, &len, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "does not say its mode") != NULL);
+	memset(raw, 0x92, sizeof(raw));
+	write_file(path, raw, sizeof(raw), 0600);
+	CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "halves") != NULL);
+
+	/* Too large, and a mode without keys. */
+	{
+		char big[400];
+
+		memset(big, 'a', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		CHECK(load_text(big, 0600, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
+		snprintf(expect, sizeof(expect), "key file %s: too large for a key file", path);
+		CHECK_STR(err, expect);
+	}
+	CHECK(anon_key_load(path, ANON_TRUNCATE, key, &len, err, sizeof(err)) == -1);
+	CHECK_STR(err, "anonymization mode truncate takes no key");
+	unlink(path);
+	CHECK(rmdir(key_dir) == 0);
+}
+
+/* SHA-256("botsink anon_key_id v1\0" MODE "\0" KEY), first 8 bytes (Python hashlib). */
+static void test_key_ids(void)
+{
+	char id[ANON_KEY_ID_LEN + 1], again[ANON_KEY_ID_LEN + 1], det[ANON_KEY_ID_LEN + 1];
+	uint8_t key[32];
+
+	hex_key(KEY_BASIC, key);
+	anon_key_id(ANON_IPCRYPT_PFX, key, 32, id);
+	CHECK_STR(id, "89b3d0a65b82b767");
+	anon_key_id(ANON_IPCRYPT_PFX, key, 32, again);
+	CHECK_STR(again, id);
+	/* The same 16 bytes under either mode: two ids. */
+	anon_key_id(ANON_IPCRYPT_DETERMINISTIC, key, 16, det);
+	CHECK_STR(det, "17532ba6ba0180d0");
+	anon_key_id(ANON_IPCRYPT_PFX, key, 16, again);
+	CHECK_STR(again, "a746b694e5e03679");
+	/* One bit of the key: another id. */
+	key[31] ^= 1;
+	anon_key_id(ANON_IPCRYPT_PFX, key, 32, again);
+	CHECK(strcmp(again, id) != 0);
+	CHECK_INT(strlen(again), 16);
 }
 
 /* The batched encryption gives the walk's result for any address. */
@@ -242,6 +551,13 @@ int main(void)
 	test_prefix_preserved();
 	test_equal_halves_refused();
 	test_truncate();
+	test_mode_names();
+	test_det_vectors();
+	test_det_format();
+	test_format_prefix();
+	test_init_key_length();
 	test_key_files();
+	test_key_file_refusals();
+	test_key_ids();
 	return unit_report("test_anon");
 }
