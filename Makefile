@@ -15,7 +15,7 @@ BUILD := build
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
-LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto
+LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ivmlinux -Iinclude -Ibpf
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -64,7 +64,38 @@ $(BUILD)/san/%.o: user/%.c $(HEADERS) | $(BUILD)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB_OBJS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(UNIT_DEFS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
+
+# The enrichment test's MaxMind-format databases; test_enrich.c checks these
+# values. The long AS names are 253 'x' and then a 2-byte and a 3-byte character
+# (255 and 256 bytes).
+MMDB_DIR := $(BUILD)/tests/mmdb
+MMDB_GEN := tests/gen/make_mmdb.pl
+TEST_MMDBS := $(addprefix $(MMDB_DIR)/,asn.mmdb asn4.mmdb country.mmdb city.mmdb)
+PAD253 := $$(printf 'x%.0s' $$(seq 253))
+
+$(MMDB_DIR)/asn.mmdb: $(MMDB_GEN)
+	@mkdir -p $(@D)
+	$(MMDB_GEN) asn $@ '198.51.100.0/24=64500:Example Net' \
+		'198.51.100.128/25=64501:Inner Net' '2001:db8:a::/48=64510:Six Net' \
+		'2001:db8:a:8000::/49=64511:Six Inner' '10.0.0.0/8=:Name Only' \
+		"192.0.2.0/25=64502:$(PAD253)é" "192.0.2.128/25=64503:$(PAD253)€"
+
+$(MMDB_DIR)/asn4.mmdb: $(MMDB_GEN)
+	@mkdir -p $(@D)
+	$(MMDB_GEN) -4 asn $@ '198.51.100.0/24=64500:Example Net'
+
+$(MMDB_DIR)/country.mmdb: $(MMDB_GEN)
+	@mkdir -p $(@D)
+	$(MMDB_GEN) country $@ 198.51.100.0/24=DE 2001:db8:a::/48=NL 203.0.113.0/24=/FR \
+		100.64.0.0/16=de 100.65.0.0/16=X1 100.66.0.0/16=9Z/SE
+
+$(MMDB_DIR)/city.mmdb: $(MMDB_GEN)
+	@mkdir -p $(@D)
+	$(MMDB_GEN) city $@ 198.51.100.0/24=US 2001:db8:a::/48=JP
+
+$(BUILD)/tests/test_enrich: $(TEST_MMDBS)
+$(BUILD)/tests/test_enrich: UNIT_DEFS := -DTEST_MMDB_DIR='"$(abspath $(MMDB_DIR))"'
 
 # BPF_PROG_TEST_RUN tests and the benchmark run the real object.
 PROG_TEST_SRCS := $(filter-out %.bpf.c,$(wildcard tests/prog/*.c))
