@@ -15,23 +15,26 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include <openssl/crypto.h>
 #include "anon.h"
 #include "commands.h"
 #include "compile.h"
 #include "control.h"
 #include "counters.h"
 #include "drain.h"
+#include "enrich.h"
 #include "feed.h"
+#include "keyring.h"
 #include "install.h"
 #include "loader.h"
 #include "log.h"
+#include "outputs.h"
+#include "partners.h"
 #include "rules.h"
 #include "sink.h"
 #include "util.h"
 
-#define SPOOL_FILE "spool.jsonl"
 #define DEFAULT_SPOOL_MAX (256LL << 20)
+#define DEFAULT_KEY_RETENTION (7LL * 86400)
 
 static const char run_usage[] =
 	"Usage: botsink run -i IFACE -r RULES [OPTIONS]\n"
@@ -47,7 +50,14 @@ static const char run_usage[] =
 	"      --sinkhole PREFIXES    sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
 	"                             !PREFIX takes a part out (a management address);\n"
 	"                             default: the rules' destination prefixes\n"
-	"      --feed PATH|-          JSON Lines feed, appended to (default: - , stdout)\n"
+	"      --feed PATH|-          the public feed, appended to (default: - , stdout)\n"
+	"      --format FORMAT        its format: jsonl (default), shadowserver-csv or intelmq\n"
+	"      --partners FILE        per-partner feeds: INI sections with scope (prefixes,\n"
+	"                             AS numbers), anon, format and output; a partner gets\n"
+	"                             the records of sources in its scope, and no others\n"
+	"      --mmdb-asn FILE        MaxMind-format ASN database (GeoLite2-ASN layout):\n"
+	"                             records gain src_asn and src_as_name\n"
+	"      --mmdb-geo FILE        MaxMind-format Country or City database: src_geo\n"
 	"      --feed-rotate-size SIZE\n"
 	"                             rename the feed file to PATH.<UTC time> and start a\n"
 	"                             new one once it holds SIZE bytes (K, M, G suffixes)\n"
@@ -64,11 +74,18 @@ static const char run_usage[] =
 	"                             more costs a cache miss per check-in at high rates\n"
 	"      --spool-max SIZE       while the feed cannot be written (or a feed pipe has\n"
 	"                             no room for a whole epoch), records wait in\n"
-	"                             STATE_DIR/" SPOOL_FILE " up to SIZE (K, M, G; default\n"
-	"                             256M; 0: none), then in the kernel maps\n"
-	"      --anon MODE            ipcrypt-pfx (default), truncate or none\n"
-	"      --key FILE             ipcrypt-pfx key: 64 hex digits or 32 bytes, mode 0600;\n"
-	"                             default: STATE_DIR/" ANON_KEY_FILE ", created if missing\n"
+	"                             STATE_DIR/" OUTPUT_MAIN_SPOOL " (partners: STATE_DIR/\n"
+	"                             " OUTPUT_PARTNER_DIR
+	"/NAME.spool) up to SIZE each (K, M, G;\n"
+	"                             default 256M; 0: none), then in the kernel maps\n"
+	"      --anon MODE            ipcrypt-pfx (default), ipcrypt-deterministic, truncate\n"
+	"                             or none\n"
+	"      --key FILE             the key of --anon's ipcrypt mode, for good (mode 0600;\n"
+	"                             'MODE HEX', or 64 hex digits for ipcrypt-pfx); default:\n"
+	"                             keys generated in STATE_DIR/keys (botsink keys list)\n"
+	"      --key-rotate WHEN      new generated keys daily, hourly or never (default)\n"
+	"      --key-retention TIME   delete a key TIME after it was replaced (default 7d;\n"
+	"                             s, h, d suffixes)\n"
 	"      --truncate V4,V6       prefix lengths kept by --anon truncate (default: 24,48)\n"
 	"      --state-dir DIR        state directory (default: " DEFAULT_STATE_DIR ")\n"
 	"      --sensor NAME          sensor name in records (default: the host name)\n"
@@ -84,8 +101,9 @@ static const char run_usage[] =
 	"  -v, --verbose              debug messages, including libbpf's and libxdp's\n"
 	"  -h, --help                 this help\n"
 	"\n"
-	"Signals: SIGHUP reloads the rules file, or the one `botsink rules load` named\n"
-	"(a file with errors is rejected and the running rules stay); SIGUSR1 rotates\n"
+	"Signals: SIGHUP reloads the rules file (or the one `botsink rules load` named)\n"
+	"and the partners file together: both new, or (an error in either) both as\n"
+	"they were; SIGUSR1 rotates\n"
 	"the feed file; SIGINT or SIGTERM drains a last time, writes it, detaches and\n"
 	"removes the pins this run created (they stay, and the exit status is 1, when\n"
 	"counts could not be written or wait in the spool). Rotation happens between\n"
@@ -104,11 +122,16 @@ struct run_opts {
 	const char *sinkhole;
 	const char *feed_path;
 	const char *key_path;
+	const char *partners_path;
+	const char *mmdb_asn, *mmdb_geo;
 	const char *state_dir;
 	const char *pin_dir;
 	char sensor[256];
 	double interval;
 	enum anon_mode anon;
+	enum record_format format;
+	enum key_rotate key_rotate;
+	long long key_retention; /* seconds */
 	unsigned int truncate_v4, truncate_v6;
 	enum xdp_attach_mode xdp_mode;
 	enum botsink_verdict verdict;
@@ -128,10 +151,11 @@ struct daemon {
 	struct loader loader;
 	struct rule_set rules;
 	struct compiled compiled;
-	struct anonymizer anon;
-	struct sink *sink;
-	struct sink *spool;
-	char spool_path[PATH_MAX];
+	struct enricher enrich;
+	struct key_store keys;
+	char keys_dir[PATH_MAX];
+	struct output_set outputs;
+	char outputs_path[PATH_MAX];
 	struct feed feed;
 	struct drainer drainer;
 	int sigfd, timerfd;
@@ -187,6 +211,12 @@ enum {
 	OPT_MAX_UNCLASSIFIED,
 	OPT_SPOOL_MAX,
 	OPT_RETRANSMIT_MEMORY,
+	OPT_FORMAT,
+	OPT_PARTNERS,
+	OPT_MMDB_ASN,
+	OPT_MMDB_GEO,
+	OPT_KEY_ROTATE,
+	OPT_KEY_RETENTION,
 };
 
 static const struct option run_options[] = {
@@ -211,6 +241,12 @@ static const struct option run_options[] = {
 	{ "max-unclassified", required_argument, NULL, OPT_MAX_UNCLASSIFIED },
 	{ "spool-max", required_argument, NULL, OPT_SPOOL_MAX },
 	{ "retransmit-memory", required_argument, NULL, OPT_RETRANSMIT_MEMORY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "partners", required_argument, NULL, OPT_PARTNERS },
+	{ "mmdb-asn", required_argument, NULL, OPT_MMDB_ASN },
+	{ "mmdb-geo", required_argument, NULL, OPT_MMDB_GEO },
+	{ "key-rotate", required_argument, NULL, OPT_KEY_ROTATE },
+	{ "key-retention", required_argument, NULL, OPT_KEY_RETENTION },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -277,8 +313,33 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 		break;
 	case OPT_ANON:
 		if (anon_parse_mode(arg, &o->anon))
-			return usage_error("--anon: '%s' is not ipcrypt-pfx, truncate or none",
-					   arg);
+			return usage_error(
+				"--anon: '%s' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none",
+				arg);
+		break;
+	case OPT_FORMAT:
+		if (record_format_parse(arg, &o->format))
+			return usage_error(
+				"--format: '%s' is not jsonl, shadowserver-csv or intelmq", arg);
+		break;
+	case OPT_PARTNERS:
+		o->partners_path = arg;
+		break;
+	case OPT_MMDB_ASN:
+		o->mmdb_asn = arg;
+		break;
+	case OPT_MMDB_GEO:
+		o->mmdb_geo = arg;
+		break;
+	case OPT_KEY_ROTATE:
+		if (key_rotate_parse(arg, &o->key_rotate))
+			return usage_error("--key-rotate: '%s' is not daily, hourly or never", arg);
+		break;
+	case OPT_KEY_RETENTION:
+		if (duration_parse(arg, &o->key_retention) || o->key_retention < 1)
+			return usage_error(
+				"--key-retention: '%s' is not a duration (seconds, or with s, h or d)",
+				arg);
 		break;
 	case OPT_KEY:
 		o->key_path = arg;
@@ -382,6 +443,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		.pin_dir = BOTSINK_DEFAULT_PIN_DIR,
 		.interval = 1.0,
 		.anon = ANON_IPCRYPT_PFX,
+		.format = FORMAT_JSONL,
+		.key_rotate = KEY_ROTATE_NEVER,
+		.key_retention = DEFAULT_KEY_RETENTION,
 		.truncate_v4 = 24,
 		.truncate_v6 = 48,
 		.xdp_mode = XDP_MODE_NATIVE,
@@ -400,6 +464,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	if ((o->rotate_size || o->rotate_interval) && !strcmp(o->feed_path, "-"))
 		return usage_error(
 			"--feed-rotate-size and --feed-rotate-interval need a feed file");
+	if (o->key_path && o->key_rotate != KEY_ROTATE_NEVER)
+		return usage_error("--key is a key for good: it cannot go with --key-rotate");
 	o->ifindex = (int)if_nametoindex(o->ifname);
 	if (!o->ifindex)
 		return usage_error("no interface '%s' in this network namespace", o->ifname);
@@ -445,14 +511,15 @@ static int load_rules(const struct run_opts *o, const char *path, struct rule_se
 	return 0;
 }
 
-static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
+/*
+ * The state directory (a key or a control file others could have planted
+ * is no key), and where the keys are generated.
+ */
+static int setup_state(struct daemon *d)
 {
-	uint8_t key[ANON_KEY_MAX_LEN];
-	size_t keylen = IPCRYPT_PFX_KEY_LEN;
+	const struct run_opts *o = d->opts;
 	char err[512];
-	int ret = 0;
 
-	/* A key (or a control file) others could have planted is no key. */
 	if (mkdir(o->state_dir, 0700) && errno != EEXIST) {
 		log_error("cannot create state directory %s: %s", o->state_dir, strerror(errno));
 		return -1;
@@ -461,18 +528,67 @@ static int setup_anonymizer(const struct run_opts *o, struct anonymizer *a)
 		log_error("%s", err);
 		return -1;
 	}
-	if (o->anon == ANON_IPCRYPT_PFX) {
-		ret = o->key_path ?
-			      anon_key_load(o->key_path, o->anon, key, &keylen, err, sizeof(err)) :
-			      anon_key_load_or_create(o->state_dir, key, err, sizeof(err));
+	snprintf(d->keys_dir, sizeof(d->keys_dir), "%s/keys", o->state_dir);
+	snprintf(d->outputs_path, sizeof(d->outputs_path), "%s/%s", o->state_dir,
+		 OUTPUT_STATE_FILE);
+	d->keys = (struct key_store){ .dir = d->keys_dir,
+				      .fixed_key = o->key_path,
+				      .fixed_mode = o->anon,
+				      .rotate = o->key_rotate,
+				      .retention = o->key_retention,
+				      .truncate_v4 = o->truncate_v4,
+				      .truncate_v6 = o->truncate_v6 };
+	return 0;
+}
+
+/* The partners file (or none), errors printed as file:line: reason. */
+static int load_partners(const struct daemon *d, struct partner_set *ps, FILE *errors)
+{
+	const struct run_opts *o = d->opts;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int ret;
+
+	memset(ps, 0, sizeof(*ps));
+	if (!o->partners_path)
+		return 0;
+	mem = open_memstream(&text, &len);
+	ret = partners_load(o->partners_path, enricher_has_asn(&d->enrich), o->feed_path, ps,
+			    mem ? mem : stderr);
+	if (mem) {
+		fclose(mem);
+		fputs(text, stderr);
+		if (errors)
+			fputs(text, errors);
+		free(text);
 	}
-	if (!ret)
-		ret = anon_init(a, o->anon, key, keylen, o->truncate_v4, o->truncate_v6, err,
-				sizeof(err));
-	OPENSSL_cleanse(key, sizeof(key));
-	if (ret)
-		log_error("%s", err);
 	return ret;
+}
+
+/* The outputs for `ps` (taken over), reusing what runs; 0 or -1 (said). */
+static int open_outputs(struct daemon *d, struct partner_set *ps, struct output_set *set,
+			struct output_set *prev, FILE *errors)
+{
+	const struct output_config cfg = { .feed_path = d->opts->feed_path,
+					   .format = d->opts->format,
+					   .anon = d->opts->anon,
+					   .state_dir = d->opts->state_dir };
+	char err[1024];
+
+	if (!output_set_open(set, &cfg, ps, &d->feed, &d->keys, prev, err, sizeof(err)))
+		return 0;
+	log_error("%s", err);
+	if (errors)
+		fprintf(errors, "%s\n", err);
+	return -1;
+}
+
+/* The drainer writes to the outputs of `set`. */
+static void use_outputs(struct daemon *d)
+{
+	d->drainer.out = d->outputs.out;
+	d->drainer.nout = d->outputs.n;
 }
 
 static int setup_signals(struct daemon *d)
@@ -505,36 +621,57 @@ static int drain_once(struct daemon *d)
 }
 
 /*
- * Counts taken before the swap are written with the old rules' labels:
- * drain first, and learn the new labels only once the new rules are in.
+ * Rules and partners are reloaded together: both new, or both as they
+ * were. Counts taken before the swap are written with the old labels and
+ * to the old partners: drain first, then install and switch.
  */
 static int reload_from(struct daemon *d, const char *path, FILE *errors)
 {
+	struct partner_set ps;
+	struct output_set set;
 	struct rule_set rs;
 	struct compiled c;
 	char err[256];
 
 	if (load_rules(d->opts, path, &rs, &c, errors)) {
-		log_error("%s has errors; keeping the running rules", path);
+		log_error("%s has errors; keeping the running rules and partners", path);
 		return -1;
+	}
+	if (load_partners(d, &ps, errors) || open_outputs(d, &ps, &set, &d->outputs, errors)) {
+		log_error("%s has errors; keeping the running rules and partners",
+			  d->opts->partners_path ? d->opts->partners_path : "the outputs");
+		partners_free(&ps);
+		goto fail;
 	}
 	drain_once(d);
 	if (install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, err, sizeof(err))) {
-		log_error("cannot install the new rules (%s); keeping the running rules", err);
+		log_error(
+			"cannot install the new rules (%s); keeping the running rules and partners",
+			err);
 		if (errors)
 			fprintf(errors, "cannot install the rules: %s\n", err);
-		rules_free(&rs);
-		compiled_free(&c);
-		return -1;
+		output_set_close(&set);
+		goto fail;
 	}
+	output_set_take(&set);
+	output_set_close(&d->outputs);
+	d->outputs = set;
+	use_outputs(d);
+	if (drainer_outputs_changed(&d->drainer) == DRAIN_BROKEN)
+		log_error("the new outputs' positions could not be saved");
 	if (feed_learn_rules(&d->feed, &rs))
 		log_error("out of memory: records of the new rules may say family 'unknown'");
 	rules_free(&d->rules);
 	compiled_free(&d->compiled);
 	d->rules = rs;
 	d->compiled = c;
-	log_info("rules reloaded: %zu rules, %zu destination entries", rs.n, c.ndst);
+	log_info("rules reloaded: %zu rules, %zu destination entries; %zu partners", rs.n, c.ndst,
+		 d->outputs.n - 1);
 	return 0;
+fail:
+	rules_free(&rs);
+	compiled_free(&c);
+	return -1;
 }
 
 /*
@@ -590,8 +727,8 @@ static int final_drain(struct daemon *d)
 	if (ret == DRAIN_DONE && !drainer_spool_waiting(&d->drainer))
 		return 0;
 	log_error(
-		"the counts not written to %s are kept in the maps pinned under %s for the next botsink run",
-		d->sink->name, d->opts->pin_dir);
+		"the counts not written to every output are kept in the maps pinned under %s for the next botsink run",
+		d->opts->pin_dir);
 	return -1;
 }
 
@@ -599,7 +736,7 @@ static void rotate_feed(struct daemon *d, const char *why)
 {
 	char rotated[PATH_MAX], err[PATH_MAX + 128];
 
-	if (sink_rotate(d->sink, rotated, sizeof(rotated), err, sizeof(err))) {
+	if (sink_rotate(d->outputs.out[0].sink, rotated, sizeof(rotated), err, sizeof(err))) {
 		log_error("%s", err);
 		return;
 	}
@@ -614,9 +751,9 @@ static void maybe_rotate(struct daemon *d)
 	const struct run_opts *o = d->opts;
 	struct timespec now;
 
-	if (d->drainer.failing || (!o->rotate_size && !o->rotate_interval))
+	if (d->outputs.out[0].failing || (!o->rotate_size && !o->rotate_interval))
 		return;
-	if (o->rotate_size && sink_size(d->sink) >= o->rotate_size) {
+	if (o->rotate_size && sink_size(d->outputs.out[0].sink) >= o->rotate_size) {
 		rotate_feed(d, "size");
 		return;
 	}
@@ -709,13 +846,14 @@ static int start(struct daemon *d)
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
 	log_info(
-		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s, anonymization %s",
+		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s (%s), anonymization %s, %zu partners",
 		o->ifname,
 		o->no_attach		       ? "program attached by ip link" :
 		d->loader.mode == XDP_MODE_SKB ? "skb XDP" :
 						 "native XDP",
 		d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
-		o->feed_path, anon_mode_name(o->anon));
+		o->feed_path, record_format_name(o->format), anon_mode_name(o->anon),
+		d->outputs.n - 1);
 	return 0;
 }
 
@@ -723,6 +861,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts opts;
 	struct daemon d = { .opts = &opts, .sigfd = -1, .timerfd = -1, .control_fd = -1 };
+	struct partner_set ps;
 	char err[512];
 	int ret;
 
@@ -735,28 +874,22 @@ int cmd_run(int argc, char **argv)
 	ret = EXIT_USAGE;
 	if (load_rules(&opts, opts.rules_path, &d.rules, &d.compiled, NULL))
 		goto out_opts;
-	if (setup_anonymizer(&opts, &d.anon))
+	if (setup_state(&d))
 		goto out_rules;
-	d.sink = sink_jsonl_open(opts.feed_path, err, sizeof(err));
-	if (!d.sink) {
+	if (enricher_open(&d.enrich, opts.mmdb_asn, opts.mmdb_geo, err, sizeof(err))) {
 		log_error("%s", err);
-		goto out_anon;
+		goto out_rules;
 	}
-	feed_init(&d.feed, d.sink, &d.anon, opts.sensor);
-	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
-	snprintf(d.spool_path, sizeof(d.spool_path), "%s/%s", opts.state_dir, SPOOL_FILE);
-	d.spool = sink_jsonl_open(d.spool_path, err, sizeof(err));
-	if (!d.spool) {
-		log_error("%s", err);
-		ret = EXIT_USAGE;
+	feed_init(&d.feed, &d.enrich, opts.truncate_v4, opts.truncate_v6, opts.sensor);
+	if (load_partners(&d, &ps, NULL))
+		goto out_enrich;
+	if (open_outputs(&d, &ps, &d.outputs, NULL, NULL))
 		goto out_feed;
-	}
 	d.drainer = (struct drainer){ .maps = &d.loader.maps,
 				      .feed = &d.feed,
-				      .sink = d.sink,
-				      .spool = d.spool,
-				      .spool_path = d.spool_path,
-				      .spool_max = (unsigned long long)opts.spool_max };
+				      .spool_max = (unsigned long long)opts.spool_max,
+				      .outputs_path = d.outputs_path };
+	use_outputs(&d);
 	ret = EXIT_RUNTIME;
 	if (feed_learn_rules(&d.feed, &d.rules) || setup_signals(&d)) {
 		log_error("setting up: %s", strerror(errno));
@@ -783,11 +916,11 @@ out_feed:
 		close(d.sigfd);
 	if (d.timerfd >= 0)
 		close(d.timerfd);
+	output_set_close(&d.outputs);
 	feed_free(&d.feed);
-	sink_close(d.sink);
-	sink_close(d.spool);
-out_anon:
-	anon_free(&d.anon);
+	key_store_close(&d.keys);
+out_enrich:
+	enricher_close(&d.enrich);
 out_rules:
 	free(d.rules_path);
 	rules_free(&d.rules);

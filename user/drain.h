@@ -12,9 +12,13 @@
  * writes the uncommitted epoch again, with the same record ids (for outputs
  * that cannot be cut back, such as a pipe, consumers drop repeats by id).
  *
- * While the feed fails, epochs are committed to the spool instead, and the
- * spool goes to the feed, first, once it takes writes again: so the kernel
+ * While an output fails, epochs are committed to its spool instead, and the
+ * spool goes to the output, first, once it takes writes again: so the kernel
  * tables do not fill during an outage, and records stay in order.
+ *
+ * Partners' outputs go the same way, each with its own spool: their
+ * positions are saved in STATE_DIR/outputs.state just before the commit
+ * (with the positions before the epoch, for a crash between the two).
  */
 #ifndef BOTSINK_DRAIN_H
 #define BOTSINK_DRAIN_H
@@ -24,38 +28,64 @@
 #include "loader.h"
 #include "sink.h"
 
+/* Where an output stands: its file and size, and its spool's extent. */
+struct output_pos {
+	unsigned long long dev, ino, size; /* dev and ino 0: not a file */
+	unsigned long long spool_head, spool_size; /* delivered to the output, committed */
+};
+
+/* One output: a view's records into a sink, with a spool for outages. */
+struct drain_output {
+	char *label; /* for messages: "feed PATH", "partner NAME (PATH)" */
+	char *name; /* in outputs.state: the partner's name */
+	struct feed_view *view;
+	enum record_format format;
+	struct sink *sink;
+	/*
+	 * Where epochs wait while the output fails, in order, up to spool_max
+	 * bytes (then they wait in the kernel; 0: no new epoch goes there).
+	 * NULL: none at all.
+	 */
+	struct sink *spool;
+	char *spool_path;
+	struct output_pos pos; /* at the last commit or delivery */
+	bool failing; /* refused the pending epoch (warned once per outage) */
+	bool spool_full; /* warned once */
+	bool fresh; /* added since the last commit: drainer_outputs_changed places it */
+};
+
 struct drainer {
 	const struct botsink_maps *maps;
 	struct feed *feed;
-	struct sink *sink;
-	/*
-	 * Where epochs wait while the feed fails, in order, up to spool_max
-	 * bytes (then they wait in the kernel; 0: no new epoch goes there): a
-	 * JSON Lines file in the state directory. NULL: none at all.
-	 */
-	struct sink *spool;
-	const char *spool_path;
-	unsigned long long spool_max;
-	bool failing; /* the sink refused the pending epoch (warned once per outage) */
-	bool spool_full; /* warned once */
+	/* out[0] is the main feed: its position is kept in the pinned state. */
+	struct drain_output *out;
+	size_t nout;
+	unsigned long long spool_max; /* per output */
+	const char *outputs_path; /* the others' positions (STATE_DIR/outputs.state) */
 };
 
 enum drain_outcome {
-	DRAIN_DONE = 0, /* the epoch is in the feed */
-	DRAIN_HELD = 1, /* the sink failed: the counts wait in the kernel for a retry */
-	DRAIN_BROKEN = -1, /* the sink cannot be used any more, or the maps failed */
+	DRAIN_DONE = 0, /* the epoch is in every output (or its spool) */
+	DRAIN_HELD = 1, /* an output failed: the counts wait in the kernel for a retry */
+	DRAIN_BROKEN = -1, /* an output cannot be used any more, or the maps failed */
 };
 
 /*
- * At start: finish what an earlier run left (cut the feed back, write the
- * uncommitted epoch, clear a committed one). Returns an enum drain_outcome.
+ * At start: finish what an earlier run left (cut the outputs back, write
+ * the uncommitted epoch, clear a committed one). Returns an enum
+ * drain_outcome.
  */
 int drainer_recover(struct drainer *dr);
 /* One interval: swap generations and write the epoch, or retry a held one. */
 int drainer_step(struct drainer *dr);
+/*
+ * The outputs changed between epochs: the fresh ones start where their
+ * files stand now, behind what their spools hold.
+ */
+int drainer_outputs_changed(struct drainer *dr);
 /* The feed file was rotated: the next epoch starts a new file. */
 void drainer_rotated(struct drainer *dr);
-/* Records wait in the spool (its extent is known only to the pinned state). */
+/* Records wait in a spool. */
 bool drainer_spool_waiting(const struct drainer *dr);
 
 #endif

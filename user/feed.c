@@ -4,14 +4,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include "feed.h"
+#include "log.h"
 #include "util.h"
 
-void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon, const char *sensor)
+void feed_init(struct feed *f, const struct enricher *enrich, unsigned int truncate_v4,
+	       unsigned int truncate_v6, const char *sensor)
 {
 	memset(f, 0, sizeof(*f));
-	f->sink = sink;
-	f->anon = anon;
+	f->enrich = enrich;
+	f->truncate_v4 = truncate_v4;
+	f->truncate_v6 = truncate_v6;
 	f->sensor = sensor;
+}
+
+int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
+		   const struct partner *partner, enum anon_mode anon, struct keyring *keys,
+		   char *err, size_t errlen)
+{
+	bool keyed = anon == ANON_IPCRYPT_PFX || anon == ANON_IPCRYPT_DETERMINISTIC;
+
+	memset(v, 0, sizeof(*v));
+	v->name = name;
+	v->partner = partner;
+	v->anon = anon;
+	if (keyed && !keys) {
+		snprintf(err, errlen, "%s: %s needs keys", name, anon_mode_name(anon));
+		return -1;
+	}
+	v->keys = keyed ? keys : NULL;
+	if (keyed)
+		return 0;
+	return anon_init(&v->plain, anon, NULL, 0, f->truncate_v4, f->truncate_v6, err, errlen);
+}
+
+void feed_view_free(struct feed_view *v)
+{
+	if (!v->keys)
+		anon_free(&v->plain);
 }
 
 /* The newest entry for a sid, or CATALOG_NONE: a binary search in by_sid. */
@@ -112,38 +141,46 @@ static struct timespec mono_to_wall(__u64 mono_ns, const struct epoch *e)
 /* SENSOR (up to 255 bytes):INCARNATION:EPOCH:INDEX */
 #define RECORD_ID_LEN (256 + 16 + 20 + 20 + 4)
 
-static void build_record(const struct feed *f, const struct epoch *e,
-			 const struct botsink_source_count *sc, struct feed_record *r)
+/* A count as every view sees it; each view adds how it shows the source. */
+struct base_record {
+	struct feed_record rec;
+	struct prefix src; /* the raw source: a host (/128), or an aggregate's prefix */
+	unsigned int bits; /* an aggregate's native prefix length */
+	struct enrichment enr;
+	char id[RECORD_ID_LEN];
+};
+
+static void build_base(const struct feed *f, const struct epoch *e,
+		       const struct botsink_source_count *sc, struct base_record *b)
 {
 	const struct botsink_counter *t = &sc->total;
 	size_t rule = sc->key.sid ? catalog_find(f, sc->key.sid) : CATALOG_NONE;
 	const struct catalog_entry *c = rule == CATALOG_NONE ? NULL : &f->catalog[rule];
-	struct in6_addr src, anon;
+	struct feed_record *r = &b->rec;
 
 	memset(r, 0, sizeof(*r));
 	r->timestamp = e->end;
 	r->first_seen = mono_to_wall(t->first_seen_ns, e);
 	r->last_seen = mono_to_wall(t->last_seen_ns, e);
-	memcpy(&src, sc->key.addr, sizeof(src));
+	memcpy(&b->src.addr, sc->key.addr, sizeof(b->src.addr));
+	b->src.len = 128;
+	b->bits = 0;
 	if (sc->kind >= BOTSINK_KIND_OVERFLOW) {
 		/* An aggregate: its prefix, or (a catch-all) all of its family. */
-		bool v4 = addr_is_v4(&src), any = sc->key.sid == BOTSINK_SID_ANY;
-		unsigned int bits = any ? 0 :
-				    v4	? BOTSINK_OVERFLOW_V4_BITS :
-					  BOTSINK_OVERFLOW_V6_BITS;
-		size_t len;
+		bool v4 = addr_is_v4(&b->src.addr);
 
-		bits = anon_apply_prefix(f->anon, &src, bits, &anon);
-		addr_format(&anon, r->src_ip, sizeof(r->src_ip));
-		len = strlen(r->src_ip);
-		snprintf(r->src_ip + len, sizeof(r->src_ip) - len, "/%u", bits);
 		r->overflow = true;
-		r->any_sid = any;
-	} else {
-		anon_apply(f->anon, &src, &anon);
-		addr_format(&anon, r->src_ip, sizeof(r->src_ip));
+		r->any_sid = sc->key.sid == BOTSINK_SID_ANY;
+		b->bits = r->any_sid ? 0 : v4 ? BOTSINK_OVERFLOW_V4_BITS : BOTSINK_OVERFLOW_V6_BITS;
+		b->src.len = v4 ? V4_MAPPED_BITS + b->bits : b->bits;
+		addr_mask(&b->src.addr, b->src.len);
 	}
-	r->anon_mode = anon_mode_name(f->anon->mode);
+	memset(&b->enr, 0, sizeof(b->enr));
+	if (f->enrich && !r->any_sid)
+		enricher_lookup(f->enrich, &b->src.addr, &b->enr);
+	r->src_asn = b->enr.asn;
+	r->src_as_name = b->enr.as_name[0] ? b->enr.as_name : NULL;
+	r->src_geo = b->enr.geo[0] ? b->enr.geo : NULL;
 	r->protocol = t->protocol;
 	memcpy(&r->dst_ip, t->dst_addr, sizeof(r->dst_ip));
 	r->has_port = t->protocol == IPPROTO_TCP || t->protocol == IPPROTO_UDP;
@@ -158,49 +195,128 @@ static void build_record(const struct feed *f, const struct epoch *e,
 	r->bytes = t->bytes;
 	r->syns = t->syns;
 	r->sensor = f->sensor;
+	r->record_id = b->id;
 }
 
-/* Records are built and handed to the sink this many at a time. */
+/* The truncated network beside a pseudonym; "" for a catch-all. */
+static void format_network(const struct feed *f, const struct base_record *b, char *buf, size_t len)
+{
+	bool v4 = addr_is_v4(&b->src.addr);
+	unsigned int keep = v4 ? V4_MAPPED_BITS + f->truncate_v4 : f->truncate_v6;
+	struct prefix p = b->src;
+
+	buf[0] = '\0';
+	if (b->rec.any_sid)
+		return;
+	if (keep < p.len)
+		p.len = keep;
+	addr_mask(&p.addr, p.len);
+	prefix_format(&p, buf, len);
+}
+
+/*
+ * The record as view `v` shows it, with the key of the epoch (ipcrypt
+ * modes); false when its source is outside the view's scope.
+ */
+static bool view_record(const struct feed *f, const struct feed_view *v, const struct anon_key *key,
+			const struct base_record *b, struct feed_record *r)
+{
+	const struct anonymizer *a = key ? &key->anon : &v->plain;
+
+	if (v->partner && !partner_in_scope(v->partner, &b->src, b->enr.asn, b->enr.asn_len))
+		return false;
+	*r = b->rec;
+	if (r->overflow)
+		anon_format_prefix(a, &b->src.addr, b->bits, r->src_ip, sizeof(r->src_ip));
+	else
+		anon_format(a, &b->src.addr, r->src_ip, sizeof(r->src_ip));
+	r->src_is_raw = v->anon == ANON_NONE;
+	r->anon_mode = anon_mode_name(v->anon);
+	r->anon_key_id = key ? key->id : NULL;
+	format_network(f, b, r->src_network, sizeof(r->src_network));
+	return true;
+}
+
+/* Records are built and handed to the sinks this many at a time. */
 #define FLUSH_BATCH 8192
 
-int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d)
+/* The keys each target's view uses for this epoch. */
+static void epoch_keys(const struct epoch *e, struct feed_target *t, size_t n,
+		       const struct anon_key **keys)
+{
+	char err[256];
+
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = NULL;
+		if (!t[i].view->keys)
+			continue;
+		keys[i] = keyring_key_for(t[i].view->keys, (long long)e->end.tv_sec, err,
+					  sizeof(err));
+		if (!keys[i]) {
+			log_error("%s: %s", t[i].view->name, err);
+			t[i].error = EIO;
+		}
+	}
+}
+
+/* One batch of base records to every target still writable. */
+static void emit_batch(const struct feed *f, const struct base_record *base, size_t n, bool last,
+		       struct feed_target *t, size_t ntargets, const struct anon_key **keys,
+		       struct feed_record *recs)
+{
+	for (size_t k = 0; k < ntargets; k++) {
+		size_t m = 0;
+
+		if (t[k].error)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			m += view_record(f, t[k].view, keys[k], &base[i], &recs[m]);
+		t[k].sink->epoch_ends = last;
+		if (m && sink_emit(t[k].sink, recs, m))
+			t[k].error = errno ? errno : EIO;
+	}
+}
+
+int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d,
+		     struct feed_target *targets, size_t ntargets)
 {
 	size_t batch = d->n < FLUSH_BATCH ? d->n : FLUSH_BATCH;
-	struct feed_record *recs;
-	char(*ids)[RECORD_ID_LEN], head[RECORD_ID_LEN];
+	const struct anon_key **keys = calloc(ntargets ? ntargets : 1, sizeof(*keys));
+	struct base_record *base = calloc(batch ? batch : 1, sizeof(*base));
+	struct feed_record *recs = calloc(batch ? batch : 1, sizeof(*recs));
+	char head[RECORD_ID_LEN];
 	int ret = 0, prefix;
 
-	if (!d->n)
-		return 0;
-	recs = calloc(batch, sizeof(*recs));
-	ids = calloc(batch, sizeof(*ids));
-	if (!recs || !ids) {
-		free(recs);
-		free(ids);
+	if (!keys || !base || !recs) {
+		ret = -1;
 		errno = ENOMEM;
-		return -1;
+		goto out;
 	}
+	epoch_keys(e, targets, ntargets, keys);
 	/* Ids share SENSOR:INCARNATION:EPOCH: and differ in the index. */
 	prefix = snprintf(head, sizeof(head), "%.255s:%016llx:%llu:", f->sensor, e->incarnation,
 			  e->number);
-	for (size_t done = 0; done < d->n && !ret;) {
+	for (size_t done = 0; done < d->n;) {
 		size_t n = d->n - done < batch ? d->n - done : batch;
 
 		for (size_t i = 0; i < n; i++) {
 			size_t len;
 
-			build_record(f, e, &d->items[done + i], &recs[i]);
-			memcpy(ids[i], head, (size_t)prefix);
-			len = (size_t)prefix + u64_decimal(ids[i] + prefix, done + i);
-			ids[i][len] = '\0';
-			recs[i].record_id = ids[i];
+			build_base(f, e, &d->items[done + i], &base[i]);
+			memcpy(base[i].id, head, (size_t)prefix);
+			len = (size_t)prefix + u64_decimal(base[i].id + prefix, done + i);
+			base[i].id[len] = '\0';
 		}
-		f->sink->epoch_ends = done + n == d->n;
-		ret = sink_emit(f->sink, recs, n);
 		done += n;
+		emit_batch(f, base, n, done == d->n, targets, ntargets, keys, recs);
 	}
+	for (size_t k = 0; k < ntargets; k++)
+		if (targets[k].error)
+			ret = -1;
+out:
+	free(keys);
+	free(base);
 	free(recs);
-	free(ids);
 	return ret;
 }
 

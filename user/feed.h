@@ -12,6 +12,9 @@
 #include <time.h>
 #include "anon.h"
 #include "counters.h"
+#include "enrich.h"
+#include "keyring.h"
+#include "partners.h"
 #include "rules.h"
 #include "sink.h"
 
@@ -33,9 +36,28 @@ struct epoch {
 	unsigned long long end_mono_ns; /* CLOCK_MONOTONIC_COARSE then */
 };
 
-struct feed {
+/*
+ * What one output shows: which sources (a partner's scope, or all of them)
+ * and how (anonymization; the format is the sink's).
+ */
+struct feed_view {
+	const char *name; /* "feed", or the partner's name */
+	const struct partner *partner; /* NULL: every record (the public view) */
+	enum anon_mode anon;
+	struct keyring *keys; /* ipcrypt modes: the keys by epoch; else NULL */
+	struct anonymizer plain; /* truncate and none */
+};
+
+/* One view's records of an epoch, into one sink. */
+struct feed_target {
+	const struct feed_view *view;
 	struct sink *sink;
-	const struct anonymizer *anon;
+	int error; /* set when a write failed (errno): nothing more went there */
+};
+
+struct feed {
+	const struct enricher *enrich; /* NULL: no enrichment */
+	unsigned int truncate_v4, truncate_v6; /* the network shown beside a pseudonym */
 	const char *sensor;
 	struct catalog_entry *catalog;
 	size_t ncatalog;
@@ -43,8 +65,16 @@ struct feed {
 	size_t nby_sid;
 };
 
-void feed_init(struct feed *f, struct sink *sink, const struct anonymizer *anon,
-	       const char *sensor);
+void feed_init(struct feed *f, const struct enricher *enrich, unsigned int truncate_v4,
+	       unsigned int truncate_v6, const char *sensor);
+/*
+ * A view of `anon` mode: keys from `keys` (ipcrypt modes), else truncation
+ * to the feed's prefix lengths. 0, or -1 with a reason in err.
+ */
+int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
+		   const struct partner *partner, enum anon_mode anon, struct keyring *keys,
+		   char *err, size_t errlen);
+void feed_view_free(struct feed_view *v);
 /*
  * Remember what the rule set's sids stand for: records written from now on
  * carry these labels (a sid's newest entry wins). 0 or -ENOMEM.
@@ -53,11 +83,15 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs);
 /*
  * Write an epoch's counts as records in the order read (a generation that
  * nothing writes any more reads the same every time, so a re-emitted epoch
- * gets the same record ids: sensor:incarnation:epoch:index), handed to the
- * sink in batches of 8,192 records. 0, or -1 (errno set) with part of the
- * epoch possibly written: the caller rolls the output back or gives up.
+ * gets the same record ids: sensor:incarnation:epoch:index, the same in
+ * every view), to each target the records in its view, handed to its sink
+ * in batches of up to 8,192. Each source is enriched once for all views.
+ * 0 when every target took its records; -1 when one failed (its `error`
+ * says why, it got nothing more, and part of the epoch may be there: the
+ * caller rolls it back), or (errno set) when nothing could be built.
  */
-int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d);
+int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d,
+		     struct feed_target *targets, size_t ntargets);
 void feed_free(struct feed *f);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * Where records go. A sink takes a batch of records and either writes all
  * of them or none: on failure the caller keeps the batch and offers it
- * again later, so a failing sink never loses a count. JSON Lines to a file
- * or stdout is the first implementation; a message bus is another.
+ * again later, so a failing sink never loses a count. A file, pipe or
+ * stdout in one of the record formats is the first implementation; a
+ * message bus is another.
  */
 #ifndef BOTSINK_SINK_H
 #define BOTSINK_SINK_H
@@ -59,8 +60,15 @@ struct sink {
 	bool epoch_ends;
 };
 
-/* "-" is stdout. NULL with a reason in err on failure. */
-struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen);
+/* sink_file_open flags: no header line (a spool holds records only). */
+#define SINK_NO_HEADER 1U
+
+/*
+ * Records in `format`, appended to a file (created 0600), a pipe, or
+ * stdout ("-"). NULL with a reason in err on failure.
+ */
+struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
+			    char *err, size_t errlen);
 
 static inline int sink_emit(struct sink *s, const struct feed_record *recs, size_t n)
 {

@@ -305,7 +305,13 @@ static struct sink *temp_sink(char *path, const char *name)
 	if (fd < 0)
 		return NULL;
 	close(fd);
-	return sink_jsonl_open(path, err, sizeof(err));
+	return sink_file_open(path, FORMAT_JSONL, 0, err, sizeof(err));
+}
+
+static void bench_key(uint8_t key[IPCRYPT_PFX_KEY_LEN])
+{
+	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
+		key[i] = (uint8_t)(i * 37 + 1);
 }
 
 /* ipcrypt-pfx with a fixed key. 0 or -1. */
@@ -314,9 +320,52 @@ static int bench_anonymizer(struct anonymizer *anon)
 	uint8_t key[IPCRYPT_PFX_KEY_LEN];
 	char err[256];
 
-	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
-		key[i] = (uint8_t)(i * 37 + 1);
+	bench_key(key);
 	return anon_init(anon, ANON_IPCRYPT_PFX, key, sizeof(key), 24, 48, err, sizeof(err));
+}
+
+/*
+ * The public view as the daemon has it: ipcrypt-pfx, the same fixed key
+ * from a key file in `dir` (64 bytes, a new directory: bench_view_free
+ * removes it).
+ */
+static int bench_view(const struct feed *feed, struct feed_view *v, struct keyring **keys,
+		      char *dir)
+{
+	uint8_t key[IPCRYPT_PFX_KEY_LEN];
+	char path[96], err[256];
+
+	snprintf(dir, 64, "/tmp/botsink-bench-keys-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/bench.key", dir);
+	bench_key(key);
+	*keys = NULL;
+	if (!anon_key_write(path, ANON_IPCRYPT_PFX, key, sizeof(key), err, sizeof(err)))
+		*keys = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER,
+				     path, 24, 48, err, sizeof(err));
+	if (!*keys ||
+	    feed_view_init(v, feed, "feed", NULL, ANON_IPCRYPT_PFX, *keys, err, sizeof(err))) {
+		fprintf(stderr, "bench: %s\n", err);
+		if (*keys)
+			keyring_close(*keys);
+		unlink(path);
+		rmdir(dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void bench_view_free(struct feed_view *v, struct keyring *keys, const char *dir)
+{
+	char path[96];
+
+	feed_view_free(v);
+	if (keys)
+		keyring_close(keys);
+	snprintf(path, sizeof(path), "%s/bench.key", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* A million distinct IPv4 sources of one rule, as a drain returns them; free() them. */
@@ -358,6 +407,9 @@ static int bench_userspace(void)
 	struct rule_set rs;
 	struct sink *sink;
 	struct feed feed;
+	struct feed_view view;
+	struct keyring *keys = NULL;
+	char keydir[64];
 	struct timespec t0;
 	int ret = -1;
 
@@ -377,18 +429,20 @@ static int bench_userspace(void)
 	serial = seconds_since(&t0);
 	sink = temp_sink(path, "feed");
 	rules_parse_buffer("bench.rules", rules, &rs);
-	if (sink) {
+	feed_init(&feed, NULL, 24, 48, "bench");
+	if (sink && !bench_view(&feed, &view, &keys, keydir)) {
 		struct epoch e = { .incarnation = 1, .number = 1 };
+		struct feed_target t = { .view = &view, .sink = sink };
 
-		feed_init(&feed, sink, &anon, "bench");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!feed_learn_rules(&feed, &rs) && !feed_write_epoch(&feed, &e, &r) &&
+		if (!feed_learn_rules(&feed, &rs) && !feed_write_epoch(&feed, &e, &r, &t, 1) &&
 		    !sink_sync(sink))
 			ret = 0;
 		records = seconds_since(&t0);
-		feed_free(&feed);
-		sink_close(sink);
+		bench_view_free(&view, keys, keydir);
 	}
+	feed_free(&feed);
+	sink_close(sink);
 	unlink(path);
 	rules_free(&rs);
 	anon_free(&anon);
@@ -446,8 +500,8 @@ struct drain_times {
 };
 
 /* One drain of generation 0 as the daemon does it: read, records + fsync, clear. */
-static int drain_once(const struct loader *l, struct feed *feed, struct drain_result *r,
-		      struct drain_times *t)
+static int drain_once(const struct loader *l, struct feed *feed, struct feed_target *target,
+		      struct drain_result *r, struct drain_times *t)
 {
 	struct epoch e = { .incarnation = 1, .number = 1 };
 	struct timespec t0;
@@ -458,7 +512,7 @@ static int drain_once(const struct loader *l, struct feed *feed, struct drain_re
 	t->read = seconds_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!ret)
-		ret = feed_write_epoch(feed, &e, r) || sink_sync(feed->sink);
+		ret = feed_write_epoch(feed, &e, r, target, 1) || sink_sync(target->sink);
 	t->write = seconds_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!ret)
@@ -468,17 +522,17 @@ static int drain_once(const struct loader *l, struct feed *feed, struct drain_re
 }
 
 /* drain_once into a new file, removed after it: the next round's writes reuse its pages. */
-static int drain_round(const struct loader *l, struct feed *feed, struct drain_result *r,
-		       struct drain_times *t)
+static int drain_round(const struct loader *l, struct feed *feed, const struct feed_view *view,
+		       struct drain_result *r, struct drain_times *t)
 {
+	struct feed_target target = { .view = view };
 	char path[64];
 	int ret = -1;
 
-	feed->sink = temp_sink(path, "drain");
-	if (feed->sink) {
-		ret = drain_once(l, feed, r, t);
-		sink_close(feed->sink);
-		feed->sink = NULL;
+	target.sink = temp_sink(path, "drain");
+	if (target.sink) {
+		ret = drain_once(l, feed, &target, r, t);
+		sink_close(target.sink);
 	}
 	unlink(path);
 	return ret;
@@ -499,23 +553,24 @@ static int bench_kernel_drain(void)
 	int ncpus = libbpf_num_possible_cpus(), ret = -1;
 	struct drain_times t[2];
 	struct drain_result r = { 0 };
-	struct anonymizer anon;
+	struct keyring *keys = NULL;
+	struct feed_view view;
 	struct feed feed;
-	char err[256];
+	char err[256], keydir[64];
 	struct loader l;
 
 	if (loader_open_sized(&l, NULL, LOADER_NO_PINS, &caps, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		goto out_free;
 	}
-	if (bench_anonymizer(&anon))
+	feed_init(&feed, NULL, 24, 48, "bench");
+	if (bench_view(&feed, &view, &keys, keydir))
 		goto out;
-	feed_init(&feed, NULL, &anon, "bench");
 	ret = 0;
 	for (int i = 0; i < 2 && !ret; i++)
-		ret = fill_generation(&l, ncpus) || drain_round(&l, &feed, &r, &t[i]);
+		ret = fill_generation(&l, ncpus) || drain_round(&l, &feed, &view, &r, &t[i]);
+	bench_view_free(&view, keys, keydir);
 	feed_free(&feed);
-	anon_free(&anon);
 	if (!ret) {
 		printf("\nkernel drain, %d (source, sid) counters x %d CPUs, ms\n", SOURCES, ncpus);
 		printf("%-38s %12s %12s\n", "", rounds[0], rounds[1]);

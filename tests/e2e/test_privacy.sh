@@ -67,7 +67,7 @@ grep -qF "$KEY" "$WORK/err.txt" "$WORK/daemon.err" && fail "the key appears in a
 : >"$WORK/daemon.err"
 run_once "$WORK/gen1.jsonl"
 run_once "$WORK/gen2.jsonl"
-expect_eq "generated key file mode" "$(stat -c %a "$WORK/state/ipcrypt-pfx.key")" 600
+expect_eq "generated key file mode" "$(stat -c %a "$WORK"/state/keys/ipcrypt-pfx-*.key)" 600
 expect_eq "same pseudonyms after a restart" \
 	"$(feed_sums "$WORK/gen2.jsonl" | awk '{ print $1 }' | tr '\n' ' ')" \
 	"$(feed_sums "$WORK/gen1.jsonl" | awk '{ print $1 }' | tr '\n' ' ')"

@@ -4,14 +4,19 @@
  * one piece or not at all (never a part of one, never a cut line), also
  * when the free bytes would suffice but the pipe's pages would not; spool
  * delivery writes whole lines and never waits long for a stalled reader.
+ * A CSV file starts with its header, also after being cut back to empty
+ * or started anew by the spool; a spool has none.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "sink.h"
+#include "util.h"
 
 #include "unit.h"
 
@@ -30,7 +35,7 @@ static struct sink *open_pipe(void)
 	rfd = fds[0];
 	wfd = fds[1];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", wfd);
-	s = sink_jsonl_open(path, err, sizeof(err));
+	s = sink_file_open(path, FORMAT_JSONL, 0, err, sizeof(err));
 	if (!s)
 		fprintf(stderr, "%s\n", err);
 	return s;
@@ -179,8 +184,62 @@ static void test_raw(void)
 	close_pipe(s);
 }
 
+static size_t count_headers(const char *path)
+{
+	char *text = read_file(path, NULL);
+	const char *h = record_format_header(FORMAT_SHADOWSERVER_CSV);
+	size_t n = 0;
+
+	for (const char *p = text; p && (p = strstr(p, h)); p += strlen(h))
+		n++;
+	free(text);
+	return n;
+}
+
+/* CSV files: the header first, once; again only when the file is empty. */
+static void test_csv_header(void)
+{
+	char path[] = "/tmp/botsink-test-sink-XXXXXX", spath[64], err[256];
+	struct feed_record r = { .family = "zeus", .sensor = "s", .record_id = "s:1:1:0" };
+	struct sink *s, *spool;
+	int fd = mkstemp(path);
+	char *text;
+
+	CHECK(fd >= 0);
+	close(fd);
+	snprintf(spath, sizeof(spath), "%s.spool", path);
+	s = sink_file_open(path, FORMAT_SHADOWSERVER_CSV, 0, err, sizeof(err));
+	spool = sink_file_open(spath, FORMAT_SHADOWSERVER_CSV, SINK_NO_HEADER, err, sizeof(err));
+	CHECK(s && spool);
+	if (!s || !spool)
+		return;
+	CHECK_INT(sink_emit(s, &r, 1), 0);
+	CHECK_INT(sink_emit(s, &r, 1), 0);
+	CHECK_INT(count_headers(path), 1);
+	text = read_file(path, NULL);
+	CHECK(text && !strncmp(text, "timestamp,protocol,src_ip,", 26));
+	free(text);
+	/* Cut back to empty (a rolled-back first epoch): the next batch has it again. */
+	CHECK_INT(sink_rollback(s, 0), 0);
+	CHECK_INT(sink_emit(s, &r, 1), 0);
+	CHECK_INT(count_headers(path), 1);
+	/* The spool holds records only; delivered into an empty file, the header comes first. */
+	CHECK_INT(sink_emit(spool, &r, 1), 0);
+	CHECK_INT(count_headers(spath), 0);
+	text = read_file(spath, NULL);
+	CHECK_INT(sink_rollback(s, 0), 0);
+	CHECK(text && sink_write_raw(s, text, strlen(text)) == (long long)strlen(text));
+	CHECK_INT(count_headers(path), 1);
+	free(text);
+	sink_close(s);
+	sink_close(spool);
+	unlink(path);
+	unlink(spath);
+}
+
 int main(void)
 {
+	test_csv_header();
 	test_grows();
 	test_epochs();
 	test_raw();

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* JSON Lines sink: one record per line, a batch per write, no partial line. */
+/*
+ * File sink: one record per line in the output's format, a batch per write,
+ * no partial line; a regular file, a pipe or a terminal.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,8 +19,10 @@
 #include "sink.h"
 #include "util.h"
 
-struct jsonl_sink {
+struct file_sink {
 	struct sink base;
+	enum record_format format;
+	const char *header; /* written first into an empty output; NULL: none */
 	int fd;
 	bool regular; /* a regular file: a failed batch can be cut off again */
 	bool fifo; /* a pipe, written without blocking: a slow reader makes it busy */
@@ -25,7 +30,18 @@ struct jsonl_sink {
 	struct strbuf buf;
 };
 
-static int jsonl_rollback(struct sink *base, unsigned long long size);
+static int file_rollback(struct sink *base, unsigned long long size);
+
+/*
+ * The header line (CSV's column names) starts every file, as part of its
+ * first batch, so a failed batch takes it back. A pipe or terminal gets
+ * it when opened.
+ */
+static void put_header(struct file_sink *s, off_t start)
+{
+	if (s->header && s->regular && start == 0)
+		sb_puts(&s->buf, s->header);
+}
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -129,7 +145,7 @@ static long long fifo_write(int fd, const char *p, size_t n)
 	return done ? (long long)done : (n ? -1 : 0);
 }
 
-static int write_out(struct jsonl_sink *s, const char *p, size_t n, bool ends)
+static int write_out(struct file_sink *s, const char *p, size_t n, bool ends)
 {
 	long long w;
 
@@ -150,9 +166,9 @@ static int write_out(struct jsonl_sink *s, const char *p, size_t n, bool ends)
 /* Records are written a megabyte at a time, whole lines only. */
 #define WRITE_CHUNK (1 << 20)
 
-static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t n)
+static int file_emit(struct sink *base, const struct feed_record *recs, size_t n)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 	bool written = false; /* part of the batch reached the fd */
 	off_t start = -1;
 	int saved, ret = 0;
@@ -167,8 +183,9 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 	if (s->regular)
 		start = lseek(s->fd, 0, SEEK_END);
 	sb_reset(&s->buf);
+	put_header(s, start);
 	for (size_t i = 0; i < n && !ret; i++) {
-		record_to_json(&recs[i], &s->buf);
+		record_format(s->format, &recs[i], &s->buf);
 		if (s->buf.oom) {
 			errno = ENOMEM;
 			ret = -1;
@@ -190,15 +207,15 @@ static int jsonl_emit(struct sink *base, const struct feed_record *recs, size_t 
 	 * repeat records and a reader has seen a cut line, so stop here.
 	 */
 	saved = errno;
-	if (!s->regular || jsonl_rollback(base, (unsigned long long)start) != 0)
+	if (!s->regular || file_rollback(base, (unsigned long long)start) != 0)
 		s->base.broken = true;
 	errno = saved;
 	return -1;
 }
 
-static void jsonl_close(struct sink *base)
+static void file_close(struct sink *base)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 
 	if (s->owned)
 		close(s->fd);
@@ -211,10 +228,10 @@ static void jsonl_close(struct sink *base)
  * new FEED is started. Rotation happens between batches, so no record is
  * split or repeated; link() refuses to replace an earlier rotated file.
  */
-static int jsonl_rotate(struct sink *base, char *rotated, size_t rotated_len, char *err,
-			size_t errlen)
+static int file_rotate(struct sink *base, char *rotated, size_t rotated_len, char *err,
+		       size_t errlen)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -257,9 +274,9 @@ static int jsonl_rotate(struct sink *base, char *rotated, size_t rotated_len, ch
 	return 0;
 }
 
-static int jsonl_position(struct sink *base, struct sink_position *pos)
+static int file_position(struct sink *base, struct sink_position *pos)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 	struct stat st;
 
 	if (!s->regular || fstat(s->fd, &st))
@@ -274,9 +291,9 @@ static int jsonl_position(struct sink *base, struct sink_position *pos)
  * Cut the file back to `size`, never extend it (a file truncated behind our
  * back stays as it is), and write on from there (an fd without O_APPEND).
  */
-static int jsonl_rollback(struct sink *base, unsigned long long size)
+static int file_rollback(struct sink *base, unsigned long long size)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 	struct stat st;
 
 	if (!s->regular) {
@@ -290,9 +307,9 @@ static int jsonl_rollback(struct sink *base, unsigned long long size)
 	return lseek(s->fd, 0, SEEK_END) < 0 ? -1 : 0;
 }
 
-static long long jsonl_write_raw(struct sink *base, const char *buf, size_t n)
+static long long file_write_raw(struct sink *base, const char *buf, size_t n)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 
 	if (base->broken) {
 		errno = EPIPE;
@@ -300,25 +317,28 @@ static long long jsonl_write_raw(struct sink *base, const char *buf, size_t n)
 	}
 	if (s->fifo)
 		return fifo_write(s->fd, buf, n);
+	if (s->header && s->regular && lseek(s->fd, 0, SEEK_END) == 0 &&
+	    write_all(s->fd, s->header, strlen(s->header)))
+		return -1;
 	return write_all(s->fd, buf, n) ? -1 : (long long)n;
 }
 
 /* A pipe or a terminal has nothing to sync. */
-static int jsonl_sync(struct sink *base)
+static int file_sync(struct sink *base)
 {
-	struct jsonl_sink *s = (struct jsonl_sink *)base;
+	struct file_sink *s = (struct file_sink *)base;
 
 	return s->regular ? fsync(s->fd) : 0;
 }
 
-static const struct sink_ops jsonl_ops = {
-	.emit = jsonl_emit,
-	.close = jsonl_close,
-	.rotate = jsonl_rotate,
-	.position = jsonl_position,
-	.rollback = jsonl_rollback,
-	.sync = jsonl_sync,
-	.write_raw = jsonl_write_raw,
+static const struct sink_ops file_ops = {
+	.emit = file_emit,
+	.close = file_close,
+	.rotate = file_rotate,
+	.position = file_position,
+	.rollback = file_rollback,
+	.sync = file_sync,
+	.write_raw = file_write_raw,
 };
 
 /*
@@ -341,30 +361,38 @@ static void grow_pipe(int fd)
 	fclose(f);
 }
 
-struct sink *sink_jsonl_open(const char *path, char *err, size_t errlen)
+struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
+			    char *err, size_t errlen)
 {
-	struct jsonl_sink *s = calloc(1, sizeof(*s));
+	struct file_sink *s = calloc(1, sizeof(*s));
 	struct stat st;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	s->base.ops = &jsonl_ops;
+	s->base.ops = &file_ops;
 	s->base.name = path;
+	s->format = format;
+	s->header = flags & SINK_NO_HEADER ? NULL : record_format_header(format);
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 	} else {
 		/* 0600: with --anon none the feed holds raw addresses. */
 		s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (s->fd < 0) {
-			snprintf(err, errlen, "cannot open feed %s: %s", path, strerror(errno));
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 			free(s);
 			return NULL;
 		}
 		s->owned = true;
 	}
 	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (s->header && !s->regular && write_all(s->fd, s->header, strlen(s->header))) {
+		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
+		file_close(&s->base);
+		return NULL;
+	}
 	/* Not a terminal: its description is shared with the shell. */
 	s->fifo = !s->regular && S_ISFIFO(st.st_mode) &&
 		  fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) == 0;
