@@ -74,23 +74,23 @@ MMDB_GEN := tests/gen/make_mmdb.pl
 TEST_MMDBS := $(addprefix $(MMDB_DIR)/,asn.mmdb asn4.mmdb country.mmdb city.mmdb)
 PAD253 := $$(printf 'x%.0s' $$(seq 253))
 
-$(MMDB_DIR)/asn.mmdb: $(MMDB_GEN)
+$(MMDB_DIR)/asn.mmdb: $(MMDB_GEN) Makefile
 	@mkdir -p $(@D)
 	$(MMDB_GEN) asn $@ '198.51.100.0/24=64500:Example Net' \
 		'198.51.100.128/25=64501:Inner Net' '2001:db8:a::/48=64510:Six Net' \
 		'2001:db8:a:8000::/49=64511:Six Inner' '10.0.0.0/8=:Name Only' \
 		"192.0.2.0/25=64502:$(PAD253)é" "192.0.2.128/25=64503:$(PAD253)€"
 
-$(MMDB_DIR)/asn4.mmdb: $(MMDB_GEN)
+$(MMDB_DIR)/asn4.mmdb: $(MMDB_GEN) Makefile
 	@mkdir -p $(@D)
 	$(MMDB_GEN) -4 asn $@ '198.51.100.0/24=64500:Example Net'
 
-$(MMDB_DIR)/country.mmdb: $(MMDB_GEN)
+$(MMDB_DIR)/country.mmdb: $(MMDB_GEN) Makefile
 	@mkdir -p $(@D)
 	$(MMDB_GEN) country $@ 198.51.100.0/24=DE 2001:db8:a::/48=NL 203.0.113.0/24=/FR \
 		100.64.0.0/16=de 100.65.0.0/16=X1 100.66.0.0/16=9Z/SE
 
-$(MMDB_DIR)/city.mmdb: $(MMDB_GEN)
+$(MMDB_DIR)/city.mmdb: $(MMDB_GEN) Makefile
 	@mkdir -p $(@D)
 	$(MMDB_GEN) city $@ 198.51.100.0/24=US 2001:db8:a::/48=JP
 

@@ -46,10 +46,9 @@ struct answer {
  * answer is filed under the prefix of the looked-up address at the shortest
  * key length its network covers, so every address sharing that prefix finds
  * it; a lookup tries each key length. A slot is only trusted when its network
- * holds the address. Sources that share networks skip libmaxminddb's tree
- * walk and decoding (~300-700 ns a lookup on a 2M-node tree, ~30-60 ns from
- * here); a million sources spread evenly over IPv4 gain nothing and lose
- * little (see the README).
+ * holds the address. On a 2M-node test tree, sources drawn from 10,000
+ * addresses took 55 ns a lookup instead of 270-300; a million sources spread
+ * evenly over IPv4 (13% hits) took some 15% longer (~480 -> ~560 ns).
  */
 #define CACHE_BITS 16
 #define CACHE_KEYS 4

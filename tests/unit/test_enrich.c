@@ -5,6 +5,7 @@
  * network length for IPv4 and IPv6, nested networks, unknown addresses, an
  * IPv4-only tree, long UTF-8 names, and the files refused at open.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -400,6 +401,31 @@ static void test_cache_order(void)
 	enricher_close(&e);
 }
 
+/*
+ * One address in each IPv4 /16, twice: 65,536 network prefixes for as many
+ * slots, so slots are shared and overwritten. Only 10/8 has a name.
+ */
+static void test_cache_collisions(void)
+{
+	unsigned int wrong = 0;
+	struct enrichment r;
+	struct in6_addr a;
+	struct enricher e;
+
+	open_ok(&e, ASN_DB, NULL);
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < 65536; i++) {
+			addr_from_v4(&a, htonl(i << 16 | 1));
+			enricher_lookup(&e, &a, &r);
+			if (i >> 8 == 10 ? strcmp(r.as_name, "Name Only") || r.asn_len != 104 :
+					   r.as_name[0] != '\0')
+				wrong++;
+		}
+	}
+	CHECK_INT(wrong, 0);
+	enricher_close(&e);
+}
+
 static void remove_tmp(void)
 {
 	static const char *const names[] = { "random.mmdb",   "empty.mmdb", "truncated.mmdb",
@@ -425,6 +451,7 @@ int main(void)
 	test_wrong_kind();
 	test_damaged_later();
 	test_cache_order();
+	test_cache_collisions();
 	remove_tmp();
 	return unit_report("test_enrich");
 }
