@@ -172,8 +172,23 @@ test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen
 demo:
 	scripts/demo.sh
 
-bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(BUILD)/tests/pcap_count
-	$(BUILD)/bench
+# make bench's enrichment databases over its sources (10.0.0.0/8): an AS and a
+# country per /16.
+BENCH_MMDB := $(BUILD)/bench-mmdb
+
+$(BENCH_MMDB)/asn.mmdb: $(MMDB_GEN)
+	@mkdir -p $(@D)
+	seq 0 255 | awk '{ printf "10.%d.0.0/16=%d:Bench AS %d\n", $$1, 64512 + $$1, $$1 }' | \
+		perl $(MMDB_GEN) asn $@ -
+
+$(BENCH_MMDB)/geo.mmdb: $(MMDB_GEN)
+	@mkdir -p $(@D)
+	seq 0 255 | awk '{ printf "10.%d.0.0/16=%s\n", $$1, substr("NLDEFRUS", $$1 % 4 * 2 + 1, 2) }' | \
+		perl $(MMDB_GEN) country $@ -
+
+bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(BUILD)/tests/pcap_count \
+		$(BENCH_MMDB)/asn.mmdb $(BENCH_MMDB)/geo.mmdb
+	BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb $(BUILD)/bench
 	BUILD=$(BUILD) tests/bench/rate.sh
 
 vmlinux:

@@ -88,7 +88,8 @@ records=$(grep -c '"src_ip":"198.18.1.11"' "$WORK/feed.jsonl")
 # Every record has every field; families, tags and protocol come from the rules.
 "$PY" - "$WORK/feed.jsonl" <<'PYEOF' || fail "record schema"
 import json, sys
-fields = ["timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "protocol", "dst_ip",
+fields = ["timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "anon_key_id", "src_asn",
+          "src_as_name", "src_geo", "protocol", "dst_ip",
           "dst_port", "family", "tag", "sid", "classtype", "packets", "bytes", "syns", "checkins",
           "dns_qtype", "overflow", "sensor", "record_id"]
 n = 0
@@ -97,6 +98,8 @@ for line in open(sys.argv[1]):
     n += 1
     assert list(r) == fields, list(r)
     assert r["sensor"] == "lab-sensor" and r["anon_mode"] == "none"
+    # No key in anon none; no enrichment without databases.
+    assert [r[k] for k in ("anon_key_id", "src_asn", "src_as_name", "src_geo")] == [None] * 4, r
     assert r["first_seen"] <= r["last_seen"] <= r["timestamp"], r
     assert 0 <= r["checkins"] <= r["packets"] and r["dns_qtype"] is None, r
     if r["protocol"] == "udp":

@@ -114,7 +114,7 @@ start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
 sleep 0.5
 stop_daemon TERM
 expect_eq "after the crash: exit status" "$?" 0
-grep -q "did not finish writing to $WORK/crash.jsonl: cutting it back to 0 bytes; its epoch is written again" "$WORK/daemon.err" &&
+grep -q "did not finish writing to feed $WORK/crash.jsonl: cutting it back to 0 bytes; its epoch is written again" "$WORK/daemon.err" &&
 	pass "the restart cuts the uncommitted epoch off" || fail "$(cat "$WORK/daemon.err")"
 expect_eq "the epoch written again: the same records, ids and order" \
 	"$(head -n "$(wc -l <"$WORK/crash-before.jsonl")" "$WORK/crash.jsonl" | md5sum)" \
