@@ -551,33 +551,6 @@ out:
 	return ret;
 }
 
-int anon_key_load_or_create(const char *state_dir, uint8_t key[IPCRYPT_PFX_KEY_LEN], char *err,
-			    size_t errlen)
-{
-	uint8_t buf[ANON_KEY_MAX_LEN];
-	char path[4096];
-	size_t len;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/%s", state_dir, ANON_KEY_FILE);
-	if (access(path, F_OK) == 0) {
-		ret = anon_key_load(path, ANON_IPCRYPT_PFX, buf, &len, err, errlen);
-	} else if (mkdir(state_dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create state directory %s: %s", state_dir,
-			 strerror(errno));
-		return -1;
-	} else {
-		ret = anon_key_generate(ANON_IPCRYPT_PFX, buf, err, errlen);
-		if (!ret)
-			ret = anon_key_write(path, ANON_IPCRYPT_PFX, buf, IPCRYPT_PFX_KEY_LEN, err,
-					     errlen);
-	}
-	if (!ret)
-		memcpy(key, buf, IPCRYPT_PFX_KEY_LEN);
-	OPENSSL_cleanse(buf, sizeof(buf));
-	return ret;
-}
-
 void anon_key_id(enum anon_mode mode, const uint8_t *key, size_t len, char id[ANON_KEY_ID_LEN + 1])
 {
 	/* The label keeps this hash apart from any other use of the key. */

@@ -17,7 +17,6 @@
 #define IPCRYPT_DET_KEY_LEN 16
 #define ANON_KEY_MAX_LEN 32
 #define ANON_KEY_ID_LEN 16 /* hex digits, without the NUL */
-#define ANON_KEY_FILE "ipcrypt-pfx.key"
 
 enum anon_mode {
 	ANON_IPCRYPT_PFX = 0,
@@ -88,9 +87,6 @@ int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *
 /* Write "MODE HEX\n" to a new file (O_EXCL, mode 0600), fsync'd. 0 or -1 (errno kept). */
 int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
 		   char *err, size_t errlen);
-/* state_dir/ipcrypt-pfx.key, created (mode 0600) with a random key if missing. */
-int anon_key_load_or_create(const char *state_dir, uint8_t key[IPCRYPT_PFX_KEY_LEN], char *err,
-			    size_t errlen);
 /*
  * The key's public name: 16 hex digits of SHA-256 over a domain label,
  * the mode name and the key. It tells keys apart; it does not reveal them.

@@ -574,6 +574,7 @@ static void recover_output(struct drain_output *o, bool known, const struct bots
 {
 	struct sink_position sp;
 
+	o->fresh = false;
 	if (o->spool)
 		recover_spool(o, known);
 	if (known && same_file(o, &o->pos)) {

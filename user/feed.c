@@ -233,7 +233,8 @@ static bool view_record(const struct feed *f, const struct feed_view *v, const s
 	r->src_is_raw = v->anon == ANON_NONE;
 	r->anon_mode = anon_mode_name(v->anon);
 	r->anon_key_id = key ? key->id : NULL;
-	format_network(f, b, r->src_network, sizeof(r->src_network));
+	if (v->network)
+		format_network(f, b, r->src_network, sizeof(r->src_network));
 	return true;
 }
 

@@ -46,6 +46,7 @@ struct feed_view {
 	enum anon_mode anon;
 	struct keyring *keys; /* ipcrypt modes: the keys by epoch; else NULL */
 	struct anonymizer plain; /* truncate and none */
+	bool network; /* the format shows the source's network (src_network) */
 };
 
 /* One view's records of an epoch, into one sink. */

@@ -143,6 +143,7 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, err, errlen))
 		return -1;
 	o->view = &set->views[i];
+	o->view->network = format == FORMAT_INTELMQ;
 	o->format = format;
 	set->reuse[i] = reusable(prev, o->name, path, format);
 	if (set->reuse[i])

@@ -432,6 +432,7 @@ static double bench_partner_views(struct feed *feed, const struct drain_result *
 		if (feed_view_init(&views[nviews], feed, p->name, p, mode,
 				   mode == ANON_IPCRYPT_PFX ? pfx : det, err, sizeof(err)))
 			goto out;
+		views[nviews].network = formats[nviews + 1] == FORMAT_INTELMQ;
 		t[nviews + 1].view = &views[nviews];
 	}
 	for (size_t i = 0; i < BENCH_TARGETS; i++) {

@@ -326,7 +326,7 @@ static void test_key_files(void)
 {
 	static const char hex[] = "  " PFX_HEX "\n";
 	char path[256], err[256];
-	uint8_t key[32], key2[32], raw[32];
+	uint8_t key[32], raw[32];
 	struct stat st;
 	size_t len = 0;
 
@@ -376,21 +376,6 @@ static void test_key_files(void)
 	CHECK(anon_key_write(path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "File exists") != NULL);
 	unlink(path);
-
-	/* Generated once in the state directory, mode 0600, then reused. */
-	snprintf(path, sizeof(path), "%s/state", key_dir);
-	CHECK(anon_key_load_or_create(path, key, err, sizeof(err)) == 0);
-	snprintf(path, sizeof(path), "%s/state/%s", key_dir, ANON_KEY_FILE);
-	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
-	CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key2, &len, err, sizeof(err)) == 0);
-	CHECK(memcmp(key, key2, 32) == 0);
-	snprintf(path, sizeof(path), "%s/state", key_dir);
-	CHECK(anon_key_load_or_create(path, key2, err, sizeof(err)) == 0);
-	CHECK(memcmp(key, key2, 32) == 0);
-	snprintf(path, sizeof(path), "%s/state/%s", key_dir, ANON_KEY_FILE);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/state", key_dir);
-	rmdir(path);
 }
 
 static void test_key_file_refusals(void)
