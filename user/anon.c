@@ -615,8 +615,15 @@ void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in
 	}
 }
 
-unsigned int anon_apply_prefix(const struct anonymizer *a, const struct in6_addr *in,
-			       unsigned int bits, struct in6_addr *out)
+/*
+ * A prefix of `bits` (IPv4: of the IPv4 address) as the mode shows it:
+ * ipcrypt-pfx preserves prefixes, so it is the prefix of its members'
+ * pseudonyms; truncate never shows more than its own prefix;
+ * ipcrypt-deterministic gives the pseudonym of the network address (not a
+ * prefix: host bits are not zero). Returns the prefix length shown.
+ */
+static unsigned int anon_apply_prefix(const struct anonymizer *a, const struct in6_addr *in,
+				      unsigned int bits, struct in6_addr *out)
 {
 	bool v4 = addr_is_v4(in);
 	unsigned int keep = v4 ? a->truncate_v4 : a->truncate_v6;

@@ -98,23 +98,13 @@ int anon_init(struct anonymizer *a, enum anon_mode mode, const uint8_t *key, siz
 	      unsigned int v4_bits, unsigned int v6_bits, char *err, size_t errlen);
 void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in6_addr *out);
 /*
- * A prefix of `bits` (IPv4: of the IPv4 address) as the mode shows it:
- * ipcrypt-pfx preserves prefixes, so it is the prefix of its members'
- * pseudonyms; truncate never shows more than its own prefix;
- * ipcrypt-deterministic gives the pseudonym of the network address (not a
- * prefix: host bits are not zero). Returns the prefix length shown.
- */
-unsigned int anon_apply_prefix(const struct anonymizer *a, const struct in6_addr *in,
-			       unsigned int bits, struct in6_addr *out);
-/*
  * anon_apply, as text: ipcrypt-deterministic always in IPv6 notation
  * (IPv4 sources included, as the draft specifies), the other modes
  * dotted-quad for IPv4. buf: ADDR_TEXT_LEN bytes.
  */
 void anon_format(const struct anonymizer *a, const struct in6_addr *in, char *buf, size_t len);
 /*
- * An aggregate as "ADDR/LEN" (LEN native: 24 for an IPv4 /24), from
- * anon_apply_prefix; returns LEN. With ipcrypt-deterministic ADDR is a
+ * An aggregate as "ADDR/LEN" (LEN native: 24 for an IPv4 /24); returns LEN. With ipcrypt-deterministic ADDR is a
  * pseudonym of the network, in IPv6 notation, not a prefix: "/LEN" only
  * says how large the network was. buf: PREFIX_TEXT_LEN bytes.
  */

@@ -352,10 +352,8 @@ static int write_epoch(struct drainer *dr, struct botsink_drain_state *st,
 		before[i] = dr->out[i].pos;
 	ret = choose_targets(dr, t);
 	if (ret == DRAIN_DONE) {
-		if (feed_write_epoch(dr->feed, &e, r, t, dr->nout) && errno == ENOMEM)
-			ret = DRAIN_HELD;
-		else
-			ret = settle_targets(dr, t, &e);
+		feed_write_epoch(dr->feed, &e, r, t, dr->nout);
+		ret = settle_targets(dr, t, &e);
 	}
 	if (ret == DRAIN_DONE)
 		ret = spool_refused(dr, t, &e, r);

@@ -19,14 +19,15 @@ void feed_init(struct feed *f, const struct enricher *enrich, unsigned int trunc
 
 int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
 		   const struct partner *partner, enum anon_mode anon, struct keyring *keys,
-		   char *err, size_t errlen)
+		   enum record_format format, char *err, size_t errlen)
 {
-	bool keyed = anon == ANON_IPCRYPT_PFX || anon == ANON_IPCRYPT_DETERMINISTIC;
+	bool keyed = anon_key_len(anon) != 0;
 
 	memset(v, 0, sizeof(*v));
 	v->name = name;
 	v->partner = partner;
 	v->anon = anon;
+	v->network = format == FORMAT_INTELMQ;
 	if (keyed && !keys) {
 		snprintf(err, errlen, "%s: %s needs keys", name, anon_mode_name(anon));
 		return -1;
@@ -289,8 +290,9 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 	int ret = 0, prefix;
 
 	if (!keys || !base || !recs) {
+		for (size_t k = 0; k < ntargets; k++)
+			targets[k].error = ENOMEM;
 		ret = -1;
-		errno = ENOMEM;
 		goto out;
 	}
 	epoch_keys(e, targets, ntargets, keys);

@@ -46,7 +46,7 @@ struct feed_view {
 	enum anon_mode anon;
 	struct keyring *keys; /* ipcrypt modes: the keys by epoch; else NULL */
 	struct anonymizer plain; /* truncate and none */
-	bool network; /* the format shows the source's network (src_network) */
+	bool network; /* the format shows the source's network (IntelMQ's source.network) */
 };
 
 /* One view's records of an epoch, into one sink. */
@@ -69,12 +69,13 @@ struct feed {
 void feed_init(struct feed *f, const struct enricher *enrich, unsigned int truncate_v4,
 	       unsigned int truncate_v6, const char *sensor);
 /*
- * A view of `anon` mode: keys from `keys` (ipcrypt modes), else truncation
- * to the feed's prefix lengths. 0, or -1 with a reason in err.
+ * A view of `anon` mode, for an output in `format`: keys from `keys`
+ * (ipcrypt modes), else truncation to the feed's prefix lengths. 0, or -1
+ * with a reason in err.
  */
 int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
 		   const struct partner *partner, enum anon_mode anon, struct keyring *keys,
-		   char *err, size_t errlen);
+		   enum record_format format, char *err, size_t errlen);
 void feed_view_free(struct feed_view *v);
 /*
  * Remember what the rule set's sids stand for: records written from now on
@@ -89,7 +90,7 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs);
  * in batches of up to 8,192. Each source is enriched once for all views.
  * 0 when every target took its records; -1 when one failed (its `error`
  * says why, it got nothing more, and part of the epoch may be there: the
- * caller rolls it back), or (errno set) when nothing could be built.
+ * caller rolls it back; ENOMEM in every target: nothing was built).
  */
 int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d,
 		     struct feed_target *targets, size_t ntargets);

@@ -137,13 +137,11 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((anon == ANON_IPCRYPT_PFX || anon == ANON_IPCRYPT_DETERMINISTIC) &&
-	    !(keys = key_store_get(ks, anon, err, errlen)))
+	if (anon_key_len(anon) && !(keys = key_store_get(ks, anon, err, errlen)))
 		return -1;
-	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, err, errlen))
+	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, format, err, errlen))
 		return -1;
 	o->view = &set->views[i];
-	o->view->network = format == FORMAT_INTELMQ;
 	o->format = format;
 	set->reuse[i] = reusable(prev, o->name, path, format);
 	if (set->reuse[i])
