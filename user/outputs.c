@@ -124,15 +124,11 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 {
 	const struct partner *p = i ? &set->partners.p[i - 1] : NULL;
 	struct drain_output *o = &set->out[i];
-	enum record_format format = cfg->format;
-	enum anon_mode anon = cfg->anon;
+	enum record_format format = p ? p->format : cfg->format;
+	enum anon_mode anon = p ? p->anon : cfg->anon;
 	struct keyring *keys = NULL;
 	const char *path = p ? p->output : cfg->feed_path;
 
-	if (p && (record_format_parse(p->format, &format) || anon_parse_mode(p->anon, &anon))) {
-		snprintf(err, errlen, "partner %s: unknown format or anonymization", p->name);
-		return -1;
-	}
 	if (describe(o, cfg, p)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -25,11 +25,6 @@ enum partner_key {
 
 static const char *const key_names[KEY_COUNT] = { "scope", "anon", "format", "output" };
 
-/* The names anon.h and record.h know; the lead maps them to their enums. */
-static const char *const anon_names[] = { "ipcrypt-pfx", "ipcrypt-deterministic", "truncate",
-					  "none" };
-static const char *const format_names[] = { "jsonl", "shadowserver-csv", "intelmq" };
-
 struct load_error {
 	unsigned int line; /* 0: the whole file */
 	size_t seq; /* keeps errors of one line in the order found */
@@ -115,14 +110,6 @@ static void strip_comment(char *s)
 			return;
 		}
 	}
-}
-
-static const char *lookup(const char *const *names, size_t n, const char *text)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(text, names[i]) == 0)
-			return names[i];
-	return NULL;
 }
 
 static struct partner *current(struct loader *ld)
@@ -229,8 +216,8 @@ static void add_section(struct loader *ld, unsigned int lineno, const char *name
 	memset(p, 0, sizeof(*p));
 	memset(&ld->sections[ps->n], 0, sizeof(*ld->sections));
 	p->name = strdup(name);
-	p->anon = anon_names[0];
-	p->format = format_names[0];
+	p->anon = ANON_IPCRYPT_PFX;
+	p->format = FORMAT_JSONL;
 	p->line = lineno;
 	if (!p->name) {
 		add_error(ld, lineno, "out of memory");
@@ -385,7 +372,6 @@ static void parse_output(struct loader *ld, unsigned int lineno, const char *val
 static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key key, char *value)
 {
 	struct partner *p = current(ld);
-	const char *name;
 	char text[80];
 
 	switch (key) {
@@ -393,20 +379,14 @@ static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key
 		parse_scope(ld, lineno, value);
 		break;
 	case KEY_ANON:
-		name = lookup(anon_names, ARRAY_SIZE(anon_names), value);
-		if (name)
-			p->anon = name;
-		else
+		if (anon_parse_mode(value, &p->anon))
 			add_error(
 				ld, lineno,
 				"anon '%s' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none",
 				shown(value, text, sizeof(text)));
 		break;
 	case KEY_FORMAT:
-		name = lookup(format_names, ARRAY_SIZE(format_names), value);
-		if (name)
-			p->format = name;
-		else
+		if (record_format_parse(value, &p->format))
 			add_error(ld, lineno,
 				  "format '%s' is not jsonl, shadowserver-csv or intelmq",
 				  shown(value, text, sizeof(text)));

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "addr.h"
+#include "anon.h"
+#include "record.h"
 
 #define PARTNER_NAME_MAX 64
 #define PARTNERS_LINE_MAX 4096 /* bytes, without the line break */
@@ -23,8 +25,8 @@ struct partner {
 	size_t nprefixes;
 	uint32_t *asns; /* sorted, unique */
 	size_t nasns;
-	const char *anon; /* "ipcrypt-pfx" (default), "ipcrypt-deterministic", "truncate", "none" */
-	const char *format; /* "jsonl" (default), "shadowserver-csv", "intelmq" */
+	enum anon_mode anon; /* default ipcrypt-pfx */
+	enum record_format format; /* default jsonl */
 	char *output; /* a file path, as written */
 	unsigned int line; /* of its [section] header */
 };

@@ -427,9 +427,8 @@ static double bench_partner_views(struct feed *feed, const struct drain_result *
 		goto out;
 	for (; nviews < ps.n; nviews++) {
 		const struct partner *p = &ps.p[nviews];
-		enum anon_mode mode = ANON_NONE;
+		enum anon_mode mode = p->anon;
 
-		anon_parse_mode(p->anon, &mode);
 		if (feed_view_init(&views[nviews], feed, p->name, p, mode,
 				   mode == ANON_IPCRYPT_PFX ? pfx : det, formats[nviews + 1], err,
 				   sizeof(err)))

@@ -97,8 +97,8 @@ static void test_example(void)
 	CHECK_INT(p->nasns, 1);
 	if (p->nasns == 1)
 		CHECK_INT(p->asns[0], 64500);
-	CHECK_STR(p->anon, "none");
-	CHECK_STR(p->format, "shadowserver-csv");
+	CHECK_STR(anon_mode_name(p->anon), "none");
+	CHECK_STR(record_format_name(p->format), "shadowserver-csv");
 	CHECK_STR(p->output, "/var/lib/botsink/partners/isp-a.csv");
 	CHECK(partners_use_asn(&ps));
 	partners_free(&ps);
@@ -142,8 +142,8 @@ static void test_defaults_and_comments(void)
 		return;
 	CHECK_STR(ps.p[0].name, "cert.example_1");
 	CHECK_INT(ps.p[0].line, 4);
-	CHECK_STR(ps.p[0].anon, "ipcrypt-pfx");
-	CHECK_STR(ps.p[0].format, "jsonl");
+	CHECK_STR(anon_mode_name(ps.p[0].anon), "ipcrypt-pfx");
+	CHECK_STR(record_format_name(ps.p[0].format), "jsonl");
 	CHECK_STR(ps.p[0].output, "out#1;2.jsonl");
 	CHECK_INT(ps.p[0].nprefixes, 2);
 	if (ps.p[0].nprefixes == 2) {
@@ -158,11 +158,11 @@ static void test_defaults_and_comments(void)
 		CHECK_INT(ps.p[0].asns[2], 3);
 		CHECK_INT(ps.p[0].asns[3], 4294967295u);
 	}
-	CHECK_STR(ps.p[1].anon, "ipcrypt-deterministic");
-	CHECK_STR(ps.p[1].format, "intelmq");
+	CHECK_STR(anon_mode_name(ps.p[1].anon), "ipcrypt-deterministic");
+	CHECK_STR(record_format_name(ps.p[1].format), "intelmq");
 	CHECK_INT(ps.p[1].nasns, 0);
-	CHECK_STR(ps.p[2].anon, "truncate");
-	CHECK_STR(ps.p[2].format, "jsonl");
+	CHECK_STR(anon_mode_name(ps.p[2].anon), "truncate");
+	CHECK_STR(record_format_name(ps.p[2].format), "jsonl");
 	CHECK_STR(ps.p[2].output, "c.jsonl");
 	CHECK_INT(ps.p[2].line, 12);
 	partners_free(&ps);
