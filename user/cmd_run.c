@@ -520,11 +520,7 @@ static int setup_state(struct daemon *d)
 	const struct run_opts *o = d->opts;
 	char err[512];
 
-	if (mkdir(o->state_dir, 0700) && errno != EEXIST) {
-		log_error("cannot create state directory %s: %s", o->state_dir, strerror(errno));
-		return -1;
-	}
-	if (control_check_dir(o->state_dir, err, sizeof(err))) {
+	if (private_dir(o->state_dir, "state directory", true, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}

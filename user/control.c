@@ -20,24 +20,6 @@ static void path_of(char *buf, size_t len, const char *dir, const char *name)
 		buf[0] = '\0'; /* too long: opening "" fails cleanly */
 }
 
-int control_check_dir(const char *dir, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (lstat(dir, &st)) {
-		snprintf(err, errlen, "state directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(
-			err, errlen,
-			"state directory %s must be a directory of this user that no one else can write to (its key and control files are trusted)",
-			dir);
-		return -1;
-	}
-	return 0;
-}
-
 /* Write a whole file under a fresh temporary name, then rename it into place. */
 static int write_atomically(const char *dir, const char *name, const char *text)
 {
@@ -89,12 +71,7 @@ int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen)
 	int fd;
 
 	*lock_fd = -1;
-	if (mkdir(state_dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create state directory %s: %s", state_dir,
-			 strerror(errno));
-		return -1;
-	}
-	if (control_check_dir(state_dir, err, errlen))
+	if (private_dir(state_dir, "state directory", true, err, errlen))
 		return -1;
 	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -275,7 +252,7 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 	int ret, lock_fd;
 
 	*answer = NULL;
-	if (control_check_dir(state_dir, err, sizeof(err)))
+	if (private_dir(state_dir, "state directory", false, err, sizeof(err)))
 		return fail_with(answer, "%s", err);
 	/*
 	 * One request at a time: two would overwrite each other's request

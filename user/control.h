@@ -19,12 +19,6 @@
 #define CONTROL_CLIENT_LOCK "rules.lock" /* one rules load at a time */
 
 /*
- * The state directory must be this user's and writable by no one else:
- * it holds the key and the control files. 0, or -1 with a reason.
- */
-int control_check_dir(const char *dir, char *err, size_t errlen);
-
-/*
  * Daemon side: create/check the state directory, lock and fill the pid
  * file (the lock tells `rules load` this run is alive), drop a request
  * left from before. 0; -1 with a reason (a bad directory); -2 with a

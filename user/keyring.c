@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "keyring.h"
+#include "util.h"
 
 #define HOUR 3600LL
 #define DAY 86400LL
@@ -132,29 +133,6 @@ static int fsync_dir(const char *dir)
 	ret = fsync(fd);
 	close(fd);
 	return ret;
-}
-
-/* Created 0700 if missing; this user's, and no one else may write to it. */
-static int ensure_dir(const char *dir, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create key directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (lstat(dir, &st)) {
-		snprintf(err, errlen, "key directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(
-			err, errlen,
-			"key directory %s must be a directory of this user that no one else can write to (mode %04o)",
-			dir, (unsigned int)(st.st_mode & 07777));
-		return -1;
-	}
-	return 0;
 }
 
 /* A temporary file of create_key() that a crash left behind. */
@@ -619,7 +597,10 @@ struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rota
 		snprintf(err, errlen, "key directory path too long");
 		ret = -1;
 	} else {
-		ret = ensure_dir(dir, err, errlen) || rescan(kr, err, errlen) ? -1 : 0;
+		ret = private_dir(dir, "key directory", true, err, errlen) ||
+				      rescan(kr, err, errlen) ?
+			      -1 :
+			      0;
 	}
 	if (ret) {
 		keyring_close(kr);
@@ -639,7 +620,8 @@ int keyring_rotate_now(const char *dir, enum anon_mode mode, char id_out[ANON_KE
 		snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
 		return -1;
 	}
-	if (ensure_dir(dir, err, errlen) || scan_dir(dir, mode, false, &entries, &n, err, errlen))
+	if (private_dir(dir, "key directory", true, err, errlen) ||
+	    scan_dir(dir, mode, false, &entries, &n, err, errlen))
 		return -1;
 	/* Strictly after the newest: the rotation is never a step back. */
 	if (n && entries[n - 1].start >= start)

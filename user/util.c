@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "util.h"
 
 bool array_grow(void **arr, size_t need, size_t elem_size)
@@ -87,4 +89,26 @@ uint64_t clock_ns(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int private_dir(const char *dir, const char *what, bool create, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (create && mkdir(dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s %s: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st)) {
+		snprintf(err, errlen, "%s %s: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(
+			err, errlen,
+			"%s %s must be a directory of this user that no one else can write to (mode %04o)",
+			what, dir, (unsigned int)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
 }

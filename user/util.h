@@ -26,6 +26,12 @@ char *strndup_trim(const char *text, size_t len);
 void str_lower(char *s);
 /* Whole file, NUL-terminated; NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len);
+/*
+ * A directory whose files are trusted (keys, control files): this user's,
+ * and no one else may write to it; created 0700 first with `create`.
+ * `what` names it in errors ("state directory"). 0, or -1 with a reason.
+ */
+int private_dir(const char *dir, const char *what, bool create, char *err, size_t errlen);
 /* Clock `id` now, in ns. */
 uint64_t clock_ns(clockid_t id);
 
