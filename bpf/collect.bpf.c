@@ -70,6 +70,8 @@ static long add_share(__u64 cpu, struct walk *w)
 	t->bytes += c->bytes;
 	t->syns += c->syns;
 	t->checkins += c->checkins;
+	t->checkins_tcp += c->checkins_tcp;
+	t->checkins_verified += c->checkins_verified;
 	/* A share's query type is its last; the latest share's wins. */
 	if (c->dns_qtype && (!t->dns_qtype || c->last_seen_ns >= w->qtype_seen_ns)) {
 		t->dns_qtype = c->dns_qtype;

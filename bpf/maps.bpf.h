@@ -162,6 +162,15 @@ struct {
 	__type(value, struct payload_state);
 } botsink_scratch SEC(".maps");
 
+/* Ports the responder answers on, per rule set (see the ABI). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BOTSINK_TCP_PORT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_tcp_ports SEC(".maps");
+
 /* The daemon's drain progress (struct botsink_drain_state); userspace only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -43,6 +43,7 @@
 #define BOTSINK_MAP_DOMAINS "botsink_domains"
 #define BOTSINK_MAP_RECENT "botsink_recent"
 #define BOTSINK_MAP_DRAIN "botsink_drain"
+#define BOTSINK_MAP_TCP_PORTS "botsink_tcp_ports"
 #define BOTSINK_PROG_NAME "botsink_xdp"
 
 /* Capacities. Candidates: rule entries scanned for one destination. */
@@ -262,12 +263,34 @@ enum botsink_verdict {
 	BOTSINK_VERDICT_DROP = 1, /* count only */
 };
 
+/*
+ * The stateless responder (drop verdict only). A SYN to a sinkhole address
+ * on a port in botsink_tcp_ports is answered, with XDP_TX, by a SYN-ACK
+ * whose sequence number is a SYN cookie; a data segment that acknowledges a
+ * valid cookie is a verified check-in and is answered as below. Nothing is
+ * remembered between packets.
+ */
+enum botsink_respond {
+	BOTSINK_RESPOND_NONE = 0,
+	BOTSINK_RESPOND_TCP = 1, /* a verified check-in gets a RST */
+	BOTSINK_RESPOND_HTTP = 2, /* ... an ACK, "HTTP/1.1 200 OK" (no body) and FIN */
+};
+
+/*
+ * botsink_tcp_ports[ruleset * BOTSINK_TCP_PORT_WORDS + port / 64], bit
+ * port % 64: a TCP (or any-protocol) rule of that rule set names the port.
+ * The responder answers only there.
+ */
+#define BOTSINK_TCP_PORT_WORDS (65536 / 64)
+
 /* botsink_config[0]: written by userspace, read by every packet. */
 struct botsink_config {
 	__u32 verdict; /* enum botsink_verdict */
 	__u32 ruleset; /* 0 or 1: which rule set is live */
 	__u32 generation; /* 0 or 1: which counter generation the program writes */
 	__u32 recent_mask; /* botsink_recent's sets less one; 0: BOTSINK_RECENT_SETS - 1 */
+	__u32 respond; /* enum botsink_respond; only with BOTSINK_VERDICT_DROP */
+	__u32 pad;
 };
 
 /*
@@ -321,6 +344,8 @@ struct botsink_stats {
 	__u64 table_full; /* of matched+unclassified: counted in an overflow table */
 	__u64 vlan; /* frames that carried an 802.1Q/802.1ad tag */
 	__u64 uncounted; /* of table_full: no catch-all either (no daemon has set them up) */
+	__u64 verified; /* TCP check-ins whose handshake a SYN cookie proved */
+	__u64 responses; /* frames answered by the responder (XDP_TX) */
 };
 
 /*
@@ -439,6 +464,12 @@ struct botsink_counter {
 	__u64 bytes; /* frame length as seen by XDP */
 	__u64 syns; /* TCP SYN without ACK */
 	__u64 checkins; /* SYNs and data segments (retransmissions once), datagrams */
+	__u64 checkins_tcp; /* of checkins: TCP ones (SYNs, data segments) */
+	/*
+	 * Of checkins_tcp: data segments acknowledging a valid SYN cookie, so
+	 * the source completed a handshake: its address is not spoofed.
+	 */
+	__u64 checkins_verified;
 	__u64 first_seen_ns;
 	__u64 last_seen_ns;
 	__u8 dst_addr[16]; /* last seen */

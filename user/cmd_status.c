@@ -84,7 +84,8 @@ static void print_stats(const struct botsink_maps *m)
 {
 	static const char *const names[] = { "non_ip",	   "non_sinkhole", "malformed",
 					     "fragment",   "matched",	   "unclassified",
-					     "table_full", "vlan",	   "uncounted" };
+					     "table_full", "vlan",	   "uncounted",
+					     "verified",   "responses" };
 	struct botsink_stats st;
 	__u64 *v = (__u64 *)&st, total = 0;
 
@@ -102,6 +103,10 @@ static void print_stats(const struct botsink_maps *m)
 	       names[6], (unsigned long long)st.table_full);
 	printf("  %-14s %14llu  (of those, in no table at all: no daemon had set up the catch-alls)\n",
 	       names[8], (unsigned long long)st.uncounted);
+	printf("  %-14s %14llu  (TCP check-ins whose handshake a SYN cookie proved)\n", names[9],
+	       (unsigned long long)st.verified);
+	printf("  %-14s %14llu  (frames the responder answered)\n", names[10],
+	       (unsigned long long)st.responses);
 }
 
 struct family_total {

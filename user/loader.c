@@ -25,7 +25,7 @@ static const char *const map_names[BOTSINK_NMAPS] = {
 	BOTSINK_MAP_OVF1,     BOTSINK_MAP_UOVF0,    BOTSINK_MAP_UOVF1,	BOTSINK_MAP_RULES,
 	BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS, BOTSINK_MAP_GRAM2,	BOTSINK_MAP_GRAMS,
 	BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,  BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS,
-	BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,    BOTSINK_MAP_DRAIN,
+	BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,    BOTSINK_MAP_DRAIN,	BOTSINK_MAP_TCP_PORTS,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
@@ -58,6 +58,7 @@ static int *map_slot(struct botsink_maps *m, size_t i)
 		&m->port1,
 		&m->port2,
 		&m->drain,
+		&m->tcp_ports,
 	};
 
 	return slots[i];
