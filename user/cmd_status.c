@@ -82,10 +82,9 @@ static void print_drain(const struct botsink_maps *m)
 
 static void print_stats(const struct botsink_maps *m)
 {
-	static const char *const names[] = { "non_ip",	   "non_sinkhole", "malformed",
-					     "fragment",   "matched",	   "unclassified",
-					     "table_full", "vlan",	   "uncounted",
-					     "verified",   "responses" };
+	static const char *const names[] = { "non_ip",	  "non_sinkhole", "malformed",	"fragment",
+					     "matched",	  "unclassified", "table_full", "vlan",
+					     "uncounted", "verified",	  "responses" };
 	struct botsink_stats st;
 	__u64 *v = (__u64 *)&st, total = 0;
 
