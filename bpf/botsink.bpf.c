@@ -15,13 +15,16 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "match.bpf.h"
+#include "handshake.bpf.h"
+#include "respond.bpf.h"
 
-static __always_inline int parse_network(struct cursor *c, struct packet *pkt)
+static __always_inline int parse_network(struct cursor *c, struct packet *pkt, void *data)
 {
 	int ret = parse_ethernet(c, pkt);
 
 	if (ret != PARSE_OK)
 		return ret;
+	pkt->l3_off = c->pos - data;
 	if (pkt->eth_proto == ETH_P_IP)
 		return parse_ipv4(c, pkt);
 	return parse_ipv6(c, pkt);
@@ -77,6 +80,7 @@ static __always_inline int parse_sinkhole_frame(struct xdp_md *ctx, struct curso
 	}
 	if (pkt->frag == FRAG_LATER)
 		return PARSE_FRAGMENT;
+	pkt->l4_off = c->pos - (void *)(long)ctx->data;
 	return parse_transport(c, pkt);
 }
 
@@ -90,10 +94,11 @@ static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
 	}
 }
 
-/* Attribute a sinkhole frame; returns its bucket. */
+/* Attribute a sinkhole frame; returns its bucket. `proven`: see count_source. */
 static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_list *list,
 				     const struct packet *pkt, __u32 ruleset, __u32 gen,
-				     const struct botsink_config *cfg, struct botsink_stats *stats)
+				     const struct botsink_config *cfg, struct botsink_stats *stats,
+				     bool proven)
 {
 	struct scan s = {
 		.ctx = ctx,
@@ -109,7 +114,7 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 	rule = s.found;
 	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
 	sid = rule ? rule->sid : 0;
-	if (!count_source(pkt, sid, gen, s.payload.dns_qtype, stats,
+	if (!count_source(pkt, sid, gen, s.payload.dns_qtype, proven, stats,
 			  cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1))
 		stats->uncounted++;
 	count_rule_hit(slot, pkt);
@@ -127,7 +132,8 @@ int botsink_xdp(struct xdp_md *ctx)
 	struct botsink_stats *stats;
 	struct packet pkt = {};
 	int action = XDP_PASS;
-	__u32 zero = 0, list_index, ruleset, gen;
+	__u32 zero = 0, list_index, ruleset, gen, respond_mode;
+	bool proven = false;
 	int bucket;
 
 	stats = bpf_map_lookup_elem(&botsink_stats, &zero);
@@ -136,7 +142,7 @@ int botsink_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	pkt.frame_len = data_end - data;
 
-	bucket = parse_network(&c, &pkt);
+	bucket = parse_network(&c, &pkt, data);
 	if (bucket != PARSE_OK)
 		goto out;
 	/* Read once: a reload may flip it while this packet is in flight. */
@@ -151,11 +157,21 @@ int botsink_xdp(struct xdp_md *ctx)
 	}
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
 	pkt.payload_off = c.pos - data;
-	if (bucket == PARSE_OK)
-		bucket = attribute(ctx, list, &pkt, ruleset, gen, cfg, stats);
-	if (bucket != BOTSINK_MALFORMED && bucket != BOTSINK_NON_SINKHOLE &&
-	    cfg->verdict == BOTSINK_VERDICT_DROP)
-		action = XDP_DROP;
+	if (bucket == PARSE_OK) {
+		proven = handshake_proven(ctx, &pkt);
+		bucket = attribute(ctx, list, &pkt, ruleset, gen, cfg, stats, proven);
+	}
+	if (bucket == BOTSINK_MALFORMED || bucket == BOTSINK_NON_SINKHOLE ||
+	    cfg->verdict != BOTSINK_VERDICT_DROP)
+		goto out;
+	action = XDP_DROP;
+	respond_mode = *(volatile const __u32 *)&cfg->respond;
+	if (respond_mode != BOTSINK_RESPOND_NONE && bucket != BOTSINK_FRAGMENT &&
+	    pkt.proto == IPPROTO_TCP && respond_port(ruleset, pkt.dport)) {
+		action = respond(ctx, &pkt, respond_mode, proven);
+		if (action == XDP_TX)
+			stats->responses++;
+	}
 out:
 	if (pkt.vlan)
 		stats->vlan++;

@@ -174,6 +174,8 @@ struct increment {
 	__u64 now;
 	__u32 checkin;
 	__u32 dns_qtype;
+	__u8 checkin_tcp;
+	__u8 verified; /* a check-in whose handshake a SYN cookie proved */
 };
 
 static __always_inline bool is_syn(const struct packet *pkt)
@@ -248,6 +250,8 @@ static __always_inline void counter_add(struct botsink_counter *ctr, const struc
 	ctr->packets++;
 	ctr->bytes += pkt->frame_len;
 	ctr->checkins += inc->checkin;
+	ctr->checkins_tcp += inc->checkin_tcp;
+	ctr->checkins_verified += inc->verified;
 	if (inc->dns_qtype)
 		ctr->dns_qtype = inc->dns_qtype;
 	if (is_syn(pkt))
@@ -331,9 +335,10 @@ static __always_inline void to_catch_all(struct botsink_source_key *key, const s
  * Count the packet for (source, sid) in generation `gen`. A full table
  * sends it to the overflow table of its kind (prefix, then catch-all), and
  * table_full counts it. Returns false when not even a catch-all took it.
+ * `proven`: the segment acknowledges a valid SYN cookie (handshake.bpf.h).
  */
 static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 gen,
-					 __u32 dns_qtype, struct botsink_stats *stats,
+					 __u32 dns_qtype, bool proven, struct botsink_stats *stats,
 					 __u32 recent_mask)
 {
 	struct botsink_source_key key = { .sid = sid };
@@ -343,6 +348,10 @@ static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __
 	__builtin_memcpy(key.addr, pkt->src.b, 16);
 	inc.now = bpf_ktime_get_coarse_ns();
 	inc.checkin = is_checkin(pkt, inc.now, recent_mask);
+	inc.checkin_tcp = inc.checkin && pkt->proto == IPPROTO_TCP;
+	/* A retransmission of a proven segment is not a new check-in. */
+	inc.verified = inc.checkin_tcp && proven;
+	stats->verified += inc.verified;
 	if (count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true))
 		return true;
 	stats->table_full++;

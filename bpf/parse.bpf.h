@@ -24,7 +24,10 @@
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1FFF
 
+#define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_PSH 0x08
 #define TCP_FLAG_ACK 0x10
 
 #define ICMPV6_ND_FIRST 133 /* router solicitation */
@@ -66,6 +69,9 @@ struct packet {
 	__u32 payload_off; /* from the start of the frame to the TCP/UDP payload */
 	__u32 payload_len; /* TCP/UDP payload bytes, per the length fields */
 	__u32 seq; /* TCP sequence number, host order */
+	__u32 ack_seq; /* TCP acknowledgement number, host order */
+	__u16 l3_off; /* from the start of the frame to the IP header */
+	__u16 l4_off; /* ... to the transport header */
 	__u16 sport;
 	__u16 dport;
 	__u16 eth_proto;
@@ -73,6 +79,7 @@ struct packet {
 	__u8 tcp_flags;
 	__u8 frag;
 	__u8 vlan;
+	__u8 tcp_hlen; /* TCP header length with options, bytes */
 };
 
 static __always_inline void *__cursor_pull(struct cursor *c, __u32 size)
@@ -307,6 +314,8 @@ static __always_inline int parse_transport(struct cursor *c, struct packet *pkt)
 		pkt->dport = bpf_ntohs(tcp->dest);
 		pkt->tcp_flags = ((__u8 *)tcp)[13];
 		pkt->seq = bpf_ntohl(tcp->seq);
+		pkt->ack_seq = bpf_ntohl(tcp->ack_seq);
+		pkt->tcp_hlen = hlen;
 		pkt->payload_len = pkt->l4_len - hlen;
 		c->pos = (void *)tcp + hlen; /* an offset only: not read through */
 		return PARSE_OK;

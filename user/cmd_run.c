@@ -92,6 +92,17 @@ static const char run_usage[] =
 	"      --xdp-mode MODE        native (default) or skb\n"
 	"      --verdict VERDICT      for sinkhole traffic: pass (default; the kernel or a\n"
 	"                             sinkhole server answers) or drop (count only)\n"
+	"      --respond MODE         with --verdict drop: none (default), tcp or http. XDP\n"
+	"                             itself answers a SYN on a port some TCP rule names\n"
+	"                             with a SYN cookie; a data segment that returns a\n"
+	"                             valid cookie is a verified check-in and gets a RST\n"
+	"                             (tcp) or \"HTTP/1.1 200 OK\" and FIN (http). Stateless:\n"
+	"                             no socket, nothing kept per connection\n"
+	"      --no-syncookies        with --verdict pass, leave net.ipv4.tcp_syncookies\n"
+	"                             alone. By default it is set to 2 in the daemon's\n"
+	"                             network namespace, so the kernel answers every SYN\n"
+	"                             with a cookie and XDP can verify each TCP check-in's\n"
+	"                             handshake (records: checkins_verified)\n"
 	"      --pin-dir DIR          where the maps are pinned (default: " BOTSINK_DEFAULT_PIN_DIR
 	")\n"
 	"      --no-attach            use a program already attached with ip link, and its\n"
@@ -135,6 +146,8 @@ struct run_opts {
 	unsigned int truncate_v4, truncate_v6;
 	enum xdp_attach_mode xdp_mode;
 	enum botsink_verdict verdict;
+	enum botsink_respond respond;
+	bool no_syncookies;
 	bool no_attach;
 	bool lenient;
 	struct loader_caps caps; /* --max-sources, --max-unclassified; 0: default or as pinned */
@@ -217,6 +230,8 @@ enum {
 	OPT_MMDB_GEO,
 	OPT_KEY_ROTATE,
 	OPT_KEY_RETENTION,
+	OPT_RESPOND,
+	OPT_NO_SYNCOOKIES,
 };
 
 static const struct option run_options[] = {
@@ -232,6 +247,8 @@ static const struct option run_options[] = {
 	{ "sensor", required_argument, NULL, OPT_SENSOR },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	{ "verdict", required_argument, NULL, OPT_VERDICT },
+	{ "respond", required_argument, NULL, OPT_RESPOND },
+	{ "no-syncookies", no_argument, NULL, OPT_NO_SYNCOOKIES },
 	{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
 	{ "no-attach", no_argument, NULL, OPT_NO_ATTACH },
 	{ "lenient", no_argument, NULL, OPT_LENIENT },
@@ -372,6 +389,19 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 		else
 			return usage_error("--verdict: '%s' is not pass or drop", arg);
 		break;
+	case OPT_RESPOND:
+		if (strcmp(arg, "none") == 0)
+			o->respond = BOTSINK_RESPOND_NONE;
+		else if (strcmp(arg, "tcp") == 0)
+			o->respond = BOTSINK_RESPOND_TCP;
+		else if (strcmp(arg, "http") == 0)
+			o->respond = BOTSINK_RESPOND_HTTP;
+		else
+			return usage_error("--respond: '%s' is not none, tcp or http", arg);
+		break;
+	case OPT_NO_SYNCOOKIES:
+		o->no_syncookies = true;
+		break;
 	case OPT_PIN_DIR:
 		o->pin_dir = arg;
 		break;
@@ -464,6 +494,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	if ((o->rotate_size || o->rotate_interval) && !strcmp(o->feed_path, "-"))
 		return usage_error(
 			"--feed-rotate-size and --feed-rotate-interval need a feed file");
+	if (o->respond != BOTSINK_RESPOND_NONE && o->verdict != BOTSINK_VERDICT_DROP)
+		return usage_error(
+			"--respond needs --verdict drop: with pass, the kernel or a server answers");
 	if (o->key_path && o->key_rotate != KEY_ROTATE_NEVER)
 		return usage_error("--key is a key for good: it cannot go with --key-rotate");
 	o->ifindex = (int)if_nametoindex(o->ifname);
@@ -640,7 +673,8 @@ static int reload_from(struct daemon *d, const char *path, FILE *errors)
 		goto fail;
 	}
 	drain_once(d);
-	if (install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, err, sizeof(err))) {
+	if (install_rules(&d->loader.maps, &rs, &c, d->opts->verdict, d->opts->respond, err,
+			  sizeof(err))) {
 		log_error(
 			"cannot install the new rules (%s); keeping the running rules and partners",
 			err);
@@ -796,6 +830,66 @@ static int event_loop(struct daemon *d)
 	}
 }
 
+/* How TCP check-ins are verified, for the start-up line. */
+static const char *handshake_mode(const struct run_opts *o)
+{
+	if (o->verdict == BOTSINK_VERDICT_PASS)
+		return o->no_syncookies ?
+			       "handshakes verified only when the kernel uses SYN cookies" :
+			       "handshakes verified by the kernel's SYN cookies";
+	switch (o->respond) {
+	case BOTSINK_RESPOND_TCP:
+		return "responder tcp (SYN cookies, RST)";
+	case BOTSINK_RESPOND_HTTP:
+		return "responder http (SYN cookies, 200 OK)";
+	default:
+		return "no handshakes (SYNs only: nothing verified)";
+	}
+}
+
+#define SYNCOOKIES_SYSCTL "/proc/sys/net/ipv4/tcp_syncookies"
+
+/*
+ * Pass verdict: net.ipv4.tcp_syncookies=2 in this network namespace (it
+ * covers IPv6 too), so that every SYN-ACK the kernel sends carries a cookie
+ * and XDP can prove each TCP check-in's handshake. Left set on exit: the
+ * program may go on counting.
+ */
+static int enable_syncookies(void)
+{
+	char was[16] = "";
+	FILE *f = fopen(SYNCOOKIES_SYSCTL, "r+");
+	int ret = -1;
+
+	if (!f) {
+		log_error(
+			"cannot open %s: %s; TCP check-ins cannot be verified (pass --no-syncookies to count them unverified)",
+			SYNCOOKIES_SYSCTL, strerror(errno));
+		return -1;
+	}
+	if (!fgets(was, sizeof(was), f))
+		was[0] = '\0';
+	was[strcspn(was, "\n")] = '\0';
+	if (strcmp(was, "2") == 0) {
+		ret = 0;
+		goto out;
+	}
+	rewind(f);
+	if (fputs("2\n", f) == EOF || fflush(f)) {
+		log_error(
+			"cannot set net.ipv4.tcp_syncookies=2 in this network namespace: %s; TCP check-ins cannot be verified (pass --no-syncookies to count them unverified)",
+			strerror(errno));
+		goto out;
+	}
+	log_info(
+		"set net.ipv4.tcp_syncookies=2 (was %s) in this network namespace: every SYN-ACK carries a SYN cookie, so TCP check-ins can be verified",
+		was[0] ? was : "unreadable");
+	ret = 0;
+out:
+	fclose(f);
+	return ret;
+}
+
 static int start(struct daemon *d)
 {
 	struct run_opts *o = d->opts;
@@ -830,7 +924,10 @@ static int start(struct daemon *d)
 			o->pin_dir, o->ifname, o->ifname);
 		return -1;
 	}
-	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, err, sizeof(err))) {
+	if (o->verdict == BOTSINK_VERDICT_PASS && !o->no_syncookies && enable_syncookies())
+		return -1;
+	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, o->respond, err,
+			  sizeof(err))) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -842,14 +939,14 @@ static int start(struct daemon *d)
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
 	log_info(
-		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s; feed %s (%s), anonymization %s, %zu partners",
+		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, %zu partners",
 		o->ifname,
 		o->no_attach		       ? "program attached by ip link" :
 		d->loader.mode == XDP_MODE_SKB ? "skb XDP" :
 						 "native XDP",
 		d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
-		o->feed_path, record_format_name(o->format), anon_mode_name(o->anon),
-		d->outputs.n - 1);
+		handshake_mode(o), o->feed_path, record_format_name(o->format),
+		anon_mode_name(o->anon), d->outputs.n - 1);
 	return 0;
 }
 

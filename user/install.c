@@ -383,6 +383,51 @@ static int write_v6(const struct botsink_maps *m, const struct compiled *c, __u8
 	return 0;
 }
 
+/* Ports lo..hi in a port bitmap. */
+static void set_ports(__u64 *bits, unsigned int lo, unsigned int hi)
+{
+	for (unsigned int p = lo; p <= hi; p++) {
+		if (p % 64 == 0 && p + 63 <= hi) {
+			bits[p / 64] = ~0ULL;
+			p += 63;
+			continue;
+		}
+		bits[p / 64] |= 1ULL << (p % 64);
+	}
+}
+
+/* The destination ports of TCP and any-protocol candidates. */
+static void add_tcp_ports(__u64 *bits, const struct compiled_candidate *cand, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct botsink_candidate *c = &cand[i].c;
+
+		if (c->kind != BOTSINK_CAND_EXCLUDE_SRC && (!c->proto || c->proto == IPPROTO_TCP))
+			set_ports(bits, c->dport_lo, c->dport_hi);
+	}
+}
+
+/* One rule set's half of botsink_tcp_ports: where the responder answers. */
+static int write_tcp_ports(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
+{
+	__u64 *bits = calloc(BOTSINK_TCP_PORT_WORDS, sizeof(*bits));
+	int ret;
+
+	if (!bits)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->ndst; i++) {
+		const struct dst_entry *e = &c->dst[i];
+
+		add_tcp_ports(bits, e->cand, e->n);
+		for (size_t k = 0; k < e->nports; k++)
+			add_tcp_ports(bits, e->ports[k].cand, e->ports[k].n);
+	}
+	ret = map_write_range(m->tcp_ports, (__u32)ruleset * BOTSINK_TCP_PORT_WORDS, bits,
+			      BOTSINK_TCP_PORT_WORDS);
+	free(bits);
+	return ret;
+}
+
 /* Everything a rule set needs, in its idle half: lists first, then tables. */
 static int write_destinations(const struct botsink_maps *m, const struct compiled *c,
 			      const __u16 *slot_of, __u8 ruleset)
@@ -395,6 +440,8 @@ static int write_destinations(const struct botsink_maps *m, const struct compile
 		ret = write_payload(m, c, slot_of, ruleset);
 	if (!ret)
 		ret = write_lists(m, c, slot_of, ruleset);
+	if (!ret)
+		ret = write_tcp_ports(m, c, ruleset);
 	if (!ret)
 		ret = write_v6(m, c, ruleset);
 	if (!ret)
@@ -412,6 +459,8 @@ static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
 		ret = write_v4(m, &none, ruleset);
 	if (!ret)
 		ret = clear_port_tables(m, ruleset);
+	if (!ret)
+		ret = write_tcp_ports(m, &none, ruleset);
 	return ret ? ret : clear_payload(m, ruleset);
 }
 
@@ -427,7 +476,8 @@ static __u32 recent_sets(int fd)
 }
 
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
-		  enum botsink_verdict verdict, char *err, size_t errlen)
+		  enum botsink_verdict verdict, enum botsink_respond respond, char *err,
+		  size_t errlen)
 {
 	struct botsink_config cfg = { 0 };
 	__u16 *slot_of = calloc(rs->n ? rs->n : 1, sizeof(*slot_of));
@@ -456,6 +506,7 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 	ret = write_rule_info(m->rules, rs, slot_of);
 	cfg.ruleset = next;
 	cfg.verdict = verdict;
+	cfg.respond = verdict == BOTSINK_VERDICT_DROP ? respond : BOTSINK_RESPOND_NONE;
 	cfg.recent_mask = recent_sets(m->recent) - 1;
 	if (!ret && bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
 		ret = -errno;

@@ -11,12 +11,14 @@
 /*
  * Replace the running rule set atomically: the new destination entries go
  * in under the idle ruleset byte, botsink_config flips to it (with the
- * verdict), and after a grace period the old entries go. Rule slots (the
+ * verdict and the responder's mode, which needs the drop verdict), and
+ * after a grace period the old entries go. Rule slots (the
  * per-rule totals) stay with their sid across reloads. On failure the
  * running rule set is untouched. 0, or -1 with a reason in err.
  */
 int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struct compiled *c,
-		  enum botsink_verdict verdict, char *err, size_t errlen);
+		  enum botsink_verdict verdict, enum botsink_respond respond, char *err,
+		  size_t errlen);
 
 /* Write n consecutive array elements from index `first`, in one call. */
 int map_write_range(int fd, __u32 first, const void *values, __u32 n);

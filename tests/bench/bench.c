@@ -138,7 +138,8 @@ static int install_text(struct loader *l, const char *rules)
 	rules_parse_buffer("bench.rules", rules, &rs);
 	parse_sinkhole("203.0.113.0/24,2001:db8:5::/48", &space, &bad);
 	if (!rs.nerrors && !compile_rules(&rs, &space, &c) &&
-	    !install_rules(&l->maps, &rs, &c, BOTSINK_VERDICT_PASS, err, sizeof(err)))
+	    !install_rules(&l->maps, &rs, &c, BOTSINK_VERDICT_PASS, BOTSINK_RESPOND_NONE, err,
+			   sizeof(err)))
 		ret = 0;
 	if (ret) {
 		rules_print_errors(&rs);

@@ -23,8 +23,8 @@
 _Static_assert(sizeof(struct botsink_stats) == NSTATS * sizeof(__u64), "stats layout");
 
 const char *const stat_names[NSTATS] = {
-	"non_ip",	"non_sinkhole", "malformed", "fragment",  "matched",
-	"unclassified", "table_full",	"vlan",	     "uncounted",
+	"non_ip",     "non_sinkhole", "malformed", "fragment", "matched",   "unclassified",
+	"table_full", "vlan",	      "uncounted", "verified", "responses",
 };
 
 /* The rule set most parse tests use. */
@@ -178,6 +178,7 @@ bool env_setup(void)
 			return false;
 		}
 	env.verdict = BOTSINK_VERDICT_PASS;
+	env.respond = BOTSINK_RESPOND_NONE;
 	env.frames = 0;
 	env.nseen = 0;
 	env.nwant = 0;
@@ -214,7 +215,7 @@ bool install_at(int line, const char *rules, enum botsink_verdict verdict)
 		rules_print_errors(&env.rs);
 		return check_at(line, false, "the test rules do not compile");
 	}
-	if (install_rules(&env.l.maps, &env.rs, &env.c, verdict, err, sizeof(err)))
+	if (install_rules(&env.l.maps, &env.rs, &env.c, verdict, env.respond, err, sizeof(err)))
 		return check_at(line, false, "install_rules: %s", err);
 	env.verdict = verdict;
 	read_slots();
@@ -226,12 +227,13 @@ bool install_at(int line, const char *rules, enum botsink_verdict verdict)
 bool run_prog(int line, const void *data, size_t len, __u32 *retval)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
-		    .repeat = 1);
+		    .data_out = env.out, .data_size_out = sizeof(env.out), .repeat = 1);
 	int err = bpf_prog_test_run_opts(loader_prog_fd(&env.l), &opts);
 
 	if (!check_at(line, !err, "BPF_PROG_TEST_RUN with %zu bytes: %s", len, strerror(-err)))
 		return false;
 	*retval = opts.retval;
+	env.out_len = opts.data_size_out;
 	return true;
 }
 
@@ -300,17 +302,16 @@ void forget_segment(const struct hit *h)
 			env.seen[i] = env.seen[--env.nseen];
 }
 
-void expect_counted(int line, const struct hit *h, size_t len, bool table_full)
+/* `checkin`: expect_checkin's answer (remembered even when the table is full). */
+void expect_counted(int line, const struct hit *h, size_t len, bool table_full, bool checkin)
 {
 	struct want_counter *w = find_want(&h->key);
 	int slot = slot_of(h->key.sid);
-	bool checkin;
 
 	if (check_at(line, slot >= 0, "sid %u has no rule slot", h->key.sid)) {
 		env.hits_want[slot].packets++;
 		env.hits_want[slot].bytes += len;
 	}
-	checkin = expect_checkin(h); /* remembered even when the table is full */
 	if (table_full)
 		return;
 	if (!w) {
@@ -324,6 +325,8 @@ void expect_counted(int line, const struct hit *h, size_t len, bool table_full)
 	w->c.bytes += len;
 	w->c.syns += h->syn;
 	w->c.checkins += checkin;
+	w->c.checkins_tcp += checkin && h->proto == FR_IPPROTO_TCP;
+	w->c.checkins_verified += checkin && h->verified;
 	if (h->dns_qtype)
 		w->c.dns_qtype = h->dns_qtype;
 	memcpy(w->c.dst_addr, h->dst, 16);
@@ -336,7 +339,7 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 {
 	int action = x->action >= 0 ? x->action : implied_action(x->bucket);
 	__u64 before[NSTATS], after[NSTATS], want[NSTATS] = { 0 };
-	bool same = true;
+	bool same = true, checkin = false;
 	__u32 retval;
 
 	read_stats(before);
@@ -349,6 +352,10 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 	want[x->bucket] = 1;
 	want[VLAN_STAT] = is_tagged(data, len);
 	want[TABLE_FULL_STAT] = x->table_full;
+	if (x->hit)
+		checkin = expect_checkin(x->hit);
+	want[VERIFIED_STAT] = checkin && x->hit->verified;
+	want[RESPONSES_STAT] = x->responded;
 	for (int i = 0; i < NSTATS; i++) {
 		same &= after[i] - before[i] == want[i];
 		env.stats_want[i] += want[i];
@@ -361,7 +368,7 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 				fprintf(stderr, "    %s +%llu\n", stat_names[i],
 					(unsigned long long)(after[i] - before[i]));
 	if (x->hit)
-		expect_counted(line, x->hit, len, x->table_full);
+		expect_counted(line, x->hit, len, x->table_full, checkin);
 }
 
 void set_addr(__u8 out[16], const char *text)
@@ -509,6 +516,12 @@ void check_drained(int line, const struct want_counter *w, const struct drain_re
 			 got->protocol == w->c.protocol,
 		 "%s: last destination %s port %u protocol %u; expected port %u protocol %u", key,
 		 dst, got->dst_port, got->protocol, w->c.dst_port, w->c.protocol);
+	check_at(line,
+		 got->checkins_tcp == w->c.checkins_tcp &&
+			 got->checkins_verified == w->c.checkins_verified,
+		 "%s: %llu TCP check-ins, %llu verified; expected %llu, %llu", key,
+		 (unsigned long long)got->checkins_tcp, (unsigned long long)got->checkins_verified,
+		 (unsigned long long)w->c.checkins_tcp, (unsigned long long)w->c.checkins_verified);
 	check_at(line, got->checkins == w->c.checkins && got->dns_qtype == w->c.dns_qtype,
 		 "%s: %llu check-ins, DNS query type %u; expected %llu, %u", key,
 		 (unsigned long long)got->checkins, got->dns_qtype,

@@ -31,9 +31,11 @@
 #define HOST4 "203.0.113.10"
 #define HOST6 "2001:db8:5::10"
 #define SPORT 40000
-#define NSTATS 9 /* the fields of struct botsink_stats */
+#define NSTATS 11 /* the fields of struct botsink_stats */
 #define VLAN_STAT 7
 #define TABLE_FULL_STAT 6
+#define VERIFIED_STAT 9
+#define RESPONSES_STAT 10
 #define MAX_WANT 256
 #define MAX_SEEN 1024 /* TCP check-in segments remembered by one test */
 #define NFRAMES 4
@@ -61,12 +63,14 @@ struct hit {
 	__u32 seq;
 	__u32 payload_len;
 	__u16 dns_qtype; /* expected in the counter when not 0 */
+	bool verified; /* acknowledges a valid SYN cookie: a verified check-in if a check-in */
 };
 
 struct expect {
 	int bucket;
 	int action; /* XDP_*, or -1: what the installed verdict implies */
 	bool table_full; /* no free counter slot: hits count, the counter does not */
+	bool responded; /* the responder answers it (XDP_TX) */
 	const struct hit *hit; /* matched/unclassified */
 };
 
@@ -88,6 +92,7 @@ struct env {
 	struct rule_set rs;
 	struct compiled c;
 	enum botsink_verdict verdict;
+	enum botsink_respond respond; /* what install_at asks for */
 	__u64 stats_base[NSTATS];
 	__u64 stats_want[NSTATS]; /* expected delta */
 	__u64 frames;
@@ -99,6 +104,8 @@ struct env {
 	struct botsink_rule_hits hits_base[BOTSINK_MAX_RULES];
 	struct botsink_rule_hits hits_want[BOTSINK_MAX_RULES]; /* expected delta */
 	void *percpu; /* scratch: one map value per possible CPU */
+	uint8_t out[FRAME_MAX + 512]; /* the last frame as the program left it (XDP_TX) */
+	size_t out_len;
 };
 extern struct env env;
 #define INSTALL(rules, verdict) install_at(__LINE__, (rules), (verdict))
@@ -143,7 +150,7 @@ const char *action_name(__u32 action);
 struct want_counter *find_want(const struct botsink_source_key *key);
 bool expect_checkin(const struct hit *h);
 void forget_segment(const struct hit *h);
-void expect_counted(int line, const struct hit *h, size_t len, bool table_full);
+void expect_counted(int line, const struct hit *h, size_t len, bool table_full, bool checkin);
 void send_at(int line, const void *data, size_t len, const struct expect *x);
 void set_addr(__u8 out[16], const char *text);
 void frame_hit(const struct frame *f, __u32 sid, struct hit *h);

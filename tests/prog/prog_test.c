@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * BPF_PROG_TEST_RUN tests of the real XDP program (harness.h): the header
- * path (header_tests.c), payload matching (payload_tests.c) and content
+ * path (header_tests.c), payload matching (payload_tests.c), handshake
+ * verification and the responder (respond_tests.c) and content
  * matching against a reference (fuzz_tests.c).
  *
  * Run as root: build/tests/prog_test [TEST...]
@@ -16,8 +17,8 @@
 #include "log.h"
 #include "util.h"
 
-extern const struct test header_tests[], payload_tests[], fuzz_tests[];
-extern const size_t n_header_tests, n_payload_tests, n_fuzz_tests;
+extern const struct test header_tests[], payload_tests[], respond_tests[], fuzz_tests[];
+extern const size_t n_header_tests, n_payload_tests, n_respond_tests, n_fuzz_tests;
 
 static const struct suite {
 	const struct test *tests;
@@ -25,6 +26,7 @@ static const struct suite {
 } suites[] = {
 	{ header_tests, &n_header_tests },
 	{ payload_tests, &n_payload_tests },
+	{ respond_tests, &n_respond_tests },
 	{ fuzz_tests, &n_fuzz_tests },
 };
 

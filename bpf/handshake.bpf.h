@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Proving a TCP handshake without state. A SYN-ACK that carries a SYN
+ * cookie (the kernel's with net.ipv4.tcp_syncookies=2, or the responder's)
+ * encodes the connection and a keyed hash in its sequence number; the
+ * client's next segments acknowledge cookie + 1 with sequence ISN + 1. A
+ * sender that forges the source address never sees the SYN-ACK, so it
+ * cannot produce a segment that passes the check. Only the handshake ACK
+ * and the first data segment pass (later ones have moved the sequence).
+ */
+#ifndef BOTSINK_HANDSHAKE_BPF_H
+#define BOTSINK_HANDSHAKE_BPF_H
+
+#include "parse.bpf.h"
+
+/* Ethernet and two VLAN tags: the furthest an IP header can start. */
+#define BOTSINK_MAX_L3_OFF 22
+
+/* IP and TCP headers of the frame, bounds-checked, or false. */
+static __always_inline bool frame_headers(struct xdp_md *ctx, const struct packet *pkt, void **ip,
+					  struct tcphdr **th)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	/* The parsers never leave a larger offset; the masks show the
+	 * verifier the bound that clang would drop as redundant. */
+	__u32 l3 = pkt->l3_off & 0x1f, l4 = pkt->l4_off & BOTSINK_MAX_HEADER_OFFSET;
+	__u32 ip_len = pkt->eth_proto == ETH_P_IP ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+
+	if (l3 > BOTSINK_MAX_L3_OFF)
+		return false;
+	*ip = data + l3;
+	*th = data + l4;
+	return *ip + ip_len <= end && (void *)(*th + 1) <= end;
+}
+
+/* A TCP data segment (or FIN) that acknowledges a valid SYN cookie. */
+static __always_inline bool handshake_proven(struct xdp_md *ctx, const struct packet *pkt)
+{
+	struct tcphdr *th;
+	void *ip;
+
+	if (pkt->proto != IPPROTO_TCP ||
+	    (pkt->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_RST)) != TCP_FLAG_ACK ||
+	    (!pkt->payload_len && !(pkt->tcp_flags & TCP_FLAG_FIN)))
+		return false;
+	if (!frame_headers(ctx, pkt, &ip, &th))
+		return false;
+	if (pkt->eth_proto == ETH_P_IP) {
+		struct iphdr *ip4 = ip;
+
+		if ((void *)(ip4 + 1) > (void *)(long)ctx->data_end)
+			return false;
+		return bpf_tcp_raw_check_syncookie_ipv4(ip4, th) == 0;
+	}
+	if ((void *)((struct ipv6hdr *)ip + 1) > (void *)(long)ctx->data_end)
+		return false;
+	return bpf_tcp_raw_check_syncookie_ipv6(ip, th) == 0;
+}
+
+#endif /* BOTSINK_HANDSHAKE_BPF_H */
