@@ -120,6 +120,11 @@ $(BUILD)/baseline.skel.h: $(BUILD)/baseline.bpf.o
 $(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h $(LIB_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
+# For the lab's bots end (tests/e2e/test_verify.sh).
+$(BUILD)/tests/xdp_pass.bpf.o: tests/e2e/xdp_pass.bpf.c | $(BUILD)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # The lab traffic generator (live frames through BPF_PROG_TEST_RUN).
 $(BUILD)/gen.bpf.o: tests/gen/gen.bpf.c | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -166,7 +171,8 @@ fuzz: $(FUZZERS)
 			$(BUILD)/fuzz-corpus/$$name tests/fuzz/corpus/$${name#fuzz_} || exit 1; \
 	done
 
-test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen
+test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen \
+		$(BUILD)/tests/xdp_pass.bpf.o
 	BUILD=$(BUILD) tests/run.sh
 
 demo:

@@ -4,7 +4,8 @@
 (--pcap), out of one interface.
 
 Each plan item: {"src": ADDR, "dst": ADDR, "proto": "tcp"|"udp"|"icmp"|"arp"
-|"raw", "sport": N, "dport": N, "flags": "S", "seq": N, "count": N,
+|"raw", "sport": N, "dport": N, "flags": "S", "seq": N, "ack": N|"random",
+"count": N,
 "vlan": [ids], "payload": "text", "payload_hex": "hex bytes",
 "hex": "raw frame hex (proto raw)", "frag": "first"|"later",
 "ext": ["hop", "dst", "routing", "frag"]}. Frames go out in plan order;
@@ -14,6 +15,7 @@ import argparse
 import ipaddress
 import json
 import logging
+import random
 import sys
 
 # Frames go out at layer 2: scapy's routing warnings do not apply.
@@ -48,8 +50,10 @@ def l4(item):
     payload = bytes.fromhex(item["payload_hex"]) if "payload_hex" in item \
         else item.get("payload", "").encode()
     if proto == "tcp":
+        ack = item.get("ack", 0)
         seg = TCP(sport=item.get("sport", 40000), dport=item["dport"],
-                  flags=item.get("flags", "S"), seq=item.get("seq", 1000))
+                  flags=item.get("flags", "S"), seq=item.get("seq", 1000),
+                  ack=random.getrandbits(32) if ack == "random" else ack)
     elif proto == "udp":
         seg = UDP(sport=item.get("sport", 40000), dport=item["dport"])
     elif proto == "icmp":

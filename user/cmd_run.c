@@ -898,6 +898,9 @@ static int start(struct daemon *d)
 	const char *mode;
 	int adopted;
 
+	/* First: a run that cannot verify must not have changed anything. */
+	if (o->verdict == BOTSINK_VERDICT_PASS && !o->no_syncookies && enable_syncookies())
+		return -1;
 	if (loader_open_sized(&d->loader, o->pin_dir, flags, &o->caps, err, sizeof(err))) {
 		log_error("%s", err);
 		return -1;
@@ -924,8 +927,6 @@ static int start(struct daemon *d)
 			o->pin_dir, o->ifname, o->ifname);
 		return -1;
 	}
-	if (o->verdict == BOTSINK_VERDICT_PASS && !o->no_syncookies && enable_syncookies())
-		return -1;
 	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, o->respond, err,
 			  sizeof(err))) {
 		log_error("%s", err);
