@@ -148,6 +148,7 @@ struct base_record {
 	struct prefix src; /* the raw source: a host (/128), or an aggregate's prefix */
 	unsigned int bits; /* an aggregate's native prefix length */
 	struct enrichment enr;
+	uint64_t checkins_tcp; /* of rec.checkins: verified-only views take out the unverified */
 	char id[RECORD_ID_LEN];
 };
 
@@ -190,6 +191,10 @@ static void build_base(const struct feed *f, const struct epoch *e,
 	r->tag = c ? c->msg : NULL;
 	r->classtype = c ? c->classtype : NULL;
 	r->checkins = t->checkins;
+	r->checkins_verified = t->checkins_verified;
+	b->checkins_tcp = t->checkins_tcp;
+	r->verification =
+		record_verification_of(t->protocol, t->checkins_tcp, t->checkins_verified);
 	r->dns_qtype = t->dns_qtype;
 	r->sid = sc->key.sid;
 	r->packets = t->packets;
