@@ -52,9 +52,13 @@ static const char run_usage[] =
 	"                             default: the rules' destination prefixes\n"
 	"      --feed PATH|-          the public feed, appended to (default: - , stdout)\n"
 	"      --format FORMAT        its format: jsonl (default), shadowserver-csv or intelmq\n"
+	"      --verified-only        leave unverified TCP check-ins out of the feed (sources\n"
+	"                             that completed no handshake may be spoofed); records\n"
+	"                             left without check-ins are withheld\n"
 	"      --partners FILE        per-partner feeds: INI sections with scope (prefixes,\n"
-	"                             AS numbers), anon, format and output; a partner gets\n"
-	"                             the records of sources in its scope, and no others\n"
+	"                             AS numbers), anon, format, output and verified_only\n"
+	"                             (default yes); a partner gets the records of sources\n"
+	"                             in its scope, and no others\n"
 	"      --mmdb-asn FILE        MaxMind-format ASN database (GeoLite2-ASN layout):\n"
 	"                             records gain src_asn and src_as_name\n"
 	"      --mmdb-geo FILE        MaxMind-format Country or City database: src_geo\n"
@@ -141,6 +145,7 @@ struct run_opts {
 	double interval;
 	enum anon_mode anon;
 	enum record_format format;
+	bool verified_only; /* the public feed's */
 	enum key_rotate key_rotate;
 	long long key_retention; /* seconds */
 	unsigned int truncate_v4, truncate_v6;
@@ -226,6 +231,7 @@ enum {
 	OPT_RETRANSMIT_MEMORY,
 	OPT_FORMAT,
 	OPT_PARTNERS,
+	OPT_VERIFIED_ONLY,
 	OPT_MMDB_ASN,
 	OPT_MMDB_GEO,
 	OPT_KEY_ROTATE,
@@ -260,6 +266,7 @@ static const struct option run_options[] = {
 	{ "retransmit-memory", required_argument, NULL, OPT_RETRANSMIT_MEMORY },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "partners", required_argument, NULL, OPT_PARTNERS },
+	{ "verified-only", no_argument, NULL, OPT_VERIFIED_ONLY },
 	{ "mmdb-asn", required_argument, NULL, OPT_MMDB_ASN },
 	{ "mmdb-geo", required_argument, NULL, OPT_MMDB_GEO },
 	{ "key-rotate", required_argument, NULL, OPT_KEY_ROTATE },
@@ -341,6 +348,9 @@ static int parse_option(int opt, const char *arg, struct run_opts *o)
 		break;
 	case OPT_PARTNERS:
 		o->partners_path = arg;
+		break;
+	case OPT_VERIFIED_ONLY:
+		o->verified_only = true;
 		break;
 	case OPT_MMDB_ASN:
 		o->mmdb_asn = arg;
@@ -602,6 +612,7 @@ static int open_outputs(struct daemon *d, struct partner_set *ps, struct output_
 	const struct output_config cfg = { .feed_path = d->opts->feed_path,
 					   .format = d->opts->format,
 					   .anon = d->opts->anon,
+					   .verified_only = d->opts->verified_only,
 					   .state_dir = d->opts->state_dir };
 	char err[1024];
 

@@ -19,7 +19,7 @@ void feed_init(struct feed *f, const struct enricher *enrich, unsigned int trunc
 
 int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
 		   const struct partner *partner, enum anon_mode anon, struct keyring *keys,
-		   enum record_format format, char *err, size_t errlen)
+		   enum record_format format, bool verified_only, char *err, size_t errlen)
 {
 	bool keyed = anon_key_len(anon) != 0;
 
@@ -28,6 +28,7 @@ int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
 	v->partner = partner;
 	v->anon = anon;
 	v->network = format == FORMAT_INTELMQ;
+	v->verified_only = verified_only;
 	if (keyed && !keys) {
 		snprintf(err, errlen, "%s: %s needs keys", name, anon_mode_name(anon));
 		return -1;
@@ -148,6 +149,7 @@ struct base_record {
 	struct prefix src; /* the raw source: a host (/128), or an aggregate's prefix */
 	unsigned int bits; /* an aggregate's native prefix length */
 	struct enrichment enr;
+	uint64_t checkins_tcp; /* of rec.checkins: verified-only views take out the unverified */
 	char id[RECORD_ID_LEN];
 };
 
@@ -190,6 +192,10 @@ static void build_base(const struct feed *f, const struct epoch *e,
 	r->tag = c ? c->msg : NULL;
 	r->classtype = c ? c->classtype : NULL;
 	r->checkins = t->checkins;
+	r->checkins_verified = t->checkins_verified;
+	b->checkins_tcp = t->checkins_tcp;
+	r->verification =
+		record_verification_of(t->protocol, t->checkins_tcp, t->checkins_verified);
 	r->dns_qtype = t->dns_qtype;
 	r->sid = sc->key.sid;
 	r->packets = t->packets;
@@ -216,17 +222,34 @@ static void format_network(const struct feed *f, const struct base_record *b, ch
 }
 
 /*
+ * The check-ins a verified-only view shows: all but the unverified TCP
+ * ones. Clamped, as the counts are sums the kernel wrote, not checked.
+ */
+static uint64_t verified_checkins(const struct base_record *b)
+{
+	uint64_t tcp = b->checkins_tcp, verified = b->rec.checkins_verified;
+	uint64_t unverified = tcp > verified ? tcp - verified : 0;
+
+	return b->rec.checkins > unverified ? b->rec.checkins - unverified : 0;
+}
+
+/*
  * The record as view `v` shows it, with the key of the epoch (ipcrypt
- * modes); false when its source is outside the view's scope.
+ * modes); false when its source is outside the view's scope, or nothing
+ * of it is left for a verified-only view.
  */
 static bool view_record(const struct feed *f, const struct feed_view *v, const struct anon_key *key,
 			const struct base_record *b, struct feed_record *r)
 {
 	const struct anonymizer *a = key ? &key->anon : &v->plain;
+	uint64_t checkins = v->verified_only ? verified_checkins(b) : b->rec.checkins;
 
 	if (v->partner && !partner_in_scope(v->partner, &b->src, b->enr.asn, b->enr.asn_len))
 		return false;
+	if (!checkins && v->verified_only)
+		return false;
 	*r = b->rec;
+	r->checkins = checkins;
 	if (r->overflow)
 		anon_format_prefix(a, &b->src.addr, b->bits, r->src_ip, sizeof(r->src_ip));
 	else

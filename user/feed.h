@@ -47,6 +47,11 @@ struct feed_view {
 	struct keyring *keys; /* ipcrypt modes: the keys by epoch; else NULL */
 	struct anonymizer plain; /* truncate and none */
 	bool network; /* the format shows the source's network (IntelMQ's source.network) */
+	/*
+	 * Unverified TCP check-ins are left out: checkins counts verified TCP
+	 * and non-TCP ones, and a record left with none is withheld.
+	 */
+	bool verified_only;
 };
 
 /* One view's records of an epoch, into one sink. */
@@ -70,12 +75,12 @@ void feed_init(struct feed *f, const struct enricher *enrich, unsigned int trunc
 	       unsigned int truncate_v6, const char *sensor);
 /*
  * A view of `anon` mode, for an output in `format`: keys from `keys`
- * (ipcrypt modes), else truncation to the feed's prefix lengths. 0, or -1
- * with a reason in err.
+ * (ipcrypt modes), else truncation to the feed's prefix lengths; with
+ * verified_only, see struct feed_view. 0, or -1 with a reason in err.
  */
 int feed_view_init(struct feed_view *v, const struct feed *f, const char *name,
 		   const struct partner *partner, enum anon_mode anon, struct keyring *keys,
-		   enum record_format format, char *err, size_t errlen);
+		   enum record_format format, bool verified_only, char *err, size_t errlen);
 void feed_view_free(struct feed_view *v);
 /*
  * Remember what the rule set's sids stand for: records written from now on

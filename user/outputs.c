@@ -50,7 +50,11 @@ void output_set_close(struct output_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The output of `prev` this one can go on with: same name, file and format. */
+/*
+ * The output of `prev` this one can go on with: same name, file and format.
+ * Its sink and spool only: the view (scope, anon, verified_only) is always
+ * the new set's, so a changed one applies from the next epoch on.
+ */
 static struct drain_output *reusable(struct output_set *prev, const char *name, const char *path,
 				     enum record_format format)
 {
@@ -126,6 +130,7 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 	struct drain_output *o = &set->out[i];
 	enum record_format format = p ? p->format : cfg->format;
 	enum anon_mode anon = p ? p->anon : cfg->anon;
+	bool verified_only = p ? p->verified_only : cfg->verified_only;
 	struct keyring *keys = NULL;
 	const char *path = p ? p->output : cfg->feed_path;
 
@@ -135,7 +140,8 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 	}
 	if (anon_key_len(anon) && !(keys = key_store_get(ks, anon, err, errlen)))
 		return -1;
-	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, format, err, errlen))
+	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, format, verified_only, err,
+			   errlen))
 		return -1;
 	o->view = &set->views[i];
 	o->format = format;

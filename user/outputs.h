@@ -37,6 +37,7 @@ struct output_config {
 	const char *feed_path;
 	enum record_format format;
 	enum anon_mode anon;
+	bool verified_only; /* the public feed's (--verified-only) */
 	const char *state_dir;
 };
 
@@ -51,8 +52,9 @@ struct output_set {
 /*
  * Open the outputs for `partners` (taken over: *partners is emptied in
  * any case). Outputs of `prev` with the same name, file and format are
- * to be reused, and nothing of prev is touched until output_set_take.
- * 0, or -1 with a reason in err and nothing opened.
+ * to be reused (their sinks and spools: every view is new), and nothing
+ * of prev is touched until output_set_take. 0, or -1 with a reason in err
+ * and nothing opened.
  */
 int output_set_open(struct output_set *set, const struct output_config *cfg,
 		    struct partner_set *partners, const struct feed *f, struct key_store *ks,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "partners.h"
 #include "util.h"
@@ -20,10 +21,12 @@ enum partner_key {
 	KEY_ANON,
 	KEY_FORMAT,
 	KEY_OUTPUT,
+	KEY_VERIFIED_ONLY,
 	KEY_COUNT,
 };
 
-static const char *const key_names[KEY_COUNT] = { "scope", "anon", "format", "output" };
+static const char *const key_names[KEY_COUNT] = { "scope", "anon", "format", "output",
+						  "verified_only" };
 
 struct load_error {
 	unsigned int line; /* 0: the whole file */
@@ -218,6 +221,8 @@ static void add_section(struct loader *ld, unsigned int lineno, const char *name
 	p->name = strdup(name);
 	p->anon = ANON_IPCRYPT_PFX;
 	p->format = FORMAT_JSONL;
+	/* A partner acts on records: spoofable ones would send it after the wrong hosts. */
+	p->verified_only = true;
 	p->line = lineno;
 	if (!p->name) {
 		add_error(ld, lineno, "out of memory");
@@ -369,6 +374,24 @@ static void parse_output(struct loader *ld, unsigned int lineno, const char *val
 		add_error(ld, lineno, "out of memory");
 }
 
+/* yes/no, true/false, on/off, 1/0, in any case; -1: none of them. */
+static int parse_bool(const char *value, bool *out)
+{
+	static const char *const words[][2] = {
+		{ "yes", "no" }, { "true", "false" }, { "on", "off" }, { "1", "0" }
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		for (int j = 0; j < 2; j++) {
+			if (!strcasecmp(value, words[i][j])) {
+				*out = j == 0;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
 static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key key, char *value)
 {
 	struct partner *p = current(ld);
@@ -394,6 +417,12 @@ static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key
 	case KEY_OUTPUT:
 		parse_output(ld, lineno, value);
 		break;
+	case KEY_VERIFIED_ONLY:
+		if (parse_bool(value, &p->verified_only))
+			add_error(ld, lineno,
+				  "verified_only '%s' is not yes or no (true/false, on/off, 1/0)",
+				  shown(value, text, sizeof(text)));
+		break;
 	default:
 		break;
 	}
@@ -413,7 +442,8 @@ static void parse_pair(struct loader *ld, unsigned int lineno, char *key, char *
 		if (strcmp(key, key_names[k]) == 0)
 			break;
 	if (k == KEY_COUNT) {
-		add_error(ld, lineno, "unknown key '%s' (scope, anon, format, output)",
+		add_error(ld, lineno,
+			  "unknown key '%s' (scope, anon, format, output, verified_only)",
 			  shown(key, text, sizeof(text)));
 		return;
 	}

@@ -27,6 +27,7 @@ struct partner {
 	size_t nasns;
 	enum anon_mode anon; /* default ipcrypt-pfx */
 	enum record_format format; /* default jsonl */
+	bool verified_only; /* default true: no unverified TCP check-ins (struct feed_view) */
 	char *output; /* a file path, as written */
 	unsigned int line; /* of its [section] header */
 };

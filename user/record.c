@@ -86,6 +86,28 @@ void format_utc_seconds(const struct timespec *ts, char sep, const char *zone, c
 	snprintf(buf, len, "%.19s%s", text, zone);
 }
 
+enum record_verification record_verification_of(uint8_t protocol, uint64_t checkins_tcp,
+						uint64_t checkins_verified)
+{
+	if (checkins_verified)
+		return VERIFICATION_VERIFIED;
+	if (checkins_tcp || protocol == IPPROTO_TCP)
+		return VERIFICATION_UNVERIFIED;
+	return VERIFICATION_UNVERIFIABLE;
+}
+
+const char *record_verification_name(enum record_verification v)
+{
+	switch (v) {
+	case VERIFICATION_VERIFIED:
+		return "verified";
+	case VERIFICATION_UNVERIFIED:
+		return "unverified";
+	default:
+		return "unverifiable";
+	}
+}
+
 bool record_rule_matched(const struct feed_record *r)
 {
 	return !r->any_sid && r->family && strcmp(r->family, "unclassified") != 0;
@@ -178,6 +200,11 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	sb_put_u64(sb, r->syns);
 	sb_lit(sb, ",\"checkins\":");
 	sb_put_u64(sb, r->checkins);
+	sb_lit(sb, ",\"checkins_verified\":");
+	sb_put_u64(sb, r->checkins_verified);
+	sb_lit(sb, ",\"verification\":\"");
+	sb_puts(sb, record_verification_name(r->verification));
+	sb_lit(sb, "\"");
 	sb_lit(sb, ",\"dns_qtype\":");
 	if (r->dns_qtype)
 		sb_put_u64(sb, r->dns_qtype);

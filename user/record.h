@@ -13,6 +13,13 @@
 #include "addr.h"
 #include "json.h"
 
+/* What a record proves about its source's address. */
+enum record_verification {
+	VERIFICATION_UNVERIFIABLE = 0, /* no TCP: a datagram proves nothing about its source */
+	VERIFICATION_UNVERIFIED, /* TCP, but no check-in completed a handshake */
+	VERIFICATION_VERIFIED, /* a check-in acknowledged a SYN cookie: not spoofed */
+};
+
 struct feed_record {
 	struct timespec timestamp; /* end of the interval */
 	struct timespec first_seen;
@@ -45,6 +52,8 @@ struct feed_record {
 	uint64_t bytes;
 	uint64_t syns;
 	uint64_t checkins; /* SYNs and data segments (retransmissions once), datagrams */
+	uint64_t checkins_verified; /* of checkins: TCP ones that completed a handshake */
+	enum record_verification verification; /* record_verification_of() the counts */
 	uint16_t dns_qtype; /* last DNS query type seen; 0: none */
 	const char *sensor;
 	const char *record_id; /* unique per record; a re-emitted epoch repeats it */
@@ -71,12 +80,20 @@ const char *record_format_header(enum record_format f);
  */
 void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb);
 
+/*
+ * Verified: some check-in is; unverified: TCP check-ins (or the protocol
+ * last seen is TCP) but none is; unverifiable: neither.
+ */
+enum record_verification record_verification_of(uint8_t protocol, uint64_t checkins_tcp,
+						uint64_t checkins_verified);
+const char *record_verification_name(enum record_verification v);
+
 /* One JSON object and a newline; every field present, null when unknown. */
-#define RECORD_FIELDS 24
+#define RECORD_FIELDS 26
 void record_to_json(const struct feed_record *r, struct strbuf *sb);
 
-/* Shadowserver's 31 Sinkhole Events columns, then botsink's 14 (record_csv.c). */
-#define SHADOWSERVER_CSV_COLUMNS 45
+/* Shadowserver's 31 Sinkhole Events columns, then botsink's 16 (record_csv.c). */
+#define SHADOWSERVER_CSV_COLUMNS 47
 extern const char SHADOWSERVER_CSV_HEADER[];
 void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb);
 

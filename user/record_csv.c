@@ -17,8 +17,8 @@ const char SHADOWSERVER_CSV_HEADER[] =
 	"severity,dst_ip,dst_port,dst_asn,dst_geo,dst_region,dst_city,dst_hostname,"
 	"dst_naics,dst_sector,public_source,infection,family,tag,application,version,"
 	"event_id,"
-	"count,packets,bytes,syns,first_seen,last_seen,sid,classtype,dns_qtype,"
-	"overflow,anon_mode,anon_key_id,sensor,record_id\n";
+	"count,packets,bytes,syns,checkins_verified,verification,first_seen,last_seen,"
+	"sid,classtype,dns_qtype,overflow,anon_mode,anon_key_id,sensor,record_id\n";
 
 /* Shadowserver columns botsink has no value for, between two that it has. */
 #define EMPTY_SRC_PORT ","
@@ -154,6 +154,10 @@ static void csv_botsink_part(const struct feed_record *r, struct strbuf *sb)
 	sb_put_u64(sb, r->bytes);
 	sb_lit(sb, ",");
 	sb_put_u64(sb, r->syns);
+	sb_lit(sb, ",");
+	sb_put_u64(sb, r->checkins_verified);
+	sb_lit(sb, ",");
+	sb_puts(sb, record_verification_name(r->verification));
 	csv_time(sb, &r->first_seen);
 	csv_time(sb, &r->last_seen);
 	sb_lit(sb, ",");

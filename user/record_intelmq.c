@@ -204,6 +204,8 @@ static void intelmq_extra(const struct feed_record *r, struct strbuf *sb)
 	IM_U64(sb, "\"extra.packets\"", r->packets);
 	IM_U64(sb, "\"extra.bytes\"", r->bytes);
 	IM_U64(sb, "\"extra.syns\"", r->syns);
+	IM_U64(sb, "\"extra.checkins_verified\"", r->checkins_verified);
+	IM_STRING(sb, "\"extra.verification\"", record_verification_name(r->verification));
 	IM_TIME(sb, "\"extra.first_seen\"", &r->first_seen);
 	if (!r->any_sid)
 		IM_U64(sb, "\"extra.sid\"", r->sid);

@@ -348,7 +348,7 @@ static int bench_view(const struct feed *feed, struct feed_view *v, struct keyri
 		*keys = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER,
 				     path, 24, 48, err, sizeof(err));
 	if (!*keys || feed_view_init(v, feed, "feed", NULL, ANON_IPCRYPT_PFX, *keys, FORMAT_JSONL,
-				     err, sizeof(err))) {
+				     false, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		if (*keys)
 			keyring_close(*keys);
@@ -431,8 +431,8 @@ static double bench_partner_views(struct feed *feed, const struct drain_result *
 		enum anon_mode mode = p->anon;
 
 		if (feed_view_init(&views[nviews], feed, p->name, p, mode,
-				   mode == ANON_IPCRYPT_PFX ? pfx : det, formats[nviews + 1], err,
-				   sizeof(err)))
+				   mode == ANON_IPCRYPT_PFX ? pfx : det, formats[nviews + 1],
+				   p->verified_only, err, sizeof(err)))
 			goto out;
 		t[nviews + 1].view = &views[nviews];
 	}

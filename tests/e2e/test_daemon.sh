@@ -91,7 +91,7 @@ import json, sys
 fields = ["timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "anon_key_id", "src_asn",
           "src_as_name", "src_geo", "protocol", "dst_ip",
           "dst_port", "family", "tag", "sid", "classtype", "packets", "bytes", "syns", "checkins",
-          "dns_qtype", "overflow", "sensor", "record_id"]
+          "checkins_verified", "verification", "dns_qtype", "overflow", "sensor", "record_id"]
 n = 0
 for line in open(sys.argv[1]):
     r = json.loads(line)
@@ -104,6 +104,9 @@ for line in open(sys.argv[1]):
     assert 0 <= r["checkins"] <= r["packets"] and r["dns_qtype"] is None, r
     if r["protocol"] == "udp":
         assert r["checkins"] == r["packets"], r
+    # The lab completes no handshake: nothing is verified, TCP says so.
+    assert r["checkins_verified"] == 0, r
+    assert r["verification"] == ("unverified" if r["protocol"] == "tcp" else "unverifiable"), r
     want = {0: ("unclassified", None), 1000001: ("zeus", "Zeus gate check-in"),
             1000020: ("sality", "Sality P2P hello"), 1000030: ("mirai", "Mirai telnet scan")}
     if r["sid"] in want:

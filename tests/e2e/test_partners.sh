@@ -4,7 +4,9 @@
 # in its format and anonymization; no output or log holds a raw address
 # outside what it may show. Records are enriched (ASN, AS name, country).
 # A bad partners file is refused (exit 2, file:line); SIGHUP reloads rules
-# and partners together, or neither.
+# and partners together, or neither. Partners are verified-only unless they
+# say otherwise: a source with no check-in left is withheld, also after a
+# reload changes it; the lab completes no handshake, so nothing is verified.
 . "$(dirname "$0")/lib.sh"
 
 RULES="$WORK/lab.rules"
@@ -24,6 +26,8 @@ declare -A SCOPE=(
 	[2001:db8:99::1]=""
 )
 PARTNERS="isp-a isp-b cert-c isp-d"
+# Only SYN-ACKs (no check-in): withheld from verified-only views (isp-d's).
+SYNACK_ONLY=2001:db8:d::a
 
 cat "$ROOT/tests/e2e/lab.rules" >"$RULES"
 cat >>"$RULES" <<'RULES'
@@ -43,22 +47,25 @@ cat >"$WORK/partners.ini" <<EOF2
 scope  = 198.18.10.0/24, 2001:db8:a::/48
 anon   = none               # raw addresses of its own scope
 format = shadowserver-csv
+verified_only = no          # its SYN check-ins are counted below
 output = $WORK/isp-a.csv
 
 [isp-b]
 scope  = 198.18.10.128/25, AS64501   ; overlaps isp-a
 anon   = ipcrypt-pfx
 format = intelmq
+verified_only = off
 output = $WORK/isp-b.jsonl
 
 [cert-c]
 scope  = 198.18.0.0/15
 anon   = truncate
+verified_only = false
 output = $WORK/cert-c.jsonl
 
 [isp-d]
 scope  = 2001:db8:d::/48
-anon   = ipcrypt-deterministic
+anon   = ipcrypt-deterministic     # verified_only: yes by default
 output = $WORK/isp-d.jsonl
 EOF2
 
@@ -79,6 +86,7 @@ plan() {
 		p+="{\"src\":\"$s\",\"dst\":\"$dst\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
 		p+="{\"src\":\"$s\",\"dst\":\"$dst\",\"proto\":\"udp\",\"dport\":16001,\"count\":1},"
 	done
+	p+="{\"src\":\"$SYNACK_ONLY\",\"dst\":\"2001:db8:5::10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"SA\",\"count\":2},"
 	p+="{\"src\":\"198.18.20.7\",\"dst\":\"203.0.113.53\",\"proto\":\"udp\",\"dport\":53,\"payload_hex\":\"$(dns_query_hex dga-example.test)\",\"count\":1}"
 	echo "$p]"
 }
@@ -98,12 +106,12 @@ stop_daemon TERM
 expect_eq "daemon exit status" "$?" 0
 
 # Everything is checked by one script: exact records per output.
-"$PY" - "$WORK" "$KEY" "$ROOT" <<'PYEOF' || fail "partner outputs (see above)"
+"$PY" - "$WORK" "$KEY" "$ROOT" "$SYNACK_ONLY" <<'PYEOF' || fail "partner outputs (see above)"
 import csv, ipaddress, json, os, sys, subprocess
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 work, key = sys.argv[1], sys.argv[2]
-root = sys.argv[3]
+root, synack_only = sys.argv[3], sys.argv[4]
 bad = []
 
 def check(what, got, want):
@@ -151,6 +159,17 @@ for s in scope:
         check(f"feed: src_geo of {s}", r["src_geo"], geo.get(s))
         check(f"feed: anon_key_id of {s}", bool(r["anon_key_id"]), True)
 
+# No handshake in the lab: nothing verified; TCP says unverified, the rest unverifiable.
+def expect_unverified(what, proto, verified, verification):
+    check(f"{what}: checkins_verified", verified, 0)
+    check(f"{what}: verification", verification, "unverified" if proto == "tcp" else "unverifiable")
+
+for r in feed:
+    expect_unverified(f"feed: {r['src_ip']}", r["protocol"], r["checkins_verified"], r["verification"])
+# Not verified-only: the source without check-ins is there.
+check(f"feed: {synack_only} (SYN-ACKs only)",
+      {(r["checkins"], r["protocol"]) for r in by_src.get(pfx(synack_only), [])}, {(0, "tcp")})
+
 def expect_sources(name, got):
     want = sorted(s for s, p in scope.items() if name in p)
     check(f"{name}: sources", sorted(got), want)
@@ -166,6 +185,7 @@ for r in rows:
     counts[k] = counts.get(k, 0) + int(r["count"])
     check(f"isp-a: src_asn of {r['src_ip']}", r["src_asn"], str(asn[r["src_ip"]][0]))
     check(f"isp-a: src_geo of {r['src_ip']}", r["src_geo"], geo.get(r["src_ip"], ""))
+    expect_unverified(f"isp-a: {r['src_ip']}", r["protocol"], int(r["checkins_verified"]), r["verification"])
 check("isp-a: check-ins per source and protocol", counts,
       {(s, p): 2 if p == "tcp" else 1 for s in scope if "isp-a" in scope[s] for p in ("tcp", "udp")})
 
@@ -183,6 +203,7 @@ for e in events:
     check(f"isp-b: classification.type of {s} (dns {dns})",
           e["classification.type"] == "infected-system", not dns)
     check(f"isp-b: no null in {s}", any(v is None for v in e.values()), False)
+    expect_unverified(f"isp-b: {s}", e["protocol.transport"], e["extra.checkins_verified"], e["extra.verification"])
 check("isp-b: (source, sid) pairs", len({(e["extra.source_pseudonym"], e["extra.sid"]) for e in events}), 3 * 2 + 1)
 
 # cert-c: truncated addresses only.
@@ -199,6 +220,9 @@ if dk:
     recs = [json.loads(l) for l in open(f"{work}/isp-d.jsonl")]
     check("isp-d: sources", sorted({r["src_ip"] for r in recs}), [det("2001:db8:d::9", hexkey)])
     check("isp-d: anon_mode", {r["anon_mode"] for r in recs}, {"ipcrypt-deterministic"})
+    # Verified-only: the SYN-ACKs' source is withheld, and no record is left without check-ins.
+    check(f"isp-d: {synack_only} withheld", det(synack_only, hexkey) in {r["src_ip"] for r in recs}, False)
+    check("isp-d: records without check-ins", [r for r in recs if not r["checkins"]], [])
 
 for b in bad:
     print("  FAIL:", b, file=sys.stderr)
@@ -237,7 +261,8 @@ cp "$WORK/partners.ini" "$WORK/live.ini"
 cp "$RULES" "$WORK/live.rules"
 : >"$WORK/daemon.err"
 start_daemon -r "$WORK/live.rules" --sinkhole "$SINKHOLE" --interval 0.2 --key "$WORK/key" \
-	--mmdb-asn "$WORK/asn.mmdb" --partners "$WORK/live.ini" --feed "$WORK/feed2.jsonl" || finish
+	--mmdb-asn "$WORK/asn.mmdb" --partners "$WORK/live.ini" --feed "$WORK/feed2.jsonl" \
+	--verified-only || finish
 one_checkin() { # SRC
 	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"udp\",\"dport\":16002,\"count\":1}]" |
 		send_plan >/dev/null
@@ -277,6 +302,28 @@ expect_eq "reloaded: cert-c gets nothing more" "$(($(lines "$WORK/cert-c.jsonl")
 expect_eq "reloaded: isp-e gets 198.18.30.9" \
 	"$("$PY" -c 'import json,sys; print(" ".join(json.loads(l)["src_ip"] for l in open(sys.argv[1])))' "$WORK/isp-e.jsonl")" \
 	198.18.30.9
+# A reload that changes verified_only: the same output (name, file and
+# format) goes on, with the new setting. SYN-ACKs are no check-in.
+synack() { # SRC
+	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"SA\",\"count\":1}]" |
+		send_plan >/dev/null
+	sleep 0.5
+}
+e0=$(lines "$WORK/isp-e.jsonl")
+synack 198.18.30.9
+expect_eq "isp-e, verified-only by default: no record without check-ins" \
+	"$(($(lines "$WORK/isp-e.jsonl") - e0))" 0
+printf '[isp-e]\nscope = 198.18.30.0/24\nanon = none\nverified_only = no\noutput = %s/isp-e.jsonl\n' \
+	"$WORK" >"$WORK/live.ini"
+hup
+synack 198.18.30.9
+expect_eq "isp-e reloaded with verified_only = no: the SYN-ACKs' record" \
+	"$("$PY" -c 'import json,sys; print([(r["src_ip"], r["checkins"], r["packets"]) for r in map(json.loads, open(sys.argv[1]))][-1])' "$WORK/isp-e.jsonl")" \
+	"('198.18.30.9', 0, 1)"
+# --verified-only: the public feed has the check-ins, without the SYN-ACKs' records.
+expect_eq "--verified-only feed: records with check-ins, and without" \
+	"$("$PY" -c 'import json,sys; r=[json.loads(l) for l in open(sys.argv[1])]; print(sum(x["checkins"] > 0 for x in r) > 0, sum(x["checkins"] == 0 for x in r))' "$WORK/feed2.jsonl")" \
+	"True 0"
 stop_daemon TERM
 expect_eq "daemon exit status after reloads" "$?" 0
 finish

@@ -120,6 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.any_sid = r.overflow && (take64(&p, end) & 1);
 	r.src_asn = (uint32_t)take64(&p, end);
 	r.src_is_raw = take64(&p, end) & 1;
+	/* Taken last, so the seeds written before them mean what they meant. */
+	r.checkins_verified = take64(&p, end);
+	r.verification = (enum record_verification)(take64(&p, end) % 3);
 	snprintf(r.src_network, sizeof(r.src_network), "%s", r.overflow ? "" : "198.51.100.0/24");
 	record_to_json(&r, &sb);
 	if (sb.oom)
@@ -130,7 +133,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!obj || !json_is_object(obj) || json_object_size(obj) != RECORD_FIELDS ||
 	    json_integer_value(json_object_get(obj, "packets")) != (json_int_t)r.packets ||
 	    json_is_true(json_object_get(obj, "overflow")) != r.overflow ||
-	    json_is_null(json_object_get(obj, "sid")) != r.any_sid)
+	    json_is_null(json_object_get(obj, "sid")) != r.any_sid ||
+	    json_integer_value(json_object_get(obj, "checkins_verified")) !=
+		    (json_int_t)r.checkins_verified ||
+	    strcmp(json_string_value(json_object_get(obj, "verification")) ?: "",
+		   record_verification_name(r.verification)))
 		abort();
 	json_decref(obj);
 	check_intelmq(&r, &sb);

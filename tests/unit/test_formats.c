@@ -21,15 +21,18 @@
 
 /* Shadowserver's Sinkhole Events columns, then botsink's: typed out again. */
 static const char *const csv_columns[] = {
-	"timestamp",  "protocol",      "src_ip",      "src_port",     "src_asn",
-	"src_geo",    "src_region",    "src_city",    "src_hostname", "src_naics",
-	"src_sector", "device_vendor", "device_type", "device_model", "severity",
-	"dst_ip",     "dst_port",      "dst_asn",     "dst_geo",      "dst_region",
-	"dst_city",   "dst_hostname",  "dst_naics",   "dst_sector",   "public_source",
-	"infection",  "family",	       "tag",	      "application",  "version",
-	"event_id",   "count",	       "packets",     "bytes",	      "syns",
-	"first_seen", "last_seen",     "sid",	      "classtype",    "dns_qtype",
-	"overflow",   "anon_mode",     "anon_key_id", "sensor",	      "record_id",
+	"timestamp",	 "protocol",	 "src_ip",     "src_port",
+	"src_asn",	 "src_geo",	 "src_region", "src_city",
+	"src_hostname",	 "src_naics",	 "src_sector", "device_vendor",
+	"device_type",	 "device_model", "severity",   "dst_ip",
+	"dst_port",	 "dst_asn",	 "dst_geo",    "dst_region",
+	"dst_city",	 "dst_hostname", "dst_naics",  "dst_sector",
+	"public_source", "infection",	 "family",     "tag",
+	"application",	 "version",	 "event_id",   "count",
+	"packets",	 "bytes",	 "syns",       "checkins_verified",
+	"verification",	 "first_seen",	 "last_seen",  "sid",
+	"classtype",	 "dns_qtype",	 "overflow",   "anon_mode",
+	"anon_key_id",	 "sensor",	 "record_id",
 };
 #define NCOLUMNS (sizeof(csv_columns) / sizeof(csv_columns[0]))
 
@@ -208,6 +211,8 @@ static struct feed_record zeus_record(void)
 		.bytes = 9007199254740993ull,
 		.syns = 3,
 		.checkins = 7,
+		.checkins_verified = 5,
+		.verification = VERIFICATION_VERIFIED,
 		.sensor = "lab-1",
 		.record_id = "lab-1:00000000000000ab:7:0",
 	};
@@ -255,7 +260,7 @@ static void test_csv_record(void)
 	static const char want[] =
 		"2026-11-26 22:31:29,tcp,198.51.100.23,,64500,NL,,,,,,,,,critical,203.0.113.5,443,"
 		",,,,,,,,zeus,zeus,\"ET MALWARE Zeus, \"\"gate\"\" check-in\",,,"
-		"lab-1:00000000000000ab:7:0,7,12,9007199254740993,3,2026-11-26T22:01:29.005Z,"
+		"lab-1:00000000000000ab:7:0,7,12,9007199254740993,3,5,verified,2026-11-26T22:01:29.005Z,"
 		"2026-11-26T22:31:00.250Z,2000001,trojan-activity,,false,none,,lab-1,"
 		"lab-1:00000000000000ab:7:0\n";
 	struct feed_record r = zeus_record();
@@ -287,6 +292,8 @@ static void test_csv_record(void)
 	CHECK_STR(csv_field(&row, "packets"), "12");
 	CHECK_STR(csv_field(&row, "bytes"), "9007199254740993");
 	CHECK_STR(csv_field(&row, "syns"), "3");
+	CHECK_STR(csv_field(&row, "checkins_verified"), "5");
+	CHECK_STR(csv_field(&row, "verification"), "verified");
 	CHECK_STR(csv_field(&row, "first_seen"), "2026-11-26T22:01:29.005Z");
 	CHECK_STR(csv_field(&row, "last_seen"), "2026-11-26T22:31:00.250Z");
 	CHECK_STR(csv_field(&row, "sid"), "2000001");
@@ -492,6 +499,8 @@ static void test_intelmq_raw(void)
 		"extra.packets",
 		"extra.bytes",
 		"extra.syns",
+		"extra.checkins_verified",
+		"extra.verification",
 		"extra.first_seen",
 		"extra.sid",
 		"extra.tag",
@@ -531,6 +540,8 @@ static void test_intelmq_raw(void)
 	CHECK_INT(im_int(e, "extra.packets"), 12);
 	CHECK_INT(im_int(e, "extra.bytes"), 9007199254740993ll);
 	CHECK_INT(im_int(e, "extra.syns"), 3);
+	CHECK_INT(im_int(e, "extra.checkins_verified"), 5);
+	CHECK_STR(im_str(e, "extra.verification"), "verified");
 	CHECK_STR(im_str(e, "extra.first_seen"), "2026-11-26T22:01:29+00:00");
 	CHECK_INT(im_int(e, "extra.sid"), 2000001);
 	CHECK_STR(im_str(e, "extra.tag"), "ET MALWARE Zeus, \"gate\" check-in");
@@ -725,6 +736,70 @@ static void test_intelmq_harmonization_limits(void)
 	sb_free(&sb);
 }
 
+/* ---- verification ---- */
+
+/* The state from the counts: a verified check-in, TCP, or neither. */
+static void test_verification_of(void)
+{
+	CHECK_INT(record_verification_of(IPPROTO_TCP, 3, 1), VERIFICATION_VERIFIED);
+	CHECK_INT(record_verification_of(IPPROTO_UDP, 3, 3), VERIFICATION_VERIFIED);
+	CHECK_INT(record_verification_of(IPPROTO_TCP, 3, 0), VERIFICATION_UNVERIFIED);
+	/* TCP traffic without TCP check-ins (ACKs, RSTs): still nothing proven. */
+	CHECK_INT(record_verification_of(IPPROTO_TCP, 0, 0), VERIFICATION_UNVERIFIED);
+	/* Last seen UDP, but TCP check-ins among the counts. */
+	CHECK_INT(record_verification_of(IPPROTO_UDP, 2, 0), VERIFICATION_UNVERIFIED);
+	CHECK_INT(record_verification_of(IPPROTO_UDP, 0, 0), VERIFICATION_UNVERIFIABLE);
+	CHECK_INT(record_verification_of(IPPROTO_ICMPV6, 0, 0), VERIFICATION_UNVERIFIABLE);
+	CHECK_INT(record_verification_of(47, 0, 0), VERIFICATION_UNVERIFIABLE);
+	CHECK_STR(record_verification_name(VERIFICATION_VERIFIED), "verified");
+	CHECK_STR(record_verification_name(VERIFICATION_UNVERIFIED), "unverified");
+	CHECK_STR(record_verification_name(VERIFICATION_UNVERIFIABLE), "unverifiable");
+}
+
+/* Each state and its count, as each format writes them. */
+static void test_verification_fields(void)
+{
+	static const struct {
+		enum record_verification state;
+		uint64_t verified;
+		const char *name;
+	} cases[] = {
+		{ VERIFICATION_VERIFIED, 4, "verified" },
+		{ VERIFICATION_UNVERIFIED, 0, "unverified" },
+		{ VERIFICATION_UNVERIFIABLE, 0, "unverifiable" },
+	};
+	struct feed_record r = zeus_record();
+	struct strbuf sb = { 0 };
+	struct csv_row row;
+	char text[32];
+	json_t *o;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r.verification = cases[i].state;
+		r.checkins_verified = cases[i].verified;
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)cases[i].verified);
+		sb_reset(&sb);
+		record_to_json(&r, &sb);
+		o = json_loads(sb.buf ? sb.buf : "", 0, NULL);
+		CHECK(json_is_integer(json_object_get(o, "checkins_verified")));
+		CHECK_INT(json_integer_value(json_object_get(o, "checkins_verified")),
+			  cases[i].verified);
+		CHECK_STR(json_string_value(json_object_get(o, "verification")), cases[i].name);
+		json_decref(o);
+		/* Right after checkins, as the schema lists them. */
+		CHECK(sb.buf && strstr(sb.buf, ",\"checkins\":7,\"checkins_verified\":") != NULL);
+		format_csv(&r, &sb, &row);
+		CHECK_STR(csv_field(&row, "checkins_verified"), text);
+		CHECK_STR(csv_field(&row, "verification"), cases[i].name);
+		csv_row_free(&row);
+		o = intelmq_event(&r, &sb);
+		CHECK_INT(im_int(o, "extra.checkins_verified"), cases[i].verified);
+		CHECK_STR(im_str(o, "extra.verification"), cases[i].name);
+		json_decref(o);
+	}
+	sb_free(&sb);
+}
+
 /* Every format: one line, whatever the strings hold. */
 static void test_one_line_each(void)
 {
@@ -764,6 +839,8 @@ int main(void)
 	test_intelmq_dns();
 	test_intelmq_unclassified();
 	test_intelmq_harmonization_limits();
+	test_verification_of();
+	test_verification_fields();
 	test_one_line_each();
 	return unit_report("test_formats");
 }

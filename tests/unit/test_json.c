@@ -16,10 +16,15 @@
 
 /* The fields record_to_json() writes (record.c), in order. */
 static const char *const fields[] = {
-	"timestamp", "first_seen",  "last_seen", "src_ip",    "anon_mode", "anon_key_id",
-	"src_asn",   "src_as_name", "src_geo",	 "protocol",  "dst_ip",	   "dst_port",
-	"family",    "tag",	    "sid",	 "classtype", "packets",   "bytes",
-	"syns",	     "checkins",    "dns_qtype", "overflow",  "sensor",	   "record_id",
+	"timestamp",	"first_seen",  "last_seen",
+	"src_ip",	"anon_mode",   "anon_key_id",
+	"src_asn",	"src_as_name", "src_geo",
+	"protocol",	"dst_ip",      "dst_port",
+	"family",	"tag",	       "sid",
+	"classtype",	"packets",     "bytes",
+	"syns",		"checkins",    "checkins_verified",
+	"verification", "dns_qtype",   "overflow",
+	"sensor",	"record_id",
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 _Static_assert(NFIELDS == RECORD_FIELDS, "the field list and RECORD_FIELDS differ");
@@ -200,6 +205,8 @@ static void test_record_nasty(void)
 		.packets = 12345678901ull,
 		.bytes = 9007199254740993ull, /* 2^53 + 1: no double holds it */
 		.syns = 0,
+		.checkins_verified = 9007199254740993ull,
+		.verification = VERIFICATION_VERIFIED,
 		.sensor = "lab\"sensor\\\x7f\xc3\x28",
 	};
 	struct strbuf sb = { 0 };
@@ -231,6 +238,8 @@ static void test_record_nasty(void)
 		CHECK_INT(int_field(obj, "packets"), 12345678901ll);
 		CHECK_INT(int_field(obj, "bytes"), 9007199254740993ll);
 		CHECK_INT(int_field(obj, "syns"), 0);
+		CHECK_INT(int_field(obj, "checkins_verified"), 9007199254740993ll);
+		CHECK_STR(str_field(obj, "verification"), "verified");
 		CHECK_STR(str_field(obj, "sensor"), "lab\"sensor\\\x7f\xef\xbf\xbd(");
 	}
 	json_decref(obj);
@@ -250,6 +259,7 @@ static void test_record_nulls(void)
 		"\"src_geo\":null,\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
 		"\"dst_port\":null,\"family\":\"unclassified\",\"tag\":null,\"sid\":0,"
 		"\"classtype\":null,\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
+		"\"checkins_verified\":0,\"verification\":\"unverifiable\","
 		"\"dns_qtype\":null,\"overflow\":false,\"sensor\":\"s1\",\"record_id\":\"s1:00000000000000ab:7:0\"}\n";
 	struct feed_record r = {
 		.timestamp = { 1795732289, 0 },

@@ -100,6 +100,7 @@ static void test_example(void)
 	CHECK_STR(anon_mode_name(p->anon), "none");
 	CHECK_STR(record_format_name(p->format), "shadowserver-csv");
 	CHECK_STR(p->output, "/var/lib/botsink/partners/isp-a.csv");
+	CHECK(p->verified_only); /* the default */
 	CHECK(partners_use_asn(&ps));
 	partners_free(&ps);
 	CHECK(ps.p == NULL && ps.n == 0);
@@ -165,6 +166,8 @@ static void test_defaults_and_comments(void)
 	CHECK_STR(record_format_name(ps.p[2].format), "jsonl");
 	CHECK_STR(ps.p[2].output, "c.jsonl");
 	CHECK_INT(ps.p[2].line, 12);
+	for (size_t i = 0; i < ps.n; i++)
+		CHECK(ps.p[i].verified_only);
 	partners_free(&ps);
 
 	CHECK_INT(load("[a]\nscope = 10.0.0.0/8\noutput = a.jsonl\n", false, &ps), 0);
@@ -210,9 +213,9 @@ static void test_overlapping(void)
 static void test_key_errors(void)
 {
 	CHECK_STR(errors_of("[a]\n" OK_REST "formt = jsonl\n"),
-		  "p.ini:4: unknown key 'formt' (scope, anon, format, output)\n");
+		  "p.ini:4: unknown key 'formt' (scope, anon, format, output, verified_only)\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "Scope = 10.1.0.0/16\n"),
-		  "p.ini:4: unknown key 'Scope' (scope, anon, format, output)\n");
+		  "p.ini:4: unknown key 'Scope' (scope, anon, format, output, verified_only)\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "\nscope = 10.1.0.0/16\n"),
 		  "p.ini:5: 'scope' given twice (first at line 2)\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "output = b.out\n"),
@@ -229,6 +232,65 @@ static void test_key_errors(void)
 	CHECK_STR(errors_of("[a]\n" OK_REST "just words\n"),
 		  "p.ini:4: expected '[partner]' or 'key = value'\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST " = x\n"), "p.ini:4: '=' without a key before it\n");
+}
+
+/* verified_only: yes by default; every spelling of yes and no, in any case. */
+static void test_verified_only(void)
+{
+	static const struct {
+		const char *value;
+		bool want;
+	} words[] = {
+		{ "yes", true },
+		{ "no", false },
+		{ "true", true },
+		{ "false", false },
+		{ "on", true },
+		{ "off", false },
+		{ "1", true },
+		{ "0", false },
+		{ "Yes", true },
+		{ "NO", false },
+		{ "True", true },
+		{ "oFF", false },
+		{ "yes  # a comment", true },
+	};
+	struct partner_set ps;
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[a]\n" OK_REST "verified_only = %s\n[b]\n"
+			 "scope = 10.0.0.0/8\noutput = b.out\n",
+			 words[i].value);
+		CHECK_INT(load(text, false, &ps), 0);
+		CHECK_STR(err_text, "");
+		CHECK_INT(ps.n, 2);
+		if (ps.n != 2)
+			continue;
+		if (ps.p[0].verified_only != words[i].want)
+			fprintf(stderr, "  verified_only = %s\n", words[i].value);
+		CHECK(ps.p[0].verified_only == words[i].want);
+		CHECK(ps.p[1].verified_only); /* a section's own, not the one before */
+		partners_free(&ps);
+	}
+	CHECK_STR(errors_of("[a]\n" OK_REST "verified_only = maybe\n"),
+		  "p.ini:4: verified_only 'maybe' is not yes or no (true/false, on/off, 1/0)\n");
+	CHECK_STR(errors_of("[a]\n" OK_REST "verified_only =\n"),
+		  "p.ini:4: verified_only '' is not yes or no (true/false, on/off, 1/0)\n");
+	CHECK_STR(errors_of("[a]\n" OK_REST "verified_only = yes no\n"),
+		  "p.ini:4: verified_only 'yes no' is not yes or no (true/false, on/off, 1/0)\n");
+	CHECK_STR(errors_of("[a]\nverified_only = 2\n" OK_REST),
+		  "p.ini:2: verified_only '2' is not yes or no (true/false, on/off, 1/0)\n");
+	CHECK_STR(errors_of("[a]\n" OK_REST "verified_only = y\n"),
+		  "p.ini:4: verified_only 'y' is not yes or no (true/false, on/off, 1/0)\n");
+	CHECK_STR(errors_of("[a]\nverified_only = no\n" OK_REST "verified_only = no\n"),
+		  "p.ini:5: 'verified_only' given twice (first at line 2)\n");
+	CHECK_STR(errors_of("verified_only = no\n[a]\n" OK_REST),
+		  "p.ini:1: 'verified_only' before any [partner] section\n");
+	CHECK_STR(
+		errors_of("[a]\n" OK_REST "verified-only = no\n"),
+		"p.ini:4: unknown key 'verified-only' (scope, anon, format, output, verified_only)\n");
 }
 
 static void test_scope_errors(void)
@@ -290,7 +352,7 @@ static void test_section_errors(void)
 	CHECK_STR(errors_of("[a\n" OK_REST "anon = x\n"), "p.ini:1: '[' without ']'\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "[b] x\n" OK_REST "colour = red\n[c]\n" OK_REST),
 		  "p.ini:4: unexpected text after ']'\n"
-		  "p.ini:7: unknown key 'colour' (scope, anon, format, output)\n"
+		  "p.ini:7: unknown key 'colour' (scope, anon, format, output, verified_only)\n"
 		  "p.ini:10: partner 'c' has the same output as partner 'a' (line 3)\n");
 	CHECK_STR(errors_of("[a]\nscope = 10.0.0.0/8\n[b\noutput = b.out\n"),
 		  "p.ini:1: partner 'a' has no output\np.ini:3: '[' without ']'\n");
@@ -406,7 +468,7 @@ static void test_many_errors(void)
 		  "p.ini:1: partner 'a' has no output\n"
 		  "p.ini:2: '10.0.0.1/8' has host bits set (the prefix is 10.0.0.0/8)\n"
 		  "p.ini:2: 'AS0' is not an AS number (AS1 to AS4294967295)\n"
-		  "p.ini:3: unknown key 'colour' (scope, anon, format, output)\n"
+		  "p.ini:3: unknown key 'colour' (scope, anon, format, output, verified_only)\n"
 		  "p.ini:4: duplicate partner 'a' (first at line 1)\n"
 		  "p.ini:7: 'output' given twice (first at line 6)\n"
 		  "p.ini:8: partner name: ' ' is not allowed (A-Z a-z 0-9 . _ - only)\n"
@@ -476,6 +538,7 @@ int main(void)
 	test_defaults_and_comments();
 	test_overlapping();
 	test_key_errors();
+	test_verified_only();
 	test_scope_errors();
 	test_section_errors();
 	test_output_errors();
