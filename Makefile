@@ -3,8 +3,9 @@
 #   make          build/botsink and build/botsink.bpf.o
 #   make test     every test (root, real kernel): unit (ASan/UBSan), BPF_PROG_TEST_RUN, lab
 #   make demo     a veth lab with simulated bots, end to end
-#   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines; the counted rate on
-#                 the veth lab beside an XDP counter, libpcap and nftables (root)
+#   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines (the responder's cost
+#                 per SYN included); the counted rate on the veth lab beside an XDP
+#                 counter, libpcap and nftables (root)
 #   make fuzz     the libFuzzer targets (rule parser, record formatter), longer
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 
