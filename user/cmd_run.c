@@ -869,36 +869,29 @@ static const char *handshake_mode(const struct run_opts *o)
 static int enable_syncookies(void)
 {
 	char was[16] = "";
-	FILE *f = fopen(SYNCOOKIES_SYSCTL, "r+");
-	int ret = -1;
+	FILE *f = fopen(SYNCOOKIES_SYSCTL, "r");
 
-	if (!f) {
+	if (f && !fgets(was, sizeof(was), f))
+		was[0] = '\0';
+	if (f)
+		fclose(f);
+	was[strcspn(was, "\n")] = '\0';
+	if (strcmp(was, "2") == 0)
+		return 0;
+	f = fopen(SYNCOOKIES_SYSCTL, "w");
+	if (!f || fputs("2\n", f) == EOF || fflush(f)) {
 		log_error(
-			"cannot open %s: %s; TCP check-ins cannot be verified (pass --no-syncookies to count them unverified)",
+			"cannot set net.ipv4.tcp_syncookies=2 in this network namespace (%s: %s): TCP check-ins could not be verified; fix that, or pass --no-syncookies to count them unverified",
 			SYNCOOKIES_SYSCTL, strerror(errno));
+		if (f)
+			fclose(f);
 		return -1;
 	}
-	if (!fgets(was, sizeof(was), f))
-		was[0] = '\0';
-	was[strcspn(was, "\n")] = '\0';
-	if (strcmp(was, "2") == 0) {
-		ret = 0;
-		goto out;
-	}
-	rewind(f);
-	if (fputs("2\n", f) == EOF || fflush(f)) {
-		log_error(
-			"cannot set net.ipv4.tcp_syncookies=2 in this network namespace: %s; TCP check-ins cannot be verified (pass --no-syncookies to count them unverified)",
-			strerror(errno));
-		goto out;
-	}
+	fclose(f);
 	log_info(
 		"set net.ipv4.tcp_syncookies=2 (was %s) in this network namespace: every SYN-ACK carries a SYN cookie, so TCP check-ins can be verified",
 		was[0] ? was : "unreadable");
-	ret = 0;
-out:
-	fclose(f);
-	return ret;
+	return 0;
 }
 
 static int start(struct daemon *d)
