@@ -183,9 +183,12 @@ int cmd_status(int argc, char **argv)
 	printf("pins:      %s\n", pin_dir);
 	print_attachments(&m);
 	bpf_map_lookup_elem(m.config, &zero, &cfg);
-	printf("config:    verdict %s, rule set %u, counting into generation %u\n",
-	       cfg.verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass", cfg.ruleset,
-	       cfg.generation & 1);
+	printf("config:    verdict %s, responder %s, rule set %u, counting into generation %u\n",
+	       cfg.verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
+	       cfg.respond == BOTSINK_RESPOND_TCP  ? "tcp" :
+	       cfg.respond == BOTSINK_RESPOND_HTTP ? "http" :
+						     "none",
+	       cfg.ruleset, cfg.generation & 1);
 	print_drain(&m);
 	print_stats(&m);
 	print_families(&m);

@@ -197,6 +197,14 @@ for respond in tcp http; do
 	expect_eq "$respond: daemon exit status" "$?" 0
 	check_feeds
 done
+# Generic (skb) XDP answers the same way.
+MODE=skb
+run_mode skb --verdict drop --respond http --xdp-mode skb
+lab_sink "$BOTSINK" status --pin-dir "$PIN_DIR" | grep -q "verdict drop, responder http" &&
+	pass "skb: botsink status shows the responder" || fail "skb: status does not show the responder"
+expect_eq "skb: a bot's connection" "$(lab_bots "$PY" "$WORK/client.py" 198.18.0.2 203.0.113.10 1)" 200
+expect_eq "skb: verified check-ins (status)" "$(bucket verified)" 1
+stop_daemon TERM
 if command -v curl >/dev/null; then
 	MODE=curl
 	run_mode curl --verdict drop --respond http
