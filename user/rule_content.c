@@ -282,15 +282,20 @@ static bool is_variable(const char *v)
 	return true;
 }
 
+/* *out is set only on success: callers do arithmetic on it either way. */
 static bool parse_long(const char *v, long min, long max, long *out)
 {
 	char *end;
+	long n;
 
 	if (!isdigit((unsigned char)v[*v == '-']))
 		return false;
 	errno = 0;
-	*out = strtol(v, &end, 10);
-	return !errno && !*end && *out >= min && *out <= max;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return false;
+	*out = n;
+	return true;
 }
 
 /* Whether the position can be set on the content; false: failed or dropped. */

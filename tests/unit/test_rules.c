@@ -1101,6 +1101,11 @@ static const struct case_line payload_cases[] = {
 	    "dsize: 'abc' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
 	BAD("alert udp any any -> any any (dsize:-1; sid:56;)",
 	    "dsize: '-1' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	/* Past the range of long: refused, with no arithmetic on the overflow. */
+	BAD("alert udp any any -> any any (dsize:99999999999999999999<>5; sid:5801;)",
+	    "dsize: '99999999999999999999<>5' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
+	BAD("alert udp any any -> any any (dsize:>99999999999999999999; sid:5802;)",
+	    "dsize: '>99999999999999999999' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
 	BAD("alert udp any any -> any any (dsize:<>5; sid:57;)",
 	    "dsize: '<>5' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)"),
 	BAD("alert udp any any -> any any (dsize:; sid:58;)",
