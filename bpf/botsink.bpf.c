@@ -15,7 +15,6 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "match.bpf.h"
-#include "handshake.bpf.h"
 #include "respond.bpf.h"
 
 static __always_inline int parse_network(struct cursor *c, struct packet *pkt, void *data)
@@ -94,11 +93,11 @@ static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
 	}
 }
 
-/* Attribute a sinkhole frame; returns its bucket. `proven`: see count_source. */
+/* Attribute a sinkhole frame; returns its bucket. */
 static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_list *list,
 				     const struct packet *pkt, __u32 ruleset, __u32 gen,
 				     const struct botsink_config *cfg, struct botsink_stats *stats,
-				     bool proven)
+				     struct verify *v)
 {
 	struct scan s = {
 		.ctx = ctx,
@@ -114,7 +113,7 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 	rule = s.found;
 	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
 	sid = rule ? rule->sid : 0;
-	if (!count_source(pkt, sid, gen, s.payload.dns_qtype, proven, stats,
+	if (!count_source(ctx, pkt, sid, gen, s.payload.dns_qtype, v, stats,
 			  cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1))
 		stats->uncounted++;
 	count_rule_hit(slot, pkt);
@@ -132,8 +131,9 @@ int botsink_xdp(struct xdp_md *ctx)
 	struct botsink_stats *stats;
 	struct packet pkt = {};
 	int action = XDP_PASS;
-	__u32 zero = 0, list_index, ruleset, gen, respond_mode;
-	bool proven = false;
+	__u32 zero = 0, list_index, ruleset, gen, verdict, respond_mode;
+	struct verify v = { .cookie = -1 };
+	bool answers;
 	int bucket;
 
 	stats = bpf_map_lookup_elem(&botsink_stats, &zero);
@@ -157,18 +157,21 @@ int botsink_xdp(struct xdp_md *ctx)
 	}
 	bucket = parse_sinkhole_frame(ctx, &c, &pkt);
 	pkt.payload_off = c.pos - data;
-	if (bucket == PARSE_OK) {
-		proven = handshake_proven(ctx, &pkt);
-		bucket = attribute(ctx, list, &pkt, ruleset, gen, cfg, stats, proven);
-	}
+	verdict = *(volatile const __u32 *)&cfg->verdict;
+	respond_mode = *(volatile const __u32 *)&cfg->respond;
+	answers = verdict == BOTSINK_VERDICT_DROP && respond_mode != BOTSINK_RESPOND_NONE &&
+		  bucket == PARSE_OK && pkt.proto == IPPROTO_TCP &&
+		  respond_port(ruleset, pkt.dport);
+	/* Only where someone sent a SYN-ACK with a cookie can a check-in be verified. */
+	v.can = verdict == BOTSINK_VERDICT_PASS || answers;
+	if (bucket == PARSE_OK)
+		bucket = attribute(ctx, list, &pkt, ruleset, gen, cfg, stats, &v);
 	if (bucket == BOTSINK_MALFORMED || bucket == BOTSINK_NON_SINKHOLE ||
-	    cfg->verdict != BOTSINK_VERDICT_DROP)
+	    verdict != BOTSINK_VERDICT_DROP)
 		goto out;
 	action = XDP_DROP;
-	respond_mode = *(volatile const __u32 *)&cfg->respond;
-	if (respond_mode != BOTSINK_RESPOND_NONE && bucket != BOTSINK_FRAGMENT &&
-	    pkt.proto == IPPROTO_TCP && respond_port(ruleset, pkt.dport)) {
-		action = respond(ctx, &pkt, respond_mode, proven);
+	if (answers && bucket != BOTSINK_FRAGMENT) {
+		action = respond(ctx, &pkt, respond_mode, &v);
 		if (action == XDP_TX)
 			stats->responses++;
 	}

@@ -5,12 +5,14 @@
  * encodes the connection and a keyed hash in its sequence number; the
  * client's next segments acknowledge cookie + 1 with sequence ISN + 1. A
  * sender that forges the source address never sees the SYN-ACK, so it
- * cannot produce a segment that passes the check. Only the handshake ACK
- * and the first data segment pass (later ones have moved the sequence).
+ * cannot produce a segment that passes the check, except by guessing
+ * (botsink_vguard bounds that). Only the handshake ACK and the first data
+ * segment pass (later ones have moved the sequence).
  */
 #ifndef BOTSINK_HANDSHAKE_BPF_H
 #define BOTSINK_HANDSHAKE_BPF_H
 
+#include "maps.bpf.h"
 #include "parse.bpf.h"
 
 /* Ethernet and two VLAN tags: the furthest an IP header can start. */
@@ -34,15 +36,20 @@ static __always_inline bool frame_headers(struct xdp_md *ctx, const struct packe
 	return *ip + ip_len <= end && (void *)(*th + 1) <= end;
 }
 
-/* A TCP data segment (or FIN) that acknowledges a valid SYN cookie. */
+/* What is known of a segment's handshake. */
+struct verify {
+	bool can; /* a SYN-ACK with a cookie may have been sent: pass verdict, or the responder's port */
+	__s8 cookie; /* -1: not checked; 0: no valid cookie; 1: a valid one */
+};
+
+/* A TCP data segment that acknowledges a valid SYN cookie. */
 static __always_inline bool handshake_proven(struct xdp_md *ctx, const struct packet *pkt)
 {
 	struct tcphdr *th;
 	void *ip;
 
-	if (pkt->proto != IPPROTO_TCP ||
-	    (pkt->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_RST)) != TCP_FLAG_ACK ||
-	    (!pkt->payload_len && !(pkt->tcp_flags & TCP_FLAG_FIN)))
+	if (pkt->proto != IPPROTO_TCP || !pkt->payload_len ||
+	    (pkt->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_RST)) != TCP_FLAG_ACK)
 		return false;
 	if (!frame_headers(ctx, pkt, &ip, &th))
 		return false;
@@ -56,6 +63,53 @@ static __always_inline bool handshake_proven(struct xdp_md *ctx, const struct pa
 	if ((void *)((struct ipv6hdr *)ip + 1) > (void *)(long)ctx->data_end)
 		return false;
 	return bpf_tcp_raw_check_syncookie_ipv6(ip, th) == 0;
+}
+
+/* The source's bucket in botsink_vguard. */
+static __always_inline struct botsink_guard *guard_of(const struct packet *pkt)
+{
+	__u32 h = 0, index;
+
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		h = (h ^ pkt->src.w[i]) * 0x9e3779b1;
+	index = (h ^ h >> 15) & (BOTSINK_GUARD_BUCKETS - 1);
+	return bpf_map_lookup_elem(&botsink_vguard, &index);
+}
+
+/*
+ * A TCP check-in with data whose handshake is proven: a valid cookie,
+ * from a source that has not failed more than BOTSINK_GUARD_FAILURES
+ * checks in the current window. Records the cookie's validity in `v`.
+ */
+static __always_inline bool handshake_verified(struct xdp_md *ctx, const struct packet *pkt,
+					       __u64 now, struct verify *v,
+					       struct botsink_stats *stats)
+{
+	__u32 window = (__u32)(now >> BOTSINK_GUARD_WINDOW_SHIFT);
+	struct botsink_guard *g;
+
+	if (!v->can || !pkt->payload_len || pkt->proto != IPPROTO_TCP)
+		return false;
+	v->cookie = handshake_proven(ctx, pkt);
+	g = guard_of(pkt);
+	if (!g)
+		return false;
+	if (!v->cookie) {
+		stats->cookie_failed++;
+		if (g->window != window) {
+			g->window = window;
+			g->failures = 1;
+		} else {
+			__sync_fetch_and_add(&g->failures, 1);
+		}
+		return false;
+	}
+	if (g->window == window && g->failures > BOTSINK_GUARD_FAILURES) {
+		stats->verify_refused++;
+		return false;
+	}
+	return true;
 }
 
 #endif /* BOTSINK_HANDSHAKE_BPF_H */

@@ -171,6 +171,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_tcp_ports SEC(".maps");
 
+/* Failed cookie checks per source bucket (see the ABI). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOTSINK_GUARD_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct botsink_guard);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_vguard SEC(".maps");
+
 /* The daemon's drain progress (struct botsink_drain_state); userspace only. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

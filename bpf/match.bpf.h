@@ -7,6 +7,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "content.bpf.h"
+#include "handshake.bpf.h"
 
 #define EEXIST 17
 
@@ -335,11 +336,11 @@ static __always_inline void to_catch_all(struct botsink_source_key *key, const s
  * Count the packet for (source, sid) in generation `gen`. A full table
  * sends it to the overflow table of its kind (prefix, then catch-all), and
  * table_full counts it. Returns false when not even a catch-all took it.
- * `proven`: the segment acknowledges a valid SYN cookie (handshake.bpf.h).
+ * A check-in with data is verified when handshake_verified says so.
  */
-static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __u32 gen,
-					 __u32 dns_qtype, bool proven, struct botsink_stats *stats,
-					 __u32 recent_mask)
+static __always_inline bool count_source(struct xdp_md *ctx, const struct packet *pkt, __u32 sid,
+					 __u32 gen, __u32 dns_qtype, struct verify *v,
+					 struct botsink_stats *stats, __u32 recent_mask)
 {
 	struct botsink_source_key key = { .sid = sid };
 	struct increment inc = { .dns_qtype = dns_qtype };
@@ -350,7 +351,7 @@ static __always_inline bool count_source(const struct packet *pkt, __u32 sid, __
 	inc.checkin = is_checkin(pkt, inc.now, recent_mask);
 	inc.checkin_tcp = inc.checkin && pkt->proto == IPPROTO_TCP;
 	/* A retransmission of a proven segment is not a new check-in. */
-	inc.verified = inc.checkin_tcp && proven;
+	inc.verified = inc.checkin_tcp && handshake_verified(ctx, pkt, inc.now, v, stats);
 	stats->verified += inc.verified;
 	if (count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true))
 		return true;

@@ -2,10 +2,12 @@
 /*
  * The stateless responder (--respond, drop verdict). Each reply is built
  * in place of the segment that asked for it and sent back with XDP_TX:
- *   SYN                          -> SYN-ACK, sequence = a SYN cookie, MSS option
- *   data or FIN, valid cookie    -> RST (tcp), or ACK + "HTTP/1.1 200 OK" + FIN (http)
- *   data or FIN, no valid cookie -> RST, as a host without the connection would
- *   anything else (ACK, RST)     -> nothing
+ *   SYN                        -> SYN-ACK, sequence = a SYN cookie, MSS option
+ *   data with a valid cookie   -> RST (tcp), or ACK + "HTTP/1.1 200 OK" + FIN (http)
+ *   any other FIN              -> RST, as a host without the connection would
+ *   anything else              -> nothing: ACKs, RSTs, and data without a valid
+ *                                 cookie (forged, or a request's later segment,
+ *                                 which a RST could make the client lose the 200)
  * No socket and no per-connection state: a flood of spoofed SYNs allocates
  * nothing, and only a client that saw the SYN-ACK gets a check-in proven.
  */
@@ -50,17 +52,18 @@ static __always_inline bool respond_port(__u32 ruleset, __u16 port)
 
 /*
  * Never answer what no real host would: a source that is unspecified,
- * loopback, multicast or broadcast, a frame sent to a group MAC address,
- * IP options or IPv6 extension headers (replies are built in place), a
- * fragment.
+ * loopback, multicast or broadcast, a frame sent to or from a group MAC
+ * address, IP options or IPv6 extension headers (replies are built in
+ * place), a fragment.
  */
 static __always_inline bool answerable(struct xdp_md *ctx, const struct packet *pkt)
 {
 	void *data = (void *)(long)ctx->data;
-	__u8 *eth_dst = data;
+	struct ethhdr *eth = data;
 	__u32 a;
 
-	if ((void *)(eth_dst + 1) > (void *)(long)ctx->data_end || (*eth_dst & 1))
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end || (eth->h_dest[0] & 1) ||
+	    (eth->h_source[0] & 1))
 		return false;
 	if (pkt->frag != FRAG_NONE || pkt->proto != IPPROTO_TCP)
 		return false;
@@ -120,6 +123,15 @@ static __always_inline __s64 pseudo_sum(const struct packet *pkt, __u32 tcp_len)
 	return bpf_csum_diff(NULL, 0, (__be32 *)&p, sizeof(p), 0);
 }
 
+static __always_inline void swap_macs(struct ethhdr *eth)
+{
+	__u8 mac[ETH_ALEN];
+
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+}
+
 /*
  * Resize the frame to the reply (Ethernet, any VLAN tags, IP, `tcp_len`
  * bytes of TCP) and write the Ethernet and IP headers: addresses swapped,
@@ -131,7 +143,6 @@ static __always_inline struct tcphdr *reply_headers(struct xdp_md *ctx, const st
 						    __u32 tcp_len)
 {
 	__u32 l3 = pkt->l3_off, ip_len;
-	__u8 mac[ETH_ALEN];
 	struct ethhdr *eth;
 	void *data, *end;
 	long delta;
@@ -150,14 +161,12 @@ static __always_inline struct tcphdr *reply_headers(struct xdp_md *ctx, const st
 	eth = data;
 	if ((void *)(eth + 1) > end)
 		return NULL;
-	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
-	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
 	if (pkt->eth_proto == ETH_P_IP) {
 		struct iphdr *ip = data + l3;
 
 		if ((void *)(ip + 1) + tcp_len > end)
 			return NULL;
+		swap_macs(eth);
 		*(__u16 *)ip = bpf_htons(0x4500); /* version 4, 20 bytes, TOS 0 */
 		ip->tot_len = bpf_htons(sizeof(*ip) + tcp_len);
 		ip->id = 0;
@@ -174,6 +183,7 @@ static __always_inline struct tcphdr *reply_headers(struct xdp_md *ctx, const st
 
 	if ((void *)(ip6 + 1) + tcp_len > end)
 		return NULL;
+	swap_macs(eth);
 	*(__be32 *)ip6 = bpf_htonl(0x60000000); /* version 6, no class, no flow label */
 	ip6->payload_len = bpf_htons(tcp_len);
 	ip6->nexthdr = IPPROTO_TCP;
@@ -219,8 +229,9 @@ static __always_inline void reply_tcp(const struct packet *pkt, struct tcphdr *t
 /* SYN-ACK whose sequence number is a SYN cookie for this SYN. */
 static __always_inline int send_syn_ack(struct xdp_md *ctx, const struct packet *pkt)
 {
-	__u8 syn[TCP_MAX_HLEN] = {};
-	__u32 hlen = pkt->tcp_hlen;
+	struct payload_state *scratch;
+	__u32 hlen = pkt->tcp_hlen, zero = 0;
+	__u8 *syn;
 	struct reply r = {
 		.ack = pkt->seq + 1,
 		.window = RESPOND_WINDOW,
@@ -231,7 +242,12 @@ static __always_inline int send_syn_ack(struct xdp_md *ctx, const struct packet 
 	void *ip;
 
 	/* The helper reads th_len bytes (the SYN's options, for its MSS): the
-	 * verifier wants all of them proven, so they are copied to the stack. */
+	 * verifier wants all of them proven, so they are copied, into the
+	 * payload window's scratch space (matching is over; the stack is full). */
+	scratch = bpf_map_lookup_elem(&botsink_scratch, &zero);
+	if (!scratch)
+		return XDP_DROP;
+	syn = scratch->buf;
 	if (hlen < TCP_MIN_HLEN || hlen > TCP_MAX_HLEN || !frame_headers(ctx, pkt, &ip, &th) ||
 	    bpf_xdp_load_bytes(ctx, pkt->l4_off, syn, hlen))
 		return XDP_DROP;
@@ -256,8 +272,8 @@ static __always_inline int send_syn_ack(struct xdp_md *ctx, const struct packet 
 }
 
 /*
- * RST for a data segment or FIN: RFC 9293 3.10.7.1, what a host without
- * the connection sends; for a proven check-in, the end of it.
+ * RST: RFC 9293 3.10.7.1, what a host without the connection sends; for a
+ * proven check-in, the end of it.
  */
 static __always_inline int send_rst(struct xdp_md *ctx, const struct packet *pkt)
 {
@@ -295,9 +311,13 @@ static __always_inline int send_http_ok(struct xdp_md *ctx, const struct packet 
 	return XDP_TX;
 }
 
-/* The responder's answer to a TCP segment on one of its ports: XDP_TX or XDP_DROP. */
+/*
+ * The responder's answer to a TCP segment on one of its ports: XDP_TX or
+ * XDP_DROP. `v`: the cookie, when counting checked it already (a
+ * retransmission is not checked there, and is answered again).
+ */
 static __always_inline int respond(struct xdp_md *ctx, const struct packet *pkt, __u32 mode,
-				   bool proven)
+				   struct verify *v)
 {
 	__u8 flags = pkt->tcp_flags;
 
@@ -307,11 +327,14 @@ static __always_inline int respond(struct xdp_md *ctx, const struct packet *pkt,
 		return send_syn_ack(ctx, pkt);
 	if (flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
 		return XDP_DROP;
-	if (!pkt->payload_len && !(flags & TCP_FLAG_FIN))
-		return XDP_DROP; /* a bare ACK: the handshake's, or nothing */
-	if (proven && pkt->payload_len && mode == BOTSINK_RESPOND_HTTP)
-		return send_http_ok(ctx, pkt);
-	return send_rst(ctx, pkt);
+	if (pkt->payload_len) {
+		if (v->cookie < 0)
+			v->cookie = handshake_proven(ctx, pkt);
+		if (v->cookie)
+			return mode == BOTSINK_RESPOND_HTTP ? send_http_ok(ctx, pkt) :
+							      send_rst(ctx, pkt);
+	}
+	return flags & TCP_FLAG_FIN ? send_rst(ctx, pkt) : XDP_DROP;
 }
 
 #endif /* BOTSINK_RESPOND_BPF_H */

@@ -44,6 +44,7 @@
 #define BOTSINK_MAP_RECENT "botsink_recent"
 #define BOTSINK_MAP_DRAIN "botsink_drain"
 #define BOTSINK_MAP_TCP_PORTS "botsink_tcp_ports"
+#define BOTSINK_MAP_GUARD "botsink_vguard"
 #define BOTSINK_PROG_NAME "botsink_xdp"
 
 /* Capacities. Candidates: rule entries scanned for one destination. */
@@ -278,10 +279,31 @@ enum botsink_respond {
 
 /*
  * botsink_tcp_ports[ruleset * BOTSINK_TCP_PORT_WORDS + port / 64], bit
- * port % 64: a TCP (or any-protocol) rule of that rule set names the port.
+ * port % 64: a TCP rule of that rule set names the port (`any`: all).
  * The responder answers only there.
  */
 #define BOTSINK_TCP_PORT_WORDS (65536 / 64)
+
+/*
+ * A random acknowledgement number passes a SYN cookie check with
+ * probability about 2^-29, so a spoofer could make a chosen address look
+ * verified by sending enough guesses. botsink_vguard bounds that: each
+ * source address hashes to one of BOTSINK_GUARD_BUCKETS buckets, which
+ * counts the failed checks of its sources in the current window of
+ * 2^BOTSINK_GUARD_WINDOW_SHIFT ns (about 69 s); a valid cookie from a
+ * bucket with more than BOTSINK_GUARD_FAILURES failures in the window is
+ * not counted as verified. A forger then needs about 2^19 windows (a year)
+ * per address; real hosts fail checks only with later data segments of
+ * their connections (pass verdict). Collisions can only raise a count.
+ */
+#define BOTSINK_GUARD_BUCKETS (1 << 18)
+#define BOTSINK_GUARD_WINDOW_SHIFT 36
+#define BOTSINK_GUARD_FAILURES 1024
+
+struct botsink_guard {
+	__u32 window; /* now >> BOTSINK_GUARD_WINDOW_SHIFT, truncated */
+	__u32 failures; /* failed cookie checks in that window */
+};
 
 /* botsink_config[0]: written by userspace, read by every packet. */
 struct botsink_config {
@@ -346,6 +368,8 @@ struct botsink_stats {
 	__u64 uncounted; /* of table_full: no catch-all either (no daemon has set them up) */
 	__u64 verified; /* TCP check-ins whose handshake a SYN cookie proved */
 	__u64 responses; /* frames answered by the responder (XDP_TX) */
+	__u64 cookie_failed; /* TCP check-ins (data) whose cookie check failed */
+	__u64 verify_refused; /* valid cookies not counted: the source failed too often */
 };
 
 /*

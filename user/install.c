@@ -396,13 +396,16 @@ static void set_ports(__u64 *bits, unsigned int lo, unsigned int hi)
 	}
 }
 
-/* The destination ports of TCP and any-protocol candidates. */
+/*
+ * The destination ports of TCP candidates. An `ip` rule names no port: it
+ * would make the responder answer everywhere.
+ */
 static void add_tcp_ports(__u64 *bits, const struct compiled_candidate *cand, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct botsink_candidate *c = &cand[i].c;
 
-		if (c->kind != BOTSINK_CAND_EXCLUDE_SRC && (!c->proto || c->proto == IPPROTO_TCP))
+		if (c->kind != BOTSINK_CAND_EXCLUDE_SRC && c->proto == IPPROTO_TCP)
 			set_ports(bits, c->dport_lo, c->dport_hi);
 	}
 }

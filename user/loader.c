@@ -26,6 +26,7 @@ static const char *const map_names[BOTSINK_NMAPS] = {
 	BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS, BOTSINK_MAP_GRAM2,	BOTSINK_MAP_GRAMS,
 	BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,  BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS,
 	BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,    BOTSINK_MAP_DRAIN,	BOTSINK_MAP_TCP_PORTS,
+	BOTSINK_MAP_GUARD,
 };
 
 static int *map_slot(struct botsink_maps *m, size_t i)
@@ -59,6 +60,7 @@ static int *map_slot(struct botsink_maps *m, size_t i)
 		&m->port2,
 		&m->drain,
 		&m->tcp_ports,
+		&m->guard,
 	};
 
 	return slots[i];

@@ -13,13 +13,13 @@
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 28
+#define BOTSINK_NMAPS 29
 
 struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, rules, hits;
 	int counters[BOTSINK_KINDS][2]; /* [kind][generation] */
 	int contents, gram2, grams, fastpats, domains, recent, cands, port1, port2, drain,
-		tcp_ports;
+		tcp_ports, guard;
 	struct collector collector; /* reads idle generations out (loader_open only) */
 };
 

@@ -23,8 +23,9 @@
 _Static_assert(sizeof(struct botsink_stats) == NSTATS * sizeof(__u64), "stats layout");
 
 const char *const stat_names[NSTATS] = {
-	"non_ip",     "non_sinkhole", "malformed", "fragment", "matched",   "unclassified",
-	"table_full", "vlan",	      "uncounted", "verified", "responses",
+	"non_ip",	"non_sinkhole",	 "malformed",	   "fragment",	"matched",
+	"unclassified", "table_full",	 "vlan",	   "uncounted", "verified",
+	"responses",	"cookie_failed", "verify_refused",
 };
 
 /* The rule set most parse tests use. */
@@ -326,12 +327,25 @@ void expect_counted(int line, const struct hit *h, size_t len, bool table_full, 
 	w->c.syns += h->syn;
 	w->c.checkins += checkin;
 	w->c.checkins_tcp += checkin && h->proto == FR_IPPROTO_TCP;
-	w->c.checkins_verified += checkin && h->verified;
+	w->c.checkins_verified += checkin && cookie_checked(h) && h->verified && !h->refused;
 	if (h->dns_qtype)
 		w->c.dns_qtype = h->dns_qtype;
 	memcpy(w->c.dst_addr, h->dst, 16);
 	w->c.dst_port = h->dport;
 	w->c.protocol = h->proto;
+}
+
+/*
+ * The program checks a TCP check-in's cookie when it carries data and a
+ * SYN-ACK with a cookie may have been sent: the pass verdict (the kernel's),
+ * or the responder's port.
+ */
+bool cookie_checked(const struct hit *h)
+{
+	bool can = env.verdict == BOTSINK_VERDICT_PASS ||
+		   (env.respond != BOTSINK_RESPOND_NONE && h->responder_port);
+
+	return can && h->proto == FR_IPPROTO_TCP && h->payload_len;
 }
 
 /* Run one frame; check its verdict and its exact statistics delta. */
@@ -354,7 +368,11 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 	want[TABLE_FULL_STAT] = x->table_full;
 	if (x->hit)
 		checkin = expect_checkin(x->hit);
-	want[VERIFIED_STAT] = checkin && x->hit->verified;
+	if (checkin && cookie_checked(x->hit)) {
+		want[VERIFIED_STAT] = x->hit->verified && !x->hit->refused;
+		want[COOKIE_FAILED_STAT] = !x->hit->verified;
+		want[VERIFY_REFUSED_STAT] = x->hit->verified && x->hit->refused;
+	}
 	want[RESPONSES_STAT] = x->responded;
 	for (int i = 0; i < NSTATS; i++) {
 		same &= after[i] - before[i] == want[i];

@@ -31,14 +31,17 @@
 #define HOST4 "203.0.113.10"
 #define HOST6 "2001:db8:5::10"
 #define SPORT 40000
-#define NSTATS 11 /* the fields of struct botsink_stats */
+#define NSTATS 13 /* the fields of struct botsink_stats */
 #define VLAN_STAT 7
 #define TABLE_FULL_STAT 6
 #define VERIFIED_STAT 9
 #define RESPONSES_STAT 10
+#define COOKIE_FAILED_STAT 11
+#define VERIFY_REFUSED_STAT 12
 #define MAX_WANT 256
 #define MAX_SEEN 1024 /* TCP check-in segments remembered by one test */
 #define NFRAMES 4
+#define PERCPU_VALUE_MAX 256 /* bytes: the largest per-CPU map value read (env.percpu) */
 extern const char *const stat_names[NSTATS];
 extern const char base_rules[];
 extern const char *cur_test;
@@ -64,6 +67,8 @@ struct hit {
 	__u32 payload_len;
 	__u16 dns_qtype; /* expected in the counter when not 0 */
 	bool verified; /* acknowledges a valid SYN cookie: a verified check-in if a check-in */
+	bool responder_port; /* drop verdict: the responder answers on its port */
+	bool refused; /* a valid cookie the guard refuses (its source failed too often) */
 };
 
 struct expect {
@@ -149,6 +154,7 @@ int implied_action(int bucket);
 const char *action_name(__u32 action);
 struct want_counter *find_want(const struct botsink_source_key *key);
 bool expect_checkin(const struct hit *h);
+bool cookie_checked(const struct hit *h);
 void forget_segment(const struct hit *h);
 void expect_counted(int line, const struct hit *h, size_t len, bool table_full, bool checkin);
 void send_at(int line, const void *data, size_t len, const struct expect *x);

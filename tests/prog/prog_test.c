@@ -70,7 +70,7 @@ static int setup_once(void)
 		fprintf(stderr, "prog_test: cannot count the possible CPUs\n");
 		return -1;
 	}
-	env.percpu = calloc((size_t)env.ncpus, sizeof(struct botsink_counter));
+	env.percpu = calloc((size_t)env.ncpus, PERCPU_VALUE_MAX);
 	if (!env.percpu || parse_sinkhole(SINKHOLE, &env.sinkhole, &bad)) {
 		fprintf(stderr, "prog_test: setup failed\n");
 		free(bad);
@@ -91,9 +91,9 @@ int main(int argc, char **argv)
 {
 	unsigned int passed = 0, failed = 0;
 
-	_Static_assert(sizeof(struct botsink_counter) >= sizeof(struct botsink_stats),
-		       "the per-CPU scratch holds any value");
-	_Static_assert(sizeof(struct botsink_counter) >= sizeof(struct botsink_rule_hits),
+	_Static_assert(PERCPU_VALUE_MAX >= sizeof(struct botsink_counter) &&
+			       PERCPU_VALUE_MAX >= sizeof(struct botsink_stats) &&
+			       PERCPU_VALUE_MAX >= sizeof(struct botsink_rule_hits),
 		       "the per-CPU scratch holds any value");
 	if (geteuid()) {
 		fprintf(stderr, "prog_test: run as root (BPF_PROG_TEST_RUN on the real program)\n");

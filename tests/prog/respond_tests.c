@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "harness.h"
 #include "util.h"
 
@@ -24,7 +26,8 @@ static const char gate_rules[] =
 	"alert tcp any any -> 203.0.113.0/24 80 (msg:\"gate\"; content:\"/gate.php\"; sid:7001;)\n"
 	"alert tcp any any -> 2001:db8:5::/48 80 (msg:\"gate v6\"; content:\"/gate.php\"; sid:7002;)\n"
 	"alert tcp any any -> 203.0.113.0/24 8000:8010 (msg:\"range\"; sid:7003;)\n"
-	"alert udp any any -> 203.0.113.0/24 53 (msg:\"dns\"; sid:7004;)\n";
+	"alert udp any any -> 203.0.113.0/24 53 (msg:\"dns\"; sid:7004;)\n"
+	"alert ip any any -> 203.0.113.99 any (msg:\"any protocol\"; sid:7005;)\n";
 
 /* A reply as the program left it in env.out. */
 struct reply {
@@ -46,9 +49,23 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static const char moved_rules[] =
+	"alert tcp any any -> 203.0.113.0/24 443 (msg:\"moved\"; sid:7101;)\n";
+
+/* The ports a TCP rule of the installed rules names: the responder's. */
+static const char *installed;
+
+static bool responder_port(uint16_t port)
+{
+	if (installed == moved_rules)
+		return port == 443;
+	return installed == gate_rules && (port == 80 || (port >= 8000 && port <= 8010));
+}
+
 static bool install_respond(int line, const char *rules, enum botsink_respond mode)
 {
 	env.respond = mode;
+	installed = rules;
 	return install_at(line, rules, BOTSINK_VERDICT_DROP);
 }
 
@@ -61,6 +78,7 @@ static void send_expect(int line, const struct frame *f, int bucket, __u32 sid, 
 
 	frame_hit(f, sid, &h);
 	h.verified = verified;
+	h.responder_port = responder_port(f->dport);
 	x.hit = bucket == BOTSINK_MATCHED || bucket == BOTSINK_UNCLASSIFIED ? &h : NULL;
 	send_at(line, f->buf, f->len, &x);
 }
@@ -258,43 +276,121 @@ static void test_http_reply_v6(void)
 
 /*
  * Forged check-ins: a guessed acknowledgement number, a real cookie
- * replayed from another source or to another address, a later segment. None
- * is verified; each gets the RST a host without the connection sends.
+ * replayed from another source or to another address, a later segment.
+ * None is verified, and none is answered (a forged segment gets no
+ * reflection); a FIN gets the RST a host without the connection sends.
  */
 static void test_forged_checkins(void)
 {
 	struct frame *f;
+	struct reply r;
 	uint32_t cookie;
 
 	if (!install_respond(__LINE__, gate_rules, BOTSINK_RESPOND_HTTP))
 		return;
 	cookie = handshake(__LINE__, 4, SRC4, GATE4, 80, 0);
-	f = segment(4, OTHER4, GATE4, 80, TH_PSH | TH_ACK, 0x12345678, REQUEST);
-	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_TX, false);
-	check_rst(__LINE__, f, 0x12345678);
+	/* Distinct sources: each segment is a check-in of its own, and checked. */
+	f = segment(4, "198.51.100.98", GATE4, 80, TH_PSH | TH_ACK, 0x12345678, REQUEST);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
 	f = segment(4, OTHER4, GATE4, 80, TH_PSH | TH_ACK, cookie + 1, REQUEST);
-	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_TX, false);
-	check_rst(__LINE__, f, cookie + 1);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
 	f = segment(4, SRC4, "203.0.113.11", 80, TH_PSH | TH_ACK, cookie + 1, REQUEST);
-	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_TX, false);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
 	/* A later segment of the real connection: its sequence has moved on. */
 	f = segment(4, SRC4, GATE4, 80, TH_PSH | TH_ACK, cookie + 1, REQUEST);
 	frame_put32(f, f->l4 + 4, CLIENT_ISN + 1 + 100);
 	frame_fixup(f);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
+	/* Data without ACK, then with FIN: the FIN is answered, RST|ACK. */
+	f = segment(4, "198.51.100.97", GATE4, 80, TH_PSH, 0, REQUEST);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
+	f = segment(4, "198.51.100.96", GATE4, 80, TH_PSH | TH_FIN, 0, "POST /gate.php x");
 	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_TX, false);
-	/* A data segment without ACK: RST|ACK acknowledging it. */
-	f = segment(4, OTHER4, GATE4, 80, TH_PSH, 0, REQUEST);
-	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_TX, false);
-	{
-		struct reply r;
-
-		if (parse_reply(__LINE__, f, &r)) {
-			CHECK_EQ(r.flags, TH_RST | TH_ACK);
-			CHECK_EQ(r.seq, 0);
-			CHECK_EQ(r.ack, CLIENT_ISN + 1 + strlen(REQUEST));
-		}
+	if (parse_reply(__LINE__, f, &r)) {
+		CHECK_EQ(r.flags, TH_RST | TH_ACK);
+		CHECK_EQ(r.seq, 0);
+		CHECK_EQ(r.ack, CLIENT_ISN + 1 + strlen("POST /gate.php x") + 1);
 	}
+	/* A forged FIN with ACK: RST from its acknowledgement number. */
+	f = segment(4, OTHER4, GATE4, 80, TH_FIN | TH_ACK, 0x2468ace0, NULL);
+	send_expect(__LINE__, f, BOTSINK_UNCLASSIFIED, 0, XDP_TX, false);
+	check_rst(__LINE__, f, 0x2468ace0);
 	CHECK_EQ(stat_delta(VERIFIED_STAT), 0);
+	CHECK_EQ(stat_delta(COOKIE_FAILED_STAT), 6);
+}
+
+/* The coarse monotonic clock the program reads, as userspace reads it. */
+static uint64_t coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A spoofer guessing cookies for one address: after more than
+ * BOTSINK_GUARD_FAILURES failed checks in a window, even a valid cookie
+ * from that address is not counted as verified; another address is.
+ */
+static void test_guessing_is_bounded(void)
+{
+	char text[64];
+	struct frame *f;
+	uint32_t cookie4, cookie6;
+	uint64_t now = coarse_ns();
+	struct hit h;
+	struct expect x = { .bucket = BOTSINK_MATCHED, .action = XDP_DROP, .hit = &h };
+
+	if (!install_respond(__LINE__, gate_rules, BOTSINK_RESPOND_TCP))
+		return;
+	/* All in one window: wait for the next one if this one ends within 5 s. */
+	if ((now >> BOTSINK_GUARD_WINDOW_SHIFT) !=
+	    ((now + 5000000000ULL) >> BOTSINK_GUARD_WINDOW_SHIFT))
+		sleep(6);
+	cookie4 = handshake(__LINE__, 4, SRC4, GATE4, 80, 0);
+	cookie6 = handshake(__LINE__, 6, SRC6, GATE6, 80, 0);
+	for (uint32_t i = 0; i <= BOTSINK_GUARD_FAILURES; i++) {
+		snprintf(text, sizeof(text), "POST /gate.php %u", i);
+		f = segment(4, SRC4, GATE4, 80, TH_PSH | TH_ACK, cookie4 + 2 + i, text);
+		frame_put32(f, f->l4 + 4, CLIENT_ISN + 1000 + i);
+		frame_fixup(f);
+		frame_hit(f, 7001, &h);
+		h.responder_port = true;
+		send_at(__LINE__, f->buf, f->len, &x);
+	}
+	CHECK_EQ(stat_delta(COOKIE_FAILED_STAT), BOTSINK_GUARD_FAILURES + 1);
+	/* The real handshake's check-in now: valid, refused. */
+	f = segment(4, SRC4, GATE4, 80, TH_PSH | TH_ACK, cookie4 + 1, REQUEST);
+	frame_hit(f, 7001, &h);
+	h.responder_port = true;
+	h.verified = true;
+	h.refused = true;
+	x.action = XDP_TX; /* still answered: a reply proves nothing either way */
+	x.responded = true;
+	send_at(__LINE__, f->buf, f->len, &x);
+	CHECK_EQ(stat_delta(VERIFY_REFUSED_STAT), 1);
+	/* Another source is not held back. */
+	f = segment(6, SRC6, GATE6, 80, TH_PSH | TH_ACK, cookie6 + 1, REQUEST);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7002, XDP_TX, true);
+	CHECK_EQ(stat_delta(VERIFIED_STAT), 1);
+}
+
+/* Drop verdict without the responder: no SYN-ACK was sent, nothing is verified. */
+static void test_no_responder_no_verification(void)
+{
+	struct frame *f;
+	uint32_t cookie;
+
+	if (!install_respond(__LINE__, gate_rules, BOTSINK_RESPOND_TCP))
+		return;
+	cookie = handshake(__LINE__, 4, SRC4, GATE4, 80, 0);
+	if (!install_respond(__LINE__, gate_rules, BOTSINK_RESPOND_NONE))
+		return;
+	f = segment(4, SRC4, GATE4, 80, TH_PSH | TH_ACK, cookie + 1, REQUEST);
+	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
+	CHECK_EQ(stat_delta(VERIFIED_STAT), 0);
+	CHECK_EQ(stat_delta(COOKIE_FAILED_STAT), 0);
 }
 
 /* A SYN flood from many spoofed sources: each answered, nothing verified, nothing kept. */
@@ -388,10 +484,16 @@ static void test_not_answered(void)
 		    false);
 	send_expect(__LINE__, tcp6("::1", GATE6, 80, TH_SYN), BOTSINK_UNCLASSIFIED, 0, XDP_DROP,
 		    false);
-	/* A frame to a group MAC address. */
+	/* A frame to or from a group MAC address. */
 	f = tcp4(SRC4, GATE4, 80, TH_SYN);
 	f->buf[0] = 0xff;
 	send_expect(__LINE__, f, BOTSINK_UNCLASSIFIED, 0, XDP_DROP, false);
+	f = tcp4(SRC4, GATE4, 80, TH_SYN);
+	f->buf[6] |= 0x01;
+	send_expect(__LINE__, f, BOTSINK_UNCLASSIFIED, 0, XDP_DROP, false);
+	/* An `ip` rule names no port: nothing is answered for it. */
+	send_expect(__LINE__, tcp4(SRC4, "203.0.113.99", 9999, TH_SYN), BOTSINK_MATCHED, 7005,
+		    XDP_DROP, false);
 	/* IP options, IPv6 extension headers: not rebuilt in place. */
 	f = new_frame();
 	frame_eth(f);
@@ -483,14 +585,11 @@ static void test_http_reply_grows(void)
 /* A reload moves the responder's ports with the rules. */
 static void test_ports_follow_reload(void)
 {
-	static const char moved[] =
-		"alert tcp any any -> 203.0.113.0/24 443 (msg:\"moved\"; sid:7101;)\n";
-
 	if (!install_respond(__LINE__, gate_rules, BOTSINK_RESPOND_TCP))
 		return;
 	send_expect(__LINE__, tcp4(SRC4, GATE4, 443, TH_SYN), BOTSINK_UNCLASSIFIED, 0, XDP_DROP,
 		    false);
-	if (!install_respond(__LINE__, moved, BOTSINK_RESPOND_TCP))
+	if (!install_respond(__LINE__, moved_rules, BOTSINK_RESPOND_TCP))
 		return;
 	send_expect(__LINE__, tcp4(SRC4, GATE4, 443, TH_SYN), BOTSINK_MATCHED, 7101, XDP_TX, false);
 	send_expect(__LINE__, tcp4(SRC4, GATE4, 80, TH_SYN), BOTSINK_UNCLASSIFIED, 0, XDP_DROP,
@@ -503,6 +602,8 @@ const struct test respond_tests[] = {
 	TEST(http_reply_v4),
 	TEST(http_reply_v6),
 	TEST(forged_checkins),
+	TEST(guessing_is_bounded),
+	TEST(no_responder_no_verification),
 	TEST(syn_flood),
 	TEST(synack_mss),
 	TEST(vlan_reply),
