@@ -507,6 +507,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	if (o->respond != BOTSINK_RESPOND_NONE && o->verdict != BOTSINK_VERDICT_DROP)
 		return usage_error(
 			"--respond needs --verdict drop: with pass, the kernel or a server answers");
+	if (o->no_syncookies && o->verdict != BOTSINK_VERDICT_PASS)
+		return usage_error(
+			"--no-syncookies goes with --verdict pass (the kernel's cookies)");
 	if (o->key_path && o->key_rotate != KEY_ROTATE_NEVER)
 		return usage_error("--key is a key for good: it cannot go with --key-rotate");
 	o->ifindex = (int)if_nametoindex(o->ifname);
@@ -955,6 +958,29 @@ static int start(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Verified-only views withhold unverified TCP check-ins: say so where
+ * this run can verify none (or few), or they would go quiet unexplained.
+ */
+static void warn_unverifiable(const struct run_opts *o, const struct partner_set *ps)
+{
+	const char *why = NULL, *who = o->verified_only ? "the feed" : NULL;
+
+	for (size_t i = 0; i < ps->n && !who; i++)
+		if (ps->p[i].verified_only)
+			who = ps->p[i].name;
+	if (!who)
+		return;
+	if (o->verdict == BOTSINK_VERDICT_DROP && o->respond == BOTSINK_RESPOND_NONE)
+		why = "with --verdict drop and no --respond no handshake completes, so no TCP check-in can be verified";
+	else if (o->no_syncookies)
+		why = "with --no-syncookies only connections the kernel happens to answer with a cookie are verified";
+	if (why)
+		log_warn(
+			"%s: verified-only views (%s%s) will show TCP check-ins only when verified; UDP and DNS ones as they are",
+			why, who, o->verified_only && ps->n ? " and partners" : "");
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts opts;
@@ -981,6 +1007,7 @@ int cmd_run(int argc, char **argv)
 	feed_init(&d.feed, &d.enrich, opts.truncate_v4, opts.truncate_v6, opts.sensor);
 	if (load_partners(&d, &ps, NULL))
 		goto out_enrich;
+	warn_unverifiable(&opts, &ps);
 	if (open_outputs(&d, &ps, &d.outputs, NULL, NULL))
 		goto out_feed;
 	d.drainer = (struct drainer){ .maps = &d.loader.maps,

@@ -82,9 +82,11 @@ static void print_drain(const struct botsink_maps *m)
 
 static void print_stats(const struct botsink_maps *m)
 {
-	static const char *const names[] = { "non_ip",	  "non_sinkhole", "malformed",	"fragment",
-					     "matched",	  "unclassified", "table_full", "vlan",
-					     "uncounted", "verified",	  "responses" };
+	static const char *const names[] = { "non_ip",	      "non_sinkhole", "malformed",
+					     "fragment",      "matched",      "unclassified",
+					     "table_full",    "vlan",	      "uncounted",
+					     "verified",      "responses",    "cookie_failed",
+					     "verify_refused" };
 	struct botsink_stats st;
 	__u64 *v = (__u64 *)&st, total = 0;
 
@@ -106,6 +108,10 @@ static void print_stats(const struct botsink_maps *m)
 	       (unsigned long long)st.verified);
 	printf("  %-14s %14llu  (frames the responder answered)\n", names[10],
 	       (unsigned long long)st.responses);
+	printf("  %-14s %14llu  (TCP check-ins whose cookie check failed: later segments, or forged)\n",
+	       names[11], (unsigned long long)st.cookie_failed);
+	printf("  %-14s %14llu  (valid cookies not counted: their source failed too many checks)\n",
+	       names[12], (unsigned long long)st.verify_refused);
 }
 
 struct family_total {

@@ -175,6 +175,7 @@ grep -q "set net.ipv4.tcp_syncookies=2 (was 1)" "$WORK/daemon.err" && pass "pass
 bots 200
 forge
 expect_eq "pass: verified check-ins (status)" "$(bucket verified)" 5
+expect_eq "pass: failed cookie checks (the forged data)" "$(bucket cookie_failed)" 9
 stop_daemon TERM
 expect_eq "pass: daemon exit status" "$?" 0
 check_feeds
@@ -189,10 +190,11 @@ for respond in tcp http; do
 	bots "$want"
 	forge
 	expect_eq "$respond: verified check-ins (status)" "$(bucket verified)" 5
+	expect_eq "$respond: failed cookie checks (the forged data)" "$(bucket cookie_failed)" 9
 	responses=$(bucket responses)
-	# SYN-ACKs: 5 bots + 25 flood SYNs; 5 answers to the check-ins; 9 RSTs
-	# to forged data; http: RSTs to the bots' FINs after ours (5).
-	expect_eq "$respond: frames answered" "$responses" "$([ $respond = tcp ] && echo 44 || echo 49)"
+	# SYN-ACKs: 5 bots + 25 flood SYNs; 5 answers to the check-ins; forged
+	# data gets nothing; http: RSTs to the bots' FINs after ours (5).
+	expect_eq "$respond: frames answered" "$responses" "$([ $respond = tcp ] && echo 35 || echo 40)"
 	stop_daemon TERM
 	expect_eq "$respond: daemon exit status" "$?" 0
 	check_feeds
@@ -222,6 +224,18 @@ nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$WORK/rules" --
 	--pin-dir "$PIN_DIR" --state-dir "$WORK/state" 2>"$WORK/usage.err"
 expect_eq "--respond without --verdict drop: exit status" "$?" 2
 grep -q "needs --verdict drop" "$WORK/usage.err" || fail "usage: $(cat "$WORK/usage.err")"
+
+nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$WORK/rules" --verdict drop \
+	--no-syncookies --pin-dir "$PIN_DIR" --state-dir "$WORK/state" 2>"$WORK/usage.err"
+expect_eq "--no-syncookies with --verdict drop: exit status" "$?" 2
+
+# Drop without the responder: nothing can be verified, and the log says so.
+MODE=quiet
+run_mode quiet --verdict drop
+grep -q "no TCP check-in can be verified" "$WORK/daemon.err" &&
+	pass "drop without --respond: the verified-only partner's warning" ||
+	fail "drop without --respond: no warning about verified-only views"
+stop_daemon TERM
 
 # --no-syncookies leaves the sysctl alone.
 lab_sink sysctl -qw net.ipv4.tcp_syncookies=1
