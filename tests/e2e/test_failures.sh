@@ -24,9 +24,11 @@ nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkh
 	head -n 1 >"$WORK/pipe.jsonl" &
 PIPE_JOB=$!
 for _ in $(seq 100); do grep -q "counting on" "$WORK/pipe.err" && break; sleep 0.05; done
-syns 198.18.1.1 3
+# One SYN each: on a loaded machine a batch can straddle a drain; the daemon
+# would then stop at its second record, before the rest of the SYNs arrive.
+syns 198.18.1.1 1
 sleep 0.8 # drained and read by head, which exits
-syns 198.18.1.2 2
+syns 198.18.1.2 1
 for _ in $(seq 100); do kill -0 $PIPE_JOB 2>/dev/null || break; sleep 0.1; done
 wait $PIPE_JOB
 rc=${PIPESTATUS[0]}
@@ -43,7 +45,7 @@ expect_eq "next run: exit status" "$?" 0
 cat "$WORK/pipe.jsonl" >>"$WORK/after.jsonl"
 expect_eq "the pipe's record and the kept counts, once each" \
 	"$(feed_sums "$WORK/after.jsonl" | tr '\n' ';')" \
-	"198.18.1.1 1000001 3 162 3;198.18.1.2 1000001 2 108 2;"
+	"198.18.1.1 1000001 1 54 1;198.18.1.2 1000001 1 54 1;"
 [ -e "$PIN_DIR/botsink_stats" ] && fail "the next run left the pins"
 
 # 2. One run per set of maps: a second daemon on the same pin directory is
