@@ -68,12 +68,8 @@ static __always_inline bool handshake_proven(struct xdp_md *ctx, const struct pa
 /* The source's bucket in botsink_vguard. */
 static __always_inline struct botsink_guard *guard_of(const struct packet *pkt)
 {
-	__u32 h = 0, index;
+	__u32 index = botsink_hash_words(pkt->src.w, 4) & (BOTSINK_GUARD_BUCKETS - 1);
 
-#pragma unroll
-	for (int i = 0; i < 4; i++)
-		h = (h ^ pkt->src.w[i]) * 0x9e3779b1;
-	index = (h ^ h >> 15) & (BOTSINK_GUARD_BUCKETS - 1);
 	return bpf_map_lookup_elem(&botsink_vguard, &index);
 }
 
@@ -81,6 +77,7 @@ static __always_inline struct botsink_guard *guard_of(const struct packet *pkt)
  * A TCP check-in with data whose handshake is proven: a valid cookie,
  * from a source that has not failed more than BOTSINK_GUARD_FAILURES
  * checks in the current window. Records the cookie's validity in `v`.
+ * For TCP check-ins (count_source).
  */
 static __always_inline bool handshake_verified(struct xdp_md *ctx, const struct packet *pkt,
 					       __u64 now, struct verify *v,
@@ -89,7 +86,7 @@ static __always_inline bool handshake_verified(struct xdp_md *ctx, const struct 
 	__u32 window = (__u32)(now >> BOTSINK_GUARD_WINDOW_SHIFT);
 	struct botsink_guard *g;
 
-	if (!v->can || !pkt->payload_len || pkt->proto != IPPROTO_TCP)
+	if (!v->can || !pkt->payload_len)
 		return false;
 	v->cookie = handshake_proven(ctx, pkt);
 	g = guard_of(pkt);

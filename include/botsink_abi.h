@@ -246,14 +246,22 @@ static inline __u32 botsink_recent_fold(const __u32 addr[4])
  * The set a segment belongs to: a hash of every field but the stamp, under
  * botsink_config.recent_mask (the number of sets, a power of two, less one).
  */
+/* A multiplicative hash of n 32-bit words (table indexes, not secrets). */
+static inline __u32 botsink_hash_words(const __u32 *w, int n)
+{
+	__u32 h = 0;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ w[i]) * 0x9e3779b1;
+	return h ^ h >> 15;
+}
+
 static inline __u32 botsink_recent_set_of(const struct botsink_recent_entry *e, __u32 mask)
 {
-	__u32 w[7], h = 0;
+	__u32 w[7];
 
 	__builtin_memcpy(w, e, sizeof(w));
-	for (int i = 0; i < 7; i++)
-		h = (h ^ w[i]) * 0x9e3779b1;
-	return (h ^ h >> 15) & mask;
+	return botsink_hash_words(w, 7) & mask;
 }
 
 /* Rule slot 0 counts sinkhole traffic that no rule matched. */

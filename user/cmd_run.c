@@ -968,7 +968,7 @@ static void warn_unverifiable(const struct run_opts *o, const struct partner_set
 
 	for (size_t i = 0; i < ps->n && !who; i++)
 		if (ps->p[i].verified_only)
-			who = ps->p[i].name;
+			who = ps->p[i].name; /* the first one is enough to name */
 	if (!who)
 		return;
 	if (o->verdict == BOTSINK_VERDICT_DROP && o->respond == BOTSINK_RESPOND_NONE)
@@ -977,8 +977,8 @@ static void warn_unverifiable(const struct run_opts *o, const struct partner_set
 		why = "with --no-syncookies only connections the kernel happens to answer with a cookie are verified";
 	if (why)
 		log_warn(
-			"%s: verified-only views (%s%s) will show TCP check-ins only when verified; UDP and DNS ones as they are",
-			why, who, o->verified_only && ps->n ? " and partners" : "");
+			"%s: verified-only views (%s, ...) show TCP check-ins only when verified; UDP and DNS ones as they are",
+			why, who);
 }
 
 int cmd_run(int argc, char **argv)

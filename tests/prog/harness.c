@@ -666,6 +666,26 @@ struct frame *udp6(const char *src, const char *dst, uint16_t sport, uint16_t dp
 }
 
 /* Ethernet/IPv4/UDP from SRC4, source port 5353, with this payload. */
+/* A TCP segment with these flags, sequence number and payload (frames.h's ack). */
+struct frame *tcp_segment(int family, const char *src, const char *dst, uint16_t dport,
+			  uint8_t flags, uint32_t seq, const void *data, size_t n)
+{
+	struct frame *f = new_frame();
+
+	frame_eth(f);
+	if (family == 6)
+		frame_ipv6(f, src, dst);
+	else
+		frame_ipv4(f, src, dst);
+	frame_tcp(f, SPORT, dport, flags);
+	frame_put32(f, f->l4 + 4, seq);
+	if (n)
+		frame_payload(f, data, n);
+	else
+		frame_fixup(f);
+	return f;
+}
+
 struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_t n)
 {
 	struct frame *f = new_frame();

@@ -175,6 +175,8 @@ struct frame *tcp4(const char *src, const char *dst, uint16_t dport, uint8_t fla
 struct frame *tcp6(const char *src, const char *dst, uint16_t dport, uint8_t flags);
 struct frame *udp4(const char *src, const char *dst, uint16_t sport, uint16_t dport);
 struct frame *udp6(const char *src, const char *dst, uint16_t sport, uint16_t dport);
+struct frame *tcp_segment(int family, const char *src, const char *dst, uint16_t dport,
+			  uint8_t flags, uint32_t seq, const void *data, size_t n);
 struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_t n);
 struct frame *arp(const char *target);
 struct frame *tcp6_ext(const char *dst, const uint8_t *ext, uint16_t dport);

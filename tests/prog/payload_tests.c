@@ -19,17 +19,8 @@
 static struct frame *tcp_data(int family, const char *dst, uint16_t dport, uint32_t seq,
 			      const void *data, size_t n)
 {
-	struct frame *f = new_frame();
-
-	frame_eth(f);
-	if (family == 6)
-		frame_ipv6(f, SRC6, dst);
-	else
-		frame_ipv4(f, SRC4, dst);
-	frame_tcp(f, SPORT, dport, TH_PSH | TH_ACK);
-	frame_put32(f, f->l4 + 4, seq);
-	frame_payload(f, data, n);
-	return f;
+	return tcp_segment(family, family == 6 ? SRC6 : SRC4, dst, dport, TH_PSH | TH_ACK, seq,
+			   data, n);
 }
 
 static struct frame *tcp4_text(const char *dst, uint16_t dport, const char *text)

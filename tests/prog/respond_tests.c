@@ -169,20 +169,11 @@ static struct frame *syn(int family, const char *src, const char *dst, uint16_t 
 static struct frame *segment(int family, const char *src, const char *dst, uint16_t dport,
 			     uint8_t flags, uint32_t ack, const char *data)
 {
-	struct frame *f = new_frame();
+	struct frame *f = tcp_segment(family, src, dst, dport, flags, CLIENT_ISN + 1, data,
+				      data ? strlen(data) : 0);
 
-	frame_eth(f);
-	if (family == 6)
-		frame_ipv6(f, src, dst);
-	else
-		frame_ipv4(f, src, dst);
-	frame_tcp(f, SPORT, dport, flags);
-	frame_put32(f, f->l4 + 4, CLIENT_ISN + 1);
 	frame_put32(f, f->l4 + 8, ack);
-	if (data)
-		frame_payload(f, data, strlen(data));
-	else
-		frame_fixup(f);
+	frame_fixup(f);
 	return f;
 }
 
