@@ -126,14 +126,15 @@ $(BUILD)/tests/xdp_pass.bpf.o: tests/e2e/xdp_pass.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-# The lab traffic generator (live frames through BPF_PROG_TEST_RUN).
-$(BUILD)/gen.bpf.o: tests/gen/gen.bpf.c | $(BUILD)
+# The lab traffic generator: AF_PACKET, or live frames (BPF_PROG_TEST_RUN)
+# where the kernel allows them; gen_frame.h defines its frames for both.
+$(BUILD)/gen.bpf.o: tests/gen/gen.bpf.c tests/gen/gen_frame.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/gen.skel.h: $(BUILD)/gen.bpf.o
 	$(BPFTOOL) gen skeleton $< name gen > $@
 
-$(BUILD)/tests/botsink-gen: tests/gen/gen.c tests/prog/frames.h $(BUILD)/gen.skel.h
+$(BUILD)/tests/botsink-gen: tests/gen/gen.c tests/gen/gen_frame.h tests/prog/frames.h $(BUILD)/gen.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/prog $< -o $@ $(LDLIBS)
 

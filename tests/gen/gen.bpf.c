@@ -1,55 +1,51 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The traffic generator's XDP program, run in BPF_PROG_TEST_RUN's live
- * frames mode: every run rewrites the template frame (an IPv4 TCP SYN, or
- * a UDP datagram) to come from the next of `sources` addresses (a SYN with
- * a fresh sequence number), and transmits it out of the interface (XDP_TX).
+ * botsink-gen's live-frames sender: run by BPF_PROG_TEST_RUN with
+ * BPF_F_TEST_XDP_LIVE_FRAMES, it turns the template into frame `sent`
+ * (gen_frame.h) and transmits it (XDP_TX). Run without the live flag, it
+ * returns the frame it would send: botsink-gen checks it against the
+ * AF_PACKET sender's before sending anything.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "gen_frame.h"
 
-const volatile __u32 sources = 1; /* distinct source addresses */
-const volatile __u32 first_source = 0; /* host order */
+const volatile struct gen_template tmpl;
 
-__u64 sent; /* frames handed to XDP_TX */
+__u64 sent; /* frames handed to XDP_TX; the next frame's n */
 
-static __always_inline __u16 csum_fold(__u32 sum)
+/* Write a big-endian field of 2 or 4 bytes at off, within the frame. */
+static __always_inline int put(void *data, void *end, __u32 off, __u32 v, int size)
 {
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
+	__u8 *p = data;
+
+	if (off > GEN_FRAME_MAX - 4 || (void *)(p + off + size) > end)
+		return -1;
+	p += off;
+	if (size == 4) {
+		*p++ = (__u8)(v >> 24);
+		*p++ = (__u8)(v >> 16);
+	}
+	*p++ = (__u8)(v >> 8);
+	*p = (__u8)v;
+	return 0;
 }
 
 SEC("xdp")
 int gen_frame(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct tcphdr *tcp = (void *)(ip + 1);
-	struct udphdr *udp = (void *)(ip + 1);
-	__u16 *words = (__u16 *)ip;
-	__u32 sum = 0;
-	__u64 n;
+	struct gen_template t = tmpl; /* volatile reads: set by the loader */
+	struct gen_fields f;
 
-	if ((void *)(udp + 1) > end || ip->ihl != 5)
+	gen_fields(&t, __sync_fetch_and_add(&sent, 1), &f);
+	if (put(data, end, t.saddr_off, f.saddr, 4) || put(data, end, t.l4_csum_off, f.l4_csum, 2))
 		return XDP_ABORTED;
-	n = __sync_fetch_and_add(&sent, 1);
-	ip->saddr = bpf_htonl(first_source + (__u32)(n % sources));
-	if (ip->protocol == IPPROTO_TCP) {
-		if ((void *)(tcp + 1) > end)
-			return XDP_ABORTED;
-		/* Each SYN a new check-in: its source's n-th sequence number. */
-		tcp->seq = bpf_htonl((__u32)(n / sources) + 1);
-	} else {
-		udp->check = 0; /* none: IPv4 allows it */
-	}
-	ip->check = 0;
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += words[i];
-	ip->check = csum_fold(sum);
+	if (t.ip_csum_off && put(data, end, t.ip_csum_off, f.ip_csum, 2))
+		return XDP_ABORTED;
+	if (t.seq_off && put(data, end, t.seq_off, f.seq, 4))
+		return XDP_ABORTED;
 	return XDP_TX;
 }
 
