@@ -8,7 +8,7 @@ BUILD_PACKAGES=(make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev 
 	libssl-dev libmaxminddb-dev)
 RUN_PACKAGES=(iproute2 util-linux)
 TEST_PACKAGES=(python3-scapy python3-cryptography libjansson-dev ethtool iputils-ping tcpdump
-	libclang-rt-14-dev libpcap-dev nftables libmaxmind-db-writer-perl)
+	libclang-rt-14-dev libpcap-dev nftables libmaxmind-db-writer-perl python3-seccomp)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup.sh: run as root (apt-get, mount)" >&2
