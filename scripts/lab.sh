@@ -7,6 +7,9 @@
 #   lab_sink CMD...    run CMD in the sink namespace
 #   lab_down           remove both (also called from the EXIT trap)
 #   lab_on_exit FUNC   run FUNC (which calls lab_down) on exit, INT or TERM
+#   lab_sink_napi_thread CPU  sink0's NAPI in a thread of its own on CPU
+#   lab_link_stats     sink0's RX and bots0's TX counters
+#   lab_wait_rx N      wait until sink0 has received N frames
 # Lab addresses: link 198.18.0.0/24 (RFC 2544 benchmarking range);
 # sinkhole 203.0.113.0/24 and 2001:db8:5::/48 (documentation ranges).
 
@@ -62,4 +65,48 @@ lab_up() {
 	# nsenter keeps the root namespace's /sys: ask ip, not sysfs.
 	LAB_SINK_MAC=$(lab_sink ip -br link show sink0 | awk '{print $3}')
 	export LAB_BOTS LAB_SINK LAB_SINK_MAC
+}
+
+# lab_sink_napi_thread CPU: sink0's NAPI (the receive path, XDP included)
+# in a kernel thread of its own, pinned to CPU, so that a sender on another
+# CPU can outrun it. NAPI exists only while sink0 runs XDP or has GRO on.
+# Sets LAB_NAPI_PIDS.
+lab_sink_napi_thread() {
+	local pid
+	# ip netns exec: nsenter would keep the root namespace's /sys.
+	ip netns exec "$LAB_SINK" sh -c 'echo 1 > /sys/class/net/sink0/threaded' || return 1
+	LAB_NAPI_PIDS=$(pgrep '^napi/sink0-')
+	[ -n "$LAB_NAPI_PIDS" ] || return 1
+	# Another lab's sink0 (one being torn down) may own a thread that is
+	# gone by now: only a thread still there must move.
+	for pid in $LAB_NAPI_PIDS; do
+		taskset -pc "$1" "$pid" >/dev/null 2>&1 || [ ! -e "/proc/$pid" ] || return 1
+	done
+}
+
+# lab_link_stats: "RX RX_DROPPED TX_DROPPED": the frames sink0 received
+# (with XDP attached: the frames its XDP program ran on), the frames lost
+# at its ring (live frames, which a veth drops when its peer's ring is
+# full), and the frames bots0 refused because that ring was full (an
+# AF_PACKET sender hears ENOBUFS, and botsink-gen sends them again).
+lab_link_stats() {
+	local rx tx
+	rx=$(lab_sink ip -s -j link show sink0) || return 1
+	tx=$(lab_bots ip -s -j link show bots0) || return 1
+	/usr/bin/python3 -c 'import json, sys
+rx = json.loads(sys.argv[1])[0]["stats64"]["rx"]
+tx = json.loads(sys.argv[2])[0]["stats64"]["tx"]
+print(rx["packets"], rx["dropped"], tx["dropped"])' "$rx" "$tx"
+}
+
+# lab_wait_rx N: wait (up to 10 s) until sink0 has received N frames in
+# all; what is still in its ring when a sender stops takes a moment.
+lab_wait_rx() {
+	local rx
+	for _ in $(seq 100); do
+		read -r rx _ <<<"$(lab_link_stats)"
+		[ "$rx" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
