@@ -7,17 +7,24 @@
 # interface and traffic, in the same run.
 #
 # The receiver's capacity is what is measured: the sink's NAPI runs in its
-# own thread on CPU 1, the generator (botsink-gen, live frames) on CPU 0.
+# own thread on CPU 1, the generator (botsink-gen) on CPU 0: live frames
+# where the kernel allows them, else AF_PACKET (BENCH_GEN_MODE=af_packet
+# or live chooses; the first line says which ran). Live frames arrive at
+# the sink as XDP frames, AF_PACKET's as socket buffers, which the veth
+# copies before XDP: compare figures of one mode only.
 # Everything the receiver does runs on CPU 1: the NAPI thread and the
 # contender's own process (libpcap's reader, botsink's daemon). A
 # contender's rate is the packets it counted per CPU second the receiver
-# spent (NAPI thread and that process, from /proc/PID/stat): the generator
-# overruns the receiver, whose ring drops the rest, so wall time would
-# measure the generator. Count-only everywhere it can be: botsink
+# spent (NAPI thread and that process, from /proc/PID/stat), not per
+# second of wall time, which would measure the generator: live frames
+# outrun the receiver, whose ring drops the rest; AF_PACKET's are refused
+# when that ring is full and sent again, and mostly come slower than the
+# receiver takes them. Count-only everywhere it can be: botsink
 # --verdict drop, the XDP counter drops, nftables drops after counting;
 # libpcap cannot, so the kernel stack's work on each packet is part of its
 # cost. Best of BENCH_RATE_ROUNDS (default 4) runs.
-#   BENCH_RATE_FRAMES (default 4000000), BENCH_RATE_SOURCES (default 5000)
+#   BENCH_RATE_FRAMES (default 4000000), BENCH_RATE_SOURCES (default 5000),
+#   BENCH_GEN_MODE (default auto)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -27,6 +34,7 @@ GEN="$ROOT/$BUILD/tests/botsink-gen"
 FRAMES=${BENCH_RATE_FRAMES:-4000000}
 ROUNDS=${BENCH_RATE_ROUNDS:-4}
 SOURCES=${BENCH_RATE_SOURCES:-5000}
+GEN_MODE=${BENCH_GEN_MODE:-auto}
 WORK=$(mktemp -d /tmp/botsink-rate-XXXXXX)
 PIN_DIR=/sys/fs/bpf/botsink-rate-$$
 COUNTER_PID=
@@ -47,15 +55,17 @@ fi
 # Programs' own run times too: the receiver's CPU also pays the veth path.
 sysctl -qw kernel.bpf_stats_enabled=1
 lab_up "bsr$$"
+# A veth hands its peer's NAPI (threaded, on CPU 1) only the socket buffers
+# GRO could merge: a sender's with TSO on goes to the backlog of the
+# sender's own CPU unless the peer runs XDP (which turns TSO off). Off for
+# every contender, so AF_PACKET's frames reach the NAPI thread everywhere.
+lab_bots ethtool -K bots0 tso off >/dev/null
 RULES="$WORK/rules"
 echo 'alert tcp any any -> 203.0.113.10 80 (msg:"bench SYN"; flags:S; sid:1;)' >"$RULES"
 
 # The sink's NAPI in a thread of its own, on CPU 1 (NAPI must exist: XDP or GRO).
 threaded_napi() {
-	ip netns exec "$LAB_SINK" sh -c 'echo 1 > /sys/class/net/sink0/threaded' || return 1
-	NAPI_PIDS=$(pgrep '^napi/sink0')
-	[ -n "$NAPI_PIDS" ] || return 1
-	for pid in $NAPI_PIDS; do taskset -pc 1 "$pid" >/dev/null; done
+	lab_sink_napi_thread 1 && NAPI_PIDS=$LAB_NAPI_PIDS
 }
 
 # cpu_ticks PID...: user+system clock ticks of these processes so far.
@@ -67,11 +77,11 @@ cpu_ticks() {
 	echo $t
 }
 
-# Send, and print the generator's seconds.
+# Send; the generator's line goes to $WORK/gen.out.
 send() {
 	taskset -c 0 nsenter --net="/run/netns/$LAB_BOTS" "$GEN" -i bots0 --dst-mac "$LAB_SINK_MAC" \
-		--src 198.18.16.0 --dst 203.0.113.10 --dport 80 --sources "$SOURCES" -n "$FRAMES" |
-		awk '{ print $7 }'
+		--src 198.18.16.0 --dst 203.0.113.10 --dport 80 --sources "$SOURCES" -n "$FRAMES" \
+		--mode "$GEN_MODE" >"$WORK/gen.out" 2>"$WORK/gen.err"
 }
 
 # wait_for FILE TEXT: a counter's "ready" line.
@@ -101,7 +111,7 @@ measure() {
 	local before after
 	[ -n "$1" ] && taskset -apc 1 "$1" >/dev/null
 	before=$(cpu_ticks $NAPI_PIDS $1)
-	send >/dev/null
+	send || { echo "rate bench: the generator failed: $(cat "$WORK/gen.out" "$WORK/gen.err")" >&2; return 1; }
 	sleep 0.3 # the ring drains
 	after=$(cpu_ticks $NAPI_PIDS $1)
 	SECS=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
@@ -126,7 +136,7 @@ run_xdp_counter() { # NAME: xdp_count
 		>"$WORK/xdp.out" 2>"$WORK/xdp.err" &
 	COUNTER_PID=$!
 	wait_for "$WORK/xdp.err" attached && threaded_napi || return 1
-	measure "" baseline_count
+	measure "" baseline_count || return 1
 	kill -INT $COUNTER_PID
 	wait $COUNTER_PID
 	COUNTER_PID=
@@ -141,7 +151,7 @@ run_botsink() {
 		2>"$WORK/botsink.err" &
 	COUNTER_PID=$!
 	wait_for "$WORK/botsink.err" "counting on" && threaded_napi || return 1
-	measure "$COUNTER_PID" botsink_xdp
+	measure "$COUNTER_PID" botsink_xdp || return 1
 	kill -TERM $COUNTER_PID
 	wait $COUNTER_PID
 	COUNTER_PID=
@@ -155,7 +165,7 @@ run_pcap() {
 		>"$WORK/pcap.out" 2>"$WORK/pcap.err" &
 	COUNTER_PID=$!
 	wait_for "$WORK/pcap.err" capturing && threaded_napi || return 1
-	measure "$COUNTER_PID"
+	measure "$COUNTER_PID" || return 1
 	kill -INT $COUNTER_PID
 	wait $COUNTER_PID
 	COUNTER_PID=
@@ -172,7 +182,7 @@ table netdev rate {
 }
 EOF
 	threaded_napi || return 1
-	measure ""
+	measure "" || return 1
 	counted=$(lab_sink nft -j list set netdev rate sources | "$PY" -c '
 import json, sys
 total = 0
@@ -187,9 +197,10 @@ print(total)')
 
 PY=/usr/bin/python3
 echo
-echo "rate on the veth lab: $FRAMES SYNs from $SOURCES sources, generator on CPU 0, receiver NAPI threaded on CPU 1"
-for _ in $(seq "$ROUNDS"); do
+echo "rate on the veth lab: $FRAMES SYNs from $SOURCES sources, generator (--mode $GEN_MODE) on CPU 0, receiver NAPI threaded on CPU 1"
+for round in $(seq "$ROUNDS"); do
 	run_xdp_counter || exit 1
+	[ "$round" = 1 ] && echo "  (the generator, first run: $(cat "$WORK/gen.out"))"
 	run_botsink || exit 1
 	run_pcap || exit 1
 	run_nft || exit 1
