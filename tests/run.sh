@@ -23,6 +23,40 @@ export BOTSINK_SHARED=$SHARED
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# Every process a test starts inherits this mark in its environment: one
+# still running after its test (a listener, a daemon, a generator, a
+# capture) is reported, and the test fails.
+export BOTSINK_TEST_RUN="$$.$(date +%s%N)"
+leftovers() { # PIDs but this script's and this subshell's
+	# Listed before grep and awk exist: they carry the mark too.
+	local procs=(/proc/[0-9]*/environ)
+	grep -lsz "^BOTSINK_TEST_RUN=$BOTSINK_TEST_RUN\$" "${procs[@]}" |
+		awk -F/ -v a=$$ -v b="$BASHPID" '$3 != a && $3 != b { print $3 }'
+}
+
+# reap NAME: stop what NAME left running, and say what it was. A process
+# a test has just killed may take a moment to go: only one still there
+# after 3 s counts.
+reap() {
+	local pids pid
+	for _ in $(seq 30); do
+		pids=$(leftovers)
+		[ -z "$pids" ] && return 0
+		sleep 0.1
+	done
+	for pid in $pids; do
+		echo "  $1 left running: $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" >&2
+	done
+	# shellcheck disable=SC2086
+	kill -TERM $pids 2>/dev/null
+	for _ in $(seq 30); do [ -z "$(leftovers)" ] && return 1; sleep 0.1; done
+	# shellcheck disable=SC2086
+	kill -KILL $(leftovers) 2>/dev/null
+	for _ in $(seq 50); do [ -z "$(leftovers)" ] && return 1; sleep 0.1; done
+	echo "  $1: still running after SIGKILL: $(leftovers)" >&2
+	return 1
+}
+
 passed=() failed=() skipped=()
 run() {
 	local name=$1 rc
@@ -30,6 +64,10 @@ run() {
 	echo "== $name"
 	timeout 600 "$@"
 	rc=$?
+	if ! reap "$name"; then
+		failed+=("$name (left processes running)")
+		return
+	fi
 	case $rc in
 	0) passed+=("$name") ;;
 	77) skipped+=("$name") ;;
@@ -57,6 +95,8 @@ run prog/prog_test "$BUILD"/tests/prog_test
 for t in tests/e2e/test_*.sh; do
 	run "e2e/$(basename "$t" .sh)" bash "$t"
 done
+
+reap "the suite" || failed+=("the suite (left processes running)")
 
 echo
 echo "passed: ${#passed[@]}, skipped: ${#skipped[@]}, failed: ${#failed[@]}"

@@ -164,7 +164,8 @@ run_mode() { # MODE DAEMON-ARGS...
 
 # ---- pass verdict: the kernel's SYN cookies ----
 lab_sink sysctl -qw net.ipv4.tcp_syncookies=1
-lab_sink "$PY" "$WORK/server.py" >"$WORK/server.out" 2>&1 &
+# nsenter execs the listener: $! is its PID (lab_sink would be a subshell).
+nsenter --net="/run/netns/$LAB_SINK" "$PY" "$WORK/server.py" >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
 EXTRA_CLEANUP='kill $SERVER_PID 2>/dev/null'
 for _ in $(seq 50); do grep -q listening "$WORK/server.out" && break; sleep 0.1; done
