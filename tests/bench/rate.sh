@@ -200,7 +200,7 @@ echo
 echo "rate on the veth lab: $FRAMES SYNs from $SOURCES sources, generator (--mode $GEN_MODE) on CPU 0, receiver NAPI threaded on CPU 1"
 for round in $(seq "$ROUNDS"); do
 	run_xdp_counter || exit 1
-	[ "$round" = 1 ] && echo "  (the generator, first run: $(cat "$WORK/gen.out"))"
+	[ "$round" = 1 ] && echo "  (the generator, first run: $(cat "$WORK/gen.out")) $(cat "$WORK/gen.err")"
 	run_botsink || exit 1
 	run_pcap || exit 1
 	run_nft || exit 1
