@@ -63,10 +63,6 @@ lab_bots ethtool -K bots0 tso off >/dev/null
 RULES="$WORK/rules"
 echo 'alert tcp any any -> 203.0.113.10 80 (msg:"bench SYN"; flags:S; sid:1;)' >"$RULES"
 
-# The sink's NAPI in a thread of its own, on CPU 1 (NAPI must exist: XDP or GRO).
-threaded_napi() {
-	lab_sink_napi_thread 1 && NAPI_PIDS=$LAB_NAPI_PIDS
-}
 
 # cpu_ticks PID...: user+system clock ticks of these processes so far.
 cpu_ticks() {
@@ -110,10 +106,10 @@ except Exception:
 measure() {
 	local before after
 	[ -n "$1" ] && taskset -apc 1 "$1" >/dev/null
-	before=$(cpu_ticks $NAPI_PIDS $1)
+	before=$(cpu_ticks $LAB_NAPI_PIDS $1)
 	send || { echo "rate bench: the generator failed: $(cat "$WORK/gen.out" "$WORK/gen.err")" >&2; return 1; }
 	sleep 0.3 # the ring drains
-	after=$(cpu_ticks $NAPI_PIDS $1)
+	after=$(cpu_ticks $LAB_NAPI_PIDS $1)
 	SECS=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
 	PROG_NS=${2:+$(prog_ns "$2")}
 }
@@ -135,7 +131,7 @@ run_xdp_counter() { # NAME: xdp_count
 	nsenter --net="/run/netns/$LAB_SINK" "$ROOT/$BUILD/tests/xdp_count" sink0 \
 		>"$WORK/xdp.out" 2>"$WORK/xdp.err" &
 	COUNTER_PID=$!
-	wait_for "$WORK/xdp.err" attached && threaded_napi || return 1
+	wait_for "$WORK/xdp.err" attached && lab_sink_napi_thread 1 || return 1
 	measure "" baseline_count || return 1
 	kill -INT $COUNTER_PID
 	wait $COUNTER_PID
@@ -150,7 +146,7 @@ run_botsink() {
 		--anon none --verdict drop --interval 1 --feed "$WORK/feed.jsonl" \
 		2>"$WORK/botsink.err" &
 	COUNTER_PID=$!
-	wait_for "$WORK/botsink.err" "counting on" && threaded_napi || return 1
+	wait_for "$WORK/botsink.err" "counting on" && lab_sink_napi_thread 1 || return 1
 	measure "$COUNTER_PID" botsink_xdp || return 1
 	kill -TERM $COUNTER_PID
 	wait $COUNTER_PID
@@ -164,7 +160,7 @@ run_pcap() {
 	nsenter --net="/run/netns/$LAB_SINK" "$ROOT/$BUILD/tests/pcap_count" sink0 \
 		>"$WORK/pcap.out" 2>"$WORK/pcap.err" &
 	COUNTER_PID=$!
-	wait_for "$WORK/pcap.err" capturing && threaded_napi || return 1
+	wait_for "$WORK/pcap.err" capturing && lab_sink_napi_thread 1 || return 1
 	measure "$COUNTER_PID" || return 1
 	kill -INT $COUNTER_PID
 	wait $COUNTER_PID
@@ -181,7 +177,7 @@ table netdev rate {
 	chain ingress { type filter hook ingress device sink0 priority 0; update @sources { ip saddr } drop; }
 }
 EOF
-	threaded_napi || return 1
+	lab_sink_napi_thread 1 || return 1
 	measure "" || return 1
 	counted=$(lab_sink nft -j list set netdev rate sources | "$PY" -c '
 import json, sys

@@ -49,6 +49,8 @@
 #define PACE_SLICE_NS 100000ULL /* a paced sender wakes about this often */
 #define STUCK_NS 1000000000ULL /* af_packet gives up after this long without a frame taken */
 
+static const char STEP_TEST_RUN[] = "BPF_PROG_TEST_RUN"; /* the step a kernel may refuse */
+
 enum gen_mode { MODE_AUTO, MODE_LIVE, MODE_PACKET };
 static const char *const mode_names[] = { "auto", "live", "af_packet" };
 
@@ -252,7 +254,6 @@ static int template_build(struct template_frame *tp, const struct gen_opts *o,
 	memcpy(tp->frame, o->dst_mac, 6);
 	memcpy(tp->frame + 6, src_mac, 6);
 	t->len = (__u32)len;
-	t->udp = o->udp;
 	t->sources = (__u32)o->sources;
 	t->saddr_off = (__u32)(f.l3 + (v6 ? IP6_OFF_SADDR + 12 : IP4_OFF_SADDR));
 	t->ip_csum_off = v6 ? 0 : (__u32)(f.l3 + IP4_OFF_CSUM);
@@ -316,7 +317,7 @@ struct sender {
 	int ifindex;
 	__u64 refused; /* af_packet: refusals by the device, each followed by a retry */
 	__u64 taken_ns; /* af_packet: when the device last took a frame */
-	const char *step; /* live: what failed */
+	const char *step; /* what failed: STEP_TEST_RUN, or another step */
 	/* live */
 	struct gen *skel;
 	/* af_packet */
@@ -390,7 +391,7 @@ static int live_open(struct sender *s)
 	s->skel->rodata->tmpl = s->tmpl->t;
 	if (gen__load(s->skel))
 		return -errno;
-	s->step = "BPF_PROG_TEST_RUN";
+	s->step = STEP_TEST_RUN;
 	return live_check(s);
 }
 
@@ -483,9 +484,8 @@ static const struct send_mode {
  */
 static bool live_refused(const struct sender *s, int err)
 {
-	return s->step && !strcmp(s->step, "BPF_PROG_TEST_RUN") &&
-	       (err == -EPERM || err == -EINVAL || err == -EOPNOTSUPP ||
-		err == -524 /* ENOTSUPP */);
+	return s->step == STEP_TEST_RUN && (err == -EPERM || err == -EINVAL || err == -EOPNOTSUPP ||
+					    err == -524 /* ENOTSUPP */);
 }
 
 static void sender_close(struct sender *s)

@@ -28,10 +28,9 @@ struct gen_template {
 	__u32 saddr_off; /* offset of those 32 bits in the frame */
 	__u32 ip_csum_off; /* the IPv4 header checksum; 0: IPv6 (none) */
 	__u32 l4_csum_off; /* the TCP or UDP checksum */
-	__u32 seq_off; /* the TCP sequence number; 0: UDP */
+	__u32 seq_off; /* the TCP sequence number; 0: UDP, whose zero checksum is sent as 0xffff */
 	__u32 ip_sum; /* one's complement sum of the IPv4 header but those */
 	__u32 l4_sum; /* of the pseudo-header and the segment but those */
-	__u32 udp; /* a zero UDP checksum is sent as 0xffff */
 };
 
 /* The fields that differ from frame to frame, host order. */
@@ -60,7 +59,7 @@ static inline void gen_fields(const struct gen_template *t, __u64 n, struct gen_
 	if (t->seq_off)
 		words += (f->seq >> 16) + (f->seq & 0xffff);
 	f->l4_csum = gen_fold(t->l4_sum + words);
-	if (t->udp && !f->l4_csum)
+	if (!t->seq_off && !f->l4_csum)
 		f->l4_csum = 0xffff;
 }
 
