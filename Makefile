@@ -21,12 +21,15 @@ BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ivmlinux -Iinclude -Ibpf
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Userspace sources shared by the daemon, the tests and the bench.
-LIB_SRCS := $(filter-out user/main.c user/cmd_%.c,$(wildcard user/*.c))
-CMD_SRCS := user/main.c $(wildcard user/cmd_*.c)
+# Userspace, one folder per concern (README: Architecture). Everything but
+# main() is shared by the binary, the unit and fuzz builds, the prog tests
+# and the bench.
+USER_SRCS := $(wildcard user/*/*.c)
+MAIN_SRC := user/cli/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(USER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-CMD_OBJS := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
-HEADERS := $(wildcard include/*.h user/*.h) $(BUILD)/botsink.skel.h $(BUILD)/collect.skel.h
+MAIN_OBJ := $(patsubst user/%.c,$(BUILD)/obj/%.o,$(MAIN_SRC))
+HEADERS := $(wildcard include/*.h user/*/*.h) $(BUILD)/botsink.skel.h $(BUILD)/collect.skel.h
 BPF_HEADERS := $(wildcard bpf/*.h include/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -55,7 +58,7 @@ $(BUILD)/obj/%.o: user/%.c $(HEADERS) | $(BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/botsink: $(CMD_OBJS) $(LIB_OBJS)
+$(BUILD)/botsink: $(MAIN_OBJ) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # Unit tests: the library sources again, under ASan and UBSan.
@@ -204,10 +207,10 @@ vmlinux:
 	mv vmlinux/vmlinux.h.tmp vmlinux/vmlinux.h
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/*/*.c tests/*/*.h
+	clang-format -i bpf/*.c bpf/*.h user/*/*.c user/*/*.h include/*.h tests/*/*.c tests/*/*.h
 
 check-format:
-	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h include/*.h tests/*/*.c tests/*/*.h
+	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*/*.c user/*/*.h include/*.h tests/*/*.c tests/*/*.h
 
 $(BUILD):
 	mkdir -p $@

@@ -33,20 +33,20 @@
 #include <bpf/libbpf.h>
 #include <time.h>
 #include <unistd.h>
-#include "anon.h"
+#include "privacy/anon.h"
 #include "baseline.skel.h"
-#include "feed.h"
-#include "sink.h"
+#include "feed/feed.h"
+#include "feed/sink.h"
 #include "botsink_abi.h"
-#include "compile.h"
-#include "enrich.h"
-#include "partners.h"
-#include "counters.h"
+#include "rules/compile.h"
+#include "enrich/enrich.h"
+#include "feed/partners.h"
+#include "kernel/counters.h"
 #include "frames.h"
-#include "install.h"
-#include "loader.h"
-#include "log.h"
-#include "rules.h"
+#include "kernel/install.h"
+#include "kernel/loader.h"
+#include "lib/log.h"
+#include "rules/rules.h"
 
 #define ROUNDS 5
 

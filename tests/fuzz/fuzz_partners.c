@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "partners.h"
+#include "feed/partners.h"
 
 static const char *const sources[] = { "198.51.100.7/32", "198.51.100.0/24", "2001:db8:a::1/128",
 				       "2001:db8::/48", "0.0.0.0/0" };

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "compile.h"
-#include "rules.h"
+#include "rules/compile.h"
+#include "rules/rules.h"
 
 static bool names_domain_list(const struct rule_set *rs)
 {

@@ -23,8 +23,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "harness.h"
-#include "install.h"
-#include "util.h"
+#include "kernel/install.h"
+#include "lib/util.h"
 
 struct fz_content {
 	char s[8];

@@ -10,14 +10,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
-#include "compile.h"
-#include "counters.h"
+#include "rules/compile.h"
+#include "kernel/counters.h"
 #include "frames.h"
-#include "install.h"
-#include "loader.h"
-#include "log.h"
-#include "rules.h"
-#include "util.h"
+#include "kernel/install.h"
+#include "kernel/loader.h"
+#include "lib/log.h"
+#include "rules/rules.h"
+#include "lib/util.h"
 #include "harness.h"
 
 _Static_assert(sizeof(struct botsink_stats) == NSTATS * sizeof(__u64), "stats layout");

@@ -14,8 +14,8 @@
 #include <pthread.h>
 #include "harness.h"
 #include "slow_writer.skel.h"
-#include "install.h"
-#include "util.h"
+#include "kernel/install.h"
+#include "lib/util.h"
 
 /* ---- tests: frames.h itself ---- */
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "harness.h"
-#include "install.h"
-#include "util.h"
+#include "kernel/install.h"
+#include "lib/util.h"
 
 #define DATA_SEQ 0x11223344
 

@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "harness.h"
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 extern const struct test header_tests[], payload_tests[], respond_tests[], fuzz_tests[];
 extern const size_t n_header_tests, n_payload_tests, n_respond_tests, n_fuzz_tests;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "harness.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define GATE4 "203.0.113.10"
 #define GATE6 "2001:db8:5::10"

@@ -6,8 +6,8 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "addr.h"
-#include "anon.h"
+#include "lib/addr.h"
+#include "privacy/anon.h"
 #include "unit.h"
 
 static void hex_bytes(const char *hex, uint8_t *out, size_t len)

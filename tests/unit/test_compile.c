@@ -8,8 +8,8 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include "botsink_abi.h"
-#include "compile.h"
-#include "rules.h"
+#include "rules/compile.h"
+#include "rules/rules.h"
 #include "unit.h"
 
 #define SPACE "203.0.113.0/24"

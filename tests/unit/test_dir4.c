@@ -5,7 +5,7 @@
  */
 #include <arpa/inet.h>
 #include "botsink_abi.h"
-#include "dir4.h"
+#include "rules/dir4.h"
 #include <errno.h>
 #include "unit.h"
 

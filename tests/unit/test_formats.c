@@ -9,10 +9,10 @@
 #include <netinet/in.h>
 #include <regex.h>
 #include <stdint.h>
-#include "addr.h"
+#include "lib/addr.h"
 
-#include "json.h"
-#include "record.h"
+#include "lib/json.h"
+#include "feed/record.h"
 
 #include "unit.h"
 

@@ -7,10 +7,10 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdint.h>
-#include "addr.h"
+#include "lib/addr.h"
 
-#include "json.h"
-#include "record.h"
+#include "lib/json.h"
+#include "feed/record.h"
 
 #include "unit.h"
 

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "addr.h"
-#include "anon.h"
-#include "keyring.h"
+#include "lib/addr.h"
+#include "privacy/anon.h"
+#include "privacy/keyring.h"
 #include "unit.h"
 
 #define T0 1767225600LL /* 2026-01-01T00:00:00Z, a day's (and an hour's) first second */

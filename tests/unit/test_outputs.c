@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "addr.h"
-#include "outputs.h"
-#include "util.h"
+#include "lib/addr.h"
+#include "feed/outputs.h"
+#include "lib/util.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/botsink-outputs-XXXXXX";

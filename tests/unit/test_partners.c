@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "partners.h"
+#include "feed/partners.h"
 #include "unit.h"
 
 #define FILE_NAME "p.ini" /* in the test's directory, which is the working one */

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <unistd.h>
 #include "botsink_abi.h"
-#include "rules.h"
+#include "rules/rules.h"
 #include "unit.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define FILE_NAME "test.rules"
 

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "sink.h"
-#include "util.h"
+#include "feed/sink.h"
+#include "lib/util.h"
 
 #include "unit.h"
 

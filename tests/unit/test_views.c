@@ -9,11 +9,11 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "addr.h"
-#include "feed.h"
-#include "partners.h"
-#include "record.h"
-#include "sink.h"
+#include "lib/addr.h"
+#include "feed/feed.h"
+#include "feed/partners.h"
+#include "feed/record.h"
+#include "feed/sink.h"
 #include "unit.h"
 
 /* Thursday 2026-11-26 22:31:29 UTC */

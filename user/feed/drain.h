@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Drain epochs: every count reaches the feed exactly once, also across a
+ * crash of the daemon.
+ *
+ * An epoch is one generation of counters, swapped out (counters_swap). Its
+ * records are written and synced; then the epoch is committed in the pinned
+ * botsink_drain map, with the feed file's size; only then is the generation
+ * cleared. Until it is committed the counts stay in the kernel, so a failing
+ * sink holds them there and a retry writes the same records again. A daemon
+ * restarted after a crash cuts the feed file back to the committed size and
+ * writes the uncommitted epoch again, with the same record ids (for outputs
+ * that cannot be cut back, such as a pipe, consumers drop repeats by id).
+ *
+ * While an output fails, epochs are committed to its spool instead, and the
+ * spool goes to the output, first, once it takes writes again: so the kernel
+ * tables do not fill during an outage, and records stay in order.
+ *
+ * Partners' outputs go the same way, each with its own spool: their
+ * positions are saved in STATE_DIR/outputs.state just before the commit
+ * (with the positions before the epoch, for a crash between the two).
+ */
+#ifndef BOTSINK_DRAIN_H
+#define BOTSINK_DRAIN_H
+
+#include <stdbool.h>
+#include "feed/feed.h"
+#include "kernel/loader.h"
+#include "feed/sink.h"
+
+/* Where an output stands: its file and size, and its spool's extent. */
+struct output_pos {
+	unsigned long long dev, ino, size; /* dev and ino 0: not a file */
+	unsigned long long spool_head, spool_size; /* delivered to the output, committed */
+};
+
+/* One output: a view's records into a sink, with a spool for outages. */
+struct drain_output {
+	char *label; /* for messages: "feed PATH", "partner NAME (PATH)" */
+	char *name; /* in outputs.state: the partner's name */
+	struct feed_view *view;
+	enum record_format format;
+	struct sink *sink;
+	/*
+	 * Where epochs wait while the output fails, in order, up to spool_max
+	 * bytes (then they wait in the kernel; 0: no new epoch goes there).
+	 * NULL: none at all.
+	 */
+	struct sink *spool;
+	char *spool_path;
+	struct output_pos pos; /* at the last commit or delivery */
+	bool failing; /* refused the pending epoch (warned once per outage) */
+	bool spool_full; /* warned once */
+	bool fresh; /* added since the last commit: drainer_outputs_changed places it */
+};
+
+struct drainer {
+	const struct botsink_maps *maps;
+	struct feed *feed;
+	/* out[0] is the main feed: its position is kept in the pinned state. */
+	struct drain_output *out;
+	size_t nout;
+	unsigned long long spool_max; /* per output */
+	const char *outputs_path; /* the others' positions (STATE_DIR/outputs.state) */
+};
+
+enum drain_outcome {
+	DRAIN_DONE = 0, /* the epoch is in every output (or its spool) */
+	DRAIN_HELD = 1, /* an output failed: the counts wait in the kernel for a retry */
+	DRAIN_BROKEN = -1, /* an output cannot be used any more, or the maps failed */
+};
+
+/*
+ * At start: finish what an earlier run left (cut the outputs back, write
+ * the uncommitted epoch, clear a committed one). Returns an enum
+ * drain_outcome.
+ */
+int drainer_recover(struct drainer *dr);
+/* One interval: swap generations and write the epoch, or retry a held one. */
+int drainer_step(struct drainer *dr);
+/*
+ * The outputs changed between epochs: the fresh ones start where their
+ * files stand now, behind what their spools hold.
+ */
+int drainer_outputs_changed(struct drainer *dr);
+/* The feed file was rotated: the next epoch starts a new file. */
+void drainer_rotated(struct drainer *dr);
+/* Records wait in a spool. */
+bool drainer_spool_waiting(const struct drainer *dr);
+
+#endif

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "feed/outputs.h"
+
+struct keyring *key_store_get(struct key_store *ks, enum anon_mode mode, char *err, size_t errlen)
+{
+	struct keyring **ring = mode == ANON_IPCRYPT_PFX ? &ks->pfx : &ks->deterministic;
+	const char *fixed = ks->fixed_key && ks->fixed_mode == mode ? ks->fixed_key : NULL;
+
+	if (!*ring)
+		*ring = keyring_open(ks->dir, mode, fixed ? KEY_ROTATE_NEVER : ks->rotate,
+				     ks->retention, fixed, ks->truncate_v4, ks->truncate_v6, err,
+				     errlen);
+	return *ring;
+}
+
+void key_store_close(struct key_store *ks)
+{
+	if (ks->pfx)
+		keyring_close(ks->pfx);
+	if (ks->deterministic)
+		keyring_close(ks->deterministic);
+	ks->pfx = ks->deterministic = NULL;
+}
+
+static void output_close(struct drain_output *o)
+{
+	sink_close(o->sink);
+	sink_close(o->spool);
+	free(o->label);
+	free(o->name);
+	free(o->spool_path);
+	memset(o, 0, sizeof(*o));
+}
+
+void output_set_close(struct output_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		output_close(&set->out[i]);
+		feed_view_free(&set->views[i]);
+	}
+	free(set->out);
+	free(set->views);
+	free(set->reuse);
+	partners_free(&set->partners);
+	memset(set, 0, sizeof(*set));
+}
+
+/*
+ * The output of `prev` this one can go on with: same name, file and format.
+ * Its sink and spool only: the view (scope, anon, verified_only) is always
+ * the new set's, so a changed one applies from the next epoch on.
+ */
+static struct drain_output *reusable(struct output_set *prev, const char *name, const char *path,
+				     enum record_format format)
+{
+	for (size_t i = 0; prev && i < prev->n; i++) {
+		struct drain_output *o = &prev->out[i];
+
+		if (o->sink && !strcmp(o->name, name) && !strcmp(o->sink->name, path) &&
+		    o->format == format)
+			return o;
+	}
+	return NULL;
+}
+
+/* A partner's output is a file: a pipe could stall, and "-" is the feed's. */
+static int check_partner_output(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!strcmp(path, "-") || (!stat(path, &st) && !S_ISREG(st.st_mode))) {
+		snprintf(err, errlen, "partner output %s is not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Open an output's sink and spool; its strings are set by the caller. */
+static int output_open(struct drain_output *o, const char *path, enum record_format format,
+		       char *err, size_t errlen)
+{
+	char why[512];
+
+	o->sink = sink_file_open(path, format, 0, why, sizeof(why));
+	if (!o->sink) {
+		snprintf(err, errlen, "%s: %s", o->label, why);
+		return -1;
+	}
+	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
+	o->spool = sink_file_open(o->spool_path, format, SINK_NO_HEADER, why, sizeof(why));
+	if (!o->spool) {
+		snprintf(err, errlen, "spool of %s: %s", o->label, why);
+		return -1;
+	}
+	o->fresh = true;
+	return 0;
+}
+
+static int describe(struct drain_output *o, const struct output_config *cfg,
+		    const struct partner *p)
+{
+	int ret;
+
+	if (!p) {
+		o->name = strdup("feed");
+		ret = asprintf(&o->label, "feed %s", cfg->feed_path);
+		if (ret >= 0)
+			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir, OUTPUT_MAIN_SPOOL);
+	} else {
+		o->name = strdup(p->name);
+		ret = asprintf(&o->label, "partner %s (%s)", p->name, p->output);
+		if (ret >= 0)
+			ret = asprintf(&o->spool_path, "%s/%s/%s.spool", cfg->state_dir,
+				       OUTPUT_PARTNER_DIR, p->name);
+	}
+	return ret < 0 || !o->name ? -1 : 0;
+}
+
+/* Output i of the set: reused from prev, or opened. */
+static int setup_output(struct output_set *set, size_t i, const struct output_config *cfg,
+			const struct feed *f, struct key_store *ks, struct output_set *prev,
+			char *err, size_t errlen)
+{
+	const struct partner *p = i ? &set->partners.p[i - 1] : NULL;
+	struct drain_output *o = &set->out[i];
+	enum record_format format = p ? p->format : cfg->format;
+	enum anon_mode anon = p ? p->anon : cfg->anon;
+	bool verified_only = p ? p->verified_only : cfg->verified_only;
+	struct keyring *keys = NULL;
+	const char *path = p ? p->output : cfg->feed_path;
+
+	if (describe(o, cfg, p)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (anon_key_len(anon) && !(keys = key_store_get(ks, anon, err, errlen)))
+		return -1;
+	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, format, verified_only, err,
+			   errlen))
+		return -1;
+	o->view = &set->views[i];
+	o->format = format;
+	set->reuse[i] = reusable(prev, o->name, path, format);
+	if (set->reuse[i])
+		return 0;
+	if (p && check_partner_output(path, err, errlen))
+		return -1;
+	return output_open(o, path, format, err, errlen);
+}
+
+int output_set_open(struct output_set *set, const struct output_config *cfg,
+		    struct partner_set *partners, const struct feed *f, struct key_store *ks,
+		    struct output_set *prev, char *err, size_t errlen)
+{
+	char dir[4096];
+
+	memset(set, 0, sizeof(*set));
+	set->partners = *partners;
+	memset(partners, 0, sizeof(*partners));
+	set->n = 1 + set->partners.n;
+	set->out = calloc(set->n, sizeof(*set->out));
+	set->views = calloc(set->n, sizeof(*set->views));
+	set->reuse = calloc(set->n, sizeof(*set->reuse));
+	if (!set->out || !set->views || !set->reuse) {
+		snprintf(err, errlen, "out of memory");
+		set->n = 0;
+		goto fail;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", cfg->state_dir, OUTPUT_PARTNER_DIR);
+	if (set->n > 1 && mkdir(dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	for (size_t i = 0; i < set->n; i++)
+		if (setup_output(set, i, cfg, f, ks, prev, err, errlen))
+			goto fail;
+	return 0;
+fail:
+	/* Nothing of prev was taken: this closes only what this call opened. */
+	output_set_close(set);
+	return -1;
+}
+
+void output_set_take(struct output_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct drain_output *o = &set->out[i], *old = set->reuse[i];
+
+		if (!old)
+			continue;
+		o->sink = old->sink;
+		o->spool = old->spool;
+		o->pos = old->pos;
+		o->failing = old->failing;
+		o->spool_full = old->spool_full;
+		old->sink = old->spool = NULL;
+		set->reuse[i] = NULL;
+	}
+}

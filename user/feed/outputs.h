@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The outputs of a run: the public feed (every record, --anon, --format)
+ * and one per partner (its scope, anon and format), each with its view,
+ * sink and spool. A reload builds a new set, keeping the sinks and spools
+ * of outputs that did not change, so nothing in flight is lost.
+ */
+#ifndef BOTSINK_OUTPUTS_H
+#define BOTSINK_OUTPUTS_H
+
+#include <stdbool.h>
+#include "feed/drain.h"
+#include "feed/feed.h"
+#include "privacy/keyring.h"
+#include "feed/partners.h"
+
+#define OUTPUT_MAIN_SPOOL "spool.jsonl"
+#define OUTPUT_PARTNER_DIR "partners" /* in the state directory: partners' spools */
+#define OUTPUT_STATE_FILE "outputs.state"
+
+/* The keys of each ipcrypt mode, opened when a view first needs them. */
+struct key_store {
+	const char *dir; /* STATE_DIR/keys */
+	const char *fixed_key; /* --key: the key of fixed_mode, for good */
+	enum anon_mode fixed_mode;
+	enum key_rotate rotate;
+	long long retention;
+	unsigned int truncate_v4, truncate_v6;
+	struct keyring *pfx, *deterministic;
+};
+
+/* NULL with a reason in err. */
+struct keyring *key_store_get(struct key_store *ks, enum anon_mode mode, char *err, size_t errlen);
+void key_store_close(struct key_store *ks);
+
+struct output_config {
+	const char *feed_path;
+	enum record_format format;
+	enum anon_mode anon;
+	bool verified_only; /* the public feed's (--verified-only) */
+	const char *state_dir;
+};
+
+struct output_set {
+	struct partner_set partners;
+	struct feed_view *views;
+	struct drain_output *out; /* out[0]: the public feed */
+	struct drain_output **reuse; /* the output of the previous set each goes on with */
+	size_t n;
+};
+
+/*
+ * Open the outputs for `partners` (taken over: *partners is emptied in
+ * any case). Outputs of `prev` with the same name, file and format are
+ * to be reused (their sinks and spools: every view is new), and nothing
+ * of prev is touched until output_set_take. 0, or -1 with a reason in err
+ * and nothing opened.
+ */
+int output_set_open(struct output_set *set, const struct output_config *cfg,
+		    struct partner_set *partners, const struct feed *f, struct key_store *ks,
+		    struct output_set *prev, char *err, size_t errlen);
+/* Take the reused sinks, spools and positions over from the previous set. */
+void output_set_take(struct output_set *set);
+void output_set_close(struct output_set *set);
+
+#endif

@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The partners file: INI sections, `key = value` lines, '#' and ';'
+ * comments. Every error of the file is collected and reported with its
+ * line, then the whole file is refused: a partner must never start with a
+ * scope or output other than the one its operator wrote.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "feed/partners.h"
+#include "lib/util.h"
+
+enum partner_key {
+	KEY_SCOPE = 0,
+	KEY_ANON,
+	KEY_FORMAT,
+	KEY_OUTPUT,
+	KEY_VERIFIED_ONLY,
+	KEY_COUNT,
+};
+
+static const char *const key_names[KEY_COUNT] = { "scope", "anon", "format", "output",
+						  "verified_only" };
+
+struct load_error {
+	unsigned int line; /* 0: the whole file */
+	size_t seq; /* keeps errors of one line in the order found */
+	char *reason;
+};
+
+/* What the checks after a section need besides the partner itself. */
+struct section {
+	unsigned int key_line[KEY_COUNT]; /* 0: not given */
+	/* A value was refused: "empty scope" or "no output" would only repeat it. */
+	bool scope_refused;
+	bool output_refused;
+};
+
+struct loader {
+	const char *path;
+	bool have_asn_db;
+	struct partner_set *ps;
+	struct section *sections; /* parallel to ps->p */
+	struct load_error *errors;
+	size_t nerrors;
+	bool open; /* the last partner's section has not been checked yet */
+	bool skipping; /* after a malformed header: its keys belong to no partner */
+	bool given_up; /* PARTNERS_ERRORS_MAX reached */
+};
+
+static void add_error(struct loader *ld, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add_error(struct loader *ld, unsigned int line, const char *fmt, ...)
+{
+	struct load_error *e;
+	va_list ap;
+
+	if (ld->nerrors >= PARTNERS_ERRORS_MAX) {
+		ld->given_up = true;
+		return;
+	}
+	if (!array_grow((void **)&ld->errors, ld->nerrors + 1, sizeof(*ld->errors))) {
+		ld->given_up = true; /* still refused: nerrors > 0 or given_up */
+		return;
+	}
+	e = &ld->errors[ld->nerrors];
+	e->line = line;
+	e->seq = ld->nerrors++;
+	va_start(ap, fmt);
+	if (vasprintf(&e->reason, fmt, ap) < 0)
+		e->reason = NULL;
+	va_end(ap);
+}
+
+/* Text from the file as errors quote it: printable, and not too long. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 4 < len; s++)
+		buf[n++] = *s >= 0x20 && *s < 0x7f ? *s : '?';
+	buf[n] = '\0';
+	if (*s)
+		strcat(buf, "...");
+	return buf;
+}
+
+static char *trim(char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t");
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	s[n] = '\0';
+	return s;
+}
+
+/* '#' or ';' starts a comment at the line's start or after a blank: "a#b" is a value. */
+static void strip_comment(char *s)
+{
+	for (char *c = s; *c; c++) {
+		if ((*c == '#' || *c == ';') && (c == s || c[-1] == ' ' || c[-1] == '\t')) {
+			*c = '\0';
+			return;
+		}
+	}
+}
+
+static struct partner *current(struct loader *ld)
+{
+	return ld->ps->n ? &ld->ps->p[ld->ps->n - 1] : NULL;
+}
+
+static struct section *current_section(struct loader *ld)
+{
+	return &ld->sections[ld->ps->n - 1];
+}
+
+/* ---- sections ---- */
+
+/* Why `name` cannot be a partner's name, or NULL. */
+static const char *name_problem(const char *name, char *why, size_t whylen)
+{
+	size_t n = strlen(name);
+
+	if (!n)
+		return "empty partner name";
+	if (n > PARTNER_NAME_MAX)
+		return "partner name longer than 64 characters";
+	for (const char *c = name; *c; c++) {
+		unsigned char b = (unsigned char)*c;
+
+		if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
+		    b == '.' || b == '_' || b == '-')
+			continue;
+		if (b >= 0x20 && b < 0x7f)
+			snprintf(why, whylen,
+				 "partner name: '%c' is not allowed (A-Z a-z 0-9 . _ - only)", b);
+		else
+			snprintf(
+				why, whylen,
+				"partner name: byte 0x%02x is not allowed (A-Z a-z 0-9 . _ - only)",
+				b);
+		return why;
+	}
+	return NULL;
+}
+
+static int asn_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sort_asns(struct partner *p)
+{
+	size_t out = 0;
+
+	if (!p->nasns)
+		return;
+	qsort(p->asns, p->nasns, sizeof(*p->asns), asn_cmp);
+	for (size_t i = 0; i < p->nasns; i++)
+		if (!out || p->asns[out - 1] != p->asns[i])
+			p->asns[out++] = p->asns[i];
+	p->nasns = out;
+}
+
+/* The checks that need the whole section, reported at its header. */
+static void finish_section(struct loader *ld)
+{
+	struct partner *p = current(ld);
+	struct section *sec;
+	char name[80];
+
+	if (!ld->open)
+		return;
+	ld->open = false;
+	sec = current_section(ld);
+	shown(p->name, name, sizeof(name));
+	sort_asns(p);
+	if (!sec->key_line[KEY_SCOPE])
+		add_error(ld, p->line, "partner '%s' has no scope", name);
+	else if (!p->nprefixes && !p->nasns && !sec->scope_refused)
+		add_error(ld, p->line, "partner '%s' has an empty scope", name);
+	if (!p->output && !sec->output_refused)
+		add_error(ld, p->line, "partner '%s' has no output", name);
+}
+
+static const struct partner *find_partner(const struct partner_set *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (strcmp(ps->p[i].name, name) == 0)
+			return &ps->p[i];
+	return NULL;
+}
+
+/* A section is kept even when refused, so that its keys are still checked. */
+static void add_section(struct loader *ld, unsigned int lineno, const char *name)
+{
+	struct partner_set *ps = ld->ps;
+	struct partner *p;
+
+	if (!array_grow((void **)&ps->p, ps->n + 1, sizeof(*ps->p)) ||
+	    !array_grow((void **)&ld->sections, ps->n + 1, sizeof(*ld->sections))) {
+		add_error(ld, lineno, "out of memory");
+		return;
+	}
+	p = &ps->p[ps->n];
+	memset(p, 0, sizeof(*p));
+	memset(&ld->sections[ps->n], 0, sizeof(*ld->sections));
+	p->name = strdup(name);
+	p->anon = ANON_IPCRYPT_PFX;
+	p->format = FORMAT_JSONL;
+	/* A partner acts on records: spoofable ones would send it after the wrong hosts. */
+	p->verified_only = true;
+	p->line = lineno;
+	if (!p->name) {
+		add_error(ld, lineno, "out of memory");
+		return;
+	}
+	ps->n++;
+	ld->open = true;
+}
+
+static void parse_section(struct loader *ld, unsigned int lineno, char *s)
+{
+	char *close = strchr(s, ']'), *name, why[96], text[80];
+	const struct partner *dup;
+	const char *problem;
+
+	finish_section(ld);
+	ld->skipping = !close || *trim(close + 1);
+	if (!close) {
+		add_error(ld, lineno, "'[' without ']'");
+		return;
+	}
+	if (ld->skipping) {
+		add_error(ld, lineno, "unexpected text after ']'");
+		return;
+	}
+	*close = '\0';
+	name = trim(s + 1);
+	problem = name_problem(name, why, sizeof(why));
+	dup = find_partner(ld->ps, name);
+	if (problem)
+		add_error(ld, lineno, "%s", problem);
+	else if (dup)
+		add_error(ld, lineno, "duplicate partner '%s' (first at line %u)",
+			  shown(name, text, sizeof(text)), dup->line);
+	add_section(ld, lineno, name);
+}
+
+/* ---- keys ---- */
+
+/* "AS64500" (or "as64500"): 1 to 4294967295, decimal digits only. */
+static void parse_asn(struct loader *ld, unsigned int lineno, const char *item)
+{
+	struct partner *p = current(ld);
+	const char *digits = item + 2;
+	unsigned long long asn;
+	char text[80];
+
+	errno = 0;
+	asn = strtoull(digits, NULL, 10);
+	if (!*digits || strspn(digits, "0123456789") != strlen(digits) || errno || !asn ||
+	    asn > UINT32_MAX) {
+		add_error(ld, lineno, "'%s' is not an AS number (AS1 to AS4294967295)",
+			  shown(item, text, sizeof(text)));
+		current_section(ld)->scope_refused = true;
+		return;
+	}
+	if (!ld->have_asn_db) {
+		add_error(ld, lineno, "AS%llu: an ASN scope needs --mmdb-asn", asn);
+		current_section(ld)->scope_refused = true;
+		return;
+	}
+	if (!array_grow((void **)&p->asns, p->nasns + 1, sizeof(*p->asns))) {
+		add_error(ld, lineno, "out of memory");
+		return;
+	}
+	p->asns[p->nasns++] = (uint32_t)asn;
+}
+
+/*
+ * A prefix or a host (/32, /128). Host bits are refused rather than
+ * cleared as prefix_parse would: "198.51.100.7/24" is more likely a typo
+ * than a wish to show a partner a whole /24.
+ */
+static void parse_scope_prefix(struct loader *ld, unsigned int lineno, const char *item)
+{
+	struct partner *p = current(ld);
+	char text[80], addr[PREFIX_TEXT_LEN], fixed[PREFIX_TEXT_LEN];
+	size_t alen = strcspn(item, "/");
+	struct in6_addr written;
+	struct prefix pfx;
+
+	if (prefix_parse(item, &pfx)) {
+		add_error(ld, lineno, "'%s' is neither a prefix nor an AS number",
+			  shown(item, text, sizeof(text)));
+		current_section(ld)->scope_refused = true;
+		return;
+	}
+	memcpy(addr, item, alen); /* prefix_parse checked alen < PREFIX_TEXT_LEN */
+	addr[alen] = '\0';
+	if (addr_parse(addr, &written) == 0 && memcmp(&written, &pfx.addr, sizeof(written))) {
+		prefix_format(&pfx, fixed, sizeof(fixed));
+		add_error(ld, lineno, "'%s' has host bits set (the prefix is %s)", item, fixed);
+		current_section(ld)->scope_refused = true;
+		return;
+	}
+	if (!array_grow((void **)&p->prefixes, p->nprefixes + 1, sizeof(*p->prefixes))) {
+		add_error(ld, lineno, "out of memory");
+		return;
+	}
+	p->prefixes[p->nprefixes++] = pfx;
+}
+
+/* Comma-separated prefixes and AS numbers; an empty value is reported at the section. */
+static void parse_scope(struct loader *ld, unsigned int lineno, char *value)
+{
+	char *item = value, *next;
+
+	if (!*value)
+		return;
+	for (; item; item = next) {
+		next = strchr(item, ',');
+		if (next)
+			*next++ = '\0';
+		item = trim(item);
+		if (!*item) {
+			add_error(ld, lineno, "empty entry in scope");
+			current_section(ld)->scope_refused = true;
+		} else if ((item[0] == 'A' || item[0] == 'a') &&
+			   (item[1] == 'S' || item[1] == 's')) {
+			parse_asn(ld, lineno, item);
+		} else {
+			parse_scope_prefix(ld, lineno, item);
+		}
+	}
+}
+
+static void parse_output(struct loader *ld, unsigned int lineno, const char *value)
+{
+	struct partner *p = current(ld);
+	char text[80];
+	struct stat st;
+
+	if (!*value)
+		return; /* "has no output", at the section */
+	if (strcmp(value, "-") == 0) {
+		add_error(ld, lineno,
+			  "output '-' (standard output) is not allowed: give a file path");
+		current_section(ld)->output_refused = true;
+		return;
+	}
+	if (stat(value, &st) == 0 && S_ISDIR(st.st_mode)) {
+		add_error(ld, lineno, "output '%s' is a directory",
+			  shown(value, text, sizeof(text)));
+		current_section(ld)->output_refused = true;
+		return;
+	}
+	p->output = strdup(value);
+	if (!p->output)
+		add_error(ld, lineno, "out of memory");
+}
+
+/* yes/no, true/false, on/off, 1/0, in any case; -1: none of them. */
+static int parse_bool(const char *value, bool *out)
+{
+	static const char *const words[][2] = {
+		{ "yes", "no" }, { "true", "false" }, { "on", "off" }, { "1", "0" }
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		for (int j = 0; j < 2; j++) {
+			if (!strcasecmp(value, words[i][j])) {
+				*out = j == 0;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key key, char *value)
+{
+	struct partner *p = current(ld);
+	char text[80];
+
+	switch (key) {
+	case KEY_SCOPE:
+		parse_scope(ld, lineno, value);
+		break;
+	case KEY_ANON:
+		if (anon_parse_mode(value, &p->anon))
+			add_error(
+				ld, lineno,
+				"anon '%s' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none",
+				shown(value, text, sizeof(text)));
+		break;
+	case KEY_FORMAT:
+		if (record_format_parse(value, &p->format))
+			add_error(ld, lineno,
+				  "format '%s' is not jsonl, shadowserver-csv or intelmq",
+				  shown(value, text, sizeof(text)));
+		break;
+	case KEY_OUTPUT:
+		parse_output(ld, lineno, value);
+		break;
+	case KEY_VERIFIED_ONLY:
+		if (parse_bool(value, &p->verified_only))
+			add_error(ld, lineno,
+				  "verified_only '%s' is not yes or no (true/false, on/off, 1/0)",
+				  shown(value, text, sizeof(text)));
+		break;
+	default:
+		break;
+	}
+}
+
+static void parse_pair(struct loader *ld, unsigned int lineno, char *key, char *value)
+{
+	struct section *sec;
+	char text[80];
+	size_t k;
+
+	if (!*key) {
+		add_error(ld, lineno, "'=' without a key before it");
+		return;
+	}
+	for (k = 0; k < KEY_COUNT; k++)
+		if (strcmp(key, key_names[k]) == 0)
+			break;
+	if (k == KEY_COUNT) {
+		add_error(ld, lineno,
+			  "unknown key '%s' (scope, anon, format, output, verified_only)",
+			  shown(key, text, sizeof(text)));
+		return;
+	}
+	if (ld->skipping)
+		return; /* its header was refused already */
+	if (!ld->open) {
+		add_error(ld, lineno, "'%s' before any [partner] section", key_names[k]);
+		return;
+	}
+	sec = current_section(ld);
+	if (sec->key_line[k]) {
+		add_error(ld, lineno, "'%s' given twice (first at line %u)", key_names[k],
+			  sec->key_line[k]);
+		return;
+	}
+	sec->key_line[k] = lineno;
+	parse_value(ld, lineno, (enum partner_key)k, value);
+}
+
+static void parse_line(struct loader *ld, unsigned int lineno, char *line)
+{
+	char *s, *eq;
+
+	strip_comment(line);
+	s = trim(line);
+	if (!*s)
+		return;
+	if (*s == '[') {
+		parse_section(ld, lineno, s);
+		return;
+	}
+	eq = strchr(s, '=');
+	if (!eq) {
+		add_error(ld, lineno, "expected '[partner]' or 'key = value'");
+		return;
+	}
+	*eq = '\0';
+	parse_pair(ld, lineno, trim(s), trim(eq + 1));
+}
+
+static void parse_raw_line(struct loader *ld, unsigned int lineno, const char *text, size_t n)
+{
+	char *line;
+
+	if (n > PARTNERS_LINE_MAX) {
+		add_error(ld, lineno, "line longer than %d bytes", PARTNERS_LINE_MAX);
+		return;
+	}
+	if (memchr(text, '\0', n)) {
+		add_error(ld, lineno, "NUL byte in the line");
+		return;
+	}
+	line = strndup(text, n);
+	if (!line) {
+		add_error(ld, lineno, "out of memory");
+		return;
+	}
+	parse_line(ld, lineno, line);
+	free(line);
+}
+
+/* ---- outputs ---- */
+
+/* Without empty and "." segments: "a//./b/" is "a/b". */
+static char *normalise_path(const char *path)
+{
+	char *out = malloc(strlen(path) + 2);
+	size_t n = 0;
+
+	if (!out)
+		return NULL;
+	if (*path == '/')
+		out[n++] = '/';
+	while (*path) {
+		size_t seg;
+
+		path += strspn(path, "/");
+		seg = strcspn(path, "/");
+		if (seg && !(seg == 1 && *path == '.')) {
+			if (n && out[n - 1] != '/')
+				out[n++] = '/';
+			memcpy(out + n, path, seg);
+			n += seg;
+		}
+		path += seg;
+	}
+	if (!n)
+		out[n++] = '.';
+	out[n] = '\0';
+	return out;
+}
+
+/*
+ * What two outputs are compared by: the file's real path when it exists,
+ * else its directory's real path and its name, else the normalised text.
+ */
+static char *output_key(const char *path)
+{
+	char *real = realpath(path, NULL), *norm, *slash, *dir, *key = NULL;
+
+	if (real)
+		return real;
+	norm = normalise_path(path);
+	if (!norm)
+		return NULL;
+	slash = strrchr(norm, '/');
+	if (slash == norm)
+		return norm; /* "/name": the root is real already */
+	if (slash)
+		*slash = '\0';
+	dir = realpath(slash ? norm : ".", NULL);
+	if (slash)
+		*slash = '/';
+	if (!dir)
+		return norm;
+	if (asprintf(&key, "%s/%s", dir, slash ? slash + 1 : norm) < 0)
+		key = NULL;
+	free(dir);
+	free(norm);
+	return key;
+}
+
+/* Partner i's output against the main feed's and the outputs before it. */
+static void check_output(struct loader *ld, char **keys, size_t i, const char *feed_key)
+{
+	const struct partner *p = &ld->ps->p[i];
+	unsigned int line = ld->sections[i].key_line[KEY_OUTPUT];
+	char text[80], other[80];
+
+	if (feed_key && strcmp(keys[i], feed_key) == 0)
+		add_error(ld, line, "output '%s' is the main feed (--feed)",
+			  shown(p->output, text, sizeof(text)));
+	for (size_t j = 0; j < i; j++) {
+		if (!keys[j] || strcmp(keys[i], keys[j]) != 0)
+			continue;
+		add_error(ld, line, "partner '%s' has the same output as partner '%s' (line %u)",
+			  shown(p->name, text, sizeof(text)),
+			  shown(ld->ps->p[j].name, other, sizeof(other)),
+			  ld->sections[j].key_line[KEY_OUTPUT]);
+		return;
+	}
+}
+
+/* Two partners writing one file would mix their scopes: each needs its own. */
+static void check_outputs(struct loader *ld, const char *main_feed)
+{
+	struct partner_set *ps = ld->ps;
+	char **keys = calloc(ps->n + 1, sizeof(*keys)), *feed_key = NULL;
+	bool has_feed = main_feed && strcmp(main_feed, "-") != 0; /* "-": standard output */
+
+	if (has_feed)
+		feed_key = output_key(main_feed);
+	if (!keys || (has_feed && !feed_key)) {
+		add_error(ld, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!ps->p[i].output)
+			continue;
+		keys[i] = output_key(ps->p[i].output);
+		if (keys[i])
+			check_output(ld, keys, i, feed_key);
+		else
+			add_error(ld, ld->sections[i].key_line[KEY_OUTPUT], "out of memory");
+	}
+out:
+	for (size_t i = 0; keys && i < ps->n; i++)
+		free(keys[i]);
+	free(keys);
+	free(feed_key);
+}
+
+/* ---- the file ---- */
+
+static int error_cmp(const void *a, const void *b)
+{
+	const struct load_error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void write_errors(struct loader *ld, FILE *f)
+{
+	if (ld->nerrors)
+		qsort(ld->errors, ld->nerrors, sizeof(*ld->errors), error_cmp);
+	for (size_t i = 0; i < ld->nerrors; i++) {
+		const struct load_error *e = &ld->errors[i];
+		const char *reason = e->reason ? e->reason : "out of memory";
+
+		if (e->line)
+			fprintf(f, "%s:%u: %s\n", ld->path, e->line, reason);
+		else
+			fprintf(f, "%s: %s\n", ld->path, reason);
+	}
+	if (ld->given_up)
+		fprintf(f, "%s: too many errors, stopped after %zu\n", ld->path, ld->nerrors);
+}
+
+static void parse_text(struct loader *ld, const char *text, size_t len)
+{
+	unsigned int lineno = 0;
+	size_t pos = 0;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3; /* a UTF-8 byte order mark */
+	while (pos < len && !ld->given_up) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+
+		pos += n + (nl != NULL);
+		if (n && start[n - 1] == '\r')
+			n--;
+		parse_raw_line(ld, ++lineno, start, n);
+	}
+	finish_section(ld);
+}
+
+int partners_parse_buffer(const char *name, const char *text, size_t len, bool have_asn_db,
+			  const char *main_feed, struct partner_set *out, FILE *errors)
+{
+	struct loader ld = { .path = name, .have_asn_db = have_asn_db, .ps = out };
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	parse_text(&ld, text, len);
+	if (!ld.given_up) {
+		check_outputs(&ld, main_feed);
+		if (!out->n && !ld.nerrors)
+			add_error(&ld, 0, "no [partner] sections");
+	}
+	if (ld.nerrors || ld.given_up) {
+		write_errors(&ld, errors);
+		partners_free(out);
+		ret = -1;
+	}
+	for (size_t i = 0; i < ld.nerrors; i++)
+		free(ld.errors[i].reason);
+	free(ld.errors);
+	free(ld.sections);
+	return ret;
+}
+
+int partners_load(const char *path, bool have_asn_db, const char *main_feed,
+		  struct partner_set *out, FILE *errors)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!text) {
+		fprintf(errors, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ret = partners_parse_buffer(path, text, len, have_asn_db, main_feed, out, errors);
+	free(text);
+	return ret;
+}
+
+void partners_free(struct partner_set *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		free(ps->p[i].name);
+		free(ps->p[i].prefixes);
+		free(ps->p[i].asns);
+		free(ps->p[i].output);
+	}
+	free(ps->p);
+	memset(ps, 0, sizeof(*ps));
+}
+
+bool partners_use_asn(const struct partner_set *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i].nasns)
+			return true;
+	return false;
+}
+
+bool partner_in_scope(const struct partner *p, const struct prefix *src, uint32_t asn,
+		      unsigned int asn_len)
+{
+	if (prefix_covered(src, p->prefixes, p->nprefixes))
+		return true;
+	/* The database network must hold the whole aggregate, not just part of it. */
+	return asn && p->nasns && asn_len <= src->len &&
+	       bsearch(&asn, p->asns, p->nasns, sizeof(*p->asns), asn_cmp) != NULL;
+}

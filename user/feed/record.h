@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * A feed record: what one source did for one rule in one interval.
+ * Field names follow Shadowserver's sinkhole report where one exists.
+ */
+#ifndef BOTSINK_RECORD_H
+#define BOTSINK_RECORD_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "lib/addr.h"
+#include "lib/json.h"
+
+/* What a record proves about its source's address. */
+enum record_verification {
+	VERIFICATION_UNVERIFIABLE = 0, /* no TCP: a datagram proves nothing about its source */
+	VERIFICATION_UNVERIFIED, /* TCP, but no check-in completed a handshake */
+	VERIFICATION_VERIFIED, /* a check-in acknowledged a SYN cookie: not spoofed */
+};
+
+struct feed_record {
+	struct timespec timestamp; /* end of the interval */
+	struct timespec first_seen;
+	struct timespec last_seen;
+	/*
+	 * The source as the view shows it: anonymized (or raw with anon none),
+	 * a prefix ("/24") for an aggregate.
+	 */
+	char src_ip[ADDR_TEXT_LEN + 4];
+	bool src_is_raw; /* src_ip is the real address or prefix (anon none) */
+	/* The source's network, truncated as --truncate says ("198.51.100.0/24"); "" if none. */
+	char src_network[PREFIX_TEXT_LEN];
+	const char *anon_mode;
+	const char *anon_key_id; /* the pseudonyms' key (a fingerprint); NULL: no key */
+	/* Enrichment, looked up on the raw address: unknown is 0 / NULL. */
+	uint32_t src_asn;
+	const char *src_as_name;
+	const char *src_geo; /* ISO 3166 country code */
+	uint8_t protocol;
+	struct in6_addr dst_ip;
+	uint16_t dst_port;
+	bool has_port; /* TCP or UDP */
+	const char *family;
+	const char *tag; /* the rule's msg; NULL for unclassified */
+	uint32_t sid;
+	bool any_sid; /* a catch-all: sid null */
+	bool overflow; /* an aggregate of a prefix whose sources found the table full */
+	const char *classtype; /* the rule's classtype; NULL when none */
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t syns;
+	uint64_t checkins; /* SYNs and data segments (retransmissions once), datagrams */
+	uint64_t checkins_verified; /* of checkins: TCP ones that completed a handshake */
+	enum record_verification verification; /* record_verification_of() the counts */
+	uint16_t dns_qtype; /* last DNS query type seen; 0: none */
+	const char *sensor;
+	const char *record_id; /* unique per record; a re-emitted epoch repeats it */
+};
+
+/* The feed formats (--format, and a partner's `format`). */
+enum record_format {
+	FORMAT_JSONL = 0, /* botsink's own schema */
+	FORMAT_SHADOWSERVER_CSV, /* Shadowserver's Sinkhole Events columns, then botsink's */
+	FORMAT_INTELMQ, /* IntelMQ harmonization, one event per line */
+};
+
+/* 0, or -1: not a format name. */
+int record_format_parse(const char *text, enum record_format *out);
+const char *record_format_name(enum record_format f);
+/*
+ * The line a new output in this format starts with, its newline included
+ * (CSV: the column names), or NULL.
+ */
+const char *record_format_header(enum record_format f);
+/*
+ * One record as one line (ending in a newline) in the format, appended to
+ * sb. No record holds any other newline: sinks and the spool split on them.
+ */
+void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb);
+
+/*
+ * Verified: some check-in is; unverified: TCP check-ins (or the protocol
+ * last seen is TCP) but none is; unverifiable: neither.
+ */
+enum record_verification record_verification_of(uint8_t protocol, uint64_t checkins_tcp,
+						uint64_t checkins_verified);
+const char *record_verification_name(enum record_verification v);
+
+/* One JSON object and a newline; every field present, null when unknown. */
+#define RECORD_FIELDS 26
+void record_to_json(const struct feed_record *r, struct strbuf *sb);
+
+/* Shadowserver's 31 Sinkhole Events columns, then botsink's 16 (record_csv.c). */
+#define SHADOWSERVER_CSV_COLUMNS 47
+extern const char SHADOWSERVER_CSV_HEADER[];
+void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb);
+
+/* One IntelMQ event as flat JSON, keys with no value left out (record_intelmq.c). */
+void record_to_intelmq(const struct feed_record *r, struct strbuf *sb);
+
+/*
+ * A rule matched: neither "unclassified" (no rule) nor a catch-all. A DNS
+ * hit may match one and still not prove its source (a resolver) infected.
+ */
+bool record_rule_matched(const struct feed_record *r);
+
+/* "2026-11-26T22:31:29.123Z" */
+void format_utc(const struct timespec *ts, char *buf, size_t len);
+/*
+ * Whole seconds (truncated), date and time joined by `sep`, then `zone`:
+ * "2026-11-26 22:31:29" (' ', "") or "2026-11-26T22:31:29+00:00" ('T', "+00:00").
+ */
+void format_utc_seconds(const struct timespec *ts, char sep, const char *zone, char *buf,
+			size_t len);
+const char *protocol_name(uint8_t proto, char *buf, size_t len);
+
+#endif

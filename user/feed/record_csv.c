@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The shadowserver-csv format: the columns of Shadowserver's Sinkhole Events
+ * report (event4_sinkhole), in their order, so tools that take that report
+ * (IntelMQ's Shadowserver parser, spreadsheets, abuse handling scripts) take
+ * botsink's feed too; then botsink's own columns. RFC 4180 quoting, "\n"
+ * line ends, and control characters in text become spaces: a record is one
+ * line.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "feed/record.h"
+
+const char SHADOWSERVER_CSV_HEADER[] =
+	"timestamp,protocol,src_ip,src_port,src_asn,src_geo,src_region,src_city,"
+	"src_hostname,src_naics,src_sector,device_vendor,device_type,device_model,"
+	"severity,dst_ip,dst_port,dst_asn,dst_geo,dst_region,dst_city,dst_hostname,"
+	"dst_naics,dst_sector,public_source,infection,family,tag,application,version,"
+	"event_id,"
+	"count,packets,bytes,syns,checkins_verified,verification,first_seen,last_seen,"
+	"sid,classtype,dns_qtype,overflow,anon_mode,anon_key_id,sensor,record_id\n";
+
+/* Shadowserver columns botsink has no value for, between two that it has. */
+#define EMPTY_SRC_PORT ","
+#define EMPTY_SRC_REGION_TO_DEVICE_MODEL ",,,,,,,,"
+#define EMPTY_DST_ASN_TO_PUBLIC_SOURCE ",,,,,,,,"
+#define EMPTY_VERSION ","
+
+static bool csv_space(unsigned char c)
+{
+	return c == ' ' || c < 0x20 || c == 0x7f;
+}
+
+/* RFC 4180: a comma or a quote, or spaces a reader might trim, need quotes. */
+static bool csv_needs_quotes(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len)
+		return false;
+	if (csv_space((unsigned char)s[0]) || csv_space((unsigned char)s[len - 1]))
+		return true;
+	return strpbrk(s, ",\"") != NULL;
+}
+
+/*
+ * A text field, NULL as empty. Control characters become spaces (a record
+ * is one line) and bytes that are not UTF-8 become U+FFFD, as in JSON.
+ */
+static void csv_put_text(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool quoted;
+
+	if (!s)
+		return;
+	quoted = csv_needs_quotes(s);
+	if (quoted)
+		sb_lit(sb, "\"");
+	while (*p) {
+		const unsigned char *run = p;
+		size_t n;
+
+		while (*p >= 0x20 && *p < 0x7f && *p != '"')
+			p++;
+		if (p > run)
+			sb_append(sb, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		n = utf8_sequence(p);
+		if (*p == '"') {
+			sb_lit(sb, "\"\"");
+		} else if (*p < 0x20 || *p == 0x7f) {
+			sb_lit(sb, " ");
+		} else if (n) {
+			sb_append(sb, (const char *)p, n);
+			p += n;
+			continue;
+		} else {
+			sb_lit(sb, "\xef\xbf\xbd");
+		}
+		p++;
+	}
+	if (quoted)
+		sb_lit(sb, "\"");
+}
+
+static void csv_put_u64_or_empty(struct strbuf *sb, bool has, uint64_t v)
+{
+	if (has)
+		sb_put_u64(sb, v);
+}
+
+/* botsink's own time format (as in jsonl: milliseconds), after its comma. */
+static void csv_time(struct strbuf *sb, const struct timespec *ts)
+{
+	char text[40];
+
+	sb_lit(sb, ",");
+	if (!ts->tv_sec && !ts->tv_nsec)
+		return;
+	format_utc(ts, text, sizeof(text));
+	sb_puts(sb, text);
+}
+
+/* The 31 columns of Shadowserver's report. */
+static void csv_shadowserver_part(const struct feed_record *r, struct strbuf *sb)
+{
+	char when[32], dst[ADDR_TEXT_LEN], proto[8];
+
+	/* Shadowserver's style: UTC, to the second, a space for the 'T'. */
+	format_utc_seconds(&r->timestamp, ' ', "", when, sizeof(when));
+	sb_puts(sb, when);
+	sb_lit(sb, ",");
+	sb_puts(sb, protocol_name(r->protocol, proto, sizeof(proto)));
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->src_ip);
+	sb_lit(sb, "," EMPTY_SRC_PORT);
+	csv_put_u64_or_empty(sb, r->src_asn != 0, r->src_asn);
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->src_geo);
+	sb_lit(sb, "," EMPTY_SRC_REGION_TO_DEVICE_MODEL);
+	/* Shadowserver's default for sinkhole events; its darknet one otherwise. */
+	if (record_rule_matched(r) && !r->dns_qtype)
+		sb_lit(sb, "critical,");
+	else
+		sb_lit(sb, "high,");
+	addr_format(&r->dst_ip, dst, sizeof(dst));
+	sb_puts(sb, dst);
+	sb_lit(sb, ",");
+	csv_put_u64_or_empty(sb, r->has_port, r->dst_port);
+	sb_lit(sb, "," EMPTY_DST_ASN_TO_PUBLIC_SOURCE);
+	csv_put_text(sb, r->family); /* infection */
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->family);
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->tag);
+	if (r->dns_qtype)
+		sb_lit(sb, ",dns");
+	else
+		sb_lit(sb, ",");
+	sb_lit(sb, "," EMPTY_VERSION);
+	csv_put_text(sb, r->record_id); /* event_id */
+}
+
+/* botsink's columns, after Shadowserver's. */
+static void csv_botsink_part(const struct feed_record *r, struct strbuf *sb)
+{
+	sb_lit(sb, ",");
+	sb_put_u64(sb, r->checkins);
+	sb_lit(sb, ",");
+	sb_put_u64(sb, r->packets);
+	sb_lit(sb, ",");
+	sb_put_u64(sb, r->bytes);
+	sb_lit(sb, ",");
+	sb_put_u64(sb, r->syns);
+	sb_lit(sb, ",");
+	sb_put_u64(sb, r->checkins_verified);
+	sb_lit(sb, ",");
+	sb_puts(sb, record_verification_name(r->verification));
+	csv_time(sb, &r->first_seen);
+	csv_time(sb, &r->last_seen);
+	sb_lit(sb, ",");
+	csv_put_u64_or_empty(sb, !r->any_sid, r->sid);
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->classtype);
+	sb_lit(sb, ",");
+	csv_put_u64_or_empty(sb, r->dns_qtype != 0, r->dns_qtype);
+	if (r->overflow)
+		sb_lit(sb, ",true,");
+	else
+		sb_lit(sb, ",false,");
+	csv_put_text(sb, r->anon_mode);
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->anon_key_id);
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->sensor);
+	sb_lit(sb, ",");
+	csv_put_text(sb, r->record_id);
+}
+
+void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb)
+{
+	csv_shadowserver_part(r, sb);
+	csv_botsink_part(r, sb);
+	sb_lit(sb, "\n");
+}

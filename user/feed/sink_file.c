@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * File sink: one record per line in the output's format, a batch per write,
+ * no partial line; a regular file, a pipe or a terminal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "lib/json.h"
+#include "lib/log.h"
+#include "feed/sink.h"
+#include "lib/util.h"
+
+struct file_sink {
+	struct sink base;
+	enum record_format format;
+	const char *header; /* written first into an empty output; NULL: none */
+	int fd;
+	bool regular; /* a regular file: a failed batch can be cut off again */
+	bool fifo; /* a pipe, written without blocking: a slow reader makes it busy */
+	bool owned;
+	struct strbuf buf;
+};
+
+static int file_rollback(struct sink *base, unsigned long long size);
+
+/*
+ * The header line (CSV's column names) starts every file, as part of its
+ * first batch, so a failed batch takes it back. A pipe or terminal gets
+ * it when opened.
+ */
+static void put_header(struct file_sink *s, off_t start)
+{
+	if (s->header && s->regular && start == 0)
+		sb_puts(&s->buf, s->header);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The end of the longest run of whole lines in p[0, n) within `max` bytes, or 0. */
+static size_t lines_within(const char *p, size_t n, size_t max)
+{
+	const char *nl;
+
+	if (n <= max)
+		return n;
+	nl = memrchr(p, '\n', max);
+	return nl ? (size_t)(nl - p) + 1 : 0;
+}
+
+/* The next write of p[0, n) to a pipe: whole lines, else PIPE_BUF bytes of a longer line. */
+static size_t next_piece(const char *p, size_t n)
+{
+	size_t len = lines_within(p, n, PIPE_BUF);
+
+	return len ? len : PIPE_BUF;
+}
+
+/*
+ * Whether a pipe takes all of p[0, n) now, without a wait: it is empty and
+ * has a page for every write (a write the last page cannot hold takes a
+ * page of its own, so free bytes are no measure).
+ */
+static bool fifo_takes(int fd, const char *p, size_t n)
+{
+	int size = fcntl(fd, F_GETPIPE_SZ), queued = -1;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t writes = 0;
+
+	if (size <= 0 || page <= 0 || ioctl(fd, FIONREAD, &queued) || queued != 0)
+		return false;
+	for (size_t done = 0; done < n; writes++)
+		done += next_piece(p + done, n - done);
+	return writes <= (size_t)(size / page);
+}
+
+/*
+ * Whole lines to a non-blocking pipe, one write per piece (PIPE_BUF bytes
+ * or less: all or nothing). A line longer than PIPE_BUF starts only when
+ * the pipe takes all of it. When the pipe stays full (100 ms in all), stop
+ * at the line boundary reached. Returns the bytes written, or -1 with
+ * none (EAGAIN: the pipe is busy).
+ */
+static long long fifo_write(int fd, const char *p, size_t n)
+{
+	size_t done = 0, line_end = 0; /* the end of a long line being written */
+	uint64_t start = clock_ns(CLOCK_MONOTONIC);
+
+	while (done < n) {
+		size_t len = next_piece(p + done, n - done);
+		ssize_t w;
+
+		if (done >= line_end && !lines_within(p + done, n - done, PIPE_BUF)) {
+			const char *nl = memchr(p + done, '\n', n - done);
+			size_t line = nl ? (size_t)(nl - (p + done)) + 1 : n - done;
+
+			if (!fifo_takes(fd, p + done, line))
+				break;
+			line_end = done + line;
+		}
+		w = write(fd, p + done, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			long left = 100 - (long)((clock_ns(CLOCK_MONOTONIC) - start) / 1000000);
+
+			/* Within a long line only a pipe shrunk meanwhile gets here. */
+			if (done < line_end) {
+				poll(&pfd, 1, -1);
+				continue;
+			}
+			if (left > 0 && (poll(&pfd, 1, (int)left) >= 0 || errno == EINTR))
+				continue;
+			break;
+		}
+		if (w < 0)
+			return done ? (long long)done : -1;
+		done += (size_t)w;
+	}
+	if (!done && n)
+		errno = EAGAIN;
+	return done ? (long long)done : (n ? -1 : 0);
+}
+
+static int write_out(struct file_sink *s, const char *p, size_t n, bool ends)
+{
+	long long w;
+
+	if (!s->fifo)
+		return write_all(s->fd, p, n);
+	if (!ends || !fifo_takes(s->fd, p, n)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	w = fifo_write(s->fd, p, n);
+	if (w == (long long)n)
+		return 0;
+	if (w > 0) /* cut short after some lines */
+		errno = EPIPE;
+	return -1;
+}
+
+/* Records are written a megabyte at a time, whole lines only. */
+#define WRITE_CHUNK (1 << 20)
+
+static int file_emit(struct sink *base, const struct feed_record *recs, size_t n)
+{
+	struct file_sink *s = (struct file_sink *)base;
+	bool written = false; /* part of the batch reached the fd */
+	off_t start = -1;
+	int saved, ret = 0;
+
+	if (!n)
+		return 0;
+	/* Part of an earlier batch may have reached a reader: never again. */
+	if (base->broken) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (s->regular)
+		start = lseek(s->fd, 0, SEEK_END);
+	sb_reset(&s->buf);
+	put_header(s, start);
+	for (size_t i = 0; i < n && !ret; i++) {
+		record_format(s->format, &recs[i], &s->buf);
+		if (s->buf.oom) {
+			errno = ENOMEM;
+			ret = -1;
+		} else if (s->buf.len >= WRITE_CHUNK || i + 1 == n) {
+			ret = write_out(s, s->buf.buf, s->buf.len, base->epoch_ends && i + 1 == n);
+			/* A busy pipe took none of it: nothing to take back. */
+			if (!(ret && s->fifo && errno == EAGAIN))
+				written = true; /* maybe only in part, when this fails */
+			sb_reset(&s->buf);
+		}
+	}
+	if (ret == 0)
+		return 0;
+	if (!written)
+		return -1; /* out of memory before any write: nothing to take back */
+	/*
+	 * A file: take back what part of the batch made it, so a retry writes
+	 * it once. A pipe or a terminal cannot take it back: a retry would
+	 * repeat records and a reader has seen a cut line, so stop here.
+	 */
+	saved = errno;
+	if (!s->regular || file_rollback(base, (unsigned long long)start) != 0)
+		s->base.broken = true;
+	errno = saved;
+	return -1;
+}
+
+static void file_close(struct sink *base)
+{
+	struct file_sink *s = (struct file_sink *)base;
+
+	if (s->owned)
+		close(s->fd);
+	sb_free(&s->buf);
+	free(s);
+}
+
+/*
+ * The feed file becomes FEED.YYYYMMDDTHHMMSSZ (.1, .2, ... when taken) and a
+ * new FEED is started. Rotation happens between batches, so no record is
+ * split or repeated; link() refuses to replace an earlier rotated file.
+ */
+static int file_rotate(struct sink *base, char *rotated, size_t rotated_len, char *err,
+		       size_t errlen)
+{
+	struct file_sink *s = (struct file_sink *)base;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd;
+
+	if (!s->owned || !s->regular) {
+		snprintf(err, errlen, "feed %s is not a file: it cannot be rotated", base->name);
+		return -1;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (int i = 0;; i++) {
+		if (i)
+			snprintf(rotated, rotated_len, "%s.%s.%d", base->name, stamp, i);
+		else
+			snprintf(rotated, rotated_len, "%s.%s", base->name, stamp);
+		if (link(base->name, rotated) == 0)
+			break;
+		if (errno != EEXIST || i > 1000) {
+			snprintf(err, errlen, "cannot rotate feed %s: %s", base->name,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	if (unlink(base->name) != 0) {
+		snprintf(err, errlen, "cannot rotate feed %s: %s", base->name, strerror(errno));
+		unlink(rotated);
+		return -1;
+	}
+	fd = open(base->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		/* Put the file back where it was: writing goes on as before. */
+		snprintf(err, errlen, "cannot start feed %s: %s", base->name, strerror(errno));
+		if (link(rotated, base->name) == 0)
+			unlink(rotated);
+		return -1;
+	}
+	close(s->fd);
+	s->fd = fd;
+	return 0;
+}
+
+static int file_position(struct sink *base, struct sink_position *pos)
+{
+	struct file_sink *s = (struct file_sink *)base;
+	struct stat st;
+
+	if (!s->regular || fstat(s->fd, &st))
+		return -1;
+	pos->dev = (unsigned long long)st.st_dev;
+	pos->ino = (unsigned long long)st.st_ino;
+	pos->size = (unsigned long long)st.st_size;
+	return 0;
+}
+
+/*
+ * Cut the file back to `size`, never extend it (a file truncated behind our
+ * back stays as it is), and write on from there (an fd without O_APPEND).
+ */
+static int file_rollback(struct sink *base, unsigned long long size)
+{
+	struct file_sink *s = (struct file_sink *)base;
+	struct stat st;
+
+	if (!s->regular) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (fstat(s->fd, &st))
+		return -1;
+	if ((unsigned long long)st.st_size > size && ftruncate(s->fd, (off_t)size))
+		return -1;
+	return lseek(s->fd, 0, SEEK_END) < 0 ? -1 : 0;
+}
+
+static long long file_write_raw(struct sink *base, const char *buf, size_t n)
+{
+	struct file_sink *s = (struct file_sink *)base;
+
+	if (base->broken) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (s->fifo)
+		return fifo_write(s->fd, buf, n);
+	if (s->header && s->regular && lseek(s->fd, 0, SEEK_END) == 0 &&
+	    write_all(s->fd, s->header, strlen(s->header)))
+		return -1;
+	return write_all(s->fd, buf, n) ? -1 : (long long)n;
+}
+
+/* A pipe or a terminal has nothing to sync. */
+static int file_sync(struct sink *base)
+{
+	struct file_sink *s = (struct file_sink *)base;
+
+	return s->regular ? fsync(s->fd) : 0;
+}
+
+static const struct sink_ops file_ops = {
+	.emit = file_emit,
+	.close = file_close,
+	.rotate = file_rotate,
+	.position = file_position,
+	.rollback = file_rollback,
+	.sync = file_sync,
+	.write_raw = file_write_raw,
+};
+
+/*
+ * An epoch goes to a pipe only when the pipe takes all of it (else through
+ * the spool): grow the pipe to pipe-max-size (1 MB by default, about 2,400
+ * records), never shrinking it. Best effort.
+ */
+static void grow_pipe(int fd)
+{
+	FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+	int max = 0;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &max) == 1 && max > fcntl(fd, F_GETPIPE_SZ) &&
+	    fcntl(fd, F_SETPIPE_SZ, max) < 0)
+		log_warn(
+			"feed pipe: cannot grow it to %d bytes (%s): larger epochs go through the spool",
+			max, strerror(errno));
+	fclose(f);
+}
+
+struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
+			    char *err, size_t errlen)
+{
+	struct file_sink *s = calloc(1, sizeof(*s));
+	struct stat st;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &file_ops;
+	s->base.name = path;
+	s->format = format;
+	s->header = flags & SINK_NO_HEADER ? NULL : record_format_header(format);
+	if (strcmp(path, "-") == 0) {
+		s->fd = STDOUT_FILENO;
+	} else {
+		/* 0600: with --anon none the feed holds raw addresses. */
+		s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (s->fd < 0) {
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			free(s);
+			return NULL;
+		}
+		s->owned = true;
+	}
+	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (s->header && !s->regular && write_all(s->fd, s->header, strlen(s->header))) {
+		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
+		file_close(&s->base);
+		return NULL;
+	}
+	/* Not a terminal: its description is shared with the shell. */
+	s->fifo = !s->regular && S_ISFIFO(st.st_mode) &&
+		  fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) == 0;
+	if (s->fifo)
+		grow_pipe(s->fd);
+
+	return &s->base;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kernel/counters.h"
+
+int counters_active(const struct botsink_maps *m)
+{
+	struct botsink_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
+		return -1;
+	return (int)(cfg.generation & 1);
+}
+
+int counters_sync(const struct botsink_maps *m)
+{
+	__u32 slot = BOTSINK_SLOT(BOTSINK_KIND_SOURCES, 0);
+	__u32 fd = (__u32)m->counters[BOTSINK_KIND_SOURCES][0];
+
+	/* Rewriting a slot with its own value is enough for the grace period. */
+	return bpf_map_update_elem(m->active, &slot, &fd, BPF_ANY) ? -errno : 0;
+}
+
+static int set_active(const struct botsink_maps *m, int gen)
+{
+	struct botsink_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
+		return -errno;
+	cfg.generation = (__u32)gen;
+	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
+		return -errno;
+	return counters_sync(m);
+}
+
+int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
+{
+	size_t n = 0, got;
+	int ret = 0;
+
+	out->n = 0;
+	if (!m->collector.skel)
+		return -ENOTSUP;
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
+		ret = collector_read(&m->collector, BOTSINK_SLOT(kind, gen), (__u32)n, &got);
+		n += got;
+	}
+	out->items = m->collector.counts;
+	out->n = ret ? 0 : n;
+	return ret;
+}
+
+int counters_prepare(const struct botsink_maps *m, int gen)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct botsink_counter *zero;
+	int ret = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	zero = calloc((size_t)ncpus, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	for (int kind = BOTSINK_KIND_OVERFLOW; kind < BOTSINK_KINDS && !ret; kind++) {
+		for (int v4 = 0; v4 < 2 && !ret; v4++) {
+			struct botsink_source_key key = { .sid = BOTSINK_SID_ANY };
+
+			if (v4)
+				key.addr[10] = key.addr[11] = 0xff;
+			if (bpf_map_update_elem(m->counters[kind][gen], &key, zero, BPF_NOEXIST) &&
+			    errno != EEXIST)
+				ret = -errno;
+		}
+	}
+	free(zero);
+	return ret;
+}
+
+int counters_clear(const struct botsink_maps *m, int gen)
+{
+	int ret = 0;
+
+	if (!m->collector.skel)
+		return -ENOTSUP;
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++)
+		ret = collector_clear(&m->collector, BOTSINK_SLOT(kind, gen));
+	return ret ? ret : counters_prepare(m, gen);
+}
+
+int counters_swap(const struct botsink_maps *m)
+{
+	int active = counters_active(m), ret;
+
+	if (active < 0)
+		return -ENOENT;
+	ret = set_active(m, !active);
+	return ret ? ret : active;
+}
+
+int counters_drain(const struct botsink_maps *m, struct drain_result *out)
+{
+	int gen = counters_swap(m), ret;
+
+	if (gen < 0)
+		return gen;
+	ret = counters_read(m, gen, out);
+	return ret ? ret : counters_clear(m, gen);
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The payload tables of one rule set half: content chunks, the prefilter
+ * (fast patterns, the 4-byte gram index, the 2-byte gram bitmap) and the
+ * domain-list keys. Arrays are indexed by half; hash keys carry their rule
+ * set (in the key, or in the value for the domain hashes), so the half
+ * replaced by a reload can be found and removed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kernel/install.h"
+#include "lib/util.h"
+
+/* The fast patterns, the 4-byte gram index and the 2-byte bitmap: one batch each. */
+static int write_prefilter(const struct botsink_maps *m, const struct compiled *c,
+			   const __u16 *slot_of, __u8 ruleset)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t n = c->nfastpats ? c->nfastpats : 1;
+	struct botsink_gram2 *bitmap = calloc(1, sizeof(*bitmap));
+	struct botsink_fastpat *fps = calloc(n, sizeof(*fps));
+	struct botsink_gram_key *keys = calloc(n, sizeof(*keys));
+	struct botsink_gram_patterns *pats = calloc(n, sizeof(*pats));
+	__u32 base = (__u32)ruleset * BOTSINK_MAX_FASTPATS, half = ruleset, ngrams = 0;
+	int ret = bitmap && fps && keys && pats ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < c->nfastpats && !ret; i++) {
+		const struct compiled_fastpat *f = &c->fastpats[i];
+		__u32 g2 = f->gram & 0xffff;
+
+		fps[i].content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk;
+		fps[i].slot = slot_of[f->rule];
+		bitmap->bits[g2 >> 6] |= 1ULL << (g2 & 63);
+		/* Sorted by gram: a new gram starts its run of patterns. */
+		if (!i || f->gram != c->fastpats[i - 1].gram) {
+			keys[ngrams] =
+				(struct botsink_gram_key){ .gram = f->gram, .ruleset = ruleset };
+			pats[ngrams++].first = base + (__u32)i;
+		}
+		pats[ngrams - 1].count++;
+	}
+	if (!ret)
+		ret = map_write_range(m->fastpats, base, fps, (__u32)c->nfastpats);
+	if (!ret && ngrams && bpf_map_update_batch(m->grams, keys, pats, &ngrams, &opts))
+		ret = -errno;
+	if (!ret && bpf_map_update_elem(m->gram2, &half, bitmap, BPF_ANY))
+		ret = -errno;
+	free(bitmap);
+	free(fps);
+	free(keys);
+	free(pats);
+	return ret;
+}
+
+static int write_domains(int fd, const struct compiled *c, __u8 ruleset)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t n = c->ndomains;
+	struct botsink_domain_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	struct botsink_domain_value *values = calloc(n ? n : 1, sizeof(*values));
+	__u32 count = (__u32)n;
+	int ret = keys && values ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		domain_key(c->domains[i].text, ruleset, &keys[i]);
+		values[i].lists = c->domains[i].lists;
+		values[i].ruleset = ruleset;
+	}
+	if (!ret && n && bpf_map_update_batch(fd, keys, values, &count, &opts))
+		ret = -errno;
+	free(keys);
+	free(values);
+	return ret;
+}
+
+int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
+	       bool (*belongs)(const void *key, const void *value, __u8 ruleset))
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const __u32 batch = 4096;
+	char *keys = malloc(batch * key_size), *values = malloc(batch * value_size);
+	char *doomed = NULL;
+	__u32 token = 0, count, ndoomed = 0;
+	bool first = true, last = false;
+	int ret = keys && values ? 0 : -ENOMEM;
+
+	/* Read everything in batches first: deleting while walking a hash may restart the walk. */
+	while (!ret && !last) {
+		count = batch;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
+					 &opts)) {
+			if (errno != ENOENT) {
+				ret = -errno;
+				break;
+			}
+			last = true; /* the final, maybe partial, batch */
+		}
+		first = false;
+		for (__u32 i = 0; i < count && !ret; i++) {
+			if (!belongs(keys + i * key_size, values + i * value_size, ruleset))
+				continue;
+			if (!array_grow((void **)&doomed, ((size_t)ndoomed + 1) * key_size, 1))
+				ret = -ENOMEM;
+			else
+				memcpy(doomed + (size_t)ndoomed++ * key_size, keys + i * key_size,
+				       key_size);
+		}
+	}
+	if (!ret && ndoomed && bpf_map_delete_batch(fd, doomed, &ndoomed, &opts))
+		ret = -errno;
+	free(doomed);
+	free(keys);
+	free(values);
+	return ret;
+}
+
+static bool gram_in(const void *key, const void *value, __u8 ruleset)
+{
+	(void)value;
+	return ((const struct botsink_gram_key *)key)->ruleset == ruleset;
+}
+
+static bool domain_in(const void *key, const void *value, __u8 ruleset)
+{
+	(void)key;
+	return ((const struct botsink_domain_value *)value)->ruleset == ruleset;
+}
+
+int clear_payload(const struct botsink_maps *m, __u8 ruleset)
+{
+	struct botsink_gram2 *empty = calloc(1, sizeof(*empty));
+	__u32 half = ruleset;
+	int ret = empty ? 0 : -ENOMEM;
+
+	/* The bitmap first: with it empty, no packet looks at the grams. */
+	if (!ret && bpf_map_update_elem(m->gram2, &half, empty, BPF_ANY))
+		ret = -errno;
+	free(empty);
+	if (!ret)
+		ret = clear_hash(m->grams, sizeof(struct botsink_gram_key),
+				 sizeof(struct botsink_gram_patterns), ruleset, gram_in);
+	if (!ret)
+		ret = clear_hash(m->domains, sizeof(struct botsink_domain_key),
+				 sizeof(struct botsink_domain_value), ruleset, domain_in);
+	return ret;
+}
+
+int write_payload(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
+		  __u8 ruleset)
+{
+	int ret = clear_payload(m, ruleset); /* leftovers of an interrupted install */
+
+	if (!ret)
+		ret = map_write_range(m->contents, (__u32)ruleset * BOTSINK_MAX_CONTENTS,
+				      c->contents, (__u32)c->ncontents);
+	if (!ret)
+		ret = write_domains(m->domains, c, ruleset);
+	if (!ret)
+		ret = write_prefilter(m, c, slot_of, ruleset);
+	return ret;
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/addr.h"
+
+static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+bool addr_is_v4(const struct in6_addr *a)
+{
+	return memcmp(a->s6_addr, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
+}
+
+void addr_from_v4(struct in6_addr *a, uint32_t ip4_be)
+{
+	memcpy(a->s6_addr, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(a->s6_addr + 12, &ip4_be, 4);
+}
+
+void addr_format(const struct in6_addr *a, char *buf, size_t len)
+{
+	if (addr_is_v4(a))
+		inet_ntop(AF_INET, a->s6_addr + 12, buf, len);
+	else
+		inet_ntop(AF_INET6, a, buf, len);
+}
+
+int addr_parse(const char *text, struct in6_addr *out)
+{
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET, text, &v4) == 1) {
+		addr_from_v4(out, v4.s_addr);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, out) == 1 && !addr_is_v4(out))
+		return 0;
+	return -1;
+}
+
+void prefix_netmask(unsigned int len, uint8_t mask[16])
+{
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int bits = len > i * 8 ? len - i * 8 : 0;
+
+		mask[i] = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+void addr_mask(struct in6_addr *a, unsigned int len)
+{
+	uint8_t mask[16];
+
+	prefix_netmask(len, mask);
+	for (int i = 0; i < 16; i++)
+		a->s6_addr[i] &= mask[i];
+}
+
+int prefix_parse(const char *text, struct prefix *out)
+{
+	char addr[PREFIX_TEXT_LEN];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	unsigned long len;
+	char *end;
+
+	if (alen == 0 || alen >= sizeof(addr))
+		return -1;
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	if (addr_parse(addr, &out->addr))
+		return -1;
+	out->len = 128;
+	if (slash) {
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		errno = 0;
+		len = strtoul(slash + 1, &end, 10);
+		if (errno || *end || len > (addr_is_v4(&out->addr) ? 32 : 128))
+			return -1;
+		out->len = (unsigned int)len + (addr_is_v4(&out->addr) ? V4_MAPPED_BITS : 0);
+	}
+	addr_mask(&out->addr, out->len);
+	return 0;
+}
+
+bool prefix_is_v4(const struct prefix *p)
+{
+	return p->len >= V4_MAPPED_BITS && addr_is_v4(&p->addr);
+}
+
+void prefix_format(const struct prefix *p, char *buf, size_t len)
+{
+	char text[ADDR_TEXT_LEN];
+	bool v4 = prefix_is_v4(p);
+
+	addr_format(&p->addr, text, sizeof(text));
+	snprintf(buf, len, "%s/%u", text, v4 ? p->len - V4_MAPPED_BITS : p->len);
+}
+
+bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
+{
+	struct in6_addr a = inner->addr;
+
+	/* IPv6 prefixes such as ::/0 do not contain IPv4 (IPv4-mapped) ones. */
+	if (outer->len > inner->len || prefix_is_v4(outer) != prefix_is_v4(inner))
+		return false;
+	addr_mask(&a, outer->len);
+	return memcmp(&a, &outer->addr, sizeof(a)) == 0;
+}
+
+bool prefix_equal(const struct prefix *a, const struct prefix *b)
+{
+	return a->len == b->len && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
+}
+
+/* Covered when one prefix contains p, or when both halves of p are covered. */
+bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n)
+{
+	struct prefix half = *p;
+	bool inside = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (prefix_contains(&cover[i], p))
+			return true;
+		inside |= prefix_contains(p, &cover[i]);
+	}
+	if (!inside || p->len >= 128)
+		return false;
+	half.len = p->len + 1;
+	if (!prefix_covered(&half, cover, n))
+		return false;
+	half.addr.s6_addr[p->len / 8] |= (uint8_t)(0x80 >> (p->len % 8));
+	return prefix_covered(&half, cover, n);
+}

@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include "privacy/keyring.h"
+#include "lib/util.h"
+
+#define HOUR 3600LL
+#define DAY 86400LL
+#define CREATE_TRIES 1000 /* start+1 per file another process took first */
+#define STALE_TMP_S 3600 /* a temporary key file this old was left by a crash */
+
+struct keyring {
+	char dir[PATH_MAX - KEY_FILE_NAME_LEN - 1]; /* room for "/FILE" */
+	char fixed_path[PATH_MAX]; /* "": keys from dir */
+	enum anon_mode mode;
+	enum key_rotate rotate;
+	long long retention_s;
+	unsigned int truncate_v4, truncate_v6;
+	struct anon_key **keys; /* oldest first */
+	size_t n;
+	struct stat seen; /* the directory when it was last read */
+	bool unsure; /* read in the timestamp tick of its last change: read again */
+	unsigned long long choices;
+};
+
+static const char *const rotate_names[] = {
+	[KEY_ROTATE_NEVER] = "never",
+	[KEY_ROTATE_HOURLY] = "hourly",
+	[KEY_ROTATE_DAILY] = "daily",
+};
+
+int key_rotate_parse(const char *text, enum key_rotate *rotate)
+{
+	for (size_t i = 0; i < sizeof(rotate_names) / sizeof(rotate_names[0]); i++) {
+		if (!strcmp(text, rotate_names[i])) {
+			*rotate = (enum key_rotate)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *key_rotate_name(enum key_rotate rotate)
+{
+	return rotate_names[rotate];
+}
+
+int duration_parse(const char *text, long long *seconds)
+{
+	long long v, unit;
+	char *end;
+
+	if (!isdigit((unsigned char)text[0]))
+		return -1;
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		unit = 1;
+		break;
+	case 'h':
+		unit = HOUR;
+		break;
+	case 'd':
+		unit = DAY;
+		break;
+	default:
+		return -1;
+	}
+	if ((*end && end[1]) || v > LLONG_MAX / unit)
+		return -1;
+	*seconds = v * unit;
+	return 0;
+}
+
+/* The first second of the UTC hour or day that holds t. */
+static long long period_start(enum key_rotate rotate, long long t)
+{
+	long long len = rotate == KEY_ROTATE_HOURLY ? HOUR : DAY;
+
+	return t - ((t % len) + len) % len;
+}
+
+/*
+ * "MODE-START.key" of this mode: 1, START in *start; 0, another file;
+ * -1, named like a key of this mode but not as one is named.
+ */
+static int parse_name(const char *name, enum anon_mode mode, long long *start)
+{
+	const char *m = anon_mode_name(mode), *digits;
+	size_t mlen = strlen(m), len = strlen(name), ndigits;
+
+	if (len < mlen + 5 || strncmp(name, m, mlen) || name[mlen] != '-' ||
+	    strcmp(name + len - 4, ".key"))
+		return 0;
+	digits = name + mlen + 1;
+	ndigits = len - mlen - 5;
+	/* One spelling per START: no sign, no leading zero, no overflow. */
+	if (!ndigits || ndigits > 18 || (digits[0] == '0' && ndigits > 1))
+		return -1;
+	for (size_t i = 0; i < ndigits; i++)
+		if (!isdigit((unsigned char)digits[i]))
+			return -1;
+	*start = strtoll(digits, NULL, 10);
+	return 1;
+}
+
+static void key_file_name(char *buf, size_t len, enum anon_mode mode, long long start)
+{
+	snprintf(buf, len, "%s-%lld.key", anon_mode_name(mode), start);
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+/* A temporary file of create_key() that a crash left behind. */
+static void remove_if_stale_tmp(const char *dir, const char *name, enum anon_mode mode)
+{
+	const char *m = anon_mode_name(mode);
+	size_t mlen = strlen(m), len = strlen(name);
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (name[0] != '.' || strncmp(name + 1, m, mlen) || len < 4 ||
+	    strcmp(name + len - 4, ".tmp"))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!lstat(path, &st) && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime > STALE_TMP_S)
+		unlink(path);
+}
+
+/* Reads one key file: its id, nothing of the key kept. */
+static int read_entry(const char *dir, const char *name, enum anon_mode mode, long long start,
+		      struct key_entry *e, char *err, size_t errlen)
+{
+	uint8_t key[ANON_KEY_MAX_LEN];
+	char path[PATH_MAX];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (anon_key_load(path, mode, key, &len, err, errlen))
+		return -1;
+	memset(e, 0, sizeof(*e));
+	e->mode = mode;
+	e->start = start;
+	anon_key_id(mode, key, len, e->id);
+	snprintf(e->file, sizeof(e->file), "%s", name);
+	OPENSSL_cleanse(key, sizeof(key));
+	return 0;
+}
+
+static bool vanished(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return lstat(path, &st) && errno == ENOENT;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct key_entry *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static int scan_dir(const char *dir, enum anon_mode mode, bool tidy, struct key_entry **entries,
+		    size_t *n, char *err, size_t errlen)
+{
+	struct key_entry *list = NULL, *grown;
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+	long long start;
+	DIR *d;
+	int ret = -1, kind;
+
+	d = opendir(dir);
+	if (!d) {
+		snprintf(err, errlen, "key directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		if (tidy)
+			remove_if_stale_tmp(dir, de->d_name, mode);
+		kind = parse_name(de->d_name, mode, &start);
+		if (kind < 0) {
+			snprintf(
+				err, errlen,
+				"key file %s/%s: a key file is named %s-START.key, START in Unix seconds",
+				dir, de->d_name, anon_mode_name(mode));
+			goto out;
+		}
+		if (!kind)
+			continue;
+		if (count == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			list = grown;
+		}
+		if (read_entry(dir, de->d_name, mode, start, &list[count], err, errlen)) {
+			if (vanished(dir, de->d_name))
+				continue; /* deleted meanwhile (retention, another process) */
+			goto out;
+		}
+		count++;
+	}
+	if (count)
+		qsort(list, count, sizeof(*list), by_start);
+	ret = 0;
+out:
+	closedir(d);
+	if (ret) {
+		free(list);
+		list = NULL;
+		count = 0;
+	}
+	*entries = list;
+	*n = count;
+	return ret;
+}
+
+int keyring_list(const char *dir, enum anon_mode mode, struct key_entry **entries, size_t *n,
+		 char *err, size_t errlen)
+{
+	return scan_dir(dir, mode, false, entries, n, err, errlen);
+}
+
+/* Link tmp as MODE-START.key, START moving on past names already taken. */
+static int publish(const char *tmp, const char *dir, enum anon_mode mode, long long *start,
+		   char *err, size_t errlen)
+{
+	char path[PATH_MAX], name[KEY_FILE_NAME_LEN];
+
+	for (int tries = 0; tries < CREATE_TRIES; tries++, (*start)++) {
+		key_file_name(name, sizeof(name), mode, *start);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (!link(tmp, path))
+			return 0;
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "cannot create key file %s: %s", path,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "cannot create a key file in %s: %d names in a row taken", dir,
+		 CREATE_TRIES);
+	return -1;
+}
+
+/*
+ * A fresh key published as dir/MODE-START.key: written and fsync'd under a
+ * temporary name, then linked. link() fails on an existing name (O_EXCL's
+ * guarantee), so a key file is never overwritten, nor seen half written by
+ * another process; a START another process took first moves to START+1.
+ */
+static int create_key(const char *dir, enum anon_mode mode, long long *start,
+		      char id[ANON_KEY_ID_LEN + 1], char *err, size_t errlen)
+{
+	uint8_t key[ANON_KEY_MAX_LEN], nonce[8];
+	size_t len = anon_key_len(mode);
+	char tmp[PATH_MAX];
+	int ret = -1;
+
+	if (anon_key_generate(mode, key, err, errlen))
+		return -1;
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+		snprintf(err, errlen, "cannot generate a key: no randomness from OpenSSL");
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.%s-%d-%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
+		 anon_mode_name(mode), (int)getpid(), nonce[0], nonce[1], nonce[2], nonce[3],
+		 nonce[4], nonce[5], nonce[6], nonce[7]);
+	if (anon_key_write(tmp, mode, key, len, err, errlen))
+		goto out;
+	ret = publish(tmp, dir, mode, start, err, errlen);
+	unlink(tmp);
+	if (!ret && fsync_dir(dir)) {
+		snprintf(err, errlen, "key directory %s: fsync: %s", dir, strerror(errno));
+		ret = -1;
+	}
+	if (!ret)
+		anon_key_id(mode, key, len, id);
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	return ret;
+}
+
+static void key_unload(struct anon_key *k)
+{
+	if (!k->loaded)
+		return;
+	anon_free(&k->anon);
+	OPENSSL_cleanse(&k->anon, sizeof(k->anon));
+	k->loaded = false;
+}
+
+static void key_free(struct anon_key *k)
+{
+	if (!k)
+		return;
+	key_unload(k);
+	free(k);
+}
+
+/* Sets up the key's anonymizer from its file (which must still be the key listed). */
+static int key_load(struct keyring *kr, struct anon_key *k, char *err, size_t errlen)
+{
+	char path[PATH_MAX], id[ANON_KEY_ID_LEN + 1];
+	uint8_t key[ANON_KEY_MAX_LEN];
+	size_t len;
+	int ret = -1;
+
+	if (kr->fixed_path[0])
+		snprintf(path, sizeof(path), "%s", kr->fixed_path);
+	else
+		snprintf(path, sizeof(path), "%s/%s", kr->dir, k->file);
+	if (anon_key_load(path, kr->mode, key, &len, err, errlen))
+		return -1;
+	anon_key_id(kr->mode, key, len, id);
+	if (k->id[0] && strcmp(id, k->id)) {
+		snprintf(err, errlen, "key file %s was replaced by another key", path);
+		goto out;
+	}
+	if (anon_init(&k->anon, kr->mode, key, len, kr->truncate_v4, kr->truncate_v6, err, errlen))
+		goto out;
+	memcpy(k->id, id, sizeof(id));
+	k->loaded = true;
+	ret = 0;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	return ret;
+}
+
+static struct anon_key *take_match(struct keyring *kr, const struct key_entry *e)
+{
+	for (size_t i = 0; i < kr->n; i++) {
+		struct anon_key *k = kr->keys[i];
+
+		if (k && !strcmp(k->file, e->file) && !strcmp(k->id, e->id)) {
+			kr->keys[i] = NULL;
+			return k;
+		}
+	}
+	return NULL;
+}
+
+/* The ring from the directory again; keys still there keep their anonymizer. */
+static int rescan(struct keyring *kr, char *err, size_t errlen)
+{
+	struct key_entry *entries;
+	struct anon_key **keys;
+	struct timespec now;
+	struct stat st;
+	size_t n;
+
+	/* stat first: a change while reading shows as a newer mtime next time. */
+	if (stat(kr->dir, &st)) {
+		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
+		return -1;
+	}
+	if (scan_dir(kr->dir, kr->mode, true, &entries, &n, err, errlen))
+		return -1;
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	if (!keys) {
+		free(entries);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = take_match(kr, &entries[i]);
+		if (!keys[i])
+			keys[i] = calloc(1, sizeof(*keys[i]));
+		if (!keys[i])
+			continue;
+		memcpy(keys[i]->id, entries[i].id, sizeof(keys[i]->id));
+		memcpy(keys[i]->file, entries[i].file, sizeof(keys[i]->file));
+		keys[i]->start = entries[i].start;
+	}
+	free(entries);
+	for (size_t i = 0; i < kr->n; i++)
+		key_free(kr->keys[i]);
+	free(kr->keys);
+	kr->keys = keys;
+	kr->n = 0;
+	for (size_t i = 0; i < n; i++) /* out of memory: the keys that could be kept */
+		if (keys[i])
+			keys[kr->n++] = keys[i];
+	if (kr->n < n) {
+		snprintf(err, errlen, "out of memory");
+		kr->unsure = true;
+		return -1;
+	}
+	kr->seen = st;
+	/* Changes within one timestamp tick leave mtime as it was. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	kr->unsure = now.tv_sec - st.st_mtim.tv_sec < 2;
+	return 0;
+}
+
+static int refresh(struct keyring *kr, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(kr->dir, &st)) {
+		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
+		return -1;
+	}
+	if (!kr->unsure && st.st_ino == kr->seen.st_ino && st.st_dev == kr->seen.st_dev &&
+	    st.st_mtim.tv_sec == kr->seen.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == kr->seen.st_mtim.tv_nsec)
+		return 0;
+	return rescan(kr, err, errlen);
+}
+
+/* Is a key to be created for t? Its start in *start. */
+static bool key_due(const struct keyring *kr, long long t, long long *start)
+{
+	if (!kr->n) {
+		*start = kr->rotate == KEY_ROTATE_NEVER ? 0 : period_start(kr->rotate, t);
+		return true;
+	}
+	if (kr->rotate == KEY_ROTATE_NEVER)
+		return false;
+	*start = period_start(kr->rotate, t);
+	return kr->keys[kr->n - 1]->start < *start;
+}
+
+/* The newest key started at or before t; before every key, the oldest. */
+static struct anon_key *choose(const struct keyring *kr, long long t)
+{
+	size_t i = kr->n;
+
+	while (i > 1 && kr->keys[i - 1]->start > t)
+		i--;
+	return kr->keys[i - 1];
+}
+
+static void evict(struct keyring *kr, const struct anon_key *keep)
+{
+	for (;;) {
+		struct anon_key *lru = NULL;
+		size_t loaded = 0;
+
+		for (size_t i = 0; i < kr->n; i++) {
+			struct anon_key *k = kr->keys[i];
+
+			if (!k->loaded)
+				continue;
+			loaded++;
+			if (k != keep && (!lru || k->used < lru->used))
+				lru = k;
+		}
+		if (loaded <= KEYRING_MAX_LOADED || !lru)
+			return;
+		key_unload(lru);
+	}
+}
+
+/*
+ * Deletes the keys whose successor started more than the retention ago,
+ * by the wall clock; never the newest, never a loaded one. A key that
+ * cannot be deleted now is tried again next time.
+ */
+static void prune(struct keyring *kr)
+{
+	long long now = (long long)time(NULL);
+	char path[PATH_MAX];
+	size_t kept = 0;
+	bool gone = false;
+
+	if (kr->retention_s < 0)
+		return;
+	for (size_t i = 0; i < kr->n; i++) {
+		struct anon_key *k = kr->keys[i];
+		bool expired = i + 1 < kr->n && !k->loaded &&
+			       now - kr->keys[i + 1]->start > kr->retention_s;
+
+		snprintf(path, sizeof(path), "%s/%s", kr->dir, k->file);
+		if (expired && (!unlink(path) || errno == ENOENT)) {
+			key_free(k);
+			gone = true;
+			continue;
+		}
+		kr->keys[kept++] = k;
+	}
+	kr->n = kept;
+	if (gone)
+		fsync_dir(kr->dir);
+}
+
+const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *err, size_t errlen)
+{
+	char id[ANON_KEY_ID_LEN + 1];
+	struct anon_key *k;
+	long long start;
+
+	if (!kr->fixed_path[0]) {
+		if (refresh(kr, err, errlen))
+			return NULL;
+		if (key_due(kr, t, &start) &&
+		    (create_key(kr->dir, kr->mode, &start, id, err, errlen) ||
+		     rescan(kr, err, errlen)))
+			return NULL;
+		if (!kr->n) {
+			snprintf(err, errlen, "key directory %s: the new key is gone", kr->dir);
+			return NULL;
+		}
+	}
+	k = choose(kr, t);
+	if (!k->loaded && key_load(kr, k, err, errlen))
+		return NULL;
+	k->used = ++kr->choices;
+	evict(kr, k);
+	if (!kr->fixed_path[0])
+		prune(kr);
+	return k;
+}
+
+static int open_fixed(struct keyring *kr, const char *path, char *err, size_t errlen)
+{
+	const char *base = strrchr(path, '/');
+
+	if (snprintf(kr->fixed_path, sizeof(kr->fixed_path), "%s", path) >=
+	    (int)sizeof(kr->fixed_path)) {
+		snprintf(err, errlen, "key file path too long");
+		return -1;
+	}
+	kr->keys = calloc(1, sizeof(*kr->keys));
+	if (kr->keys)
+		kr->keys[0] = calloc(1, sizeof(*kr->keys[0]));
+	if (!kr->keys || !kr->keys[0]) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	kr->n = 1;
+	snprintf(kr->keys[0]->file, sizeof(kr->keys[0]->file), "%s", base ? base + 1 : path);
+	return key_load(kr, kr->keys[0], err, errlen);
+}
+
+struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rotate rotate,
+			     long long retention_s, const char *fixed_key_path,
+			     unsigned int truncate_v4, unsigned int truncate_v6, char *err,
+			     size_t errlen)
+{
+	struct keyring *kr;
+	int ret;
+
+	if (!anon_key_len(mode)) {
+		snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
+		return NULL;
+	}
+	if (fixed_key_path && rotate != KEY_ROTATE_NEVER) {
+		snprintf(err, errlen, "a key file given (%s) is one key for good: it cannot rotate",
+			 fixed_key_path);
+		return NULL;
+	}
+	kr = calloc(1, sizeof(*kr));
+	if (!kr) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	kr->mode = mode;
+	kr->rotate = rotate;
+	kr->retention_s = retention_s;
+	kr->truncate_v4 = truncate_v4;
+	kr->truncate_v6 = truncate_v6;
+	if (fixed_key_path) {
+		ret = open_fixed(kr, fixed_key_path, err, errlen);
+	} else if (snprintf(kr->dir, sizeof(kr->dir), "%s", dir) >= (int)sizeof(kr->dir)) {
+		snprintf(err, errlen, "key directory path too long");
+		ret = -1;
+	} else {
+		ret = private_dir(dir, "key directory", true, err, errlen) ||
+				      rescan(kr, err, errlen) ?
+			      -1 :
+			      0;
+	}
+	if (ret) {
+		keyring_close(kr);
+		return NULL;
+	}
+	return kr;
+}
+
+int keyring_rotate_now(const char *dir, enum anon_mode mode, char id_out[ANON_KEY_ID_LEN + 1],
+		       char *err, size_t errlen)
+{
+	long long start = (long long)time(NULL) + 1;
+	struct key_entry *entries;
+	size_t n;
+
+	if (!anon_key_len(mode)) {
+		snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
+		return -1;
+	}
+	if (private_dir(dir, "key directory", true, err, errlen) ||
+	    scan_dir(dir, mode, false, &entries, &n, err, errlen))
+		return -1;
+	/* Strictly after the newest: the rotation is never a step back. */
+	if (n && entries[n - 1].start >= start)
+		start = entries[n - 1].start + 1;
+	free(entries);
+	return create_key(dir, mode, &start, id_out, err, errlen);
+}
+
+void keyring_close(struct keyring *kr)
+{
+	if (!kr)
+		return;
+	for (size_t i = 0; i < kr->n; i++)
+		key_free(kr->keys[i]);
+	free(kr->keys);
+	free(kr);
+}

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Ranking: for one destination entry, a rule's candidates come before
+ * another's when it has
+ *   1. the longer destination prefix covering the entry (any/variables last),
+ *   2. the more exact destination port (one port, then list/range, then any),
+ *   3. payload constraints (content, dsize, an HTTP/DNS protocol, a domain list),
+ *   4. a specific protocol (tcp/udp before ip),
+ *   5. a flags keyword,
+ *   6. the lower sid.
+ * The first candidate that matches a packet wins, so a more specific prefix
+ * whose rules fail on port or flags falls back to the covering rules.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules/compile.h"
+#include "rules/dir4.h"
+#include "lib/util.h"
+
+struct ranked {
+	size_t rule;
+	int dst_len; /* -1: any/variable */
+	const struct rule *r;
+};
+
+static int cmp_prefix(const void *a, const void *b)
+{
+	const struct prefix *x = a, *y = b;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(&x->addr, &y->addr, sizeof(x->addr));
+}
+
+static bool push_prefix(struct prefix **arr, size_t *n, const struct prefix *p)
+{
+	if (!array_grow((void **)arr, *n + 1, sizeof(**arr)))
+		return false;
+	(*arr)[(*n)++] = *p;
+	return true;
+}
+
+static bool in_space(const struct compiled *c, const struct prefix *p)
+{
+	return addr_set_contains(&c->space, p, NULL);
+}
+
+static bool overlaps_space(const struct compiled *c, const struct prefix *p)
+{
+	if (in_space(c, p))
+		return true;
+	for (size_t i = 0; i < c->space.n; i++)
+		if (c->space.items[i].in && prefix_contains(p, &c->space.items[i].prefix))
+			return true;
+	return false;
+}
+
+/* The space as given, or the union of the rules' destination prefixes. */
+static int build_space(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *c)
+{
+	int err = 0;
+
+	if (sinkhole)
+		return addr_set_union(&c->space, sinkhole) ? -1 : 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+
+		if (r->dst.dflt) {
+			rules_add_error(
+				rs, r->line,
+				"destination 'any', a variable or a negation means the whole sinkhole space: give --sinkhole");
+			err = -1;
+		}
+		for (size_t j = 0; j < r->dst.n; j++) {
+			struct addr_set one;
+
+			if (!r->dst.items[j].in)
+				continue;
+			if (addr_set_init_prefix(&one, &r->dst.items[j].prefix) ||
+			    addr_set_union(&c->space, &one)) {
+				addr_set_free(&one);
+				return -1;
+			}
+			addr_set_free(&one);
+		}
+	}
+	if (!err && addr_set_is_empty(&c->space)) {
+		rules_add_error(
+			rs, 0,
+			"no sinkhole space: give --sinkhole or rules with destination prefixes");
+		err = -1;
+	}
+	return err;
+}
+
+/*
+ * Entries: the space's prefixes, the holes taken out of it, and every rule
+ * prefix inside the space.
+ */
+static int build_entries(struct rule_set *rs, struct compiled *c, struct prefix **out, size_t *n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < c->space.n; i++)
+		if (!push_prefix(out, n, &c->space.items[i].prefix))
+			return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		const struct addr_item *first_in = NULL;
+		bool reachable = r->dst.dflt;
+		char text[PREFIX_TEXT_LEN];
+
+		for (size_t j = 0; j < r->dst.n; j++) {
+			const struct addr_item *it = &r->dst.items[j];
+
+			if (it->in && !first_in)
+				first_in = it;
+			reachable |= it->in && overlaps_space(c, &it->prefix);
+			if (in_space(c, &it->prefix) && !push_prefix(out, n, &it->prefix))
+				return -1;
+		}
+		if (!reachable && first_in) {
+			prefix_format(&first_in->prefix, text, sizeof(text));
+			rules_add_error(rs, r->line,
+					"destination %s is outside the sinkhole space (--sinkhole)",
+					text);
+			err = -1;
+		}
+	}
+	qsort(*out, *n, sizeof(**out), cmp_prefix);
+	for (size_t i = 1, k = 1; i <= *n; i++) {
+		if (i == *n) {
+			*n = k;
+			break;
+		}
+		if (!prefix_equal(&(*out)[i], &(*out)[k - 1]))
+			(*out)[k++] = (*out)[i];
+	}
+	/* Both rule sets live in the trie while one replaces the other. */
+	if (*n > BOTSINK_MAX_DESTINATIONS / 2) {
+		rules_add_error(rs, 0, "%zu destination prefixes; the limit is %d", *n,
+				BOTSINK_MAX_DESTINATIONS / 2);
+		err = -1;
+	}
+	return err;
+}
+
+/*
+ * Does the rule cover the entry's addresses? -2: no; else the length of
+ * the rule prefix that covers them (-1: any, a variable, a negation).
+ */
+static int covering_length(const struct rule *r, const struct prefix *entry)
+{
+	int len;
+
+	return addr_set_contains(&r->dst, entry, &len) ? len : -2;
+}
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	enum port_class px = port_class(&x->r->dport), py = port_class(&y->r->dport);
+
+	if (x->dst_len != y->dst_len)
+		return x->dst_len > y->dst_len ? -1 : 1;
+	if (px != py)
+		return px < py ? -1 : 1;
+	if (rule_has_payload(x->r) != rule_has_payload(y->r))
+		return rule_has_payload(x->r) ? -1 : 1;
+	if (!x->r->proto != !y->r->proto)
+		return x->r->proto ? -1 : 1;
+	if (x->r->has_flags != y->r->has_flags)
+		return x->r->has_flags ? -1 : 1;
+	return x->r->sid < y->r->sid ? -1 : x->r->sid > y->r->sid;
+}
+
+static bool same_family(const struct prefix *a, const struct prefix *b)
+{
+	return prefix_is_v4(a) == prefix_is_v4(b);
+}
+
+static struct botsink_candidate header_fields(const struct compiled *cc, const struct rule *r,
+					      size_t rule)
+{
+	struct botsink_candidate c = {
+		.sid = r->sid,
+		.proto = r->proto,
+		.flags_op = r->flags_op,
+		.flags_mask = r->flags_mask,
+		.flags_value = r->flags_value,
+	};
+
+	payload_candidate(cc, rule, &c);
+	return c;
+}
+
+static void set_source(struct botsink_candidate *c, const struct prefix *p)
+{
+	memcpy(c->src_addr, &p->addr, 16);
+	prefix_netmask(p->len, c->src_mask);
+}
+
+static bool push_candidate(struct dst_entry *e, const struct botsink_candidate *c, size_t rule)
+{
+	if (!array_grow((void **)&e->cand, e->n + 1, sizeof(*e->cand)))
+		return false;
+	e->cand[e->n].c = *c;
+	e->cand[e->n].rule = rule;
+	e->n++;
+	return true;
+}
+
+static bool push_sources(const struct compiled *cc, struct dst_entry *e, const struct rule *r,
+			 size_t rule, const struct prefix *src)
+{
+	for (size_t i = 0; i < r->sport.n; i++) {
+		for (size_t j = 0; j < r->dport.n; j++) {
+			struct botsink_candidate c = header_fields(cc, r, rule);
+
+			c.sport_lo = r->sport.ranges[i].lo;
+			c.sport_hi = r->sport.ranges[i].hi;
+			c.dport_lo = r->dport.ranges[j].lo;
+			c.dport_hi = r->dport.ranges[j].hi;
+			if (src) {
+				c.kind = BOTSINK_CAND_MATCH_SRC;
+				set_source(&c, src);
+			}
+			if (!push_candidate(e, &c, rule))
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A rule's entries for one destination, its source set most specific
+ * prefix first, so the first source entry that contains a packet's source
+ * decides: an `in` prefix (one entry per port range pair) matches, an `out`
+ * prefix rules the rest of the rule out. Then, when the set's default is
+ * `in`, entries for any source. Source prefixes of the other address
+ * family can never match here: left out.
+ */
+static bool expand_rule(const struct compiled *cc, struct dst_entry *e, const struct rule *r,
+			size_t rule)
+{
+	size_t start = e->n;
+
+	for (size_t k = r->src.n; k-- > 0;) {
+		const struct addr_item *it = &r->src.items[k];
+		struct botsink_candidate c = header_fields(cc, r, rule);
+
+		if (!same_family(&it->prefix, &e->prefix))
+			continue;
+		if (it->in) {
+			if (!push_sources(cc, e, r, rule, &it->prefix))
+				return false;
+			continue;
+		}
+		c.kind = BOTSINK_CAND_EXCLUDE_SRC;
+		set_source(&c, &it->prefix);
+		if (!push_candidate(e, &c, rule))
+			return false;
+	}
+	if (r->src.dflt && !push_sources(cc, e, r, rule, NULL))
+		return false;
+	/* Nothing can match from this family: drop the exclusions too. */
+	for (size_t i = start; i < e->n; i++)
+		if (e->cand[i].c.kind != BOTSINK_CAND_EXCLUDE_SRC)
+			return true;
+	e->n = start;
+	return true;
+}
+
+/* TCP/UDP rules naming a few single destination ports live in port lists. */
+static bool port_dispatched(const struct rule *r)
+{
+	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
+		return false;
+	if (!r->dport.n || r->dport.n > BOTSINK_PORT_FANOUT)
+		return false;
+	for (size_t i = 0; i < r->dport.n; i++)
+		if (r->dport.ranges[i].lo != r->dport.ranges[i].hi)
+			return false;
+	return true;
+}
+
+static struct port_list *port_list_for(struct dst_entry *e, __u8 proto, __u16 port)
+{
+	struct port_list *pl;
+
+	for (size_t i = 0; i < e->nports; i++)
+		if (e->ports[i].proto == proto && e->ports[i].port == port)
+			return &e->ports[i];
+	if (!array_grow((void **)&e->ports, e->nports + 1, sizeof(*e->ports)))
+		return NULL;
+	pl = &e->ports[e->nports++];
+	memset(pl, 0, sizeof(*pl));
+	pl->proto = proto;
+	pl->port = port;
+	return pl;
+}
+
+static bool push_to(struct compiled_candidate **arr, size_t *n, const struct compiled_candidate *c)
+{
+	if (!array_grow((void **)arr, *n + 1, sizeof(**arr)))
+		return false;
+	(*arr)[(*n)++] = *c;
+	return true;
+}
+
+/*
+ * Split the entry's full ranked order: entries of port-dispatched rules go
+ * to the port lists of their ports (an exclusion entry to each of its
+ * rule's ports), the rest stay in the destination's list. Ranks are
+ * positions in the full order, so the XDP program can tell which of two
+ * lists' matches comes first.
+ */
+static int split_ports(const struct rule_set *rs, struct dst_entry *e)
+{
+	struct compiled_candidate *full = e->cand;
+	size_t n = e->n;
+	int ret = 0;
+
+	e->cand = NULL;
+	e->n = 0;
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct rule *r = &rs->rules[full[i].rule];
+		struct port_list *pl;
+
+		full[i].c.rank = (__u32)i;
+		if (!port_dispatched(r)) {
+			ret = push_to(&e->cand, &e->n, &full[i]) ? 0 : -1;
+			continue;
+		}
+		for (size_t k = 0; k < r->dport.n && !ret; k++) {
+			__u16 port = r->dport.ranges[k].lo;
+
+			if (full[i].c.kind != BOTSINK_CAND_EXCLUDE_SRC &&
+			    full[i].c.dport_lo != port)
+				continue;
+			pl = port_list_for(e, r->proto, port);
+			if (!pl || !push_to(&pl->cand, &pl->n, &full[i]))
+				ret = -1;
+		}
+	}
+	free(full);
+	return ret;
+}
+
+static int check_list_size(struct rule_set *rs, const struct dst_entry *e,
+			   const struct compiled_candidate *cand, size_t n,
+			   const struct port_list *pl)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	if (n <= BOTSINK_MAX_CANDIDATES)
+		return 0;
+	prefix_format(&e->prefix, text, sizeof(text));
+	if (pl)
+		rules_add_error(
+			rs, rs->rules[cand[BOTSINK_MAX_CANDIDATES].rule].line,
+			"destination %s port %s/%u needs more than %d candidate entries (each port range and source prefix of a rule is one)",
+			text, rule_proto_name(pl->proto), pl->port, BOTSINK_MAX_CANDIDATES);
+	else
+		rules_add_error(
+			rs, rs->rules[cand[BOTSINK_MAX_CANDIDATES].rule].line,
+			"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
+			text, BOTSINK_MAX_CANDIDATES);
+	return -1;
+}
+
+/*
+ * The prefilter pays one pass over the payload to spare each rule's own
+ * search; in a list with few prefiltered rules the rules search alone.
+ */
+#define PREFILTER_MIN_RULES 4
+
+static void prefilter_or_not(struct compiled_candidate *cand, size_t n)
+{
+	size_t rules = 0;
+
+	for (size_t i = 0; i < n; i++)
+		rules += cand[i].c.prefilter && (i == 0 || cand[i].rule != cand[i - 1].rule);
+	if (rules >= PREFILTER_MIN_RULES)
+		return;
+	for (size_t i = 0; i < n; i++)
+		cand[i].c.prefilter = 0;
+}
+
+static int cmp_port_list(const void *a, const void *b)
+{
+	const struct port_list *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst_entry *e,
+		      bool *used)
+{
+	struct ranked *ranked = calloc(rs->n ? rs->n : 1, sizeof(*ranked));
+	size_t n = 0;
+	int err = 0;
+
+	if (!ranked)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		int len = covering_length(&rs->rules[i], &e->prefix);
+
+		if (len == -2)
+			continue;
+		ranked[n].rule = i;
+		ranked[n].dst_len = len;
+		ranked[n].r = &rs->rules[i];
+		n++;
+	}
+	qsort(ranked, n, sizeof(*ranked), cmp_ranked);
+	for (size_t i = 0; i < n && !err; i++) {
+		size_t before = e->n;
+
+		if (!expand_rule(cc, e, ranked[i].r, ranked[i].rule)) {
+			err = -1;
+			break;
+		}
+		if (e->n > before)
+			used[ranked[i].rule] = true;
+	}
+	free(ranked);
+	if (err || split_ports(rs, e))
+		return -1;
+	if (e->nports)
+		qsort(e->ports, e->nports, sizeof(*e->ports), cmp_port_list);
+	err = check_list_size(rs, e, e->cand, e->n, NULL);
+	prefilter_or_not(e->cand, e->n);
+	for (size_t i = 0; i < e->nports; i++) {
+		err |= check_list_size(rs, e, e->ports[i].cand, e->ports[i].n, &e->ports[i]);
+		prefilter_or_not(e->ports[i].cand, e->ports[i].n);
+	}
+	return err;
+}
+
+static bool same_candidates(const struct compiled_candidate *a, size_t na,
+			    const struct compiled_candidate *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (memcmp(&a[i].c, &b[i].c, sizeof(a[i].c)) || a[i].rule != b[i].rule)
+			return false;
+	return true;
+}
+
+static bool same_entry(const struct dst_entry *a, const struct dst_entry *b)
+{
+	if (a->nports != b->nports || !same_candidates(a->cand, a->n, b->cand, b->n))
+		return false;
+	for (size_t i = 0; i < a->nports; i++)
+		if (a->ports[i].proto != b->ports[i].proto ||
+		    a->ports[i].port != b->ports[i].port ||
+		    !same_candidates(a->ports[i].cand, a->ports[i].n, b->ports[i].cand,
+				     b->ports[i].n))
+			return false;
+	return true;
+}
+
+/*
+ * Entries with the same lists share them in the kernel: the destination's
+ * list, and under its index the port lists. Port lists are numbered after.
+ */
+static int assign_lists(struct rule_set *rs, struct compiled *c)
+{
+	size_t ncands = 0;
+
+	for (size_t i = 0; i < c->ndst; i++) {
+		struct dst_entry *e = &c->dst[i];
+
+		e->list = 0;
+		e->shared = false;
+		e->port_table = 0;
+		if (!in_space(c, &e->prefix))
+			continue; /* a hole: list 0 */
+		for (size_t j = 0; j < i && !e->list; j++) {
+			if (!c->dst[j].list || c->dst[j].shared || !same_entry(e, &c->dst[j]))
+				continue;
+			e->list = c->dst[j].list;
+			e->shared = true;
+			e->port_table = c->dst[j].port_table;
+			for (size_t k = 0; k < e->nports; k++)
+				e->ports[k].list = c->dst[j].ports[k].list;
+		}
+		if (e->list)
+			continue;
+		e->list = (unsigned int)++c->nlists;
+		ncands += e->n;
+		for (size_t k = 0; k < e->nports; k++) {
+			e->ports[k].list = (unsigned int)++c->nlists;
+			ncands += e->ports[k].n;
+			/* Sorted by protocol and port: a new block starts a group. */
+			if (!k || e->ports[k].proto != e->ports[k - 1].proto ||
+			    e->ports[k].port >> 8 != e->ports[k - 1].port >> 8)
+				c->nport_groups++;
+		}
+		if (e->nports)
+			e->port_table = (unsigned int)++c->nport_tables;
+		c->nports += e->nports;
+	}
+	if (c->nport_tables >= BOTSINK_PORT_TABLES || c->nport_groups >= BOTSINK_PORT_GROUPS) {
+		rules_add_error(
+			rs, 0,
+			"%zu destinations with port lists over %zu blocks of 256 ports; the limits are %d and %d",
+			c->nport_tables, c->nport_groups, BOTSINK_PORT_TABLES - 1,
+			BOTSINK_PORT_GROUPS - 1);
+		return -1;
+	}
+	if (ncands > BOTSINK_MAX_CANDS) {
+		rules_add_error(rs, 0, "%zu candidate entries in all; the limit is %d", ncands,
+				BOTSINK_MAX_CANDS);
+		return -1;
+	}
+	if (c->nlists < BOTSINK_MAX_LISTS)
+		return 0;
+	rules_add_error(rs, 0, "%zu different candidate lists; the limit is %d", c->nlists,
+			BOTSINK_MAX_LISTS - 1);
+	return -1;
+}
+
+int compiled_v4_table(const struct compiled *c, __u32 list_base, __u32 group_base, struct dir4 *d)
+{
+	struct dir4_route *routes = calloc(c->ndst ? c->ndst : 1, sizeof(*routes));
+	size_t n = 0;
+	int ret;
+
+	if (!routes) {
+		memset(d, 0, sizeof(*d));
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->ndst; i++) {
+		if (!prefix_is_v4(&c->dst[i].prefix))
+			continue;
+		routes[n].prefix = c->dst[i].prefix;
+		routes[n++].value = c->dst[i].list ? list_base + c->dst[i].list : 0;
+	}
+	ret = dir4_build(d, routes, n, group_base, BOTSINK_V4_GROUPS / 2);
+	free(routes);
+	return ret;
+}
+
+/* The IPv4 destinations must fit in one rule set's share of table groups. */
+static int check_v4_table(struct rule_set *rs, const struct compiled *c)
+{
+	struct dir4 *d = malloc(sizeof(*d));
+	int ret = d ? compiled_v4_table(c, 0, 0, d) : -ENOMEM;
+
+	if (d)
+		dir4_free(d);
+	free(d);
+	if (ret == -ENOSPC)
+		rules_add_error(
+			rs, 0,
+			"the IPv4 destinations need more than %d table groups (each /16 holding longer prefixes takes one, each /24 holding longer prefixes another)",
+			BOTSINK_V4_GROUPS / 2);
+	return ret ? -1 : 0;
+}
+
+static bool entry_shadowed(const struct prefix *entries, size_t n, size_t i)
+{
+	struct prefix *inner = calloc(n ? n : 1, sizeof(*inner));
+	size_t k = 0;
+	bool shadowed;
+
+	if (!inner)
+		return false;
+	for (size_t j = 0; j < n; j++)
+		if (entries[j].len > entries[i].len && prefix_contains(&entries[i], &entries[j]))
+			inner[k++] = entries[j];
+	shadowed = prefix_covered(&entries[i], inner, k);
+	free(inner);
+	return shadowed;
+}
+
+int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out)
+{
+	struct prefix *entries = NULL;
+	size_t nentries = 0;
+	bool *used = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (rs->n >= BOTSINK_MAX_RULES) {
+		rules_add_error(rs, rs->rules[BOTSINK_MAX_RULES - 1].line,
+				"more than %d rules: the rules from here on do not fit",
+				BOTSINK_MAX_RULES - 1);
+		return -1;
+	}
+	err = build_space(rs, sinkhole, out);
+	if (!err)
+		err = compile_payload(rs, out);
+	if (!err)
+		err = build_entries(rs, out, &entries, &nentries);
+	if (err)
+		goto out;
+	used = calloc(rs->n ? rs->n : 1, sizeof(*used));
+	out->dst = calloc(nentries ? nentries : 1, sizeof(*out->dst));
+	if (!used || !out->dst) {
+		err = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < nentries; i++) {
+		/* An entry covered by longer ones never sees a packet: skip it. */
+		if (entry_shadowed(entries, nentries, i))
+			continue;
+		out->dst[out->ndst].prefix = entries[i];
+		/* A hole taken out of the space: no list, not sinkhole traffic. */
+		if (!in_space(out, &entries[i])) {
+			out->ndst++;
+			continue;
+		}
+		if (fill_entry(rs, out, &out->dst[out->ndst++], used))
+			err = -1;
+	}
+	if (!err)
+		err = assign_lists(rs, out);
+	if (!err)
+		err = check_v4_table(rs, out);
+	if (err)
+		goto out;
+	/* Every rule that is never used, not only the first. */
+	for (size_t i = 0; i < rs->n; i++) {
+		if (used[i])
+			continue;
+		rules_add_error(
+			rs, rs->rules[i].line,
+			"rule sid %u can never match inside the sinkhole space (check its source and destination families)",
+			rs->rules[i].sid);
+		err = -1;
+	}
+out:
+	free(entries);
+	free(used);
+	if (err && !rs->nerrors)
+		rules_add_error(rs, 0, "out of memory");
+	return err ? -1 : 0;
+}
+
+void compiled_free(struct compiled *c)
+{
+	for (size_t i = 0; i < c->ndst; i++) {
+		for (size_t k = 0; k < c->dst[i].nports; k++)
+			free(c->dst[i].ports[k].cand);
+		free(c->dst[i].ports);
+		free(c->dst[i].cand);
+	}
+	free(c->dst);
+	compiled_payload_free(c);
+	addr_set_free(&c->space);
+	memset(c, 0, sizeof(*c));
+}
+
+static void dump_flags(FILE *f, const struct botsink_candidate *c)
+{
+	if (c->flags_op == BOTSINK_FLAGS_ANY)
+		return;
+	fprintf(f, " flags&0x%02x%s0x%02x", c->flags_mask,
+		c->flags_op == BOTSINK_FLAGS_EQ ? "==" : "!=", c->flags_value);
+}
+
+static void dump_payload(FILE *f, const struct botsink_candidate *c)
+{
+	if (c->app)
+		fprintf(f, " %s", c->app == BOTSINK_APP_HTTP ? "http" : "dns");
+	if (c->dsize_op)
+		fprintf(f, " dsize%s%u-%u", c->dsize_op == BOTSINK_DSIZE_OUT ? " not " : " ",
+			c->dsize_lo, c->dsize_hi);
+	if (c->ncontents)
+		fprintf(f, " %u content chunk%s", c->ncontents, c->ncontents > 1 ? "s" : "");
+	if (c->prefilter)
+		fprintf(f, " (prefiltered)");
+	if (c->domains)
+		fprintf(f, " domain list");
+}
+
+static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled_candidate *list,
+		      size_t n, const char *indent)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	for (size_t j = 0; j < n; j++) {
+		const struct botsink_candidate *cand = &list[j].c;
+		const struct rule *r = &rs->rules[list[j].rule];
+		struct prefix src = { .len = 0 };
+
+		fprintf(f, "%s%2u. sid %u %s", indent, cand->rank + 1, cand->sid,
+			rule_proto_name(cand->proto));
+		if (cand->kind != BOTSINK_CAND_MATCH) {
+			memcpy(&src.addr, cand->src_addr, 16);
+			for (int b = 0; b < 16; b++)
+				src.len += (unsigned int)__builtin_popcount(cand->src_mask[b]);
+			prefix_format(&src, text, sizeof(text));
+			fprintf(f, " %s%s",
+				cand->kind == BOTSINK_CAND_EXCLUDE_SRC ? "not from " : "from ",
+				text);
+		}
+		if (cand->kind != BOTSINK_CAND_EXCLUDE_SRC) {
+			fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo, cand->sport_hi,
+				cand->dport_lo, cand->dport_hi);
+			dump_flags(f, cand);
+			dump_payload(f, cand);
+		}
+		fprintf(f, " (%s, line %u)\n", r->family, r->line);
+	}
+}
+
+/* Numbers are ranks: the order the candidates of a destination are tried in. */
+void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	for (size_t i = 0; i < c->ndst; i++) {
+		const struct dst_entry *e = &c->dst[i];
+
+		prefix_format(&e->prefix, text, sizeof(text));
+		fprintf(f, "%s%s\n", text, e->list ? "" : " (taken out of the sinkhole space)");
+		dump_list(f, rs, e->cand, e->n, "  ");
+		for (size_t k = 0; k < e->nports; k++) {
+			fprintf(f, "  port %s/%u:\n", rule_proto_name(e->ports[k].proto),
+				e->ports[k].port);
+			dump_list(f, rs, e->ports[k].cand, e->ports[k].n, "    ");
+		}
+	}
+}
+
+int parse_sinkhole(const char *text, struct addr_set *out, char **bad)
+{
+	char *copy = strdup(text), *save = NULL;
+	struct addr_set minus = { 0 };
+	int err = copy ? 0 : -1;
+
+	memset(out, 0, sizeof(*out));
+	*bad = NULL;
+	for (char *item = copy ? strtok_r(copy, ",", &save) : NULL; item && !err;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *t = strndup_trim(item, strlen(item));
+		bool neg = t && t[0] == '!';
+		struct addr_set one;
+		struct prefix p;
+
+		if (!t || prefix_parse(t + neg, &p) || addr_set_init_prefix(&one, &p)) {
+			*bad = t;
+			err = -1;
+			break;
+		}
+		free(t);
+		if (addr_set_union(neg ? &minus : out, &one))
+			err = -1;
+		addr_set_free(&one);
+	}
+	if (!err && addr_set_subtract(out, &minus))
+		err = -1;
+	if (!err && addr_set_is_empty(out)) {
+		*bad = strdup(text);
+		err = -1;
+	}
+	free(copy);
+	addr_set_free(&minus);
+	if (err)
+		addr_set_free(out);
+	return err;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Rule set -> destination table. One LPM entry per sinkhole prefix and per
+ * rule prefix inside the sinkhole space; each entry holds the complete
+ * ranked candidate list for its addresses, covering rules of enclosing
+ * prefixes too, so one lookup on the destination answers everything.
+ */
+#ifndef BOTSINK_COMPILE_H
+#define BOTSINK_COMPILE_H
+
+#include <stdio.h>
+#include "botsink_abi.h"
+#include "rules/dir4.h"
+#include "rules/rules.h"
+
+struct compiled_candidate {
+	struct botsink_candidate c; /* .slot is set when the table is installed */
+	size_t rule; /* index in the rule set */
+};
+
+/* The candidates of one TCP/UDP destination port (see struct botsink_port_key). */
+struct port_list {
+	__u16 port;
+	__u8 proto;
+	struct compiled_candidate *cand;
+	size_t n;
+	unsigned int list; /* 1..nlists */
+};
+
+struct dst_entry {
+	struct prefix prefix;
+	struct compiled_candidate *cand; /* the destination's own list */
+	size_t n;
+	unsigned int list; /* 1..nlists, shared by equal entries; 0: a hole in the space */
+	bool shared; /* an earlier entry has the same lists: written once */
+	unsigned int port_table; /* 1..nport_tables when it has port lists, else 0 */
+	struct port_list *ports; /* sorted by protocol and port */
+	size_t nports;
+};
+
+/* A rule's payload program (compile_payload.c). */
+struct rule_payload {
+	__u32 content; /* first chunk in compiled.contents */
+	__u8 nchunks;
+	__u8 app; /* enum botsink_app */
+	__u8 dsize_op; /* enum botsink_dsize_op */
+	__u16 dsize_lo, dsize_hi;
+	__u8 domains; /* domain list number + 1; 0: none */
+	int fastpat; /* the fast pattern's chunk in the rule, or -1 */
+	bool prefilter; /* the fast pattern is in the prefilter tables */
+};
+
+struct compiled_fastpat {
+	__u32 gram; /* its first 4 bytes, lowercased */
+	__u32 chunk; /* in compiled.contents */
+	size_t rule;
+};
+
+/* A domain-list key before hashing: "name" (that name) or ".name" (below it). */
+struct domain_name {
+	char *text;
+	__u64 lists; /* the domain lists it is in (bit n: list n) */
+};
+
+struct compiled {
+	struct addr_set space; /* the sinkhole space */
+	struct dst_entry *dst;
+	size_t ndst;
+	size_t nlists; /* destination and port lists */
+	size_t nports; /* port lists */
+	size_t nport_tables;
+	size_t nport_groups; /* 256-port blocks with port lists, all tables */
+	struct rule_payload *payload; /* per rule */
+	struct botsink_content *contents;
+	size_t ncontents;
+	struct compiled_fastpat *fastpats; /* sorted by gram */
+	size_t nfastpats;
+	struct domain_name *domains; /* sorted, one per text */
+	size_t ndomains;
+	char *domain_files[BOTSINK_DOMAIN_LISTS]; /* list n's file */
+	size_t ndomain_files;
+};
+
+/*
+ * `sinkhole`: the --sinkhole space, or NULL to use the union of the rules'
+ * destination prefixes. Errors are added to `rs` (file:line: reason);
+ * returns 0, or -1 when there were any.
+ */
+int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out);
+void compiled_free(struct compiled *c);
+
+/* compile_payload.c */
+int compile_payload(struct rule_set *rs, struct compiled *c);
+void compiled_payload_free(struct compiled *c);
+bool rule_has_payload(const struct rule *r);
+/* Copy rule's payload program into a candidate (chunk index within the half). */
+void payload_candidate(const struct compiled *c, size_t rule, struct botsink_candidate *cand);
+/* The kernel's key for a domain-list text in one rule set. */
+void domain_key(const char *text, __u32 ruleset, struct botsink_domain_key *key);
+/*
+ * The IPv4 table of one rule set half: list indices start at list_base (a
+ * hole stays 0), group ids at group_base. 0, -ENOSPC or -ENOMEM.
+ */
+int compiled_v4_table(const struct compiled *c, __u32 list_base, __u32 group_base, struct dir4 *d);
+/* Human-readable table, for `botsink rules check --dump`. */
+void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c);
+
+/*
+ * --sinkhole: "p1,p2,!p3,...": the listed prefixes minus the '!' ones
+ * (a management address inside a sinkhole prefix, say). 0, or -1 with
+ * *bad set to the offending item (or the whole text when it is empty).
+ */
+int parse_sinkhole(const char *text, struct addr_set *out, char **bad);
+
+#endif

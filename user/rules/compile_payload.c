@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * A rule's payload constraints -> its program for the XDP matcher: content
+ * chunks of at most BOTSINK_CONTENT_MAX bytes with their placement, the
+ * fast pattern for the prefilter, dsize, and domain-list entries.
+ *
+ * Placement follows Suricata: offset/depth count from the start of the
+ * buffer (depth from offset), distance/within from the end of the previous
+ * positive content in the same buffer; the first content of a buffer with
+ * distance/within counts from the buffer's start. A content longer than a
+ * chunk becomes chunks that must each start where the previous one ended.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules/compile.h"
+#include "rules/domains.h"
+#include "lib/util.h"
+
+/* The prefilter gram: 4 lowercased bytes, little-endian as BPF loads them. */
+static __u32 gram_of(const __u8 *bytes)
+{
+	return (__u32)botsink_lower(bytes[0]) | (__u32)botsink_lower(bytes[1]) << 8 |
+	       (__u32)botsink_lower(bytes[2]) << 16 | (__u32)botsink_lower(bytes[3]) << 24;
+}
+
+static bool push_chunk(struct compiled *c, const struct botsink_content *chunk)
+{
+	if (!array_grow((void **)&c->contents, c->ncontents + 1, sizeof(*c->contents)))
+		return false;
+	c->contents[c->ncontents++] = *chunk;
+	return true;
+}
+
+/* Where piece 0 of content `rc` may start and end (see struct botsink_content). */
+static void place(const struct rule_content *rc, int anchor, struct botsink_content *chunk)
+{
+	int32_t tail = (int32_t)rc->len - chunk->len; /* bytes in later pieces */
+	bool relative = rc->has_distance || rc->has_within, limited;
+	int32_t limit = 0;
+
+	if (relative && anchor >= 0) {
+		chunk->flags |= BOTSINK_CONTENT_RELATIVE;
+		chunk->anchor = (__u8)anchor;
+		chunk->start = rc->has_distance ? rc->distance : 0;
+		limited = rc->has_within;
+		limit = chunk->start + rc->within;
+	} else if (relative) {
+		/* First content of its buffer: relative to the buffer's start. */
+		chunk->start = rc->has_distance && rc->distance > 0 ? rc->distance : 0;
+		limited = rc->has_within;
+		limit = (rc->has_distance ? rc->distance : 0) + rc->within;
+	} else {
+		chunk->start = rc->has_offset ? rc->offset : 0;
+		limited = rc->has_depth;
+		limit = chunk->start + rc->depth;
+	}
+	if (limited) {
+		/* The whole content must end by the limit: piece 0 that much earlier. */
+		chunk->flags |= BOTSINK_CONTENT_LIMITED;
+		chunk->limit = limit - tail;
+	}
+}
+
+/*
+ * The chunks of one content. `anchor` is the chunk the content is placed
+ * after (-1: none); returns the index (in the rule) of its last chunk.
+ */
+static int add_content(struct rule_set *rs, const struct rule *r, const struct rule_content *rc,
+		       int anchor, struct compiled *c, size_t first)
+{
+	bool nocase = rc->nocase || rc->buffer == BOTSINK_BUF_HTTP_HOST;
+	size_t done = 0;
+	int index = -1;
+
+	if (rc->negated && rc->len > BOTSINK_CONTENT_MAX) {
+		rules_add_error(rs, r->line, "sid %u: a negated content is longer than %d bytes",
+				r->sid, BOTSINK_CONTENT_MAX);
+		return -2;
+	}
+	while (done < rc->len) {
+		struct botsink_content chunk = { .buffer = rc->buffer };
+		size_t n =
+			rc->len - done < BOTSINK_CONTENT_MAX ? rc->len - done : BOTSINK_CONTENT_MAX;
+
+		chunk.len = (__u8)n;
+		for (size_t i = 0; i < n; i++)
+			chunk.bytes[i] =
+				nocase ? botsink_lower(rc->bytes[done + i]) : rc->bytes[done + i];
+		if (nocase)
+			chunk.flags |= BOTSINK_CONTENT_NOCASE;
+		if (rc->negated)
+			chunk.flags |= BOTSINK_CONTENT_NEGATED;
+		if (done == 0) {
+			place(rc, anchor, &chunk);
+		} else {
+			chunk.flags |= BOTSINK_CONTENT_RELATIVE | BOTSINK_CONTENT_LIMITED;
+			chunk.anchor = (__u8)index;
+			chunk.limit = (__s32)n;
+		}
+		index = (int)(c->ncontents - first);
+		if (index >= BOTSINK_RULE_CONTENTS) {
+			rules_add_error(rs, r->line,
+					"sid %u: the contents need more than %d chunks of %d bytes",
+					r->sid, BOTSINK_RULE_CONTENTS, BOTSINK_CONTENT_MAX);
+			return -2;
+		}
+		if (!push_chunk(c, &chunk))
+			return -3;
+		done += n;
+	}
+	return index;
+}
+
+/* A content the prefilter can look for: 4+ bytes that appear verbatim on the wire. */
+static bool prefilter_usable(const struct rule_content *rc)
+{
+	if (rc->negated || rc->len < 4)
+		return false;
+	/* The dotted name: a dot stands for a label length on the wire. */
+	return rc->buffer != BOTSINK_BUF_DNS_QUERY || !memchr(rc->bytes, '.', rc->len);
+}
+
+static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
+{
+	const struct rule *r = &rs->rules[ri];
+	struct rule_payload *p = &c->payload[ri];
+	int last_in_buffer[BOTSINK_BUF_COUNT];
+	size_t first = c->ncontents;
+	size_t best = SIZE_MAX;
+
+	for (int b = 0; b < BOTSINK_BUF_COUNT; b++)
+		last_in_buffer[b] = -1;
+	p->content = (__u32)first;
+	p->fastpat = -1;
+	for (size_t i = 0; i < r->ncontents; i++) {
+		const struct rule_content *rc = &r->contents[i];
+		int start = (int)(c->ncontents - first);
+		int last = add_content(rs, r, rc, last_in_buffer[rc->buffer % BOTSINK_BUF_COUNT], c,
+				       first);
+
+		if (last == -3)
+			return -1;
+		if (last < 0) {
+			c->ncontents = first;
+			return 0; /* reported */
+		}
+		if (!rc->negated)
+			last_in_buffer[rc->buffer % BOTSINK_BUF_COUNT] = last;
+		if (!prefilter_usable(rc))
+			continue;
+		if (best == SIZE_MAX || (rc->fast_pattern && !r->contents[best].fast_pattern) ||
+		    (rc->fast_pattern == r->contents[best].fast_pattern &&
+		     rc->len > r->contents[best].len)) {
+			best = i;
+			p->fastpat = start;
+		}
+	}
+	p->nchunks = (__u8)(c->ncontents - first);
+	return 0;
+}
+
+static int cmp_fastpat(const void *a, const void *b)
+{
+	const struct compiled_fastpat *x = a, *y = b;
+
+	if (x->gram != y->gram)
+		return x->gram < y->gram ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/*
+ * Group fast patterns by gram. A gram shared by more patterns than the XDP
+ * program verifies at one position leaves the extra rules without a
+ * prefilter: they are always checked in full, never missed.
+ */
+static int build_prefilter(struct rule_set *rs, struct compiled *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->n; i++)
+		n += c->payload[i].fastpat >= 0;
+	c->fastpats = calloc(n ? n : 1, sizeof(*c->fastpats));
+	if (!c->fastpats)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule_payload *p = &c->payload[i];
+		struct compiled_fastpat *f;
+
+		if (p->fastpat < 0)
+			continue;
+		f = &c->fastpats[c->nfastpats++];
+		f->chunk = p->content + (__u32)p->fastpat;
+		f->gram = gram_of(c->contents[f->chunk].bytes);
+		f->rule = i;
+	}
+	if (c->nfastpats)
+		qsort(c->fastpats, c->nfastpats, sizeof(*c->fastpats), cmp_fastpat);
+	for (size_t i = 0, k = 0; i < c->nfastpats; i++) {
+		bool same = i > 0 && c->fastpats[i].gram == c->fastpats[i - 1].gram;
+
+		k = same ? k + 1 : 0;
+		if (k < BOTSINK_GRAM_PATTERNS)
+			c->payload[c->fastpats[i].rule].prefilter = true;
+	}
+	/* Keep only the ones that stamp. */
+	for (size_t i = 0, k = 0; i <= c->nfastpats; i++) {
+		if (i == c->nfastpats) {
+			c->nfastpats = k;
+			break;
+		}
+		if (c->payload[c->fastpats[i].rule].prefilter)
+			c->fastpats[k++] = c->fastpats[i];
+	}
+	if (c->nfastpats > BOTSINK_MAX_FASTPATS) {
+		rules_add_error(rs, 0, "%zu fast patterns; the limit is %d", c->nfastpats,
+				BOTSINK_MAX_FASTPATS);
+		return -1;
+	}
+	return 0;
+}
+
+static bool push_domain(struct compiled *c, const char *prefix, const char *name, unsigned int list)
+{
+	struct domain_name *d;
+
+	if (!array_grow((void **)&c->domains, c->ndomains + 1, sizeof(*c->domains)))
+		return false;
+	d = &c->domains[c->ndomains];
+	if (asprintf(&d->text, "%s%s", prefix, name) < 0)
+		return false;
+	d->lists = 1ULL << list;
+	c->ndomains++;
+	return true;
+}
+
+static int cmp_domain(const void *a, const void *b)
+{
+	const struct domain_name *x = a, *y = b;
+
+	return strcmp(x->text, y->text);
+}
+
+/*
+ * The rule's domain list: its number (rules naming the same file share
+ * one), its names loaded once. Returns the number + 1, 0 after an error
+ * (reported), -1 out of memory.
+ */
+static int load_domains(struct rule_set *rs, const struct rule *r, struct compiled *c)
+{
+	struct domain_list list = { 0 };
+	unsigned int n;
+	int ret = 0;
+
+	for (n = 0; n < c->ndomain_files; n++)
+		if (!strcmp(c->domain_files[n], r->domains))
+			return (int)n + 1;
+	if (n >= BOTSINK_DOMAIN_LISTS) {
+		rules_add_error(rs, r->line, "sid %u: more than %d domain lists", r->sid,
+				BOTSINK_DOMAIN_LISTS);
+		return 0;
+	}
+
+	if (domains_load(r->domains, &list)) {
+		rules_add_error(rs, r->line, "sid %u: cannot read domain list %s: %s", r->sid,
+				r->domains, strerror(errno));
+		return 0;
+	}
+	/* Reported with the rule's errors, so `rules load` shows them too. */
+	for (size_t i = 0; i < list.nerrors; i++)
+		rules_add_error(rs, r->line, "sid %u: %s:%u: %s", r->sid, r->domains,
+				list.errors[i].line,
+				list.errors[i].reason ? list.errors[i].reason : "out of memory");
+	if (list.nerrors)
+		goto out;
+	c->domain_files[n] = strdup(r->domains);
+	if (!c->domain_files[n]) {
+		ret = -1;
+		goto out;
+	}
+	c->ndomain_files++;
+	for (size_t i = 0; i < list.n && !ret; i++) {
+		const struct domain_entry *e = &list.entries[i];
+
+		if (e->kind != DOMAIN_SUBDOMAINS && !push_domain(c, "", e->name, n))
+			ret = -1;
+		if (e->kind != DOMAIN_EXACT && !ret && !push_domain(c, ".", e->name, n))
+			ret = -1;
+	}
+	ret = ret ? -1 : (int)n + 1;
+out:
+	domains_free(&list);
+	return ret;
+}
+
+/* One key per name, with every list it is in. */
+static int finish_domains(struct rule_set *rs, struct compiled *c)
+{
+	size_t k = 0;
+
+	if (c->ndomains)
+		qsort(c->domains, c->ndomains, sizeof(*c->domains), cmp_domain);
+	for (size_t i = 0; i < c->ndomains; i++) {
+		if (k && !strcmp(c->domains[k - 1].text, c->domains[i].text)) {
+			c->domains[k - 1].lists |= c->domains[i].lists;
+			free(c->domains[i].text);
+			continue;
+		}
+		c->domains[k++] = c->domains[i];
+	}
+	c->ndomains = k;
+	if (c->ndomains <= BOTSINK_MAX_DOMAINS)
+		return 0;
+	rules_add_error(rs, 0, "%zu domain-list keys; the limit is %d", c->ndomains,
+			BOTSINK_MAX_DOMAINS);
+	return -1;
+}
+
+bool rule_has_payload(const struct rule *r)
+{
+	return r->ncontents || r->has_dsize || r->domains || r->app != RULE_APP_NONE;
+}
+
+int compile_payload(struct rule_set *rs, struct compiled *c)
+{
+	size_t errors = rs->nerrors;
+
+	c->payload = calloc(rs->n ? rs->n : 1, sizeof(*c->payload));
+	if (!c->payload)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		struct rule_payload *p = &c->payload[i];
+
+		p->fastpat = -1;
+		p->app = r->app == RULE_APP_HTTP ? BOTSINK_APP_HTTP :
+			 r->app == RULE_APP_DNS	 ? BOTSINK_APP_DNS :
+						   BOTSINK_APP_NONE;
+		if (r->has_dsize) {
+			p->dsize_op = r->dsize_not ? BOTSINK_DSIZE_OUT : BOTSINK_DSIZE_IN;
+			p->dsize_lo = r->dsize_lo;
+			p->dsize_hi = r->dsize_hi;
+		}
+		if (r->domains) {
+			int list = load_domains(rs, r, c);
+
+			if (list < 0)
+				return -1;
+			p->domains = (__u8)list;
+		}
+		if (compile_contents(rs, i, c))
+			return -1;
+	}
+	if (c->ncontents > BOTSINK_MAX_CONTENTS) {
+		rules_add_error(rs, 0, "%zu content chunks; the limit is %d", c->ncontents,
+				BOTSINK_MAX_CONTENTS);
+		return -1;
+	}
+	if (build_prefilter(rs, c) || finish_domains(rs, c))
+		return -1;
+	return rs->nerrors > errors ? -1 : 0;
+}
+
+void compiled_payload_free(struct compiled *c)
+{
+	for (size_t i = 0; i < c->ndomains; i++)
+		free(c->domains[i].text);
+	free(c->domains);
+	for (size_t i = 0; i < c->ndomain_files; i++)
+		free(c->domain_files[i]);
+	free(c->payload);
+	free(c->contents);
+	free(c->fastpats);
+}
+
+void payload_candidate(const struct compiled *c, size_t rule, struct botsink_candidate *cand)
+{
+	const struct rule_payload *p = &c->payload[rule];
+
+	cand->app = p->app;
+	cand->ncontents = p->nchunks;
+	cand->content = p->nchunks ? p->content : 0;
+	cand->dsize_op = p->dsize_op;
+	cand->dsize_lo = p->dsize_lo;
+	cand->dsize_hi = p->dsize_hi;
+	cand->prefilter = p->prefilter;
+	cand->domains = p->domains;
+}
+
+void domain_key(const char *text, __u32 ruleset, struct botsink_domain_key *key)
+{
+	botsink_domain_seed(key, ruleset);
+	for (size_t i = strlen(text); i-- > 0;)
+		botsink_domain_fold(key, (__u8)text[i]);
+}

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Payload keywords: content (and uricontent) in Suricata's string syntax,
+ * the modifiers that place a content (offset, depth, distance, within,
+ * nocase, ...), the buffers contents are searched in (sticky buffers and
+ * the legacy http_* modifiers), and dsize. Positions are only checked
+ * here; the compiler decides how they are matched.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "botsink_abi.h"
+#include "rules/rule_parser.h"
+#include "lib/util.h"
+
+/* Suricata keeps offset and depth in 16 bits; distance and within alike. */
+#define POS_MAX 65535
+
+enum modifier_bit {
+	MOD_NOCASE = 1 << 0,
+	MOD_OFFSET = 1 << 1,
+	MOD_DEPTH = 1 << 2,
+	MOD_DISTANCE = 1 << 3,
+	MOD_WITHIN = 1 << 4,
+	MOD_FAST_PATTERN = 1 << 5,
+	MOD_RAWBYTES = 1 << 6,
+	MOD_STARTSWITH = 1 << 7,
+};
+
+#define MOD_ABSOLUTE (MOD_OFFSET | MOD_DEPTH)
+#define MOD_RELATIVE (MOD_DISTANCE | MOD_WITHIN)
+#define MOD_POSITION (MOD_ABSOLUTE | MOD_RELATIVE)
+
+/* ---- content strings ---- */
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The |...| section that starts at body[at], for error messages. */
+static int hex_section_len(const char *body, size_t n, size_t at)
+{
+	size_t end = at + 1;
+
+	while (end < n && body[end] != '|')
+		end++;
+	return (int)(end - at - 1);
+}
+
+/*
+ * Decode the inside of a quoted content string into out (room for n
+ * bytes): \" \\ \; \: stand for the character, and |..| holds hex byte
+ * pairs, spaces allowed between them. Returns the length, or -1 (failed).
+ */
+static long decode_string(struct parser *p, const char *key, const char *body, size_t n,
+			  uint8_t *out)
+{
+	size_t o = 0, hex_at = 0;
+	bool hex = false;
+	int high = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = body[i];
+		int v;
+
+		if (c == '|') {
+			if (hex && high >= 0) {
+				parser_fail(p, "%s: odd number of hex digits in '|%.*s|'", key,
+					    hex_section_len(body, n, hex_at), body + hex_at + 1);
+				return -1;
+			}
+			hex = !hex;
+			hex_at = i;
+			continue;
+		}
+		if (hex) {
+			if (c == ' ' || c == '\t')
+				continue;
+			v = hex_digit(c);
+			if (v < 0) {
+				parser_fail(p, "%s: '%c' is not a hex digit in '|%.*s|'", key, c,
+					    hex_section_len(body, n, hex_at), body + hex_at + 1);
+				return -1;
+			}
+			if (high < 0) {
+				high = v;
+			} else {
+				out[o++] = (uint8_t)(high << 4 | v);
+				high = -1;
+			}
+			continue;
+		}
+		if (c == '\\') {
+			if (i + 1 == n) {
+				parser_fail(p, "%s: '\\' at the end escapes the closing quote",
+					    key);
+				return -1;
+			}
+			c = body[++i];
+			if (!strchr("\"\\;:", c)) {
+				parser_fail(
+					p,
+					"%s: '\\%c' is not an escape (\\\" \\\\ \\; \\: or |hex|)",
+					key, c);
+				return -1;
+			}
+		} else if (c == '"') {
+			parser_fail(p, "unescaped '\"' in %s", key);
+			return -1;
+		}
+		out[o++] = (uint8_t)c;
+	}
+	if (hex) {
+		parser_fail(p, "%s: '|' is not closed", key);
+		return -1;
+	}
+	return (long)o;
+}
+
+/* [!]"string": the decoded bytes (malloc'd), or NULL (failed). */
+static uint8_t *parse_string(struct parser *p, const char *key, const char *value, bool *negated,
+			     size_t *len)
+{
+	const char *s = value ? value : "";
+	uint8_t *bytes;
+	size_t n;
+	long got;
+
+	*negated = *s == '!';
+	if (*negated)
+		s += 1 + strspn(s + 1, " \t");
+	n = strlen(s);
+	if (n < 2 || s[0] != '"' || s[n - 1] != '"') {
+		parser_fail(p, "%s must be a quoted string", key);
+		return NULL;
+	}
+	bytes = malloc(n);
+	if (!bytes) {
+		parser_fail(p, "out of memory");
+		return NULL;
+	}
+	got = decode_string(p, key, s + 1, n - 2, bytes);
+	if (got == 0)
+		parser_fail(p, "%s is empty", key);
+	if (got <= 0) {
+		free(bytes);
+		return NULL;
+	}
+	*len = (size_t)got;
+	return bytes;
+}
+
+/* ---- contents ---- */
+
+/* The dropped sticky buffer's entry says how many contents went with it. */
+static void count_sticky_drop(struct rule *r, struct payload_state *ps)
+{
+	struct rule_dropped *d = &r->dropped[ps->sticky_record];
+	char *text;
+
+	ps->sticky_count++;
+	if (asprintf(&text, "%s (%u content%s)", ps->sticky, ps->sticky_count,
+		     ps->sticky_count == 1 ? "" : "s") < 0)
+		return;
+	free(d->keyword);
+	d->keyword = text;
+}
+
+/* content / uricontent: `bufmod` names what placed it outside the sticky buffer. */
+static void add_content(struct parser *p, struct rule *r, struct payload_state *ps,
+			struct option *o, uint8_t buffer, const char *bufmod)
+{
+	struct rule_content *c;
+	bool negated;
+	size_t len;
+	uint8_t *bytes = parse_string(p, o->key, o->value, &negated, &len);
+
+	if (!bytes)
+		return;
+	ps->have_last = true;
+	ps->last_mods = 0;
+	ps->last_bufmod = bufmod;
+	ps->last_anchor = ps->anchor;
+	ps->anchor = NULL;
+	ps->last_dropped = ps->sticky_dropped && !bufmod;
+	if (ps->last_dropped) {
+		count_sticky_drop(r, ps);
+		o->cut = true;
+		free(bytes);
+		return;
+	}
+	if (!array_grow((void **)&r->contents, r->ncontents + 1, sizeof(*r->contents))) {
+		parser_fail(p, "out of memory");
+		free(bytes);
+		return;
+	}
+	c = &r->contents[r->ncontents];
+	memset(c, 0, sizeof(*c));
+	c->bytes = bytes;
+	c->len = len;
+	c->buffer = buffer;
+	c->negated = negated;
+	o->owner = (long)r->ncontents++;
+}
+
+/*
+ * The content a modifier applies to: the last one. NULL when there is
+ * none (an error), or when it was dropped (the modifier goes with it).
+ */
+static struct rule_content *modifier_target(struct parser *p, struct rule *r,
+					    struct payload_state *ps, struct option *o)
+{
+	if (!ps->have_last) {
+		parser_fail(p, "'%s' needs a preceding content", o->key);
+		return NULL;
+	}
+	if (ps->last_dropped) {
+		o->cut = true;
+		return NULL;
+	}
+	o->owner = (long)r->ncontents - 1;
+	return &r->contents[r->ncontents - 1];
+}
+
+/* A modifier that may be given once per content. */
+static bool modifier_once(struct parser *p, struct payload_state *ps, struct option *o,
+			  unsigned int bit)
+{
+	if (ps->last_mods & bit) {
+		parser_fail(p, "'%s' given twice on one content", o->key);
+		return false;
+	}
+	ps->last_mods |= bit;
+	return true;
+}
+
+static bool no_value(struct parser *p, const struct option *o)
+{
+	if (o->value)
+		parser_fail(p, "'%s' takes no value", o->key);
+	return !o->value;
+}
+
+/* ---- positions: offset, depth, distance, within ---- */
+
+static const struct position {
+	const char *key;
+	unsigned int bit;
+	long min;
+} positions[] = {
+	{ "offset", MOD_OFFSET, 0 },
+	{ "depth", MOD_DEPTH, 0 },
+	{ "distance", MOD_DISTANCE, -POS_MAX },
+	{ "within", MOD_WITHIN, 0 },
+};
+
+static const char *position_name(unsigned int bits)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(positions); i++)
+		if (bits & positions[i].bit)
+			return positions[i].key;
+	return "?";
+}
+
+/* A byte_extract variable: Suricata lets positions name one. */
+static bool is_variable(const char *v)
+{
+	if (!isalpha((unsigned char)*v) && *v != '_')
+		return false;
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && *v != '_')
+			return false;
+	return true;
+}
+
+/* *out is set only on success: callers do arithmetic on it either way. */
+static bool parse_long(const char *v, long min, long max, long *out)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)v[*v == '-']))
+		return false;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+/* Whether the position can be set on the content; false: failed or dropped. */
+static bool position_allowed(struct parser *p, struct rule *r, struct payload_state *ps,
+			     struct option *o, const struct position *pos)
+{
+	unsigned int other = pos->bit & MOD_ABSOLUTE ? MOD_RELATIVE : MOD_ABSOLUTE;
+
+	if (ps->last_mods & MOD_STARTSWITH) {
+		parser_fail(p, "'%s' cannot be combined with startswith", o->key);
+		return false;
+	}
+	if (ps->last_mods & other) {
+		parser_fail(p, "'%s' and '%s' on one content mix absolute and relative positions",
+			    position_name(ps->last_mods & other), o->key);
+		return false;
+	}
+	if (!modifier_once(p, ps, o, pos->bit))
+		return false;
+	/*
+	 * Relative to a pcre or byte_jump that --lenient dropped: relative to
+	 * the previous content instead it could match less than the rule did.
+	 */
+	if ((pos->bit & MOD_RELATIVE) && ps->last_anchor) {
+		if (parser_unsupported(p, r, "%s (after %s)", o->key, ps->last_anchor) >= 0)
+			o->cut = true;
+		return false;
+	}
+	return true;
+}
+
+static void apply_position(struct parser *p, struct rule *r, struct payload_state *ps,
+			   struct option *o, const struct position *pos)
+{
+	const char *v = o->value ? o->value : "";
+	struct rule_content *c = modifier_target(p, r, ps, o);
+	long n;
+
+	if (!c)
+		return;
+	if (is_variable(v)) {
+		if (parser_unsupported(p, r, "%s:%s", o->key, v) >= 0)
+			o->cut = true;
+		return;
+	}
+	if (!parse_long(v, pos->min, POS_MAX, &n)) {
+		parser_fail(p, "%s: '%s' is not an integer from %ld to %d", o->key, v, pos->min,
+			    POS_MAX);
+		return;
+	}
+	if ((pos->bit & (MOD_DEPTH | MOD_WITHIN)) && (size_t)n < c->len) {
+		parser_fail(p, "%s %ld is less than the content's length (%zu)", o->key, n, c->len);
+		return;
+	}
+	if (!position_allowed(p, r, ps, o, pos))
+		return;
+	if (pos->bit == MOD_OFFSET) {
+		c->has_offset = true;
+		c->offset = (int32_t)n;
+	} else if (pos->bit == MOD_DEPTH) {
+		c->has_depth = true;
+		c->depth = (int32_t)n;
+	} else if (pos->bit == MOD_DISTANCE) {
+		c->has_distance = true;
+		c->distance = (int32_t)n;
+	} else {
+		c->has_within = true;
+		c->within = (int32_t)n;
+	}
+}
+
+/* ---- flag modifiers ---- */
+
+/* fast_pattern, fast_pattern:only, fast_pattern:X,Y: a hint to Suricata only. */
+static bool fast_pattern_value(const char *v)
+{
+	size_t digits = strspn(v, "0123456789");
+
+	if (strcmp(v, "only") == 0)
+		return true;
+	return digits && v[digits] == ',' && v[digits + 1] &&
+	       strspn(v + digits + 1, "0123456789") == strlen(v + digits + 1);
+}
+
+/* startswith: the content is at the start of its buffer, offset 0 depth len. */
+static void apply_startswith(struct parser *p, struct payload_state *ps, struct option *o,
+			     struct rule_content *c)
+{
+	if (ps->last_mods & MOD_POSITION) {
+		parser_fail(p, "'startswith' cannot be combined with %s",
+			    position_name(ps->last_mods & MOD_POSITION));
+		return;
+	}
+	if (!modifier_once(p, ps, o, MOD_STARTSWITH))
+		return;
+	c->has_offset = c->has_depth = true;
+	c->offset = 0;
+	c->depth = (int32_t)c->len;
+}
+
+/* Returns false when `o` is not one of them. */
+static bool apply_flag_modifier(struct parser *p, struct rule *r, struct payload_state *ps,
+				struct option *o)
+{
+	static const char *const flags[] = {
+		"nocase", "fast_pattern", "rawbytes", "startswith", "endswith",
+	};
+	bool known = false;
+	struct rule_content *c;
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		known |= strcmp(o->key, flags[i]) == 0;
+	if (!known)
+		return false;
+	c = modifier_target(p, r, ps, o);
+	if (!c)
+		return true;
+	if (strcmp(o->key, "fast_pattern") == 0) {
+		if (o->value && !fast_pattern_value(o->value))
+			parser_fail(p, "fast_pattern: invalid value '%s' (only, or offset,length)",
+				    o->value);
+		else if (modifier_once(p, ps, o, MOD_FAST_PATTERN))
+			c->fast_pattern = true;
+	} else if (!no_value(p, o)) {
+		return true;
+	} else if (strcmp(o->key, "nocase") == 0) {
+		if (modifier_once(p, ps, o, MOD_NOCASE))
+			c->nocase = true;
+	} else if (strcmp(o->key, "rawbytes") == 0) {
+		modifier_once(p, ps, o, MOD_RAWBYTES); /* no decoding happens here anyway */
+	} else if (strcmp(o->key, "startswith") == 0) {
+		apply_startswith(p, ps, o, c);
+	} else if (parser_unsupported(p, r, "%s", o->key) >= 0) {
+		o->cut = true; /* endswith: dropping it only widens the match */
+	}
+	return true;
+}
+
+/* ---- buffers ---- */
+
+/*
+ * The buffers botsink can search. Dotted names are sticky buffers (every
+ * following content, until the next one; pkt_data goes back to the
+ * payload). Legacy http_* names move the previous content.
+ */
+static const struct buffer_name {
+	const char *name;
+	uint8_t buffer;
+	bool sticky;
+} buffer_names[] = {
+	{ "pkt_data", BOTSINK_BUF_PAYLOAD, true },
+	{ "http.method", BOTSINK_BUF_HTTP_METHOD, true },
+	{ "http.uri", BOTSINK_BUF_HTTP_URI, true },
+	{ "http.uri.raw", BOTSINK_BUF_HTTP_URI, true },
+	{ "http.header", BOTSINK_BUF_HTTP_HEADER, true },
+	{ "http.header.raw", BOTSINK_BUF_HTTP_HEADER, true },
+	{ "http.user_agent", BOTSINK_BUF_HTTP_USER_AGENT, true },
+	{ "http.host", BOTSINK_BUF_HTTP_HOST, true },
+	{ "http.request_body", BOTSINK_BUF_HTTP_BODY, true },
+	{ "dns.query", BOTSINK_BUF_DNS_QUERY, true },
+	{ "dns_query", BOTSINK_BUF_DNS_QUERY, true }, /* sticky since Suricata 5 */
+	{ "http_method", BOTSINK_BUF_HTTP_METHOD, false },
+	{ "http_uri", BOTSINK_BUF_HTTP_URI, false },
+	{ "http_raw_uri", BOTSINK_BUF_HTTP_URI, false },
+	{ "http_header", BOTSINK_BUF_HTTP_HEADER, false },
+	{ "http_raw_header", BOTSINK_BUF_HTTP_HEADER, false },
+	{ "http_user_agent", BOTSINK_BUF_HTTP_USER_AGENT, false },
+	{ "http_host", BOTSINK_BUF_HTTP_HOST, false },
+	{ "http_client_body", BOTSINK_BUF_HTTP_BODY, false },
+};
+
+/* Legacy modifiers for buffers botsink does not have. */
+static const char *const unsupported_modifiers[] = {
+	"http_cookie",	  "http_raw_cookie", "http_raw_host",
+	"http_stat_code", "http_stat_msg",   "http_server_body",
+};
+
+/* Sticky buffers botsink does not have, beyond dotted names. */
+static const char *const unsupported_sticky[] = {
+	"file_data",
+	"base64_data",
+	"tls_sni",
+	"tls_cert_subject",
+	"tls_cert_issuer",
+	"tls_cert_serial",
+	"tls_cert_fingerprint",
+	"ja3_hash",
+	"ja3_string",
+	"ja3s_hash",
+	"ja3s_string",
+	"ssh_proto",
+	"ssh_software",
+	"http_accept",
+	"http_accept_enc",
+	"http_accept_lang",
+	"http_connection",
+	"http_content_len",
+	"http_content_type",
+	"http_header_names",
+	"http_location",
+	"http_origin",
+	"http_referer",
+	"http_request_line",
+	"http_response_line",
+	"http_server",
+	"http_protocol",
+	"http_start",
+	"krb5_cname",
+	"krb5_sname",
+	"smb_named_pipe",
+	"smb_share",
+};
+
+/* Dotted keywords without a value that are not buffers. */
+static const char *const dotted_flags[] = {
+	"tls.store",
+	"tls.cert_expired",
+	"tls.cert_valid",
+};
+
+static bool in_list(const char *key, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool is_unsupported_sticky(const struct option *o)
+{
+	if (o->value)
+		return false;
+	if (in_list(o->key, unsupported_sticky, ARRAY_SIZE(unsupported_sticky)))
+		return true;
+	return strchr(o->key, '.') && !in_list(o->key, dotted_flags, ARRAY_SIZE(dotted_flags));
+}
+
+static void set_sticky(struct payload_state *ps, const char *name, uint8_t buffer)
+{
+	snprintf(ps->sticky, sizeof(ps->sticky), "%s", name);
+	ps->buffer = buffer;
+	ps->sticky_dropped = false;
+}
+
+static void apply_sticky(struct parser *p, struct payload_state *ps, struct option *o,
+			 const struct buffer_name *b)
+{
+	if (!no_value(p, o))
+		return;
+	set_sticky(ps, b->buffer == BOTSINK_BUF_PAYLOAD ? "" : b->name, b->buffer);
+}
+
+/* A buffer botsink does not have: every content in it is dropped. */
+static void drop_sticky(struct parser *p, struct rule *r, struct payload_state *ps,
+			struct option *o)
+{
+	long record = parser_unsupported(p, r, "%s", o->key);
+
+	if (record < 0)
+		return;
+	o->cut = true;
+	set_sticky(ps, o->key, BOTSINK_BUF_PAYLOAD);
+	ps->sticky_dropped = true;
+	ps->sticky_record = record;
+	ps->sticky_count = 0;
+}
+
+/* http_uri and the like: the previous content is searched in that buffer. */
+static void apply_legacy(struct parser *p, struct rule *r, struct payload_state *ps,
+			 struct option *o, const struct buffer_name *b)
+{
+	struct rule_content *c = modifier_target(p, r, ps, o);
+
+	if (!c || !no_value(p, o))
+		return;
+	if (*ps->sticky) {
+		parser_fail(p, "'%s' cannot follow the sticky buffer '%s' (pkt_data resets it)",
+			    o->key, ps->sticky);
+		return;
+	}
+	if (ps->last_bufmod) {
+		if (strcmp(ps->last_bufmod, o->key) == 0)
+			parser_fail(p, "'%s' given twice on one content", o->key);
+		else
+			parser_fail(p, "'%s' on a content already placed by '%s'", o->key,
+				    ps->last_bufmod);
+		return;
+	}
+	ps->last_bufmod = b->name;
+	c->buffer = b->buffer;
+}
+
+/* http_cookie and the like: the previous content is dropped with it. */
+static void drop_legacy(struct parser *p, struct rule *r, struct payload_state *ps,
+			struct option *o)
+{
+	long record;
+
+	if (!modifier_target(p, r, ps, o) || !no_value(p, o))
+		return;
+	record = parser_unsupported(p, r, "%s", o->key);
+	if (record < 0)
+		return;
+	o->cut = true;
+	o->dropped_content = (long)--r->ncontents;
+	free(r->contents[r->ncontents].bytes);
+	ps->last_dropped = true;
+	free(r->dropped[record].keyword);
+	if (asprintf(&r->dropped[record].keyword, "%s (1 content)", o->key) < 0)
+		r->dropped[record].keyword = NULL;
+}
+
+static bool apply_buffer(struct parser *p, struct rule *r, struct payload_state *ps,
+			 struct option *o)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(buffer_names); i++) {
+		const struct buffer_name *b = &buffer_names[i];
+
+		if (strcmp(o->key, b->name) != 0)
+			continue;
+		if (b->sticky)
+			apply_sticky(p, ps, o, b);
+		else
+			apply_legacy(p, r, ps, o, b);
+		return true;
+	}
+	if (in_list(o->key, unsupported_modifiers, ARRAY_SIZE(unsupported_modifiers))) {
+		drop_legacy(p, r, ps, o);
+		return true;
+	}
+	if (is_unsupported_sticky(o)) {
+		drop_sticky(p, r, ps, o);
+		return true;
+	}
+	return false;
+}
+
+bool apply_payload_option(struct parser *p, struct rule *r, struct payload_state *ps,
+			  struct option *o)
+{
+	if (strcmp(o->key, "content") == 0) {
+		add_content(p, r, ps, o, ps->buffer, NULL);
+		return true;
+	}
+	if (strcmp(o->key, "uricontent") == 0) {
+		add_content(p, r, ps, o, BOTSINK_BUF_HTTP_URI, "uricontent");
+		return true;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(positions); i++) {
+		if (strcmp(o->key, positions[i].key) == 0) {
+			apply_position(p, r, ps, o, &positions[i]);
+			return true;
+		}
+	}
+	if (strcmp(o->key, "dsize") == 0) {
+		parse_dsize(p, r, o->value);
+		return true;
+	}
+	return apply_flag_modifier(p, r, ps, o) || apply_buffer(p, r, ps, o);
+}
+
+/* Keywords that move Suricata's match cursor: relative contents follow them. */
+void payload_anchor_dropped(struct payload_state *ps, const char *key)
+{
+	static const char *const anchors[] = { "pcre", "byte_jump", "byte_extract" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(anchors); i++)
+		if (strcmp(key, anchors[i]) == 0)
+			ps->anchor = anchors[i];
+}
+
+/* ---- after the options ---- */
+
+static bool is_http_buffer(uint8_t buffer)
+{
+	return buffer >= BOTSINK_BUF_HTTP_METHOD && buffer <= BOTSINK_BUF_HTTP_BODY;
+}
+
+static bool has_upper(const struct rule_content *c)
+{
+	for (size_t i = 0; i < c->len; i++)
+		if (isupper(c->bytes[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The buffers decide the application protocol: HTTP over TCP, DNS over
+ * UDP. The Host buffer is lowercased before matching, as in Suricata.
+ */
+void check_payload(struct parser *p, struct rule *r)
+{
+	for (size_t i = 0; i < r->ncontents && !p->failed; i++) {
+		const struct rule_content *c = &r->contents[i];
+
+		if (is_http_buffer(c->buffer)) {
+			if (r->proto != IPPROTO_TCP)
+				parser_fail(p, "http buffers need protocol tcp or http");
+			else
+				r->app = RULE_APP_HTTP;
+		} else if (c->buffer == BOTSINK_BUF_DNS_QUERY) {
+			if (r->proto != IPPROTO_UDP)
+				parser_fail(p, "dns.query is matched over UDP only");
+			else
+				r->app = RULE_APP_DNS;
+		}
+		if (c->buffer == BOTSINK_BUF_HTTP_HOST && !c->nocase && has_upper(c))
+			parser_fail(
+				p,
+				"http.host content must be lowercase (the buffer is normalized)");
+	}
+}
+
+/* ---- dsize ---- */
+
+static bool dsize_number(const char *text, size_t len, long *out)
+{
+	char *s = strndup_trim(text, len);
+	bool ok = s && parse_long(s, 0, 65535, out);
+
+	free(s);
+	return ok;
+}
+
+/*
+ * dsize:N, <N, <=N, >N, >=N, A<>B (exclusive, as in Suricata) and !N,
+ * kept as the inclusive range [lo, hi] (or outside it, for !N).
+ */
+void parse_dsize(struct parser *p, struct rule *r, const char *value)
+{
+	const char *v = value ? value : "";
+	const char *range = strstr(v, "<>");
+	long lo = 0, hi = 65535, a = 0, b = 0;
+	bool ok;
+
+	if (r->has_dsize) {
+		parser_fail(p, "dsize given twice");
+		return;
+	}
+	if (range) {
+		ok = dsize_number(v, (size_t)(range - v), &a) &&
+		     dsize_number(range + 2, strlen(range + 2), &b);
+		lo = a + 1;
+		hi = b - 1;
+	} else if (*v == '<' || *v == '>') {
+		bool eq = v[1] == '=';
+
+		ok = dsize_number(v + 1 + eq, strlen(v + 1 + eq), &a);
+		if (*v == '<')
+			hi = eq ? a : a - 1;
+		else
+			lo = eq ? a : a + 1;
+	} else {
+		bool not = *v == '!';
+
+		ok = dsize_number(v + not, strlen(v + not ), &a);
+		lo = hi = a;
+		r->dsize_not = not ;
+	}
+	if (!ok) {
+		parser_fail(p, "dsize: '%s' is not a size (N, <N, >N, A<>B or !N, from 0 to 65535)",
+			    v);
+		return;
+	}
+	if (lo > hi) {
+		parser_fail(p, "dsize:%s can never match", v);
+		return;
+	}
+	r->has_dsize = true;
+	r->dsize_lo = (uint16_t)lo;
+	r->dsize_hi = (uint16_t)hi;
+}

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Rule header values: address and port sets with Suricata's lists,
+ * ranges, negation and variables.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "botsink_abi.h"
+#include "rules/rule_parser.h"
+#include "lib/util.h"
+
+#define MAX_NESTING 16
+
+/* ---- address sets ---- */
+
+/* Split a bracketed list "[a, b, [c, d]]" at its top-level commas. */
+static char **split_list(struct parser *p, const char *text, size_t len, size_t *count)
+{
+	char **items = NULL;
+	size_t n = 0, start = 0;
+	int depth = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		char ch = i < len ? text[i] : ',';
+
+		if (ch == '[')
+			depth++;
+		else if (ch == ']')
+			depth--;
+		if (depth < 0) {
+			parser_fail(p, "unbalanced ']'");
+			break;
+		}
+		if (ch != ',' || depth > 0)
+			continue;
+		if (!array_grow((void **)&items, n + 1, sizeof(*items)))
+			break;
+		items[n++] = strndup_trim(text + start, i - start);
+		start = i + 1;
+	}
+	if (depth > 0)
+		parser_fail(p, "unbalanced '['");
+	*count = n;
+	return items;
+}
+
+static void free_list(char **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}
+
+/* Strip one level of brackets; returns false when `text` is not a list. */
+static bool list_body(const char *text, const char **body, size_t *len)
+{
+	size_t n = strlen(text);
+
+	if (n < 2 || text[0] != '[' || text[n - 1] != ']')
+		return false;
+	*body = text + 1;
+	*len = n - 2;
+	return true;
+}
+
+/* Suricata's default address variables, and botsink's own. */
+static const char *const addr_vars[] = {
+	"HOME_NET",	 "EXTERNAL_NET", "HTTP_SERVERS",   "SMTP_SERVERS",
+	"SQL_SERVERS",	 "DNS_SERVERS",	 "TELNET_SERVERS", "AIM_SERVERS",
+	"DC_SERVERS",	 "DNP3_SERVER",	 "DNP3_CLIENT",	   "MODBUS_CLIENT",
+	"MODBUS_SERVER", "ENIP_CLIENT",	 "ENIP_SERVER",	   "SINKHOLE",
+};
+
+/* A term that does not constrain (a negated variable as a source). */
+#define TERM_IGNORED 1
+
+static int check_addr_var(struct parser *p, const char *text)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(addr_vars); i++)
+		if (strcmp(text + 1, addr_vars[i]) == 0)
+			return 0;
+	parser_fail(
+		p,
+		"address variable '%s' is not defined (botsink knows Suricata's defaults and $SINKHOLE)",
+		text);
+	return -1;
+}
+
+static int eval_addr(struct parser *p, const char *text, bool source, int depth,
+		     struct addr_set *out);
+
+/*
+ * A list is the union of its plain terms (everything when there are none)
+ * minus the union of its negated terms, as Suricata reads it.
+ */
+static int eval_addr_list(struct parser *p, const char *body, size_t len, bool source, int depth,
+			  struct addr_set *out)
+{
+	struct addr_set plus = { 0 }, minus = { 0 };
+	bool any_plus = false;
+	size_t n;
+	char **items = split_list(p, body, len, &n);
+	int ret = 0;
+
+	if (n == 0 || (n == 1 && !*items[0])) {
+		parser_fail(p, "empty address list '[%.*s]'", (int)len, body);
+		ret = -1;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		bool neg = items[i][0] == '!';
+		struct addr_set term;
+		int r = eval_addr(p, items[i] + neg, source, depth + 1, &term);
+
+		if (r == TERM_IGNORED || (r == 0 && source && neg && items[i][1] == '$'))
+			continue;
+		if (r < 0) {
+			ret = -1;
+			break;
+		}
+		any_plus |= !neg;
+		r = addr_set_union(neg ? &minus : &plus, &term);
+		addr_set_free(&term);
+		if (r)
+			ret = -1;
+	}
+	if (!ret && !any_plus)
+		addr_set_init_any(&plus);
+	if (!ret && addr_set_subtract(&plus, &minus))
+		ret = -1;
+	addr_set_free(&minus);
+	if (ret)
+		addr_set_free(&plus);
+	else
+		*out = plus;
+	free_list(items, n);
+	return ret;
+}
+
+/*
+ * Returns 0 with the set in *out, TERM_IGNORED, or -1 (error recorded).
+ * As a destination, `any` and variables are the whole sinkhole space; as a
+ * source they are any source, negated too: botsink does not know HOME_NET.
+ */
+static int eval_addr(struct parser *p, const char *text, bool source, int depth,
+		     struct addr_set *out)
+{
+	const char *body;
+	struct prefix pf;
+	size_t len;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (depth > MAX_NESTING) {
+		parser_fail(p, "address list nested too deeply");
+		return -1;
+	}
+	if (*text == '!') {
+		if (source && text[1] == '$')
+			return check_addr_var(p, text + 1) ? -1 : TERM_IGNORED;
+		r = eval_addr(p, text + 1, source, depth + 1, out);
+		if (r == 0)
+			addr_set_complement(out);
+		return r;
+	}
+	if (list_body(text, &body, &len))
+		return eval_addr_list(p, body, len, source, depth, out);
+	if (text[0] == '$' && check_addr_var(p, text))
+		return -1;
+	if (strcmp(text, "any") == 0 || text[0] == '$') {
+		addr_set_init_any(out);
+		return 0;
+	}
+	if (prefix_parse(text, &pf)) {
+		parser_fail(p, "invalid address '%s'", text);
+		return -1;
+	}
+	if (addr_set_init_prefix(out, &pf)) {
+		parser_fail(p, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void parse_addr_set(struct parser *p, const char *text, bool source, struct addr_set *set)
+{
+	int r = eval_addr(p, text, source, 0, set);
+
+	if (r == TERM_IGNORED)
+		addr_set_init_any(set);
+	else if (r < 0)
+		return;
+	if (addr_set_is_empty(set))
+		parser_fail(p, "%s address '%s' matches nothing", source ? "source" : "destination",
+			    text);
+}
+
+/* ---- port sets ---- */
+
+/* Suricata's default port-groups (suricata.yaml vars.port-groups). */
+static const struct {
+	const char *name;
+	const char *value;
+} port_vars[] = {
+	{ "HTTP_PORTS", "80" },
+	{ "SHELLCODE_PORTS", "!80" },
+	{ "ORACLE_PORTS", "1521" },
+	{ "SSH_PORTS", "22" },
+	{ "DNP3_PORTS", "20000" },
+	{ "MODBUS_PORTS", "502" },
+	{ "FILE_DATA_PORTS", "[$HTTP_PORTS,110,143]" },
+	{ "FTP_PORTS", "21" },
+	{ "GENEVE_PORTS", "6081" },
+	{ "VXLAN_PORTS", "4789" },
+	{ "TEREDO_PORTS", "3544" },
+};
+
+/* Ports as a bitmap: union, difference and complement are exact. */
+#define PORT_WORDS (65536 / 64)
+
+struct ports {
+	uint64_t w[PORT_WORDS];
+};
+
+static void ports_fill(struct ports *p, unsigned int lo, unsigned int hi)
+{
+	for (unsigned int port = lo; port <= hi; port++)
+		p->w[port / 64] |= 1ULL << (port % 64);
+}
+
+static bool parse_port_number(const char *text, size_t len, uint16_t *out)
+{
+	unsigned long v = 0;
+
+	if (len == 0 || len > 5)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)text[i]))
+			return false;
+		v = v * 10 + (unsigned long)(text[i] - '0');
+	}
+	if (v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* "80", "1024:2048", "1024:", ":1023" */
+static int eval_port_range(struct parser *p, const char *text, struct ports *out)
+{
+	const char *colon = strchr(text, ':');
+	uint16_t lo = 0, hi = 65535;
+
+	if (!colon) {
+		if (!parse_port_number(text, strlen(text), &lo)) {
+			parser_fail(p, "invalid port '%s'", text);
+			return -1;
+		}
+		hi = lo;
+	} else if ((colon > text && !parse_port_number(text, (size_t)(colon - text), &lo)) ||
+		   (colon[1] && !parse_port_number(colon + 1, strlen(colon + 1), &hi)) ||
+		   (colon == text && !colon[1]) || lo > hi) {
+		parser_fail(p, "invalid port range '%s'", text);
+		return -1;
+	}
+	ports_fill(out, lo, hi);
+	return 0;
+}
+
+static int eval_ports(struct parser *p, const char *text, int depth, struct ports *out);
+
+/* A list: its plain terms (all ports when there are none) minus its negated ones. */
+static int eval_port_list(struct parser *p, const char *body, size_t len, int depth,
+			  struct ports *out)
+{
+	struct ports *minus = calloc(2, sizeof(*minus)), *term = minus + 1;
+	bool any_plus = false;
+	size_t n;
+	char **items = split_list(p, body, len, &n);
+	int ret = minus ? 0 : -1;
+
+	if (!ret && (n == 0 || (n == 1 && !*items[0]))) {
+		parser_fail(p, "empty port list '[%.*s]'", (int)len, body);
+		ret = -1;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		bool neg = items[i][0] == '!';
+
+		memset(term, 0, sizeof(*term));
+		ret = eval_ports(p, items[i] + neg, depth + 1, term);
+		any_plus |= !neg;
+		for (size_t w = 0; w < PORT_WORDS && !ret; w++) {
+			if (neg)
+				minus->w[w] |= term->w[w];
+			else
+				out->w[w] |= term->w[w];
+		}
+	}
+	for (size_t w = 0; w < PORT_WORDS && !ret; w++)
+		out->w[w] = (any_plus ? out->w[w] : ~0ULL) & ~minus->w[w];
+	free(minus);
+	free_list(items, n);
+	return ret;
+}
+
+static int eval_ports(struct parser *p, const char *text, int depth, struct ports *out)
+{
+	const char *body;
+	size_t len;
+
+	if (depth > MAX_NESTING) {
+		parser_fail(p, "port list nested too deeply");
+		return -1;
+	}
+	if (*text == '!') {
+		if (eval_ports(p, text + 1, depth + 1, out))
+			return -1;
+		for (size_t w = 0; w < PORT_WORDS; w++)
+			out->w[w] = ~out->w[w];
+		return 0;
+	}
+	if (list_body(text, &body, &len))
+		return eval_port_list(p, body, len, depth, out);
+	if (strcmp(text, "any") == 0) {
+		memset(out, 0xff, sizeof(*out));
+		return 0;
+	}
+	if (text[0] == '$') {
+		for (size_t i = 0; i < ARRAY_SIZE(port_vars); i++)
+			if (strcmp(text + 1, port_vars[i].name) == 0)
+				return eval_ports(p, port_vars[i].value, depth + 1, out);
+		parser_fail(p, "port variable '%s' is not defined", text);
+		return -1;
+	}
+	return eval_port_range(p, text, out);
+}
+
+/* The first port from `from` on that is in (`in`) or out of the set; 65536 if none. */
+static unsigned int next_port(const struct ports *set, unsigned int from, bool in)
+{
+	while (from < 65536) {
+		uint64_t w = (in ? set->w[from / 64] : ~set->w[from / 64]) & (~0ULL << (from % 64));
+
+		if (w)
+			return from / 64 * 64 + (unsigned int)__builtin_ctzll(w);
+		from = (from / 64 + 1) * 64;
+	}
+	return 65536;
+}
+
+void parse_port_set(struct parser *p, const char *text, struct port_set *out)
+{
+	struct ports *set = calloc(1, sizeof(*set));
+
+	if (!set || eval_ports(p, text, 0, set)) {
+		if (!set)
+			parser_fail(p, "out of memory");
+		free(set);
+		return;
+	}
+	/* The set's runs of ports, a word at a time: two calls per rule. */
+	for (unsigned int lo = next_port(set, 0, true); lo < 65536;) {
+		unsigned int end = next_port(set, lo, false);
+
+		if (!array_grow((void **)&out->ranges, out->n + 1, sizeof(*out->ranges))) {
+			parser_fail(p, "out of memory");
+			break;
+		}
+		out->ranges[out->n].lo = (uint16_t)lo;
+		out->ranges[out->n].hi = (uint16_t)(end - 1);
+		out->n++;
+		lo = next_port(set, end, true);
+	}
+	if (!p->failed && !out->n)
+		parser_fail(p, "port '%s' matches nothing", text);
+	free(set);
+}
+
+enum port_class port_class(const struct port_set *ps)
+{
+	if (ps->n == 1 && ps->ranges[0].lo == ps->ranges[0].hi)
+		return PORT_EXACT;
+	if (ps->n == 1 && ps->ranges[0].lo == 0 && ps->ranges[0].hi == 65535)
+		return PORT_ANY;
+	return PORT_LIST;
+}

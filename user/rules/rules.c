@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Suricata rule files: lines (a line ending in '\' continues on the
+ * next), the rule header, the rule set's errors and dropped keywords, and
+ * `rules import`, which prints the usable rules back as they were written.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "botsink_abi.h"
+#include "rules/rule_parser.h"
+#include "lib/util.h"
+
+static void add_error(struct rule_set *rs, unsigned int line, const char *fmt, va_list ap)
+{
+	struct rule_error *e;
+
+	if (!array_grow((void **)&rs->errors, rs->nerrors + 1, sizeof(*rs->errors)))
+		return;
+	e = &rs->errors[rs->nerrors++];
+	e->line = line;
+	if (vasprintf(&e->reason, fmt, ap) < 0)
+		e->reason = NULL;
+}
+
+void rules_add_error(struct rule_set *rs, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_error(rs, line, fmt, ap);
+	va_end(ap);
+}
+
+void parser_fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return; /* one error per rule: later ones are usually consequences */
+	p->failed = true;
+	va_start(ap, fmt);
+	add_error(p->rs, p->line, fmt, ap);
+	va_end(ap);
+}
+
+long parser_unsupported(struct parser *p, struct rule *r, const char *fmt, ...)
+{
+	struct rule_dropped *d;
+	char *keyword;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&keyword, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		parser_fail(p, "out of memory");
+		return -1;
+	}
+	if (!p->lenient) {
+		parser_fail(p, "keyword '%s' is not supported in XDP", keyword);
+		free(keyword);
+		return -1;
+	}
+	for (size_t i = 0; i < r->ndropped; i++) {
+		if (r->dropped[i].keyword && strcmp(r->dropped[i].keyword, keyword) == 0) {
+			free(keyword);
+			return (long)i;
+		}
+	}
+	if (!array_grow((void **)&r->dropped, r->ndropped + 1, sizeof(*r->dropped))) {
+		parser_fail(p, "out of memory");
+		free(keyword);
+		return -1;
+	}
+	d = &r->dropped[r->ndropped];
+	d->keyword = keyword;
+	return (long)r->ndropped++;
+}
+
+/* "pcre, flowbits:isset": what a rule dropped, malloc'd. */
+static char *dropped_list(const struct rule *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < r->ndropped; i++)
+		fprintf(f, "%s%s", i ? ", " : "",
+			r->dropped[i].keyword ? r->dropped[i].keyword : "(out of memory)");
+	fclose(f);
+	return text;
+}
+
+/* ---- rules ---- */
+
+/*
+ * Header tokens, whitespace-separated; a bracketed list is one token.
+ * *unclosed: a '[' was never closed (its token swallowed the rest).
+ */
+static size_t split_header(const char *text, size_t len, char *tokens[], size_t max, bool *unclosed)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max + 1) {
+		size_t start;
+		int depth = 0;
+
+		while (i < len && isspace((unsigned char)text[i]))
+			i++;
+		if (i >= len)
+			break;
+		start = i;
+		while (i < len && (depth > 0 || !isspace((unsigned char)text[i]))) {
+			if (text[i] == '[')
+				depth++;
+			else if (text[i] == ']')
+				depth--;
+			i++;
+		}
+		if (depth > 0)
+			*unclosed = true;
+		if (n < max)
+			tokens[n] = strndup_trim(text + start, i - start);
+		n++;
+	}
+	return n;
+}
+
+static bool parse_action(const char *action)
+{
+	static const char *const actions[] = {
+		"alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (strcmp(action, actions[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The application protocols imply their transport: HTTP over TCP, DNS over UDP. */
+static bool parse_proto(struct rule *r, const char *proto)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto;
+		enum rule_app app;
+	} protos[] = {
+		{ "tcp", IPPROTO_TCP, RULE_APP_NONE },
+		{ "udp", IPPROTO_UDP, RULE_APP_NONE },
+		{ "ip", 0, RULE_APP_NONE },
+		{ "http", IPPROTO_TCP, RULE_APP_HTTP },
+		{ "dns", IPPROTO_UDP, RULE_APP_DNS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (strcmp(proto, protos[i].name) == 0) {
+			r->proto = protos[i].proto;
+			r->app = protos[i].app;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void parse_header(struct parser *p, struct rule *r, const char *text, size_t len)
+{
+	char *tok[7] = { 0 };
+	bool unclosed = false;
+	size_t n = split_header(text, len, tok, 7, &unclosed);
+
+	if (unclosed) {
+		parser_fail(p, "unbalanced '[' in the rule header");
+		goto out;
+	}
+	if (n != 7) {
+		parser_fail(
+			p,
+			"rule header needs 7 fields (action proto src sport -> dst dport), found %s%zu",
+			n > 7 ? "more than " : "", n > 7 ? (size_t)7 : n);
+		goto out;
+	}
+	if (!parse_action(tok[0])) {
+		parser_fail(p, "action '%s' is not supported (alert, drop, reject)", tok[0]);
+		goto out;
+	}
+	if (!parse_proto(r, tok[1])) {
+		parser_fail(p, "protocol '%s' is not supported (tcp, udp, ip, http, dns)", tok[1]);
+		goto out;
+	}
+	if (strcmp(tok[4], "->") != 0) {
+		parser_fail(p,
+			    strcmp(tok[4], "<>") == 0 ?
+				    "bidirectional rules ('<>') are not supported" :
+				    "expected '->' between source and destination, found '%s'",
+			    tok[4]);
+		goto out;
+	}
+	parse_addr_set(p, tok[2], true, &r->src);
+	parse_port_set(p, tok[3], &r->sport);
+	parse_addr_set(p, tok[5], false, &r->dst);
+	parse_port_set(p, tok[6], &r->dport);
+	if (!p->failed && !r->proto &&
+	    (port_class(&r->sport) != PORT_ANY || port_class(&r->dport) != PORT_ANY))
+		parser_fail(p, "ports need protocol tcp or udp, not ip");
+out:
+	for (size_t i = 0; i < 7; i++)
+		free(tok[i]);
+}
+
+static void rule_free(struct rule *r)
+{
+	for (size_t i = 0; i < r->ncontents; i++)
+		free(r->contents[i].bytes);
+	for (size_t i = 0; i < r->ndropped; i++)
+		free(r->dropped[i].keyword);
+	free(r->contents);
+	free(r->dropped);
+	free(r->domains);
+	free(r->cuts);
+	free(r->msg);
+	free(r->family);
+	free(r->classtype);
+	addr_set_free(&r->src);
+	addr_set_free(&r->dst);
+	free(r->sport.ranges);
+	free(r->dport.ranges);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The checks that need the whole rule. */
+/* Negated contents alone would let almost every packet through. */
+static size_t positive_contents(const struct rule *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->ncontents; i++)
+		n += !r->contents[i].negated;
+	return n;
+}
+
+static void check_rule(struct parser *p, struct rule *r)
+{
+	const struct rule *dup;
+	char *list;
+
+	if (!p->failed && r->flags_op && r->proto == IPPROTO_UDP)
+		parser_fail(p, "flags need protocol tcp (or ip)");
+	if (!p->failed)
+		check_payload(p, r);
+	if (!p->failed && r->domains && r->app != RULE_APP_DNS)
+		parser_fail(p, "domains needs a dns rule (alert dns, or dns.query)");
+	dup = p->failed ? NULL : rules_find_sid(p->rs, r->sid);
+	if (dup)
+		parser_fail(p, "duplicate sid %u (first defined at line %u)", r->sid, dup->line);
+	/*
+	 * Reduced to its header, a rule would claim every packet to its
+	 * destination and ports: --lenient must leave it something to match.
+	 */
+	if (!p->failed && r->ndropped && !positive_contents(r) && !r->has_dsize && !r->has_flags &&
+	    !r->domains) {
+		list = dropped_list(r);
+		parser_fail(p, "sid %u: nothing left to match beyond the header after dropping %s",
+			    r->sid, list ? list : "keywords");
+		free(list);
+	}
+}
+
+/* A joined rule line and, for each of its bytes, its offset in the file. */
+struct logical_line {
+	char *text;
+	size_t *raw;
+	size_t len;
+	unsigned int first; /* line number */
+	size_t start, end; /* of its lines in the file */
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Where the joined line [k-1, k] spans a continuation ('\' and newline). */
+static bool joined_at(const struct logical_line *l, size_t k)
+{
+	return l->raw[k] != l->raw[k - 1] + 1;
+}
+
+/* The first line break in [from, to): the index just after it, or `to`. */
+static size_t raw_next(const struct logical_line *l, size_t from, size_t to)
+{
+	for (size_t k = from; k < to; k++)
+		if (joined_at(l, k))
+			return k;
+	return to;
+}
+
+/*
+ * A cut in joined-line offsets, in file offsets. Blanks after an option
+ * stop at a line break, so that the next line keeps its indentation; an
+ * option that was alone on its line takes the line with it.
+ */
+static struct rule_span map_cut(const struct logical_line *l, struct rule_span cut)
+{
+	struct rule_span raw = { l->raw[cut.start], l->raw[cut.end - 1] + 1 };
+	size_t tail = cut.end, head = cut.start;
+
+	while (tail > cut.start + 1 && is_blank(l->text[tail - 1]))
+		tail--;
+	for (size_t k = cut.end - 1; k >= tail && k > cut.start; k--)
+		if (joined_at(l, k))
+			raw.end = l->raw[k - 1] + 1;
+	if (raw.end == l->raw[cut.end - 1] + 1)
+		return raw; /* no line break after it */
+	while (head > 0 && !joined_at(l, head) && is_blank(l->text[head - 1]))
+		head--;
+	if (head > 0 && joined_at(l, head)) {
+		raw.start = l->raw[head];
+		raw.end = l->raw[raw_next(l, tail, cut.end)];
+	}
+	return raw;
+}
+
+/* Cut spans were noted in joined-line offsets; import needs file offsets. */
+static void map_cuts(struct rule *r, const struct logical_line *l)
+{
+	for (size_t i = 0; i < r->ncuts; i++)
+		r->cuts[i] = map_cut(l, r->cuts[i]);
+}
+
+static void parse_rule(struct parser *p, const struct logical_line *l, const char *text)
+{
+	struct rule r = { .line = p->line, .text_start = l->start, .text_end = l->end };
+	const char *open = strchr(text, '(');
+	const char *close = strrchr(text, ')');
+
+	p->failed = false;
+	p->base = l->text;
+	if (!open || !close || close < open) {
+		parser_fail(p, "rule has no '(...)' options");
+		return;
+	}
+	if (close[1 + strspn(close + 1, " \t\r")] != '\0') {
+		parser_fail(p, "unexpected text after ')'");
+		return;
+	}
+	parse_header(p, &r, text, (size_t)(open - text));
+	if (!p->failed)
+		parse_options(p, &r, open + 1, (size_t)(close - open - 1));
+	check_rule(p, &r);
+	if (!p->failed && !r.family)
+		r.family = r.msg ? family_from_msg(r.msg) : strdup("unknown");
+	if (!p->failed && !r.family)
+		parser_fail(p, "out of memory");
+	if (p->failed || !array_grow((void **)&p->rs->rules, p->rs->n + 1, sizeof(r))) {
+		rule_free(&r);
+		return;
+	}
+	map_cuts(&r, l);
+	p->rs->rules[p->rs->n++] = r;
+}
+
+/* Append text[0..n), which starts at file offset `at`, to the joined line. */
+static bool join(struct logical_line *l, const char *text, size_t n, size_t at)
+{
+	if (!array_grow((void **)&l->text, l->len + n + 1, 1) ||
+	    !array_grow((void **)&l->raw, l->len + n + 1, sizeof(*l->raw)))
+		return false;
+	memcpy(l->text + l->len, text, n);
+	for (size_t i = 0; i < n; i++)
+		l->raw[l->len + i] = at + i;
+	l->len += n;
+	l->text[l->len] = '\0';
+	return true;
+}
+
+static void parse_line(struct parser *p, struct logical_line *l)
+{
+	const char *s = l->text ? l->text + strspn(l->text, " \t") : "";
+
+	p->line = l->first;
+	if (*s && *s != '#')
+		parse_rule(p, l, s);
+	l->len = 0;
+}
+
+static void parse_text(struct parser *p, const char *text)
+{
+	struct logical_line l = { 0 };
+	const char *at = text;
+	unsigned int lineno = 0;
+	bool open = false; /* l holds a line that continues */
+
+	while (*at) {
+		size_t n = strcspn(at, "\n");
+		size_t t = n, end = n - (n && at[n - 1] == '\r');
+		bool cont;
+
+		lineno++;
+		while (t && (at[t - 1] == '\r' || at[t - 1] == ' ' || at[t - 1] == '\t'))
+			t--;
+		/* As in Suricata, a comment line never continues onto the next. */
+		cont = t && at[t - 1] == '\\' && (open || at[strspn(at, " \t")] != '#');
+		if (cont)
+			t--;
+		if (!open) {
+			l.first = lineno;
+			l.start = (size_t)(at - text);
+		}
+		l.end = (size_t)(at - text) + end;
+		if (!join(&l, at, t, (size_t)(at - text)))
+			parser_fail(p, "out of memory");
+		at += n + (at[n] == '\n');
+		open = cont && *at;
+		if (!open)
+			parse_line(p, &l);
+	}
+	free(l.text);
+	free(l.raw);
+}
+
+int rules_parse_buffer_opts(const char *name, const char *text, bool lenient, struct rule_set *out)
+{
+	const char *slash = strrchr(name, '/');
+	struct parser p = { .rs = out, .lenient = lenient };
+	char *dir = slash ? strndup(name, (size_t)(slash - name) + 1) : strdup("");
+
+	memset(out, 0, sizeof(*out));
+	out->path = strdup(name);
+	if (!dir || !out->path) {
+		free(dir);
+		rules_add_error(out, 0, "out of memory");
+		return 0;
+	}
+	p.dir = dir;
+	parse_text(&p, text);
+	free(dir);
+	return 0;
+}
+
+int rules_parse_buffer(const char *name, const char *text, struct rule_set *out)
+{
+	return rules_parse_buffer_opts(name, text, false, out);
+}
+
+int rules_load_opts(const char *path, bool lenient, struct rule_set *out)
+{
+	char *text = read_file(path, NULL);
+	int ret;
+
+	if (!text)
+		return -1;
+	ret = rules_parse_buffer_opts(path, text, lenient, out);
+	free(text);
+	return ret;
+}
+
+int rules_load(const char *path, struct rule_set *out)
+{
+	return rules_load_opts(path, false, out);
+}
+
+static void print_error(FILE *f, const struct rule_set *rs, const struct rule_error *e)
+{
+	const char *reason = e->reason ? e->reason : "out of memory";
+
+	if (e->line)
+		fprintf(f, "%s:%u: %s\n", rs->path, e->line, reason);
+	else
+		fprintf(f, "%s: %s\n", rs->path, reason);
+}
+
+void rules_write_errors(const struct rule_set *rs, FILE *f)
+{
+	for (size_t i = 0; i < rs->nerrors; i++)
+		print_error(f, rs, &rs->errors[i]);
+}
+
+void rules_print_errors(const struct rule_set *rs)
+{
+	rules_write_errors(rs, stderr);
+}
+
+void rules_print_dropped(const struct rule_set *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->rules[i];
+		char *list;
+
+		if (!r->ndropped)
+			continue;
+		list = dropped_list(r);
+		fprintf(stderr, "%s:%u: sid %u: dropped %s (not supported in XDP)\n", rs->path,
+			r->line, r->sid, list ? list : "keywords");
+		free(list);
+	}
+}
+
+/* The rule as written, less the options --lenient dropped. */
+static void import_rule(FILE *out, const struct rule *r, const char *text)
+{
+	size_t pos = r->text_start;
+
+	if (r->ndropped) {
+		char *list = dropped_list(r);
+
+		fprintf(out, "# botsink: sid %u: dropped %s\n", r->sid, list ? list : "keywords");
+		free(list);
+	}
+	for (size_t i = 0; i < r->ncuts; i++) {
+		if (r->cuts[i].start > pos)
+			fwrite(text + pos, 1, r->cuts[i].start - pos, out);
+		if (r->cuts[i].end > pos)
+			pos = r->cuts[i].end;
+	}
+	fwrite(text + pos, 1, r->text_end - pos, out);
+	fputc('\n', out);
+}
+
+size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE *err)
+{
+	size_t ri = 0, ei = 0, refused = 0;
+
+	/* Both lists are in file order: merge them to keep it. */
+	while (ri < rs->n || ei < rs->nerrors) {
+		if (ei == rs->nerrors || (ri < rs->n && rs->rules[ri].line < rs->errors[ei].line)) {
+			import_rule(out, &rs->rules[ri++], text);
+			continue;
+		}
+		refused += rs->errors[ei].line != 0;
+		print_error(err, rs, &rs->errors[ei++]);
+	}
+	fprintf(err, "%s: imported %zu of %zu rules (%zu skipped)\n", rs->path, rs->n,
+		rs->n + refused, refused);
+	return rs->n;
+}
+
+void rules_free(struct rule_set *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(&rs->rules[i]);
+	for (size_t i = 0; i < rs->nerrors; i++)
+		free(rs->errors[i].reason);
+	free(rs->rules);
+	free(rs->errors);
+	free(rs->path);
+	memset(rs, 0, sizeof(*rs));
+}
+
+const struct rule *rules_find_sid(const struct rule_set *rs, uint32_t sid)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->rules[i].sid == sid)
+			return &rs->rules[i];
+	return NULL;
+}
+
+const char *rule_proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "ip";
+}
