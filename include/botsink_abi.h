@@ -15,37 +15,42 @@
 #include <linux/types.h>
 #endif
 
-/* Pinned map names (LIBBPF_PIN_BY_NAME: they are the pin file names). */
-#define BOTSINK_MAP_CONFIG "botsink_config"
-#define BOTSINK_MAP_STATS "botsink_stats"
-#define BOTSINK_MAP_V4 "botsink_v4"
-#define BOTSINK_MAP_V4_GROUPS "botsink_v4_grp"
-#define BOTSINK_MAP_DST6 "botsink_dst6"
-#define BOTSINK_MAP_LISTS "botsink_lists"
-#define BOTSINK_MAP_CANDS "botsink_cands"
-#define BOTSINK_MAP_PORT1 "botsink_port1"
-#define BOTSINK_MAP_PORT2 "botsink_port2"
-#define BOTSINK_MAP_ACTIVE "botsink_active"
-#define BOTSINK_MAP_GEN0 "botsink_gen0"
-#define BOTSINK_MAP_GEN1 "botsink_gen1"
-#define BOTSINK_MAP_UCL0 "botsink_ucl0"
-#define BOTSINK_MAP_UCL1 "botsink_ucl1"
-#define BOTSINK_MAP_OVF0 "botsink_ovf0"
-#define BOTSINK_MAP_OVF1 "botsink_ovf1"
-#define BOTSINK_MAP_UOVF0 "botsink_uovf0"
-#define BOTSINK_MAP_UOVF1 "botsink_uovf1"
-#define BOTSINK_MAP_RULES "botsink_rules"
-#define BOTSINK_MAP_HITS "botsink_hits"
-#define BOTSINK_MAP_CONTENTS "botsink_contents"
-#define BOTSINK_MAP_GRAM2 "botsink_gram2"
-#define BOTSINK_MAP_GRAMS "botsink_grams"
-#define BOTSINK_MAP_FASTPATS "botsink_fastpats"
-#define BOTSINK_MAP_DOMAINS "botsink_domains"
-#define BOTSINK_MAP_RECENT "botsink_recent"
-#define BOTSINK_MAP_DRAIN "botsink_drain"
-#define BOTSINK_MAP_TCP_PORTS "botsink_tcp_ports"
-#define BOTSINK_MAP_GUARD "botsink_vguard"
-#define BOTSINK_PROG_NAME "botsink_xdp"
+/*
+ * The pinned maps (LIBBPF_PIN_BY_NAME: each name is its pin file's name),
+ * listed once: X(map, fd) names the map as bpf/maps.bpf.h defines it (and
+ * so the skeleton's handle, skel->maps.map) and the field of struct
+ * botsink_maps (user/kernel/loader.h) that holds its file descriptor.
+ */
+#define BOTSINK_PINNED_MAPS(X)                                    \
+	X(botsink_config, config)                                 \
+	X(botsink_stats, stats)                                   \
+	X(botsink_v4, v4)                                         \
+	X(botsink_v4_grp, v4_groups)                              \
+	X(botsink_dst6, dst6)                                     \
+	X(botsink_lists, lists)                                   \
+	X(botsink_active, active)                                 \
+	X(botsink_gen0, counters[BOTSINK_KIND_SOURCES][0])        \
+	X(botsink_gen1, counters[BOTSINK_KIND_SOURCES][1])        \
+	X(botsink_ucl0, counters[BOTSINK_KIND_UNCLASSIFIED][0])   \
+	X(botsink_ucl1, counters[BOTSINK_KIND_UNCLASSIFIED][1])   \
+	X(botsink_ovf0, counters[BOTSINK_KIND_OVERFLOW][0])       \
+	X(botsink_ovf1, counters[BOTSINK_KIND_OVERFLOW][1])       \
+	X(botsink_uovf0, counters[BOTSINK_KIND_UNCL_OVERFLOW][0]) \
+	X(botsink_uovf1, counters[BOTSINK_KIND_UNCL_OVERFLOW][1]) \
+	X(botsink_rules, rules)                                   \
+	X(botsink_hits, hits)                                     \
+	X(botsink_contents, contents)                             \
+	X(botsink_gram2, gram2)                                   \
+	X(botsink_grams, grams)                                   \
+	X(botsink_fastpats, fastpats)                             \
+	X(botsink_domains, domains)                               \
+	X(botsink_recent, recent)                                 \
+	X(botsink_cands, cands)                                   \
+	X(botsink_port1, port1)                                   \
+	X(botsink_port2, port2)                                   \
+	X(botsink_drain, drain)                                   \
+	X(botsink_tcp_ports, tcp_ports)                           \
+	X(botsink_vguard, guard)
 
 /* Capacities. Candidates: rule entries scanned for one destination. */
 #define BOTSINK_MAX_CANDIDATES 64 /* entries in one candidate list */
@@ -349,36 +354,49 @@ struct botsink_drain_state {
 };
 
 /*
- * Statistics buckets. Every frame lands in exactly one of the first six
- * (they add up to the frames seen); table_full and vlan are extra counts.
- * The fields of struct botsink_stats follow this order.
+ * Statistics: botsink_stats[0], per CPU, one __u64 per entry below, in
+ * this order. Every frame lands in exactly one of the first
+ * BOTSINK_CLASS_COUNT, the buckets (they add up to the frames seen); the
+ * others are extra counts. X(field, NAME): the field of struct
+ * botsink_stats and its index BOTSINK_NAME.
  */
-enum botsink_class {
-	BOTSINK_NON_IP = 0,
-	BOTSINK_NON_SINKHOLE,
-	BOTSINK_MALFORMED,
-	BOTSINK_FRAGMENT,
-	BOTSINK_MATCHED,
-	BOTSINK_UNCLASSIFIED,
-	BOTSINK_CLASS_COUNT,
+#define BOTSINK_STATS(X)                                                                         \
+	X(non_ip, NON_IP) /* not IPv4/IPv6 (ARP, LLDP, ...) */                                   \
+	X(non_sinkhole, NON_SINKHOLE) /* destination outside the sinkhole space, or ND */        \
+	X(malformed, MALFORMED) /* truncated or inconsistent headers */                          \
+	X(fragment, FRAGMENT) /* later fragment, or first one without the L4 header */           \
+	X(matched, MATCHED) /* attributed to a rule */                                           \
+	X(unclassified, UNCLASSIFIED) /* sinkhole traffic no rule matched */                     \
+	X(table_full, TABLE_FULL) /* of matched+unclassified: counted in an overflow table */    \
+	X(vlan, VLAN) /* frames that carried an 802.1Q/802.1ad tag */                            \
+	X(uncounted, UNCOUNTED) /* of table_full: no catch-all either (no daemon set them up) */ \
+	X(verified, VERIFIED) /* TCP check-ins whose handshake a SYN cookie proved */            \
+	X(responses, RESPONSES) /* frames answered by the responder (XDP_TX) */                  \
+	X(cookie_failed, COOKIE_FAILED) /* TCP check-ins (data) whose cookie check failed */     \
+	X(verify_refused, VERIFY_REFUSED) /* valid cookies not counted: source failed too often */
+
+#define BOTSINK_STAT_INDEX(field, NAME) BOTSINK_##NAME,
+#define BOTSINK_STAT_FIELD(field, NAME) __u64 field;
+#define BOTSINK_STAT_OFFSET(field, NAME)                                  \
+	_Static_assert(__builtin_offsetof(struct botsink_stats, field) == \
+			       BOTSINK_##NAME * sizeof(__u64),            \
+		       "struct botsink_stats: " #field " is not at index BOTSINK_" #NAME);
+
+enum botsink_stat {
+	BOTSINK_STATS(BOTSINK_STAT_INDEX) BOTSINK_NSTATS,
 };
 
-/* botsink_stats[0], per CPU. */
+#define BOTSINK_CLASS_COUNT (BOTSINK_UNCLASSIFIED + 1) /* the buckets */
+
+/* botsink_stats[0], per CPU: bpftool shows each count by name. */
 struct botsink_stats {
-	__u64 non_ip; /* not IPv4/IPv6 (ARP, LLDP, ...) */
-	__u64 non_sinkhole; /* destination outside the sinkhole space, or ND */
-	__u64 malformed; /* truncated or inconsistent headers */
-	__u64 fragment; /* later fragment, or first one without the L4 header */
-	__u64 matched; /* attributed to a rule */
-	__u64 unclassified; /* sinkhole traffic no rule matched */
-	__u64 table_full; /* of matched+unclassified: counted in an overflow table */
-	__u64 vlan; /* frames that carried an 802.1Q/802.1ad tag */
-	__u64 uncounted; /* of table_full: no catch-all either (no daemon has set them up) */
-	__u64 verified; /* TCP check-ins whose handshake a SYN cookie proved */
-	__u64 responses; /* frames answered by the responder (XDP_TX) */
-	__u64 cookie_failed; /* TCP check-ins (data) whose cookie check failed */
-	__u64 verify_refused; /* valid cookies not counted: the source failed too often */
+	BOTSINK_STATS(BOTSINK_STAT_FIELD)
 };
+
+/* The program may count by index (a frame's bucket): fields and indexes agree. */
+BOTSINK_STATS(BOTSINK_STAT_OFFSET)
+_Static_assert(sizeof(struct botsink_stats) == BOTSINK_NSTATS * sizeof(__u64),
+	       "struct botsink_stats: only the fields of BOTSINK_STATS");
 
 /*
  * Destinations. Each rule set (0 or 1) has its own half of every table:

@@ -68,7 +68,7 @@ static const char checkin_rules[] =
 
 struct kind {
 	const char *name;
-	enum botsink_class bucket; /* where botsink must put it */
+	enum botsink_stat bucket; /* where botsink must put it */
 	uint8_t buf[FRAME_MAX];
 	size_t len;
 	size_t l4; /* the TCP header's offset (the responder's frames) */

@@ -391,7 +391,8 @@ static void test_frame_fuzz(void)
 	static struct seed corpus[CORPUS_MAX];
 	static struct botsink_rule_hits hits[BOTSINK_MAX_RULES];
 	char path[] = "/tmp/botsink-fuzz-domains-XXXXXX", rules[2048];
-	__u64 before[NSTATS], after[NSTATS], counted = 0, overflowed = 0, hit_packets = 0;
+	__u64 before[BOTSINK_NSTATS], after[BOTSINK_NSTATS], counted = 0, overflowed = 0,
+							     hit_packets = 0;
 	struct drain_result r = { 0 };
 	uint8_t buf[FRAME_MAX];
 	size_t ncorpus = build_corpus(corpus);
@@ -444,7 +445,7 @@ static void test_frame_fuzz(void)
 			goto out;
 	}
 	/* The harness's end-of-test checks expect exactly this. */
-	for (int i = 0; i < NSTATS; i++)
+	for (int i = 0; i < BOTSINK_NSTATS; i++)
 		env.stats_want[i] += after[i] - before[i];
 	env.frames += frames;
 	/* Every counted frame is in a counter; those of full tables in an overflow one. */
@@ -456,7 +457,7 @@ static void test_frame_fuzz(void)
 	}
 	CHECK_EQ(counted, after[BOTSINK_MATCHED] - before[BOTSINK_MATCHED] +
 				  after[BOTSINK_UNCLASSIFIED] - before[BOTSINK_UNCLASSIFIED]);
-	CHECK_EQ(overflowed, after[TABLE_FULL_STAT] - before[TABLE_FULL_STAT]);
+	CHECK_EQ(overflowed, after[BOTSINK_TABLE_FULL] - before[BOTSINK_TABLE_FULL]);
 	/* And every one in its rule's totals. */
 	read_hits(hits);
 	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++) {
@@ -468,7 +469,8 @@ static void test_frame_fuzz(void)
 				      after[BOTSINK_UNCLASSIFIED] - before[BOTSINK_UNCLASSIFIED]);
 	/* Each kind of outcome was reached. */
 	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
-		check_at(__LINE__, after[i] > before[i], "no frame landed in %s", stat_names[i]);
+		check_at(__LINE__, after[i] > before[i], "no frame landed in %s",
+			 botsink_stat_names[i]);
 out:
 	unlink(path);
 }

@@ -14,19 +14,12 @@
 #include "kernel/counters.h"
 #include "frames.h"
 #include "kernel/install.h"
+#include "kernel/map_io.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
 #include "rules/rules.h"
 #include "lib/util.h"
 #include "harness.h"
-
-_Static_assert(sizeof(struct botsink_stats) == NSTATS * sizeof(__u64), "stats layout");
-
-const char *const stat_names[NSTATS] = {
-	"non_ip",	"non_sinkhole",	 "malformed",	   "fragment",	"matched",
-	"unclassified", "table_full",	 "vlan",	   "uncounted", "verified",
-	"responses",	"cookie_failed", "verify_refused",
-};
 
 /* The rule set most parse tests use. */
 const char base_rules[] =
@@ -78,16 +71,16 @@ struct frame *new_frame(void)
 	return &frame_ring[i];
 }
 
-void read_stats(__u64 out[NSTATS])
+void read_stats(__u64 out[BOTSINK_NSTATS])
 {
 	const struct botsink_stats *s = env.percpu;
 	__u32 zero = 0;
 
-	memset(out, 0, NSTATS * sizeof(*out));
+	memset(out, 0, BOTSINK_NSTATS * sizeof(*out));
 	if (bpf_map_lookup_elem(env.l.maps.stats, &zero, env.percpu))
 		return;
 	for (int cpu = 0; cpu < env.ncpus; cpu++)
-		for (int i = 0; i < NSTATS; i++)
+		for (int i = 0; i < BOTSINK_NSTATS; i++)
 			out[i] += ((const __u64 *)&s[cpu])[i];
 }
 
@@ -352,7 +345,7 @@ bool cookie_checked(const struct hit *h)
 void send_at(int line, const void *data, size_t len, const struct expect *x)
 {
 	int action = x->action >= 0 ? x->action : implied_action(x->bucket);
-	__u64 before[NSTATS], after[NSTATS], want[NSTATS] = { 0 };
+	__u64 before[BOTSINK_NSTATS], after[BOTSINK_NSTATS], want[BOTSINK_NSTATS] = { 0 };
 	bool same = true, checkin = false;
 	__u32 retval;
 
@@ -364,26 +357,26 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 	check_at(line, retval == (__u32)action, "%zu-byte frame: verdict %s, expected %s", len,
 		 action_name(retval), action_name((__u32)action));
 	want[x->bucket] = 1;
-	want[VLAN_STAT] = is_tagged(data, len);
-	want[TABLE_FULL_STAT] = x->table_full;
+	want[BOTSINK_VLAN] = is_tagged(data, len);
+	want[BOTSINK_TABLE_FULL] = x->table_full;
 	if (x->hit)
 		checkin = expect_checkin(x->hit);
 	if (checkin && cookie_checked(x->hit)) {
-		want[VERIFIED_STAT] = x->hit->verified && !x->hit->refused;
-		want[COOKIE_FAILED_STAT] = !x->hit->verified;
-		want[VERIFY_REFUSED_STAT] = x->hit->verified && x->hit->refused;
+		want[BOTSINK_VERIFIED] = x->hit->verified && !x->hit->refused;
+		want[BOTSINK_COOKIE_FAILED] = !x->hit->verified;
+		want[BOTSINK_VERIFY_REFUSED] = x->hit->verified && x->hit->refused;
 	}
-	want[RESPONSES_STAT] = x->responded;
-	for (int i = 0; i < NSTATS; i++) {
+	want[BOTSINK_RESPONSES] = x->responded;
+	for (int i = 0; i < BOTSINK_NSTATS; i++) {
 		same &= after[i] - before[i] == want[i];
 		env.stats_want[i] += want[i];
 	}
 	if (!check_at(line, same, "%zu-byte frame: expected bucket %s%s%s; statistics moved:", len,
-		      stat_names[x->bucket], want[VLAN_STAT] ? " + vlan" : "",
+		      botsink_stat_names[x->bucket], want[BOTSINK_VLAN] ? " + vlan" : "",
 		      x->table_full ? " + table_full" : ""))
-		for (int i = 0; i < NSTATS; i++)
+		for (int i = 0; i < BOTSINK_NSTATS; i++)
 			if (after[i] != before[i])
-				fprintf(stderr, "    %s +%llu\n", stat_names[i],
+				fprintf(stderr, "    %s +%llu\n", botsink_stat_names[i],
 					(unsigned long long)(after[i] - before[i]));
 	if (x->hit)
 		expect_counted(line, x->hit, len, x->table_full, checkin);
@@ -607,14 +600,14 @@ void check_hits_at(int line)
 /* The statistics moved exactly as expected, and the buckets add up. */
 void check_totals_at(int line)
 {
-	__u64 now[NSTATS], sum = 0;
+	__u64 now[BOTSINK_NSTATS], sum = 0;
 
 	read_stats(now);
-	for (int i = 0; i < NSTATS; i++) {
+	for (int i = 0; i < BOTSINK_NSTATS; i++) {
 		__u64 delta = now[i] - env.stats_base[i];
 
 		check_at(line, delta == env.stats_want[i],
-			 "statistics: %s moved by %llu, expected %llu", stat_names[i],
+			 "statistics: %s moved by %llu, expected %llu", botsink_stat_names[i],
 			 (unsigned long long)delta, (unsigned long long)env.stats_want[i]);
 		if (i < BOTSINK_CLASS_COUNT)
 			sum += delta;
@@ -625,7 +618,7 @@ void check_totals_at(int line)
 
 __u64 stat_delta(int i)
 {
-	__u64 now[NSTATS];
+	__u64 now[BOTSINK_NSTATS];
 
 	read_stats(now);
 	return now[i] - env.stats_base[i];

@@ -31,18 +31,10 @@
 #define HOST4 "203.0.113.10"
 #define HOST6 "2001:db8:5::10"
 #define SPORT 40000
-#define NSTATS 13 /* the fields of struct botsink_stats */
-#define VLAN_STAT 7
-#define TABLE_FULL_STAT 6
-#define VERIFIED_STAT 9
-#define RESPONSES_STAT 10
-#define COOKIE_FAILED_STAT 11
-#define VERIFY_REFUSED_STAT 12
 #define MAX_WANT 256
 #define MAX_SEEN 1024 /* TCP check-in segments remembered by one test */
 #define NFRAMES 4
 #define PERCPU_VALUE_MAX 256 /* bytes: the largest per-CPU map value read (env.percpu) */
-extern const char *const stat_names[NSTATS];
 extern const char base_rules[];
 extern const char *cur_test;
 extern unsigned int cur_checks, cur_failures;
@@ -98,8 +90,8 @@ struct env {
 	struct compiled c;
 	enum botsink_verdict verdict;
 	enum botsink_respond respond; /* what install_at asks for */
-	__u64 stats_base[NSTATS];
-	__u64 stats_want[NSTATS]; /* expected delta */
+	__u64 stats_base[BOTSINK_NSTATS];
+	__u64 stats_want[BOTSINK_NSTATS]; /* expected delta */
 	__u64 frames;
 	struct want_counter want[MAX_WANT];
 	struct segment_id seen[MAX_SEEN]; /* TCP check-ins so far */
@@ -138,7 +130,7 @@ struct test {
 bool __attribute__((format(printf, 3, 4))) check_at(int line, bool ok, const char *fmt, ...);
 bool check_eq_at(int line, const char *what, unsigned long long got, unsigned long long want);
 struct frame *new_frame(void);
-void read_stats(__u64 out[NSTATS]);
+void read_stats(__u64 out[BOTSINK_NSTATS]);
 void read_hits(struct botsink_rule_hits *out);
 void read_slots(void);
 int slot_of(__u32 sid);

@@ -328,7 +328,7 @@ static void test_vlan(void)
 	SEND(f, BOTSINK_MALFORMED);
 
 	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001); /* untagged: no vlan */
-	CHECK_EQ(stat_delta(VLAN_STAT), 8);
+	CHECK_EQ(stat_delta(BOTSINK_VLAN), 8);
 }
 
 /* ---- tests: fragments ---- */
@@ -501,7 +501,7 @@ static void test_fragments_ipv6(void)
 /* Cuts shorter than an Ethernet header never reach the program. */
 static void check_too_short_rejected(int line, const struct frame *f)
 {
-	__u64 before[NSTATS], after[NSTATS];
+	__u64 before[BOTSINK_NSTATS], after[BOTSINK_NSTATS];
 
 	read_stats(before);
 	for (size_t cut = 1; cut < ETH_LEN; cut++) {
@@ -531,7 +531,7 @@ static void test_truncated_vlan_ipv4_tcp(void)
 	for (size_t cut = ETH_LEN; cut < f->len; cut++)
 		SEND_CUT(f, cut, BOTSINK_MALFORMED);
 	SEND_SID(f, 1001);
-	CHECK_EQ(stat_delta(VLAN_STAT), f->len - ETH_LEN + 1);
+	CHECK_EQ(stat_delta(BOTSINK_VLAN), f->len - ETH_LEN + 1);
 	CHECK_EQ(stat_delta(BOTSINK_MALFORMED), f->len - ETH_LEN);
 	check_too_short_rejected(__LINE__, f);
 }
@@ -2044,7 +2044,7 @@ static void test_captures(void)
 	SEND_RAW_SID(cap_dns6, src6, 1004, "2001:db8:5::53", 53, FR_IPPROTO_UDP, false);
 	SEND_RAW_SID(cap_ping6, src6, 0, HOST6, 0, FR_IPPROTO_ICMPV6, false);
 	SEND_RAW(cap_ns6, BOTSINK_NON_SINKHOLE);
-	CHECK_EQ(stat_delta(VLAN_STAT), 1);
+	CHECK_EQ(stat_delta(BOTSINK_VLAN), 1);
 }
 
 const struct test header_tests[] = {

@@ -306,8 +306,8 @@ static void test_forged_checkins(void)
 	f = segment(4, OTHER4, GATE4, 80, TH_FIN | TH_ACK, 0x2468ace0, NULL);
 	send_expect(__LINE__, f, BOTSINK_UNCLASSIFIED, 0, XDP_TX, false);
 	check_rst(__LINE__, f, 0x2468ace0);
-	CHECK_EQ(stat_delta(VERIFIED_STAT), 0);
-	CHECK_EQ(stat_delta(COOKIE_FAILED_STAT), 6);
+	CHECK_EQ(stat_delta(BOTSINK_VERIFIED), 0);
+	CHECK_EQ(stat_delta(BOTSINK_COOKIE_FAILED), 6);
 }
 
 /* The coarse monotonic clock the program reads, as userspace reads it. */
@@ -350,7 +350,7 @@ static void test_guessing_is_bounded(void)
 		h.responder_port = true;
 		send_at(__LINE__, f->buf, f->len, &x);
 	}
-	CHECK_EQ(stat_delta(COOKIE_FAILED_STAT), BOTSINK_GUARD_FAILURES + 1);
+	CHECK_EQ(stat_delta(BOTSINK_COOKIE_FAILED), BOTSINK_GUARD_FAILURES + 1);
 	/* The real handshake's check-in now: valid, refused. */
 	f = segment(4, SRC4, GATE4, 80, TH_PSH | TH_ACK, cookie4 + 1, REQUEST);
 	frame_hit(f, 7001, &h);
@@ -360,11 +360,11 @@ static void test_guessing_is_bounded(void)
 	x.action = XDP_TX; /* still answered: a reply proves nothing either way */
 	x.responded = true;
 	send_at(__LINE__, f->buf, f->len, &x);
-	CHECK_EQ(stat_delta(VERIFY_REFUSED_STAT), 1);
+	CHECK_EQ(stat_delta(BOTSINK_VERIFY_REFUSED), 1);
 	/* Another source is not held back. */
 	f = segment(6, SRC6, GATE6, 80, TH_PSH | TH_ACK, cookie6 + 1, REQUEST);
 	send_expect(__LINE__, f, BOTSINK_MATCHED, 7002, XDP_TX, true);
-	CHECK_EQ(stat_delta(VERIFIED_STAT), 1);
+	CHECK_EQ(stat_delta(BOTSINK_VERIFIED), 1);
 }
 
 /* Drop verdict without the responder: no SYN-ACK was sent, nothing is verified. */
@@ -380,8 +380,8 @@ static void test_no_responder_no_verification(void)
 		return;
 	f = segment(4, SRC4, GATE4, 80, TH_PSH | TH_ACK, cookie + 1, REQUEST);
 	send_expect(__LINE__, f, BOTSINK_MATCHED, 7001, XDP_DROP, false);
-	CHECK_EQ(stat_delta(VERIFIED_STAT), 0);
-	CHECK_EQ(stat_delta(COOKIE_FAILED_STAT), 0);
+	CHECK_EQ(stat_delta(BOTSINK_VERIFIED), 0);
+	CHECK_EQ(stat_delta(BOTSINK_COOKIE_FAILED), 0);
 }
 
 /* A SYN flood from many spoofed sources: each answered, nothing verified, nothing kept. */
@@ -395,8 +395,8 @@ static void test_syn_flood(void)
 		snprintf(src, sizeof(src), "198.51.100.%d", i);
 		handshake(__LINE__, 4, src, GATE4, 80, 0);
 	}
-	CHECK_EQ(stat_delta(RESPONSES_STAT), 50);
-	CHECK_EQ(stat_delta(VERIFIED_STAT), 0);
+	CHECK_EQ(stat_delta(BOTSINK_RESPONSES), 50);
+	CHECK_EQ(stat_delta(BOTSINK_VERIFIED), 0);
 }
 
 /* The MSS the SYN asked for, as the cookie can encode it. */

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <limits.h>
 #include "lib/addr.h"
+#include "lib/parse.h"
 #include "privacy/anon.h"
 #include "privacy/keyring.h"
 #include "unit.h"
@@ -94,35 +96,36 @@ static size_t count_keys(const char *dir, enum anon_mode mode)
 	return n;
 }
 
+/* --key-retention and --key-rotate, through the parsers botsink run uses. */
 static void test_parse(void)
 {
-	enum key_rotate r = KEY_ROTATE_NEVER;
 	long long s = -1;
+	int r = -1;
 
-	CHECK(duration_parse("90", &s) == 0);
+	CHECK(parse_duration("90", 0, LLONG_MAX, &s) == 0);
 	CHECK_INT(s, 90);
-	CHECK(duration_parse("90s", &s) == 0);
+	CHECK(parse_duration("90s", 0, LLONG_MAX, &s) == 0);
 	CHECK_INT(s, 90);
-	CHECK(duration_parse("12h", &s) == 0);
+	CHECK(parse_duration("12h", 0, LLONG_MAX, &s) == 0);
 	CHECK_INT(s, 12 * HOUR);
-	CHECK(duration_parse("7d", &s) == 0);
+	CHECK(parse_duration("7d", 0, LLONG_MAX, &s) == 0);
 	CHECK_INT(s, 7 * DAY);
-	CHECK(duration_parse("0", &s) == 0);
+	CHECK(parse_duration("0", 0, LLONG_MAX, &s) == 0);
 	CHECK_INT(s, 0);
-	CHECK(duration_parse("", &s) == -1);
-	CHECK(duration_parse("d", &s) == -1);
-	CHECK(duration_parse("-5", &s) == -1);
-	CHECK(duration_parse("7x", &s) == -1);
-	CHECK(duration_parse("7dd", &s) == -1);
-	CHECK(duration_parse(" 7", &s) == -1);
-	CHECK(duration_parse("999999999999999999d", &s) == -1);
-	CHECK(key_rotate_parse("hourly", &r) == 0);
+	CHECK(parse_duration("", 0, LLONG_MAX, &s) == -1);
+	CHECK(parse_duration("d", 0, LLONG_MAX, &s) == -1);
+	CHECK(parse_duration("-5", 0, LLONG_MAX, &s) == -1);
+	CHECK(parse_duration("7x", 0, LLONG_MAX, &s) == -1);
+	CHECK(parse_duration("7dd", 0, LLONG_MAX, &s) == -1);
+	CHECK(parse_duration(" 7", 0, LLONG_MAX, &s) == -1);
+	CHECK(parse_duration("999999999999999999d", 0, LLONG_MAX, &s) == -1);
+	CHECK(keyword_parse(key_rotations, "hourly", &r) == 0);
 	CHECK_INT(r, KEY_ROTATE_HOURLY);
-	CHECK(key_rotate_parse("daily", &r) == 0);
+	CHECK(keyword_parse(key_rotations, "daily", &r) == 0);
 	CHECK_INT(r, KEY_ROTATE_DAILY);
-	CHECK(key_rotate_parse("never", &r) == 0);
+	CHECK(keyword_parse(key_rotations, "never", &r) == 0);
 	CHECK_INT(r, KEY_ROTATE_NEVER);
-	CHECK(key_rotate_parse("weekly", &r) == -1);
+	CHECK(keyword_parse(key_rotations, "weekly", &r) == -1);
 	CHECK_STR(key_rotate_name(KEY_ROTATE_DAILY), "daily");
 }
 

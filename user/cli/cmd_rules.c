@@ -6,169 +6,136 @@
  * botsink rules load: have the running daemon swap to another rules file.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/commands.h"
-#include "rules/compile.h"
-#include "sensor/control.h"
-#include "rules/rules.h"
 #include "lib/util.h"
+#include "rules/compile.h"
+#include "rules/rules.h"
+#include "sensor/control.h"
 
-static const char rules_usage[] =
-	"Usage: botsink rules check FILE [--sinkhole PREFIXES] [--dump] [--lenient]\n"
-	"       botsink rules import FILE [--lenient]\n"
-	"       botsink rules load FILE [--state-dir DIR]\n"
-	"\n"
-	"check: validate a rules file as botsink run would load it, without touching\n"
-	"the kernel. Errors are printed as FILE:LINE: reason on stderr.\n"
-	"\n"
-	"      --sinkhole PREFIXES   the sinkhole space, as for botsink run\n"
-	"      --dump                print the compiled destination table: for each\n"
-	"                            destination prefix, its ranked candidate list\n"
-	"      --lenient             drop the keywords that narrow a match but cannot\n"
-	"                            be enforced in XDP (pcre, byte_test,\n"
-	"                            flowbits:isset, file_data and its contents, ...)\n"
-	"                            instead of refusing their rules; each rule that\n"
-	"                            dropped something is listed on stderr. A rule\n"
-	"                            left with nothing beyond its header is refused.\n"
-	"\n"
-	"import: read a Suricata rules file (an Emerging Threats download, say) and\n"
-	"print on stdout every rule botsink can use, as it was written, so that\n"
-	"'botsink rules import et.rules > sinkhole.rules' keeps the usable part.\n"
-	"Every rule left out is reported on stderr as FILE:LINE: reason, then a\n"
-	"summary: FILE: imported X of Y rules (Z skipped). Commented-out rules are\n"
-	"comments and are skipped silently. Nothing is compiled: no sinkhole needed.\n"
-	"\n"
-	"      --lenient             also keep the rules that are usable once their\n"
-	"                            unsupported keywords are dropped (as for check);\n"
-	"                            such a rule is printed without them, after a\n"
-	"                            line '# botsink: sid N: dropped KEYWORDS'\n"
-	"\n"
-	"load: have the botsink run that uses the state directory DIR (default\n" DEFAULT_STATE_DIR
-	") load FILE now, as on SIGHUP: the whole rule set is\n"
-	"swapped atomically, counts before and after are kept, and a file with\n"
-	"errors changes nothing. FILE stays the file that run reloads on SIGHUP.\n"
-	"Its answer is printed (the errors, as FILE:LINE: reason).\n"
-	"\n"
-	"      --state-dir DIR       the run's --state-dir\n"
-	"\n"
-	"  -h, --help                this help\n"
-	"\n"
-	"Exit status: load 0 loaded, 1 no run answered, 2 FILE refused;\n"
-	"check 0 valid, 2 invalid or unreadable (or bad usage);\n"
-	"import 0 when the file was read (even if rules were skipped), 1 when the\n"
-	"output could not be written, 2 when the file could not be read (or bad\n"
-	"usage).\n";
+static const char lenient_check_help[] = "drop the keywords that narrow a match but cannot\n"
+					 "be enforced in XDP (pcre, byte_test,\n"
+					 "flowbits:isset, file_data and its contents, ...)\n"
+					 "instead of refusing their rules; each rule that\n"
+					 "dropped something is listed on stderr. A rule\n"
+					 "left with nothing beyond its header is refused.\n";
 
-static int rules_check(int argc, char **argv)
+static const struct command_group rules_group = {
+	.outro = "Exit status: load 0 loaded, 1 no run answered, 2 FILE refused;\n"
+		 "check 0 valid, 2 invalid or unreadable (or bad usage);\n"
+		 "import 0 when the file was read (even if rules were skipped), 1 when the\n"
+		 "output could not be written, 2 when the file could not be read (or bad\n"
+		 "usage).\n",
+	.column = 28,
+};
+
+struct check_opts {
+	struct sinkhole_space sinkhole;
+	bool dump, lenient;
+};
+
+static const struct opt check_opts[] = {
+	{ .name = "sinkhole",
+	  .arg = "PREFIXES",
+	  .kind = OPT_CUSTOM,
+	  .offset = OPT_FIELD(struct check_opts, sinkhole),
+	  .parse = opt_parse_sinkhole,
+	  .expect = OPT_SINKHOLE_EXPECT,
+	  .help = "the sinkhole space, as for botsink run\n" },
+	{ .name = "dump",
+	  .kind = OPT_FLAG,
+	  .offset = OPT_FIELD(struct check_opts, dump),
+	  .help = "print the compiled destination table: for each\n"
+		  "destination prefix, its ranked candidate list\n" },
+	{ .name = "lenient",
+	  .kind = OPT_FLAG,
+	  .offset = OPT_FIELD(struct check_opts, lenient),
+	  .help = lenient_check_help },
+	OPT_END,
+};
+
+static int rules_check(void *opts, char **args)
 {
-	static const struct option options[] = {
-		{ "sinkhole", required_argument, NULL, 's' },
-		{ "dump", no_argument, NULL, 'd' },
-		{ "lenient", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct addr_set space = { 0 };
-	bool have_space = false, lenient = false;
+	struct check_opts *o = opts;
 	struct rule_set rs = { 0 };
 	struct compiled c = { 0 };
-	bool dump = false;
-	char *bad = NULL;
-	int opt, ret = EXIT_USAGE;
+	int ret = EXIT_USAGE;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			addr_set_free(&space);
-			have_space = true;
-			if (parse_sinkhole(optarg, &space, &bad)) {
-				fprintf(stderr,
-					"botsink rules check: --sinkhole: '%s' is not a prefix\n",
-					bad ? bad : optarg);
-				free(bad);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'd':
-			dump = true;
-			break;
-		case 'l':
-			lenient = true;
-			break;
-		case 'h':
-			fputs(rules_usage, stdout);
-			return EXIT_OK;
-		default:
-			fputs(rules_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(rules_usage, stderr);
-		goto out;
-	}
-	if (rules_load_opts(argv[optind], lenient, &rs)) {
-		fprintf(stderr, "botsink rules check: cannot read %s: %s\n", argv[optind],
+	if (rules_load_opts(args[0], o->lenient, &rs)) {
+		fprintf(stderr, "botsink rules check: cannot read %s: %s\n", args[0],
 			strerror(errno));
 		goto out; /* a file named on the command line: usage */
 	}
 	rules_print_dropped(&rs);
 	if (!rs.nerrors)
-		compile_rules(&rs, have_space ? &space : NULL, &c);
+		compile_rules(&rs, o->sinkhole.given ? &o->sinkhole.set : NULL, &c);
 	if (rs.nerrors) {
 		rules_print_errors(&rs);
 		goto out;
 	}
-	if (dump)
+	if (o->dump)
 		compiled_dump(stdout, &rs, &c);
-	printf("%s: %zu rules, %zu destination entries: OK\n", argv[optind], rs.n, c.ndst);
+	printf("%s: %zu rules, %zu destination entries: OK\n", args[0], rs.n, c.ndst);
 	ret = EXIT_OK;
 out:
 	compiled_free(&c);
 	rules_free(&rs);
-	addr_set_free(&space);
 	return ret;
 }
 
-static int rules_import_cmd(int argc, char **argv)
+static void check_release(void *opts)
 {
-	static const struct option options[] = {
-		{ "lenient", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct rule_set rs;
-	bool lenient = false;
-	char *text;
-	int opt;
+	struct check_opts *o = opts;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'l':
-			lenient = true;
-			break;
-		case 'h':
-			fputs(rules_usage, stdout);
-			return EXIT_OK;
-		default:
-			fputs(rules_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(rules_usage, stderr);
-		return EXIT_USAGE;
-	}
-	text = read_file(argv[optind], NULL);
+	addr_set_free(&o->sinkhole.set);
+}
+
+static const struct check_opts check_defaults;
+
+const struct command rules_check_command = {
+	.name = "rules check",
+	.summary = "validate a rules file without loading it",
+	.args = "FILE",
+	.nargs = 1,
+	.opts = check_opts,
+	.opts_size = sizeof(struct check_opts),
+	.defaults = &check_defaults,
+	.run = rules_check,
+	.release = check_release,
+	.about = "check: validate a rules file as botsink run would load it, without touching\n"
+		 "the kernel. Errors are printed as FILE:LINE: reason on stderr.\n",
+	.group = &rules_group,
+};
+
+struct import_opts {
+	bool lenient;
+};
+
+static const struct opt import_opts[] = {
+	{ .name = "lenient",
+	  .kind = OPT_FLAG,
+	  .offset = OPT_FIELD(struct import_opts, lenient),
+	  .help = "also keep the rules that are usable once their\n"
+		  "unsupported keywords are dropped (as for check);\n"
+		  "such a rule is printed without them, after a\n"
+		  "line '# botsink: sid N: dropped KEYWORDS'\n" },
+	OPT_END,
+};
+
+static int rules_import_main(void *opts, char **args)
+{
+	struct import_opts *o = opts;
+	struct rule_set rs;
+	char *text = read_file(args[0], NULL);
+
 	if (!text) {
-		fprintf(stderr, "botsink rules import: cannot read %s: %s\n", argv[optind],
+		fprintf(stderr, "botsink rules import: cannot read %s: %s\n", args[0],
 			strerror(errno));
 		return EXIT_USAGE;
 	}
-	rules_parse_buffer_opts(argv[optind], text, lenient, &rs);
+	rules_parse_buffer_opts(args[0], text, o->lenient, &rs);
 	rules_import(&rs, text, stdout, stderr);
 	rules_free(&rs);
 	free(text);
@@ -179,35 +146,45 @@ static int rules_import_cmd(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int rules_load_cmd(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *state_dir = DEFAULT_STATE_DIR;
-	char *answer = NULL;
-	int opt, ret;
+static const struct import_opts import_defaults;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			state_dir = optarg;
-			break;
-		case 'h':
-			fputs(rules_usage, stdout);
-			return EXIT_OK;
-		default:
-			fputs(rules_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		fputs(rules_usage, stderr);
-		return EXIT_USAGE;
-	}
-	ret = control_load(state_dir, argv[optind], 30000, &answer);
+const struct command rules_import_command = {
+	.name = "rules import",
+	.summary = "print the rules of a Suricata rules file that botsink can use",
+	.args = "FILE",
+	.nargs = 1,
+	.opts = import_opts,
+	.opts_size = sizeof(struct import_opts),
+	.defaults = &import_defaults,
+	.run = rules_import_main,
+	.about = "import: read a Suricata rules file (an Emerging Threats download, say) and\n"
+		 "print on stdout every rule botsink can use, as it was written, so that\n"
+		 "'botsink rules import et.rules > sinkhole.rules' keeps the usable part.\n"
+		 "Every rule left out is reported on stderr as FILE:LINE: reason, then a\n"
+		 "summary: FILE: imported X of Y rules (Z skipped). Commented-out rules are\n"
+		 "comments and are skipped silently. Nothing is compiled: no sinkhole needed.\n",
+	.group = &rules_group,
+};
+
+struct load_opts {
+	const char *state_dir;
+};
+
+static const struct opt load_opts[] = {
+	{ .name = "state-dir",
+	  .arg = "DIR",
+	  .kind = OPT_STRING,
+	  .offset = OPT_FIELD(struct load_opts, state_dir),
+	  .help = "the run's --state-dir\n" },
+	OPT_END,
+};
+
+static int rules_load_main(void *opts, char **args)
+{
+	struct load_opts *o = opts;
+	char *answer = NULL;
+	int ret = control_load(o->state_dir, args[0], 30000, &answer);
+
 	if (ret > 0)
 		fputs(answer ? answer : "", stdout);
 	else if (ret == 0)
@@ -218,18 +195,22 @@ static int rules_load_cmd(int argc, char **argv)
 	return ret > 0 ? EXIT_OK : ret == 0 ? EXIT_USAGE : EXIT_RUNTIME;
 }
 
-int cmd_rules(int argc, char **argv)
-{
-	if (argc >= 2 && !strcmp(argv[1], "check"))
-		return rules_check(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "import"))
-		return rules_import_cmd(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "load"))
-		return rules_load_cmd(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(rules_usage, stdout);
-		return EXIT_OK;
-	}
-	fputs(rules_usage, stderr);
-	return EXIT_USAGE;
-}
+static const struct load_opts load_defaults = { .state_dir = DEFAULT_STATE_DIR };
+
+const struct command rules_load_command = {
+	.name = "rules load",
+	.summary = "have the running daemon load another rules file now",
+	.args = "FILE",
+	.nargs = 1,
+	.opts = load_opts,
+	.opts_size = sizeof(struct load_opts),
+	.defaults = &load_defaults,
+	.run = rules_load_main,
+	.about =
+		"load: have the botsink run that uses the state directory DIR (default\n" DEFAULT_STATE_DIR
+		") load FILE now, as on SIGHUP: the whole rule set is\n"
+		"swapped atomically, counts before and after are kept, and a file with\n"
+		"errors changes nothing. FILE stays the file that run reloads on SIGHUP.\n"
+		"Its answer is printed (the errors, as FILE:LINE: reason).\n",
+	.group = &rules_group,
+};

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* botsink status: read the pinned maps; works for ip link loads too. */
-#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +9,12 @@
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
 #include "cli/commands.h"
+#include "kernel/install.h"
+#include "lib/keywords.h"
 #include "kernel/counters.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
 #include "lib/util.h"
-
-static const char status_usage[] =
-	"Usage: botsink status [--pin-dir DIR]\n"
-	"\n"
-	"Show where the botsink program is attached (in this network namespace),\n"
-	"its configuration, the frame statistics and the per-family totals, read\n"
-	"from the maps pinned under DIR (default " BOTSINK_DEFAULT_PIN_DIR
-	"; use\n" BOTSINK_IPROUTE2_PIN_DIR " when ip link loaded the object).\n"
-	"\n"
-	"Exit status: 0 shown, 1 no botsink maps under DIR, 2 bad usage.\n";
 
 static void print_attachments(const struct botsink_maps *m)
 {
@@ -82,36 +73,38 @@ static void print_drain(const struct botsink_maps *m)
 
 static void print_stats(const struct botsink_maps *m)
 {
-	static const char *const names[] = { "non_ip",	      "non_sinkhole", "malformed",
-					     "fragment",      "matched",      "unclassified",
-					     "table_full",    "vlan",	      "uncounted",
-					     "verified",      "responses",    "cookie_failed",
-					     "verify_refused" };
-	struct botsink_stats st;
-	__u64 *v = (__u64 *)&st, total = 0;
+	/* The counts beyond the buckets, in the order an operator reads them. */
+	static const struct {
+		enum botsink_stat stat;
+		const char *about;
+	} extras[] = {
+		{ BOTSINK_VLAN, "frames with a VLAN tag" },
+		{ BOTSINK_TABLE_FULL, "counted in an overflow table: the source's table was full" },
+		{ BOTSINK_UNCOUNTED,
+		  "of those, in no table at all: no daemon had set up the catch-alls" },
+		{ BOTSINK_VERIFIED, "TCP check-ins whose handshake a SYN cookie proved" },
+		{ BOTSINK_RESPONSES, "frames the responder answered" },
+		{ BOTSINK_COOKIE_FAILED,
+		  "TCP check-ins whose cookie check failed: later segments, or forged" },
+		{ BOTSINK_VERIFY_REFUSED,
+		  "valid cookies not counted: their source failed too many checks" },
+	};
+	_Static_assert(ARRAY_SIZE(extras) == BOTSINK_NSTATS - BOTSINK_CLASS_COUNT,
+		       "every statistic beyond the buckets is shown");
+	__u64 v[BOTSINK_NSTATS], total = 0;
 
-	if (read_percpu_sum(m->stats, 0, &st, sizeof(st), sizeof(st) / sizeof(__u64)))
+	if (read_percpu_sum(m->stats, 0, v, sizeof(v), BOTSINK_NSTATS))
 		return;
 	printf("frames:\n");
 	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++) {
-		printf("  %-14s %14llu\n", names[i], (unsigned long long)v[i]);
+		printf("  %-14s %14llu\n", botsink_stat_names[i], (unsigned long long)v[i]);
 		total += v[i];
 	}
 	printf("  %-14s %14llu  (the buckets above add up to it)\n", "total",
 	       (unsigned long long)total);
-	printf("  %-14s %14llu  (frames with a VLAN tag)\n", names[7], (unsigned long long)st.vlan);
-	printf("  %-14s %14llu  (counted in an overflow table: the source's table was full)\n",
-	       names[6], (unsigned long long)st.table_full);
-	printf("  %-14s %14llu  (of those, in no table at all: no daemon had set up the catch-alls)\n",
-	       names[8], (unsigned long long)st.uncounted);
-	printf("  %-14s %14llu  (TCP check-ins whose handshake a SYN cookie proved)\n", names[9],
-	       (unsigned long long)st.verified);
-	printf("  %-14s %14llu  (frames the responder answered)\n", names[10],
-	       (unsigned long long)st.responses);
-	printf("  %-14s %14llu  (TCP check-ins whose cookie check failed: later segments, or forged)\n",
-	       names[11], (unsigned long long)st.cookie_failed);
-	printf("  %-14s %14llu  (valid cookies not counted: their source failed too many checks)\n",
-	       names[12], (unsigned long long)st.verify_refused);
+	for (size_t i = 0; i < ARRAY_SIZE(extras); i++)
+		printf("  %-14s %14llu  (%s)\n", botsink_stat_names[extras[i].stat],
+		       (unsigned long long)v[extras[i].stat], extras[i].about);
 }
 
 struct family_total {
@@ -152,52 +145,64 @@ static void print_families(const struct botsink_maps *m)
 	free(fam);
 }
 
-int cmd_status(int argc, char **argv)
+struct status_opts {
+	const char *pin_dir;
+};
+
+static int status_main(void *opts, char **args)
 {
-	static const struct option options[] = {
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *pin_dir = BOTSINK_DEFAULT_PIN_DIR;
+	const struct status_opts *o = opts;
 	struct botsink_config cfg = { 0 };
 	struct botsink_maps m;
 	char err[512];
 	__u32 zero = 0;
-	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		if (opt == 'p') {
-			pin_dir = optarg;
-		} else if (opt == 'h') {
-			fputs(status_usage, stdout);
-			return EXIT_OK;
-		} else {
-			fputs(status_usage, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(status_usage, stderr);
-		return EXIT_USAGE;
-	}
+	(void)args;
 	log_route_libraries();
-	if (maps_open_pinned(pin_dir, &m, err, sizeof(err))) {
+	if (maps_open_pinned(o->pin_dir, &m, err, sizeof(err))) {
 		fprintf(stderr, "botsink status: %s\n", err);
 		return EXIT_RUNTIME;
 	}
-	printf("pins:      %s\n", pin_dir);
+	printf("pins:      %s\n", o->pin_dir);
 	print_attachments(&m);
 	bpf_map_lookup_elem(m.config, &zero, &cfg);
 	printf("config:    verdict %s, responder %s, rule set %u, counting into generation %u\n",
-	       cfg.verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
-	       cfg.respond == BOTSINK_RESPOND_TCP  ? "tcp" :
-	       cfg.respond == BOTSINK_RESPOND_HTTP ? "http" :
-						     "none",
-	       cfg.ruleset, cfg.generation & 1);
+	       keyword_name(verdict_names, (int)cfg.verdict, "pass"),
+	       keyword_name(respond_names, (int)cfg.respond, "none"), cfg.ruleset,
+	       cfg.generation & 1);
 	print_drain(&m);
 	print_stats(&m);
 	print_families(&m);
 	maps_close(&m);
 	return EXIT_OK;
 }
+
+static const struct opt status_opts[] = {
+	{ .name = "pin-dir",
+	  .arg = "DIR",
+	  .kind = OPT_STRING,
+	  .offset = OPT_FIELD(struct status_opts, pin_dir),
+	  .help = "where the maps are pinned (default: see above)\n" },
+	OPT_END,
+};
+
+static const struct status_opts status_defaults = { .pin_dir = BOTSINK_DEFAULT_PIN_DIR };
+
+static const struct command_group status_group = {
+	.intro = "Show where the botsink program is attached (in this network namespace),\n"
+		 "its configuration, the frame statistics and the per-family totals, read\n"
+		 "from the maps pinned under DIR (default " BOTSINK_DEFAULT_PIN_DIR
+		 "; use\n" BOTSINK_IPROUTE2_PIN_DIR " when ip link loaded the object).\n",
+	.outro = "Exit status: 0 shown, 1 no botsink maps under DIR, 2 bad usage.\n",
+	.column = 28,
+};
+
+const struct command status_command = {
+	.name = "status",
+	.summary = "what is attached where, global and per-family counters",
+	.opts = status_opts,
+	.opts_size = sizeof(struct status_opts),
+	.defaults = &status_defaults,
+	.run = status_main,
+	.group = &status_group,
+};

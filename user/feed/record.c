@@ -4,28 +4,26 @@
 #include <string.h>
 #include "feed/record.h"
 
-static const char *const format_names[] = {
-	[FORMAT_JSONL] = "jsonl",
-	[FORMAT_SHADOWSERVER_CSV] = "shadowserver-csv",
-	[FORMAT_INTELMQ] = "intelmq",
+const struct keyword record_formats[] = {
+	{ "jsonl", FORMAT_JSONL },
+	{ "shadowserver-csv", FORMAT_SHADOWSERVER_CSV },
+	{ "intelmq", FORMAT_INTELMQ },
+	{ NULL, 0 },
 };
-
-#define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
 
 int record_format_parse(const char *text, enum record_format *out)
 {
-	for (size_t i = 0; i < NFORMATS; i++) {
-		if (!strcmp(text, format_names[i])) {
-			*out = (enum record_format)i;
-			return 0;
-		}
-	}
-	return -1;
+	int v;
+
+	if (keyword_parse(record_formats, text, &v))
+		return -1;
+	*out = (enum record_format)v;
+	return 0;
 }
 
 const char *record_format_name(enum record_format f)
 {
-	return (size_t)f < NFORMATS ? format_names[f] : "unknown";
+	return keyword_name(record_formats, (int)f, "unknown");
 }
 
 const char *record_format_header(enum record_format f)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include "lib/addr.h"
 #include "lib/json.h"
+#include "lib/keywords.h"
 
 /* What a record proves about its source's address. */
 enum record_verification {
@@ -66,6 +67,8 @@ enum record_format {
 	FORMAT_INTELMQ, /* IntelMQ harmonization, one event per line */
 };
 
+/* The formats' names, in the order help and errors list them. */
+extern const struct keyword record_formats[];
 /* 0, or -1: not a format name. */
 int record_format_parse(const char *text, enum record_format *out);
 const char *record_format_name(enum record_format f);

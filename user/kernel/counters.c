@@ -5,6 +5,9 @@
 #include <bpf/libbpf.h>
 #include "kernel/counters.h"
 
+#define STAT_NAME(field, NAME) [BOTSINK_##NAME] = #field,
+const char *const botsink_stat_names[BOTSINK_NSTATS] = { BOTSINK_STATS(STAT_NAME) };
+
 int counters_active(const struct botsink_maps *m)
 {
 	struct botsink_config cfg;

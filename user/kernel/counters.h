@@ -28,6 +28,9 @@ struct drain_result {
 	size_t n;
 };
 
+/* The statistics' names (the fields of struct botsink_stats), by index. */
+extern const char *const botsink_stat_names[BOTSINK_NSTATS];
+
 /* Index (0/1) of the generation the program writes (botsink_config), or -1. */
 int counters_active(const struct botsink_maps *m);
 /* Wait until no XDP invocation that started before the call still runs. */

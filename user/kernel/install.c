@@ -9,8 +9,22 @@
 #include "kernel/counters.h"
 #include "rules/dir4.h"
 #include "kernel/install.h"
+#include "kernel/map_io.h"
 #include "lib/log.h"
 #include "lib/util.h"
+
+const struct keyword verdict_names[] = {
+	{ "pass", BOTSINK_VERDICT_PASS },
+	{ "drop", BOTSINK_VERDICT_DROP },
+	{ NULL, 0 },
+};
+
+const struct keyword respond_names[] = {
+	{ "none", BOTSINK_RESPOND_NONE },
+	{ "tcp", BOTSINK_RESPOND_TCP },
+	{ "http", BOTSINK_RESPOND_HTTP },
+	{ NULL, 0 },
+};
 
 static void fill_info(struct botsink_rule_info *info, const struct rule *r)
 {
@@ -210,24 +224,6 @@ static int clear_v6(int fd, __u8 ruleset)
 		if (bpf_map_delete_elem(fd, &doomed[i]) && errno != ENOENT)
 			ret = -errno;
 	free(doomed);
-	return ret;
-}
-
-int map_write_range(int fd, __u32 first, const void *values, __u32 n)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 *keys, count = n;
-	int ret;
-
-	if (!n)
-		return 0;
-	keys = malloc(n * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (__u32 i = 0; i < n; i++)
-		keys[i] = first + i;
-	ret = bpf_map_update_batch(fd, keys, values, &count, &opts) ? -errno : 0;
-	free(keys);
 	return ret;
 }
 

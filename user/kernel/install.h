@@ -7,6 +7,10 @@
 #include "rules/compile.h"
 #include "kernel/loader.h"
 #include "rules/rules.h"
+#include "lib/keywords.h"
+
+/* enum botsink_verdict and enum botsink_respond by name. */
+extern const struct keyword verdict_names[], respond_names[];
 
 /*
  * Replace the running rule set atomically: the new destination entries go
@@ -20,9 +24,6 @@ int install_rules(const struct botsink_maps *m, const struct rule_set *rs, struc
 		  enum botsink_verdict verdict, enum botsink_respond respond, char *err,
 		  size_t errlen);
 
-/* Write n consecutive array elements from index `first`, in one call. */
-int map_write_range(int fd, __u32 first, const void *values, __u32 n);
-
 /*
  * install_payload.c: one rule set half's payload tables (written before
  * the flip), and their removal (after it, or after a failed install).
@@ -30,8 +31,5 @@ int map_write_range(int fd, __u32 first, const void *values, __u32 n);
 int write_payload(const struct botsink_maps *m, const struct compiled *c, const __u16 *slot_of,
 		  __u8 ruleset);
 int clear_payload(const struct botsink_maps *m, __u8 ruleset);
-/* Delete the hash entries that `belongs` says are in `ruleset`. */
-int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
-	       bool (*belongs)(const void *key, const void *value, __u8 ruleset));
 
 #endif

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kernel/install.h"
+#include "kernel/map_io.h"
 #include "lib/util.h"
 
 /* The fast patterns, the 4-byte gram index and the 2-byte bitmap: one batch each. */
@@ -71,47 +72,6 @@ static int write_domains(int fd, const struct compiled *c, __u8 ruleset)
 	}
 	if (!ret && n && bpf_map_update_batch(fd, keys, values, &count, &opts))
 		ret = -errno;
-	free(keys);
-	free(values);
-	return ret;
-}
-
-int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
-	       bool (*belongs)(const void *key, const void *value, __u8 ruleset))
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	const __u32 batch = 4096;
-	char *keys = malloc(batch * key_size), *values = malloc(batch * value_size);
-	char *doomed = NULL;
-	__u32 token = 0, count, ndoomed = 0;
-	bool first = true, last = false;
-	int ret = keys && values ? 0 : -ENOMEM;
-
-	/* Read everything in batches first: deleting while walking a hash may restart the walk. */
-	while (!ret && !last) {
-		count = batch;
-		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
-					 &opts)) {
-			if (errno != ENOENT) {
-				ret = -errno;
-				break;
-			}
-			last = true; /* the final, maybe partial, batch */
-		}
-		first = false;
-		for (__u32 i = 0; i < count && !ret; i++) {
-			if (!belongs(keys + i * key_size, values + i * value_size, ruleset))
-				continue;
-			if (!array_grow((void **)&doomed, ((size_t)ndoomed + 1) * key_size, 1))
-				ret = -ENOMEM;
-			else
-				memcpy(doomed + (size_t)ndoomed++ * key_size, keys + i * key_size,
-				       key_size);
-		}
-	}
-	if (!ret && ndoomed && bpf_map_delete_batch(fd, doomed, &ndoomed, &opts))
-		ret = -errno;
-	free(doomed);
 	free(keys);
 	free(values);
 	return ret;

@@ -18,50 +18,20 @@
 #include "kernel/loader.h"
 #include "lib/log.h"
 
-static const char *const map_names[BOTSINK_NMAPS] = {
-	BOTSINK_MAP_CONFIG,   BOTSINK_MAP_STATS,    BOTSINK_MAP_V4,	BOTSINK_MAP_V4_GROUPS,
-	BOTSINK_MAP_DST6,     BOTSINK_MAP_LISTS,    BOTSINK_MAP_ACTIVE, BOTSINK_MAP_GEN0,
-	BOTSINK_MAP_GEN1,     BOTSINK_MAP_UCL0,	    BOTSINK_MAP_UCL1,	BOTSINK_MAP_OVF0,
-	BOTSINK_MAP_OVF1,     BOTSINK_MAP_UOVF0,    BOTSINK_MAP_UOVF1,	BOTSINK_MAP_RULES,
-	BOTSINK_MAP_HITS,     BOTSINK_MAP_CONTENTS, BOTSINK_MAP_GRAM2,	BOTSINK_MAP_GRAMS,
-	BOTSINK_MAP_FASTPATS, BOTSINK_MAP_DOMAINS,  BOTSINK_MAP_RECENT, BOTSINK_MAP_CANDS,
-	BOTSINK_MAP_PORT1,    BOTSINK_MAP_PORT2,    BOTSINK_MAP_DRAIN,	BOTSINK_MAP_TCP_PORTS,
-	BOTSINK_MAP_GUARD,
+const struct keyword xdp_modes[] = {
+	{ "native", XDP_MODE_NATIVE },
+	{ "skb", XDP_MODE_SKB },
+	{ NULL, 0 },
 };
 
+#define MAP_NAME(map, fd) #map,
+static const char *const map_names[BOTSINK_NMAPS] = { BOTSINK_PINNED_MAPS(MAP_NAME) };
+
+/* The fd field of map i (in BOTSINK_PINNED_MAPS order). */
 static int *map_slot(struct botsink_maps *m, size_t i)
 {
-	int *slots[BOTSINK_NMAPS] = {
-		&m->config,
-		&m->stats,
-		&m->v4,
-		&m->v4_groups,
-		&m->dst6,
-		&m->lists,
-		&m->active,
-		&m->counters[BOTSINK_KIND_SOURCES][0],
-		&m->counters[BOTSINK_KIND_SOURCES][1],
-		&m->counters[BOTSINK_KIND_UNCLASSIFIED][0],
-		&m->counters[BOTSINK_KIND_UNCLASSIFIED][1],
-		&m->counters[BOTSINK_KIND_OVERFLOW][0],
-		&m->counters[BOTSINK_KIND_OVERFLOW][1],
-		&m->counters[BOTSINK_KIND_UNCL_OVERFLOW][0],
-		&m->counters[BOTSINK_KIND_UNCL_OVERFLOW][1],
-		&m->rules,
-		&m->hits,
-		&m->contents,
-		&m->gram2,
-		&m->grams,
-		&m->fastpats,
-		&m->domains,
-		&m->recent,
-		&m->cands,
-		&m->port1,
-		&m->port2,
-		&m->drain,
-		&m->tcp_ports,
-		&m->guard,
-	};
+#define MAP_SLOT(map, fd) &m->fd,
+	int *slots[BOTSINK_NMAPS] = { BOTSINK_PINNED_MAPS(MAP_SLOT) };
 
 	return slots[i];
 }
@@ -111,12 +81,11 @@ int ensure_bpffs_dir(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* The map of each name, found by name: one list of names for both paths. */
+/* Each map's fd, through the skeleton's typed handles. */
 static void maps_from_skel(struct botsink *skel, struct botsink_maps *m)
 {
-	for (size_t i = 0; i < BOTSINK_NMAPS; i++)
-		*map_slot(m, i) =
-			bpf_map__fd(bpf_object__find_map_by_name(skel->obj, map_names[i]));
+#define MAP_FD(map, fd) m->fd = bpf_map__fd(skel->maps.map);
+	BOTSINK_PINNED_MAPS(MAP_FD)
 }
 
 static bool pinned(const char *dir, const char *name)
@@ -555,28 +524,4 @@ void maps_close(struct botsink_maps *m)
 			close(*map_slot(m, i));
 		*map_slot(m, i) = -1;
 	}
-}
-
-int array_read_all(int fd, __u32 n, void *values, size_t value_size)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), done = 0, out = 0;
-	int ret = keys ? 0 : -ENOMEM;
-
-	while (!ret && done < n) {
-		__u32 count = n - done;
-
-		ret = bpf_map_lookup_batch(fd, done ? &out : NULL, &out, keys,
-					   (char *)values + (size_t)done * value_size, &count,
-					   &opts);
-		if (ret && errno == ENOENT)
-			ret = 0; /* the last batch */
-		else if (ret)
-			ret = -errno;
-		done += count;
-		if (!count)
-			break;
-	}
-	free(keys);
-	return ret;
 }

@@ -10,10 +10,15 @@
 #include <stdbool.h>
 #include <xdp/libxdp.h>
 #include "kernel/collect.h"
+#include "lib/keywords.h"
 
 #define BOTSINK_DEFAULT_PIN_DIR "/sys/fs/bpf/botsink"
 #define BOTSINK_IPROUTE2_PIN_DIR "/sys/fs/bpf/xdp/globals"
-#define BOTSINK_NMAPS 29
+#define BOTSINK_MAP_ONE(map, fd) +1
+enum { BOTSINK_NMAPS = 0 BOTSINK_PINNED_MAPS(BOTSINK_MAP_ONE) };
+
+/* The attach modes botsink run offers (enum xdp_attach_mode), by name. */
+extern const struct keyword xdp_modes[];
 
 struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, rules, hits;
@@ -83,10 +88,5 @@ int ensure_bpffs_dir(const char *dir, char *err, size_t errlen);
 /* The maps pinned under `pin_dir`, without loading anything. */
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen);
 void maps_close(struct botsink_maps *m);
-/*
- * Elements [0, n) of an array map in one batch call: `values` holds n
- * values of value_size (for per-CPU arrays, each is ncpus * round_up(size, 8)).
- */
-int array_read_all(int fd, __u32 n, void *values, size_t value_size);
 
 #endif

@@ -12,31 +12,36 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include "lib/addr.h"
+#include "lib/keywords.h"
+#include "lib/parse.h"
 #include "privacy/anon.h"
 
-static const char *const mode_names[] = {
-	[ANON_IPCRYPT_PFX] = "ipcrypt-pfx",
-	[ANON_TRUNCATE] = "truncate",
-	[ANON_NONE] = "none",
-	[ANON_IPCRYPT_DETERMINISTIC] = "ipcrypt-deterministic",
+const struct keyword anon_modes[] = {
+	{ "ipcrypt-pfx", ANON_IPCRYPT_PFX },
+	{ "ipcrypt-deterministic", ANON_IPCRYPT_DETERMINISTIC },
+	{ "truncate", ANON_TRUNCATE },
+	{ "none", ANON_NONE },
+	{ NULL, 0 },
 };
-
-#define MODE_COUNT (sizeof(mode_names) / sizeof(mode_names[0]))
 
 int anon_parse_mode(const char *text, enum anon_mode *mode)
 {
-	for (size_t i = 0; i < MODE_COUNT; i++) {
-		if (strcmp(text, mode_names[i]) == 0) {
-			*mode = (enum anon_mode)i;
-			return 0;
-		}
-	}
-	return -1;
+	int v;
+
+	if (keyword_parse(anon_modes, text, &v))
+		return -1;
+	*mode = (enum anon_mode)v;
+	return 0;
 }
 
 const char *anon_mode_name(enum anon_mode mode)
 {
-	return mode_names[mode];
+	return keyword_name(anon_modes, (int)mode, "?");
+}
+
+bool anon_mode_has_key(int mode)
+{
+	return anon_key_len((enum anon_mode)mode) > 0;
 }
 
 size_t anon_key_len(enum anon_mode mode)
@@ -312,29 +317,11 @@ void ipcrypt_det_decrypt(const struct ipcrypt_det *c, const struct in6_addr *in,
 	det_block(c->dec, in, out);
 }
 
-static int hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 static bool all_hex(const uint8_t *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (hex_value(s[i]) < 0)
+		if (hex_digit(s[i]) < 0)
 			return false;
-	return true;
-}
-
-/* Exactly 2 * keylen hex digits. */
-static bool decode_hex(const uint8_t *hex, size_t hexlen, uint8_t *key, size_t keylen)
-{
-	if (hexlen != 2 * keylen || !all_hex(hex, hexlen))
-		return false;
-	for (size_t k = 0; k < keylen; k++)
-		key[k] = (uint8_t)(hex_value(hex[2 * k]) << 4 | hex_value(hex[2 * k + 1]));
 	return true;
 }
 
@@ -372,9 +359,9 @@ static bool is_text(const uint8_t *buf, size_t len)
 
 static bool parse_mode_word(const uint8_t *w, size_t len, enum anon_mode *mode)
 {
-	for (size_t i = 0; i < MODE_COUNT; i++) {
-		if (strlen(mode_names[i]) == len && memcmp(w, mode_names[i], len) == 0) {
-			*mode = (enum anon_mode)i;
+	for (const struct keyword *k = anon_modes; k->name; k++) {
+		if (strlen(k->name) == len && memcmp(w, k->name, len) == 0) {
+			*mode = (enum anon_mode)k->value;
 			return true;
 		}
 	}
@@ -402,7 +389,7 @@ static int parse_key(const char *path, const uint8_t *buf, size_t n, enum anon_m
 	if (nw == 1) {
 		if (want != ANON_IPCRYPT_PFX)
 			goto bare;
-		if (decode_hex(word[0], wlen[0], key, keylen))
+		if (hex_decode((const char *)word[0], wlen[0], key, keylen))
 			return 0;
 		snprintf(err, errlen,
 			 "key file %s: expected 'ipcrypt-pfx HEX', 64 hex digits or 32 raw bytes",
@@ -425,7 +412,7 @@ static int parse_key(const char *path, const uint8_t *buf, size_t n, enum anon_m
 		snprintf(err, errlen, "key file %s: the key is not hexadecimal", path);
 		return -1;
 	}
-	if (!decode_hex(word[1], wlen[1], key, keylen)) {
+	if (!hex_decode((const char *)word[1], wlen[1], key, keylen)) {
 		snprintf(err, errlen, "key file %s: an %s key is %zu hex digits, this one has %zu",
 			 path, name, 2 * keylen, wlen[1]);
 		return -1;

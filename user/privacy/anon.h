@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/keywords.h"
 
 #define IPCRYPT_PFX_KEY_LEN 32
 #define IPCRYPT_DET_KEY_LEN 16
@@ -42,8 +43,12 @@ struct anonymizer {
 	unsigned int truncate_v6;
 };
 
+/* The modes' names, in the order help and errors list them. */
+extern const struct keyword anon_modes[];
 int anon_parse_mode(const char *text, enum anon_mode *mode);
 const char *anon_mode_name(enum anon_mode mode);
+/* Whether the mode is keyed (ipcrypt); an int for keyword filters. */
+bool anon_mode_has_key(int mode);
 /* The key length a mode takes: 32 (pfx), 16 (deterministic), 0 (no key). */
 size_t anon_key_len(enum anon_mode mode);
 

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "privacy/keyring.h"
+#include "lib/keywords.h"
 #include "lib/util.h"
 
 #define HOUR 3600LL
@@ -34,57 +35,16 @@ struct keyring {
 	unsigned long long choices;
 };
 
-static const char *const rotate_names[] = {
-	[KEY_ROTATE_NEVER] = "never",
-	[KEY_ROTATE_HOURLY] = "hourly",
-	[KEY_ROTATE_DAILY] = "daily",
+const struct keyword key_rotations[] = {
+	{ "daily", KEY_ROTATE_DAILY },
+	{ "hourly", KEY_ROTATE_HOURLY },
+	{ "never", KEY_ROTATE_NEVER },
+	{ NULL, 0 },
 };
-
-int key_rotate_parse(const char *text, enum key_rotate *rotate)
-{
-	for (size_t i = 0; i < sizeof(rotate_names) / sizeof(rotate_names[0]); i++) {
-		if (!strcmp(text, rotate_names[i])) {
-			*rotate = (enum key_rotate)i;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 const char *key_rotate_name(enum key_rotate rotate)
 {
-	return rotate_names[rotate];
-}
-
-int duration_parse(const char *text, long long *seconds)
-{
-	long long v, unit;
-	char *end;
-
-	if (!isdigit((unsigned char)text[0]))
-		return -1;
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case '\0':
-	case 's':
-		unit = 1;
-		break;
-	case 'h':
-		unit = HOUR;
-		break;
-	case 'd':
-		unit = DAY;
-		break;
-	default:
-		return -1;
-	}
-	if ((*end && end[1]) || v > LLONG_MAX / unit)
-		return -1;
-	*seconds = v * unit;
-	return 0;
+	return keyword_name(key_rotations, (int)rotate, "?");
 }
 
 /* The first second of the UTC hour or day that holds t. */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "lib/keywords.h"
 #include "privacy/anon.h"
 
 #define KEYRING_DIR "keys" /* under the state directory */
@@ -26,11 +27,9 @@ enum key_rotate {
 	KEY_ROTATE_DAILY,
 };
 
-/* "never", "hourly", "daily". 0 or -1. */
-int key_rotate_parse(const char *text, enum key_rotate *rotate);
+/* "daily", "hourly", "never" */
+extern const struct keyword key_rotations[];
 const char *key_rotate_name(enum key_rotate rotate);
-/* Whole seconds: "90", "90s", "12h", "7d". 0 or -1. */
-int duration_parse(const char *text, long long *seconds);
 
 /* A key file as listed: no key material. */
 struct key_entry {

@@ -112,4 +112,10 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
  */
 int parse_sinkhole(const char *text, struct addr_set *out, char **bad);
 
+/* The sinkhole space an operator gave (--sinkhole), if any. */
+struct sinkhole_space {
+	struct addr_set set;
+	bool given; /* no: the rules' destination prefixes are the space */
+};
+
 #endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Command-line options as data (as xdp-tools' params): each command's
+ * table gives the parsing (into a field of its options struct), the check
+ * of the value, the error, --help and the synopsis. -h/--help is every
+ * command's and is not in the tables.
+ */
+#ifndef BOTSINK_OPTIONS_H
+#define BOTSINK_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "lib/keywords.h"
+
+enum opt_kind {
+	OPT_FLAG, /* bool: set */
+	OPT_STRING, /* const char *: the argument */
+	OPT_KEYWORD, /* int (an enum): the value of one of .keywords */
+	OPT_SECONDS, /* double: seconds, fractions allowed, from .min to .max */
+	OPT_DURATION, /* long long: seconds, or with s, h or d, from .min to .max */
+	OPT_SIZE, /* unsigned long long: bytes, or with K, M or G, from .min to .max */
+	OPT_UINT32, /* __u32, from .min to .max */
+	OPT_CUSTOM, /* .parse */
+};
+
+struct opt {
+	const char *name; /* the long option */
+	char short_name; /* 0: none */
+	const char *arg; /* the argument's name in --help; NULL: none (flags) */
+	enum opt_kind kind;
+	size_t offset; /* of the field in the options struct */
+	double min, max; /* the range of numbers */
+	const struct keyword *keywords; /* OPT_KEYWORD */
+	bool (*accept)(int value); /* OPT_KEYWORD: which keywords this option takes; NULL: all */
+	/*
+	 * OPT_CUSTOM: parse arg into the field; 0, or -1 with the part that
+	 * is wrong in `shown` (left empty: the whole argument).
+	 */
+	int (*parse)(const char *arg, void *field, char *shown, size_t len);
+	const char *expect; /* the error: "--name: 'ARG' is not <expect>" (keywords: listed) */
+	const char *help; /* lines, each ending in '\n' */
+	bool required;
+};
+
+/* Each option table ends with OPT_END. */
+#define OPT_END              \
+	{                    \
+		.name = NULL \
+	}
+#define OPT_FIELD(type, field) offsetof(type, field)
+
+/* The help of commands that share a first word ("rules"): one text. */
+struct command_group {
+	const char *intro; /* after the usage lines; NULL: none */
+	const char *outro; /* the end (exit status); NULL: none */
+	int column; /* where option help starts */
+};
+
+/* A command as the command table knows it (cli/commands.c). */
+struct command {
+	const char *name; /* "run", "rules check" */
+	const char *summary; /* for botsink --help */
+	const char *args; /* positional arguments in the synopsis ("FILE"); NULL: none */
+	size_t nargs; /* how many, exactly */
+	const struct opt *opts;
+	size_t opts_size; /* of the options struct */
+	const void *defaults; /* its defaults (opts_size bytes) */
+	/* The command, once its options are parsed: an exit code. */
+	int (*run)(void *opts, char **args);
+	/* Frees what parsing allocated (run or not); NULL: nothing. */
+	void (*release)(void *opts);
+	const char *about; /* its paragraph in the help of its group; NULL: none */
+	const struct command_group *group;
+};
+
+/* opt_parse: -h or --help was given (nothing else is checked). */
+#define OPT_HELP_ASKED (-1)
+
+/*
+ * Parse argv (argv[0] is the command's last word) into opts, which is
+ * first set to the defaults; the positional arguments go to *args. 0,
+ * OPT_HELP_ASKED, or EXIT_USAGE (the error printed as "botsink CMD: ...").
+ */
+int opt_parse(const struct command *cmd, int argc, char **argv, void *opts, char ***args);
+/* A usage error of cmd, printed with the hint to --help: EXIT_USAGE. */
+int opt_usage_error(const struct command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * One command's synopsis after "botsink ": with `brief`, options as --help
+ * shows them (ARG names; many options are "[OPTIONS]"); else every option,
+ * keywords spelled out, as the README lists them.
+ */
+void opt_synopsis(FILE *f, const struct command *cmd, bool brief);
+/*
+ * The help of the commands of `cmds` in cmd's group: usage lines, intro,
+ * each command's about and options, outro.
+ */
+void opt_help(FILE *f, const struct command *cmd, const struct command *const *cmds, size_t n);
+
+/* --sinkhole PREFIXES, for every command that takes it: into a struct sinkhole_space. */
+int opt_parse_sinkhole(const char *arg, void *field, char *shown, size_t len);
+#define OPT_SINKHOLE_EXPECT "an IPv4 or IPv6 prefix, or leaves nothing"
+
+#endif

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* botsink run's daemon: load, attach, drain every interval, write the feed. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include "kernel/counters.h"
+#include "kernel/install.h"
+#include "lib/keywords.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "sensor/control.h"
+#include "sensor/daemon.h"
+
+/*
+ * Parse and compile a rules file; errors are printed as file:line: reason,
+ * and also written to `errors` when it is not NULL.
+ */
+int daemon_load_rules(const struct sensor_config *o, const char *path, struct rule_set *rs,
+		      struct compiled *c, FILE *errors)
+{
+	memset(c, 0, sizeof(*c));
+	if (rules_load_opts(path, o->lenient, rs)) {
+		log_error("cannot read %s: %s", path, strerror(errno));
+		if (errors)
+			fprintf(errors, "cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!rs->nerrors)
+		compile_rules(rs, o->sinkhole.given ? &o->sinkhole.set : NULL, c);
+	if (!rs->nerrors)
+		rules_print_dropped(rs);
+	if (rs->nerrors) {
+		rules_print_errors(rs);
+		if (errors)
+			rules_write_errors(rs, errors);
+		rules_free(rs);
+		compiled_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The state directory (a key or a control file others could have planted
+ * is no key), and where the keys are generated.
+ */
+static int setup_state(struct daemon *d)
+{
+	const struct sensor_config *o = d->cfg;
+	char err[512];
+
+	if (private_dir(o->state_dir, "state directory", true, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	snprintf(d->keys_dir, sizeof(d->keys_dir), "%s/keys", o->state_dir);
+	snprintf(d->outputs_path, sizeof(d->outputs_path), "%s/%s", o->state_dir,
+		 OUTPUT_STATE_FILE);
+	d->keys = (struct key_store){ .dir = d->keys_dir,
+				      .fixed_key = o->key_path,
+				      .fixed_mode = o->anon,
+				      .rotate = o->key_rotate,
+				      .retention = o->key_retention,
+				      .truncate_v4 = o->truncate.v4,
+				      .truncate_v6 = o->truncate.v6 };
+	return 0;
+}
+
+/* The partners file (or none), errors printed as file:line: reason. */
+static int load_partners(const struct daemon *d, struct partner_set *ps, FILE *errors)
+{
+	const struct sensor_config *o = d->cfg;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int ret;
+
+	memset(ps, 0, sizeof(*ps));
+	if (!o->partners_path)
+		return 0;
+	mem = open_memstream(&text, &len);
+	ret = partners_load(o->partners_path, enricher_has_asn(&d->enrich), o->feed_path, ps,
+			    mem ? mem : stderr);
+	if (mem) {
+		fclose(mem);
+		fputs(text, stderr);
+		if (errors)
+			fputs(text, errors);
+		free(text);
+	}
+	return ret;
+}
+
+/* The outputs for `ps` (taken over), reusing what runs; 0 or -1 (said). */
+static int open_outputs(struct daemon *d, struct partner_set *ps, struct output_set *set,
+			struct output_set *prev, FILE *errors)
+{
+	const struct output_config cfg = { .feed_path = d->cfg->feed_path,
+					   .format = d->cfg->format,
+					   .anon = d->cfg->anon,
+					   .verified_only = d->cfg->verified_only,
+					   .state_dir = d->cfg->state_dir };
+	char err[1024];
+
+	if (!output_set_open(set, &cfg, ps, &d->feed, &d->keys, prev, err, sizeof(err)))
+		return 0;
+	log_error("%s", err);
+	if (errors)
+		fprintf(errors, "%s\n", err);
+	return -1;
+}
+
+/* The drainer writes to the outputs of `set`. */
+static void use_outputs(struct daemon *d)
+{
+	d->drainer.out = d->outputs.out;
+	d->drainer.nout = d->outputs.n;
+}
+
+static int setup_signals(struct daemon *d)
+{
+	struct itimerspec its = { 0 };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -1;
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0)
+		return -1;
+	its.it_interval.tv_sec = (time_t)d->cfg->interval;
+	its.it_interval.tv_nsec = (long)((d->cfg->interval - (double)its.it_interval.tv_sec) * 1e9);
+	its.it_value = its.it_interval;
+	return timerfd_settime(d->timerfd, 0, &its, NULL);
+}
+
+/* One interval: swap generations and write the epoch (or retry a held one). */
+static int drain_once(struct daemon *d)
+{
+	return drainer_step(&d->drainer) == DRAIN_BROKEN ? -1 : 0;
+}
+
+/*
+ * Rules and partners are reloaded together: both new, or both as they
+ * were. Counts taken before the swap are written with the old labels and
+ * to the old partners: drain first, then install and switch.
+ */
+static int reload_from(struct daemon *d, const char *path, FILE *errors)
+{
+	struct partner_set ps;
+	struct output_set set;
+	struct rule_set rs;
+	struct compiled c;
+	char err[256];
+
+	if (daemon_load_rules(d->cfg, path, &rs, &c, errors)) {
+		log_error("%s has errors; keeping the running rules and partners", path);
+		return -1;
+	}
+	if (load_partners(d, &ps, errors) || open_outputs(d, &ps, &set, &d->outputs, errors)) {
+		log_error("%s has errors; keeping the running rules and partners",
+			  d->cfg->partners_path ? d->cfg->partners_path : "the outputs");
+		partners_free(&ps);
+		goto fail;
+	}
+	drain_once(d);
+	if (install_rules(&d->loader.maps, &rs, &c, d->cfg->verdict, d->cfg->respond, err,
+			  sizeof(err))) {
+		log_error(
+			"cannot install the new rules (%s); keeping the running rules and partners",
+			err);
+		if (errors)
+			fprintf(errors, "cannot install the rules: %s\n", err);
+		output_set_close(&set);
+		goto fail;
+	}
+	output_set_take(&set);
+	output_set_close(&d->outputs);
+	d->outputs = set;
+	use_outputs(d);
+	if (drainer_outputs_changed(&d->drainer) == DRAIN_BROKEN)
+		log_error("the new outputs' positions could not be saved");
+	if (feed_learn_rules(&d->feed, &rs))
+		log_error("out of memory: records of the new rules may say family 'unknown'");
+	rules_free(&d->rules);
+	compiled_free(&d->compiled);
+	d->rules = rs;
+	d->compiled = c;
+	log_info("rules reloaded: %zu rules, %zu destination entries; %zu partners", rs.n, c.ndst,
+		 d->outputs.n - 1);
+	return 0;
+fail:
+	rules_free(&rs);
+	compiled_free(&c);
+	return -1;
+}
+
+/*
+ * SIGHUP: the file `botsink rules load` asked for (answering it), or the
+ * rules file in use. A file loaded that way stays the one SIGHUP reloads.
+ */
+static void reload_rules(struct daemon *d)
+{
+	unsigned long nonce = 0;
+	char *path = control_take_request(d->cfg->state_dir, &nonce), *text = NULL;
+	size_t len = 0;
+	FILE *errors;
+	int ret;
+
+	if (!path) {
+		log_info("SIGHUP: reloading %s",
+			 d->rules_path ? d->rules_path : d->cfg->rules_path);
+		reload_from(d, d->rules_path ? d->rules_path : d->cfg->rules_path, NULL);
+		return;
+	}
+	log_info("rules load: loading %s", path);
+	errors = open_memstream(&text, &len);
+	ret = reload_from(d, path, errors);
+	if (!ret)
+		fprintf(errors ? errors : stderr, "%zu rules loaded from %s\n", d->rules.n, path);
+	if (errors)
+		fclose(errors);
+	if (control_answer(d->cfg->state_dir, nonce, !ret, text ? text : ""))
+		log_warn("cannot answer rules load: %s", strerror(errno));
+	free(text);
+	if (ret) {
+		free(path);
+		return;
+	}
+	free(d->rules_path);
+	d->rules_path = path;
+}
+
+/*
+ * Last drain. With the program detached first, both generations can be
+ * written out completely. If the feed cannot take them, they stay in the
+ * pinned maps for the next run. Returns 0, or -1: pins kept.
+ */
+static int final_drain(struct daemon *d)
+{
+	int ret = DRAIN_DONE;
+
+	if (!d->cfg->no_attach)
+		loader_detach(&d->loader);
+	/* The pending or the last epoch, then the other generation. */
+	for (int i = 0; i < 2 && ret == DRAIN_DONE; i++)
+		ret = drainer_step(&d->drainer);
+	if (ret == DRAIN_DONE && !drainer_spool_waiting(&d->drainer))
+		return 0;
+	log_error(
+		"the counts not written to every output are kept in the maps pinned under %s for the next botsink run",
+		d->cfg->pin_dir);
+	return -1;
+}
+
+static void rotate_feed(struct daemon *d, const char *why)
+{
+	char rotated[PATH_MAX], err[PATH_MAX + 128];
+
+	if (sink_rotate(d->outputs.out[0].sink, rotated, sizeof(rotated), err, sizeof(err))) {
+		log_error("%s", err);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &d->rotated_at);
+	drainer_rotated(&d->drainer);
+	log_info("feed rotated (%s): %s", why, rotated);
+}
+
+/* After a drain: rotate the feed file if it is due. */
+static void maybe_rotate(struct daemon *d)
+{
+	const struct sensor_config *o = d->cfg;
+	struct timespec now;
+
+	if (d->outputs.out[0].failing || (!o->rotate_size && !o->rotate_interval))
+		return;
+	if (o->rotate_size && sink_size(d->outputs.out[0].sink) >= (long long)o->rotate_size) {
+		rotate_feed(d, "size");
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (o->rotate_interval &&
+	    (double)(now.tv_sec - d->rotated_at.tv_sec) +
+			    (double)(now.tv_nsec - d->rotated_at.tv_nsec) / 1e9 >=
+		    o->rotate_interval)
+		rotate_feed(d, "interval");
+}
+
+static int event_loop(struct daemon *d)
+{
+	struct pollfd fds[2] = { { .fd = d->sigfd, .events = POLLIN },
+				 { .fd = d->timerfd, .events = POLLIN } };
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		uint64_t ticks;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return -1;
+		}
+		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0) {
+			if (drain_once(d) < 0)
+				return -1; /* the sink is gone: shut down, keeping the counts */
+			maybe_rotate(d);
+		}
+		if (!(fds[0].revents & POLLIN) || read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			reload_rules(d);
+			continue;
+		}
+		if (si.ssi_signo == SIGUSR1) {
+			rotate_feed(d, "SIGUSR1");
+			continue;
+		}
+		log_info("%s: draining a last time", strsignal((int)si.ssi_signo));
+		return 0;
+	}
+}
+
+/* How TCP check-ins are verified, for the start-up line. */
+const char *daemon_handshake_mode(const struct sensor_config *o)
+{
+	if (o->verdict == BOTSINK_VERDICT_PASS)
+		return o->no_syncookies ?
+			       "handshakes verified only when the kernel uses SYN cookies" :
+			       "handshakes verified by the kernel's SYN cookies";
+	switch (o->respond) {
+	case BOTSINK_RESPOND_TCP:
+		return "responder tcp (SYN cookies, RST)";
+	case BOTSINK_RESPOND_HTTP:
+		return "responder http (SYN cookies, 200 OK)";
+	default:
+		return "no handshakes (SYNs only: nothing verified)";
+	}
+}
+
+#define SYNCOOKIES_SYSCTL "/proc/sys/net/ipv4/tcp_syncookies"
+
+/*
+ * Pass verdict: net.ipv4.tcp_syncookies=2 in this network namespace (it
+ * covers IPv6 too), so that every SYN-ACK the kernel sends carries a cookie
+ * and XDP can prove each TCP check-in's handshake. Left set on exit: the
+ * program may go on counting.
+ */
+static int enable_syncookies(void)
+{
+	char was[16] = "";
+	FILE *f = fopen(SYNCOOKIES_SYSCTL, "r");
+
+	if (f && !fgets(was, sizeof(was), f))
+		was[0] = '\0';
+	if (f)
+		fclose(f);
+	was[strcspn(was, "\n")] = '\0';
+	if (strcmp(was, "2") == 0)
+		return 0;
+	f = fopen(SYNCOOKIES_SYSCTL, "w");
+	if (!f || fputs("2\n", f) == EOF || fflush(f)) {
+		log_error(
+			"cannot set net.ipv4.tcp_syncookies=2 in this network namespace (%s: %s): TCP check-ins could not be verified; fix that, or pass --no-syncookies to count them unverified",
+			SYNCOOKIES_SYSCTL, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	log_info(
+		"set net.ipv4.tcp_syncookies=2 (was %s) in this network namespace: every SYN-ACK carries a SYN cookie, so TCP check-ins can be verified",
+		was[0] ? was : "unreadable");
+	return 0;
+}
+
+static int start(struct daemon *d)
+{
+	struct sensor_config *o = d->cfg;
+	unsigned int flags = o->no_attach ? LOADER_ADOPT : LOADER_PROGRAM;
+	char err[512], name[BPF_OBJ_NAME_LEN];
+	const char *mode;
+	int adopted;
+
+	/* First: a run that cannot verify must not have changed anything. */
+	if (o->verdict == BOTSINK_VERDICT_PASS && !o->no_syncookies && enable_syncookies())
+		return -1;
+	if (loader_open_sized(&d->loader, o->pin_dir, flags, &o->caps, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	/* Catch-alls before anything counts: a full overflow table keeps them. */
+	for (int gen = 0; gen < 2; gen++) {
+		int ret = counters_prepare(&d->loader.maps, gen);
+
+		if (ret)
+			log_warn(
+				"overflow tables of generation %d: no room for the catch-alls (%s); the uncounted statistic shows what they would have held",
+				gen, strerror(-ret));
+	}
+	/* A program of an earlier run counting into these maps is taken over. */
+	adopted = o->no_attach ? 0 : loader_adopt(&d->loader, o->ifindex, err, sizeof(err));
+	if (adopted < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (o->no_attach &&
+	    !find_attached(o->ifindex, &d->loader.maps, &mode, name, sizeof(name))) {
+		log_error(
+			"no XDP program using the maps under %s is attached to %s (ip link set dev %s xdp obj botsink.bpf.o sec xdp)",
+			o->pin_dir, o->ifname, o->ifname);
+		return -1;
+	}
+	if (install_rules(&d->loader.maps, &d->rules, &d->compiled, o->verdict, o->respond, err,
+			  sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (!o->no_attach && !adopted &&
+	    loader_attach(&d->loader, o->ifindex, o->xdp_mode, err, sizeof(err))) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
+		return -1;
+	log_info(
+		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, %zu partners",
+		o->ifname,
+		o->no_attach		       ? "program attached by ip link" :
+		d->loader.mode == XDP_MODE_SKB ? "skb XDP" :
+						 "native XDP",
+		d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
+		daemon_handshake_mode(o), o->feed_path, record_format_name(o->format),
+		anon_mode_name(o->anon), d->outputs.n - 1);
+	return 0;
+}
+
+/*
+ * Verified-only views withhold unverified TCP check-ins: say so where
+ * this run can verify none (or few), or they would go quiet unexplained.
+ */
+static void warn_unverifiable(const struct sensor_config *o, const struct partner_set *ps)
+{
+	const char *why = NULL, *who = o->verified_only ? "the feed" : NULL;
+
+	for (size_t i = 0; i < ps->n && !who; i++)
+		if (ps->p[i].verified_only)
+			who = ps->p[i].name; /* the first one is enough to name */
+	if (!who)
+		return;
+	if (o->verdict == BOTSINK_VERDICT_DROP && o->respond == BOTSINK_RESPOND_NONE)
+		why = "with --verdict drop and no --respond no handshake completes, so no TCP check-in can be verified";
+	else if (o->no_syncookies)
+		why = "with --no-syncookies only connections the kernel happens to answer with a cookie are verified";
+	if (why)
+		log_warn(
+			"%s: verified-only views (%s, ...) show TCP check-ins only when verified; UDP and DNS ones as they are",
+			why, who);
+}
+
+void daemon_init(struct daemon *d, struct sensor_config *cfg)
+{
+	*d = (struct daemon){ .cfg = cfg, .sigfd = -1, .timerfd = -1, .control_fd = -1 };
+}
+
+int daemon_prepare(struct daemon *d)
+{
+	struct sensor_config *cfg = d->cfg;
+	struct partner_set ps;
+	char err[512];
+
+	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL) ||
+	    setup_state(d))
+		return EXIT_USAGE;
+	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	feed_init(&d->feed, &d->enrich, cfg->truncate.v4, cfg->truncate.v6, cfg->sensor);
+	if (load_partners(d, &ps, NULL))
+		return EXIT_USAGE;
+	warn_unverifiable(cfg, &ps);
+	if (open_outputs(d, &ps, &d->outputs, NULL, NULL))
+		return EXIT_USAGE;
+	d->drainer = (struct drainer){ .maps = &d->loader.maps,
+				       .feed = &d->feed,
+				       .spool_max = cfg->spool_max,
+				       .outputs_path = d->outputs_path };
+	use_outputs(d);
+	if (feed_learn_rules(&d->feed, &d->rules)) {
+		log_error("setting up: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+void daemon_release(struct daemon *d)
+{
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+	d->sigfd = d->timerfd = -1;
+	output_set_close(&d->outputs);
+	feed_free(&d->feed);
+	key_store_close(&d->keys);
+	enricher_close(&d->enrich);
+	free(d->rules_path);
+	d->rules_path = NULL;
+	rules_free(&d->rules);
+	compiled_free(&d->compiled);
+}
+
+int sensor_run(struct sensor_config *cfg)
+{
+	struct daemon d;
+	char err[512];
+	int ret;
+
+	/* A closed feed pipe is an error to handle, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
+	log_route_libraries();
+	daemon_init(&d, cfg);
+	ret = daemon_prepare(&d);
+	if (ret)
+		goto out;
+	ret = EXIT_RUNTIME;
+	if (setup_signals(&d)) {
+		log_error("setting up: %s", strerror(errno));
+		goto out;
+	}
+	if (start(&d)) {
+		loader_close(&d.loader, true);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &d.rotated_at);
+	if (control_start(cfg->state_dir, &d.control_fd, err, sizeof(err)))
+		log_warn("botsink rules load will not reach this run: %s", err);
+	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
+	control_stop(cfg->state_dir, d.control_fd);
+	if (final_drain(&d)) {
+		/* The counts went back into the maps: keep the pins for the next run. */
+		loader_close(&d.loader, false);
+		ret = EXIT_RUNTIME;
+	} else {
+		loader_close(&d.loader, true);
+	}
+out:
+	daemon_release(&d);
+	return ret;
+}
