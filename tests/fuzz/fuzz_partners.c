@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "feed/partners.h"
+#include "lib/util.h"
 
 static const char *const sources[] = { "198.51.100.7/32", "198.51.100.0/24", "2001:db8:a::1/128",
 				       "2001:db8::/48", "0.0.0.0/0" };
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret && ps.n)
 		abort();
 	for (size_t i = 0; !ret && i < ps.n; i++) {
-		for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(sources); k++) {
 			struct prefix p;
 
 			if (prefix_parse(sources[k], &p))

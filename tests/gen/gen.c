@@ -43,6 +43,7 @@
 #include "frames.h"
 #include "gen_frame.h"
 #include "gen.skel.h"
+#include "lib/util.h"
 
 #define LIVE_CHUNK (1U << 20) /* frames per live BPF_PROG_TEST_RUN call at full speed */
 #define PACKET_BATCH 64 /* frames per sendmmsg */
@@ -95,7 +96,7 @@ static const struct gen_option {
 	{ "mode", OPT_MODE, "M", "auto (default), live or af_packet" },
 	{ "help", OPT_HELP, NULL, "this text" },
 };
-#define NOPTS (sizeof(gen_options) / sizeof(gen_options[0]))
+#define NOPTS ARRAY_SIZE(gen_options)
 
 static void usage(FILE *out)
 {
@@ -168,7 +169,7 @@ static int parse_one(struct gen_opts *o, int key, const char *arg)
 	case OPT_RATE:
 		return number(arg, 1, 1000000000, &o->rate) ? 0 : bad("rate", arg);
 	case OPT_MODE:
-		for (size_t m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++) {
+		for (size_t m = 0; m < ARRAY_SIZE(mode_names); m++) {
 			if (!strcmp(arg, mode_names[m])) {
 				o->mode = (enum gen_mode)m;
 				return 0;
@@ -361,7 +362,7 @@ static int live_check(struct sender *s)
 			     0xffffffffULL * t->sources + 1 };
 	uint8_t got[GEN_FRAME_MAX + 256], want[GEN_FRAME_MAX];
 
-	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
 		__u32 len = sizeof(got);
 		int err;
 

@@ -9,6 +9,7 @@
 #include "lib/addr.h"
 #include "privacy/anon.h"
 #include "unit.h"
+#include "lib/util.h"
 
 static void hex_bytes(const char *hex, uint8_t *out, size_t len)
 {
@@ -71,7 +72,7 @@ static void test_vectors(void)
 	};
 	char buf[ADDR_TEXT_LEN], err[128];
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		struct ipcrypt_pfx c;
 		uint8_t key[32];
 
@@ -172,7 +173,7 @@ static void test_det_vectors(void)
 	};
 	char buf[ADDR_TEXT_LEN], err[128];
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		struct in6_addr in, out, back, expect;
 		struct anonymizer a;
 		uint8_t key[16];
@@ -217,7 +218,7 @@ static void test_det_format(void)
 	hex_bytes(DET_KEY_3, key, sizeof(key));
 	CHECK(anon_init(&a, ANON_IPCRYPT_DETERMINISTIC, key, sizeof(key), 0, 0, err, sizeof(err)) ==
 	      0);
-	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
 		CHECK(inet_pton(AF_INET6, targets[i][0], &target) == 1);
 		ipcrypt_det_decrypt(&a.det, &target, &in);
 		anon_format(&a, &in, buf, sizeof(buf));
@@ -424,7 +425,7 @@ static void test_key_file_refusals(void)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/k", key_dir);
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		CHECK(load_text(v[i].text, 0600, v[i].mode, key, &len, err, sizeof(err)) == -1);
 		snprintf(expect, sizeof(expect), "key file %s%s", path, v[i].reason);
 		CHECK_STR(err, expect);

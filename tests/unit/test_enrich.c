@@ -431,7 +431,7 @@ static void remove_tmp(void)
 	static const char *const names[] = { "random.mmdb",   "empty.mmdb", "truncated.mmdb",
 					     "bad-tree.mmdb", "later.mmdb", "log" };
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		unlink(tmp_path(names[i]));
 	rmdir(tmp_dir);
 }

@@ -15,6 +15,7 @@
 #include "feed/record.h"
 
 #include "unit.h"
+#include "lib/util.h"
 
 /* Thursday 2026-11-26 22:31:29 UTC */
 #define T0 1795732289
@@ -34,7 +35,7 @@ static const char *const csv_columns[] = {
 	"classtype",	 "dns_qtype",	 "overflow",   "anon_mode",
 	"anon_key_id",	 "sensor",	 "record_id",
 };
-#define NCOLUMNS (sizeof(csv_columns) / sizeof(csv_columns[0]))
+#define NCOLUMNS ARRAY_SIZE(csv_columns)
 
 /* ---- a strict RFC 4180 reader ---- */
 
@@ -517,8 +518,8 @@ static void test_intelmq_raw(void)
 	r.family = "Zeus"; /* both names in lower case */
 	r.src_geo = "nl";
 	e = intelmq_event(&r, &sb);
-	CHECK_INT(json_object_size(e), sizeof(keys) / sizeof(keys[0]));
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	CHECK_INT(json_object_size(e), ARRAY_SIZE(keys));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		CHECK(json_object_get(e, keys[i]) != NULL);
 	CHECK_STR(im_str(e, "feed.name"), "botsink");
 	CHECK_STR(im_str(e, "feed.provider"), "lab-1");
@@ -774,7 +775,7 @@ static void test_verification_fields(void)
 	char text[32];
 	json_t *o;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		r.verification = cases[i].state;
 		r.checkins_verified = cases[i].verified;
 		snprintf(text, sizeof(text), "%llu", (unsigned long long)cases[i].verified);

@@ -13,6 +13,7 @@
 #include "feed/record.h"
 
 #include "unit.h"
+#include "lib/util.h"
 
 /* The fields record_to_json() writes (record.c), in order. */
 static const char *const fields[] = {
@@ -26,7 +27,7 @@ static const char *const fields[] = {
 	"verification", "dns_qtype",   "overflow",
 	"sensor",	"record_id",
 };
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+#define NFIELDS ARRAY_SIZE(fields)
 _Static_assert(NFIELDS == RECORD_FIELDS, "the field list and RECORD_FIELDS differ");
 
 static const char *escaped(const char *s)

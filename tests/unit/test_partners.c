@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "feed/partners.h"
 #include "unit.h"
+#include "lib/util.h"
 
 #define FILE_NAME "p.ini" /* in the test's directory, which is the working one */
 
@@ -258,7 +259,7 @@ static void test_verified_only(void)
 	struct partner_set ps;
 	char text[256];
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		snprintf(text, sizeof(text),
 			 "[a]\n" OK_REST "verified_only = %s\n[b]\n"
 			 "scope = 10.0.0.0/8\noutput = b.out\n",

@@ -467,7 +467,7 @@ static void test_flags(void)
 	};
 	char want[64];
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		int disagree = 0;
 
 		snprintf(want, sizeof(want), "%s 0x%02x 0x%02x",
@@ -1503,7 +1503,7 @@ static void test_text_limits(void)
 	};
 	static char text[1100], rule[1300], option[1200];
 
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
 		for (size_t len = 1024; len <= 1025; len++) {
 			memset(text, 'a', len);
 			text[len] = '\0';

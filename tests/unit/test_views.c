@@ -15,6 +15,7 @@
 #include "feed/record.h"
 #include "feed/sink.h"
 #include "unit.h"
+#include "lib/util.h"
 
 /* Thursday 2026-11-26 22:31:29 UTC */
 #define T0 1795732289
@@ -88,7 +89,7 @@ static const struct source sources[] = {
 	{ "198.51.100.14", BOTSINK_KIND_SOURCES, 1000001, IPPROTO_TCP, 80, 0, 2, 2, 1, 5, 0 },
 };
 
-#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+#define NSOURCES ARRAY_SIZE(sources)
 
 static void fill(struct botsink_source_count *sc, const struct source *s)
 {

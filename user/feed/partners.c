@@ -381,7 +381,7 @@ static int parse_bool(const char *value, bool *out)
 		{ "yes", "no" }, { "true", "false" }, { "on", "off" }, { "1", "0" }
 	};
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		for (int j = 0; j < 2; j++) {
 			if (!strcasecmp(value, words[i][j])) {
 				*out = j == 0;

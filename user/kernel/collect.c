@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "kernel/collect.h"
 #include "collect.skel.h"
+#include "lib/parse.h"
 
 /* The mapped array's stride is the value size rounded up to 8. */
 _Static_assert(sizeof(struct botsink_source_count) % 8 == 0, "botsink_source_count stride");
@@ -19,16 +21,17 @@ _Static_assert(sizeof(struct botsink_source_count) % 8 == 0, "botsink_source_cou
 static int possible_cpus(char *err, size_t errlen)
 {
 	static const char path[] = "/sys/devices/system/cpu/possible";
-	char buf[64] = "", *end;
+	char buf[64] = "";
 	FILE *f = fopen(path, "r");
+	uint64_t n;
 	long last = -1;
 
 	if (f && fgets(buf, sizeof(buf), f)) {
 		buf[strcspn(buf, "\n")] = '\0';
 		if (!strcmp(buf, "0"))
 			last = 0;
-		else if (!strncmp(buf, "0-", 2) && (last = strtol(buf + 2, &end, 10)) >= 0 && *end)
-			last = -1;
+		else if (!strncmp(buf, "0-", 2) && !parse_uint(buf + 2, INT_MAX - 1, &n))
+			last = (long)n;
 	}
 	if (f)
 		fclose(f);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/addr.h"
+#include "lib/parse.h"
 
 static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -63,8 +64,7 @@ int prefix_parse(const char *text, struct prefix *out)
 	char addr[PREFIX_TEXT_LEN];
 	const char *slash = strchr(text, '/');
 	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned long len;
-	char *end;
+	uint64_t len;
 
 	if (alen == 0 || alen >= sizeof(addr))
 		return -1;
@@ -74,11 +74,7 @@ int prefix_parse(const char *text, struct prefix *out)
 		return -1;
 	out->len = 128;
 	if (slash) {
-		if (slash[1] < '0' || slash[1] > '9')
-			return -1;
-		errno = 0;
-		len = strtoul(slash + 1, &end, 10);
-		if (errno || *end || len > (addr_is_v4(&out->addr) ? 32 : 128))
+		if (parse_uint(slash + 1, addr_is_v4(&out->addr) ? 32 : 128, &len))
 			return -1;
 		out->len = (unsigned int)len + (addr_is_v4(&out->addr) ? V4_MAPPED_BITS : 0);
 	}

@@ -15,6 +15,7 @@
 #include "privacy/keyring.h"
 #include "lib/keywords.h"
 #include "lib/util.h"
+#include "lib/parse.h"
 
 #define HOUR 3600LL
 #define DAY 86400LL
@@ -63,6 +64,7 @@ static int parse_name(const char *name, enum anon_mode mode, long long *start)
 {
 	const char *m = anon_mode_name(mode), *digits;
 	size_t mlen = strlen(m), len = strlen(name), ndigits;
+	uint64_t v;
 
 	if (len < mlen + 5 || strncmp(name, m, mlen) || name[mlen] != '-' ||
 	    strcmp(name + len - 4, ".key"))
@@ -75,7 +77,9 @@ static int parse_name(const char *name, enum anon_mode mode, long long *start)
 	for (size_t i = 0; i < ndigits; i++)
 		if (!isdigit((unsigned char)digits[i]))
 			return -1;
-	*start = strtoll(digits, NULL, 10);
+	if (parse_uint_n(digits, ndigits, LLONG_MAX, &v))
+		return -1;
+	*start = (long long)v;
 	return 1;
 }
 

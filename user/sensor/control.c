@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "sensor/control.h"
 #include "lib/util.h"
+#include "lib/parse.h"
 
 static void path_of(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -109,6 +110,7 @@ void control_stop(const char *state_dir, int lock_fd)
 char *control_take_request(const char *state_dir, unsigned long *nonce)
 {
 	char path[PATH_MAX], *text, *pid, *rules = NULL, *end;
+	uint64_t n;
 
 	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
 	/* Only a request this user wrote and no one else could change. */
@@ -119,7 +121,9 @@ char *control_take_request(const char *state_dir, unsigned long *nonce)
 	pid = strchr(text, '\n');
 	if (pid) {
 		*pid++ = '\0';
-		*nonce = strtoul(text, NULL, 10);
+		if (parse_uint(text, ULONG_MAX, &n))
+			goto out; /* not written by botsink */
+		*nonce = (unsigned long)n;
 		rules = strchr(pid, '\n');
 	}
 	if (rules) {
@@ -128,9 +132,12 @@ char *control_take_request(const char *state_dir, unsigned long *nonce)
 		if (end)
 			*end = '\0';
 		/* Addressed to this process, with a path: else not ours to load. */
-		rules = strtol(pid, NULL, 10) == (long)getpid() && *rules && end ? strdup(rules) :
-										   NULL;
+		rules = !parse_uint(pid, UINT32_MAX, &n) && n == (uint64_t)getpid() && *rules &&
+					end ?
+				strdup(rules) :
+				NULL;
 	}
+out:
 	free(text);
 	return rules;
 }
@@ -151,6 +158,7 @@ int control_answer(const char *state_dir, unsigned long nonce, bool ok, const ch
 static int read_answer(const char *state_dir, unsigned long nonce, char **answer)
 {
 	char path[PATH_MAX], *text, *status, *body;
+	uint64_t n;
 	int ret = -1;
 
 	path_of(path, sizeof(path), state_dir, CONTROL_RESULT_FILE);
@@ -159,7 +167,12 @@ static int read_answer(const char *state_dir, unsigned long nonce, char **answer
 		return -1;
 	status = strchr(text, '\n');
 	body = status ? strchr(status + 1, '\n') : NULL;
-	if (body && strtoul(text, NULL, 10) == nonce) {
+	if (body) {
+		*status = '\0';
+		if (parse_uint(text, ULONG_MAX, &n) || n != nonce)
+			body = NULL; /* another request's answer */
+	}
+	if (body) {
 		*body++ = '\0';
 		ret = !strcmp(status + 1, "ok");
 		*answer = strdup(body);
