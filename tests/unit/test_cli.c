@@ -291,11 +291,26 @@ static void write_text(const char *path, const char *text)
 	}
 }
 
+/* botsink run WORDS up to daemon_prepare: its exit code. */
+static int prepare(const char *words, struct daemon *d, struct sensor_config *cfg)
+{
+	int ret = parse_run(words, cfg);
+
+	daemon_init(d, cfg);
+	return ret ? ret : daemon_prepare(d);
+}
+
+static void finish(struct daemon *d, struct sensor_config *cfg)
+{
+	daemon_release(d);
+	release_run(cfg);
+}
+
 /* daemon_prepare: rules, state, partners and outputs, no kernel; daemon_release frees all (ASan). */
 static void test_prepare(void)
 {
 	char dir[] = "/tmp/botsink-cli-XXXXXX", rules[128], bad_rules[128], partners[128],
-	     state[128], feed[128], line[1024], *argv[MAX_ARGS], **args;
+	     state[128], feed[128], line[1024];
 	struct sensor_config cfg;
 	struct daemon d;
 
@@ -312,40 +327,29 @@ static void test_prepare(void)
 		 "[isp]\nscope = 198.51.100.0/24\nanon = none\noutput = %s/isp.jsonl\n", dir);
 	write_text(partners, line);
 
-	snprintf(line, sizeof(line), "run -i lo -r %s --state-dir %s --feed %s --partners %s",
-		 rules, state, feed, partners);
-	CHECK_INT(opt_parse(&run_command, split(line, argv), argv, &cfg, &args), 0);
-	CHECK_INT(run_check(&cfg), 0);
-	daemon_init(&d, &cfg);
-	CHECK_INT(daemon_prepare(&d), EXIT_OK);
+	snprintf(line, sizeof(line), "-i lo -r %s --state-dir %s --feed %s --partners %s", rules,
+		 state, feed, partners);
+	CHECK_INT(prepare(line, &d, &cfg), EXIT_OK);
 	CHECK_INT(d.rules.n, 2);
 	CHECK_INT(d.outputs.n, 2); /* the feed and the partner */
 	CHECK(access(state, F_OK) == 0); /* the state directory, made private */
-	CHECK(!strcmp(d.keys_dir, state) == 0 && strstr(d.keys_dir, "/keys"));
+	snprintf(line, sizeof(line), "%s/keys", state);
+	CHECK_STR(d.keys_dir, line);
 	CHECK_INT(d.drainer.nout, 2);
 	CHECK(d.drainer.spool_max == 256 << 20);
-	daemon_release(&d);
-	release_run(&cfg);
+	finish(&d, &cfg);
 
 	/* A rules file with errors: a configuration error, nothing left open. */
-	snprintf(line, sizeof(line), "run -i lo -r %s --state-dir %s", bad_rules, state);
-	CHECK_INT(opt_parse(&run_command, split(line, argv), argv, &cfg, &args), 0);
-	CHECK_INT(run_check(&cfg), 0);
-	daemon_init(&d, &cfg);
-	CHECK_INT(daemon_prepare(&d), EXIT_USAGE);
-	daemon_release(&d);
-	release_run(&cfg);
+	snprintf(line, sizeof(line), "-i lo -r %s --state-dir %s", bad_rules, state);
+	CHECK_INT(prepare(line, &d, &cfg), EXIT_USAGE);
+	finish(&d, &cfg);
 
 	/* So is a partner file with an error. */
 	write_text(partners, "[isp]\nscope = nonsense\n");
-	snprintf(line, sizeof(line), "run -i lo -r %s --state-dir %s --partners %s", rules, state,
+	snprintf(line, sizeof(line), "-i lo -r %s --state-dir %s --partners %s", rules, state,
 		 partners);
-	CHECK_INT(opt_parse(&run_command, split(line, argv), argv, &cfg, &args), 0);
-	CHECK_INT(run_check(&cfg), 0);
-	daemon_init(&d, &cfg);
-	CHECK_INT(daemon_prepare(&d), EXIT_USAGE);
-	daemon_release(&d);
-	release_run(&cfg);
+	CHECK_INT(prepare(line, &d, &cfg), EXIT_USAGE);
+	finish(&d, &cfg);
 	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
