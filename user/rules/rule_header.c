@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Rule header values: address and port sets with Suricata's lists,
- * ranges, negation and variables.
+ * The rule header: action, protocol, and the address and port sets with
+ * Suricata's lists, ranges, negation and variables.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,7 +184,7 @@ static int eval_addr(struct parser *p, const char *text, bool source, int depth,
 	return 0;
 }
 
-void parse_addr_set(struct parser *p, const char *text, bool source, struct addr_set *set)
+static void parse_addr_set(struct parser *p, const char *text, bool source, struct addr_set *set)
 {
 	int r = eval_addr(p, text, source, 0, set);
 
@@ -352,7 +350,7 @@ static unsigned int next_port(const struct ports *set, unsigned int from, bool i
 	return 65536;
 }
 
-void parse_port_set(struct parser *p, const char *text, struct port_set *out)
+static void parse_port_set(struct parser *p, const char *text, struct port_set *out)
 {
 	struct ports *set = calloc(1, sizeof(*set));
 
@@ -387,4 +385,121 @@ enum port_class port_class(const struct port_set *ps)
 	if (ps->n == 1 && ps->ranges[0].lo == 0 && ps->ranges[0].hi == 65535)
 		return PORT_ANY;
 	return PORT_LIST;
+}
+
+/* ---- the header ---- */
+
+/*
+ * Header tokens, whitespace-separated; a bracketed list is one token.
+ * *unclosed: a '[' was never closed (its token swallowed the rest).
+ */
+static size_t split_header(const char *text, size_t len, char *tokens[], size_t max, bool *unclosed)
+{
+	size_t n = 0, i = 0;
+
+	while (i < len && n < max + 1) {
+		size_t start;
+		int depth = 0;
+
+		while (i < len && isspace((unsigned char)text[i]))
+			i++;
+		if (i >= len)
+			break;
+		start = i;
+		while (i < len && (depth > 0 || !isspace((unsigned char)text[i]))) {
+			if (text[i] == '[')
+				depth++;
+			else if (text[i] == ']')
+				depth--;
+			i++;
+		}
+		if (depth > 0)
+			*unclosed = true;
+		if (n < max)
+			tokens[n] = strndup_trim(text + start, i - start);
+		n++;
+	}
+	return n;
+}
+
+static bool parse_action(const char *action)
+{
+	static const char *const actions[] = {
+		"alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (strcmp(action, actions[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The application protocols imply their transport: HTTP over TCP, DNS over UDP. */
+static bool parse_proto(struct rule *r, const char *proto)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto;
+		enum rule_app app;
+	} protos[] = {
+		{ "tcp", IPPROTO_TCP, RULE_APP_NONE },
+		{ "udp", IPPROTO_UDP, RULE_APP_NONE },
+		{ "ip", 0, RULE_APP_NONE },
+		{ "http", IPPROTO_TCP, RULE_APP_HTTP },
+		{ "dns", IPPROTO_UDP, RULE_APP_DNS },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		if (strcmp(proto, protos[i].name) == 0) {
+			r->proto = protos[i].proto;
+			r->app = protos[i].app;
+			return true;
+		}
+	}
+	return false;
+}
+
+void parse_header(struct parser *p, struct rule *r, const char *text, size_t len)
+{
+	char *tok[7] = { 0 };
+	bool unclosed = false;
+	size_t n = split_header(text, len, tok, 7, &unclosed);
+
+	if (unclosed) {
+		parser_fail(p, "unbalanced '[' in the rule header");
+		goto out;
+	}
+	if (n != 7) {
+		parser_fail(
+			p,
+			"rule header needs 7 fields (action proto src sport -> dst dport), found %s%zu",
+			n > 7 ? "more than " : "", n > 7 ? (size_t)7 : n);
+		goto out;
+	}
+	if (!parse_action(tok[0])) {
+		parser_fail(p, "action '%s' is not supported (alert, drop, reject)", tok[0]);
+		goto out;
+	}
+	if (!parse_proto(r, tok[1])) {
+		parser_fail(p, "protocol '%s' is not supported (tcp, udp, ip, http, dns)", tok[1]);
+		goto out;
+	}
+	if (strcmp(tok[4], "->") != 0) {
+		parser_fail(p,
+			    strcmp(tok[4], "<>") == 0 ?
+				    "bidirectional rules ('<>') are not supported" :
+				    "expected '->' between source and destination, found '%s'",
+			    tok[4]);
+		goto out;
+	}
+	parse_addr_set(p, tok[2], true, &r->src);
+	parse_port_set(p, tok[3], &r->sport);
+	parse_addr_set(p, tok[5], false, &r->dst);
+	parse_port_set(p, tok[6], &r->dport);
+	if (!p->failed && !r->proto &&
+	    (port_class(&r->sport) != PORT_ANY || port_class(&r->dport) != PORT_ANY))
+		parser_fail(p, "ports need protocol tcp or udp, not ip");
+out:
+	for (size_t i = 0; i < 7; i++)
+		free(tok[i]);
 }

@@ -15,6 +15,7 @@ struct parser {
 	const char *base; /* the rule's joined text: option offsets count from here */
 };
 
+/* Diagnostics, below every stage: rule_diag.c */
 /* Record an error for the current rule (only its first one is kept). */
 void parser_fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
@@ -24,9 +25,8 @@ void parser_fail(struct parser *p, const char *fmt, ...) __attribute__((format(p
 long parser_unsupported(struct parser *p, struct rule *r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Rule header fields: rule_header.c */
-void parse_addr_set(struct parser *p, const char *text, bool source, struct addr_set *set);
-void parse_port_set(struct parser *p, const char *text, struct port_set *out);
+/* The rule header, text[0..len) (the text before the options): rule_header.c */
+void parse_header(struct parser *p, struct rule *r, const char *text, size_t len);
 
 /*
  * One option as parse_options hands it to a keyword, and what the keyword

@@ -1,87 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Suricata rule files: lines (a line ending in '\' continues on the
- * next), the rule header, the rule set's errors and dropped keywords, and
- * `rules import`, which prints the usable rules back as they were written.
+ * next), each rule through the stages of the parser (header, options,
+ * the checks that need the whole rule), the rule set's errors and dropped
+ * keywords, and `rules import`, which prints the usable rules back as they
+ * were written.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "botsink_abi.h"
 #include "rules/rule_parser.h"
 #include "lib/util.h"
-
-static void add_error(struct rule_set *rs, unsigned int line, const char *fmt, va_list ap)
-{
-	struct rule_error *e;
-
-	if (!array_grow((void **)&rs->errors, rs->nerrors + 1, sizeof(*rs->errors)))
-		return;
-	e = &rs->errors[rs->nerrors++];
-	e->line = line;
-	if (vasprintf(&e->reason, fmt, ap) < 0)
-		e->reason = NULL;
-}
-
-void rules_add_error(struct rule_set *rs, unsigned int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	add_error(rs, line, fmt, ap);
-	va_end(ap);
-}
-
-void parser_fail(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->failed)
-		return; /* one error per rule: later ones are usually consequences */
-	p->failed = true;
-	va_start(ap, fmt);
-	add_error(p->rs, p->line, fmt, ap);
-	va_end(ap);
-}
-
-long parser_unsupported(struct parser *p, struct rule *r, const char *fmt, ...)
-{
-	struct rule_dropped *d;
-	char *keyword;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&keyword, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		parser_fail(p, "out of memory");
-		return -1;
-	}
-	if (!p->lenient) {
-		parser_fail(p, "keyword '%s' is not supported in XDP", keyword);
-		free(keyword);
-		return -1;
-	}
-	for (size_t i = 0; i < r->ndropped; i++) {
-		if (r->dropped[i].keyword && strcmp(r->dropped[i].keyword, keyword) == 0) {
-			free(keyword);
-			return (long)i;
-		}
-	}
-	if (!array_grow((void **)&r->dropped, r->ndropped + 1, sizeof(*r->dropped))) {
-		parser_fail(p, "out of memory");
-		free(keyword);
-		return -1;
-	}
-	d = &r->dropped[r->ndropped];
-	d->keyword = keyword;
-	return (long)r->ndropped++;
-}
 
 /* "pcre, flowbits:isset": what a rule dropped, malloc'd. */
 static char *dropped_list(const struct rule *r)
@@ -97,123 +27,6 @@ static char *dropped_list(const struct rule *r)
 			r->dropped[i].keyword ? r->dropped[i].keyword : "(out of memory)");
 	fclose(f);
 	return text;
-}
-
-/* ---- rules ---- */
-
-/*
- * Header tokens, whitespace-separated; a bracketed list is one token.
- * *unclosed: a '[' was never closed (its token swallowed the rest).
- */
-static size_t split_header(const char *text, size_t len, char *tokens[], size_t max, bool *unclosed)
-{
-	size_t n = 0, i = 0;
-
-	while (i < len && n < max + 1) {
-		size_t start;
-		int depth = 0;
-
-		while (i < len && isspace((unsigned char)text[i]))
-			i++;
-		if (i >= len)
-			break;
-		start = i;
-		while (i < len && (depth > 0 || !isspace((unsigned char)text[i]))) {
-			if (text[i] == '[')
-				depth++;
-			else if (text[i] == ']')
-				depth--;
-			i++;
-		}
-		if (depth > 0)
-			*unclosed = true;
-		if (n < max)
-			tokens[n] = strndup_trim(text + start, i - start);
-		n++;
-	}
-	return n;
-}
-
-static bool parse_action(const char *action)
-{
-	static const char *const actions[] = {
-		"alert", "drop", "reject", "rejectsrc", "rejectdst", "rejectboth",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
-		if (strcmp(action, actions[i]) == 0)
-			return true;
-	return false;
-}
-
-/* The application protocols imply their transport: HTTP over TCP, DNS over UDP. */
-static bool parse_proto(struct rule *r, const char *proto)
-{
-	static const struct {
-		const char *name;
-		uint8_t proto;
-		enum rule_app app;
-	} protos[] = {
-		{ "tcp", IPPROTO_TCP, RULE_APP_NONE },
-		{ "udp", IPPROTO_UDP, RULE_APP_NONE },
-		{ "ip", 0, RULE_APP_NONE },
-		{ "http", IPPROTO_TCP, RULE_APP_HTTP },
-		{ "dns", IPPROTO_UDP, RULE_APP_DNS },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
-		if (strcmp(proto, protos[i].name) == 0) {
-			r->proto = protos[i].proto;
-			r->app = protos[i].app;
-			return true;
-		}
-	}
-	return false;
-}
-
-static void parse_header(struct parser *p, struct rule *r, const char *text, size_t len)
-{
-	char *tok[7] = { 0 };
-	bool unclosed = false;
-	size_t n = split_header(text, len, tok, 7, &unclosed);
-
-	if (unclosed) {
-		parser_fail(p, "unbalanced '[' in the rule header");
-		goto out;
-	}
-	if (n != 7) {
-		parser_fail(
-			p,
-			"rule header needs 7 fields (action proto src sport -> dst dport), found %s%zu",
-			n > 7 ? "more than " : "", n > 7 ? (size_t)7 : n);
-		goto out;
-	}
-	if (!parse_action(tok[0])) {
-		parser_fail(p, "action '%s' is not supported (alert, drop, reject)", tok[0]);
-		goto out;
-	}
-	if (!parse_proto(r, tok[1])) {
-		parser_fail(p, "protocol '%s' is not supported (tcp, udp, ip, http, dns)", tok[1]);
-		goto out;
-	}
-	if (strcmp(tok[4], "->") != 0) {
-		parser_fail(p,
-			    strcmp(tok[4], "<>") == 0 ?
-				    "bidirectional rules ('<>') are not supported" :
-				    "expected '->' between source and destination, found '%s'",
-			    tok[4]);
-		goto out;
-	}
-	parse_addr_set(p, tok[2], true, &r->src);
-	parse_port_set(p, tok[3], &r->sport);
-	parse_addr_set(p, tok[5], false, &r->dst);
-	parse_port_set(p, tok[6], &r->dport);
-	if (!p->failed && !r->proto &&
-	    (port_class(&r->sport) != PORT_ANY || port_class(&r->dport) != PORT_ANY))
-		parser_fail(p, "ports need protocol tcp or udp, not ip");
-out:
-	for (size_t i = 0; i < 7; i++)
-		free(tok[i]);
 }
 
 static void rule_free(struct rule *r)
