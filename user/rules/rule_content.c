@@ -162,7 +162,7 @@ static uint8_t *parse_string(struct parser *p, const char *key, const char *valu
 /* ---- contents ---- */
 
 /* The dropped sticky buffer's entry says how many contents went with it. */
-static void count_sticky_drop(struct rule *r, struct payload_state *ps)
+static void count_sticky_drop(struct rule *r, struct content_state *ps)
 {
 	struct rule_dropped *d = &r->dropped[ps->sticky_record];
 	char *text;
@@ -176,8 +176,8 @@ static void count_sticky_drop(struct rule *r, struct payload_state *ps)
 }
 
 /* content / uricontent: `bufmod` names what placed it outside the sticky buffer. */
-static void add_content(struct parser *p, struct rule *r, struct payload_state *ps,
-			struct option *o, uint8_t buffer, const char *bufmod)
+static void add_content(struct parser *p, struct rule *r, struct content_state *ps,
+			struct rule_option *o, uint8_t buffer, const char *bufmod)
 {
 	struct rule_content *c;
 	bool negated;
@@ -217,7 +217,7 @@ static void add_content(struct parser *p, struct rule *r, struct payload_state *
  * none (an error), or when it was dropped (the modifier goes with it).
  */
 static struct rule_content *modifier_target(struct parser *p, struct rule *r,
-					    struct payload_state *ps, struct option *o)
+					    struct content_state *ps, struct rule_option *o)
 {
 	if (!ps->have_last) {
 		parser_fail(p, "'%s' needs a preceding content", o->key);
@@ -232,7 +232,7 @@ static struct rule_content *modifier_target(struct parser *p, struct rule *r,
 }
 
 /* A modifier that may be given once per content. */
-static bool modifier_once(struct parser *p, struct payload_state *ps, struct option *o,
+static bool modifier_once(struct parser *p, struct content_state *ps, struct rule_option *o,
 			  unsigned int bit)
 {
 	if (ps->last_mods & bit) {
@@ -243,7 +243,7 @@ static bool modifier_once(struct parser *p, struct payload_state *ps, struct opt
 	return true;
 }
 
-static bool no_value(struct parser *p, const struct option *o)
+static bool no_value(struct parser *p, const struct rule_option *o)
 {
 	if (o->value)
 		parser_fail(p, "'%s' takes no value", o->key);
@@ -299,8 +299,8 @@ static bool parse_long(const char *v, long min, long max, long *out)
 }
 
 /* Whether the position can be set on the content; false: failed or dropped. */
-static bool position_allowed(struct parser *p, struct rule *r, struct payload_state *ps,
-			     struct option *o, const struct position *pos)
+static bool position_allowed(struct parser *p, struct rule *r, struct content_state *ps,
+			     struct rule_option *o, const struct position *pos)
 {
 	unsigned int other = pos->bit & MOD_ABSOLUTE ? MOD_RELATIVE : MOD_ABSOLUTE;
 
@@ -327,8 +327,8 @@ static bool position_allowed(struct parser *p, struct rule *r, struct payload_st
 	return true;
 }
 
-static void apply_position(struct parser *p, struct rule *r, struct payload_state *ps,
-			   struct option *o, const struct position *pos)
+static void apply_position(struct parser *p, struct rule *r, struct content_state *ps,
+			   struct rule_option *o, const struct position *pos)
 {
 	const char *v = o->value ? o->value : "";
 	struct rule_content *c = modifier_target(p, r, ps, o);
@@ -381,7 +381,7 @@ static bool fast_pattern_value(const char *v)
 }
 
 /* startswith: the content is at the start of its buffer, offset 0 depth len. */
-static void apply_startswith(struct parser *p, struct payload_state *ps, struct option *o,
+static void apply_startswith(struct parser *p, struct content_state *ps, struct rule_option *o,
 			     struct rule_content *c)
 {
 	if (ps->last_mods & MOD_POSITION) {
@@ -397,8 +397,8 @@ static void apply_startswith(struct parser *p, struct payload_state *ps, struct 
 }
 
 /* Returns false when `o` is not one of them. */
-static bool apply_flag_modifier(struct parser *p, struct rule *r, struct payload_state *ps,
-				struct option *o)
+static bool apply_flag_modifier(struct parser *p, struct rule *r, struct content_state *ps,
+				struct rule_option *o)
 {
 	static const char *const flags[] = {
 		"nocase", "fast_pattern", "rawbytes", "startswith", "endswith",
@@ -524,7 +524,7 @@ static bool in_list(const char *key, const char *const *list, size_t n)
 	return false;
 }
 
-static bool is_unsupported_sticky(const struct option *o)
+static bool is_unsupported_sticky(const struct rule_option *o)
 {
 	if (o->value)
 		return false;
@@ -533,14 +533,14 @@ static bool is_unsupported_sticky(const struct option *o)
 	return strchr(o->key, '.') && !in_list(o->key, dotted_flags, ARRAY_SIZE(dotted_flags));
 }
 
-static void set_sticky(struct payload_state *ps, const char *name, uint8_t buffer)
+static void set_sticky(struct content_state *ps, const char *name, uint8_t buffer)
 {
 	snprintf(ps->sticky, sizeof(ps->sticky), "%s", name);
 	ps->buffer = buffer;
 	ps->sticky_dropped = false;
 }
 
-static void apply_sticky(struct parser *p, struct payload_state *ps, struct option *o,
+static void apply_sticky(struct parser *p, struct content_state *ps, struct rule_option *o,
 			 const struct buffer_name *b)
 {
 	if (!no_value(p, o))
@@ -549,8 +549,8 @@ static void apply_sticky(struct parser *p, struct payload_state *ps, struct opti
 }
 
 /* A buffer botsink does not have: every content in it is dropped. */
-static void drop_sticky(struct parser *p, struct rule *r, struct payload_state *ps,
-			struct option *o)
+static void drop_sticky(struct parser *p, struct rule *r, struct content_state *ps,
+			struct rule_option *o)
 {
 	long record = parser_unsupported(p, r, "%s", o->key);
 
@@ -564,8 +564,8 @@ static void drop_sticky(struct parser *p, struct rule *r, struct payload_state *
 }
 
 /* http_uri and the like: the previous content is searched in that buffer. */
-static void apply_legacy(struct parser *p, struct rule *r, struct payload_state *ps,
-			 struct option *o, const struct buffer_name *b)
+static void apply_legacy(struct parser *p, struct rule *r, struct content_state *ps,
+			 struct rule_option *o, const struct buffer_name *b)
 {
 	struct rule_content *c = modifier_target(p, r, ps, o);
 
@@ -589,8 +589,8 @@ static void apply_legacy(struct parser *p, struct rule *r, struct payload_state 
 }
 
 /* http_cookie and the like: the previous content is dropped with it. */
-static void drop_legacy(struct parser *p, struct rule *r, struct payload_state *ps,
-			struct option *o)
+static void drop_legacy(struct parser *p, struct rule *r, struct content_state *ps,
+			struct rule_option *o)
 {
 	long record;
 
@@ -608,8 +608,8 @@ static void drop_legacy(struct parser *p, struct rule *r, struct payload_state *
 		r->dropped[record].keyword = NULL;
 }
 
-static bool apply_buffer(struct parser *p, struct rule *r, struct payload_state *ps,
-			 struct option *o)
+static bool apply_buffer(struct parser *p, struct rule *r, struct content_state *ps,
+			 struct rule_option *o)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(buffer_names); i++) {
 		const struct buffer_name *b = &buffer_names[i];
@@ -633,8 +633,8 @@ static bool apply_buffer(struct parser *p, struct rule *r, struct payload_state 
 	return false;
 }
 
-bool apply_payload_option(struct parser *p, struct rule *r, struct payload_state *ps,
-			  struct option *o)
+bool apply_payload_option(struct parser *p, struct rule *r, struct content_state *ps,
+			  struct rule_option *o)
 {
 	if (strcmp(o->key, "content") == 0) {
 		add_content(p, r, ps, o, ps->buffer, NULL);
@@ -658,7 +658,7 @@ bool apply_payload_option(struct parser *p, struct rule *r, struct payload_state
 }
 
 /* Keywords that move Suricata's match cursor: relative contents follow them. */
-void payload_anchor_dropped(struct payload_state *ps, const char *key)
+void payload_anchor_dropped(struct content_state *ps, const char *key)
 {
 	static const char *const anchors[] = { "pcre", "byte_jump", "byte_extract" };
 

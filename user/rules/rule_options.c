@@ -238,7 +238,7 @@ static void parse_metadata(struct parser *p, struct rule *r, const char *value, 
  * Under --lenient the others are dropped, and the whole option with them
  * (what is left of it is ignored anyway).
  */
-static void check_flow(struct parser *p, struct rule *r, struct option *o)
+static void check_flow(struct parser *p, struct rule *r, struct rule_option *o)
 {
 	char *copy = strdup(o->value), *save = NULL;
 
@@ -264,7 +264,7 @@ static void check_flow(struct parser *p, struct rule *r, struct option *o)
  * noalert marks a helper rule Suricata never reports, which would be
  * counted here as a check-in of its own: refused even under --lenient.
  */
-static void check_flowbits(struct parser *p, struct rule *r, struct option *o)
+static void check_flowbits(struct parser *p, struct rule *r, struct rule_option *o)
 {
 	static const char *const harmless[] = { "set", "unset", "toggle" };
 	const char *value = o->value;
@@ -312,11 +312,11 @@ static const char *const ignored_keywords[] = {
 
 struct option_state {
 	bool sid, rev, msg, family, classtype;
-	struct payload_state payload;
+	struct content_state payload;
 };
 
 /* The keywords that take a value and describe the rule; false: not one. */
-static bool apply_rule_option(struct parser *p, struct rule *r, struct option *o,
+static bool apply_rule_option(struct parser *p, struct rule *r, struct rule_option *o,
 			      struct option_state *seen)
 {
 	const char *key = o->key, *value = o->value;
@@ -372,7 +372,7 @@ static bool apply_rule_option(struct parser *p, struct rule *r, struct option *o
 	return true;
 }
 
-static void apply_option(struct parser *p, struct rule *r, struct option *o,
+static void apply_option(struct parser *p, struct rule *r, struct rule_option *o,
 			 struct option_state *seen)
 {
 	if (strcmp(o->key, "flags") == 0 || strcmp(o->key, "tcp.flags") == 0) {
@@ -428,7 +428,7 @@ static void add_cut(struct parser *p, struct rule *r, const char *text, size_t l
 }
 
 static void record_option(struct parser *p, struct option_span **spans, size_t *n,
-			  const struct option *o, size_t start, size_t end)
+			  const struct rule_option *o, size_t start, size_t end)
 {
 	if (!array_grow((void **)spans, *n + 1, sizeof(**spans))) {
 		parser_fail(p, "out of memory");
@@ -447,7 +447,7 @@ static void record_option(struct parser *p, struct option_span **spans, size_t *
 static bool next_option(struct parser *p, struct rule *r, const char *text, size_t len, size_t *i,
 			struct option_state *seen, struct option_span **spans, size_t *nspans)
 {
-	struct option o = { .owner = -1, .dropped_content = -1 };
+	struct rule_option o = { .owner = -1, .dropped_content = -1 };
 	size_t start, key_end, value_start = 0;
 	bool has_value = false;
 	char *key, *value = NULL;

@@ -32,7 +32,7 @@ void parse_header(struct parser *p, struct rule *r, const char *text, size_t len
  * One option as parse_options hands it to a keyword, and what the keyword
  * says back about the option's text for --lenient import.
  */
-struct option {
+struct rule_option {
 	const char *key;
 	const char *value; /* NULL when the option has none */
 	bool cut; /* out: leave this option out of the imported rule */
@@ -45,7 +45,7 @@ struct option {
  * force, the content the next modifier applies to, and what --lenient
  * dropped on the way.
  */
-struct payload_state {
+struct content_state {
 	uint8_t buffer; /* enum botsink_buffer of the next content */
 	char sticky[48]; /* the sticky buffer keyword in force; "": none */
 	bool sticky_dropped; /* it is not supported: its contents are dropped */
@@ -65,10 +65,10 @@ void parse_options(struct parser *p, struct rule *r, const char *text, size_t le
 char *family_from_msg(const char *msg);
 
 /* Payload keywords: rule_content.c. Returns false when `o` is not one. */
-bool apply_payload_option(struct parser *p, struct rule *r, struct payload_state *ps,
-			  struct option *o);
+bool apply_payload_option(struct parser *p, struct rule *r, struct content_state *ps,
+			  struct rule_option *o);
 /* A keyword dropped under --lenient: remember it as a relative anchor. */
-void payload_anchor_dropped(struct payload_state *ps, const char *key);
+void payload_anchor_dropped(struct content_state *ps, const char *key);
 /* After the options: buffers against the protocol, http.host case. */
 void check_payload(struct parser *p, struct rule *r);
 void parse_dsize(struct parser *p, struct rule *r, const char *value);
