@@ -7,13 +7,13 @@
  * here; the compiler decides how they are matched.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "botsink_abi.h"
 #include "rules/rule_parser.h"
+#include "lib/parse.h"
 #include "lib/util.h"
 
 /* Suricata keeps offset and depth in 16 bits; distance and within alike. */
@@ -35,16 +35,6 @@ enum modifier_bit {
 #define MOD_POSITION (MOD_ABSOLUTE | MOD_RELATIVE)
 
 /* ---- content strings ---- */
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /* The |...| section that starts at body[at], for error messages. */
 static int hex_section_len(const char *body, size_t n, size_t at)
@@ -85,7 +75,7 @@ static long decode_string(struct parser *p, const char *key, const char *body, s
 		if (hex) {
 			if (c == ' ' || c == '\t')
 				continue;
-			v = hex_digit(c);
+			v = hex_digit((unsigned char)c);
 			if (v < 0) {
 				parser_fail(p, "%s: '%c' is not a hex digit in '|%.*s|'", key, c,
 					    hex_section_len(body, n, hex_at), body + hex_at + 1);
@@ -282,19 +272,18 @@ static bool is_variable(const char *v)
 	return true;
 }
 
-/* *out is set only on success: callers do arithmetic on it either way. */
-static bool parse_long(const char *v, long min, long max, long *out)
+/*
+ * A position or a size: [-]digits from min to max. "-0" reads as 0 even
+ * where nothing negative is allowed, as strtol read it: a rule that
+ * loaded still does. *out is set only on success.
+ */
+static bool parse_number(const char *v, long min, long max, long *out)
 {
-	char *end;
-	long n;
+	long long n;
 
-	if (!isdigit((unsigned char)v[*v == '-']))
+	if (parse_int(v, min < 0 ? min : -1, max, &n) || n < min)
 		return false;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || n < min || n > max)
-		return false;
-	*out = n;
+	*out = (long)n;
 	return true;
 }
 
@@ -341,7 +330,7 @@ static void apply_position(struct parser *p, struct rule *r, struct content_stat
 			o->cut = true;
 		return;
 	}
-	if (!parse_long(v, pos->min, POS_MAX, &n)) {
+	if (!parse_number(v, pos->min, POS_MAX, &n)) {
 		parser_fail(p, "%s: '%s' is not an integer from %ld to %d", o->key, v, pos->min,
 			    POS_MAX);
 		return;
@@ -714,7 +703,7 @@ void check_payload(struct parser *p, struct rule *r)
 static bool dsize_number(const char *text, size_t len, long *out)
 {
 	char *s = strndup_trim(text, len);
-	bool ok = s && parse_long(s, 0, 65535, out);
+	bool ok = s && parse_number(s, 0, 65535, out);
 
 	free(s);
 	return ok;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "botsink_abi.h"
 #include "rules/rule_parser.h"
+#include "lib/parse.h"
 #include "lib/util.h"
 
 #define MAX_NESTING 16
@@ -230,18 +231,12 @@ static void ports_fill(struct ports *p, unsigned int lo, unsigned int hi)
 		p->w[port / 64] |= 1ULL << (port % 64);
 }
 
+/* At most 5 digits: "000080" was never a port. */
 static bool parse_port_number(const char *text, size_t len, uint16_t *out)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (len == 0 || len > 5)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)text[i]))
-			return false;
-		v = v * 10 + (unsigned long)(text[i] - '0');
-	}
-	if (v > 65535)
+	if (len > 5 || parse_uint_n(text, len, 65535, &v))
 		return false;
 	*out = (uint16_t)v;
 	return true;

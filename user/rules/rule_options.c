@@ -5,7 +5,6 @@
  * are in rule_content.c.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <strings.h>
 #include "botsink_abi.h"
 #include "rules/rule_parser.h"
+#include "lib/parse.h"
 #include "lib/util.h"
 
 #define TCP_FIN 0x01
@@ -72,14 +72,9 @@ static char *unescape(struct parser *p, const char *value, const char *keyword)
 
 static bool parse_u32(const char *text, uint32_t *out)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	if (!isdigit((unsigned char)*text))
-		return false;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
+	if (parse_uint(text, UINT32_MAX, &v))
 		return false;
 	*out = (uint32_t)v;
 	return true;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rules/rule_parser.h"
+#include "lib/proto.h"
 #include "lib/util.h"
 
 /* "pcre, flowbits:isset": what a rule dropped, malloc'd. */
@@ -376,7 +377,8 @@ const struct rule *rules_find_sid(const struct rule_set *rs, uint32_t sid)
 	return NULL;
 }
 
+/* A rule's protocol is ip (0), tcp or udp: the table names each. */
 const char *rule_proto_name(uint8_t proto)
 {
-	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "ip";
+	return proto_name(proto, PROTO_NAMES_BOTSINK);
 }
