@@ -49,7 +49,8 @@ static __always_inline bool handshake_proven(struct xdp_md *ctx, const struct pa
 	void *ip;
 
 	if (pkt->proto != IPPROTO_TCP || !pkt->payload_len ||
-	    (pkt->tcp_flags & (TCP_FLAG_ACK | TCP_FLAG_SYN | TCP_FLAG_RST)) != TCP_FLAG_ACK)
+	    (pkt->tcp_flags & (BOTSINK_TCP_ACK | BOTSINK_TCP_SYN | BOTSINK_TCP_RST)) !=
+		    BOTSINK_TCP_ACK)
 		return false;
 	if (!frame_headers(ctx, pkt, &ip, &th))
 		return false;

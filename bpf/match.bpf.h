@@ -182,7 +182,7 @@ struct increment {
 static __always_inline bool is_syn(const struct packet *pkt)
 {
 	return pkt->proto == IPPROTO_TCP &&
-	       (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	       (pkt->tcp_flags & (BOTSINK_TCP_SYN | BOTSINK_TCP_ACK)) == BOTSINK_TCP_SYN;
 }
 
 /* The same segment: every field but the stamp. */

@@ -235,7 +235,7 @@ static __always_inline int send_syn_ack(struct xdp_md *ctx, const struct packet 
 	struct reply r = {
 		.ack = pkt->seq + 1,
 		.window = RESPOND_WINDOW,
-		.flags = TCP_FLAG_SYN | TCP_FLAG_ACK,
+		.flags = BOTSINK_TCP_SYN | BOTSINK_TCP_ACK,
 	};
 	struct tcphdr *th;
 	__s64 cookie;
@@ -277,14 +277,14 @@ static __always_inline int send_syn_ack(struct xdp_md *ctx, const struct packet 
  */
 static __always_inline int send_rst(struct xdp_md *ctx, const struct packet *pkt)
 {
-	struct reply r = { .flags = TCP_FLAG_RST };
+	struct reply r = { .flags = BOTSINK_TCP_RST };
 	struct tcphdr *th;
 
-	if (pkt->tcp_flags & TCP_FLAG_ACK) {
+	if (pkt->tcp_flags & BOTSINK_TCP_ACK) {
 		r.seq = pkt->ack_seq;
 	} else {
-		r.ack = pkt->seq + pkt->payload_len + !!(pkt->tcp_flags & TCP_FLAG_FIN);
-		r.flags |= TCP_FLAG_ACK;
+		r.ack = pkt->seq + pkt->payload_len + !!(pkt->tcp_flags & BOTSINK_TCP_FIN);
+		r.flags |= BOTSINK_TCP_ACK;
 	}
 	th = reply_headers(ctx, pkt, TCP_MIN_HLEN);
 	if (!th)
@@ -298,9 +298,9 @@ static __always_inline int send_http_ok(struct xdp_md *ctx, const struct packet 
 {
 	struct reply r = {
 		.seq = pkt->ack_seq,
-		.ack = pkt->seq + pkt->payload_len + !!(pkt->tcp_flags & TCP_FLAG_FIN),
+		.ack = pkt->seq + pkt->payload_len + !!(pkt->tcp_flags & BOTSINK_TCP_FIN),
 		.window = RESPOND_WINDOW,
-		.flags = TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_FIN,
+		.flags = BOTSINK_TCP_ACK | BOTSINK_TCP_PSH | BOTSINK_TCP_FIN,
 	};
 	struct tcphdr *th = reply_headers(ctx, pkt, TCP_MIN_HLEN + HTTP_OK_LEN);
 
@@ -323,9 +323,10 @@ static __always_inline int respond(struct xdp_md *ctx, const struct packet *pkt,
 
 	if (!answerable(ctx, pkt))
 		return XDP_DROP;
-	if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST | TCP_FLAG_FIN)) == TCP_FLAG_SYN)
+	if ((flags & (BOTSINK_TCP_SYN | BOTSINK_TCP_ACK | BOTSINK_TCP_RST | BOTSINK_TCP_FIN)) ==
+	    BOTSINK_TCP_SYN)
 		return send_syn_ack(ctx, pkt);
-	if (flags & (TCP_FLAG_SYN | TCP_FLAG_RST))
+	if (flags & (BOTSINK_TCP_SYN | BOTSINK_TCP_RST))
 		return XDP_DROP;
 	if (pkt->payload_len) {
 		if (v->cookie < 0)
@@ -334,7 +335,7 @@ static __always_inline int respond(struct xdp_md *ctx, const struct packet *pkt,
 			return mode == BOTSINK_RESPOND_HTTP ? send_http_ok(ctx, pkt) :
 							      send_rst(ctx, pkt);
 	}
-	return flags & TCP_FLAG_FIN ? send_rst(ctx, pkt) : XDP_DROP;
+	return flags & BOTSINK_TCP_FIN ? send_rst(ctx, pkt) : XDP_DROP;
 }
 
 #endif /* BOTSINK_RESPOND_BPF_H */

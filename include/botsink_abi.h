@@ -440,6 +440,16 @@ struct botsink_dst6_key {
 	__u8 pad[3];
 };
 
+/* TCP header flag bits: what the XDP program reads, what a rule's flags name. */
+#define BOTSINK_TCP_FIN 0x01
+#define BOTSINK_TCP_SYN 0x02
+#define BOTSINK_TCP_RST 0x04
+#define BOTSINK_TCP_PSH 0x08
+#define BOTSINK_TCP_ACK 0x10
+#define BOTSINK_TCP_URG 0x20
+#define BOTSINK_TCP_ECE 0x40
+#define BOTSINK_TCP_CWR 0x80
+
 enum botsink_flags_op {
 	BOTSINK_FLAGS_ANY = 0, /* the rule has no flags keyword */
 	BOTSINK_FLAGS_EQ = 1, /* (tcp_flags & mask) == value */

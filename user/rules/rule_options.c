@@ -16,15 +16,6 @@
 #include "lib/parse.h"
 #include "lib/util.h"
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_PSH 0x08
-#define TCP_ACK 0x10
-#define TCP_URG 0x20
-#define TCP_ECE 0x40
-#define TCP_CWR 0x80
-
 /* ---- options ---- */
 
 /* Suricata's escapes: \" \\ \; (and \: , \| , \' left as they are). */
@@ -84,23 +75,23 @@ static uint8_t flag_bit(char ch)
 {
 	switch (toupper((unsigned char)ch)) {
 	case 'F':
-		return TCP_FIN;
+		return BOTSINK_TCP_FIN;
 	case 'S':
-		return TCP_SYN;
+		return BOTSINK_TCP_SYN;
 	case 'R':
-		return TCP_RST;
+		return BOTSINK_TCP_RST;
 	case 'P':
-		return TCP_PSH;
+		return BOTSINK_TCP_PSH;
 	case 'A':
-		return TCP_ACK;
+		return BOTSINK_TCP_ACK;
 	case 'U':
-		return TCP_URG;
+		return BOTSINK_TCP_URG;
 	case 'E':
 	case '2':
-		return TCP_ECE;
+		return BOTSINK_TCP_ECE;
 	case 'C':
 	case '1':
-		return TCP_CWR;
+		return BOTSINK_TCP_CWR;
 	default:
 		return 0;
 	}
