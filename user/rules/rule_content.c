@@ -4,7 +4,9 @@
  * the modifiers that place a content (offset, depth, distance, within,
  * nocase, ...), the buffers contents are searched in (sticky buffers and
  * the legacy http_* modifiers), and dsize. Positions are only checked
- * here; the compiler decides how they are matched.
+ * here; the compiler decides how they are matched. Each setup parses its
+ * value only: the option walk (rule_options.c) has checked whether it has
+ * one, and found the content a modifier applies to.
  */
 #include <ctype.h>
 #include <netinet/in.h>
@@ -18,17 +20,6 @@
 
 /* Suricata keeps offset and depth in 16 bits; distance and within alike. */
 #define POS_MAX 65535
-
-enum modifier_bit {
-	MOD_NOCASE = 1 << 0,
-	MOD_OFFSET = 1 << 1,
-	MOD_DEPTH = 1 << 2,
-	MOD_DISTANCE = 1 << 3,
-	MOD_WITHIN = 1 << 4,
-	MOD_FAST_PATTERN = 1 << 5,
-	MOD_RAWBYTES = 1 << 6,
-	MOD_STARTSWITH = 1 << 7,
-};
 
 #define MOD_ABSOLUTE (MOD_OFFSET | MOD_DEPTH)
 #define MOD_RELATIVE (MOD_DISTANCE | MOD_WITHIN)
@@ -166,9 +157,10 @@ static void count_sticky_drop(struct rule *r, struct content_state *ps)
 }
 
 /* content / uricontent: `bufmod` names what placed it outside the sticky buffer. */
-static void add_content(struct parser *p, struct rule *r, struct content_state *ps,
-			struct rule_option *o, uint8_t buffer, const char *bufmod)
+static void add_content(struct parser *p, struct rule *r, struct rule_option *o, uint8_t buffer,
+			const char *bufmod)
 {
+	struct content_state *ps = &p->content;
 	struct rule_content *c;
 	bool negated;
 	size_t len;
@@ -202,23 +194,20 @@ static void add_content(struct parser *p, struct rule *r, struct content_state *
 	o->owner = (long)r->ncontents++;
 }
 
-/*
- * The content a modifier applies to: the last one. NULL when there is
- * none (an error), or when it was dropped (the modifier goes with it).
- */
-static struct rule_content *modifier_target(struct parser *p, struct rule *r,
-					    struct content_state *ps, struct rule_option *o)
+void setup_content(struct parser *p, struct rule *r, struct rule_option *o)
 {
-	if (!ps->have_last) {
-		parser_fail(p, "'%s' needs a preceding content", o->key);
-		return NULL;
-	}
-	if (ps->last_dropped) {
-		o->cut = true;
-		return NULL;
-	}
-	o->owner = (long)r->ncontents - 1;
-	return &r->contents[r->ncontents - 1];
+	add_content(p, r, o, p->content.buffer, NULL);
+}
+
+void setup_uricontent(struct parser *p, struct rule *r, struct rule_option *o)
+{
+	add_content(p, r, o, BOTSINK_BUF_HTTP_URI, "uricontent");
+}
+
+/* The content a modifier applies to: the walk found it (KW_MODIFIER). */
+static struct rule_content *modified(struct rule *r, const struct rule_option *o)
+{
+	return &r->contents[o->owner];
 }
 
 /* A modifier that may be given once per content. */
@@ -231,13 +220,6 @@ static bool modifier_once(struct parser *p, struct content_state *ps, struct rul
 	}
 	ps->last_mods |= bit;
 	return true;
-}
-
-static bool no_value(struct parser *p, const struct rule_option *o)
-{
-	if (o->value)
-		parser_fail(p, "'%s' takes no value", o->key);
-	return !o->value;
 }
 
 /* ---- positions: offset, depth, distance, within ---- */
@@ -253,12 +235,19 @@ static const struct position {
 	{ "within", MOD_WITHIN, 0 },
 };
 
-static const char *position_name(unsigned int bits)
+static const struct position *find_position(unsigned int bits)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(positions); i++)
 		if (bits & positions[i].bit)
-			return positions[i].key;
-	return "?";
+			return &positions[i];
+	return NULL;
+}
+
+static const char *position_name(unsigned int bits)
+{
+	const struct position *pos = find_position(bits);
+
+	return pos ? pos->key : "?";
 }
 
 /* A byte_extract variable: Suricata lets positions name one. */
@@ -316,15 +305,31 @@ static bool position_allowed(struct parser *p, struct rule *r, struct content_st
 	return true;
 }
 
-static void apply_position(struct parser *p, struct rule *r, struct content_state *ps,
-			   struct rule_option *o, const struct position *pos)
+static void set_position(struct rule_content *c, unsigned int bit, int32_t n)
 {
-	const char *v = o->value ? o->value : "";
-	struct rule_content *c = modifier_target(p, r, ps, o);
+	if (bit == MOD_OFFSET) {
+		c->has_offset = true;
+		c->offset = n;
+	} else if (bit == MOD_DEPTH) {
+		c->has_depth = true;
+		c->depth = n;
+	} else if (bit == MOD_DISTANCE) {
+		c->has_distance = true;
+		c->distance = n;
+	} else {
+		c->has_within = true;
+		c->within = n;
+	}
+}
+
+/* The keyword's table entry names its MOD_* bit. */
+void setup_position(struct parser *p, struct rule *r, struct rule_option *o)
+{
+	const struct position *pos = find_position(o->kw->arg);
+	struct rule_content *c = modified(r, o);
+	const char *v = o->value;
 	long n;
 
-	if (!c)
-		return;
 	if (is_variable(v)) {
 		if (parser_unsupported(p, r, "%s:%s", o->key, v) >= 0)
 			o->cut = true;
@@ -339,24 +344,32 @@ static void apply_position(struct parser *p, struct rule *r, struct content_stat
 		parser_fail(p, "%s %ld is less than the content's length (%zu)", o->key, n, c->len);
 		return;
 	}
-	if (!position_allowed(p, r, ps, o, pos))
-		return;
-	if (pos->bit == MOD_OFFSET) {
-		c->has_offset = true;
-		c->offset = (int32_t)n;
-	} else if (pos->bit == MOD_DEPTH) {
-		c->has_depth = true;
-		c->depth = (int32_t)n;
-	} else if (pos->bit == MOD_DISTANCE) {
-		c->has_distance = true;
-		c->distance = (int32_t)n;
-	} else {
-		c->has_within = true;
-		c->within = (int32_t)n;
-	}
+	if (position_allowed(p, r, &p->content, o, pos))
+		set_position(c, pos->bit, (int32_t)n);
+}
+
+/*
+ * A pcre, byte_jump, ... that --lenient dropped: the next content follows
+ * it, and a relative position on that content cannot be kept.
+ */
+void setup_anchor(struct parser *p, struct rule *r __attribute__((unused)), struct rule_option *o)
+{
+	p->content.anchor = o->kw->name;
 }
 
 /* ---- flag modifiers ---- */
+
+void setup_nocase(struct parser *p, struct rule *r, struct rule_option *o)
+{
+	if (modifier_once(p, &p->content, o, MOD_NOCASE))
+		modified(r, o)->nocase = true;
+}
+
+/* No decoding happens here anyway: only once per content is checked. */
+void setup_rawbytes(struct parser *p, struct rule *r __attribute__((unused)), struct rule_option *o)
+{
+	modifier_once(p, &p->content, o, MOD_RAWBYTES);
+}
 
 /* fast_pattern, fast_pattern:only, fast_pattern:X,Y: a hint to Suricata only. */
 static bool fast_pattern_value(const char *v)
@@ -369,10 +382,21 @@ static bool fast_pattern_value(const char *v)
 	       strspn(v + digits + 1, "0123456789") == strlen(v + digits + 1);
 }
 
-/* startswith: the content is at the start of its buffer, offset 0 depth len. */
-static void apply_startswith(struct parser *p, struct content_state *ps, struct rule_option *o,
-			     struct rule_content *c)
+void setup_fast_pattern(struct parser *p, struct rule *r, struct rule_option *o)
 {
+	if (o->value && !fast_pattern_value(o->value))
+		parser_fail(p, "fast_pattern: invalid value '%s' (only, or offset,length)",
+			    o->value);
+	else if (modifier_once(p, &p->content, o, MOD_FAST_PATTERN))
+		modified(r, o)->fast_pattern = true;
+}
+
+/* startswith: the content is at the start of its buffer, offset 0 depth len. */
+void setup_startswith(struct parser *p, struct rule *r, struct rule_option *o)
+{
+	struct content_state *ps = &p->content;
+	struct rule_content *c = modified(r, o);
+
 	if (ps->last_mods & MOD_POSITION) {
 		parser_fail(p, "'startswith' cannot be combined with %s",
 			    position_name(ps->last_mods & MOD_POSITION));
@@ -385,142 +409,7 @@ static void apply_startswith(struct parser *p, struct content_state *ps, struct 
 	c->depth = (int32_t)c->len;
 }
 
-/* Returns false when `o` is not one of them. */
-static bool apply_flag_modifier(struct parser *p, struct rule *r, struct content_state *ps,
-				struct rule_option *o)
-{
-	static const char *const flags[] = {
-		"nocase", "fast_pattern", "rawbytes", "startswith", "endswith",
-	};
-	bool known = false;
-	struct rule_content *c;
-
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		known |= strcmp(o->key, flags[i]) == 0;
-	if (!known)
-		return false;
-	c = modifier_target(p, r, ps, o);
-	if (!c)
-		return true;
-	if (strcmp(o->key, "fast_pattern") == 0) {
-		if (o->value && !fast_pattern_value(o->value))
-			parser_fail(p, "fast_pattern: invalid value '%s' (only, or offset,length)",
-				    o->value);
-		else if (modifier_once(p, ps, o, MOD_FAST_PATTERN))
-			c->fast_pattern = true;
-	} else if (!no_value(p, o)) {
-		return true;
-	} else if (strcmp(o->key, "nocase") == 0) {
-		if (modifier_once(p, ps, o, MOD_NOCASE))
-			c->nocase = true;
-	} else if (strcmp(o->key, "rawbytes") == 0) {
-		modifier_once(p, ps, o, MOD_RAWBYTES); /* no decoding happens here anyway */
-	} else if (strcmp(o->key, "startswith") == 0) {
-		apply_startswith(p, ps, o, c);
-	} else if (parser_unsupported(p, r, "%s", o->key) >= 0) {
-		o->cut = true; /* endswith: dropping it only widens the match */
-	}
-	return true;
-}
-
 /* ---- buffers ---- */
-
-/*
- * The buffers botsink can search. Dotted names are sticky buffers (every
- * following content, until the next one; pkt_data goes back to the
- * payload). Legacy http_* names move the previous content.
- */
-static const struct buffer_name {
-	const char *name;
-	uint8_t buffer;
-	bool sticky;
-} buffer_names[] = {
-	{ "pkt_data", BOTSINK_BUF_PAYLOAD, true },
-	{ "http.method", BOTSINK_BUF_HTTP_METHOD, true },
-	{ "http.uri", BOTSINK_BUF_HTTP_URI, true },
-	{ "http.uri.raw", BOTSINK_BUF_HTTP_URI, true },
-	{ "http.header", BOTSINK_BUF_HTTP_HEADER, true },
-	{ "http.header.raw", BOTSINK_BUF_HTTP_HEADER, true },
-	{ "http.user_agent", BOTSINK_BUF_HTTP_USER_AGENT, true },
-	{ "http.host", BOTSINK_BUF_HTTP_HOST, true },
-	{ "http.request_body", BOTSINK_BUF_HTTP_BODY, true },
-	{ "dns.query", BOTSINK_BUF_DNS_QUERY, true },
-	{ "dns_query", BOTSINK_BUF_DNS_QUERY, true }, /* sticky since Suricata 5 */
-	{ "http_method", BOTSINK_BUF_HTTP_METHOD, false },
-	{ "http_uri", BOTSINK_BUF_HTTP_URI, false },
-	{ "http_raw_uri", BOTSINK_BUF_HTTP_URI, false },
-	{ "http_header", BOTSINK_BUF_HTTP_HEADER, false },
-	{ "http_raw_header", BOTSINK_BUF_HTTP_HEADER, false },
-	{ "http_user_agent", BOTSINK_BUF_HTTP_USER_AGENT, false },
-	{ "http_host", BOTSINK_BUF_HTTP_HOST, false },
-	{ "http_client_body", BOTSINK_BUF_HTTP_BODY, false },
-};
-
-/* Legacy modifiers for buffers botsink does not have. */
-static const char *const unsupported_modifiers[] = {
-	"http_cookie",	  "http_raw_cookie", "http_raw_host",
-	"http_stat_code", "http_stat_msg",   "http_server_body",
-};
-
-/* Sticky buffers botsink does not have, beyond dotted names. */
-static const char *const unsupported_sticky[] = {
-	"file_data",
-	"base64_data",
-	"tls_sni",
-	"tls_cert_subject",
-	"tls_cert_issuer",
-	"tls_cert_serial",
-	"tls_cert_fingerprint",
-	"ja3_hash",
-	"ja3_string",
-	"ja3s_hash",
-	"ja3s_string",
-	"ssh_proto",
-	"ssh_software",
-	"http_accept",
-	"http_accept_enc",
-	"http_accept_lang",
-	"http_connection",
-	"http_content_len",
-	"http_content_type",
-	"http_header_names",
-	"http_location",
-	"http_origin",
-	"http_referer",
-	"http_request_line",
-	"http_response_line",
-	"http_server",
-	"http_protocol",
-	"http_start",
-	"krb5_cname",
-	"krb5_sname",
-	"smb_named_pipe",
-	"smb_share",
-};
-
-/* Dotted keywords without a value that are not buffers. */
-static const char *const dotted_flags[] = {
-	"tls.store",
-	"tls.cert_expired",
-	"tls.cert_valid",
-};
-
-static bool in_list(const char *key, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool is_unsupported_sticky(const struct rule_option *o)
-{
-	if (o->value)
-		return false;
-	if (in_list(o->key, unsupported_sticky, ARRAY_SIZE(unsupported_sticky)))
-		return true;
-	return strchr(o->key, '.') && !in_list(o->key, dotted_flags, ARRAY_SIZE(dotted_flags));
-}
 
 static void set_sticky(struct content_state *ps, const char *name, uint8_t buffer)
 {
@@ -529,37 +418,31 @@ static void set_sticky(struct content_state *ps, const char *name, uint8_t buffe
 	ps->sticky_dropped = false;
 }
 
-static void apply_sticky(struct parser *p, struct content_state *ps, struct rule_option *o,
-			 const struct buffer_name *b)
+/* A sticky buffer (the table entry names it); pkt_data goes back to the payload. */
+void setup_sticky(struct parser *p, struct rule *r __attribute__((unused)), struct rule_option *o)
 {
-	if (!no_value(p, o))
-		return;
-	set_sticky(ps, b->buffer == BOTSINK_BUF_PAYLOAD ? "" : b->name, b->buffer);
+	uint8_t buffer = (uint8_t)o->kw->arg;
+
+	set_sticky(&p->content, buffer == BOTSINK_BUF_PAYLOAD ? "" : o->kw->name, buffer);
 }
 
-/* A buffer botsink does not have: every content in it is dropped. */
-static void drop_sticky(struct parser *p, struct rule *r, struct content_state *ps,
-			struct rule_option *o)
+/* A buffer botsink does not have, dropped: every content in it goes too. */
+void setup_drop_sticky(struct parser *p, struct rule *r __attribute__((unused)),
+		       struct rule_option *o)
 {
-	long record = parser_unsupported(p, r, "%s", o->key);
+	struct content_state *ps = &p->content;
 
-	if (record < 0)
-		return;
-	o->cut = true;
 	set_sticky(ps, o->key, BOTSINK_BUF_PAYLOAD);
 	ps->sticky_dropped = true;
-	ps->sticky_record = record;
+	ps->sticky_record = o->dropped;
 	ps->sticky_count = 0;
 }
 
 /* http_uri and the like: the previous content is searched in that buffer. */
-static void apply_legacy(struct parser *p, struct rule *r, struct content_state *ps,
-			 struct rule_option *o, const struct buffer_name *b)
+void setup_legacy_buffer(struct parser *p, struct rule *r, struct rule_option *o)
 {
-	struct rule_content *c = modifier_target(p, r, ps, o);
+	struct content_state *ps = &p->content;
 
-	if (!c || !no_value(p, o))
-		return;
 	if (*ps->sticky) {
 		parser_fail(p, "'%s' cannot follow the sticky buffer '%s' (pkt_data resets it)",
 			    o->key, ps->sticky);
@@ -573,87 +456,21 @@ static void apply_legacy(struct parser *p, struct rule *r, struct content_state 
 				    ps->last_bufmod);
 		return;
 	}
-	ps->last_bufmod = b->name;
-	c->buffer = b->buffer;
+	ps->last_bufmod = o->kw->name;
+	modified(r, o)->buffer = (uint8_t)o->kw->arg;
 }
 
-/* http_cookie and the like: the previous content is dropped with it. */
-static void drop_legacy(struct parser *p, struct rule *r, struct content_state *ps,
-			struct rule_option *o)
+/* http_cookie and the like, dropped: the previous content goes with it. */
+void setup_drop_legacy(struct parser *p, struct rule *r, struct rule_option *o)
 {
-	long record;
+	struct rule_dropped *d = &r->dropped[o->dropped];
 
-	if (!modifier_target(p, r, ps, o) || !no_value(p, o))
-		return;
-	record = parser_unsupported(p, r, "%s", o->key);
-	if (record < 0)
-		return;
-	o->cut = true;
 	o->dropped_content = (long)--r->ncontents;
 	free(r->contents[r->ncontents].bytes);
-	ps->last_dropped = true;
-	free(r->dropped[record].keyword);
-	if (asprintf(&r->dropped[record].keyword, "%s (1 content)", o->key) < 0)
-		r->dropped[record].keyword = NULL;
-}
-
-static bool apply_buffer(struct parser *p, struct rule *r, struct content_state *ps,
-			 struct rule_option *o)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(buffer_names); i++) {
-		const struct buffer_name *b = &buffer_names[i];
-
-		if (strcmp(o->key, b->name) != 0)
-			continue;
-		if (b->sticky)
-			apply_sticky(p, ps, o, b);
-		else
-			apply_legacy(p, r, ps, o, b);
-		return true;
-	}
-	if (in_list(o->key, unsupported_modifiers, ARRAY_SIZE(unsupported_modifiers))) {
-		drop_legacy(p, r, ps, o);
-		return true;
-	}
-	if (is_unsupported_sticky(o)) {
-		drop_sticky(p, r, ps, o);
-		return true;
-	}
-	return false;
-}
-
-bool apply_payload_option(struct parser *p, struct rule *r, struct content_state *ps,
-			  struct rule_option *o)
-{
-	if (strcmp(o->key, "content") == 0) {
-		add_content(p, r, ps, o, ps->buffer, NULL);
-		return true;
-	}
-	if (strcmp(o->key, "uricontent") == 0) {
-		add_content(p, r, ps, o, BOTSINK_BUF_HTTP_URI, "uricontent");
-		return true;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(positions); i++) {
-		if (strcmp(o->key, positions[i].key) == 0) {
-			apply_position(p, r, ps, o, &positions[i]);
-			return true;
-		}
-	}
-	if (strcmp(o->key, "dsize") == 0) {
-		parse_dsize(p, r, o->value);
-		return true;
-	}
-	return apply_flag_modifier(p, r, ps, o) || apply_buffer(p, r, ps, o);
-}
-
-/* Keywords that move Suricata's match cursor: relative contents follow them. */
-void payload_anchor_dropped(struct content_state *ps, const char *key)
-{
-	static const char *const anchors[] = { "pcre", "byte_jump", "byte_extract" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(anchors); i++)
-		if (strcmp(key, anchors[i]) == 0)
-			ps->anchor = anchors[i];
+	p->content.last_dropped = true;
+	free(d->keyword);
+	if (asprintf(&d->keyword, "%s (1 content)", o->key) < 0)
+		d->keyword = NULL;
 }
 
 /* ---- after the options ---- */
@@ -713,17 +530,13 @@ static bool dsize_number(const char *text, size_t len, long *out)
  * dsize:N, <N, <=N, >N, >=N, A<>B (exclusive, as in Suricata) and !N,
  * kept as the inclusive range [lo, hi] (or outside it, for !N).
  */
-void parse_dsize(struct parser *p, struct rule *r, const char *value)
+void setup_dsize(struct parser *p, struct rule *r, struct rule_option *o)
 {
-	const char *v = value ? value : "";
+	const char *v = o->value;
 	const char *range = strstr(v, "<>");
 	long lo = 0, hi = 65535, a = 0, b = 0;
 	bool ok;
 
-	if (r->has_dsize) {
-		parser_fail(p, "dsize given twice");
-		return;
-	}
 	if (range) {
 		ok = dsize_number(v, (size_t)(range - v), &a) &&
 		     dsize_number(range + 2, strlen(range + 2), &b);

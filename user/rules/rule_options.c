@@ -1,385 +1,255 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Rule options. As in Suricata, an option ends at an unescaped ';' and a
- * string escapes '"', '\' and ';' with a backslash. The payload keywords
- * are in rule_content.c.
+ * string escapes '"', '\' and ';' with a backslash. Every keyword is in
+ * one table, as in Suricata's sigmatch_table: its flags say what the
+ * walk checks (a value or none, once per rule, a preceding content,
+ * support in XDP) before its setup parses the value. The setups are in
+ * rule_keywords.c and rule_content.c.
  */
 #include <ctype.h>
-#include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "botsink_abi.h"
 #include "rules/rule_parser.h"
-#include "lib/parse.h"
 #include "lib/util.h"
 
-/* ---- options ---- */
+/* offset, depth, distance, within */
+#define KW_POSITION (KW_MODIFIER | KW_VALUE_OR_EMPTY)
+/* nocase, http_uri, ... */
+#define KW_BARE_MODIFIER (KW_MODIFIER | KW_NO_VALUE)
 
-/* Suricata's escapes: \" \\ \; (and \: , \| , \' left as they are). */
+/* One line each: clang-format would spread a braced macro body over four. */
+/* clang-format off */
+/* Describes the rule only, or never narrows what it matches: accepted as it is. */
+#define IGNORED(name) { name, NULL, 0, NULL, 0 }
+/* A sticky buffer: every content after it, up to the next one. */
+#define STICKY(name, buffer) { name, NULL, KW_NO_VALUE, setup_sticky, buffer }
+/* A legacy modifier: it moves the content before it to its buffer. */
+#define LEGACY(name, buffer) { name, NULL, KW_BARE_MODIFIER, setup_legacy_buffer, buffer }
+/* A legacy modifier for a buffer botsink does not have: the content goes with it. */
+#define LEGACY_MISSING(name) { name, NULL, KW_BARE_MODIFIER | KW_UNSUPPORTED, setup_drop_legacy, 0 }
+/* clang-format on */
+
+static const struct rule_keyword keywords[] = {
+	/* The rule's own. */
+	{ "msg", NULL, KW_ONCE | KW_VALUE, setup_msg, 0 },
+	{ "sid", NULL, KW_ONCE | KW_VALUE_OR_EMPTY, setup_sid, 0 },
+	{ "rev", NULL, KW_ONCE | KW_VALUE_OR_EMPTY, setup_rev, 0 },
+	{ "classtype", NULL, KW_ONCE | KW_VALUE | KW_NONEMPTY, setup_classtype, 0 },
+	{ "metadata", NULL, KW_VALUE | KW_NONEMPTY, setup_metadata, 0 },
+	/* Only the values that never narrow a check-in to the sinkhole are kept. */
+	{ "flow", NULL, KW_VALUE | KW_NONEMPTY, setup_flow, 0 },
+	{ "flowbits", NULL, KW_VALUE | KW_NONEMPTY, setup_flowbits, 0 },
+	IGNORED("detection_filter"),
+	IGNORED("gid"),
+	IGNORED("priority"),
+	IGNORED("reference"),
+	IGNORED("tag"),
+	IGNORED("target"),
+	IGNORED("threshold"),
+	/* A helper rule Suricata never reports: counted here, it would be a check-in. */
+	{ "noalert", NULL, KW_REFUSED, NULL, 0 },
+	/* botsink's own: a list of names for dns.query. */
+	{ "domains", NULL, KW_VALUE | KW_ONCE_AFTER_VALUE, setup_domains, 0 },
+	/* The TCP header's. */
+	{ "flags", "tcp.flags", KW_ONCE | KW_VALUE_OR_EMPTY, setup_flags, 0 },
+	/* The payload: its size, contents and what places them. */
+	{ "dsize", NULL, KW_ONCE | KW_VALUE_OR_EMPTY, setup_dsize, 0 },
+	{ "content", NULL, KW_VALUE_OR_EMPTY, setup_content, 0 },
+	{ "uricontent", NULL, KW_VALUE_OR_EMPTY, setup_uricontent, 0 },
+	{ "offset", NULL, KW_POSITION, setup_position, MOD_OFFSET },
+	{ "depth", NULL, KW_POSITION, setup_position, MOD_DEPTH },
+	{ "distance", NULL, KW_POSITION, setup_position, MOD_DISTANCE },
+	{ "within", NULL, KW_POSITION, setup_position, MOD_WITHIN },
+	{ "nocase", NULL, KW_BARE_MODIFIER, setup_nocase, 0 },
+	{ "fast_pattern", NULL, KW_MODIFIER, setup_fast_pattern, 0 },
+	{ "rawbytes", NULL, KW_BARE_MODIFIER, setup_rawbytes, 0 },
+	{ "startswith", NULL, KW_BARE_MODIFIER, setup_startswith, 0 },
+	/* Dropping it only widens the match. */
+	{ "endswith", NULL, KW_BARE_MODIFIER | KW_UNSUPPORTED, NULL, 0 },
+	/* They move Suricata's match cursor: relative contents follow them. */
+	{ "pcre", NULL, KW_UNSUPPORTED, setup_anchor, 0 },
+	{ "byte_jump", NULL, KW_UNSUPPORTED, setup_anchor, 0 },
+	{ "byte_extract", NULL, KW_UNSUPPORTED, setup_anchor, 0 },
+	STICKY("pkt_data", BOTSINK_BUF_PAYLOAD), /* back to the payload */
+	STICKY("http.method", BOTSINK_BUF_HTTP_METHOD),
+	STICKY("http.uri", BOTSINK_BUF_HTTP_URI),
+	STICKY("http.uri.raw", BOTSINK_BUF_HTTP_URI),
+	STICKY("http.header", BOTSINK_BUF_HTTP_HEADER),
+	STICKY("http.header.raw", BOTSINK_BUF_HTTP_HEADER),
+	STICKY("http.user_agent", BOTSINK_BUF_HTTP_USER_AGENT),
+	STICKY("http.host", BOTSINK_BUF_HTTP_HOST),
+	STICKY("http.request_body", BOTSINK_BUF_HTTP_BODY),
+	STICKY("dns.query", BOTSINK_BUF_DNS_QUERY),
+	STICKY("dns_query", BOTSINK_BUF_DNS_QUERY), /* sticky since Suricata 5 */
+	LEGACY("http_method", BOTSINK_BUF_HTTP_METHOD),
+	LEGACY("http_uri", BOTSINK_BUF_HTTP_URI),
+	LEGACY("http_raw_uri", BOTSINK_BUF_HTTP_URI),
+	LEGACY("http_header", BOTSINK_BUF_HTTP_HEADER),
+	LEGACY("http_raw_header", BOTSINK_BUF_HTTP_HEADER),
+	LEGACY("http_user_agent", BOTSINK_BUF_HTTP_USER_AGENT),
+	LEGACY("http_host", BOTSINK_BUF_HTTP_HOST),
+	LEGACY("http_client_body", BOTSINK_BUF_HTTP_BODY),
+	LEGACY_MISSING("http_cookie"),
+	LEGACY_MISSING("http_raw_cookie"),
+	LEGACY_MISSING("http_raw_host"),
+	LEGACY_MISSING("http_stat_code"),
+	LEGACY_MISSING("http_stat_msg"),
+	LEGACY_MISSING("http_server_body"),
+};
+
 /*
- * Texts that every record of the rule carries (msg, classtype, family)
- * are bounded, so a record line stays far below what a pipe holds.
+ * Without a value, these name sticky buffers botsink does not have (and
+ * so does any other dotted name but the dotted_flags): every content in
+ * them is dropped with them. With a value they are unknown keywords.
  */
-#define RULE_TEXT_MAX 1024
+static const char *const missing_buffers[] = {
+	"file_data",
+	"base64_data",
+	"tls_sni",
+	"tls_cert_subject",
+	"tls_cert_issuer",
+	"tls_cert_serial",
+	"tls_cert_fingerprint",
+	"ja3_hash",
+	"ja3_string",
+	"ja3s_hash",
+	"ja3s_string",
+	"ssh_proto",
+	"ssh_software",
+	"http_accept",
+	"http_accept_enc",
+	"http_accept_lang",
+	"http_connection",
+	"http_content_len",
+	"http_content_type",
+	"http_header_names",
+	"http_location",
+	"http_origin",
+	"http_referer",
+	"http_request_line",
+	"http_response_line",
+	"http_server",
+	"http_protocol",
+	"http_start",
+	"krb5_cname",
+	"krb5_sname",
+	"smb_named_pipe",
+	"smb_share",
+};
 
-static void check_text(struct parser *p, const char *what, const char *text)
+/* Dotted keywords without a value that are not buffers. */
+static const char *const dotted_flags[] = {
+	"tls.store",
+	"tls.cert_expired",
+	"tls.cert_valid",
+};
+
+/* What find_keyword gives for a name that is not in the table. */
+static const struct rule_keyword missing_buffer = { "", NULL, KW_UNSUPPORTED, setup_drop_sticky,
+						    0 };
+static const struct rule_keyword unknown_keyword = { "", NULL, KW_UNSUPPORTED, NULL, 0 };
+
+static bool in_list(const char *key, const char *const *list, size_t n)
 {
-	if (text && strlen(text) > RULE_TEXT_MAX)
-		parser_fail(p, "%s is longer than %d bytes", what, RULE_TEXT_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key, list[i]) == 0)
+			return true;
+	return false;
 }
 
-static char *unescape(struct parser *p, const char *value, const char *keyword)
+static bool is_missing_buffer(const struct rule_option *o)
 {
-	size_t n = strlen(value);
-	char *out, *o;
-
-	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
-		value++;
-		n -= 2;
-	} else if (strcmp(keyword, "msg") == 0) {
-		parser_fail(p, "msg must be a quoted string");
-		return NULL;
-	}
-	out = o = malloc(n + 1);
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (value[i] == '\\' && i + 1 < n &&
-		    (value[i + 1] == '"' || value[i + 1] == '\\' || value[i + 1] == ';'))
-			i++;
-		else if (value[i] == '"') {
-			parser_fail(p, "unescaped '\"' in %s", keyword);
-			free(out);
-			return NULL;
-		}
-		*o++ = value[i];
-	}
-	*o = '\0';
-	return out;
-}
-
-static bool parse_u32(const char *text, uint32_t *out)
-{
-	uint64_t v;
-
-	if (parse_uint(text, UINT32_MAX, &v))
+	if (o->value)
 		return false;
-	*out = (uint32_t)v;
-	return true;
+	if (in_list(o->key, missing_buffers, ARRAY_SIZE(missing_buffers)))
+		return true;
+	return strchr(o->key, '.') && !in_list(o->key, dotted_flags, ARRAY_SIZE(dotted_flags));
 }
 
-static uint8_t flag_bit(char ch)
+/* Its entry in the table; what is not there cannot be enforced in XDP. */
+static const struct rule_keyword *find_keyword(const struct rule_option *o)
 {
-	switch (toupper((unsigned char)ch)) {
-	case 'F':
-		return BOTSINK_TCP_FIN;
-	case 'S':
-		return BOTSINK_TCP_SYN;
-	case 'R':
-		return BOTSINK_TCP_RST;
-	case 'P':
-		return BOTSINK_TCP_PSH;
-	case 'A':
-		return BOTSINK_TCP_ACK;
-	case 'U':
-		return BOTSINK_TCP_URG;
-	case 'E':
-	case '2':
-		return BOTSINK_TCP_ECE;
-	case 'C':
-	case '1':
-		return BOTSINK_TCP_CWR;
-	default:
-		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++) {
+		const struct rule_keyword *kw = &keywords[i];
+
+		if (strcmp(o->key, kw->name) == 0 || (kw->alias && strcmp(o->key, kw->alias) == 0))
+			return kw;
 	}
+	return is_missing_buffer(o) ? &missing_buffer : &unknown_keyword;
 }
 
-/*
- * flags:[!+*]<flags>[,<ignored>] with Suricata's semantics: no modifier
- * means exactly these (after dropping ignored bits), '+' these and maybe
- * others, '*' any of these, '!' not all of these; '0' means no flag.
- * Compiled to (packet & mask) ==/!= value.
- */
-static void parse_flags(struct parser *p, struct rule *r, const char *value)
+/* KW_MODIFIER: it applies to the last content, and is dropped with it. */
+static bool modifier_target(struct parser *p, struct rule *r, struct rule_option *o)
 {
-	uint8_t flags = 0, ignored = 0;
-	bool zero = false, seen = false;
-	const char *comma = strchr(value, ',');
-	size_t end = comma ? (size_t)(comma - value) : strlen(value);
-	char modifier = 0;
-
-	if (r->has_flags) {
-		parser_fail(p, "flags given twice");
-		return;
+	if (!p->content.have_last) {
+		parser_fail(p, "'%s' needs a preceding content", o->key);
+		return false;
 	}
-	for (size_t i = 0; i < end; i++) {
-		char ch = value[i];
-
-		if (isspace((unsigned char)ch))
-			continue;
-		if (ch == '!' || ch == '+' || ch == '*') {
-			if (modifier) {
-				parser_fail(p, "flags: only one modifier is allowed");
-				return;
-			}
-			modifier = ch;
-		} else if (ch == '0') {
-			zero = seen = true;
-		} else if (flag_bit(ch)) {
-			flags |= flag_bit(ch);
-			seen = true;
-		} else {
-			parser_fail(p, "flags: unknown flag '%c'", ch);
-			return;
-		}
-	}
-	if (!seen || (zero && flags)) {
-		parser_fail(p, "flags: invalid value '%s'", value);
-		return;
-	}
-	for (const char *c = comma ? comma + 1 : ""; *c; c++) {
-		if (isspace((unsigned char)*c))
-			continue;
-		if (!flag_bit(*c)) {
-			parser_fail(p, "flags: unknown flag '%c' in the ignore mask", *c);
-			return;
-		}
-		ignored |= flag_bit(*c);
-	}
-	if (comma && !ignored) {
-		parser_fail(p, "flags: empty ignore mask");
-		return;
-	}
-	r->has_flags = true;
-	if (!flags) {
-		/* Suricata compares the unmasked flags against 0 here. */
-		if (modifier == '*') {
-			parser_fail(p, "flags: '*0' can never match");
-			return;
-		}
-		r->flags_op = modifier == '!' ? BOTSINK_FLAGS_NE : BOTSINK_FLAGS_EQ;
-		r->flags_mask = 0xff;
-		r->flags_value = 0;
-		return;
-	}
-	switch (modifier) {
-	case 0:
-		r->flags_op = BOTSINK_FLAGS_EQ;
-		r->flags_mask = (uint8_t)~ignored;
-		r->flags_value = flags;
-		break;
-	case '+':
-		r->flags_op = BOTSINK_FLAGS_EQ;
-		r->flags_mask = flags & (uint8_t)~ignored;
-		r->flags_value = flags;
-		break;
-	case '*':
-		r->flags_op = BOTSINK_FLAGS_NE;
-		r->flags_mask = flags & (uint8_t)~ignored;
-		r->flags_value = 0;
-		break;
-	case '!':
-		r->flags_op = BOTSINK_FLAGS_NE;
-		r->flags_mask = flags & (uint8_t)~ignored;
-		r->flags_value = flags;
-		break;
-	}
-	if ((r->flags_value & ~r->flags_mask) && r->flags_op == BOTSINK_FLAGS_EQ)
-		parser_fail(p, "flags: '%s' ignores a flag it requires: it can never match", value);
-}
-
-/* metadata: key value, key value -- family from malware_family. */
-static void parse_metadata(struct parser *p, struct rule *r, const char *value, bool *family_set)
-{
-	char *copy = strdup(value), *save = NULL;
-
-	if (!copy) {
-		parser_fail(p, "out of memory");
-		return;
-	}
-	for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *key = item + strspn(item, " \t");
-		char *val = key + strcspn(key, " \t");
-
-		if (*val)
-			*val++ = '\0';
-		val += strspn(val, " \t");
-		if (strcmp(key, "malware_family") != 0 || !*val || *family_set)
-			continue;
-		free(r->family);
-		r->family = strndup_trim(val, strlen(val));
-		if (r->family)
-			str_lower(r->family);
-		check_text(p, "malware_family", r->family);
-		*family_set = true;
-	}
-	free(copy);
-}
-
-/*
- * flow: only the values that never narrow a check-in to the sinkhole.
- * Under --lenient the others are dropped, and the whole option with them
- * (what is left of it is ignored anyway).
- */
-static void check_flow(struct parser *p, struct rule *r, struct rule_option *o)
-{
-	char *copy = strdup(o->value), *save = NULL;
-
-	if (!copy) {
-		parser_fail(p, "out of memory");
-		return;
-	}
-	for (char *item = strtok_r(copy, ",", &save); item && !p->failed;
-	     item = strtok_r(NULL, ",", &save)) {
-		char *v = strndup_trim(item, strlen(item));
-
-		if (v && strcmp(v, "to_server") && strcmp(v, "from_client") &&
-		    strcmp(v, "established") && strcmp(v, "stateless") &&
-		    parser_unsupported(p, r, "flow:%s", v) >= 0)
-			o->cut = true;
-		free(v);
-	}
-	free(copy);
-}
-
-/*
- * Setting bits never narrows a match. Testing them would need flow state;
- * noalert marks a helper rule Suricata never reports, which would be
- * counted here as a check-in of its own: refused even under --lenient.
- */
-static void check_flowbits(struct parser *p, struct rule *r, struct rule_option *o)
-{
-	static const char *const harmless[] = { "set", "unset", "toggle" };
-	const char *value = o->value;
-	int n = (int)strcspn(value, ",");
-
-	for (size_t i = 0; i < ARRAY_SIZE(harmless); i++)
-		if (strlen(harmless[i]) == (size_t)n && !strncmp(value, harmless[i], (size_t)n))
-			return;
-	if (strncmp(value, "noalert", (size_t)n) == 0 && n == 7)
-		parser_fail(p, "keyword 'flowbits:noalert' is not supported in XDP");
-	else if (parser_unsupported(p, r, "flowbits:%.*s", n, value) >= 0)
+	if (p->content.last_dropped) {
 		o->cut = true;
-}
-
-/*
- * domains:FILE, botsink's own: a list of sinkholed names for dns.query,
- * loaded by the compiler. A relative FILE is next to the rules file.
- */
-static void parse_domains(struct parser *p, struct rule *r, const char *value)
-{
-	size_t n = strlen(value);
-
-	if (r->domains) {
-		parser_fail(p, "domains given twice");
-		return;
-	}
-	if (n >= 2 && value[0] == '"' && value[n - 1] == '"') {
-		value++;
-		n -= 2;
-	}
-	if (!n) {
-		parser_fail(p, "domains needs a value");
-		return;
-	}
-	if (asprintf(&r->domains, "%s%.*s", value[0] == '/' ? "" : p->dir, (int)n, value) < 0) {
-		r->domains = NULL;
-		parser_fail(p, "out of memory");
-	}
-}
-
-/* Keywords that describe a rule or never narrow what it matches. */
-static const char *const ignored_keywords[] = {
-	"detection_filter", "gid", "priority", "reference", "tag", "target", "threshold",
-};
-
-struct option_state {
-	bool sid, rev, msg, family, classtype;
-	struct content_state payload;
-};
-
-/* The keywords that take a value and describe the rule; false: not one. */
-static bool apply_rule_option(struct parser *p, struct rule *r, struct rule_option *o,
-			      struct option_state *seen)
-{
-	const char *key = o->key, *value = o->value;
-	bool *once = strcmp(key, "msg") == 0	   ? &seen->msg :
-		     strcmp(key, "sid") == 0	   ? &seen->sid :
-		     strcmp(key, "rev") == 0	   ? &seen->rev :
-		     strcmp(key, "classtype") == 0 ? &seen->classtype :
-						     NULL;
-	bool repeated = once && *once;
-
-	if (once)
-		*once = true;
-	if (strcmp(key, "msg") == 0) {
-		if (repeated)
-			parser_fail(p, "msg given twice");
-		else if (value)
-			r->msg = unescape(p, value, key);
-		check_text(p, "msg", r->msg);
-	} else if (strcmp(key, "sid") == 0) {
-		if (repeated)
-			parser_fail(p, "sid given twice");
-		else if (!value || !parse_u32(value, &r->sid) || r->sid == 0 ||
-			 r->sid == BOTSINK_SID_ANY)
-			parser_fail(p, "sid must be an integer from 1 to 4294967294");
-	} else if (strcmp(key, "rev") == 0) {
-		if (repeated)
-			parser_fail(p, "rev given twice");
-		else if (!value || !parse_u32(value, &r->rev))
-			parser_fail(p, "rev must be a non-negative integer");
-	} else if (strcmp(key, "metadata") == 0) {
-		if (value)
-			parse_metadata(p, r, value, &seen->family);
-	} else if (strcmp(key, "classtype") == 0) {
-		if (repeated)
-			parser_fail(p, "classtype given twice");
-		else if (value)
-			r->classtype = strdup(value);
-		check_text(p, "classtype", r->classtype);
-	} else if (strcmp(key, "flow") == 0) {
-		if (value)
-			check_flow(p, r, o);
-	} else if (strcmp(key, "flowbits") == 0) {
-		if (value)
-			check_flowbits(p, r, o);
-	} else if (strcmp(key, "domains") == 0) {
-		if (value)
-			parse_domains(p, r, value);
-	} else {
 		return false;
 	}
-	if (!value || !*value)
-		parser_fail(p, "%s needs a value", key);
+	o->owner = (long)r->ncontents - 1;
 	return true;
 }
 
-static void apply_option(struct parser *p, struct rule *r, struct rule_option *o,
-			 struct option_state *seen)
+/* KW_ONCE and KW_ONCE_AFTER_VALUE (table entries only): seen[] is indexed like keywords[]. */
+static bool once(struct parser *p, const struct rule_keyword *kw, bool *seen)
 {
-	if (strcmp(o->key, "flags") == 0 || strcmp(o->key, "tcp.flags") == 0) {
-		parse_flags(p, r, o->value ? o->value : "");
-		return;
+	if (seen[kw - keywords]) {
+		parser_fail(p, "%s given twice", kw->name);
+		return false;
 	}
-	if (apply_rule_option(p, r, o, seen))
-		return;
-	for (size_t i = 0; i < ARRAY_SIZE(ignored_keywords); i++)
-		if (strcmp(o->key, ignored_keywords[i]) == 0)
-			return;
-	if (strcmp(o->key, "noalert") == 0) {
-		parser_fail(p, "keyword 'noalert' is not supported in XDP");
-		return;
+	seen[kw - keywords] = true;
+	return true;
+}
+
+/* The checks of the keyword's flags, in the order of enum keyword_flag. */
+static bool check_keyword(struct parser *p, struct rule *r, struct rule_option *o, bool *seen)
+{
+	unsigned int flags = o->kw->flags;
+
+	if (flags & KW_REFUSED) {
+		parser_fail(p, "keyword '%s' is not supported in XDP", o->key);
+		return false;
 	}
-	if (apply_payload_option(p, r, &seen->payload, o))
+	if ((flags & KW_MODIFIER) && !modifier_target(p, r, o))
+		return false;
+	if ((flags & KW_ONCE) && !once(p, o->kw, seen))
+		return false;
+	if ((flags & KW_VALUE) && !o->value) {
+		parser_fail(p, "%s needs a value", o->key);
+		return false;
+	}
+	if ((flags & KW_ONCE_AFTER_VALUE) && !once(p, o->kw, seen))
+		return false;
+	if ((flags & KW_NO_VALUE) && o->value) {
+		parser_fail(p, "'%s' takes no value", o->key);
+		return false;
+	}
+	if ((flags & KW_VALUE_OR_EMPTY) && !o->value)
+		o->value = "";
+	if (flags & KW_UNSUPPORTED) {
+		o->dropped = parser_unsupported(p, r, "%s", o->key);
+		if (o->dropped < 0)
+			return false;
+		o->cut = true;
+	}
+	return true;
+}
+
+static void apply_option(struct parser *p, struct rule *r, struct rule_option *o, bool *seen)
+{
+	o->kw = find_keyword(o);
+	if (!check_keyword(p, r, o, seen))
 		return;
-	if (parser_unsupported(p, r, "%s", o->key) < 0)
-		return;
-	o->cut = true;
-	payload_anchor_dropped(&seen->payload, o->key);
+	if (o->kw->setup)
+		o->kw->setup(p, r, o);
+	if ((o->kw->flags & KW_NONEMPTY) && !*o->value)
+		parser_fail(p, "%s needs a value", o->key);
 }
 
 /* The text of one option, for --lenient import: offsets in p->base. */
@@ -431,9 +301,9 @@ static void record_option(struct parser *p, struct option_span **spans, size_t *
 
 /* One "key[:value];" at text[*i]; returns false at the end or on an error. */
 static bool next_option(struct parser *p, struct rule *r, const char *text, size_t len, size_t *i,
-			struct option_state *seen, struct option_span **spans, size_t *nspans)
+			bool *seen, struct option_span **spans, size_t *nspans)
 {
-	struct rule_option o = { .owner = -1, .dropped_content = -1 };
+	struct rule_option o = { .dropped = -1, .owner = -1, .dropped_content = -1 };
 	size_t start, key_end, value_start = 0;
 	bool has_value = false;
 	char *key, *value = NULL;
@@ -477,108 +347,19 @@ static bool next_option(struct parser *p, struct rule *r, const char *text, size
 /* Walk "key:value; key; ..." up to the closing ')'. */
 void parse_options(struct parser *p, struct rule *r, const char *text, size_t len)
 {
-	struct option_state seen = { .payload = { .sticky_record = -1 } };
+	bool seen[ARRAY_SIZE(keywords)] = { 0 };
 	struct option_span *spans = NULL;
 	size_t i = 0, nspans = 0;
 
-	while (next_option(p, r, text, len, &i, &seen, &spans, &nspans))
+	p->content = (struct content_state){ .sticky_record = -1 };
+	p->family_set = false;
+	while (next_option(p, r, text, len, &i, seen, &spans, &nspans))
 		;
-	if (!p->failed && !seen.sid)
+	/* sid 0 is refused: without an error, 0 means none was given. */
+	if (!p->failed && !r->sid)
 		parser_fail(p, "rule has no sid");
 	for (size_t k = 0; k < nspans && !p->failed; k++)
 		if (spans[k].cut)
 			add_cut(p, r, text, len, &spans[k]);
 	free(spans);
-}
-
-/* ---- family ---- */
-
-/* Platform prefixes ET names carry before the family: "Win32.Zbot". */
-static const char *const platforms[] = {
-	"win32", "w32",	  "win64", "w64",     "msil", "js",
-	"vbs",	 "linux", "elf",   "android", "osx",  "macos",
-};
-
-/* "Win32/Zbot" -> "zbot", "W32.Blackshades/Shadesrat" -> "shadesrat". */
-static char *family_from_word(const char *word, size_t n)
-{
-	char *family, *slash, *dot;
-
-	family = strndup(word, n);
-	if (!family)
-		return NULL;
-	/* Keep letters, digits and . _ - / */
-	for (char *c = family; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("._-/", *c))
-			*c = '\0';
-	str_lower(family);
-	slash = strrchr(family, '/');
-	if (slash)
-		memmove(family, slash + 1, strlen(slash + 1) + 1);
-	dot = strchr(family, '.');
-	for (size_t i = 0; dot && i < ARRAY_SIZE(platforms); i++) {
-		if (strlen(platforms[i]) == (size_t)(dot - family) &&
-		    !strncmp(family, platforms[i], (size_t)(dot - family))) {
-			memmove(family, dot + 1, strlen(dot + 1) + 1);
-			break;
-		}
-	}
-	if (*family)
-		return family;
-	free(family);
-	return NULL;
-}
-
-/* Hedges before a family name in ET messages: "Possible Hiloti ...". */
-static const char *const hedges[] = {
-	"possible",  "possibly",   "likely", "probable", "potential",
-	"suspected", "suspicious", "known",  "generic",	 "observed",
-};
-
-static bool is_hedge(const char *word, size_t n)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(hedges); i++)
-		if (strlen(hedges[i]) == n && !strncasecmp(word, hedges[i], n))
-			return true;
-	return false;
-}
-
-/*
- * Without metadata malware_family, the family is the first word of msg
- * after an ET-style prefix (ET, ETPRO, GPL and all-caps category words
- * such as TROJAN or MOBILE_MALWARE) and hedges such as "Possible",
- * lower-cased and without a platform prefix: "ET TROJAN Zeus gate" gives
- * "zeus", "ET MALWARE Win32/Zbot" gives "zbot", "ET TROJAN Possible Hiloti
- * DNS Checkin" gives "hiloti". A msg of category words only gives the last
- * of them.
- */
-char *family_from_msg(const char *msg)
-{
-	const char *word = msg, *last = NULL;
-	size_t last_n = 0;
-	char *family;
-
-	for (;;) {
-		size_t n;
-		bool upper = true;
-
-		word += strspn(word, " \t");
-		n = strcspn(word, " \t");
-		if (!n)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (!isupper((unsigned char)word[i]) && word[i] != '_')
-				upper = false;
-		if (!upper && is_hedge(word, n) && word[n]) {
-			word += n;
-			continue;
-		}
-		last = word;
-		last_n = n;
-		if (!upper || n < 2)
-			break;
-		word += n;
-	}
-	family = last ? family_from_word(last, last_n) : NULL;
-	return family ? family : strdup("unknown");
 }

@@ -1,43 +1,27 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Shared by the rule parser's files; not part of the rules API. */
+/*
+ * Shared by the rule parser's files; not part of the rules API. The
+ * stages, top to bottom: rules.c (lines, the whole rule), rule_header.c,
+ * rule_options.c (the option walk and the keyword table), the keywords'
+ * setups in rule_keywords.c and rule_content.c, and rule_diag.c, which
+ * they all report to. No file calls one above it.
+ */
 #ifndef BOTSINK_RULE_PARSER_H
 #define BOTSINK_RULE_PARSER_H
 
 #include <stdbool.h>
 #include "rules/rules.h"
 
-struct parser {
-	struct rule_set *rs;
-	unsigned int line;
-	bool failed; /* this rule has an error */
-	bool lenient; /* drop unsupported keywords instead of failing */
-	const char *dir; /* the rules file's directory with its '/', or "" */
-	const char *base; /* the rule's joined text: option offsets count from here */
-};
-
-/* Diagnostics, below every stage: rule_diag.c */
-/* Record an error for the current rule (only its first one is kept). */
-void parser_fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/*
- * A keyword that narrows a match but cannot be enforced in XDP: an error,
- * or under --lenient an entry of r->dropped (returned: its index, or -1).
- */
-long parser_unsupported(struct parser *p, struct rule *r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* The rule header, text[0..len) (the text before the options): rule_header.c */
-void parse_header(struct parser *p, struct rule *r, const char *text, size_t len);
-
-/*
- * One option as parse_options hands it to a keyword, and what the keyword
- * says back about the option's text for --lenient import.
- */
-struct rule_option {
-	const char *key;
-	const char *value; /* NULL when the option has none */
-	bool cut; /* out: leave this option out of the imported rule */
-	long owner; /* out: the content it belongs to (-1: none) */
-	long dropped_content; /* out: a content dropped after the fact (-1: none) */
+/* Content modifiers: each may be given once per content. */
+enum modifier_bit {
+	MOD_NOCASE = 1 << 0,
+	MOD_OFFSET = 1 << 1,
+	MOD_DEPTH = 1 << 2,
+	MOD_DISTANCE = 1 << 3,
+	MOD_WITHIN = 1 << 4,
+	MOD_FAST_PATTERN = 1 << 5,
+	MOD_RAWBYTES = 1 << 6,
+	MOD_STARTSWITH = 1 << 7,
 };
 
 /*
@@ -59,18 +43,95 @@ struct content_state {
 	const char *last_anchor; /* the dropped one the last content follows */
 };
 
+struct parser {
+	struct rule_set *rs;
+	unsigned int line;
+	bool failed; /* this rule has an error */
+	bool lenient; /* drop unsupported keywords instead of failing */
+	const char *dir; /* the rules file's directory with its '/', or "" */
+	const char *base; /* the rule's joined text: option offsets count from here */
+	/* What the options of the rule so far have set up for the next ones: */
+	struct content_state content;
+	bool family_set; /* a metadata malware_family named the family */
+};
+
+/* Diagnostics, below every stage: rule_diag.c */
+/* Record an error for the current rule (only its first one is kept). */
+void parser_fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A keyword that narrows a match but cannot be enforced in XDP: an error,
+ * or under --lenient an entry of r->dropped (returned: its index, or -1).
+ */
+long parser_unsupported(struct parser *p, struct rule *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The rule header, text[0..len) (the text before the options): rule_header.c */
+void parse_header(struct parser *p, struct rule *r, const char *text, size_t len);
+
+/*
+ * What the option walk checks for a keyword before its setup runs, in
+ * this order (the order the errors always came in).
+ */
+enum keyword_flag {
+	KW_REFUSED = 1 << 0, /* refused even under --lenient */
+	KW_MODIFIER = 1 << 1, /* of the last content: none is an error; dropped with it */
+	KW_ONCE = 1 << 2, /* once per rule ("X given twice"), whatever its value */
+	KW_VALUE = 1 << 3, /* takes a value: "X needs a value" without one */
+	KW_ONCE_AFTER_VALUE = 1 << 4, /* once per rule, after KW_VALUE */
+	KW_NO_VALUE = 1 << 5, /* takes none: "'X' takes no value" */
+	/*
+	 * Takes a value, and without one the setup gets "": its own message
+	 * about a bad value is the one ("sid must be an integer ...").
+	 */
+	KW_VALUE_OR_EMPTY = 1 << 6,
+	KW_UNSUPPORTED = 1 << 7, /* refused, or dropped under --lenient (then set up) */
+	/* With KW_VALUE: "X needs a value" for an empty one, after the setup had its say. */
+	KW_NONEMPTY = 1 << 8,
+};
+
+struct rule_keyword;
+
+/*
+ * One option as the option walk hands it to its keyword's setup, and what
+ * the setup says back about the option's text for --lenient import.
+ */
+struct rule_option {
+	const char *key;
+	const char *value; /* NULL when the option has none */
+	const struct rule_keyword *kw; /* its entry in the keyword table */
+	long dropped; /* KW_UNSUPPORTED, dropped: its entry in r->dropped */
+	bool cut; /* out: leave this option out of the imported rule */
+	long owner; /* out: the content it belongs to (-1: none) */
+	long dropped_content; /* out: a content dropped after the fact (-1: none) */
+};
+
+/* A keyword's setup: only parses its value, the walk checked the rest. */
+typedef void keyword_setup(struct parser *p, struct rule *r, struct rule_option *o);
+
+/* An entry of the keyword table (rule_options.c), as in Suricata's sigmatch_table. */
+struct rule_keyword {
+	const char *name;
+	const char *alias; /* another name for it, or NULL */
+	unsigned int flags; /* enum keyword_flag */
+	keyword_setup *setup; /* NULL: nothing to set up */
+	unsigned int arg; /* for the setup: a buffer, a modifier bit */
+};
+
 /* Options: rule_options.c */
 void parse_options(struct parser *p, struct rule *r, const char *text, size_t len);
+
+/* The keywords that describe a rule, and its flags: rule_keywords.c */
+keyword_setup setup_msg, setup_sid, setup_rev, setup_metadata, setup_classtype;
+keyword_setup setup_flow, setup_flowbits, setup_domains, setup_flags;
 /* The family when no metadata malware_family names it. */
 char *family_from_msg(const char *msg);
 
-/* Payload keywords: rule_content.c. Returns false when `o` is not one. */
-bool apply_payload_option(struct parser *p, struct rule *r, struct content_state *ps,
-			  struct rule_option *o);
-/* A keyword dropped under --lenient: remember it as a relative anchor. */
-void payload_anchor_dropped(struct content_state *ps, const char *key);
+/* The payload keywords: rule_content.c */
+keyword_setup setup_content, setup_uricontent, setup_position, setup_dsize;
+keyword_setup setup_nocase, setup_rawbytes, setup_startswith, setup_fast_pattern;
+keyword_setup setup_sticky, setup_legacy_buffer, setup_drop_sticky, setup_drop_legacy;
+keyword_setup setup_anchor;
 /* After the options: buffers against the protocol, http.host case. */
 void check_payload(struct parser *p, struct rule *r);
-void parse_dsize(struct parser *p, struct rule *r, const char *value);
 
 #endif
