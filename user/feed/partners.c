@@ -92,18 +92,6 @@ static const char *shown(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static char *trim(char *s)
-{
-	size_t n;
-
-	s += strspn(s, " \t");
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	s[n] = '\0';
-	return s;
-}
-
 /* '#' or ';' starts a comment at the line's start or after a blank: "a#b" is a value. */
 static void strip_comment(char *s)
 {
@@ -239,7 +227,7 @@ static void parse_section(struct loader *ld, unsigned int lineno, char *s)
 	const char *problem;
 
 	finish_section(ld);
-	ld->skipping = !close || *trim(close + 1);
+	ld->skipping = !close || *str_trim(close + 1, BLANKS);
 	if (!close) {
 		add_error(ld, lineno, "'[' without ']'");
 		return;
@@ -249,7 +237,7 @@ static void parse_section(struct loader *ld, unsigned int lineno, char *s)
 		return;
 	}
 	*close = '\0';
-	name = trim(s + 1);
+	name = str_trim(s + 1, BLANKS);
 	problem = name_problem(name, why, sizeof(why));
 	dup = find_partner(ld->ps, name);
 	if (problem)
@@ -336,7 +324,7 @@ static void parse_scope(struct loader *ld, unsigned int lineno, char *value)
 		next = strchr(item, ',');
 		if (next)
 			*next++ = '\0';
-		item = trim(item);
+		item = str_trim(item, BLANKS);
 		if (!*item) {
 			add_error(ld, lineno, "empty entry in scope");
 			current_section(ld)->scope_refused = true;
@@ -468,7 +456,7 @@ static void parse_line(struct loader *ld, unsigned int lineno, char *line)
 	char *s, *eq;
 
 	strip_comment(line);
-	s = trim(line);
+	s = str_trim(line, BLANKS);
 	if (!*s)
 		return;
 	if (*s == '[') {
@@ -481,7 +469,7 @@ static void parse_line(struct loader *ld, unsigned int lineno, char *line)
 		return;
 	}
 	*eq = '\0';
-	parse_pair(ld, lineno, trim(s), trim(eq + 1));
+	parse_pair(ld, lineno, str_trim(s, BLANKS), str_trim(eq + 1, BLANKS));
 }
 
 static void parse_raw_line(struct loader *ld, unsigned int lineno, const char *text, size_t n)

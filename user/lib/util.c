@@ -30,14 +30,37 @@ bool array_grow(void **arr, size_t need, size_t elem_size)
 	return true;
 }
 
+/*
+ * text[0..*len) without the bytes of `set` at either end: the new start,
+ * and *len the new length. A NUL is never in the set (strchr would find
+ * the set's own terminator).
+ */
+static const char *trim_span(const char *text, size_t *len, const char *set)
+{
+	size_t n = *len;
+
+	while (n && *text && strchr(set, *text)) {
+		text++;
+		n--;
+	}
+	while (n && text[n - 1] && strchr(set, text[n - 1]))
+		n--;
+	*len = n;
+	return text;
+}
+
+char *str_trim(char *s, const char *set)
+{
+	size_t len = strlen(s);
+
+	s += trim_span(s, &len, set) - s;
+	s[len] = '\0';
+	return s;
+}
+
 char *strndup_trim(const char *text, size_t len)
 {
-	while (len && isspace((unsigned char)*text)) {
-		text++;
-		len--;
-	}
-	while (len && isspace((unsigned char)text[len - 1]))
-		len--;
+	text = trim_span(text, &len, WHITESPACE);
 	return strndup(text, len);
 }
 

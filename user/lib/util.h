@@ -21,7 +21,12 @@ enum exit_code {
  * Returns false (the array untouched) when out of memory.
  */
 bool array_grow(void **arr, size_t need, size_t elem_size);
-/* Copy of text[0..len) without leading and trailing white space. */
+/* What the trims below take off: blanks only, or all of isspace() (the C locale's). */
+#define BLANKS " \t"
+#define WHITESPACE " \t\n\v\f\r"
+/* s without leading and trailing bytes of `set`, in place: a pointer into s. */
+char *str_trim(char *s, const char *set);
+/* Copy of text[0..len) without leading and trailing WHITESPACE. */
 char *strndup_trim(const char *text, size_t len);
 void str_lower(char *s);
 /* Whole file, NUL-terminated; NULL with errno set on failure. */
