@@ -6,7 +6,7 @@
  * scope or output other than the one its operator wrote.
  */
 #include <errno.h>
-#include <limits.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "feed/partners.h"
+#include "lib/parse.h"
 #include "lib/util.h"
 
 enum partner_key {
@@ -254,21 +255,17 @@ static void parse_section(struct loader *ld, unsigned int lineno, char *s)
 static void parse_asn(struct loader *ld, unsigned int lineno, const char *item)
 {
 	struct partner *p = current(ld);
-	const char *digits = item + 2;
-	unsigned long long asn;
 	char text[80];
+	uint64_t asn;
 
-	errno = 0;
-	asn = strtoull(digits, NULL, 10);
-	if (!*digits || strspn(digits, "0123456789") != strlen(digits) || errno || !asn ||
-	    asn > UINT32_MAX) {
+	if (parse_uint(item + 2, UINT32_MAX, &asn) || !asn) {
 		add_error(ld, lineno, "'%s' is not an AS number (AS1 to AS4294967295)",
 			  shown(item, text, sizeof(text)));
 		current_section(ld)->scope_refused = true;
 		return;
 	}
 	if (!ld->have_asn_db) {
-		add_error(ld, lineno, "AS%llu: an ASN scope needs --mmdb-asn", asn);
+		add_error(ld, lineno, "AS%" PRIu64 ": an ASN scope needs --mmdb-asn", asn);
 		current_section(ld)->scope_refused = true;
 		return;
 	}
