@@ -43,7 +43,8 @@ struct section {
 	bool output_refused;
 };
 
-struct loader {
+/* One file being read: the partners so far, and every error found. */
+struct partners_parser {
 	const char *path;
 	bool have_asn_db;
 	struct partner_set *ps;
@@ -55,25 +56,25 @@ struct loader {
 	bool given_up; /* PARTNERS_ERRORS_MAX reached */
 };
 
-static void add_error(struct loader *ld, unsigned int line, const char *fmt, ...)
+static void add_error(struct partners_parser *pp, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void add_error(struct loader *ld, unsigned int line, const char *fmt, ...)
+static void add_error(struct partners_parser *pp, unsigned int line, const char *fmt, ...)
 {
 	struct load_error *e;
 	va_list ap;
 
-	if (ld->nerrors >= PARTNERS_ERRORS_MAX) {
-		ld->given_up = true;
+	if (pp->nerrors >= PARTNERS_ERRORS_MAX) {
+		pp->given_up = true;
 		return;
 	}
-	if (!array_grow((void **)&ld->errors, ld->nerrors + 1, sizeof(*ld->errors))) {
-		ld->given_up = true; /* still refused: nerrors > 0 or given_up */
+	if (!array_grow((void **)&pp->errors, pp->nerrors + 1, sizeof(*pp->errors))) {
+		pp->given_up = true; /* still refused: nerrors > 0 or given_up */
 		return;
 	}
-	e = &ld->errors[ld->nerrors];
+	e = &pp->errors[pp->nerrors];
 	e->line = line;
-	e->seq = ld->nerrors++;
+	e->seq = pp->nerrors++;
 	va_start(ap, fmt);
 	if (vasprintf(&e->reason, fmt, ap) < 0)
 		e->reason = NULL;
@@ -104,14 +105,14 @@ static void strip_comment(char *s)
 	}
 }
 
-static struct partner *current(struct loader *ld)
+static struct partner *current(struct partners_parser *pp)
 {
-	return ld->ps->n ? &ld->ps->p[ld->ps->n - 1] : NULL;
+	return pp->ps->n ? &pp->ps->p[pp->ps->n - 1] : NULL;
 }
 
-static struct section *current_section(struct loader *ld)
+static struct section *current_section(struct partners_parser *pp)
 {
-	return &ld->sections[ld->ps->n - 1];
+	return &pp->sections[pp->ps->n - 1];
 }
 
 /* ---- sections ---- */
@@ -165,24 +166,24 @@ static void sort_asns(struct partner *p)
 }
 
 /* The checks that need the whole section, reported at its header. */
-static void finish_section(struct loader *ld)
+static void finish_section(struct partners_parser *pp)
 {
-	struct partner *p = current(ld);
+	struct partner *p = current(pp);
 	struct section *sec;
 	char name[80];
 
-	if (!ld->open)
+	if (!pp->open)
 		return;
-	ld->open = false;
-	sec = current_section(ld);
+	pp->open = false;
+	sec = current_section(pp);
 	shown(p->name, name, sizeof(name));
 	sort_asns(p);
 	if (!sec->key_line[KEY_SCOPE])
-		add_error(ld, p->line, "partner '%s' has no scope", name);
+		add_error(pp, p->line, "partner '%s' has no scope", name);
 	else if (!p->nprefixes && !p->nasns && !sec->scope_refused)
-		add_error(ld, p->line, "partner '%s' has an empty scope", name);
+		add_error(pp, p->line, "partner '%s' has an empty scope", name);
 	if (!p->output && !sec->output_refused)
-		add_error(ld, p->line, "partner '%s' has no output", name);
+		add_error(pp, p->line, "partner '%s' has no output", name);
 }
 
 static const struct partner *find_partner(const struct partner_set *ps, const char *name)
@@ -194,19 +195,19 @@ static const struct partner *find_partner(const struct partner_set *ps, const ch
 }
 
 /* A section is kept even when refused, so that its keys are still checked. */
-static void add_section(struct loader *ld, unsigned int lineno, const char *name)
+static void add_section(struct partners_parser *pp, unsigned int lineno, const char *name)
 {
-	struct partner_set *ps = ld->ps;
+	struct partner_set *ps = pp->ps;
 	struct partner *p;
 
 	if (!array_grow((void **)&ps->p, ps->n + 1, sizeof(*ps->p)) ||
-	    !array_grow((void **)&ld->sections, ps->n + 1, sizeof(*ld->sections))) {
-		add_error(ld, lineno, "out of memory");
+	    !array_grow((void **)&pp->sections, ps->n + 1, sizeof(*pp->sections))) {
+		add_error(pp, lineno, "out of memory");
 		return;
 	}
 	p = &ps->p[ps->n];
 	memset(p, 0, sizeof(*p));
-	memset(&ld->sections[ps->n], 0, sizeof(*ld->sections));
+	memset(&pp->sections[ps->n], 0, sizeof(*pp->sections));
 	p->name = strdup(name);
 	p->anon = ANON_IPCRYPT_PFX;
 	p->format = FORMAT_JSONL;
@@ -214,63 +215,63 @@ static void add_section(struct loader *ld, unsigned int lineno, const char *name
 	p->verified_only = true;
 	p->line = lineno;
 	if (!p->name) {
-		add_error(ld, lineno, "out of memory");
+		add_error(pp, lineno, "out of memory");
 		return;
 	}
 	ps->n++;
-	ld->open = true;
+	pp->open = true;
 }
 
-static void parse_section(struct loader *ld, unsigned int lineno, char *s)
+static void parse_section(struct partners_parser *pp, unsigned int lineno, char *s)
 {
 	char *close = strchr(s, ']'), *name, why[96], text[80];
 	const struct partner *dup;
 	const char *problem;
 
-	finish_section(ld);
-	ld->skipping = !close || *str_trim(close + 1, BLANKS);
+	finish_section(pp);
+	pp->skipping = !close || *str_trim(close + 1, BLANKS);
 	if (!close) {
-		add_error(ld, lineno, "'[' without ']'");
+		add_error(pp, lineno, "'[' without ']'");
 		return;
 	}
-	if (ld->skipping) {
-		add_error(ld, lineno, "unexpected text after ']'");
+	if (pp->skipping) {
+		add_error(pp, lineno, "unexpected text after ']'");
 		return;
 	}
 	*close = '\0';
 	name = str_trim(s + 1, BLANKS);
 	problem = name_problem(name, why, sizeof(why));
-	dup = find_partner(ld->ps, name);
+	dup = find_partner(pp->ps, name);
 	if (problem)
-		add_error(ld, lineno, "%s", problem);
+		add_error(pp, lineno, "%s", problem);
 	else if (dup)
-		add_error(ld, lineno, "duplicate partner '%s' (first at line %u)",
+		add_error(pp, lineno, "duplicate partner '%s' (first at line %u)",
 			  shown(name, text, sizeof(text)), dup->line);
-	add_section(ld, lineno, name);
+	add_section(pp, lineno, name);
 }
 
 /* ---- keys ---- */
 
 /* "AS64500" (or "as64500"): 1 to 4294967295, decimal digits only. */
-static void parse_asn(struct loader *ld, unsigned int lineno, const char *item)
+static void parse_asn(struct partners_parser *pp, unsigned int lineno, const char *item)
 {
-	struct partner *p = current(ld);
+	struct partner *p = current(pp);
 	char text[80];
 	uint64_t asn;
 
 	if (parse_uint(item + 2, UINT32_MAX, &asn) || !asn) {
-		add_error(ld, lineno, "'%s' is not an AS number (AS1 to AS4294967295)",
+		add_error(pp, lineno, "'%s' is not an AS number (AS1 to AS4294967295)",
 			  shown(item, text, sizeof(text)));
-		current_section(ld)->scope_refused = true;
+		current_section(pp)->scope_refused = true;
 		return;
 	}
-	if (!ld->have_asn_db) {
-		add_error(ld, lineno, "AS%" PRIu64 ": an ASN scope needs --mmdb-asn", asn);
-		current_section(ld)->scope_refused = true;
+	if (!pp->have_asn_db) {
+		add_error(pp, lineno, "AS%" PRIu64 ": an ASN scope needs --mmdb-asn", asn);
+		current_section(pp)->scope_refused = true;
 		return;
 	}
 	if (!array_grow((void **)&p->asns, p->nasns + 1, sizeof(*p->asns))) {
-		add_error(ld, lineno, "out of memory");
+		add_error(pp, lineno, "out of memory");
 		return;
 	}
 	p->asns[p->nasns++] = (uint32_t)asn;
@@ -281,37 +282,37 @@ static void parse_asn(struct loader *ld, unsigned int lineno, const char *item)
  * cleared as prefix_parse would: "198.51.100.7/24" is more likely a typo
  * than a wish to show a partner a whole /24.
  */
-static void parse_scope_prefix(struct loader *ld, unsigned int lineno, const char *item)
+static void parse_scope_prefix(struct partners_parser *pp, unsigned int lineno, const char *item)
 {
-	struct partner *p = current(ld);
+	struct partner *p = current(pp);
 	char text[80], addr[PREFIX_TEXT_LEN], fixed[PREFIX_TEXT_LEN];
 	size_t alen = strcspn(item, "/");
 	struct in6_addr written;
 	struct prefix pfx;
 
 	if (prefix_parse(item, &pfx)) {
-		add_error(ld, lineno, "'%s' is neither a prefix nor an AS number",
+		add_error(pp, lineno, "'%s' is neither a prefix nor an AS number",
 			  shown(item, text, sizeof(text)));
-		current_section(ld)->scope_refused = true;
+		current_section(pp)->scope_refused = true;
 		return;
 	}
 	memcpy(addr, item, alen); /* prefix_parse checked alen < PREFIX_TEXT_LEN */
 	addr[alen] = '\0';
 	if (addr_parse(addr, &written) == 0 && memcmp(&written, &pfx.addr, sizeof(written))) {
 		prefix_format(&pfx, fixed, sizeof(fixed));
-		add_error(ld, lineno, "'%s' has host bits set (the prefix is %s)", item, fixed);
-		current_section(ld)->scope_refused = true;
+		add_error(pp, lineno, "'%s' has host bits set (the prefix is %s)", item, fixed);
+		current_section(pp)->scope_refused = true;
 		return;
 	}
 	if (!array_grow((void **)&p->prefixes, p->nprefixes + 1, sizeof(*p->prefixes))) {
-		add_error(ld, lineno, "out of memory");
+		add_error(pp, lineno, "out of memory");
 		return;
 	}
 	p->prefixes[p->nprefixes++] = pfx;
 }
 
 /* Comma-separated prefixes and AS numbers; an empty value is reported at the section. */
-static void parse_scope(struct loader *ld, unsigned int lineno, char *value)
+static void parse_scope(struct partners_parser *pp, unsigned int lineno, char *value)
 {
 	char *item = value, *next;
 
@@ -323,40 +324,40 @@ static void parse_scope(struct loader *ld, unsigned int lineno, char *value)
 			*next++ = '\0';
 		item = str_trim(item, BLANKS);
 		if (!*item) {
-			add_error(ld, lineno, "empty entry in scope");
-			current_section(ld)->scope_refused = true;
+			add_error(pp, lineno, "empty entry in scope");
+			current_section(pp)->scope_refused = true;
 		} else if ((item[0] == 'A' || item[0] == 'a') &&
 			   (item[1] == 'S' || item[1] == 's')) {
-			parse_asn(ld, lineno, item);
+			parse_asn(pp, lineno, item);
 		} else {
-			parse_scope_prefix(ld, lineno, item);
+			parse_scope_prefix(pp, lineno, item);
 		}
 	}
 }
 
-static void parse_output(struct loader *ld, unsigned int lineno, const char *value)
+static void parse_output(struct partners_parser *pp, unsigned int lineno, const char *value)
 {
-	struct partner *p = current(ld);
+	struct partner *p = current(pp);
 	char text[80];
 	struct stat st;
 
 	if (!*value)
 		return; /* "has no output", at the section */
 	if (strcmp(value, "-") == 0) {
-		add_error(ld, lineno,
+		add_error(pp, lineno,
 			  "output '-' (standard output) is not allowed: give a file path");
-		current_section(ld)->output_refused = true;
+		current_section(pp)->output_refused = true;
 		return;
 	}
 	if (stat(value, &st) == 0 && S_ISDIR(st.st_mode)) {
-		add_error(ld, lineno, "output '%s' is a directory",
+		add_error(pp, lineno, "output '%s' is a directory",
 			  shown(value, text, sizeof(text)));
-		current_section(ld)->output_refused = true;
+		current_section(pp)->output_refused = true;
 		return;
 	}
 	p->output = strdup(value);
 	if (!p->output)
-		add_error(ld, lineno, "out of memory");
+		add_error(pp, lineno, "out of memory");
 }
 
 /* yes/no, true/false, on/off, 1/0, in any case; -1: none of them. */
@@ -377,34 +378,35 @@ static int parse_bool(const char *value, bool *out)
 	return -1;
 }
 
-static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key key, char *value)
+static void parse_value(struct partners_parser *pp, unsigned int lineno, enum partner_key key,
+			char *value)
 {
-	struct partner *p = current(ld);
+	struct partner *p = current(pp);
 	char text[80];
 
 	switch (key) {
 	case KEY_SCOPE:
-		parse_scope(ld, lineno, value);
+		parse_scope(pp, lineno, value);
 		break;
 	case KEY_ANON:
 		if (anon_parse_mode(value, &p->anon))
 			add_error(
-				ld, lineno,
+				pp, lineno,
 				"anon '%s' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none",
 				shown(value, text, sizeof(text)));
 		break;
 	case KEY_FORMAT:
 		if (record_format_parse(value, &p->format))
-			add_error(ld, lineno,
+			add_error(pp, lineno,
 				  "format '%s' is not jsonl, shadowserver-csv or intelmq",
 				  shown(value, text, sizeof(text)));
 		break;
 	case KEY_OUTPUT:
-		parse_output(ld, lineno, value);
+		parse_output(pp, lineno, value);
 		break;
 	case KEY_VERIFIED_ONLY:
 		if (parse_bool(value, &p->verified_only))
-			add_error(ld, lineno,
+			add_error(pp, lineno,
 				  "verified_only '%s' is not yes or no (true/false, on/off, 1/0)",
 				  shown(value, text, sizeof(text)));
 		break;
@@ -413,42 +415,42 @@ static void parse_value(struct loader *ld, unsigned int lineno, enum partner_key
 	}
 }
 
-static void parse_pair(struct loader *ld, unsigned int lineno, char *key, char *value)
+static void parse_pair(struct partners_parser *pp, unsigned int lineno, char *key, char *value)
 {
 	struct section *sec;
 	char text[80];
 	size_t k;
 
 	if (!*key) {
-		add_error(ld, lineno, "'=' without a key before it");
+		add_error(pp, lineno, "'=' without a key before it");
 		return;
 	}
 	for (k = 0; k < KEY_COUNT; k++)
 		if (strcmp(key, key_names[k]) == 0)
 			break;
 	if (k == KEY_COUNT) {
-		add_error(ld, lineno,
+		add_error(pp, lineno,
 			  "unknown key '%s' (scope, anon, format, output, verified_only)",
 			  shown(key, text, sizeof(text)));
 		return;
 	}
-	if (ld->skipping)
+	if (pp->skipping)
 		return; /* its header was refused already */
-	if (!ld->open) {
-		add_error(ld, lineno, "'%s' before any [partner] section", key_names[k]);
+	if (!pp->open) {
+		add_error(pp, lineno, "'%s' before any [partner] section", key_names[k]);
 		return;
 	}
-	sec = current_section(ld);
+	sec = current_section(pp);
 	if (sec->key_line[k]) {
-		add_error(ld, lineno, "'%s' given twice (first at line %u)", key_names[k],
+		add_error(pp, lineno, "'%s' given twice (first at line %u)", key_names[k],
 			  sec->key_line[k]);
 		return;
 	}
 	sec->key_line[k] = lineno;
-	parse_value(ld, lineno, (enum partner_key)k, value);
+	parse_value(pp, lineno, (enum partner_key)k, value);
 }
 
-static void parse_line(struct loader *ld, unsigned int lineno, char *line)
+static void parse_line(struct partners_parser *pp, unsigned int lineno, char *line)
 {
 	char *s, *eq;
 
@@ -457,36 +459,37 @@ static void parse_line(struct loader *ld, unsigned int lineno, char *line)
 	if (!*s)
 		return;
 	if (*s == '[') {
-		parse_section(ld, lineno, s);
+		parse_section(pp, lineno, s);
 		return;
 	}
 	eq = strchr(s, '=');
 	if (!eq) {
-		add_error(ld, lineno, "expected '[partner]' or 'key = value'");
+		add_error(pp, lineno, "expected '[partner]' or 'key = value'");
 		return;
 	}
 	*eq = '\0';
-	parse_pair(ld, lineno, str_trim(s, BLANKS), str_trim(eq + 1, BLANKS));
+	parse_pair(pp, lineno, str_trim(s, BLANKS), str_trim(eq + 1, BLANKS));
 }
 
-static void parse_raw_line(struct loader *ld, unsigned int lineno, const char *text, size_t n)
+static void parse_raw_line(struct partners_parser *pp, unsigned int lineno, const char *text,
+			   size_t n)
 {
 	char *line;
 
 	if (n > PARTNERS_LINE_MAX) {
-		add_error(ld, lineno, "line longer than %d bytes", PARTNERS_LINE_MAX);
+		add_error(pp, lineno, "line longer than %d bytes", PARTNERS_LINE_MAX);
 		return;
 	}
 	if (memchr(text, '\0', n)) {
-		add_error(ld, lineno, "NUL byte in the line");
+		add_error(pp, lineno, "NUL byte in the line");
 		return;
 	}
 	line = strndup(text, n);
 	if (!line) {
-		add_error(ld, lineno, "out of memory");
+		add_error(pp, lineno, "out of memory");
 		return;
 	}
-	parse_line(ld, lineno, line);
+	parse_line(pp, lineno, line);
 	free(line);
 }
 
@@ -552,37 +555,37 @@ static char *output_key(const char *path)
 }
 
 /* Partner i's output against the main feed's and the outputs before it. */
-static void check_output(struct loader *ld, char **keys, size_t i, const char *feed_key)
+static void check_output(struct partners_parser *pp, char **keys, size_t i, const char *feed_key)
 {
-	const struct partner *p = &ld->ps->p[i];
-	unsigned int line = ld->sections[i].key_line[KEY_OUTPUT];
+	const struct partner *p = &pp->ps->p[i];
+	unsigned int line = pp->sections[i].key_line[KEY_OUTPUT];
 	char text[80], other[80];
 
 	if (feed_key && strcmp(keys[i], feed_key) == 0)
-		add_error(ld, line, "output '%s' is the main feed (--feed)",
+		add_error(pp, line, "output '%s' is the main feed (--feed)",
 			  shown(p->output, text, sizeof(text)));
 	for (size_t j = 0; j < i; j++) {
 		if (!keys[j] || strcmp(keys[i], keys[j]) != 0)
 			continue;
-		add_error(ld, line, "partner '%s' has the same output as partner '%s' (line %u)",
+		add_error(pp, line, "partner '%s' has the same output as partner '%s' (line %u)",
 			  shown(p->name, text, sizeof(text)),
-			  shown(ld->ps->p[j].name, other, sizeof(other)),
-			  ld->sections[j].key_line[KEY_OUTPUT]);
+			  shown(pp->ps->p[j].name, other, sizeof(other)),
+			  pp->sections[j].key_line[KEY_OUTPUT]);
 		return;
 	}
 }
 
 /* Two partners writing one file would mix their scopes: each needs its own. */
-static void check_outputs(struct loader *ld, const char *main_feed)
+static void check_outputs(struct partners_parser *pp, const char *main_feed)
 {
-	struct partner_set *ps = ld->ps;
+	struct partner_set *ps = pp->ps;
 	char **keys = calloc(ps->n + 1, sizeof(*keys)), *feed_key = NULL;
 	bool has_feed = main_feed && strcmp(main_feed, "-") != 0; /* "-": standard output */
 
 	if (has_feed)
 		feed_key = output_key(main_feed);
 	if (!keys || (has_feed && !feed_key)) {
-		add_error(ld, 0, "out of memory");
+		add_error(pp, 0, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < ps->n; i++) {
@@ -590,9 +593,9 @@ static void check_outputs(struct loader *ld, const char *main_feed)
 			continue;
 		keys[i] = output_key(ps->p[i].output);
 		if (keys[i])
-			check_output(ld, keys, i, feed_key);
+			check_output(pp, keys, i, feed_key);
 		else
-			add_error(ld, ld->sections[i].key_line[KEY_OUTPUT], "out of memory");
+			add_error(pp, pp->sections[i].key_line[KEY_OUTPUT], "out of memory");
 	}
 out:
 	for (size_t i = 0; keys && i < ps->n; i++)
@@ -612,31 +615,31 @@ static int error_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void write_errors(struct loader *ld, FILE *f)
+static void write_errors(struct partners_parser *pp, FILE *f)
 {
-	if (ld->nerrors)
-		qsort(ld->errors, ld->nerrors, sizeof(*ld->errors), error_cmp);
-	for (size_t i = 0; i < ld->nerrors; i++) {
-		const struct load_error *e = &ld->errors[i];
+	if (pp->nerrors)
+		qsort(pp->errors, pp->nerrors, sizeof(*pp->errors), error_cmp);
+	for (size_t i = 0; i < pp->nerrors; i++) {
+		const struct load_error *e = &pp->errors[i];
 		const char *reason = e->reason ? e->reason : "out of memory";
 
 		if (e->line)
-			fprintf(f, "%s:%u: %s\n", ld->path, e->line, reason);
+			fprintf(f, "%s:%u: %s\n", pp->path, e->line, reason);
 		else
-			fprintf(f, "%s: %s\n", ld->path, reason);
+			fprintf(f, "%s: %s\n", pp->path, reason);
 	}
-	if (ld->given_up)
-		fprintf(f, "%s: too many errors, stopped after %zu\n", ld->path, ld->nerrors);
+	if (pp->given_up)
+		fprintf(f, "%s: too many errors, stopped after %zu\n", pp->path, pp->nerrors);
 }
 
-static void parse_text(struct loader *ld, const char *text, size_t len)
+static void parse_text(struct partners_parser *pp, const char *text, size_t len)
 {
 	unsigned int lineno = 0;
 	size_t pos = 0;
 
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		pos = 3; /* a UTF-8 byte order mark */
-	while (pos < len && !ld->given_up) {
+	while (pos < len && !pp->given_up) {
 		const char *start = text + pos;
 		const char *nl = memchr(start, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - start) : len - pos;
@@ -644,33 +647,33 @@ static void parse_text(struct loader *ld, const char *text, size_t len)
 		pos += n + (nl != NULL);
 		if (n && start[n - 1] == '\r')
 			n--;
-		parse_raw_line(ld, ++lineno, start, n);
+		parse_raw_line(pp, ++lineno, start, n);
 	}
-	finish_section(ld);
+	finish_section(pp);
 }
 
 int partners_parse_buffer(const char *name, const char *text, size_t len, bool have_asn_db,
 			  const char *main_feed, struct partner_set *out, FILE *errors)
 {
-	struct loader ld = { .path = name, .have_asn_db = have_asn_db, .ps = out };
+	struct partners_parser pp = { .path = name, .have_asn_db = have_asn_db, .ps = out };
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	parse_text(&ld, text, len);
-	if (!ld.given_up) {
-		check_outputs(&ld, main_feed);
-		if (!out->n && !ld.nerrors)
-			add_error(&ld, 0, "no [partner] sections");
+	parse_text(&pp, text, len);
+	if (!pp.given_up) {
+		check_outputs(&pp, main_feed);
+		if (!out->n && !pp.nerrors)
+			add_error(&pp, 0, "no [partner] sections");
 	}
-	if (ld.nerrors || ld.given_up) {
-		write_errors(&ld, errors);
+	if (pp.nerrors || pp.given_up) {
+		write_errors(&pp, errors);
 		partners_free(out);
 		ret = -1;
 	}
-	for (size_t i = 0; i < ld.nerrors; i++)
-		free(ld.errors[i].reason);
-	free(ld.errors);
-	free(ld.sections);
+	for (size_t i = 0; i < pp.nerrors; i++)
+		free(pp.errors[i].reason);
+	free(pp.errors);
+	free(pp.sections);
 	return ret;
 }
 
