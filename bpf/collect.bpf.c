@@ -13,11 +13,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "botsink_abi.h"
+#include "consts.bpf.h"
 #include "counters.bpf.h"
-
-#define ENOENT 2
-#define E2BIG 7
-#define EBUSY 16
 
 /* The XDP object's botsink_active: the loader reuses its fd. */
 struct {

@@ -15,9 +15,6 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 
-/* Ethernet and two VLAN tags: the furthest an IP header can start. */
-#define BOTSINK_MAX_L3_OFF 22
-
 /* IP and TCP headers of the frame, bounds-checked, or false. */
 static __always_inline bool frame_headers(struct xdp_md *ctx, const struct packet *pkt, void **ip,
 					  struct tcphdr **th)

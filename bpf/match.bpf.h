@@ -9,11 +9,6 @@
 #include "content.bpf.h"
 #include "handshake.bpf.h"
 
-#define EEXIST 17
-
-/* Candidates checked before handing the rest of the list to bpf_loop. */
-#define BOTSINK_INLINE_CANDIDATES 4
-
 static __always_inline bool source_in(const struct botsink_candidate *c, const struct packet *pkt)
 {
 	const __u32 *prefix = (const __u32 *)c->src_addr;

@@ -9,25 +9,7 @@
 
 #include <bpf/bpf_endian.h>
 #include "botsink_abi.h"
-
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_P_8021Q 0x8100
-#define ETH_P_8021AD 0x88A8
-
-#define IPV6_NEXTHDR_HOP 0
-#define IPV6_NEXTHDR_ROUTING 43
-#define IPV6_NEXTHDR_FRAGMENT 44
-#define IPV6_NEXTHDR_DEST 60
-#define IPV6_NEXTHDR_ICMP 58
-
-#define IP_MF 0x2000
-#define IP_OFFSET 0x1FFF
-
-#define ICMPV6_ND_FIRST 133 /* router solicitation */
-#define ICMPV6_ND_LAST 137 /* redirect */
-
-#define BOTSINK_MAX_HEADER_OFFSET 0x1FFF
+#include "consts.bpf.h"
 
 /* Outcome of a parse step; the buckets are the frame's final statistic. */
 enum parse_result {

@@ -13,11 +13,6 @@
 #include "parse.bpf.h"
 #include "scratch.bpf.h"
 
-#define HTTP_METHOD_MAX 16
-#define DNS_HEADER_LEN 12
-#define DNS_NAME_MAX 253 /* dotted, without the root */
-#define DNS_WIRE_MAX 255
-
 /* ASCII A-Z to a-z in all eight bytes at once; other bytes unchanged. */
 static __always_inline __u64 lower64(__u64 x)
 {

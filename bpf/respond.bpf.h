@@ -19,15 +19,6 @@
 #include "parse.bpf.h"
 #include "handshake.bpf.h"
 
-#define ETH_ALEN 6
-#define RESPOND_TTL 64
-#define RESPOND_WINDOW 65535
-#define TCP_MIN_HLEN 20
-#define TCP_MAX_HLEN 60
-#define TCP_SYNACK_HLEN 24 /* with the MSS option */
-#define TCPOPT_MSS 2
-#define IP4_DF 0x4000
-
 /* Content-Length: 0 and a FIN: a bot waiting for the reply reads it and moves on. */
 #define HTTP_OK "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 #define HTTP_OK_LEN (sizeof(HTTP_OK) - 1)

@@ -9,10 +9,8 @@
 #define BOTSINK_SCRATCH_BPF_H
 
 #include "botsink_abi.h"
+#include "consts.bpf.h"
 
-#define SCRATCH_SIZE 2048
-#define SCRATCH_MASK (SCRATCH_SIZE - 1)
-#define SCRATCH_DNS 1024 /* where the dotted DNS name is written */
 #define WINDOW_MASK (BOTSINK_WINDOW - 1)
 
 enum payload_ready {
