@@ -46,29 +46,19 @@ struct keys_opts {
 static const char state_dir_help[] = "the run's --state-dir\n";
 
 static const struct opt list_opts[] = {
-	{ .name = "state-dir",
-	  .arg = "DIR",
-	  .kind = OPT_STRING,
-	  .offset = OPT_FIELD(struct keys_opts, state_dir),
-	  .help = state_dir_help },
+	OPT_ROW(struct keys_opts, "state-dir", "DIR", OPT_STRING, state_dir,
+		.help = state_dir_help),
 	OPT_END,
 };
 
 static const struct opt rotate_opts[] = {
-	{ .name = "state-dir",
-	  .arg = "DIR",
-	  .kind = OPT_STRING,
-	  .offset = OPT_FIELD(struct keys_opts, state_dir),
-	  .help = state_dir_help },
-	{ .name = "mode",
-	  .arg = "MODE",
-	  .kind = OPT_KEYWORD,
-	  .offset = OPT_FIELD(struct keys_opts, mode),
-	  .keywords = anon_modes,
-	  .accept = anon_mode_has_key,
-	  .help = "rotate: ipcrypt-pfx or ipcrypt-deterministic\n"
-		  "(default: every mode that has keys in the\n"
-		  "directory; with none, ipcrypt-pfx)\n" },
+	OPT_ROW(struct keys_opts, "state-dir", "DIR", OPT_STRING, state_dir,
+		.help = state_dir_help),
+	OPT_ROW(struct keys_opts, "mode", "MODE", OPT_KEYWORD, mode, .keywords = anon_modes,
+		.accept = anon_mode_has_key,
+		.help = "rotate: ipcrypt-pfx or ipcrypt-deterministic\n"
+			"(default: every mode that has keys in the\n"
+			"directory; with none, ipcrypt-pfx)\n"),
 	OPT_END,
 };
 
@@ -178,22 +168,10 @@ static int keys_rotate(void *opts, char **args)
 	return ret;
 }
 
-const struct command keys_list_command = {
-	.name = "keys list",
-	.summary = "the ipcrypt keys of the state directory, by id (never the key)",
-	.opts = list_opts,
-	.opts_size = sizeof(struct keys_opts),
-	.defaults = &keys_defaults,
-	.run = keys_list,
-	.group = &keys_group,
-};
+const struct command keys_list_command =
+	COMMAND(struct keys_opts, "keys list", list_opts, &keys_defaults, keys_list, &keys_group,
+		.summary = "the ipcrypt keys of the state directory, by id (never the key)");
 
-const struct command keys_rotate_command = {
-	.name = "keys rotate",
-	.summary = "a new ipcrypt key, used from the daemon's next epoch",
-	.opts = rotate_opts,
-	.opts_size = sizeof(struct keys_opts),
-	.defaults = &keys_defaults,
-	.run = keys_rotate,
-	.group = &keys_group,
-};
+const struct command keys_rotate_command =
+	COMMAND(struct keys_opts, "keys rotate", rotate_opts, &keys_defaults, keys_rotate,
+		&keys_group, .summary = "a new ipcrypt key, used from the daemon's next epoch");

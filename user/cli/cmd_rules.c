@@ -37,22 +37,13 @@ struct check_opts {
 };
 
 static const struct opt check_opts[] = {
-	{ .name = "sinkhole",
-	  .arg = "PREFIXES",
-	  .kind = OPT_CUSTOM,
-	  .offset = OPT_FIELD(struct check_opts, sinkhole),
-	  .parse = opt_parse_sinkhole,
-	  .expect = OPT_SINKHOLE_EXPECT,
-	  .help = "the sinkhole space, as for botsink run\n" },
-	{ .name = "dump",
-	  .kind = OPT_FLAG,
-	  .offset = OPT_FIELD(struct check_opts, dump),
-	  .help = "print the compiled destination table: for each\n"
-		  "destination prefix, its ranked candidate list\n" },
-	{ .name = "lenient",
-	  .kind = OPT_FLAG,
-	  .offset = OPT_FIELD(struct check_opts, lenient),
-	  .help = lenient_check_help },
+	OPT_ROW(struct check_opts, "sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole,
+		.parse = opt_parse_sinkhole, .expect = OPT_SINKHOLE_EXPECT,
+		.help = "the sinkhole space, as for botsink run\n"),
+	OPT_ROW(struct check_opts, "dump", NULL, OPT_FLAG, dump,
+		.help = "print the compiled destination table: for each\n"
+			"destination prefix, its ranked candidate list\n"),
+	OPT_ROW(struct check_opts, "lenient", NULL, OPT_FLAG, lenient, .help = lenient_check_help),
 	OPT_END,
 };
 
@@ -94,33 +85,23 @@ static void check_release(void *opts)
 
 static const struct check_opts check_defaults;
 
-const struct command rules_check_command = {
-	.name = "rules check",
-	.summary = "validate a rules file without loading it",
-	.args = "FILE",
-	.nargs = 1,
-	.opts = check_opts,
-	.opts_size = sizeof(struct check_opts),
-	.defaults = &check_defaults,
-	.run = rules_check,
+const struct command rules_check_command = COMMAND(
+	struct check_opts, "rules check", check_opts, &check_defaults, rules_check, &rules_group,
+	.summary = "validate a rules file without loading it", .args = "FILE", .nargs = 1,
 	.release = check_release,
 	.about = "check: validate a rules file as botsink run would load it, without touching\n"
-		 "the kernel. Errors are printed as FILE:LINE: reason on stderr.\n",
-	.group = &rules_group,
-};
+		 "the kernel. Errors are printed as FILE:LINE: reason on stderr.\n");
 
 struct import_opts {
 	bool lenient;
 };
 
 static const struct opt import_opts[] = {
-	{ .name = "lenient",
-	  .kind = OPT_FLAG,
-	  .offset = OPT_FIELD(struct import_opts, lenient),
-	  .help = "also keep the rules that are usable once their\n"
-		  "unsupported keywords are dropped (as for check);\n"
-		  "such a rule is printed without them, after a\n"
-		  "line '# botsink: sid N: dropped KEYWORDS'\n" },
+	OPT_ROW(struct import_opts, "lenient", NULL, OPT_FLAG, lenient,
+		.help = "also keep the rules that are usable once their\n"
+			"unsupported keywords are dropped (as for check);\n"
+			"such a rule is printed without them, after a\n"
+			"line '# botsink: sid N: dropped KEYWORDS'\n"),
 	OPT_END,
 };
 
@@ -148,34 +129,24 @@ static int rules_import_main(void *opts, char **args)
 
 static const struct import_opts import_defaults;
 
-const struct command rules_import_command = {
-	.name = "rules import",
-	.summary = "print the rules of a Suricata rules file that botsink can use",
-	.args = "FILE",
-	.nargs = 1,
-	.opts = import_opts,
-	.opts_size = sizeof(struct import_opts),
-	.defaults = &import_defaults,
-	.run = rules_import_main,
+const struct command rules_import_command = COMMAND(
+	struct import_opts, "rules import", import_opts, &import_defaults, rules_import_main,
+	&rules_group, .summary = "print the rules of a Suricata rules file that botsink can use",
+	.args = "FILE", .nargs = 1,
 	.about = "import: read a Suricata rules file (an Emerging Threats download, say) and\n"
 		 "print on stdout every rule botsink can use, as it was written, so that\n"
 		 "'botsink rules import et.rules > sinkhole.rules' keeps the usable part.\n"
 		 "Every rule left out is reported on stderr as FILE:LINE: reason, then a\n"
 		 "summary: FILE: imported X of Y rules (Z skipped). Commented-out rules are\n"
-		 "comments and are skipped silently. Nothing is compiled: no sinkhole needed.\n",
-	.group = &rules_group,
-};
+		 "comments and are skipped silently. Nothing is compiled: no sinkhole needed.\n");
 
 struct load_opts {
 	const char *state_dir;
 };
 
 static const struct opt load_opts[] = {
-	{ .name = "state-dir",
-	  .arg = "DIR",
-	  .kind = OPT_STRING,
-	  .offset = OPT_FIELD(struct load_opts, state_dir),
-	  .help = "the run's --state-dir\n" },
+	OPT_ROW(struct load_opts, "state-dir", "DIR", OPT_STRING, state_dir,
+		.help = "the run's --state-dir\n"),
 	OPT_END,
 };
 
@@ -197,20 +168,13 @@ static int rules_load_main(void *opts, char **args)
 
 static const struct load_opts load_defaults = { .state_dir = DEFAULT_STATE_DIR };
 
-const struct command rules_load_command = {
-	.name = "rules load",
-	.summary = "have the running daemon load another rules file now",
-	.args = "FILE",
+const struct command rules_load_command = COMMAND(
+	struct load_opts, "rules load", load_opts, &load_defaults, rules_load_main, &rules_group,
+	.summary = "have the running daemon load another rules file now", .args = "FILE",
 	.nargs = 1,
-	.opts = load_opts,
-	.opts_size = sizeof(struct load_opts),
-	.defaults = &load_defaults,
-	.run = rules_load_main,
 	.about =
 		"load: have the botsink run that uses the state directory DIR (default\n" DEFAULT_STATE_DIR
 		") load FILE now, as on SIGHUP: the whole rule set is\n"
 		"swapped atomically, counts before and after are kept, and a file with\n"
 		"errors changes nothing. FILE stays the file that run reloads on SIGHUP.\n"
-		"Its answer is printed (the errors, as FILE:LINE: reason).\n",
-	.group = &rules_group,
-};
+		"Its answer is printed (the errors, as FILE:LINE: reason).\n");

@@ -17,7 +17,7 @@
 #define MAX_CAPACITY (1U << 24)
 #define MAX_BYTES (1ULL << 50)
 
-#define FIELD(f) OPT_FIELD(struct sensor_config, f)
+#define RUN_OPT(...) OPT_ROW(struct sensor_config, __VA_ARGS__)
 
 /* --truncate V4,V6: keeping every bit would publish raw addresses as "truncate". */
 static int parse_truncate(const char *text, void *field, char *shown, size_t len)
@@ -47,230 +47,114 @@ static int parse_recent(const char *text, void *field, char *shown, size_t len)
 }
 
 static const struct opt run_opts[] = {
-	{ .name = "interface",
-	  .short_name = 'i',
-	  .arg = "IFACE",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(ifname),
-	  .required = true,
-	  .help = "interface to count on (required)\n" },
-	{ .name = "rules",
-	  .short_name = 'r',
-	  .arg = "RULES",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(rules_path),
-	  .required = true,
-	  .help = "Suricata-syntax rules file (required)\n" },
-	{ .name = "lenient",
-	  .kind = OPT_FLAG,
-	  .offset = FIELD(lenient),
-	  .help = "load the part of each rule XDP can enforce and list,\n"
-		  "per sid, the keywords left out (pcre, byte_test, ...);\n"
-		  "a rule left with nothing beyond its header is refused\n" },
-	{ .name = "sinkhole",
-	  .arg = "PREFIXES",
-	  .kind = OPT_CUSTOM,
-	  .offset = FIELD(sinkhole),
-	  .parse = opt_parse_sinkhole,
-	  .expect = OPT_SINKHOLE_EXPECT,
-	  .help = "sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
-		  "!PREFIX takes a part out (a management address);\n"
-		  "default: the rules' destination prefixes\n" },
-	{ .name = "feed",
-	  .arg = "PATH|-",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(feed_path),
-	  .help = "the public feed, appended to (default: - , stdout)\n" },
-	{ .name = "format",
-	  .arg = "FORMAT",
-	  .kind = OPT_KEYWORD,
-	  .offset = FIELD(format),
-	  .keywords = record_formats,
-	  .help = "its format: jsonl (default), shadowserver-csv or intelmq\n" },
-	{ .name = "verified-only",
-	  .kind = OPT_FLAG,
-	  .offset = FIELD(verified_only),
-	  .help = "leave unverified TCP check-ins out of the feed (sources\n"
-		  "that completed no handshake may be spoofed); records\n"
-		  "left without check-ins are withheld\n" },
-	{ .name = "partners",
-	  .arg = "FILE",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(partners_path),
-	  .help = "per-partner feeds: INI sections with scope (prefixes,\n"
-		  "AS numbers), anon, format, output and verified_only\n"
-		  "(default yes); a partner gets the records of sources\n"
-		  "in its scope, and no others\n" },
-	{ .name = "mmdb-asn",
-	  .arg = "FILE",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(mmdb_asn),
-	  .help = "MaxMind-format ASN database (GeoLite2-ASN layout):\n"
-		  "records gain src_asn and src_as_name\n" },
-	{ .name = "mmdb-geo",
-	  .arg = "FILE",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(mmdb_geo),
-	  .help = "MaxMind-format Country or City database: src_geo\n" },
-	{ .name = "feed-rotate-size",
-	  .arg = "SIZE",
-	  .kind = OPT_SIZE,
-	  .offset = FIELD(rotate_size),
-	  .min = 1,
-	  .max = MAX_BYTES,
-	  .expect = "a size (bytes, K, M or G)",
-	  .help = "rename the feed file to PATH.<UTC time> and start a\n"
-		  "new one once it holds SIZE bytes (K, M, G suffixes)\n" },
-	{ .name = "feed-rotate-interval",
-	  .arg = "SECONDS",
-	  .kind = OPT_SECONDS,
-	  .offset = FIELD(rotate_interval),
-	  .min = 1,
-	  .max = 31536000,
-	  .expect = "a number of seconds from 1 to 31536000",
-	  .help = "the same every SECONDS; SIGUSR1 rotates at once\n" },
-	{ .name = "interval",
-	  .arg = "SECONDS",
-	  .kind = OPT_SECONDS,
-	  .offset = FIELD(interval),
-	  .min = 0.01,
-	  .max = 86400,
-	  .expect = "a number of seconds from 0.01 to 86400",
-	  .help = "drain interval, fractions allowed (default: 1)\n" },
-	{ .name = "max-sources",
-	  .arg = "N",
-	  .kind = OPT_UINT32,
-	  .offset = FIELD(caps.sources),
-	  .min = 1,
-	  .max = MAX_CAPACITY,
-	  .expect = "a number from 1 to 16777216",
-	  .help = "(source, rule) counters per interval (default: 65536);\n"
-		  "beyond them a source is counted in its /24 or /48\n"
-		  "(records with \"overflow\": true), never dropped\n" },
-	{ .name = "max-unclassified",
-	  .arg = "N",
-	  .kind = OPT_UINT32,
-	  .offset = FIELD(caps.unclassified),
-	  .min = 1,
-	  .max = MAX_CAPACITY,
-	  .expect = "a number from 1 to 16777216",
-	  .help = "the same for sinkhole traffic no rule matched (default:\n"
-		  "65536): scanners cannot push check-ins into overflow\n" },
-	{ .name = "retransmit-memory",
-	  .arg = "N",
-	  .kind = OPT_CUSTOM,
-	  .offset = FIELD(caps.recent_sets),
-	  .parse = parse_recent,
-	  .expect = "a power of two from 2 to 16777216",
-	  .help = "TCP check-in segments remembered to count a\n"
-		  "retransmission once (power of two; default 32768);\n"
-		  "more costs a cache miss per check-in at high rates\n" },
-	{ .name = "spool-max",
-	  .arg = "SIZE",
-	  .kind = OPT_SIZE,
-	  .offset = FIELD(spool_max),
-	  .min = 0,
-	  .max = MAX_BYTES,
-	  .expect = "a size (bytes, K, M or G)",
-	  .help = "while the feed cannot be written (or a feed pipe has\n"
-		  "no room for a whole epoch), records wait in\n"
-		  "STATE_DIR/" OUTPUT_MAIN_SPOOL " (partners: STATE_DIR/\n" OUTPUT_PARTNER_DIR
-		  "/NAME.spool) up to SIZE each (K, M, G;\n"
-		  "default 256M; 0: none), then in the kernel maps\n" },
-	{ .name = "anon",
-	  .arg = "MODE",
-	  .kind = OPT_KEYWORD,
-	  .offset = FIELD(anon),
-	  .keywords = anon_modes,
-	  .help = "ipcrypt-pfx (default), ipcrypt-deterministic, truncate\n"
-		  "or none\n" },
-	{ .name = "key",
-	  .arg = "FILE",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(key_path),
-	  .help = "the key of --anon's ipcrypt mode, for good (mode 0600;\n"
-		  "'MODE HEX', or 64 hex digits for ipcrypt-pfx); default:\n"
-		  "keys generated in STATE_DIR/keys (botsink keys list)\n" },
-	{ .name = "key-rotate",
-	  .arg = "WHEN",
-	  .kind = OPT_KEYWORD,
-	  .offset = FIELD(key_rotate),
-	  .keywords = key_rotations,
-	  .help = "new generated keys daily, hourly or never (default)\n" },
-	{ .name = "key-retention",
-	  .arg = "TIME",
-	  .kind = OPT_DURATION,
-	  .offset = FIELD(key_retention),
-	  .min = 1,
-	  .max = (double)(1ULL << 62),
-	  .expect = "a duration (seconds, or with s, h or d)",
-	  .help = "delete a key TIME after it was replaced (default 7d;\n"
-		  "s, h, d suffixes)\n" },
-	{ .name = "truncate",
-	  .arg = "V4,V6",
-	  .kind = OPT_CUSTOM,
-	  .offset = FIELD(truncate),
-	  .parse = parse_truncate,
-	  .expect = "V4,V6 prefix lengths such as 24,48",
-	  .help = "prefix lengths kept by --anon truncate (default: 24,48)\n" },
-	{ .name = "state-dir",
-	  .arg = "DIR",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(state_dir),
-	  .help = "state directory (default: " DEFAULT_STATE_DIR ")\n" },
-	{ .name = "sensor",
-	  .arg = "NAME",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(sensor_arg),
-	  .help = "sensor name in records (default: the host name)\n" },
-	{ .name = "xdp-mode",
-	  .arg = "MODE",
-	  .kind = OPT_KEYWORD,
-	  .offset = FIELD(xdp_mode),
-	  .keywords = xdp_modes,
-	  .help = "native (default) or skb\n" },
-	{ .name = "verdict",
-	  .arg = "VERDICT",
-	  .kind = OPT_KEYWORD,
-	  .offset = FIELD(verdict),
-	  .keywords = verdict_names,
-	  .help = "for sinkhole traffic: pass (default; the kernel or a\n"
-		  "sinkhole server answers) or drop (count only)\n" },
-	{ .name = "respond",
-	  .arg = "MODE",
-	  .kind = OPT_KEYWORD,
-	  .offset = FIELD(respond),
-	  .keywords = respond_names,
-	  .help = "with --verdict drop: none (default), tcp or http. XDP\n"
-		  "itself answers a SYN on a port some TCP rule names\n"
-		  "with a SYN cookie; a data segment that returns a\n"
-		  "valid cookie is a verified check-in and gets a RST\n"
-		  "(tcp) or \"HTTP/1.1 200 OK\" and FIN (http). Stateless:\n"
-		  "no socket, nothing kept per connection\n" },
-	{ .name = "no-syncookies",
-	  .kind = OPT_FLAG,
-	  .offset = FIELD(no_syncookies),
-	  .help = "with --verdict pass, leave net.ipv4.tcp_syncookies\n"
-		  "alone. By default it is set to 2 in the daemon's\n"
-		  "network namespace, so the kernel answers every SYN\n"
-		  "with a cookie and XDP can verify each TCP check-in's\n"
-		  "handshake (records: checkins_verified)\n" },
-	{ .name = "pin-dir",
-	  .arg = "DIR",
-	  .kind = OPT_STRING,
-	  .offset = FIELD(pin_dir),
-	  .help = "where the maps are pinned (default: " BOTSINK_DEFAULT_PIN_DIR ")\n" },
-	{ .name = "no-attach",
-	  .kind = OPT_FLAG,
-	  .offset = FIELD(no_attach),
-	  .help = "use a program already attached with ip link, and its\n"
-		  "maps under --pin-dir (iproute2: " BOTSINK_IPROUTE2_PIN_DIR ");\n"
-		  "leave both in place on exit\n" },
-	{ .name = "verbose",
-	  .short_name = 'v',
-	  .kind = OPT_FLAG,
-	  .offset = FIELD(verbose),
-	  .help = "debug messages, including libbpf's and libxdp's\n" },
+	RUN_OPT("interface", "IFACE", OPT_STRING, ifname, .short_name = 'i', .required = true,
+		.help = "interface to count on (required)\n"),
+	RUN_OPT("rules", "RULES", OPT_STRING, rules_path, .short_name = 'r', .required = true,
+		.help = "Suricata-syntax rules file (required)\n"),
+	RUN_OPT("lenient", NULL, OPT_FLAG, lenient,
+		.help = "load the part of each rule XDP can enforce and list,\n"
+			"per sid, the keywords left out (pcre, byte_test, ...);\n"
+			"a rule left with nothing beyond its header is refused\n"),
+	RUN_OPT("sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole, .parse = opt_parse_sinkhole,
+		.expect = OPT_SINKHOLE_EXPECT,
+		.help = "sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
+			"!PREFIX takes a part out (a management address);\n"
+			"default: the rules' destination prefixes\n"),
+	RUN_OPT("feed", "PATH|-", OPT_STRING, feed_path,
+		.help = "the public feed, appended to (default: - , stdout)\n"),
+	RUN_OPT("format", "FORMAT", OPT_KEYWORD, format, .keywords = record_formats,
+		.help = "its format: jsonl (default), shadowserver-csv or intelmq\n"),
+	RUN_OPT("verified-only", NULL, OPT_FLAG, verified_only,
+		.help = "leave unverified TCP check-ins out of the feed (sources\n"
+			"that completed no handshake may be spoofed); records\n"
+			"left without check-ins are withheld\n"),
+	RUN_OPT("partners", "FILE", OPT_STRING, partners_path,
+		.help = "per-partner feeds: INI sections with scope (prefixes,\n"
+			"AS numbers), anon, format, output and verified_only\n"
+			"(default yes); a partner gets the records of sources\n"
+			"in its scope, and no others\n"),
+	RUN_OPT("mmdb-asn", "FILE", OPT_STRING, mmdb_asn,
+		.help = "MaxMind-format ASN database (GeoLite2-ASN layout):\n"
+			"records gain src_asn and src_as_name\n"),
+	RUN_OPT("mmdb-geo", "FILE", OPT_STRING, mmdb_geo,
+		.help = "MaxMind-format Country or City database: src_geo\n"),
+	RUN_OPT("feed-rotate-size", "SIZE", OPT_SIZE, rotate_size, .min = 1, .max = MAX_BYTES,
+		.expect = "a size (bytes, K, M or G)",
+		.help = "rename the feed file to PATH.<UTC time> and start a\n"
+			"new one once it holds SIZE bytes (K, M, G suffixes)\n"),
+	RUN_OPT("feed-rotate-interval", "SECONDS", OPT_SECONDS, rotate_interval, .min = 1,
+		.max = 31536000, .expect = "a number of seconds from 1 to 31536000",
+		.help = "the same every SECONDS; SIGUSR1 rotates at once\n"),
+	RUN_OPT("interval", "SECONDS", OPT_SECONDS, interval, .min = 0.01, .max = 86400,
+		.expect = "a number of seconds from 0.01 to 86400",
+		.help = "drain interval, fractions allowed (default: 1)\n"),
+	RUN_OPT("max-sources", "N", OPT_UINT32, caps.sources, .min = 1, .max = MAX_CAPACITY,
+		.expect = "a number from 1 to 16777216",
+		.help = "(source, rule) counters per interval (default: 65536);\n"
+			"beyond them a source is counted in its /24 or /48\n"
+			"(records with \"overflow\": true), never dropped\n"),
+	RUN_OPT("max-unclassified", "N", OPT_UINT32, caps.unclassified, .min = 1,
+		.max = MAX_CAPACITY, .expect = "a number from 1 to 16777216",
+		.help = "the same for sinkhole traffic no rule matched (default:\n"
+			"65536): scanners cannot push check-ins into overflow\n"),
+	RUN_OPT("retransmit-memory", "N", OPT_CUSTOM, caps.recent_sets, .parse = parse_recent,
+		.expect = "a power of two from 2 to 16777216",
+		.help = "TCP check-in segments remembered to count a\n"
+			"retransmission once (power of two; default 32768);\n"
+			"more costs a cache miss per check-in at high rates\n"),
+	RUN_OPT("spool-max", "SIZE", OPT_SIZE, spool_max, .min = 0, .max = MAX_BYTES,
+		.expect = "a size (bytes, K, M or G)",
+		.help = "while the feed cannot be written (or a feed pipe has\n"
+			"no room for a whole epoch), records wait in\n"
+			"STATE_DIR/" OUTPUT_MAIN_SPOOL " (partners: STATE_DIR/\n" OUTPUT_PARTNER_DIR
+			"/NAME.spool) up to SIZE each (K, M, G;\n"
+			"default 256M; 0: none), then in the kernel maps\n"),
+	RUN_OPT("anon", "MODE", OPT_KEYWORD, anon, .keywords = anon_modes,
+		.help = "ipcrypt-pfx (default), ipcrypt-deterministic, truncate\n"
+			"or none\n"),
+	RUN_OPT("key", "FILE", OPT_STRING, key_path,
+		.help = "the key of --anon's ipcrypt mode, for good (mode 0600;\n"
+			"'MODE HEX', or 64 hex digits for ipcrypt-pfx); default:\n"
+			"keys generated in STATE_DIR/keys (botsink keys list)\n"),
+	RUN_OPT("key-rotate", "WHEN", OPT_KEYWORD, key_rotate, .keywords = key_rotations,
+		.help = "new generated keys daily, hourly or never (default)\n"),
+	RUN_OPT("key-retention", "TIME", OPT_DURATION, key_retention, .min = 1,
+		.max = (double)(1ULL << 62), .expect = "a duration (seconds, or with s, h or d)",
+		.help = "delete a key TIME after it was replaced (default 7d;\n"
+			"s, h, d suffixes)\n"),
+	RUN_OPT("truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = parse_truncate,
+		.expect = "V4,V6 prefix lengths such as 24,48",
+		.help = "prefix lengths kept by --anon truncate (default: 24,48)\n"),
+	RUN_OPT("state-dir", "DIR", OPT_STRING, state_dir,
+		.help = "state directory (default: " DEFAULT_STATE_DIR ")\n"),
+	RUN_OPT("sensor", "NAME", OPT_STRING, sensor_arg,
+		.help = "sensor name in records (default: the host name)\n"),
+	RUN_OPT("xdp-mode", "MODE", OPT_KEYWORD, xdp_mode, .keywords = xdp_modes,
+		.help = "native (default) or skb\n"),
+	RUN_OPT("verdict", "VERDICT", OPT_KEYWORD, verdict, .keywords = verdict_names,
+		.help = "for sinkhole traffic: pass (default; the kernel or a\n"
+			"sinkhole server answers) or drop (count only)\n"),
+	RUN_OPT("respond", "MODE", OPT_KEYWORD, respond, .keywords = respond_names,
+		.help = "with --verdict drop: none (default), tcp or http. XDP\n"
+			"itself answers a SYN on a port some TCP rule names\n"
+			"with a SYN cookie; a data segment that returns a\n"
+			"valid cookie is a verified check-in and gets a RST\n"
+			"(tcp) or \"HTTP/1.1 200 OK\" and FIN (http). Stateless:\n"
+			"no socket, nothing kept per connection\n"),
+	RUN_OPT("no-syncookies", NULL, OPT_FLAG, no_syncookies,
+		.help = "with --verdict pass, leave net.ipv4.tcp_syncookies\n"
+			"alone. By default it is set to 2 in the daemon's\n"
+			"network namespace, so the kernel answers every SYN\n"
+			"with a cookie and XDP can verify each TCP check-in's\n"
+			"handshake (records: checkins_verified)\n"),
+	RUN_OPT("pin-dir", "DIR", OPT_STRING, pin_dir,
+		.help = "where the maps are pinned (default: " BOTSINK_DEFAULT_PIN_DIR ")\n"),
+	RUN_OPT("no-attach", NULL, OPT_FLAG, no_attach,
+		.help = "use a program already attached with ip link, and its\n"
+			"maps under --pin-dir (iproute2: " BOTSINK_IPROUTE2_PIN_DIR ");\n"
+			"leave both in place on exit\n"),
+	RUN_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v',
+		.help = "debug messages, including libbpf's and libxdp's\n"),
 	OPT_END,
 };
 
@@ -355,13 +239,7 @@ static const struct command_group run_group = {
 	.column = 29,
 };
 
-const struct command run_command = {
-	.name = "run",
-	.summary = "attach to an interface, count, write the feed (see botsink run --help)",
-	.opts = run_opts,
-	.opts_size = sizeof(struct sensor_config),
-	.defaults = &run_defaults,
-	.run = run_main,
-	.release = run_release,
-	.group = &run_group,
-};
+const struct command run_command =
+	COMMAND(struct sensor_config, "run", run_opts, &run_defaults, run_main, &run_group,
+		.summary = "attach to an interface, count, write the feed (see botsink run --help)",
+		.release = run_release);

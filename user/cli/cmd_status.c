@@ -178,11 +178,8 @@ static int status_main(void *opts, char **args)
 }
 
 static const struct opt status_opts[] = {
-	{ .name = "pin-dir",
-	  .arg = "DIR",
-	  .kind = OPT_STRING,
-	  .offset = OPT_FIELD(struct status_opts, pin_dir),
-	  .help = "where the maps are pinned (default: see above)\n" },
+	OPT_ROW(struct status_opts, "pin-dir", "DIR", OPT_STRING, pin_dir,
+		.help = "where the maps are pinned (default: see above)\n"),
 	OPT_END,
 };
 
@@ -197,12 +194,6 @@ static const struct command_group status_group = {
 	.column = 28,
 };
 
-const struct command status_command = {
-	.name = "status",
-	.summary = "what is attached where, global and per-family counters",
-	.opts = status_opts,
-	.opts_size = sizeof(struct status_opts),
-	.defaults = &status_defaults,
-	.run = status_main,
-	.group = &status_group,
-};
+const struct command status_command =
+	COMMAND(struct status_opts, "status", status_opts, &status_defaults, status_main,
+		&status_group, .summary = "what is attached where, global and per-family counters");

@@ -48,7 +48,16 @@ struct opt {
 	{                    \
 		.name = NULL \
 	}
-#define OPT_FIELD(type, field) offsetof(type, field)
+/*
+ * A table row (as xdp-tools' DEFINE_OPTION): the options struct's TYPE,
+ * the option's NAME, its ARG (NULL: a flag), KIND and the FIELD it sets,
+ * then any other member (.help, .short_name, .min, .keywords, ...).
+ */
+#define OPT_ROW(TYPE, NAME, ARG, KIND, FIELD, ...)                                       \
+	{                                                                                \
+		.name = NAME, .arg = ARG, .kind = KIND, .offset = offsetof(TYPE, FIELD), \
+		__VA_ARGS__                                                              \
+	}
 
 /* The help of commands that share a first word ("rules"): one text. */
 struct command_group {
@@ -73,6 +82,17 @@ struct command {
 	const char *about; /* its paragraph in the help of its group; NULL: none */
 	const struct command_group *group;
 };
+
+/*
+ * A command (as xdp-tools' cmds[]): the options struct TYPE, the NAME,
+ * the option table, the defaults, what runs it and its help group, then
+ * any other member (.summary, .args, .about, ...).
+ */
+#define COMMAND(TYPE, NAME, OPTS, DEFAULTS, RUN, GROUP, ...)                                 \
+	{                                                                                    \
+		.name = NAME, .opts = OPTS, .opts_size = sizeof(TYPE), .defaults = DEFAULTS, \
+		.run = RUN, .group = GROUP, __VA_ARGS__                                      \
+	}
 
 /* opt_parse: -h or --help was given (nothing else is checked). */
 #define OPT_HELP_ASKED (-1)
