@@ -13,6 +13,8 @@
 #include "lib/addr.h"
 #include "lib/json.h"
 #include "lib/keywords.h"
+#include "lib/proto.h"
+#include "lib/utc.h"
 
 /* What a record proves about its source's address. */
 enum record_verification {
@@ -84,14 +86,38 @@ const char *record_format_header(enum record_format f);
 void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb);
 
 /*
+ * What the formats share (record_fields.c).
+ *
  * Verified: some check-in is; unverified: TCP check-ins (or the protocol
  * last seen is TCP) but none is; unverifiable: neither.
  */
 enum record_verification record_verification_of(uint8_t protocol, uint64_t checkins_tcp,
 						uint64_t checkins_verified);
 const char *record_verification_name(enum record_verification v);
+/*
+ * A rule matched: neither "unclassified" (no rule) nor a catch-all. A DNS
+ * hit may match one and still not prove its source (a resolver) infected.
+ */
+bool record_rule_matched(const struct feed_record *r);
 
-/* One JSON object and a newline; every field present, null when unknown. */
+/* A time the record does not know is all zero. */
+static inline bool record_time_known(const struct timespec *ts)
+{
+	return ts->tv_sec || ts->tv_nsec;
+}
+
+/* The protocol as jsonl and CSV spell it: botsink's name, else the number. */
+static inline const char *protocol_name(uint8_t proto, char *buf, size_t len)
+{
+	return proto_name_or_number(proto, buf, len);
+}
+
+/*
+ * The formats, each called by record_format() only (and by tests).
+ *
+ * jsonl: one JSON object and a newline; every field present, null when
+ * unknown (record_jsonl.c).
+ */
 #define RECORD_FIELDS 26
 void record_to_json(const struct feed_record *r, struct strbuf *sb);
 
@@ -102,21 +128,5 @@ void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb);
 
 /* One IntelMQ event as flat JSON, keys with no value left out (record_intelmq.c). */
 void record_to_intelmq(const struct feed_record *r, struct strbuf *sb);
-
-/*
- * A rule matched: neither "unclassified" (no rule) nor a catch-all. A DNS
- * hit may match one and still not prove its source (a resolver) infected.
- */
-bool record_rule_matched(const struct feed_record *r);
-
-/* "2026-11-26T22:31:29.123Z" */
-void format_utc(const struct timespec *ts, char *buf, size_t len);
-/*
- * Whole seconds (truncated), date and time joined by `sep`, then `zone`:
- * "2026-11-26 22:31:29" (' ', "") or "2026-11-26T22:31:29+00:00" ('T', "+00:00").
- */
-void format_utc_seconds(const struct timespec *ts, char sep, const char *zone, char *buf,
-			size_t len);
-const char *protocol_name(uint8_t proto, char *buf, size_t len);
 
 #endif

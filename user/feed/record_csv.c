@@ -97,7 +97,7 @@ static void csv_time(struct strbuf *sb, const struct timespec *ts)
 	char text[40];
 
 	sb_lit(sb, ",");
-	if (!ts->tv_sec && !ts->tv_nsec)
+	if (!record_time_known(ts))
 		return;
 	format_utc(ts, text, sizeof(text));
 	sb_puts(sb, text);

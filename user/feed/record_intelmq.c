@@ -18,8 +18,6 @@
  *   unclassified, catch-all   other / undetermined / unclassified, catch-all
  */
 #include <ctype.h>
-#include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include "feed/record.h"
 
@@ -50,7 +48,7 @@ static void im_time(struct strbuf *sb, const char *key, size_t keylen, const str
 {
 	char text[40];
 
-	if (!ts->tv_sec && !ts->tv_nsec)
+	if (!record_time_known(ts))
 		return;
 	format_utc_seconds(ts, 'T', "+00:00", text, sizeof(text));
 	sb_append(sb, key, keylen);
@@ -155,35 +153,11 @@ static void intelmq_source(const struct feed_record *r, struct strbuf *sb)
 	im_country(sb, r->src_geo);
 }
 
-/* IntelMQ's names (its protocol.transport list); NULL: not one it knows. */
-static const char *transport_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_GRE:
-		return "gre";
-	case IPPROTO_ESP:
-		return "esp";
-	case IPPROTO_AH:
-		return "ah";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		return NULL;
-	}
-}
-
 static void intelmq_destination(const struct feed_record *r, struct strbuf *sb)
 {
 	char dst[ADDR_TEXT_LEN];
-	const char *transport = transport_name(r->protocol);
+	/* IANA's keywords are IntelMQ's protocol.transport list. */
+	const char *transport = proto_name(r->protocol, PROTO_NAMES_IANA);
 
 	addr_format(&r->dst_ip, dst, sizeof(dst));
 	IM_STRING(sb, "\"destination.ip\"", dst);
@@ -198,7 +172,7 @@ static void intelmq_extra(const struct feed_record *r, struct strbuf *sb)
 {
 	if (!r->src_is_raw)
 		IM_STRING(sb, "\"extra.source_pseudonym\"", r->src_ip);
-	if (!transport_name(r->protocol))
+	if (!proto_name(r->protocol, PROTO_NAMES_IANA))
 		IM_U64(sb, "\"extra.ip_protocol\"", r->protocol);
 	IM_U64(sb, "\"extra.count\"", r->checkins);
 	IM_U64(sb, "\"extra.packets\"", r->packets);
