@@ -43,13 +43,19 @@ static bool csv_needs_quotes(const char *s)
 	return strpbrk(s, ",\"") != NULL;
 }
 
-/*
- * A text field, NULL as empty. Control characters become spaces (a record
- * is one line) and bytes that are not UTF-8 become U+FFFD, as in JSON.
- */
+/* A quote is doubled; control characters become spaces: a record is one line. */
+static const struct text_escapes csv_escapes = {
+	.ascii = {
+		['"'] = "\"\"",
+		[0x01 ... 0x1f] = " ",
+		[0x7f] = " ",
+	},
+	.invalid = "\xef\xbf\xbd", /* U+FFFD, as in JSON */
+};
+
+/* A text field, NULL as empty; quoted when RFC 4180 needs it. */
 static void csv_put_text(struct strbuf *sb, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	bool quoted;
 
 	if (!s)
@@ -57,30 +63,7 @@ static void csv_put_text(struct strbuf *sb, const char *s)
 	quoted = csv_needs_quotes(s);
 	if (quoted)
 		sb_lit(sb, "\"");
-	while (*p) {
-		const unsigned char *run = p;
-		size_t n;
-
-		while (*p >= 0x20 && *p < 0x7f && *p != '"')
-			p++;
-		if (p > run)
-			sb_append(sb, (const char *)run, (size_t)(p - run));
-		if (!*p)
-			break;
-		n = utf8_sequence(p);
-		if (*p == '"') {
-			sb_lit(sb, "\"\"");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			sb_lit(sb, " ");
-		} else if (n) {
-			sb_append(sb, (const char *)p, n);
-			p += n;
-			continue;
-		} else {
-			sb_lit(sb, "\xef\xbf\xbd");
-		}
-		p++;
-	}
+	sb_put_text(sb, s, &csv_escapes);
 	if (quoted)
 		sb_lit(sb, "\"");
 }

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "lib/json.h"
+#include "lib/strbuf.h"
 #include "lib/log.h"
 #include "feed/sink.h"
 #include "lib/util.h"

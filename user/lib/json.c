@@ -1,172 +1,29 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "lib/json.h"
-#include "lib/util.h"
 
-/* Room for n more bytes and a NUL; doubling, so appends cost O(1) each. */
-static bool sb_reserve(struct strbuf *sb, size_t n)
-{
-	size_t cap = sb->cap ? sb->cap : 256;
-	char *p;
-
-	if (sb->len + n + 1 <= sb->cap)
-		return true;
-	while (cap < sb->len + n + 1) {
-		if (cap > SIZE_MAX / 2)
-			return false;
-		cap *= 2;
-	}
-	p = realloc(sb->buf, cap);
-	if (!p)
-		return false;
-	sb->buf = p;
-	sb->cap = cap;
-	return true;
-}
-
-bool sb_grow(struct strbuf *sb, size_t n)
-{
-	if (sb->oom || !sb_reserve(sb, n)) {
-		sb->oom = true;
-		return false;
-	}
-	return true;
-}
-
-void sb_puts(struct strbuf *sb, const char *s)
-{
-	sb_append(sb, s, strlen(s));
-}
-
-size_t u64_decimal(char out[20], uint64_t v)
-{
-	char digits[20];
-	size_t n = 0;
-
-	do {
-		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(out, digits + sizeof(digits) - n, n);
-	return n;
-}
-
-void sb_put_u64(struct strbuf *sb, uint64_t v)
-{
-	char digits[20];
-
-	sb_append(sb, digits, u64_decimal(digits, v));
-}
-
-void sb_printf(struct strbuf *sb, const char *fmt, ...)
-{
-	char small[128], *big = NULL;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		sb->oom = true;
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		sb_append(sb, small, (size_t)n);
-		return;
-	}
-	va_start(ap, fmt);
-	n = vasprintf(&big, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		sb->oom = true;
-		return;
-	}
-	sb_append(sb, big, (size_t)n);
-	free(big);
-}
-
-void sb_reset(struct strbuf *sb)
-{
-	sb->len = 0;
-	sb->oom = false;
-	if (sb->buf)
-		sb->buf[0] = '\0';
-}
-
-void sb_free(struct strbuf *sb)
-{
-	free(sb->buf);
-	memset(sb, 0, sizeof(*sb));
-}
-
-/* Each continuation check fails on a NUL, so a string's end is never passed. */
-size_t utf8_sequence(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
-			return 0;
-		if ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
+/* What RFC 8259 requires escaped (quote, backslash, control characters), and DEL. */
+static const struct text_escapes json_escapes = {
+	.ascii = {
+		['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\t'] = "\\t", ['\r'] = "\\r",
+		[0x01] = "\\u0001", [0x02] = "\\u0002", [0x03] = "\\u0003", [0x04] = "\\u0004",
+		[0x05] = "\\u0005", [0x06] = "\\u0006", [0x07] = "\\u0007", [0x08] = "\\u0008",
+		[0x0b] = "\\u000b", [0x0c] = "\\u000c", [0x0e] = "\\u000e", [0x0f] = "\\u000f",
+		[0x10] = "\\u0010", [0x11] = "\\u0011", [0x12] = "\\u0012", [0x13] = "\\u0013",
+		[0x14] = "\\u0014", [0x15] = "\\u0015", [0x16] = "\\u0016", [0x17] = "\\u0017",
+		[0x18] = "\\u0018", [0x19] = "\\u0019", [0x1a] = "\\u001a", [0x1b] = "\\u001b",
+		[0x1c] = "\\u001c", [0x1d] = "\\u001d", [0x1e] = "\\u001e", [0x1f] = "\\u001f",
+		[0x7f] = "\\u007f",
+	},
+	.invalid = "\\ufffd",
+};
 
 void json_put_string(struct strbuf *sb, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
 	if (!s) {
-		sb_puts(sb, "null");
+		sb_lit(sb, "null");
 		return;
 	}
-	sb_append(sb, "\"", 1);
-	while (*p) {
-		const unsigned char *run = p;
-		size_t n;
-
-		/* Plain ASCII needs no escape: append the whole run at once. */
-		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
-			p++;
-		if (p > run)
-			sb_append(sb, (const char *)run, (size_t)(p - run));
-		if (!*p)
-			break;
-		n = utf8_sequence(p);
-		if (*p == '"' || *p == '\\') {
-			sb_append(sb, "\\", 1);
-			sb_append(sb, (const char *)p, 1);
-		} else if (*p == '\n') {
-			sb_puts(sb, "\\n");
-		} else if (*p == '\t') {
-			sb_puts(sb, "\\t");
-		} else if (*p == '\r') {
-			sb_puts(sb, "\\r");
-		} else if (*p < 0x20 || *p == 0x7f) {
-			sb_printf(sb, "\\u%04x", *p);
-		} else if (n) {
-			sb_append(sb, (const char *)p, n);
-			p += n;
-			continue;
-		} else {
-			sb_puts(sb, "\\ufffd");
-		}
-		p++;
-	}
-	sb_append(sb, "\"", 1);
+	sb_lit(sb, "\"");
+	sb_put_text(sb, s, &json_escapes);
+	sb_lit(sb, "\"");
 }
