@@ -21,50 +21,24 @@
 #include <string.h>
 #include "feed/record.h"
 
-/*
- * Keys are literals; the macros add the comma before and the colon after:
- * "feed.name" is always first, so every other key follows one.
- */
-static void im_string(struct strbuf *sb, const char *key, size_t keylen, const char *value)
-{
-	if (!value || !*value)
-		return;
-	sb_append(sb, key, keylen);
-	json_put_string(sb, value);
-}
-
-#define IM_STRING(sb, key, value) im_string((sb), "," key ":", sizeof("," key ":") - 1, (value))
-
-static void im_u64(struct strbuf *sb, const char *key, size_t keylen, uint64_t value)
-{
-	sb_append(sb, key, keylen);
-	sb_put_u64(sb, value);
-}
-
-#define IM_U64(sb, key, value) im_u64((sb), "," key ":", sizeof("," key ":") - 1, (value))
-
 /* IntelMQ's DateTime: "2026-11-26T22:31:29+00:00", whole seconds. */
-static void im_time(struct strbuf *sb, const char *key, size_t keylen, const struct timespec *ts)
+static void im_time(struct json_writer *jw, struct json_key key, const struct timespec *ts)
 {
 	char text[40];
 
 	if (!record_time_known(ts))
 		return;
 	format_utc_seconds(ts, 'T', "+00:00", text, sizeof(text));
-	sb_append(sb, key, keylen);
-	sb_lit(sb, "\"");
-	sb_puts(sb, text);
-	sb_lit(sb, "\"");
+	jw_str_plain(jw, key, text);
 }
 
-#define IM_TIME(sb, key, ts) im_time((sb), "," key ":", sizeof("," key ":") - 1, (ts))
-
-/* A JSON string of `value` with ASCII letters in lower case. */
-static void im_lower(struct strbuf *sb, const char *key, size_t keylen, const char *value)
+/* A string with ASCII letters in lower case, as IntelMQ wants identifiers. */
+static void im_lower(struct json_writer *jw, struct json_key key, const char *value)
 {
+	struct strbuf *sb = jw->sb;
 	size_t start;
 
-	sb_append(sb, key, keylen);
+	jw_key(jw, key);
 	start = sb->len;
 	json_put_string(sb, value);
 	if (sb->oom)
@@ -74,8 +48,6 @@ static void im_lower(struct strbuf *sb, const char *key, size_t keylen, const ch
 		if (sb->buf[i] >= 'A' && sb->buf[i] <= 'Z')
 			sb->buf[i] = (char)(sb->buf[i] - 'A' + 'a');
 }
-
-#define IM_LOWER(sb, key, value) im_lower((sb), "," key ":", sizeof("," key ":") - 1, (value))
 
 /* malware.name must match ^[ -~]+$ and IntelMQ strips its ends. */
 static bool malware_name_valid(const char *s)
@@ -90,28 +62,31 @@ static bool malware_name_valid(const char *s)
 	return true;
 }
 
-static void intelmq_classification(const struct feed_record *r, struct strbuf *sb)
+/* The three classification keys; identifier NULL: the family's name. */
+static void im_classes(struct json_writer *jw, const struct feed_record *r, const char *taxonomy,
+		       const char *type, const char *identifier)
+{
+	jw_str_plain(jw, JW_KEY("classification.taxonomy"), taxonomy);
+	jw_str_plain(jw, JW_KEY("classification.type"), type);
+	if (identifier)
+		jw_str_plain(jw, JW_KEY("classification.identifier"), identifier);
+	else
+		im_lower(jw, JW_KEY("classification.identifier"), r->family);
+}
+
+static void intelmq_classification(const struct feed_record *r, struct json_writer *jw)
 {
 	if (!record_rule_matched(r)) {
-		sb_lit(sb, ",\"classification.taxonomy\":\"other\""
-			   ",\"classification.type\":\"undetermined\"");
-		if (r->any_sid)
-			sb_lit(sb, ",\"classification.identifier\":\"catch-all\"");
-		else
-			sb_lit(sb, ",\"classification.identifier\":\"unclassified\"");
+		im_classes(jw, r, "other", "undetermined",
+			   r->any_sid ? "catch-all" : "unclassified");
 		return;
 	}
-	if (r->dns_qtype) {
-		sb_lit(sb, ",\"classification.taxonomy\":\"other\""
-			   ",\"classification.type\":\"other\""
-			   ",\"classification.identifier\":\"sinkholedns\"");
-	} else {
-		sb_lit(sb, ",\"classification.taxonomy\":\"malicious-code\""
-			   ",\"classification.type\":\"infected-system\"");
-		IM_LOWER(sb, "\"classification.identifier\"", r->family);
-	}
+	if (r->dns_qtype)
+		im_classes(jw, r, "other", "other", "sinkholedns");
+	else
+		im_classes(jw, r, "malicious-code", "infected-system", NULL);
 	if (malware_name_valid(r->family))
-		IM_LOWER(sb, "\"malware.name\"", r->family);
+		im_lower(jw, JW_KEY("malware.name"), r->family);
 }
 
 /* A prefix IntelMQ can take: never a /0, which every expert would match. */
@@ -123,7 +98,7 @@ static bool network_usable(const char *s)
 }
 
 /* ISO 3166 alpha-2 as IntelMQ takes it: two letters or digits, upper case. */
-static void im_country(struct strbuf *sb, const char *geo)
+static void im_country(struct json_writer *jw, const char *geo)
 {
 	char cc[3] = { 0 };
 
@@ -134,78 +109,81 @@ static void im_country(struct strbuf *sb, const char *geo)
 			return;
 		cc[i] = (char)toupper((unsigned char)geo[i]);
 	}
-	IM_STRING(sb, "\"source.geolocation.cc\"", cc);
+	jw_str_plain(jw, JW_KEY("source.geolocation.cc"), cc);
 }
 
-static void intelmq_source(const struct feed_record *r, struct strbuf *sb)
+static void intelmq_source(const struct feed_record *r, struct json_writer *jw)
 {
 	if (r->src_is_raw && !r->overflow) {
-		IM_STRING(sb, "\"source.ip\"", r->src_ip);
+		jw_str_opt(jw, JW_KEY("source.ip"), r->src_ip);
 	} else if (r->src_is_raw) {
 		if (network_usable(r->src_ip))
-			IM_STRING(sb, "\"source.network\"", r->src_ip);
+			jw_str_opt(jw, JW_KEY("source.network"), r->src_ip);
 	}
 	if (!(r->src_is_raw && r->overflow) && network_usable(r->src_network))
-		IM_STRING(sb, "\"source.network\"", r->src_network);
+		jw_str_opt(jw, JW_KEY("source.network"), r->src_network);
 	if (r->src_asn)
-		IM_U64(sb, "\"source.asn\"", r->src_asn);
-	IM_STRING(sb, "\"source.as_name\"", r->src_as_name);
-	im_country(sb, r->src_geo);
+		jw_u64(jw, JW_KEY("source.asn"), r->src_asn);
+	jw_str_opt(jw, JW_KEY("source.as_name"), r->src_as_name);
+	im_country(jw, r->src_geo);
 }
 
-static void intelmq_destination(const struct feed_record *r, struct strbuf *sb)
+static void intelmq_destination(const struct feed_record *r, struct json_writer *jw)
 {
 	char dst[ADDR_TEXT_LEN];
 	/* IANA's keywords are IntelMQ's protocol.transport list. */
 	const char *transport = proto_name(r->protocol, PROTO_NAMES_IANA);
 
 	addr_format(&r->dst_ip, dst, sizeof(dst));
-	IM_STRING(sb, "\"destination.ip\"", dst);
+	jw_str_plain(jw, JW_KEY("destination.ip"), dst);
 	if (r->has_port)
-		IM_U64(sb, "\"destination.port\"", r->dst_port);
-	IM_STRING(sb, "\"protocol.transport\"", transport);
+		jw_u64(jw, JW_KEY("destination.port"), r->dst_port);
+	if (transport)
+		jw_str_plain(jw, JW_KEY("protocol.transport"), transport);
 	if (r->dns_qtype)
-		sb_lit(sb, ",\"protocol.application\":\"dns\"");
+		jw_str_plain(jw, JW_KEY("protocol.application"), "dns");
 }
 
-static void intelmq_extra(const struct feed_record *r, struct strbuf *sb)
+/* What IntelMQ has no key for: the counts, the rule, the record's provenance. */
+static void intelmq_extra(const struct feed_record *r, struct json_writer *jw)
 {
 	if (!r->src_is_raw)
-		IM_STRING(sb, "\"extra.source_pseudonym\"", r->src_ip);
+		jw_str_opt(jw, JW_KEY("extra.source_pseudonym"), r->src_ip);
 	if (!proto_name(r->protocol, PROTO_NAMES_IANA))
-		IM_U64(sb, "\"extra.ip_protocol\"", r->protocol);
-	IM_U64(sb, "\"extra.count\"", r->checkins);
-	IM_U64(sb, "\"extra.packets\"", r->packets);
-	IM_U64(sb, "\"extra.bytes\"", r->bytes);
-	IM_U64(sb, "\"extra.syns\"", r->syns);
-	IM_U64(sb, "\"extra.checkins_verified\"", r->checkins_verified);
-	IM_STRING(sb, "\"extra.verification\"", record_verification_name(r->verification));
-	IM_TIME(sb, "\"extra.first_seen\"", &r->first_seen);
+		jw_u64(jw, JW_KEY("extra.ip_protocol"), r->protocol);
+	jw_u64(jw, JW_KEY("extra.count"), r->checkins);
+	jw_u64(jw, JW_KEY("extra.packets"), r->packets);
+	jw_u64(jw, JW_KEY("extra.bytes"), r->bytes);
+	jw_u64(jw, JW_KEY("extra.syns"), r->syns);
+	jw_u64(jw, JW_KEY("extra.checkins_verified"), r->checkins_verified);
+	jw_str_plain(jw, JW_KEY("extra.verification"), record_verification_name(r->verification));
+	im_time(jw, JW_KEY("extra.first_seen"), &r->first_seen);
 	if (!r->any_sid)
-		IM_U64(sb, "\"extra.sid\"", r->sid);
-	IM_STRING(sb, "\"extra.tag\"", r->tag);
-	IM_STRING(sb, "\"extra.classtype\"", r->classtype);
+		jw_u64(jw, JW_KEY("extra.sid"), r->sid);
+	jw_str_opt(jw, JW_KEY("extra.tag"), r->tag);
+	jw_str_opt(jw, JW_KEY("extra.classtype"), r->classtype);
 	if (r->dns_qtype)
-		IM_U64(sb, "\"extra.dns_qtype\"", r->dns_qtype);
-	if (r->overflow)
-		sb_lit(sb, ",\"extra.overflow\":true");
-	else
-		sb_lit(sb, ",\"extra.overflow\":false");
-	IM_STRING(sb, "\"extra.anon_mode\"", r->anon_mode);
-	IM_STRING(sb, "\"extra.anon_key_id\"", r->anon_key_id);
-	IM_STRING(sb, "\"extra.sensor\"", r->sensor);
-	IM_STRING(sb, "\"extra.record_id\"", r->record_id);
+		jw_u64(jw, JW_KEY("extra.dns_qtype"), r->dns_qtype);
+	jw_bool(jw, JW_KEY("extra.overflow"), r->overflow);
+	jw_str_opt(jw, JW_KEY("extra.anon_mode"), r->anon_mode);
+	jw_str_opt(jw, JW_KEY("extra.anon_key_id"), r->anon_key_id);
+	jw_str_opt(jw, JW_KEY("extra.sensor"), r->sensor);
+	jw_str_opt(jw, JW_KEY("extra.record_id"), r->record_id);
 }
 
 void record_to_intelmq(const struct feed_record *r, struct strbuf *sb)
 {
-	sb_lit(sb, "{\"feed.name\":\"botsink\"");
-	IM_STRING(sb, "\"feed.provider\"", r->sensor);
-	IM_TIME(sb, "\"time.source\"", &r->last_seen);
-	IM_TIME(sb, "\"time.observation\"", &r->timestamp);
-	intelmq_classification(r, sb);
-	intelmq_source(r, sb);
-	intelmq_destination(r, sb);
-	intelmq_extra(r, sb);
-	sb_lit(sb, "}\n");
+	struct json_writer jw;
+
+	jw_open(&jw, sb);
+	jw_str_plain(&jw, JW_KEY("feed.name"), "botsink");
+	jw_str_opt(&jw, JW_KEY("feed.provider"), r->sensor);
+	im_time(&jw, JW_KEY("time.source"), &r->last_seen);
+	im_time(&jw, JW_KEY("time.observation"), &r->timestamp);
+	intelmq_classification(r, &jw);
+	intelmq_source(r, &jw);
+	intelmq_destination(r, &jw);
+	intelmq_extra(r, &jw);
+	jw_close(&jw);
+	sb_lit(sb, "\n");
 }

@@ -1,98 +1,68 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The jsonl format: botsink's own schema, one JSON object per line, every
- * field present (null when unknown), so a reader needs no schema to tell a
- * missing field from an unknown one.
+ * The jsonl format: botsink's own schema (README: the feed), one JSON
+ * object per line, every field present and null when unknown.
  */
 #include "feed/record.h"
 
-/* `lit` is the key with its separator: ",\"first_seen\":". */
-static void json_time(struct strbuf *sb, const char *lit, size_t len, const struct timespec *ts)
+static void json_time(struct json_writer *jw, struct json_key key, const struct timespec *ts)
 {
 	char text[40];
 
-	sb_append(sb, lit, len);
 	if (!record_time_known(ts)) {
-		sb_lit(sb, "null");
+		jw_null(jw, key);
 		return;
 	}
 	format_utc(ts, text, sizeof(text));
-	sb_lit(sb, "\"");
-	sb_puts(sb, text);
-	sb_lit(sb, "\"");
+	jw_str_plain(jw, key, text);
 }
 
-#define JSON_TIME(sb, lit, ts) json_time((sb), "" lit, sizeof(lit) - 1, (ts))
-
-/* Keys are literals with their separators: one append each. */
-void record_to_json(const struct feed_record *r, struct strbuf *sb)
+/* Where the record came from and went to. */
+static void json_addresses(struct json_writer *jw, const struct feed_record *r)
 {
 	char text[ADDR_TEXT_LEN], proto[8];
 
-	JSON_TIME(sb, "{\"timestamp\":", &r->timestamp);
-	JSON_TIME(sb, ",\"first_seen\":", &r->first_seen);
-	JSON_TIME(sb, ",\"last_seen\":", &r->last_seen);
-	sb_lit(sb, ",\"src_ip\":");
-	json_put_string(sb, r->src_ip);
-	sb_lit(sb, ",\"anon_mode\":");
-	json_put_string(sb, r->anon_mode);
-	sb_lit(sb, ",\"anon_key_id\":");
-	json_put_string(sb, r->anon_key_id);
-	sb_lit(sb, ",\"src_asn\":");
-	if (r->src_asn)
-		sb_put_u64(sb, r->src_asn);
-	else
-		sb_lit(sb, "null");
-	sb_lit(sb, ",\"src_as_name\":");
-	json_put_string(sb, r->src_as_name);
-	sb_lit(sb, ",\"src_geo\":");
-	json_put_string(sb, r->src_geo);
-	sb_lit(sb, ",\"protocol\":");
-	json_put_string(sb, protocol_name(r->protocol, proto, sizeof(proto)));
-	sb_lit(sb, ",\"dst_ip\":");
+	jw_str(jw, JW_KEY("src_ip"), r->src_ip);
+	jw_str(jw, JW_KEY("anon_mode"), r->anon_mode);
+	jw_str(jw, JW_KEY("anon_key_id"), r->anon_key_id);
+	jw_u64_or_null(jw, JW_KEY("src_asn"), r->src_asn != 0, r->src_asn);
+	jw_str(jw, JW_KEY("src_as_name"), r->src_as_name);
+	jw_str(jw, JW_KEY("src_geo"), r->src_geo);
+	jw_str_plain(jw, JW_KEY("protocol"), protocol_name(r->protocol, proto, sizeof(proto)));
 	addr_format(&r->dst_ip, text, sizeof(text));
-	json_put_string(sb, text);
-	sb_lit(sb, ",\"dst_port\":");
-	if (r->has_port)
-		sb_put_u64(sb, r->dst_port);
-	else
-		sb_lit(sb, "null");
-	sb_lit(sb, ",\"family\":");
-	json_put_string(sb, r->family);
-	sb_lit(sb, ",\"tag\":");
-	json_put_string(sb, r->tag);
-	sb_lit(sb, ",\"sid\":");
-	if (r->any_sid)
-		sb_lit(sb, "null");
-	else
-		sb_put_u64(sb, r->sid);
-	sb_lit(sb, ",\"classtype\":");
-	json_put_string(sb, r->classtype);
-	sb_lit(sb, ",\"packets\":");
-	sb_put_u64(sb, r->packets);
-	sb_lit(sb, ",\"bytes\":");
-	sb_put_u64(sb, r->bytes);
-	sb_lit(sb, ",\"syns\":");
-	sb_put_u64(sb, r->syns);
-	sb_lit(sb, ",\"checkins\":");
-	sb_put_u64(sb, r->checkins);
-	sb_lit(sb, ",\"checkins_verified\":");
-	sb_put_u64(sb, r->checkins_verified);
-	sb_lit(sb, ",\"verification\":\"");
-	sb_puts(sb, record_verification_name(r->verification));
-	sb_lit(sb, "\"");
-	sb_lit(sb, ",\"dns_qtype\":");
-	if (r->dns_qtype)
-		sb_put_u64(sb, r->dns_qtype);
-	else
-		sb_lit(sb, "null");
-	if (r->overflow)
-		sb_lit(sb, ",\"overflow\":true");
-	else
-		sb_lit(sb, ",\"overflow\":false");
-	sb_lit(sb, ",\"sensor\":");
-	json_put_string(sb, r->sensor);
-	sb_lit(sb, ",\"record_id\":");
-	json_put_string(sb, r->record_id);
-	sb_lit(sb, "}\n");
+	jw_str_plain(jw, JW_KEY("dst_ip"), text);
+	jw_u64_or_null(jw, JW_KEY("dst_port"), r->has_port, r->dst_port);
+}
+
+/* Which rule, and what its sources did. */
+static void json_hits(struct json_writer *jw, const struct feed_record *r)
+{
+	jw_str(jw, JW_KEY("family"), r->family);
+	jw_str(jw, JW_KEY("tag"), r->tag);
+	jw_u64_or_null(jw, JW_KEY("sid"), !r->any_sid, r->sid);
+	jw_str(jw, JW_KEY("classtype"), r->classtype);
+	jw_u64(jw, JW_KEY("packets"), r->packets);
+	jw_u64(jw, JW_KEY("bytes"), r->bytes);
+	jw_u64(jw, JW_KEY("syns"), r->syns);
+	jw_u64(jw, JW_KEY("checkins"), r->checkins);
+	jw_u64(jw, JW_KEY("checkins_verified"), r->checkins_verified);
+	jw_str_plain(jw, JW_KEY("verification"), record_verification_name(r->verification));
+	jw_u64_or_null(jw, JW_KEY("dns_qtype"), r->dns_qtype != 0, r->dns_qtype);
+	jw_bool(jw, JW_KEY("overflow"), r->overflow);
+}
+
+void record_to_json(const struct feed_record *r, struct strbuf *sb)
+{
+	struct json_writer jw;
+
+	jw_open(&jw, sb);
+	json_time(&jw, JW_KEY("timestamp"), &r->timestamp);
+	json_time(&jw, JW_KEY("first_seen"), &r->first_seen);
+	json_time(&jw, JW_KEY("last_seen"), &r->last_seen);
+	json_addresses(&jw, r);
+	json_hits(&jw, r);
+	jw_str(&jw, JW_KEY("sensor"), r->sensor);
+	jw_str(&jw, JW_KEY("record_id"), r->record_id);
+	jw_close(&jw);
+	sb_lit(sb, "\n");
 }

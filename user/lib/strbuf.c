@@ -53,11 +53,13 @@ size_t u64_decimal(char out[20], uint64_t v)
 	return n;
 }
 
+/* The digits go straight into the buffer: room for the longest, then the length written. */
 void sb_put_u64(struct strbuf *sb, uint64_t v)
 {
-	char digits[20];
+	char *p = sb_room(sb, 20);
 
-	sb_append(sb, digits, u64_decimal(digits, v));
+	if (p)
+		sb_wrote(sb, u64_decimal(p, v));
 }
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)

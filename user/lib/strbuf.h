@@ -17,16 +17,33 @@ struct strbuf {
 /* Room for n more bytes and a NUL; false (and oom set) if there is none. */
 bool sb_grow(struct strbuf *sb, size_t n);
 
-/* Appends are the feed's inner loop: the common case is inline. */
-static inline void sb_append(struct strbuf *sb, const char *s, size_t n)
+/*
+ * Appends are the feed's inner loop: the common case is inline. sb_room
+ * gives the place for n more bytes (NULL when there is no memory: oom is
+ * set), sb_wrote counts the bytes written there, so a piece made of parts
+ * needs one check for room.
+ */
+static inline char *sb_room(struct strbuf *sb, size_t n)
 {
 	if (sb->len + n + 1 > sb->cap && !sb_grow(sb, n))
-		return;
-	if (sb->oom)
-		return;
-	__builtin_memcpy(sb->buf + sb->len, s, n);
+		return NULL;
+	return sb->oom ? NULL : sb->buf + sb->len;
+}
+
+static inline void sb_wrote(struct strbuf *sb, size_t n)
+{
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
+}
+
+static inline void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	char *p = sb_room(sb, n);
+
+	if (!p)
+		return;
+	__builtin_memcpy(p, s, n);
+	sb_wrote(sb, n);
 }
 
 /* A string literal, its length known at compile time. */
