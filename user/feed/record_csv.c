@@ -7,7 +7,6 @@
  * line ends, and control characters in text become spaces: a record is one
  * line.
  */
-#include <stdio.h>
 #include <string.h>
 #include "feed/record.h"
 
@@ -20,7 +19,11 @@ const char SHADOWSERVER_CSV_HEADER[] =
 	"count,packets,bytes,syns,checkins_verified,verification,first_seen,last_seen,"
 	"sid,classtype,dns_qtype,overflow,anon_mode,anon_key_id,sensor,record_id\n";
 
-/* Shadowserver columns botsink has no value for, between two that it has. */
+/*
+ * Every column but the line's first is written after its comma (csv_*
+ * below), so an empty column is its comma: the Shadowserver columns
+ * botsink has no value for.
+ */
 #define EMPTY_SRC_PORT ","
 #define EMPTY_SRC_REGION_TO_DEVICE_MODEL ",,,,,,,,"
 #define EMPTY_DST_ASN_TO_PUBLIC_SOURCE ",,,,,,,,"
@@ -53,11 +56,12 @@ static const struct text_escapes csv_escapes = {
 	.invalid = "\xef\xbf\xbd", /* U+FFFD, as in JSON */
 };
 
-/* A text field, NULL as empty; quoted when RFC 4180 needs it. */
-static void csv_put_text(struct strbuf *sb, const char *s)
+/* A text column, NULL as empty; quoted when RFC 4180 needs it. */
+static void csv_text(struct strbuf *sb, const char *s)
 {
 	bool quoted;
 
+	sb_lit(sb, ",");
 	if (!s)
 		return;
 	quoted = csv_needs_quotes(s);
@@ -68,22 +72,58 @@ static void csv_put_text(struct strbuf *sb, const char *s)
 		sb_lit(sb, "\"");
 }
 
-static void csv_put_u64_or_empty(struct strbuf *sb, bool has, uint64_t v)
+/*
+ * Text botsink made itself (a name, an address, a time): nothing to quote
+ * or replace. Inline, so a literal's length is known; one check for room.
+ */
+static inline void csv_plain(struct strbuf *sb, const char *s)
 {
-	if (has)
-		sb_put_u64(sb, v);
+	size_t n = strlen(s);
+	char *p = sb_room(sb, n + 1);
+
+	if (!p)
+		return;
+	p[0] = ',';
+	memcpy(p + 1, s, n);
+	sb_wrote(sb, n + 1);
 }
 
-/* botsink's own time format (as in jsonl: milliseconds), after its comma. */
+static void csv_u64(struct strbuf *sb, uint64_t v)
+{
+	char *p = sb_room(sb, 21);
+
+	if (!p)
+		return;
+	p[0] = ',';
+	sb_wrote(sb, 1 + u64_decimal(p + 1, v));
+}
+
+/* v, or an empty column when it is not `known`. */
+static void csv_u64_or_empty(struct strbuf *sb, bool known, uint64_t v)
+{
+	if (known)
+		csv_u64(sb, v);
+	else
+		sb_lit(sb, ",");
+}
+
+/* botsink's own time format (as in jsonl: milliseconds); empty when unknown. */
 static void csv_time(struct strbuf *sb, const struct timespec *ts)
 {
 	char text[40];
 
-	sb_lit(sb, ",");
-	if (!record_time_known(ts))
+	if (!record_time_known(ts)) {
+		sb_lit(sb, ",");
 		return;
+	}
 	format_utc(ts, text, sizeof(text));
-	sb_puts(sb, text);
+	csv_plain(sb, text);
+}
+
+/* Shadowserver's default for sinkhole events; its darknet one otherwise. */
+static const char *csv_severity(const struct feed_record *r)
+{
+	return record_rule_matched(r) && !r->dns_qtype ? "critical" : "high";
 }
 
 /* The 31 columns of Shadowserver's report. */
@@ -94,72 +134,44 @@ static void csv_shadowserver_part(const struct feed_record *r, struct strbuf *sb
 	/* Shadowserver's style: UTC, to the second, a space for the 'T'. */
 	format_utc_seconds(&r->timestamp, ' ', "", when, sizeof(when));
 	sb_puts(sb, when);
-	sb_lit(sb, ",");
-	sb_puts(sb, protocol_name(r->protocol, proto, sizeof(proto)));
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->src_ip);
-	sb_lit(sb, "," EMPTY_SRC_PORT);
-	csv_put_u64_or_empty(sb, r->src_asn != 0, r->src_asn);
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->src_geo);
-	sb_lit(sb, "," EMPTY_SRC_REGION_TO_DEVICE_MODEL);
-	/* Shadowserver's default for sinkhole events; its darknet one otherwise. */
-	if (record_rule_matched(r) && !r->dns_qtype)
-		sb_lit(sb, "critical,");
-	else
-		sb_lit(sb, "high,");
+	csv_plain(sb, protocol_name(r->protocol, proto, sizeof(proto)));
+	csv_text(sb, r->src_ip);
+	sb_lit(sb, EMPTY_SRC_PORT);
+	csv_u64_or_empty(sb, r->src_asn != 0, r->src_asn);
+	csv_text(sb, r->src_geo);
+	sb_lit(sb, EMPTY_SRC_REGION_TO_DEVICE_MODEL);
+	csv_plain(sb, csv_severity(r));
 	addr_format(&r->dst_ip, dst, sizeof(dst));
-	sb_puts(sb, dst);
-	sb_lit(sb, ",");
-	csv_put_u64_or_empty(sb, r->has_port, r->dst_port);
-	sb_lit(sb, "," EMPTY_DST_ASN_TO_PUBLIC_SOURCE);
-	csv_put_text(sb, r->family); /* infection */
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->family);
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->tag);
-	if (r->dns_qtype)
-		sb_lit(sb, ",dns");
-	else
-		sb_lit(sb, ",");
-	sb_lit(sb, "," EMPTY_VERSION);
-	csv_put_text(sb, r->record_id); /* event_id */
+	csv_plain(sb, dst);
+	csv_u64_or_empty(sb, r->has_port, r->dst_port);
+	sb_lit(sb, EMPTY_DST_ASN_TO_PUBLIC_SOURCE);
+	csv_text(sb, r->family); /* infection */
+	csv_text(sb, r->family);
+	csv_text(sb, r->tag);
+	csv_plain(sb, r->dns_qtype ? "dns" : ""); /* application */
+	sb_lit(sb, EMPTY_VERSION);
+	csv_text(sb, r->record_id); /* event_id */
 }
 
 /* botsink's columns, after Shadowserver's. */
 static void csv_botsink_part(const struct feed_record *r, struct strbuf *sb)
 {
-	sb_lit(sb, ",");
-	sb_put_u64(sb, r->checkins);
-	sb_lit(sb, ",");
-	sb_put_u64(sb, r->packets);
-	sb_lit(sb, ",");
-	sb_put_u64(sb, r->bytes);
-	sb_lit(sb, ",");
-	sb_put_u64(sb, r->syns);
-	sb_lit(sb, ",");
-	sb_put_u64(sb, r->checkins_verified);
-	sb_lit(sb, ",");
-	sb_puts(sb, record_verification_name(r->verification));
+	csv_u64(sb, r->checkins); /* count */
+	csv_u64(sb, r->packets);
+	csv_u64(sb, r->bytes);
+	csv_u64(sb, r->syns);
+	csv_u64(sb, r->checkins_verified);
+	csv_plain(sb, record_verification_name(r->verification));
 	csv_time(sb, &r->first_seen);
 	csv_time(sb, &r->last_seen);
-	sb_lit(sb, ",");
-	csv_put_u64_or_empty(sb, !r->any_sid, r->sid);
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->classtype);
-	sb_lit(sb, ",");
-	csv_put_u64_or_empty(sb, r->dns_qtype != 0, r->dns_qtype);
-	if (r->overflow)
-		sb_lit(sb, ",true,");
-	else
-		sb_lit(sb, ",false,");
-	csv_put_text(sb, r->anon_mode);
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->anon_key_id);
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->sensor);
-	sb_lit(sb, ",");
-	csv_put_text(sb, r->record_id);
+	csv_u64_or_empty(sb, !r->any_sid, r->sid);
+	csv_text(sb, r->classtype);
+	csv_u64_or_empty(sb, r->dns_qtype != 0, r->dns_qtype);
+	csv_plain(sb, r->overflow ? "true" : "false");
+	csv_text(sb, r->anon_mode);
+	csv_text(sb, r->anon_key_id);
+	csv_text(sb, r->sensor);
+	csv_text(sb, r->record_id);
 }
 
 void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb)

@@ -144,13 +144,9 @@ static void intelmq_destination(const struct feed_record *r, struct json_writer 
 		jw_str_plain(jw, JW_KEY("protocol.application"), "dns");
 }
 
-/* What IntelMQ has no key for: the counts, the rule, the record's provenance. */
-static void intelmq_extra(const struct feed_record *r, struct json_writer *jw)
+/* What the sources did: botsink's counts, which IntelMQ has no keys for. */
+static void extra_counts(const struct feed_record *r, struct json_writer *jw)
 {
-	if (!r->src_is_raw)
-		jw_str_opt(jw, JW_KEY("extra.source_pseudonym"), r->src_ip);
-	if (!proto_name(r->protocol, PROTO_NAMES_IANA))
-		jw_u64(jw, JW_KEY("extra.ip_protocol"), r->protocol);
 	jw_u64(jw, JW_KEY("extra.count"), r->checkins);
 	jw_u64(jw, JW_KEY("extra.packets"), r->packets);
 	jw_u64(jw, JW_KEY("extra.bytes"), r->bytes);
@@ -158,12 +154,32 @@ static void intelmq_extra(const struct feed_record *r, struct json_writer *jw)
 	jw_u64(jw, JW_KEY("extra.checkins_verified"), r->checkins_verified);
 	jw_str_plain(jw, JW_KEY("extra.verification"), record_verification_name(r->verification));
 	im_time(jw, JW_KEY("extra.first_seen"), &r->first_seen);
+}
+
+/* The rule beyond the classification. */
+static void extra_rule(const struct feed_record *r, struct json_writer *jw)
+{
 	if (!r->any_sid)
 		jw_u64(jw, JW_KEY("extra.sid"), r->sid);
 	jw_str_opt(jw, JW_KEY("extra.tag"), r->tag);
 	jw_str_opt(jw, JW_KEY("extra.classtype"), r->classtype);
 	if (r->dns_qtype)
 		jw_u64(jw, JW_KEY("extra.dns_qtype"), r->dns_qtype);
+}
+
+/*
+ * What IntelMQ has no key for: the source's pseudonym, a protocol it has
+ * no name for, the counts, the rule; last the record itself (an aggregate
+ * or not, how it was anonymized, where it comes from).
+ */
+static void intelmq_extra(const struct feed_record *r, struct json_writer *jw)
+{
+	if (!r->src_is_raw)
+		jw_str_opt(jw, JW_KEY("extra.source_pseudonym"), r->src_ip);
+	if (!proto_name(r->protocol, PROTO_NAMES_IANA))
+		jw_u64(jw, JW_KEY("extra.ip_protocol"), r->protocol);
+	extra_counts(r, jw);
+	extra_rule(r, jw);
 	jw_bool(jw, JW_KEY("extra.overflow"), r->overflow);
 	jw_str_opt(jw, JW_KEY("extra.anon_mode"), r->anon_mode);
 	jw_str_opt(jw, JW_KEY("extra.anon_key_id"), r->anon_key_id);

@@ -17,35 +17,48 @@ static void json_time(struct json_writer *jw, struct json_key key, const struct 
 	jw_str_plain(jw, key, text);
 }
 
-/* Where the record came from and went to. */
-static void json_addresses(struct json_writer *jw, const struct feed_record *r)
+/* The source, as the view shows it, and what enrichment knows of it. */
+static void json_source(struct json_writer *jw, const struct feed_record *r)
 {
-	char text[ADDR_TEXT_LEN], proto[8];
-
 	jw_str(jw, JW_KEY("src_ip"), r->src_ip);
 	jw_str(jw, JW_KEY("anon_mode"), r->anon_mode);
 	jw_str(jw, JW_KEY("anon_key_id"), r->anon_key_id);
 	jw_u64_or_null(jw, JW_KEY("src_asn"), r->src_asn != 0, r->src_asn);
 	jw_str(jw, JW_KEY("src_as_name"), r->src_as_name);
 	jw_str(jw, JW_KEY("src_geo"), r->src_geo);
+}
+
+static void json_destination(struct json_writer *jw, const struct feed_record *r)
+{
+	char text[ADDR_TEXT_LEN], proto[8];
+
 	jw_str_plain(jw, JW_KEY("protocol"), protocol_name(r->protocol, proto, sizeof(proto)));
 	addr_format(&r->dst_ip, text, sizeof(text));
 	jw_str_plain(jw, JW_KEY("dst_ip"), text);
 	jw_u64_or_null(jw, JW_KEY("dst_port"), r->has_port, r->dst_port);
 }
 
-/* Which rule, and what its sources did. */
-static void json_hits(struct json_writer *jw, const struct feed_record *r)
+static void json_rule(struct json_writer *jw, const struct feed_record *r)
 {
 	jw_str(jw, JW_KEY("family"), r->family);
 	jw_str(jw, JW_KEY("tag"), r->tag);
 	jw_u64_or_null(jw, JW_KEY("sid"), !r->any_sid, r->sid);
 	jw_str(jw, JW_KEY("classtype"), r->classtype);
+}
+
+/* What the sources did. */
+static void json_counts(struct json_writer *jw, const struct feed_record *r)
+{
 	jw_u64(jw, JW_KEY("packets"), r->packets);
 	jw_u64(jw, JW_KEY("bytes"), r->bytes);
 	jw_u64(jw, JW_KEY("syns"), r->syns);
 	jw_u64(jw, JW_KEY("checkins"), r->checkins);
 	jw_u64(jw, JW_KEY("checkins_verified"), r->checkins_verified);
+}
+
+/* What the counts prove about the sources, and what they cannot. */
+static void json_verdict(struct json_writer *jw, const struct feed_record *r)
+{
 	jw_str_plain(jw, JW_KEY("verification"), record_verification_name(r->verification));
 	jw_u64_or_null(jw, JW_KEY("dns_qtype"), r->dns_qtype != 0, r->dns_qtype);
 	jw_bool(jw, JW_KEY("overflow"), r->overflow);
@@ -59,8 +72,11 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_time(&jw, JW_KEY("timestamp"), &r->timestamp);
 	json_time(&jw, JW_KEY("first_seen"), &r->first_seen);
 	json_time(&jw, JW_KEY("last_seen"), &r->last_seen);
-	json_addresses(&jw, r);
-	json_hits(&jw, r);
+	json_source(&jw, r);
+	json_destination(&jw, r);
+	json_rule(&jw, r);
+	json_counts(&jw, r);
+	json_verdict(&jw, r);
 	jw_str(&jw, JW_KEY("sensor"), r->sensor);
 	jw_str(&jw, JW_KEY("record_id"), r->record_id);
 	jw_close(&jw);
