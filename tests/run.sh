@@ -77,6 +77,9 @@ run() {
 
 BUILD=${BUILD:-build}
 export BUILD
+for t in tests/static/test_*.sh; do
+	run "static/$(basename "$t" .sh)" bash "$t"
+done
 for t in "$BUILD"/tests/test_*; do
 	run "unit/$(basename "$t")" "$t"
 done
