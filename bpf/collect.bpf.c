@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The collector: reads a drained generation (one that no XDP program can
- * write any more, see user/counters.h) out of its tables, each key with its
+ * write any more, see user/kernel/counters.h) out of its tables, each key with its
  * counters summed over CPUs, and empties them once the epoch is committed.
  * The daemon runs it with BPF_PROG_TEST_RUN.
  *

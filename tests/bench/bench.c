@@ -33,20 +33,20 @@
 #include <bpf/libbpf.h>
 #include <time.h>
 #include <unistd.h>
-#include "privacy/anon.h"
-#include "baseline.skel.h"
-#include "feed/feed.h"
-#include "feed/sink.h"
 #include "botsink_abi.h"
-#include "rules/compile.h"
 #include "enrich/enrich.h"
+#include "feed/feed.h"
 #include "feed/partners.h"
+#include "feed/sink.h"
 #include "kernel/counters.h"
-#include "frames.h"
 #include "kernel/install.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
+#include "privacy/anon.h"
+#include "rules/compile.h"
 #include "rules/rules.h"
+#include "baseline.skel.h"
+#include "frames.h"
 
 #define ROUNDS 5
 

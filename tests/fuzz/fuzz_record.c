@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lib/json.h"
 #include "feed/record.h"
+#include "lib/json.h"
 
 /* The next NUL-free piece of the input (up to a 0xff byte), as a string. */
 static char *take(const uint8_t **p, const uint8_t *end)

@@ -40,10 +40,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "lib/util.h"
 #include "frames.h"
 #include "gen_frame.h"
 #include "gen.skel.h"
-#include "lib/util.h"
 
 #define LIVE_CHUNK (1U << 20) /* frames per live BPF_PROG_TEST_RUN call at full speed */
 #define PACKET_BATCH 64 /* frames per sendmmsg */

@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "harness.h"
 #include "kernel/install.h"
 #include "lib/util.h"
+#include "harness.h"
 
 struct fz_content {
 	char s[8];

@@ -10,15 +10,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
-#include "rules/compile.h"
 #include "kernel/counters.h"
-#include "frames.h"
 #include "kernel/install.h"
-#include "kernel/map_io.h"
 #include "kernel/loader.h"
+#include "kernel/map_io.h"
 #include "lib/log.h"
-#include "rules/rules.h"
 #include "lib/util.h"
+#include "rules/compile.h"
+#include "rules/rules.h"
+#include "frames.h"
 #include "harness.h"
 
 /* The rule set most parse tests use. */

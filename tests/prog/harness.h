@@ -19,11 +19,11 @@
 #include <stdint.h>
 #include <bpf/bpf.h>
 #include "botsink_abi.h"
-#include "rules/compile.h"
 #include "kernel/counters.h"
-#include "frames.h"
 #include "kernel/loader.h"
+#include "rules/compile.h"
 #include "rules/rules.h"
+#include "frames.h"
 
 #define SINKHOLE "203.0.113.0/24,2001:db8:5::/48"
 #define SRC4 "198.51.100.7"

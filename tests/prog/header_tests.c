@@ -12,10 +12,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <pthread.h>
-#include "harness.h"
-#include "slow_writer.skel.h"
 #include "kernel/install.h"
 #include "lib/util.h"
+#include "harness.h"
+#include "slow_writer.skel.h"
 
 /* ---- tests: frames.h itself ---- */
 
@@ -1739,7 +1739,7 @@ out:
 /*
  * A generation read twice reads the same, in the same order, also after
  * deletes and inserts: an epoch written again after a crash gets the same
- * record ids (user/drain.c).
+ * record ids (user/feed/drain.c).
  */
 static void test_collect_order(void)
 {

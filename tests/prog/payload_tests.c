@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "harness.h"
 #include "kernel/install.h"
 #include "lib/util.h"
+#include "harness.h"
 
 #define DATA_SEQ 0x11223344
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "harness.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "harness.h"
 
 extern const struct test header_tests[], payload_tests[], respond_tests[], fuzz_tests[];
 extern const size_t n_header_tests, n_payload_tests, n_respond_tests, n_fuzz_tests;

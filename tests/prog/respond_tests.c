@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "harness.h"
 #include "lib/util.h"
+#include "harness.h"
 
 #define GATE4 "203.0.113.10"
 #define GATE6 "2001:db8:5::10"

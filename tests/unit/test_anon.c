@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lib/addr.h"
+#include "lib/util.h"
 #include "privacy/anon.h"
 #include "unit.h"
-#include "lib/util.h"
 
 static void hex_bytes(const char *hex, uint8_t *out, size_t len)
 {

@@ -45,7 +45,7 @@ static int parse_run(const char *words, struct sensor_config *cfg)
 
 static void release_run(struct sensor_config *cfg)
 {
-	addr_set_free(&cfg->sinkhole.set);
+	run_command.release(cfg);
 }
 
 static void test_run_defaults(void)
@@ -74,6 +74,10 @@ static void test_run_defaults(void)
 	CHECK(!cfg.sinkhole.given && !cfg.lenient && !cfg.no_attach && !cfg.verbose);
 	CHECK(cfg.ifindex > 0);
 	CHECK(cfg.sensor[0] != '\0'); /* the host name */
+	release_run(&cfg);
+	/* An empty --sensor is no name: the host name again. */
+	CHECK_INT(parse_run("-i lo -r r --sensor=", &cfg), EXIT_OK);
+	CHECK(cfg.sensor[0] != '\0');
 	release_run(&cfg);
 }
 
@@ -135,6 +139,10 @@ static void test_run_errors(void)
 		"-i lo -r r --key-retention 0",
 		"-i lo -r r --truncate 32,48",
 		"-i lo -r r --truncate 24",
+		"-i lo -r r --truncate 24,",
+		"-i lo -r r --truncate ,48",
+		"-i lo -r r --truncate 24,128",
+		"-i lo -r r --truncate 24,48,",
 		"-i lo -r r --xdp-mode hw",
 		"-i lo -r r --verdict maybe",
 		"-i lo -r r --respond tcp",
@@ -247,6 +255,18 @@ static void test_readme_synopsis(void)
 	free(want);
 out:
 	free(readme);
+}
+
+/* Every table's rows set fields of the size their kind writes. */
+static void test_tables(void)
+{
+	for (size_t c = 0; c < ncommands; c++) {
+		const char *bad = opt_table_check(commands[c]);
+
+		if (bad)
+			fprintf(stderr, "botsink %s: option %s\n", commands[c]->name, bad);
+		CHECK(!bad);
+	}
 }
 
 /* --help: every option of every command, once per group. */
@@ -372,6 +392,7 @@ int main(void)
 	test_run_errors();
 	test_error_text();
 	test_readme_synopsis();
+	test_tables();
 	test_help();
 	test_prepare();
 	test_handshake_mode();

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/util.h"
 #include "rules/domains.h"
 #include "unit.h"
-#include "lib/util.h"
 
 #define FILE_NAME "test.domains"
 

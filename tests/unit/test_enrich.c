@@ -9,11 +9,11 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "lib/addr.h"
 #include "enrich/enrich.h"
+#include "lib/addr.h"
 #include "lib/log.h"
-#include "unit.h"
 #include "lib/util.h"
+#include "unit.h"
 
 #ifndef TEST_MMDB_DIR
 #error "TEST_MMDB_DIR: the directory of the test databases (see the Makefile)"

@@ -9,13 +9,11 @@
 #include <netinet/in.h>
 #include <regex.h>
 #include <stdint.h>
-#include "lib/addr.h"
-
-#include "lib/json.h"
 #include "feed/record.h"
-
-#include "unit.h"
+#include "lib/addr.h"
+#include "lib/json.h"
 #include "lib/util.h"
+#include "unit.h"
 
 /* Thursday 2026-11-26 22:31:29 UTC */
 #define T0 1795732289

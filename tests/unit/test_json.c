@@ -7,15 +7,13 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdint.h>
-#include "lib/addr.h"
-
-#include "lib/json.h"
 #include "feed/record.h"
-
-#include "unit.h"
+#include "lib/addr.h"
+#include "lib/json.h"
 #include "lib/util.h"
+#include "unit.h"
 
-/* The fields record_to_json() writes (record.c), in order. */
+/* The fields record_to_json() writes (record_jsonl.c), in order. */
 static const char *const fields[] = {
 	"timestamp",	"first_seen",  "last_seen",
 	"src_ip",	"anon_mode",   "anon_key_id",

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "lib/addr.h"
 #include "feed/outputs.h"
+#include "lib/addr.h"
 #include "lib/util.h"
 #include "unit.h"
 

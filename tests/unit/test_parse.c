@@ -24,6 +24,15 @@ static void test_uint(void)
 	CHECK(parse_uint("1 ", 10, &v));
 	CHECK(parse_uint("11", 10, &v));
 	CHECK(!parse_uint_n("123abc", 3, 1000, &v) && v == 123);
+	/* Maxima below a digit, and below ten. */
+	CHECK(parse_uint("7", 5, &v));
+	CHECK(parse_uint("17", 5, &v));
+	CHECK(!parse_uint("5", 5, &v) && v == 5);
+	CHECK(!parse_uint("0", 0, &v) && v == 0);
+	CHECK(parse_uint("1", 0, &v));
+	CHECK(!parse_uint("32", 32, &v) && v == 32);
+	CHECK(parse_uint("33", 32, &v));
+	CHECK(parse_uint("40", 32, &v));
 	CHECK(parse_uint_n("123", 0, 1000, &v));
 }
 
@@ -40,6 +49,8 @@ static void test_int(void)
 	CHECK(parse_int("-11", -10, 10, &v));
 	CHECK(parse_int("3", 5, 10, &v));
 	CHECK(parse_int("-3", -10, -5, &v));
+	CHECK(parse_int("3", -10, -5, &v));
+	CHECK(!parse_int("-7", -10, -5, &v) && v == -7);
 	CHECK(!parse_int("-0", -10, 10, &v) && v == 0);
 	CHECK(parse_int("--1", -10, 10, &v));
 }

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "feed/partners.h"
-#include "unit.h"
 #include "lib/util.h"
+#include "unit.h"
 
 #define FILE_NAME "p.ini" /* in the test's directory, which is the working one */
 

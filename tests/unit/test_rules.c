@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <unistd.h>
 #include "botsink_abi.h"
+#include "lib/util.h"
 #include "rules/rules.h"
 #include "unit.h"
-#include "lib/util.h"
 
 #define FILE_NAME "test.rules"
 

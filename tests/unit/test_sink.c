@@ -17,7 +17,6 @@
 #include <unistd.h>
 #include "feed/sink.h"
 #include "lib/util.h"
-
 #include "unit.h"
 
 static int rfd = -1, wfd = -1;

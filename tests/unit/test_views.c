@@ -9,13 +9,13 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "lib/addr.h"
 #include "feed/feed.h"
 #include "feed/partners.h"
 #include "feed/record.h"
 #include "feed/sink.h"
-#include "unit.h"
+#include "lib/addr.h"
 #include "lib/util.h"
+#include "unit.h"
 
 /* Thursday 2026-11-26 22:31:29 UTC */
 #define T0 1795732289

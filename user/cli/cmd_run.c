@@ -14,7 +14,7 @@
 #include "sensor/daemon.h"
 
 /* Entries per table and generation; the kernel preallocates them all. */
-#define MAX_CAPACITY (1U << 24)
+#define MAX_CAPACITY 16777216 /* 2^24, written out for the messages */
 #define MAX_BYTES (1ULL << 50)
 
 #define RUN_OPT(...) OPT_ROW(struct sensor_config, __VA_ARGS__)
@@ -22,15 +22,17 @@
 /* --truncate V4,V6: keeping every bit would publish raw addresses as "truncate". */
 static int parse_truncate(const char *text, void *field, char *shown, size_t len)
 {
+	const char *comma = strchr(text, ',');
 	struct truncate_bits *t = field;
-	unsigned int v4, v6;
-	char tail;
+	uint64_t v4, v6;
 
-	(void)shown, (void)len;
-	if (sscanf(text, "%u,%u%c", &v4, &v6, &tail) != 2 || v4 > 31 || v6 > 127)
+	(void)shown;
+	(void)len;
+	if (!comma || parse_uint_n(text, (size_t)(comma - text), 31, &v4) ||
+	    parse_uint(comma + 1, 127, &v6))
 		return -1;
-	t->v4 = v4;
-	t->v6 = v6;
+	t->v4 = (unsigned int)v4;
+	t->v6 = (unsigned int)v6;
 	return 0;
 }
 
@@ -39,7 +41,8 @@ static int parse_recent(const char *text, void *field, char *shown, size_t len)
 {
 	uint64_t n;
 
-	(void)shown, (void)len;
+	(void)shown;
+	(void)len;
 	if (parse_uint(text, MAX_CAPACITY, &n) || n < 2 || (n & (n - 1)))
 		return -1;
 	*(__u32 *)field = (__u32)n / BOTSINK_RECENT_WAYS;
@@ -89,16 +92,16 @@ static const struct opt run_opts[] = {
 		.expect = "a number of seconds from 0.01 to 86400",
 		.help = "drain interval, fractions allowed (default: 1)\n"),
 	RUN_OPT("max-sources", "N", OPT_UINT32, caps.sources, .min = 1, .max = MAX_CAPACITY,
-		.expect = "a number from 1 to 16777216",
+		.expect = "a number from 1 to " STRINGIFY(MAX_CAPACITY),
 		.help = "(source, rule) counters per interval (default: 65536);\n"
 			"beyond them a source is counted in its /24 or /48\n"
 			"(records with \"overflow\": true), never dropped\n"),
 	RUN_OPT("max-unclassified", "N", OPT_UINT32, caps.unclassified, .min = 1,
-		.max = MAX_CAPACITY, .expect = "a number from 1 to 16777216",
+		.max = MAX_CAPACITY, .expect = "a number from 1 to " STRINGIFY(MAX_CAPACITY),
 		.help = "the same for sinkhole traffic no rule matched (default:\n"
 			"65536): scanners cannot push check-ins into overflow\n"),
 	RUN_OPT("retransmit-memory", "N", OPT_CUSTOM, caps.recent_sets, .parse = parse_recent,
-		.expect = "a power of two from 2 to 16777216",
+		.expect = "a power of two from 2 to " STRINGIFY(MAX_CAPACITY),
 		.help = "TCP check-in segments remembered to count a\n"
 			"retransmission once (power of two; default 32768);\n"
 			"more costs a cache miss per check-in at high rates\n"),
@@ -118,8 +121,8 @@ static const struct opt run_opts[] = {
 			"keys generated in STATE_DIR/keys (botsink keys list)\n"),
 	RUN_OPT("key-rotate", "WHEN", OPT_KEYWORD, key_rotate, .keywords = key_rotations,
 		.help = "new generated keys daily, hourly or never (default)\n"),
-	RUN_OPT("key-retention", "TIME", OPT_DURATION, key_retention, .min = 1,
-		.max = (double)(1ULL << 62), .expect = "a duration (seconds, or with s, h or d)",
+	RUN_OPT("key-retention", "TIME", OPT_DURATION, key_retention, .min = 1, .max = LLONG_MAX,
+		.expect = "a duration (seconds, or with s, h or d)",
 		.help = "delete a key TIME after it was replaced (default 7d;\n"
 			"s, h, d suffixes)\n"),
 	RUN_OPT("truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = parse_truncate,
@@ -194,7 +197,7 @@ int run_check(struct sensor_config *cfg)
 	if (!cfg->ifindex)
 		return opt_usage_error(cmd, "no interface '%s' in this network namespace",
 				       cfg->ifname);
-	if (cfg->sensor_arg)
+	if (cfg->sensor_arg && *cfg->sensor_arg)
 		snprintf(cfg->sensor, sizeof(cfg->sensor), "%s", cfg->sensor_arg);
 	else if (gethostname(cfg->sensor, sizeof(cfg->sensor) - 1))
 		snprintf(cfg->sensor, sizeof(cfg->sensor), "botsink");

@@ -9,10 +9,10 @@
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
 #include "cli/commands.h"
-#include "kernel/install.h"
-#include "lib/keywords.h"
 #include "kernel/counters.h"
+#include "kernel/install.h"
 #include "kernel/loader.h"
+#include "lib/keywords.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

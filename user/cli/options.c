@@ -62,7 +62,7 @@ static int parse_value(const struct opt *o, const char *arg, void *field, char *
 	case OPT_KEYWORD:
 		return keyword_parse(accepted(o, kw), arg, field);
 	case OPT_SECONDS:
-		return parse_seconds(arg, o->min, o->max, field);
+		return parse_seconds(arg, (double)o->min, (double)o->max, field);
 	case OPT_DURATION:
 		return parse_duration(arg, (long long)o->min, (long long)o->max, field);
 	case OPT_SIZE:
@@ -91,31 +91,52 @@ static int option_error(const struct command *cmd, const struct opt *o, const ch
 			       expect);
 }
 
+static void synopsis_item(FILE *f, const struct opt *o, bool brief);
+
 /* "-i IFACE and -r RULES are required" */
 static int missing_required(const struct command *cmd, const bool *seen)
 {
-	char text[256] = "";
 	size_t n = 0, nreq = 0, len = 0;
+	char *text = NULL;
+	FILE *f;
+	int ret;
 
 	for (size_t i = 0; cmd->opts[i].name; i++)
 		nreq += cmd->opts[i].required && !seen[i];
 	if (!nreq)
 		return 0;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return opt_usage_error(cmd, "required options are missing");
 	for (size_t i = 0; cmd->opts[i].name; i++) {
-		const struct opt *o = &cmd->opts[i];
-
-		if (!o->required || seen[i] || len >= sizeof(text))
+		if (!cmd->opts[i].required || seen[i])
 			continue;
 		n++;
-		len += (size_t)snprintf(
-			text + len, sizeof(text) - len, "%s%s%c%s%s%s",
-			n == 1	  ? "" :
-			n == nreq ? " and " :
-				    ", ",
-			o->short_name ? "-" : "--", o->short_name ? o->short_name : 0,
-			o->short_name ? "" : o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fputs(n == 1 ? "" : n == nreq ? " and " : ", ", f);
+		synopsis_item(f, &cmd->opts[i], true);
 	}
-	return opt_usage_error(cmd, "%s %s required", text, nreq > 1 ? "are" : "is");
+	fclose(f);
+	ret = opt_usage_error(cmd, "%s %s required", text, nreq > 1 ? "are" : "is");
+	free(text);
+	return ret;
+}
+
+/* What is wrong with cmd's option table, or NULL: each kind's field has its size. */
+const char *opt_table_check(const struct command *cmd)
+{
+	static const size_t field_size[] = {
+		[OPT_FLAG] = sizeof(bool),	    [OPT_STRING] = sizeof(const char *),
+		[OPT_KEYWORD] = sizeof(int),	    [OPT_SECONDS] = sizeof(double),
+		[OPT_DURATION] = sizeof(long long), [OPT_SIZE] = sizeof(uint64_t),
+		[OPT_UINT32] = sizeof(__u32),
+	};
+
+	if (opt_count(cmd->opts) > MAX_OPTS)
+		return "too many options";
+	for (const struct opt *o = cmd->opts; o && o->name; o++)
+		if (o->kind != OPT_CUSTOM && o->size != field_size[o->kind])
+			return o->name;
+	return NULL;
 }
 
 /* getopt_long's tables for cmd; -h/--help added. */
@@ -159,9 +180,9 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *opts, char
 	size_t nargs;
 	int c;
 
-	if (opt_count(cmd->opts) > MAX_OPTS)
-		return opt_usage_error(cmd, "too many options in the table");
 	memcpy(opts, cmd->defaults, cmd->opts_size);
+	if (opt_table_check(cmd))
+		return opt_usage_error(cmd, "its option table is wrong (%s)", opt_table_check(cmd));
 	getopt_tables(cmd, longs, shorts);
 	optind = 0; /* a fresh scan: glibc also forgets its state */
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {

@@ -19,7 +19,7 @@ enum opt_kind {
 	OPT_KEYWORD, /* int (an enum): the value of one of .keywords */
 	OPT_SECONDS, /* double: seconds, fractions allowed, from .min to .max */
 	OPT_DURATION, /* long long: seconds, or with s, h or d, from .min to .max */
-	OPT_SIZE, /* unsigned long long: bytes, or with K, M or G, from .min to .max */
+	OPT_SIZE, /* uint64_t: bytes, or with K, M or G, from .min to .max */
 	OPT_UINT32, /* __u32, from .min to .max */
 	OPT_CUSTOM, /* .parse */
 };
@@ -30,7 +30,8 @@ struct opt {
 	const char *arg; /* the argument's name in --help; NULL: none (flags) */
 	enum opt_kind kind;
 	size_t offset; /* of the field in the options struct */
-	double min, max; /* the range of numbers */
+	size_t size; /* of that field: opt_table_check matches it to the kind */
+	long double min, max; /* the range of numbers (exact up to 2^64) */
 	const struct keyword *keywords; /* OPT_KEYWORD */
 	bool (*accept)(int value); /* OPT_KEYWORD: which keywords this option takes; NULL: all */
 	/*
@@ -56,7 +57,7 @@ struct opt {
 #define OPT_ROW(TYPE, NAME, ARG, KIND, FIELD, ...)                                       \
 	{                                                                                \
 		.name = NAME, .arg = ARG, .kind = KIND, .offset = offsetof(TYPE, FIELD), \
-		__VA_ARGS__                                                              \
+		.size = sizeof(((TYPE *)0)->FIELD), __VA_ARGS__                          \
 	}
 
 /* The help of commands that share a first word ("rules"): one text. */
@@ -103,6 +104,8 @@ struct command {
  * OPT_HELP_ASKED, or EXIT_USAGE (the error printed as "botsink CMD: ...").
  */
 int opt_parse(const struct command *cmd, int argc, char **argv, void *opts, char ***args);
+/* What is wrong with cmd's option table (the option's name), or NULL. */
+const char *opt_table_check(const struct command *cmd);
 /* A usage error of cmd, printed with the hint to --help: EXIT_USAGE. */
 int opt_usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

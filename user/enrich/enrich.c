@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "lib/addr.h"
 #include "enrich/enrich.h"
+#include "lib/addr.h"
 #include "lib/log.h"
 
 /* Data records decoded in full at open: enough to see the schema. */

@@ -9,8 +9,8 @@
 #include <sys/random.h>
 #include <time.h>
 #include <bpf/bpf.h>
-#include "kernel/counters.h"
 #include "feed/drain.h"
+#include "kernel/counters.h"
 #include "lib/log.h"
 #include "lib/util.h"
 

@@ -25,8 +25,8 @@
 
 #include <stdbool.h>
 #include "feed/feed.h"
-#include "kernel/loader.h"
 #include "feed/sink.h"
+#include "kernel/loader.h"
 
 /* Where an output stands: its file and size, and its spool's extent. */
 struct output_pos {

@@ -10,13 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-#include "privacy/anon.h"
-#include "kernel/counters.h"
 #include "enrich/enrich.h"
-#include "privacy/keyring.h"
 #include "feed/partners.h"
-#include "rules/rules.h"
 #include "feed/sink.h"
+#include "kernel/counters.h"
+#include "privacy/anon.h"
+#include "privacy/keyring.h"
+#include "rules/rules.h"
 
 /* What a sid stands for; entries outlive reloads (pending counts). */
 struct catalog_entry {

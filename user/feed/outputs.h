@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include "feed/drain.h"
 #include "feed/feed.h"
-#include "privacy/keyring.h"
 #include "feed/partners.h"
+#include "privacy/keyring.h"
 
 #define OUTPUT_MAIN_SPOOL "spool.jsonl"
 #define OUTPUT_PARTNER_DIR "partners" /* in the state directory: partners' spools */

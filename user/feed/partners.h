@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "feed/record.h"
 #include "lib/addr.h"
 #include "privacy/anon.h"
-#include "feed/record.h"
 
 #define PARTNER_NAME_MAX 64
 #define PARTNERS_LINE_MAX 4096 /* bytes, without the line break */

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "lib/strbuf.h"
-#include "lib/log.h"
 #include "feed/sink.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 
 struct file_sink {

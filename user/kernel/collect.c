@@ -8,8 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kernel/collect.h"
-#include "collect.skel.h"
 #include "lib/parse.h"
+#include "collect.skel.h"
 
 /* The mapped array's stride is the value size rounded up to 8. */
 _Static_assert(sizeof(struct botsink_source_count) % 8 == 0, "botsink_source_count stride");

@@ -5,13 +5,13 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "lib/addr.h"
 #include "kernel/counters.h"
-#include "rules/dir4.h"
 #include "kernel/install.h"
 #include "kernel/map_io.h"
+#include "lib/addr.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "rules/dir4.h"
 
 const struct keyword verdict_names[] = {
 	{ "pass", BOTSINK_VERDICT_PASS },

@@ -4,10 +4,10 @@
 #define BOTSINK_INSTALL_H
 
 #include "botsink_abi.h"
-#include "rules/compile.h"
 #include "kernel/loader.h"
-#include "rules/rules.h"
 #include "lib/keywords.h"
+#include "rules/compile.h"
+#include "rules/rules.h"
 
 /* enum botsink_verdict and enum botsink_respond by name. */
 extern const struct keyword verdict_names[], respond_names[];

@@ -14,9 +14,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
-#include "botsink.skel.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
+#include "botsink.skel.h"
 
 const struct keyword xdp_modes[] = {
 	{ "native", XDP_MODE_NATIVE },

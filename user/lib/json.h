@@ -3,6 +3,7 @@
 #ifndef BOTSINK_JSON_H
 #define BOTSINK_JSON_H
 
+#include <string.h>
 #include "lib/strbuf.h"
 
 /*
@@ -86,15 +87,15 @@ static inline void jw_str(struct json_writer *jw, struct json_key key, const cha
  */
 static inline void jw_str_plain(struct json_writer *jw, struct json_key key, const char *s)
 {
-	size_t n = __builtin_strlen(s);
+	size_t n = strlen(s);
 	char *p = sb_room(jw->sb, key.len + n + 2);
 
 	if (!p)
 		return;
 	/* One check for room: key, quotes and value are the writer's most common member. */
-	__builtin_memcpy(p, key.text, key.len);
+	memcpy(p, key.text, key.len);
 	p[key.len] = '"';
-	__builtin_memcpy(p + key.len + 1, s, n);
+	memcpy(p + key.len + 1, s, n);
 	p[key.len + n + 1] = '"';
 	sb_wrote(jw->sb, key.len + n + 2);
 }

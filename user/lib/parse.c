@@ -14,7 +14,8 @@ int parse_uint_n(const char *text, size_t len, uint64_t max, uint64_t *out)
 	for (size_t i = 0; i < len; i++) {
 		unsigned int d = (unsigned char)text[i] - '0';
 
-		if (d > 9 || v > (max - d) / 10)
+		/* v * 10 + d <= max, checked without overflowing */
+		if (d > 9 || v > max / 10 || (v == max / 10 && d > max % 10))
 			return -1;
 		v = v * 10 + d;
 	}

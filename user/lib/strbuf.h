@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct strbuf {
 	char *buf;
@@ -42,7 +43,7 @@ static inline void sb_append(struct strbuf *sb, const char *s, size_t n)
 
 	if (!p)
 		return;
-	__builtin_memcpy(p, s, n);
+	memcpy(p, s, n);
 	sb_wrote(sb, n);
 }
 

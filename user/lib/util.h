@@ -8,6 +8,9 @@
 #include <sys/types.h> /* clockid_t */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A macro's value as a string literal: STRINGIFY(MAX) is "16777216". */
+#define STRINGIFY(x) STRINGIFY_(x)
+#define STRINGIFY_(x) #x
 
 /* Exit codes: what a caller can rely on. */
 enum exit_code {

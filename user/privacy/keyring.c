@@ -12,10 +12,10 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include "privacy/keyring.h"
 #include "lib/keywords.h"
-#include "lib/util.h"
 #include "lib/parse.h"
+#include "lib/util.h"
+#include "privacy/keyring.h"
 
 #define HOUR 3600LL
 #define DAY 86400LL
@@ -74,9 +74,6 @@ static int parse_name(const char *name, enum anon_mode mode, long long *start)
 	/* One spelling per START: no sign, no leading zero, no overflow. */
 	if (!ndigits || ndigits > 18 || (digits[0] == '0' && ndigits > 1))
 		return -1;
-	for (size_t i = 0; i < ndigits; i++)
-		if (!isdigit((unsigned char)digits[i]))
-			return -1;
 	if (parse_uint_n(digits, ndigits, LLONG_MAX, &v))
 		return -1;
 	*start = (long long)v;

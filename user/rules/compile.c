@@ -14,9 +14,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/util.h"
 #include "rules/compile.h"
 #include "rules/dir4.h"
-#include "lib/util.h"
 
 struct ranked {
 	size_t rule;

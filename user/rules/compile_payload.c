@@ -13,9 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/util.h"
 #include "rules/compile.h"
 #include "rules/domains.h"
-#include "lib/util.h"
 
 /* The prefilter gram: 4 lowercased bytes, little-endian as BPF loads them. */
 static __u32 gram_of(const __u8 *bytes)

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rules/domains.h"
 #include "lib/util.h"
+#include "rules/domains.h"
 
 #define LABEL_MAX 63
 #define NAME_MAX_LEN 253

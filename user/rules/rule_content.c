@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "botsink_abi.h"
-#include "rules/rule_parser.h"
 #include "lib/parse.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 
 /* Suricata keeps offset and depth in 16 bits; distance and within alike. */
 #define POS_MAX 65535

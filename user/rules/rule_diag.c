@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rules/rule_parser.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 
 static void add_error(struct rule_set *rs, unsigned int line, const char *fmt, va_list ap)
 {

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "botsink_abi.h"
-#include "rules/rule_parser.h"
 #include "lib/parse.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 
 #define MAX_NESTING 16
 

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <strings.h>
 #include "botsink_abi.h"
-#include "rules/rule_parser.h"
 #include "lib/parse.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 
 /* ---- the rule's own: msg, sid, rev, classtype, metadata ---- */
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "botsink_abi.h"
-#include "rules/rule_parser.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 
 /* offset, depth, distance, within */
 #define KW_POSITION (KW_MODIFIER | KW_VALUE_OR_EMPTY)

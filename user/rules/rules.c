@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rules/rule_parser.h"
 #include "lib/proto.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 
 /* "pcre, flowbits:isset": what a rule dropped, malloc'd. */
 static char *dropped_list(const struct rule *r)
@@ -380,5 +380,7 @@ const struct rule *rules_find_sid(const struct rule_set *rs, uint32_t sid)
 /* A rule's protocol is ip (0), tcp or udp: the table names each. */
 const char *rule_proto_name(uint8_t proto)
 {
-	return proto_name(proto, PROTO_NAMES_BOTSINK);
+	const char *name = proto_name(proto, PROTO_NAMES_BOTSINK);
+
+	return name ? name : "ip"; /* rules name tcp, udp or any protocol */
 }

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "sensor/control.h"
-#include "lib/util.h"
 #include "lib/parse.h"
+#include "lib/util.h"
+#include "sensor/control.h"
 
 static void path_of(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -132,10 +132,10 @@ char *control_take_request(const char *state_dir, unsigned long *nonce)
 		if (end)
 			*end = '\0';
 		/* Addressed to this process, with a path: else not ours to load. */
-		rules = !parse_uint(pid, UINT32_MAX, &n) && n == (uint64_t)getpid() && *rules &&
-					end ?
-				strdup(rules) :
-				NULL;
+		if (!parse_uint(pid, UINT32_MAX, &n) && n == (uint64_t)getpid() && *rules && end)
+			rules = strdup(rules);
+		else
+			rules = NULL;
 	}
 out:
 	free(text);

@@ -441,7 +441,7 @@ static int start(struct daemon *d)
 		o->no_attach		       ? "program attached by ip link" :
 		d->loader.mode == XDP_MODE_SKB ? "skb XDP" :
 						 "native XDP",
-		d->rules.n, d->compiled.ndst, o->verdict == BOTSINK_VERDICT_DROP ? "drop" : "pass",
+		d->rules.n, d->compiled.ndst, keyword_name(verdict_names, (int)o->verdict, "?"),
 		daemon_handshake_mode(o), o->feed_path, record_format_name(o->format),
 		anon_mode_name(o->anon), d->outputs.n - 1);
 	return 0;
@@ -473,6 +473,7 @@ static void warn_unverifiable(const struct sensor_config *o, const struct partne
 void daemon_init(struct daemon *d, struct sensor_config *cfg)
 {
 	*d = (struct daemon){ .cfg = cfg, .sigfd = -1, .timerfd = -1, .control_fd = -1 };
+	d->loader.lock_fd = -1; /* loader_close after a start that never opened it */
 }
 
 int daemon_prepare(struct daemon *d)
