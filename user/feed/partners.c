@@ -382,7 +382,7 @@ static void parse_value(struct partners_parser *pp, unsigned int lineno, enum pa
 			char *value)
 {
 	struct partner *p = current(pp);
-	char text[80];
+	char text[80], names[128];
 
 	switch (key) {
 	case KEY_SCOPE:
@@ -390,16 +390,15 @@ static void parse_value(struct partners_parser *pp, unsigned int lineno, enum pa
 		break;
 	case KEY_ANON:
 		if (anon_parse_mode(value, &p->anon))
-			add_error(
-				pp, lineno,
-				"anon '%s' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none",
-				shown(value, text, sizeof(text)));
+			add_error(pp, lineno, "anon '%s' is not %s",
+				  shown(value, text, sizeof(text)),
+				  keyword_list(anon_modes, NULL, " or ", names, sizeof(names)));
 		break;
 	case KEY_FORMAT:
 		if (record_format_parse(value, &p->format))
-			add_error(pp, lineno,
-				  "format '%s' is not jsonl, shadowserver-csv or intelmq",
-				  shown(value, text, sizeof(text)));
+			add_error(pp, lineno, "format '%s' is not %s",
+				  shown(value, text, sizeof(text)),
+				  keyword_list(record_formats, NULL, " or ", names, sizeof(names)));
 		break;
 	case KEY_OUTPUT:
 		parse_output(pp, lineno, value);
