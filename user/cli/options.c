@@ -177,22 +177,25 @@ int opt_parse(const struct command *cmd, int argc, char **argv, void *opts, char
 	struct option longs[MAX_OPTS + 2];
 	char shorts[2 * MAX_OPTS + 2], shown[256];
 	bool seen[MAX_OPTS] = { false };
+	const char *bad_row;
 	size_t nargs;
-	int c;
+	int c, i;
 
 	memcpy(opts, cmd->defaults, cmd->opts_size);
-	if (opt_table_check(cmd))
-		return opt_usage_error(cmd, "its option table is wrong (%s)", opt_table_check(cmd));
+	bad_row = opt_table_check(cmd);
+	if (bad_row)
+		return opt_usage_error(cmd, "its option table is wrong (%s)", bad_row);
 	getopt_tables(cmd, longs, shorts);
 	optind = 0; /* a fresh scan: glibc also forgets its state */
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-		int i = c == 'h' ? -1 : opt_index(cmd, c);
-		const struct opt *o = i >= 0 ? &cmd->opts[i] : NULL;
+		const struct opt *o;
 
 		if (c == 'h')
 			return OPT_HELP_ASKED;
-		if (!o)
+		i = opt_index(cmd, c);
+		if (i < 0)
 			return opt_usage_error(cmd, "unknown option");
+		o = &cmd->opts[i];
 		shown[0] = '\0';
 		if (parse_value(o, optarg, (char *)opts + o->offset, shown, sizeof(shown)))
 			return option_error(cmd, o, optarg, shown);

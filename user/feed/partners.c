@@ -378,27 +378,37 @@ static int parse_bool(const char *value, bool *out)
 	return -1;
 }
 
+/* One of `kw`'s names, or an error listing them and `was` kept. */
+static int keyword_value(struct partners_parser *pp, unsigned int lineno, const char *key,
+			 const struct keyword *kw, const char *value, int was)
+{
+	char text[80], names[128];
+	int v;
+
+	if (!keyword_parse(kw, value, &v))
+		return v;
+	add_error(pp, lineno, "%s '%s' is not %s", key, shown(value, text, sizeof(text)),
+		  keyword_list(kw, NULL, " or ", names, sizeof(names)));
+	return was;
+}
+
 static void parse_value(struct partners_parser *pp, unsigned int lineno, enum partner_key key,
 			char *value)
 {
 	struct partner *p = current(pp);
-	char text[80], names[128];
+	char text[80];
 
 	switch (key) {
 	case KEY_SCOPE:
 		parse_scope(pp, lineno, value);
 		break;
 	case KEY_ANON:
-		if (anon_parse_mode(value, &p->anon))
-			add_error(pp, lineno, "anon '%s' is not %s",
-				  shown(value, text, sizeof(text)),
-				  keyword_list(anon_modes, NULL, " or ", names, sizeof(names)));
+		p->anon = (enum anon_mode)keyword_value(pp, lineno, "anon", anon_modes, value,
+							(int)p->anon);
 		break;
 	case KEY_FORMAT:
-		if (record_format_parse(value, &p->format))
-			add_error(pp, lineno, "format '%s' is not %s",
-				  shown(value, text, sizeof(text)),
-				  keyword_list(record_formats, NULL, " or ", names, sizeof(names)));
+		p->format = (enum record_format)keyword_value(pp, lineno, "format", record_formats,
+							      value, (int)p->format);
 		break;
 	case KEY_OUTPUT:
 		parse_output(pp, lineno, value);
