@@ -10,8 +10,9 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 declare -A LEVEL=(
-	[cli]=6
-	[sensor]=5 [hub]=5
+	[cli]=7
+	[sensor]=6 [hub]=6
+	[bus]=5
 	[feed]=4
 	[kernel]=3
 	[rules]=2 [privacy]=2 [enrich]=2

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * A connection to the NATS cluster (libnats), as one principal: its
+ * credentials file, TLS with the given CA, every URL of the cluster.
+ * Asynchronous errors the server sends (a permissions violation) are kept,
+ * so that a request that timed out can say why.
+ */
+#ifndef BOTSINK_BUS_CONN_H
+#define BOTSINK_BUS_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <nats/nats.h>
+#include "bus/bus.h"
+
+#define BUS_SECRET_MAX 128
+
+struct bus_credentials {
+	char user[BUS_NAME_MAX + 16];
+	char password[BUS_SECRET_MAX];
+	char inbox_prefix[BUS_NAME_MAX + 32];
+};
+
+struct bus_config {
+	const char *urls; /* "tls://H:P[,tls://H:P...]" (nats:// is upgraded: TLS is required) */
+	const char *auth_file; /* the credentials file */
+	const char *ca_file; /* NULL: the system's trust store */
+	const char *name; /* the connection's name in the server's logs */
+	/*
+	 * Unreachable at start: go on connecting in the background (a sensor
+	 * counts on). Else an unreachable cluster fails the connect.
+	 */
+	bool retry_unreachable;
+};
+
+struct bus {
+	natsConnection *nc;
+	jsCtx *js;
+	struct bus_credentials creds;
+	char async_error[256]; /* the last error the server sent, "" if none */
+	bool connected; /* false: still trying (retry_unreachable) */
+};
+
+/*
+ * Read a credentials file: "FILE:LINE: reason" in err on failure (a
+ * missing key: "FILE: reason"). A file that group or others can read is
+ * refused. 0 or -1.
+ */
+int bus_credentials_load(const char *path, struct bus_credentials *c, char *err, size_t errlen);
+
+/*
+ * Connect and open a JetStream context. NULL with a reason in err and
+ * *exit_code 2 (bad credentials file, refused credentials, an untrusted
+ * or unusable certificate: configuration) or 1 (unreachable, runtime).
+ */
+struct bus *bus_connect(const struct bus_config *cfg, int *exit_code, char *err, size_t errlen);
+/* The server's last asynchronous error, or the status's text. */
+const char *bus_error(struct bus *b, natsStatus s);
+void bus_close(struct bus *b);
+
+/* Is `name` usable in a subject ([A-Za-z0-9_-], 1-BUS_NAME_MAX characters)? */
+bool bus_name_valid(const char *name);
+
+#endif
