@@ -63,8 +63,9 @@ static const struct opt run_opts[] = {
 		.help = "sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
 			"!PREFIX takes a part out (a management address);\n"
 			"default: the rules' destination prefixes\n"),
-	RUN_OPT("feed", "PATH|-", OPT_STRING, feed_path,
-		.help = "the public feed, appended to (default: - , stdout)\n"),
+	RUN_OPT("feed", "PATH|-|none", OPT_STRING, feed_path,
+		.help = "the public feed, appended to (default: - , stdout;\n"
+			"none: no local feed, with --publish)\n"),
 	RUN_OPT("format", "FORMAT", OPT_KEYWORD, format, .keywords = record_formats,
 		.help = "its format: jsonl (default), shadowserver-csv or intelmq\n"),
 	RUN_OPT("verified-only", NULL, OPT_FLAG, verified_only,
@@ -81,6 +82,16 @@ static const struct opt run_opts[] = {
 			"records gain src_asn and src_as_name\n"),
 	RUN_OPT("mmdb-geo", "FILE", OPT_STRING, mmdb_geo,
 		.help = "MaxMind-format Country or City database: src_geo\n"),
+	RUN_OPT("publish", "URL[,URL...]", OPT_STRING, publish_urls,
+		.help = "also publish every epoch's raw counts to the hub's NATS\n"
+			"JetStream cluster (tls://HOST:PORT; stream BOTSINK_COUNTS,\n"
+			"subject botsink.counts.SENSOR); an epoch commits once\n"
+			"every message is acknowledged, else it waits in the spool\n"),
+	RUN_OPT("publish-auth", "FILE", OPT_STRING, publish_auth,
+		.help = "the sensor's credentials file (botsink nats-config)\n"),
+	RUN_OPT("publish-ca", "FILE", OPT_STRING, publish_ca,
+		.help = "the CA that signed the cluster's certificates\n"
+			"(default: the system's)\n"),
 	RUN_OPT("feed-rotate-size", "SIZE", OPT_SIZE, rotate_size, .min = 1, .max = MAX_BYTES,
 		.expect = "a size (bytes, K, M or G)",
 		.help = "rename the feed file to PATH.<UTC time> and start a\n"
@@ -180,7 +191,14 @@ int run_check(struct sensor_config *cfg)
 {
 	const struct command *cmd = &run_command;
 
-	if ((cfg->rotate_size || cfg->rotate_interval) && !strcmp(cfg->feed_path, "-"))
+	if (!cfg->publish_urls != !cfg->publish_auth)
+		return opt_usage_error(cmd, "--publish and --publish-auth go together");
+	if (cfg->publish_ca && !cfg->publish_urls)
+		return opt_usage_error(cmd, "--publish-ca goes with --publish");
+	if (!strcmp(cfg->feed_path, OUTPUT_FEED_NONE) && !cfg->publish_urls && !cfg->partners_path)
+		return opt_usage_error(cmd, "--feed none leaves nothing to write: add --publish or --partners");
+	if ((cfg->rotate_size || cfg->rotate_interval) &&
+	    (!strcmp(cfg->feed_path, "-") || !strcmp(cfg->feed_path, OUTPUT_FEED_NONE)))
 		return opt_usage_error(
 			cmd, "--feed-rotate-size and --feed-rotate-interval need a feed file");
 	if (cfg->respond != BOTSINK_RESPOND_NONE && cfg->verdict != BOTSINK_VERDICT_DROP)

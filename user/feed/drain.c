@@ -428,8 +428,11 @@ static bool flush_spool(struct drain_output *o)
 			log_error("spool %s: cannot read it at %llu", o->spool_path, head);
 			break;
 		}
+		/* The chunk ends where the spool does: an epoch's last records. */
+		o->sink->epoch_ends = head + (size_t)(nl - buf) + 1 == o->pos.spool_size;
 		w = sink_write_raw(o->sink, buf, (size_t)(nl - buf) + 1);
-		ok = w == (long long)(nl - buf) + 1;
+		/* A bus takes whole messages only: the rest of a chunk starts the next. */
+		ok = w == (long long)(nl - buf) + 1 || (!file && w > 0);
 		if (w > 0)
 			head += (unsigned long long)w;
 		if (!ok && file) {

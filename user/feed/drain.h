@@ -52,6 +52,7 @@ struct drain_output {
 	bool failing; /* refused the pending epoch (warned once per outage) */
 	bool spool_full; /* warned once */
 	bool fresh; /* added since the last commit: drainer_outputs_changed places it */
+	bool borrowed; /* the sink is the caller's: closing the output leaves it open */
 };
 
 struct drainer {

@@ -140,21 +140,20 @@ static struct timespec mono_to_wall(__u64 mono_ns, const struct epoch *e)
 	return ts;
 }
 
-/* SENSOR (up to 255 bytes):INCARNATION:EPOCH:INDEX */
-#define RECORD_ID_LEN (256 + 16 + 20 + 20 + 4)
+void feed_count_enrich(const struct feed *f, struct feed_count *c)
+{
+	struct feed_record *r = &c->rec;
 
-/* A count as every view sees it; each view adds how it shows the source. */
-struct base_record {
-	struct feed_record rec;
-	struct prefix src; /* the raw source: a host (/128), or an aggregate's prefix */
-	unsigned int bits; /* an aggregate's native prefix length */
-	struct enrichment enr;
-	uint64_t checkins_tcp; /* of rec.checkins: verified-only views take out the unverified */
-	char id[RECORD_ID_LEN];
-};
+	memset(&c->enr, 0, sizeof(c->enr));
+	if (f->enrich && !r->any_sid)
+		enricher_lookup(f->enrich, &c->src.addr, &c->enr);
+	r->src_asn = c->enr.asn;
+	r->src_as_name = c->enr.as_name[0] ? c->enr.as_name : NULL;
+	r->src_geo = c->enr.geo[0] ? c->enr.geo : NULL;
+}
 
 static void build_base(const struct feed *f, const struct epoch *e,
-		       const struct botsink_source_count *sc, struct base_record *b)
+		       const struct botsink_source_count *sc, struct feed_count *b)
 {
 	const struct botsink_counter *t = &sc->total;
 	size_t rule = sc->key.sid ? catalog_find(f, sc->key.sid) : CATALOG_NONE;
@@ -178,12 +177,7 @@ static void build_base(const struct feed *f, const struct epoch *e,
 		b->src.len = v4 ? V4_MAPPED_BITS + b->bits : b->bits;
 		addr_mask(&b->src.addr, b->src.len);
 	}
-	memset(&b->enr, 0, sizeof(b->enr));
-	if (f->enrich && !r->any_sid)
-		enricher_lookup(f->enrich, &b->src.addr, &b->enr);
-	r->src_asn = b->enr.asn;
-	r->src_as_name = b->enr.as_name[0] ? b->enr.as_name : NULL;
-	r->src_geo = b->enr.geo[0] ? b->enr.geo : NULL;
+	feed_count_enrich(f, b);
 	r->protocol = t->protocol;
 	memcpy(&r->dst_ip, t->dst_addr, sizeof(r->dst_ip));
 	r->has_port = t->protocol == IPPROTO_TCP || t->protocol == IPPROTO_UDP;
@@ -193,7 +187,7 @@ static void build_base(const struct feed *f, const struct epoch *e,
 	r->classtype = c ? c->classtype : NULL;
 	r->checkins = t->checkins;
 	r->checkins_verified = t->checkins_verified;
-	b->checkins_tcp = t->checkins_tcp;
+	r->checkins_tcp = t->checkins_tcp;
 	r->verification =
 		record_verification_of(t->protocol, t->checkins_tcp, t->checkins_verified);
 	r->dns_qtype = t->dns_qtype;
@@ -206,7 +200,7 @@ static void build_base(const struct feed *f, const struct epoch *e,
 }
 
 /* The truncated network beside a pseudonym; "" for a catch-all. */
-static void format_network(const struct feed *f, const struct base_record *b, char *buf, size_t len)
+static void format_network(const struct feed *f, const struct feed_count *b, char *buf, size_t len)
 {
 	bool v4 = addr_is_v4(&b->src.addr);
 	unsigned int keep = v4 ? V4_MAPPED_BITS + f->truncate_v4 : f->truncate_v6;
@@ -225,9 +219,9 @@ static void format_network(const struct feed *f, const struct base_record *b, ch
  * The check-ins a verified-only view shows: all but the unverified TCP
  * ones. Clamped, as the counts are sums the kernel wrote, not checked.
  */
-static uint64_t verified_checkins(const struct base_record *b)
+static uint64_t verified_checkins(const struct feed_count *b)
 {
-	uint64_t tcp = b->checkins_tcp, verified = b->rec.checkins_verified;
+	uint64_t tcp = b->rec.checkins_tcp, verified = b->rec.checkins_verified;
 	uint64_t unverified = tcp > verified ? tcp - verified : 0;
 
 	return b->rec.checkins > unverified ? b->rec.checkins - unverified : 0;
@@ -239,7 +233,7 @@ static uint64_t verified_checkins(const struct base_record *b)
  * of it is left for a verified-only view.
  */
 static bool view_record(const struct feed *f, const struct feed_view *v, const struct anon_key *key,
-			const struct base_record *b, struct feed_record *r)
+			const struct feed_count *b, struct feed_record *r)
 {
 	const struct anonymizer *a = key ? &key->anon : &v->plain;
 	uint64_t checkins = v->verified_only ? verified_checkins(b) : b->rec.checkins;
@@ -265,8 +259,8 @@ static bool view_record(const struct feed *f, const struct feed_view *v, const s
 /* Records are built and handed to the sinks this many at a time. */
 #define FLUSH_BATCH 8192
 
-/* The keys each target's view uses for this epoch. */
-static void epoch_keys(const struct epoch *e, struct feed_target *t, size_t n,
+/* The keys each target's view uses for an epoch that ended at t. */
+static void epoch_keys(long long t_end, struct feed_target *t, size_t n,
 		       const struct anon_key **keys)
 {
 	char err[256];
@@ -275,7 +269,7 @@ static void epoch_keys(const struct epoch *e, struct feed_target *t, size_t n,
 		keys[i] = NULL;
 		if (!t[i].view->keys)
 			continue;
-		keys[i] = keyring_key_for(t[i].view->keys, (long long)e->end.tv_sec, err,
+		keys[i] = keyring_key_for(t[i].view->keys, t_end, err,
 					  sizeof(err));
 		if (!keys[i]) {
 			log_error("%s: %s", t[i].view->name, err);
@@ -285,7 +279,7 @@ static void epoch_keys(const struct epoch *e, struct feed_target *t, size_t n,
 }
 
 /* One batch of base records to every target still writable. */
-static void emit_batch(const struct feed *f, const struct base_record *base, size_t n, bool last,
+static void emit_batch(const struct feed *f, const struct feed_count *base, size_t n, bool last,
 		       struct feed_target *t, size_t ntargets, const struct anon_key **keys,
 		       struct feed_record *recs)
 {
@@ -307,7 +301,7 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 {
 	size_t batch = d->n < FLUSH_BATCH ? d->n : FLUSH_BATCH;
 	const struct anon_key **keys = calloc(ntargets ? ntargets : 1, sizeof(*keys));
-	struct base_record *base = calloc(batch ? batch : 1, sizeof(*base));
+	struct feed_count *base = calloc(batch ? batch : 1, sizeof(*base));
 	struct feed_record *recs = calloc(batch ? batch : 1, sizeof(*recs));
 	char head[RECORD_ID_LEN];
 	int ret = 0, prefix;
@@ -318,7 +312,7 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 		ret = -1;
 		goto out;
 	}
-	epoch_keys(e, targets, ntargets, keys);
+	epoch_keys((long long)e->end.tv_sec, targets, ntargets, keys);
 	/* Ids share SENSOR:INCARNATION:EPOCH: and differ in the index. */
 	prefix = snprintf(head, sizeof(head), "%.255s:%016llx:%llu:", f->sensor, e->incarnation,
 			  e->number);
@@ -342,6 +336,30 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 out:
 	free(keys);
 	free(base);
+	free(recs);
+	return ret;
+}
+
+int feed_write_counts(const struct feed *f, long long t_end, const struct feed_count *c, size_t n,
+		      bool last, struct feed_target *targets, size_t ntargets)
+{
+	const struct anon_key **keys = calloc(ntargets ? ntargets : 1, sizeof(*keys));
+	struct feed_record *recs = calloc(n ? n : 1, sizeof(*recs));
+	int ret = 0;
+
+	if (!keys || !recs) {
+		for (size_t k = 0; k < ntargets; k++)
+			targets[k].error = ENOMEM;
+		ret = -1;
+		goto out;
+	}
+	epoch_keys(t_end, targets, ntargets, keys);
+	emit_batch(f, c, n, last, targets, ntargets, keys, recs);
+	for (size_t k = 0; k < ntargets; k++)
+		if (targets[k].error)
+			ret = -1;
+out:
+	free(keys);
 	free(recs);
 	return ret;
 }

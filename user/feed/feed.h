@@ -71,6 +71,22 @@ struct feed {
 	size_t nby_sid;
 };
 
+/* SENSOR (up to 255 bytes):INCARNATION:EPOCH:INDEX */
+#define RECORD_ID_LEN (256 + 16 + 20 + 20 + 4)
+
+/*
+ * One count as every view sees it, before a view shows its source: built
+ * from a drained generation (feed_write_epoch), or read off the bus (the
+ * hub: record_counts_parse).
+ */
+struct feed_count {
+	struct feed_record rec; /* src_ip and the view's fields still unset */
+	struct prefix src; /* the raw source: a host (/128), or an aggregate's prefix */
+	unsigned int bits; /* an aggregate's native prefix length */
+	struct enrichment enr;
+	char id[RECORD_ID_LEN];
+};
+
 void feed_init(struct feed *f, const struct enricher *enrich, unsigned int truncate_v4,
 	       unsigned int truncate_v6, const char *sensor);
 /*
@@ -99,6 +115,15 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs);
  */
 int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d,
 		     struct feed_target *targets, size_t ntargets);
+/* Look the count's source up in the feed's databases (not a catch-all's). */
+void feed_count_enrich(const struct feed *f, struct feed_count *c);
+/*
+ * Counts of one epoch (it ended at t_end, Unix seconds: the keys' time)
+ * to each target, as feed_write_epoch does; `last`: they end the epoch.
+ * 0, or -1 when a target failed (its `error` says why).
+ */
+int feed_write_counts(const struct feed *f, long long t_end, const struct feed_count *c, size_t n,
+		      bool last, struct feed_target *targets, size_t ntargets);
 void feed_free(struct feed *f);
 
 #endif

@@ -29,7 +29,8 @@ void key_store_close(struct key_store *ks)
 
 static void output_close(struct drain_output *o)
 {
-	sink_close(o->sink);
+	if (!o->borrowed)
+		sink_close(o->sink);
 	sink_close(o->spool);
 	free(o->label);
 	free(o->name);
@@ -80,13 +81,29 @@ static int check_partner_output(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Open an output's sink and spool; its strings are set by the caller. */
+/* --feed none: records go nowhere, and nothing ever waits for it. */
+static int discard_emit(struct sink *s, const struct feed_record *recs, size_t n)
+{
+	(void)s, (void)recs, (void)n;
+	return 0;
+}
+
+static void discard_close(struct sink *s)
+{
+	(void)s;
+}
+
+static const struct sink_ops discard_ops = { .emit = discard_emit, .close = discard_close };
+static struct sink discard_sink = { .ops = &discard_ops, .name = OUTPUT_FEED_NONE };
+
+/* Open an output's sink (unless it has one) and spool; its strings are set by the caller. */
 static int output_open(struct drain_output *o, const char *path, enum record_format format,
 		       char *err, size_t errlen)
 {
 	char why[512];
 
-	o->sink = sink_file_open(path, format, 0, why, sizeof(why));
+	if (!o->sink)
+		o->sink = sink_file_open(path, format, 0, why, sizeof(why));
 	if (!o->sink) {
 		snprintf(err, errlen, "%s: %s", o->label, why);
 		return -1;
@@ -101,12 +118,23 @@ static int output_open(struct drain_output *o, const char *path, enum record_for
 	return 0;
 }
 
+/* The output after the partners': the publisher's. */
+static bool is_publisher(const struct output_set *set, size_t i)
+{
+	return i == 1 + set->partners.n;
+}
+
 static int describe(struct drain_output *o, const struct output_config *cfg,
-		    const struct partner *p)
+		    const struct partner *p, bool publisher)
 {
 	int ret;
 
-	if (!p) {
+	if (publisher) {
+		o->name = strdup(OUTPUT_PUBLISH_NAME);
+		ret = asprintf(&o->label, "publisher %s", cfg->publisher->name);
+		if (ret >= 0)
+			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir, OUTPUT_PUBLISH_SPOOL);
+	} else if (!p) {
 		o->name = strdup("feed");
 		ret = asprintf(&o->label, "feed %s", cfg->feed_path);
 		if (ret >= 0)
@@ -126,15 +154,17 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 			const struct feed *f, struct key_store *ks, struct output_set *prev,
 			char *err, size_t errlen)
 {
-	const struct partner *p = i ? &set->partners.p[i - 1] : NULL;
+	bool publisher = is_publisher(set, i);
+	const struct partner *p = i && !publisher ? &set->partners.p[i - 1] : NULL;
 	struct drain_output *o = &set->out[i];
-	enum record_format format = p ? p->format : cfg->format;
-	enum anon_mode anon = p ? p->anon : cfg->anon;
-	bool verified_only = p ? p->verified_only : cfg->verified_only;
+	/* The publisher's view shows counts raw: they go to the operator's own hub. */
+	enum record_format format = publisher ? FORMAT_COUNTS : p ? p->format : cfg->format;
+	enum anon_mode anon = publisher ? ANON_NONE : p ? p->anon : cfg->anon;
+	bool verified_only = !publisher && (p ? p->verified_only : cfg->verified_only);
 	struct keyring *keys = NULL;
-	const char *path = p ? p->output : cfg->feed_path;
+	const char *path = publisher ? cfg->publisher->name : p ? p->output : cfg->feed_path;
 
-	if (describe(o, cfg, p)) {
+	if (describe(o, cfg, p, publisher)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -150,6 +180,15 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 		return 0;
 	if (p && check_partner_output(path, err, errlen))
 		return -1;
+	if (publisher) {
+		o->sink = cfg->publisher;
+		o->borrowed = true;
+	} else if (!p && !strcmp(path, OUTPUT_FEED_NONE)) {
+		o->sink = &discard_sink;
+		o->borrowed = true;
+		o->fresh = true;
+		return 0; /* never refuses an epoch: no spool */
+	}
 	return output_open(o, path, format, err, errlen);
 }
 
@@ -162,7 +201,7 @@ int output_set_open(struct output_set *set, const struct output_config *cfg,
 	memset(set, 0, sizeof(*set));
 	set->partners = *partners;
 	memset(partners, 0, sizeof(*partners));
-	set->n = 1 + set->partners.n;
+	set->n = 1 + set->partners.n + (cfg->publisher != NULL);
 	set->out = calloc(set->n, sizeof(*set->out));
 	set->views = calloc(set->n, sizeof(*set->views));
 	set->reuse = calloc(set->n, sizeof(*set->reuse));
@@ -194,6 +233,7 @@ void output_set_take(struct output_set *set)
 		if (!old)
 			continue;
 		o->sink = old->sink;
+		o->borrowed = old->borrowed;
 		o->spool = old->spool;
 		o->pos = old->pos;
 		o->failing = old->failing;

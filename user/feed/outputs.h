@@ -17,6 +17,9 @@
 #define OUTPUT_MAIN_SPOOL "spool.jsonl"
 #define OUTPUT_PARTNER_DIR "partners" /* in the state directory: partners' spools */
 #define OUTPUT_STATE_FILE "outputs.state"
+#define OUTPUT_PUBLISH_SPOOL "publish.spool" /* the publisher's, in the counts format */
+#define OUTPUT_PUBLISH_NAME "publish" /* its name in outputs.state */
+#define OUTPUT_FEED_NONE "none" /* --feed none: no local feed (a publishing sensor) */
 
 /* The keys of each ipcrypt mode, opened when a view first needs them. */
 struct key_store {
@@ -39,6 +42,11 @@ struct output_config {
 	enum anon_mode anon;
 	bool verified_only; /* the public feed's (--verified-only) */
 	const char *state_dir;
+	/*
+	 * The bus publisher (bus/publish.h), or NULL: the last output, raw
+	 * counts. Owned by the caller, never closed by a set.
+	 */
+	struct sink *publisher;
 };
 
 struct output_set {

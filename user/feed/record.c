@@ -26,6 +26,8 @@ int record_format_parse(const char *text, enum record_format *out)
 
 const char *record_format_name(enum record_format f)
 {
+	if (f == FORMAT_COUNTS)
+		return "counts";
 	return keyword_name(record_formats, (int)f, "unknown");
 }
 
@@ -42,6 +44,9 @@ void record_format(enum record_format f, const struct feed_record *r, struct str
 		break;
 	case FORMAT_INTELMQ:
 		record_to_intelmq(r, sb);
+		break;
+	case FORMAT_COUNTS:
+		record_to_counts(r, sb);
 		break;
 	default:
 		record_to_json(r, sb);

@@ -56,6 +56,7 @@ struct feed_record {
 	uint64_t syns;
 	uint64_t checkins; /* SYNs and data segments (retransmissions once), datagrams */
 	uint64_t checkins_verified; /* of checkins: TCP ones that completed a handshake */
+	uint64_t checkins_tcp; /* of checkins: TCP ones (the counts format only) */
 	enum record_verification verification; /* record_verification_of() the counts */
 	uint16_t dns_qtype; /* last DNS query type seen; 0: none */
 	const char *sensor;
@@ -67,6 +68,12 @@ enum record_format {
 	FORMAT_JSONL = 0, /* botsink's own schema */
 	FORMAT_SHADOWSERVER_CSV, /* Shadowserver's Sinkhole Events columns, then botsink's */
 	FORMAT_INTELMQ, /* IntelMQ harmonization, one event per line */
+	/*
+	 * The raw counts a sensor publishes to its hub (feed/counts.h): not a
+	 * feed format, so not in record_formats: no one can ask for raw
+	 * addresses by name.
+	 */
+	FORMAT_COUNTS,
 };
 
 /* The formats' names, in the order help and errors list them. */
@@ -128,5 +135,8 @@ void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb);
 
 /* One IntelMQ event as flat JSON, keys with no value left out (record_intelmq.c). */
 void record_to_intelmq(const struct feed_record *r, struct strbuf *sb);
+
+/* One raw count, as a sensor publishes it (feed/counts.h, record_counts.c). */
+void record_to_counts(const struct feed_record *r, struct strbuf *sb);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include "bus/publish.h"
 #include "kernel/counters.h"
 #include "kernel/install.h"
 #include "lib/keywords.h"
@@ -106,7 +107,8 @@ static int open_outputs(struct daemon *d, struct partner_set *ps, struct output_
 					   .format = d->cfg->format,
 					   .anon = d->cfg->anon,
 					   .verified_only = d->cfg->verified_only,
-					   .state_dir = d->cfg->state_dir };
+					   .state_dir = d->cfg->state_dir,
+					   .publisher = d->publisher };
 	char err[1024];
 
 	if (!output_set_open(set, &cfg, ps, &d->feed, &d->keys, prev, err, sizeof(err)))
@@ -199,7 +201,7 @@ static int reload_from(struct daemon *d, const char *path, FILE *errors)
 	d->rules = rs;
 	d->compiled = c;
 	log_info("rules reloaded: %zu rules, %zu destination entries; %zu partners", rs.n, c.ndst,
-		 d->outputs.n - 1);
+		 d->outputs.partners.n);
 	return 0;
 fail:
 	rules_free(&rs);
@@ -443,7 +445,10 @@ static int start(struct daemon *d)
 						 "native XDP",
 		d->rules.n, d->compiled.ndst, keyword_name(verdict_names, (int)o->verdict, "?"),
 		daemon_handshake_mode(o), o->feed_path, record_format_name(o->format),
-		anon_mode_name(o->anon), d->outputs.n - 1);
+		anon_mode_name(o->anon), d->outputs.partners.n);
+	if (d->publisher)
+		log_info("publishing raw counts to %s as %s%s", o->publish_urls, BUS_COUNTS_SUBJECT,
+			 o->sensor);
 	return 0;
 }
 
@@ -476,11 +481,33 @@ void daemon_init(struct daemon *d, struct sensor_config *cfg)
 	d->loader.lock_fd = -1; /* loader_close after a start that never opened it */
 }
 
+/* --publish: connect to the cluster (refused credentials: a usage error). */
+static int open_publisher(struct daemon *d)
+{
+	const struct sensor_config *o = d->cfg;
+	struct publish_config pc = { .bus = { .urls = o->publish_urls,
+					      .auth_file = o->publish_auth,
+					      .ca_file = o->publish_ca,
+					      .name = o->sensor },
+				     .sensor = o->sensor };
+	char err[512];
+	int ret;
+
+	if (!o->publish_urls)
+		return EXIT_OK;
+	d->publisher = publisher_open(&pc, &ret, err, sizeof(err));
+	if (d->publisher)
+		return EXIT_OK;
+	log_error("--publish: %s", err);
+	return ret;
+}
+
 int daemon_prepare(struct daemon *d)
 {
 	struct sensor_config *cfg = d->cfg;
 	struct partner_set ps;
 	char err[512];
+	int ret;
 
 	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL) ||
 	    setup_state(d))
@@ -493,6 +520,11 @@ int daemon_prepare(struct daemon *d)
 	if (load_partners(d, &ps, NULL))
 		return EXIT_USAGE;
 	warn_unverifiable(cfg, &ps);
+	ret = open_publisher(d);
+	if (ret) {
+		partners_free(&ps);
+		return ret;
+	}
 	if (open_outputs(d, &ps, &d->outputs, NULL, NULL))
 		return EXIT_USAGE;
 	d->drainer = (struct drainer){ .maps = &d->loader.maps,
@@ -515,6 +547,8 @@ void daemon_release(struct daemon *d)
 		close(d->timerfd);
 	d->sigfd = d->timerfd = -1;
 	output_set_close(&d->outputs);
+	sink_close(d->publisher);
+	d->publisher = NULL;
 	feed_free(&d->feed);
 	key_store_close(&d->keys);
 	enricher_close(&d->enrich);

@@ -37,6 +37,7 @@ struct sensor_config {
 	const char *state_dir;
 	const char *pin_dir;
 	const char *sensor_arg; /* --sensor; sensor is the name used */
+	const char *publish_urls, *publish_auth, *publish_ca; /* --publish: the hub's cluster */
 	char sensor[SENSOR_NAME_LEN];
 	double interval;
 	enum anon_mode anon;
@@ -71,6 +72,7 @@ struct daemon {
 	struct key_store keys;
 	char keys_dir[PATH_MAX];
 	struct output_set outputs;
+	struct sink *publisher; /* --publish, or NULL: the outputs' last */
 	char outputs_path[PATH_MAX];
 	struct feed feed;
 	struct drainer drainer;

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bus/publish.h"
+#include "feed/counts.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "lib/strbuf.h"
+
+/* Where a record id stands: INCARNATION (as text), EPOCH, INDEX. */
+struct id_place {
+	char incarnation[24];
+	uint64_t epoch, index;
+};
+
+struct publisher {
+	struct sink base;
+	struct bus *bus;
+	jsCtx *js; /* with this publisher's acknowledgement handler */
+	char subject[sizeof(BUS_COUNTS_SUBJECT) + BUS_NAME_MAX];
+	struct strbuf msg; /* the message being filled */
+	size_t msg_records;
+	char msg_id[RECORD_ID_LEN];
+	size_t epoch_len; /* msg_id's "SENSOR:INCARNATION:EPOCH:" length */
+	struct strbuf line; /* one record formatted */
+	bool have_stored; /* the stream's last message of this sensor, at start */
+	struct id_place stored;
+	pthread_mutex_t lock; /* the counters below: acks come on libnats' thread */
+	struct publish_stats stats;
+	uint64_t round_failed; /* failures since the last settle */
+	char fail_text[200];
+};
+
+/* "SENSOR:INCARNATION:EPOCH:INDEX", read from its end. 0 or -1. */
+static int id_parse(const char *id, size_t len, struct id_place *p)
+{
+	const char *end = id + len, *c3 = memrchr(id, ':', len), *c2, *c1;
+
+	if (!c3 || !(c2 = memrchr(id, ':', (size_t)(c3 - id))) ||
+	    !(c1 = memrchr(id, ':', (size_t)(c2 - id))) || (size_t)(c2 - c1 - 1) >= sizeof(p->incarnation))
+		return -1;
+	memcpy(p->incarnation, c1 + 1, (size_t)(c2 - c1 - 1));
+	p->incarnation[c2 - c1 - 1] = '\0';
+	if (parse_uint_n(c2 + 1, (size_t)(c3 - c2 - 1), UINT64_MAX, &p->epoch) ||
+	    parse_uint_n(c3 + 1, (size_t)(end - c3 - 1), UINT64_MAX, &p->index))
+		return -1;
+	return 0;
+}
+
+/* Was the message starting at this id stored before the restart? */
+static bool stored_already(const struct publisher *p, const char *id)
+{
+	struct id_place at;
+
+	if (!p->have_stored || id_parse(id, strlen(id), &at) ||
+	    strcmp(at.incarnation, p->stored.incarnation))
+		return false;
+	return at.epoch < p->stored.epoch ||
+	       (at.epoch == p->stored.epoch && at.index <= p->stored.index);
+}
+
+static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+	struct publisher *p = closure;
+	const char *id = NULL;
+
+	(void)js;
+	natsMsgHeader_Get(m, "Nats-Msg-Id", &id);
+	pthread_mutex_lock(&p->lock);
+	if (pa) {
+		p->stats.acked++;
+		p->stats.duplicates += pa->Duplicate;
+		if (id)
+			snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
+	} else {
+		p->stats.failed++;
+		p->round_failed++;
+		snprintf(p->fail_text, sizeof(p->fail_text), "%s",
+			 pae && pae->ErrText ? pae->ErrText :
+			 pae ? natsStatus_GetText(pae->Err) : "no acknowledgement");
+	}
+	pthread_mutex_unlock(&p->lock);
+	natsMsg_Destroy(m);
+}
+
+static bool connected(const struct publisher *p)
+{
+	return natsConnection_Status(p->bus->nc) == NATS_CONN_STATUS_CONNECTED;
+}
+
+/* The message filled so far, to the stream (unless it holds it already). */
+static int send_message(struct publisher *p)
+{
+	jsPubOptions po;
+	natsStatus s;
+
+	if (!p->msg_records)
+		return 0;
+	jsPubOptions_Init(&po);
+	po.MsgId = p->msg_id;
+	po.MaxWait = PUBLISH_ACK_WAIT_MS;
+	if (stored_already(p, p->msg_id)) {
+		pthread_mutex_lock(&p->lock);
+		p->stats.skipped++;
+		pthread_mutex_unlock(&p->lock);
+		s = NATS_OK;
+	} else {
+		s = js_PublishAsync(p->js, p->subject, p->msg.buf, (int)p->msg.len, &po);
+		pthread_mutex_lock(&p->lock);
+		p->stats.messages += s == NATS_OK;
+		pthread_mutex_unlock(&p->lock);
+	}
+	sb_reset(&p->msg);
+	p->msg_records = 0;
+	if (s != NATS_OK) {
+		log_warn("publish to %s: %s", p->subject, bus_error(p->bus, s));
+		errno = EAGAIN;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One counts line (with its newline) into the message; the message before
+ * it goes first if the line cannot join it. 0 or -1 (errno).
+ */
+static int add_line(struct publisher *p, const char *line, size_t len)
+{
+	const char *id;
+	size_t idlen = counts_line_id(line, len, &id);
+	const char *colon = idlen ? memrchr(id, ':', idlen) : NULL;
+	size_t epoch_len = colon ? (size_t)(colon - id) + 1 : 0;
+
+	if (!colon || idlen >= sizeof(p->msg_id)) {
+		log_error("%s: a line that is not a count: dropped", p->subject);
+		return 0;
+	}
+	if (p->msg_records &&
+	    (p->msg_records == PUBLISH_MSG_RECORDS || p->msg.len + len > PUBLISH_MSG_BYTES ||
+	     epoch_len != p->epoch_len || memcmp(id, p->msg_id, epoch_len)) &&
+	    send_message(p))
+		return -1;
+	if (!p->msg_records) {
+		memcpy(p->msg_id, id, idlen);
+		p->msg_id[idlen] = '\0';
+		p->epoch_len = epoch_len;
+	}
+	sb_append(&p->msg, line, len);
+	p->msg_records++;
+	if (p->msg.oom) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Wait for every acknowledgement. 0 when all messages since the last
+ * settle were stored; else -1 (EIO), with what was in flight given up.
+ */
+static int settle(struct publisher *p)
+{
+	jsPubOptions po;
+	natsMsgList pending = { 0 };
+	natsStatus s;
+	uint64_t failed;
+
+	jsPubOptions_Init(&po);
+	po.MaxWait = PUBLISH_ACK_WAIT_MS;
+	s = js_PublishAsyncComplete(p->js, &po);
+	if (s == NATS_TIMEOUT && js_PublishAsyncGetPendingList(&pending, p->js) == NATS_OK)
+		natsMsgList_Destroy(&pending);
+	pthread_mutex_lock(&p->lock);
+	failed = p->round_failed;
+	p->round_failed = 0;
+	pthread_mutex_unlock(&p->lock);
+	if (s == NATS_OK && !failed)
+		return 0;
+	log_warn("%s: %s", p->subject,
+		 failed ? p->fail_text : "no acknowledgement in time (cluster out of reach?)");
+	errno = EIO;
+	return -1;
+}
+
+/* After a failure: nothing half-built or in flight is kept. */
+static int give_up(struct publisher *p)
+{
+	int saved = errno;
+
+	sb_reset(&p->msg);
+	p->msg_records = 0;
+	settle(p);
+	errno = saved;
+	return -1;
+}
+
+static int publisher_emit(struct sink *s, const struct feed_record *recs, size_t n)
+{
+	struct publisher *p = (struct publisher *)s;
+
+	if (!connected(p)) {
+		errno = EAGAIN;
+		return give_up(p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		sb_reset(&p->line);
+		record_format(FORMAT_COUNTS, &recs[i], &p->line);
+		if (p->line.oom) {
+			errno = ENOMEM;
+			return give_up(p);
+		}
+		if (add_line(p, p->line.buf, p->line.len))
+			return give_up(p);
+	}
+	if (s->epoch_ends && send_message(p))
+		return give_up(p);
+	return 0;
+}
+
+static int publisher_sync(struct sink *s)
+{
+	struct publisher *p = (struct publisher *)s;
+
+	if (send_message(p))
+		return give_up(p);
+	return settle(p) ? give_up(p) : 0;
+}
+
+/*
+ * Spooled lines: the messages they fill, each once complete (a line of
+ * another message follows, or the spool ends here: epoch_ends). Returns
+ * the bytes of the lines in messages acknowledged.
+ */
+static long long publisher_write_raw(struct sink *s, const char *buf, size_t n)
+{
+	struct publisher *p = (struct publisher *)s;
+	size_t done = 0, at = 0;
+
+	if (!connected(p)) {
+		errno = EAGAIN;
+		return give_up(p);
+	}
+	while (at < n) {
+		const char *nl = memchr(buf + at, '\n', n - at);
+		size_t len = nl ? (size_t)(nl - (buf + at)) + 1 : n - at;
+		size_t before = p->msg_records;
+
+		if (add_line(p, buf + at, len))
+			return give_up(p);
+		if (before && p->msg_records == 1) /* the line began a new message */
+			done = at;
+		at += len;
+	}
+	if (s->epoch_ends) {
+		if (send_message(p))
+			return give_up(p);
+		done = n;
+	} else {
+		/* The last message may go on in the next chunk: sent from there, whole. */
+		sb_reset(&p->msg);
+		p->msg_records = 0;
+	}
+	if (settle(p))
+		return give_up(p);
+	return (long long)done;
+}
+
+static void publisher_close(struct sink *s)
+{
+	struct publisher *p = (struct publisher *)s;
+
+	if (p->msg_records)
+		log_warn("%s: closed with %zu records unsent (they stay uncommitted)", p->subject,
+			 p->msg_records);
+	jsCtx_Destroy(p->js);
+	bus_close(p->bus);
+	sb_free(&p->msg);
+	sb_free(&p->line);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static const struct sink_ops publisher_ops = {
+	.emit = publisher_emit,
+	.sync = publisher_sync,
+	.write_raw = publisher_write_raw,
+	.close = publisher_close,
+};
+
+void publisher_stats(struct sink *s, struct publish_stats *out)
+{
+	struct publisher *p = (struct publisher *)s;
+
+	pthread_mutex_lock(&p->lock);
+	*out = p->stats;
+	pthread_mutex_unlock(&p->lock);
+	out->connected = connected(p);
+}
+
+/*
+ * The last message the stream holds of this sensor: its id says where
+ * publishing may start again. A missing stream or message is no error
+ * (nothing is held); a refusal is (the credentials do not fit the sensor).
+ */
+static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t errlen)
+{
+	jsDirectGetMsgOptions o;
+	natsMsg *m = NULL;
+	const char *id = NULL;
+	natsStatus s;
+
+	jsDirectGetMsgOptions_Init(&o);
+	o.LastBySubject = p->subject;
+	s = js_DirectGetMsg(&m, p->bus->js, BUS_COUNTS_STREAM, NULL, &o);
+	if (s == NATS_NOT_FOUND)
+		return 0;
+	if (s != NATS_OK) {
+		const char *why = bus_error(p->bus, s);
+
+		if (strstr(why, "ermission")) {
+			snprintf(err, errlen, "%s: %s", p->subject, why);
+			*exit_code = 2;
+			return -1;
+		}
+		log_warn("%s: cannot ask %s what it holds (%s): repeats rely on its duplicate window",
+			 p->subject, BUS_COUNTS_STREAM, why);
+		return 0;
+	}
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id &&
+	    !id_parse(id, strlen(id), &p->stored)) {
+		p->have_stored = true;
+		snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
+	}
+	natsMsg_Destroy(m);
+	return 0;
+}
+
+static int open_js(struct publisher *p, char *err, size_t errlen)
+{
+	jsOptions o;
+	natsStatus s = jsOptions_Init(&o);
+
+	o.PublishAsync.MaxPending = PUBLISH_MAX_PENDING;
+	o.PublishAsync.AckHandler = on_ack;
+	o.PublishAsync.AckHandlerClosure = p;
+	o.Wait = PUBLISH_ACK_WAIT_MS;
+	if (s == NATS_OK)
+		s = natsConnection_JetStream(&p->js, p->bus->nc, &o);
+	if (s != NATS_OK)
+		snprintf(err, errlen, "JetStream: %s", bus_error(p->bus, s));
+	return s == NATS_OK ? 0 : -1;
+}
+
+struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, char *err,
+			    size_t errlen)
+{
+	struct publisher *p = calloc(1, sizeof(*p));
+	struct bus_config bc = cfg->bus;
+
+	*exit_code = 1;
+	if (!p) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	if (!bus_name_valid(cfg->sensor)) {
+		snprintf(err, errlen, "sensor name '%s' cannot be a subject: [A-Za-z0-9_-], 1-%d characters",
+			 cfg->sensor, BUS_NAME_MAX);
+		*exit_code = 2;
+		goto fail;
+	}
+	snprintf(p->subject, sizeof(p->subject), "%s%s", BUS_COUNTS_SUBJECT, cfg->sensor);
+	bc.retry_unreachable = true;
+	p->bus = bus_connect(&bc, exit_code, err, errlen);
+	if (!p->bus || open_js(p, err, errlen))
+		goto fail;
+	if (p->bus->connected && learn_stored(p, exit_code, err, errlen))
+		goto fail;
+	if (!p->bus->connected)
+		log_warn("%s: not reachable yet; epochs wait in the spool", cfg->bus.urls);
+	p->base.ops = &publisher_ops;
+	p->base.name = p->subject;
+	return &p->base;
+fail:
+	jsCtx_Destroy(p->js);
+	bus_close(p->bus);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	return NULL;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The sensor's publisher: a sink (feed/sink.h) whose records, in the counts
+ * format (feed/counts.h), go to stream BOTSINK_COUNTS on subject
+ * botsink.counts.SENSOR.
+ *
+ * Records go in messages of up to PUBLISH_MSG_RECORDS lines (and
+ * PUBLISH_MSG_BYTES): a message holds lines of one epoch only, and starts
+ * at the epoch's first record or where the one before it ended, so an
+ * epoch written again (after a crash, or from the spool) is cut into the
+ * same messages. A message's id (Nats-Msg-Id) is the record id of its
+ * first line: the stream drops a repeat within its duplicate window.
+ * Beyond the window, a publisher started again asks the stream for the
+ * last message on its subject and does not publish again what that one
+ * and those before it hold (the restart bound is then the stream's
+ * retention, not its window).
+ *
+ * sync() waits until every message is acknowledged: the drainer commits
+ * the epoch only then. A message refused or not acknowledged in time, or
+ * a cluster out of reach, fails the epoch (it goes to the spool, and is
+ * delivered later, in order).
+ */
+#ifndef BOTSINK_PUBLISH_H
+#define BOTSINK_PUBLISH_H
+
+#include <stdint.h>
+#include "bus/conn.h"
+#include "feed/feed.h"
+#include "feed/sink.h"
+
+#define PUBLISH_MSG_RECORDS 1000
+#define PUBLISH_MSG_BYTES (512 * 1024)
+#define PUBLISH_ACK_WAIT_MS 5000 /* per message: then the epoch goes to the spool */
+#define PUBLISH_MAX_PENDING 1024 /* messages in flight */
+
+struct publish_config {
+	struct bus_config bus;
+	const char *sensor;
+};
+
+/* What the publisher did since it started (botsink status). */
+struct publish_stats {
+	uint64_t messages; /* published */
+	uint64_t acked, duplicates; /* of them: stored; dropped by the stream as repeats */
+	uint64_t failed; /* refused or not acknowledged in time */
+	uint64_t skipped; /* held by the stream before a restart: not published again */
+	char last_acked[RECORD_ID_LEN]; /* the first record id of the last message acked */
+	bool connected;
+};
+
+/*
+ * Connect as the credentials say and learn what the stream already holds
+ * of this sensor. NULL with a reason in err and *exit_code 2 (refused
+ * credentials or certificate, a subject not permitted) or 1. A cluster
+ * out of reach is not an error: the publisher connects in the background
+ * and epochs wait in the spool until then.
+ */
+struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, char *err,
+			    size_t errlen);
+/* s must come from publisher_open. */
+void publisher_stats(struct sink *s, struct publish_stats *out);
+
+#endif
