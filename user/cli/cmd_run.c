@@ -20,21 +20,6 @@
 #define RUN_OPT(...) OPT_ROW(struct sensor_config, __VA_ARGS__)
 
 /* --truncate V4,V6: keeping every bit would publish raw addresses as "truncate". */
-static int parse_truncate(const char *text, void *field, char *shown, size_t len)
-{
-	const char *comma = strchr(text, ',');
-	struct truncate_bits *t = field;
-	uint64_t v4, v6;
-
-	(void)shown;
-	(void)len;
-	if (!comma || parse_uint_n(text, (size_t)(comma - text), 31, &v4) ||
-	    parse_uint(comma + 1, 127, &v6))
-		return -1;
-	t->v4 = (unsigned int)v4;
-	t->v6 = (unsigned int)v6;
-	return 0;
-}
 
 /* --retransmit-memory N: entries, a power of two, kept as sets of ways. */
 static int parse_recent(const char *text, void *field, char *shown, size_t len)
@@ -136,8 +121,8 @@ static const struct opt run_opts[] = {
 		.expect = "a duration (seconds, or with s, h or d)",
 		.help = "delete a key TIME after it was replaced (default 7d;\n"
 			"s, h, d suffixes)\n"),
-	RUN_OPT("truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = parse_truncate,
-		.expect = "V4,V6 prefix lengths such as 24,48",
+	RUN_OPT("truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = opt_parse_truncate,
+		.expect = OPT_TRUNCATE_EXPECT,
 		.help = "prefix lengths kept by --anon truncate (default: 24,48)\n"),
 	RUN_OPT("state-dir", "DIR", OPT_STRING, state_dir,
 		.help = "state directory (default: " DEFAULT_STATE_DIR ")\n"),

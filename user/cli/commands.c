@@ -6,8 +6,8 @@
 #include "lib/util.h"
 
 const struct command *const commands[] = {
-	&run_command,	     &status_command,	 &rules_check_command, &rules_import_command,
-	&rules_load_command, &keys_list_command, &keys_rotate_command,
+	&run_command,	    &status_command,	 &rules_check_command, &rules_import_command,
+	&rules_load_command, &keys_list_command, &keys_rotate_command, &hub_command,
 };
 const size_t ncommands = ARRAY_SIZE(commands);
 

@@ -125,5 +125,8 @@ void opt_help(FILE *f, const struct command *cmd, const struct command *const *c
 /* --sinkhole PREFIXES, for every command that takes it: into a struct sinkhole_space. */
 int opt_parse_sinkhole(const char *arg, void *field, char *shown, size_t len);
 #define OPT_SINKHOLE_EXPECT "an IPv4 or IPv6 prefix, or leaves nothing"
+/* --truncate V4,V6 (run, hub): into a struct truncate_bits. */
+int opt_parse_truncate(const char *arg, void *field, char *shown, size_t len);
+#define OPT_TRUNCATE_EXPECT "V4,V6 prefix lengths such as 24,48"
 
 #endif

@@ -47,6 +47,7 @@ struct section {
 struct partners_parser {
 	const char *path;
 	bool have_asn_db;
+	bool output_optional;
 	struct partner_set *ps;
 	struct section *sections; /* parallel to ps->p */
 	struct load_error *errors;
@@ -182,7 +183,7 @@ static void finish_section(struct partners_parser *pp)
 		add_error(pp, p->line, "partner '%s' has no scope", name);
 	else if (!p->nprefixes && !p->nasns && !sec->scope_refused)
 		add_error(pp, p->line, "partner '%s' has an empty scope", name);
-	if (!p->output && !sec->output_refused)
+	if (!p->output && !sec->output_refused && !pp->output_optional)
 		add_error(pp, p->line, "partner '%s' has no output", name);
 }
 
@@ -661,10 +662,13 @@ static void parse_text(struct partners_parser *pp, const char *text, size_t len)
 	finish_section(pp);
 }
 
-int partners_parse_buffer(const char *name, const char *text, size_t len, bool have_asn_db,
+int partners_parse_buffer(const char *name, const char *text, size_t len, unsigned int flags,
 			  const char *main_feed, struct partner_set *out, FILE *errors)
 {
-	struct partners_parser pp = { .path = name, .have_asn_db = have_asn_db, .ps = out };
+	struct partners_parser pp = { .path = name,
+				      .have_asn_db = flags & PARTNERS_HAVE_ASN_DB,
+				      .output_optional = flags & PARTNERS_OUTPUT_OPTIONAL,
+				      .ps = out };
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -686,7 +690,7 @@ int partners_parse_buffer(const char *name, const char *text, size_t len, bool h
 	return ret;
 }
 
-int partners_load(const char *path, bool have_asn_db, const char *main_feed,
+int partners_load(const char *path, unsigned int flags, const char *main_feed,
 		  struct partner_set *out, FILE *errors)
 {
 	size_t len;
@@ -698,7 +702,7 @@ int partners_load(const char *path, bool have_asn_db, const char *main_feed,
 		fprintf(errors, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	ret = partners_parse_buffer(path, text, len, have_asn_db, main_feed, out, errors);
+	ret = partners_parse_buffer(path, text, len, flags, main_feed, out, errors);
 	free(text);
 	return ret;
 }

@@ -37,17 +37,20 @@ struct partner_set {
 	size_t n;
 };
 
+/* partners_load flags (a bool true is PARTNERS_HAVE_ASN_DB). */
+#define PARTNERS_HAVE_ASN_DB 1U /* --mmdb-asn was given (an AS scope entry needs it) */
+#define PARTNERS_OUTPUT_OPTIONAL 2U /* the hub: partners' records go to the bus, a file is extra */
+
 /*
  * Read a partners file. 0, or -1 with every error written to `errors` as
  * "FILE:LINE: reason" (an unreadable file: "FILE: reason"), in line order,
- * and `out` left empty. have_asn_db: --mmdb-asn was given (an AS scope
- * entry needs it). main_feed: the main feed's path (NULL or "-": none),
- * which no partner may write to.
+ * and `out` left empty. flags: PARTNERS_*. main_feed: the main feed's path
+ * (NULL or "-": none), which no partner may write to.
  */
-int partners_load(const char *path, bool have_asn_db, const char *main_feed,
+int partners_load(const char *path, unsigned int flags, const char *main_feed,
 		  struct partner_set *out, FILE *errors);
 /* The same, from memory; `name` is what errors report as the file. */
-int partners_parse_buffer(const char *name, const char *text, size_t len, bool have_asn_db,
+int partners_parse_buffer(const char *name, const char *text, size_t len, unsigned int flags,
 			  const char *main_feed, struct partner_set *out, FILE *errors);
 void partners_free(struct partner_set *ps);
 /* Does any partner have an AS scope entry (the ASN lookup is needed)? */

@@ -35,6 +35,11 @@ struct ipcrypt_det {
 	void *enc, *dec; /* EVP_CIPHER_CTX, AES-128-ECB, one per direction */
 };
 
+/* The prefix lengths truncate keeps (and shown beside a pseudonym). */
+struct truncate_bits {
+	unsigned int v4, v6;
+};
+
 struct anonymizer {
 	enum anon_mode mode;
 	struct ipcrypt_pfx pfx;

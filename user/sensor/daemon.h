@@ -45,9 +45,7 @@ struct sensor_config {
 	bool verified_only; /* the public feed's */
 	enum key_rotate key_rotate;
 	long long key_retention; /* seconds */
-	struct truncate_bits {
-		unsigned int v4, v6; /* prefix lengths kept by --anon truncate */
-	} truncate;
+	struct truncate_bits truncate; /* prefix lengths kept by --anon truncate */
 	enum xdp_attach_mode xdp_mode;
 	enum botsink_verdict verdict;
 	enum botsink_respond respond;

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "bus/conn.h"
+#include "enrich/enrich.h"
+#include "feed/counts.h"
+#include "feed/feed.h"
+#include "feed/outputs.h"
+#include "feed/partners.h"
+#include "hub/hub.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+#define HUB_FETCH_WAIT_MS 1000 /* a fetch returns after this with what came */
+#define HUB_ACK_WAIT_MS 10000 /* for the record messages of a batch */
+#define HUB_NAK_DELAY_MS 1000 /* a batch that could not be delivered comes back after */
+#define HUB_REPORT_S 10 /* the consumer's lag, in the log */
+
+/* One view's records of the message in hand, as one message to its subject. */
+struct hub_view {
+	struct feed_view view;
+	struct sink sink; /* appends to out */
+	char subject[sizeof(BUS_PARTNER_SUBJECT) + BUS_NAME_MAX];
+	enum record_format format;
+	struct strbuf out;
+	size_t records;
+};
+
+struct hub_stats {
+	uint64_t messages_in, records_in, bad_lines;
+	uint64_t messages_out, records_out, failed_out, duplicates_out;
+};
+
+struct hub {
+	const struct hub_config *cfg;
+	struct bus *bus;
+	jsCtx *js; /* publishes record messages, acknowledged through on_ack */
+	natsSubscription *sub;
+	struct enricher enrich;
+	struct feed feed;
+	char keys_dir[4096];
+	struct key_store keys;
+	struct partner_set partners;
+	struct hub_view *views;
+	size_t nviews;
+	struct feed_count *counts;
+	void **docs;
+	size_t cap;
+	pthread_mutex_t lock; /* failed, stats.failed_out, duplicates_out: libnats' thread */
+	uint64_t failed; /* record messages refused since the batch began */
+	char fail_text[200];
+	struct hub_stats stats;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* A view's sink: records in its format, appended to its message. */
+static int view_emit(struct sink *s, const struct feed_record *recs, size_t n)
+{
+	struct hub_view *v = (struct hub_view *)((char *)s - offsetof(struct hub_view, sink));
+
+	for (size_t i = 0; i < n; i++)
+		record_format(v->format, &recs[i], &v->out);
+	v->records += n;
+	if (v->out.oom) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static void view_close(struct sink *s)
+{
+	(void)s;
+}
+
+static const struct sink_ops view_ops = { .emit = view_emit, .close = view_close };
+
+static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
+{
+	struct hub *h = closure;
+
+	(void)js;
+	pthread_mutex_lock(&h->lock);
+	if (pa) {
+		h->stats.duplicates_out += pa->Duplicate;
+	} else {
+		h->failed++;
+		h->stats.failed_out++;
+		snprintf(h->fail_text, sizeof(h->fail_text), "%s",
+			 pae && pae->ErrText ? pae->ErrText :
+			 pae ? natsStatus_GetText(pae->Err) : "no acknowledgement");
+	}
+	pthread_mutex_unlock(&h->lock);
+	natsMsg_Destroy(m);
+}
+
+static int add_view(struct hub *h, const char *name, const struct partner *p, enum anon_mode anon,
+		    enum record_format format, bool verified_only, char *err, size_t errlen)
+{
+	struct hub_view *v = &h->views[h->nviews];
+	struct keyring *keys = NULL;
+
+	if (anon_key_len(anon) && !(keys = key_store_get(&h->keys, anon, err, errlen)))
+		return -1;
+	if (feed_view_init(&v->view, &h->feed, name, p, anon, keys, format, verified_only, err,
+			   errlen))
+		return -1;
+	v->sink = (struct sink){ .ops = &view_ops, .name = v->subject };
+	v->format = format;
+	if (p)
+		snprintf(v->subject, sizeof(v->subject), "%s%s", BUS_PARTNER_SUBJECT, name);
+	else
+		snprintf(v->subject, sizeof(v->subject), "%s", BUS_PUBLIC_SUBJECT);
+	h->nviews++;
+	return 0;
+}
+
+/* The public view, then one per partner. */
+static int open_views(struct hub *h, char *err, size_t errlen)
+{
+	const struct hub_config *c = h->cfg;
+
+	h->views = calloc(1 + h->partners.n, sizeof(*h->views));
+	if (!h->views) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	if (!c->no_public &&
+	    add_view(h, "public", NULL, c->anon, c->format, c->verified_only, err, errlen))
+		return -1;
+	for (size_t i = 0; i < h->partners.n; i++) {
+		const struct partner *p = &h->partners.p[i];
+
+		if (!bus_name_valid(p->name)) {
+			snprintf(err, errlen,
+				 "%s:%u: partner '%s' cannot be a subject: [A-Za-z0-9_-] only",
+				 c->partners_path, p->line, p->name);
+			return -1;
+		}
+		if (add_view(h, p->name, p, p->anon, p->format, p->verified_only, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_partners(struct hub *h)
+{
+	if (!h->cfg->partners_path)
+		return 0;
+	return partners_load(h->cfg->partners_path,
+			     PARTNERS_OUTPUT_OPTIONAL |
+				     (enricher_has_asn(&h->enrich) ? PARTNERS_HAVE_ASN_DB : 0),
+			     NULL, &h->partners, stderr);
+}
+
+static int room_for(struct hub *h, size_t n)
+{
+	if (n <= h->cap)
+		return 0;
+	if (!array_grow((void **)&h->counts, n, sizeof(*h->counts)) ||
+	    !array_grow((void **)&h->docs, n, sizeof(*h->docs)))
+		return -1;
+	h->cap = n;
+	return 0;
+}
+
+/*
+ * The counts of one message, enriched. Lines that are not counts are
+ * reported by position only (they may hold raw addresses) and skipped.
+ */
+static size_t read_counts(struct hub *h, natsMsg *m, const char *id)
+{
+	const char *data = natsMsg_GetData(m);
+	size_t len = (size_t)natsMsg_GetDataLength(m), n = 0, line = 0;
+	char err[160];
+
+	for (size_t at = 0; at < len; line++) {
+		const char *nl = memchr(data + at, '\n', len - at);
+		size_t l = nl ? (size_t)(nl - (data + at)) : len - at;
+
+		if (l && !room_for(h, n + 1)) {
+			if (!counts_parse(data + at, l, &h->counts[n], &h->docs[n], err,
+					  sizeof(err))) {
+				feed_count_enrich(&h->feed, &h->counts[n]);
+				n++;
+			} else {
+				h->stats.bad_lines++;
+				log_error("message %s, line %zu: %s; skipped", id, line + 1, err);
+			}
+		}
+		at += l + 1;
+	}
+	return n;
+}
+
+static void release_counts(struct hub *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		counts_release(h->docs[i]);
+}
+
+/* Each view's records of the message, published with an id of view and message. */
+static int publish_views(struct hub *h, const char *id)
+{
+	for (size_t i = 0; i < h->nviews; i++) {
+		struct hub_view *v = &h->views[i];
+		char msg_id[RECORD_ID_LEN + sizeof(v->subject) + 1];
+		jsPubOptions po;
+		natsStatus s;
+
+		if (!v->records)
+			continue;
+		jsPubOptions_Init(&po);
+		snprintf(msg_id, sizeof(msg_id), "%s:%s", v->subject, id);
+		po.MsgId = msg_id;
+		po.MaxWait = HUB_ACK_WAIT_MS;
+		s = js_PublishAsync(h->js, v->subject, v->out.buf, (int)v->out.len, &po);
+		if (s != NATS_OK) {
+			log_warn("publish to %s: %s", v->subject, bus_error(h->bus, s));
+			return -1;
+		}
+		h->stats.messages_out++;
+		h->stats.records_out += v->records;
+	}
+	return 0;
+}
+
+/* One message of counts into every view's message. 0, or -1: not delivered. */
+static int process(struct hub *h, natsMsg *m)
+{
+	struct feed_target *t = calloc(h->nviews ? h->nviews : 1, sizeof(*t));
+	const char *id = NULL;
+	size_t n;
+	int ret = -1;
+
+	if (!t)
+		return -1;
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id) {
+		log_error("a message on %s without an id: skipped", natsMsg_GetSubject(m));
+		free(t);
+		return 0;
+	}
+	n = read_counts(h, m, id);
+	h->stats.messages_in++;
+	h->stats.records_in += n;
+	for (size_t i = 0; i < h->nviews; i++) {
+		sb_reset(&h->views[i].out);
+		h->views[i].records = 0;
+		t[i] = (struct feed_target){ .view = &h->views[i].view, .sink = &h->views[i].sink };
+	}
+	if (!n) {
+		ret = 0;
+		goto out;
+	}
+	/* A message holds one epoch: one time, one key per view. */
+	if (feed_write_counts(&h->feed, (long long)h->counts[0].rec.timestamp.tv_sec, h->counts, n,
+			      true, t, h->nviews))
+		goto out;
+	ret = publish_views(h, id);
+out:
+	release_counts(h, n);
+	free(t);
+	return ret;
+}
+
+/*
+ * A fetched batch: every message's records published and acknowledged,
+ * then the batch acknowledged; or, when one failed, the batch comes back.
+ */
+static void handle_batch(struct hub *h, natsMsgList *list)
+{
+	jsPubOptions po;
+	natsStatus s;
+	uint64_t failed;
+	int ok = 1;
+
+	pthread_mutex_lock(&h->lock);
+	h->failed = 0;
+	pthread_mutex_unlock(&h->lock);
+	for (int i = 0; i < list->Count && ok; i++)
+		ok = !process(h, list->Msgs[i]);
+	jsPubOptions_Init(&po);
+	po.MaxWait = HUB_ACK_WAIT_MS;
+	s = js_PublishAsyncComplete(h->js, &po);
+	if (s == NATS_TIMEOUT) {
+		natsMsgList pending = { 0 };
+
+		if (js_PublishAsyncGetPendingList(&pending, h->js) == NATS_OK)
+			natsMsgList_Destroy(&pending);
+	}
+	pthread_mutex_lock(&h->lock);
+	failed = h->failed;
+	pthread_mutex_unlock(&h->lock);
+	if (ok && s == NATS_OK && !failed) {
+		for (int i = 0; i < list->Count; i++)
+			natsMsg_Ack(list->Msgs[i], NULL);
+		return;
+	}
+	log_warn("%d messages of counts not delivered (%s); they come back",
+		 list->Count, failed ? h->fail_text : s != NATS_OK ? "no acknowledgement in time" :
+							     "a view failed");
+	for (int i = 0; i < list->Count; i++)
+		natsMsg_NakWithDelay(list->Msgs[i], HUB_NAK_DELAY_MS, NULL);
+}
+
+static void report(struct hub *h)
+{
+	jsConsumerInfo *ci = NULL;
+	jsErrCode e = 0;
+	natsStatus s = js_GetConsumerInfo(&ci, h->bus->js, BUS_COUNTS_STREAM, BUS_HUB_CONSUMER, NULL,
+					  &e);
+
+	if (s != NATS_OK) {
+		log_warn("consumer %s: %s", BUS_HUB_CONSUMER, bus_error(h->bus, s));
+		return;
+	}
+	log_info("consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu refused",
+		 BUS_HUB_CONSUMER, (unsigned long long)ci->NumPending, (long long)ci->NumAckPending,
+		 (long long)ci->NumRedelivered, (unsigned long long)h->stats.messages_in,
+		 (unsigned long long)h->stats.records_in, (unsigned long long)h->stats.messages_out,
+		 (unsigned long long)h->stats.records_out, (unsigned long long)h->stats.failed_out);
+	jsConsumerInfo_Destroy(ci);
+}
+
+static int loop(struct hub *h)
+{
+	time_t last = time(NULL);
+
+	while (!stop_requested) {
+		natsMsgList list = { 0 };
+		jsErrCode e = 0;
+		natsStatus s = natsSubscription_Fetch(&list, h->sub, (int)h->cfg->batch,
+						      HUB_FETCH_WAIT_MS, &e);
+
+		if (s == NATS_OK)
+			handle_batch(h, &list);
+		else if (natsConnection_IsClosed(h->bus->nc))
+			return EXIT_RUNTIME;
+		else if (s != NATS_TIMEOUT)
+			sleep(1); /* the cluster is away: libnats reconnects */
+		natsMsgList_Destroy(&list);
+		if (time(NULL) - last >= HUB_REPORT_S) {
+			report(h);
+			last = time(NULL);
+		}
+	}
+	report(h);
+	return EXIT_OK;
+}
+
+static int open_js(struct hub *h)
+{
+	jsOptions o;
+
+	jsOptions_Init(&o);
+	o.PublishAsync.MaxPending = 4096;
+	o.PublishAsync.AckHandler = on_ack;
+	o.PublishAsync.AckHandlerClosure = h;
+	return natsConnection_JetStream(&h->js, h->bus->nc, &o) == NATS_OK ? 0 : -1;
+}
+
+static int subscribe(struct hub *h, char *err, size_t errlen)
+{
+	jsSubOptions so;
+	jsErrCode e = 0;
+	natsStatus s;
+
+	jsSubOptions_Init(&so);
+	so.Stream = BUS_COUNTS_STREAM;
+	so.Consumer = BUS_HUB_CONSUMER;
+	s = js_PullSubscribe(&h->sub, h->bus->js, BUS_COUNTS_SUBJECT ">", BUS_HUB_CONSUMER, NULL,
+			     &so, &e);
+	if (s != NATS_OK)
+		snprintf(err, errlen, "consumer %s on %s: %s", BUS_HUB_CONSUMER, BUS_COUNTS_STREAM,
+			 bus_error(h->bus, s));
+	return s == NATS_OK ? 0 : -1;
+}
+
+/* Everything before the loop; an exit code. */
+static int start(struct hub *h)
+{
+	const struct hub_config *c = h->cfg;
+	struct bus_config bc = { .urls = c->urls, .auth_file = c->auth_file,
+				 .ca_file = c->ca_file, .name = c->name };
+	char err[1024];
+	int code;
+
+	if (private_dir(c->state_dir, "state directory", true, err, sizeof(err)))
+		goto config;
+	snprintf(h->keys_dir, sizeof(h->keys_dir), "%s/%s", c->state_dir, KEYRING_DIR);
+	h->keys = (struct key_store){ .dir = h->keys_dir, .rotate = c->key_rotate,
+				      .retention = c->key_retention,
+				      .truncate_v4 = c->truncate.v4, .truncate_v6 = c->truncate.v6 };
+	if (enricher_open(&h->enrich, c->mmdb_asn, c->mmdb_geo, err, sizeof(err)))
+		goto config;
+	feed_init(&h->feed, &h->enrich, c->truncate.v4, c->truncate.v6, "hub");
+	if (load_partners(h))
+		return EXIT_USAGE;
+	if (open_views(h, err, sizeof(err)))
+		goto config;
+	h->bus = bus_connect(&bc, &code, err, sizeof(err));
+	if (!h->bus) {
+		log_error("%s", err);
+		return code;
+	}
+	if (open_js(h) || subscribe(h, err, sizeof(err))) {
+		log_error("%s", err);
+		return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	log_info("hub: %s as %s: %zu views (%s%zu partners), batches of %u messages",
+		 c->urls, h->bus->creds.user, h->nviews, c->no_public ? "" : "public and ",
+		 h->partners.n, c->batch);
+	return EXIT_OK;
+config:
+	log_error("%s", err);
+	return EXIT_USAGE;
+}
+
+static void release(struct hub *h)
+{
+	if (h->sub)
+		natsSubscription_Destroy(h->sub);
+	jsCtx_Destroy(h->js);
+	bus_close(h->bus);
+	for (size_t i = 0; i < h->nviews; i++) {
+		feed_view_free(&h->views[i].view);
+		sb_free(&h->views[i].out);
+	}
+	free(h->views);
+	free(h->counts);
+	free(h->docs);
+	partners_free(&h->partners);
+	key_store_close(&h->keys);
+	feed_free(&h->feed);
+	enricher_close(&h->enrich);
+	pthread_mutex_destroy(&h->lock);
+}
+
+int hub_run(const struct hub_config *cfg)
+{
+	struct hub h = { .cfg = cfg };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ret;
+
+	pthread_mutex_init(&h.lock, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ret = start(&h);
+	if (!ret)
+		ret = loop(&h);
+	release(&h);
+	return ret;
+}
