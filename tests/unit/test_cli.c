@@ -30,9 +30,11 @@ static int split(char *line, char **argv)
 }
 
 /* Parse "run ARGS" into cfg: opt_parse's result, then run_check's. */
+/* cfg points into the words until the next call: they must outlive this one. */
 static int parse_run(const char *words, struct sensor_config *cfg)
 {
-	char line[1024], *argv[MAX_ARGS], **args;
+	static char line[1024];
+	char *argv[MAX_ARGS], **args;
 	int argc, ret;
 
 	snprintf(line, sizeof(line), "run %s", words);

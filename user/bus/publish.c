@@ -391,3 +391,47 @@ fail:
 	free(p);
 	return NULL;
 }
+
+int publish_status_save(const char *path, const struct publish_stats *st,
+			unsigned long long spool_bytes)
+{
+	char tmp[4096];
+	FILE *f;
+	int ret;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%s %llu %llu %llu %llu %llu %llu %s\n", st->connected ? "connected" : "away",
+		(unsigned long long)st->messages, (unsigned long long)st->acked,
+		(unsigned long long)st->duplicates, (unsigned long long)st->failed,
+		(unsigned long long)st->skipped, spool_bytes,
+		st->last_acked[0] ? st->last_acked : "-");
+	ret = fclose(f);
+	return ret ? -1 : rename(tmp, path);
+}
+
+void publish_status_print(FILE *out, const char *path)
+{
+	unsigned long long messages, acked, duplicates, failed, skipped, spool;
+	char state[16], last[RECORD_ID_LEN];
+	struct id_place at;
+	FILE *f = fopen(path, "re");
+	int n;
+
+	if (!f)
+		return;
+	n = fscanf(f, "%15s %llu %llu %llu %llu %llu %llu %299s", state, &messages, &acked,
+		   &duplicates, &failed, &skipped, &spool, last);
+	fclose(f);
+	if (n != 8)
+		return;
+	fprintf(out, "publisher: %s; ", state);
+	if (!id_parse(last, strlen(last), &at))
+		fprintf(out, "last acknowledged epoch %llu (message %s); ",
+			(unsigned long long)at.epoch, last);
+	fprintf(out,
+		"%llu messages published, %llu acknowledged (%llu repeats dropped), %llu refused, %llu held already; spool %llu bytes pending\n",
+		messages, acked, duplicates, failed, skipped, spool);
+}

@@ -60,4 +60,14 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 /* s must come from publisher_open. */
 void publisher_stats(struct sink *s, struct publish_stats *out);
 
+/*
+ * The publisher's state for botsink status, in STATE_DIR/PUBLISH_STATUS_FILE
+ * (replaced whole each interval): 0 or -1 (errno).
+ */
+#define PUBLISH_STATUS_FILE "publish.status"
+int publish_status_save(const char *path, const struct publish_stats *st,
+			unsigned long long spool_bytes);
+/* That file as one line of botsink status; nothing when there is none. */
+void publish_status_print(FILE *f, const char *path);
+
 #endif

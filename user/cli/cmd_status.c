@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "botsink_abi.h"
+#include "bus/publish.h"
 #include "cli/commands.h"
 #include "kernel/counters.h"
 #include "kernel/install.h"
@@ -15,6 +16,7 @@
 #include "lib/keywords.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "sensor/control.h"
 
 static void print_attachments(const struct botsink_maps *m)
 {
@@ -147,6 +149,7 @@ static void print_families(const struct botsink_maps *m)
 
 struct status_opts {
 	const char *pin_dir;
+	const char *state_dir;
 };
 
 static int status_main(void *opts, char **args)
@@ -171,6 +174,8 @@ static int status_main(void *opts, char **args)
 	       keyword_name(respond_names, (int)cfg.respond, "none"), cfg.ruleset,
 	       cfg.generation & 1);
 	print_drain(&m);
+	snprintf(err, sizeof(err), "%s/%s", o->state_dir, PUBLISH_STATUS_FILE);
+	publish_status_print(stdout, err);
 	print_stats(&m);
 	print_families(&m);
 	maps_close(&m);
@@ -180,10 +185,14 @@ static int status_main(void *opts, char **args)
 static const struct opt status_opts[] = {
 	OPT_ROW(struct status_opts, "pin-dir", "DIR", OPT_STRING, pin_dir,
 		.help = "where the maps are pinned (default: see above)\n"),
+	OPT_ROW(struct status_opts, "state-dir", "DIR", OPT_STRING, state_dir,
+		.help = "the run's state directory: the publisher's state\n"
+			"(default: " DEFAULT_STATE_DIR ")\n"),
 	OPT_END,
 };
 
-static const struct status_opts status_defaults = { .pin_dir = BOTSINK_DEFAULT_PIN_DIR };
+static const struct status_opts status_defaults = { .pin_dir = BOTSINK_DEFAULT_PIN_DIR,
+						    .state_dir = DEFAULT_STATE_DIR };
 
 static const struct command_group status_group = {
 	.intro = "Show where the botsink program is attached (in this network namespace),\n"

@@ -148,10 +148,27 @@ static int setup_signals(struct daemon *d)
 	return timerfd_settime(d->timerfd, 0, &its, NULL);
 }
 
+/* The publisher's state, for botsink status (best effort). */
+static void save_publish_status(struct daemon *d)
+{
+	const struct drain_output *o = &d->outputs.out[d->outputs.n - 1];
+	struct publish_stats st;
+	char path[PATH_MAX];
+
+	if (!d->publisher)
+		return;
+	publisher_stats(d->publisher, &st);
+	snprintf(path, sizeof(path), "%s/%s", d->cfg->state_dir, PUBLISH_STATUS_FILE);
+	publish_status_save(path, &st, o->pos.spool_size - o->pos.spool_head);
+}
+
 /* One interval: swap generations and write the epoch (or retry a held one). */
 static int drain_once(struct daemon *d)
 {
-	return drainer_step(&d->drainer) == DRAIN_BROKEN ? -1 : 0;
+	int ret = drainer_step(&d->drainer) == DRAIN_BROKEN ? -1 : 0;
+
+	save_publish_status(d);
+	return ret;
 }
 
 /*
