@@ -109,6 +109,7 @@ static void test_seconds(void)
 static void test_hex(void)
 {
 	uint8_t out[3] = { 0 };
+	char text[7];
 
 	CHECK_INT(hex_digit('0'), 0);
 	CHECK_INT(hex_digit('F'), 15);
@@ -118,6 +119,10 @@ static void test_hex(void)
 	      out[2] == 0x10);
 	CHECK(!hex_decode("0aFf1", 5, out, 3));
 	CHECK(!hex_decode("0aFg10", 6, out, 3));
+	hex_encode(out, 3, text);
+	CHECK_STR(text, "0aff10");
+	hex_encode(out, 0, text);
+	CHECK_STR(text, "");
 }
 
 static void test_proto(void)

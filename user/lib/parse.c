@@ -128,3 +128,14 @@ bool hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t outlen)
 				   hex_digit((unsigned char)hex[2 * k + 1]));
 	return true;
 }
+
+void hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}

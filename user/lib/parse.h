@@ -29,5 +29,7 @@ int parse_seconds(const char *text, double min, double max, double *out);
 int hex_digit(int c);
 /* Exactly 2 * outlen hex digits into out[0..outlen). */
 bool hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t outlen);
+/* in[0..len) as 2 * len lowercase hex digits and a NUL into out. */
+void hex_encode(const uint8_t *in, size_t len, char *out);
 
 #endif
