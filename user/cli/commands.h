@@ -10,6 +10,7 @@
 extern const struct command run_command, status_command, hub_command;
 extern const struct command rules_check_command, rules_import_command, rules_load_command;
 extern const struct command keys_list_command, keys_rotate_command;
+extern const struct command nats_config_command, streams_command, pull_command;
 
 /* Every command, in the order botsink --help lists them. */
 extern const struct command *const commands[];

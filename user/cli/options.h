@@ -95,6 +95,20 @@ struct command {
 		.run = RUN, .group = GROUP, __VA_ARGS__                                      \
 	}
 
+/*
+ * --nats, --auth and --ca of a command that connects to the NATS cluster,
+ * into the fields URLS, AUTH and CA of TYPE; AUTH_HELP says whose
+ * credentials.
+ */
+#define OPT_BUS_ROWS(TYPE, URLS, AUTH, CA, AUTH_HELP)                             \
+	OPT_ROW(TYPE, "nats", "URL[,URL...]", OPT_STRING, URLS, .required = true, \
+		.help = "the cluster: tls://HOST:PORT of one or more nodes\n"),   \
+		OPT_ROW(TYPE, "auth", "FILE", OPT_STRING, AUTH, .required = true, \
+			.help = AUTH_HELP),                                       \
+		OPT_ROW(TYPE, "ca", "FILE", OPT_STRING, CA,                       \
+			.help = "the CA that signed the cluster's certificates\n" \
+				"(default: the system's)\n")
+
 /* opt_parse: -h or --help was given (nothing else is checked). */
 #define OPT_HELP_ASKED (-1)
 
