@@ -124,6 +124,11 @@ $(BUILD)/baseline.skel.h: $(BUILD)/baseline.bpf.o
 $(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h $(LIB_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
+# The NATS tests' client (tests/nats): one request as one principal.
+$(BUILD)/tests/bus_tool: tests/nats/bus_tool.c $(LIB_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS)
+
 # For the lab's bots end (tests/e2e/test_verify.sh).
 $(BUILD)/tests/xdp_pass.bpf.o: tests/e2e/xdp_pass.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
@@ -177,7 +182,7 @@ fuzz: $(FUZZERS)
 	done
 
 test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen \
-		$(BUILD)/tests/xdp_pass.bpf.o
+		$(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/bus_tool
 	BUILD=$(BUILD) tests/run.sh
 
 demo:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # Every test, on the real kernel (root): unit tests under ASan/UBSan, the
-# XDP program under BPF_PROG_TEST_RUN, then end-to-end veth labs.
+# XDP program under BPF_PROG_TEST_RUN, end-to-end veth labs, then a NATS
+# cluster.
 #   tests/run.sh [--shared DIR]
 # DIR holds public bot captures (pcaps/ with MANIFEST.txt); default ../shared
 # beside the checkout. The capture tests are skipped when it is absent.
@@ -97,6 +98,10 @@ done
 run prog/prog_test "$BUILD"/tests/prog_test
 for t in tests/e2e/test_*.sh; do
 	run "e2e/$(basename "$t" .sh)" bash "$t"
+done
+# A NATS cluster on 127.0.0.1 (nats-server, botsink nats-config, streams, pull).
+for t in tests/nats/test_*.sh; do
+	run "nats/$(basename "$t" .sh)" bash "$t"
 done
 
 reap "the suite" || failed+=("the suite (left processes running)")

@@ -1,0 +1,217 @@
+# shellcheck shell=bash
+# Helpers for the NATS tests: a CA, a server certificate and a rogue CA
+# (openssl), a cluster configured by `botsink nats-config` on free ports of
+# 127.0.0.1, its nats-server nodes in the background (logs in the test's
+# directory), readiness through the https monitoring port, kill -9 and
+# restart of a node, and assertions that name what failed. The EXIT trap
+# stops every node this test started, also when it fails half-way.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BOTSINK="$ROOT/${BUILD:-build}/botsink"
+BUS_TOOL="$ROOT/${BUILD:-build}/tests/bus_tool"
+TEST_NAME=$(basename "$0" .sh)
+FAILURES=0
+
+for tool in nats-server openssl curl; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "$TEST_NAME: skipped: no $tool (scripts/setup.sh installs it)"
+		exit 77
+	fi
+done
+for bin in "$BOTSINK" "$BUS_TOOL"; do
+	[ -x "$bin" ] || { echo "$TEST_NAME: $bin missing: make all $BUS_TOOL" >&2; exit 1; }
+done
+
+# Set here, used by the tests that source this file.
+# shellcheck disable=SC2034
+WORK=$(mktemp -d "/tmp/botsink-$TEST_NAME-XXXXXX")
+NATS_DIR=$WORK/nats # nats-config's --out
+TLS_DIR=$NATS_DIR/tls # its default certificate paths
+CA=$TLS_DIR/ca.pem
+# shellcheck disable=SC2034
+ROGUE_CA=$WORK/rogue-ca.pem CREDS=$NATS_DIR/creds
+declare -a NODE_PIDS=()
+NODES=0 PORT_BASE=0 NATS_URLS=
+
+nats_cleanup() {
+	local pid
+	for pid in "${NODE_PIDS[@]}"; do
+		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	done
+	for pid in "${NODE_PIDS[@]}"; do
+		[ -n "$pid" ] && wait "$pid" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap nats_cleanup EXIT
+
+fail() {
+	echo "  FAIL: $*" >&2
+	FAILURES=$((FAILURES + 1))
+}
+
+pass() {
+	echo "  ok: $*"
+}
+
+finish() {
+	if [ "$FAILURES" -ne 0 ]; then
+		echo "$TEST_NAME: $FAILURES failure(s)" >&2
+		exit 1
+	fi
+	echo "$TEST_NAME: passed"
+	exit 0
+}
+
+# expect_eq WHAT ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# expect WHAT STATUS PATTERN CMD...: CMD exits with STATUS and its stderr
+# matches PATTERN (grep -Ei; "" for anything). Its stdout is in $OUT.
+expect() {
+	local what=$1 want=$2 pattern=$3 rc errf
+	shift 3
+	errf=$(mktemp -p "$WORK" stderr.XXXXXX)
+	OUT=$("$@" 2>"$errf")
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$what: exit $rc, expected $want: $(cat "$errf")"
+	elif [ -n "$pattern" ] && ! grep -Eqi -- "$pattern" "$errf"; then
+		fail "$what: stderr lacks /$pattern/: $(cat "$errf")"
+	else
+		pass "$what (exit $rc)"
+	fi
+}
+
+# eventually WHAT SECONDS CMD...: CMD exits 0 within SECONDS, tried again
+# each second (a cluster electing leaders after losing a node). Its
+# stdout is in $OUT.
+eventually() {
+	local what=$1 end=$((SECONDS + $2)) errf
+	shift 2
+	errf=$(mktemp -p "$WORK" stderr.XXXXXX)
+	while :; do
+		# shellcheck disable=SC2034
+		OUT=$("$@" 2>"$errf") && { pass "$what"; return 0; }
+		[ $SECONDS -lt $end ] || break
+		sleep 1
+	done
+	fail "$what: $(cat "$errf")"
+	return 1
+}
+
+# in_parallel: run the `expect` lines given on stdin side by side (each
+# refusal waits for its request's timeout); their verdicts count.
+in_parallel() {
+	local line n=0 r pids=()
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		n=$((n + 1))
+		eval "expect $line" >"$WORK/parallel.$n" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for ((r = 1; r <= n; r++)); do
+		cat "$WORK/parallel.$r"
+		grep -q "FAIL" "$WORK/parallel.$r" && FAILURES=$((FAILURES + 1))
+	done
+}
+
+# tls_setup: a CA, the nodes' certificate (localhost, 127.0.0.1; server and
+# client use: routes verify it both ways) in TLS_DIR, and a rogue CA.
+tls_setup() {
+	mkdir -p "$TLS_DIR"
+	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
+		>"$WORK/ext.cnf"
+	if ! openssl req -x509 "${ec[@]}" -keyout "$WORK/ca.key" -out "$CA" -days 1 \
+		-subj "/CN=botsink test CA" 2>/dev/null ||
+		! openssl req "${ec[@]}" -keyout "$TLS_DIR/server.key" -out "$WORK/server.csr" \
+			-subj "/CN=localhost" 2>/dev/null ||
+		! openssl x509 -req -in "$WORK/server.csr" -CA "$CA" -CAkey "$WORK/ca.key" \
+			-CAcreateserial -out "$TLS_DIR/server.pem" -days 1 -extfile "$WORK/ext.cnf" \
+			2>/dev/null ||
+		! openssl req -x509 "${ec[@]}" -keyout "$WORK/rogue.key" -out "$ROGUE_CA" -days 1 \
+			-subj "/CN=rogue CA" 2>/dev/null; then
+		echo "$TEST_NAME: openssl could not make the certificates" >&2
+		exit 1
+	fi
+}
+
+# port_free PORT: nothing listens on it (TCP).
+port_free() {
+	[ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+}
+
+# free_ports N: PORT_BASE such that 3 x N ports from it are free (clients,
+# routes, monitoring: N each).
+free_ports() {
+	local n=$1 base p ok
+	for _ in $(seq 50); do
+		base=$((20000 + RANDOM % 30000))
+		ok=1
+		for ((p = base; p < base + 3 * n; p++)); do
+			port_free "$p" || { ok=0; break; }
+		done
+		[ $ok -eq 1 ] && { PORT_BASE=$base; return 0; }
+	done
+	echo "$TEST_NAME: no free ports" >&2
+	exit 1
+}
+
+# nats_config N PARTNERS SENSORS: botsink nats-config for N nodes on
+# 127.0.0.1; sets NODES, PORT_BASE and NATS_URLS (its last line).
+nats_config() {
+	NODES=$1
+	free_ports "$NODES"
+	"$BOTSINK" nats-config --partners "$2" --sensors "$3" --out "$NATS_DIR" --nodes "$NODES" \
+		--client-port "$PORT_BASE" --cluster-port $((PORT_BASE + NODES)) \
+		--monitor-port $((PORT_BASE + 2 * NODES)) >"$WORK/nats-config.out" ||
+		{ echo "$TEST_NAME: nats-config failed" >&2; exit 1; }
+	# shellcheck disable=SC2034
+	NATS_URLS=$(tail -n 1 "$WORK/nats-config.out")
+}
+
+monitor_port() { echo $((PORT_BASE + 2 * NODES + $1 - 1)); }
+
+# node_start I: node I (1-based) in the background.
+node_start() {
+	nats-server -c "$NATS_DIR/node-$1.conf" >>"$WORK/node-$1.log" 2>&1 &
+	NODE_PIDS[$1]=$!
+}
+
+# node_kill I: kill -9, and reap it.
+node_kill() {
+	kill -KILL "${NODE_PIDS[$1]}" 2>/dev/null
+	wait "${NODE_PIDS[$1]}" 2>/dev/null
+	NODE_PIDS[$1]=
+}
+
+# node_ready I [SECONDS]: its https /healthz says ok: JetStream up, a meta
+# leader known, its streams and consumers current.
+node_ready() {
+	local url
+	url="https://127.0.0.1:$(monitor_port "$1")/healthz"
+	for _ in $(seq $((${2:-20} * 5))); do
+		curl -s --max-time 1 --cacert "$CA" "$url" 2>/dev/null | grep -q '"ok"' && return 0
+		kill -0 "${NODE_PIDS[$1]}" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "$TEST_NAME: node $1 not ready: $(tail -n 5 "$WORK/node-$1.log")" >&2
+	return 1
+}
+
+# cluster_start: every node, then wait until each is ready.
+cluster_start() {
+	local i
+	for ((i = 1; i <= NODES; i++)); do node_start "$i"; done
+	for ((i = 1; i <= NODES; i++)); do node_ready "$i" || exit 1; done
+}
+
+# jsz I QUERY: node I's /jsz monitoring answer.
+jsz() {
+	curl -s --max-time 2 --cacert "$CA" "https://127.0.0.1:$(monitor_port "$1")/jsz?$2"
+}
