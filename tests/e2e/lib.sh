@@ -14,7 +14,6 @@ PY=/usr/bin/python3
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/botsink-$TEST_NAME-XXXXXX")
 PIN_DIR="/sys/fs/bpf/botsink-test-$$"
-FAILURES=0
 DAEMON_PID=
 
 cleanup() {
@@ -28,28 +27,8 @@ cleanup() {
 }
 lab_on_exit cleanup
 
-fail() {
-	echo "  FAIL: $*" >&2
-	FAILURES=$((FAILURES + 1))
-}
-
-pass() {
-	echo "  ok: $*"
-}
-
-# expect_eq WHAT ACTUAL EXPECTED
-expect_eq() {
-	if [ "$2" == "$3" ]; then pass "$1 = $3"; else fail "$1: got '$2', expected '$3'"; fi
-}
-
-finish() {
-	if [ "$FAILURES" -ne 0 ]; then
-		echo "$TEST_NAME: $FAILURES failure(s)" >&2
-		exit 1
-	fi
-	echo "$TEST_NAME: passed"
-	exit 0
-}
+# shellcheck source=../assert.sh
+. "$ROOT/tests/assert.sh"
 
 # start_daemon ARGS... : botsink run in the sink namespace, in the background.
 # nsenter (not ip netns exec) keeps /sys/fs/bpf, and execs: $! is the daemon.

@@ -11,7 +11,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BOTSINK="$ROOT/${BUILD:-build}/botsink"
 BUS_TOOL="$ROOT/${BUILD:-build}/tests/bus_tool"
 TEST_NAME=$(basename "$0" .sh)
-FAILURES=0
 
 for tool in nats-server openssl curl; do
 	if ! command -v "$tool" >/dev/null; then
@@ -46,28 +45,8 @@ nats_cleanup() {
 }
 trap nats_cleanup EXIT
 
-fail() {
-	echo "  FAIL: $*" >&2
-	FAILURES=$((FAILURES + 1))
-}
-
-pass() {
-	echo "  ok: $*"
-}
-
-finish() {
-	if [ "$FAILURES" -ne 0 ]; then
-		echo "$TEST_NAME: $FAILURES failure(s)" >&2
-		exit 1
-	fi
-	echo "$TEST_NAME: passed"
-	exit 0
-}
-
-# expect_eq WHAT ACTUAL EXPECTED
-expect_eq() {
-	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1: got '$2', expected '$3'"; fi
-}
+# shellcheck source=../assert.sh
+. "$ROOT/tests/assert.sh"
 
 # expect WHAT STATUS PATTERN CMD...: CMD exits with STATUS and its stderr
 # matches PATTERN (grep -Ei; "" for anything). Its stdout is in $OUT.

@@ -145,7 +145,7 @@ static char *tls_file(const char *given, const char *dir, const char *name, cons
 static int partner_names(const char *path, struct partner_set *ps, const char ***names)
 {
 	*names = NULL;
-	if (partners_load(path, true, NULL, ps, stderr))
+	if (partners_load(path, PARTNERS_HAVE_ASN_DB | PARTNERS_OUTPUT_OPTIONAL, NULL, ps, stderr))
 		return EXIT_USAGE;
 	*names = calloc(ps->n + 1, sizeof(**names));
 	if (!*names) {
@@ -340,7 +340,9 @@ static int streams_main(void *opts, char **args)
 	int ret;
 
 	(void)args;
-	if (o->partners && partners_load(o->partners, true, NULL, &ps, stderr))
+	if (o->partners &&
+	    partners_load(o->partners, PARTNERS_HAVE_ASN_DB | PARTNERS_OUTPUT_OPTIONAL, NULL, &ps,
+			  stderr))
 		return EXIT_USAGE;
 	names = calloc(ps.n + 1, sizeof(*names));
 	if (!names) {
