@@ -10,6 +10,7 @@
 
 #define NS_PER_MS 1000000ULL
 #define FILTER_MAX (BUS_NAME_MAX + 32)
+#define PULL_RETRY_MS 100
 
 struct reader {
 	const struct pull_config *cfg;
@@ -155,6 +156,10 @@ static int read_loop(struct reader *r, char *err, size_t errlen)
 		s = natsSubscription_Fetch(&list, r->sub, (int)want, wait, &jerr);
 		if (s == NATS_TIMEOUT)
 			continue;
+		if (natsConnection_IsReconnecting(r->b->nc)) {
+			nats_Sleep(PULL_RETRY_MS); /* a node went away: libnats finds another */
+			continue;
+		}
 		if (s != NATS_OK)
 			return topology_failure(r->b, s, jerr, "fetching", err, errlen);
 		r->last_msg_ns = clock_ns(CLOCK_MONOTONIC);
