@@ -94,8 +94,9 @@ static void report_line(FILE *report, const char *what, const char *name, bool c
 		fprintf(report, "%s %s: %s\n", what, name, created ? "created" : "up to date");
 }
 
-/* Update the stream when it exists, else create it. */
-static int apply_stream(struct bus *b, jsStreamConfig *sc, FILE *report, char *err, size_t errlen)
+/* Update the stream when it exists (unless `create_only`), else create it. */
+static int apply_stream(struct bus *b, jsStreamConfig *sc, bool create_only, FILE *report,
+			char *err, size_t errlen)
 {
 	jsStreamInfo *si = NULL;
 	jsErrCode jerr = 0;
@@ -110,6 +111,8 @@ static int apply_stream(struct bus *b, jsStreamConfig *sc, FILE *report, char *e
 		return topology_failure(b, s, jerr, what, err, errlen);
 	jsStreamInfo_Destroy(si);
 	si = NULL;
+	if (!create && create_only)
+		return 0;
 	jerr = 0;
 	s = create ? js_AddStream(&si, b->js, sc, NULL, &jerr) :
 		     js_UpdateStream(&si, b->js, sc, NULL, &jerr);
@@ -214,7 +217,8 @@ static int apply_readers(struct bus *b, const struct topology *t, FILE *report, 
 				 consumer, BUS_NAME_MAX);
 			return EXIT_USAGE;
 		}
-		ret = apply_consumer(b, BUS_PARTNERS_STREAM, &cc, false, report, err, errlen);
+		ret = apply_consumer(b, BUS_PARTNERS_STREAM, &cc, t->create_only, report, err,
+				     errlen);
 		if (ret)
 			return ret;
 	}
@@ -231,11 +235,12 @@ int topology_apply(struct bus *b, const struct topology *t, FILE *report, char *
 	counts_stream(t, &counts, counts_subjects);
 	partners_stream(t, &partners, partner_subjects);
 	pull_consumer(&hub, BUS_HUB_CONSUMER, NULL, TOPOLOGY_HUB_MAX_ACK_PENDING);
-	ret = apply_stream(b, &counts, report, err, errlen);
+	ret = apply_stream(b, &counts, t->create_only, report, err, errlen);
 	if (!ret)
-		ret = apply_stream(b, &partners, report, err, errlen);
+		ret = apply_stream(b, &partners, t->create_only, report, err, errlen);
 	if (!ret)
-		ret = apply_consumer(b, BUS_COUNTS_STREAM, &hub, false, report, err, errlen);
+		ret = apply_consumer(b, BUS_COUNTS_STREAM, &hub, t->create_only, report, err,
+				     errlen);
 	if (!ret)
 		ret = apply_readers(b, t, report, err, errlen);
 	return ret;

@@ -74,6 +74,11 @@ struct topology {
 	int64_t counts_max_bytes, partners_max_bytes; /* -1: none */
 	const char *const *partners; /* a consumer each */
 	size_t npartners;
+	/*
+	 * Leave what exists as it is (the hub at start: the operator's
+	 * `botsink streams` settings stay); create only what is missing.
+	 */
+	bool create_only;
 };
 
 /* t with every default, no partners. */

@@ -11,13 +11,8 @@
 #define HUB_OPT(...) OPT_ROW(struct hub_config, __VA_ARGS__)
 
 static const struct opt hub_opts[] = {
-	HUB_OPT("nats", "URL[,URL...]", OPT_STRING, urls, .required = true,
-		.help = "the cluster: tls://HOST:PORT of one or more nodes\n"),
-	HUB_OPT("auth", "FILE", OPT_STRING, auth_file, .required = true,
-		.help = "the hub's credentials file (botsink nats-config)\n"),
-	HUB_OPT("ca", "FILE", OPT_STRING, ca_file,
-		.help = "the CA that signed the cluster's certificates\n"
-			"(default: the system's)\n"),
+	OPT_BUS_ROWS(struct hub_config, urls, auth_file, ca_file,
+		     "the hub's credentials file (botsink nats-config)\n"),
 	HUB_OPT("partners", "FILE", OPT_STRING, partners_path,
 		.help = "the partners (as botsink run's): each gets the records\n"
 			"of its scope on botsink.partner.NAME\n"),

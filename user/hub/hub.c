@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bus/conn.h"
+#include "bus/topology.h"
 #include "enrich/enrich.h"
 #include "feed/counts.h"
 #include "feed/feed.h"
@@ -390,6 +391,31 @@ static int subscribe(struct hub *h, char *err, size_t errlen)
 	return s == NATS_OK ? 0 : -1;
 }
 
+/*
+ * The streams and consumers, with the defaults where they are missing
+ * (what exists keeps the settings `botsink streams` gave it). An exit code.
+ */
+static int ensure_topology(struct hub *h, char *err, size_t errlen)
+{
+	const char **names = calloc(h->partners.n + 1, sizeof(*names));
+	struct topology t;
+	int ret;
+
+	if (!names) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return EXIT_RUNTIME;
+	}
+	topology_defaults(&t);
+	for (size_t i = 0; i < h->partners.n; i++)
+		names[i] = h->partners.p[i].name;
+	t.partners = names;
+	t.npartners = h->partners.n;
+	t.create_only = true;
+	ret = topology_apply(h->bus, &t, NULL, err, errlen);
+	free(names);
+	return ret;
+}
+
 /* Everything before the loop; an exit code. */
 static int start(struct hub *h)
 {
@@ -414,6 +440,11 @@ static int start(struct hub *h)
 		goto config;
 	h->bus = bus_connect(&bc, &code, err, sizeof(err));
 	if (!h->bus) {
+		log_error("%s", err);
+		return code;
+	}
+	code = ensure_topology(h, err, sizeof(err));
+	if (code) {
 		log_error("%s", err);
 		return code;
 	}
