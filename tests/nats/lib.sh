@@ -35,15 +35,46 @@ NODES=0 PORT_BASE=0 NATS_URLS=
 
 nats_cleanup() {
 	local pid
+	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
 	for pid in "${NODE_PIDS[@]}"; do
 		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	done
 	for pid in "${NODE_PIDS[@]}"; do
 		[ -n "$pid" ] && wait "$pid" 2>/dev/null
 	done
+	[ -n "${BUS_NS:-}" ] && ip netns del "$BUS_NS" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap nats_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The cluster's address: 127.0.0.1, or BUS_HOST in its own namespace
+# (bus_netns_up), which lab namespaces reach through bus_link.
+BUS_HOST=127.0.0.1 BUS_NS=
+in_bus() { if [ -n "$BUS_NS" ]; then nsenter --net="/run/netns/$BUS_NS" "$@"; else "$@"; fi; }
+
+# bus_netns_up: a namespace of its own for the nodes (and the hubs and
+# readers), listening on BUS_HOST (10.199.0.1 on its loopback).
+bus_netns_up() {
+	BUS_NS="bsbus$$"
+	BUS_HOST=10.199.0.1
+	ip netns add "$BUS_NS"
+	in_bus ip link set lo up
+	in_bus ip addr add "$BUS_HOST/32" dev lo
+}
+
+# bus_link NETNS N: a veth from namespace NETNS (a lab's sink) to the bus
+# namespace, 10.199.N.0/30, and a route to BUS_HOST through it.
+bus_link() {
+	local ns=$1 n=$2
+	ip link add "bus$n" netns "$ns" type veth peer name "lab$n" netns "$BUS_NS"
+	nsenter --net="/run/netns/$ns" ip addr add "10.199.$n.2/30" dev "bus$n"
+	nsenter --net="/run/netns/$ns" ip link set "bus$n" up
+	in_bus ip addr add "10.199.$n.1/30" dev "lab$n"
+	in_bus ip link set "lab$n" up
+	nsenter --net="/run/netns/$ns" ip route add "$BUS_HOST/32" via "10.199.$n.1"
+}
 
 # shellcheck source=../assert.sh
 . "$ROOT/tests/assert.sh"
@@ -104,7 +135,7 @@ in_parallel() {
 tls_setup() {
 	mkdir -p "$TLS_DIR"
 	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.199.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
 		>"$WORK/ext.cnf"
 	if ! openssl req -x509 "${ec[@]}" -keyout "$WORK/ca.key" -out "$CA" -days 1 \
 		-subj "/CN=botsink test CA" 2>/dev/null ||
@@ -147,6 +178,7 @@ nats_config() {
 	NODES=$1
 	free_ports "$NODES"
 	"$BOTSINK" nats-config --partners "$2" --sensors "$3" --out "$NATS_DIR" --nodes "$NODES" \
+		--host "$BUS_HOST" \
 		--client-port "$PORT_BASE" --cluster-port $((PORT_BASE + NODES)) \
 		--monitor-port $((PORT_BASE + 2 * NODES)) >"$WORK/nats-config.out" ||
 		{ echo "$TEST_NAME: nats-config failed" >&2; exit 1; }
@@ -158,7 +190,13 @@ monitor_port() { echo $((PORT_BASE + 2 * NODES + $1 - 1)); }
 
 # node_start I: node I (1-based) in the background.
 node_start() {
-	nats-server -c "$NATS_DIR/node-$1.conf" >>"$WORK/node-$1.log" 2>&1 &
+	# nsenter execs: $! is the node itself.
+	if [ -n "$BUS_NS" ]; then
+		nsenter --net="/run/netns/$BUS_NS" nats-server -c "$NATS_DIR/node-$1.conf" \
+			>>"$WORK/node-$1.log" 2>&1 &
+	else
+		nats-server -c "$NATS_DIR/node-$1.conf" >>"$WORK/node-$1.log" 2>&1 &
+	fi
 	NODE_PIDS[$1]=$!
 }
 
@@ -173,9 +211,9 @@ node_kill() {
 # leader known, its streams and consumers current.
 node_ready() {
 	local url
-	url="https://127.0.0.1:$(monitor_port "$1")/healthz"
+	url="https://$BUS_HOST:$(monitor_port "$1")/healthz"
 	for _ in $(seq $((${2:-20} * 5))); do
-		curl -s --max-time 1 --cacert "$CA" "$url" 2>/dev/null | grep -q '"ok"' && return 0
+		in_bus curl -s --max-time 1 --cacert "$CA" "$url" 2>/dev/null | grep -q '"ok"' && return 0
 		kill -0 "${NODE_PIDS[$1]}" 2>/dev/null || break
 		sleep 0.2
 	done
@@ -192,5 +230,5 @@ cluster_start() {
 
 # jsz I QUERY: node I's /jsz monitoring answer.
 jsz() {
-	curl -s --max-time 2 --cacert "$CA" "https://127.0.0.1:$(monitor_port "$1")/jsz?$2"
+	in_bus curl -s --max-time 2 --cacert "$CA" "https://$BUS_HOST:$(monitor_port "$1")/jsz?$2"
 }
