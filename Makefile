@@ -70,6 +70,15 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB_OBJS) $(H
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(UNIT_DEFS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -ljansson
 
+# Checking programs of tests/nats/test_*.sh, which start the cluster they
+# need (lib.sh): the library under ASan/UBSan. Not named test_*: alone
+# they cannot run.
+NATS_TESTS := $(BUILD)/tests/nats/keyshare
+
+$(BUILD)/tests/nats/%: tests/nats/%.c tests/unit/unit.h $(SAN_LIB_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS)
+
 # The enrichment test's MaxMind-format databases; test_enrich.c checks these
 # values. The long AS names are 253 'x' and then a 2-byte and a 3-byte character
 # (255 and 256 bytes).
@@ -182,7 +191,7 @@ fuzz: $(FUZZERS)
 	done
 
 test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen \
-		$(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/bus_tool
+		$(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/bus_tool $(NATS_TESTS)
 	BUILD=$(BUILD) tests/run.sh
 
 demo:

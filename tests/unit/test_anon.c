@@ -469,6 +469,33 @@ static void test_key_file_refusals(void)
 	CHECK(rmdir(key_dir) == 0);
 }
 
+/* A key's text without a file: as a file's is checked, named by `what`. */
+static void test_key_text(void)
+{
+	char text[ANON_KEY_TEXT_LEN], small[8], err[256];
+	uint8_t raw[32], key[32];
+	size_t len = 0;
+
+	for (int i = 0; i < 32; i++)
+		raw[i] = (uint8_t)(i * 5 + 3);
+	CHECK_INT(anon_key_format(ANON_IPCRYPT_PFX, raw, 32, text, sizeof(text)), 12 + 64 + 1);
+	CHECK(strncmp(text, "ipcrypt-pfx 03080d12", 20) == 0 && text[76] == '\n' && !text[77]);
+	CHECK(anon_key_parse("entry x", text, strlen(text), ANON_IPCRYPT_PFX, key, &len, err,
+			     sizeof(err)) == 0);
+	CHECK_INT(len, 32);
+	CHECK(memcmp(key, raw, 32) == 0);
+	CHECK(anon_key_parse("entry x", text, strlen(text), ANON_IPCRYPT_DETERMINISTIC, key, &len,
+			     err, sizeof(err)) == -1);
+	CHECK_STR(err, "entry x is for ipcrypt-pfx, not ipcrypt-deterministic");
+	CHECK(anon_key_parse("entry y", "ipcrypt-pfx 00", 14, ANON_IPCRYPT_PFX, key, &len, err,
+			     sizeof(err)) == -1);
+	CHECK_STR(err, "entry y: an ipcrypt-pfx key is 64 hex digits, this one has 2");
+	CHECK(anon_key_parse("entry z", "", 0, ANON_TRUNCATE, key, &len, err, sizeof(err)) == -1);
+	CHECK_STR(err, "anonymization mode truncate takes no key");
+	CHECK_INT(anon_key_format(ANON_IPCRYPT_PFX, raw, 32, small, sizeof(small)), 0);
+	CHECK_STR(small, "");
+}
+
 /* SHA-256("botsink anon_key_id v1\0" MODE "\0" KEY), first 8 bytes (Python hashlib). */
 static void test_key_ids(void)
 {
@@ -543,6 +570,7 @@ int main(void)
 	test_format_prefix();
 	test_init_key_length();
 	test_key_files();
+	test_key_text();
 	test_key_file_refusals();
 	test_key_ids();
 	return unit_report("test_anon");

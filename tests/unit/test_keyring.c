@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <limits.h>
+#include <openssl/crypto.h>
 #include "lib/addr.h"
 #include "lib/parse.h"
 #include "privacy/anon.h"
@@ -553,6 +554,83 @@ static void test_fixed(void)
 	CHECK(strstr(err, "does not say its mode") != NULL);
 }
 
+/* The rules keyshare follows too: a key due, a key expired, a rotation's start. */
+static void test_rules(void)
+{
+	long long s = -1;
+
+	CHECK(keyring_key_due(KEY_ROTATE_HOURLY, false, 0, T0 + 5, &s));
+	CHECK_INT(s, T0);
+	CHECK(!keyring_key_due(KEY_ROTATE_HOURLY, true, T0, T0 + HOUR - 1, &s));
+	CHECK(keyring_key_due(KEY_ROTATE_HOURLY, true, T0, T0 + HOUR, &s));
+	CHECK_INT(s, T0 + HOUR);
+	/* A key forced in after the period began is the period's. */
+	CHECK(!keyring_key_due(KEY_ROTATE_HOURLY, true, T0 + 7, T0 + HOUR - 1, &s));
+	CHECK(!keyring_key_due(KEY_ROTATE_DAILY, true, T0, T0 + DAY - 1, &s));
+	CHECK(keyring_key_due(KEY_ROTATE_DAILY, true, T0, T0 + DAY + HOUR, &s));
+	CHECK_INT(s, T0 + DAY);
+	CHECK(keyring_key_due(KEY_ROTATE_NEVER, false, 0, T0, &s));
+	CHECK_INT(s, 0);
+	CHECK(!keyring_key_due(KEY_ROTATE_NEVER, true, 0, T0, &s));
+
+	CHECK(!keyring_expired(KEYRING_KEEP_FOREVER, 0, T0));
+	CHECK(!keyring_expired(10, 100, 110));
+	CHECK(keyring_expired(10, 100, 111));
+	CHECK(!keyring_expired(0, 100, 100));
+
+	CHECK_INT(keyring_rotate_start(false, 0, T0), T0 + 1);
+	CHECK_INT(keyring_rotate_start(true, T0 - HOUR, T0), T0 + 1);
+	CHECK_INT(keyring_rotate_start(true, T0 + 1, T0), T0 + 2);
+	CHECK_INT(keyring_rotate_start(true, T0 + HOUR, T0), T0 + HOUR + 1);
+}
+
+/* Keys written as another holder has them: installed (or replaced) and removed by name. */
+static void test_install(void)
+{
+	char dir[256], err[512], name[64], id[ANON_KEY_ID_LEN + 1];
+	uint8_t key[ANON_KEY_MAX_LEN];
+	const struct anon_key *k;
+	struct key_entry *e = NULL;
+	struct keyring *kr;
+	size_t n = 0;
+
+	sub(dir, sizeof(dir), "install");
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	anon_key_id(ANON_IPCRYPT_DETERMINISTIC, key, 16, id);
+	CHECK(mkdir(dir, 0700) == 0);
+	CHECK(keyring_install(dir, ANON_IPCRYPT_DETERMINISTIC, T0, key, 16, err, sizeof(err)) == 0);
+	snprintf(name, sizeof(name), "ipcrypt-deterministic-%lld.key", T0);
+	check_key_file(dir, name, ANON_IPCRYPT_DETERMINISTIC);
+	kr = keyring_open(dir, ANON_IPCRYPT_DETERMINISTIC, KEY_ROTATE_HOURLY, KEYRING_KEEP_FOREVER,
+			  NULL, 24, 48, err, sizeof(err));
+	CHECK(kr != NULL);
+	k = kr ? keyring_key_for(kr, T0 + 5, err, sizeof(err)) : NULL;
+	CHECK(k && !strcmp(k->id, id));
+
+	/* Replaced: the running keyring takes the new key. */
+	key[0] = 0xff;
+	anon_key_id(ANON_IPCRYPT_DETERMINISTIC, key, 16, id);
+	CHECK(keyring_install(dir, ANON_IPCRYPT_DETERMINISTIC, T0, key, 16, err, sizeof(err)) == 0);
+	k = kr ? keyring_key_for(kr, T0 + 5, err, sizeof(err)) : NULL;
+	CHECK(k && !strcmp(k->id, id));
+	CHECK_INT(count_keys(dir, ANON_IPCRYPT_DETERMINISTIC), 1);
+	keyring_close(kr);
+
+	CHECK(keyring_install(dir, ANON_IPCRYPT_PFX, T0, key, 16, err, sizeof(err)) == -1);
+	CHECK_STR(err, "a key of 16 bytes is no ipcrypt-pfx key");
+	CHECK(keyring_list(dir, ANON_IPCRYPT_DETERMINISTIC, &e, &n, err, sizeof(err)) == 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(e[0].id, id);
+		CHECK(keyring_remove(dir, &e[0], err, sizeof(err)) == 0);
+		CHECK(!has_file(dir, name));
+		CHECK(keyring_remove(dir, &e[0], err, sizeof(err)) == 0); /* gone already */
+	}
+	free(e);
+	OPENSSL_cleanse(key, sizeof(key));
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -576,6 +654,8 @@ int main(void)
 	test_retention();
 	test_bad_files();
 	test_fixed();
+	test_rules();
+	test_install();
 	CHECK(nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0);
 	return unit_report("test_keyring");
 }

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,8 +369,8 @@ static bool parse_mode_word(const uint8_t *w, size_t len, enum anon_mode *mode)
 	return false;
 }
 
-/* Reasons name the file, never a word of its contents (a word may be the key). */
-static int parse_key(const char *path, const uint8_t *buf, size_t n, enum anon_mode want,
+/* Reasons name the text (what), never a word of it (a word may be the key). */
+static int parse_key(const char *what, const uint8_t *buf, size_t n, enum anon_mode want,
 		     uint8_t *key, char *err, size_t errlen)
 {
 	const char *name = anon_mode_name(want);
@@ -392,35 +393,33 @@ static int parse_key(const char *path, const uint8_t *buf, size_t n, enum anon_m
 		if (hex_decode((const char *)word[0], wlen[0], key, keylen))
 			return 0;
 		snprintf(err, errlen,
-			 "key file %s: expected 'ipcrypt-pfx HEX', 64 hex digits or 32 raw bytes",
-			 path);
+			 "%s: expected 'ipcrypt-pfx HEX', 64 hex digits or 32 raw bytes", what);
 		return -1;
 	}
 	if (nw != 2 || !parse_mode_word(word[0], wlen[0], &mode) || !anon_key_len(mode)) {
 		snprintf(
 			err, errlen,
-			"key file %s: expected one line 'MODE HEX', MODE ipcrypt-pfx or ipcrypt-deterministic",
-			path);
+			"%s: expected one line 'MODE HEX', MODE ipcrypt-pfx or ipcrypt-deterministic",
+			what);
 		return -1;
 	}
 	if (mode != want) {
-		snprintf(err, errlen, "key file %s is for %s, not %s", path, anon_mode_name(mode),
-			 name);
+		snprintf(err, errlen, "%s is for %s, not %s", what, anon_mode_name(mode), name);
 		return -1;
 	}
 	if (!all_hex(word[1], wlen[1])) {
-		snprintf(err, errlen, "key file %s: the key is not hexadecimal", path);
+		snprintf(err, errlen, "%s: the key is not hexadecimal", what);
 		return -1;
 	}
 	if (!hex_decode((const char *)word[1], wlen[1], key, keylen)) {
-		snprintf(err, errlen, "key file %s: an %s key is %zu hex digits, this one has %zu",
-			 path, name, 2 * keylen, wlen[1]);
+		snprintf(err, errlen, "%s: an %s key is %zu hex digits, this one has %zu", what,
+			 name, 2 * keylen, wlen[1]);
 		return -1;
 	}
 	return 0;
 bare:
-	snprintf(err, errlen, "key file %s holds a key that does not say its mode; write '%s HEX'",
-		 path, name);
+	snprintf(err, errlen, "%s holds a key that does not say its mode; write '%s HEX'", what,
+		 name);
 	return -1;
 }
 
@@ -444,19 +443,44 @@ static int read_small(int fd, const char *path, uint8_t *buf, size_t size, size_
 	return 0;
 }
 
+/* The key length of an ipcrypt mode; -1 for a mode that takes no key. */
+static int key_len_of(enum anon_mode mode, size_t *keylen, char *err, size_t errlen)
+{
+	*keylen = anon_key_len(mode);
+	if (*keylen)
+		return 0;
+	snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
+	return -1;
+}
+
+int anon_key_parse(const char *what, const void *text, size_t len, enum anon_mode mode,
+		   uint8_t key[ANON_KEY_MAX_LEN], size_t *keylen, char *err, size_t errlen)
+{
+	if (key_len_of(mode, keylen, err, errlen))
+		return -1;
+	if (parse_key(what, text, len, mode, key, err, errlen))
+		goto fail;
+	if (mode == ANON_IPCRYPT_PFX && CRYPTO_memcmp(key, key + 16, 16) == 0) {
+		snprintf(err, errlen, "%s: the two halves of the key must differ", what);
+		goto fail;
+	}
+	return 0;
+fail:
+	OPENSSL_cleanse(key, ANON_KEY_MAX_LEN);
+	return -1;
+}
+
 int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
 		  size_t *keylen, char *err, size_t errlen)
 {
+	char what[PATH_MAX + 16];
 	uint8_t buf[256];
 	struct stat st;
 	size_t n = 0;
 	int fd, ret = -1;
 
-	*keylen = anon_key_len(mode);
-	if (!*keylen) {
-		snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
+	if (key_len_of(mode, keylen, err, errlen))
 		return -1;
-	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
@@ -472,17 +496,11 @@ int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MA
 			 path, (unsigned int)(st.st_mode & 07777), path);
 		goto out;
 	}
-	if (read_small(fd, path, buf, sizeof(buf), &n, err, errlen) ||
-	    parse_key(path, buf, n, mode, key, err, errlen))
+	if (read_small(fd, path, buf, sizeof(buf), &n, err, errlen))
 		goto out;
-	if (mode == ANON_IPCRYPT_PFX && CRYPTO_memcmp(key, key + 16, 16) == 0) {
-		snprintf(err, errlen, "key file %s: the two halves of the key must differ", path);
-		goto out;
-	}
-	ret = 0;
+	snprintf(what, sizeof(what), "key file %s", path);
+	ret = anon_key_parse(what, buf, n, mode, key, keylen, err, errlen);
 out:
-	if (ret)
-		OPENSSL_cleanse(key, ANON_KEY_MAX_LEN);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	close(fd);
 	return ret;
@@ -490,12 +508,10 @@ out:
 
 int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *err, size_t errlen)
 {
-	size_t len = anon_key_len(mode);
+	size_t len;
 
-	if (!len) {
-		snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
+	if (key_len_of(mode, &len, err, errlen))
 		return -1;
-	}
 	do {
 		if (RAND_bytes(key, (int)len) != 1) {
 			snprintf(err, errlen, "cannot generate a key: no randomness from OpenSSL");
@@ -505,17 +521,32 @@ int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *
 	return 0;
 }
 
+size_t anon_key_format(enum anon_mode mode, const uint8_t *key, size_t keylen, char *buf,
+		       size_t len)
+{
+	size_t n;
+
+	if (len < ANON_KEY_TEXT_LEN || keylen > ANON_KEY_MAX_LEN) {
+		if (len)
+			buf[0] = '\0';
+		return 0;
+	}
+	n = (size_t)snprintf(buf, len, "%s ", anon_mode_name(mode));
+	for (size_t i = 0; i < keylen; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%02x", key[i]);
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
+}
+
 int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
 		   char *err, size_t errlen)
 {
-	char text[64 + 2 * ANON_KEY_MAX_LEN];
+	char text[ANON_KEY_TEXT_LEN];
 	size_t n;
 	int fd, ret = -1, saved;
 
-	n = (size_t)snprintf(text, sizeof(text), "%s ", anon_mode_name(mode));
-	for (size_t i = 0; i < keylen && i < ANON_KEY_MAX_LEN; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%02x", key[i]);
-	text[n++] = '\n';
+	n = anon_key_format(mode, key, keylen, text, sizeof(text));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		saved = errno;

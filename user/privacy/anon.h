@@ -18,6 +18,7 @@
 #define IPCRYPT_DET_KEY_LEN 16
 #define ANON_KEY_MAX_LEN 32
 #define ANON_KEY_ID_LEN 16 /* hex digits, without the NUL */
+#define ANON_KEY_TEXT_LEN (32 + 2 * ANON_KEY_MAX_LEN) /* "MODE HEX\n" and a NUL */
 
 enum anon_mode {
 	ANON_IPCRYPT_PFX = 0,
@@ -92,9 +93,22 @@ void ipcrypt_det_decrypt(const struct ipcrypt_det *c, const struct in6_addr *in,
  */
 int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
 		  size_t *keylen, char *err, size_t errlen);
+/*
+ * A key's text, as a key file holds it, checked as anon_key_load checks a
+ * file's contents; `what` names it in a reason ("key file PATH"), which
+ * shows no word of the text. 0 or -1.
+ */
+int anon_key_parse(const char *what, const void *text, size_t len, enum anon_mode mode,
+		   uint8_t key[ANON_KEY_MAX_LEN], size_t *keylen, char *err, size_t errlen);
+/*
+ * The text of a key file, "MODE HEX\n", in buf (ANON_KEY_TEXT_LEN bytes at
+ * least: less gives ""), NUL-terminated. Its length without the NUL.
+ */
+size_t anon_key_format(enum anon_mode mode, const uint8_t *key, size_t keylen, char *buf,
+		       size_t len);
 /* A fresh random key for an ipcrypt mode (pfx halves differ). 0 or -1. */
 int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *err, size_t errlen);
-/* Write "MODE HEX\n" to a new file (O_EXCL, mode 0600), fsync'd. 0 or -1 (errno kept). */
+/* Write anon_key_format's text to a new file (O_EXCL, mode 0600), fsync'd. 0 or -1 (errno kept). */
 int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
 		   char *err, size_t errlen);
 /*

@@ -236,6 +236,33 @@ static int publish(const char *tmp, const char *dir, enum anon_mode mode, long l
 }
 
 /*
+ * A key written and fsync'd under a temporary name in dir, tmp (PATH_MAX
+ * bytes) set to it. 0, or -1 with a reason.
+ */
+static int write_tmp(const char *dir, enum anon_mode mode, const uint8_t *key, size_t len,
+		     char *tmp, char *err, size_t errlen)
+{
+	uint8_t nonce[8];
+
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+		snprintf(err, errlen, "cannot write a key: no randomness from OpenSSL");
+		return -1;
+	}
+	snprintf(tmp, PATH_MAX, "%s/.%s-%d-%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
+		 anon_mode_name(mode), (int)getpid(), nonce[0], nonce[1], nonce[2], nonce[3],
+		 nonce[4], nonce[5], nonce[6], nonce[7]);
+	return anon_key_write(tmp, mode, key, len, err, errlen);
+}
+
+static int sync_dir(const char *dir, char *err, size_t errlen)
+{
+	if (!fsync_dir(dir))
+		return 0;
+	snprintf(err, errlen, "key directory %s: fsync: %s", dir, strerror(errno));
+	return -1;
+}
+
+/*
  * A fresh key published as dir/MODE-START.key: written and fsync'd under a
  * temporary name, then linked. link() fails on an existing name (O_EXCL's
  * guarantee), so a key file is never overwritten, nor seen half written by
@@ -244,33 +271,57 @@ static int publish(const char *tmp, const char *dir, enum anon_mode mode, long l
 static int create_key(const char *dir, enum anon_mode mode, long long *start,
 		      char id[ANON_KEY_ID_LEN + 1], char *err, size_t errlen)
 {
-	uint8_t key[ANON_KEY_MAX_LEN], nonce[8];
+	uint8_t key[ANON_KEY_MAX_LEN];
 	size_t len = anon_key_len(mode);
 	char tmp[PATH_MAX];
 	int ret = -1;
 
-	if (anon_key_generate(mode, key, err, errlen))
-		return -1;
-	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
-		snprintf(err, errlen, "cannot generate a key: no randomness from OpenSSL");
-		goto out;
-	}
-	snprintf(tmp, sizeof(tmp), "%s/.%s-%d-%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
-		 anon_mode_name(mode), (int)getpid(), nonce[0], nonce[1], nonce[2], nonce[3],
-		 nonce[4], nonce[5], nonce[6], nonce[7]);
-	if (anon_key_write(tmp, mode, key, len, err, errlen))
+	if (anon_key_generate(mode, key, err, errlen) ||
+	    write_tmp(dir, mode, key, len, tmp, err, errlen))
 		goto out;
 	ret = publish(tmp, dir, mode, start, err, errlen);
 	unlink(tmp);
-	if (!ret && fsync_dir(dir)) {
-		snprintf(err, errlen, "key directory %s: fsync: %s", dir, strerror(errno));
-		ret = -1;
-	}
+	if (!ret)
+		ret = sync_dir(dir, err, errlen);
 	if (!ret)
 		anon_key_id(mode, key, len, id);
 out:
 	OPENSSL_cleanse(key, sizeof(key));
 	return ret;
+}
+
+int keyring_install(const char *dir, enum anon_mode mode, long long start, const uint8_t *key,
+		    size_t keylen, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], path[PATH_MAX], name[KEY_FILE_NAME_LEN];
+
+	if (keylen != anon_key_len(mode) || !keylen) {
+		snprintf(err, errlen, "a key of %zu bytes is no %s key", keylen,
+			 anon_mode_name(mode));
+		return -1;
+	}
+	if (write_tmp(dir, mode, key, keylen, tmp, err, errlen))
+		return -1;
+	key_file_name(name, sizeof(name), mode, start);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (rename(tmp, path)) {
+		snprintf(err, errlen, "cannot install key file %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return sync_dir(dir, err, errlen);
+}
+
+int keyring_remove(const char *dir, const struct key_entry *e, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, e->file);
+	if (unlink(path) && errno != ENOENT) {
+		snprintf(err, errlen, "cannot delete key file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return sync_dir(dir, err, errlen);
 }
 
 static void key_unload(struct anon_key *k)
@@ -400,17 +451,30 @@ static int refresh(struct keyring *kr, char *err, size_t errlen)
 	return rescan(kr, err, errlen);
 }
 
+bool keyring_key_due(enum key_rotate rotate, bool have_key, long long newest, long long t,
+		     long long *start)
+{
+	if (!have_key) {
+		*start = rotate == KEY_ROTATE_NEVER ? 0 : period_start(rotate, t);
+		return true;
+	}
+	if (rotate == KEY_ROTATE_NEVER)
+		return false;
+	*start = period_start(rotate, t);
+	return newest < *start;
+}
+
 /* Is a key to be created for t? Its start in *start. */
 static bool key_due(const struct keyring *kr, long long t, long long *start)
 {
-	if (!kr->n) {
-		*start = kr->rotate == KEY_ROTATE_NEVER ? 0 : period_start(kr->rotate, t);
-		return true;
-	}
-	if (kr->rotate == KEY_ROTATE_NEVER)
-		return false;
-	*start = period_start(kr->rotate, t);
-	return kr->keys[kr->n - 1]->start < *start;
+	long long newest = kr->n ? kr->keys[kr->n - 1]->start : 0;
+
+	return keyring_key_due(kr->rotate, kr->n > 0, newest, t, start);
+}
+
+bool keyring_expired(long long retention_s, long long successor_start, long long now)
+{
+	return retention_s >= 0 && now - successor_start > retention_s;
 }
 
 /* The newest key started at or before t; before every key, the oldest. */
@@ -461,7 +525,7 @@ static void prune(struct keyring *kr)
 	for (size_t i = 0; i < kr->n; i++) {
 		struct anon_key *k = kr->keys[i];
 		bool expired = i + 1 < kr->n && !k->loaded &&
-			       now - kr->keys[i + 1]->start > kr->retention_s;
+			       keyring_expired(kr->retention_s, kr->keys[i + 1]->start, now);
 
 		snprintf(path, sizeof(path), "%s/%s", kr->dir, k->file);
 		if (expired && (!unlink(path) || errno == ENOENT)) {
@@ -570,11 +634,17 @@ struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rota
 	return kr;
 }
 
+long long keyring_rotate_start(bool have_key, long long newest, long long now)
+{
+	/* Strictly after the newest: the rotation is never a step back. */
+	return have_key && newest >= now + 1 ? newest + 1 : now + 1;
+}
+
 int keyring_rotate_now(const char *dir, enum anon_mode mode, char id_out[ANON_KEY_ID_LEN + 1],
 		       char *err, size_t errlen)
 {
-	long long start = (long long)time(NULL) + 1;
 	struct key_entry *entries;
+	long long start;
 	size_t n;
 
 	if (!anon_key_len(mode)) {
@@ -584,9 +654,7 @@ int keyring_rotate_now(const char *dir, enum anon_mode mode, char id_out[ANON_KE
 	if (private_dir(dir, "key directory", true, err, errlen) ||
 	    scan_dir(dir, mode, false, &entries, &n, err, errlen))
 		return -1;
-	/* Strictly after the newest: the rotation is never a step back. */
-	if (n && entries[n - 1].start >= start)
-		start = entries[n - 1].start + 1;
+	start = keyring_rotate_start(n > 0, n ? entries[n - 1].start : 0, (long long)time(NULL));
 	free(entries);
 	return create_key(dir, mode, &start, id_out, err, errlen);
 }

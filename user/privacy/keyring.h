@@ -5,14 +5,16 @@
  * anon_key_load ("MODE HEX"), mode 0600. A key is chosen by time, so that
  * an epoch written again after a crash gets the key it had: the newest key
  * that started at or before the epoch's end. New keys come from scheduled
- * rotation (the daemon) or `botsink keys rotate` (another process); keys
- * superseded longer than the retention ago are deleted.
+ * rotation (the daemon) or `botsink keys rotate` (another process), or on
+ * a hub from the bucket all hubs share (bus/keyshare.c: keyring_install);
+ * keys superseded longer than the retention ago are deleted.
  */
 #ifndef BOTSINK_KEYRING_H
 #define BOTSINK_KEYRING_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "lib/keywords.h"
 #include "privacy/anon.h"
 
@@ -90,5 +92,32 @@ const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *er
 int keyring_rotate_now(const char *dir, enum anon_mode mode, char id_out[ANON_KEY_ID_LEN + 1],
 		       char *err, size_t errlen);
 void keyring_close(struct keyring *kr);
+
+/*
+ * The rules a keyring follows, for whoever keeps its keys elsewhere too
+ * (bus/keyshare.c: the hubs' shared bucket).
+ *
+ * keyring_key_due: is a key to be created for time t, the newest key
+ * having started at `newest` (have_key false: there is none)? Its start
+ * in *start: hourly or daily, the first second of t's UTC hour or day
+ * (due when the newest started before it); never, 0 (due only when there
+ * is no key at all).
+ */
+bool keyring_key_due(enum key_rotate rotate, bool have_key, long long newest, long long t,
+		     long long *start);
+/* Is a key whose successor started at successor_start past its retention at `now`? */
+bool keyring_expired(long long retention_s, long long successor_start, long long now);
+/* The start of a key rotated in at `now`: the next second, and after the newest. */
+long long keyring_rotate_start(bool have_key, long long newest, long long now);
+/*
+ * Write a key as dir/MODE-START.key (written and fsync'd under a temporary
+ * name, then renamed): a file of that name is replaced, so a running
+ * keyring takes the new key from its next keyring_key_for(). 0, or -1
+ * with a reason.
+ */
+int keyring_install(const char *dir, enum anon_mode mode, long long start, const uint8_t *key,
+		    size_t keylen, char *err, size_t errlen);
+/* Delete a listed key file (gone already: fine). 0, or -1 with a reason. */
+int keyring_remove(const char *dir, const struct key_entry *e, char *err, size_t errlen);
 
 #endif
