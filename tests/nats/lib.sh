@@ -43,7 +43,8 @@ nats_cleanup() {
 		[ -n "$pid" ] && wait "$pid" 2>/dev/null
 	done
 	[ -n "${BUS_NS:-}" ] && ip netns del "$BUS_NS" 2>/dev/null
-	rm -rf "$WORK"
+	# BOTSINK_TEST_KEEP=1: the logs stay, for a post-mortem.
+	if [ -n "${BOTSINK_TEST_KEEP:-}" ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap nats_cleanup EXIT
 trap 'exit 130' INT
@@ -207,11 +208,13 @@ node_kill() {
 	NODE_PIDS[$1]=
 }
 
-# node_ready I [SECONDS]: its https /healthz says ok: JetStream up, a meta
+# node_ready I [SECONDS [QUERY]]: its https /healthz says ok: JetStream up, a meta
 # leader known, its streams and consumers current.
+# With QUERY js-enabled-only=true: JetStream up (a node back in a cluster
+# whose streams it is still catching up on).
 node_ready() {
 	local url
-	url="https://$BUS_HOST:$(monitor_port "$1")/healthz"
+	url="https://$BUS_HOST:$(monitor_port "$1")/healthz${3:+?$3}"
 	for _ in $(seq $((${2:-20} * 5))); do
 		in_bus curl -s --max-time 1 --cacert "$CA" "$url" 2>/dev/null | grep -q '"ok"' && return 0
 		kill -0 "${NODE_PIDS[$1]}" 2>/dev/null || break

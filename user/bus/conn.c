@@ -146,9 +146,11 @@ const char *bus_error(struct bus *b, natsStatus s)
 	const char *last = nats_GetLastError(NULL);
 
 	pthread_mutex_lock(&async_lock);
-	if (b && b->async_error[0])
+	if (b && b->async_error[0]) {
+		/* Said once: a later failure is not this one. */
 		snprintf(text, sizeof(text), "%s", b->async_error);
-	else
+		b->async_error[0] = '\0';
+	} else
 		snprintf(text, sizeof(text), "%s", last && last[0] ? last : natsStatus_GetText(s));
 	pthread_mutex_unlock(&async_lock);
 	return text;
@@ -293,4 +295,18 @@ void bus_close(struct bus *b)
 	}
 	explicit_bzero(&b->creds, sizeof(b->creds));
 	free(b);
+}
+
+natsStatus bus_publish_wait(jsCtx *js, int64_t wait_ms)
+{
+	natsMsgList pending = { 0 };
+	jsPubOptions po;
+	natsStatus s;
+
+	jsPubOptions_Init(&po);
+	po.MaxWait = wait_ms;
+	s = js_PublishAsyncComplete(js, &po);
+	if (s == NATS_TIMEOUT && js_PublishAsyncGetPendingList(&pending, js) == NATS_OK)
+		natsMsgList_Destroy(&pending);
+	return s;
 }

@@ -54,9 +54,19 @@ int bus_credentials_load(const char *path, struct bus_credentials *c, char *err,
  * or unusable certificate: configuration) or 1 (unreachable, runtime).
  */
 struct bus *bus_connect(const struct bus_config *cfg, int *exit_code, char *err, size_t errlen);
-/* The server's last asynchronous error, or the status's text. */
+/*
+ * The server's last asynchronous error (said once, then forgotten), or
+ * the library's last error, or the status's text.
+ */
 const char *bus_error(struct bus *b, natsStatus s);
 void bus_close(struct bus *b);
+
+/*
+ * Wait up to wait_ms for the acknowledgement of every asynchronous publish
+ * of js; NATS_TIMEOUT: what was still in flight is given up (its outcome
+ * no longer reported). The publishes' own outcomes go to js's handler.
+ */
+natsStatus bus_publish_wait(jsCtx *js, int64_t wait_ms);
 
 /* Is `name` usable in a subject ([A-Za-z0-9_-], 1-BUS_NAME_MAX characters)? */
 bool bus_name_valid(const char *name);

@@ -163,16 +163,9 @@ static int add_line(struct publisher *p, const char *line, size_t len)
  */
 static int settle(struct publisher *p)
 {
-	jsPubOptions po;
-	natsMsgList pending = { 0 };
-	natsStatus s;
+	natsStatus s = bus_publish_wait(p->js, PUBLISH_ACK_WAIT_MS);
 	uint64_t failed;
 
-	jsPubOptions_Init(&po);
-	po.MaxWait = PUBLISH_ACK_WAIT_MS;
-	s = js_PublishAsyncComplete(p->js, &po);
-	if (s == NATS_TIMEOUT && js_PublishAsyncGetPendingList(&pending, p->js) == NATS_OK)
-		natsMsgList_Destroy(&pending);
 	pthread_mutex_lock(&p->lock);
 	failed = p->round_failed;
 	p->round_failed = 0;

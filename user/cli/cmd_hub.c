@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "cli/commands.h"
 #include "lib/log.h"
+#include "bus/topology.h"
 #include "hub/hub.h"
 
 #define HUB_OPT(...) OPT_ROW(struct hub_config, __VA_ARGS__)
@@ -15,7 +16,8 @@ static const struct opt hub_opts[] = {
 		     "the hub's credentials file (botsink nats-config)\n"),
 	HUB_OPT("partners", "FILE", OPT_STRING, partners_path,
 		.help = "the partners (as botsink run's): each gets the records\n"
-			"of its scope on botsink.partner.NAME\n"),
+			"of its scope on botsink.partner.NAME (and in its output\n"
+			"file, when it has one: at least once)\n"),
 	HUB_OPT("mmdb-asn", "FILE", OPT_STRING, mmdb_asn,
 		.help = "MaxMind-format ASN database: src_asn, src_as_name\n"),
 	HUB_OPT("mmdb-geo", "FILE", OPT_STRING, mmdb_geo,
@@ -39,6 +41,9 @@ static const struct opt hub_opts[] = {
 			"beside a pseudonym (default: 24,48)\n"),
 	HUB_OPT("state-dir", "DIR", OPT_STRING, state_dir,
 		.help = "the hub's keys (default: " DEFAULT_HUB_STATE_DIR ")\n"),
+	HUB_OPT("replicas", "N", OPT_UINT32, replicas, .min = 1, .max = 5,
+		.help = "replicas of the streams and the key bucket it creates when\n"
+			"missing (default: 3)\n"),
 	HUB_OPT("batch", "N", OPT_UINT32, batch, .min = 1, .max = 1024,
 		.help = "messages of counts fetched at a time (default: 16)\n"),
 	HUB_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v',
@@ -54,6 +59,7 @@ static const struct hub_config hub_defaults = {
 	.key_retention = 7LL * 86400,
 	.truncate = { 24, 48 },
 	.batch = 16,
+	.replicas = TOPOLOGY_REPLICAS,
 };
 
 static int hub_main(void *opts, char **args)

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bus/conn.h"
+#include "bus/keyshare.h"
 #include "bus/topology.h"
 #include "enrich/enrich.h"
 #include "feed/counts.h"
@@ -23,6 +24,7 @@
 #define HUB_ACK_WAIT_MS 10000 /* for the record messages of a batch */
 #define HUB_NAK_DELAY_MS 1000 /* a batch that could not be delivered comes back after */
 #define HUB_REPORT_S 10 /* the consumer's lag, in the log */
+#define HUB_KEY_SYNC_S 10 /* keys rotated in by another hub are taken within this */
 
 /* One view's records of the message in hand, as one message to its subject. */
 struct hub_view {
@@ -32,6 +34,7 @@ struct hub_view {
 	enum record_format format;
 	struct strbuf out;
 	size_t records;
+	struct sink *file; /* the partner's output in the partners file, or NULL */
 };
 
 struct hub_stats {
@@ -48,6 +51,10 @@ struct hub {
 	struct feed feed;
 	char keys_dir[4096];
 	struct key_store keys;
+	struct keyshare *share; /* the hubs' bucket: NULL when no view has keys */
+	bool keyed[2]; /* ipcrypt-pfx, ipcrypt-deterministic: a view uses it */
+	bool keys_synced;
+	long long synced_start, synced_at; /* the period synced up to, and when */
 	struct partner_set partners;
 	struct hub_view *views;
 	size_t nviews;
@@ -117,6 +124,8 @@ static int add_view(struct hub *h, const char *name, const struct partner *p, en
 
 	if (anon_key_len(anon) && !(keys = key_store_get(&h->keys, anon, err, errlen)))
 		return -1;
+	if (keys)
+		h->keyed[anon == ANON_IPCRYPT_DETERMINISTIC] = true;
 	if (feed_view_init(&v->view, &h->feed, name, p, anon, keys, format, verified_only, err,
 			   errlen))
 		return -1;
@@ -127,6 +136,15 @@ static int add_view(struct hub *h, const char *name, const struct partner *p, en
 	else
 		snprintf(v->subject, sizeof(v->subject), "%s", BUS_PUBLIC_SUBJECT);
 	h->nviews++;
+	if (p && p->output) {
+		char why[512];
+
+		v->file = sink_file_open(p->output, format, 0, why, sizeof(why));
+		if (!v->file) {
+			snprintf(err, errlen, "partner %s: %s", name, why);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -183,17 +201,25 @@ static int room_for(struct hub *h, size_t n)
  * The counts of one message, enriched. Lines that are not counts are
  * reported by position only (they may hold raw addresses) and skipped.
  */
-static size_t read_counts(struct hub *h, natsMsg *m, const char *id)
+static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 {
 	const char *data = natsMsg_GetData(m);
-	size_t len = (size_t)natsMsg_GetDataLength(m), n = 0, line = 0;
+	size_t len = (size_t)natsMsg_GetDataLength(m), n = 0, line = 0, lines = 1;
 	char err[160];
 
+	/* Room first: a count points into itself (its record id). */
+	for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len - p))); p++)
+		lines++;
+	*out = 0;
+	if (room_for(h, lines)) {
+		log_error("message %s: %s", id, strerror(ENOMEM));
+		return -1;
+	}
 	for (size_t at = 0; at < len; line++) {
 		const char *nl = memchr(data + at, '\n', len - at);
 		size_t l = nl ? (size_t)(nl - (data + at)) : len - at;
 
-		if (l && !room_for(h, n + 1)) {
+		if (l) {
 			if (!counts_parse(data + at, l, &h->counts[n], &h->docs[n], err,
 					  sizeof(err))) {
 				feed_count_enrich(&h->feed, &h->counts[n]);
@@ -205,13 +231,32 @@ static size_t read_counts(struct hub *h, natsMsg *m, const char *id)
 		}
 		at += l + 1;
 	}
-	return n;
+	*out = n;
+	return 0;
 }
 
 static void release_counts(struct hub *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		counts_release(h->docs[i]);
+}
+
+/*
+ * A partner's file output too, if it has one: at least once (a batch that
+ * comes back is written again, its records with the same ids). 0 or -1.
+ */
+static int write_file(const struct hub_view *v)
+{
+	long long size = sink_size(v->file);
+	long long n = sink_write_raw(v->file, v->out.buf, v->out.len);
+	int saved = n < 0 ? errno : EIO;
+
+	if (n == (long long)v->out.len)
+		return 0;
+	if (size >= 0)
+		sink_rollback(v->file, (unsigned long long)size); /* no part of a record stays */
+	log_warn("%s: %s; the batch comes back", v->file->name, strerror(saved));
+	return -1;
 }
 
 /* Each view's records of the message, published with an id of view and message. */
@@ -225,6 +270,8 @@ static int publish_views(struct hub *h, const char *id)
 
 		if (!v->records)
 			continue;
+		if (v->file && write_file(v))
+			return -1;
 		jsPubOptions_Init(&po);
 		snprintf(msg_id, sizeof(msg_id), "%s:%s", v->subject, id);
 		po.MsgId = msg_id;
@@ -237,6 +284,34 @@ static int publish_views(struct hub *h, const char *id)
 		h->stats.messages_out++;
 		h->stats.records_out += v->records;
 	}
+	return 0;
+}
+
+/*
+ * The key directory as the bucket has it, the key due for t created there
+ * if no hub did yet: before the keyrings choose keys for an epoch that
+ * ended at t. Synced again when t enters a new period, and every
+ * HUB_KEY_SYNC_S. 0 or -1 (said).
+ */
+static int sync_keys(struct hub *h, long long t)
+{
+	static const enum anon_mode modes[] = { ANON_IPCRYPT_PFX, ANON_IPCRYPT_DETERMINISTIC };
+	enum key_rotate rotate = h->cfg->key_rotate;
+	long long start, now = (long long)time(NULL);
+	char err[512];
+
+	if (!h->share || (h->keys_synced && !keyring_key_due(rotate, true, h->synced_start, t, &start) &&
+			  now - h->synced_at < HUB_KEY_SYNC_S))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (h->keyed[i] && keyshare_sync(h->share, modes[i], rotate, t, err, sizeof(err)) < 0) {
+			log_error("keys: %s", err);
+			return -1;
+		}
+	}
+	keyring_key_due(rotate, false, 0, t > now ? t : now, &h->synced_start);
+	h->synced_at = now;
+	h->keys_synced = true;
 	return 0;
 }
 
@@ -255,7 +330,10 @@ static int process(struct hub *h, natsMsg *m)
 		free(t);
 		return 0;
 	}
-	n = read_counts(h, m, id);
+	if (read_counts(h, m, id, &n)) {
+		free(t);
+		return -1;
+	}
 	h->stats.messages_in++;
 	h->stats.records_in += n;
 	for (size_t i = 0; i < h->nviews; i++) {
@@ -268,6 +346,8 @@ static int process(struct hub *h, natsMsg *m)
 		goto out;
 	}
 	/* A message holds one epoch: one time, one key per view. */
+	if (sync_keys(h, (long long)h->counts[0].rec.timestamp.tv_sec))
+		goto out;
 	if (feed_write_counts(&h->feed, (long long)h->counts[0].rec.timestamp.tv_sec, h->counts, n,
 			      true, t, h->nviews))
 		goto out;
@@ -279,12 +359,24 @@ out:
 }
 
 /*
+ * Fault injection for the crash tests: BOTSINK_FAILPOINT=hub-after-publish
+ * kills the hub once a batch's records are stored and before the batch is
+ * acknowledged, the worst moment for a crash.
+ */
+static void failpoint_after_publish(int messages)
+{
+	const char *fp = getenv("BOTSINK_FAILPOINT");
+
+	if (messages && fp && !strcmp(fp, "hub-after-publish"))
+		raise(SIGKILL);
+}
+
+/*
  * A fetched batch: every message's records published and acknowledged,
  * then the batch acknowledged; or, when one failed, the batch comes back.
  */
 static void handle_batch(struct hub *h, natsMsgList *list)
 {
-	jsPubOptions po;
 	natsStatus s;
 	uint64_t failed;
 	int ok = 1;
@@ -294,19 +386,15 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	pthread_mutex_unlock(&h->lock);
 	for (int i = 0; i < list->Count && ok; i++)
 		ok = !process(h, list->Msgs[i]);
-	jsPubOptions_Init(&po);
-	po.MaxWait = HUB_ACK_WAIT_MS;
-	s = js_PublishAsyncComplete(h->js, &po);
-	if (s == NATS_TIMEOUT) {
-		natsMsgList pending = { 0 };
-
-		if (js_PublishAsyncGetPendingList(&pending, h->js) == NATS_OK)
-			natsMsgList_Destroy(&pending);
-	}
+	s = bus_publish_wait(h->js, HUB_ACK_WAIT_MS);
 	pthread_mutex_lock(&h->lock);
 	failed = h->failed;
 	pthread_mutex_unlock(&h->lock);
+	for (size_t i = 0; i < h->nviews && ok; i++)
+		if (h->views[i].file && sink_sync(h->views[i].file))
+			ok = 0;
 	if (ok && s == NATS_OK && !failed) {
+		failpoint_after_publish(list->Count);
 		for (int i = 0; i < list->Count; i++)
 			natsMsg_Ack(list->Msgs[i], NULL);
 		return;
@@ -321,6 +409,7 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 static void report(struct hub *h)
 {
 	jsConsumerInfo *ci = NULL;
+	struct hub_stats st;
 	jsErrCode e = 0;
 	natsStatus s = js_GetConsumerInfo(&ci, h->bus->js, BUS_COUNTS_STREAM, BUS_HUB_CONSUMER, NULL,
 					  &e);
@@ -329,11 +418,15 @@ static void report(struct hub *h)
 		log_warn("consumer %s: %s", BUS_HUB_CONSUMER, bus_error(h->bus, s));
 		return;
 	}
-	log_info("consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu refused",
+	pthread_mutex_lock(&h->lock);
+	st = h->stats;
+	pthread_mutex_unlock(&h->lock);
+	log_info("consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu repeats dropped, %llu refused",
 		 BUS_HUB_CONSUMER, (unsigned long long)ci->NumPending, (long long)ci->NumAckPending,
-		 (long long)ci->NumRedelivered, (unsigned long long)h->stats.messages_in,
-		 (unsigned long long)h->stats.records_in, (unsigned long long)h->stats.messages_out,
-		 (unsigned long long)h->stats.records_out, (unsigned long long)h->stats.failed_out);
+		 (long long)ci->NumRedelivered, (unsigned long long)st.messages_in,
+		 (unsigned long long)st.records_in, (unsigned long long)st.messages_out,
+		 (unsigned long long)st.records_out, (unsigned long long)st.duplicates_out,
+		 (unsigned long long)st.failed_out);
 	jsConsumerInfo_Destroy(ci);
 }
 
@@ -406,6 +499,7 @@ static int ensure_topology(struct hub *h, char *err, size_t errlen)
 		return EXIT_RUNTIME;
 	}
 	topology_defaults(&t);
+	t.replicas = h->cfg->replicas;
 	for (size_t i = 0; i < h->partners.n; i++)
 		names[i] = h->partners.p[i].name;
 	t.partners = names;
@@ -448,6 +542,14 @@ static int start(struct hub *h)
 		log_error("%s", err);
 		return code;
 	}
+	if (h->keyed[0] || h->keyed[1]) {
+		h->share = keyshare_open(h->bus, h->keys_dir, (int)c->replicas, c->key_retention, err,
+					 sizeof(err));
+		if (!h->share) {
+			log_error("%s", err);
+			return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
+		}
+	}
 	if (open_js(h) || subscribe(h, err, sizeof(err))) {
 		log_error("%s", err);
 		return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
@@ -466,10 +568,12 @@ static void release(struct hub *h)
 	if (h->sub)
 		natsSubscription_Destroy(h->sub);
 	jsCtx_Destroy(h->js);
+	keyshare_close(h->share);
 	bus_close(h->bus);
 	for (size_t i = 0; i < h->nviews; i++) {
 		feed_view_free(&h->views[i].view);
 		sb_free(&h->views[i].out);
+		sink_close(h->views[i].file);
 	}
 	free(h->views);
 	free(h->counts);
