@@ -5,7 +5,8 @@
 #   make demo     a veth lab with simulated bots, end to end
 #   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines (the responder's cost
 #                 per SYN included); the counted rate on the veth lab beside an XDP
-#                 counter, libpcap and nftables (root)
+#                 counter, libpcap and nftables; the bus: a sensor's publisher, the hub,
+#                 check-in to partner record latency, stream sizes (root)
 #   make fuzz     the libFuzzer targets (rule parser, record formatter), longer
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 
@@ -130,8 +131,16 @@ $(BUILD)/baseline.bpf.o: tests/bench/baseline.bpf.c $(BPF_HEADERS) | $(BUILD)
 $(BUILD)/baseline.skel.h: $(BUILD)/baseline.bpf.o
 	$(BPFTOOL) gen skeleton $< name baseline > $@
 
-$(BUILD)/bench: tests/bench/bench.c tests/prog/frames.h $(BUILD)/baseline.skel.h $(LIB_OBJS) $(HEADERS)
-	$(CC) $(CFLAGS) -Itests/prog $< $(LIB_OBJS) -o $@ $(LDLIBS)
+BENCH_SYNTH := tests/bench/synth.c tests/bench/synth.h
+
+$(BUILD)/bench: tests/bench/bench.c $(BENCH_SYNTH) tests/prog/frames.h $(BUILD)/baseline.skel.h \
+		$(LIB_OBJS) $(HEADERS)
+	$(CC) $(CFLAGS) -Itests/prog $< tests/bench/synth.c $(LIB_OBJS) -o $@ $(LDLIBS)
+
+# The bus bench's client (tests/bench/bus.sh): publisher, hub's consumer, reader.
+$(BUILD)/tests/bus_bench: tests/bench/bus_bench.c $(BENCH_SYNTH) $(LIB_OBJS) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< tests/bench/synth.c $(LIB_OBJS) -o $@ $(LDLIBS)
 
 # The NATS tests' client (tests/nats): one request as one principal.
 $(BUILD)/tests/bus_tool: tests/nats/bus_tool.c $(LIB_OBJS) $(HEADERS)
@@ -212,9 +221,11 @@ $(BENCH_MMDB)/geo.mmdb: $(MMDB_GEN)
 		perl $(MMDB_GEN) country $@ -
 
 bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(BUILD)/tests/pcap_count \
-		$(BENCH_MMDB)/asn.mmdb $(BENCH_MMDB)/geo.mmdb
+		$(BUILD)/tests/bus_bench $(BUILD)/tests/bus_tool $(BENCH_MMDB)/asn.mmdb $(BENCH_MMDB)/geo.mmdb
 	BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb $(BUILD)/bench
 	BUILD=$(BUILD) tests/bench/rate.sh
+	BUILD=$(BUILD) BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb \
+		tests/bench/bus.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp

@@ -47,6 +47,7 @@
 #include "rules/rules.h"
 #include "baseline.skel.h"
 #include "frames.h"
+#include "synth.h"
 
 #define ROUNDS 5
 
@@ -740,40 +741,6 @@ static int bench_payload(struct loader *l, int counter_fd, __u32 repeat)
 	return 0;
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-#define SOURCES 1000000
-
-/*
- * A sink on a new file named in `path` (64 bytes), on tmpfs when there is
- * one: the figure is botsink's, not the disk's. The caller unlinks it.
- */
-static struct sink *temp_sink(char *path, const char *name)
-{
-	char err[256];
-	int fd;
-
-	snprintf(path, 64, "%s/botsink-bench-%s-XXXXXX",
-		 access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm", name);
-	fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	close(fd);
-	return sink_file_open(path, FORMAT_JSONL, 0, err, sizeof(err));
-}
-
-static void bench_key(uint8_t key[IPCRYPT_PFX_KEY_LEN])
-{
-	for (int i = 0; i < IPCRYPT_PFX_KEY_LEN; i++)
-		key[i] = (uint8_t)(i * 37 + 1);
-}
-
 /* ipcrypt-pfx with a fixed key. 0 or -1. */
 static int bench_anonymizer(struct anonymizer *anon)
 {
@@ -782,50 +749,6 @@ static int bench_anonymizer(struct anonymizer *anon)
 
 	bench_key(key);
 	return anon_init(anon, ANON_IPCRYPT_PFX, key, sizeof(key), 24, 48, err, sizeof(err));
-}
-
-/*
- * The public view as the daemon has it: ipcrypt-pfx, the same fixed key
- * from a key file in `dir` (64 bytes, a new directory: bench_view_free
- * removes it).
- */
-static int bench_view(const struct feed *feed, struct feed_view *v, struct keyring **keys,
-		      char *dir)
-{
-	uint8_t key[IPCRYPT_PFX_KEY_LEN];
-	char path[96], err[256];
-
-	snprintf(dir, 64, "/tmp/botsink-bench-keys-XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/bench.key", dir);
-	bench_key(key);
-	*keys = NULL;
-	if (!anon_key_write(path, ANON_IPCRYPT_PFX, key, sizeof(key), err, sizeof(err)))
-		*keys = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER,
-				     path, 24, 48, err, sizeof(err));
-	if (!*keys || feed_view_init(v, feed, "feed", NULL, ANON_IPCRYPT_PFX, *keys, FORMAT_JSONL,
-				     false, err, sizeof(err))) {
-		fprintf(stderr, "bench: %s\n", err);
-		if (*keys)
-			keyring_close(*keys);
-		unlink(path);
-		rmdir(dir);
-		return -1;
-	}
-	return 0;
-}
-
-static void bench_view_free(struct feed_view *v, struct keyring *keys, const char *dir)
-{
-	char path[96];
-
-	feed_view_free(v);
-	if (keys)
-		keyring_close(keys);
-	snprintf(path, sizeof(path), "%s/bench.key", dir);
-	unlink(path);
-	rmdir(dir);
 }
 
 /*
@@ -932,27 +855,6 @@ out:
 	return secs;
 }
 
-/* A million distinct IPv4 sources of one rule, as a drain returns them; free() them. */
-static struct botsink_source_count *synthetic_drain(struct drain_result *r)
-{
-	struct botsink_source_count *items = calloc(SOURCES, sizeof(*items));
-
-	r->items = items;
-	r->n = items ? SOURCES : 0;
-	for (size_t i = 0; i < r->n; i++) {
-		struct botsink_source_count *sc = &items[i];
-
-		addr_from_v4((struct in6_addr *)sc->key.addr, htonl(0x0a000000 + (uint32_t)i * 7));
-		sc->key.sid = 1000001;
-		sc->total.packets = sc->total.checkins = 1 + i % 5;
-		sc->total.bytes = 74 * sc->total.packets;
-		sc->total.first_seen_ns = sc->total.last_seen_ns = 1;
-		sc->total.protocol = 6;
-		sc->total.dst_port = 80;
-	}
-	return items;
-}
-
 /*
  * Userspace: ipcrypt-pfx for a million sources, batched (one ECB call per
  * key and address) beside the walk one block at a time; then a million
@@ -960,12 +862,10 @@ static struct botsink_source_count *synthetic_drain(struct drain_result *r)
  */
 static int bench_userspace(void)
 {
-	static const char rules[] =
-		"alert tcp any any -> 203.0.113.10 80 (msg:\"Zeus gate check-in\"; sid:1000001;)\n";
 	struct botsink_source_count *items;
 	char path[64];
 	struct drain_result r = { 0 };
-	double batched, serial, records, views = -1;
+	double batched, serial, records = -1, views = -1;
 	long long view_bytes = 0;
 	const char *asn_db = getenv("BENCH_MMDB_ASN"), *geo_db = getenv("BENCH_MMDB_GEO");
 	struct enricher enrich = { 0 };
@@ -973,7 +873,6 @@ static int bench_userspace(void)
 	struct anonymizer anon;
 	struct in6_addr out;
 	struct rule_set rs;
-	struct sink *sink;
 	struct feed feed;
 	struct feed_view view;
 	struct keyring *keys = NULL;
@@ -995,18 +894,9 @@ static int bench_userspace(void)
 		ipcrypt_pfx_encrypt_serial(&anon.pfx, (const struct in6_addr *)r.items[i].key.addr,
 					   &out);
 	serial = seconds_since(&t0);
-	sink = temp_sink(path, "feed");
-	rules_parse_buffer("bench.rules", rules, &rs);
-	feed_init(&feed, NULL, 24, 48, "bench");
-	if (sink && !bench_view(&feed, &view, &keys, keydir)) {
-		struct epoch e = { .incarnation = 1, .number = 1 };
-		struct feed_target t = { .view = &view, .sink = sink };
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (!feed_learn_rules(&feed, &rs) && !feed_write_epoch(&feed, &e, &r, &t, 1) &&
-		    !sink_sync(sink))
-			ret = 0;
-		records = seconds_since(&t0);
+	if (!bench_feed(&feed, &rs, "bench") && !bench_view(&feed, &view, &keys, keydir)) {
+		records = bench_file_feed(&feed, &view, &r, path);
+		ret = records < 0 ? -1 : 0;
 		if (asn_db && geo_db && enricher_open(&enrich, asn_db, geo_db, err, sizeof(err)))
 			fprintf(stderr, "bench: %s\n", err);
 		else if (asn_db && geo_db) {
@@ -1017,8 +907,6 @@ static int bench_userspace(void)
 		bench_view_free(&view, keys, keydir);
 	}
 	feed_free(&feed);
-	sink_close(sink);
-	unlink(path);
 	rules_free(&rs);
 	anon_free(&anon);
 	free(items);
