@@ -17,7 +17,7 @@ BUILD := build
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
-LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb -lnats -linih -ljansson -lcrypt
+LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb -lnats -linih -lcrypt
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ivmlinux -Iinclude -Ibpf
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -140,7 +140,7 @@ $(BUILD)/bench: tests/bench/bench.c $(BENCH_SYNTH) tests/prog/frames.h $(BUILD)/
 # The bus bench's client (tests/bench/bus.sh): publisher, hub's consumer, reader.
 $(BUILD)/tests/bus_bench: tests/bench/bus_bench.c $(BENCH_SYNTH) $(LIB_OBJS) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< tests/bench/synth.c $(LIB_OBJS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $< tests/bench/synth.c $(LIB_OBJS) -o $@ $(LDLIBS) -ljansson
 
 # The NATS tests' client (tests/nats): one request as one principal.
 $(BUILD)/tests/bus_tool: tests/nats/bus_tool.c $(LIB_OBJS) $(HEADERS)

@@ -201,7 +201,7 @@ stop "$HUB_PID"
 HUB_PID=
 show "$WORK/hubwait.out"
 # "in N messages (R records), out M messages (S records), F refused"
-read -r IN_RECORDS OUT_RECORDS REFUSED <<<"$(sed -n 's/.*in [0-9]* messages (\([0-9]*\) records), out [0-9]* messages (\([0-9]*\) records), \([0-9]*\) refused.*/\1 \2 \3/p' \
+read -r IN_RECORDS OUT_RECORDS REFUSED <<<"$(sed -n 's/.*in [0-9]* messages (\([0-9]*\) records), out [0-9]* messages (\([0-9]*\) records), [0-9]* repeats dropped, \([0-9]*\) refused.*/\1 \2 \3/p' \
 	"$WORK/hub.log" | tail -n 1)"
 [ "${IN_RECORDS:-0}" = "$RECORDS" ] || die "the hub read ${IN_RECORDS:-no} records of $RECORDS: $(tail -n 5 "$WORK/hub.log")"
 awk -v i="$IN_RECORDS" -v o="$OUT_RECORDS" -v ms="$HUB_MS" -v cpu="$(cpu_s "$HUB_TICKS")" \

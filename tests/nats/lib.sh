@@ -210,8 +210,9 @@ node_kill() {
 
 # node_ready I [SECONDS [QUERY]]: its https /healthz says ok: JetStream up, a meta
 # leader known, its streams and consumers current.
-# With QUERY js-enabled-only=true: JetStream up (a node back in a cluster
-# whose streams it is still catching up on).
+# With QUERY js-server-only=true: JetStream up and the cluster's meta
+# leader known (a node back in a cluster whose streams and consumers it is
+# still catching up on, which takes up to a minute).
 node_ready() {
 	local url
 	url="https://$BUS_HOST:$(monitor_port "$1")/healthz${3:+?$3}"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The counts format (feed/counts.h): what a sensor writes, a hub reads
- * back exactly; a line from another version, or missing a member, or
- * with a member of the wrong type, is refused.
+ * back exactly, text with tabs, newlines and backslashes included; a line
+ * of another version, with a field missing or too many, or a field that
+ * is not valid, is refused by the field's name.
  */
 #include <arpa/inet.h>
 #include "feed/counts.h"
@@ -22,7 +23,7 @@ static void sample(struct feed_record *r, bool overflow)
 	r->dst_port = 80;
 	r->has_port = true;
 	r->family = "zeus";
-	r->tag = "Zeus \"gate\"\tcheck-in";
+	r->tag = "Zeus \"gate\"\tcheck-in\\n\nend\r";
 	r->classtype = NULL;
 	r->sid = 1000001;
 	r->packets = 55555;
@@ -32,8 +33,8 @@ static void sample(struct feed_record *r, bool overflow)
 	r->checkins_tcp = 4;
 	r->checkins_verified = 1;
 	r->dns_qtype = 0;
-	r->sensor = "s:1";
-	r->record_id = "s:1:00aa:17:42";
+	r->sensor = "s:1\t";
+	r->record_id = "s:1\t:00aa:17:42";
 }
 
 static void test_round_trip(bool overflow)
@@ -43,14 +44,14 @@ static void test_round_trip(bool overflow)
 	struct strbuf sb = { 0 };
 	const char *id;
 	char err[128];
-	void *doc;
 
 	sample(&r, overflow);
 	record_format(FORMAT_COUNTS, &r, &sb);
 	CHECK(sb.len > 0 && sb.buf[sb.len - 1] == '\n');
-	CHECK_INT(counts_line_id(sb.buf, sb.len, &id), strlen(r.record_id));
-	CHECK(!strncmp(id, r.record_id, strlen(r.record_id)));
-	CHECK_INT(counts_parse(sb.buf, sb.len - 1, &c, &doc, err, sizeof(err)), 0);
+	CHECK(memchr(sb.buf, '\n', sb.len - 1) == NULL); /* one line, whatever the text */
+	CHECK_INT(counts_line_id(sb.buf, sb.len, &id), strlen("s:1\\t:00aa:17:42"));
+	CHECK(!strncmp(id, "s:1\\t:00aa:17:42", strlen("s:1\\t:00aa:17:42")));
+	CHECK_INT(counts_parse(sb.buf, sb.len - 1, &c, err, sizeof(err)), 0);
 	CHECK_STR(c.rec.record_id, r.record_id);
 	CHECK_STR(c.rec.sensor, r.sensor);
 	CHECK_STR(c.rec.family, "zeus");
@@ -60,6 +61,7 @@ static void test_round_trip(bool overflow)
 	CHECK_INT(c.rec.timestamp.tv_nsec, r.timestamp.tv_nsec);
 	CHECK_INT(c.rec.first_seen.tv_nsec, 5);
 	CHECK_INT(c.rec.last_seen.tv_sec, r.last_seen.tv_sec);
+	CHECK_INT(c.rec.packets, 55555);
 	CHECK_INT(c.rec.checkins_tcp, 4);
 	CHECK_INT(c.rec.checkins_verified, 1);
 	CHECK_INT(c.rec.verification, VERIFICATION_VERIFIED);
@@ -67,40 +69,55 @@ static void test_round_trip(bool overflow)
 	CHECK_INT(c.rec.dst_port, 80);
 	CHECK(c.rec.has_port);
 	CHECK_INT(c.rec.overflow, overflow);
+	CHECK_INT(c.rec.any_sid, false);
 	CHECK_INT(c.bits, overflow ? 24 : 0);
 	CHECK_INT(c.src.len, overflow ? 120 : 128);
-	counts_release(doc);
 	sb_free(&sb);
+}
+
+/* A line as written, then changed: refused, naming the field. */
+static void refused(const char *from, const char *to, const char *why)
+{
+	struct feed_record r;
+	struct feed_count c;
+	struct strbuf sb = { 0 }, changed = { 0 };
+	char err[128], *p;
+
+	sample(&r, false);
+	record_format(FORMAT_COUNTS, &r, &sb);
+	p = strstr(sb.buf, from);
+	CHECK(p != NULL);
+	if (!p)
+		goto out;
+	sb_append(&changed, sb.buf, (size_t)(p - sb.buf));
+	sb_puts(&changed, to);
+	sb_puts(&changed, p + strlen(from));
+	CHECK_INT(counts_parse(changed.buf, changed.len - 1, &c, err, sizeof(err)), -1);
+	if (!strstr(err, why))
+		fprintf(stderr, "refused %s -> %s: '%s' lacks '%s'\n", from, to, err, why);
+	CHECK(strstr(err, why) != NULL);
+out:
+	sb_free(&sb);
+	sb_free(&changed);
 }
 
 static void test_refused(void)
 {
-	static const char *const bad[] = {
-		"{\"v\":2,\"record_id\":\"a:b:1:0\"}",
-		"not json",
-		"{\"v\":1,\"record_id\":\"a:b:1:0\"}", /* members missing */
-		"[1,2]",
-	};
-	struct feed_record r;
+	char line[] = "{\"v\":1}", other[] = "C2\tx";
 	struct feed_count c;
-	struct strbuf sb = { 0 };
-	char err[128], *p;
-	void *doc;
+	const char *id;
+	char err[128];
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK_INT(counts_parse(bad[i], strlen(bad[i]), &c, &doc, err, sizeof(err)), -1);
-	/* A member of the wrong type is named. */
-	sample(&r, false);
-	record_format(FORMAT_COUNTS, &r, &sb);
-	p = strstr(sb.buf, "\"packets\":55555");
-	CHECK(p != NULL);
-	if (p)
-		memcpy(p + 10, "true ", 5);
-	CHECK_INT(counts_parse(sb.buf, sb.len - 1, &c, &doc, err, sizeof(err)), -1);
-	CHECK(strstr(err, "packets") != NULL);
-	/* The id is found without parsing; not in a line of another kind. */
-	CHECK_INT(counts_line_id("{\"x\":1}", 7, (const char **)&p), 0);
-	sb_free(&sb);
+	CHECK_INT(counts_parse(line, strlen(line), &c, err, sizeof(err)), -1);
+	CHECK_INT(counts_parse(other, strlen(other), &c, err, sizeof(err)), -1);
+	CHECK_INT(counts_line_id("{\"x\":1}", 7, &id), 0);
+	refused("C1\t", "C2\t", "version");
+	refused("\t55555\t", "\ttrue\t", "packets");
+	refused("\t55555\t", "\t55555\t\t", "fields");
+	refused("\t6\t", "\t300\t", "protocol");
+	refused("\t-\t", "\tx\t", "flags");
+	refused("\t2001:db8::7\t", "\t2001:zz::7\t", "src");
+	refused("\tzeus\t", "\tzeus\\q\t", "family");
 }
 
 int main(void)

@@ -13,7 +13,9 @@
 
 #define CONNECT_TIMEOUT_MS 5000
 #define RECONNECT_WAIT_MS 1000
+#define PING_INTERVAL_MS 5000
 #define BUS_MAX_URLS 16
+#define PUBLISH_WAIT_SLICE_MS 250 /* bus_publish_wait looks at the progress this often */
 
 static pthread_mutex_t async_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -208,6 +210,11 @@ static natsStatus set_options(natsOptions *o, const struct bus_config *cfg, stru
 		s = natsOptions_SetMaxReconnect(o, -1); /* forever: a sensor outlives outages */
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectWait(o, RECONNECT_WAIT_MS);
+	/* A server gone without a word is noticed in seconds, not minutes. */
+	if (s == NATS_OK)
+		s = natsOptions_SetPingInterval(o, PING_INTERVAL_MS);
+	if (s == NATS_OK)
+		s = natsOptions_SetMaxPingsOut(o, 2);
 	if (s == NATS_OK)
 		s = natsOptions_SetErrorHandler(o, on_async_error, b);
 	return s;
@@ -297,15 +304,25 @@ void bus_close(struct bus *b)
 	free(b);
 }
 
-natsStatus bus_publish_wait(jsCtx *js, int64_t wait_ms)
+natsStatus bus_publish_wait(jsCtx *js, int64_t idle_ms, uint64_t (*progress)(void *arg),
+			    void *arg)
 {
 	natsMsgList pending = { 0 };
+	uint64_t seen = progress(arg);
+	int64_t still = 0;
 	jsPubOptions po;
 	natsStatus s;
 
 	jsPubOptions_Init(&po);
-	po.MaxWait = wait_ms;
-	s = js_PublishAsyncComplete(js, &po);
+	po.MaxWait = PUBLISH_WAIT_SLICE_MS;
+	while ((s = js_PublishAsyncComplete(js, &po)) == NATS_TIMEOUT) {
+		uint64_t now = progress(arg);
+
+		still = now == seen ? still + PUBLISH_WAIT_SLICE_MS : 0;
+		seen = now;
+		if (still >= idle_ms)
+			break;
+	}
 	if (s == NATS_TIMEOUT && js_PublishAsyncGetPendingList(&pending, js) == NATS_OK)
 		natsMsgList_Destroy(&pending);
 	return s;

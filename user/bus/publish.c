@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "bus/publish.h"
+#include "bus/topology.h"
 #include "feed/counts.h"
 #include "lib/log.h"
 #include "lib/parse.h"
@@ -25,14 +27,47 @@ struct publisher {
 	size_t msg_records;
 	char msg_id[RECORD_ID_LEN];
 	size_t epoch_len; /* msg_id's "SENSOR:INCARNATION:EPOCH:" length */
+	char last_sent[RECORD_ID_LEN]; /* the id of the last message sent */
 	struct strbuf line; /* one record formatted */
-	bool have_stored; /* the stream's last message of this sensor, at start */
+	/*
+	 * What the stream holds of this sensor, up to where (in order): its
+	 * last message at start, when older than the duplicate window, then
+	 * every message acknowledged since. An epoch offered again (held by
+	 * another output, or after a restart) is not published again.
+	 */
+	bool have_stored;
 	struct id_place stored;
 	pthread_mutex_t lock; /* the counters below: acks come on libnats' thread */
 	struct publish_stats stats;
 	uint64_t round_failed; /* failures since the last settle */
 	char fail_text[200];
+	/*
+	 * After acknowledgements stopped coming: no publishing until
+	 * away_until (CLOCK_MONOTONIC ms), the wait doubling up to
+	 * PUBLISH_BACKOFF_MAX_MS, so that a cluster that looks connected but
+	 * answers nothing costs the drain loop one wait now and then, not one
+	 * every interval.
+	 */
+	uint64_t away_ms, away_until;
 };
+
+#define PUBLISH_BACKOFF_MAX_MS 60000ULL
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
+}
+
+static void back_off(struct publisher *p)
+{
+	p->away_ms = p->away_ms ? p->away_ms * 2 : 1000;
+	if (p->away_ms > PUBLISH_BACKOFF_MAX_MS)
+		p->away_ms = PUBLISH_BACKOFF_MAX_MS;
+	p->away_until = now_ms() + p->away_ms;
+}
 
 /* "SENSOR:INCARNATION:EPOCH:INDEX", read from its end. 0 or -1. */
 static int id_parse(const char *id, size_t len, struct id_place *p)
@@ -86,9 +121,11 @@ static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *
 	natsMsg_Destroy(m);
 }
 
+/* Connected, and not waiting out a silence (back_off). */
 static bool connected(const struct publisher *p)
 {
-	return natsConnection_Status(p->bus->nc) == NATS_CONN_STATUS_CONNECTED;
+	return natsConnection_Status(p->bus->nc) == NATS_CONN_STATUS_CONNECTED &&
+	       now_ms() >= p->away_until;
 }
 
 /* The message filled so far, to the stream (unless it holds it already). */
@@ -101,7 +138,7 @@ static int send_message(struct publisher *p)
 		return 0;
 	jsPubOptions_Init(&po);
 	po.MsgId = p->msg_id;
-	po.MaxWait = PUBLISH_ACK_WAIT_MS;
+	po.MaxWait = PUBLISH_MSG_WAIT_MS;
 	if (stored_already(p, p->msg_id)) {
 		pthread_mutex_lock(&p->lock);
 		p->stats.skipped++;
@@ -112,6 +149,8 @@ static int send_message(struct publisher *p)
 		pthread_mutex_lock(&p->lock);
 		p->stats.messages += s == NATS_OK;
 		pthread_mutex_unlock(&p->lock);
+		if (s == NATS_OK)
+			snprintf(p->last_sent, sizeof(p->last_sent), "%s", p->msg_id);
 	}
 	sb_reset(&p->msg);
 	p->msg_records = 0;
@@ -139,8 +178,8 @@ static int add_line(struct publisher *p, const char *line, size_t len)
 		return 0;
 	}
 	if (p->msg_records &&
-	    (p->msg_records == PUBLISH_MSG_RECORDS || p->msg.len + len > PUBLISH_MSG_BYTES ||
-	     epoch_len != p->epoch_len || memcmp(id, p->msg_id, epoch_len)) &&
+	    (p->msg_records == PUBLISH_MSG_RECORDS || epoch_len != p->epoch_len ||
+	     memcmp(id, p->msg_id, epoch_len)) &&
 	    send_message(p))
 		return -1;
 	if (!p->msg_records) {
@@ -161,19 +200,42 @@ static int add_line(struct publisher *p, const char *line, size_t len)
  * Wait for every acknowledgement. 0 when all messages since the last
  * settle were stored; else -1 (EIO), with what was in flight given up.
  */
+/* Acknowledgements and refusals so far: bus_publish_wait's progress. */
+static uint64_t outcomes(void *arg)
+{
+	struct publisher *p = arg;
+	uint64_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->stats.acked + p->stats.failed;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
 static int settle(struct publisher *p)
 {
-	natsStatus s = bus_publish_wait(p->js, PUBLISH_ACK_WAIT_MS);
+	natsStatus s = bus_publish_wait(p->js, PUBLISH_ACK_WAIT_MS, outcomes, p);
+	char why[sizeof(p->fail_text)];
 	uint64_t failed;
 
 	pthread_mutex_lock(&p->lock);
 	failed = p->round_failed;
 	p->round_failed = 0;
+	snprintf(why, sizeof(why), "%s", p->fail_text);
 	pthread_mutex_unlock(&p->lock);
-	if (s == NATS_OK && !failed)
+	if (s == NATS_OK && !failed) {
+		/* Everything sent is stored, in order: a prefix of what comes again. */
+		if (p->last_sent[0] && !id_parse(p->last_sent, strlen(p->last_sent), &p->stored))
+			p->have_stored = true;
+		p->last_sent[0] = '\0';
+		p->away_ms = 0;
 		return 0;
+	}
+	p->last_sent[0] = '\0';
+	if (s != NATS_OK)
+		back_off(p);
 	log_warn("%s: %s", p->subject,
-		 failed ? p->fail_text : "no acknowledgement in time (cluster out of reach?)");
+		 failed ? why : "no acknowledgement in time (cluster out of reach?)");
 	errno = EIO;
 	return -1;
 }
@@ -293,6 +355,20 @@ void publisher_stats(struct sink *s, struct publish_stats *out)
 	out->connected = connected(p);
 }
 
+/* Seconds since the stream stored m (its Nats-Time-Stamp); 0 if unknown. */
+static long long stored_age(natsMsg *m)
+{
+	const char *stamp = NULL;
+	struct tm tm = { 0 };
+	time_t at;
+
+	if (natsMsgHeader_Get(m, "Nats-Time-Stamp", &stamp) != NATS_OK || !stamp ||
+	    !strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	at = timegm(&tm);
+	return at > 0 && time(NULL) > at ? (long long)(time(NULL) - at) : 0;
+}
+
 /*
  * The last message the stream holds of this sensor: its id says where
  * publishing may start again. A missing stream or message is no error
@@ -322,10 +398,14 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 			 p->subject, BUS_COUNTS_STREAM, why);
 		return 0;
 	}
-	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id &&
-	    !id_parse(id, strlen(id), &p->stored)) {
-		p->have_stored = true;
+	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id) {
 		snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
+		/*
+		 * Within the window the stream drops repeats itself, and a
+		 * message refused before this one (a gap) must go again.
+		 */
+		if (stored_age(m) >= TOPOLOGY_DUPLICATE_WINDOW && !id_parse(id, strlen(id), &p->stored))
+			p->have_stored = true;
 	}
 	natsMsg_Destroy(m);
 	return 0;
@@ -337,6 +417,7 @@ static int open_js(struct publisher *p, char *err, size_t errlen)
 	natsStatus s = jsOptions_Init(&o);
 
 	o.PublishAsync.MaxPending = PUBLISH_MAX_PENDING;
+	o.PublishAsync.StallWait = PUBLISH_ACK_WAIT_MS; /* a full window waits for acknowledgements */
 	o.PublishAsync.AckHandler = on_ack;
 	o.PublishAsync.AckHandlerClosure = p;
 	o.Wait = PUBLISH_ACK_WAIT_MS;

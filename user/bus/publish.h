@@ -4,8 +4,8 @@
  * format (feed/counts.h), go to stream BOTSINK_COUNTS on subject
  * botsink.counts.SENSOR.
  *
- * Records go in messages of up to PUBLISH_MSG_RECORDS lines (and
- * PUBLISH_MSG_BYTES): a message holds lines of one epoch only, and starts
+ * Records go in messages of up to PUBLISH_MSG_RECORDS lines: a message
+ * holds lines of one epoch only, and starts
  * at the epoch's first record or where the one before it ended, so an
  * epoch written again (after a crash, or from the spool) is cut into the
  * same messages. A message's id (Nats-Msg-Id) is the record id of its
@@ -13,7 +13,10 @@
  * Beyond the window, a publisher started again asks the stream for the
  * last message on its subject and does not publish again what that one
  * and those before it hold (the restart bound is then the stream's
- * retention, not its window).
+ * retention, not its window); within it, the stream's own dropping is
+ * trusted (a message refused before the last one stored goes again). A
+ * publisher also remembers what was acknowledged: an epoch held back by
+ * another output and offered again is not published again.
  *
  * sync() waits until every message is acknowledged: the drainer commits
  * the epoch only then. A message refused or not acknowledged in time, or
@@ -28,10 +31,19 @@
 #include "feed/feed.h"
 #include "feed/sink.h"
 
+/*
+ * Cut by count only, so that the same epoch is cut the same way whatever
+ * its labels: 1,000 lines of up to 8 KB fit nats-config's max_payload.
+ */
 #define PUBLISH_MSG_RECORDS 1000
-#define PUBLISH_MSG_BYTES (512 * 1024)
-#define PUBLISH_ACK_WAIT_MS 5000 /* per message: then the epoch goes to the spool */
-#define PUBLISH_MAX_PENDING 1024 /* messages in flight */
+/*
+ * No acknowledgement at all for this long: the cluster is away, the epoch
+ * goes to the spool. A large epoch on a busy cluster may take longer, as
+ * long as acknowledgements come.
+ */
+#define PUBLISH_ACK_WAIT_MS 5000
+#define PUBLISH_MSG_WAIT_MS 120000 /* one message's acknowledgement, at most */
+#define PUBLISH_MAX_PENDING 256 /* messages in flight (up to 128 MB) */
 
 struct publish_config {
 	struct bus_config bus;

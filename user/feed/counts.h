@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The counts format: what a sensor publishes and a hub reads (README: the
- * bus). One JSON object per line, raw: the source address as it is, the
- * rule's labels, the counts, the times in nanoseconds since the epoch,
- * no enrichment (the hub looks sources up itself). It begins with
- *	{"v":1,"record_id":"SENSOR:INCARNATION:EPOCH:INDEX",
- * so that a line's record id is found without parsing it. Written by
- * record_to_counts (feed/record.h) from a view that shows sources raw.
+ * bus). One line per count, raw: the source address as it is, the rule's
+ * labels, the counts, the times in nanoseconds since the epoch, and no
+ * enrichment (the hub looks sources up itself). Fields are separated by
+ * tabs, in a fixed order, as in PostgreSQL's COPY text format: in a text
+ * field a backslash, tab, newline and carriage return are written \\, \t,
+ * \n and \r, and a missing one (NULL) is \N. The line starts with the
+ * format's tag and the record id:
+ *
+ *	C1 ID SENSOR TIMESTAMP FIRST_SEEN LAST_SEEN SRC FLAGS PROTOCOL DST_IP
+ *	DST_PORT SID FAMILY TAG CLASSTYPE PACKETS BYTES SYNS CHECKINS
+ *	CHECKINS_TCP CHECKINS_VERIFIED DNS_QTYPE
+ *
+ * SRC: a host, or an aggregate's prefix; FLAGS: "o" an aggregate
+ * (overflow), "a" a catch-all (no sid), both, or "-". A line of JSON keys
+ * would be three times longer: the stream stores every byte three times.
  */
 #ifndef BOTSINK_COUNTS_H
 #define BOTSINK_COUNTS_H
@@ -14,22 +23,21 @@
 #include <stddef.h>
 #include "feed/feed.h"
 
-#define COUNTS_VERSION 1
-#define COUNTS_LINE_START "{\"v\":1,\"record_id\":\""
+#define COUNTS_TAG "C1" /* the format and its version */
+#define COUNTS_FIELDS 22
 
 /*
- * The record id at the start of a counts line: its length, 0 if the line
- * does not start as one does; *id points into the line.
+ * The record id at the start of a counts line (as written: escaped): its
+ * length, 0 if the line does not start as one does; *id points into it.
  */
 size_t counts_line_id(const char *line, size_t len, const char **id);
 
 /*
- * One line (without its newline) into *c: the strings it points to live
- * in *doc until counts_release(*doc). 0, or -1 with a reason in err (and
- * nothing to release).
+ * One line (len bytes without its newline; line[len], its newline or one
+ * more byte, must be writable) into *c, in place: the line is changed,
+ * and the strings of *c point into it. 0, or -1 with a reason in err (the
+ * field, never its content: it may be a raw address).
  */
-int counts_parse(const char *line, size_t len, struct feed_count *c, void **doc, char *err,
-		 size_t errlen);
-void counts_release(void *doc);
+int counts_parse(char *line, size_t len, struct feed_count *c, char *err, size_t errlen);
 
 #endif

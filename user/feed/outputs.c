@@ -69,8 +69,7 @@ static struct drain_output *reusable(struct output_set *prev, const char *name, 
 	return NULL;
 }
 
-/* A partner's output is a file: a pipe could stall, and "-" is the feed's. */
-static int check_partner_output(const char *path, char *err, size_t errlen)
+int output_check_partner_path(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -178,7 +177,7 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 	set->reuse[i] = reusable(prev, o->name, path, format);
 	if (set->reuse[i])
 		return 0;
-	if (p && check_partner_output(path, err, errlen))
+	if (p && output_check_partner_path(path, err, errlen))
 		return -1;
 	if (publisher) {
 		o->sink = cfg->publisher;

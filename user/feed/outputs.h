@@ -18,7 +18,8 @@
 #define OUTPUT_PARTNER_DIR "partners" /* in the state directory: partners' spools */
 #define OUTPUT_STATE_FILE "outputs.state"
 #define OUTPUT_PUBLISH_SPOOL "publish.spool" /* the publisher's, in the counts format */
-#define OUTPUT_PUBLISH_NAME "publish" /* its name in outputs.state */
+/* Its name in outputs.state: '@' is in no partner's name. */
+#define OUTPUT_PUBLISH_NAME "@publish"
 #define OUTPUT_FEED_NONE "none" /* --feed none: no local feed (a publishing sensor) */
 
 /* The keys of each ipcrypt mode, opened when a view first needs them. */
@@ -31,6 +32,12 @@ struct key_store {
 	unsigned int truncate_v4, truncate_v6;
 	struct keyring *pfx, *deterministic;
 };
+
+/*
+ * A partner's output is a regular file (or none yet): a pipe could stall,
+ * and "-" is the feed's. 0, or -1 with a reason in err.
+ */
+int output_check_partner_path(const char *path, char *err, size_t errlen);
 
 /* NULL with a reason in err. */
 struct keyring *key_store_get(struct key_store *ks, enum anon_mode mode, char *err, size_t errlen);

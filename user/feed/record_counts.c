@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/*
- * The counts format both ways (feed/counts.h): written with the feed's
- * JSON writer, read with jansson. Every member is required: a line from
- * another version is refused, not guessed at.
- */
-#include <jansson.h>
+/* The counts format both ways (feed/counts.h). */
 #include <stdio.h>
 #include <string.h>
 #include "feed/counts.h"
 #include "feed/record.h"
+#include "lib/parse.h"
 
 static uint64_t ns_of(const struct timespec *ts)
 {
@@ -21,92 +17,156 @@ static struct timespec ts_of(uint64_t ns)
 				  .tv_nsec = (long)(ns % 1000000000ULL) };
 }
 
+/* A text field, escaped, after its tab. */
+static void put_text(struct strbuf *sb, const char *s)
+{
+	const char *run = s;
+
+	sb_lit(sb, "\t");
+	if (!s) {
+		sb_lit(sb, "\\N");
+		return;
+	}
+	for (; *s; s++) {
+		const char *esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n" :
+				  *s == '\r' ? "\\r" : NULL;
+
+		if (!esc)
+			continue;
+		sb_append(sb, run, (size_t)(s - run));
+		sb_append(sb, esc, 2);
+		run = s + 1;
+	}
+	sb_append(sb, run, (size_t)(s - run));
+}
+
+static void put_u64(struct strbuf *sb, uint64_t v)
+{
+	sb_lit(sb, "\t");
+	sb_put_u64(sb, v);
+}
+
 void record_to_counts(const struct feed_record *r, struct strbuf *sb)
 {
-	struct json_writer jw;
 	char dst[ADDR_TEXT_LEN];
 
-	jw_open(&jw, sb);
-	jw_u64(&jw, JW_KEY("v"), COUNTS_VERSION);
-	jw_str(&jw, JW_KEY("record_id"), r->record_id);
-	jw_str(&jw, JW_KEY("sensor"), r->sensor);
-	jw_u64(&jw, JW_KEY("timestamp_ns"), ns_of(&r->timestamp));
-	jw_u64(&jw, JW_KEY("first_seen_ns"), ns_of(&r->first_seen));
-	jw_u64(&jw, JW_KEY("last_seen_ns"), ns_of(&r->last_seen));
-	jw_str_plain(&jw, JW_KEY("src"), r->src_ip);
-	jw_bool(&jw, JW_KEY("overflow"), r->overflow);
-	jw_bool(&jw, JW_KEY("any_sid"), r->any_sid);
-	jw_u64(&jw, JW_KEY("protocol"), r->protocol);
+	sb_lit(sb, COUNTS_TAG);
+	put_text(sb, r->record_id);
+	put_text(sb, r->sensor);
+	put_u64(sb, ns_of(&r->timestamp));
+	put_u64(sb, ns_of(&r->first_seen));
+	put_u64(sb, ns_of(&r->last_seen));
+	put_text(sb, r->src_ip);
+	put_text(sb, r->overflow ? (r->any_sid ? "oa" : "o") : r->any_sid ? "a" : "-");
+	put_u64(sb, r->protocol);
 	addr_format(&r->dst_ip, dst, sizeof(dst));
-	jw_str_plain(&jw, JW_KEY("dst_ip"), dst);
-	jw_u64(&jw, JW_KEY("dst_port"), r->dst_port);
-	jw_u64(&jw, JW_KEY("sid"), r->sid);
-	jw_str(&jw, JW_KEY("family"), r->family);
-	jw_str(&jw, JW_KEY("tag"), r->tag);
-	jw_str(&jw, JW_KEY("classtype"), r->classtype);
-	jw_u64(&jw, JW_KEY("packets"), r->packets);
-	jw_u64(&jw, JW_KEY("bytes"), r->bytes);
-	jw_u64(&jw, JW_KEY("syns"), r->syns);
-	jw_u64(&jw, JW_KEY("checkins"), r->checkins);
-	jw_u64(&jw, JW_KEY("checkins_tcp"), r->checkins_tcp);
-	jw_u64(&jw, JW_KEY("checkins_verified"), r->checkins_verified);
-	jw_u64(&jw, JW_KEY("dns_qtype"), r->dns_qtype);
-	jw_close(&jw);
+	put_text(sb, dst);
+	put_u64(sb, r->dst_port);
+	put_u64(sb, r->sid);
+	put_text(sb, r->family);
+	put_text(sb, r->tag);
+	put_text(sb, r->classtype);
+	put_u64(sb, r->packets);
+	put_u64(sb, r->bytes);
+	put_u64(sb, r->syns);
+	put_u64(sb, r->checkins);
+	put_u64(sb, r->checkins_tcp);
+	put_u64(sb, r->checkins_verified);
+	put_u64(sb, r->dns_qtype);
 	sb_lit(sb, "\n");
 }
 
 size_t counts_line_id(const char *line, size_t len, const char **id)
 {
-	size_t start = sizeof(COUNTS_LINE_START) - 1;
+	size_t start = sizeof(COUNTS_TAG); /* the tag and its tab */
 	const char *end;
 
-	if (len <= start || memcmp(line, COUNTS_LINE_START, start))
+	if (len <= start || memcmp(line, COUNTS_TAG "\t", start))
 		return 0;
-	end = memchr(line + start, '"', len - start);
+	end = memchr(line + start, '\t', len - start);
 	if (!end)
 		return 0;
 	*id = line + start;
 	return (size_t)(end - *id);
 }
 
-/* Members read by name into their places; a missing or mistyped one fails. */
-struct counts_reader {
-	json_t *obj;
-	const char *bad; /* the first member that failed */
+/* The fields of a line, NUL-terminated in place. */
+struct counts_fields {
+	char *f[COUNTS_FIELDS];
+	size_t len[COUNTS_FIELDS];
+	const char *bad; /* the first field that failed */
 };
 
-static uint64_t get_u64(struct counts_reader *rd, const char *key, uint64_t max)
-{
-	json_t *v = json_object_get(rd->obj, key);
+static const char *const field_names[COUNTS_FIELDS] = {
+	"format",   "record_id", "sensor",	 "timestamp", "first_seen", "last_seen",
+	"src",	    "flags",	 "protocol",	 "dst_ip",    "dst_port",   "sid",
+	"family",   "tag",	 "classtype",	 "packets",   "bytes",	    "syns",
+	"checkins", "checkins_tcp", "checkins_verified", "dns_qtype",
+};
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    (uint64_t)json_integer_value(v) > max) {
-		if (!rd->bad)
-			rd->bad = key;
-		return 0;
+enum {
+	F_TAG, F_ID, F_SENSOR, F_TS, F_FIRST, F_LAST, F_SRC, F_FLAGS, F_PROTO, F_DST, F_DPORT,
+	F_SID, F_FAMILY, F_RULE_TAG, F_CLASSTYPE, F_PACKETS, F_BYTES, F_SYNS, F_CHECKINS,
+	F_CHECKINS_TCP, F_CHECKINS_VERIFIED, F_QTYPE,
+};
+
+static int split(char *line, size_t len, struct counts_fields *fs)
+{
+	size_t n = 0;
+	char *p = line, *end = line + len;
+
+	for (;;) {
+		char *tab = memchr(p, '\t', (size_t)(end - p));
+		char *stop = tab ? tab : end;
+
+		if (n == COUNTS_FIELDS)
+			return -1;
+		fs->f[n] = p;
+		fs->len[n++] = (size_t)(stop - p);
+		*stop = '\0'; /* a tab, or the byte after the line: the caller's newline */
+		if (!tab)
+			break;
+		p = tab + 1;
 	}
-	return (uint64_t)json_integer_value(v);
+	return n == COUNTS_FIELDS ? 0 : -1;
 }
 
-/* A string, or NULL for null (when `nullable`). */
-static const char *get_str(struct counts_reader *rd, const char *key, bool nullable)
+/* A text field unescaped in place; NULL for \N. */
+static const char *text(struct counts_fields *fs, int i)
 {
-	json_t *v = json_object_get(rd->obj, key);
+	char *s = fs->f[i], *out = s;
 
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (!(nullable && json_is_null(v)) && !rd->bad)
-		rd->bad = key;
-	return NULL;
+	if (!strcmp(s, "\\N"))
+		return NULL;
+	for (; *s; s++) {
+		if (*s != '\\') {
+			*out++ = *s;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case '\\': *out++ = '\\'; break;
+		case 't': *out++ = '\t'; break;
+		case 'n': *out++ = '\n'; break;
+		case 'r': *out++ = '\r'; break;
+		default:
+			if (!fs->bad)
+				fs->bad = field_names[i];
+			*out = '\0';
+			return fs->f[i];
+		}
+	}
+	*out = '\0';
+	return fs->f[i];
 }
 
-static bool get_bool(struct counts_reader *rd, const char *key)
+static uint64_t number(struct counts_fields *fs, int i, uint64_t max)
 {
-	json_t *v = json_object_get(rd->obj, key);
+	uint64_t v = 0;
 
-	if (!json_is_boolean(v) && !rd->bad)
-		rd->bad = key;
-	return json_is_true(v);
+	if (parse_uint_n(fs->f[i], fs->len[i], max, &v) && !fs->bad)
+		fs->bad = field_names[i];
+	return v;
 }
 
 /* The source: a host, or an aggregate's prefix. */
@@ -125,75 +185,68 @@ static int parse_source(struct feed_count *c, const char *src)
 	return 0;
 }
 
-static void read_members(struct counts_reader *rd, struct feed_count *c)
+static void read_fields(struct counts_fields *fs, struct feed_count *c)
 {
 	struct feed_record *r = &c->rec;
-	const char *id = get_str(rd, "record_id", false), *dst;
+	const char *id = text(fs, F_ID), *flags = text(fs, F_FLAGS), *dst = text(fs, F_DST);
 
 	if (id && strlen(id) < sizeof(c->id))
 		memcpy(c->id, id, strlen(id) + 1);
-	else if (!rd->bad)
-		rd->bad = "record_id";
+	else if (!fs->bad)
+		fs->bad = "record_id";
 	r->record_id = c->id;
-	r->sensor = get_str(rd, "sensor", false);
-	r->timestamp = ts_of(get_u64(rd, "timestamp_ns", UINT64_MAX));
-	r->first_seen = ts_of(get_u64(rd, "first_seen_ns", UINT64_MAX));
-	r->last_seen = ts_of(get_u64(rd, "last_seen_ns", UINT64_MAX));
-	r->overflow = get_bool(rd, "overflow");
-	r->any_sid = get_bool(rd, "any_sid");
-	r->protocol = (uint8_t)get_u64(rd, "protocol", UINT8_MAX);
-	dst = get_str(rd, "dst_ip", false);
-	if ((!dst || addr_parse(dst, &r->dst_ip)) && !rd->bad)
-		rd->bad = "dst_ip";
-	r->dst_port = (uint16_t)get_u64(rd, "dst_port", UINT16_MAX);
+	r->sensor = text(fs, F_SENSOR);
+	r->timestamp = ts_of(number(fs, F_TS, UINT64_MAX));
+	r->first_seen = ts_of(number(fs, F_FIRST, UINT64_MAX));
+	r->last_seen = ts_of(number(fs, F_LAST, UINT64_MAX));
+	if (!flags || strspn(flags, "-oa") != strlen(flags)) {
+		if (!fs->bad)
+			fs->bad = "flags";
+	} else {
+		r->overflow = strchr(flags, 'o') != NULL;
+		r->any_sid = strchr(flags, 'a') != NULL;
+	}
+	r->protocol = (uint8_t)number(fs, F_PROTO, UINT8_MAX);
+	if ((!dst || addr_parse(dst, &r->dst_ip)) && !fs->bad)
+		fs->bad = "dst_ip";
+	r->dst_port = (uint16_t)number(fs, F_DPORT, UINT16_MAX);
 	r->has_port = r->protocol == IPPROTO_TCP || r->protocol == IPPROTO_UDP;
-	r->sid = (uint32_t)get_u64(rd, "sid", UINT32_MAX);
-	r->family = get_str(rd, "family", true);
-	r->tag = get_str(rd, "tag", true);
-	r->classtype = get_str(rd, "classtype", true);
-	r->packets = get_u64(rd, "packets", UINT64_MAX);
-	r->bytes = get_u64(rd, "bytes", UINT64_MAX);
-	r->syns = get_u64(rd, "syns", UINT64_MAX);
-	r->checkins = get_u64(rd, "checkins", UINT64_MAX);
-	r->checkins_tcp = get_u64(rd, "checkins_tcp", UINT64_MAX);
-	r->checkins_verified = get_u64(rd, "checkins_verified", UINT64_MAX);
-	r->dns_qtype = (uint16_t)get_u64(rd, "dns_qtype", UINT16_MAX);
+	r->sid = (uint32_t)number(fs, F_SID, UINT32_MAX);
+	r->family = text(fs, F_FAMILY);
+	r->tag = text(fs, F_RULE_TAG);
+	r->classtype = text(fs, F_CLASSTYPE);
+	r->packets = number(fs, F_PACKETS, UINT64_MAX);
+	r->bytes = number(fs, F_BYTES, UINT64_MAX);
+	r->syns = number(fs, F_SYNS, UINT64_MAX);
+	r->checkins = number(fs, F_CHECKINS, UINT64_MAX);
+	r->checkins_tcp = number(fs, F_CHECKINS_TCP, UINT64_MAX);
+	r->checkins_verified = number(fs, F_CHECKINS_VERIFIED, UINT64_MAX);
+	r->dns_qtype = (uint16_t)number(fs, F_QTYPE, UINT16_MAX);
 	r->verification =
 		record_verification_of(r->protocol, r->checkins_tcp, r->checkins_verified);
-	if (parse_source(c, get_str(rd, "src", false)) && !rd->bad)
-		rd->bad = "src";
+	if (!r->sensor && !fs->bad)
+		fs->bad = "sensor";
+	if (parse_source(c, text(fs, F_SRC)) && !fs->bad)
+		fs->bad = "src";
 }
 
-int counts_parse(const char *line, size_t len, struct feed_count *c, void **doc, char *err,
-		 size_t errlen)
+int counts_parse(char *line, size_t len, struct feed_count *c, char *err, size_t errlen)
 {
-	struct counts_reader rd = { 0 };
-	json_error_t jerr;
+	struct counts_fields fs = { 0 };
 
 	memset(c, 0, sizeof(*c));
-	*doc = NULL;
-	rd.obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(rd.obj)) {
-		snprintf(err, errlen, "not a JSON object: %s", rd.obj ? "" : jerr.text);
-		goto fail;
+	if (split(line, len, &fs)) {
+		snprintf(err, errlen, "not %d tab-separated fields", COUNTS_FIELDS);
+		return -1;
 	}
-	if (get_u64(&rd, "v", UINT32_MAX) != COUNTS_VERSION) {
-		snprintf(err, errlen, "counts version is not %d", COUNTS_VERSION);
-		goto fail;
+	if (strcmp(fs.f[F_TAG], COUNTS_TAG)) {
+		snprintf(err, errlen, "not a counts line of version %s", COUNTS_TAG);
+		return -1;
 	}
-	read_members(&rd, c);
-	if (rd.bad) {
-		snprintf(err, errlen, "'%s' missing or not valid", rd.bad);
-		goto fail;
+	read_fields(&fs, c);
+	if (fs.bad) {
+		snprintf(err, errlen, "field %s is not valid", fs.bad);
+		return -1;
 	}
-	*doc = rd.obj;
 	return 0;
-fail:
-	json_decref(rd.obj);
-	return -1;
-}
-
-void counts_release(void *doc)
-{
-	json_decref(doc);
 }

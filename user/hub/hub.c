@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +23,11 @@
 #include "lib/util.h"
 
 #define HUB_FETCH_WAIT_MS 1000 /* a fetch returns after this with what came */
-#define HUB_ACK_WAIT_MS 10000 /* for the record messages of a batch */
+#define HUB_ACK_WAIT_MS 10000 /* no acknowledgement for this long: the batch comes back */
+#define HUB_MSG_WAIT_MS 120000 /* one record message's acknowledgement, at most */
 #define HUB_NAK_DELAY_MS 1000 /* a batch that could not be delivered comes back after */
+#define HUB_NAK_VERSION_MS 60000 /* counts of another version: for another hub, later */
+#define HUB_IN_PROGRESS_S 10 /* a batch waited on this long is said to be in progress */
 #define HUB_REPORT_S 10 /* the consumer's lag, in the log */
 #define HUB_KEY_SYNC_S 10 /* keys rotated in by another hub are taken within this */
 
@@ -35,11 +40,13 @@ struct hub_view {
 	struct strbuf out;
 	size_t records;
 	struct sink *file; /* the partner's output in the partners file, or NULL */
+	int lock_fd; /* holds the file's lock; -1 */
+	struct strbuf file_out; /* its records of the batch, written once the batch is stored */
 };
 
 struct hub_stats {
 	uint64_t messages_in, records_in, bad_lines;
-	uint64_t messages_out, records_out, failed_out, duplicates_out;
+	uint64_t messages_out, records_out, acked_out, failed_out, duplicates_out;
 };
 
 struct hub {
@@ -59,8 +66,11 @@ struct hub {
 	struct hub_view *views;
 	size_t nviews;
 	struct feed_count *counts;
-	void **docs;
 	size_t cap;
+	char *text; /* the message in hand, parsed in place */
+	size_t text_cap;
+	natsMsgList *batch; /* the batch in hand */
+	time_t batch_touched; /* when it was fetched or last said to be in progress */
 	pthread_mutex_t lock; /* failed, stats.failed_out, duplicates_out: libnats' thread */
 	uint64_t failed; /* record messages refused since the batch began */
 	char fail_text[200];
@@ -104,6 +114,7 @@ static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *
 	(void)js;
 	pthread_mutex_lock(&h->lock);
 	if (pa) {
+		h->stats.acked_out++;
 		h->stats.duplicates_out += pa->Duplicate;
 	} else {
 		h->failed++;
@@ -116,12 +127,40 @@ static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *
 	natsMsg_Destroy(m);
 }
 
+/*
+ * A partner's output file, as botsink run checks it, and this hub's alone:
+ * a hub cuts back what it could not finish, which must be its own.
+ */
+static int open_file(struct hub_view *v, const struct partner *p, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (output_check_partner_path(p->output, why, sizeof(why))) {
+		snprintf(err, errlen, "partner %s: %s", p->name, why);
+		return -1;
+	}
+	v->file = sink_file_open(p->output, v->format, 0, why, sizeof(why));
+	if (!v->file) {
+		snprintf(err, errlen, "partner %s: %s", p->name, why);
+		return -1;
+	}
+	v->lock_fd = open(p->output, O_RDONLY | O_CLOEXEC);
+	if (v->lock_fd < 0 || flock(v->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "partner %s: %s: %s", p->name, p->output,
+			 errno == EWOULDBLOCK ? "another hub writes it: give each hub its own file" :
+						strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int add_view(struct hub *h, const char *name, const struct partner *p, enum anon_mode anon,
 		    enum record_format format, bool verified_only, char *err, size_t errlen)
 {
 	struct hub_view *v = &h->views[h->nviews];
 	struct keyring *keys = NULL;
 
+	v->lock_fd = -1;
 	if (anon_key_len(anon) && !(keys = key_store_get(&h->keys, anon, err, errlen)))
 		return -1;
 	if (keys)
@@ -136,15 +175,8 @@ static int add_view(struct hub *h, const char *name, const struct partner *p, en
 	else
 		snprintf(v->subject, sizeof(v->subject), "%s", BUS_PUBLIC_SUBJECT);
 	h->nviews++;
-	if (p && p->output) {
-		char why[512];
-
-		v->file = sink_file_open(p->output, format, 0, why, sizeof(why));
-		if (!v->file) {
-			snprintf(err, errlen, "partner %s: %s", name, why);
-			return -1;
-		}
-	}
+	if (p && p->output)
+		return open_file(v, p, err, errlen);
 	return 0;
 }
 
@@ -156,6 +188,10 @@ static int open_views(struct hub *h, char *err, size_t errlen)
 	h->views = calloc(1 + h->partners.n, sizeof(*h->views));
 	if (!h->views) {
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	if (c->no_public && !h->partners.n) {
+		snprintf(err, errlen, "--no-public and no partners: nothing to publish");
 		return -1;
 	}
 	if (!c->no_public &&
@@ -190,8 +226,7 @@ static int room_for(struct hub *h, size_t n)
 {
 	if (n <= h->cap)
 		return 0;
-	if (!array_grow((void **)&h->counts, n, sizeof(*h->counts)) ||
-	    !array_grow((void **)&h->docs, n, sizeof(*h->docs)))
+	if (!array_grow((void **)&h->counts, n, sizeof(*h->counts)))
 		return -1;
 	h->cap = n;
 	return 0;
@@ -203,55 +238,66 @@ static int room_for(struct hub *h, size_t n)
  */
 static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 {
-	const char *data = natsMsg_GetData(m);
 	size_t len = (size_t)natsMsg_GetDataLength(m), n = 0, line = 0, lines = 1;
-	char err[160];
+	char err[160], *data;
 
+	*out = 0;
+	/* A copy to parse in place, with room for a last line's terminator. */
+	if (len + 1 > h->text_cap) {
+		char *t = realloc(h->text, len + 1);
+
+		if (!t)
+			goto nomem;
+		h->text = t;
+		h->text_cap = len + 1;
+	}
+	data = h->text;
+	memcpy(data, natsMsg_GetData(m), len);
+	data[len] = '\n';
 	/* Room first: a count points into itself (its record id). */
 	for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len - p))); p++)
 		lines++;
-	*out = 0;
-	if (room_for(h, lines)) {
-		log_error("message %s: %s", id, strerror(ENOMEM));
-		return -1;
-	}
+	if (room_for(h, lines))
+		goto nomem;
 	for (size_t at = 0; at < len; line++) {
-		const char *nl = memchr(data + at, '\n', len - at);
-		size_t l = nl ? (size_t)(nl - (data + at)) : len - at;
+		char *nl = memchr(data + at, '\n', len + 1 - at);
+		size_t l = (size_t)(nl - (data + at));
 
-		if (l) {
-			if (!counts_parse(data + at, l, &h->counts[n], &h->docs[n], err,
-					  sizeof(err))) {
-				feed_count_enrich(&h->feed, &h->counts[n]);
-				n++;
-			} else {
-				h->stats.bad_lines++;
-				log_error("message %s, line %zu: %s; skipped", id, line + 1, err);
-			}
+		if (l > 2 && memcmp(data + at, COUNTS_TAG "\t", 3) && !memcmp(data + at, "C", 1)) {
+			/* Another version of the format: a newer hub's work. */
+			log_error("message %s: counts of another version (%.2s): it goes back, for a hub that reads them",
+				  id, data + at);
+			return 1;
+		}
+		if (l && !counts_parse(data + at, l, &h->counts[n], err, sizeof(err))) {
+			feed_count_enrich(&h->feed, &h->counts[n]);
+			n++;
+		} else if (l) {
+			h->stats.bad_lines++;
+			log_error("message %s, line %zu: %s; skipped", id, line + 1, err);
 		}
 		at += l + 1;
 	}
 	*out = n;
 	return 0;
-}
-
-static void release_counts(struct hub *h, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		counts_release(h->docs[i]);
+nomem:
+	log_error("message %s: %s", id, strerror(ENOMEM));
+	return -1;
 }
 
 /*
- * A partner's file output too, if it has one: at least once (a batch that
- * comes back is written again, its records with the same ids). 0 or -1.
+ * A partner's file output too, if it has one, once the batch's messages
+ * are stored and before it is acknowledged: at least once (a batch that
+ * comes back is written again, its records with the same ids), synced.
+ * 0 or -1.
  */
 static int write_file(const struct hub_view *v)
 {
 	long long size = sink_size(v->file);
-	long long n = sink_write_raw(v->file, v->out.buf, v->out.len);
+	long long n = sink_write_raw(v->file, v->file_out.buf, v->file_out.len);
 	int saved = n < 0 ? errno : EIO;
 
-	if (n == (long long)v->out.len)
+	if (n == (long long)v->file_out.len && !sink_sync(v->file))
 		return 0;
 	if (size >= 0)
 		sink_rollback(v->file, (unsigned long long)size); /* no part of a record stays */
@@ -270,12 +316,14 @@ static int publish_views(struct hub *h, const char *id)
 
 		if (!v->records)
 			continue;
-		if (v->file && write_file(v))
+		if (v->file)
+			sb_append(&v->file_out, v->out.buf, v->out.len);
+		if (v->file_out.oom)
 			return -1;
 		jsPubOptions_Init(&po);
 		snprintf(msg_id, sizeof(msg_id), "%s:%s", v->subject, id);
 		po.MsgId = msg_id;
-		po.MaxWait = HUB_ACK_WAIT_MS;
+		po.MaxWait = HUB_MSG_WAIT_MS;
 		s = js_PublishAsync(h->js, v->subject, v->out.buf, (int)v->out.len, &po);
 		if (s != NATS_OK) {
 			log_warn("publish to %s: %s", v->subject, bus_error(h->bus, s));
@@ -315,7 +363,10 @@ static int sync_keys(struct hub *h, long long t)
 	return 0;
 }
 
-/* One message of counts into every view's message. 0, or -1: not delivered. */
+/*
+ * One message of counts into every view's message. 0; -1: not delivered;
+ * 1: counts of another version, for another hub.
+ */
 static int process(struct hub *h, natsMsg *m)
 {
 	struct feed_target *t = calloc(h->nviews ? h->nviews : 1, sizeof(*t));
@@ -330,10 +381,12 @@ static int process(struct hub *h, natsMsg *m)
 		free(t);
 		return 0;
 	}
-	if (read_counts(h, m, id, &n)) {
+	ret = read_counts(h, m, id, &n);
+	if (ret) {
 		free(t);
-		return -1;
+		return ret;
 	}
+	ret = -1;
 	h->stats.messages_in++;
 	h->stats.records_in += n;
 	for (size_t i = 0; i < h->nviews; i++) {
@@ -353,9 +406,27 @@ static int process(struct hub *h, natsMsg *m)
 		goto out;
 	ret = publish_views(h, id);
 out:
-	release_counts(h, n);
 	free(t);
 	return ret;
+}
+
+/* Record messages acknowledged or refused so far: bus_publish_wait's progress. */
+static uint64_t outcomes(void *arg)
+{
+	struct hub *h = arg;
+	time_t now = time(NULL);
+	uint64_t n;
+
+	/* A long wait is no stall: the batch stays this hub's (ack wait 30 s). */
+	if (h->batch && now - h->batch_touched >= HUB_IN_PROGRESS_S) {
+		for (int i = 0; i < h->batch->Count; i++)
+			natsMsg_InProgress(h->batch->Msgs[i], NULL);
+		h->batch_touched = now;
+	}
+	pthread_mutex_lock(&h->lock);
+	n = h->stats.acked_out + h->stats.failed_out;
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 /*
@@ -377,6 +448,8 @@ static void failpoint_after_publish(int messages)
  */
 static void handle_batch(struct hub *h, natsMsgList *list)
 {
+	char why[sizeof(h->fail_text)];
+	bool later = false;
 	natsStatus s;
 	uint64_t failed;
 	int ok = 1;
@@ -384,26 +457,40 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	pthread_mutex_lock(&h->lock);
 	h->failed = 0;
 	pthread_mutex_unlock(&h->lock);
-	for (int i = 0; i < list->Count && ok; i++)
-		ok = !process(h, list->Msgs[i]);
-	s = bus_publish_wait(h->js, HUB_ACK_WAIT_MS);
+	for (size_t i = 0; i < h->nviews; i++)
+		sb_reset(&h->views[i].file_out);
+	h->batch = list;
+	h->batch_touched = time(NULL);
+	for (int i = 0; i < list->Count && ok; i++) {
+		int r = process(h, list->Msgs[i]);
+
+		ok = !r;
+		later |= r > 0;
+	}
+	s = bus_publish_wait(h->js, HUB_ACK_WAIT_MS, outcomes, h);
 	pthread_mutex_lock(&h->lock);
 	failed = h->failed;
 	pthread_mutex_unlock(&h->lock);
-	for (size_t i = 0; i < h->nviews && ok; i++)
-		if (h->views[i].file && sink_sync(h->views[i].file))
+	for (size_t i = 0; i < h->nviews && ok && s == NATS_OK && !failed; i++)
+		if (h->views[i].file && h->views[i].file_out.len && write_file(&h->views[i]))
 			ok = 0;
 	if (ok && s == NATS_OK && !failed) {
 		failpoint_after_publish(list->Count);
 		for (int i = 0; i < list->Count; i++)
 			natsMsg_Ack(list->Msgs[i], NULL);
+		h->batch = NULL;
 		return;
 	}
-	log_warn("%d messages of counts not delivered (%s); they come back",
-		 list->Count, failed ? h->fail_text : s != NATS_OK ? "no acknowledgement in time" :
-							     "a view failed");
+	pthread_mutex_lock(&h->lock);
+	snprintf(why, sizeof(why), "%s", failed ? h->fail_text :
+				   s != NATS_OK ? "no acknowledgement in time" :
+				   later ? "another version" : "a view failed");
+	pthread_mutex_unlock(&h->lock);
+	log_warn("%d messages of counts not delivered (%s); they come back", list->Count, why);
 	for (int i = 0; i < list->Count; i++)
-		natsMsg_NakWithDelay(list->Msgs[i], HUB_NAK_DELAY_MS, NULL);
+		natsMsg_NakWithDelay(list->Msgs[i], later ? HUB_NAK_VERSION_MS : HUB_NAK_DELAY_MS,
+				     NULL);
+	h->batch = NULL;
 }
 
 static void report(struct hub *h)
@@ -462,6 +549,7 @@ static int open_js(struct hub *h)
 
 	jsOptions_Init(&o);
 	o.PublishAsync.MaxPending = 4096;
+	o.PublishAsync.StallWait = HUB_ACK_WAIT_MS;
 	o.PublishAsync.AckHandler = on_ack;
 	o.PublishAsync.AckHandlerClosure = h;
 	return natsConnection_JetStream(&h->js, h->bus->nc, &o) == NATS_OK ? 0 : -1;
@@ -573,11 +661,14 @@ static void release(struct hub *h)
 	for (size_t i = 0; i < h->nviews; i++) {
 		feed_view_free(&h->views[i].view);
 		sb_free(&h->views[i].out);
+		sb_free(&h->views[i].file_out);
 		sink_close(h->views[i].file);
+		if (h->views[i].lock_fd >= 0)
+			close(h->views[i].lock_fd);
 	}
 	free(h->views);
 	free(h->counts);
-	free(h->docs);
+	free(h->text);
 	partners_free(&h->partners);
 	key_store_close(&h->keys);
 	feed_free(&h->feed);

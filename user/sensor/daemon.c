@@ -2,11 +2,13 @@
 /* botsink run's daemon: load, attach, drain every interval, write the feed. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -126,18 +128,35 @@ static void use_outputs(struct daemon *d)
 	d->drainer.nout = d->outputs.n;
 }
 
+/* The signals the daemon reads from its signalfd. */
+static void daemon_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
+}
+
+/*
+ * Blocked before any thread starts (libnats starts its own in
+ * daemon_prepare): a thread that did not block them would take them, and
+ * die of them, instead of the signalfd.
+ */
+static int block_signals(void)
+{
+	sigset_t mask;
+
+	daemon_signals(&mask);
+	return pthread_sigmask(SIG_BLOCK, &mask, NULL) ? -1 : 0;
+}
+
 static int setup_signals(struct daemon *d)
 {
 	struct itimerspec its = { 0 };
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -1;
+	daemon_signals(&mask);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (d->sigfd < 0 || d->timerfd < 0)
@@ -498,6 +517,25 @@ void daemon_init(struct daemon *d, struct sensor_config *cfg)
 	d->loader.lock_fd = -1; /* loader_close after a start that never opened it */
 }
 
+/*
+ * --feed none after a run whose feed's spool still holds records: they
+ * would wait there for good (the none output has no spool). Refused.
+ */
+static int check_feed_none(const struct sensor_config *o)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (strcmp(o->feed_path, OUTPUT_FEED_NONE))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", o->state_dir, OUTPUT_MAIN_SPOOL);
+	if (stat(path, &st) || !st.st_size)
+		return 0;
+	log_error("--feed none, but %s holds %lld bytes of records for the feed of an earlier run: deliver them (run with that --feed) or move the file away",
+		  path, (long long)st.st_size);
+	return -1;
+}
+
 /* --publish: connect to the cluster (refused credentials: a usage error). */
 static int open_publisher(struct daemon *d)
 {
@@ -527,7 +565,7 @@ int daemon_prepare(struct daemon *d)
 	int ret;
 
 	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL) ||
-	    setup_state(d))
+	    setup_state(d) || check_feed_none(cfg))
 		return EXIT_USAGE;
 	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
 		log_error("%s", err);
@@ -585,6 +623,10 @@ int sensor_run(struct sensor_config *cfg)
 	signal(SIGPIPE, SIG_IGN);
 	log_route_libraries();
 	daemon_init(&d, cfg);
+	if (block_signals()) {
+		log_error("setting up: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	ret = daemon_prepare(&d);
 	if (ret)
 		goto out;
