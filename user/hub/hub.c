@@ -75,6 +75,7 @@ struct hub {
 	uint64_t failed; /* record messages refused since the batch began */
 	char fail_text[200];
 	struct hub_stats stats;
+	struct hub_stats round; /* of the batch in hand: into stats once it is acknowledged */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -329,8 +330,8 @@ static int publish_views(struct hub *h, const char *id)
 			log_warn("publish to %s: %s", v->subject, bus_error(h->bus, s));
 			return -1;
 		}
-		h->stats.messages_out++;
-		h->stats.records_out += v->records;
+		h->round.messages_out++;
+		h->round.records_out += v->records;
 	}
 	return 0;
 }
@@ -387,8 +388,8 @@ static int process(struct hub *h, natsMsg *m)
 		return ret;
 	}
 	ret = -1;
-	h->stats.messages_in++;
-	h->stats.records_in += n;
+	h->round.messages_in++;
+	h->round.records_in += n;
 	for (size_t i = 0; i < h->nviews; i++) {
 		sb_reset(&h->views[i].out);
 		h->views[i].records = 0;
@@ -461,6 +462,7 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 		sb_reset(&h->views[i].file_out);
 	h->batch = list;
 	h->batch_touched = time(NULL);
+	memset(&h->round, 0, sizeof(h->round));
 	for (int i = 0; i < list->Count && ok; i++) {
 		int r = process(h, list->Msgs[i]);
 
@@ -478,6 +480,10 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 		failpoint_after_publish(list->Count);
 		for (int i = 0; i < list->Count; i++)
 			natsMsg_Ack(list->Msgs[i], NULL);
+		h->stats.messages_in += h->round.messages_in;
+		h->stats.records_in += h->round.records_in;
+		h->stats.messages_out += h->round.messages_out;
+		h->stats.records_out += h->round.records_out;
 		h->batch = NULL;
 		return;
 	}
