@@ -8,7 +8,7 @@ FEED: the sensors' local feeds (jsonl, anon none): the ground truth. The
 view must hold exactly the feed records whose source is in the scope (all
 of them without --scope), each once (no record_id twice), with the same
 sid and counts, and the source as the feed has it, or (--pseudonyms) one
-pseudonym per source, different sources never sharing one. Prints one
+pseudonym per source and key, different sources never sharing one. Prints one
 line per finding; exit 0 when the view is exact, 1 otherwise.
 """
 import argparse
@@ -35,7 +35,10 @@ def main():
     ap.add_argument("pulled")
     ap.add_argument("feeds", nargs="+")
     ap.add_argument("--scope", default="")
-    ap.add_argument("--pseudonyms", action="store_true")
+    ap.add_argument("--pseudonyms", action="store_true",
+                    help="one pseudonym per source and key, whichever hub made it")
+    ap.add_argument("--keys", default="",
+                    help="with --pseudonyms: these key ids (comma-separated) must all be used")
     ap.add_argument("--at-least-once", action="store_true",
                     help="a record may repeat, with the same counts (a hub's file output)")
     a = ap.parse_args()
@@ -60,7 +63,7 @@ def main():
         problems.append(f"{len(extra)} records not in its scope or not counted, e.g. {extra[0]}")
     if twice and not a.at_least_once:
         problems.append(f"{twice} record_ids twice")
-    pseudonym_of, source_of = {}, {}
+    pseudonym_of, source_of, keys = {}, {}, set()
     for rid in set(want) & set(got):
         w, g = want[rid], got[rid]
         for k in ("sid", "packets", "bytes", "checkins", "sensor"):
@@ -71,17 +74,22 @@ def main():
             if w["src_ip"] != g["src_ip"]:
                 problems.append(f"{rid}: src_ip differs")
             continue
-        if pseudonym_of.setdefault(w["src_ip"], g["src_ip"]) != g["src_ip"]:
-            problems.append(f"{rid}: a source with two pseudonyms")
-        if source_of.setdefault(g["src_ip"], w["src_ip"]) != w["src_ip"]:
+        key = g.get("anon_key_id")
+        if pseudonym_of.setdefault((w["src_ip"], key), g["src_ip"]) != g["src_ip"]:
+            problems.append(f"{rid}: a source with two pseudonyms under one key")
+        if source_of.setdefault((g["src_ip"], key), w["src_ip"]) != w["src_ip"]:
             problems.append(f"{rid}: two sources with one pseudonym")
+        keys.add(key)
+    for k in filter(None, a.keys.split(",")):
+        if k not in keys:
+            problems.append(f"key {k} used by no record (keys used: {sorted(map(str, keys))})")
     for p in problems[:10]:
         print(f"{a.view}: {p}")
     if problems:
         return 1
     print(f"{a.view}: {len(got)} records, exactly the {len(want)} counted in its scope, "
           + (f"{twice} repeated whole" if a.at_least_once else "no record_id twice")
-          + (f", {len(pseudonym_of)} sources as {len(source_of)} pseudonyms" if a.pseudonyms else ""))
+          + (f", {len(pseudonym_of)} pseudonyms of sources under {len(keys)} keys" if a.pseudonyms else ""))
     return 0
 
 

@@ -14,6 +14,8 @@
 #   cluster   every node down 30 s while check-ins flow: sensors spool, warn
 #             and count on, then deliver
 #   partner   isp-b pulls nothing until the end: the hub is not held back
+# A key rotated in the hubs' bucket (keys rotate --nats) is every hub's
+# from then on: the public view uses it, one pseudonym per source and key.
 # A partner's file output (the partners file's), written by the hubs too,
 # holds every record of its scope, at least once.
 # Then refusals at start-up, exit 2 and why: a wrong password, a CA that
@@ -161,7 +163,7 @@ settle() {
 
 check_view() { # check_view VIEW: exact against the feeds? (says why not)
 	case $1 in
-	public) $CHECK public "$WORK/pulled-public.jsonl" $(feeds) --pseudonyms ;;
+	public) $CHECK public "$WORK/pulled-public.jsonl" $(feeds) --pseudonyms --keys "${ROTATED:-}" ;;
 	isp-a) $CHECK isp-a "$WORK/pulled-isp-a.jsonl" $(feeds) --scope "$SCOPE_A" ;;
 	isp-b) $CHECK isp-b "$WORK/pulled-isp-b.jsonl" $(feeds) --scope "$SCOPE_B" ;;
 	esac
@@ -256,6 +258,12 @@ for _ in $(seq 60); do [ "$(repeats)" -gt 0 ] && break; sleep 1; done
 [ "$(repeats)" -gt 0 ] && pass "the killed hub's batch was made again and stored once ($(repeats) repeats dropped)" ||
 	fail "no repeat dropped: the killed hub's batch was not made again"
 check "after the redelivery"
+
+# ---- a key rotated in the hubs' bucket: every hub takes it ----
+ROTATED=$(in_bus "$BOTSINK" keys rotate --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
+	--state-dir "$WORK/hub-1" --mode ipcrypt-pfx 2>>"$WORK/rotate.log" | awk '{print $2}')
+[ -n "$ROTATED" ] && pass "keys rotate --nats: key $ROTATED in the bucket" ||
+	fail "keys rotate --nats: $(cat "$WORK/rotate.log")"
 
 # ---- cluster: every node down 30 s while check-ins flow ----
 down_at=$SECONDS

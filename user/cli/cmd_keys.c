@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "bus/keyshare.h"
+#include "bus/topology.h"
 #include "cli/commands.h"
 #include "lib/util.h"
 #include "privacy/anon.h"
@@ -32,7 +34,10 @@ static const struct command_group keys_group = {
 		 "\n"
 		 "rotate: create a new key, in use from the next second (and after the newest\n"
 		 "key of its mode), and print its mode and id. A running botsink run takes it\n"
-		 "from its next epoch; its scheduled rotation (--key-rotate) goes on from there.\n",
+		 "from its next epoch; its scheduled rotation (--key-rotate) goes on from there.\n"
+		 "With --nats, the key goes into the hubs' key bucket (BOTSINK_KEYS) instead,\n"
+		 "where every hub takes it within 10 s: a hub's key directory mirrors\n"
+		 "the bucket, and a key made in it alone would be deleted.\n",
 	.outro = "Exit status: 0 done, 1 a key or the key directory could not be read or\n"
 		 "written, 2 bad usage.\n",
 	.column = 28,
@@ -41,6 +46,7 @@ static const struct command_group keys_group = {
 struct keys_opts {
 	const char *state_dir;
 	int mode; /* enum anon_mode; -1: every mode with keys */
+	const char *urls, *auth_file, *ca_file; /* --nats: the hubs' bucket */
 };
 
 static const char state_dir_help[] = "the run's --state-dir\n";
@@ -59,6 +65,14 @@ static const struct opt rotate_opts[] = {
 		.help = "rotate: ipcrypt-pfx or ipcrypt-deterministic\n"
 			"(default: every mode that has keys in the\n"
 			"directory; with none, ipcrypt-pfx)\n"),
+	OPT_ROW(struct keys_opts, "nats", "URL[,URL...]", OPT_STRING, urls,
+		.help = "rotate in the hubs' key bucket instead, on this\n"
+			"cluster (DIR: a hub's --state-dir, its mirror):\n"
+			"every hub takes the key within 10 s\n"),
+	OPT_ROW(struct keys_opts, "auth", "FILE", OPT_STRING, auth_file,
+		.help = "with --nats: the hub's credentials file\n"),
+	OPT_ROW(struct keys_opts, "ca", "FILE", OPT_STRING, ca_file,
+		.help = "with --nats: the cluster's CA (default: the system's)\n"),
 	OPT_END,
 };
 
@@ -129,11 +143,14 @@ static int has_keys(const char *dir, enum anon_mode mode, char *err, size_t errl
 	return n > 0;
 }
 
-static int rotate_one(const char *dir, enum anon_mode mode)
+
+/* A new key of mode, in the bucket (ks) or the directory. */
+static int rotate_one(const char *dir, struct keyshare *ks, enum anon_mode mode)
 {
 	char id[ANON_KEY_ID_LEN + 1], err[4352];
 
-	if (keyring_rotate_now(dir, mode, id, err, sizeof(err))) {
+	if (ks ? keyshare_rotate_now(ks, mode, id, err, sizeof(err)) :
+		 keyring_rotate_now(dir, mode, id, err, sizeof(err))) {
 		fprintf(stderr, "botsink keys rotate: %s\n", err);
 		return EXIT_RUNTIME;
 	}
@@ -141,30 +158,66 @@ static int rotate_one(const char *dir, enum anon_mode mode)
 	return EXIT_OK;
 }
 
+/* --nats: the hubs' bucket, mirrored in dir. NULL (said) with *ret set. */
+static struct keyshare *open_bucket(const struct keys_opts *o, const char *dir, struct bus **b,
+				    int *ret)
+{
+	struct bus_config bc = { .urls = o->urls, .auth_file = o->auth_file, .ca_file = o->ca_file,
+				 .name = "botsink keys rotate" };
+	struct keyshare *ks;
+	char err[1024];
+
+	*b = bus_connect(&bc, ret, err, sizeof(err));
+	if (!*b) {
+		fprintf(stderr, "botsink keys rotate: %s\n", err);
+		return NULL;
+	}
+	ks = keyshare_open(*b, dir, TOPOLOGY_REPLICAS, KEYRING_KEEP_FOREVER, err, sizeof(err));
+	if (!ks) {
+		fprintf(stderr, "botsink keys rotate: %s\n", err);
+		*ret = strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	return ks;
+}
+
 static int keys_rotate(void *opts, char **args)
 {
 	const struct keys_opts *o = opts;
 	char dir[4096], err[4352];
 	int ret = EXIT_OK, found = 0;
+	struct keyshare *ks = NULL;
+	struct bus *b = NULL;
 
 	(void)args;
+	if (!o->urls != !o->auth_file || (o->ca_file && !o->urls)) {
+		fprintf(stderr, "botsink keys rotate: --nats and --auth go together (and --ca with them)\n");
+		return EXIT_USAGE;
+	}
 	key_dir(o, dir, sizeof(dir));
-	if (o->mode >= 0)
-		return rotate_one(dir, (enum anon_mode)o->mode);
+	if (o->urls && !(ks = open_bucket(o, dir, &b, &ret)))
+		goto out;
+	if (o->mode >= 0) {
+		ret = rotate_one(dir, ks, (enum anon_mode)o->mode);
+		goto out;
+	}
 	for (size_t m = 0; m < ARRAY_SIZE(key_modes) && !ret; m++) {
 		int has = has_keys(dir, key_modes[m], err, sizeof(err));
 
 		if (has < 0) {
 			fprintf(stderr, "botsink keys rotate: %s\n", err);
-			return EXIT_RUNTIME;
+			ret = EXIT_RUNTIME;
+			goto out;
 		}
 		if (has) {
-			ret = rotate_one(dir, key_modes[m]);
+			ret = rotate_one(dir, ks, key_modes[m]);
 			found++;
 		}
 	}
 	if (!found)
-		ret = rotate_one(dir, ANON_IPCRYPT_PFX);
+		ret = rotate_one(dir, ks, ANON_IPCRYPT_PFX);
+out:
+	keyshare_close(ks);
+	bus_close(b);
 	return ret;
 }
 
