@@ -103,14 +103,8 @@ run_bench() {
 		die "$action: $(cat "$WORK/$action.err")"
 }
 
-# cpu_ticks PID...: user+system clock ticks of these processes so far.
-cpu_ticks() {
-	local t=0 pid
-	for pid in "$@"; do
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-	done
-	echo $t
-}
+# shellcheck source=cpu.sh
+. "$ROOT/tests/bench/cpu.sh"
 
 # cpu_s TICKS: seconds.
 cpu_s() {

@@ -64,14 +64,8 @@ RULES="$WORK/rules"
 echo 'alert tcp any any -> 203.0.113.10 80 (msg:"bench SYN"; flags:S; sid:1;)' >"$RULES"
 
 
-# cpu_ticks PID...: user+system clock ticks of these processes so far.
-cpu_ticks() {
-	local t=0 pid
-	for pid in "$@"; do
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-	done
-	echo $t
-}
+# shellcheck source=cpu.sh
+. "$ROOT/tests/bench/cpu.sh"
 
 # Send; the generator's line goes to $WORK/gen.out.
 send() {
