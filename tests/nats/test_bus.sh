@@ -13,6 +13,8 @@
 #   hubs      two hubs share the consumer; one killed with -9 mid-stream
 #   cluster   every node down 30 s while check-ins flow: sensors spool, warn
 #             and count on, then deliver
+#   full      BOTSINK_COUNTS made too small (botsink streams): publishes are
+#             refused, the epochs spool, and go once it has room again
 #   partner   isp-b pulls nothing until the end: the hub is not held back
 # A key rotated in the hubs' bucket (keys rotate --nats) is every hub's
 # from then on: the public view uses it, one pseudonym per source and key.
@@ -163,7 +165,7 @@ settle() {
 
 check_view() { # check_view VIEW: exact against the feeds? (says why not)
 	case $1 in
-	public) $CHECK public "$WORK/pulled-public.jsonl" $(feeds) --pseudonyms --keys "${ROTATED:-}" ;;
+	public) $CHECK public "$WORK/pulled-public.jsonl" $(feeds) --pseudonyms --keys "${EXPECT_KEYS:-}" ;;
 	isp-a) $CHECK isp-a "$WORK/pulled-isp-a.jsonl" $(feeds) --scope "$SCOPE_A" ;;
 	isp-b) $CHECK isp-b "$WORK/pulled-isp-b.jsonl" $(feeds) --scope "$SCOPE_B" ;;
 	esac
@@ -291,6 +293,33 @@ check "the whole cluster down 30 s"
 spool=$(awk '{print $7}' "$WORK/state-b/publish.status")
 expect_eq "sensor b's spool after the cluster came back" "$spool" 0
 
+# ---- stream full: BOTSINK_COUNTS refuses publishes (discard new) ----
+# streams ARGS...: botsink streams as the hub, again for up to 20 s while
+# the cluster still settles from its restart ("temporarily unavailable").
+streams() {
+	local end=$((SECONDS + 20))
+	until in_bus "$BOTSINK" streams --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
+		--partners "$WORK/partners.ini" "$@" >>"$WORK/streams.log" 2>&1; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 1
+	done
+}
+streams --counts-max-bytes 1K || fail "streams --counts-max-bytes 1K: $(tail -n 2 "$WORK/streams.log")"
+before=$(grep -c "maximum bytes" "$WORK/sensor-a.log")
+send a 5 30
+sleep 2
+[ "$(grep -c "maximum bytes" "$WORK/sensor-a.log")" -gt "$before" ] &&
+	pass "a full stream refuses sensor a's epoch: $(grep -o "maximum bytes[^;]*" "$WORK/sensor-a.log" | tail -n 1)" ||
+	fail "no refusal seen: $(tail -n 3 "$WORK/sensor-a.log")"
+spool=$(awk '{print $7}' "$WORK/state-a/publish.status")
+[ "${spool:-0}" -gt 0 ] && pass "sensor a's spool holds $spool bytes while the stream is full" ||
+	fail "sensor a's spool is empty while the stream is full"
+streams || fail "streams back to the defaults: $(tail -n 2 "$WORK/streams.log")"
+settle 60
+# These check-ins came after the key rotated in the bucket: every hub uses it.
+EXPECT_KEYS=$ROTATED
+check "the counts stream full, then not"
+
 # ---- partner: isp-b pulled only now ----
 pull_view isp-b
 check "isp-b, stopped until now" isp-b
@@ -312,7 +341,7 @@ rc=$?
 	fail "a second hub on hub 1's file output: exit $rc: $(cat "$WORK/hub-3.log")"
 
 # The sensors counted every frame sent (the lab loses none at these rates).
-sent=$((2 * (60 + 40 + 80 + 50) + 2 * (60 + 80 + 50)))
+sent=$((2 * (60 + 40 + 80 + 50 + 30) + 2 * (60 + 80 + 50)))
 counted=$(cat $(feeds) | $PY -c 'import json,sys; print(sum(json.loads(l)["checkins"] > 0 and 1 or 0 for l in sys.stdin))')
 [ "$counted" -gt 0 ] && pass "$counted records with check-ins" || fail "no check-ins counted"
 packets=$(cat $(feeds) | $PY -c 'import json,sys; print(sum(json.loads(l)["packets"] for l in sys.stdin))')
