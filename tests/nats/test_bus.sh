@@ -81,13 +81,16 @@ sensor_start() {
 	return 1
 }
 
+# stop_pid PID [SIGNAL]: signal it (TERM) and reap it; its exit status.
+stop_pid() {
+	kill "-${2:-TERM}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 sensor_stop() { # sensor_stop S [SIGNAL]: its exit status (0 on SIGTERM: drained, detached)
-	local rc
-	kill "-${2:-TERM}" "${SENSOR_PID[$1]}" 2>/dev/null
-	wait "${SENSOR_PID[$1]}" 2>/dev/null
-	rc=$?
+	local pid=${SENSOR_PID[$1]}
 	SENSOR_PID[$1]=
-	return $rc
+	stop_pid "$pid" "${2:-TERM}"
 }
 
 # hub_start N [ENV...]: hub N in the bus namespace (the public view
@@ -104,12 +107,9 @@ hub_start() {
 }
 
 hub_stop() { # hub_stop N [SIGNAL]: its exit status
-	local rc
-	kill "-${2:-TERM}" "${HUB_PID[$1]}" 2>/dev/null
-	wait "${HUB_PID[$1]}" 2>/dev/null
-	rc=$?
+	local pid=${HUB_PID[$1]}
 	HUB_PID[$1]=
-	return $rc
+	stop_pid "$pid" "${2:-TERM}"
 }
 
 # plan S WAVE N: N sources of lab S, a TCP check-in (2 SYNs) and a UDP

@@ -15,7 +15,6 @@
 #define RECONNECT_WAIT_MS 1000
 #define PING_INTERVAL_MS 5000
 #define BUS_MAX_URLS 16
-#define PUBLISH_WAIT_SLICE_MS 250 /* bus_publish_wait looks at the progress this often */
 
 static pthread_mutex_t async_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -304,26 +303,3 @@ void bus_close(struct bus *b)
 	free(b);
 }
 
-natsStatus bus_publish_wait(jsCtx *js, int64_t idle_ms, uint64_t (*progress)(void *arg),
-			    void *arg)
-{
-	natsMsgList pending = { 0 };
-	uint64_t seen = progress(arg);
-	int64_t still = 0;
-	jsPubOptions po;
-	natsStatus s;
-
-	jsPubOptions_Init(&po);
-	po.MaxWait = PUBLISH_WAIT_SLICE_MS;
-	while ((s = js_PublishAsyncComplete(js, &po)) == NATS_TIMEOUT) {
-		uint64_t now = progress(arg);
-
-		still = now == seen ? still + PUBLISH_WAIT_SLICE_MS : 0;
-		seen = now;
-		if (still >= idle_ms)
-			break;
-	}
-	if (s == NATS_TIMEOUT && js_PublishAsyncGetPendingList(&pending, js) == NATS_OK)
-		natsMsgList_Destroy(&pending);
-	return s;
-}

@@ -61,16 +61,6 @@ struct bus *bus_connect(const struct bus_config *cfg, int *exit_code, char *err,
 const char *bus_error(struct bus *b, natsStatus s);
 void bus_close(struct bus *b);
 
-/*
- * Wait for the acknowledgement of every asynchronous publish of js, as
- * long as they come: NATS_TIMEOUT when progress(arg), the count of
- * outcomes js's handler saw, stood still for idle_ms (a large epoch on a
- * busy cluster takes as long as it takes; a cluster gone is given up on
- * soon). Then what was still in flight is given up (its outcome no longer
- * reported).
- */
-natsStatus bus_publish_wait(jsCtx *js, int64_t idle_ms, uint64_t (*progress)(void *arg),
-			    void *arg);
 
 /* Is `name` usable in a subject ([A-Za-z0-9_-], 1-BUS_NAME_MAX characters)? */
 bool bus_name_valid(const char *name);

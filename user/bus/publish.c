@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/strbuf.h"
+#include "lib/util.h"
 
 /* Where a record id stands: INCARNATION (as text), EPOCH, INDEX. */
 struct id_place {
@@ -21,7 +21,7 @@ struct id_place {
 struct publisher {
 	struct sink base;
 	struct bus *bus;
-	jsCtx *js; /* with this publisher's acknowledgement handler */
+	struct bus_async pub;
 	char subject[sizeof(BUS_COUNTS_SUBJECT) + BUS_NAME_MAX];
 	struct strbuf msg; /* the message being filled */
 	size_t msg_records;
@@ -37,10 +37,7 @@ struct publisher {
 	 */
 	bool have_stored;
 	struct id_place stored;
-	pthread_mutex_t lock; /* the counters below: acks come on libnats' thread */
-	struct publish_stats stats;
-	uint64_t round_failed; /* failures since the last settle */
-	char fail_text[200];
+	struct publish_stats stats; /* messages and skipped; the rest is pub's */
 	/*
 	 * After acknowledgements stopped coming: no publishing until
 	 * away_until (CLOCK_MONOTONIC ms), the wait doubling up to
@@ -55,10 +52,7 @@ struct publisher {
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
+	return clock_ns(CLOCK_MONOTONIC) / 1000000ULL;
 }
 
 static void back_off(struct publisher *p)
@@ -97,30 +91,6 @@ static bool stored_already(const struct publisher *p, const char *id)
 	       (at.epoch == p->stored.epoch && at.index <= p->stored.index);
 }
 
-static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
-{
-	struct publisher *p = closure;
-	const char *id = NULL;
-
-	(void)js;
-	natsMsgHeader_Get(m, "Nats-Msg-Id", &id);
-	pthread_mutex_lock(&p->lock);
-	if (pa) {
-		p->stats.acked++;
-		p->stats.duplicates += pa->Duplicate;
-		if (id)
-			snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
-	} else {
-		p->stats.failed++;
-		p->round_failed++;
-		snprintf(p->fail_text, sizeof(p->fail_text), "%s",
-			 pae && pae->ErrText ? pae->ErrText :
-			 pae ? natsStatus_GetText(pae->Err) : "no acknowledgement");
-	}
-	pthread_mutex_unlock(&p->lock);
-	natsMsg_Destroy(m);
-}
-
 /* Connected, and not waiting out a silence (back_off). */
 static bool connected(const struct publisher *p)
 {
@@ -131,26 +101,19 @@ static bool connected(const struct publisher *p)
 /* The message filled so far, to the stream (unless it holds it already). */
 static int send_message(struct publisher *p)
 {
-	jsPubOptions po;
-	natsStatus s;
+	natsStatus s = NATS_OK;
 
 	if (!p->msg_records)
 		return 0;
-	jsPubOptions_Init(&po);
-	po.MsgId = p->msg_id;
-	po.MaxWait = PUBLISH_MSG_WAIT_MS;
 	if (stored_already(p, p->msg_id)) {
-		pthread_mutex_lock(&p->lock);
 		p->stats.skipped++;
-		pthread_mutex_unlock(&p->lock);
-		s = NATS_OK;
 	} else {
-		s = js_PublishAsync(p->js, p->subject, p->msg.buf, (int)p->msg.len, &po);
-		pthread_mutex_lock(&p->lock);
-		p->stats.messages += s == NATS_OK;
-		pthread_mutex_unlock(&p->lock);
-		if (s == NATS_OK)
+		s = bus_async_publish(&p->pub, p->subject, p->msg.buf, p->msg.len, p->msg_id,
+				      PUBLISH_MSG_WAIT_MS);
+		if (s == NATS_OK) {
+			p->stats.messages++;
 			snprintf(p->last_sent, sizeof(p->last_sent), "%s", p->msg_id);
+		}
 	}
 	sb_reset(&p->msg);
 	p->msg_records = 0;
@@ -200,30 +163,13 @@ static int add_line(struct publisher *p, const char *line, size_t len)
  * Wait for every acknowledgement. 0 when all messages since the last
  * settle were stored; else -1 (EIO), with what was in flight given up.
  */
-/* Acknowledgements and refusals so far: bus_publish_wait's progress. */
-static uint64_t outcomes(void *arg)
-{
-	struct publisher *p = arg;
-	uint64_t n;
-
-	pthread_mutex_lock(&p->lock);
-	n = p->stats.acked + p->stats.failed;
-	pthread_mutex_unlock(&p->lock);
-	return n;
-}
-
 static int settle(struct publisher *p)
 {
-	natsStatus s = bus_publish_wait(p->js, PUBLISH_ACK_WAIT_MS, outcomes, p);
-	char why[sizeof(p->fail_text)];
-	uint64_t failed;
+	char why[200];
+	enum bus_settled r = bus_async_settle(&p->pub, PUBLISH_ACK_WAIT_MS, NULL, NULL, why,
+					      sizeof(why));
 
-	pthread_mutex_lock(&p->lock);
-	failed = p->round_failed;
-	p->round_failed = 0;
-	snprintf(why, sizeof(why), "%s", p->fail_text);
-	pthread_mutex_unlock(&p->lock);
-	if (s == NATS_OK && !failed) {
+	if (r == BUS_SETTLED) {
 		/* Everything sent is stored, in order: a prefix of what comes again. */
 		if (p->last_sent[0] && !id_parse(p->last_sent, strlen(p->last_sent), &p->stored))
 			p->have_stored = true;
@@ -232,10 +178,9 @@ static int settle(struct publisher *p)
 		return 0;
 	}
 	p->last_sent[0] = '\0';
-	if (s != NATS_OK)
+	if (r == BUS_SILENT)
 		back_off(p);
-	log_warn("%s: %s", p->subject,
-		 failed ? why : "no acknowledgement in time (cluster out of reach?)");
+	log_warn("%s: %s%s", p->subject, why, r == BUS_SILENT ? " (cluster out of reach?)" : "");
 	errno = EIO;
 	return -1;
 }
@@ -330,11 +275,10 @@ static void publisher_close(struct sink *s)
 	if (p->msg_records)
 		log_warn("%s: closed with %zu records unsent (they stay uncommitted)", p->subject,
 			 p->msg_records);
-	jsCtx_Destroy(p->js);
+	bus_async_close(&p->pub);
 	bus_close(p->bus);
 	sb_free(&p->msg);
 	sb_free(&p->line);
-	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -349,9 +293,15 @@ void publisher_stats(struct sink *s, struct publish_stats *out)
 {
 	struct publisher *p = (struct publisher *)s;
 
-	pthread_mutex_lock(&p->lock);
+	struct bus_acks acks;
+
+	bus_async_acks(&p->pub, &acks);
 	*out = p->stats;
-	pthread_mutex_unlock(&p->lock);
+	out->acked = acks.acked;
+	out->duplicates = acks.duplicates;
+	out->failed = acks.failed;
+	if (acks.last_acked[0])
+		snprintf(out->last_acked, sizeof(out->last_acked), "%s", acks.last_acked);
 	out->connected = connected(p);
 }
 
@@ -411,23 +361,6 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 	return 0;
 }
 
-static int open_js(struct publisher *p, char *err, size_t errlen)
-{
-	jsOptions o;
-	natsStatus s = jsOptions_Init(&o);
-
-	o.PublishAsync.MaxPending = PUBLISH_MAX_PENDING;
-	o.PublishAsync.StallWait = PUBLISH_ACK_WAIT_MS; /* a full window waits for acknowledgements */
-	o.PublishAsync.AckHandler = on_ack;
-	o.PublishAsync.AckHandlerClosure = p;
-	o.Wait = PUBLISH_ACK_WAIT_MS;
-	if (s == NATS_OK)
-		s = natsConnection_JetStream(&p->js, p->bus->nc, &o);
-	if (s != NATS_OK)
-		snprintf(err, errlen, "JetStream: %s", bus_error(p->bus, s));
-	return s == NATS_OK ? 0 : -1;
-}
-
 struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, char *err,
 			    size_t errlen)
 {
@@ -439,7 +372,6 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
-	pthread_mutex_init(&p->lock, NULL);
 	if (!bus_name_valid(cfg->sensor)) {
 		snprintf(err, errlen, "sensor name '%s' cannot be a subject: [A-Za-z0-9_-], 1-%d characters",
 			 cfg->sensor, BUS_NAME_MAX);
@@ -449,7 +381,8 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 	snprintf(p->subject, sizeof(p->subject), "%s%s", BUS_COUNTS_SUBJECT, cfg->sensor);
 	bc.retry_unreachable = true;
 	p->bus = bus_connect(&bc, exit_code, err, errlen);
-	if (!p->bus || open_js(p, err, errlen))
+	if (!p->bus || bus_async_open(&p->pub, p->bus, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS,
+				      err, errlen))
 		goto fail;
 	if (p->bus->connected && learn_stored(p, exit_code, err, errlen))
 		goto fail;
@@ -459,9 +392,8 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 	p->base.name = p->subject;
 	return &p->base;
 fail:
-	jsCtx_Destroy(p->js);
+	bus_async_close(&p->pub);
 	bus_close(p->bus);
-	pthread_mutex_destroy(&p->lock);
 	free(p);
 	return NULL;
 }

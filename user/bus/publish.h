@@ -27,6 +27,7 @@
 #define BOTSINK_PUBLISH_H
 
 #include <stdint.h>
+#include "bus/async.h"
 #include "bus/conn.h"
 #include "feed/feed.h"
 #include "feed/sink.h"
@@ -56,7 +57,7 @@ struct publish_stats {
 	uint64_t acked, duplicates; /* of them: stored; dropped by the stream as repeats */
 	uint64_t failed; /* refused or not acknowledged in time */
 	uint64_t skipped; /* held by the stream before a restart: not published again */
-	char last_acked[RECORD_ID_LEN]; /* the first record id of the last message acked */
+	char last_acked[BUS_ID_MAX]; /* the first record id of the last message acked */
 	bool connected;
 };
 

@@ -2,13 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bus/async.h"
 #include "bus/conn.h"
 #include "bus/keyshare.h"
 #include "bus/topology.h"
@@ -25,6 +25,7 @@
 #define HUB_FETCH_WAIT_MS 1000 /* a fetch returns after this with what came */
 #define HUB_ACK_WAIT_MS 10000 /* no acknowledgement for this long: the batch comes back */
 #define HUB_MSG_WAIT_MS 120000 /* one record message's acknowledgement, at most */
+#define HUB_MAX_PENDING 4096 /* record messages in flight */
 #define HUB_NAK_DELAY_MS 1000 /* a batch that could not be delivered comes back after */
 #define HUB_NAK_VERSION_MS 60000 /* counts of another version: for another hub, later */
 #define HUB_IN_PROGRESS_S 10 /* a batch waited on this long is said to be in progress */
@@ -46,13 +47,13 @@ struct hub_view {
 
 struct hub_stats {
 	uint64_t messages_in, records_in, bad_lines;
-	uint64_t messages_out, records_out, acked_out, failed_out, duplicates_out;
+	uint64_t messages_out, records_out;
 };
 
 struct hub {
 	const struct hub_config *cfg;
 	struct bus *bus;
-	jsCtx *js; /* publishes record messages, acknowledged through on_ack */
+	struct bus_async pub; /* publishes the record messages */
 	natsSubscription *sub;
 	struct enricher enrich;
 	struct feed feed;
@@ -71,9 +72,6 @@ struct hub {
 	size_t text_cap;
 	natsMsgList *batch; /* the batch in hand */
 	time_t batch_touched; /* when it was fetched or last said to be in progress */
-	pthread_mutex_t lock; /* failed, stats.failed_out, duplicates_out: libnats' thread */
-	uint64_t failed; /* record messages refused since the batch began */
-	char fail_text[200];
 	struct hub_stats stats;
 	struct hub_stats round; /* of the batch in hand: into stats once it is acknowledged */
 };
@@ -107,26 +105,6 @@ static void view_close(struct sink *s)
 }
 
 static const struct sink_ops view_ops = { .emit = view_emit, .close = view_close };
-
-static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *closure)
-{
-	struct hub *h = closure;
-
-	(void)js;
-	pthread_mutex_lock(&h->lock);
-	if (pa) {
-		h->stats.acked_out++;
-		h->stats.duplicates_out += pa->Duplicate;
-	} else {
-		h->failed++;
-		h->stats.failed_out++;
-		snprintf(h->fail_text, sizeof(h->fail_text), "%s",
-			 pae && pae->ErrText ? pae->ErrText :
-			 pae ? natsStatus_GetText(pae->Err) : "no acknowledgement");
-	}
-	pthread_mutex_unlock(&h->lock);
-	natsMsg_Destroy(m);
-}
 
 /*
  * A partner's output file, as botsink run checks it, and this hub's alone:
@@ -312,7 +290,6 @@ static int publish_views(struct hub *h, const char *id)
 	for (size_t i = 0; i < h->nviews; i++) {
 		struct hub_view *v = &h->views[i];
 		char msg_id[RECORD_ID_LEN + sizeof(v->subject) + 1];
-		jsPubOptions po;
 		natsStatus s;
 
 		if (!v->records)
@@ -321,11 +298,9 @@ static int publish_views(struct hub *h, const char *id)
 			sb_append(&v->file_out, v->out.buf, v->out.len);
 		if (v->file_out.oom)
 			return -1;
-		jsPubOptions_Init(&po);
 		snprintf(msg_id, sizeof(msg_id), "%s:%s", v->subject, id);
-		po.MsgId = msg_id;
-		po.MaxWait = HUB_MSG_WAIT_MS;
-		s = js_PublishAsync(h->js, v->subject, v->out.buf, (int)v->out.len, &po);
+		s = bus_async_publish(&h->pub, v->subject, v->out.buf, v->out.len, msg_id,
+				      HUB_MSG_WAIT_MS);
 		if (s != NATS_OK) {
 			log_warn("publish to %s: %s", v->subject, bus_error(h->bus, s));
 			return -1;
@@ -411,23 +386,20 @@ out:
 	return ret;
 }
 
-/* Record messages acknowledged or refused so far: bus_publish_wait's progress. */
-static uint64_t outcomes(void *arg)
+/*
+ * While the batch's record messages are waited on: a long wait is no
+ * stall, the batch stays this hub's (the consumer's ack wait is 30 s).
+ */
+static void still_in_progress(void *arg)
 {
 	struct hub *h = arg;
 	time_t now = time(NULL);
-	uint64_t n;
 
-	/* A long wait is no stall: the batch stays this hub's (ack wait 30 s). */
-	if (h->batch && now - h->batch_touched >= HUB_IN_PROGRESS_S) {
-		for (int i = 0; i < h->batch->Count; i++)
-			natsMsg_InProgress(h->batch->Msgs[i], NULL);
-		h->batch_touched = now;
-	}
-	pthread_mutex_lock(&h->lock);
-	n = h->stats.acked_out + h->stats.failed_out;
-	pthread_mutex_unlock(&h->lock);
-	return n;
+	if (!h->batch || now - h->batch_touched < HUB_IN_PROGRESS_S)
+		return;
+	for (int i = 0; i < h->batch->Count; i++)
+		natsMsg_InProgress(h->batch->Msgs[i], NULL);
+	h->batch_touched = now;
 }
 
 /*
@@ -449,15 +421,11 @@ static void failpoint_after_publish(int messages)
  */
 static void handle_batch(struct hub *h, natsMsgList *list)
 {
-	char why[sizeof(h->fail_text)];
+	enum bus_settled settled;
 	bool later = false;
-	natsStatus s;
-	uint64_t failed;
+	char why[200];
 	int ok = 1;
 
-	pthread_mutex_lock(&h->lock);
-	h->failed = 0;
-	pthread_mutex_unlock(&h->lock);
 	for (size_t i = 0; i < h->nviews; i++)
 		sb_reset(&h->views[i].file_out);
 	h->batch = list;
@@ -469,14 +437,12 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 		ok = !r;
 		later |= r > 0;
 	}
-	s = bus_publish_wait(h->js, HUB_ACK_WAIT_MS, outcomes, h);
-	pthread_mutex_lock(&h->lock);
-	failed = h->failed;
-	pthread_mutex_unlock(&h->lock);
-	for (size_t i = 0; i < h->nviews && ok && s == NATS_OK && !failed; i++)
+	settled = bus_async_settle(&h->pub, HUB_ACK_WAIT_MS, still_in_progress, h, why, sizeof(why));
+	ok &= settled == BUS_SETTLED;
+	for (size_t i = 0; i < h->nviews && ok; i++)
 		if (h->views[i].file && h->views[i].file_out.len && write_file(&h->views[i]))
 			ok = 0;
-	if (ok && s == NATS_OK && !failed) {
+	if (ok) {
 		failpoint_after_publish(list->Count);
 		for (int i = 0; i < list->Count; i++)
 			natsMsg_Ack(list->Msgs[i], NULL);
@@ -487,11 +453,8 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 		h->batch = NULL;
 		return;
 	}
-	pthread_mutex_lock(&h->lock);
-	snprintf(why, sizeof(why), "%s", failed ? h->fail_text :
-				   s != NATS_OK ? "no acknowledgement in time" :
-				   later ? "another version" : "a view failed");
-	pthread_mutex_unlock(&h->lock);
+	if (settled == BUS_SETTLED)
+		snprintf(why, sizeof(why), "%s", later ? "another version" : "a view failed");
 	log_warn("%d messages of counts not delivered (%s); they come back", list->Count, why);
 	for (int i = 0; i < list->Count; i++)
 		natsMsg_NakWithDelay(list->Msgs[i], later ? HUB_NAK_VERSION_MS : HUB_NAK_DELAY_MS,
@@ -502,7 +465,7 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 static void report(struct hub *h)
 {
 	jsConsumerInfo *ci = NULL;
-	struct hub_stats st;
+	struct bus_acks acks;
 	jsErrCode e = 0;
 	natsStatus s = js_GetConsumerInfo(&ci, h->bus->js, BUS_COUNTS_STREAM, BUS_HUB_CONSUMER, NULL,
 					  &e);
@@ -511,15 +474,13 @@ static void report(struct hub *h)
 		log_warn("consumer %s: %s", BUS_HUB_CONSUMER, bus_error(h->bus, s));
 		return;
 	}
-	pthread_mutex_lock(&h->lock);
-	st = h->stats;
-	pthread_mutex_unlock(&h->lock);
+	bus_async_acks(&h->pub, &acks);
 	log_info("consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu repeats dropped, %llu refused",
 		 BUS_HUB_CONSUMER, (unsigned long long)ci->NumPending, (long long)ci->NumAckPending,
-		 (long long)ci->NumRedelivered, (unsigned long long)st.messages_in,
-		 (unsigned long long)st.records_in, (unsigned long long)st.messages_out,
-		 (unsigned long long)st.records_out, (unsigned long long)st.duplicates_out,
-		 (unsigned long long)st.failed_out);
+		 (long long)ci->NumRedelivered, (unsigned long long)h->stats.messages_in,
+		 (unsigned long long)h->stats.records_in, (unsigned long long)h->stats.messages_out,
+		 (unsigned long long)h->stats.records_out, (unsigned long long)acks.duplicates,
+		 (unsigned long long)acks.failed);
 	jsConsumerInfo_Destroy(ci);
 }
 
@@ -547,18 +508,6 @@ static int loop(struct hub *h)
 	}
 	report(h);
 	return EXIT_OK;
-}
-
-static int open_js(struct hub *h)
-{
-	jsOptions o;
-
-	jsOptions_Init(&o);
-	o.PublishAsync.MaxPending = 4096;
-	o.PublishAsync.StallWait = HUB_ACK_WAIT_MS;
-	o.PublishAsync.AckHandler = on_ack;
-	o.PublishAsync.AckHandlerClosure = h;
-	return natsConnection_JetStream(&h->js, h->bus->nc, &o) == NATS_OK ? 0 : -1;
 }
 
 static int subscribe(struct hub *h, char *err, size_t errlen)
@@ -644,7 +593,8 @@ static int start(struct hub *h)
 			return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
 		}
 	}
-	if (open_js(h) || subscribe(h, err, sizeof(err))) {
+	if (bus_async_open(&h->pub, h->bus, HUB_MAX_PENDING, HUB_ACK_WAIT_MS, err, sizeof(err)) ||
+	    subscribe(h, err, sizeof(err))) {
 		log_error("%s", err);
 		return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
 	}
@@ -661,7 +611,7 @@ static void release(struct hub *h)
 {
 	if (h->sub)
 		natsSubscription_Destroy(h->sub);
-	jsCtx_Destroy(h->js);
+	bus_async_close(&h->pub);
 	keyshare_close(h->share);
 	bus_close(h->bus);
 	for (size_t i = 0; i < h->nviews; i++) {
@@ -679,7 +629,6 @@ static void release(struct hub *h)
 	key_store_close(&h->keys);
 	feed_free(&h->feed);
 	enricher_close(&h->enrich);
-	pthread_mutex_destroy(&h->lock);
 }
 
 int hub_run(const struct hub_config *cfg)
@@ -688,7 +637,6 @@ int hub_run(const struct hub_config *cfg)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
-	pthread_mutex_init(&h.lock, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
