@@ -17,7 +17,7 @@ BUILD := build
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
-LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb -lnats -linih -lcrypt
+LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb -lnats -linih -lcrypt -lmicrohttpd -lgnutls
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ivmlinux -Iinclude -Ibpf
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

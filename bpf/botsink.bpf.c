@@ -83,13 +83,16 @@ static __always_inline int parse_sinkhole_frame(struct xdp_md *ctx, struct curso
 	return parse_transport(c, pkt);
 }
 
-static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt)
+static __always_inline void count_rule_hit(__u32 slot, const struct packet *pkt,
+					   const struct increment *inc)
 {
 	struct botsink_rule_hits *hits = bpf_map_lookup_elem(&botsink_hits, &slot);
 
 	if (hits) {
 		hits->packets++;
 		hits->bytes += pkt->frame_len;
+		hits->checkins += inc->checkin;
+		hits->checkins_verified += inc->verified;
 	}
 }
 
@@ -105,6 +108,7 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 		.payload = { .ruleset = ruleset },
 	};
 	const struct botsink_candidate *rule;
+	struct increment inc = {};
 	__u32 slot, sid;
 
 	best_rule(&s, ruleset, list);
@@ -113,10 +117,11 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 	rule = s.found;
 	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
 	sid = rule ? rule->sid : 0;
-	if (!count_source(ctx, pkt, sid, gen, s.payload.dns_qtype, v, stats,
+	inc.dns_qtype = s.payload.dns_qtype;
+	if (!count_source(ctx, pkt, sid, gen, &inc, v, stats,
 			  cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1))
 		stats->uncounted++;
-	count_rule_hit(slot, pkt);
+	count_rule_hit(slot, pkt, &inc);
 	return rule ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
 }
 

@@ -334,11 +334,11 @@ static __always_inline void to_catch_all(struct botsink_source_key *key, const s
  * A check-in with data is verified when handshake_verified says so.
  */
 static __always_inline bool count_source(struct xdp_md *ctx, const struct packet *pkt, __u32 sid,
-					 __u32 gen, __u32 dns_qtype, struct verify *v,
+					 __u32 gen, struct increment *out, struct verify *v,
 					 struct botsink_stats *stats, __u32 recent_mask)
 {
 	struct botsink_source_key key = { .sid = sid };
-	struct increment inc = { .dns_qtype = dns_qtype };
+	struct increment inc = { .dns_qtype = out->dns_qtype };
 	__u32 kind = sid ? BOTSINK_KIND_SOURCES : BOTSINK_KIND_UNCLASSIFIED;
 
 	__builtin_memcpy(key.addr, pkt->src.b, 16);
@@ -348,6 +348,7 @@ static __always_inline bool count_source(struct xdp_md *ctx, const struct packet
 	/* A retransmission of a proven segment is not a new check-in. */
 	inc.verified = inc.checkin_tcp && handshake_verified(ctx, pkt, inc.now, v, stats);
 	stats->verified += inc.verified;
+	*out = inc;
 	if (count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true))
 		return true;
 	stats->table_full++;

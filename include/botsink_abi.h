@@ -562,10 +562,17 @@ struct botsink_source_count {
 	struct botsink_counter total; /* first/last seen: min/max; dst: the latest */
 };
 
-/* botsink_hits[slot], per CPU: totals since the maps were created. */
+/*
+ * botsink_hits[slot], per CPU: totals since the maps were created (or the
+ * slot went to another sid), what the metrics and botsink top read live.
+ * Check-ins as in struct botsink_counter (also those an overflow table
+ * took).
+ */
 struct botsink_rule_hits {
 	__u64 packets;
 	__u64 bytes;
+	__u64 checkins;
+	__u64 checkins_verified;
 };
 
 #define BOTSINK_FAMILY_LEN 48

@@ -393,6 +393,7 @@ static void test_frame_fuzz(void)
 	char path[] = "/tmp/botsink-fuzz-domains-XXXXXX", rules[2048];
 	__u64 before[BOTSINK_NSTATS], after[BOTSINK_NSTATS], counted = 0, overflowed = 0,
 							     hit_packets = 0;
+	__u64 checkins = 0, verified = 0, hit_checkins = 0, hit_verified = 0;
 	struct drain_result r = { 0 };
 	uint8_t buf[FRAME_MAX];
 	size_t ncorpus = build_corpus(corpus);
@@ -452,6 +453,8 @@ static void test_frame_fuzz(void)
 	CHECK_EQ(counters_drain(&env.l.maps, &r), 0);
 	for (size_t i = 0; i < r.n; i++) {
 		counted += r.items[i].total.packets;
+		checkins += r.items[i].total.checkins;
+		verified += r.items[i].total.checkins_verified;
 		if (r.items[i].kind >= BOTSINK_KIND_OVERFLOW)
 			overflowed += r.items[i].total.packets;
 	}
@@ -461,12 +464,22 @@ static void test_frame_fuzz(void)
 	/* And every one in its rule's totals. */
 	read_hits(hits);
 	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++) {
-		hit_packets += hits[slot].packets - env.hits_base[slot].packets;
-		env.hits_want[slot].packets = hits[slot].packets - env.hits_base[slot].packets;
-		env.hits_want[slot].bytes = hits[slot].bytes - env.hits_base[slot].bytes;
+		struct botsink_rule_hits *w = &env.hits_want[slot];
+
+		w->packets = hits[slot].packets - env.hits_base[slot].packets;
+		w->bytes = hits[slot].bytes - env.hits_base[slot].bytes;
+		w->checkins = hits[slot].checkins - env.hits_base[slot].checkins;
+		w->checkins_verified =
+			hits[slot].checkins_verified - env.hits_base[slot].checkins_verified;
+		hit_packets += w->packets;
+		hit_checkins += w->checkins;
+		hit_verified += w->checkins_verified;
 	}
 	CHECK_EQ(hit_packets, after[BOTSINK_MATCHED] - before[BOTSINK_MATCHED] +
 				      after[BOTSINK_UNCLASSIFIED] - before[BOTSINK_UNCLASSIFIED]);
+	/* The rules' check-ins are the counters' (overflow tables included). */
+	CHECK_EQ(hit_checkins, checkins);
+	CHECK_EQ(hit_verified, verified);
 	/* Each kind of outcome was reached. */
 	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
 		check_at(__LINE__, after[i] > before[i], "no frame landed in %s",

@@ -97,8 +97,12 @@ void read_hits(struct botsink_rule_hits *out)
 	}
 	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++) {
 		for (int cpu = 0; cpu < env.ncpus; cpu++) {
-			out[slot].packets += all[(size_t)slot * env.ncpus + cpu].packets;
-			out[slot].bytes += all[(size_t)slot * env.ncpus + cpu].bytes;
+			const struct botsink_rule_hits *h = &all[(size_t)slot * env.ncpus + cpu];
+
+			out[slot].packets += h->packets;
+			out[slot].bytes += h->bytes;
+			out[slot].checkins += h->checkins;
+			out[slot].checkins_verified += h->checkins_verified;
 		}
 	}
 	free(all);
@@ -301,10 +305,13 @@ void expect_counted(int line, const struct hit *h, size_t len, bool table_full, 
 {
 	struct want_counter *w = find_want(&h->key);
 	int slot = slot_of(h->key.sid);
+	bool verified = checkin && cookie_checked(h) && h->verified && !h->refused;
 
 	if (check_at(line, slot >= 0, "sid %u has no rule slot", h->key.sid)) {
 		env.hits_want[slot].packets++;
 		env.hits_want[slot].bytes += len;
+		env.hits_want[slot].checkins += checkin;
+		env.hits_want[slot].checkins_verified += verified;
 	}
 	if (table_full)
 		return;
@@ -320,7 +327,7 @@ void expect_counted(int line, const struct hit *h, size_t len, bool table_full, 
 	w->c.syns += h->syn;
 	w->c.checkins += checkin;
 	w->c.checkins_tcp += checkin && h->proto == FR_IPPROTO_TCP;
-	w->c.checkins_verified += checkin && cookie_checked(h) && h->verified && !h->refused;
+	w->c.checkins_verified += verified;
 	if (h->dns_qtype)
 		w->c.dns_qtype = h->dns_qtype;
 	memcpy(w->c.dst_addr, h->dst, 16);
@@ -580,19 +587,27 @@ void check_hits_at(int line)
 
 	read_hits(now);
 	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++) {
-		__u64 packets = now[slot].packets - env.hits_base[slot].packets;
-		__u64 bytes = now[slot].bytes - env.hits_base[slot].bytes;
+		const struct botsink_rule_hits *want = &env.hits_want[slot];
+		struct botsink_rule_hits got = {
+			.packets = now[slot].packets - env.hits_base[slot].packets,
+			.bytes = now[slot].bytes - env.hits_base[slot].bytes,
+			.checkins = now[slot].checkins - env.hits_base[slot].checkins,
+			.checkins_verified = now[slot].checkins_verified -
+					     env.hits_base[slot].checkins_verified,
+		};
 
-		if (packets == env.hits_want[slot].packets && bytes == env.hits_want[slot].bytes)
+		if (!memcmp(&got, want, sizeof(got)))
 			continue;
 		if (bad++ < 8)
 			check_at(
 				line, false,
-				"botsink_hits[%u] (sid %u): %llu packets, %llu bytes; expected %llu, %llu",
-				slot, env.slot_sid[slot], (unsigned long long)packets,
-				(unsigned long long)bytes,
-				(unsigned long long)env.hits_want[slot].packets,
-				(unsigned long long)env.hits_want[slot].bytes);
+				"botsink_hits[%u] (sid %u): %llu packets, %llu bytes, %llu check-ins (%llu verified); expected %llu, %llu, %llu (%llu)",
+				slot, env.slot_sid[slot], (unsigned long long)got.packets,
+				(unsigned long long)got.bytes, (unsigned long long)got.checkins,
+				(unsigned long long)got.checkins_verified,
+				(unsigned long long)want->packets, (unsigned long long)want->bytes,
+				(unsigned long long)want->checkins,
+				(unsigned long long)want->checkins_verified);
 	}
 	check_at(line, !bad, "%d rule slots with unexpected hits", bad);
 }

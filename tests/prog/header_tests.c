@@ -1451,7 +1451,7 @@ static void test_rule_slot_reuse(void)
 			packets += h[cpu].packets;
 	CHECK_EQ(packets, 0);
 	/* The harness's expectation for the slot starts again too. */
-	env.hits_want[1].packets = env.hits_want[1].bytes = 0;
+	memset(&env.hits_want[1], 0, sizeof(env.hits_want[1]));
 	SEND_SID(tcp6(SRC6, "2001:db8:5::1", 80, TH_SYN), new_sid);
 out:
 	free(all);

@@ -15,7 +15,7 @@ declare -A LEVEL=(
 	[bus]=5
 	[feed]=4
 	[kernel]=3
-	[rules]=2 [privacy]=2 [enrich]=2
+	[rules]=2 [privacy]=2 [enrich]=2 [metrics]=2
 	[lib]=1
 )
 fail=0

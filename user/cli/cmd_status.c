@@ -10,6 +10,7 @@
 #include "botsink_abi.h"
 #include "bus/publish.h"
 #include "cli/commands.h"
+#include "kernel/census.h"
 #include "kernel/counters.h"
 #include "kernel/install.h"
 #include "kernel/loader.h"
@@ -36,28 +37,6 @@ static void print_attachments(const struct botsink_maps *m)
 		printf("attached:  nowhere in this network namespace\n");
 	if (ifs)
 		if_freenameindex(ifs);
-}
-
-static int read_percpu_sum(int fd, __u32 key, void *sum, size_t size, size_t words)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 *values, *out = sum;
-
-	if (ncpus <= 0)
-		return -1;
-	values = calloc((size_t)ncpus, size);
-	if (!values)
-		return -1;
-	if (bpf_map_lookup_elem(fd, &key, values)) {
-		free(values);
-		return -1;
-	}
-	memset(sum, 0, size);
-	for (int cpu = 0; cpu < ncpus; cpu++)
-		for (size_t w = 0; w < words; w++)
-			out[w] += values[(size_t)cpu * (size / sizeof(__u64)) + w];
-	free(values);
-	return 0;
 }
 
 static void print_drain(const struct botsink_maps *m)
@@ -95,7 +74,7 @@ static void print_stats(const struct botsink_maps *m)
 		       "every statistic beyond the buckets is shown");
 	__u64 v[BOTSINK_NSTATS], total = 0;
 
-	if (read_percpu_sum(m->stats, 0, v, sizeof(v), BOTSINK_NSTATS))
+	if (census_stats(m, v))
 		return;
 	printf("frames:\n");
 	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++) {
@@ -112,39 +91,40 @@ static void print_stats(const struct botsink_maps *m)
 struct family_total {
 	char name[BOTSINK_FAMILY_LEN];
 	unsigned int rules;
-	__u64 packets, bytes;
+	struct botsink_rule_hits hits;
 };
 
 static void print_families(const struct botsink_maps *m)
 {
-	struct family_total *fam = calloc(BOTSINK_MAX_RULES, sizeof(*fam));
-	size_t nfam = 0;
+	struct family_total *fam = NULL;
+	struct census_rule *r;
+	size_t n, nfam = 0;
 
-	if (!fam)
+	if (census_rules(m, &r, &n))
 		return;
-	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++) {
-		struct botsink_rule_info info;
-		struct botsink_rule_hits hits;
+	fam = calloc(n, sizeof(*fam));
+	for (size_t i = 0; i < n && fam; i++) {
 		size_t f;
 
-		if (bpf_map_lookup_elem(m->rules, &slot, &info) || (!info.sid && slot) ||
-		    read_percpu_sum(m->hits, slot, &hits, sizeof(hits), 2))
-			continue;
-		info.family[sizeof(info.family) - 1] = '\0';
-		for (f = 0; f < nfam && strcmp(fam[f].name, info.family); f++)
+		for (f = 0; f < nfam && strcmp(fam[f].name, r[i].info.family); f++)
 			;
 		if (f == nfam)
-			snprintf(fam[nfam++].name, sizeof(fam->name), "%s", info.family);
-		fam[f].rules += slot != 0 && info.live;
-		fam[f].packets += hits.packets;
-		fam[f].bytes += hits.bytes;
+			snprintf(fam[nfam++].name, sizeof(fam->name), "%s", r[i].info.family);
+		fam[f].rules += r[i].slot != 0 && r[i].info.live;
+		fam[f].hits.packets += r[i].hits.packets;
+		fam[f].hits.bytes += r[i].hits.bytes;
+		fam[f].hits.checkins += r[i].hits.checkins;
+		fam[f].hits.checkins_verified += r[i].hits.checkins_verified;
 	}
-	printf("families (totals since the maps were created; rules: loaded now):\n  %-24s %6s %14s %16s\n",
-	       "family", "rules", "packets", "bytes");
+	printf("families (totals since the maps were created; rules: loaded now):\n  %-24s %6s %14s %16s %14s %14s\n",
+	       "family", "rules", "packets", "bytes", "check-ins", "verified");
 	for (size_t f = 0; f < nfam; f++)
-		printf("  %-24s %6u %14llu %16llu\n", fam[f].name, fam[f].rules,
-		       (unsigned long long)fam[f].packets, (unsigned long long)fam[f].bytes);
+		printf("  %-24s %6u %14llu %16llu %14llu %14llu\n", fam[f].name, fam[f].rules,
+		       (unsigned long long)fam[f].hits.packets, (unsigned long long)fam[f].hits.bytes,
+		       (unsigned long long)fam[f].hits.checkins,
+		       (unsigned long long)fam[f].hits.checkins_verified);
 	free(fam);
+	free(r);
 }
 
 struct status_opts {

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What the XDP program counted, read live from its maps and summed over
+ * CPUs: the frame statistics, each rule's totals, the counter tables'
+ * contents. For botsink status, botsink top and the sensor's metrics; none
+ * of it needs the daemon, and reading races with nothing (totals only
+ * grow).
+ */
+#ifndef BOTSINK_CENSUS_H
+#define BOTSINK_CENSUS_H
+
+#include <stddef.h>
+#include "botsink_abi.h"
+#include "kernel/loader.h"
+
+/* One rule slot that holds a rule (or slot 0, unclassified), with its totals. */
+struct census_rule {
+	__u32 slot;
+	struct botsink_rule_info info; /* family and msg NUL-terminated */
+	struct botsink_rule_hits hits;
+};
+
+/* The frame statistics (enum botsink_stat). 0 or -errno. */
+int census_stats(const struct botsink_maps *m, __u64 v[BOTSINK_NSTATS]);
+/*
+ * Slot 0 and every slot holding a sid (live, or retired with totals), in
+ * slot order, with their totals: *out is malloc'd. 0 or -errno.
+ */
+int census_rules(const struct botsink_maps *m, struct census_rule **out, size_t *n);
+/* The totals of the slots of `r` (from census_rules) read again. 0 or -errno. */
+int census_hits(const struct botsink_maps *m, struct census_rule *r, size_t n);
+/* Entries a counter table can hold (0: unknown). */
+__u32 census_capacity(const struct botsink_maps *m, int kind, int gen);
+
+#endif
