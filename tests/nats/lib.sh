@@ -79,6 +79,8 @@ bus_link() {
 
 # shellcheck source=../assert.sh
 . "$ROOT/tests/assert.sh"
+# shellcheck source=../tls.sh
+. "$ROOT/tests/tls.sh"
 
 # expect WHAT STATUS PATTERN CMD...: CMD exits with STATUS and its stderr
 # matches PATTERN (grep -Ei; "" for anything). Its stdout is in $OUT.
@@ -135,18 +137,10 @@ in_parallel() {
 # client use: routes verify it both ways) in TLS_DIR, and a rogue CA.
 tls_setup() {
 	mkdir -p "$TLS_DIR"
-	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.199.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
-		>"$WORK/ext.cnf"
-	if ! openssl req -x509 "${ec[@]}" -keyout "$WORK/ca.key" -out "$CA" -days 1 \
-		-subj "/CN=botsink test CA" 2>/dev/null ||
-		! openssl req "${ec[@]}" -keyout "$TLS_DIR/server.key" -out "$WORK/server.csr" \
-			-subj "/CN=localhost" 2>/dev/null ||
-		! openssl x509 -req -in "$WORK/server.csr" -CA "$CA" -CAkey "$WORK/ca.key" \
-			-CAcreateserial -out "$TLS_DIR/server.pem" -days 1 -extfile "$WORK/ext.cnf" \
-			2>/dev/null ||
-		! openssl req -x509 "${ec[@]}" -keyout "$WORK/rogue.key" -out "$ROGUE_CA" -days 1 \
-			-subj "/CN=rogue CA" 2>/dev/null; then
+	if ! tls_ca "$WORK/ca.key" "$CA" "botsink test CA" ||
+		! tls_cert "$CA" "$WORK/ca.key" "$TLS_DIR/server.key" "$TLS_DIR/server.pem" localhost \
+			"DNS:localhost,IP:127.0.0.1,IP:10.199.0.1" serverAuth,clientAuth ||
+		! tls_ca "$WORK/rogue.key" "$ROGUE_CA" "rogue CA"; then
 		echo "$TEST_NAME: openssl could not make the certificates" >&2
 		exit 1
 	fi

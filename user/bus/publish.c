@@ -292,8 +292,8 @@ static const struct sink_ops publisher_ops = {
 void publisher_stats(struct sink *s, struct publish_stats *out)
 {
 	struct publisher *p = (struct publisher *)s;
-
 	struct bus_acks acks;
+	struct id_place at;
 
 	bus_async_acks(&p->pub, &acks);
 	*out = p->stats;
@@ -302,6 +302,10 @@ void publisher_stats(struct sink *s, struct publish_stats *out)
 	out->failed = acks.failed;
 	if (acks.last_acked[0])
 		snprintf(out->last_acked, sizeof(out->last_acked), "%s", acks.last_acked);
+	out->acked_epoch = out->last_acked[0] &&
+					   !id_parse(out->last_acked, strlen(out->last_acked), &at) ?
+				   at.epoch :
+				   0;
 	out->connected = connected(p);
 }
 

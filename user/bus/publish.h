@@ -58,6 +58,7 @@ struct publish_stats {
 	uint64_t failed; /* refused or not acknowledged in time */
 	uint64_t skipped; /* held by the stream before a restart: not published again */
 	char last_acked[BUS_ID_MAX]; /* the first record id of the last message acked */
+	uint64_t acked_epoch; /* the epoch of last_acked; 0: none */
 	bool connected;
 };
 

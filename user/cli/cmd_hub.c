@@ -4,10 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli/commands.h"
-#include "lib/log.h"
 #include "bus/topology.h"
+#include "cli/commands.h"
 #include "hub/hub.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 #define HUB_OPT(...) OPT_ROW(struct hub_config, __VA_ARGS__)
 
@@ -46,6 +47,7 @@ static const struct opt hub_opts[] = {
 			"missing (default: 3)\n"),
 	HUB_OPT("batch", "N", OPT_UINT32, batch, .min = 1, .max = 1024,
 		.help = "messages of counts fetched at a time (default: 16)\n"),
+	OPT_METRICS_ROWS(struct hub_config, metrics),
 	HUB_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v',
 		.help = "debug messages\n"),
 	OPT_END,
@@ -68,6 +70,8 @@ static int hub_main(void *opts, char **args)
 	char host[256] = "botsink-hub";
 
 	(void)args;
+	if (opt_check_metrics(&hub_command, &cfg->metrics))
+		return EXIT_USAGE;
 	if (cfg->verbose)
 		log_set_level(LOG_DEBUG);
 	gethostname(host, sizeof(host) - 1);

@@ -152,6 +152,7 @@ static const struct opt run_opts[] = {
 		.help = "use a program already attached with ip link, and its\n"
 			"maps under --pin-dir (iproute2: " BOTSINK_IPROUTE2_PIN_DIR ");\n"
 			"leave both in place on exit\n"),
+	OPT_METRICS_ROWS(struct sensor_config, metrics),
 	RUN_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v',
 		.help = "debug messages, including libbpf's and libxdp's\n"),
 	OPT_END,
@@ -180,6 +181,8 @@ int run_check(struct sensor_config *cfg)
 		return opt_usage_error(cmd, "--publish and --publish-auth go together");
 	if (cfg->publish_ca && !cfg->publish_urls)
 		return opt_usage_error(cmd, "--publish-ca goes with --publish");
+	if (opt_check_metrics(cmd, &cfg->metrics))
+		return EXIT_USAGE;
 	if (!strcmp(cfg->feed_path, OUTPUT_FEED_NONE) && !cfg->publish_urls && !cfg->partners_path)
 		return opt_usage_error(cmd, "--feed none leaves nothing to write: add --publish or --partners");
 	if ((cfg->rotate_size || cfg->rotate_interval) &&

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "cli/options.h"
+#include "metrics/server.h"
 #include "lib/parse.h"
 #include "lib/util.h"
 #include "privacy/anon.h"
@@ -363,4 +364,12 @@ int opt_parse_truncate(const char *text, void *field, char *shown, size_t len)
 	t->v4 = (unsigned int)v4;
 	t->v6 = (unsigned int)v6;
 	return 0;
+}
+
+int opt_check_metrics(const struct command *cmd, const struct metrics_config *m)
+{
+	if (!m->listen && (m->cert || m->key || m->ca))
+		return opt_usage_error(cmd,
+				       "--metrics-cert, --metrics-key and --metrics-ca go with --metrics");
+	return EXIT_OK;
 }

@@ -109,6 +109,25 @@ struct command {
 			.help = "the CA that signed the cluster's certificates\n" \
 				"(default: the system's)\n")
 
+/*
+ * --metrics and its TLS files (run, hub), into FIELD, a struct
+ * metrics_config (metrics/server.h) of TYPE.
+ */
+#define OPT_METRICS_ROWS(TYPE, FIELD)                                                        \
+	OPT_ROW(TYPE, "metrics", "ADDR:PORT", OPT_STRING, FIELD.listen,                      \
+		.help = "serve Prometheus metrics on GET /metrics (README:\n"                \
+			"Metrics); plain HTTP on a loopback address only,\n"                 \
+			"elsewhere TLS with client certificates\n"),                         \
+		OPT_ROW(TYPE, "metrics-cert", "FILE", OPT_STRING, FIELD.cert,                \
+			.help = "the metrics server's certificate chain (PEM)\n"),           \
+		OPT_ROW(TYPE, "metrics-key", "FILE", OPT_STRING, FIELD.key,                  \
+			.help = "its private key (PEM)\n"),                                   \
+		OPT_ROW(TYPE, "metrics-ca", "FILE", OPT_STRING, FIELD.ca,                    \
+			.help = "the CA of the client certificates scrapers present\n")
+/* The TLS files of OPT_METRICS_ROWS without --metrics: a usage error (EXIT_USAGE), else 0. */
+struct metrics_config;
+int opt_check_metrics(const struct command *cmd, const struct metrics_config *m);
+
 /* opt_parse: -h or --help was given (nothing else is checked). */
 #define OPT_HELP_ASKED (-1)
 

@@ -391,6 +391,10 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		ret = DRAIN_BROKEN;
 		goto out;
 	}
+	dr->last = (struct drain_report){ .records = r.n };
+	for (size_t i = 0; i < r.n; i++)
+		if (r.items[i].kind < BOTSINK_KINDS)
+			dr->last.entries[r.items[i].kind]++;
 	ret = write_epoch(dr, st, &r, t, before);
 out:
 	free(t);

@@ -55,6 +55,12 @@ struct drain_output {
 	bool borrowed; /* the sink is the caller's: closing the output leaves it open */
 };
 
+/* The last generation read out (metrics): its counts, per table kind. */
+struct drain_report {
+	size_t records;
+	size_t entries[BOTSINK_KINDS];
+};
+
 struct drainer {
 	const struct botsink_maps *maps;
 	struct feed *feed;
@@ -63,6 +69,7 @@ struct drainer {
 	size_t nout;
 	unsigned long long spool_max; /* per output */
 	const char *outputs_path; /* the others' positions (STATE_DIR/outputs.state) */
+	struct drain_report last;
 };
 
 enum drain_outcome {

@@ -18,6 +18,7 @@
 #include "feed/outputs.h"
 #include "feed/partners.h"
 #include "hub/hub.h"
+#include "hub/metrics.h"
 #include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -43,10 +44,11 @@ struct hub_view {
 	struct sink *file; /* the partner's output in the partners file, or NULL */
 	int lock_fd; /* holds the file's lock; -1 */
 	struct strbuf file_out; /* its records of the batch, written once the batch is stored */
+	uint64_t round_records, round_messages; /* of the batch in hand */
 };
 
 struct hub_stats {
-	uint64_t messages_in, records_in, bad_lines;
+	uint64_t messages_in, records_in;
 	uint64_t messages_out, records_out;
 };
 
@@ -74,6 +76,10 @@ struct hub {
 	time_t batch_touched; /* when it was fetched or last said to be in progress */
 	struct hub_stats stats;
 	struct hub_stats round; /* of the batch in hand: into stats once it is acknowledged */
+	struct hub_metrics metrics;
+	double ends[1024]; /* the batch's epochs' ends (Unix time), for the record delay */
+	size_t nends;
+	jsConsumerInfo *consumer; /* as last asked, or NULL */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -246,13 +252,14 @@ static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 			/* Another version of the format: a newer hub's work. */
 			log_error("message %s: counts of another version (%.2s): it goes back, for a hub that reads them",
 				  id, data + at);
+			h->metrics.errors[HUB_ERR_VERSION]++;
 			return 1;
 		}
 		if (l && !counts_parse(data + at, l, &h->counts[n], err, sizeof(err))) {
 			feed_count_enrich(&h->feed, &h->counts[n]);
 			n++;
 		} else if (l) {
-			h->stats.bad_lines++;
+			h->metrics.errors[HUB_ERR_BAD_LINE]++;
 			log_error("message %s, line %zu: %s; skipped", id, line + 1, err);
 		}
 		at += l + 1;
@@ -296,17 +303,22 @@ static int publish_views(struct hub *h, const char *id)
 			continue;
 		if (v->file)
 			sb_append(&v->file_out, v->out.buf, v->out.len);
-		if (v->file_out.oom)
+		if (v->file_out.oom) {
+			h->metrics.errors[HUB_ERR_VIEW]++;
 			return -1;
+		}
 		snprintf(msg_id, sizeof(msg_id), "%s:%s", v->subject, id);
 		s = bus_async_publish(&h->pub, v->subject, v->out.buf, v->out.len, msg_id,
 				      HUB_MSG_WAIT_MS);
 		if (s != NATS_OK) {
 			log_warn("publish to %s: %s", v->subject, bus_error(h->bus, s));
+			h->metrics.errors[HUB_ERR_PUBLISH]++;
 			return -1;
 		}
 		h->round.messages_out++;
 		h->round.records_out += v->records;
+		v->round_messages++;
+		v->round_records += v->records;
 	}
 	return 0;
 }
@@ -339,6 +351,17 @@ static int sync_keys(struct hub *h, long long t)
 	return 0;
 }
 
+/* A message of counts delivered before (to this hub or another). */
+static void count_redelivery(struct hub *h, natsMsg *m)
+{
+	jsMsgMetaData *meta = NULL;
+
+	if (natsMsg_GetMetaData(&meta, m) != NATS_OK)
+		return;
+	h->metrics.redeliveries += meta->NumDelivered > 1;
+	jsMsgMetaData_Destroy(meta);
+}
+
 /*
  * One message of counts into every view's message. 0; -1: not delivered;
  * 1: counts of another version, for another hub.
@@ -354,9 +377,11 @@ static int process(struct hub *h, natsMsg *m)
 		return -1;
 	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) != NATS_OK || !id) {
 		log_error("a message on %s without an id: skipped", natsMsg_GetSubject(m));
+		h->metrics.errors[HUB_ERR_NO_ID]++;
 		free(t);
 		return 0;
 	}
+	count_redelivery(h, m);
 	ret = read_counts(h, m, id, &n);
 	if (ret) {
 		free(t);
@@ -375,12 +400,16 @@ static int process(struct hub *h, natsMsg *m)
 		goto out;
 	}
 	/* A message holds one epoch: one time, one key per view. */
-	if (sync_keys(h, (long long)h->counts[0].rec.timestamp.tv_sec))
+	if (sync_keys(h, (long long)h->counts[0].rec.timestamp.tv_sec) ||
+	    feed_write_counts(&h->feed, (long long)h->counts[0].rec.timestamp.tv_sec, h->counts, n,
+			      true, t, h->nviews)) {
+		h->metrics.errors[HUB_ERR_VIEW]++;
 		goto out;
-	if (feed_write_counts(&h->feed, (long long)h->counts[0].rec.timestamp.tv_sec, h->counts, n,
-			      true, t, h->nviews))
-		goto out;
+	}
 	ret = publish_views(h, id);
+	if (!ret && h->nends < ARRAY_SIZE(h->ends))
+		h->ends[h->nends++] = (double)h->counts[0].rec.timestamp.tv_sec +
+				      (double)h->counts[0].rec.timestamp.tv_nsec / 1e9;
 out:
 	free(t);
 	return ret;
@@ -415,6 +444,25 @@ static void failpoint_after_publish(int messages)
 		raise(SIGKILL);
 }
 
+/* The batch in hand was acknowledged: its counts go into the totals. */
+static void count_acknowledged(struct hub *h, int messages)
+{
+	double now = (double)clock_ns(CLOCK_REALTIME) / 1e9;
+
+	h->stats.messages_in += h->round.messages_in;
+	h->stats.records_in += h->round.records_in;
+	h->stats.messages_out += h->round.messages_out;
+	h->stats.records_out += h->round.records_out;
+	h->metrics.acked += (uint64_t)messages;
+	h->metrics.records_in += h->round.records_in;
+	for (size_t i = 0; i < h->nviews && i < h->metrics.nviews; i++) {
+		h->metrics.views[i].records += h->views[i].round_records;
+		h->metrics.views[i].messages += h->views[i].round_messages;
+	}
+	for (size_t i = 0; i < h->nends; i++)
+		histogram_observe(&h->metrics.record_delay, now - h->ends[i]);
+}
+
 /*
  * A fetched batch: every message's records published and acknowledged,
  * then the batch acknowledged; or, when one failed, the batch comes back.
@@ -426,10 +474,15 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	char why[200];
 	int ok = 1;
 
-	for (size_t i = 0; i < h->nviews; i++)
+	uint64_t began = clock_ns(CLOCK_MONOTONIC);
+
+	for (size_t i = 0; i < h->nviews; i++) {
 		sb_reset(&h->views[i].file_out);
+		h->views[i].round_records = h->views[i].round_messages = 0;
+	}
 	h->batch = list;
 	h->batch_touched = time(NULL);
+	h->nends = 0;
 	memset(&h->round, 0, sizeof(h->round));
 	for (int i = 0; i < list->Count && ok; i++) {
 		int r = process(h, list->Msgs[i]);
@@ -439,17 +492,22 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	}
 	settled = bus_async_settle(&h->pub, HUB_ACK_WAIT_MS, still_in_progress, h, why, sizeof(why));
 	ok &= settled == BUS_SETTLED;
-	for (size_t i = 0; i < h->nviews && ok; i++)
-		if (h->views[i].file && h->views[i].file_out.len && write_file(&h->views[i]))
+	if (settled == BUS_SETTLED && h->round.messages_out)
+		histogram_observe(&h->metrics.publish_seconds,
+				  (double)(clock_ns(CLOCK_MONOTONIC) - began) / 1e9);
+	else if (settled != BUS_SETTLED)
+		h->metrics.errors[HUB_ERR_REFUSED]++;
+	for (size_t i = 0; i < h->nviews && ok; i++) {
+		if (h->views[i].file && h->views[i].file_out.len && write_file(&h->views[i])) {
+			h->metrics.errors[HUB_ERR_FILE]++;
 			ok = 0;
+		}
+	}
 	if (ok) {
 		failpoint_after_publish(list->Count);
 		for (int i = 0; i < list->Count; i++)
 			natsMsg_Ack(list->Msgs[i], NULL);
-		h->stats.messages_in += h->round.messages_in;
-		h->stats.records_in += h->round.records_in;
-		h->stats.messages_out += h->round.messages_out;
-		h->stats.records_out += h->round.records_out;
+		count_acknowledged(h, list->Count);
 		h->batch = NULL;
 		return;
 	}
@@ -459,34 +517,78 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	for (int i = 0; i < list->Count; i++)
 		natsMsg_NakWithDelay(list->Msgs[i], later ? HUB_NAK_VERSION_MS : HUB_NAK_DELAY_MS,
 				     NULL);
+	h->metrics.naks[later] += (uint64_t)list->Count;
 	h->batch = NULL;
 }
 
-static void report(struct hub *h)
+/*
+ * The oldest message of counts not yet acknowledged: the one after the
+ * acknowledgement floor, when anything is pending. Seconds since the
+ * stream stored it; -1 when nothing is pending or it is gone.
+ */
+static double oldest_pending(struct hub *h, const jsConsumerInfo *ci)
 {
+	natsMsg *m = NULL;
+	jsErrCode e = 0;
+	double age = -1;
+
+	if (!ci->NumPending && !ci->NumAckPending)
+		return -1;
+	if (js_GetMsg(&m, h->bus->js, BUS_COUNTS_STREAM, ci->AckFloor.Stream + 1, NULL, &e) !=
+	    NATS_OK)
+		return -1;
+	if (natsMsg_GetTime(m) > 0)
+		age = (double)clock_ns(CLOCK_REALTIME) / 1e9 - (double)natsMsg_GetTime(m) / 1e9;
+	natsMsg_Destroy(m);
+	return age;
+}
+
+/* The consumer's state, for the log and the metrics. */
+static void refresh_consumer(struct hub *h)
+{
+	struct hub_metrics *hm = &h->metrics;
 	jsConsumerInfo *ci = NULL;
 	struct bus_acks acks;
 	jsErrCode e = 0;
 	natsStatus s = js_GetConsumerInfo(&ci, h->bus->js, BUS_COUNTS_STREAM, BUS_HUB_CONSUMER, NULL,
 					  &e);
 
+	bus_async_acks(&h->pub, &acks);
+	hm->publish[0] = acks.acked - acks.duplicates;
+	hm->publish[1] = acks.duplicates;
+	hm->publish[2] = acks.failed;
 	if (s != NATS_OK) {
 		log_warn("consumer %s: %s", BUS_HUB_CONSUMER, bus_error(h->bus, s));
+		hm->errors[HUB_ERR_CONSUMER]++;
 		return;
 	}
-	bus_async_acks(&h->pub, &acks);
+	jsConsumerInfo_Destroy(h->consumer);
+	h->consumer = ci;
+	hm->consumer_known = true;
+	hm->pending = ci->NumPending;
+	hm->ack_pending = ci->NumAckPending;
+	hm->redelivered = ci->NumRedelivered;
+	hm->oldest_age = hm->server ? oldest_pending(h, ci) : -1;
+}
+
+static void report(struct hub *h)
+{
+	const jsConsumerInfo *ci = h->consumer;
+
+	if (!ci)
+		return;
 	log_info("consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu repeats dropped, %llu refused",
 		 BUS_HUB_CONSUMER, (unsigned long long)ci->NumPending, (long long)ci->NumAckPending,
 		 (long long)ci->NumRedelivered, (unsigned long long)h->stats.messages_in,
 		 (unsigned long long)h->stats.records_in, (unsigned long long)h->stats.messages_out,
-		 (unsigned long long)h->stats.records_out, (unsigned long long)acks.duplicates,
-		 (unsigned long long)acks.failed);
-	jsConsumerInfo_Destroy(ci);
+		 (unsigned long long)h->stats.records_out, (unsigned long long)h->metrics.publish[1],
+		 (unsigned long long)h->metrics.publish[2]);
 }
 
 static int loop(struct hub *h)
 {
-	time_t last = time(NULL);
+	int every = h->metrics.server ? HUB_METRICS_REFRESH_S : HUB_REPORT_S;
+	time_t reported = time(NULL), refreshed = 0;
 
 	while (!stop_requested) {
 		natsMsgList list = { 0 };
@@ -494,18 +596,26 @@ static int loop(struct hub *h)
 		natsStatus s = natsSubscription_Fetch(&list, h->sub, (int)h->cfg->batch,
 						      HUB_FETCH_WAIT_MS, &e);
 
-		if (s == NATS_OK)
+		if (s == NATS_OK) {
 			handle_batch(h, &list);
-		else if (natsConnection_IsClosed(h->bus->nc))
+		} else if (natsConnection_IsClosed(h->bus->nc)) {
 			return EXIT_RUNTIME;
-		else if (s != NATS_TIMEOUT)
+		} else if (s != NATS_TIMEOUT) {
+			h->metrics.errors[HUB_ERR_FETCH]++;
 			sleep(1); /* the cluster is away: libnats reconnects */
-		natsMsgList_Destroy(&list);
-		if (time(NULL) - last >= HUB_REPORT_S) {
-			report(h);
-			last = time(NULL);
 		}
+		natsMsgList_Destroy(&list);
+		if (time(NULL) - refreshed >= every) {
+			refresh_consumer(h);
+			refreshed = time(NULL);
+		}
+		if (time(NULL) - reported >= HUB_REPORT_S) {
+			report(h);
+			reported = time(NULL);
+		}
+		hub_metrics_publish(&h->metrics);
 	}
+	refresh_consumer(h);
 	report(h);
 	return EXIT_OK;
 }
@@ -553,6 +663,23 @@ static int ensure_topology(struct hub *h, char *err, size_t errlen)
 	return ret;
 }
 
+/* --metrics, its port taken before connecting: a clash is a configuration error. */
+static int start_metrics(struct hub *h, char *err, size_t errlen)
+{
+	const char **names = calloc(h->nviews ? h->nviews : 1, sizeof(*names));
+	int ret;
+
+	if (!names) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (size_t i = 0; i < h->nviews; i++)
+		names[i] = h->views[i].view.name;
+	ret = hub_metrics_start(&h->metrics, &h->cfg->metrics, names, h->nviews, err, errlen);
+	free(names);
+	return ret;
+}
+
 /* Everything before the loop; an exit code. */
 static int start(struct hub *h)
 {
@@ -573,7 +700,7 @@ static int start(struct hub *h)
 	feed_init(&h->feed, &h->enrich, c->truncate.v4, c->truncate.v6, "hub");
 	if (load_partners(h))
 		return EXIT_USAGE;
-	if (open_views(h, err, sizeof(err)))
+	if (open_views(h, err, sizeof(err)) || start_metrics(h, err, sizeof(err)))
 		goto config;
 	h->bus = bus_connect(&bc, &code, err, sizeof(err));
 	if (!h->bus) {
@@ -609,6 +736,8 @@ config:
 
 static void release(struct hub *h)
 {
+	hub_metrics_stop(&h->metrics);
+	jsConsumerInfo_Destroy(h->consumer);
 	if (h->sub)
 		natsSubscription_Destroy(h->sub);
 	bus_async_close(&h->pub);

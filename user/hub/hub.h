@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "feed/record.h"
+#include "metrics/server.h"
 #include "privacy/anon.h"
 #include "privacy/keyring.h"
 
@@ -38,6 +39,7 @@ struct hub_config {
 	uint32_t batch; /* messages fetched at a time */
 	uint32_t replicas; /* of the streams the hub creates */
 	long long counts_max_age; /* seconds: how long raw counts stay in BOTSINK_COUNTS */
+	struct metrics_config metrics; /* --metrics; listen NULL: none */
 	bool verbose;
 };
 

@@ -9,8 +9,10 @@
  * Plain HTTP on a loopback address only (a local Prometheus or proxy).
  * Any other address needs TLS with client certificates: cert and key,
  * and the CA whose certificates the scrapers must present (a scraper
- * without one is refused), so that every remote principal is
- * authenticated and every hop encrypted.
+ * without one, or with one the CA did not sign for client use, gets 403),
+ * so that every remote principal is authenticated and every hop
+ * encrypted. On loopback, cert and key alone give TLS without client
+ * certificates.
  */
 #ifndef BOTSINK_METRICS_SERVER_H
 #define BOTSINK_METRICS_SERVER_H

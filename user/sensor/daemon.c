@@ -184,10 +184,13 @@ static void save_publish_status(struct daemon *d)
 /* One interval: swap generations and write the epoch (or retry a held one). */
 static int drain_once(struct daemon *d)
 {
-	int ret = drainer_step(&d->drainer) == DRAIN_BROKEN ? -1 : 0;
+	uint64_t began = clock_ns(CLOCK_MONOTONIC);
+	int outcome = drainer_step(&d->drainer);
 
+	sensor_metrics_drained(&d->metrics, d, outcome,
+			       (double)(clock_ns(CLOCK_MONOTONIC) - began) / 1e9);
 	save_publish_status(d);
-	return ret;
+	return outcome == DRAIN_BROKEN ? -1 : 0;
 }
 
 /*
@@ -205,6 +208,7 @@ static int reload_from(struct daemon *d, const char *path, FILE *errors)
 
 	if (daemon_load_rules(d->cfg, path, &rs, &c, errors)) {
 		log_error("%s has errors; keeping the running rules and partners", path);
+		sensor_metrics_reloaded(&d->metrics, d, false);
 		return -1;
 	}
 	if (load_partners(d, &ps, errors) || open_outputs(d, &ps, &set, &d->outputs, errors)) {
@@ -238,10 +242,12 @@ static int reload_from(struct daemon *d, const char *path, FILE *errors)
 	d->compiled = c;
 	log_info("rules reloaded: %zu rules, %zu destination entries; %zu partners", rs.n, c.ndst,
 		 d->outputs.partners.n);
+	sensor_metrics_reloaded(&d->metrics, d, true);
 	return 0;
 fail:
 	rules_free(&rs);
 	compiled_free(&c);
+	sensor_metrics_reloaded(&d->metrics, d, false);
 	return -1;
 }
 
@@ -473,6 +479,7 @@ static int start(struct daemon *d)
 	}
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
+	sensor_metrics_ready(&d->metrics, d);
 	log_info(
 		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, %zu partners",
 		o->ifname,
@@ -567,6 +574,11 @@ int daemon_prepare(struct daemon *d)
 	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL) ||
 	    setup_state(d) || check_feed_none(cfg))
 		return EXIT_USAGE;
+	/* Its port is taken before anything changes: a clash is a usage error. */
+	if (sensor_metrics_start(&d->metrics, &cfg->metrics, err, sizeof(err))) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
 	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_USAGE;
@@ -596,6 +608,7 @@ int daemon_prepare(struct daemon *d)
 
 void daemon_release(struct daemon *d)
 {
+	sensor_metrics_stop(&d->metrics);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	if (d->timerfd >= 0)
@@ -617,7 +630,7 @@ int sensor_run(struct sensor_config *cfg)
 {
 	struct daemon d;
 	char err[512];
-	int ret;
+	int ret, ret_final;
 
 	/* A closed feed pipe is an error to handle, not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
@@ -636,6 +649,7 @@ int sensor_run(struct sensor_config *cfg)
 		goto out;
 	}
 	if (start(&d)) {
+		sensor_metrics_stop(&d.metrics); /* before the maps close */
 		loader_close(&d.loader, true);
 		goto out;
 	}
@@ -644,7 +658,9 @@ int sensor_run(struct sensor_config *cfg)
 		log_warn("botsink rules load will not reach this run: %s", err);
 	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
 	control_stop(cfg->state_dir, d.control_fd);
-	if (final_drain(&d)) {
+	ret_final = final_drain(&d);
+	sensor_metrics_stop(&d.metrics); /* before the maps close */
+	if (ret_final) {
 		/* The counts went back into the maps: keep the pins for the next run. */
 		loader_close(&d.loader, false);
 		ret = EXIT_RUNTIME;

@@ -23,6 +23,7 @@
 #include "privacy/keyring.h"
 #include "rules/compile.h"
 #include "rules/rules.h"
+#include "sensor/metrics.h"
 
 #define SENSOR_NAME_LEN 256
 
@@ -59,6 +60,7 @@ struct sensor_config {
 	double rotate_interval; /* 0: none by time */
 	int ifindex;
 	struct sinkhole_space sinkhole; /* --sinkhole; not given: the rules' destinations */
+	struct metrics_config metrics; /* --metrics; listen NULL: none */
 };
 
 struct daemon {
@@ -78,6 +80,7 @@ struct daemon {
 	char *rules_path; /* from `botsink rules load`, else NULL: cfg->rules_path */
 	struct timespec rotated_at; /* the feed file's last rotation (or start) */
 	int control_fd; /* the lock on the pid file, or -1 */
+	struct sensor_metrics metrics;
 };
 
 /* botsink run: the whole life cycle; an exit code. */

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "hub/metrics.h"
+#include "lib/util.h"
+
+/* Publishing a batch's records: ms on a quiet cluster, seconds when it is busy. */
+static const double publish_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+					 0.25,  0.5,    1,     2.5,  5,     10,   30 };
+/* An epoch's end to its records stored: the interval, the hub's batch, the bus. */
+static const double delay_bounds[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900 };
+
+static const char *const error_names[HUB_ERRORS] = {
+	[HUB_ERR_BAD_LINE] = "bad_line", [HUB_ERR_NO_ID] = "no_id",
+	[HUB_ERR_VERSION] = "version",	 [HUB_ERR_VIEW] = "view",
+	[HUB_ERR_PUBLISH] = "publish",	 [HUB_ERR_REFUSED] = "refused",
+	[HUB_ERR_FILE] = "file",	 [HUB_ERR_CONSUMER] = "consumer",
+	[HUB_ERR_FETCH] = "fetch",
+};
+
+#define LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void render(void *arg, struct strbuf *out)
+{
+	struct hub_metrics *hm = arg;
+
+	snapshot_copy(&hm->snap, out);
+}
+
+int hub_metrics_start(struct hub_metrics *hm, const struct metrics_config *cfg,
+		      const char *const *views, size_t nviews, char *err, size_t errlen)
+{
+	*hm = (struct hub_metrics){ .live = true,
+				    .oldest_age = -1,
+				    .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
+	snapshot_init(&hm->snap);
+	histogram_init(&hm->publish_seconds, publish_bounds, ARRAY_SIZE(publish_bounds));
+	histogram_init(&hm->record_delay, delay_bounds, ARRAY_SIZE(delay_bounds));
+	hm->views = calloc(nviews ? nviews : 1, sizeof(*hm->views));
+	if (!hm->views) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	hm->nviews = nviews;
+	for (size_t i = 0; i < nviews; i++)
+		snprintf(hm->views[i].name, sizeof(hm->views[i].name), "%s", views[i]);
+	if (!cfg->listen)
+		return 0;
+	hm->server = metrics_start(cfg, render, hm, err, errlen);
+	return hm->server ? 0 : -1;
+}
+
+static void render_consumer(const struct hub_metrics *hm, struct strbuf *sb)
+{
+	if (!hm->consumer_known)
+		return;
+	expo_family(sb, "botsink_hub_consumer_pending_messages", EXPO_GAUGE,
+		    "Messages of counts in the stream not yet delivered to a hub.");
+	expo_u64(sb, "botsink_hub_consumer_pending_messages", NULL, hm->pending);
+	expo_family(sb, "botsink_hub_consumer_ack_pending_messages", EXPO_GAUGE,
+		    "Messages of counts delivered to the hubs and not yet acknowledged.");
+	expo_u64(sb, "botsink_hub_consumer_ack_pending_messages", NULL, (uint64_t)hm->ack_pending);
+	expo_family(sb, "botsink_hub_consumer_redelivered_messages", EXPO_GAUGE,
+		    "Of those, messages delivered more than once.");
+	expo_u64(sb, "botsink_hub_consumer_redelivered_messages", NULL, (uint64_t)hm->redelivered);
+	expo_family(sb, "botsink_hub_oldest_pending_age_seconds", EXPO_GAUGE,
+		    "Seconds since the oldest unacknowledged message of counts was stored (0: none).");
+	expo_double(sb, "botsink_hub_oldest_pending_age_seconds", NULL,
+		    hm->oldest_age > 0 ? hm->oldest_age : 0);
+}
+
+static void render_flow(const struct hub_metrics *hm, struct strbuf *sb)
+{
+	expo_family(sb, "botsink_hub_acked_messages_total", EXPO_COUNTER,
+		    "Messages of counts acknowledged once their records were stored.");
+	expo_u64(sb, "botsink_hub_acked_messages_total", NULL, hm->acked);
+	expo_family(sb, "botsink_hub_records_in_total", EXPO_COUNTER,
+		    "Counts read from acknowledged messages (one per source, rule and epoch).");
+	expo_u64(sb, "botsink_hub_records_in_total", NULL, hm->records_in);
+	expo_family(sb, "botsink_hub_nacked_messages_total", EXPO_COUNTER,
+		    "Messages of counts sent back to the stream, by reason.");
+	expo_u64(sb, "botsink_hub_nacked_messages_total", LABELS("reason", "failed"), hm->naks[0]);
+	expo_u64(sb, "botsink_hub_nacked_messages_total", LABELS("reason", "version"), hm->naks[1]);
+	expo_family(sb, "botsink_hub_redeliveries_total", EXPO_COUNTER,
+		    "Messages of counts this hub received that had been delivered before.");
+	expo_u64(sb, "botsink_hub_redeliveries_total", NULL, hm->redeliveries);
+	expo_family(sb, "botsink_hub_records_out_total", EXPO_COUNTER,
+		    "Records published per view (public, or a partner).");
+	for (size_t i = 0; i < hm->nviews; i++)
+		expo_u64(sb, "botsink_hub_records_out_total", LABELS("view", hm->views[i].name),
+			 hm->views[i].records);
+	expo_family(sb, "botsink_hub_messages_out_total", EXPO_COUNTER,
+		    "Record messages published per view.");
+	for (size_t i = 0; i < hm->nviews; i++)
+		expo_u64(sb, "botsink_hub_messages_out_total", LABELS("view", hm->views[i].name),
+			 hm->views[i].messages);
+	expo_family(sb, "botsink_hub_publish_acks_total", EXPO_COUNTER,
+		    "Acknowledgements of record messages: stored, repeats dropped, refused.");
+	expo_u64(sb, "botsink_hub_publish_acks_total", LABELS("result", "stored"), hm->publish[0]);
+	expo_u64(sb, "botsink_hub_publish_acks_total", LABELS("result", "duplicate"),
+		 hm->publish[1]);
+	expo_u64(sb, "botsink_hub_publish_acks_total", LABELS("result", "refused"), hm->publish[2]);
+}
+
+static void render_latency(const struct hub_metrics *hm, struct strbuf *sb)
+{
+	expo_family(sb, "botsink_hub_publish_seconds", EXPO_HISTOGRAM,
+		    "A batch's record messages, from the first sent to the last stored.");
+	expo_histogram(sb, "botsink_hub_publish_seconds", NULL, &hm->publish_seconds);
+	expo_family(sb, "botsink_hub_record_delay_seconds", EXPO_HISTOGRAM,
+		    "From an epoch's end at its sensor to its records stored for the partners.");
+	expo_histogram(sb, "botsink_hub_record_delay_seconds", NULL, &hm->record_delay);
+}
+
+void hub_metrics_publish(struct hub_metrics *hm)
+{
+	struct strbuf *sb = &hm->scratch;
+
+	if (!hm->server)
+		return;
+	expo_family(sb, "botsink_hub_start_time_seconds", EXPO_GAUGE,
+		    "When this hub started, Unix time.");
+	expo_double(sb, "botsink_hub_start_time_seconds", NULL, hm->started);
+	render_consumer(hm, sb);
+	render_flow(hm, sb);
+	render_latency(hm, sb);
+	expo_family(sb, "botsink_hub_errors_total", EXPO_COUNTER, "Errors by kind.");
+	for (int i = 0; i < HUB_ERRORS; i++)
+		expo_u64(sb, "botsink_hub_errors_total", LABELS("kind", error_names[i]),
+			 hm->errors[i]);
+	snapshot_publish(&hm->snap, sb);
+}
+
+void hub_metrics_stop(struct hub_metrics *hm)
+{
+	if (!hm->live)
+		return;
+	hm->live = false;
+	metrics_stop(hm->server);
+	hm->server = NULL;
+	snapshot_free(&hm->snap);
+	sb_free(&hm->scratch);
+	free(hm->views);
+	hm->views = NULL;
+}

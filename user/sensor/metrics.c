@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include "bus/publish.h"
+#include "feed/record.h"
+#include "kernel/counters.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "sensor/daemon.h"
+#include "sensor/metrics.h"
+
+/* A drain step: from a few ms (small epochs) to seconds (a million records). */
+static const double epoch_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+				       0.25,  0.5,    1,     2.5,  5,     10,   30 };
+
+/* The counter tables by kind, as the metrics name them. */
+static const char *const table_names[BOTSINK_KINDS] = {
+	[BOTSINK_KIND_SOURCES] = "sources",
+	[BOTSINK_KIND_UNCLASSIFIED] = "unclassified",
+	[BOTSINK_KIND_OVERFLOW] = "overflow",
+	[BOTSINK_KIND_UNCL_OVERFLOW] = "unclassified_overflow",
+};
+
+#define LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void render_frames(struct strbuf *out, const struct botsink_maps *m)
+{
+	__u64 v[BOTSINK_NSTATS];
+
+	if (census_stats(m, v))
+		return;
+	expo_family(out, "botsink_frames_total", EXPO_COUNTER,
+		    "Frames the XDP program saw, by bucket; each frame is in exactly one.");
+	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
+		expo_u64(out, "botsink_frames_total", LABELS("bucket", botsink_stat_names[i]),
+			 v[i]);
+	expo_family(out, "botsink_frame_events_total", EXPO_COUNTER,
+		    "Frames with something more to say: overflow, VLAN tag, handshake proven, answered, cookie failed.");
+	for (int i = BOTSINK_CLASS_COUNT; i < BOTSINK_NSTATS; i++)
+		expo_u64(out, "botsink_frame_events_total", LABELS("event", botsink_stat_names[i]),
+			 v[i]);
+}
+
+/* The rules as the maps hold them now, with each one's family. 0 or -1. */
+static int read_rules(struct sensor_metrics *sm, const struct botsink_maps *m)
+{
+	struct census_rule *r;
+	size_t n, nf = 0, *fam_of;
+	char(*fams)[BOTSINK_FAMILY_LEN];
+
+	if (census_rules(m, &r, &n))
+		return -1;
+	fam_of = calloc(n ? n : 1, sizeof(*fam_of));
+	fams = calloc(n ? n : 1, sizeof(*fams));
+	if (!fam_of || !fams) {
+		free(r);
+		free(fam_of);
+		free(fams);
+		return -1;
+	}
+	/* Once per rule set: a scrape then sums in one pass. */
+	for (size_t i = 0; i < n; i++) {
+		size_t f = 0;
+
+		while (f < nf && strcmp(fams[f], r[i].info.family))
+			f++;
+		if (f == nf)
+			snprintf(fams[nf++], sizeof(*fams), "%s", r[i].info.family);
+		fam_of[i] = f;
+	}
+	free(sm->rules);
+	free(sm->family_of);
+	free(sm->families);
+	sm->rules = r;
+	sm->nrules = n;
+	sm->family_of = fam_of;
+	sm->families = fams;
+	sm->nfamilies = nf;
+	return 0;
+}
+
+static int refresh_rules(struct sensor_metrics *sm, const struct botsink_maps *m)
+{
+	unsigned int version = atomic_load(&sm->rules_version);
+
+	if (sm->rules && version == sm->rules_seen)
+		return census_hits(m, sm->rules, sm->nrules);
+	if (read_rules(sm, m))
+		return -1;
+	sm->rules_seen = version;
+	return 0;
+}
+
+/* Per family: every slot, retired ones too, so that a total never shrinks. */
+static void render_families(const struct sensor_metrics *sm, struct strbuf *out)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} sums[] = {
+		{ "botsink_checkins_total", "Check-ins per family (SYNs, data segments once, datagrams).",
+		  offsetof(struct botsink_rule_hits, checkins) },
+		{ "botsink_verified_checkins_total",
+		  "Check-ins per family whose TCP handshake a SYN cookie proved.",
+		  offsetof(struct botsink_rule_hits, checkins_verified) },
+		{ "botsink_packets_total", "Packets per family.",
+		  offsetof(struct botsink_rule_hits, packets) },
+		{ "botsink_bytes_total", "Bytes per family (frames as XDP saw them).",
+		  offsetof(struct botsink_rule_hits, bytes) },
+	};
+	uint64_t *total = calloc(sm->nfamilies ? sm->nfamilies : 1, sizeof(*total));
+
+	for (size_t s = 0; s < ARRAY_SIZE(sums) && total; s++) {
+		memset(total, 0, sm->nfamilies * sizeof(*total));
+		for (size_t i = 0; i < sm->nrules; i++)
+			total[sm->family_of[i]] +=
+				*(const __u64 *)((const char *)&sm->rules[i].hits + sums[s].offset);
+		expo_family(out, sums[s].name, EXPO_COUNTER, sums[s].help);
+		for (size_t f = 0; f < sm->nfamilies; f++)
+			expo_u64(out, sums[s].name, LABELS("family", sm->families[f]), total[f]);
+	}
+	free(total);
+}
+
+/* Per sid: the rules loaded now, and slot 0 (sid 0: unclassified). */
+static void render_sids(const struct sensor_metrics *sm, struct strbuf *out)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} sums[] = {
+		{ "botsink_rule_checkins_total", "Check-ins per rule loaded (sid 0: unclassified).",
+		  offsetof(struct botsink_rule_hits, checkins) },
+		{ "botsink_rule_verified_checkins_total", "Verified check-ins per rule loaded.",
+		  offsetof(struct botsink_rule_hits, checkins_verified) },
+		{ "botsink_rule_packets_total", "Packets per rule loaded.",
+		  offsetof(struct botsink_rule_hits, packets) },
+	};
+	char sid[16];
+
+	for (size_t s = 0; s < ARRAY_SIZE(sums); s++) {
+		expo_family(out, sums[s].name, EXPO_COUNTER, sums[s].help);
+		for (size_t i = 0; i < sm->nrules; i++) {
+			const struct census_rule *r = &sm->rules[i];
+
+			if (r->slot && !r->info.live)
+				continue;
+			snprintf(sid, sizeof(sid), "%u", r->info.sid);
+			expo_u64(out, sums[s].name, LABELS("sid", sid, "family", r->info.family),
+				 *(const __u64 *)((const char *)&r->hits + sums[s].offset));
+		}
+	}
+}
+
+static void render_live_drain(const struct sensor_metrics *sm, struct strbuf *out)
+{
+	unsigned long long at = atomic_load(&sm->commit_mono_ns);
+	double since = at ? (double)(clock_ns(CLOCK_MONOTONIC) - at) / 1e9 : -1;
+
+	expo_family(out, "botsink_drain_last_commit_age_seconds", EXPO_GAUGE,
+		    "Seconds since the last epoch was committed (-1: none yet in this run).");
+	expo_double(out, "botsink_drain_last_commit_age_seconds", NULL, since);
+}
+
+static void render(void *arg, struct strbuf *out)
+{
+	struct sensor_metrics *sm = arg;
+	const struct botsink_maps *m = atomic_load(&sm->maps);
+
+	if (m) {
+		render_frames(out, m);
+		if (!refresh_rules(sm, m)) {
+			render_families(sm, out);
+			render_sids(sm, out);
+		}
+		render_live_drain(sm, out);
+	}
+	snapshot_copy(&sm->snap, out);
+}
+
+int sensor_metrics_start(struct sensor_metrics *sm, const struct metrics_config *cfg, char *err,
+			 size_t errlen)
+{
+	*sm = (struct sensor_metrics){ .live = true,
+				       .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
+	snapshot_init(&sm->snap);
+	histogram_init(&sm->epoch_seconds, epoch_bounds, ARRAY_SIZE(epoch_bounds));
+	if (!cfg->listen)
+		return 0;
+	sm->server = metrics_start(cfg, render, sm, err, errlen);
+	return sm->server ? 0 : -1;
+}
+
+
+static void render_drain(const struct sensor_metrics *sm, const struct daemon *d,
+			 struct strbuf *sb)
+{
+	expo_family(sb, "botsink_drain_interval_seconds", EXPO_GAUGE,
+		    "The drain interval (--interval): an epoch every so often.");
+	expo_double(sb, "botsink_drain_interval_seconds", NULL, d->cfg->interval);
+	expo_family(sb, "botsink_drain_last_epoch", EXPO_GAUGE,
+		    "The last epoch committed (its records are in every output or its spool).");
+	expo_u64(sb, "botsink_drain_last_epoch", NULL, sm->epoch);
+	expo_family(sb, "botsink_drain_last_commit_timestamp_seconds", EXPO_GAUGE,
+		    "When the last epoch was committed, Unix time (0: none yet in this run).");
+	expo_double(sb, "botsink_drain_last_commit_timestamp_seconds", NULL,
+		    (double)sm->commit_wall_ns / 1e9);
+	expo_family(sb, "botsink_drain_epoch_duration_seconds", EXPO_HISTOGRAM,
+		    "How long a drain step took: swap, read, write to every output, commit, clear.");
+	expo_histogram(sb, "botsink_drain_epoch_duration_seconds", NULL, &sm->epoch_seconds);
+	expo_family(sb, "botsink_drain_epochs_total", EXPO_COUNTER,
+		    "Drain steps: committed, or held (an output failed; the counts wait in the kernel).");
+	expo_u64(sb, "botsink_drain_epochs_total", LABELS("outcome", "committed"), sm->epochs[0]);
+	expo_u64(sb, "botsink_drain_epochs_total", LABELS("outcome", "held"), sm->epochs[1]);
+	expo_family(sb, "botsink_drain_epoch_records", EXPO_GAUGE,
+		    "Records (source, rule counts) in the last epoch read out.");
+	expo_u64(sb, "botsink_drain_epoch_records", NULL, d->drainer.last.records);
+	expo_family(sb, "botsink_drain_records_total", EXPO_COUNTER,
+		    "Records (source, rule counts) read out of the kernel in this run.");
+	expo_u64(sb, "botsink_drain_records_total", NULL, sm->records);
+}
+
+static void render_tables(const struct daemon *d, struct strbuf *sb)
+{
+	const struct botsink_maps *m = &d->loader.maps;
+
+	expo_family(sb, "botsink_table_entries", EXPO_GAUGE,
+		    "Entries of a counter table when its generation was last read out (its fullest).");
+	for (int k = 0; k < BOTSINK_KINDS; k++)
+		expo_u64(sb, "botsink_table_entries", LABELS("table", table_names[k]),
+			 d->drainer.last.entries[k]);
+	expo_family(sb, "botsink_table_capacity", EXPO_GAUGE,
+		    "Entries a counter table can hold (per generation).");
+	for (int k = 0; k < BOTSINK_KINDS; k++)
+		expo_u64(sb, "botsink_table_capacity", LABELS("table", table_names[k]),
+			 census_capacity(m, k, 0));
+}
+
+/* An output's label: feed, publish, or partner:NAME. */
+static void output_label(const struct drain_output *o, bool first, char *buf, size_t len)
+{
+	if (first)
+		snprintf(buf, len, "feed");
+	else if (!strcmp(o->name, OUTPUT_PUBLISH_NAME))
+		snprintf(buf, len, "publish");
+	else
+		snprintf(buf, len, "partner:%s", o->name);
+}
+
+static void render_outputs(const struct daemon *d, struct strbuf *sb)
+{
+	char label[BUS_NAME_MAX + 16];
+
+	expo_family(sb, "botsink_spool_bytes", EXPO_GAUGE,
+		    "Bytes of records committed to an output's spool and not yet delivered to it.");
+	for (size_t i = 0; i < d->drainer.nout; i++) {
+		const struct drain_output *o = &d->drainer.out[i];
+
+		output_label(o, i == 0, label, sizeof(label));
+		expo_u64(sb, "botsink_spool_bytes", LABELS("output", label),
+			 o->pos.spool_size - o->pos.spool_head);
+	}
+	expo_family(sb, "botsink_output_failing", EXPO_GAUGE,
+		    "1 while an output refuses writes (its epochs go to its spool).");
+	for (size_t i = 0; i < d->drainer.nout; i++) {
+		output_label(&d->drainer.out[i], i == 0, label, sizeof(label));
+		expo_u64(sb, "botsink_output_failing", LABELS("output", label),
+			 d->drainer.out[i].failing);
+	}
+}
+
+static void render_publisher(const struct sensor_metrics *sm, const struct daemon *d,
+			     struct strbuf *sb)
+{
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} counts[] = {
+		{ "botsink_publish_messages_total", "Messages of counts published to the bus.",
+		  offsetof(struct publish_stats, messages) },
+		{ "botsink_publish_acked_messages_total", "Of them, stored by the stream.",
+		  offsetof(struct publish_stats, acked) },
+		{ "botsink_publish_duplicate_messages_total",
+		  "Of those, repeats the stream dropped (an epoch published again).",
+		  offsetof(struct publish_stats, duplicates) },
+		{ "botsink_publish_failed_messages_total",
+		  "Messages refused or not acknowledged in time (their epoch waits in the spool).",
+		  offsetof(struct publish_stats, failed) },
+		{ "botsink_publish_skipped_messages_total",
+		  "Messages the stream held already before a restart: not published again.",
+		  offsetof(struct publish_stats, skipped) },
+	};
+	struct publish_stats st;
+	bool waiting;
+
+	if (!d->publisher)
+		return;
+	publisher_stats(d->publisher, &st);
+	expo_family(sb, "botsink_publish_connected", EXPO_GAUGE,
+		    "1 while the publisher is connected to the cluster.");
+	expo_u64(sb, "botsink_publish_connected", NULL, st.connected);
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
+		expo_family(sb, counts[i].name, EXPO_COUNTER, counts[i].help);
+		expo_u64(sb, counts[i].name, NULL,
+			 *(const uint64_t *)((const char *)&st + counts[i].offset));
+	}
+	/* The publisher is the last output. */
+	waiting = d->drainer.out[d->drainer.nout - 1].pos.spool_size >
+		  d->drainer.out[d->drainer.nout - 1].pos.spool_head;
+	expo_family(sb, "botsink_publish_acked_epoch", EXPO_GAUGE,
+		    "The last epoch of which a message was acknowledged (0: none in this run).");
+	expo_u64(sb, "botsink_publish_acked_epoch", NULL, st.acked_epoch);
+	expo_family(sb, "botsink_publish_pending_epochs", EXPO_GAUGE,
+		    "Epochs committed to the publisher's spool and not yet acknowledged (at most).");
+	expo_u64(sb, "botsink_publish_pending_epochs", NULL,
+		 waiting && sm->epoch > st.acked_epoch ? sm->epoch - st.acked_epoch : 0);
+}
+
+static void render_rules(const struct sensor_metrics *sm, const struct daemon *d,
+			 struct strbuf *sb)
+{
+	expo_family(sb, "botsink_rules_loaded", EXPO_GAUGE, "Rules in the running rule set.");
+	expo_u64(sb, "botsink_rules_loaded", NULL, d->rules.n);
+	expo_family(sb, "botsink_rule_reloads_total", EXPO_COUNTER,
+		    "Rule (and partner) reloads: applied, or refused and the running ones kept.");
+	expo_u64(sb, "botsink_rule_reloads_total", LABELS("result", "applied"), sm->reloads[0]);
+	expo_u64(sb, "botsink_rule_reloads_total", LABELS("result", "refused"), sm->reloads[1]);
+}
+
+/* The key each keyed view used for the last epoch (key ids are public: records carry them). */
+static void render_keys(const struct sensor_metrics *sm, const struct daemon *d,
+			struct strbuf *sb)
+{
+	long long t = (long long)(sm->commit_wall_ns / 1000000000ULL);
+	char err[256], label[BUS_NAME_MAX + 16];
+
+	expo_family(sb, "botsink_anon_key_info", EXPO_GAUGE,
+		    "The pseudonyms' key in use per output (1), by mode and key id.");
+	for (size_t i = 0; i < d->drainer.nout; i++) {
+		const struct drain_output *o = &d->drainer.out[i];
+		const struct anon_key *k;
+
+		if (!o->view || !o->view->keys)
+			continue;
+		k = keyring_key_for(o->view->keys, t ? t : (long long)time(NULL), err, sizeof(err));
+		if (!k)
+			continue;
+		output_label(o, i == 0, label, sizeof(label));
+		expo_u64(sb, "botsink_anon_key_info",
+			 LABELS("output", label, "mode", anon_mode_name(o->view->anon), "key_id",
+				k->id),
+			 1);
+	}
+}
+
+static void publish_snapshot(struct sensor_metrics *sm, const struct daemon *d)
+{
+	struct strbuf *sb = &sm->scratch;
+
+	expo_family(sb, "botsink_start_time_seconds", EXPO_GAUGE,
+		    "When this botsink run started, Unix time.");
+	expo_double(sb, "botsink_start_time_seconds", NULL, sm->started);
+	render_drain(sm, d, sb);
+	render_tables(d, sb);
+	render_outputs(d, sb);
+	render_publisher(sm, d, sb);
+	render_rules(sm, d, sb);
+	render_keys(sm, d, sb);
+	snapshot_publish(&sm->snap, sb);
+}
+
+void sensor_metrics_drained(struct sensor_metrics *sm, const struct daemon *d, int outcome,
+			    double seconds)
+{
+	struct botsink_drain_state st;
+	__u32 zero = 0;
+
+	if (!sm->server)
+		return;
+	histogram_observe(&sm->epoch_seconds, seconds);
+	if (!bpf_map_lookup_elem(d->loader.maps.drain, &zero, &st) && st.epoch != sm->epoch) {
+		sm->epoch = st.epoch;
+		sm->epochs[0]++;
+		sm->records += d->drainer.last.records;
+		sm->commit_wall_ns = clock_ns(CLOCK_REALTIME);
+		atomic_store(&sm->commit_mono_ns, clock_ns(CLOCK_MONOTONIC));
+	} else if (outcome == DRAIN_HELD) {
+		sm->epochs[1]++;
+	}
+	publish_snapshot(sm, d);
+}
+
+void sensor_metrics_ready(struct sensor_metrics *sm, const struct daemon *d)
+{
+	if (!sm->server)
+		return;
+	atomic_store(&sm->maps, &d->loader.maps);
+	publish_snapshot(sm, d);
+}
+
+void sensor_metrics_reloaded(struct sensor_metrics *sm, const struct daemon *d, bool applied)
+{
+	if (!sm->server)
+		return;
+	sm->reloads[!applied]++;
+	if (applied)
+		atomic_fetch_add(&sm->rules_version, 1);
+	publish_snapshot(sm, d);
+}
+
+void sensor_metrics_stop(struct sensor_metrics *sm)
+{
+	if (!sm->live)
+		return;
+	sm->live = false;
+	metrics_stop(sm->server);
+	sm->server = NULL;
+	snapshot_free(&sm->snap);
+	sb_free(&sm->scratch);
+	free(sm->rules);
+	free(sm->family_of);
+	free(sm->families);
+	sm->rules = NULL;
+}

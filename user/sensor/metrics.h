@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * botsink run --metrics: the sensor's metrics (README: Metrics).
+ *
+ * Two sources, so that no scrape waits for the daemon nor the daemon for a
+ * scrape: what the XDP program counts (frames, check-ins per rule) is read
+ * from the maps on the server's thread at each scrape; what the daemon
+ * knows (the drain, spools, the publisher, the rules, the keys) it renders
+ * after each drain or reload into a snapshot the scrape copies.
+ */
+#ifndef BOTSINK_SENSOR_METRICS_H
+#define BOTSINK_SENSOR_METRICS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "kernel/census.h"
+#include "metrics/expo.h"
+#include "metrics/server.h"
+#include "metrics/snapshot.h"
+
+struct daemon;
+
+struct sensor_metrics {
+	bool live; /* started, not yet stopped */
+	struct metrics_server *server; /* NULL: no --metrics */
+	struct metrics_snapshot snap; /* the daemon's part */
+	_Atomic(const struct botsink_maps *) maps; /* set once the maps are open */
+	atomic_uint rules_version; /* bumped when the rules change */
+	atomic_ullong commit_mono_ns; /* CLOCK_MONOTONIC of the last commit; 0: none yet */
+	/* The server's thread only: the rules as last read, their families. */
+	struct census_rule *rules;
+	size_t nrules;
+	unsigned int rules_seen;
+	size_t *family_of; /* rules[i]'s family: an index in families */
+	char (*families)[BOTSINK_FAMILY_LEN];
+	size_t nfamilies;
+	/* The daemon's thread only. */
+	struct strbuf scratch;
+	struct histogram epoch_seconds;
+	uint64_t epochs[2]; /* committed, held */
+	uint64_t records;
+	uint64_t reloads[2]; /* applied, refused */
+	unsigned long long epoch; /* the last committed, as last seen */
+	uint64_t commit_wall_ns;
+	double started; /* Unix time */
+};
+
+/*
+ * Listen as cfg says (cfg->listen NULL: no metrics, 0). 0, or -1 with the
+ * reason in err: a configuration error, found before anything changed.
+ */
+int sensor_metrics_start(struct sensor_metrics *sm, const struct metrics_config *cfg, char *err,
+			 size_t errlen);
+/* The daemon counts (maps open, rules installed): everything is served from now on. */
+void sensor_metrics_ready(struct sensor_metrics *sm, const struct daemon *d);
+/* After a drain step: its outcome (enum drain_outcome) and how long it took. */
+void sensor_metrics_drained(struct sensor_metrics *sm, const struct daemon *d, int outcome,
+			    double seconds);
+/* After a reload, applied or refused. */
+void sensor_metrics_reloaded(struct sensor_metrics *sm, const struct daemon *d, bool applied);
+/* Before the maps close: no scrape reads them any more. Again: nothing. */
+void sensor_metrics_stop(struct sensor_metrics *sm);
+
+#endif
