@@ -51,29 +51,9 @@ static long add_share(__u64 cpu, struct walk *w)
 	const struct botsink_counter *c =
 		cpu == w->this_cpu ? w->share :
 				     bpf_map_lookup_percpu_elem(w->table, w->key, (__u32)cpu);
-	struct botsink_counter *t = w->total;
 
-	if (!c || !c->packets)
-		return 0;
-	if (!t->packets || c->first_seen_ns < t->first_seen_ns)
-		t->first_seen_ns = c->first_seen_ns;
-	if (c->last_seen_ns >= t->last_seen_ns) {
-		t->last_seen_ns = c->last_seen_ns;
-		__builtin_memcpy(t->dst_addr, c->dst_addr, sizeof(t->dst_addr));
-		t->dst_port = c->dst_port;
-		t->protocol = c->protocol;
-	}
-	t->packets += c->packets;
-	t->bytes += c->bytes;
-	t->syns += c->syns;
-	t->checkins += c->checkins;
-	t->checkins_tcp += c->checkins_tcp;
-	t->checkins_verified += c->checkins_verified;
-	/* A share's query type is its last; the latest share's wins. */
-	if (c->dns_qtype && (!t->dns_qtype || c->last_seen_ns >= w->qtype_seen_ns)) {
-		t->dns_qtype = c->dns_qtype;
-		w->qtype_seen_ns = c->last_seen_ns;
-	}
+	if (c)
+		botsink_counter_add(w->total, c, &w->qtype_seen_ns);
 	return 0;
 }
 

@@ -541,6 +541,39 @@ struct botsink_counter {
 };
 
 /*
+ * One CPU's share of a key's counter added to the key's total, the same in
+ * the collector and in userspace's live reads (kernel/census.c): counts add
+ * up, first and last seen are the earliest and latest, the destination,
+ * port and protocol are the latest share's (at equal times the later CPU's),
+ * and the DNS query type the latest share's that has one (*qtype_seen: the
+ * last seen of that share). Shares without packets are empty.
+ */
+static inline void botsink_counter_add(struct botsink_counter *t, const struct botsink_counter *c,
+				       __u64 *qtype_seen)
+{
+	if (!c->packets)
+		return;
+	if (!t->packets || c->first_seen_ns < t->first_seen_ns)
+		t->first_seen_ns = c->first_seen_ns;
+	if (c->last_seen_ns >= t->last_seen_ns) {
+		t->last_seen_ns = c->last_seen_ns;
+		__builtin_memcpy(t->dst_addr, c->dst_addr, sizeof(t->dst_addr));
+		t->dst_port = c->dst_port;
+		t->protocol = c->protocol;
+	}
+	t->packets += c->packets;
+	t->bytes += c->bytes;
+	t->syns += c->syns;
+	t->checkins += c->checkins;
+	t->checkins_tcp += c->checkins_tcp;
+	t->checkins_verified += c->checkins_verified;
+	if (c->dns_qtype && (!t->dns_qtype || c->last_seen_ns >= *qtype_seen)) {
+		t->dns_qtype = c->dns_qtype;
+		*qtype_seen = c->last_seen_ns;
+	}
+}
+
+/*
  * Reading a drained generation out (bpf/collect.bpf.c, run with
  * BPF_PROG_TEST_RUN): the program walks table botsink_active[slot] and
  * writes each key that has packets, with its counters summed over CPUs,

@@ -421,6 +421,64 @@ static void test_retention(void)
 	keyring_close(kr);
 }
 
+/*
+ * The read-only ring (botsink top): no directory, no key, no deletion, no
+ * tidying; the keys there are, chosen as the writing ring chooses them.
+ */
+static void test_read_only(void)
+{
+	char dir[256], err[512], name[64], p[ADDR_TEXT_LEN], pw[ADDR_TEXT_LEN], tmp[512];
+	const struct anon_key *k;
+	struct keyring *kr, *w;
+	struct stat st;
+
+	sub(dir, sizeof(dir), "readonly");
+	kr = keyring_open_readonly(dir, ANON_IPCRYPT_PFX, NULL, 24, 48, err, sizeof(err));
+	CHECK(kr == NULL && stat(dir, &st) != 0);
+	CHECK(mkdir(dir, 0700) == 0);
+	kr = keyring_open_readonly(dir, ANON_IPCRYPT_PFX, NULL, 24, 48, err, sizeof(err));
+	CHECK(kr != NULL);
+	if (!kr)
+		return;
+	CHECK(keyring_key_for(kr, T0, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "no key") != NULL);
+	CHECK_INT(count_keys(dir, ANON_IPCRYPT_PFX), 0);
+
+	/* Keys of two days, the first long superseded; a stale temporary file. */
+	w = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, 0, NULL, 24, 48, err,
+			 sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		goto out;
+	CHECK(keyring_key_for(w, T0 + 10, err, sizeof(err)) != NULL);
+	k = keyring_key_for(w, T0 + DAY + 10, err, sizeof(err));
+	CHECK(k != NULL);
+	if (k)
+		pseudonym(k, "198.51.100.7", pw);
+	snprintf(tmp, sizeof(tmp), "%s/.ipcrypt-pfx-1-0011223344556677.tmp", dir);
+	write_text(dir, ".ipcrypt-pfx-1-0011223344556677.tmp", "x", 0600);
+	{
+		struct timespec old[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
+
+		CHECK(utimensat(AT_FDCWD, tmp, old, 0) == 0);
+	}
+	/* Days later, with rotation due and the first key past retention: nothing changes. */
+	k = keyring_key_for(kr, T0 + 5 * DAY, err, sizeof(err));
+	CHECK(k && k->start == T0 + DAY);
+	if (k) {
+		pseudonym(k, "198.51.100.7", p);
+		CHECK_STR(p, pw);
+	}
+	CHECK(has_file(dir, key_name(name, T0)));
+	CHECK(has_file(dir, ".ipcrypt-pfx-1-0011223344556677.tmp"));
+	CHECK_INT(count_keys(dir, ANON_IPCRYPT_PFX), 2);
+	k = keyring_key_for(kr, T0 + 10, err, sizeof(err));
+	CHECK(k && k->start == T0);
+	keyring_close(w);
+out:
+	keyring_close(kr);
+}
+
 static void expect_open_error(const char *dir, enum anon_mode mode, const char *expect)
 {
 	struct keyring *kr;
@@ -652,6 +710,7 @@ int main(void)
 	test_forced_rotation();
 	test_same_tick();
 	test_retention();
+	test_read_only();
 	test_bad_files();
 	test_fixed();
 	test_rules();

@@ -422,26 +422,39 @@ int publish_status_save(const char *path, const struct publish_stats *st,
 	return ret ? -1 : rename(tmp, path);
 }
 
-void publish_status_print(FILE *out, const char *path)
+int publish_status_read(const char *path, struct publish_status *st)
 {
-	unsigned long long messages, acked, duplicates, failed, skipped, spool;
-	char state[16], last[RECORD_ID_LEN];
+	char state[16];
 	struct id_place at;
 	FILE *f = fopen(path, "re");
 	int n;
 
 	if (!f)
-		return;
-	n = fscanf(f, "%15s %llu %llu %llu %llu %llu %llu %299s", state, &messages, &acked,
-		   &duplicates, &failed, &skipped, &spool, last);
+		return -1;
+	memset(st, 0, sizeof(*st));
+	n = fscanf(f, "%15s %llu %llu %llu %llu %llu %llu %299s", state, &st->messages, &st->acked,
+		   &st->duplicates, &st->failed, &st->skipped, &st->spool_bytes, st->last_acked);
 	fclose(f);
 	if (n != 8)
+		return -1;
+	st->connected = !strcmp(state, "connected");
+	st->have_epoch = !id_parse(st->last_acked, strlen(st->last_acked), &at);
+	if (st->have_epoch)
+		st->last_epoch = at.epoch;
+	return 0;
+}
+
+void publish_status_print(FILE *out, const char *path)
+{
+	struct publish_status st;
+
+	if (publish_status_read(path, &st))
 		return;
-	fprintf(out, "publisher: %s; ", state);
-	if (!id_parse(last, strlen(last), &at))
-		fprintf(out, "last acknowledged epoch %llu (message %s); ",
-			(unsigned long long)at.epoch, last);
+	fprintf(out, "publisher: %s; ", st.connected ? "connected" : "away");
+	if (st.have_epoch)
+		fprintf(out, "last acknowledged epoch %llu (message %s); ", st.last_epoch,
+			st.last_acked);
 	fprintf(out,
 		"%llu messages published, %llu acknowledged (%llu repeats dropped), %llu refused, %llu held already; spool %llu bytes pending\n",
-		messages, acked, duplicates, failed, skipped, spool);
+		st.messages, st.acked, st.duplicates, st.failed, st.skipped, st.spool_bytes);
 }

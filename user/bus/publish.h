@@ -81,6 +81,17 @@ void publisher_stats(struct sink *s, struct publish_stats *out);
 #define PUBLISH_STATUS_FILE "publish.status"
 int publish_status_save(const char *path, const struct publish_stats *st,
 			unsigned long long spool_bytes);
+/* That file's values. */
+struct publish_status {
+	bool connected;
+	unsigned long long messages, acked, duplicates, failed, skipped, spool_bytes;
+	char last_acked[RECORD_ID_LEN]; /* the first record id of the last message acked; "-" */
+	bool have_epoch; /* last_acked is a record id: */
+	unsigned long long last_epoch; /* its epoch */
+};
+
+/* That file read: 0, or -1 when there is none (or it is not one). */
+int publish_status_read(const char *path, struct publish_status *st);
 /* That file as one line of botsink status; nothing when there is none. */
 void publish_status_print(FILE *f, const char *path);
 

@@ -59,7 +59,7 @@ static const struct hub_config hub_defaults = {
 	.format = FORMAT_JSONL,
 	.key_rotate = KEY_ROTATE_NEVER,
 	.key_retention = 7LL * 86400,
-	.truncate = { 24, 48 },
+	.truncate = ANON_TRUNCATE_DEFAULT,
 	.batch = 16,
 	.replicas = TOPOLOGY_REPLICAS,
 };

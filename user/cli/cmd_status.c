@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* botsink status: read the pinned maps; works for ip link loads too. */
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,22 +20,15 @@
 
 static void print_attachments(const struct botsink_maps *m)
 {
-	struct if_nameindex *ifs = if_nameindex();
-	int shown = 0;
+	struct xdp_attachment at[16];
+	size_t n = find_attachments(m, at, ARRAY_SIZE(at));
 
-	for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
-		char name[BPF_OBJ_NAME_LEN];
-		const char *mode;
-		__u32 id = find_attached((int)i->if_index, m, &mode, name, sizeof(name));
-
-		if (id)
-			printf("%-11s%s (ifindex %u): %s XDP, program %s id %u\n",
-			       shown++ ? "" : "attached:", i->if_name, i->if_index, mode, name, id);
-	}
-	if (!shown)
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(at); i++)
+		printf("%-11s%s (ifindex %u): %s XDP, program %s id %u\n",
+		       i ? "" : "attached:", at[i].ifname, at[i].ifindex, at[i].mode, at[i].prog,
+		       at[i].id);
+	if (!n)
 		printf("attached:  nowhere in this network namespace\n");
-	if (ifs)
-		if_freenameindex(ifs);
 }
 
 static void print_drain(const struct botsink_maps *m)
@@ -88,34 +80,15 @@ static void print_stats(const struct botsink_maps *m)
 		       (unsigned long long)v[extras[i].stat], extras[i].about);
 }
 
-struct family_total {
-	char name[BOTSINK_FAMILY_LEN];
-	unsigned int rules;
-	struct botsink_rule_hits hits;
-};
-
 static void print_families(const struct botsink_maps *m)
 {
-	struct family_total *fam = NULL;
+	struct census_family *fam = NULL;
 	struct census_rule *r;
 	size_t n, nfam = 0;
 
 	if (census_rules(m, &r, &n))
 		return;
-	fam = calloc(n, sizeof(*fam));
-	for (size_t i = 0; i < n && fam; i++) {
-		size_t f;
-
-		for (f = 0; f < nfam && strcmp(fam[f].name, r[i].info.family); f++)
-			;
-		if (f == nfam)
-			snprintf(fam[nfam++].name, sizeof(fam->name), "%s", r[i].info.family);
-		fam[f].rules += r[i].slot != 0 && r[i].info.live;
-		fam[f].hits.packets += r[i].hits.packets;
-		fam[f].hits.bytes += r[i].hits.bytes;
-		fam[f].hits.checkins += r[i].hits.checkins;
-		fam[f].hits.checkins_verified += r[i].hits.checkins_verified;
-	}
+	census_families(r, n, &fam, &nfam);
 	printf("families (totals since the maps were created; rules: loaded now):\n  %-24s %6s %14s %16s %14s %14s\n",
 	       "family", "rules", "packets", "bytes", "check-ins", "verified");
 	for (size_t f = 0; f < nfam; f++)
@@ -163,8 +136,7 @@ static int status_main(void *opts, char **args)
 }
 
 static const struct opt status_opts[] = {
-	OPT_ROW(struct status_opts, "pin-dir", "DIR", OPT_STRING, pin_dir,
-		.help = "where the maps are pinned (default: see above)\n"),
+	OPT_PIN_DIR_ROW(struct status_opts, pin_dir),
 	OPT_ROW(struct status_opts, "state-dir", "DIR", OPT_STRING, state_dir,
 		.help = "the run's state directory: the publisher's state\n"
 			"(default: " DEFAULT_STATE_DIR ")\n"),

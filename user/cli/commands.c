@@ -6,9 +6,9 @@
 #include "lib/util.h"
 
 const struct command *const commands[] = {
-	&run_command,	      &status_command,	  &rules_check_command, &rules_import_command,
-	&rules_load_command,  &keys_list_command, &keys_rotate_command, &hub_command,
-	&nats_config_command, &streams_command,	  &pull_command,
+	&run_command,	       &status_command,	     &top_command,	 &rules_check_command,
+	&rules_import_command, &rules_load_command,  &keys_list_command, &keys_rotate_command,
+	&hub_command,	       &nats_config_command, &streams_command,	 &pull_command,
 };
 const size_t ncommands = ARRAY_SIZE(commands);
 

@@ -7,7 +7,7 @@
 #include "rules/compile.h"
 #include "sensor/daemon.h"
 
-extern const struct command run_command, status_command, hub_command;
+extern const struct command run_command, status_command, top_command, hub_command;
 extern const struct command rules_check_command, rules_import_command, rules_load_command;
 extern const struct command keys_list_command, keys_rotate_command;
 extern const struct command nats_config_command, streams_command, pull_command;

@@ -352,18 +352,9 @@ void opt_help(FILE *f, const struct command *cmd, const struct command *const *c
 
 int opt_parse_truncate(const char *text, void *field, char *shown, size_t len)
 {
-	const char *comma = strchr(text, ',');
-	struct truncate_bits *t = field;
-	uint64_t v4, v6;
-
 	(void)shown;
 	(void)len;
-	if (!comma || parse_uint_n(text, (size_t)(comma - text), 31, &v4) ||
-	    parse_uint(comma + 1, 127, &v6))
-		return -1;
-	t->v4 = (unsigned int)v4;
-	t->v6 = (unsigned int)v6;
-	return 0;
+	return anon_parse_truncate(text, field);
 }
 
 int opt_check_metrics(const struct command *cmd, const struct metrics_config *m)

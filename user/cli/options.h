@@ -128,6 +128,14 @@ struct command {
 struct metrics_config;
 int opt_check_metrics(const struct command *cmd, const struct metrics_config *m);
 
+/*
+ * --pin-dir of a command that reads the maps another run pinned, into the
+ * field FIELD of TYPE; the command's help says the default.
+ */
+#define OPT_PIN_DIR_ROW(TYPE, FIELD)                       \
+	OPT_ROW(TYPE, "pin-dir", "DIR", OPT_STRING, FIELD, \
+		.help = "where the maps are pinned (default: see above)\n")
+
 /* opt_parse: -h or --help was given (nothing else is checked). */
 #define OPT_HELP_ASKED (-1)
 

@@ -152,6 +152,28 @@ void feed_count_enrich(const struct feed *f, struct feed_count *c)
 	r->src_geo = c->enr.geo[0] ? c->enr.geo : NULL;
 }
 
+/*
+ * Where a count's source is: a host (/128), or in an overflow table an
+ * aggregate's prefix (a catch-all: all of its address family), with its
+ * native length in *bits.
+ */
+static void count_source(const struct botsink_source_count *sc, struct prefix *src,
+			 unsigned int *bits)
+{
+	bool v4;
+
+	memcpy(&src->addr, sc->key.addr, sizeof(src->addr));
+	src->len = 128;
+	*bits = 0;
+	if (sc->kind < BOTSINK_KIND_OVERFLOW)
+		return;
+	v4 = addr_is_v4(&src->addr);
+	if (sc->key.sid != BOTSINK_SID_ANY)
+		*bits = v4 ? BOTSINK_OVERFLOW_V4_BITS : BOTSINK_OVERFLOW_V6_BITS;
+	src->len = v4 ? V4_MAPPED_BITS + *bits : *bits;
+	addr_mask(&src->addr, src->len);
+}
+
 static void build_base(const struct feed *f, const struct epoch *e,
 		       const struct botsink_source_count *sc, struct feed_count *b)
 {
@@ -164,19 +186,9 @@ static void build_base(const struct feed *f, const struct epoch *e,
 	r->timestamp = e->end;
 	r->first_seen = mono_to_wall(t->first_seen_ns, e);
 	r->last_seen = mono_to_wall(t->last_seen_ns, e);
-	memcpy(&b->src.addr, sc->key.addr, sizeof(b->src.addr));
-	b->src.len = 128;
-	b->bits = 0;
-	if (sc->kind >= BOTSINK_KIND_OVERFLOW) {
-		/* An aggregate: its prefix, or (a catch-all) all of its family. */
-		bool v4 = addr_is_v4(&b->src.addr);
-
-		r->overflow = true;
-		r->any_sid = sc->key.sid == BOTSINK_SID_ANY;
-		b->bits = r->any_sid ? 0 : v4 ? BOTSINK_OVERFLOW_V4_BITS : BOTSINK_OVERFLOW_V6_BITS;
-		b->src.len = v4 ? V4_MAPPED_BITS + b->bits : b->bits;
-		addr_mask(&b->src.addr, b->src.len);
-	}
+	count_source(sc, &b->src, &b->bits);
+	r->overflow = sc->kind >= BOTSINK_KIND_OVERFLOW;
+	r->any_sid = r->overflow && sc->key.sid == BOTSINK_SID_ANY;
 	feed_count_enrich(f, b);
 	r->protocol = t->protocol;
 	memcpy(&r->dst_ip, t->dst_addr, sizeof(r->dst_ip));
@@ -227,6 +239,34 @@ static uint64_t verified_checkins(const struct feed_count *b)
 	return b->rec.checkins > unverified ? b->rec.checkins - unverified : 0;
 }
 
+/* The anonymizer of view v, with the key of the epoch in ipcrypt modes. */
+static const struct anonymizer *view_anonymizer(const struct feed_view *v,
+						const struct anon_key *key)
+{
+	return key ? &key->anon : &v->plain;
+}
+
+/* A source as anonymizer a shows it: a host's address, an aggregate's prefix. */
+static void format_source(const struct anonymizer *a, const struct prefix *src, unsigned int bits,
+			  bool overflow, char *buf, size_t len)
+{
+	if (overflow)
+		anon_format_prefix(a, &src->addr, bits, buf, len);
+	else
+		anon_format(a, &src->addr, buf, len);
+}
+
+void feed_view_source(const struct feed_view *v, const struct anon_key *key,
+		      const struct botsink_source_count *sc, char *buf, size_t len)
+{
+	struct prefix src;
+	unsigned int bits;
+
+	count_source(sc, &src, &bits);
+	format_source(view_anonymizer(v, key), &src, bits, sc->kind >= BOTSINK_KIND_OVERFLOW, buf,
+		      len);
+}
+
 /*
  * The record as view `v` shows it, with the key of the epoch (ipcrypt
  * modes); false when its source is outside the view's scope, or nothing
@@ -235,7 +275,6 @@ static uint64_t verified_checkins(const struct feed_count *b)
 static bool view_record(const struct feed *f, const struct feed_view *v, const struct anon_key *key,
 			const struct feed_count *b, struct feed_record *r)
 {
-	const struct anonymizer *a = key ? &key->anon : &v->plain;
 	uint64_t checkins = v->verified_only ? verified_checkins(b) : b->rec.checkins;
 
 	if (v->partner && !partner_in_scope(v->partner, &b->src, b->enr.asn, b->enr.asn_len))
@@ -244,10 +283,8 @@ static bool view_record(const struct feed *f, const struct feed_view *v, const s
 		return false;
 	*r = b->rec;
 	r->checkins = checkins;
-	if (r->overflow)
-		anon_format_prefix(a, &b->src.addr, b->bits, r->src_ip, sizeof(r->src_ip));
-	else
-		anon_format(a, &b->src.addr, r->src_ip, sizeof(r->src_ip));
+	format_source(view_anonymizer(v, key), &b->src, b->bits, r->overflow, r->src_ip,
+		      sizeof(r->src_ip));
 	r->src_is_raw = v->anon == ANON_NONE;
 	r->anon_mode = anon_mode_name(v->anon);
 	r->anon_key_id = key ? key->id : NULL;

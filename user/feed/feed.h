@@ -115,6 +115,14 @@ int feed_learn_rules(struct feed *f, const struct rule_set *rs);
  */
 int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d,
 		     struct feed_target *targets, size_t ntargets);
+/*
+ * A count's source as view v shows it in a record's src_ip (a host, or an
+ * overflow table's prefix), with the key of the time in ipcrypt modes
+ * (keyring_key_for on v->keys; NULL in the others). buf: PREFIX_TEXT_LEN
+ * bytes.
+ */
+void feed_view_source(const struct feed_view *v, const struct anon_key *key,
+		      const struct botsink_source_count *sc, char *buf, size_t len);
 /* Look the count's source up in the feed's databases (not a catch-all's). */
 void feed_count_enrich(const struct feed *f, struct feed_count *c);
 /*

@@ -11,7 +11,10 @@ struct keyring *key_store_get(struct key_store *ks, enum anon_mode mode, char *e
 	struct keyring **ring = mode == ANON_IPCRYPT_PFX ? &ks->pfx : &ks->deterministic;
 	const char *fixed = ks->fixed_key && ks->fixed_mode == mode ? ks->fixed_key : NULL;
 
-	if (!*ring)
+	if (!*ring && ks->read_only)
+		*ring = keyring_open_readonly(ks->dir, mode, fixed, ks->truncate_v4,
+					      ks->truncate_v6, err, errlen);
+	else if (!*ring)
 		*ring = keyring_open(ks->dir, mode, fixed ? KEY_ROTATE_NEVER : ks->rotate,
 				     ks->retention, fixed, ks->truncate_v4, ks->truncate_v6, err,
 				     errlen);

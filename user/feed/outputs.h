@@ -30,6 +30,7 @@ struct key_store {
 	enum key_rotate rotate;
 	long long retention;
 	unsigned int truncate_v4, truncate_v6;
+	bool read_only; /* keys as they are: none created, rotated or deleted (botsink top) */
 	struct keyring *pfx, *deterministic;
 };
 

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include "kernel/census.h"
 #include "kernel/map_io.h"
+#include "lib/util.h"
 
 int census_stats(const struct botsink_maps *m, __u64 v[BOTSINK_NSTATS])
 {
@@ -129,4 +130,77 @@ __u32 census_capacity(const struct botsink_maps *m, int kind, int gen)
 	    bpf_obj_get_info_by_fd(m->counters[kind][gen], &info, &len))
 		return 0;
 	return info.max_entries;
+}
+
+int census_families(const struct census_rule *r, size_t n, struct census_family **out, size_t *nfam)
+{
+	struct census_family *fam = calloc(n ? n : 1, sizeof(*fam));
+	size_t k = 0;
+
+	*out = fam;
+	*nfam = 0;
+	if (!fam)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t f;
+
+		for (f = 0; f < k && strcmp(fam[f].name, r[i].info.family); f++)
+			;
+		if (f == k)
+			snprintf(fam[k++].name, sizeof(fam->name), "%s", r[i].info.family);
+		fam[f].rules += r[i].slot != 0 && r[i].info.live;
+		add_hits(&fam[f].hits, &r[i].hits);
+	}
+	*nfam = k;
+	return 0;
+}
+
+/* Per-CPU values are 8-byte aligned: the shares follow each other unpadded. */
+_Static_assert(sizeof(struct botsink_counter) % 8 == 0, "botsink_counter per-CPU stride");
+
+/* A table being read: its kind, the CPUs' shares, what was read so far. */
+struct table_read {
+	__u32 kind;
+	int ncpus;
+	struct botsink_source_count *items;
+	size_t n;
+};
+
+static int take_entry(const void *key, const void *value, void *ctx)
+{
+	const struct botsink_counter *share = value;
+	struct table_read *t = ctx;
+	struct botsink_source_count *e;
+	__u64 qtype_seen = 0;
+
+	if (!array_grow((void **)&t->items, t->n + 1, sizeof(*t->items)))
+		return -ENOMEM;
+	e = &t->items[t->n++];
+	memset(e, 0, sizeof(*e));
+	memcpy(&e->key, key, sizeof(e->key));
+	e->kind = t->kind;
+	for (int cpu = 0; cpu < t->ncpus; cpu++)
+		botsink_counter_add(&e->total, &share[cpu], &qtype_seen);
+	return 0;
+}
+
+int census_table(const struct botsink_maps *m, int kind, int gen, struct botsink_source_count **out,
+		 size_t *n)
+{
+	struct table_read t = { .kind = (__u32)kind, .ncpus = libbpf_num_possible_cpus() };
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (t.ncpus <= 0 || kind < 0 || kind >= BOTSINK_KINDS || gen < 0 || gen > 1)
+		return -EINVAL;
+	ret = hash_walk(m->counters[kind][gen], sizeof(struct botsink_source_key),
+			(size_t)t.ncpus * sizeof(struct botsink_counter), take_entry, &t);
+	if (ret) {
+		free(t.items);
+		return ret;
+	}
+	*out = t.items;
+	*n = t.n;
+	return 0;
 }

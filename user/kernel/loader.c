@@ -496,6 +496,27 @@ __u32 find_attached(int ifindex, const struct botsink_maps *m, const char **mode
 	return find_in_dispatcher(ifindex, stats, mode, name, namelen);
 }
 
+size_t find_attachments(const struct botsink_maps *m, struct xdp_attachment *out, size_t max)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	size_t n = 0;
+
+	for (struct if_nameindex *i = ifs; i && i->if_index; i++) {
+		struct xdp_attachment a = { .ifindex = i->if_index };
+
+		a.id = find_attached((int)i->if_index, m, &a.mode, a.prog, sizeof(a.prog));
+		if (!a.id)
+			continue;
+		snprintf(a.ifname, sizeof(a.ifname), "%s", i->if_name);
+		if (n < max)
+			out[n] = a;
+		n++;
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+	return n;
+}
+
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));

@@ -7,6 +7,7 @@
 #define BOTSINK_LOADER_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <xdp/libxdp.h>
 #include "kernel/collect.h"
@@ -82,6 +83,18 @@ void loader_close(struct loader *l, bool unpin);
  */
 __u32 find_attached(int ifindex, const struct botsink_maps *m, const char **mode, char *name,
 		    size_t namelen);
+
+/* An interface of this network namespace the program using some maps is attached to. */
+struct xdp_attachment {
+	char ifname[IF_NAMESIZE];
+	unsigned int ifindex;
+	const char *mode; /* as find_attached says */
+	char prog[BPF_OBJ_NAME_LEN];
+	__u32 id;
+};
+
+/* Up to `max` of them, in interface order, into out: how many there are. */
+size_t find_attachments(const struct botsink_maps *m, struct xdp_attachment *out, size_t max);
 
 /* Mount /sys/fs/bpf if it is not a bpffs yet; create `dir` inside it. */
 int ensure_bpffs_dir(const char *dir, char *err, size_t errlen);

@@ -50,18 +50,20 @@ int array_read_all(int fd, __u32 n, void *values, size_t value_size)
 	return ret;
 }
 
-int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
-	       bool (*belongs)(const void *key, const void *value, __u8 ruleset))
+/* Keys and values read per batch call: up to this many bytes, 64 to 4096 entries. */
+#define WALK_BATCH_BYTES (4U << 20)
+
+int hash_walk(int fd, size_t key_size, size_t value_size,
+	      int (*fn)(const void *key, const void *value, void *ctx), void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	const __u32 batch = 4096;
+	size_t fit = WALK_BATCH_BYTES / (key_size + value_size);
+	const __u32 batch = fit < 64 ? 64 : fit > 4096 ? 4096 : (__u32)fit;
 	char *keys = malloc(batch * key_size), *values = malloc(batch * value_size);
-	char *doomed = NULL;
-	__u32 token = 0, count, ndoomed = 0;
+	__u32 token = 0, count;
 	bool first = true, last = false;
 	int ret = keys && values ? 0 : -ENOMEM;
 
-	/* Read everything in batches first: deleting while walking a hash may restart the walk. */
 	while (!ret && !last) {
 		count = batch;
 		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count,
@@ -73,20 +75,45 @@ int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
 			last = true; /* the final, maybe partial, batch */
 		}
 		first = false;
-		for (__u32 i = 0; i < count && !ret; i++) {
-			if (!belongs(keys + i * key_size, values + i * value_size, ruleset))
-				continue;
-			if (!array_grow((void **)&doomed, ((size_t)ndoomed + 1) * key_size, 1))
-				ret = -ENOMEM;
-			else
-				memcpy(doomed + (size_t)ndoomed++ * key_size, keys + i * key_size,
-				       key_size);
-		}
+		for (__u32 i = 0; i < count && !ret; i++)
+			ret = fn(keys + i * key_size, values + i * value_size, ctx);
 	}
-	if (!ret && ndoomed && bpf_map_delete_batch(fd, doomed, &ndoomed, &opts))
-		ret = -errno;
-	free(doomed);
 	free(keys);
 	free(values);
+	return ret;
+}
+
+/* What clear_hash collects while it walks. */
+struct doomed {
+	bool (*belongs)(const void *key, const void *value, __u8 ruleset);
+	__u8 ruleset;
+	size_t key_size;
+	char *keys;
+	__u32 n;
+};
+
+static int doom(const void *key, const void *value, void *ctx)
+{
+	struct doomed *d = ctx;
+
+	if (!d->belongs(key, value, d->ruleset))
+		return 0;
+	if (!array_grow((void **)&d->keys, ((size_t)d->n + 1) * d->key_size, 1))
+		return -ENOMEM;
+	memcpy(d->keys + (size_t)d->n++ * d->key_size, key, d->key_size);
+	return 0;
+}
+
+int clear_hash(int fd, size_t key_size, size_t value_size, __u8 ruleset,
+	       bool (*belongs)(const void *key, const void *value, __u8 ruleset))
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct doomed d = { .belongs = belongs, .ruleset = ruleset, .key_size = key_size };
+	/* Read everything first: deleting while walking a hash may restart the walk. */
+	int ret = hash_walk(fd, key_size, value_size, doom, &d);
+
+	if (!ret && d.n && bpf_map_delete_batch(fd, d.keys, &d.n, &opts))
+		ret = -errno;
+	free(d.keys);
 	return ret;
 }

@@ -40,6 +40,19 @@ const char *anon_mode_name(enum anon_mode mode)
 	return keyword_name(anon_modes, (int)mode, "?");
 }
 
+int anon_parse_truncate(const char *text, struct truncate_bits *out)
+{
+	const char *comma = strchr(text, ',');
+	uint64_t v4, v6;
+
+	if (!comma || parse_uint_n(text, (size_t)(comma - text), 31, &v4) ||
+	    parse_uint(comma + 1, 127, &v6))
+		return -1;
+	out->v4 = (unsigned int)v4;
+	out->v6 = (unsigned int)v6;
+	return 0;
+}
+
 bool anon_mode_has_key(int mode)
 {
 	return anon_key_len((enum anon_mode)mode) > 0;

@@ -41,6 +41,12 @@ struct truncate_bits {
 	unsigned int v4, v6;
 };
 
+/* --truncate's default: an IPv4 /24, an IPv6 /48. */
+#define ANON_TRUNCATE_DEFAULT \
+	{                     \
+		24, 48        \
+	}
+
 struct anonymizer {
 	enum anon_mode mode;
 	struct ipcrypt_pfx pfx;
@@ -53,6 +59,11 @@ struct anonymizer {
 extern const struct keyword anon_modes[];
 int anon_parse_mode(const char *text, enum anon_mode *mode);
 const char *anon_mode_name(enum anon_mode mode);
+/*
+ * "V4,V6": the prefix lengths truncate keeps, short of whole addresses
+ * (keeping every bit would publish raw addresses as "truncate"). 0 or -1.
+ */
+int anon_parse_truncate(const char *text, struct truncate_bits *out);
 /* Whether the mode is keyed (ipcrypt); an int for keyword filters. */
 bool anon_mode_has_key(int mode);
 /* The key length a mode takes: 32 (pfx), 16 (deterministic), 0 (no key). */

@@ -33,6 +33,7 @@ struct keyring {
 	size_t n;
 	struct stat seen; /* the directory when it was last read */
 	bool unsure; /* read in the timestamp tick of its last change: read again */
+	bool read_only; /* keyring_open_readonly: never create, tidy or delete a file */
 	unsigned long long choices;
 };
 
@@ -397,7 +398,7 @@ static int rescan(struct keyring *kr, char *err, size_t errlen)
 		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
 		return -1;
 	}
-	if (scan_dir(kr->dir, kr->mode, true, &entries, &n, err, errlen))
+	if (scan_dir(kr->dir, kr->mode, !kr->read_only, &entries, &n, err, errlen))
 		return -1;
 	keys = calloc(n ? n : 1, sizeof(*keys));
 	if (!keys) {
@@ -549,12 +550,13 @@ const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *er
 	if (!kr->fixed_path[0]) {
 		if (refresh(kr, err, errlen))
 			return NULL;
-		if (key_due(kr, t, &start) &&
+		if (!kr->read_only && key_due(kr, t, &start) &&
 		    (create_key(kr->dir, kr->mode, &start, id, err, errlen) ||
 		     rescan(kr, err, errlen)))
 			return NULL;
 		if (!kr->n) {
-			snprintf(err, errlen, "key directory %s: the new key is gone", kr->dir);
+			snprintf(err, errlen, "key directory %s: %s", kr->dir,
+				 kr->read_only ? "no key" : "the new key is gone");
 			return NULL;
 		}
 	}
@@ -563,7 +565,7 @@ const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *er
 		return NULL;
 	k->used = ++kr->choices;
 	evict(kr, k);
-	if (!kr->fixed_path[0])
+	if (!kr->fixed_path[0] && !kr->read_only)
 		prune(kr);
 	return k;
 }
@@ -589,10 +591,11 @@ static int open_fixed(struct keyring *kr, const char *path, char *err, size_t er
 	return key_load(kr, kr->keys[0], err, errlen);
 }
 
-struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rotate rotate,
-			     long long retention_s, const char *fixed_key_path,
-			     unsigned int truncate_v4, unsigned int truncate_v6, char *err,
-			     size_t errlen)
+/* keyring_open, or with read_only its read-only twin. */
+static struct keyring *ring_open(const char *dir, enum anon_mode mode, enum key_rotate rotate,
+				 long long retention_s, const char *fixed_key_path,
+				 unsigned int truncate_v4, unsigned int truncate_v6, bool read_only,
+				 char *err, size_t errlen)
 {
 	struct keyring *kr;
 	int ret;
@@ -616,13 +619,14 @@ struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rota
 	kr->retention_s = retention_s;
 	kr->truncate_v4 = truncate_v4;
 	kr->truncate_v6 = truncate_v6;
+	kr->read_only = read_only;
 	if (fixed_key_path) {
 		ret = open_fixed(kr, fixed_key_path, err, errlen);
 	} else if (snprintf(kr->dir, sizeof(kr->dir), "%s", dir) >= (int)sizeof(kr->dir)) {
 		snprintf(err, errlen, "key directory path too long");
 		ret = -1;
 	} else {
-		ret = private_dir(dir, "key directory", true, err, errlen) ||
+		ret = private_dir(dir, "key directory", !read_only, err, errlen) ||
 				      rescan(kr, err, errlen) ?
 			      -1 :
 			      0;
@@ -632,6 +636,23 @@ struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rota
 		return NULL;
 	}
 	return kr;
+}
+
+struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rotate rotate,
+			     long long retention_s, const char *fixed_key_path,
+			     unsigned int truncate_v4, unsigned int truncate_v6, char *err,
+			     size_t errlen)
+{
+	return ring_open(dir, mode, rotate, retention_s, fixed_key_path, truncate_v4, truncate_v6,
+			 false, err, errlen);
+}
+
+struct keyring *keyring_open_readonly(const char *dir, enum anon_mode mode,
+				      const char *fixed_key_path, unsigned int truncate_v4,
+				      unsigned int truncate_v6, char *err, size_t errlen)
+{
+	return ring_open(dir, mode, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER, fixed_key_path,
+			 truncate_v4, truncate_v6, true, err, errlen);
 }
 
 long long keyring_rotate_start(bool have_key, long long newest, long long now)

@@ -73,6 +73,15 @@ struct keyring *keyring_open(const char *dir, enum anon_mode mode, enum key_rota
 			     unsigned int truncate_v4, unsigned int truncate_v6, char *err,
 			     size_t errlen);
 /*
+ * The same ring for a reader that must change nothing (botsink top): the
+ * directory is not created, no key is created, rotated or deleted, no
+ * stale temporary file removed; keyring_key_for() only picks among the
+ * keys there are (none: NULL, "no key"). Files are checked as above.
+ */
+struct keyring *keyring_open_readonly(const char *dir, enum anon_mode mode,
+				      const char *fixed_key_path, unsigned int truncate_v4,
+				      unsigned int truncate_v6, char *err, size_t errlen);
+/*
  * The key for an epoch that ended at wall time t (Unix seconds): the newest
  * key that started at or before t (before every key: the oldest). First the
  * directory is read again if it changed, the key of t's hour or day is

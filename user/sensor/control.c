@@ -281,3 +281,79 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 		close(lock_fd);
 	return ret;
 }
+
+int control_save_view(const char *state_dir, enum anon_mode anon,
+		      const struct truncate_bits *truncate, const char *key_path, char *err,
+		      size_t errlen)
+{
+	char abs[PATH_MAX] = "", *text;
+	int ret;
+
+	if (key_path && !realpath(key_path, abs)) {
+		snprintf(err, errlen, "%s: %s", key_path, strerror(errno));
+		return -1;
+	}
+	if (strchr(abs, '\n')) {
+		snprintf(err, errlen, "%s: a path with a line break", key_path);
+		return -1;
+	}
+	if (asprintf(&text, "anon %s\ntruncate %u,%u\n%s%s%s", anon_mode_name(anon), truncate->v4,
+		     truncate->v6, abs[0] ? "key " : "", abs, abs[0] ? "\n" : "") < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ret = write_atomically(state_dir, CONTROL_VIEW_FILE, text);
+	free(text);
+	if (ret)
+		snprintf(err, errlen, "%s/%s: %s", state_dir, CONTROL_VIEW_FILE, strerror(errno));
+	return ret;
+}
+
+/* One "WORD VALUE" line of the view file into v; -1 when it is none. */
+static int view_line(char *line, struct control_view *v)
+{
+	char *value = strchr(line, ' ');
+
+	if (!value)
+		return -1;
+	*value++ = '\0';
+	if (!strcmp(line, "anon"))
+		return anon_parse_mode(value, &v->anon);
+	if (!strcmp(line, "truncate"))
+		return anon_parse_truncate(value, &v->truncate);
+	if (!strcmp(line, "key") && value[0] == '/')
+		return snprintf(v->key_path, sizeof(v->key_path), "%s", value) <
+				       (int)sizeof(v->key_path) ?
+			       0 :
+			       -1;
+	return -1;
+}
+
+int control_read_view(const char *state_dir, struct control_view *v)
+{
+	static const struct control_view defaults = { .anon = ANON_IPCRYPT_PFX,
+						      .truncate = ANON_TRUNCATE_DEFAULT };
+	char path[PATH_MAX], *text, *line, *next;
+	int ret = 1;
+
+	*v = defaults;
+	path_of(path, sizeof(path), state_dir, CONTROL_VIEW_FILE);
+	/* Only a file the run's user wrote and no one else could change. */
+	text = read_trusted(path);
+	if (!text)
+		return 0;
+	for (line = text; ret && *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next) {
+			ret = 0; /* cut short */
+			break;
+		}
+		*next++ = '\0';
+		if (view_line(line, v))
+			ret = 0;
+	}
+	free(text);
+	if (!ret)
+		*v = defaults;
+	return ret;
+}

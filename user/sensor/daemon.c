@@ -480,6 +480,8 @@ static int start(struct daemon *d)
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
 	sensor_metrics_ready(&d->metrics, d);
+	if (control_save_view(o->state_dir, o->anon, &o->truncate, o->key_path, err, sizeof(err)))
+		log_warn("botsink top will show sources as with ipcrypt-pfx: %s", err);
 	log_info(
 		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, %zu partners",
 		o->ifname,
