@@ -6,7 +6,8 @@
 #   make bench    ns/packet under BPF_PROG_TEST_RUN beside baselines (the responder's cost
 #                 per SYN included); the counted rate on the veth lab beside an XDP
 #                 counter, libpcap and nftables; the bus: a sensor's publisher, the hub,
-#                 check-in to partner record latency, stream sizes (root)
+#                 check-in to partner record latency, stream sizes; the drain with
+#                 and without a metrics scraper (root)
 #   make fuzz     the libFuzzer targets (rule parser, record formatter), longer
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 
@@ -226,6 +227,7 @@ bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(
 	BUILD=$(BUILD) tests/bench/rate.sh
 	BUILD=$(BUILD) BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb \
 		tests/bench/bus.sh
+	BUILD=$(BUILD) tests/bench/metrics.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp

@@ -5,7 +5,8 @@
 # through its HTTP API return exactly the check-ins sent. Scrapers without
 # the CA's certificate are refused, no source address shows in the metrics,
 # reloads and the key in use are counted, and bad --metrics settings exit 2
-# before anything changed.
+# before anything changed. The alerting rules of scripts/prometheus pass
+# their promtool unit tests (alerts.test.yml).
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../tls.sh
 . "$ROOT/tests/tls.sh"
@@ -124,6 +125,12 @@ scrape_configs:
 EOF
 promtool check config "$WORK/prometheus.yml" >/dev/null 2>&1 ||
 	fail "promtool does not accept the test's Prometheus configuration"
+# The README's alerting rules: valid, and each fires when it should.
+if (cd "$ROOT/tests/e2e" && promtool test rules alerts.test.yml) >"$WORK/rules.out" 2>&1; then
+	pass "promtool: the alerting rules fire as alerts.test.yml expects"
+else
+	fail "promtool test rules: $(cat "$WORK/rules.out")"
+fi
 nsenter --net="/run/netns/$LAB_BOTS" prometheus --config.file="$WORK/prometheus.yml" \
 	--storage.tsdb.path="$WORK/prom-data" --web.listen-address="$PROM" \
 	>"$WORK/prometheus.log" 2>&1 &

@@ -135,19 +135,21 @@ __u32 census_capacity(const struct botsink_maps *m, int kind, int gen)
 int census_families(const struct census_rule *r, size_t n, struct census_family **out, size_t *nfam)
 {
 	struct census_family *fam = calloc(n ? n : 1, sizeof(*fam));
-	size_t k = 0;
+	size_t k = 0, f = 0;
 
 	*out = fam;
 	*nfam = 0;
 	if (!fam)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		size_t f;
-
+		/* A family's rules mostly follow each other: the last one first. */
+		if (f < k && !strcmp(fam[f].name, r[i].info.family))
+			goto found;
 		for (f = 0; f < k && strcmp(fam[f].name, r[i].info.family); f++)
 			;
 		if (f == k)
 			snprintf(fam[k++].name, sizeof(fam->name), "%s", r[i].info.family);
+found:
 		fam[f].rules += r[i].slot != 0 && r[i].info.live;
 		add_hits(&fam[f].hits, &r[i].hits);
 	}

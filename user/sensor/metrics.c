@@ -45,52 +45,20 @@ static void render_frames(struct strbuf *out, const struct botsink_maps *m)
 			 v[i]);
 }
 
-/* The rules as the maps hold them now, with each one's family. 0 or -1. */
-static int read_rules(struct sensor_metrics *sm, const struct botsink_maps *m)
-{
-	struct census_rule *r;
-	size_t n, nf = 0, *fam_of;
-	char(*fams)[BOTSINK_FAMILY_LEN];
-
-	if (census_rules(m, &r, &n))
-		return -1;
-	fam_of = calloc(n ? n : 1, sizeof(*fam_of));
-	fams = calloc(n ? n : 1, sizeof(*fams));
-	if (!fam_of || !fams) {
-		free(r);
-		free(fam_of);
-		free(fams);
-		return -1;
-	}
-	/* Once per rule set: a scrape then sums in one pass. */
-	for (size_t i = 0; i < n; i++) {
-		size_t f = 0;
-
-		while (f < nf && strcmp(fams[f], r[i].info.family))
-			f++;
-		if (f == nf)
-			snprintf(fams[nf++], sizeof(*fams), "%s", r[i].info.family);
-		fam_of[i] = f;
-	}
-	free(sm->rules);
-	free(sm->family_of);
-	free(sm->families);
-	sm->rules = r;
-	sm->nrules = n;
-	sm->family_of = fam_of;
-	sm->families = fams;
-	sm->nfamilies = nf;
-	return 0;
-}
-
 static int refresh_rules(struct sensor_metrics *sm, const struct botsink_maps *m)
 {
 	unsigned int version = atomic_load(&sm->rules_version);
 
+	struct census_rule *r;
+	size_t n;
+
 	if (sm->rules && version == sm->rules_seen)
 		return census_hits(m, sm->rules, sm->nrules);
-	if (read_rules(sm, m))
+	if (census_rules(m, &r, &n))
 		return -1;
+	free(sm->rules);
+	sm->rules = r;
+	sm->nrules = n;
 	sm->rules_seen = version;
 	return 0;
 }
@@ -112,18 +80,18 @@ static void render_families(const struct sensor_metrics *sm, struct strbuf *out)
 		{ "botsink_bytes_total", "Bytes per family (frames as XDP saw them).",
 		  offsetof(struct botsink_rule_hits, bytes) },
 	};
-	uint64_t *total = calloc(sm->nfamilies ? sm->nfamilies : 1, sizeof(*total));
+	struct census_family *fam;
+	size_t nfam;
 
-	for (size_t s = 0; s < ARRAY_SIZE(sums) && total; s++) {
-		memset(total, 0, sm->nfamilies * sizeof(*total));
-		for (size_t i = 0; i < sm->nrules; i++)
-			total[sm->family_of[i]] +=
-				*(const __u64 *)((const char *)&sm->rules[i].hits + sums[s].offset);
+	if (census_families(sm->rules, sm->nrules, &fam, &nfam))
+		return;
+	for (size_t s = 0; s < ARRAY_SIZE(sums); s++) {
 		expo_family(out, sums[s].name, EXPO_COUNTER, sums[s].help);
-		for (size_t f = 0; f < sm->nfamilies; f++)
-			expo_u64(out, sums[s].name, LABELS("family", sm->families[f]), total[f]);
+		for (size_t f = 0; f < nfam; f++)
+			expo_u64(out, sums[s].name, LABELS("family", fam[f].name),
+				 *(const __u64 *)((const char *)&fam[f].hits + sums[s].offset));
 	}
-	free(total);
+	free(fam);
 }
 
 /* Per sid: the rules loaded now, and slot 0 (sid 0: unclassified). */
@@ -422,7 +390,5 @@ void sensor_metrics_stop(struct sensor_metrics *sm)
 	snapshot_free(&sm->snap);
 	sb_free(&sm->scratch);
 	free(sm->rules);
-	free(sm->family_of);
-	free(sm->families);
 	sm->rules = NULL;
 }

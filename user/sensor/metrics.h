@@ -28,13 +28,10 @@ struct sensor_metrics {
 	_Atomic(const struct botsink_maps *) maps; /* set once the maps are open */
 	atomic_uint rules_version; /* bumped when the rules change */
 	atomic_ullong commit_mono_ns; /* CLOCK_MONOTONIC of the last commit; 0: none yet */
-	/* The server's thread only: the rules as last read, their families. */
+	/* The server's thread only: the rules as last read (their totals: each scrape). */
 	struct census_rule *rules;
 	size_t nrules;
 	unsigned int rules_seen;
-	size_t *family_of; /* rules[i]'s family: an index in families */
-	char (*families)[BOTSINK_FAMILY_LEN];
-	size_t nfamilies;
 	/* The daemon's thread only. */
 	struct strbuf scratch;
 	struct histogram epoch_seconds;
