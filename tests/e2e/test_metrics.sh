@@ -41,8 +41,9 @@ tls_ca "$T/ca.key" "$T/ca.pem" "botsink metrics CA" &&
 TLS_OPTS=(--metrics-cert "$T/sensor.pem" --metrics-key "$T/sensor.key" --metrics-ca "$T/ca.pem")
 cp "$ROOT/tests/e2e/lab.rules" "$WORK/rules"
 
-# run_bad WHAT PATTERN ARGS...: botsink run exits 2 naming PATTERN, pins
-# untouched, and (before the daemon runs) nothing attached.
+# run_bad WHAT PATTERN ARGS...: botsink run exits 2 naming PATTERN, with
+# no state directory made, no pins, and (before the daemon runs) nothing
+# attached.
 run_bad() {
 	local what=$1 pattern=$2 rc
 	shift 2
@@ -53,6 +54,7 @@ run_bad() {
 	expect_eq "$what: exit status" "$rc" 2
 	grep -q -- "$pattern" "$WORK/bad.err" || fail "$what: no '$pattern' in: $(cat "$WORK/bad.err")"
 	[ -e "$PIN_DIR-bad" ] && fail "$what: maps pinned before the error"
+	[ -e "$WORK/state-bad" ] && fail "$what: the state directory made before the error"
 	[ -z "$DAEMON_PID" ] && lab_sink ip link show sink0 | grep -q xdp &&
 		fail "$what: XDP attached before the error"
 }
@@ -73,26 +75,27 @@ run_bad "a port in use" "cannot listen" --metrics "$METRICS" "${TLS_OPTS[@]}"
 scrape() {
 	lab_bots curl -fsS --max-time 5 --cacert "$T/ca.pem" "$@" "https://$METRICS/metrics"
 }
-# refused WHAT CURL-ARGS...: that scraper gets no metrics.
+# refused WHAT STATUS CURL-ARGS...: that scraper gets HTTP STATUS (000: no
+# answer at all) and no metrics.
 refused() {
-	local what=$1
-	shift
-	if lab_bots curl -sS --max-time 5 "$@" >"$WORK/refused.out" 2>&1 ||
-		grep -q botsink_ "$WORK/refused.out"; then
-		fail "$what got the metrics"
-	else
-		pass "$what: refused ($(head -c 60 "$WORK/refused.out"))"
-	fi
+	local what=$1 want=$2 code
+	shift 2
+	code=$(lab_bots curl -s -o "$WORK/refused.out" -w '%{http_code}' --max-time 5 "$@")
+	expect_eq "$what: HTTP status" "$code" "$want"
+	grep -q botsink_ "$WORK/refused.out" && fail "$what got the metrics"
 }
 if scrape --cert "$T/prom.pem" --key "$T/prom.key" >"$WORK/first.prom"; then
 	pass "a scraper with the CA's client certificate gets the metrics"
 else
 	fail "a scrape with the CA's client certificate failed"
 fi
-refused "a scraper without a client certificate" -f --cacert "$T/ca.pem" "https://$METRICS/metrics"
-refused "a scraper with another CA's certificate" -f --cacert "$T/ca.pem" \
+refused "a scraper without a client certificate" 403 --cacert "$T/ca.pem" "https://$METRICS/metrics"
+refused "a scraper with another CA's certificate" 403 --cacert "$T/ca.pem" \
 	--cert "$T/rogue.pem" --key "$T/rogue.key" "https://$METRICS/metrics"
-refused "plain HTTP on the lab address" "http://$METRICS/metrics"
+refused "plain HTTP on the lab address" 000 "http://$METRICS/metrics"
+grep -q "refused a scraper: " "$WORK/daemon.err" || fail "no refused scraper logged"
+grep "refused a scraper" "$WORK/daemon.err" | grep -q "198\.18\." &&
+	fail "a scraper's address in the log"
 
 # Known check-ins: 1+..+10 Zeus SYNs (sid 1000001), 4 x 3 Sality datagrams
 # (1000020), 2 x 3 IPv6 Zeus SYNs (1000002). Each SYN copy is a new segment.

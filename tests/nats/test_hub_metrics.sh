@@ -145,7 +145,7 @@ total=$(records) in_scope=$(scope_records)
 [ "$total" -gt 0 ] || fail "the sensor wrote no records"
 wait_metric botsink_hub_records_in_total == "$total"
 wait_metric 'botsink_hub_records_out_total{view="public"}' == "$total"
-wait_metric 'botsink_hub_records_out_total{view="isp-a"}' == "$in_scope"
+wait_metric 'botsink_hub_records_out_total{view="partner:isp-a"}' == "$in_scope"
 wait_metric botsink_hub_consumer_pending_messages == 0
 expect_eq "the file output's records" "$(wc -l <"$SMALL/isp-a.jsonl")" "$in_scope"
 hub_scrape >"$WORK/hub.prom"
@@ -194,7 +194,7 @@ rm -f "$SMALL/fill"
 total=$(records) in_scope=$(scope_records)
 wait_metric botsink_hub_records_in_total == "$total" 40
 wait_metric 'botsink_hub_records_out_total{view="public"}' == "$total"
-wait_metric 'botsink_hub_records_out_total{view="isp-a"}' == "$in_scope"
+wait_metric 'botsink_hub_records_out_total{view="partner:isp-a"}' == "$in_scope"
 wait_metric botsink_hub_consumer_ack_pending_messages == 0
 wait_metric botsink_hub_redeliveries_total '>' 0
 wait_metric botsink_hub_oldest_pending_age_seconds == 0

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "bus/conn.h"
 #include "lib/util.h"
@@ -303,3 +304,14 @@ void bus_close(struct bus *b)
 	free(b);
 }
 
+
+time_t bus_stored_at(natsMsg *m)
+{
+	const char *stamp = NULL;
+	struct tm tm = { 0 };
+
+	if (natsMsgHeader_Get(m, "Nats-Time-Stamp", &stamp) != NATS_OK || !stamp ||
+	    !strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	return timegm(&tm);
+}

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include <nats/nats.h>
 #include "bus/bus.h"
 
@@ -64,5 +65,11 @@ void bus_close(struct bus *b);
 
 /* Is `name` usable in a subject ([A-Za-z0-9_-], 1-BUS_NAME_MAX characters)? */
 bool bus_name_valid(const char *name);
+
+/*
+ * When the stream stored m, a message a direct get returned (its
+ * Nats-Time-Stamp header): Unix seconds, 0 if unknown.
+ */
+time_t bus_stored_at(natsMsg *m);
 
 #endif

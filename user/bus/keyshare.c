@@ -114,6 +114,27 @@ out:
 }
 
 /*
+ * An entry the bucket holds (it was listed, or a create said it exists).
+ * Gets may be answered by any replica (direct gets), and one that has not
+ * caught up yet says "not found" for a moment: asked again, for up to
+ * KEYSHARE_GET_TRIES * KEYSHARE_GET_PAUSE_MS.
+ */
+#define KEYSHARE_GET_TRIES 40
+#define KEYSHARE_GET_PAUSE_MS 50
+
+static natsStatus get_entry(struct keyshare *ks, const char *name, kvEntry **e)
+{
+	natsStatus s = NATS_NOT_FOUND;
+
+	for (int i = 0; i < KEYSHARE_GET_TRIES && s == NATS_NOT_FOUND; i++) {
+		if (i)
+			nats_Sleep(KEYSHARE_GET_PAUSE_MS);
+		s = kvStore_Get(e, ks->kv, name);
+	}
+	return s;
+}
+
+/*
  * A fresh key created in the bucket as MODE.START unless the entry exists:
  * KEYSHARE_CREATED (its id in id_out), KEYSHARE_TAKEN (another hub's is
  * there), or -1 with a reason.
@@ -140,9 +161,18 @@ static int add_key(struct keyshare *ks, enum anon_mode mode, long long start,
 	}
 	snprintf(err, errlen, "key bucket %s: cannot create %s: %s", BUS_KEYS_BUCKET, name,
 		 bus_error(ks->b, s));
-	/* Lost the race: the entry is there now. */
-	if (kvStore_Get(&e, ks->kv, name) == NATS_OK)
+	/*
+	 * Lost the race: the entry is there now. Or won it, the answer lost
+	 * on the way (a timeout): then the entry holds this key.
+	 */
+	if (get_entry(ks, name, &e) == NATS_OK) {
 		ret = KEYSHARE_TAKEN;
+		if ((size_t)kvEntry_ValueLen(e) == strlen(text) &&
+		    !memcmp(kvEntry_Value(e), text, strlen(text))) {
+			anon_key_id(mode, key, len, id_out);
+			ret = KEYSHARE_CREATED;
+		}
+	}
 	kvEntry_Destroy(e);
 out:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -187,7 +217,7 @@ static int fetch_key(struct keyshare *ks, enum anon_mode mode, long long start,
 
 	entry_name(name, sizeof(name), mode, start);
 	snprintf(what, sizeof(what), "key bucket %s entry %s", BUS_KEYS_BUCKET, name);
-	s = kvStore_Get(&e, ks->kv, name);
+	s = get_entry(ks, name, &e);
 	if (s != NATS_OK) {
 		snprintf(err, errlen, "%s: %s", what, bus_error(ks->b, s));
 		return -1;

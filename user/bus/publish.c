@@ -309,17 +309,11 @@ void publisher_stats(struct sink *s, struct publish_stats *out)
 	out->connected = connected(p);
 }
 
-/* Seconds since the stream stored m (its Nats-Time-Stamp); 0 if unknown. */
+/* Seconds since the stream stored m; 0 if unknown. */
 static long long stored_age(natsMsg *m)
 {
-	const char *stamp = NULL;
-	struct tm tm = { 0 };
-	time_t at;
+	time_t at = bus_stored_at(m);
 
-	if (natsMsgHeader_Get(m, "Nats-Time-Stamp", &stamp) != NATS_OK || !stamp ||
-	    !strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm))
-		return 0;
-	at = timegm(&tm);
 	return at > 0 && time(NULL) > at ? (long long)(time(NULL) - at) : 0;
 }
 

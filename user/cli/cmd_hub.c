@@ -45,7 +45,7 @@ static const struct opt hub_opts[] = {
 	HUB_OPT("replicas", "N", OPT_UINT32, replicas, .min = 1, .max = 5,
 		.help = "replicas of the streams and the key bucket it creates when\n"
 			"missing (default: 3)\n"),
-	HUB_OPT("batch", "N", OPT_UINT32, batch, .min = 1, .max = 1024,
+	HUB_OPT("batch", "N", OPT_UINT32, batch, .min = 1, .max = HUB_BATCH_MAX,
 		.help = "messages of counts fetched at a time (default: 16)\n"),
 	OPT_METRICS_ROWS(struct hub_config, metrics),
 	HUB_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v',

@@ -118,7 +118,8 @@ static void term_draw(const struct term *tm, const struct strbuf *text)
 }
 
 /*
- * SIGINT, SIGTERM, SIGHUP (stop), SIGWINCH (a new size), SIGTSTP (^Z: the
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT (stop: a ^\ too restores the terminal,
+ * without a core), SIGWINCH (a new size), SIGTSTP (^Z: the
  * terminal given back while stopped) through a signalfd: handled in the
  * loop, so that every way out restores the terminal.
  */
@@ -130,6 +131,7 @@ static int signals_open(void)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
 	sigaddset(&mask, SIGWINCH);
 	sigaddset(&mask, SIGTSTP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))

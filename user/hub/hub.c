@@ -77,8 +77,9 @@ struct hub {
 	struct hub_stats stats;
 	struct hub_stats round; /* of the batch in hand: into stats once it is acknowledged */
 	struct hub_metrics metrics;
-	double ends[1024]; /* the batch's epochs' ends (Unix time), for the record delay */
+	double ends[HUB_BATCH_MAX]; /* the batch's epochs' ends (Unix time), for the record delay */
 	size_t nends;
+	uint64_t first_sent; /* CLOCK_MONOTONIC: the batch's first record message; 0: none yet */
 	jsConsumerInfo *consumer; /* as last asked, or NULL */
 };
 
@@ -308,6 +309,8 @@ static int publish_views(struct hub *h, const char *id)
 			return -1;
 		}
 		snprintf(msg_id, sizeof(msg_id), "%s:%s", v->subject, id);
+		if (!h->first_sent)
+			h->first_sent = clock_ns(CLOCK_MONOTONIC);
 		s = bus_async_publish(&h->pub, v->subject, v->out.buf, v->out.len, msg_id,
 				      HUB_MSG_WAIT_MS);
 		if (s != NATS_OK) {
@@ -459,8 +462,9 @@ static void count_acknowledged(struct hub *h, int messages)
 		h->metrics.views[i].records += h->views[i].round_records;
 		h->metrics.views[i].messages += h->views[i].round_messages;
 	}
+	/* A sensor's clock ahead of the hub's is no negative delay. */
 	for (size_t i = 0; i < h->nends; i++)
-		histogram_observe(&h->metrics.record_delay, now - h->ends[i]);
+		histogram_observe(&h->metrics.record_delay, now > h->ends[i] ? now - h->ends[i] : 0);
 }
 
 /*
@@ -474,8 +478,6 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	char why[200];
 	int ok = 1;
 
-	uint64_t began = clock_ns(CLOCK_MONOTONIC);
-
 	for (size_t i = 0; i < h->nviews; i++) {
 		sb_reset(&h->views[i].file_out);
 		h->views[i].round_records = h->views[i].round_messages = 0;
@@ -483,6 +485,7 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	h->batch = list;
 	h->batch_touched = time(NULL);
 	h->nends = 0;
+	h->first_sent = 0;
 	memset(&h->round, 0, sizeof(h->round));
 	for (int i = 0; i < list->Count && ok; i++) {
 		int r = process(h, list->Msgs[i]);
@@ -492,9 +495,9 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 	}
 	settled = bus_async_settle(&h->pub, HUB_ACK_WAIT_MS, still_in_progress, h, why, sizeof(why));
 	ok &= settled == BUS_SETTLED;
-	if (settled == BUS_SETTLED && h->round.messages_out)
+	if (settled == BUS_SETTLED && h->first_sent)
 		histogram_observe(&h->metrics.publish_seconds,
-				  (double)(clock_ns(CLOCK_MONOTONIC) - began) / 1e9);
+				  (double)(clock_ns(CLOCK_MONOTONIC) - h->first_sent) / 1e9);
 	else if (settled != BUS_SETTLED)
 		h->metrics.errors[HUB_ERR_REFUSED]++;
 	for (size_t i = 0; i < h->nviews && ok; i++) {
@@ -522,25 +525,29 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 }
 
 /*
- * The oldest message of counts not yet acknowledged: the one after the
- * acknowledgement floor, when anything is pending. Seconds since the
- * stream stored it; -1 when nothing is pending or it is gone.
+ * The oldest message of counts not yet acknowledged: the first one after
+ * the acknowledgement floor still in the stream (a direct get, from any
+ * node). Seconds since the stream stored it; 0 when nothing is pending,
+ * -1 when it cannot be told.
  */
 static double oldest_pending(struct hub *h, const jsConsumerInfo *ci)
 {
+	jsDirectGetMsgOptions o;
 	natsMsg *m = NULL;
-	jsErrCode e = 0;
-	double age = -1;
+	time_t at;
 
 	if (!ci->NumPending && !ci->NumAckPending)
+		return 0;
+	jsDirectGetMsgOptions_Init(&o);
+	o.Sequence = ci->AckFloor.Stream + 1;
+	o.NextBySubject = BUS_COUNTS_SUBJECT ">";
+	if (js_DirectGetMsg(&m, h->bus->js, BUS_COUNTS_STREAM, NULL, &o) != NATS_OK)
 		return -1;
-	if (js_GetMsg(&m, h->bus->js, BUS_COUNTS_STREAM, ci->AckFloor.Stream + 1, NULL, &e) !=
-	    NATS_OK)
-		return -1;
-	if (natsMsg_GetTime(m) > 0)
-		age = (double)clock_ns(CLOCK_REALTIME) / 1e9 - (double)natsMsg_GetTime(m) / 1e9;
+	at = bus_stored_at(m);
 	natsMsg_Destroy(m);
-	return age;
+	if (!at)
+		return -1;
+	return (double)clock_ns(CLOCK_REALTIME) / 1e9 - (double)at;
 }
 
 /* The consumer's state, for the log and the metrics. */
@@ -560,6 +567,7 @@ static void refresh_consumer(struct hub *h)
 	if (s != NATS_OK) {
 		log_warn("consumer %s: %s", BUS_HUB_CONSUMER, bus_error(h->bus, s));
 		hm->errors[HUB_ERR_CONSUMER]++;
+		hm->consumer_known = false; /* no stale lag shown as current */
 		return;
 	}
 	jsConsumerInfo_Destroy(h->consumer);
@@ -568,7 +576,7 @@ static void refresh_consumer(struct hub *h)
 	hm->pending = ci->NumPending;
 	hm->ack_pending = ci->NumAckPending;
 	hm->redelivered = ci->NumRedelivered;
-	hm->oldest_age = hm->server ? oldest_pending(h, ci) : -1;
+	hm->oldest_age = hm->server ? oldest_pending(h, ci) : 0;
 }
 
 static void report(struct hub *h)
@@ -663,21 +671,20 @@ static int ensure_topology(struct hub *h, char *err, size_t errlen)
 	return ret;
 }
 
-/* --metrics, its port taken before connecting: a clash is a configuration error. */
-static int start_metrics(struct hub *h, char *err, size_t errlen)
+/* The views' labels in the metrics: public, and partner:NAME (a partner may be "public"). */
+static int label_views(struct hub *h, char *err, size_t errlen)
 {
-	const char **names = calloc(h->nviews ? h->nviews : 1, sizeof(*names));
-	int ret;
+	for (size_t i = 0; i < h->nviews; i++) {
+		const struct feed_view *v = &h->views[i].view;
+		char label[sizeof(h->metrics.views->name)];
 
-	if (!names) {
-		snprintf(err, errlen, "%s", strerror(ENOMEM));
-		return -1;
+		snprintf(label, sizeof(label), "%s%s", v->partner ? "partner:" : "", v->name);
+		if (hub_metrics_view(&h->metrics, label)) {
+			snprintf(err, errlen, "%s", strerror(ENOMEM));
+			return -1;
+		}
 	}
-	for (size_t i = 0; i < h->nviews; i++)
-		names[i] = h->views[i].view.name;
-	ret = hub_metrics_start(&h->metrics, &h->cfg->metrics, names, h->nviews, err, errlen);
-	free(names);
-	return ret;
+	return 0;
 }
 
 /* Everything before the loop; an exit code. */
@@ -689,7 +696,9 @@ static int start(struct hub *h)
 	char err[1024];
 	int code;
 
-	if (private_dir(c->state_dir, "state directory", true, err, sizeof(err)))
+	/* Its port is taken before anything changes: a clash is a configuration error. */
+	if (hub_metrics_start(&h->metrics, &c->metrics, err, sizeof(err)) ||
+	    private_dir(c->state_dir, "state directory", true, err, sizeof(err)))
 		goto config;
 	snprintf(h->keys_dir, sizeof(h->keys_dir), "%s/%s", c->state_dir, KEYRING_DIR);
 	h->keys = (struct key_store){ .dir = h->keys_dir, .rotate = c->key_rotate,
@@ -700,7 +709,7 @@ static int start(struct hub *h)
 	feed_init(&h->feed, &h->enrich, c->truncate.v4, c->truncate.v6, "hub");
 	if (load_partners(h))
 		return EXIT_USAGE;
-	if (open_views(h, err, sizeof(err)) || start_metrics(h, err, sizeof(err)))
+	if (open_views(h, err, sizeof(err)) || label_views(h, err, sizeof(err)))
 		goto config;
 	h->bus = bus_connect(&bc, &code, err, sizeof(err));
 	if (!h->bus) {

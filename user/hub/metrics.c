@@ -5,9 +5,6 @@
 #include "hub/metrics.h"
 #include "lib/util.h"
 
-/* Publishing a batch's records: ms on a quiet cluster, seconds when it is busy. */
-static const double publish_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-					 0.25,  0.5,    1,     2.5,  5,     10,   30 };
 /* An epoch's end to its records stored: the interval, the hub's batch, the bus. */
 static const double delay_bounds[] = { 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900 };
 
@@ -19,8 +16,6 @@ static const char *const error_names[HUB_ERRORS] = {
 	[HUB_ERR_FETCH] = "fetch",
 };
 
-#define LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static void render(void *arg, struct strbuf *out)
 {
 	struct hub_metrics *hm = arg;
@@ -28,27 +23,28 @@ static void render(void *arg, struct strbuf *out)
 	snapshot_copy(&hm->snap, out);
 }
 
-int hub_metrics_start(struct hub_metrics *hm, const struct metrics_config *cfg,
-		      const char *const *views, size_t nviews, char *err, size_t errlen)
+int hub_metrics_start(struct hub_metrics *hm, const struct metrics_config *cfg, char *err,
+		      size_t errlen)
 {
 	*hm = (struct hub_metrics){ .live = true,
-				    .oldest_age = -1,
 				    .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
 	snapshot_init(&hm->snap);
-	histogram_init(&hm->publish_seconds, publish_bounds, ARRAY_SIZE(publish_bounds));
+	histogram_init(&hm->publish_seconds, expo_work_seconds, expo_work_seconds_n);
 	histogram_init(&hm->record_delay, delay_bounds, ARRAY_SIZE(delay_bounds));
-	hm->views = calloc(nviews ? nviews : 1, sizeof(*hm->views));
-	if (!hm->views) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	hm->nviews = nviews;
-	for (size_t i = 0; i < nviews; i++)
-		snprintf(hm->views[i].name, sizeof(hm->views[i].name), "%s", views[i]);
 	if (!cfg->listen)
 		return 0;
 	hm->server = metrics_start(cfg, render, hm, err, errlen);
 	return hm->server ? 0 : -1;
+}
+
+int hub_metrics_view(struct hub_metrics *hm, const char *label)
+{
+	if (!array_grow((void **)&hm->views, hm->nviews + 1, sizeof(*hm->views)))
+		return -1;
+	hm->views[hm->nviews] = (struct hub_view_totals){ 0 };
+	snprintf(hm->views[hm->nviews].name, sizeof(hm->views->name), "%s", label);
+	hm->nviews++;
+	return 0;
 }
 
 static void render_consumer(const struct hub_metrics *hm, struct strbuf *sb)
@@ -64,10 +60,11 @@ static void render_consumer(const struct hub_metrics *hm, struct strbuf *sb)
 	expo_family(sb, "botsink_hub_consumer_redelivered_messages", EXPO_GAUGE,
 		    "Of those, messages delivered more than once.");
 	expo_u64(sb, "botsink_hub_consumer_redelivered_messages", NULL, (uint64_t)hm->redelivered);
+	if (hm->oldest_age < 0)
+		return; /* pending, but its message is gone or unreadable: no age to show */
 	expo_family(sb, "botsink_hub_oldest_pending_age_seconds", EXPO_GAUGE,
 		    "Seconds since the oldest unacknowledged message of counts was stored (0: none).");
-	expo_double(sb, "botsink_hub_oldest_pending_age_seconds", NULL,
-		    hm->oldest_age > 0 ? hm->oldest_age : 0);
+	expo_double(sb, "botsink_hub_oldest_pending_age_seconds", NULL, hm->oldest_age);
 }
 
 static void render_flow(const struct hub_metrics *hm, struct strbuf *sb)
@@ -80,27 +77,27 @@ static void render_flow(const struct hub_metrics *hm, struct strbuf *sb)
 	expo_u64(sb, "botsink_hub_records_in_total", NULL, hm->records_in);
 	expo_family(sb, "botsink_hub_nacked_messages_total", EXPO_COUNTER,
 		    "Messages of counts sent back to the stream, by reason.");
-	expo_u64(sb, "botsink_hub_nacked_messages_total", LABELS("reason", "failed"), hm->naks[0]);
-	expo_u64(sb, "botsink_hub_nacked_messages_total", LABELS("reason", "version"), hm->naks[1]);
+	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "failed"), hm->naks[0]);
+	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "version"), hm->naks[1]);
 	expo_family(sb, "botsink_hub_redeliveries_total", EXPO_COUNTER,
 		    "Messages of counts this hub received that had been delivered before.");
 	expo_u64(sb, "botsink_hub_redeliveries_total", NULL, hm->redeliveries);
 	expo_family(sb, "botsink_hub_records_out_total", EXPO_COUNTER,
 		    "Records published per view (public, or a partner).");
 	for (size_t i = 0; i < hm->nviews; i++)
-		expo_u64(sb, "botsink_hub_records_out_total", LABELS("view", hm->views[i].name),
+		expo_u64(sb, "botsink_hub_records_out_total", EXPO_LABELS("view", hm->views[i].name),
 			 hm->views[i].records);
 	expo_family(sb, "botsink_hub_messages_out_total", EXPO_COUNTER,
 		    "Record messages published per view.");
 	for (size_t i = 0; i < hm->nviews; i++)
-		expo_u64(sb, "botsink_hub_messages_out_total", LABELS("view", hm->views[i].name),
+		expo_u64(sb, "botsink_hub_messages_out_total", EXPO_LABELS("view", hm->views[i].name),
 			 hm->views[i].messages);
 	expo_family(sb, "botsink_hub_publish_acks_total", EXPO_COUNTER,
 		    "Acknowledgements of record messages: stored, repeats dropped, refused.");
-	expo_u64(sb, "botsink_hub_publish_acks_total", LABELS("result", "stored"), hm->publish[0]);
-	expo_u64(sb, "botsink_hub_publish_acks_total", LABELS("result", "duplicate"),
+	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "stored"), hm->publish[0]);
+	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "duplicate"),
 		 hm->publish[1]);
-	expo_u64(sb, "botsink_hub_publish_acks_total", LABELS("result", "refused"), hm->publish[2]);
+	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "refused"), hm->publish[2]);
 }
 
 static void render_latency(const struct hub_metrics *hm, struct strbuf *sb)
@@ -127,7 +124,7 @@ void hub_metrics_publish(struct hub_metrics *hm)
 	render_latency(hm, sb);
 	expo_family(sb, "botsink_hub_errors_total", EXPO_COUNTER, "Errors by kind.");
 	for (int i = 0; i < HUB_ERRORS; i++)
-		expo_u64(sb, "botsink_hub_errors_total", LABELS("kind", error_names[i]),
+		expo_u64(sb, "botsink_hub_errors_total", EXPO_LABELS("kind", error_names[i]),
 			 hm->errors[i]);
 	snapshot_publish(&hm->snap, sb);
 }

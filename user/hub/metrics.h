@@ -32,7 +32,7 @@ enum hub_error {
 
 /* One view's totals: records and messages published (acknowledged batches). */
 struct hub_view_totals {
-	char name[80]; /* public, or the partner's name */
+	char name[80]; /* public, or partner:NAME */
 	uint64_t records, messages;
 };
 
@@ -46,7 +46,7 @@ struct hub_metrics {
 	bool consumer_known;
 	uint64_t pending; /* not yet delivered */
 	int64_t ack_pending, redelivered; /* delivered, not acknowledged; of them redelivered */
-	double oldest_age; /* seconds since the oldest unacknowledged message was stored; -1 */
+	double oldest_age; /* seconds since the oldest unacknowledged message was stored; 0: none, -1: unknown */
 	/* Messages of counts: acknowledged (with their records), sent back, seen again. */
 	uint64_t acked, records_in, naks[2], redeliveries; /* naks: failed, version */
 	uint64_t publish[3]; /* record messages: stored, repeats dropped, refused */
@@ -58,11 +58,13 @@ struct hub_metrics {
 };
 
 /*
- * Listen as cfg says (cfg->listen NULL: no metrics, 0); views: their
- * names. 0, or -1 with the reason in err (a configuration error).
+ * Listen as cfg says (cfg->listen NULL: no metrics, 0). 0, or -1 with the
+ * reason in err (a configuration error).
  */
-int hub_metrics_start(struct hub_metrics *hm, const struct metrics_config *cfg,
-		      const char *const *views, size_t nviews, char *err, size_t errlen);
+int hub_metrics_start(struct hub_metrics *hm, const struct metrics_config *cfg, char *err,
+		      size_t errlen);
+/* The next view (in the hub's order), by its label. 0 or -1 (no memory). */
+int hub_metrics_view(struct hub_metrics *hm, const char *label);
 /* Render what hm holds now for the scrapes. */
 void hub_metrics_publish(struct hub_metrics *hm);
 void hub_metrics_stop(struct hub_metrics *hm);

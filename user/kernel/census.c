@@ -63,18 +63,15 @@ static int read_hits(const struct botsink_maps *m, __u32 n, struct botsink_rule_
 int census_rules(const struct botsink_maps *m, struct census_rule **out, size_t *n)
 {
 	struct botsink_rule_info *info = calloc(BOTSINK_MAX_RULES, sizeof(*info));
-	struct botsink_rule_hits *hits = calloc(BOTSINK_MAX_RULES, sizeof(*hits));
 	struct census_rule *r = NULL;
 	size_t k = 0;
 	int ret = -ENOMEM;
 
 	*out = NULL;
 	*n = 0;
-	if (!info || !hits)
+	if (!info)
 		goto out;
 	ret = array_read_all(m->rules, BOTSINK_MAX_RULES, info, sizeof(*info));
-	if (!ret)
-		ret = read_hits(m, BOTSINK_MAX_RULES, hits);
 	if (ret)
 		goto out;
 	for (__u32 slot = 0; slot < BOTSINK_MAX_RULES; slot++)
@@ -92,13 +89,18 @@ int census_rules(const struct botsink_maps *m, struct census_rule **out, size_t 
 		r[k].info = info[slot];
 		r[k].info.family[sizeof(r[k].info.family) - 1] = '\0';
 		r[k].info.msg[sizeof(r[k].info.msg) - 1] = '\0';
-		r[k++].hits = hits[slot];
+		k++;
+	}
+	/* The totals only up to the last slot in use: per CPU, all of them are large. */
+	ret = census_hits(m, r, k);
+	if (ret) {
+		free(r);
+		goto out;
 	}
 	*out = r;
 	*n = k;
 out:
 	free(info);
-	free(hits);
 	return ret;
 }
 

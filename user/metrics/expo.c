@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include "metrics/expo.h"
 
+const double expo_work_seconds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+				     0.25,  0.5,    1,     2.5,  5,     10,   30 };
+const size_t expo_work_seconds_n = sizeof(expo_work_seconds) / sizeof(expo_work_seconds[0]);
+
 static const char *const type_names[] = {
 	[EXPO_COUNTER] = "counter",
 	[EXPO_GAUGE] = "gauge",

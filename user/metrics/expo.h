@@ -29,8 +29,14 @@ void expo_family(struct strbuf *sb, const char *name, enum expo_type type, const
 void expo_u64(struct strbuf *sb, const char *name, const char *const *labels, uint64_t v);
 void expo_double(struct strbuf *sb, const char *name, const char *const *labels, double v);
 
+/* A sample's labels: EXPO_LABELS("family", f, "sid", s). */
+#define EXPO_LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /* Bucket bounds of a histogram, at most EXPO_BUCKETS, rising. */
 #define EXPO_BUCKETS 16
+/* Durations of work done in one go (a drain step, a batch): 1 ms to 30 s. */
+extern const double expo_work_seconds[];
+extern const size_t expo_work_seconds_n;
 
 struct histogram {
 	const double *bounds;

@@ -29,6 +29,8 @@
 #define METRICS_PATH "/metrics"
 /* Prometheus scrapes with one connection; a few more for people and proxies. */
 #define MAX_CONNECTIONS 16u
+/* Per address: one peer (refused or not) cannot hold every slot. */
+#define MAX_CONNECTIONS_PER_ADDRESS 4u
 /* Seconds a connection may stay idle, so a silent peer cannot hold a slot. */
 #define CONNECTION_TIMEOUT 10u
 #define LISTEN_BACKLOG 64
@@ -321,22 +323,6 @@ fail:
 	return -1;
 }
 
-/* The scraper's address, for a warning: numeric, made by us, never by the peer. */
-static void peer_name(struct MHD_Connection *conn, char *buf, size_t len)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-	socklen_t salen;
-
-	snprintf(buf, len, "an unknown address");
-	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
-		return;
-	salen = sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	if (getnameinfo(sa, salen, buf, (socklen_t)len, NULL, 0, NI_NUMERICHOST))
-		snprintf(buf, len, "an unknown address");
-}
-
 /*
  * Did the scraper present a certificate that the CA signed, valid now and
  * for client authentication? If not, why not (GnuTLS's words, never the
@@ -378,19 +364,20 @@ static bool scraper_verified(struct MHD_Connection *conn, char *why, size_t whyl
 	return false;
 }
 
-static void warn_refused(struct metrics_server *s, struct MHD_Connection *conn, const char *why)
+/*
+ * Without the peer's address: off loopback anyone may knock, a bot too,
+ * and no source address goes to the logs (the firewall's log has them).
+ */
+static void warn_refused(struct metrics_server *s, const char *why)
 {
-	char peer[NI_MAXHOST];
 	unsigned long missed;
 
 	if (!ratelimit_pass(&s->refused, &missed))
 		return;
-	peer_name(conn, peer, sizeof(peer));
 	if (missed)
-		log_warn("metrics: refused a scraper from %s: %s (%lu more not logged)", peer, why,
-			 missed);
+		log_warn("metrics: refused a scraper: %s (%lu more not logged)", why, missed);
 	else
-		log_warn("metrics: refused a scraper from %s: %s", peer, why);
+		log_warn("metrics: refused a scraper: %s", why);
 }
 
 /* A short text answer; header and value: one more header, or NULL. */
@@ -456,7 +443,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	(void)upload_data_size;
 	(void)req_cls;
 	if (s->verify && !scraper_verified(conn, why, sizeof(why))) {
-		warn_refused(s, conn, why);
+		warn_refused(s, why);
 		/* Closed after the answer: one refusal, and one warning at most, per connection. */
 		return reply_text(conn, MHD_HTTP_FORBIDDEN, "a client certificate is required\n",
 				  MHD_HTTP_HEADER_CONNECTION, "close");
@@ -490,6 +477,7 @@ static struct MHD_Daemon *start_daemon(struct metrics_server *s, int fd, int fam
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER,
 				mhd_log, s, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, MAX_CONNECTIONS_PER_ADDRESS,
 				MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT, MHD_OPTION_ARRAY,
 				s->cert ? tls : plain, MHD_OPTION_END);
 }

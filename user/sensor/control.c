@@ -309,6 +309,14 @@ int control_save_view(const char *state_dir, enum anon_mode anon,
 	return ret;
 }
 
+void control_drop_view(const char *state_dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, CONTROL_VIEW_FILE);
+	unlink(path);
+}
+
 /* One "WORD VALUE" line of the view file into v; -1 when it is none. */
 static int view_line(char *line, struct control_view *v)
 {

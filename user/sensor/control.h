@@ -51,6 +51,11 @@ int control_save_view(const char *state_dir, enum anon_mode anon,
 		      const struct truncate_bits *truncate, const char *key_path, char *err,
 		      size_t errlen);
 /*
+ * No view file: an earlier run's (which may say anon none) must not stand
+ * for this one's when this one's could not be written.
+ */
+void control_drop_view(const char *state_dir);
+/*
  * Command side: the view of the run, or when there is no file this user
  * wrote (or it does not read as one) the default ipcrypt-pfx, 24,48, the
  * state directory's keys. 1 read from the file, 0 the default.

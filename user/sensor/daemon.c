@@ -480,8 +480,10 @@ static int start(struct daemon *d)
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
 	sensor_metrics_ready(&d->metrics, d);
-	if (control_save_view(o->state_dir, o->anon, &o->truncate, o->key_path, err, sizeof(err)))
+	if (control_save_view(o->state_dir, o->anon, &o->truncate, o->key_path, err, sizeof(err))) {
+		control_drop_view(o->state_dir);
 		log_warn("botsink top will show sources as with ipcrypt-pfx: %s", err);
+	}
 	log_info(
 		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, %zu partners",
 		o->ifname,
@@ -573,14 +575,15 @@ int daemon_prepare(struct daemon *d)
 	char err[512];
 	int ret;
 
-	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL) ||
-	    setup_state(d) || check_feed_none(cfg))
+	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL))
 		return EXIT_USAGE;
 	/* Its port is taken before anything changes: a clash is a usage error. */
 	if (sensor_metrics_start(&d->metrics, &cfg->metrics, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	if (setup_state(d) || check_feed_none(cfg))
+		return EXIT_USAGE;
 	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_USAGE;

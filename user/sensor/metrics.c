@@ -13,10 +13,6 @@
 #include "sensor/daemon.h"
 #include "sensor/metrics.h"
 
-/* A drain step: from a few ms (small epochs) to seconds (a million records). */
-static const double epoch_bounds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-				       0.25,  0.5,    1,     2.5,  5,     10,   30 };
-
 /* The counter tables by kind, as the metrics name them. */
 static const char *const table_names[BOTSINK_KINDS] = {
 	[BOTSINK_KIND_SOURCES] = "sources",
@@ -24,8 +20,6 @@ static const char *const table_names[BOTSINK_KINDS] = {
 	[BOTSINK_KIND_OVERFLOW] = "overflow",
 	[BOTSINK_KIND_UNCL_OVERFLOW] = "unclassified_overflow",
 };
-
-#define LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void render_frames(struct strbuf *out, const struct botsink_maps *m)
 {
@@ -36,12 +30,12 @@ static void render_frames(struct strbuf *out, const struct botsink_maps *m)
 	expo_family(out, "botsink_frames_total", EXPO_COUNTER,
 		    "Frames the XDP program saw, by bucket; each frame is in exactly one.");
 	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
-		expo_u64(out, "botsink_frames_total", LABELS("bucket", botsink_stat_names[i]),
+		expo_u64(out, "botsink_frames_total", EXPO_LABELS("bucket", botsink_stat_names[i]),
 			 v[i]);
 	expo_family(out, "botsink_frame_events_total", EXPO_COUNTER,
-		    "Frames with something more to say: overflow, VLAN tag, handshake proven, answered, cookie failed.");
+		    "Frames counted once more: overflow, uncounted, VLAN tag, handshake proven, answered, cookie failed, verification refused.");
 	for (int i = BOTSINK_CLASS_COUNT; i < BOTSINK_NSTATS; i++)
-		expo_u64(out, "botsink_frame_events_total", LABELS("event", botsink_stat_names[i]),
+		expo_u64(out, "botsink_frame_events_total", EXPO_LABELS("event", botsink_stat_names[i]),
 			 v[i]);
 }
 
@@ -88,7 +82,7 @@ static void render_families(const struct sensor_metrics *sm, struct strbuf *out)
 	for (size_t s = 0; s < ARRAY_SIZE(sums); s++) {
 		expo_family(out, sums[s].name, EXPO_COUNTER, sums[s].help);
 		for (size_t f = 0; f < nfam; f++)
-			expo_u64(out, sums[s].name, LABELS("family", fam[f].name),
+			expo_u64(out, sums[s].name, EXPO_LABELS("family", fam[f].name),
 				 *(const __u64 *)((const char *)&fam[f].hits + sums[s].offset));
 	}
 	free(fam);
@@ -118,7 +112,7 @@ static void render_sids(const struct sensor_metrics *sm, struct strbuf *out)
 			if (r->slot && !r->info.live)
 				continue;
 			snprintf(sid, sizeof(sid), "%u", r->info.sid);
-			expo_u64(out, sums[s].name, LABELS("sid", sid, "family", r->info.family),
+			expo_u64(out, sums[s].name, EXPO_LABELS("sid", sid, "family", r->info.family),
 				 *(const __u64 *)((const char *)&r->hits + sums[s].offset));
 		}
 	}
@@ -126,11 +120,10 @@ static void render_sids(const struct sensor_metrics *sm, struct strbuf *out)
 
 static void render_live_drain(const struct sensor_metrics *sm, struct strbuf *out)
 {
-	unsigned long long at = atomic_load(&sm->commit_mono_ns);
-	double since = at ? (double)(clock_ns(CLOCK_MONOTONIC) - at) / 1e9 : -1;
+	double since = (double)(clock_ns(CLOCK_MONOTONIC) - atomic_load(&sm->commit_mono_ns)) / 1e9;
 
 	expo_family(out, "botsink_drain_last_commit_age_seconds", EXPO_GAUGE,
-		    "Seconds since the last epoch was committed (-1: none yet in this run).");
+		    "Seconds since this run last committed an epoch (before its first: since it started).");
 	expo_double(out, "botsink_drain_last_commit_age_seconds", NULL, since);
 }
 
@@ -155,14 +148,15 @@ int sensor_metrics_start(struct sensor_metrics *sm, const struct metrics_config 
 {
 	*sm = (struct sensor_metrics){ .live = true,
 				       .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
+	/* A run that never commits ages from its start: the alert sees it. */
+	atomic_store(&sm->commit_mono_ns, clock_ns(CLOCK_MONOTONIC));
 	snapshot_init(&sm->snap);
-	histogram_init(&sm->epoch_seconds, epoch_bounds, ARRAY_SIZE(epoch_bounds));
+	histogram_init(&sm->epoch_seconds, expo_work_seconds, expo_work_seconds_n);
 	if (!cfg->listen)
 		return 0;
 	sm->server = metrics_start(cfg, render, sm, err, errlen);
 	return sm->server ? 0 : -1;
 }
-
 
 static void render_drain(const struct sensor_metrics *sm, const struct daemon *d,
 			 struct strbuf *sb)
@@ -182,8 +176,8 @@ static void render_drain(const struct sensor_metrics *sm, const struct daemon *d
 	expo_histogram(sb, "botsink_drain_epoch_duration_seconds", NULL, &sm->epoch_seconds);
 	expo_family(sb, "botsink_drain_epochs_total", EXPO_COUNTER,
 		    "Drain steps: committed, or held (an output failed; the counts wait in the kernel).");
-	expo_u64(sb, "botsink_drain_epochs_total", LABELS("outcome", "committed"), sm->epochs[0]);
-	expo_u64(sb, "botsink_drain_epochs_total", LABELS("outcome", "held"), sm->epochs[1]);
+	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "committed"), sm->epochs[0]);
+	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "held"), sm->epochs[1]);
 	expo_family(sb, "botsink_drain_epoch_records", EXPO_GAUGE,
 		    "Records (source, rule counts) in the last epoch read out.");
 	expo_u64(sb, "botsink_drain_epoch_records", NULL, d->drainer.last.records);
@@ -199,12 +193,12 @@ static void render_tables(const struct daemon *d, struct strbuf *sb)
 	expo_family(sb, "botsink_table_entries", EXPO_GAUGE,
 		    "Entries of a counter table when its generation was last read out (its fullest).");
 	for (int k = 0; k < BOTSINK_KINDS; k++)
-		expo_u64(sb, "botsink_table_entries", LABELS("table", table_names[k]),
+		expo_u64(sb, "botsink_table_entries", EXPO_LABELS("table", table_names[k]),
 			 d->drainer.last.entries[k]);
 	expo_family(sb, "botsink_table_capacity", EXPO_GAUGE,
 		    "Entries a counter table can hold (per generation).");
 	for (int k = 0; k < BOTSINK_KINDS; k++)
-		expo_u64(sb, "botsink_table_capacity", LABELS("table", table_names[k]),
+		expo_u64(sb, "botsink_table_capacity", EXPO_LABELS("table", table_names[k]),
 			 census_capacity(m, k, 0));
 }
 
@@ -229,14 +223,14 @@ static void render_outputs(const struct daemon *d, struct strbuf *sb)
 		const struct drain_output *o = &d->drainer.out[i];
 
 		output_label(o, i == 0, label, sizeof(label));
-		expo_u64(sb, "botsink_spool_bytes", LABELS("output", label),
+		expo_u64(sb, "botsink_spool_bytes", EXPO_LABELS("output", label),
 			 o->pos.spool_size - o->pos.spool_head);
 	}
 	expo_family(sb, "botsink_output_failing", EXPO_GAUGE,
 		    "1 while an output refuses writes (its epochs go to its spool).");
 	for (size_t i = 0; i < d->drainer.nout; i++) {
 		output_label(&d->drainer.out[i], i == 0, label, sizeof(label));
-		expo_u64(sb, "botsink_output_failing", LABELS("output", label),
+		expo_u64(sb, "botsink_output_failing", EXPO_LABELS("output", label),
 			 d->drainer.out[i].failing);
 	}
 }
@@ -263,6 +257,7 @@ static void render_publisher(const struct sensor_metrics *sm, const struct daemo
 		  offsetof(struct publish_stats, skipped) },
 	};
 	struct publish_stats st;
+	uint64_t since; /* epochs up to it are not waiting in this run's spool */
 	bool waiting;
 
 	if (!d->publisher)
@@ -276,6 +271,7 @@ static void render_publisher(const struct sensor_metrics *sm, const struct daemo
 		expo_u64(sb, counts[i].name, NULL,
 			 *(const uint64_t *)((const char *)&st + counts[i].offset));
 	}
+	since = st.acked_epoch > sm->epoch_at_start ? st.acked_epoch : sm->epoch_at_start;
 	/* The publisher is the last output. */
 	waiting = d->drainer.out[d->drainer.nout - 1].pos.spool_size >
 		  d->drainer.out[d->drainer.nout - 1].pos.spool_head;
@@ -285,7 +281,7 @@ static void render_publisher(const struct sensor_metrics *sm, const struct daemo
 	expo_family(sb, "botsink_publish_pending_epochs", EXPO_GAUGE,
 		    "Epochs committed to the publisher's spool and not yet acknowledged (at most).");
 	expo_u64(sb, "botsink_publish_pending_epochs", NULL,
-		 waiting && sm->epoch > st.acked_epoch ? sm->epoch - st.acked_epoch : 0);
+		 waiting && sm->epoch > since ? sm->epoch - since : 0);
 }
 
 static void render_rules(const struct sensor_metrics *sm, const struct daemon *d,
@@ -295,31 +291,34 @@ static void render_rules(const struct sensor_metrics *sm, const struct daemon *d
 	expo_u64(sb, "botsink_rules_loaded", NULL, d->rules.n);
 	expo_family(sb, "botsink_rule_reloads_total", EXPO_COUNTER,
 		    "Rule (and partner) reloads: applied, or refused and the running ones kept.");
-	expo_u64(sb, "botsink_rule_reloads_total", LABELS("result", "applied"), sm->reloads[0]);
-	expo_u64(sb, "botsink_rule_reloads_total", LABELS("result", "refused"), sm->reloads[1]);
+	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "applied"), sm->reloads[0]);
+	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "refused"), sm->reloads[1]);
 }
 
 /* The key each keyed view used for the last epoch (key ids are public: records carry them). */
 static void render_keys(const struct sensor_metrics *sm, const struct daemon *d,
 			struct strbuf *sb)
 {
-	long long t = (long long)(sm->commit_wall_ns / 1000000000ULL);
+	long long t = (long long)(sm->epoch_end_ns / 1000000000ULL);
 	char err[256], label[BUS_NAME_MAX + 16];
 
+	if (!t)
+		return; /* no epoch drained in this run: no key chosen yet */
 	expo_family(sb, "botsink_anon_key_info", EXPO_GAUGE,
-		    "The pseudonyms' key in use per output (1), by mode and key id.");
+		    "The pseudonyms' key each output used for the last epoch (1), by mode and key id.");
 	for (size_t i = 0; i < d->drainer.nout; i++) {
 		const struct drain_output *o = &d->drainer.out[i];
 		const struct anon_key *k;
 
 		if (!o->view || !o->view->keys)
 			continue;
-		k = keyring_key_for(o->view->keys, t ? t : (long long)time(NULL), err, sizeof(err));
+		/* The key the drain chose for that epoch: nothing new is made. */
+		k = keyring_key_for(o->view->keys, t, err, sizeof(err));
 		if (!k)
 			continue;
 		output_label(o, i == 0, label, sizeof(label));
 		expo_u64(sb, "botsink_anon_key_info",
-			 LABELS("output", label, "mode", anon_mode_name(o->view->anon), "key_id",
+			 EXPO_LABELS("output", label, "mode", anon_mode_name(o->view->anon), "key_id",
 				k->id),
 			 1);
 	}
@@ -350,22 +349,31 @@ void sensor_metrics_drained(struct sensor_metrics *sm, const struct daemon *d, i
 	if (!sm->server)
 		return;
 	histogram_observe(&sm->epoch_seconds, seconds);
-	if (!bpf_map_lookup_elem(d->loader.maps.drain, &zero, &st) && st.epoch != sm->epoch) {
+	if (outcome == DRAIN_HELD)
+		sm->epochs[1]++;
+	/* A step may only clear or deliver spools: a commit moves the epoch. */
+	if (outcome == DRAIN_DONE && !bpf_map_lookup_elem(d->loader.maps.drain, &zero, &st) &&
+	    st.epoch != sm->epoch) {
 		sm->epoch = st.epoch;
+		sm->epoch_end_ns = st.wall_ns;
 		sm->epochs[0]++;
 		sm->records += d->drainer.last.records;
 		sm->commit_wall_ns = clock_ns(CLOCK_REALTIME);
 		atomic_store(&sm->commit_mono_ns, clock_ns(CLOCK_MONOTONIC));
-	} else if (outcome == DRAIN_HELD) {
-		sm->epochs[1]++;
 	}
 	publish_snapshot(sm, d);
 }
 
 void sensor_metrics_ready(struct sensor_metrics *sm, const struct daemon *d)
 {
+	struct botsink_drain_state st;
+	__u32 zero = 0;
+
 	if (!sm->server)
 		return;
+	/* Pins kept from an earlier run hold its epochs: they are not this run's commits. */
+	if (!bpf_map_lookup_elem(d->loader.maps.drain, &zero, &st))
+		sm->epoch = sm->epoch_at_start = st.epoch;
 	atomic_store(&sm->maps, &d->loader.maps);
 	publish_snapshot(sm, d);
 }

@@ -27,7 +27,7 @@ struct sensor_metrics {
 	struct metrics_snapshot snap; /* the daemon's part */
 	_Atomic(const struct botsink_maps *) maps; /* set once the maps are open */
 	atomic_uint rules_version; /* bumped when the rules change */
-	atomic_ullong commit_mono_ns; /* CLOCK_MONOTONIC of the last commit; 0: none yet */
+	atomic_ullong commit_mono_ns; /* CLOCK_MONOTONIC of the last commit, or of the start */
 	/* The server's thread only: the rules as last read (their totals: each scrape). */
 	struct census_rule *rules;
 	size_t nrules;
@@ -39,6 +39,8 @@ struct sensor_metrics {
 	uint64_t records;
 	uint64_t reloads[2]; /* applied, refused */
 	unsigned long long epoch; /* the last committed, as last seen */
+	unsigned long long epoch_at_start; /* the pins' when the run started */
+	uint64_t epoch_end_ns; /* CLOCK_REALTIME: the end of the last epoch this run committed */
 	uint64_t commit_wall_ns;
 	double started; /* Unix time */
 };
