@@ -6,7 +6,7 @@
 # while the generator sends SYNs from BENCH_METRICS_SOURCES sources at a
 # steady rate, so that every epoch (1 s) drains that many records. The
 # scraper is one process on one keep-alive connection, as Prometheus
-# scrapes. Phases alternate (quiet, scraped, three times each) so that
+# scrapes. Phases alternate (quiet, scraped; 8 rounds) so that
 # drift shows as the spread between like phases. Each phase's mean drain
 # step comes from the daemon's own histogram (sum and count read before
 # and after it); the scrapes' time from the scraper.
@@ -17,7 +17,7 @@ BOTSINK="$ROOT/$BUILD/botsink"
 GEN="$ROOT/$BUILD/tests/botsink-gen"
 SOURCES=${BENCH_METRICS_SOURCES:-20000}
 PHASE_S=${BENCH_METRICS_PHASE_S:-6}
-ROUNDS=${BENCH_METRICS_ROUNDS:-4}
+ROUNDS=${BENCH_METRICS_ROUNDS:-8}
 RATE=100000 # frames per second: every source several times per epoch
 METRICS=127.0.0.1:9464
 # shellcheck source=../../scripts/lab.sh
