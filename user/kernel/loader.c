@@ -16,6 +16,7 @@
 #include "botsink_abi.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "botsink.skel.h"
 
 const struct keyword xdp_modes[] = {
@@ -517,6 +518,40 @@ size_t find_attachments(const struct botsink_maps *m, struct xdp_attachment *out
 	return n;
 }
 
+/*
+ * Pins of another botsink version hold values of another size (the ABI's
+ * types): read with this one's, every number would be wrong.
+ */
+static int check_value_sizes(const char *pin_dir, struct botsink_maps *m, char *err,
+			     size_t errlen)
+{
+	const struct {
+		const char *name;
+		int fd;
+		__u32 size;
+	} maps[] = {
+		{ "botsink_stats", m->stats, sizeof(struct botsink_stats) },
+		{ "botsink_hits", m->hits, sizeof(struct botsink_rule_hits) },
+		{ "botsink_drain", m->drain, sizeof(struct botsink_drain_state) },
+		{ "botsink_rules", m->rules, sizeof(struct botsink_rule_info) },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(maps[i].fd, &info, &len) ||
+		    info.value_size == maps[i].size)
+			continue;
+		snprintf(err, errlen,
+			 "%s/%s holds %u-byte values, this botsink's are %u bytes: the maps of another botsink version",
+			 pin_dir, maps[i].name, info.value_size, maps[i].size);
+		maps_close(m);
+		return -1;
+	}
+	return 0;
+}
+
 int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
@@ -535,7 +570,7 @@ int maps_open_pinned(const char *pin_dir, struct botsink_maps *m, char *err, siz
 		}
 		*map_slot(m, i) = fd;
 	}
-	return 0;
+	return check_value_sizes(pin_dir, m, err, errlen);
 }
 
 void maps_close(struct botsink_maps *m)

@@ -25,10 +25,13 @@ static void log_vmsg(enum log_level level, const char *prefix, const char *fmt, 
 {
 	if (level > current_level)
 		return;
+	/* One line whole: the metrics server's thread logs too. */
+	flockfile(stderr);
 	fprintf(stderr, "botsink: %s: %s", level_names[level], prefix);
 	vfprintf(stderr, fmt, ap);
 	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
 		fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
