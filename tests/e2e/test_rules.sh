@@ -25,7 +25,8 @@ expect_eq "rules check (valid): exit status" "$?" 0
 expect_eq "rules check (invalid): exit status" "$?" 2
 expect_eq "rules check errors" "$(cat "$WORK/check.err")" \
 	"$WORK/bad.rules:3: protocol 'tls' is not supported (tcp, udp, ip, http, dns)
-$WORK/bad.rules:4: keyword 'pcre' is not supported in XDP"
+$WORK/bad.rules:4: keyword 'pcre' is not supported in XDP
+$WORK/bad.rules: 1 rules, 2 errors: FAILED"
 
 lab_up "bsr$$"
 timeout 20 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$WORK/bad.rules" \
@@ -152,6 +153,43 @@ grep -q '^# botsink: sid 9000003: dropped pcre' "$WORK/lenient.rules" &&
 	pass "import --lenient: the dropped keyword is noted" || fail "import --lenient note"
 "$BOTSINK" rules check "$WORK/lenient.rules" --sinkhole $SINKHOLE >/dev/null
 expect_eq "import --lenient: the output loads as it is" "$?" 0
+# Hostile files: each refused at once, with exit 2 and a clear reason.
+# check_refused NAME FILE MESSAGE: `rules check FILE` exits 2 within 5 s.
+check_refused() {
+	timeout 5 "$BOTSINK" rules check "$2" 2>"$WORK/hostile.err" >/dev/null
+	expect_eq "rules check on $1: exit status (124: it hung)" "$?" 2
+	expect_eq "rules check on $1: message" "$(cat "$WORK/hostile.err")" "$3"
+}
+mkfifo "$WORK/fifo"
+check_refused "a FIFO" "$WORK/fifo" "botsink rules check: cannot read $WORK/fifo: is not a regular file"
+check_refused "/dev/zero" /dev/zero "botsink rules check: cannot read /dev/zero: is not a regular file"
+mkdir "$WORK/dir.rules"
+check_refused "a directory" "$WORK/dir.rules" \
+	"botsink rules check: cannot read $WORK/dir.rules: is a directory"
+head -c $((64 * 1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$WORK/huge.rules"
+check_refused "a file over the cap" "$WORK/huge.rules" \
+	"botsink rules check: cannot read $WORK/huge.rules: larger than the cap of 64 MiB"
+rm -f "$WORK/huge.rules"
+{ head -1 "$WORK/good.rules"; printf 'alert\0tcp\n'; } >"$WORK/nul.rules"
+check_refused "a NUL byte" "$WORK/nul.rules" "$WORK/nul.rules:2: NUL byte in column 6: a rules file is text
+$WORK/nul.rules: 1 rules, 1 errors: FAILED"
+timeout 5 "$BOTSINK" rules import "$WORK/fifo" >/dev/null 2>"$WORK/hostile.err"
+expect_eq "rules import on a FIFO: exit status" "$?" 2
+printf 'a.example\nb.exa\0mple\n' >"$WORK/nul.txt"
+echo 'alert dns any any -> 203.0.113.53 53 (msg:"x"; domains:nul.txt; sid:7;)' >"$WORK/dns.rules"
+check_refused "a domain list with a NUL byte" "$WORK/dns.rules" \
+	"$WORK/dns.rules:1: sid 7: $WORK/nul.txt:2: NUL byte in column 6: a domain list is text
+$WORK/dns.rules: 1 rules, 1 errors: FAILED"
+echo 'alert dns any any -> 203.0.113.53 53 (msg:"x"; domains:/dev/zero; sid:8;)' >"$WORK/dns.rules"
+check_refused "domains:/dev/zero" "$WORK/dns.rules" \
+	"$WORK/dns.rules:1: sid 8: cannot read domain list /dev/zero: is not a regular file
+$WORK/dns.rules: 1 rules, 1 errors: FAILED"
+for i in $(seq 150); do echo bogus; done >"$WORK/many.rules"
+"$BOTSINK" rules check "$WORK/many.rules" 2>"$WORK/hostile.err"
+expect_eq "150 bad lines: 100 errors shown, then the rest counted" \
+	"$(wc -l <"$WORK/hostile.err") $(tail -2 "$WORK/hostile.err" | tr '\n' ';')" \
+	"102 $WORK/many.rules: ... and 50 more errors;$WORK/many.rules: 0 rules, 150 errors: FAILED;"
+
 SAMPLES=${BOTSINK_SHARED:-$ROOT/../shared}/rules/public-checkin-samples.rules
 if [ -f "$SAMPLES" ]; then
 	"$BOTSINK" rules import "$SAMPLES" 2>&1 >/dev/null | tail -1 | grep -q "imported 22 of 24 rules (2 skipped)" &&

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	rules_parse_buffer_opts("fuzz.rules", text, data[0] & 1, &rs);
+	rules_parse_text("fuzz.rules", text, size - 1, data[0] & 1, &rs); /* NUL bytes too */
 	if (!rs.nerrors && !names_domain_list(&rs) && have_space)
 		compile_rules(&rs, &space, &c);
 	devnull = fopen("/dev/null", "w");

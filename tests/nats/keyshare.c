@@ -91,7 +91,7 @@ static char *dir_listing(const char *dir, const char *prefix)
 		if (names[i]->d_name[0] != '.' &&
 		    !strncmp(names[i]->d_name, prefix, strlen(prefix))) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-			text = read_file(path, &tlen);
+			text = read_file(path, SIZE_MAX, &tlen);
 			fprintf(f, "%s=%s", names[i]->d_name, text ? text : "(unreadable)\n");
 			free(text);
 		}

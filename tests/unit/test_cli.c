@@ -227,7 +227,7 @@ static void squeeze(char *s)
 /* The README's "Commands" block: every command's full synopsis, in table order. */
 static void test_readme_synopsis(void)
 {
-	char *readme = read_file("README.md", NULL), *start, *end, *want = NULL;
+	char *readme = read_file("README.md", SIZE_MAX, NULL), *start, *end, *want = NULL;
 	size_t len = 0;
 	FILE *f;
 

@@ -373,7 +373,7 @@ static void test_damaged_later(void)
 		 "botsink: debug: enrich: a lookup in the ASN database %s failed (The MaxMind DB "
 		 "file's search tree is corrupt); such fields stay null\n",
 		 path);
-	logged = read_file(tmp_path("log"), NULL);
+	logged = read_file(tmp_path("log"), SIZE_MAX, NULL);
 	CHECK_STR(logged, want);
 	free(logged);
 	enricher_close(&e);

@@ -238,7 +238,7 @@ static char *captured_stderr(void)
 	dup2(stderr_saved, 2);
 	close(stderr_saved);
 	path(file, sizeof(file), "stderr");
-	return read_file(file, NULL);
+	return read_file(file, SIZE_MAX, NULL);
 }
 
 static int count(const char *text, const char *s)

@@ -55,7 +55,7 @@ static size_t lines_in(const char *name)
 	size_t len, n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	text = read_file(path, &len);
+	text = read_file(path, SIZE_MAX, &len);
 	for (size_t i = 0; text && i < len; i++)
 		n += text[i] == '\n';
 	free(text);

@@ -185,7 +185,7 @@ static void test_raw(void)
 
 static size_t count_headers(const char *path)
 {
-	char *text = read_file(path, NULL);
+	char *text = read_file(path, SIZE_MAX, NULL);
 	const char *h = record_format_header(FORMAT_SHADOWSERVER_CSV);
 	size_t n = 0;
 
@@ -215,7 +215,7 @@ static void test_csv_header(void)
 	CHECK_INT(sink_emit(s, &r, 1), 0);
 	CHECK_INT(sink_emit(s, &r, 1), 0);
 	CHECK_INT(count_headers(path), 1);
-	text = read_file(path, NULL);
+	text = read_file(path, SIZE_MAX, NULL);
 	CHECK(text && !strncmp(text, "timestamp,protocol,src_ip,", 26));
 	free(text);
 	/* Cut back to empty (a rolled-back first epoch): the next batch has it again. */
@@ -225,7 +225,7 @@ static void test_csv_header(void)
 	/* The spool holds records only; delivered into an empty file, the header comes first. */
 	CHECK_INT(sink_emit(spool, &r, 1), 0);
 	CHECK_INT(count_headers(spath), 0);
-	text = read_file(spath, NULL);
+	text = read_file(spath, SIZE_MAX, NULL);
 	CHECK_INT(sink_rollback(s, 0), 0);
 	CHECK(text && sink_write_raw(s, text, strlen(text)) == (long long)strlen(text));
 	CHECK_INT(count_headers(path), 1);

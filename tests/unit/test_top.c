@@ -159,15 +159,6 @@ static const char *line_of(const char *text, const char *start)
 	return line;
 }
 
-static size_t count_lines(const char *text)
-{
-	size_t n = 0;
-
-	for (; *text; text++)
-		n += *text == '\n';
-	return n;
-}
-
 static void test_render(void)
 {
 	struct strbuf sb = { 0 };

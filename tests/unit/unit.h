@@ -41,6 +41,16 @@ static int unit_checks;
 		}                                                                                 \
 	} while (0)
 
+/* The lines of a test's output. */
+static inline size_t count_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
 static inline int unit_report(const char *name)
 {
 	printf("%s: %d checks, %d failed\n", name, unit_checks, unit_failures);

@@ -54,9 +54,11 @@ static int rules_check(void *opts, char **args)
 	struct compiled c = { 0 };
 	int ret = EXIT_USAGE;
 
+	char why[64];
+
 	if (rules_load_opts(args[0], o->lenient, &rs)) {
 		fprintf(stderr, "botsink rules check: cannot read %s: %s\n", args[0],
-			strerror(errno));
+			read_file_strerror(errno, RULES_FILE_MAX, why, sizeof(why)));
 		goto out; /* a file named on the command line: usage */
 	}
 	rules_print_dropped(&rs);
@@ -64,6 +66,8 @@ static int rules_check(void *opts, char **args)
 		compile_rules(&rs, o->sinkhole.given ? &o->sinkhole.set : NULL, &c);
 	if (rs.nerrors) {
 		rules_print_errors(&rs);
+		/* The last line says how bad it is, whatever scrolled past. */
+		fprintf(stderr, "%s: %zu rules, %zu errors: FAILED\n", args[0], rs.n, rs.nerrors);
 		goto out;
 	}
 	if (o->dump)
@@ -109,14 +113,16 @@ static int rules_import_main(void *opts, char **args)
 {
 	struct import_opts *o = opts;
 	struct rule_set rs;
-	char *text = read_file(args[0], NULL);
+	size_t len;
+	char *text = rules_read(args[0], &len);
+	char why[64];
 
 	if (!text) {
 		fprintf(stderr, "botsink rules import: cannot read %s: %s\n", args[0],
-			strerror(errno));
+			read_file_strerror(errno, RULES_FILE_MAX, why, sizeof(why)));
 		return EXIT_USAGE;
 	}
-	rules_parse_buffer_opts(args[0], text, o->lenient, &rs);
+	rules_parse_text(args[0], text, len, o->lenient, &rs);
 	rules_import(&rs, text, stdout, stderr);
 	rules_free(&rs);
 	free(text);

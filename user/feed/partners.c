@@ -694,12 +694,14 @@ int partners_load(const char *path, unsigned int flags, const char *main_feed,
 		  struct partner_set *out, FILE *errors)
 {
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_file(path, CONFIG_FILE_MAX, &len);
+	char why[64];
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	if (!text) {
-		fprintf(errors, "%s: %s\n", path, strerror(errno));
+		fprintf(errors, "%s: %s\n", path,
+			read_file_strerror(errno, CONFIG_FILE_MAX, why, sizeof(why)));
 		return -1;
 	}
 	ret = partners_parse_buffer(path, text, len, flags, main_feed, out, errors);

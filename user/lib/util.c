@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,60 @@ static const char *trim_span(const char *text, size_t *len, const char *set)
 	return text;
 }
 
+/* Bytes that would not show, or would move the cursor, in a terminal. */
+static bool shows(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* One run of non-blank bytes, escaped, cut after TOKEN_SHOW_MAX of them. */
+static void put_token(FILE *f, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && i < TOKEN_SHOW_MAX; i++) {
+		if (shows((unsigned char)s[i]))
+			fputc(s[i], f);
+		else
+			fprintf(f, "\\x%02x", (unsigned char)s[i]);
+	}
+	if (len > TOKEN_SHOW_MAX)
+		fprintf(f, " ... (%zu bytes)", len); /* apart: cutting again keeps it */
+}
+
+char *str_printable(const char *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	while (*s) {
+		size_t blanks = strspn(s, " "), run;
+
+		fwrite(s, 1, blanks, f);
+		s += blanks;
+		run = strcspn(s, " ");
+		put_token(f, s, run);
+		s += run;
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+char *vformat_printable(const char *fmt, va_list ap)
+{
+	char *raw, *text;
+
+	if (vasprintf(&raw, fmt, ap) < 0)
+		return NULL;
+	text = str_printable(raw);
+	free(raw);
+	return text;
+}
+
 char *str_trim(char *s, const char *set)
 {
 	size_t len = strlen(s);
@@ -70,31 +126,63 @@ void str_lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
-char *read_file(const char *path, size_t *len)
+/* Refuse what is not a regular file before reading: a FIFO or a device never ends. */
+static int open_regular(const char *path, size_t max)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	int err = 0;
 
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (!array_grow((void **)&buf, n + 4096 + 1, 1)) {
-			err = ENOMEM;
-			break;
-		}
-		got = fread(buf + n, 1, 4096, f);
-		n += got;
-		if (got < 4096) {
-			if (ferror(f))
-				err = EIO;
-			break;
-		}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st))
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = ENODEV;
+	else if ((uint64_t)st.st_size > max)
+		err = EFBIG;
+	if (err) {
+		close(fd);
+		errno = err;
+		return -1;
 	}
-	fclose(f);
+	return fd;
+}
+
+/* Reads up to max + 1 bytes: a file that grew past the cap after fstat is refused too. */
+static int read_all(int fd, size_t max, char **buf, size_t *n)
+{
+	for (;;) {
+		ssize_t got;
+
+		if (!array_grow((void **)buf, *n + 4096 + 1, 1))
+			return ENOMEM;
+		got = read(fd, *buf + *n, 4096);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return errno;
+		if (!got)
+			return 0;
+		*n += (size_t)got;
+		if (*n > max)
+			return EFBIG;
+	}
+}
+
+char *read_file(const char *path, size_t max, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	int fd = open_regular(path, max);
+	int err;
+
+	if (fd < 0)
+		return NULL;
+	err = read_all(fd, max, &buf, &n);
+	close(fd);
 	if (err) {
 		free(buf);
 		errno = err;
@@ -103,6 +191,26 @@ char *read_file(const char *path, size_t *len)
 	buf[n] = '\0';
 	if (len)
 		*len = n;
+	return buf;
+}
+
+size_t utf8_bom_len(const char *text, size_t len)
+{
+	return len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
+const char *read_file_strerror(int err, size_t max, char *buf, size_t buflen)
+{
+	if (err == EISDIR)
+		return "is a directory";
+	if (err == ENODEV)
+		return "is not a regular file";
+	if (err != EFBIG)
+		return strerror(err);
+	if (max % (1u << 20))
+		snprintf(buf, buflen, "larger than the cap of %zu bytes", max);
+	else
+		snprintf(buf, buflen, "larger than the cap of %zu MiB", max >> 20);
 	return buf;
 }
 

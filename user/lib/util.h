@@ -2,6 +2,7 @@
 #ifndef BOTSINK_UTIL_H
 #define BOTSINK_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,8 +33,36 @@ char *str_trim(char *s, const char *set);
 /* Copy of text[0..len) without leading and trailing WHITESPACE. */
 char *strndup_trim(const char *text, size_t len);
 void str_lower(char *s);
-/* Whole file, NUL-terminated; NULL with errno set on failure. */
-char *read_file(const char *path, size_t *len);
+/*
+ * An error message fit for a terminal, malloc'd (NULL: out of memory):
+ * bytes other than printable ASCII as \xNN, and each word (run of
+ * non-blanks) longer than TOKEN_SHOW_MAX bytes cut to its first
+ * TOKEN_SHOW_MAX, then " ... (N bytes)", so that a hostile file cannot
+ * flood the screen with one token or hide what it holds. Long enough for
+ * a path named in a message.
+ */
+#define TOKEN_SHOW_MAX 128
+char *str_printable(const char *s);
+/* vasprintf, then str_printable: for messages that quote a file's text. */
+char *vformat_printable(const char *fmt, va_list ap);
+/*
+ * What read_file reads at most: README "Hostile rule files". A bigger
+ * file is refused rather than read until memory runs out.
+ */
+#define RULES_FILE_MAX (64u << 20)
+#define DOMAIN_LIST_MAX (64u << 20)
+#define CONFIG_FILE_MAX (16u << 20) /* partners files, PEM certificates and keys */
+/*
+ * A whole regular file of at most `max` bytes, NUL-terminated (*len: its
+ * length, which a NUL byte inside it does not end). NULL with errno set on
+ * failure: EISDIR a directory, ENODEV a FIFO, device or socket (refused
+ * before reading: it may never end), EFBIG over `max`.
+ */
+char *read_file(const char *path, size_t max, size_t *len);
+/* 3 when text starts with a UTF-8 byte order mark (editors write one), else 0. */
+size_t utf8_bom_len(const char *text, size_t len);
+/* read_file's errno as "is a directory", "larger than the cap of 64 MiB", ... */
+const char *read_file_strerror(int err, size_t max, char *buf, size_t buflen);
 /*
  * A directory whose files are trusted (keys, control files): this user's,
  * and no one else may write to it; created 0700 first with `create`.

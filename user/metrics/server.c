@@ -228,10 +228,12 @@ static int check_options(const struct metrics_config *cfg, const struct listen_a
 
 static char *read_pem(const char *option, const char *path, char *err, size_t errlen)
 {
-	char *pem = read_file(path, NULL);
+	char *pem = read_file(path, CONFIG_FILE_MAX, NULL);
+	char why[64];
 
 	if (!pem)
-		snprintf(err, errlen, "%s %s: %s", option, path, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", option, path,
+			 read_file_strerror(errno, CONFIG_FILE_MAX, why, sizeof(why)));
 	return pem;
 }
 

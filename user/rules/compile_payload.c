@@ -250,6 +250,7 @@ static int load_domains(struct rule_set *rs, const struct rule *r, struct compil
 {
 	struct domain_list list = { 0 };
 	unsigned int n;
+	char why[64];
 	int ret = 0;
 
 	for (n = 0; n < c->ndomain_files; n++)
@@ -263,7 +264,8 @@ static int load_domains(struct rule_set *rs, const struct rule *r, struct compil
 
 	if (domains_load(r->domains, &list)) {
 		rules_add_error(rs, r->line, "sid %u: cannot read domain list %s: %s", r->sid,
-				r->domains, strerror(errno));
+				r->domains,
+				read_file_strerror(errno, DOMAIN_LIST_MAX, why, sizeof(why)));
 		return 0;
 	}
 	/* Reported with the rule's errors, so `rules load` shows them too. */

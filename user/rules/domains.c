@@ -30,8 +30,8 @@ static void add_error(struct domain_list *dl, unsigned int line, const char *fmt
 	e = &dl->errors[dl->nerrors++];
 	e->line = line;
 	va_start(ap, fmt);
-	if (vasprintf(&e->reason, fmt, ap) < 0)
-		e->reason = NULL;
+	/* The names come from the file: escaped and cut before they reach a terminal. */
+	e->reason = vformat_printable(fmt, ap); /* NULL: printed as "out of memory" */
 	va_end(ap);
 }
 
@@ -142,32 +142,51 @@ static void parse_line(struct domain_list *dl, unsigned int lineno, const char *
 	free(line);
 }
 
-int domains_parse_buffer(const char *name, const char *text, struct domain_list *out)
+/* A NUL byte would end the list without a word: its line is an error. */
+static bool nul_line(struct domain_list *dl, unsigned int lineno, const char *text, size_t n)
 {
+	const char *nul = memchr(text, '\0', n);
+
+	if (nul)
+		add_error(dl, lineno, "NUL byte in column %zu: a domain list is text",
+			  (size_t)(nul - text) + 1);
+	return nul != NULL;
+}
+
+int domains_parse_text(const char *name, const char *text, size_t len, struct domain_list *out)
+{
+	const char *stop = text + len;
 	unsigned int lineno = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->path = strdup(name);
-	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
-		text += 3; /* a UTF-8 byte order mark */
-	while (*text) {
-		size_t n = strcspn(text, "\n");
+	text += utf8_bom_len(text, len);
+	while (text < stop) {
+		const char *nl = memchr(text, '\n', (size_t)(stop - text));
+		size_t n = nl ? (size_t)(nl - text) : (size_t)(stop - text);
 
-		parse_line(out, ++lineno, text, n);
-		text += n + (text[n] == '\n');
+		if (!nul_line(out, ++lineno, text, n))
+			parse_line(out, lineno, text, n);
+		text += n + (nl != NULL);
 	}
 	merge_duplicates(out);
 	return 0;
 }
 
+int domains_parse_buffer(const char *name, const char *text, struct domain_list *out)
+{
+	return domains_parse_text(name, text, strlen(text), out);
+}
+
 int domains_load(const char *path, struct domain_list *out)
 {
-	char *text = read_file(path, NULL);
+	size_t len;
+	char *text = read_file(path, DOMAIN_LIST_MAX, &len);
 	int ret;
 
 	if (!text)
 		return -1;
-	ret = domains_parse_buffer(path, text, out);
+	ret = domains_parse_text(path, text, len, out);
 	free(text);
 	return ret;
 }

@@ -36,11 +36,14 @@ struct domain_list {
 
 /*
  * Read a domain list. Returns 0 when the file was read (check nerrors),
- * -1 when it could not be (errno set).
+ * -1 when it could not be (errno set as by read_file: say it with
+ * read_file_strerror and DOMAIN_LIST_MAX).
  */
 int domains_load(const char *path, struct domain_list *out);
 /* The same, from memory; `name` is what errors report as the file. */
 int domains_parse_buffer(const char *name, const char *text, struct domain_list *out);
+/* The same from text[0..len), which may hold NUL bytes: each line with one is an error. */
+int domains_parse_text(const char *name, const char *text, size_t len, struct domain_list *out);
 /* Print every error as "file:line: reason" on stderr. */
 void domains_print_errors(const struct domain_list *dl);
 void domains_free(struct domain_list *dl);

@@ -19,8 +19,8 @@ static void add_error(struct rule_set *rs, unsigned int line, const char *fmt, v
 		return;
 	e = &rs->errors[rs->nerrors++];
 	e->line = line;
-	if (vasprintf(&e->reason, fmt, ap) < 0)
-		e->reason = NULL;
+	/* Tokens come from the file: their bytes must not reach a terminal as they are. */
+	e->reason = vformat_printable(fmt, ap); /* NULL: printed as "out of memory" */
 }
 
 void rules_add_error(struct rule_set *rs, unsigned int line, const char *fmt, ...)

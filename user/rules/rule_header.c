@@ -345,10 +345,29 @@ static unsigned int next_port(const struct ports *set, unsigned int from, bool i
 	return 65536;
 }
 
+/* A ',' outside any brackets: "!80,!443" is a list without its brackets. */
+static bool bare_list(const char *text)
+{
+	int depth = 0;
+
+	for (; *text; text++) {
+		depth += (*text == '[') - (*text == ']');
+		if (*text == ',' && depth <= 0)
+			return true;
+	}
+	return false;
+}
+
 static void parse_port_set(struct parser *p, const char *text, struct port_set *out)
 {
-	struct ports *set = calloc(1, sizeof(*set));
+	struct ports *set;
 
+	/* Refused whole: its parts would be quoted back as "invalid port '80,!443'". */
+	if (bare_list(text)) {
+		parser_fail(p, "port list '%s' needs brackets: '[%s]'", text, text);
+		return;
+	}
+	set = calloc(1, sizeof(*set));
 	if (!set || eval_ports(p, text, 0, set)) {
 		if (!set)
 			parser_fail(p, "out of memory");

@@ -206,19 +206,45 @@ static void parse_line(struct parser *p, struct logical_line *l)
 	l->len = 0;
 }
 
-static void parse_text(struct parser *p, const char *text)
+/*
+ * A NUL byte would end the C strings the parser works on: the rest of the
+ * file would be lost without a word. Its line is an error and is skipped;
+ * a rule continued onto it ends before it (and is reported first: errors
+ * stay in line order for import).
+ */
+static bool skip_nul_line(struct parser *p, struct logical_line *l, bool open, const char *at,
+			  size_t n, unsigned int lineno)
+{
+	const char *nul = memchr(at, '\0', n);
+
+	if (!nul)
+		return false;
+	if (open)
+		parse_line(p, l);
+	rules_add_error(p->rs, lineno, "NUL byte in column %zu: a rules file is text",
+			(size_t)(nul - at) + 1);
+	return true;
+}
+
+static void parse_text(struct parser *p, const char *text, size_t len)
 {
 	struct logical_line l = { 0 };
-	const char *at = text;
+	const char *at = text + utf8_bom_len(text, len), *stop = text + len;
 	unsigned int lineno = 0;
 	bool open = false; /* l holds a line that continues */
 
-	while (*at) {
-		size_t n = strcspn(at, "\n");
+	while (at < stop) {
+		const char *nl = memchr(at, '\n', (size_t)(stop - at));
+		size_t n = nl ? (size_t)(nl - at) : (size_t)(stop - at);
 		size_t t = n, end = n - (n && at[n - 1] == '\r');
 		bool cont;
 
 		lineno++;
+		if (skip_nul_line(p, &l, open, at, n, lineno)) {
+			open = false;
+			at += n + (nl != NULL);
+			continue;
+		}
 		while (t && (at[t - 1] == '\r' || at[t - 1] == ' ' || at[t - 1] == '\t'))
 			t--;
 		/* As in Suricata, a comment line never continues onto the next. */
@@ -232,8 +258,8 @@ static void parse_text(struct parser *p, const char *text)
 		l.end = (size_t)(at - text) + end;
 		if (!join(&l, at, t, (size_t)(at - text)))
 			parser_fail(p, "out of memory");
-		at += n + (at[n] == '\n');
-		open = cont && *at;
+		at += n + (nl != NULL);
+		open = cont && at < stop;
 		if (!open)
 			parse_line(p, &l);
 	}
@@ -241,7 +267,8 @@ static void parse_text(struct parser *p, const char *text)
 	free(l.raw);
 }
 
-int rules_parse_buffer_opts(const char *name, const char *text, bool lenient, struct rule_set *out)
+int rules_parse_text(const char *name, const char *text, size_t len, bool lenient,
+		     struct rule_set *out)
 {
 	const char *slash = strrchr(name, '/');
 	struct parser p = { .rs = out, .lenient = lenient };
@@ -255,9 +282,14 @@ int rules_parse_buffer_opts(const char *name, const char *text, bool lenient, st
 		return 0;
 	}
 	p.dir = dir;
-	parse_text(&p, text);
+	parse_text(&p, text, len);
 	free(dir);
 	return 0;
+}
+
+int rules_parse_buffer_opts(const char *name, const char *text, bool lenient, struct rule_set *out)
+{
+	return rules_parse_text(name, text, strlen(text), lenient, out);
 }
 
 int rules_parse_buffer(const char *name, const char *text, struct rule_set *out)
@@ -265,14 +297,20 @@ int rules_parse_buffer(const char *name, const char *text, struct rule_set *out)
 	return rules_parse_buffer_opts(name, text, false, out);
 }
 
+char *rules_read(const char *path, size_t *len)
+{
+	return read_file(path, RULES_FILE_MAX, len);
+}
+
 int rules_load_opts(const char *path, bool lenient, struct rule_set *out)
 {
-	char *text = read_file(path, NULL);
+	size_t len;
+	char *text = rules_read(path, &len);
 	int ret;
 
 	if (!text)
 		return -1;
-	ret = rules_parse_buffer_opts(path, text, lenient, out);
+	ret = rules_parse_text(path, text, len, lenient, out);
 	free(text);
 	return ret;
 }
@@ -292,10 +330,20 @@ static void print_error(FILE *f, const struct rule_set *rs, const struct rule_er
 		fprintf(f, "%s: %s\n", rs->path, reason);
 }
 
+/* "... and N more errors" after the first ERRORS_SHOWN. */
+static void print_rest(FILE *f, const struct rule_set *rs, size_t printed)
+{
+	if (printed < rs->nerrors)
+		fprintf(f, "%s: ... and %zu more errors\n", rs->path, rs->nerrors - printed);
+}
+
 void rules_write_errors(const struct rule_set *rs, FILE *f)
 {
-	for (size_t i = 0; i < rs->nerrors; i++)
+	size_t i;
+
+	for (i = 0; i < rs->nerrors && i < ERRORS_SHOWN; i++)
 		print_error(f, rs, &rs->errors[i]);
+	print_rest(f, rs, i);
 }
 
 void rules_print_errors(const struct rule_set *rs)
@@ -350,8 +398,11 @@ size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE
 			continue;
 		}
 		refused += rs->errors[ei].line != 0;
-		print_error(err, rs, &rs->errors[ei++]);
+		if (ei < ERRORS_SHOWN)
+			print_error(err, rs, &rs->errors[ei]);
+		ei++;
 	}
+	print_rest(err, rs, ei < ERRORS_SHOWN ? ei : ERRORS_SHOWN);
 	fprintf(err, "%s: imported %zu of %zu rules (%zu skipped)\n", rs->path, rs->n,
 		rs->n + refused, refused);
 	return rs->n;

@@ -111,7 +111,8 @@ struct rule_set {
 /*
  * Parse a rules file. Returns 0 when the file was read (check nerrors:
  * a file with any error must be rejected whole), -1 when it could not be
- * read (errno set).
+ * read (errno set as by read_file: say it with read_file_strerror and
+ * RULES_FILE_MAX).
  */
 int rules_load(const char *path, struct rule_set *out);
 /* The same, from memory; `name` is what errors report as the file. */
@@ -124,10 +125,23 @@ int rules_parse_buffer(const char *name, const char *text, struct rule_set *out)
  */
 int rules_load_opts(const char *path, bool lenient, struct rule_set *out);
 int rules_parse_buffer_opts(const char *name, const char *text, bool lenient, struct rule_set *out);
+/*
+ * The same, from text[0..len), which may hold NUL bytes: each line with
+ * one is an error. A UTF-8 byte order mark at its start is skipped.
+ */
+int rules_parse_text(const char *name, const char *text, size_t len, bool lenient,
+		     struct rule_set *out);
+/* A rules file's text for rules_parse_text: read_file capped at RULES_FILE_MAX. */
+char *rules_read(const char *path, size_t *len);
 /* Record an error against a line (0: the whole file). */
 void rules_add_error(struct rule_set *rs, unsigned int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Print every error as "file:line: reason" on stderr. */
+/*
+ * Print the errors as "file:line: reason" on stderr: the first
+ * ERRORS_SHOWN, then "file: ... and N more errors" (a million bad lines
+ * would otherwise write a million lines).
+ */
+#define ERRORS_SHOWN 100
 void rules_print_errors(const struct rule_set *rs);
 /* The same, to any stream. */
 void rules_write_errors(const struct rule_set *rs, FILE *f);
@@ -136,7 +150,8 @@ void rules_print_dropped(const struct rule_set *rs);
 /*
  * botsink rules import: `rs` parsed from `text`. Prints every usable rule
  * on `out` as written (without its dropped options, after a comment that
- * names them), every refused one as "file:line: reason" on `err`, then a
+ * names them), every refused one as "file:line: reason" on `err` (the
+ * first ERRORS_SHOWN errors, as rules_print_errors), then a
  * summary line on `err`. Returns the number of rules printed.
  */
 size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE *err);

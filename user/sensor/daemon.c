@@ -28,11 +28,15 @@
 int daemon_load_rules(const struct sensor_config *o, const char *path, struct rule_set *rs,
 		      struct compiled *c, FILE *errors)
 {
+	char buf[64];
+	const char *why;
+
 	memset(c, 0, sizeof(*c));
 	if (rules_load_opts(path, o->lenient, rs)) {
-		log_error("cannot read %s: %s", path, strerror(errno));
+		why = read_file_strerror(errno, RULES_FILE_MAX, buf, sizeof(buf));
+		log_error("cannot read %s: %s", path, why);
 		if (errors)
-			fprintf(errors, "cannot read %s: %s\n", path, strerror(errno));
+			fprintf(errors, "cannot read %s: %s\n", path, why);
 		return -1;
 	}
 	if (!rs->nerrors)
