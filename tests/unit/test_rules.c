@@ -7,9 +7,11 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <glob.h>
 #include <unistd.h>
 #include "botsink_abi.h"
 #include "lib/util.h"
+#include "rules/rule_parser.h"
 #include "rules/rules.h"
 #include "unit.h"
 
@@ -1149,12 +1151,26 @@ static const struct case_line payload_cases[] = {
 	BAD("alert tcp any any -> any any (flow:from_server; sid:80;)",
 	    "keyword 'flow:from_server' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (content:\"a\"; bogus_keyword; sid:81;)",
-	    "keyword 'bogus_keyword' is not supported in XDP"),
+	    "unknown keyword 'bogus_keyword'"),
 	BAD("alert tcp any any -> any any (tls.store; sid:82;)",
 	    "keyword 'tls.store' is not supported in XDP"),
 	GOOD("alert tcp any any -> any any (content:\"a\"; detection_filter:track by_src, count 5, "
 	     "seconds 60; tag:session,5,packets; sid:83;)",
 	     83),
+	/* A typo is no keyword: an error, with the nearest one when it is close. */
+	BAD("alert tcp any any -> any any (content:\"a\"; nocsae; sid:84;)",
+	    "unknown keyword 'nocsae' (did you mean 'nocase'?)"),
+	BAD("alert tcp any any -> any any (dszie:10; sid:85;)",
+	    "unknown keyword 'dszie' (did you mean 'dsize'?)"),
+	BAD("alert tcp any any -> any any (contnet:\"a\"; sid:86;)",
+	    "unknown keyword 'contnet' (did you mean 'content'?)"),
+	/* A dotted name is a buffer only when Suricata has it. */
+	BAD("alert tcp any any -> any any (http.bogus_name; content:\"a\"; sid:87;)",
+	    "unknown keyword 'http.bogus_name'"),
+	BAD("alert tcp any any -> any any (http.cookie:\"a\"; sid:88;)",
+	    "'http.cookie' takes no value"),
+	BAD("alert tcp any any -> any any (content:\"a\"; tls.version:1.2; sid:89;)",
+	    "keyword 'tls.version' is not supported in XDP"),
 };
 
 static void test_payload_errors(void)
@@ -1170,6 +1186,23 @@ static const char *lenient_of(const char *options, enum part part)
 
 	snprintf(rule, sizeof(rule), "alert tcp any any -> 203.0.113.5 80 (%s sid:7;)", options);
 	return describe(FILE_NAME, rule, true, part);
+}
+
+/* Known but not enforceable: dropped; unknown: an error even so. */
+static void test_lenient_unknown(void)
+{
+	static const char *const cases[][2] = {
+		{ "content:\"a\"; tls.version:1.2;", "tls.version" },
+		{ "content:\"a\"; nocsae;",
+		  "error: unknown keyword 'nocsae' (did you mean 'nocase'?)" },
+		{ "dszie:10; content:\"a\";",
+		  "error: unknown keyword 'dszie' (did you mean 'dsize'?)" },
+		{ "contnet:\"a\";", "error: unknown keyword 'contnet' (did you mean 'content'?)" },
+		{ "http.bogus_name; content:\"a\";", "error: unknown keyword 'http.bogus_name'" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_STR(lenient_of(cases[i][0], DROPPED), cases[i][1]);
 }
 
 static void test_lenient(void)
@@ -1246,6 +1279,7 @@ static void test_lenient(void)
 	CHECK_STR(lenient_of("content:\"a\"; noalert;", DROPPED),
 		  "error: keyword 'noalert' is not supported in XDP");
 	CHECK_STR(lenient_of("pcre; content:\"a\";", DROPPED), "pcre");
+	test_lenient_unknown();
 	/* Strict mode says nothing was dropped. */
 	CHECK_STR(parse_part("alert tcp any any -> any any (content:\"a\"; sid:1;)", DROPPED),
 		  "none");
@@ -1492,6 +1526,175 @@ static void test_samples(void)
 	free(path);
 }
 
+/* ---- the keyword table ---- */
+
+/* A typo under --lenient is refused with its file and line, as other errors are. */
+static void test_unknown_keyword_line(void)
+{
+	static const char text[] =
+		"alert tcp any any -> 203.0.113.5 80 (content:\"a\"; pcre:\"/x/\"; sid:1;)\n"
+		"alert tcp any any -> 203.0.113.5 80 (contnet:\"a\"; sid:2;)\n";
+	struct rule_set rs;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	CHECK_INT(rules_parse_buffer_opts("t/typo.rules", text, true, &rs), 0);
+	CHECK_INT(rs.n, 1);
+	rules_write_errors(&rs, f);
+	fclose(f);
+	CHECK_STR(out, "t/typo.rules:2: unknown keyword 'contnet' (did you mean 'content'?)\n");
+	free(out);
+	rules_free(&rs);
+}
+
+enum keyword_group { KW_ENFORCED, KW_NEVER_NARROWS, KW_LEFT_OUT };
+
+static enum keyword_group keyword_group(const struct rule_keyword *kw)
+{
+	if (kw->flags & (KW_UNSUPPORTED | KW_REFUSED))
+		return KW_LEFT_OUT;
+	return kw->flags & KW_IGNORED ? KW_NEVER_NARROWS : KW_ENFORCED;
+}
+
+/* "`a`, `b`, ...": the names of one group (aliases too), in table order. */
+static char *keyword_list(enum keyword_group group)
+{
+	const struct rule_keyword *kw;
+	const char *sep = "";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	for (size_t i = 0; (kw = rule_keyword_at(i)); i++) {
+		if (keyword_group(kw) != group)
+			continue;
+		fprintf(f, "%s`%s`", sep, kw->name);
+		sep = ", ";
+		if (kw->alias)
+			fprintf(f, ", `%s`", kw->alias);
+	}
+	fclose(f);
+	return out;
+}
+
+/* The README's list after `label`, up to the next item, on one line. */
+static char *readme_list(const char *readme, const char *label)
+{
+	const char *start = strstr(readme, label), *end;
+	char *out, *o;
+
+	if (!start)
+		return NULL;
+	start += strlen(label);
+	end = strstr(start, "\n-");
+	if (!end || strstr(start, "\n\n") < end)
+		end = strstr(start, "\n\n");
+	out = o = strndup(start, end ? (size_t)(end - start) : strlen(start));
+	for (const char *s = out; out && *s; s++) {
+		if (*s == '\n') {
+			*o++ = ' ';
+			while (s[1] == ' ')
+				s++;
+		} else {
+			*o++ = *s;
+		}
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+/* The README's three lists are the keyword table's, so they cannot drift. */
+static void test_readme_keywords(void)
+{
+	static const char *const labels[] = {
+		[KW_ENFORCED] = "- Enforced in XDP: ",
+		[KW_NEVER_NARROWS] = "- Accepted and ignored, as they never narrow a match: ",
+		[KW_LEFT_OUT] = "- Left out under `--lenient` (refused without it): ",
+	};
+	char *readme = read_file("README.md", NULL);
+
+	CHECK(readme != NULL);
+	for (size_t g = 0; readme && g < ARRAY_SIZE(labels); g++) {
+		char *want = keyword_list((enum keyword_group)g);
+		char *have = readme_list(readme, labels[g]);
+
+		if (!have || strcmp(have, want))
+			fprintf(stderr, "README.md: after \"%s\" the keyword table says:\n%s\n",
+				labels[g], want);
+		CHECK_STR(have ? have : "(missing)", want);
+		free(want);
+		free(have);
+	}
+	free(readme);
+}
+
+/* Each option name of one rule line ("key[:value];" up to the ')'), unknown ones counted. */
+static size_t unknown_options(const char *line, const char *path)
+{
+	const char *s = strchr(line, '(');
+	size_t unknown = 0;
+
+	while (s && *++s) {
+		size_t n = strcspn(s, ":;)");
+		char *key = strndup_trim(s, n);
+
+		if (key && *key && !rule_keyword_find(key)) {
+			fprintf(stderr, "%s: unknown keyword '%s'\n", path, key);
+			unknown++;
+		}
+		free(key);
+		s += n;
+		if (*s == ':')
+			while (*++s && !(*s == ';' && s[-1] != '\\'))
+				;
+		if (*s != ';')
+			break;
+	}
+	return unknown;
+}
+
+static size_t unknown_in_file(const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0, unknown = 0;
+	FILE *f = fopen(path, "r");
+
+	CHECK(f != NULL);
+	while (f && getline(&line, &cap, f) > 0) {
+		const char *rule = line + strspn(line, "# \t");
+
+		/* Disabled rules too: a user may enable them. */
+		if (strncmp(rule, "alert ", 6) == 0 || strncmp(rule, "drop ", 5) == 0)
+			unknown += unknown_options(rule, path);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return unknown;
+}
+
+/* Every option name the ET Open sets use is in the keyword table. */
+static void test_et_keywords(void)
+{
+	const char *shared = getenv("BOTSINK_SHARED");
+	char *pattern;
+	glob_t g;
+
+	if (asprintf(&pattern, "%s/rules/et-open/*/*.rules", shared ? shared : "../shared") < 0)
+		return;
+	if (glob(pattern, 0, NULL, &g) != 0) {
+		printf("test_rules: %s not found: ET keywords skipped\n", pattern);
+		free(pattern);
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		CHECK_INT(unknown_in_file(g.gl_pathv[i]), 0);
+	globfree(&g);
+	free(pattern);
+}
+
 /* msg, classtype and malware_family: 1,024 bytes at most (records carry them). */
 static void test_text_limits(void)
 {
@@ -1542,5 +1745,8 @@ int main(void)
 	test_text_span();
 	test_text_limits();
 	test_samples();
+	test_unknown_keyword_line();
+	test_readme_keywords();
+	test_et_keywords();
 	return unit_report("test_rules");
 }

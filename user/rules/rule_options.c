@@ -5,7 +5,8 @@
  * one table, as in Suricata's sigmatch_table: its flags say what the
  * walk checks (a value or none, once per rule, a preceding content,
  * support in XDP) before its setup parses the value. The setups are in
- * rule_keywords.c and rule_content.c.
+ * rule_keywords.c and rule_content.c. The table holds every keyword
+ * Suricata has, so a name it lacks is a typo: an error in every mode.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -23,25 +24,33 @@
 /* One line each: clang-format would spread a braced macro body over four. */
 /* clang-format off */
 /* Describes the rule only, or never narrows what it matches: accepted as it is. */
-#define IGNORED(name) { name, NULL, 0, NULL, 0 }
+#define IGNORED(name) { name, NULL, KW_IGNORED, NULL, 0 }
+/* Narrows a match in a way XDP cannot check: refused, or dropped under --lenient. */
+#define UNSUPPORTED(name) { name, NULL, KW_UNSUPPORTED, NULL, 0 }
 /* A sticky buffer: every content after it, up to the next one. */
 #define STICKY(name, buffer) { name, NULL, KW_NO_VALUE, setup_sticky, buffer }
+/* A sticky buffer botsink does not have: every content in it is dropped with it. */
+#define MISSING(name) { name, NULL, KW_NO_VALUE | KW_UNSUPPORTED, setup_drop_sticky, 0 }
 /* A legacy modifier: it moves the content before it to its buffer. */
 #define LEGACY(name, buffer) { name, NULL, KW_BARE_MODIFIER, setup_legacy_buffer, buffer }
 /* A legacy modifier for a buffer botsink does not have: the content goes with it. */
 #define LEGACY_MISSING(name) { name, NULL, KW_BARE_MODIFIER | KW_UNSUPPORTED, setup_drop_legacy, 0 }
 /* clang-format on */
 
+/*
+ * Every keyword Suricata knows (its user guide, and every one the ET Open
+ * sets use), so that any other name is a typo: an error in every mode.
+ */
 static const struct rule_keyword keywords[] = {
 	/* The rule's own. */
-	{ "msg", NULL, KW_ONCE | KW_VALUE, setup_msg, 0 },
-	{ "sid", NULL, KW_ONCE | KW_VALUE_OR_EMPTY, setup_sid, 0 },
-	{ "rev", NULL, KW_ONCE | KW_VALUE_OR_EMPTY, setup_rev, 0 },
-	{ "classtype", NULL, KW_ONCE | KW_VALUE | KW_NONEMPTY, setup_classtype, 0 },
-	{ "metadata", NULL, KW_VALUE | KW_NONEMPTY, setup_metadata, 0 },
+	{ "msg", NULL, KW_IGNORED | KW_ONCE | KW_VALUE, setup_msg, 0 },
+	{ "sid", NULL, KW_IGNORED | KW_ONCE | KW_VALUE_OR_EMPTY, setup_sid, 0 },
+	{ "rev", NULL, KW_IGNORED | KW_ONCE | KW_VALUE_OR_EMPTY, setup_rev, 0 },
+	{ "classtype", NULL, KW_IGNORED | KW_ONCE | KW_VALUE | KW_NONEMPTY, setup_classtype, 0 },
+	{ "metadata", NULL, KW_IGNORED | KW_VALUE | KW_NONEMPTY, setup_metadata, 0 },
 	/* Only the values that never narrow a check-in to the sinkhole are kept. */
-	{ "flow", NULL, KW_VALUE | KW_NONEMPTY, setup_flow, 0 },
-	{ "flowbits", NULL, KW_VALUE | KW_NONEMPTY, setup_flowbits, 0 },
+	{ "flow", NULL, KW_IGNORED | KW_VALUE | KW_NONEMPTY, setup_flow, 0 },
+	{ "flowbits", NULL, KW_IGNORED | KW_VALUE | KW_NONEMPTY, setup_flowbits, 0 },
 	IGNORED("detection_filter"),
 	IGNORED("gid"),
 	IGNORED("priority"),
@@ -49,6 +58,7 @@ static const struct rule_keyword keywords[] = {
 	IGNORED("tag"),
 	IGNORED("target"),
 	IGNORED("threshold"),
+	IGNORED("prefilter"), /* a hint to Suricata's prefilter engine */
 	/* A helper rule Suricata never reports: counted here, it would be a check-in. */
 	{ "noalert", NULL, KW_REFUSED, NULL, 0 },
 	/* botsink's own: a list of names for dns.query. */
@@ -64,8 +74,8 @@ static const struct rule_keyword keywords[] = {
 	{ "distance", NULL, KW_POSITION, setup_position, MOD_DISTANCE },
 	{ "within", NULL, KW_POSITION, setup_position, MOD_WITHIN },
 	{ "nocase", NULL, KW_BARE_MODIFIER, setup_nocase, 0 },
-	{ "fast_pattern", NULL, KW_MODIFIER, setup_fast_pattern, 0 },
-	{ "rawbytes", NULL, KW_BARE_MODIFIER, setup_rawbytes, 0 },
+	{ "fast_pattern", NULL, KW_IGNORED | KW_MODIFIER, setup_fast_pattern, 0 },
+	{ "rawbytes", NULL, KW_IGNORED | KW_BARE_MODIFIER, setup_rawbytes, 0 },
 	{ "startswith", NULL, KW_BARE_MODIFIER, setup_startswith, 0 },
 	/* Dropping it only widens the match. */
 	{ "endswith", NULL, KW_BARE_MODIFIER | KW_UNSUPPORTED, NULL, 0 },
@@ -98,87 +108,403 @@ static const struct rule_keyword keywords[] = {
 	LEGACY_MISSING("http_stat_code"),
 	LEGACY_MISSING("http_stat_msg"),
 	LEGACY_MISSING("http_server_body"),
+	/* Suricata's other payload keywords and transforms. */
+	UNSUPPORTED("absent"),
+	UNSUPPORTED("bsize"),
+	UNSUPPORTED("byte_math"),
+	UNSUPPORTED("byte_test"),
+	UNSUPPORTED("entropy"),
+	UNSUPPORTED("isdataat"),
+	UNSUPPORTED("replace"),
+	UNSUPPORTED("rpc"),
+	UNSUPPORTED("urilen"),
+	UNSUPPORTED("compress_whitespace"),
+	UNSUPPORTED("domain"),
+	UNSUPPORTED("dotprefix"),
+	UNSUPPORTED("from_base64"),
+	UNSUPPORTED("gunzip"),
+	UNSUPPORTED("header_lowercase"),
+	UNSUPPORTED("luaxform"),
+	UNSUPPORTED("pcrexform"),
+	UNSUPPORTED("strip_pseudo_headers"),
+	UNSUPPORTED("strip_whitespace"),
+	UNSUPPORTED("subslice"),
+	UNSUPPORTED("tld"),
+	UNSUPPORTED("to_lowercase"),
+	UNSUPPORTED("to_md5"),
+	UNSUPPORTED("to_sha1"),
+	UNSUPPORTED("to_sha256"),
+	UNSUPPORTED("to_uppercase"),
+	UNSUPPORTED("url_decode"),
+	UNSUPPORTED("xor"),
+	UNSUPPORTED("zlib_deflate"),
+	/* The IP, TCP, UDP and ICMP headers' other fields. */
+	UNSUPPORTED("fragbits"),
+	UNSUPPORTED("fragoffset"),
+	UNSUPPORTED("geoip"),
+	UNSUPPORTED("id"),
+	UNSUPPORTED("ip_proto"),
+	UNSUPPORTED("ipopts"),
+	UNSUPPORTED("ipv4-csum"),
+	UNSUPPORTED("sameip"),
+	UNSUPPORTED("tos"),
+	UNSUPPORTED("ttl"),
+	UNSUPPORTED("ack"),
+	UNSUPPORTED("seq"),
+	UNSUPPORTED("tcp.mss"),
+	UNSUPPORTED("tcpv4-csum"),
+	UNSUPPORTED("tcpv6-csum"),
+	UNSUPPORTED("window"),
+	UNSUPPORTED("udpv4-csum"),
+	UNSUPPORTED("udpv6-csum"),
+	UNSUPPORTED("icmp_id"),
+	UNSUPPORTED("icmp_seq"),
+	UNSUPPORTED("icmpv4-csum"),
+	UNSUPPORTED("icmpv6-csum"),
+	UNSUPPORTED("icmpv6.mtu"),
+	UNSUPPORTED("icode"),
+	UNSUPPORTED("itype"),
+	UNSUPPORTED("vlan.id"),
+	UNSUPPORTED("vlan.layers"),
+	MISSING("ipv4.hdr"),
+	MISSING("ipv6.hdr"),
+	MISSING("tcp.hdr"),
+	MISSING("udp.hdr"),
+	MISSING("icmpv4.hdr"),
+	MISSING("icmpv6.hdr"),
+	/* Flow state, counters and what Suricata does besides alerting. */
+	UNSUPPORTED("bypass"),
+	UNSUPPORTED("flow.age"),
+	UNSUPPORTED("flow.bytes"),
+	UNSUPPORTED("flow.bytes_toclient"),
+	UNSUPPORTED("flow.bytes_toserver"),
+	UNSUPPORTED("flow.pkts"),
+	UNSUPPORTED("flow.pkts_toclient"),
+	UNSUPPORTED("flow.pkts_toserver"),
+	UNSUPPORTED("flowint"),
+	UNSUPPORTED("flowvar"),
+	UNSUPPORTED("hostbits"),
+	UNSUPPORTED("pktvar"),
+	UNSUPPORTED("stream_size"),
+	UNSUPPORTED("xbits"),
+	UNSUPPORTED("app-layer-event"),
+	UNSUPPORTED("app-layer-protocol"),
+	UNSUPPORTED("app-layer-state"),
+	UNSUPPORTED("decode-event"),
+	UNSUPPORTED("stream-event"),
+	UNSUPPORTED("config"),
+	UNSUPPORTED("dataset"),
+	UNSUPPORTED("datarep"),
+	UNSUPPORTED("iprep"),
+	UNSUPPORTED("lua"),
+	UNSUPPORTED("luajit"),
+	UNSUPPORTED("requires"),
+	/* HTTP buffers botsink does not have. */
+	MISSING("http.accept"),
+	MISSING("http.accept_enc"),
+	MISSING("http.accept_lang"),
+	MISSING("http.connection"),
+	MISSING("http.content_len"),
+	MISSING("http.content_type"),
+	MISSING("http.cookie"),
+	MISSING("http.header_names"),
+	MISSING("http.host.raw"),
+	MISSING("http.location"),
+	MISSING("http.protocol"),
+	MISSING("http.referer"),
+	MISSING("http.request_header"),
+	MISSING("http.request_line"),
+	MISSING("http.response_body"),
+	MISSING("http.response_header"),
+	MISSING("http.response_line"),
+	MISSING("http.server"),
+	MISSING("http.start"),
+	MISSING("http.stat_code"),
+	MISSING("http.stat_msg"),
+	MISSING("http_accept"),
+	MISSING("http_accept_enc"),
+	MISSING("http_accept_lang"),
+	MISSING("http_connection"),
+	MISSING("http_content_len"),
+	MISSING("http_content_type"),
+	MISSING("http_header_names"),
+	MISSING("http_location"),
+	MISSING("http_origin"),
+	MISSING("http_protocol"),
+	MISSING("http_referer"),
+	MISSING("http_request_line"),
+	MISSING("http_response_line"),
+	MISSING("http_server"),
+	MISSING("http_start"),
+	MISSING("http2.header"),
+	MISSING("http2.header_name"),
+	UNSUPPORTED("http2.errorcode"),
+	UNSUPPORTED("http2.frametype"),
+	UNSUPPORTED("http2.priority"),
+	UNSUPPORTED("http2.settings"),
+	UNSUPPORTED("http2.size_update"),
+	UNSUPPORTED("http2.window"),
+	/* Files. */
+	MISSING("file.data"),
+	MISSING("file_data"),
+	MISSING("file.magic"),
+	MISSING("file.name"),
+	UNSUPPORTED("fileext"),
+	UNSUPPORTED("filemagic"),
+	UNSUPPORTED("filemd5"),
+	UNSUPPORTED("filename"),
+	UNSUPPORTED("filesha1"),
+	UNSUPPORTED("filesha256"),
+	UNSUPPORTED("filesize"),
+	UNSUPPORTED("filestore"),
+	MISSING("base64_data"),
+	UNSUPPORTED("base64_decode"),
+	/* DNS beyond the first question's name. */
+	MISSING("dns.additionals.rrname"),
+	MISSING("dns.answer.name"),
+	MISSING("dns.answers.rrname"),
+	MISSING("dns.authorities.rrname"),
+	MISSING("dns.queries.rrname"),
+	MISSING("dns.query.name"),
+	MISSING("dns.response.rrname"),
+	UNSUPPORTED("dns.opcode"),
+	UNSUPPORTED("dns.rcode"),
+	UNSUPPORTED("dns.rrtype"),
+	/* TLS, JA3/JA4, SSH, QUIC. */
+	MISSING("tls.alpn"),
+	MISSING("tls.cert_fingerprint"),
+	MISSING("tls.cert_issuer"),
+	MISSING("tls.cert_serial"),
+	MISSING("tls.cert_subject"),
+	MISSING("tls.certs"),
+	MISSING("tls.random"),
+	MISSING("tls.random_bytes"),
+	MISSING("tls.random_time"),
+	MISSING("tls.sni"),
+	MISSING("tls.subjectaltname"),
+	MISSING("tls_cert_fingerprint"),
+	MISSING("tls_cert_issuer"),
+	MISSING("tls_cert_serial"),
+	MISSING("tls_cert_subject"),
+	MISSING("tls_sni"),
+	UNSUPPORTED("ssl_state"),
+	UNSUPPORTED("ssl_version"),
+	UNSUPPORTED("tls.cert_chain_len"),
+	UNSUPPORTED("tls.cert_expired"),
+	UNSUPPORTED("tls.cert_valid"),
+	UNSUPPORTED("tls.fingerprint"),
+	UNSUPPORTED("tls.issuerdn"),
+	UNSUPPORTED("tls.store"),
+	UNSUPPORTED("tls.subject"),
+	UNSUPPORTED("tls.version"),
+	MISSING("ja3.hash"),
+	MISSING("ja3.string"),
+	MISSING("ja3s.hash"),
+	MISSING("ja3s.string"),
+	MISSING("ja4.hash"),
+	MISSING("ja3_hash"),
+	MISSING("ja3_string"),
+	MISSING("ja3s_hash"),
+	MISSING("ja3s_string"),
+	MISSING("ssh.hassh"),
+	MISSING("ssh.hassh.server"),
+	MISSING("ssh.hassh.server.string"),
+	MISSING("ssh.hassh.string"),
+	MISSING("ssh.proto"),
+	MISSING("ssh.software"),
+	MISSING("ssh_proto"),
+	MISSING("ssh_software"),
+	UNSUPPORTED("ssh.protoversion"),
+	UNSUPPORTED("ssh.softwareversion"),
+	MISSING("quic.cyu.hash"),
+	MISSING("quic.cyu.string"),
+	MISSING("quic.sni"),
+	MISSING("quic.ua"),
+	MISSING("quic.version"),
+	/* Other application protocols. */
+	UNSUPPORTED("cip_service"),
+	UNSUPPORTED("dce_iface"),
+	UNSUPPORTED("dce_opnum"),
+	MISSING("dce_stub_data"),
+	UNSUPPORTED("dhcp.leasetime"),
+	UNSUPPORTED("dhcp.rebinding_time"),
+	UNSUPPORTED("dhcp.renewal_time"),
+	MISSING("dnp3_data"),
+	UNSUPPORTED("dnp3_func"),
+	UNSUPPORTED("dnp3_ind"),
+	UNSUPPORTED("dnp3_obj"),
+	UNSUPPORTED("enip_command"),
+	MISSING("email.cc"),
+	MISSING("email.date"),
+	MISSING("email.from"),
+	MISSING("email.message_id"),
+	MISSING("email.received"),
+	MISSING("email.subject"),
+	MISSING("email.to"),
+	MISSING("email.url"),
+	MISSING("email.x_mailer"),
+	/* A sticky buffer named by its value (frame:http.request). */
+	{ "frame", NULL, KW_VALUE | KW_UNSUPPORTED, setup_drop_sticky, 0 },
+	MISSING("ftp.command"),
+	MISSING("ftp.command_data"),
+	MISSING("ftp.completion_code"),
+	MISSING("ftp.reply"),
+	UNSUPPORTED("ftpbounce"),
+	UNSUPPORTED("ftpdata_command"),
+	MISSING("ike.init_spi"),
+	MISSING("ike.key_exchange_payload"),
+	MISSING("ike.nonce_payload"),
+	MISSING("ike.resp_spi"),
+	MISSING("ike.vendor"),
+	UNSUPPORTED("ike.chosen_sa_attribute"),
+	UNSUPPORTED("ike.exchtype"),
+	UNSUPPORTED("ike.key_exchange_payload_length"),
+	UNSUPPORTED("ike.nonce_payload_length"),
+	MISSING("krb5_cname"),
+	MISSING("krb5_sname"),
+	UNSUPPORTED("krb5.ticket_encryption"),
+	UNSUPPORTED("krb5.weak_encryption"),
+	UNSUPPORTED("krb5_err_code"),
+	UNSUPPORTED("krb5_msg_type"),
+	UNSUPPORTED("modbus"),
+	MISSING("mqtt.connect.clientid"),
+	MISSING("mqtt.connect.password"),
+	MISSING("mqtt.connect.username"),
+	MISSING("mqtt.connect.willmessage"),
+	MISSING("mqtt.connect.willtopic"),
+	MISSING("mqtt.publish.message"),
+	MISSING("mqtt.publish.topic"),
+	MISSING("mqtt.subscribe.topic"),
+	MISSING("mqtt.unsubscribe.topic"),
+	UNSUPPORTED("mqtt.connack.session_present"),
+	UNSUPPORTED("mqtt.connect.flags"),
+	UNSUPPORTED("mqtt.flags"),
+	UNSUPPORTED("mqtt.protocol_version"),
+	UNSUPPORTED("mqtt.qos"),
+	UNSUPPORTED("mqtt.reason_code"),
+	UNSUPPORTED("mqtt.type"),
+	UNSUPPORTED("nfs.version"),
+	UNSUPPORTED("nfs_procedure"),
+	MISSING("rfb.name"),
+	UNSUPPORTED("rfb.secresult"),
+	UNSUPPORTED("rfb.sectype"),
+	MISSING("sip.content_length"),
+	MISSING("sip.content_type"),
+	MISSING("sip.from"),
+	MISSING("sip.method"),
+	MISSING("sip.protocol"),
+	MISSING("sip.request_line"),
+	MISSING("sip.response_line"),
+	MISSING("sip.stat_code"),
+	MISSING("sip.stat_msg"),
+	MISSING("sip.to"),
+	MISSING("sip.uri"),
+	MISSING("sip.user_agent"),
+	MISSING("sip.via"),
+	MISSING("smb.named_pipe"),
+	MISSING("smb.ntlmssp_domain"),
+	MISSING("smb.ntlmssp_user"),
+	MISSING("smb.share"),
+	MISSING("smb_named_pipe"),
+	MISSING("smb_share"),
+	UNSUPPORTED("smb.version"),
+	MISSING("smtp.helo"),
+	MISSING("smtp.mail_from"),
+	MISSING("smtp.rcpt_to"),
+	MISSING("snmp.community"),
+	MISSING("snmp.usm"),
+	UNSUPPORTED("snmp.pdu_type"),
+	UNSUPPORTED("snmp.version"),
+	MISSING("websocket.payload"),
+	UNSUPPORTED("websocket.flags"),
+	UNSUPPORTED("websocket.mask"),
+	UNSUPPORTED("websocket.opcode"),
 };
 
-/*
- * Without a value, these name sticky buffers botsink does not have (and
- * so does any other dotted name but the dotted_flags): every content in
- * them is dropped with them. With a value they are unknown keywords.
- */
-static const char *const missing_buffers[] = {
-	"file_data",
-	"base64_data",
-	"tls_sni",
-	"tls_cert_subject",
-	"tls_cert_issuer",
-	"tls_cert_serial",
-	"tls_cert_fingerprint",
-	"ja3_hash",
-	"ja3_string",
-	"ja3s_hash",
-	"ja3s_string",
-	"ssh_proto",
-	"ssh_software",
-	"http_accept",
-	"http_accept_enc",
-	"http_accept_lang",
-	"http_connection",
-	"http_content_len",
-	"http_content_type",
-	"http_header_names",
-	"http_location",
-	"http_origin",
-	"http_referer",
-	"http_request_line",
-	"http_response_line",
-	"http_server",
-	"http_protocol",
-	"http_start",
-	"krb5_cname",
-	"krb5_sname",
-	"smb_named_pipe",
-	"smb_share",
-};
-
-/* Dotted keywords without a value that are not buffers. */
-static const char *const dotted_flags[] = {
-	"tls.store",
-	"tls.cert_expired",
-	"tls.cert_valid",
-};
-
-/* What find_keyword gives for a name that is not in the table. */
-static const struct rule_keyword missing_buffer = { "", NULL, KW_UNSUPPORTED, setup_drop_sticky,
-						    0 };
-static const struct rule_keyword unknown_keyword = { "", NULL, KW_UNSUPPORTED, NULL, 0 };
-
-static bool in_list(const char *key, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(key, list[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool is_missing_buffer(const struct rule_option *o)
-{
-	if (o->value)
-		return false;
-	if (in_list(o->key, missing_buffers, ARRAY_SIZE(missing_buffers)))
-		return true;
-	return strchr(o->key, '.') && !in_list(o->key, dotted_flags, ARRAY_SIZE(dotted_flags));
-}
-
-/* Its entry in the table; what is not there cannot be enforced in XDP. */
-static const struct rule_keyword *find_keyword(const struct rule_option *o)
+const struct rule_keyword *rule_keyword_find(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++) {
 		const struct rule_keyword *kw = &keywords[i];
 
-		if (strcmp(o->key, kw->name) == 0 || (kw->alias && strcmp(o->key, kw->alias) == 0))
+		if (strcmp(name, kw->name) == 0 || (kw->alias && strcmp(name, kw->alias) == 0))
 			return kw;
 	}
-	return is_missing_buffer(o) ? &missing_buffer : &unknown_keyword;
+	return NULL;
+}
+
+const struct rule_keyword *rule_keyword_at(size_t i)
+{
+	return i < ARRAY_SIZE(keywords) ? &keywords[i] : NULL;
+}
+
+/* Longer names are no typo of a keyword: they get no suggestion. */
+#define TYPO_MAX 64
+
+/*
+ * Edit distance with adjacent transpositions (optimal string alignment),
+ * so that "nocsae" is one edit from "nocase", as a typist sees it.
+ */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[TYPO_MAX + 1][TYPO_MAX + 1];
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The known name nearest to a typo, within two edits; NULL when none is. */
+static const char *nearest_keyword(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	if (strlen(name) > TYPO_MAX)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++) {
+		const char *names[] = { keywords[i].name, keywords[i].alias };
+
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+			size_t d;
+
+			if (!names[k] || strlen(names[k]) > TYPO_MAX)
+				continue;
+			d = edit_distance(name, names[k]);
+			if (d < best_d) {
+				best = names[k];
+				best_d = d;
+			}
+		}
+	}
+	return best;
+}
+
+static void unknown_keyword(struct parser *p, const char *name)
+{
+	const char *near = nearest_keyword(name);
+
+	if (near)
+		parser_fail(p, "unknown keyword '%s' (did you mean '%s'?)", name, near);
+	else
+		parser_fail(p, "unknown keyword '%s'", name);
 }
 
 /* KW_MODIFIER: it applies to the last content, and is dropped with it. */
@@ -243,7 +569,11 @@ static bool check_keyword(struct parser *p, struct rule *r, struct rule_option *
 
 static void apply_option(struct parser *p, struct rule *r, struct rule_option *o, bool *seen)
 {
-	o->kw = find_keyword(o);
+	o->kw = rule_keyword_find(o->key);
+	if (!o->kw) {
+		unknown_keyword(p, o->key);
+		return;
+	}
 	if (!check_keyword(p, r, o, seen))
 		return;
 	if (o->kw->setup)

@@ -87,6 +87,11 @@ enum keyword_flag {
 	KW_UNSUPPORTED = 1 << 7, /* refused, or dropped under --lenient (then set up) */
 	/* With KW_VALUE: "X needs a value" for an empty one, after the setup had its say. */
 	KW_NONEMPTY = 1 << 8,
+	/*
+	 * Not a check: matched on nothing, as it describes the rule or never
+	 * narrows a match (the README's second group of keywords).
+	 */
+	KW_IGNORED = 1 << 9,
 };
 
 struct rule_keyword;
@@ -119,6 +124,10 @@ struct rule_keyword {
 
 /* Options: rule_options.c */
 void parse_options(struct parser *p, struct rule *r, const char *text, size_t len);
+/* A name's entry in the keyword table, or NULL: Suricata does not know it either. */
+const struct rule_keyword *rule_keyword_find(const char *name);
+/* The keyword table's entry i, or NULL past its end (for the README's lists). */
+const struct rule_keyword *rule_keyword_at(size_t i);
 
 /* The keywords that describe a rule, and its flags: rule_keywords.c */
 keyword_setup setup_msg, setup_sid, setup_rev, setup_metadata, setup_classtype;
