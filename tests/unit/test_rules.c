@@ -1613,7 +1613,7 @@ static void test_readme_keywords(void)
 		[KW_NEVER_NARROWS] = "- Accepted and ignored, as they never narrow a match: ",
 		[KW_LEFT_OUT] = "- Left out under `--lenient` (refused without it): ",
 	};
-	char *readme = read_file("README.md", NULL);
+	char *readme = read_file("README.md", SIZE_MAX, NULL);
 
 	CHECK(readme != NULL);
 	for (size_t g = 0; readme && g < ARRAY_SIZE(labels); g++) {
