@@ -131,3 +131,107 @@ bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n
 	half.addr.s6_addr[p->len / 8] |= (uint8_t)(0x80 >> (p->len % 8));
 	return prefix_covered(&half, cover, n);
 }
+
+int prefix_cmp_tree(const struct prefix *x, const struct prefix *y)
+{
+	bool v4x = prefix_is_v4(x), v4y = prefix_is_v4(y);
+	int c;
+
+	if (v4x != v4y)
+		return v4x ? -1 : 1;
+	c = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+	if (c)
+		return c;
+	return x->len == y->len ? 0 : x->len < y->len ? -1 : 1;
+}
+
+/* The address just past the prefix; *carry when that wraps around. */
+static struct in6_addr prefix_next(const struct prefix *p, bool *carry)
+{
+	struct in6_addr a = p->addr;
+	unsigned int bit = p->len ? p->len - 1 : 0;
+	unsigned int add = p->len ? 0x80 >> (bit % 8) : 0x100;
+	int i = p->len ? (int)(bit / 8) : -1;
+
+	*carry = i < 0;
+	for (; i >= 0 && add; i--) {
+		add += a.s6_addr[i];
+		a.s6_addr[i] = (uint8_t)add;
+		add >>= 8;
+	}
+	*carry = *carry || add;
+	return a;
+}
+
+/* A prefix of the walk, and how far its children cover it so far. */
+struct tile {
+	const struct prefix *p;
+	size_t index;
+	struct in6_addr next; /* the first address its children do not cover yet */
+	bool carry, gap;
+};
+
+/* Its children, in address order, cover it when each starts where the last ended. */
+static bool tile_covered(const struct tile *t)
+{
+	bool carry;
+	struct in6_addr end = prefix_next(t->p, &carry);
+
+	return !t->gap && carry == t->carry && memcmp(&end, &t->next, sizeof(end)) == 0;
+}
+
+static void tile_add(struct tile *parent, const struct prefix *child)
+{
+	if (parent->carry || memcmp(&child->addr, &parent->next, sizeof(child->addr)) != 0)
+		parent->gap = true;
+	parent->next = prefix_next(child, &parent->carry);
+}
+
+static int cmp_tree_index(const void *a, const void *b, void *base)
+{
+	const struct prefix *p = base;
+
+	return prefix_cmp_tree(&p[*(const size_t *)a], &p[*(const size_t *)b]);
+}
+
+/*
+ * In the tree order each prefix's children (the longest that it contains)
+ * follow it: the longer prefixes cover it exactly when its children do.
+ */
+static void walk_tiles(const struct prefix *p, const size_t *order, size_t n, struct tile *stack,
+		       bool *covered)
+{
+	size_t depth = 0;
+
+	for (size_t k = 0; k <= n; k++) {
+		const struct prefix *cur = k < n ? &p[order[k]] : NULL;
+
+		while (depth && (!cur || !prefix_contains(stack[depth - 1].p, cur))) {
+			depth--;
+			covered[stack[depth].index] = tile_covered(&stack[depth]);
+		}
+		if (!cur)
+			break;
+		if (depth)
+			tile_add(&stack[depth - 1], cur);
+		stack[depth++] = (struct tile){ .p = cur, .index = order[k], .next = cur->addr };
+	}
+}
+
+int prefixes_covered(const struct prefix *p, size_t n, bool *covered)
+{
+	size_t *order = calloc(n ? n : 1, sizeof(*order));
+	struct tile *stack = calloc(n ? n : 1, sizeof(*stack));
+	int err = -ENOMEM;
+
+	if (order && stack) {
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+		qsort_r(order, n, sizeof(*order), cmp_tree_index, (void *)p);
+		walk_tiles(p, order, n, stack, covered);
+		err = 0;
+	}
+	free(order);
+	free(stack);
+	return err;
+}

@@ -36,6 +36,17 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 bool prefix_equal(const struct prefix *a, const struct prefix *b);
 /* Is every address of `p` inside one of the `n` prefixes of `cover`? */
 bool prefix_covered(const struct prefix *p, const struct prefix *cover, size_t n);
+/*
+ * The tree order: family, address, then length, so that a prefix comes
+ * after those that contain it and is followed by those it contains.
+ */
+int prefix_cmp_tree(const struct prefix *x, const struct prefix *y);
+/*
+ * For each of the distinct prefixes p[0..n): do the longer ones of the
+ * list cover every address of it? As prefix_covered, for all of them in
+ * O(n log n). 0 or -ENOMEM.
+ */
+int prefixes_covered(const struct prefix *p, size_t n, bool *covered);
 /* Zero every bit after the first `len`. */
 void addr_mask(struct in6_addr *a, unsigned int len);
 void prefix_netmask(unsigned int len, uint8_t mask[16]);

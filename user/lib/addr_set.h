@@ -21,7 +21,8 @@ struct addr_item {
 
 struct addr_set {
 	bool dflt; /* membership of addresses no item contains */
-	struct addr_item *items; /* canonical: shortest first, each differs from its parent */
+	struct addr_item *items; /* canonical: shortest first, then by address (lookups
+				  * search this order), each differs from its parent */
 	size_t n;
 };
 
@@ -32,6 +33,15 @@ void addr_set_complement(struct addr_set *s);
 /* *a = *a | b, or *a = *a & ~b. 0 or -ENOMEM. */
 int addr_set_union(struct addr_set *a, const struct addr_set *b);
 int addr_set_subtract(struct addr_set *a, const struct addr_set *b);
+/*
+ * *out = (plus[0] | plus[1] | ...) & ~(minus[0] | minus[1] | ...), in one
+ * pass: a list of n terms costs O(n log n), where n unions one at a time
+ * would cost O(n^2 log n). No plus term: the empty set. The terms need
+ * not be canonical: a term whose items all say `in` is their union, in
+ * any order and with repeats. 0 or -ENOMEM.
+ */
+int addr_set_build(struct addr_set *out, const struct addr_set *plus, size_t nplus,
+		   const struct addr_set *minus, size_t nminus);
 void addr_set_free(struct addr_set *s);
 
 /*
@@ -39,6 +49,8 @@ void addr_set_free(struct addr_set *s);
  * are they in the set, and by which item (its length; -1: the default)?
  */
 bool addr_set_contains(const struct addr_set *s, const struct prefix *p, int *by_len);
+/* Is `p` inside the set, or does it hold one of the set's `in` items? */
+bool addr_set_meets(const struct addr_set *s, const struct prefix *p);
 /* No address at all (nothing `in`, default out). */
 bool addr_set_is_empty(const struct addr_set *s);
 

@@ -48,43 +48,48 @@ static bool in_space(const struct compiled *c, const struct prefix *p)
 
 static bool overlaps_space(const struct compiled *c, const struct prefix *p)
 {
-	if (in_space(c, p))
-		return true;
-	for (size_t i = 0; i < c->space.n; i++)
-		if (c->space.items[i].in && prefix_contains(p, &c->space.items[i].prefix))
-			return true;
-	return false;
+	return addr_set_meets(&c->space, p);
+}
+
+/* The rules' destination prefixes, as one set of `in` items to normalise. */
+static int dst_prefixes(const struct rule_set *rs, struct addr_set *all)
+{
+	memset(all, 0, sizeof(*all));
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct addr_set *dst = &rs->rules[i].dst;
+
+		for (size_t j = 0; j < dst->n; j++) {
+			if (!dst->items[j].in)
+				continue;
+			if (!array_grow((void **)&all->items, all->n + 1, sizeof(*all->items)))
+				return -1;
+			all->items[all->n++] = dst->items[j];
+		}
+	}
+	return 0;
 }
 
 /* The space as given, or the union of the rules' destination prefixes. */
 static int build_space(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *c)
 {
+	struct addr_set prefixes;
 	int err = 0;
 
 	if (sinkhole)
 		return addr_set_union(&c->space, sinkhole) ? -1 : 0;
 	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule *r = &rs->rules[i];
-
-		if (r->dst.dflt) {
-			rules_add_error(
-				rs, r->line,
-				"destination 'any', a variable or a negation means the whole sinkhole space: give --sinkhole");
-			err = -1;
-		}
-		for (size_t j = 0; j < r->dst.n; j++) {
-			struct addr_set one;
-
-			if (!r->dst.items[j].in)
-				continue;
-			if (addr_set_init_prefix(&one, &r->dst.items[j].prefix) ||
-			    addr_set_union(&c->space, &one)) {
-				addr_set_free(&one);
-				return -1;
-			}
-			addr_set_free(&one);
-		}
+		if (!rs->rules[i].dst.dflt)
+			continue;
+		rules_add_error(
+			rs, rs->rules[i].line,
+			"destination 'any', a variable or a negation means the whole sinkhole space: give --sinkhole");
+		err = -1;
 	}
+	if (dst_prefixes(rs, &prefixes) || addr_set_build(&c->space, &prefixes, 1, NULL, 0)) {
+		addr_set_free(&prefixes);
+		return -1;
+	}
+	addr_set_free(&prefixes);
 	if (!err && addr_set_is_empty(&c->space)) {
 		rules_add_error(
 			rs, 0,
@@ -397,16 +402,139 @@ static int cmp_port_list(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst_entry *e,
-		      bool *used)
+/*
+ * Which rules can cover an entry: those whose destination defaults to `in`,
+ * and those with an `in` prefix that contains it, found by length and
+ * address. Asking every rule about every entry was rules x entries.
+ */
+struct dst_key {
+	struct prefix prefix;
+	size_t rule;
+};
+
+struct dst_index {
+	struct dst_key *keys; /* by prefix (cmp_prefix), then rule */
+	size_t n;
+	size_t *open; /* rules whose destination defaults to `in` */
+	size_t nopen;
+	size_t *found; /* room for every rule of both */
+};
+
+static int cmp_dst_key(const void *a, const void *b)
 {
-	struct ranked *ranked = calloc(rs->n ? rs->n : 1, sizeof(*ranked));
+	const struct dst_key *x = a, *y = b;
+	int c = cmp_prefix(&x->prefix, &y->prefix);
+
+	return c ? c : (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void dst_index_free(struct dst_index *x)
+{
+	free(x->keys);
+	free(x->open);
+	free(x->found);
+}
+
+static int dst_index_add(struct dst_index *x, const struct rule *r, size_t rule)
+{
+	if (r->dst.dflt) {
+		if (!array_grow((void **)&x->open, x->nopen + 1, sizeof(*x->open)))
+			return -1;
+		x->open[x->nopen++] = rule;
+		return 0;
+	}
+	for (size_t j = 0; j < r->dst.n; j++) {
+		if (!r->dst.items[j].in)
+			continue;
+		if (!array_grow((void **)&x->keys, x->n + 1, sizeof(*x->keys)))
+			return -1;
+		x->keys[x->n++] = (struct dst_key){ r->dst.items[j].prefix, rule };
+	}
+	return 0;
+}
+
+static int dst_index_build(const struct rule_set *rs, struct dst_index *x)
+{
+	memset(x, 0, sizeof(*x));
+	for (size_t i = 0; i < rs->n; i++)
+		if (dst_index_add(x, &rs->rules[i], i))
+			return -1;
+	if (x->n)
+		qsort(x->keys, x->n, sizeof(*x->keys), cmp_dst_key);
+	x->found = malloc((x->n + x->nopen + 1) * sizeof(*x->found));
+	return x->found ? 0 : -1;
+}
+
+/* The first of keys[0..n) not below `key`. */
+static size_t dst_key_bound(const struct dst_key *keys, size_t n, const struct dst_key *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_dst_key(&keys[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The keys of one length, [start, end): those equal to the entry's prefix of that length. */
+static void dst_index_block(struct dst_index *x, size_t start, size_t end, const struct prefix *e,
+			    size_t *n)
+{
+	struct dst_key key = { .prefix = { .addr = e->addr, .len = x->keys[start].prefix.len } };
+
+	if (key.prefix.len > e->len)
+		return;
+	addr_mask(&key.prefix.addr, key.prefix.len);
+	for (size_t k = start + dst_key_bound(x->keys + start, end - start, &key);
+	     k < end && prefix_equal(&x->keys[k].prefix, &key.prefix); k++)
+		if (prefix_contains(&key.prefix, e))
+			x->found[(*n)++] = x->keys[k].rule;
+}
+
+/* The rules that may cover the entry, in x->found, in rule order, each once. */
+static size_t dst_index_find(struct dst_index *x, const struct prefix *e)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < x->nopen; i++)
+		x->found[n++] = x->open[i];
+	for (size_t end = x->n, start; end; end = start) {
+		struct dst_key first = { .prefix = { .len = x->keys[end - 1].prefix.len } };
+
+		start = dst_key_bound(x->keys, end, &first);
+		dst_index_block(x, start, end, e, &n);
+	}
+	qsort(x->found, n, sizeof(*x->found), cmp_size);
+	for (size_t i = 0; i < n; i++)
+		if (!k || x->found[k - 1] != x->found[i])
+			x->found[k++] = x->found[i];
+	return k;
+}
+
+static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst_index *x,
+		      struct dst_entry *e, bool *used)
+{
+	size_t nfound = dst_index_find(x, &e->prefix);
+	struct ranked *ranked = calloc(nfound ? nfound : 1, sizeof(*ranked));
 	size_t n = 0;
 	int err = 0;
 
 	if (!ranked)
 		return -1;
-	for (size_t i = 0; i < rs->n; i++) {
+	for (size_t k = 0; k < nfound; k++) {
+		size_t i = x->found[k];
 		int len = covering_length(&rs->rules[i], &e->prefix);
 
 		if (len == -2)
@@ -564,27 +692,12 @@ static int check_v4_table(struct rule_set *rs, const struct compiled *c)
 	return ret ? -1 : 0;
 }
 
-static bool entry_shadowed(const struct prefix *entries, size_t n, size_t i)
-{
-	struct prefix *inner = calloc(n ? n : 1, sizeof(*inner));
-	size_t k = 0;
-	bool shadowed;
-
-	if (!inner)
-		return false;
-	for (size_t j = 0; j < n; j++)
-		if (entries[j].len > entries[i].len && prefix_contains(&entries[i], &entries[j]))
-			inner[k++] = entries[j];
-	shadowed = prefix_covered(&entries[i], inner, k);
-	free(inner);
-	return shadowed;
-}
-
 int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out)
 {
 	struct prefix *entries = NULL;
 	size_t nentries = 0;
-	bool *used = NULL;
+	bool *used = NULL, *shadowed = NULL;
+	struct dst_index index = { 0 };
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -602,14 +715,16 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 	if (err)
 		goto out;
 	used = calloc(rs->n ? rs->n : 1, sizeof(*used));
+	shadowed = calloc(nentries ? nentries : 1, sizeof(*shadowed));
 	out->dst = calloc(nentries ? nentries : 1, sizeof(*out->dst));
-	if (!used || !out->dst) {
+	if (!used || !shadowed || !out->dst || prefixes_covered(entries, nentries, shadowed) ||
+	    dst_index_build(rs, &index)) {
 		err = -1;
 		goto out;
 	}
 	for (size_t i = 0; i < nentries; i++) {
 		/* An entry covered by longer ones never sees a packet: skip it. */
-		if (entry_shadowed(entries, nentries, i))
+		if (shadowed[i])
 			continue;
 		out->dst[out->ndst].prefix = entries[i];
 		/* A hole taken out of the space: no list, not sinkhole traffic. */
@@ -617,7 +732,7 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 			out->ndst++;
 			continue;
 		}
-		if (fill_entry(rs, out, &out->dst[out->ndst++], used))
+		if (fill_entry(rs, out, &index, &out->dst[out->ndst++], used))
 			err = -1;
 	}
 	if (!err)
@@ -639,6 +754,8 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 out:
 	free(entries);
 	free(used);
+	free(shadowed);
+	dst_index_free(&index);
 	if (err && !rs->nerrors)
 		rules_add_error(rs, 0, "out of memory");
 	return err ? -1 : 0;
@@ -734,7 +851,8 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 int parse_sinkhole(const char *text, struct addr_set *out, char **bad)
 {
 	char *copy = strdup(text), *save = NULL;
-	struct addr_set minus = { 0 };
+	struct addr_item *items[2] = { NULL, NULL }; /* plain, then negated */
+	size_t n[2] = { 0, 0 };
 	int err = copy ? 0 : -1;
 
 	memset(out, 0, sizeof(*out));
@@ -743,27 +861,32 @@ int parse_sinkhole(const char *text, struct addr_set *out, char **bad)
 	     item = strtok_r(NULL, ",", &save)) {
 		char *t = strndup_trim(item, strlen(item));
 		bool neg = t && t[0] == '!';
-		struct addr_set one;
 		struct prefix p;
 
-		if (!t || prefix_parse(t + neg, &p) || addr_set_init_prefix(&one, &p)) {
+		if (!t || prefix_parse(t + neg, &p)) {
 			*bad = t;
 			err = -1;
 			break;
 		}
 		free(t);
-		if (addr_set_union(neg ? &minus : out, &one))
+		if (!array_grow((void **)&items[neg], n[neg] + 1, sizeof(**items)))
 			err = -1;
-		addr_set_free(&one);
+		else
+			items[neg][n[neg]++] = (struct addr_item){ .prefix = p, .in = true };
 	}
-	if (!err && addr_set_subtract(out, &minus))
-		err = -1;
+	if (!err) {
+		struct addr_set plus = { .items = items[0], .n = n[0] };
+		struct addr_set minus = { .items = items[1], .n = n[1] };
+
+		err = addr_set_build(out, &plus, 1, &minus, 1) ? -1 : 0;
+	}
 	if (!err && addr_set_is_empty(out)) {
 		*bad = strdup(text);
 		err = -1;
 	}
 	free(copy);
-	addr_set_free(&minus);
+	free(items[0]);
+	free(items[1]);
 	if (err)
 		addr_set_free(out);
 	return err;

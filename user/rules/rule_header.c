@@ -93,15 +93,39 @@ static int check_addr_var(struct parser *p, const char *text)
 static int eval_addr(struct parser *p, const char *text, bool source, int depth,
 		     struct addr_set *out);
 
+/* The evaluated terms of a list, plain and negated. */
+struct addr_terms {
+	struct addr_set *set[2];
+	size_t n[2];
+};
+
+static void addr_terms_free(struct addr_terms *t)
+{
+	for (size_t side = 0; side < 2; side++) {
+		for (size_t i = 0; i < t->n[side]; i++)
+			addr_set_free(&t->set[side][i]);
+		free(t->set[side]);
+	}
+}
+
+static bool addr_terms_push(struct addr_terms *t, bool neg, struct addr_set *term)
+{
+	if (!array_grow((void **)&t->set[neg], t->n[neg] + 1, sizeof(*term)))
+		return false;
+	t->set[neg][t->n[neg]++] = *term;
+	return true;
+}
+
 /*
  * A list is the union of its plain terms (everything when there are none)
- * minus the union of its negated terms, as Suricata reads it.
+ * minus the union of its negated terms, as Suricata reads it. The terms
+ * are combined once, at the end: one union per term made long lists slow.
  */
 static int eval_addr_list(struct parser *p, const char *body, size_t len, bool source, int depth,
 			  struct addr_set *out)
 {
-	struct addr_set plus = { 0 }, minus = { 0 };
-	bool any_plus = false;
+	struct addr_terms t = { 0 };
+	struct addr_set any;
 	size_t n;
 	char **items = split_list(p, body, len, &n);
 	int ret = 0;
@@ -121,21 +145,17 @@ static int eval_addr_list(struct parser *p, const char *body, size_t len, bool s
 			ret = -1;
 			break;
 		}
-		any_plus |= !neg;
-		r = addr_set_union(neg ? &minus : &plus, &term);
-		addr_set_free(&term);
-		if (r)
+		if (!addr_terms_push(&t, neg, &term)) {
+			addr_set_free(&term);
 			ret = -1;
+		}
 	}
-	if (!ret && !any_plus)
-		addr_set_init_any(&plus);
-	if (!ret && addr_set_subtract(&plus, &minus))
+	addr_set_init_any(&any);
+	if (!t.n[0] && !addr_terms_push(&t, false, &any))
 		ret = -1;
-	addr_set_free(&minus);
-	if (ret)
-		addr_set_free(&plus);
-	else
-		*out = plus;
+	if (!ret && addr_set_build(out, t.set[0], t.n[0], t.set[1], t.n[1]))
+		ret = -1;
+	addr_terms_free(&t);
 	free_list(items, n);
 	return ret;
 }
@@ -225,10 +245,17 @@ struct ports {
 	uint64_t w[PORT_WORDS];
 };
 
+/* A word at a time: `any` is 65,536 ports, on most rules. */
 static void ports_fill(struct ports *p, unsigned int lo, unsigned int hi)
 {
-	for (unsigned int port = lo; port <= hi; port++)
-		p->w[port / 64] |= 1ULL << (port % 64);
+	while (lo <= hi) {
+		unsigned int bit = lo % 64, n = 64 - bit;
+
+		if (n > hi - lo + 1)
+			n = hi - lo + 1;
+		p->w[lo / 64] |= (n == 64 ? ~0ULL : (1ULL << n) - 1) << bit;
+		lo += n;
+	}
 }
 
 /* At most 5 digits: "000080" was never a port. */

@@ -53,6 +53,11 @@ struct parser {
 	/* What the options of the rule so far have set up for the next ones: */
 	struct content_state content;
 	bool family_set; /* a metadata malware_family named the family */
+	/* The sids so far, hashed: a linear search per rule made loading quadratic. */
+	struct sid_index {
+		uint32_t *slot; /* rule index + 1; 0: free */
+		size_t cap; /* a power of two, or 0 */
+	} sids;
 };
 
 /* Diagnostics, below every stage: rule_diag.c */

@@ -61,6 +61,46 @@ static size_t positive_contents(const struct rule *r)
 	return n;
 }
 
+static size_t sid_slot(const struct sid_index *x, const struct rule_set *rs, uint32_t sid)
+{
+	size_t i = (sid * 2654435761u) & (x->cap - 1);
+
+	while (x->slot[i] && rs->rules[x->slot[i] - 1].sid != sid)
+		i = (i + 1) & (x->cap - 1);
+	return i;
+}
+
+static const struct rule *sid_find(const struct parser *p, uint32_t sid)
+{
+	size_t i;
+
+	if (!p->sids.cap)
+		return NULL;
+	i = sid_slot(&p->sids, p->rs, sid);
+	return p->sids.slot[i] ? &p->rs->rules[p->sids.slot[i] - 1] : NULL;
+}
+
+/* Index the rule just appended; kept at most half full. */
+static bool sid_add(struct parser *p)
+{
+	struct sid_index *x = &p->sids;
+	size_t n = p->rs->n;
+
+	if (2 * n > x->cap) {
+		struct sid_index bigger = { calloc(x->cap ? 2 * x->cap : 64, sizeof(uint32_t)),
+					    x->cap ? 2 * x->cap : 64 };
+
+		if (!bigger.slot)
+			return false;
+		free(x->slot);
+		*x = bigger;
+		for (size_t k = 0; k + 1 < n; k++)
+			x->slot[sid_slot(x, p->rs, p->rs->rules[k].sid)] = (uint32_t)k + 1;
+	}
+	x->slot[sid_slot(x, p->rs, p->rs->rules[n - 1].sid)] = (uint32_t)n;
+	return true;
+}
+
 static void check_rule(struct parser *p, struct rule *r)
 {
 	const struct rule *dup;
@@ -72,7 +112,7 @@ static void check_rule(struct parser *p, struct rule *r)
 		check_payload(p, r);
 	if (!p->failed && r->domains && r->app != RULE_APP_DNS)
 		parser_fail(p, "domains needs a dns rule (alert dns, or dns.query)");
-	dup = p->failed ? NULL : rules_find_sid(p->rs, r->sid);
+	dup = p->failed ? NULL : sid_find(p, r->sid);
 	if (dup)
 		parser_fail(p, "duplicate sid %u (first defined at line %u)", r->sid, dup->line);
 	/*
@@ -180,6 +220,8 @@ static void parse_rule(struct parser *p, const struct logical_line *l, const cha
 	}
 	map_cuts(&r, l);
 	p->rs->rules[p->rs->n++] = r;
+	if (!sid_add(p))
+		rules_add_error(p->rs, p->line, "out of memory");
 }
 
 /* Append text[0..n), which starts at file offset `at`, to the joined line. */
@@ -283,6 +325,7 @@ int rules_parse_text(const char *name, const char *text, size_t len, bool lenien
 	}
 	p.dir = dir;
 	parse_text(&p, text, len);
+	free(p.sids.slot);
 	free(dir);
 	return 0;
 }
