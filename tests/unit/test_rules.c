@@ -529,17 +529,18 @@ static void test_family(void)
 	CHECK_STR(family_of("msg:\"ET TROJAN Zeus gate\";"), "zeus");
 	CHECK_STR(family_of("msg:\"ET TROJAN Possible Hiloti DNS Checkin\";"), "hiloti");
 	CHECK_STR(family_of("msg:\"ET TROJAN Likely Suspicious Zbot POST\";"), "zbot");
-	CHECK_STR(family_of("msg:\"Possible\";"), "possible");
+	CHECK_STR(family_of("msg:\"Possible\";"), "unknown"); /* generic words never are */
 	CHECK_STR(family_of("msg:\"Zeus gate check-in\";"), "zeus");
 	CHECK_STR(family_of("msg:\"ET MALWARE LocalNRD Spyware Checkin\";"), "localnrd");
 	CHECK_STR(family_of("msg:\"ET CNC Feodo Tracker Reported CnC Server\";"), "feodo");
 	CHECK_STR(family_of("msg:\"ETPRO TROJAN MOBILE_MALWARE Android.Joker\";"), "joker");
 	CHECK_STR(family_of("msg:\"ET MALWARE Win32/Zbot Checkin\";"), "zbot");
-	CHECK_STR(family_of("msg:\"ET TROJAN W32.Blackshades/Shadesrat Backdoor\";"), "shadesrat");
+	CHECK_STR(family_of("msg:\"ET TROJAN W32.Blackshades/Shadesrat Backdoor\";"),
+		  "blackshades");
 	CHECK_STR(family_of("msg:\"ET TROJAN Win32.TreasureHunter Checkin\";"), "treasurehunter");
-	CHECK_STR(family_of("msg:\"ET TROJAN \";"), "trojan");
+	CHECK_STR(family_of("msg:\"ET TROJAN \";"), "unknown");
 	CHECK_STR(family_of("msg:\"MIRAI\";"), "mirai"); /* the last word even in capitals */
-	CHECK_STR(family_of("msg:\"ET TROJAN\";"), "trojan");
+	CHECK_STR(family_of("msg:\"ET TROJAN\";"), "unknown");
 	CHECK_STR(family_of("msg:\"\";"), "unknown");
 	CHECK_STR(family_of(""), "unknown");
 	/* metadata wins over msg, in either order; the first malware_family counts */
@@ -553,6 +554,55 @@ static void test_family(void)
 }
 
 /* Keywords that describe a rule or never narrow what it matches. */
+/* Real ET Open msgs (the shared 2019 and 2024 sets) and their families. */
+static void test_family_et(void)
+{
+	static const struct {
+		const char *options, *family;
+	} cases[] = {
+		/* Platform/Name wins over the first word */
+		{ "msg:\"ET MALWARE Win32/Pikabot CnC Checkin\";", "pikabot" },
+		{ "msg:\"ET MALWARE Win32/Adware.Kraddare.FJ Checkin\";", "kraddare" },
+		{ "msg:\"ET MALWARE W32/Wajam.Adware Successful Install\";", "wajam" },
+		{ "msg:\"ET MALWARE MSIL/Adload.AT Beacon\";", "adload" },
+		{ "msg:\"ET TROJAN Win32/Spy.Tuscas\";", "tuscas" },
+		{ "msg:\"ET TROJAN Win32/Spy.Banker.ABCG Checkin\";", "unknown" },
+		{ "msg:\"ET TROJAN MSIL/Spy.RapidStealer.B Checkin\";", "rapidstealer" },
+		/* the first name-like word */
+		{ "msg:\"ET TROJAN Dridex/Bugat/Feodo POST Checkin\";", "dridex" },
+		{ "msg:\"ET TROJAN Dridex POST Checkin\";", "dridex" },
+		{ "msg:\"ET TROJAN W32.Qakbot Request for Compromised FTP Sites\";", "qakbot" },
+		{ "msg:\"ET TROJAN W32.Qakbot Update Request\";", "qakbot" },
+		{ "msg:\"ET CNC Feodo Tracker Reported CnC Server group 1\";", "feodo" },
+		{ "msg:\"ET TROJAN Emotet CnC Beacon\";", "emotet" },
+		{ "msg:\"ET TROJAN Possible Emotet DGA NXDOMAIN Responses\";", "emotet" },
+		{ "msg:\"ET TROJAN Likely Geodo/Emotet Downloading PE\";", "geodo" },
+		{ "msg:\"ET TROJAN Backdoor family PCRat/Gh0st CnC traffic (OUTBOUND) 7\";",
+		  "pcrat" },
+		{ "msg:\"ET MOBILE_MALWARE Android Spy PREDATOR CnC Domain in DNS Lookup\";",
+		  "predator" },
+		/* what used to give request, query, successful */
+		{ "msg:\"ET TROJAN Request for utu.dat Likely Ponmocup checkin\";", "utu" },
+		{ "msg:\"ET INFO DYNAMIC_DNS HTTP Request to a *.3d-game.com Domain\";",
+		  "unknown" },
+		{ "msg:\"ET TROJAN Query to Known CnC Domain msnsolution.nicaze.net\";",
+		  "msnsolution" },
+		{ "msg:\"ET MALWARE Successful QuizScope Installation\";", "quizscope" },
+		{ "msg:\"ET MALWARE Win32.EZula Adware Reporting Successful Install\";", "ezula" },
+		{ "msg:\"ET HUNTING HTTP POST Request XOR Key 01\";", "unknown" },
+		{ "msg:\"ET USER_AGENTS Observed Suspicious UA (\\xa4)\";", "unknown" },
+		{ "msg:\"Query to a *.pw domain - Likely Hostile\";", "unknown" },
+		/* metadata first; a generic malware_family leaves it to the next one or msg */
+		{ "msg:\"ET TROJAN Backdoor family PCRat/Gh0st CnC traffic\"; "
+		  "metadata:malware_family Gh0st, malware_family PCRAT;",
+		  "gh0st" },
+		{ "msg:\"ET TROJAN Locky CnC\"; metadata:malware_family Ransomware;", "locky" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		CHECK_STR(family_of(cases[i].options), cases[i].family);
+}
+
 static void test_ignored_keywords(void)
 {
 	static const char text[] =
@@ -1675,24 +1725,95 @@ static size_t unknown_in_file(const char *path)
 	return unknown;
 }
 
-/* Every option name the ET Open sets use is in the keyword table. */
-static void test_et_keywords(void)
+/* The shared ET Open rule files in g; false (and a note) when absent. */
+static bool et_files(const char *what, glob_t *g)
 {
 	const char *shared = getenv("BOTSINK_SHARED");
 	char *pattern;
-	glob_t g;
+	bool found;
 
 	if (asprintf(&pattern, "%s/rules/et-open/*/*.rules", shared ? shared : "../shared") < 0)
+		return false;
+	found = glob(pattern, 0, NULL, g) == 0;
+	if (!found)
+		printf("test_rules: %s not found: ET %s skipped\n", pattern, what);
+	free(pattern);
+	return found;
+}
+
+/* Every option name the ET Open sets use is in the keyword table. */
+static void test_et_keywords(void)
+{
+	glob_t g;
+
+	if (!et_files("keywords", &g))
 		return;
-	if (glob(pattern, 0, NULL, &g) != 0) {
-		printf("test_rules: %s not found: ET keywords skipped\n", pattern);
-		free(pattern);
-		return;
-	}
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		CHECK_INT(unknown_in_file(g.gl_pathv[i]), 0);
 	globfree(&g);
-	free(pattern);
+}
+
+/* A family and how many rules carry it, for test_et_families. */
+struct family_count {
+	const char *family;
+	size_t n;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	const struct family_count *x = a, *y = b;
+
+	return x->n != y->n ? (x->n < y->n ? 1 : -1) : strcmp(x->family, y->family);
+}
+
+/*
+ * Under 1 % of the ET Open rules botsink imports (lenient) get a generic
+ * word ("request", "query", ...) as family; prints the share and the ten
+ * most common families (the README quotes them).
+ */
+static void test_et_families(void)
+{
+	struct rule_set *sets;
+	struct family_count *counts = NULL;
+	size_t total = 0, bad = 0, ncounts = 0;
+	glob_t g;
+
+	if (!et_files("families", &g))
+		return;
+	sets = calloc(g.gl_pathc, sizeof(*sets));
+	for (size_t i = 0; sets && i < g.gl_pathc; i++) {
+		rules_load_opts(g.gl_pathv[i], true, &sets[i]);
+		for (size_t j = 0; j < sets[i].n; j++) {
+			const char *f = sets[i].rules[j].family;
+			size_t k = 0;
+
+			while (k < ncounts && strcmp(counts[k].family, f))
+				k++;
+			if (k == ncounts) {
+				counts = realloc(counts, ++ncounts * sizeof(*counts));
+				CHECK(counts != NULL);
+				if (!counts)
+					return;
+				counts[k] = (struct family_count){ f, 0 };
+			}
+			counts[k].n++;
+			bad += family_is_generic(f);
+			total++;
+		}
+	}
+	CHECK(total > 0);
+	CHECK(bad * 100 < total);
+	printf("test_rules: ET families: %zu of %zu rules generic (%.2f %%), %zu families; top:",
+	       bad, total, total ? 100.0 * (double)bad / (double)total : 0, ncounts);
+	qsort(counts, ncounts, sizeof(*counts), by_count);
+	for (size_t k = 0; k < ncounts && k < 10; k++)
+		printf(" %s %zu", counts[k].family, counts[k].n);
+	printf("\n");
+	free(counts);
+	for (size_t i = 0; sets && i < g.gl_pathc; i++)
+		rules_free(&sets[i]);
+	free(sets);
+	globfree(&g);
 }
 
 /* msg, classtype and malware_family: 1,024 bytes at most (records carry them). */
@@ -1730,6 +1851,7 @@ int main(void)
 	test_flags();
 	test_options();
 	test_family();
+	test_family_et();
 	test_ignored_keywords();
 	test_lines();
 	test_errors();
@@ -1748,5 +1870,6 @@ int main(void)
 	test_unknown_keyword_line();
 	test_readme_keywords();
 	test_et_keywords();
+	test_et_families();
 	return unit_report("test_rules");
 }

@@ -96,7 +96,10 @@ void setup_classtype(struct parser *p, struct rule *r, struct rule_option *o)
 	check_text(p, "classtype", r->classtype);
 }
 
-/* metadata: key value, key value -- family from malware_family. */
+/*
+ * metadata: key value, key value -- family from the first malware_family
+ * that is not generic ("malware_family Ransomware" leaves it to msg).
+ */
 void setup_metadata(struct parser *p, struct rule *r, struct rule_option *o)
 {
 	char *copy = strdup(o->value), *save = NULL;
@@ -118,6 +121,11 @@ void setup_metadata(struct parser *p, struct rule *r, struct rule_option *o)
 		r->family = strndup_trim(val, strlen(val));
 		if (r->family)
 			str_lower(r->family);
+		if (r->family && family_is_generic(r->family)) {
+			free(r->family);
+			r->family = NULL;
+			continue;
+		}
 		check_text(p, "malware_family", r->family);
 		p->family_set = true;
 	}
@@ -320,92 +328,173 @@ void setup_flags(struct parser *p, struct rule *r, struct rule_option *o)
 
 /* ---- family ---- */
 
-/* Platform prefixes ET names carry before the family: "Win32.Zbot". */
+/* clang-format off */
+/* Platforms ET writes before a name: "Win32/Pikabot", "Win32.Zbot". */
 static const char *const platforms[] = {
-	"win32", "w32",	  "win64", "w64",     "msil", "js",
-	"vbs",	 "linux", "elf",   "android", "osx",  "macos",
+	"win32", "win64", "w32", "w64", "win", "msil", "android", "elf",
+	"linux", "unix", "js", "vbs", "vba", "osx", "macos", "ios", "java",
+	"jar", "php", "ps", "python", "py", "perl", "symbos", "html", "pdf",
+	"doc", "xls", "hta", "powershell",
 };
 
-/* "Win32/Zbot" -> "zbot", "W32.Blackshades/Shadesrat" -> "shadesrat". */
-static char *family_from_word(const char *word, size_t n)
-{
-	char *family, *slash, *dot;
-
-	family = strndup(word, n);
-	if (!family)
-		return NULL;
-	/* Keep letters, digits and . _ - / */
-	for (char *c = family; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("._-/", *c))
-			*c = '\0';
-	str_lower(family);
-	slash = strrchr(family, '/');
-	if (slash)
-		memmove(family, slash + 1, strlen(slash + 1) + 1);
-	dot = strchr(family, '.');
-	for (size_t i = 0; dot && i < ARRAY_SIZE(platforms); i++) {
-		if (strlen(platforms[i]) == (size_t)(dot - family) &&
-		    !strncmp(family, platforms[i], (size_t)(dot - family))) {
-			memmove(family, dot + 1, strlen(dot + 1) + 1);
-			break;
-		}
-	}
-	if (*family)
-		return family;
-	free(family);
-	return NULL;
-}
-
-/* Hedges before a family name in ET messages: "Possible Hiloti ...". */
-static const char *const hedges[] = {
-	"possible",  "possibly",   "likely", "probable", "potential",
-	"suspected", "suspicious", "known",  "generic",	 "observed",
+/* ET's category words: the prefix of every ET msg, never a family. */
+static const char *const categories[] = {
+	"et", "etpro", "gpl", "malware", "trojan", "cnc", "info", "policy",
+	"exploit_kit", "mobile_malware", "phishing", "current_events",
+	"hunting", "attack_response", "web_client", "web_server",
+	"web_specific_apps", "user_agents", "adware_pup", "ja3",
+	"ta_abused_services", "coinminer", "worm", "exploit", "scan", "dos",
+	"games", "chat", "p2p", "voip", "shellcode", "netbios", "rpc", "sql",
+	"telnet", "tftp", "ftp", "imap", "pop3", "smtp", "snmp",
+	"inappropriate", "deleted", "compromised", "drop", "dshield", "ciarmy",
+	"tor", "botcc", "sinkhole",
 };
 
-static bool is_hedge(const char *word, size_t n)
+/*
+ * Words ET msgs use around names, from the shared ET Open sets: never a
+ * family. family_is_generic() also counts the platforms and categories.
+ */
+static const char *const generic[] = {
+	"request", "query", "successful", "observed", "activity", "checkin",
+	"check-in", "c2", "dns", "http", "https", "tls", "sni", "domain",
+	"lookup", "response", "inbound", "outbound", "malicious", "suspicious",
+	"possible", "possibly", "likely", "probable", "potential", "suspected",
+	"known", "backdoor", "downloader", "dropper", "generic", "variant",
+	"user-agent", "ua", "post", "get", "beacon", "ssl", "certificate",
+	"cert", "to", "for", "of", "in", "on", "the", "a", "an", "and", "or",
+	"with", "from", "by", "via", "at", "is", "as", "no", "not", "fake",
+	"server", "client", "reported", "tracker", "group", "related",
+	"retrieving", "download", "downloading", "attempt", "exe", "file",
+	"payload", "traffic", "connection", "connectivity", "session", "data",
+	"information", "host", "ip", "external", "internal", "remote", "new",
+	"old", "alt", "common", "multiple", "various", "adware", "spyware",
+	"ransomware", "rat", "bot", "botnet", "stealer", "loader", "keylogger",
+	"toolbar", "pup", "miner", "apt", "targeted", "mobile", "windows",
+	"hash", "fingerprint", "executable", "script", "encoded", "base64",
+	"url", "uri", "header", "body", "string", "version", "command",
+	"update", "report", "upload", "sending", "send", "sent", "receiving",
+	"likely_bad", "bad", "blocklisted", "listed", "tcp", "udp", "icmp",
+	"port", "irc", "dyndns", "dynamic", "free", "dynamic_dns", "ddns",
+	"xor", "key", "spy", "hack", "abuse", "abused", "sharing", "shortener",
+	"shortening", "operation", "zipped", "user", "double", "reply", "tld",
+	"over", "commonly", "check", "proxy", "attacker", "cloud", "document",
+	"hostile", "hosting", "minimal", "nick", "commands", "internet",
+	"serving", "system", "traversal", "address", "cname", "detected",
+	"install", "peer", "anonymous", "general", "online", "value",
+	"filename", "out-of-band", "volatile", "terse", "socksv4", "socksv5",
+	"iot", "chrome", "mozilla", "microsoft", "apache", "cisco", "fireeye",
+	"us-cert", "ptsecurity", "banker", "trojan-banker", "trojanspy",
+	"trojan-spy", "trojandropper", "infostealer", "banking_trojan",
+	"service", "source", "attack", "extension", "office", "phish",
+	"utilities", "blacklist", "explorer", "names", "named", "cookies",
+	"net", "site", "compatible", "google", "headers", "interaction",
+	"original", "screenshot", "infection", "level", "av", "based",
+	"hacktool", "rogue", "ipconfig", "winver", "wmic", "nt", "arm",
+	"telegram", "onion", "simulation", "campaigns", "campaign", "nat",
+	"requset", "family", "agent", "training", "web", "prompt", "code",
+	"architecture", "requesting", "stun",
+};
+/* clang-format on */
+
+static bool in_list(const char *const *list, size_t n, const char *word, size_t len)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(hedges); i++)
-		if (strlen(hedges[i]) == n && !strncasecmp(word, hedges[i], n))
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !strncasecmp(word, list[i], len))
 			return true;
 	return false;
 }
 
+bool family_is_generic(const char *word)
+{
+	size_t n = strlen(word);
+
+	return in_list(platforms, ARRAY_SIZE(platforms), word, n) ||
+	       in_list(categories, ARRAY_SIZE(categories), word, n) ||
+	       in_list(generic, ARRAY_SIZE(generic), word, n);
+}
+
 /*
- * Without metadata malware_family, the family is the first word of msg
- * after an ET-style prefix (ET, ETPRO, GPL and all-caps category words
- * such as TROJAN or MOBILE_MALWARE) and hedges such as "Possible",
- * lower-cased and without a platform prefix: "ET TROJAN Zeus gate" gives
- * "zeus", "ET MALWARE Win32/Zbot" gives "zbot", "ET TROJAN Possible Hiloti
- * DNS Checkin" gives "hiloti". A msg of category words only gives the last
- * of them.
+ * The name at s, lower-cased, if it is one: letters, digits, '-' and '_'
+ * up to the first other character, at least three long, with a letter, and
+ * not generic. NULL otherwise.
+ */
+static char *name_at(const char *s)
+{
+	size_t n = 0;
+	bool letter = false;
+	char *name;
+
+	while (isalnum((unsigned char)s[n]) || s[n] == '-' || s[n] == '_')
+		letter |= isalpha((unsigned char)s[n++]);
+	if (n < 3 || !letter || !isalnum((unsigned char)s[0]))
+		return NULL;
+	name = strndup(s, n);
+	if (name && family_is_generic(name)) {
+		free(name);
+		return NULL;
+	}
+	if (name)
+		str_lower(name);
+	return name;
+}
+
+/* Whether the word at s opens with a platform and then sep: "Win32/". */
+static size_t platform_len(const char *s, char sep)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+	return s[n] == sep && in_list(platforms, ARRAY_SIZE(platforms), s, n) ? n + 1 : 0;
+}
+
+/* Whether s, after a dot, is a variant suffix in capitals: "ABCG" in "Spy.Banker.ABCG". */
+static bool is_variant(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+	return n <= 4 && !isalnum((unsigned char)s[n]) && s[n] != '-' && s[n] != '_';
+}
+
+/*
+ * The name in "Platform/Name" at s: the first of its dot-separated parts
+ * that is a name and no variant ("Win32/Adware.Kraddare.FJ" ->
+ * "kraddare"), or NULL.
+ */
+static char *platform_name(const char *s)
+{
+	size_t n = platform_len(s, '/');
+	char *name = NULL;
+
+	for (s += n; n && !name && *s && !strchr(" \t", *s); s += strcspn(s, ". \t")) {
+		if (*s == '.' && is_variant(++s))
+			continue;
+		name = name_at(s);
+	}
+	return name;
+}
+
+/*
+ * Without metadata malware_family (rules.c, which takes the first), the
+ * family is, in order:
+ *   1. the Name of a "Platform/Name" word anywhere in msg: "ET MALWARE
+ *      Win32/Pikabot CnC Checkin" -> "pikabot";
+ *   2. the first name-like word of msg that is neither a category word nor
+ *      generic ("ET CNC Feodo Tracker Reported CnC Server" -> "feodo", "ET
+ *      INFO Observed DNS Query to .cloud TLD" -> none), a platform dropped
+ *      ("Win32.Zbot" -> "zbot") and cut at the first character other than
+ *      a letter, digit, '-' or '_' ("PCRat/Gh0st" -> "pcrat");
+ *   3. "unknown".
  */
 char *family_from_msg(const char *msg)
 {
-	const char *word = msg, *last = NULL;
-	size_t last_n = 0;
-	char *family;
+	char *family = NULL;
 
-	for (;;) {
-		size_t n;
-		bool upper = true;
-
-		word += strspn(word, " \t");
-		n = strcspn(word, " \t");
-		if (!n)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (!isupper((unsigned char)word[i]) && word[i] != '_')
-				upper = false;
-		if (!upper && is_hedge(word, n) && word[n]) {
-			word += n;
-			continue;
-		}
-		last = word;
-		last_n = n;
-		if (!upper || n < 2)
-			break;
-		word += n;
+	for (const char *w = msg; !family && *w; w += strcspn(w, " \t")) {
+		w += strspn(w, " \t");
+		family = platform_name(w + strspn(w, "(\"'["));
 	}
-	family = last ? family_from_word(last, last_n) : NULL;
+	for (const char *w = msg; !family && *w; w += strcspn(w, " \t")) {
+		w += strspn(w, " \t(\"'[");
+		family = name_at(w + platform_len(w, '.'));
+	}
 	return family ? family : strdup("unknown");
 }

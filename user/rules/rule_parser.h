@@ -139,6 +139,8 @@ keyword_setup setup_msg, setup_sid, setup_rev, setup_metadata, setup_classtype;
 keyword_setup setup_flow, setup_flowbits, setup_domains, setup_flags;
 /* The family when no metadata malware_family names it. */
 char *family_from_msg(const char *msg);
+/* Whether a word is generic (a category, "request", "checkin"): never a family. */
+bool family_is_generic(const char *word);
 
 /* The payload keywords: rule_content.c */
 keyword_setup setup_content, setup_uricontent, setup_position, setup_dsize;
