@@ -29,6 +29,20 @@ void expo_family(struct strbuf *sb, const char *name, enum expo_type type, const
 void expo_u64(struct strbuf *sb, const char *name, const char *const *labels, uint64_t v);
 void expo_double(struct strbuf *sb, const char *name, const char *const *labels, double v);
 
+/*
+ * A counter kept in a struct as a uint64_t at `offset`: a table of them
+ * renders in one loop (expo_field_value reads one).
+ */
+struct expo_field {
+	const char *name, *help;
+	size_t offset;
+};
+
+static inline uint64_t expo_field_value(const void *base, const struct expo_field *f)
+{
+	return *(const uint64_t *)((const char *)base + f->offset);
+}
+
 /* A sample's labels: EXPO_LABELS("family", f, "sid", s). */
 #define EXPO_LABELS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 

@@ -57,33 +57,43 @@ static int refresh_rules(struct sensor_metrics *sm, const struct botsink_maps *m
 	return 0;
 }
 
+/* The per-rule totals (botsink_hits), per family and per loaded rule (no bytes per rule). */
+static const struct {
+	struct expo_field family, rule;
+} hit_metrics[] = {
+	{ { "botsink_checkins_total", "Check-ins per family (SYNs, data segments once, datagrams).",
+	    offsetof(struct botsink_rule_hits, checkins) },
+	  { "botsink_rule_checkins_total", "Check-ins per rule loaded (sid 0: unclassified).",
+	    offsetof(struct botsink_rule_hits, checkins) } },
+	{ { "botsink_verified_checkins_total",
+	    "Check-ins per family whose TCP handshake a SYN cookie proved.",
+	    offsetof(struct botsink_rule_hits, checkins_verified) },
+	  { "botsink_rule_verified_checkins_total", "Verified check-ins per rule loaded.",
+	    offsetof(struct botsink_rule_hits, checkins_verified) } },
+	{ { "botsink_packets_total", "Packets per family.",
+	    offsetof(struct botsink_rule_hits, packets) },
+	  { "botsink_rule_packets_total", "Packets per rule loaded.",
+	    offsetof(struct botsink_rule_hits, packets) } },
+	{ { "botsink_bytes_total", "Bytes per family (frames as XDP saw them).",
+	    offsetof(struct botsink_rule_hits, bytes) },
+	  { NULL, NULL, 0 } },
+};
+
 /* Per family: every slot, retired ones too, so that a total never shrinks. */
 static void render_families(const struct sensor_metrics *sm, struct strbuf *out)
 {
-	static const struct {
-		const char *name, *help;
-		size_t offset;
-	} sums[] = {
-		{ "botsink_checkins_total", "Check-ins per family (SYNs, data segments once, datagrams).",
-		  offsetof(struct botsink_rule_hits, checkins) },
-		{ "botsink_verified_checkins_total",
-		  "Check-ins per family whose TCP handshake a SYN cookie proved.",
-		  offsetof(struct botsink_rule_hits, checkins_verified) },
-		{ "botsink_packets_total", "Packets per family.",
-		  offsetof(struct botsink_rule_hits, packets) },
-		{ "botsink_bytes_total", "Bytes per family (frames as XDP saw them).",
-		  offsetof(struct botsink_rule_hits, bytes) },
-	};
 	struct census_family *fam;
 	size_t nfam;
 
 	if (census_families(sm->rules, sm->nrules, &fam, &nfam))
 		return;
-	for (size_t s = 0; s < ARRAY_SIZE(sums); s++) {
-		expo_family(out, sums[s].name, EXPO_COUNTER, sums[s].help);
-		for (size_t f = 0; f < nfam; f++)
-			expo_u64(out, sums[s].name, EXPO_LABELS("family", fam[f].name),
-				 *(const __u64 *)((const char *)&fam[f].hits + sums[s].offset));
+	for (size_t m = 0; m < ARRAY_SIZE(hit_metrics); m++) {
+		const struct expo_field *f = &hit_metrics[m].family;
+
+		expo_family(out, f->name, EXPO_COUNTER, f->help);
+		for (size_t i = 0; i < nfam; i++)
+			expo_u64(out, f->name, EXPO_LABELS("family", fam[i].name),
+				 expo_field_value(&fam[i].hits, f));
 	}
 	free(fam);
 }
@@ -91,29 +101,22 @@ static void render_families(const struct sensor_metrics *sm, struct strbuf *out)
 /* Per sid: the rules loaded now, and slot 0 (sid 0: unclassified). */
 static void render_sids(const struct sensor_metrics *sm, struct strbuf *out)
 {
-	static const struct {
-		const char *name, *help;
-		size_t offset;
-	} sums[] = {
-		{ "botsink_rule_checkins_total", "Check-ins per rule loaded (sid 0: unclassified).",
-		  offsetof(struct botsink_rule_hits, checkins) },
-		{ "botsink_rule_verified_checkins_total", "Verified check-ins per rule loaded.",
-		  offsetof(struct botsink_rule_hits, checkins_verified) },
-		{ "botsink_rule_packets_total", "Packets per rule loaded.",
-		  offsetof(struct botsink_rule_hits, packets) },
-	};
 	char sid[16];
 
-	for (size_t s = 0; s < ARRAY_SIZE(sums); s++) {
-		expo_family(out, sums[s].name, EXPO_COUNTER, sums[s].help);
+	for (size_t m = 0; m < ARRAY_SIZE(hit_metrics); m++) {
+		const struct expo_field *f = &hit_metrics[m].rule;
+
+		if (!f->name)
+			continue;
+		expo_family(out, f->name, EXPO_COUNTER, f->help);
 		for (size_t i = 0; i < sm->nrules; i++) {
 			const struct census_rule *r = &sm->rules[i];
 
 			if (r->slot && !r->info.live)
 				continue;
 			snprintf(sid, sizeof(sid), "%u", r->info.sid);
-			expo_u64(out, sums[s].name, EXPO_LABELS("sid", sid, "family", r->info.family),
-				 *(const __u64 *)((const char *)&r->hits + sums[s].offset));
+			expo_u64(out, f->name, EXPO_LABELS("sid", sid, "family", r->info.family),
+				 expo_field_value(&r->hits, f));
 		}
 	}
 }
@@ -238,10 +241,7 @@ static void render_outputs(const struct daemon *d, struct strbuf *sb)
 static void render_publisher(const struct sensor_metrics *sm, const struct daemon *d,
 			     struct strbuf *sb)
 {
-	static const struct {
-		const char *name, *help;
-		size_t offset;
-	} counts[] = {
+	static const struct expo_field counts[] = {
 		{ "botsink_publish_messages_total", "Messages of counts published to the bus.",
 		  offsetof(struct publish_stats, messages) },
 		{ "botsink_publish_acked_messages_total", "Of them, stored by the stream.",
@@ -268,8 +268,7 @@ static void render_publisher(const struct sensor_metrics *sm, const struct daemo
 	expo_u64(sb, "botsink_publish_connected", NULL, st.connected);
 	for (size_t i = 0; i < ARRAY_SIZE(counts); i++) {
 		expo_family(sb, counts[i].name, EXPO_COUNTER, counts[i].help);
-		expo_u64(sb, counts[i].name, NULL,
-			 *(const uint64_t *)((const char *)&st + counts[i].offset));
+		expo_u64(sb, counts[i].name, NULL, expo_field_value(&st, &counts[i]));
 	}
 	since = st.acked_epoch > sm->epoch_at_start ? st.acked_epoch : sm->epoch_at_start;
 	/* The publisher is the last output. */
