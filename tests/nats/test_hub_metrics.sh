@@ -147,13 +147,13 @@ wait_metric botsink_hub_records_in_total == "$total"
 wait_metric 'botsink_hub_records_out_total{view="public"}' == "$total"
 wait_metric 'botsink_hub_records_out_total{view="partner:isp-a"}' == "$in_scope"
 wait_metric botsink_hub_consumer_pending_messages == 0
+# Nothing unacknowledged either, as a consumer refresh after the last batch says.
+wait_metric botsink_hub_oldest_pending_age_seconds == 0
 expect_eq "the file output's records" "$(wc -l <"$SMALL/isp-a.jsonl")" "$in_scope"
 hub_scrape >"$WORK/hub.prom"
 promtool check metrics <"$WORK/hub.prom" >"$WORK/promtool.out" 2>&1 ||
 	fail "promtool check metrics (hub): $(cat "$WORK/promtool.out")"
 expect_eq "errors while flowing" "$(awk '/^botsink_hub_errors_total/ { n += $2 } END { print n + 0 }' "$WORK/hub.prom")" 0
-expect_eq "the oldest pending message's age, nothing pending" \
-	"$(awk '$1 == "botsink_hub_oldest_pending_age_seconds" { print $2 }' "$WORK/hub.prom")" 0
 grep -Eq '198\.18\.' "$WORK/hub.prom" && fail "a source address is in the hub's metrics"
 sensor_scrape >"$WORK/sensor.prom"
 promtool check metrics <"$WORK/sensor.prom" >"$WORK/promtool.out" 2>&1 ||
@@ -186,8 +186,15 @@ wait_metric botsink_hub_oldest_pending_age_seconds '>' 1 20
 hub_scrape >"$WORK/lag.prom"
 waiting=$(awk '$1 ~ /^botsink_hub_consumer_(ack_)?pending_messages$/ { n += $2 } END { print n + 0 }' "$WORK/lag.prom")
 [ "$waiting" -gt 0 ] || fail "no message shown waiting while the hub cannot deliver"
-expect_eq "records out while failing" \
-	"$(awk '$1 == "botsink_hub_records_out_total{view=\"public\"}" { print $2 }' "$WORK/lag.prom")" "$total"
+# Epochs with no isp-a record go out, and one small enough for the file's
+# last page still may: not all of isp-a's do.
+out_a=$(awk '$1 == "botsink_hub_records_out_total{view=\"partner:isp-a\"}" { print $2 }' "$WORK/lag.prom")
+scope_now=$(scope_records)
+if [ "$out_a" -lt "$scope_now" ]; then
+	pass "isp-a's records out while its file is full: $out_a of $scope_now"
+else
+	fail "isp-a's records all went out ($out_a of $scope_now) while its file was full"
+fi
 
 # ---- room again: the batches come back and everything goes out once ----
 rm -f "$SMALL/fill"
