@@ -6,7 +6,7 @@
  * destination tables (a DIR-16-8-8 table for IPv4, an LPM trie for IPv6),
  * which miss for everything outside the sinkhole space -> extension
  * headers, fragments -> TCP/UDP -> first match in the destination's ranked
- * candidate list -> per-source counter.
+ * candidates (walked, or named by the prefilter) -> per-source counter.
  * Every frame lands in exactly one statistics bucket.
  */
 #include "vmlinux.h"
@@ -102,27 +102,21 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 				     const struct botsink_config *cfg, struct botsink_stats *stats,
 				     struct verify *v)
 {
-	struct scan s = {
-		.ctx = ctx,
-		.pkt = pkt,
-		.payload = { .ruleset = ruleset },
-	};
-	const struct botsink_candidate *rule;
+	struct rule_search s = { .payload = { .ruleset = ruleset } };
 	struct increment inc = {};
 	__u32 slot, sid;
 
-	best_rule(&s, ruleset, list);
+	best_rule(ctx, pkt, &s, ruleset, list, stats);
 	if (s.malformed)
 		return BOTSINK_MALFORMED;
-	rule = s.found;
-	slot = rule ? rule->slot : BOTSINK_SLOT_UNCLASSIFIED;
-	sid = rule ? rule->sid : 0;
+	slot = s.found ? s.slot : BOTSINK_SLOT_UNCLASSIFIED;
+	sid = s.found ? s.sid : 0;
 	inc.dns_qtype = s.payload.dns_qtype;
 	if (!count_source(ctx, pkt, sid, gen, &inc, v, stats,
 			  cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1))
 		stats->uncounted++;
 	count_rule_hit(slot, pkt, &inc);
-	return rule ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
+	return s.found ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
 }
 
 SEC("xdp")

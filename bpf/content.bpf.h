@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Payload constraints of a candidate rule: dsize, the application protocol,
- * a domain list, the prefilter stamp, then the content chunks.
+ * a domain list, then the content chunks; and the prefilter, which names
+ * the rules whose fast pattern the payload holds.
  */
 #ifndef BOTSINK_CONTENT_BPF_H
 #define BOTSINK_CONTENT_BPF_H
@@ -16,40 +17,56 @@
 /* p_pos, p_first in the scratch space: the position and its patterns. */
 struct prefilter_walk {
 	struct payload_state *st;
-	const struct botsink_gram2 *bitmap;
+	const struct botsink_gram_filter *filter;
 };
 
+/* Name the rule once per packet: its slot in st->hits while there is room. */
+static __always_inline void name_rule(struct payload_state *st, __u32 slot)
+{
+	__u32 *stamp = bpf_map_lookup_elem(&botsink_stamps, &slot);
+
+	if (!stamp || *stamp == st->scan_id)
+		return;
+	*stamp = st->scan_id;
+	if (st->nhits < BOTSINK_PREFILTER_HITS)
+		st->hits[bound(st->nhits, BOTSINK_PREFILTER_HITS - 1)] = (__u16)slot;
+	st->nhits++;
+}
+
+/* One fast pattern whose gram is at p_pos: verified, unless it is the previous one's. */
 static long fastpat_step(__u64 index, void *arg)
 {
 	struct prefilter_walk *w = arg;
 	struct payload_state *st = w->st;
-	__u32 key = st->p_first + (__u32)index;
+	__u32 key = st->p_first + (__u32)index, start;
 	const struct botsink_fastpat *fp = bpf_map_lookup_elem(&botsink_fastpats, &key);
 	const struct botsink_content *c;
-	__u32 *stamp;
 
 	if (!fp)
 		return 1;
-	c = bpf_map_lookup_elem(&botsink_contents, &fp->content);
-	if (!c || st->p_pos + c->len > st->wlen || !chunk_at(st, st->p_pos, c))
-		return 0;
-	stamp = bpf_map_lookup_elem(&botsink_stamps, &fp->slot);
-	if (stamp)
-		*stamp = st->scan_id;
+	if (!fp->same) {
+		c = bpf_map_lookup_elem(&botsink_contents, &fp->content);
+		start = st->p_pos - fp->offset;
+		st->p_seen = c && st->p_pos >= fp->offset && start + c->len <= st->wlen &&
+			     chunk_at(st, start, c);
+	}
+	if (st->p_seen)
+		name_rule(st, fp->slot);
 	return 0;
 }
 
-/* Position p, whose next 8 bytes (lowercased) are `gram`: 2-byte gram in the bitmap, then 4-byte. */
-static __always_inline void prefilter_at(struct prefilter_walk *w, __u32 p, __u64 gram)
+/* Position p, whose next 4 bytes (lowercased) are `gram`: in the filter, then the index. */
+static __always_inline void prefilter_at(struct prefilter_walk *w, __u32 p, __u32 gram)
 {
 	struct payload_state *st = w->st;
-	struct botsink_gram_key key = { .ruleset = st->ruleset };
+	struct botsink_gram_key key = { .gram = gram, .ruleset = st->ruleset };
 	const struct botsink_gram_patterns *pats;
-	__u32 g2 = gram & 0xffff;
+	__u32 h = botsink_gram_hash(gram);
 
-	if (!(w->bitmap->bits[bound(g2 >> 6, 1023)] >> (g2 & 63) & 1))
+	if (!(w->filter->bits[bound(h >> 6, (1U << BOTSINK_GRAM_FILTER_BITS) / 64 - 1)] >>
+		      (h & 63) &
+	      1))
 		return;
-	key.gram = (__u32)gram;
 	pats = bpf_map_lookup_elem(&botsink_grams, &key);
 	if (!pats)
 		return;
@@ -70,12 +87,12 @@ static long prefilter_step(__u64 index, void *arg)
 	for (__u32 j = 0; j < 8; j++) {
 		if (p + j + 4 > wlen || p + j >= BOTSINK_WINDOW)
 			return 1;
-		prefilter_at(w, p + j, j ? lo >> (8 * j) | hi << (64 - 8 * j) : lo);
+		prefilter_at(w, p + j, (__u32)(j ? lo >> (8 * j) | hi << (64 - 8 * j) : lo));
 	}
 	return 0;
 }
 
-/* One pass over the window: stamp every rule whose fast pattern occurs. */
+/* One pass over the window: name every rule whose fast pattern occurs. */
 static __always_inline void run_prefilter(struct payload_state *st)
 {
 	struct prefilter_walk w = { .st = st };
@@ -83,8 +100,9 @@ static __always_inline void run_prefilter(struct payload_state *st)
 
 	st->ready |= READY_PREFILTER;
 	st->scan_id++;
-	w.bitmap = bpf_map_lookup_elem(&botsink_gram2, &key);
-	if (!w.bitmap || st->wlen < 4)
+	st->nhits = 0;
+	w.filter = bpf_map_lookup_elem(&botsink_gram_filter, &key);
+	if (!w.filter || st->wlen < 4)
 		return;
 	bpf_loop((st->wlen - 3 + 7) / 8, prefilter_step, &w, 0);
 }
@@ -212,21 +230,15 @@ struct payload_use {
 	__u32 dns_qtype; /* of a DNS query that was parsed, else 0 */
 };
 
-/*
- * Does the packet meet the candidate's payload constraints? A global
- * function: the verifier checks it once, not at every call site.
- */
-__noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
-			       const struct botsink_candidate *cand, struct payload_use *use)
+/* The scratch space, claimed for this packet by its first use, its window loaded. */
+static __always_inline struct payload_state *
+scratch_for(struct xdp_md *ctx, const struct packet *pkt, struct payload_use *use)
 {
 	__u32 zero = 0;
 	struct payload_state *st = bpf_map_lookup_elem(&botsink_scratch, &zero);
-	__u32 *stamp;
 
-	if (!st || !pkt || !cand || !use)
-		return PAYLOAD_NO;
-	if (cand->dsize_op && !dsize_ok(cand, pkt->payload_len))
-		return PAYLOAD_NO;
+	if (!st)
+		return NULL;
 	if (!use->started) {
 		use->started = 1;
 		st->ready = 0;
@@ -234,6 +246,44 @@ __noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
 	}
 	if (!(st->ready & READY_WINDOW))
 		load_window(ctx, st, pkt);
+	return st;
+}
+
+/*
+ * Run the prefilter over the packet's payload (once): the rules it names
+ * are in the scratch space's hits. Returns how many it named, which may
+ * exceed the BOTSINK_PREFILTER_HITS kept. A global function, verified once.
+ */
+__noinline int prefilter_hits(struct xdp_md *ctx, const struct packet *pkt, struct payload_use *use)
+{
+	struct payload_state *st;
+
+	if (!pkt || !use)
+		return 0;
+	st = scratch_for(ctx, pkt, use);
+	if (!st)
+		return 0;
+	if (!(st->ready & READY_PREFILTER))
+		run_prefilter(st);
+	return (int)st->nhits;
+}
+
+/*
+ * Does the packet meet the candidate's payload constraints? A global
+ * function: the verifier checks it once, not at every call site.
+ */
+__noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
+			       const struct botsink_candidate *cand, struct payload_use *use)
+{
+	struct payload_state *st;
+
+	if (!pkt || !cand || !use)
+		return PAYLOAD_NO;
+	if (cand->dsize_op && !dsize_ok(cand, pkt->payload_len))
+		return PAYLOAD_NO;
+	st = scratch_for(ctx, pkt, use);
+	if (!st)
+		return PAYLOAD_NO;
 	if (cand->app == BOTSINK_APP_HTTP) {
 		if (!(st->ready & READY_HTTP))
 			parse_http(st);
@@ -257,13 +307,6 @@ __noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
 		if (!(st->domain_lists >> ((cand->domains - 1) & 63) & 1))
 			return PAYLOAD_NO;
 	}
-	if (cand->prefilter) {
-		if (!(st->ready & READY_PREFILTER))
-			run_prefilter(st);
-		stamp = bpf_map_lookup_elem(&botsink_stamps, &(__u32){ cand->slot });
-		if (!stamp || *stamp != st->scan_id)
-			return PAYLOAD_NO;
-	}
 	if (cand->ncontents && !contents_match(st, cand))
 		return PAYLOAD_NO;
 	return PAYLOAD_YES;
@@ -271,7 +314,7 @@ __noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
 
 static __always_inline bool has_payload_checks(const struct botsink_candidate *c)
 {
-	return c->app | c->ncontents | c->dsize_op | c->prefilter | c->domains;
+	return c->app | c->ncontents | c->dsize_op | c->domains;
 }
 
 #endif /* BOTSINK_CONTENT_BPF_H */

@@ -64,6 +64,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_cands SEC(".maps");
 
+/*
+ * The run of a rule with a fast pattern in one list, looked up for each
+ * rule the prefilter names; filled by userspace only.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * BOTSINK_MAX_CANDS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct botsink_stamped_key);
+	__type(value, struct botsink_run);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_stamped SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * BOTSINK_PORT_TABLES * 2 * 256);
@@ -109,9 +122,9 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, struct botsink_gram2);
+	__type(value, struct botsink_gram_filter);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} botsink_gram2 SEC(".maps");
+} botsink_gram_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -189,7 +202,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_drain SEC(".maps");
 
-/* Prefilter stamps: stamp[slot] == the packet's scan id when its fast pattern was seen. */
+/* Prefilter stamps: stamp[slot] == the packet's scan id once its rule is named. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BOTSINK_MAX_RULES);

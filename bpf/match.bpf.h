@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Rule matching on a destination's ranked candidate list, and counting. */
+/* Rule matching on a destination's ranked candidate lists, and counting. */
 #ifndef BOTSINK_MATCH_BPF_H
 #define BOTSINK_MATCH_BPF_H
 
@@ -39,25 +39,39 @@ static __always_inline bool header_matches(const struct botsink_candidate *c,
 	return c->kind != BOTSINK_CAND_MATCH_SRC || source_in(c, pkt);
 }
 
-struct scan {
-	struct xdp_md *ctx;
-	const struct packet *pkt;
-	const struct botsink_candidate *found;
-	__u32 first; /* the list's first candidate in botsink_cands */
+/*
+ * The search for a packet's rule over the runs of its lists. Each outcome
+ * found (a rule, or a check that found the packet malformed) is better
+ * ranked than the last, which set rank_limit: the last one stands.
+ */
+struct rule_search {
 	__u32 rank_limit; /* candidates ranked here or after cannot win */
-	__u32 excluded; /* slot ruled out by a matching exclusion entry */
-	__u32 malformed; /* a payload check found the packet malformed */
-	__u32 malformed_rank; /* the rank of the candidate whose check did */
+	__u32 found; /* 1: slot and sid name the packet's rule */
+	__u32 malformed; /* 1: a payload check found the packet malformed */
+	__u32 slot;
+	__u32 sid;
+	__u32 list_id; /* the list whose stamped runs are looked up */
 	struct payload_use payload;
 };
 
-/* One candidate; returns 1 when the scan is over (s->found set on a match). */
+/* One run's walk. */
+struct scan {
+	struct xdp_md *ctx;
+	const struct packet *pkt;
+	struct rule_search *res;
+	__u32 first; /* the run's first candidate in botsink_cands */
+	__u32 excluded; /* slot ruled out by a matching exclusion entry */
+};
+
+/* One candidate; returns 1 when its run is over (an outcome found, or ranked too low). */
 static __always_inline long scan_candidate(__u64 index, struct scan *s)
 {
 	__u32 key = s->first + (__u32)index;
 	const struct botsink_candidate *c = bpf_map_lookup_elem(&botsink_cands, &key);
+	struct rule_search *res = s->res;
+	int verdict;
 
-	if (!c || c->rank >= s->rank_limit)
+	if (!c || c->rank >= res->rank_limit)
 		return 1;
 	if (c->slot == s->excluded)
 		return 0;
@@ -68,18 +82,15 @@ static __always_inline long scan_candidate(__u64 index, struct scan *s)
 	}
 	if (!header_matches(c, s->pkt))
 		return 0;
-	if (has_payload_checks(c)) {
-		int verdict = payload_matches(s->ctx, s->pkt, c, &s->payload);
-
-		if (verdict == PAYLOAD_MALFORMED) {
-			s->malformed = 1;
-			s->malformed_rank = c->rank;
-			return 1;
-		}
-		if (verdict == PAYLOAD_NO)
-			return 0;
-	}
-	s->found = c;
+	verdict = has_payload_checks(c) ? payload_matches(s->ctx, s->pkt, c, &res->payload) :
+					  PAYLOAD_YES;
+	if (verdict == PAYLOAD_NO)
+		return 0;
+	res->rank_limit = c->rank;
+	res->malformed = verdict == PAYLOAD_MALFORMED;
+	res->found = !res->malformed;
+	res->slot = c->slot;
+	res->sid = c->sid;
 	return 1;
 }
 
@@ -89,29 +100,75 @@ static long scan_rest(__u64 index, void *arg)
 }
 
 /*
- * The list is ranked best first, so the first entry that matches is the
- * list's rule for the packet. An exclusion entry (a negated source) that
- * matches rules out the remaining entries of its rule, which are adjacent.
- * The first few entries are checked inline (most lists are short); the
- * rest in bpf_loop, which keeps verification linear.
+ * A run is ranked best first, so its first entry that matches is its rule
+ * for the packet. An exclusion entry (a negated source) that matches rules
+ * out the remaining entries of its rule, which are adjacent. The first few
+ * entries are checked inline (most runs are short); the rest in bpf_loop,
+ * which keeps verification linear. A global function: verified once, not
+ * at each of the runs a packet may walk.
  */
-static __always_inline void scan_list(struct scan *s, const struct botsink_list *list)
+__noinline int scan_run(struct xdp_md *ctx, const struct packet *pkt, struct rule_search *res,
+			__u32 first, __u32 count)
 {
-	__u32 count = list->count;
+	struct scan s = { .ctx = ctx, .pkt = pkt, .res = res, .first = first, .excluded = ~0U };
 
-	s->first = list->first;
-	s->excluded = ~0U;
+	if (!pkt || !res)
+		return 0;
 	if (count > BOTSINK_MAX_CANDIDATES)
 		count = BOTSINK_MAX_CANDIDATES;
 #pragma unroll
 	for (__u32 i = 0; i < BOTSINK_INLINE_CANDIDATES; i++) {
 		if (i >= count)
-			return;
-		if (scan_candidate(i, s))
-			return;
+			return 0;
+		if (scan_candidate(i, &s))
+			return 0;
 	}
 	if (count > BOTSINK_INLINE_CANDIDATES)
-		bpf_loop(count - BOTSINK_INLINE_CANDIDATES, scan_rest, s, 0);
+		bpf_loop(count - BOTSINK_INLINE_CANDIDATES, scan_rest, &s, 0);
+	return 0;
+}
+
+/* A list's walked runs: the second only for packets with payload. */
+static __always_inline void scan_walked(struct xdp_md *ctx, const struct packet *pkt,
+					struct rule_search *res, const struct botsink_list *list)
+{
+	if (list->count)
+		scan_run(ctx, pkt, res, list->first, list->count);
+	if (pkt->payload_len && list->payload_count)
+		scan_run(ctx, pkt, res, list->first + list->count, list->payload_count);
+}
+
+/* The run, in list res->list_id, of the rule the prefilter named index-th. */
+static long stamped_step(__u64 index, void *arg)
+{
+	struct scan *s = arg;
+	struct botsink_stamped_key key = { .list = s->res->list_id };
+	const struct botsink_run *run;
+	struct payload_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&botsink_scratch, &zero);
+	if (!st)
+		return 1;
+	key.slot = st->hits[bound(index, BOTSINK_PREFILTER_HITS - 1)];
+	run = bpf_map_lookup_elem(&botsink_stamped, &key);
+	if (run)
+		scan_run(s->ctx, s->pkt, s->res, run->first, run->count);
+	return 0;
+}
+
+/*
+ * The runs of the rules the prefilter named, in list res->list_id. Inline:
+ * a frame of its own would take the stack of the calls below it (the run,
+ * a payload check, a content step) past its bound.
+ */
+static __always_inline void scan_stamped(struct xdp_md *ctx, const struct packet *pkt,
+					 struct rule_search *res, __u32 nhits)
+{
+	struct scan s = { .ctx = ctx, .pkt = pkt, .res = res };
+
+	bpf_loop(nhits < BOTSINK_PREFILTER_HITS ? nhits : BOTSINK_PREFILTER_HITS, stamped_step, &s,
+		 0);
 }
 
 /* The port list of the packet's destination port under `list`, or NULL. */
@@ -134,35 +191,40 @@ port_list_of(const struct botsink_list *list, __u32 ruleset, const struct packet
 }
 
 /*
- * The packet's rule: the port list of its destination port first; then
- * the destination's own list, where only a better ranked rule can win.
- * The outcome of the port list (a rule, or a check that found the packet
- * malformed) stands unless the destination's list does better.
+ * The packet's rule: the walked runs of its port list and of its
+ * destination's list, then, for a packet with payload, the runs of the
+ * rules the prefilter names in either list. Every run after the first
+ * only looks at candidates ranked better than the outcome so far.
  */
-static __always_inline void best_rule(struct scan *s, __u32 ruleset,
-				      const struct botsink_list *list)
+static __always_inline void best_rule(struct xdp_md *ctx, const struct packet *pkt,
+				      struct rule_search *res, __u32 ruleset,
+				      const struct botsink_list *list, struct botsink_stats *stats)
 {
-	const struct botsink_list *port_list = port_list_of(list, ruleset, s->pkt);
-	const struct botsink_candidate *by_port = NULL;
-	__u32 port_malformed = 0;
+	const struct botsink_list *port_list = port_list_of(list, ruleset, pkt);
+	__u32 port_stamped = 0;
+	int hits;
 
-	s->rank_limit = ~0U;
-	if (port_list && port_list->count) {
-		scan_list(s, port_list);
-		by_port = s->found;
-		port_malformed = s->malformed;
-		if (by_port)
-			s->rank_limit = by_port->rank;
-		else if (port_malformed)
-			s->rank_limit = s->malformed_rank;
-		s->found = NULL;
-		s->malformed = 0;
+	res->rank_limit = ~0U;
+	if (port_list) {
+		scan_walked(ctx, pkt, res, port_list);
+		port_stamped = port_list->stamped ? port_list->id : 0;
 	}
-	scan_list(s, list);
-	if (s->found || s->malformed)
+	scan_walked(ctx, pkt, res, list);
+	if ((!port_stamped && !list->stamped) || !pkt->payload_len)
 		return;
-	s->found = by_port;
-	s->malformed = port_malformed;
+	hits = prefilter_hits(ctx, pkt, &res->payload);
+	if (hits > BOTSINK_PREFILTER_HITS)
+		stats->prefilter_full++;
+	if (hits <= 0)
+		return;
+	if (port_stamped) {
+		res->list_id = port_stamped;
+		scan_stamped(ctx, pkt, res, (__u32)hits);
+	}
+	if (list->stamped) {
+		res->list_id = list->id;
+		scan_stamped(ctx, pkt, res, (__u32)hits);
+	}
 }
 
 /* What one packet adds to its counter besides packets and bytes. */

@@ -40,20 +40,24 @@
 	X(botsink_rules, rules)                                   \
 	X(botsink_hits, hits)                                     \
 	X(botsink_contents, contents)                             \
-	X(botsink_gram2, gram2)                                   \
+	X(botsink_gram_filter, gram_filter)                       \
 	X(botsink_grams, grams)                                   \
 	X(botsink_fastpats, fastpats)                             \
 	X(botsink_domains, domains)                               \
 	X(botsink_recent, recent)                                 \
 	X(botsink_cands, cands)                                   \
+	X(botsink_stamped, stamped)                               \
 	X(botsink_port1, port1)                                   \
 	X(botsink_port2, port2)                                   \
 	X(botsink_drain, drain)                                   \
 	X(botsink_tcp_ports, tcp_ports)                           \
 	X(botsink_vguard, guard)
 
-/* Capacities. Candidates: rule entries scanned for one destination. */
-#define BOTSINK_MAX_CANDIDATES 64 /* entries in one candidate list */
+/*
+ * Capacities. Candidates: rule entries for one destination. Those walked
+ * for every packet are bounded; rules reached through the prefilter are not.
+ */
+#define BOTSINK_MAX_CANDIDATES 64 /* entries in one walked run, and in one rule's run */
 #define BOTSINK_MAX_CANDS 65536 /* candidate entries per rule set, all lists */
 #define BOTSINK_PORT_TABLES 256 /* destination lists with port lists, per rule set (0: none) */
 #define BOTSINK_PORT_GROUPS 4096 /* 256-port blocks holding port lists, per rule set (0: none) */
@@ -99,8 +103,9 @@ enum botsink_counter_kind {
 #define BOTSINK_CONTENT_MAX 64
 #define BOTSINK_RULE_CONTENTS 16 /* content chunks per rule */
 #define BOTSINK_MAX_CONTENTS 32768 /* content chunks per rule set */
-#define BOTSINK_MAX_FASTPATS 16384 /* prefilter patterns per rule set */
+#define BOTSINK_MAX_FASTPATS 32768 /* prefilter patterns per rule set */
 #define BOTSINK_GRAM_PATTERNS 64 /* fast patterns verified per 4-byte gram */
+#define BOTSINK_PREFILTER_HITS 256 /* rules one packet's fast patterns may name */
 #define BOTSINK_MAX_DOMAINS 262144 /* domain-list keys per rule set */
 /* Steps (one content at one position) a rule's payload check may take. */
 #define BOTSINK_MATCH_STEPS 4096
@@ -148,17 +153,26 @@ struct botsink_content {
 
 /*
  * Prefilter. Each payload rule with a content of at least 4 bytes that
- * appears verbatim in the payload has one fast pattern. One pass over the
- * payload tests, at each position, the lowercased 2-byte gram in the rule
- * set's bitmap (botsink_gram2[ruleset]); a hit looks the lowercased 4-byte
- * gram up in botsink_grams, whose value names the fast patterns starting
- * with it; each found is verified and stamps its rule. Only stamped rules
- * (and rules without a fast pattern) run their full check, so rules on one
- * port do not each rescan the payload.
+ * appears verbatim in the payload has one fast pattern (a DNS name: its
+ * longest dot-free part). One pass over the payload tests, at each
+ * position, the lowercased 4-byte gram in the rule set's filter
+ * (botsink_gram_filter[ruleset], one bit per botsink_gram_hash); a hit
+ * looks the gram up in botsink_grams, whose value names the fast patterns
+ * holding it at their `offset`; each found is verified and names its rule,
+ * once per packet, in a list of at most BOTSINK_PREFILTER_HITS. Only rules
+ * so named are checked through botsink_stamped, so the cost of a packet
+ * follows the patterns it holds, not the rules loaded.
  */
-struct botsink_gram2 {
-	__u64 bits[65536 / 64];
+#define BOTSINK_GRAM_FILTER_BITS 20
+
+struct botsink_gram_filter {
+	__u64 bits[(1U << BOTSINK_GRAM_FILTER_BITS) / 64];
 };
+
+static inline __u32 botsink_gram_hash(__u32 gram)
+{
+	return (gram * 0x9e3779b1U) >> (32 - BOTSINK_GRAM_FILTER_BITS);
+}
 
 struct botsink_gram_key {
 	__u32 gram; /* 4 lowercased bytes as loaded little-endian */
@@ -172,7 +186,9 @@ struct botsink_gram_patterns {
 
 struct botsink_fastpat {
 	__u32 content; /* the chunk to verify, index in botsink_contents */
-	__u32 slot; /* the rule it stamps */
+	__u16 slot; /* the rule it names */
+	__u8 offset; /* the gram starts this many bytes into the chunk */
+	__u8 same; /* 1: the previous entry's chunk: its verdict stands */
 };
 
 /*
@@ -360,20 +376,22 @@ struct botsink_drain_state {
  * others are extra counts. X(field, NAME): the field of struct
  * botsink_stats and its index BOTSINK_NAME.
  */
-#define BOTSINK_STATS(X)                                                                         \
-	X(non_ip, NON_IP) /* not IPv4/IPv6 (ARP, LLDP, ...) */                                   \
-	X(non_sinkhole, NON_SINKHOLE) /* destination outside the sinkhole space, or ND */        \
-	X(malformed, MALFORMED) /* truncated or inconsistent headers */                          \
-	X(fragment, FRAGMENT) /* later fragment, or first one without the L4 header */           \
-	X(matched, MATCHED) /* attributed to a rule */                                           \
-	X(unclassified, UNCLASSIFIED) /* sinkhole traffic no rule matched */                     \
-	X(table_full, TABLE_FULL) /* of matched+unclassified: counted in an overflow table */    \
-	X(vlan, VLAN) /* frames that carried an 802.1Q/802.1ad tag */                            \
-	X(uncounted, UNCOUNTED) /* of table_full: no catch-all either (no daemon set them up) */ \
-	X(verified, VERIFIED) /* TCP check-ins whose handshake a SYN cookie proved */            \
-	X(responses, RESPONSES) /* frames answered by the responder (XDP_TX) */                  \
-	X(cookie_failed, COOKIE_FAILED) /* TCP check-ins (data) whose cookie check failed */     \
-	X(verify_refused, VERIFY_REFUSED) /* valid cookies not counted: source failed too often */
+#define BOTSINK_STATS(X)                                                                           \
+	X(non_ip, NON_IP) /* not IPv4/IPv6 (ARP, LLDP, ...) */                                     \
+	X(non_sinkhole, NON_SINKHOLE) /* destination outside the sinkhole space, or ND */          \
+	X(malformed, MALFORMED) /* truncated or inconsistent headers */                            \
+	X(fragment, FRAGMENT) /* later fragment, or first one without the L4 header */             \
+	X(matched, MATCHED) /* attributed to a rule */                                             \
+	X(unclassified, UNCLASSIFIED) /* sinkhole traffic no rule matched */                       \
+	X(table_full, TABLE_FULL) /* of matched+unclassified: counted in an overflow table */      \
+	X(vlan, VLAN) /* frames that carried an 802.1Q/802.1ad tag */                              \
+	X(uncounted, UNCOUNTED) /* of table_full: no catch-all either (no daemon set them up) */   \
+	X(verified, VERIFIED) /* TCP check-ins whose handshake a SYN cookie proved */              \
+	X(responses, RESPONSES) /* frames answered by the responder (XDP_TX) */                    \
+	X(cookie_failed, COOKIE_FAILED) /* TCP check-ins (data) whose cookie check failed */       \
+	X(verify_refused, VERIFY_REFUSED) /* valid cookies not counted: source failed too often */ \
+	X(prefilter_full,                                                                          \
+	  PREFILTER_FULL) /* packets naming more than BOTSINK_PREFILTER_HITS rules */
 
 #define BOTSINK_STAT_INDEX(field, NAME) BOTSINK_##NAME,
 #define BOTSINK_STAT_FIELD(field, NAME) __u64 field;
@@ -415,13 +433,21 @@ _Static_assert(sizeof(struct botsink_stats) == BOTSINK_NSTATS * sizeof(__u64),
  * IPv6: an LPM trie on (ruleset, destination); prefixlen counts the ruleset
  * byte: 8 + the prefix length. The value is the list index.
  *
- * A list is a run of candidates in botsink_cands, ranked best first. A
- * destination's list holds its rules that are not tied to a few exact
- * ports; those (TCP/UDP rules naming at most BOTSINK_PORT_FANOUT single
- * ports) are in port lists, so a packet scans only the rules of its port
- * however many there are. A packet's rule is the better ranked (lower
- * rank) of the first match in its port list and the first in its
- * destination's list.
+ * A list holds candidates in botsink_cands, ranked: a destination's list
+ * holds its rules that are not tied to a few exact ports; those (TCP/UDP
+ * rules naming at most BOTSINK_PORT_FANOUT single ports) are in port
+ * lists, so a packet meets only the rules of its port however many there
+ * are. A list's candidates come in three parts:
+ *   - a walked run for every packet: header-only rules, and payload rules
+ *     that can match an empty payload;
+ *   - a walked run for packets with payload: payload rules without a fast
+ *     pattern (or in a list with too few of them to pay for the prefilter);
+ *   - one run per rule with a fast pattern, reached only when the
+ *     prefilter names the rule: botsink_stamped[{list id, slot}].
+ * Each run is ranked best first, ranks are positions in the destination's
+ * full order (port lists included), and a packet's rule is the best ranked
+ * (lowest rank) match over all of its lists' runs: the first match, as if
+ * one list were walked in order.
  *
  * Port lists are found like IPv4 destinations, in two array steps: a
  * destination list with port lists names a port table t (1..); then
@@ -495,7 +521,7 @@ struct botsink_candidate {
 	__u8 app; /* enum botsink_app: the payload must parse as this protocol */
 	__u8 ncontents; /* chunks at botsink_contents[content] */
 	__u8 dsize_op; /* enum botsink_dsize_op */
-	__u8 prefilter; /* 1: the rule's fast pattern must have stamped its slot */
+	__u8 pad8;
 	__u8 domains; /* n + 1: the DNS name must be in domain list n; 0: none */
 	__u16 dsize_lo;
 	__u16 dsize_hi;
@@ -508,8 +534,22 @@ struct botsink_candidate {
 
 struct botsink_list {
 	__u32 first; /* index in botsink_cands, rule set half included */
-	__u16 count;
+	__u16 count; /* the run walked for every packet */
+	__u16 payload_count; /* after it, the run walked for packets with payload */
 	__u16 port_table; /* 0: no port lists under this list */
+	__u16 stamped; /* rules reached through the prefilter; 0: none */
+	__u32 id; /* its list index, rule set half included: its runs' key */
+};
+
+/* botsink_stamped: one rule's run in one list. */
+struct botsink_stamped_key {
+	__u32 list; /* struct botsink_list id */
+	__u32 slot;
+};
+
+struct botsink_run {
+	__u32 first; /* index in botsink_cands, rule set half included */
+	__u32 count;
 };
 
 /* Counter key: one per (source, rule). sid 0 is unclassified. */

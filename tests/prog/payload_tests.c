@@ -636,8 +636,9 @@ static void test_payload_ranking(void)
 
 /*
  * Many payload rules on one destination and port: each packet must get
- * exactly its rule, also when more fast patterns share a 4-byte gram than
- * the prefilter verifies at one position (those rules are checked in full).
+ * exactly its rule, also when more rules share one fast pattern (so one
+ * gram) than the prefilter verifies at one position (those rules are
+ * walked in full).
  */
 static void test_prefilter(void)
 {
@@ -655,7 +656,7 @@ static void test_prefilter(void)
 	for (int i = 0; i < SHARED; i++)
 		len += (size_t)snprintf(
 			rules + len, cap - len,
-			"alert tcp any any -> 203.0.113.65 %d (msg:\"same %d\"; content:\"same-%03d\"; sid:%d;)\n",
+			"alert tcp any any -> 203.0.113.65 %d (msg:\"same %d\"; content:\"same\"; content:\"%02x\"; sid:%d;)\n",
 			7001 + i % 2, i, i, 7100 + i);
 	len += (size_t)snprintf(
 		rules + len, cap - len,
@@ -673,12 +674,12 @@ static void test_prefilter(void)
 			 7000 + (__u32)i);
 	}
 	for (int i = 0; i < SHARED; i += 5) {
-		snprintf(payload, sizeof(payload), "same-%03d", i);
+		snprintf(payload, sizeof(payload), "same-%02x", i);
 		SEND_SID(tcp_data(4, "203.0.113.65", (uint16_t)(7001 + i % 2),
 				  DATA_SEQ + (uint32_t)i, payload, strlen(payload)),
 			 7100 + (__u32)i);
 	}
-	SEND_SID(tcp_data(4, "203.0.113.65", 7001, DATA_SEQ, "same-999", 8), 0);
+	SEND_SID(tcp_data(4, "203.0.113.65", 7001, DATA_SEQ, "same-zz", 7), 0);
 	SEND_SID(tcp_data(4, "203.0.113.65", 7000, DATA_SEQ, "b000-checkiN", 12), 0);
 	{
 		size_t prefiltered = 0;
@@ -687,6 +688,63 @@ static void test_prefilter(void)
 			prefiltered += env.c.payload[i].prefilter;
 		CHECK_EQ(prefiltered, DISTINCT + BOTSINK_GRAM_PATTERNS + 1);
 	}
+out:
+	free(rules);
+}
+
+/*
+ * A whole ET-sized set on one destination and port: thousands of HTTP
+ * rules and DNS names reached through the prefilter, with a header-only
+ * rule and a walked payload rule ranked among them. Each packet gets
+ * exactly its rule, the first in rank order when several match.
+ */
+static void test_rules_at_scale(void)
+{
+	enum { HTTP_RULES = 6000, DNS_RULES = 2000 };
+	size_t cap = (HTTP_RULES + DNS_RULES + 4) * 160, len = 0, stamped = 0;
+	char *rules = malloc(cap), text[128];
+
+	if (!CHECK(rules))
+		return;
+	for (int i = 0; i < HTTP_RULES; i++)
+		len += (size_t)snprintf(
+			rules + len, cap - len,
+			"alert http any any -> 203.0.113.0/24 80 (msg:\"gate %d\"; http.uri; content:\"/gate-%05d.php\"; sid:%d;)\n",
+			i, i, 100000 + i);
+	for (int i = 0; i < DNS_RULES; i++)
+		len += (size_t)snprintf(
+			rules + len, cap - len,
+			"alert dns any any -> any any (msg:\"c2 %d\"; dns.query; content:\"c2-%04d.example.net\"; nocase; sid:%d;)\n",
+			i, i, 200000 + i);
+	len += (size_t)snprintf(
+		rules + len, cap - len,
+		"alert tcp any any -> 203.0.113.0/24 80 (msg:\"syn\"; flags:S; sid:99001;)\n"
+		"alert tcp any any -> 203.0.113.0/24 80 (msg:\"short\"; content:\"zq\"; sid:99002;)\n"
+		"alert http any any -> 203.0.113.0/24 80 (msg:\"gate 42 with x\"; http.uri; content:\"/gate-00042.php\"; content:\"x=1\"; sid:99003;)\n");
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		goto out;
+	for (size_t i = 0; i < env.c.ndst; i++) {
+		stamped += env.c.dst[i].runs.stamped;
+		for (size_t k = 0; k < env.c.dst[i].nports; k++)
+			stamped += env.c.dst[i].ports[k].runs.stamped;
+	}
+	CHECK(stamped >= HTTP_RULES + DNS_RULES);
+	SEND_SID(tcp4(SRC4, "203.0.113.9", 80, TH_SYN), 99001);
+	SEND_SID(tcp4_text("203.0.113.9", 80, "POST /gate-04321.php HTTP/1.1\r\nHost: a\r\n\r\n"),
+		 104321);
+	SEND_SID(tcp4_text("203.0.113.9", 80, "GET /gate-00042.php?x=1 HTTP/1.1\r\n\r\n"), 99003);
+	SEND_SID(tcp4_text("203.0.113.9", 80, "GET /gate-00042.php HTTP/1.1\r\n\r\n"), 100042);
+	SEND_SID(tcp4_text("203.0.113.9", 80, "GET /gate-05999.php?zq HTTP/1.1\r\n\r\n"), 99002);
+	SEND_SID(tcp4_text("203.0.113.9", 80, "GET /gate-05999.php HTTP/1.1\r\n\r\n"), 105999);
+	SEND_SID(tcp4_text("203.0.113.9", 80, "GET /gate-06000.php HTTP/1.1\r\n\r\n"), 0);
+	SEND_SID(tcp4_text("203.0.113.9", 8080, "GET /gate-00001.php HTTP/1.1\r\n\r\n"), 0);
+	for (int i = 0; i < DNS_RULES; i += 397) {
+		snprintf(text, sizeof(text), "C2-%04d.Example.NET", i);
+		SEND_DNS(dns_query(text, 1), 200000 + (__u32)i, 1);
+	}
+	SEND_DNS(dns_query("c2-0001.example.org", 1), 0, 1);
+	SEND_DNS(dns_query("c2-0001.example.ne", 1), 0, 1);
+	CHECK_EQ(stat_delta(BOTSINK_PREFILTER_FULL), 0);
 out:
 	free(rules);
 }
@@ -741,11 +799,10 @@ static void test_payload_swap(void)
 }
 
 const struct test payload_tests[] = {
-	TEST(content_modifiers), TEST(dsize),		TEST(window_edge),
-	TEST(long_content),	 TEST(http_buffers),	TEST(dns),
-	TEST(checkins),		 TEST(retransmissions), TEST(payload_ranking),
-	TEST(prefilter),	 TEST(payload_ipv6),	TEST(payload_swap),
-	TEST(domain_lists),	 TEST(dns_malformed),	TEST(negative_placement),
+	TEST(content_modifiers), TEST(dsize),	     TEST(window_edge),	   TEST(long_content),
+	TEST(http_buffers),	 TEST(dns),	     TEST(checkins),	   TEST(retransmissions),
+	TEST(payload_ranking),	 TEST(prefilter),    TEST(rules_at_scale), TEST(payload_ipv6),
+	TEST(payload_swap),	 TEST(domain_lists), TEST(dns_malformed),  TEST(negative_placement),
 	TEST(domain_list_scale),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);

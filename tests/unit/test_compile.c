@@ -557,7 +557,7 @@ static void test_candidate_limit(void)
 	CHECK_INT(build(&f, rules, SPACE), -1);
 	CHECK_STR(
 		errors_of(&f.rs),
-		"2: destination 203.0.113.5/32 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
+		"2: sid 1: destination 203.0.113.5/32: more than 64 candidate entries walked for every packet (header-only rules, and those an empty payload can match); each port range and source prefix of a rule is one");
 	release(&f);
 
 	/* Sources times ports count too: 5 x 17 = 85 (17 ports: not dispatched by port). */
@@ -566,7 +566,8 @@ static void test_candidate_limit(void)
 		 "-> 203.0.113.0/24 %s (sid:3;)\n",
 		 port_list(BOTSINK_PORT_FANOUT + 1));
 	CHECK_INT(build(&f, rules, SPACE), -1);
-	CHECK(strstr(errors_of(&f.rs), "1: destination 203.0.113.0/24 needs more than 64") == out);
+	CHECK(strstr(errors_of(&f.rs), "1: sid 3: destination 203.0.113.0/24: more than 64") ==
+	      out);
 	release(&f);
 
 	/* With 16 ports the rule is in 16 port lists of 5 entries each. */
@@ -588,7 +589,7 @@ static void test_candidate_limit(void)
 	CHECK_INT(build(&f, rules, SPACE), -1);
 	CHECK_STR(
 		errors_of(&f.rs),
-		"3: destination 203.0.113.5/32 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
+		"3: sid 3: destination 203.0.113.5/32: more than 64 candidate entries walked for every packet (header-only rules, and those an empty payload can match); each port range and source prefix of a rule is one");
 	release(&f);
 }
 
@@ -652,16 +653,32 @@ static void test_port_lists(void)
 	CHECK_INT(f.c.nlists, 3003);
 	release(&f);
 
-	/* 65 rules on one port is one too many for its list. */
+	/*
+	 * Header-only rules on one port: the first that takes every packet
+	 * ends the list, however many follow it (they can never win).
+	 */
 	len = 0;
-	for (int i = 0; i < 65; i++)
+	for (int i = 0; i < 1000; i++)
 		len += (size_t)snprintf(rules + len, cap - len,
 					"alert tcp any any -> 203.0.113.0/24 80 (sid:%d;)\n",
 					i + 1);
+	CHECK_INT(build(&f, rules, SPACE), 0);
+	e = find_entry(&f.c, SPACE);
+	CHECK(e && e->nports == 1 && e->ports[0].n == 1000 && e->ports[0].runs.reached == 1 &&
+	      e->ports[0].cand[0].c.sid == 1);
+	release(&f);
+
+	/* Walked for every packet: 65 header-only rules that each narrow (flags) are one too many. */
+	len = 0;
+	for (int i = 0; i < 65; i++)
+		len += (size_t)snprintf(
+			rules + len, cap - len,
+			"alert tcp any any -> 203.0.113.0/24 80 (flags:S,%d; sid:%d;)\n",
+			i % 2 ? 12 : 1, i + 1);
 	CHECK_INT(build(&f, rules, SPACE), -1);
 	CHECK_STR(
 		errors_of(&f.rs),
-		"65: destination 203.0.113.0/24 port tcp/80 needs more than 64 candidate entries (each port range and source prefix of a rule is one)");
+		"65: sid 65: destination 203.0.113.0/24 port tcp/80: more than 64 candidate entries walked for every packet (header-only rules, and those an empty payload can match); each port range and source prefix of a rule is one");
 	release(&f);
 	free(rules);
 }

@@ -61,6 +61,8 @@ static void print_stats(const struct botsink_maps *m)
 		  "TCP check-ins whose cookie check failed: later segments, or forged" },
 		{ BOTSINK_VERIFY_REFUSED,
 		  "valid cookies not counted: their source failed too many checks" },
+		{ BOTSINK_PREFILTER_FULL,
+		  "packets whose fast patterns named more rules than are checked" },
 	};
 	_Static_assert(ARRAY_SIZE(extras) == BOTSINK_NSTATS - BOTSINK_CLASS_COUNT,
 		       "every statistic beyond the buckets is shown");
@@ -93,7 +95,8 @@ static void print_families(const struct botsink_maps *m)
 	       "family", "rules", "packets", "bytes", "check-ins", "verified");
 	for (size_t f = 0; f < nfam; f++)
 		printf("  %-24s %6u %14llu %16llu %14llu %14llu\n", fam[f].name, fam[f].rules,
-		       (unsigned long long)fam[f].hits.packets, (unsigned long long)fam[f].hits.bytes,
+		       (unsigned long long)fam[f].hits.packets,
+		       (unsigned long long)fam[f].hits.bytes,
 		       (unsigned long long)fam[f].hits.checkins,
 		       (unsigned long long)fam[f].hits.checkins_verified);
 	free(fam);

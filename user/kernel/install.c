@@ -248,21 +248,53 @@ static int write_v4(const struct botsink_maps *m, const struct compiled *c, __u8
 	return ret;
 }
 
+/* The runs of a list's rules with fast patterns, keyed by list and slot. */
+static int write_stamped(const struct botsink_maps *m, const struct compiled_candidate *cand,
+			 size_t n, const struct list_runs *runs, const __u16 *slot_of,
+			 const struct botsink_list *list)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct botsink_stamped_key *keys = calloc(runs->stamped ? runs->stamped : 1, sizeof(*keys));
+	struct botsink_run *values = calloc(runs->stamped ? runs->stamped : 1, sizeof(*values));
+	__u32 count = 0;
+	int ret = keys && values ? 0 : -ENOMEM;
+
+	for (size_t i = runs->walk + runs->payload; i < n && !ret; i++) {
+		if (count && cand[i].rule == cand[i - 1].rule) {
+			values[count - 1].count++;
+			continue;
+		}
+		if (count == runs->stamped) {
+			ret = -EINVAL;
+			break;
+		}
+		keys[count] = (struct botsink_stamped_key){ list->id, slot_of[cand[i].rule] };
+		values[count++] = (struct botsink_run){ list->first + (__u32)i, 1 };
+	}
+	if (!ret && count && bpf_map_update_batch(m->stamped, keys, values, &count, &opts))
+		ret = -errno;
+	free(keys);
+	free(values);
+	return ret;
+}
+
 /*
- * One list: its candidates at botsink_cands[*cursor...], its botsink_lists
- * entry; the entry is also returned (port tables hold it).
+ * One list: its candidates at botsink_cands[*cursor...], its rules' runs,
+ * its botsink_lists entry; the entry is also returned (port tables hold it).
  */
 static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand, size_t n,
-		      unsigned int list, unsigned int port_table, const __u16 *slot_of,
-		      __u8 ruleset, __u32 *cursor, struct botsink_list *out)
+		      const struct list_runs *runs, unsigned int list, unsigned int port_table,
+		      const __u16 *slot_of, __u8 ruleset, __u32 *cursor, struct botsink_list *out)
 {
 	struct botsink_list value = {
 		.first = (__u32)ruleset * BOTSINK_MAX_CANDS + *cursor,
-		.count = (__u16)n,
+		.count = (__u16)runs->walk,
+		.payload_count = (__u16)runs->payload,
 		.port_table = (__u16)port_table,
+		.stamped = (__u16)runs->stamped,
+		.id = list_index(ruleset, list),
 	};
 	struct botsink_candidate *values = calloc(n ? n : 1, sizeof(*values));
-	__u32 index = list_index(ruleset, list);
 	int ret = values ? 0 : -ENOMEM;
 
 	if (!ret && *cursor + n > BOTSINK_MAX_CANDS)
@@ -275,13 +307,27 @@ static int write_list(const struct botsink_maps *m, const struct compiled_candid
 	}
 	if (!ret)
 		ret = map_write_range(m->cands, value.first, values, (__u32)n);
-	if (!ret && bpf_map_update_elem(m->lists, &index, &value, BPF_ANY))
+	if (!ret && runs->stamped)
+		ret = write_stamped(m, cand, n, runs, slot_of, &value);
+	if (!ret && bpf_map_update_elem(m->lists, &value.id, &value, BPF_ANY))
 		ret = -errno;
 	*cursor += (__u32)n;
 	if (out)
 		*out = value;
 	free(values);
 	return ret;
+}
+
+static bool stamped_in(const void *key, const void *value, __u8 ruleset)
+{
+	(void)value;
+	return ((const struct botsink_stamped_key *)key)->list / BOTSINK_MAX_LISTS == ruleset;
+}
+
+static int clear_stamped(const struct botsink_maps *m, __u8 ruleset)
+{
+	return clear_hash(m->stamped, sizeof(struct botsink_stamped_key),
+			  sizeof(struct botsink_run), ruleset, stamped_in);
 }
 
 /* botsink_port1's slot for a port table's block of 256 ports (see the ABI). */
@@ -348,14 +394,15 @@ static int write_lists(const struct botsink_maps *m, const struct compiled *c, c
 		if (!lists)
 			return -ENOMEM;
 		for (size_t k = 0; k < e->nports && !ret; k++)
-			ret = write_list(m, e->ports[k].cand, e->ports[k].n, e->ports[k].list, 0,
-					 slot_of, ruleset, &cursor, &lists[k]);
+			ret = write_list(m, e->ports[k].cand, e->ports[k].runs.reached,
+					 &e->ports[k].runs, e->ports[k].list, 0, slot_of, ruleset,
+					 &cursor, &lists[k]);
 		if (!ret && e->nports)
 			ret = write_port_table(m, e, lists, ruleset, &group);
 		free(lists);
 		if (!ret)
-			ret = write_list(m, e->cand, e->n, e->list, e->port_table, slot_of, ruleset,
-					 &cursor, NULL);
+			ret = write_list(m, e->cand, e->runs.reached, &e->runs, e->list,
+					 e->port_table, slot_of, ruleset, &cursor, NULL);
 	}
 	return ret;
 }
@@ -379,51 +426,18 @@ static int write_v6(const struct botsink_maps *m, const struct compiled *c, __u8
 	return 0;
 }
 
-/* Ports lo..hi in a port bitmap. */
-static void set_ports(__u64 *bits, unsigned int lo, unsigned int hi)
-{
-	for (unsigned int p = lo; p <= hi; p++) {
-		if (p % 64 == 0 && p + 63 <= hi) {
-			bits[p / 64] = ~0ULL;
-			p += 63;
-			continue;
-		}
-		bits[p / 64] |= 1ULL << (p % 64);
-	}
-}
-
-/*
- * The destination ports of TCP candidates. An `ip` rule names no port: it
- * would make the responder answer everywhere.
- */
-static void add_tcp_ports(__u64 *bits, const struct compiled_candidate *cand, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct botsink_candidate *c = &cand[i].c;
-
-		if (c->kind != BOTSINK_CAND_EXCLUDE_SRC && c->proto == IPPROTO_TCP)
-			set_ports(bits, c->dport_lo, c->dport_hi);
-	}
-}
-
 /* One rule set's half of botsink_tcp_ports: where the responder answers. */
 static int write_tcp_ports(const struct botsink_maps *m, const struct compiled *c, __u8 ruleset)
 {
-	__u64 *bits = calloc(BOTSINK_TCP_PORT_WORDS, sizeof(*bits));
+	__u64 *zero = c->tcp_ports ? NULL : calloc(BOTSINK_TCP_PORT_WORDS, sizeof(*zero));
+	const __u64 *bits = c->tcp_ports ? c->tcp_ports : zero;
 	int ret;
 
 	if (!bits)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->ndst; i++) {
-		const struct dst_entry *e = &c->dst[i];
-
-		add_tcp_ports(bits, e->cand, e->n);
-		for (size_t k = 0; k < e->nports; k++)
-			add_tcp_ports(bits, e->ports[k].cand, e->ports[k].n);
-	}
 	ret = map_write_range(m->tcp_ports, (__u32)ruleset * BOTSINK_TCP_PORT_WORDS, bits,
 			      BOTSINK_TCP_PORT_WORDS);
-	free(bits);
+	free(zero);
 	return ret;
 }
 
@@ -435,6 +449,8 @@ static int write_destinations(const struct botsink_maps *m, const struct compile
 
 	if (!ret)
 		ret = clear_port_tables(m, ruleset);
+	if (!ret)
+		ret = clear_stamped(m, ruleset);
 	if (!ret)
 		ret = write_payload(m, c, slot_of, ruleset);
 	if (!ret)
@@ -460,6 +476,8 @@ static int clear_ruleset(const struct botsink_maps *m, __u8 ruleset)
 		ret = clear_port_tables(m, ruleset);
 	if (!ret)
 		ret = write_tcp_ports(m, &none, ruleset);
+	if (!ret)
+		ret = clear_stamped(m, ruleset);
 	return ret ? ret : clear_payload(m, ruleset);
 }
 

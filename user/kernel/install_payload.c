@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The payload tables of one rule set half: content chunks, the prefilter
- * (fast patterns, the 4-byte gram index, the 2-byte gram bitmap) and the
+ * (fast patterns, the 4-byte gram index, the gram filter) and the
  * domain-list keys. Arrays are indexed by half; hash keys carry their rule
  * set (in the key, or in the value for the domain hashes), so the half
  * replaced by a reload can be found and removed.
@@ -15,26 +15,30 @@
 #include "kernel/map_io.h"
 #include "lib/util.h"
 
-/* The fast patterns, the 4-byte gram index and the 2-byte bitmap: one batch each. */
+/* The fast patterns, the gram index and the gram filter: one batch each. */
 static int write_prefilter(const struct botsink_maps *m, const struct compiled *c,
 			   const __u16 *slot_of, __u8 ruleset)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	size_t n = c->nfastpats ? c->nfastpats : 1;
-	struct botsink_gram2 *bitmap = calloc(1, sizeof(*bitmap));
+	struct botsink_gram_filter *filter = calloc(1, sizeof(*filter));
 	struct botsink_fastpat *fps = calloc(n, sizeof(*fps));
 	struct botsink_gram_key *keys = calloc(n, sizeof(*keys));
 	struct botsink_gram_patterns *pats = calloc(n, sizeof(*pats));
 	__u32 base = (__u32)ruleset * BOTSINK_MAX_FASTPATS, half = ruleset, ngrams = 0;
-	int ret = bitmap && fps && keys && pats ? 0 : -ENOMEM;
+	int ret = filter && fps && keys && pats ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < c->nfastpats && !ret; i++) {
 		const struct compiled_fastpat *f = &c->fastpats[i];
-		__u32 g2 = f->gram & 0xffff;
+		__u32 h = botsink_gram_hash(f->gram);
 
-		fps[i].content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk;
-		fps[i].slot = slot_of[f->rule];
-		bitmap->bits[g2 >> 6] |= 1ULL << (g2 & 63);
+		fps[i] = (struct botsink_fastpat){
+			.content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk,
+			.slot = slot_of[f->rule],
+			.offset = f->offset,
+			.same = f->same,
+		};
+		filter->bits[h / 64] |= 1ULL << (h % 64);
 		/* Sorted by gram: a new gram starts its run of patterns. */
 		if (!i || f->gram != c->fastpats[i - 1].gram) {
 			keys[ngrams] =
@@ -47,9 +51,9 @@ static int write_prefilter(const struct botsink_maps *m, const struct compiled *
 		ret = map_write_range(m->fastpats, base, fps, (__u32)c->nfastpats);
 	if (!ret && ngrams && bpf_map_update_batch(m->grams, keys, pats, &ngrams, &opts))
 		ret = -errno;
-	if (!ret && bpf_map_update_elem(m->gram2, &half, bitmap, BPF_ANY))
+	if (!ret && bpf_map_update_elem(m->gram_filter, &half, filter, BPF_ANY))
 		ret = -errno;
-	free(bitmap);
+	free(filter);
 	free(fps);
 	free(keys);
 	free(pats);
@@ -91,12 +95,12 @@ static bool domain_in(const void *key, const void *value, __u8 ruleset)
 
 int clear_payload(const struct botsink_maps *m, __u8 ruleset)
 {
-	struct botsink_gram2 *empty = calloc(1, sizeof(*empty));
+	struct botsink_gram_filter *empty = calloc(1, sizeof(*empty));
 	__u32 half = ruleset;
 	int ret = empty ? 0 : -ENOMEM;
 
-	/* The bitmap first: with it empty, no packet looks at the grams. */
-	if (!ret && bpf_map_update_elem(m->gram2, &half, empty, BPF_ANY))
+	/* The filter first: with it empty, no packet looks at the grams. */
+	if (!ret && bpf_map_update_elem(m->gram_filter, &half, empty, BPF_ANY))
 		ret = -errno;
 	free(empty);
 	if (!ret)

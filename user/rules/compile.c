@@ -353,44 +353,177 @@ static int split_ports(const struct rule_set *rs, struct dst_entry *e)
 	return ret;
 }
 
-static int check_list_size(struct rule_set *rs, const struct dst_entry *e,
-			   const struct compiled_candidate *cand, size_t n,
-			   const struct port_list *pl)
-{
-	char text[PREFIX_TEXT_LEN];
-
-	if (n <= BOTSINK_MAX_CANDIDATES)
-		return 0;
-	prefix_format(&e->prefix, text, sizeof(text));
-	if (pl)
-		rules_add_error(
-			rs, rs->rules[cand[BOTSINK_MAX_CANDIDATES].rule].line,
-			"destination %s port %s/%u needs more than %d candidate entries (each port range and source prefix of a rule is one)",
-			text, rule_proto_name(pl->proto), pl->port, BOTSINK_MAX_CANDIDATES);
-	else
-		rules_add_error(
-			rs, rs->rules[cand[BOTSINK_MAX_CANDIDATES].rule].line,
-			"destination %s needs more than %d candidate entries (each port range and source prefix of a rule is one)",
-			text, BOTSINK_MAX_CANDIDATES);
-	return -1;
-}
-
 /*
  * The prefilter pays one pass over the payload to spare each rule's own
- * search; in a list with few prefiltered rules the rules search alone.
+ * search; in a list with few rules for it to name the rules search alone.
  */
 #define PREFILTER_MIN_RULES 4
 
-static void prefilter_or_not(struct compiled_candidate *cand, size_t n)
-{
-	size_t rules = 0;
+enum run_kind {
+	RUN_WALK, /* walked for every packet */
+	RUN_PAYLOAD, /* walked for packets with payload */
+	RUN_STAMPED, /* a rule's own run, when the prefilter names it */
+	RUN_KINDS,
+};
 
+static enum run_kind run_of(const struct compiled *cc, size_t rule, bool stamping)
+{
+	const struct rule_payload *p = &cc->payload[rule];
+
+	if (!p->needs_data)
+		return RUN_WALK;
+	return stamping && p->prefilter ? RUN_STAMPED : RUN_PAYLOAD;
+}
+
+static bool rule_starts(const struct compiled_candidate *cand, size_t i)
+{
+	return i == 0 || cand[i].rule != cand[i - 1].rule;
+}
+
+/* Each rule with entries past the bound of run cand[start, end). */
+static int check_run(struct rule_set *rs, const struct compiled_candidate *cand, size_t start,
+		     size_t end, enum run_kind kind, const char *where)
+{
+	static const char *const what[RUN_KINDS] = {
+		[RUN_WALK] =
+			"walked for every packet (header-only rules, and those an empty payload can match)",
+		[RUN_PAYLOAD] =
+			"walked for packets with payload (rules without a 4-byte fast pattern)",
+		[RUN_STAMPED] = "for one rule",
+	};
+	int err = 0;
+
+	for (size_t i = start + BOTSINK_MAX_CANDIDATES; i < end; i++) {
+		const struct rule *r = &rs->rules[cand[i].rule];
+
+		if (i != start + BOTSINK_MAX_CANDIDATES && !rule_starts(cand, i))
+			continue;
+		rules_add_error(
+			rs, r->line,
+			"sid %u: %s: more than %d candidate entries %s; each port range and source prefix of a rule is one",
+			r->sid, where, BOTSINK_MAX_CANDIDATES, what[kind]);
+		err = -1;
+	}
+	return err;
+}
+
+static void describe_list(const struct dst_entry *e, const struct port_list *pl, char *out,
+			  size_t len)
+{
+	char text[PREFIX_TEXT_LEN];
+
+	prefix_format(&e->prefix, text, sizeof(text));
+	if (pl)
+		snprintf(out, len, "destination %s port %s/%u", text, rule_proto_name(pl->proto),
+			 pl->port);
+	else
+		snprintf(out, len, "destination %s", text);
+}
+
+/* Ports lo..hi in a port bitmap. */
+static void set_ports(__u64 *bits, unsigned int lo, unsigned int hi)
+{
+	for (unsigned int p = lo; p <= hi; p++) {
+		if (p % 64 == 0 && p + 63 <= hi) {
+			bits[p / 64] = ~0ULL;
+			p += 63;
+			continue;
+		}
+		bits[p / 64] |= 1ULL << (p % 64);
+	}
+}
+
+static void add_tcp_ports(__u64 *bits, const struct compiled_candidate *cand, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct botsink_candidate *c = &cand[i].c;
+
+		if (c->kind != BOTSINK_CAND_EXCLUDE_SRC && c->proto == IPPROTO_TCP)
+			set_ports(bits, c->dport_lo, c->dport_hi);
+	}
+}
+
+/*
+ * Does entry i match every packet that reaches its list (a header-only
+ * rule's first entry, from any source and port, without flags)? Then no
+ * entry ranked after it can ever win.
+ */
+static bool takes_all(const struct compiled *cc, const struct compiled_candidate *cand, size_t i,
+		      const struct port_list *pl)
+{
+	const struct botsink_candidate *c = &cand[i].c;
+
+	if (!rule_starts(cand, i) || c->kind != BOTSINK_CAND_MATCH ||
+	    cc->payload[cand[i].rule].needs_data)
+		return false;
+	if (c->ncontents || c->dsize_op || c->app || c->domains || c->flags_op != BOTSINK_FLAGS_ANY)
+		return false;
+	if (c->sport_lo != 0 || c->sport_hi != 65535)
+		return false;
+	if (pl)
+		return !c->proto || c->proto == pl->proto;
+	return !c->proto && c->dport_lo == 0 && c->dport_hi == 65535;
+}
+
+/*
+ * Header-only rules are resolved here, once: the destination and port
+ * tables already lead a packet to the rules of its destination and port,
+ * and the first entry there that takes every packet ends the list.
+ * Returns the entries kept.
+ */
+static size_t resolve_headers(const struct compiled *cc, const struct compiled_candidate *cand,
+			      size_t n, const struct port_list *pl)
+{
 	for (size_t i = 0; i < n; i++)
-		rules += cand[i].c.prefilter && (i == 0 || cand[i].rule != cand[i - 1].rule);
-	if (rules >= PREFILTER_MIN_RULES)
-		return;
+		if (takes_all(cc, cand, i, pl))
+			return i + 1;
+	return n;
+}
+
+/*
+ * Order a list's candidates into its runs (struct list_runs), each still
+ * in rank order, and check their bounds.
+ */
+static int arrange_list(struct rule_set *rs, struct compiled *cc, const struct dst_entry *e,
+			const struct port_list *pl, struct compiled_candidate *cand, size_t all,
+			struct list_runs *runs)
+{
+	size_t n;
+	struct compiled_candidate *by_run = malloc((all ? all : 1) * sizeof(*by_run));
+	size_t count[RUN_KINDS] = { 0 }, at[RUN_KINDS], named = 0;
+	char where[PREFIX_TEXT_LEN + 32];
+	bool stamping;
+	int err = 0;
+
+	if (!by_run)
+		return -1;
+	add_tcp_ports(cc->tcp_ports, cand, all);
+	n = runs->reached = resolve_headers(cc, cand, all, pl);
 	for (size_t i = 0; i < n; i++)
-		cand[i].c.prefilter = 0;
+		named += rule_starts(cand, i) && run_of(cc, cand[i].rule, true) == RUN_STAMPED;
+	stamping = named >= PREFILTER_MIN_RULES;
+	for (size_t i = 0; i < n; i++)
+		count[run_of(cc, cand[i].rule, stamping)]++;
+	at[RUN_WALK] = 0;
+	at[RUN_PAYLOAD] = count[RUN_WALK];
+	at[RUN_STAMPED] = count[RUN_WALK] + count[RUN_PAYLOAD];
+	for (size_t i = 0; i < n; i++)
+		by_run[at[run_of(cc, cand[i].rule, stamping)]++] = cand[i];
+	if (n)
+		memcpy(cand, by_run, n * sizeof(*cand));
+	free(by_run);
+	runs->walk = count[RUN_WALK];
+	runs->payload = count[RUN_PAYLOAD];
+	runs->stamped = stamping ? named : 0;
+	describe_list(e, pl, where, sizeof(where));
+	err |= check_run(rs, cand, 0, runs->walk, RUN_WALK, where);
+	err |= check_run(rs, cand, runs->walk, runs->walk + runs->payload, RUN_PAYLOAD, where);
+	for (size_t i = runs->walk + runs->payload, end; i < n; i = end) {
+		for (end = i + 1; end < n && !rule_starts(cand, end);)
+			end++;
+		err |= check_run(rs, cand, i, end, RUN_STAMPED, where);
+	}
+	return err;
 }
 
 static int cmp_port_list(const void *a, const void *b)
@@ -523,7 +656,7 @@ static size_t dst_index_find(struct dst_index *x, const struct prefix *e)
 	return k;
 }
 
-static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst_index *x,
+static int fill_entry(struct rule_set *rs, struct compiled *cc, struct dst_index *x,
 		      struct dst_entry *e, bool *used)
 {
 	size_t nfound = dst_index_find(x, &e->prefix);
@@ -560,12 +693,10 @@ static int fill_entry(struct rule_set *rs, const struct compiled *cc, struct dst
 		return -1;
 	if (e->nports)
 		qsort(e->ports, e->nports, sizeof(*e->ports), cmp_port_list);
-	err = check_list_size(rs, e, e->cand, e->n, NULL);
-	prefilter_or_not(e->cand, e->n);
-	for (size_t i = 0; i < e->nports; i++) {
-		err |= check_list_size(rs, e, e->ports[i].cand, e->ports[i].n, &e->ports[i]);
-		prefilter_or_not(e->ports[i].cand, e->ports[i].n);
-	}
+	err = arrange_list(rs, cc, e, NULL, e->cand, e->n, &e->runs);
+	for (size_t i = 0; i < e->nports; i++)
+		err |= arrange_list(rs, cc, e, &e->ports[i], e->ports[i].cand, e->ports[i].n,
+				    &e->ports[i].runs);
 	return err;
 }
 
@@ -621,10 +752,10 @@ static int assign_lists(struct rule_set *rs, struct compiled *c)
 		if (e->list)
 			continue;
 		e->list = (unsigned int)++c->nlists;
-		ncands += e->n;
+		ncands += e->runs.reached;
 		for (size_t k = 0; k < e->nports; k++) {
 			e->ports[k].list = (unsigned int)++c->nlists;
-			ncands += e->ports[k].n;
+			ncands += e->ports[k].runs.reached;
 			/* Sorted by protocol and port: a new block starts a group. */
 			if (!k || e->ports[k].proto != e->ports[k - 1].proto ||
 			    e->ports[k].port >> 8 != e->ports[k - 1].port >> 8)
@@ -714,11 +845,12 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 		err = build_entries(rs, out, &entries, &nentries);
 	if (err)
 		goto out;
+	out->tcp_ports = calloc(BOTSINK_TCP_PORT_WORDS, sizeof(*out->tcp_ports));
 	used = calloc(rs->n ? rs->n : 1, sizeof(*used));
 	shadowed = calloc(nentries ? nentries : 1, sizeof(*shadowed));
 	out->dst = calloc(nentries ? nentries : 1, sizeof(*out->dst));
-	if (!used || !shadowed || !out->dst || prefixes_covered(entries, nentries, shadowed) ||
-	    dst_index_build(rs, &index)) {
+	if (!used || !shadowed || !out->dst || !out->tcp_ports ||
+	    prefixes_covered(entries, nentries, shadowed) || dst_index_build(rs, &index)) {
 		err = -1;
 		goto out;
 	}
@@ -770,6 +902,7 @@ void compiled_free(struct compiled *c)
 		free(c->dst[i].cand);
 	}
 	free(c->dst);
+	free(c->tcp_ports);
 	compiled_payload_free(c);
 	addr_set_free(&c->space);
 	memset(c, 0, sizeof(*c));
@@ -792,18 +925,32 @@ static void dump_payload(FILE *f, const struct botsink_candidate *c)
 			c->dsize_lo, c->dsize_hi);
 	if (c->ncontents)
 		fprintf(f, " %u content chunk%s", c->ncontents, c->ncontents > 1 ? "s" : "");
-	if (c->prefilter)
-		fprintf(f, " (prefiltered)");
 	if (c->domains)
 		fprintf(f, " domain list");
 }
 
+/* A run's heading, when it is not empty. */
+static void dump_run(FILE *f, const char *indent, size_t n, const char *what)
+{
+	if (n)
+		fprintf(f, "%s%s:\n", indent, what);
+}
+
 static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled_candidate *list,
-		      size_t n, const char *indent)
+		      size_t n, const struct list_runs *runs, const char *indent)
 {
 	char text[PREFIX_TEXT_LEN];
 
 	for (size_t j = 0; j < n; j++) {
+		if (j == 0)
+			dump_run(f, indent, runs->walk, "walked");
+		if (j == runs->walk)
+			dump_run(f, indent, runs->payload, "walked for payload");
+		if (j == runs->walk + runs->payload)
+			dump_run(f, indent, runs->reached - j, "named by the prefilter");
+		if (j == runs->reached)
+			dump_run(f, indent, n - j,
+				 "never reached (an entry above takes every packet)");
 		const struct botsink_candidate *cand = &list[j].c;
 		const struct rule *r = &rs->rules[list[j].rule];
 		struct prefix src = { .len = 0 };
@@ -839,11 +986,12 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 
 		prefix_format(&e->prefix, text, sizeof(text));
 		fprintf(f, "%s%s\n", text, e->list ? "" : " (taken out of the sinkhole space)");
-		dump_list(f, rs, e->cand, e->n, "  ");
+		dump_list(f, rs, e->cand, e->n, &e->runs, "  ");
 		for (size_t k = 0; k < e->nports; k++) {
 			fprintf(f, "  port %s/%u:\n", rule_proto_name(e->ports[k].proto),
 				e->ports[k].port);
-			dump_list(f, rs, e->ports[k].cand, e->ports[k].n, "    ");
+			dump_list(f, rs, e->ports[k].cand, e->ports[k].n, &e->ports[k].runs,
+				  "    ");
 		}
 	}
 }

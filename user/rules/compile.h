@@ -18,12 +18,28 @@ struct compiled_candidate {
 	size_t rule; /* index in the rule set */
 };
 
+/*
+ * How a list's candidates divide into runs (see struct botsink_list), each
+ * in rank order: cand[0, walk) are walked for every packet, the next
+ * `payload` for packets with payload, and up to `reached` come the runs of
+ * `stamped` rules, one each, which the prefilter names. Entries from
+ * `reached` on can never win (an earlier one takes every packet): they
+ * stay for `rules check --dump`, and are not installed.
+ */
+struct list_runs {
+	size_t walk;
+	size_t payload;
+	size_t stamped;
+	size_t reached;
+};
+
 /* The candidates of one TCP/UDP destination port (see struct botsink_port_key). */
 struct port_list {
 	__u16 port;
 	__u8 proto;
 	struct compiled_candidate *cand;
 	size_t n;
+	struct list_runs runs;
 	unsigned int list; /* 1..nlists */
 };
 
@@ -31,6 +47,7 @@ struct dst_entry {
 	struct prefix prefix;
 	struct compiled_candidate *cand; /* the destination's own list */
 	size_t n;
+	struct list_runs runs;
 	unsigned int list; /* 1..nlists, shared by equal entries; 0: a hole in the space */
 	bool shared; /* an earlier entry has the same lists: written once */
 	unsigned int port_table; /* 1..nport_tables when it has port lists, else 0 */
@@ -46,13 +63,19 @@ struct rule_payload {
 	__u8 dsize_op; /* enum botsink_dsize_op */
 	__u16 dsize_lo, dsize_hi;
 	__u8 domains; /* domain list number + 1; 0: none */
-	int fastpat; /* the fast pattern's chunk in the rule, or -1 */
+	int fastpat; /* the first chunk (index in the rule) of the fast pattern's content, or -1 */
+	size_t fastpat_content; /* that content, index in the rule */
+	__u16 fastpat_start; /* the pattern: fastpat_len bytes of it from here */
+	__u8 fastpat_len;
 	bool prefilter; /* the fast pattern is in the prefilter tables */
+	bool needs_data; /* an empty payload cannot match */
 };
 
 struct compiled_fastpat {
-	__u32 gram; /* its first 4 bytes, lowercased */
-	__u32 chunk; /* in compiled.contents */
+	__u32 gram; /* 4 of its bytes, lowercased: those at `offset` */
+	__u32 chunk; /* in compiled.contents: the pattern's own chunk */
+	__u8 offset;
+	bool same; /* the same pattern as the one before it */
 	size_t rule;
 };
 
@@ -73,12 +96,18 @@ struct compiled {
 	struct rule_payload *payload; /* per rule */
 	struct botsink_content *contents;
 	size_t ncontents;
-	struct compiled_fastpat *fastpats; /* sorted by gram */
+	struct compiled_fastpat *fastpats; /* sorted by gram, then pattern */
 	size_t nfastpats;
 	struct domain_name *domains; /* sorted, one per text */
 	size_t ndomains;
 	char *domain_files[BOTSINK_DOMAIN_LISTS]; /* list n's file */
 	size_t ndomain_files;
+	/*
+	 * botsink_tcp_ports' half: the destination ports of TCP rules, also of
+	 * entries no packet can reach (see arrange_list). An `ip` rule names
+	 * no port: it would make the responder answer everywhere.
+	 */
+	__u64 *tcp_ports;
 };
 
 /*

@@ -2,7 +2,8 @@
 /*
  * A rule's payload constraints -> its program for the XDP matcher: content
  * chunks of at most BOTSINK_CONTENT_MAX bytes with their placement, the
- * fast pattern for the prefilter, dsize, and domain-list entries.
+ * fast pattern for the prefilter (and the gram it is found by), dsize, and
+ * domain-list entries.
  *
  * Placement follows Suricata: offset/depth count from the start of the
  * buffer (depth from offset), distance/within from the end of the previous
@@ -112,13 +113,48 @@ static int add_content(struct rule_set *rs, const struct rule *r, const struct r
 	return index;
 }
 
-/* A content the prefilter can look for: 4+ bytes that appear verbatim on the wire. */
-static bool prefilter_usable(const struct rule_content *rc)
+/*
+ * The part of a content the prefilter can look for: 4 or more bytes that
+ * appear verbatim on the wire, at most a chunk. In a dotted DNS name a dot
+ * stands for a label length: its longest dot-free part. Returns the
+ * part's length (0: none) and its start.
+ */
+static size_t fast_part(const struct rule_content *rc, size_t *start)
 {
+	size_t best = 0, run = 0;
+
+	*start = 0;
 	if (rc->negated || rc->len < 4)
+		return 0;
+	if (rc->buffer != BOTSINK_BUF_DNS_QUERY)
+		return rc->len < BOTSINK_CONTENT_MAX ? rc->len : BOTSINK_CONTENT_MAX;
+	for (size_t i = 0; i <= rc->len; i++) {
+		if (i < rc->len && rc->bytes[i] != '.') {
+			run++;
+			continue;
+		}
+		if (run > best) {
+			best = run;
+			*start = i - run;
+		}
+		run = 0;
+	}
+	if (best > BOTSINK_CONTENT_MAX)
+		best = BOTSINK_CONTENT_MAX;
+	return best >= 4 ? best : 0;
+}
+
+/* Could a packet without payload meet the rule? */
+static bool needs_data(const struct rule *r)
+{
+	for (size_t i = 0; i < r->ncontents; i++)
+		if (!r->contents[i].negated)
+			return true;
+	if (r->app != RULE_APP_NONE || r->domains)
+		return true;
+	if (!r->has_dsize)
 		return false;
-	/* The dotted name: a dot stands for a label length on the wire. */
-	return rc->buffer != BOTSINK_BUF_DNS_QUERY || !memchr(rc->bytes, '.', rc->len);
+	return r->dsize_not ? r->dsize_lo == 0 : r->dsize_lo > 0;
 }
 
 static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
@@ -126,7 +162,7 @@ static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
 	const struct rule *r = &rs->rules[ri];
 	struct rule_payload *p = &c->payload[ri];
 	int last_in_buffer[BOTSINK_BUF_COUNT];
-	size_t first = c->ncontents;
+	size_t first = c->ncontents, part, part_start;
 	size_t best = SIZE_MAX;
 
 	for (int b = 0; b < BOTSINK_BUF_COUNT; b++)
@@ -147,36 +183,172 @@ static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
 		}
 		if (!rc->negated)
 			last_in_buffer[rc->buffer % BOTSINK_BUF_COUNT] = last;
-		if (!prefilter_usable(rc))
+		part = fast_part(rc, &part_start);
+		if (!part)
 			continue;
 		if (best == SIZE_MAX || (rc->fast_pattern && !r->contents[best].fast_pattern) ||
-		    (rc->fast_pattern == r->contents[best].fast_pattern &&
-		     rc->len > r->contents[best].len)) {
+		    (rc->fast_pattern == r->contents[best].fast_pattern && part > p->fastpat_len)) {
 			best = i;
 			p->fastpat = start;
+			p->fastpat_content = i;
+			p->fastpat_start = (__u16)part_start;
+			p->fastpat_len = (__u8)part;
 		}
 	}
 	p->nchunks = (__u8)(c->ncontents - first);
 	return 0;
 }
 
-static int cmp_fastpat(const void *a, const void *b)
+/* Fast patterns while grams are chosen for them. */
+struct pattern {
+	const struct botsink_content *chunk; /* the pattern's bytes */
+	size_t index; /* in compiled.fastpats */
+};
+
+static int cmp_chunk(const struct botsink_content *x, const struct botsink_content *y)
+{
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if ((x->flags ^ y->flags) & BOTSINK_CONTENT_NOCASE)
+		return x->flags & BOTSINK_CONTENT_NOCASE ? -1 : 1;
+	return memcmp(x->bytes, y->bytes, x->len);
+}
+
+static int cmp_pattern(const void *a, const void *b)
+{
+	const struct pattern *x = a, *y = b;
+	int c = cmp_chunk(x->chunk, y->chunk);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Fast patterns per gram so far: an open-addressed table. */
+struct gram_load {
+	__u32 *gram;
+	__u32 *n;
+	size_t mask; /* slots less one, a power of two less one */
+};
+
+static __u32 *load_of(struct gram_load *t, __u32 gram)
+{
+	size_t i = botsink_hash_words(&gram, 1) & t->mask;
+
+	while (t->n[i] && t->gram[i] != gram)
+		i = (i + 1) & t->mask;
+	t->gram[i] = gram;
+	return &t->n[i];
+}
+
+static int gram_load_init(struct gram_load *t, size_t grams)
+{
+	size_t slots = 16;
+
+	while (slots < 2 * grams)
+		slots *= 2;
+	t->mask = slots - 1;
+	t->gram = calloc(slots, sizeof(*t->gram));
+	t->n = calloc(slots, sizeof(*t->n));
+	return t->gram && t->n ? 0 : -1;
+}
+
+/*
+ * The gram of each pattern: of the 4-byte grams inside it, the one the
+ * fewest patterns hold so far, so that no gram holds more than the XDP
+ * program verifies at one position. Equal patterns take one gram. A
+ * pattern with every gram full gets none (gram 0, offset 0xff).
+ */
+static int choose_grams(struct compiled *c)
+{
+	struct pattern *order = calloc(c->nfastpats ? c->nfastpats : 1, sizeof(*order));
+	struct gram_load load = { 0 };
+	int ret = order && !gram_load_init(&load, c->nfastpats * BOTSINK_CONTENT_MAX) ? 0 : -1;
+
+	for (size_t i = 0; i < c->nfastpats && !ret; i++)
+		order[i] = (struct pattern){ &c->contents[c->fastpats[i].chunk], i };
+	if (!ret && c->nfastpats)
+		qsort(order, c->nfastpats, sizeof(*order), cmp_pattern);
+	for (size_t i = 0; i < c->nfastpats && !ret; i++) {
+		struct compiled_fastpat *f = &c->fastpats[order[i].index];
+		const struct botsink_content *ch = order[i].chunk;
+		__u32 best = UINT32_MAX, *n;
+
+		if (i && !cmp_chunk(ch, order[i - 1].chunk)) {
+			f->gram = c->fastpats[order[i - 1].index].gram;
+			f->offset = c->fastpats[order[i - 1].index].offset;
+			if (f->offset == 0xff)
+				continue;
+		} else {
+			for (size_t k = 0; k + 4 <= ch->len; k++) {
+				__u32 gram = gram_of(ch->bytes + k);
+
+				if (*load_of(&load, gram) < best) {
+					best = *load_of(&load, gram);
+					f->gram = gram;
+					f->offset = (__u8)k;
+				}
+			}
+		}
+		n = load_of(&load, f->gram);
+		if (*n >= BOTSINK_GRAM_PATTERNS) {
+			f->offset = 0xff; /* no room: the rule is walked */
+			continue;
+		}
+		++*n;
+	}
+	free(order);
+	free(load.gram);
+	free(load.n);
+	return ret;
+}
+
+static int cmp_fastpat(const void *a, const void *b, void *arg)
 {
 	const struct compiled_fastpat *x = a, *y = b;
+	const struct compiled *c = arg;
+	int k;
 
 	if (x->gram != y->gram)
 		return x->gram < y->gram ? -1 : 1;
+	k = cmp_chunk(&c->contents[x->chunk], &c->contents[y->chunk]);
+	if (k)
+		return k;
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
 /*
- * Group fast patterns by gram. A gram shared by more patterns than the XDP
- * program verifies at one position leaves the extra rules without a
- * prefilter: they are always checked in full, never missed.
+ * The chunk a pattern is verified with: the start of its content's own
+ * chunks when it is the whole first chunk, else a chunk of its own (a
+ * dot-free part of a name), which no rule walks.
+ */
+static int pattern_chunk(struct compiled *c, const struct rule *r, const struct rule_payload *p,
+			 __u32 *chunk)
+{
+	const struct rule_content *rc = &r->contents[p->fastpat_content];
+	const struct botsink_content *own = &c->contents[p->content + (__u32)p->fastpat];
+	struct botsink_content part = { .len = p->fastpat_len };
+	bool nocase = own->flags & BOTSINK_CONTENT_NOCASE;
+
+	*chunk = p->content + (__u32)p->fastpat;
+	if (p->fastpat_start == 0 && p->fastpat_len == own->len)
+		return 0;
+	for (size_t i = 0; i < part.len; i++) {
+		__u8 b = rc->bytes[p->fastpat_start + i];
+
+		part.bytes[i] = nocase ? botsink_lower(b) : b;
+	}
+	part.flags = nocase ? BOTSINK_CONTENT_NOCASE : 0;
+	*chunk = (__u32)c->ncontents;
+	return push_chunk(c, &part) ? 0 : -1;
+}
+
+/*
+ * The prefilter's patterns, grouped by gram, equal patterns together (the
+ * XDP program verifies each once). A rule whose pattern finds no gram with
+ * room is walked in full instead: never missed.
  */
 static int build_prefilter(struct rule_set *rs, struct compiled *c)
 {
-	size_t n = 0;
+	size_t n = 0, k = 0;
 
 	for (size_t i = 0; i < rs->n; i++)
 		n += c->payload[i].fastpat >= 0;
@@ -190,28 +362,25 @@ static int build_prefilter(struct rule_set *rs, struct compiled *c)
 		if (p->fastpat < 0)
 			continue;
 		f = &c->fastpats[c->nfastpats++];
-		f->chunk = p->content + (__u32)p->fastpat;
-		f->gram = gram_of(c->contents[f->chunk].bytes);
 		f->rule = i;
+		if (pattern_chunk(c, &rs->rules[i], p, &f->chunk))
+			return -1;
 	}
+	if (choose_grams(c))
+		return -1;
+	for (size_t i = 0; i < c->nfastpats; i++) {
+		if (c->fastpats[i].offset == 0xff)
+			continue;
+		c->payload[c->fastpats[i].rule].prefilter = true;
+		c->fastpats[k++] = c->fastpats[i];
+	}
+	c->nfastpats = k;
 	if (c->nfastpats)
-		qsort(c->fastpats, c->nfastpats, sizeof(*c->fastpats), cmp_fastpat);
-	for (size_t i = 0, k = 0; i < c->nfastpats; i++) {
-		bool same = i > 0 && c->fastpats[i].gram == c->fastpats[i - 1].gram;
-
-		k = same ? k + 1 : 0;
-		if (k < BOTSINK_GRAM_PATTERNS)
-			c->payload[c->fastpats[i].rule].prefilter = true;
-	}
-	/* Keep only the ones that stamp. */
-	for (size_t i = 0, k = 0; i <= c->nfastpats; i++) {
-		if (i == c->nfastpats) {
-			c->nfastpats = k;
-			break;
-		}
-		if (c->payload[c->fastpats[i].rule].prefilter)
-			c->fastpats[k++] = c->fastpats[i];
-	}
+		qsort_r(c->fastpats, c->nfastpats, sizeof(*c->fastpats), cmp_fastpat, c);
+	for (size_t i = 1; i < c->nfastpats; i++)
+		c->fastpats[i].same = c->fastpats[i].gram == c->fastpats[i - 1].gram &&
+				      !cmp_chunk(&c->contents[c->fastpats[i].chunk],
+						 &c->contents[c->fastpats[i - 1].chunk]);
 	if (c->nfastpats > BOTSINK_MAX_FASTPATS) {
 		rules_add_error(rs, 0, "%zu fast patterns; the limit is %d", c->nfastpats,
 				BOTSINK_MAX_FASTPATS);
@@ -350,15 +519,18 @@ int compile_payload(struct rule_set *rs, struct compiled *c)
 				return -1;
 			p->domains = (__u8)list;
 		}
+		p->needs_data = needs_data(r);
 		if (compile_contents(rs, i, c))
 			return -1;
 	}
+	if (build_prefilter(rs, c))
+		return -1;
 	if (c->ncontents > BOTSINK_MAX_CONTENTS) {
-		rules_add_error(rs, 0, "%zu content chunks; the limit is %d", c->ncontents,
-				BOTSINK_MAX_CONTENTS);
+		rules_add_error(rs, 0, "%zu content chunks (with the prefilter's); the limit is %d",
+				c->ncontents, BOTSINK_MAX_CONTENTS);
 		return -1;
 	}
-	if (build_prefilter(rs, c) || finish_domains(rs, c))
+	if (finish_domains(rs, c))
 		return -1;
 	return rs->nerrors > errors ? -1 : 0;
 }
@@ -385,7 +557,6 @@ void payload_candidate(const struct compiled *c, size_t rule, struct botsink_can
 	cand->dsize_op = p->dsize_op;
 	cand->dsize_lo = p->dsize_lo;
 	cand->dsize_hi = p->dsize_hi;
-	cand->prefilter = p->prefilter;
 	cand->domains = p->domains;
 }
 
