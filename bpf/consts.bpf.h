@@ -60,6 +60,8 @@
 #define SCRATCH_SIZE 2048
 #define SCRATCH_MASK (SCRATCH_SIZE - 1)
 #define SCRATCH_DNS 1024 /* where the dotted DNS name is written */
+#define SCRATCH_HOST 1536 /* where the Host header value is copied */
+#define SCRATCH_HOST_MASK 511
 
 /* Candidates checked before handing the rest of the list to bpf_loop. */
 #define BOTSINK_INLINE_CANDIDATES 4

@@ -142,6 +142,50 @@ static __always_inline long backtrack(struct payload_state *st, const struct bot
 	return 0;
 }
 
+static __always_inline long next_chunk(struct payload_state *st, __u32 k)
+{
+	st->m_k = k + 1;
+	st->m_pos = 0;
+	return 0;
+}
+
+/* The window ends inside the buffer [.., hi): its real end is not in sight. */
+static __always_inline bool cut_by_window(const struct payload_state *st, __u32 hi)
+{
+	return hi == st->wlen && st->plen > st->wlen;
+}
+
+/*
+ * A size check: are the bytes of the buffer (after the anchor's match,
+ * when relative) in [start, limit]? The payload and the body end where
+ * the payload does (plen); the headers cut by the window are at least
+ * what it shows. A check that what is known cannot decide fails, as does
+ * one on a buffer the packet lacks.
+ */
+static __always_inline long size_check(struct payload_state *st, const struct botsink_content *c,
+				       __u32 b, __u32 lo, __u32 hi)
+{
+	__s64 base = lo, least, most;
+	bool in, out;
+
+	if (b != BOTSINK_BUF_PAYLOAD && hi == 0)
+		return backtrack(st, c);
+	if (c->flags & BOTSINK_CONTENT_RELATIVE)
+		base = st->m_end[bound(c->anchor, BOTSINK_RULE_CONTENTS - 1)];
+	least = most = (__s64)hi - base;
+	if (cut_by_window(st, hi)) {
+		if (b == BOTSINK_BUF_PAYLOAD || b == BOTSINK_BUF_HTTP_BODY)
+			least = most = (__s64)st->plen - base;
+		else
+			most = 0x7fffffff; /* any size from least up */
+	}
+	in = least >= c->start && most <= c->limit;
+	out = least > c->limit || most < c->start;
+	if (c->flags & BOTSINK_CONTENT_NEGATED ? !out : !in)
+		return backtrack(st, c);
+	return next_chunk(st, st->m_k);
+}
+
 /*
  * One step: chunk k at one position. A match moves on to chunk k + 1; a
  * chunk placed relative to another that cannot be found retries that one
@@ -167,6 +211,11 @@ static long match_step(__u64 index, void *arg)
 	b = bound(c->buffer, BOTSINK_BUF_COUNT - 1);
 	lo = st->lo[b];
 	hi = st->hi[b];
+	/* dotprefix: the view starts at the '.' written before the buffer. */
+	if ((c->flags & BOTSINK_CONTENT_DOTPREFIX) && lo > 0)
+		lo--;
+	if (c->flags & BOTSINK_CONTENT_SIZE)
+		return size_check(st, c, b, lo, hi);
 	/* Signed: distance may be negative, and so may the end a limit allows. */
 	base = c->flags & BOTSINK_CONTENT_RELATIVE ?
 		       (__s64)st->m_end[bound(c->anchor, BOTSINK_RULE_CONTENTS - 1)] :
@@ -176,6 +225,13 @@ static long match_step(__u64 index, void *arg)
 	if ((c->flags & BOTSINK_CONTENT_LIMITED) && base + c->limit < limit)
 		limit = base + c->limit;
 	p = st->m_pos > from ? st->m_pos : (__u32)from;
+	if (c->flags & BOTSINK_CONTENT_ENDSWITH) {
+		/* Unseen, the end is unknown: neither found nor surely absent. */
+		if (cut_by_window(st, hi))
+			return backtrack(st, c);
+		if ((__s64)p + c->len < (__s64)hi)
+			p = hi - c->len; /* the one place it may be */
+	}
 	if ((__s64)p + c->len <= limit && p < SCRATCH_SIZE) {
 		if (!chunk_at(st, p, c)) {
 			st->m_pos = next_start(st, p, c);
@@ -185,15 +241,11 @@ static long match_step(__u64 index, void *arg)
 			return backtrack(st, c);
 		st->m_end[bound(k, BOTSINK_RULE_CONTENTS - 1)] = p + c->len;
 		st->m_next[bound(k, BOTSINK_RULE_CONTENTS - 1)] = p + 1;
-		st->m_k = k + 1;
-		st->m_pos = 0;
-		return 0;
+		return next_chunk(st, k);
 	}
 	if (!(c->flags & BOTSINK_CONTENT_NEGATED))
 		return backtrack(st, c);
-	st->m_k = k + 1; /* not there: as required */
-	st->m_pos = 0;
-	return 0;
+	return next_chunk(st, k); /* not there: as required */
 }
 
 static __always_inline bool contents_match(struct payload_state *st,

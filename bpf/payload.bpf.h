@@ -2,7 +2,9 @@
 /*
  * The payload window and its buffers: the first BOTSINK_WINDOW payload
  * bytes copied into the per-CPU scratch space, an HTTP request line and
- * headers parsed from them, or a DNS question. Every index into the
+ * headers parsed from them, or a DNS question. The DNS name and the Host
+ * value are copied out of the window, each after a '.' that dotprefix
+ * views them with. Every index into the
  * scratch space is masked, so the verifier sees each access in bounds.
  */
 #ifndef BOTSINK_PAYLOAD_BPF_H
@@ -172,7 +174,8 @@ static __always_inline void end_header_line(struct payload_state *st, __u32 i)
 	if (end < st->h_mark)
 		end = st->h_mark;
 	if (st->h_kind == HEADER_HOST)
-		set_buffer(st, BOTSINK_BUF_HTTP_HOST, st->h_mark, st->h_colon ? st->h_colon : end);
+		set_buffer(st, BOTSINK_BUF_HTTP_HOST, SCRATCH_HOST,
+			   SCRATCH_HOST + (st->h_colon ? st->h_colon : end) - st->h_mark);
 	else if (st->h_kind == HEADER_USER_AGENT)
 		set_buffer(st, BOTSINK_BUF_HTTP_USER_AGENT, st->h_mark, end);
 	st->h_kind = HEADER_OTHER;
@@ -197,6 +200,9 @@ static __always_inline long http_header_byte(struct payload_state *st, __u32 i, 
 		st->h_phase = HTTP_LINE;
 		return 0;
 	}
+	/* The Host value is copied out, after a '.' for dotprefix. */
+	if (st->h_kind == HEADER_HOST && i >= st->h_mark)
+		st->buf[SCRATCH_HOST + bound(i - st->h_mark, SCRATCH_HOST_MASK)] = c;
 	if (st->h_kind && i == st->h_mark && (c == ' ' || c == '\t'))
 		st->h_mark++;
 	else if (c == ':' && st->h_kind == HEADER_HOST && !st->h_colon && i > st->h_mark)
@@ -293,6 +299,7 @@ static __always_inline void parse_http(struct payload_state *st)
 	st->h_mark = 0;
 	st->h_kind = HEADER_OTHER;
 	st->h_colon = 0;
+	st->buf[SCRATCH_HOST - 1] = '.';
 	bpf_loop(BOTSINK_WINDOW, http_step, &w, 0);
 	st->http_ok = st->h_phase >= HTTP_LINE_START;
 	if (!st->http_ok) {
@@ -361,6 +368,7 @@ static __always_inline void parse_dns(struct payload_state *st)
 	st->d_out = 0;
 	st->d_end = 0;
 	st->d_malformed = 0;
+	st->buf[SCRATCH_DNS - 1] = '.'; /* dotprefix */
 	bpf_loop(DNS_WIRE_MAX + 1, dns_name_step, &w, 0);
 	end = st->d_end;
 	if (st->d_malformed || !end || st->d_out > DNS_NAME_MAX || end + 2 > st->wlen) {

@@ -132,6 +132,9 @@ enum botsink_content_flags {
 	BOTSINK_CONTENT_NEGATED = 2, /* must not occur where it is searched */
 	BOTSINK_CONTENT_RELATIVE = 4, /* placed after the end of content `anchor` */
 	BOTSINK_CONTENT_LIMITED = 8, /* `limit` bounds where it may end */
+	BOTSINK_CONTENT_ENDSWITH = 16, /* it must end where its buffer ends */
+	BOTSINK_CONTENT_DOTPREFIX = 32, /* in its buffer with a '.' before it (dotprefix) */
+	BOTSINK_CONTENT_SIZE = 64, /* no bytes (len 0): a size check, see below */
 };
 
 /*
@@ -140,6 +143,13 @@ enum botsink_content_flags {
  * buffer start + limit. Relative: the same, counted from the end of the
  * anchor's match (start and limit may be negative there). Never outside
  * the buffer.
+ *
+ * A size check (BOTSINK_CONTENT_SIZE: bsize, urilen, isdataat) has no
+ * bytes: the bytes its buffer holds after the end of the anchor's match
+ * (relative) or in all (absolute) must be in [start, limit], or outside
+ * that range when BOTSINK_CONTENT_NEGATED. A buffer that the payload
+ * window cuts has a size the program cannot always know: a check it
+ * cannot decide fails.
  */
 struct botsink_content {
 	__u8 bytes[BOTSINK_CONTENT_MAX]; /* zero after len */

@@ -798,11 +798,283 @@ static void test_payload_swap(void)
 	SEND_SID(tcp_data(4, "203.0.113.66", 81, DATA_SEQ + 3, "gamma", 5), 6603);
 }
 
+/* ---- what narrows: endswith, bsize, urilen, isdataat, dotprefix ---- */
+
+/* One frame of a table: TCP data to dst:port, or a DNS query for `name`. */
+struct narrow_case {
+	uint16_t port; /* 53: a DNS query for text */
+	const char *text; /* NULL: `len` bytes of 'x' */
+	size_t len; /* 0: strlen(text) */
+	__u32 sid;
+};
+
+static void send_narrow(const char *dst, const struct narrow_case *cases, size_t n)
+{
+	static char filler[BOTSINK_WINDOW + 200];
+
+	memset(filler, 'x', sizeof(filler));
+	for (size_t i = 0; i < n; i++) {
+		const struct narrow_case *c = &cases[i];
+		const char *data = c->text ? c->text : filler;
+		size_t len = c->len ? c->len : strlen(data);
+
+		if (c->port == 53)
+			SEND_DNS(dns_query(data, 1), c->sid, 1);
+		else
+			SEND_SID(tcp_data(4, dst, c->port, DATA_SEQ + (uint32_t)i, data, len),
+				 c->sid);
+	}
+}
+
+/* "GET <uri> HTTP/1.1\r\n\r\n" with a URI of `len` bytes ("/aaa..."); 32 live at once. */
+static const char *get_uri(size_t len)
+{
+	static char texts[32][128];
+	static size_t next;
+	char *t = texts[next++ % 32];
+
+	snprintf(t, 128, "GET /%.*s HTTP/1.1\r\n\r\n", (int)len - 1,
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	return t;
+}
+
+/* "xxx...<tail>": `len` bytes in all, ending with `tail`. */
+static const char *ending_with(size_t len, const char *tail)
+{
+	static char texts[4][BOTSINK_WINDOW + 200];
+	static size_t next;
+	char *t = texts[next++ % 4];
+
+	memset(t, 'x', len);
+	memcpy(t + len - strlen(tail), tail, strlen(tail));
+	t[len] = '\0';
+	return t;
+}
+
+static void test_endswith(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.63 8050 (msg:\"endswith\"; content:\"end\"; endswith; sid:8050;)\n"
+		"alert tcp any any -> 203.0.113.63 8051 (msg:\"endswith depth\"; content:\"end\"; depth:5; endswith; sid:8051;)\n"
+		"alert tcp any any -> 203.0.113.63 8052 (msg:\"negated\"; content:\"GET\"; content:!\".exe\"; endswith; sid:8052;)\n"
+		"alert tcp any any -> 203.0.113.63 8053 (msg:\"whole\"; content:\"ping\"; startswith; endswith; sid:8053;)\n"
+		"alert tcp any any -> 203.0.113.63 8054 (msg:\"as isdataat\"; content:\"end\"; isdataat:!1,relative; sid:8054;)\n"
+		"alert http any any -> 203.0.113.63 80 (msg:\"uri\"; http.uri; content:\".php\"; endswith; sid:8055;)\n";
+	const struct narrow_case cases[] = {
+		{ 8050, "xxend", 0, 8050 },
+		{ 8050, "xxendx", 0, 0 },
+		{ 8050, "endxxend", 0, 8050 },
+		{ 8050, "en", 0, 0 },
+		{ 8051, "xxend", 0, 8051 },
+		{ 8051, "xxxend", 0, 0 },
+		{ 8052, "GET /a.exe", 0, 0 },
+		{ 8052, "GET /a.exe?", 0, 8052 },
+		{ 8053, "ping", 0, 8053 },
+		{ 8053, "ping ", 0, 0 },
+		{ 8053, " ping", 0, 0 },
+		{ 8054, "end.end", 0, 8054 },
+		{ 8054, "end.", 0, 0 },
+		{ 80, "GET /a.php HTTP/1.1\r\n\r\n", 0, 8055 },
+		{ 80, "GET /a.php? HTTP/1.1\r\n\r\n", 0, 0 },
+		{ 80, "GET /a.phpx HTTP/1.1\r\n\r\n", 0, 0 },
+		/* The window holds the payload's end: it ends there. */
+		{ 8050, ending_with(BOTSINK_WINDOW, "end"), 0, 8050 },
+		/* It does not: the end is not known, whatever the window ends with. */
+		{ 8050, ending_with(BOTSINK_WINDOW + 1, "end"), 0, 0 },
+		{ 8050, ending_with(BOTSINK_WINDOW + 100, "end"), 0, 0 },
+		{ 8052, ending_with(BOTSINK_WINDOW + 100, "GET"), 0, 0 },
+	};
+
+	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
+		send_narrow("203.0.113.63", cases, ARRAY_SIZE(cases));
+	/* A payload whose 512th byte ends the content but goes on. */
+	SEND_SID(tcp_data(4, "203.0.113.63", 8050, DATA_SEQ + 99,
+			  ending_with(BOTSINK_WINDOW + 1, "endx"), BOTSINK_WINDOW + 1),
+		 0);
+}
+
+#define BODY_HEAD "POST / HTTP/1.1\r\nContent-Length: 600\r\n\r\n"
+#define BODY_AT (sizeof(BODY_HEAD) - 1)
+
+static void test_bsize(void)
+{
+	static const char rules[] =
+		"alert http any any -> 203.0.113.64 8060 (msg:\"eq\"; http.uri; bsize:5; sid:8060;)\n"
+		"alert http any any -> 203.0.113.64 8061 (msg:\"lt\"; http.uri; bsize:<5; sid:8061;)\n"
+		"alert http any any -> 203.0.113.64 8062 (msg:\"le\"; http.uri; bsize:<=5; sid:8062;)\n"
+		"alert http any any -> 203.0.113.64 8063 (msg:\"gt\"; http.uri; bsize:>5; sid:8063;)\n"
+		"alert http any any -> 203.0.113.64 8064 (msg:\"ge\"; http.uri; bsize:>=5; sid:8064;)\n"
+		"alert http any any -> 203.0.113.64 8065 (msg:\"ne\"; http.uri; bsize:!5; sid:8065;)\n"
+		"alert http any any -> 203.0.113.64 8066 (msg:\"range\"; http.uri; bsize:3<>6; sid:8066;)\n"
+		"alert http any any -> 203.0.113.64 8067 (msg:\"not range\"; http.uri; bsize:!3-6; sid:8067;)\n"
+		"alert http any any -> 203.0.113.64 8068 (msg:\"cut, at least\"; http.header; bsize:>10; sid:8068;)\n"
+		"alert http any any -> 203.0.113.64 8069 (msg:\"cut, at most\"; http.header; bsize:<400; sid:8069;)\n"
+		"alert http any any -> 203.0.113.64 8070 (msg:\"body\"; http.request_body; bsize:600; sid:8070;)\n"
+		"alert dns any any -> any 53 (msg:\"dns\"; dns.query; content:\"size\"; bsize:9; sid:8071;)\n"
+		"alert dns any any -> any 53 (msg:\"dns dotted\"; dns.query; dotprefix; content:\"dots\"; bsize:10; sid:8072;)\n";
+	char head[BOTSINK_WINDOW + 200], body[BOTSINK_WINDOW + 200];
+	const struct narrow_case cases[] = {
+		{ 8060, get_uri(4), 0, 0 },
+		{ 8060, get_uri(5), 0, 8060 },
+		{ 8060, get_uri(6), 0, 0 },
+		{ 8061, get_uri(4), 0, 8061 },
+		{ 8061, get_uri(5), 0, 0 },
+		{ 8062, get_uri(5), 0, 8062 },
+		{ 8062, get_uri(6), 0, 0 },
+		{ 8063, get_uri(5), 0, 0 },
+		{ 8063, get_uri(6), 0, 8063 },
+		{ 8064, get_uri(4), 0, 0 },
+		{ 8064, get_uri(5), 0, 8064 },
+		{ 8065, get_uri(4), 0, 8065 },
+		{ 8065, get_uri(5), 0, 0 },
+		{ 8065, get_uri(6), 0, 8065 },
+		{ 8066, get_uri(3), 0, 0 },
+		{ 8066, get_uri(4), 0, 8066 },
+		{ 8066, get_uri(5), 0, 8066 },
+		{ 8066, get_uri(6), 0, 0 },
+		{ 8067, get_uri(3), 0, 8067 },
+		{ 8067, get_uri(4), 0, 0 },
+		{ 8067, get_uri(5), 0, 0 },
+		{ 8067, get_uri(6), 0, 8067 },
+		/* Headers the window cuts: more than shown is known, less is not. */
+		{ 8068, head, sizeof(head), 8068 },
+		{ 8069, head, sizeof(head), 0 },
+		{ 8069, "GET / HTTP/1.1\r\nA: b\r\n\r\n", 0, 8069 },
+		/* The body ends where the payload does, past the window. */
+		{ 8070, body, BODY_AT + 600, 8070 },
+		{ 8070, body, BODY_AT + 599, 0 },
+		{ 8070, body, BODY_AT + 601, 0 },
+		{ 53, "size.test", 0, 8071 },
+		{ 53, "size.tests", 0, 0 },
+		{ 53, "size.tes", 0, 0 },
+		{ 53, "dots.test", 0, 8072 },
+		{ 53, "dots.tests", 0, 0 },
+	};
+
+	memset(head, 'h', sizeof(head));
+	memcpy(head, "GET / HTTP/1.1\r\nX-Long: ", 24);
+	memset(body, 'b', sizeof(body));
+	memcpy(body, BODY_HEAD, BODY_AT);
+	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
+		send_narrow("203.0.113.64", cases, ARRAY_SIZE(cases));
+}
+
+static void test_urilen(void)
+{
+	static const char rules[] =
+		"alert http any any -> 203.0.113.65 8080 (msg:\"eq\"; urilen:5; sid:8080;)\n"
+		"alert http any any -> 203.0.113.65 8081 (msg:\"lt\"; urilen:<5; sid:8081;)\n"
+		"alert http any any -> 203.0.113.65 8082 (msg:\"gt\"; urilen:>5, raw; sid:8082;)\n"
+		"alert http any any -> 203.0.113.65 8083 (msg:\"range\"; urilen:3<>6,norm; sid:8083;)\n"
+		"alert http any any -> 203.0.113.65 8084 (msg:\"raw\"; urilen:4; content:\"%41\"; http_uri; sid:8084;)\n";
+	const struct narrow_case cases[] = {
+		{ 8080, get_uri(4), 0, 0 },
+		{ 8080, get_uri(5), 0, 8080 },
+		{ 8080, get_uri(6), 0, 0 },
+		{ 8081, get_uri(4), 0, 8081 },
+		{ 8081, get_uri(5), 0, 0 },
+		{ 8082, get_uri(5), 0, 0 },
+		{ 8082, get_uri(6), 0, 8082 },
+		{ 8083, get_uri(3), 0, 0 },
+		{ 8083, get_uri(4), 0, 8083 },
+		{ 8083, get_uri(5), 0, 8083 },
+		{ 8083, get_uri(6), 0, 0 },
+		/* Raw: "/%41" is 4 bytes long, not "/A". */
+		{ 8084, "GET /%41 HTTP/1.1\r\n\r\n", 0, 8084 },
+		{ 8084, "GET /%41b HTTP/1.1\r\n\r\n", 0, 0 },
+		/* Not an HTTP request: no URI. */
+		{ 8081, "GET", 0, 0 },
+	};
+
+	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
+		send_narrow("203.0.113.65", cases, ARRAY_SIZE(cases));
+}
+
+static void test_isdataat(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.67 8090 (msg:\"abs\"; isdataat:10; sid:8090;)\n"
+		"alert tcp any any -> 203.0.113.67 8091 (msg:\"abs not\"; isdataat:!10; sid:8091;)\n"
+		"alert tcp any any -> 203.0.113.67 8092 (msg:\"rel\"; content:\"ab\"; isdataat:3,relative; sid:8092;)\n"
+		"alert tcp any any -> 203.0.113.67 8093 (msg:\"rel not\"; content:\"ab\"; isdataat:!3,relative; sid:8093;)\n"
+		"alert tcp any any -> 203.0.113.67 8094 (msg:\"past the window\"; isdataat:600; sid:8094;)\n"
+		"alert tcp any any -> 203.0.113.67 8095 (msg:\"past, not\"; isdataat:!600; sid:8095;)\n"
+		"alert tcp any any -> 203.0.113.67 8096 (msg:\"rel, past\"; content:\"zz\"; isdataat:100,relative; sid:8096;)\n"
+		"alert tcp any any -> 203.0.113.67 8097 (msg:\"rel, no content\"; isdataat:5,relative; sid:8097;)\n"
+		"alert http any any -> 203.0.113.67 80 (msg:\"uri\"; http.uri; content:\"/a\"; isdataat:2,relative; sid:8098;)\n";
+	const struct narrow_case cases[] = {
+		{ 8090, NULL, 10, 0 },
+		{ 8090, NULL, 11, 8090 },
+		{ 8091, NULL, 10, 8091 },
+		{ 8091, NULL, 11, 0 },
+		{ 8092, "ab123", 0, 8092 },
+		{ 8092, "ab12", 0, 0 },
+		{ 8093, "ab12", 0, 8093 },
+		{ 8093, "ab123", 0, 0 },
+		{ 8093, "ab123ab", 0, 8093 },
+		{ 8094, NULL, 601, 8094 },
+		{ 8094, NULL, 600, 0 },
+		{ 8095, NULL, 600, 8095 },
+		{ 8095, NULL, 601, 0 },
+		{ 8096, ending_with(560, "zz"), 0, 0 },
+		{ 8097, NULL, 5, 8097 },
+		{ 8097, NULL, 4, 0 },
+		{ 80, "GET /abc HTTP/1.1\r\n\r\n", 0, 8098 },
+		{ 80, "GET /ab HTTP/1.1\r\n\r\n", 0, 0 },
+	};
+	char far[700];
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	send_narrow("203.0.113.67", cases, ARRAY_SIZE(cases));
+	/* "zz" at 500: 148 bytes after it in a 650-byte payload, 58 in one of 560. */
+	memset(far, 'x', sizeof(far));
+	memcpy(far + 500, "zz", 2);
+	SEND_SID(tcp_data(4, "203.0.113.67", 8096, DATA_SEQ + 100, far, 650), 8096);
+	SEND_SID(tcp_data(4, "203.0.113.67", 8096, DATA_SEQ + 101, far, 560), 0);
+	/* The edge: 100 bytes after it (502 + 100 = 602), then 99. */
+	SEND_SID(tcp_data(4, "203.0.113.67", 8096, DATA_SEQ + 102, far, 602), 8096);
+	SEND_SID(tcp_data(4, "203.0.113.67", 8096, DATA_SEQ + 103, far, 601), 0);
+}
+
+/* ET 2038807: the domain and the names under it, not names that end like it. */
+static void test_dotprefix(void)
+{
+	static const char rules[] =
+		"alert dns $HOME_NET any -> any any (msg:\"ET MOBILE_MALWARE Android/Zanubis CnC Domain (fullcircleteam .com) in DNS Lookup\"; dns.query; dotprefix; content:\".fullcircleteam.com\"; nocase; endswith; sid:2038807; rev:1;)\n"
+		"alert http any any -> 203.0.113.68 80 (msg:\"host\"; http.host; dotprefix; content:\".fullcircleteam.com\"; endswith; sid:8101;)\n"
+		"alert http any any -> 203.0.113.68 81 (msg:\"host start\"; http.host; dotprefix; content:\".www.\"; startswith; sid:8102;)\n";
+	const struct narrow_case cases[] = {
+		{ 53, "fullcircleteam.com", 0, 2038807 },
+		{ 53, "x.fullcircleteam.com", 0, 2038807 },
+		{ 53, "a.b.FullCircleTeam.COM", 0, 2038807 },
+		{ 53, "badfullcircleteam.com", 0, 0 },
+		{ 53, "fullcircleteam.com.evil", 0, 0 },
+		{ 53, "ullcircleteam.com", 0, 0 },
+		{ 80, "GET / HTTP/1.1\r\nHost: fullcircleteam.com\r\n\r\n", 0, 8101 },
+		{ 80, "GET / HTTP/1.1\r\nHost: x.FullCircleTeam.com:8080\r\n\r\n", 0, 8101 },
+		{ 80, "GET / HTTP/1.1\r\nHost: badfullcircleteam.com\r\n\r\n", 0, 0 },
+		{ 80, "GET / HTTP/1.1\r\nHost:fullcircleteam.com.evil\r\n\r\n", 0, 0 },
+		{ 80, "GET / HTTP/1.1\r\nX-Host: a.fullcircleteam.com\r\n\r\n", 0, 0 },
+		{ 81, "GET / HTTP/1.1\r\nHost: www.a\r\n\r\n", 0, 8102 },
+		{ 81, "GET / HTTP/1.1\r\nHost: www\r\n\r\n", 0, 0 },
+		{ 81, "GET / HTTP/1.1\r\nHost: awww.a\r\n\r\n", 0, 0 },
+	};
+
+	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
+		send_narrow("203.0.113.68", cases, ARRAY_SIZE(cases));
+}
+
 const struct test payload_tests[] = {
 	TEST(content_modifiers), TEST(dsize),	     TEST(window_edge),	   TEST(long_content),
 	TEST(http_buffers),	 TEST(dns),	     TEST(checkins),	   TEST(retransmissions),
 	TEST(payload_ranking),	 TEST(prefilter),    TEST(rules_at_scale), TEST(payload_ipv6),
 	TEST(payload_swap),	 TEST(domain_lists), TEST(dns_malformed),  TEST(negative_placement),
 	TEST(domain_list_scale),
+	TEST(endswith),
+	TEST(bsize),
+	TEST(urilen),
+	TEST(isdataat),
+	TEST(dotprefix),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);

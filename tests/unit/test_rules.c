@@ -108,7 +108,8 @@ static void put_content(const struct rule_content *c)
 	put("%s %s\"", c->buffer < BOTSINK_BUF_COUNT ? buffer_names[c->buffer] : "?",
 	    c->negated ? "!" : "");
 	put_bytes(c->bytes, c->len);
-	put("\"%s%s", c->nocase ? " nocase" : "", c->fast_pattern ? " fast_pattern" : "");
+	put("\"%s%s%s%s", c->nocase ? " nocase" : "", c->fast_pattern ? " fast_pattern" : "",
+	    c->endswith ? " endswith" : "", c->dotprefix ? " dotprefix" : "");
 	if (c->has_offset)
 		put(" offset %d", c->offset);
 	if (c->has_depth)
@@ -153,7 +154,27 @@ static void put_dropped(const struct rule *r)
 		put("%s%s", i ? ", " : "", r->dropped[i].keyword);
 }
 
-enum part { SRC, DST, SPORT, DPORT, FLAGS, FAMILY, CONTENTS, DSIZE, APP, DOMAINS, DROPPED };
+enum part { SRC, DST, SPORT, DPORT, FLAGS, FAMILY, CONTENTS, DSIZE, APP, DOMAINS, CHECKS, DROPPED };
+
+static const char *const check_kinds[] = {
+	[CHECK_BSIZE] = "bsize",
+	[CHECK_URILEN] = "urilen",
+	[CHECK_ISDATAAT] = "isdataat",
+};
+
+/* "bsize http.uri 5-5 after 1; isdataat payload not 0-3 relative after 0" */
+static void put_checks(const struct rule *r)
+{
+	if (!r->nchecks)
+		put("none");
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct rule_check *c = &r->checks[i];
+
+		put("%s%s %s%s%s %u-%u%s after %zu", i ? "; " : "", check_kinds[c->kind],
+		    buffer_names[c->buffer % BOTSINK_BUF_COUNT], c->dotprefix ? " dotprefix" : "",
+		    c->out ? " not" : "", c->lo, c->hi, c->relative ? " relative" : "", c->after);
+	}
+}
 
 static void put_part(const struct rule *r, enum part part)
 {
@@ -177,6 +198,8 @@ static void put_part(const struct rule *r, enum part part)
 		put_app(r);
 	else if (part == DOMAINS)
 		put("%s", r->domains ? r->domains : "none");
+	else if (part == CHECKS)
+		put_checks(r);
 	else
 		put_dropped(r);
 }
@@ -1112,8 +1135,7 @@ static const struct case_line payload_cases[] = {
 	    "fast_pattern: invalid value 'x' (only, or offset,length)"),
 	BAD("alert tcp any any -> any any (content:\"a\"; nocase:1; sid:36;)",
 	    "'nocase' takes no value"),
-	BAD("alert tcp any any -> any any (content:\"a\"; endswith; sid:37;)",
-	    "keyword 'endswith' is not supported in XDP"),
+	GOOD("alert tcp any any -> any any (content:\"a\"; endswith; sid:37;)", 37),
 	GOOD("alert tcp any any -> any any (content:\"a\"; content:\"b\"; distance:0; within:1; "
 	     "sid:38;)",
 	     38),
@@ -1180,8 +1202,8 @@ static const struct case_line payload_cases[] = {
 	OTHER("# keywords that narrow but cannot be enforced"),
 	BAD("alert tcp any any -> any any (content:\"a\"; pcre:\"/a/\"; sid:70;)",
 	    "keyword 'pcre' is not supported in XDP"),
-	BAD("alert tcp any any -> any any (content:\"a\"; isdataat:1,relative; sid:71;)",
-	    "keyword 'isdataat' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; byte_test:1,=,1,0; sid:71;)",
+	    "keyword 'byte_test' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (file_data; content:\"a\"; sid:72;)",
 	    "keyword 'file_data' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (http.cookie; content:\"a\"; sid:73;)",
@@ -1192,8 +1214,8 @@ static const struct case_line payload_cases[] = {
 	    "keyword 'tls.sni' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (tls_sni; content:\"a\"; sid:76;)",
 	    "keyword 'tls_sni' is not supported in XDP"),
-	BAD("alert tcp any any -> any any (content:\"a\"; urilen:>10; sid:77;)",
-	    "keyword 'urilen' is not supported in XDP"),
+	BAD("alert tcp any any -> any any (content:\"a\"; entropy:>1; sid:77;)",
+	    "keyword 'entropy' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (ttl:64; sid:78;)",
 	    "keyword 'ttl' is not supported in XDP"),
 	BAD("alert tcp any any -> any any (flowbits:isnotset,x; sid:79;)",
@@ -1221,7 +1243,130 @@ static const struct case_line payload_cases[] = {
 	    "'http.cookie' takes no value"),
 	BAD("alert tcp any any -> any any (content:\"a\"; tls.version:1.2; sid:89;)",
 	    "keyword 'tls.version' is not supported in XDP"),
+	OTHER("# endswith, bsize, urilen, isdataat, dotprefix"),
+	BAD("alert tcp any any -> any any (endswith; sid:90;)",
+	    "'endswith' needs a preceding content"),
+	BAD("alert tcp any any -> any any (content:\"a\"; endswith; endswith; sid:91;)",
+	    "'endswith' given twice on one content"),
+	BAD("alert tcp any any -> any any (content:\"a\"; endswith:1; sid:92;)",
+	    "'endswith' takes no value"),
+	BAD("alert http any any -> any any (http.uri; bsize:abc; sid:93;)",
+	    "bsize: 'abc' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a value "
+	    "strictly between A and B; at most 18446744073709551615"),
+	BAD("alert http any any -> any any (http.uri; bsize:5<>6; sid:94;)",
+	    "bsize: '5<>6' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a value "
+	    "strictly between A and B; at most 18446744073709551615"),
+	BAD("alert http any any -> any any (http.uri; bsize:<0; sid:95;)",
+	    "bsize: '<0' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a value "
+	    "strictly between A and B; at most 18446744073709551615"),
+	BAD("alert http any any -> any any (http.uri; bsize:5 x; sid:96;)",
+	    "bsize: '5 x' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a value "
+	    "strictly between A and B; at most 18446744073709551615"),
+	BAD("alert http any any -> any any (bsize:5; sid:97;)",
+	    "bsize needs a sticky buffer (http.uri, dns.query, ...) before it"),
+	BAD("alert http any any -> any any (bsize; sid:98;)", "bsize needs a value"),
+	BAD("alert http any any -> any any (http.uri; content:\"abcdef\"; bsize:<6; sid:99;)",
+	    "bsize allows at most 5 bytes: a content needs 6, the rule can never match"),
+	BAD("alert http any any -> any any (urilen:5<>3; sid:100;)",
+	    "urilen: '5<>3' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a value "
+	    "strictly between A and B; at most 65535"),
+	BAD("alert http any any -> any any (urilen:70000; sid:101;)",
+	    "urilen: '70000' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a "
+	    "value strictly between A and B; at most 65535"),
+	BAD("alert http any any -> any any (urilen:5,both; sid:102;)",
+	    "urilen: '5,both': only ',raw' or ',norm' may follow the size"),
+	BAD("alert udp any any -> any any (urilen:5; sid:103;)",
+	    "http buffers need protocol tcp or http"),
+	BAD("alert tcp any any -> any any (isdataat; sid:104;)", "isdataat needs a value"),
+	BAD("alert tcp any any -> any any (isdataat:relative; sid:105;)",
+	    "isdataat: 'relative' is not [!]N[,relative] (N from 0 to 65535)"),
+	BAD("alert tcp any any -> any any (isdataat:1,absolute; sid:106;)",
+	    "isdataat: '1,absolute' is not [!]N[,relative] (N from 0 to 65535)"),
+	BAD("alert tcp any any -> any any (isdataat:-1; sid:107;)",
+	    "isdataat: '-1' is not [!]N[,relative] (N from 0 to 65535)"),
+	BAD("alert tcp any any -> any any (isdataat:65536; sid:108;)",
+	    "isdataat: '65536' is not [!]N[,relative] (N from 0 to 65535)"),
+	BAD("alert tcp any any -> any any (content:\"a\"; isdataat:!0,relative; sid:109;)",
+	    "isdataat:!0,relative can never match"),
+	BAD("alert tcp any any -> any any (content:\"abcdef\"; isdataat:!3; sid:110;)",
+	    "isdataat allows at most 3 bytes: a content needs 6, the rule can never match"),
+	BAD("alert dns any any -> any any (dotprefix; dns.query; content:\"a\"; sid:111;)",
+	    "dotprefix needs a sticky buffer (dns.query, http.host) before it"),
+	BAD("alert dns any any -> any any (dns.query; content:\"a\"; dotprefix; sid:112;)",
+	    "dotprefix must directly follow its sticky buffer 'dns.query'"),
+	BAD("alert dns any any -> any any (dns.query; dotprefix; dotprefix; content:\"a\"; "
+	    "sid:113;)",
+	    "dotprefix must directly follow its sticky buffer 'dns.query'"),
+	BAD("alert dns any any -> any any (dns.query; dotprefix:1; content:\"a\"; sid:114;)",
+	    "'dotprefix' takes no value"),
+	BAD("alert http any any -> any any (http.uri; dotprefix; content:\"a\"; sid:115;)",
+	    "keyword 'dotprefix (on http.uri)' is not supported in XDP"),
+	GOOD("alert dns any any -> any any (dns.query; dotprefix; content:\".a.com\"; nocase; "
+	     "endswith; bsize:>6; sid:116;)",
+	     116),
+	GOOD("alert http any any -> any any (http.host; dotprefix; content:\".a.com\"; endswith; "
+	     "urilen:<100; isdataat:!1,relative; sid:117;)",
+	     117),
 };
+
+/* endswith, bsize, urilen, isdataat, dotprefix: what they become. */
+static void test_size_checks(void)
+{
+	CHECK_STR(part_of("tcp", "content:\"a\"; endswith; content:!\"b\"; endswith;", CONTENTS),
+		  "payload \"a\" endswith; payload !\"b\" endswith");
+	CHECK_STR(part_of("tcp", "content:\"a\"; startswith; endswith;", CONTENTS),
+		  "payload \"a\" endswith offset 0 depth 1");
+	/* Suricata's own reading of isdataat:!1,relative after a content. */
+	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat:!1,relative;", CONTENTS),
+		  "payload \"a\" endswith");
+	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat:!1,relative;", CHECKS), "none");
+	/* Every integer form: [lo, hi] or outside it. */
+	static const char *const forms[][2] = {
+		{ "5", "5-5" },
+		{ "=5", "5-5" },
+		{ " = 5 ", "5-5" },
+		{ "!5", "not 5-5" },
+		{ "!=5", "not 5-5" },
+		{ "<5", "0-4" },
+		{ "<=5", "0-5" },
+		{ ">5", "6-2147483647" },
+		{ ">=5", "5-2147483647" },
+		{ "3<>6", "4-5" },
+		{ "3 <> 6", "4-5" },
+		{ "3-6", "4-5" },
+		{ "!3-6", "not 4-5" },
+		{ "0x10", "16-16" },
+		{ "1kb", "1024-1024" },
+		{ ">5000000000", "2147483647-2147483647" },
+	};
+	char opt[64], want[128];
+
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+		snprintf(opt, sizeof(opt), "http.uri; bsize:%s;", forms[i][0]);
+		snprintf(want, sizeof(want), "bsize http.uri %s after 0", forms[i][1]);
+		CHECK_STR(part_of("http", opt, CHECKS), want);
+	}
+	CHECK_STR(part_of("http", "urilen:5<>10, raw;", CHECKS), "urilen http.uri 6-9 after 0");
+	CHECK_STR(part_of("http", "urilen:>3,norm;", CHECKS), "urilen http.uri 4-65535 after 0");
+	CHECK_STR(part_of("tcp", "urilen:1;", APP), "tcp http");
+	CHECK_STR(part_of("dns", "dns.query; dotprefix; content:\".a.com\"; bsize:<10;", CHECKS),
+		  "bsize dns.query dotprefix 0-9 after 1");
+	CHECK_STR(part_of("dns", "dns.query; dotprefix; content:\".a.com\"; endswith;", CONTENTS),
+		  "dns.query \".a.com\" endswith dotprefix");
+	CHECK_STR(part_of("http", "http.host; dotprefix; content:\".a.com\";", CONTENTS),
+		  "http.host \".a.com\" dotprefix");
+	/* isdataat: absolute N is more than N bytes; relative, N bytes or more after. */
+	CHECK_STR(part_of("tcp", "isdataat:10;", CHECKS), "isdataat payload 11-2147483647 after 0");
+	CHECK_STR(part_of("tcp", "isdataat:!10;", CHECKS), "isdataat payload 0-10 after 0");
+	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat:10,relative;", CHECKS),
+		  "isdataat payload 10-2147483647 relative after 1");
+	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat: !10 , relative, rawbytes;", CHECKS),
+		  "isdataat payload 0-9 relative after 1");
+	CHECK_STR(part_of("tcp", "content:\"a\"; http_uri; isdataat:3,relative;", CHECKS),
+		  "isdataat http.uri 3-2147483647 relative after 1");
+	CHECK_STR(part_of("tcp", "http.header; isdataat:3; content:\"a\";", CHECKS),
+		  "isdataat http.header 4-2147483647 after 0");
+}
 
 static void test_payload_errors(void)
 {
@@ -1301,8 +1446,24 @@ static void test_lenient(void)
 	CHECK_STR(lenient_of("content:\"a\"; byte_extract:1,0,len; content:\"b\"; depth:len;",
 			     DROPPED),
 		  "byte_extract, depth:len");
-	CHECK_STR(lenient_of("content:\"a\"; endswith;", DROPPED), "endswith");
-	CHECK_STR(lenient_of("content:\"a\"; endswith;", CONTENTS), "payload \"a\"");
+	CHECK_STR(lenient_of("content:\"a\"; endswith;", DROPPED), "none");
+	CHECK_STR(lenient_of("content:\"a\"; endswith;", CONTENTS), "payload \"a\" endswith");
+	/* dotprefix where botsink has no '.' before the buffer: the buffer goes. */
+	CHECK_STR(lenient_of("content:\"b\"; http.uri; dotprefix; content:\".a\";", DROPPED),
+		  "http.uri; dotprefix (1 content)");
+	CHECK_STR(lenient_of("content:\"b\"; http.uri; dotprefix; content:\".a\"; bsize:2;",
+			     CONTENTS),
+		  "payload \"b\"");
+	CHECK_STR(
+		lenient_of("content:\"b\"; http.uri; dotprefix; content:\".a\"; bsize:2;", CHECKS),
+		"none");
+	/* With a dropped buffer, its checks go; after a dropped pcre, relative ones. */
+	CHECK_STR(lenient_of("content:\"b\"; tls.sni; bsize:5; isdataat:1;", CHECKS), "none");
+	CHECK_STR(lenient_of("content:\"b\"; pcre:\"/x/R\"; isdataat:1,relative;", DROPPED),
+		  "pcre, isdataat (after pcre)");
+	CHECK_STR(lenient_of("http.uri; bsize:&0xf0=0x10; content:\"a\";", DROPPED),
+		  "bsize:&0xf0=0x10 (bitmask)");
+	CHECK_STR(lenient_of("content:\"a\"; isdataat:len;", DROPPED), "isdataat:len");
 	CHECK_STR(lenient_of("flow:to_client; flags:S;", DROPPED), "flow:to_client");
 	CHECK_STR(lenient_of("ttl:64; dsize:5;", DROPPED), "ttl");
 	/* Nothing left but the header: refused. */
@@ -1862,6 +2023,7 @@ int main(void)
 	test_dsize();
 	test_domains_path();
 	test_payload_errors();
+	test_size_checks();
 	test_lenient();
 	test_import();
 	test_text_span();

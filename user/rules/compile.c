@@ -916,7 +916,39 @@ static void dump_flags(FILE *f, const struct botsink_candidate *c)
 		c->flags_op == BOTSINK_FLAGS_EQ ? "==" : "!=", c->flags_value);
 }
 
-static void dump_payload(FILE *f, const struct botsink_candidate *c)
+static const char *const dump_buffers[BOTSINK_BUF_COUNT] = {
+	[BOTSINK_BUF_PAYLOAD] = "payload",
+	[BOTSINK_BUF_HTTP_METHOD] = "http.method",
+	[BOTSINK_BUF_HTTP_URI] = "http.uri",
+	[BOTSINK_BUF_HTTP_HOST] = "http.host",
+	[BOTSINK_BUF_HTTP_USER_AGENT] = "http.user_agent",
+	[BOTSINK_BUF_HTTP_HEADER] = "http.header",
+	[BOTSINK_BUF_HTTP_BODY] = "http.request_body",
+	[BOTSINK_BUF_DNS_QUERY] = "dns.query",
+};
+
+/*
+ * What a chunk checks beyond its bytes: "[2: size of http.uri 1-1]",
+ * "[3: size of dns.query after 2 not 0-4]", "[0: dns.query dotprefix endswith]".
+ */
+static void dump_chunk(FILE *f, unsigned int j, const struct botsink_content *k)
+{
+	const char *buf = dump_buffers[k->buffer % BOTSINK_BUF_COUNT];
+	const char *dot = k->flags & BOTSINK_CONTENT_DOTPREFIX ? " dotprefix" : "";
+
+	if (k->flags & BOTSINK_CONTENT_SIZE) {
+		fprintf(f, " [%u: size of %s%s", j, buf, dot);
+		if (k->flags & BOTSINK_CONTENT_RELATIVE)
+			fprintf(f, " after %u", k->anchor);
+		fprintf(f, "%s %d-%d]", k->flags & BOTSINK_CONTENT_NEGATED ? " not" : "", k->start,
+			k->limit);
+	} else if (k->flags & (BOTSINK_CONTENT_ENDSWITH | BOTSINK_CONTENT_DOTPREFIX)) {
+		fprintf(f, " [%u: %s%s%s]", j, buf, dot,
+			k->flags & BOTSINK_CONTENT_ENDSWITH ? " endswith" : "");
+	}
+}
+
+static void dump_payload(FILE *f, const struct compiled *comp, const struct botsink_candidate *c)
 {
 	if (c->app)
 		fprintf(f, " %s", c->app == BOTSINK_APP_HTTP ? "http" : "dns");
@@ -925,6 +957,8 @@ static void dump_payload(FILE *f, const struct botsink_candidate *c)
 			c->dsize_lo, c->dsize_hi);
 	if (c->ncontents)
 		fprintf(f, " %u content chunk%s", c->ncontents, c->ncontents > 1 ? "s" : "");
+	for (unsigned int j = 0; j < c->ncontents && c->content + j < comp->ncontents; j++)
+		dump_chunk(f, j, &comp->contents[c->content + j]);
 	if (c->domains)
 		fprintf(f, " domain list");
 }
@@ -936,12 +970,17 @@ static void dump_run(FILE *f, const char *indent, size_t n, const char *what)
 		fprintf(f, "%s%s:\n", indent, what);
 }
 
-static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled_candidate *list,
-		      size_t n, const struct list_runs *runs, const char *indent)
+static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled *comp,
+		      const struct compiled_candidate *list, size_t n, const struct list_runs *runs,
+		      const char *indent)
 {
 	char text[PREFIX_TEXT_LEN];
 
 	for (size_t j = 0; j < n; j++) {
+		const struct botsink_candidate *cand = &list[j].c;
+		const struct rule *r = &rs->rules[list[j].rule];
+		struct prefix src = { .len = 0 };
+
 		if (j == 0)
 			dump_run(f, indent, runs->walk, "walked");
 		if (j == runs->walk)
@@ -949,11 +988,7 @@ static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled_
 		if (j == runs->walk + runs->payload)
 			dump_run(f, indent, runs->reached - j, "named by the prefilter");
 		if (j == runs->reached)
-			dump_run(f, indent, n - j,
-				 "never reached (an entry above takes every packet)");
-		const struct botsink_candidate *cand = &list[j].c;
-		const struct rule *r = &rs->rules[list[j].rule];
-		struct prefix src = { .len = 0 };
+			dump_run(f, indent, n - j, "never reached (an entry above takes every packet)");
 
 		fprintf(f, "%s%2u. sid %u %s", indent, cand->rank + 1, cand->sid,
 			rule_proto_name(cand->proto));
@@ -970,7 +1005,7 @@ static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled_
 			fprintf(f, " sport %u-%u dport %u-%u", cand->sport_lo, cand->sport_hi,
 				cand->dport_lo, cand->dport_hi);
 			dump_flags(f, cand);
-			dump_payload(f, cand);
+			dump_payload(f, comp, cand);
 		}
 		fprintf(f, " (%s, line %u)\n", r->family, r->line);
 	}
@@ -986,11 +1021,11 @@ void compiled_dump(FILE *f, const struct rule_set *rs, const struct compiled *c)
 
 		prefix_format(&e->prefix, text, sizeof(text));
 		fprintf(f, "%s%s\n", text, e->list ? "" : " (taken out of the sinkhole space)");
-		dump_list(f, rs, e->cand, e->n, &e->runs, "  ");
+		dump_list(f, rs, c, e->cand, e->n, &e->runs, "  ");
 		for (size_t k = 0; k < e->nports; k++) {
 			fprintf(f, "  port %s/%u:\n", rule_proto_name(e->ports[k].proto),
 				e->ports[k].port);
-			dump_list(f, rs, e->ports[k].cand, e->ports[k].n, &e->ports[k].runs,
+			dump_list(f, rs, c, e->ports[k].cand, e->ports[k].n, &e->ports[k].runs,
 				  "    ");
 		}
 	}

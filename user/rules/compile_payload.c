@@ -63,6 +63,48 @@ static void place(const struct rule_content *rc, int anchor, struct botsink_cont
 	}
 }
 
+/* Append one chunk of the rule; its index in the rule, -2 (reported) or -3 (out of memory). */
+static int rule_chunk(struct rule_set *rs, const struct rule *r, struct compiled *c, size_t first,
+		      const struct botsink_content *chunk)
+{
+	int index = (int)(c->ncontents - first);
+
+	if (index >= BOTSINK_RULE_CONTENTS) {
+		rules_add_error(rs, r->line,
+				"sid %u: the contents and size checks need more than %d chunks "
+				"(of %d bytes at most)",
+				r->sid, BOTSINK_RULE_CONTENTS, BOTSINK_CONTENT_MAX);
+		return -2;
+	}
+	return push_chunk(c, chunk) ? index : -3;
+}
+
+/*
+ * A size check: no bytes, its bounds in start and limit. Relative to the
+ * buffer's last content `anchor`; with none, relative counts from the
+ * buffer's start (its whole size), as in Suricata.
+ */
+static int add_check(struct rule_set *rs, const struct rule *r, const struct rule_check *rk,
+		     int anchor, struct compiled *c, size_t first)
+{
+	struct botsink_content chunk = {
+		.buffer = rk->buffer,
+		.flags = BOTSINK_CONTENT_SIZE,
+		.start = (__s32)rk->lo,
+		.limit = (__s32)rk->hi,
+	};
+
+	if (rk->out)
+		chunk.flags |= BOTSINK_CONTENT_NEGATED;
+	if (rk->dotprefix)
+		chunk.flags |= BOTSINK_CONTENT_DOTPREFIX;
+	if (rk->relative && anchor >= 0) {
+		chunk.flags |= BOTSINK_CONTENT_RELATIVE;
+		chunk.anchor = (__u8)anchor;
+	}
+	return rule_chunk(rs, r, c, first, &chunk);
+}
+
 /*
  * The chunks of one content. `anchor` is the chunk the content is placed
  * after (-1: none); returns the index (in the rule) of its last chunk.
@@ -92,6 +134,10 @@ static int add_content(struct rule_set *rs, const struct rule *r, const struct r
 			chunk.flags |= BOTSINK_CONTENT_NOCASE;
 		if (rc->negated)
 			chunk.flags |= BOTSINK_CONTENT_NEGATED;
+		if (rc->dotprefix)
+			chunk.flags |= BOTSINK_CONTENT_DOTPREFIX;
+		if (rc->endswith && done + n == rc->len)
+			chunk.flags |= BOTSINK_CONTENT_ENDSWITH;
 		if (done == 0) {
 			place(rc, anchor, &chunk);
 		} else {
@@ -99,15 +145,9 @@ static int add_content(struct rule_set *rs, const struct rule *r, const struct r
 			chunk.anchor = (__u8)index;
 			chunk.limit = (__s32)n;
 		}
-		index = (int)(c->ncontents - first);
-		if (index >= BOTSINK_RULE_CONTENTS) {
-			rules_add_error(rs, r->line,
-					"sid %u: the contents need more than %d chunks of %d bytes",
-					r->sid, BOTSINK_RULE_CONTENTS, BOTSINK_CONTENT_MAX);
-			return -2;
-		}
-		if (!push_chunk(c, &chunk))
-			return -3;
+		index = rule_chunk(rs, r, c, first, &chunk);
+		if (index < 0)
+			return index;
 		done += n;
 	}
 	return index;
@@ -116,18 +156,19 @@ static int add_content(struct rule_set *rs, const struct rule *r, const struct r
 /*
  * The part of a content the prefilter can look for: 4 or more bytes that
  * appear verbatim on the wire, at most a chunk. In a dotted DNS name a dot
- * stands for a label length: its longest dot-free part. Returns the
- * part's length (0: none) and its start.
+ * stands for a label length: its longest dot-free part. Under dotprefix a
+ * leading '.' may be the one put before the buffer, not on the wire.
+ * Returns the part's length (0: none) and its start.
  */
 static size_t fast_part(const struct rule_content *rc, size_t *start)
 {
-	size_t best = 0, run = 0;
+	size_t best = 0, run = 0, skip = rc->dotprefix && rc->bytes[0] == '.';
 
-	*start = 0;
-	if (rc->negated || rc->len < 4)
+	*start = skip;
+	if (rc->negated || rc->len < 4 + skip)
 		return 0;
 	if (rc->buffer != BOTSINK_BUF_DNS_QUERY)
-		return rc->len < BOTSINK_CONTENT_MAX ? rc->len : BOTSINK_CONTENT_MAX;
+		return rc->len - skip < BOTSINK_CONTENT_MAX ? rc->len - skip : BOTSINK_CONTENT_MAX;
 	for (size_t i = 0; i <= rc->len; i++) {
 		if (i < rc->len && rc->bytes[i] != '.') {
 			run++;
@@ -157,32 +198,58 @@ static bool needs_data(const struct rule *r)
 	return r->dsize_not ? r->dsize_lo == 0 : r->dsize_lo > 0;
 }
 
+/* A buffer as contents see it: with dotprefix it is another buffer, as in Suricata. */
+static size_t view(uint8_t buffer, bool dotprefix)
+{
+	return buffer % BOTSINK_BUF_COUNT + (dotprefix ? BOTSINK_BUF_COUNT : 0);
+}
+
+/* The size checks before content `i` (all that are left, at the end); as add_content. */
+static int add_checks(struct rule_set *rs, const struct rule *r, size_t i, size_t *k,
+		      const int *last_in_view, struct compiled *c, size_t first)
+{
+	int ret = 0;
+
+	for (; *k < r->nchecks && r->checks[*k].after <= i && ret >= 0; (*k)++) {
+		const struct rule_check *rk = &r->checks[*k];
+
+		ret = add_check(rs, r, rk, last_in_view[view(rk->buffer, rk->dotprefix)], c, first);
+	}
+	return ret;
+}
+
 static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
 {
 	const struct rule *r = &rs->rules[ri];
 	struct rule_payload *p = &c->payload[ri];
-	int last_in_buffer[BOTSINK_BUF_COUNT];
-	size_t first = c->ncontents, part, part_start;
+	int last_in_view[2 * BOTSINK_BUF_COUNT];
+	size_t first = c->ncontents, k = 0, part, part_start;
 	size_t best = SIZE_MAX;
 
-	for (int b = 0; b < BOTSINK_BUF_COUNT; b++)
-		last_in_buffer[b] = -1;
+	for (int b = 0; b < 2 * BOTSINK_BUF_COUNT; b++)
+		last_in_view[b] = -1;
 	p->content = (__u32)first;
 	p->fastpat = -1;
-	for (size_t i = 0; i < r->ncontents; i++) {
-		const struct rule_content *rc = &r->contents[i];
+	for (size_t i = 0; i <= r->ncontents; i++) {
+		const struct rule_content *rc = i < r->ncontents ? &r->contents[i] : NULL;
 		int start = (int)(c->ncontents - first);
-		int last = add_content(rs, r, rc, last_in_buffer[rc->buffer % BOTSINK_BUF_COUNT], c,
-				       first);
+		int last = add_checks(rs, r, i, &k, last_in_view, c, first);
 
+		if (last >= 0 && rc) {
+			start = (int)(c->ncontents - first);
+			last = add_content(rs, r, rc, last_in_view[view(rc->buffer, rc->dotprefix)],
+					   c, first);
+		}
 		if (last == -3)
 			return -1;
 		if (last < 0) {
 			c->ncontents = first;
 			return 0; /* reported */
 		}
+		if (!rc)
+			break;
 		if (!rc->negated)
-			last_in_buffer[rc->buffer % BOTSINK_BUF_COUNT] = last;
+			last_in_view[view(rc->buffer, rc->dotprefix)] = last;
 		part = fast_part(rc, &part_start);
 		if (!part)
 			continue;
@@ -489,7 +556,7 @@ static int finish_domains(struct rule_set *rs, struct compiled *c)
 
 bool rule_has_payload(const struct rule *r)
 {
-	return r->ncontents || r->has_dsize || r->domains || r->app != RULE_APP_NONE;
+	return r->ncontents || r->nchecks || r->has_dsize || r->domains || r->app != RULE_APP_NONE;
 }
 
 int compile_payload(struct rule_set *rs, struct compiled *c)

@@ -191,6 +191,8 @@ static void add_content(struct parser *p, struct rule *r, struct rule_option *o,
 	c->len = len;
 	c->buffer = buffer;
 	c->negated = negated;
+	c->dotprefix = ps->dotprefix && !bufmod;
+	ps->sticky_used = true;
 	o->owner = (long)r->ncontents++;
 }
 
@@ -409,6 +411,13 @@ void setup_startswith(struct parser *p, struct rule *r, struct rule_option *o)
 	c->depth = (int32_t)c->len;
 }
 
+/* endswith: the content ends where its buffer does (negated: it does not end it). */
+void setup_endswith(struct parser *p, struct rule *r, struct rule_option *o)
+{
+	if (modifier_once(p, &p->content, o, MOD_ENDSWITH))
+		modified(r, o)->endswith = true;
+}
+
 /* ---- buffers ---- */
 
 static void set_sticky(struct content_state *ps, const char *name, uint8_t buffer)
@@ -416,6 +425,8 @@ static void set_sticky(struct content_state *ps, const char *name, uint8_t buffe
 	snprintf(ps->sticky, sizeof(ps->sticky), "%s", name);
 	ps->buffer = buffer;
 	ps->sticky_dropped = false;
+	ps->sticky_used = false;
+	ps->dotprefix = false;
 }
 
 /* A sticky buffer (the table entry names it); pkt_data goes back to the payload. */
@@ -433,6 +444,44 @@ void setup_drop_sticky(struct parser *p, struct rule *r __attribute__((unused)),
 	struct content_state *ps = &p->content;
 
 	set_sticky(ps, o->key, BOTSINK_BUF_PAYLOAD);
+	ps->sticky_dropped = true;
+	ps->sticky_record = o->dropped;
+	ps->sticky_count = 0;
+}
+
+/*
+ * dotprefix: the sticky buffer is seen with a '.' before it, so that
+ * content:".example.com"; endswith; matches example.com and its
+ * subdomains only. botsink has the '.' before the DNS name and the Host
+ * value; on another buffer the buffer is dropped with its contents.
+ */
+void setup_dotprefix(struct parser *p, struct rule *r, struct rule_option *o)
+{
+	struct content_state *ps = &p->content;
+	char name[sizeof(ps->sticky)];
+
+	if (!*ps->sticky) {
+		parser_fail(p, "dotprefix needs a sticky buffer (dns.query, http.host) before it");
+		return;
+	}
+	if (ps->sticky_dropped) {
+		o->cut = true; /* goes with its buffer */
+		return;
+	}
+	if (ps->sticky_used || ps->dotprefix) {
+		parser_fail(p, "dotprefix must directly follow its sticky buffer '%s'", ps->sticky);
+		return;
+	}
+	if (ps->buffer == BOTSINK_BUF_DNS_QUERY || ps->buffer == BOTSINK_BUF_HTTP_HOST) {
+		ps->dotprefix = true;
+		return;
+	}
+	o->dropped = parser_unsupported(p, r, "dotprefix (on %s)", ps->sticky);
+	if (o->dropped < 0)
+		return;
+	o->cut = true;
+	snprintf(name, sizeof(name), "%s", ps->sticky);
+	snprintf(ps->sticky, sizeof(ps->sticky), "%.30s; dotprefix", name);
 	ps->sticky_dropped = true;
 	ps->sticky_record = o->dropped;
 	ps->sticky_count = 0;
@@ -492,22 +541,29 @@ static bool has_upper(const struct rule_content *c)
  * The buffers decide the application protocol: HTTP over TCP, DNS over
  * UDP. The Host buffer is lowercased before matching, as in Suricata.
  */
+static void buffer_app(struct parser *p, struct rule *r, uint8_t buffer)
+{
+	if (is_http_buffer(buffer)) {
+		if (r->proto != IPPROTO_TCP)
+			parser_fail(p, "http buffers need protocol tcp or http");
+		else
+			r->app = RULE_APP_HTTP;
+	} else if (buffer == BOTSINK_BUF_DNS_QUERY) {
+		if (r->proto != IPPROTO_UDP)
+			parser_fail(p, "dns.query is matched over UDP only");
+		else
+			r->app = RULE_APP_DNS;
+	}
+}
+
 void check_payload(struct parser *p, struct rule *r)
 {
+	for (size_t i = 0; i < r->nchecks && !p->failed; i++)
+		buffer_app(p, r, r->checks[i].buffer);
 	for (size_t i = 0; i < r->ncontents && !p->failed; i++) {
 		const struct rule_content *c = &r->contents[i];
 
-		if (is_http_buffer(c->buffer)) {
-			if (r->proto != IPPROTO_TCP)
-				parser_fail(p, "http buffers need protocol tcp or http");
-			else
-				r->app = RULE_APP_HTTP;
-		} else if (c->buffer == BOTSINK_BUF_DNS_QUERY) {
-			if (r->proto != IPPROTO_UDP)
-				parser_fail(p, "dns.query is matched over UDP only");
-			else
-				r->app = RULE_APP_DNS;
-		}
+		buffer_app(p, r, c->buffer);
 		if (c->buffer == BOTSINK_BUF_HTTP_HOST && !c->nocase && has_upper(c))
 			parser_fail(
 				p,

@@ -77,8 +77,13 @@ static const struct rule_keyword keywords[] = {
 	{ "fast_pattern", NULL, KW_IGNORED | KW_MODIFIER, setup_fast_pattern, 0 },
 	{ "rawbytes", NULL, KW_IGNORED | KW_BARE_MODIFIER, setup_rawbytes, 0 },
 	{ "startswith", NULL, KW_BARE_MODIFIER, setup_startswith, 0 },
-	/* Dropping it only widens the match. */
-	{ "endswith", NULL, KW_BARE_MODIFIER | KW_UNSUPPORTED, NULL, 0 },
+	{ "endswith", NULL, KW_BARE_MODIFIER, setup_endswith, 0 },
+	/* Sizes: of the sticky buffer, of the URI, of what is left of a buffer. */
+	{ "bsize", NULL, KW_VALUE, setup_bsize, 0 },
+	{ "urilen", NULL, KW_VALUE, setup_urilen, 0 },
+	{ "isdataat", NULL, KW_VALUE, setup_isdataat, 0 },
+	/* A transform: the sticky buffer with a '.' before it. */
+	{ "dotprefix", NULL, KW_NO_VALUE, setup_dotprefix, 0 },
 	/* They move Suricata's match cursor: relative contents follow them. */
 	{ "pcre", NULL, KW_UNSUPPORTED, setup_anchor, 0 },
 	{ "byte_jump", NULL, KW_UNSUPPORTED, setup_anchor, 0 },
@@ -110,17 +115,13 @@ static const struct rule_keyword keywords[] = {
 	LEGACY_MISSING("http_server_body"),
 	/* Suricata's other payload keywords and transforms. */
 	UNSUPPORTED("absent"),
-	UNSUPPORTED("bsize"),
 	UNSUPPORTED("byte_math"),
 	UNSUPPORTED("byte_test"),
 	UNSUPPORTED("entropy"),
-	UNSUPPORTED("isdataat"),
 	UNSUPPORTED("replace"),
 	UNSUPPORTED("rpc"),
-	UNSUPPORTED("urilen"),
 	UNSUPPORTED("compress_whitespace"),
 	UNSUPPORTED("domain"),
-	UNSUPPORTED("dotprefix"),
 	UNSUPPORTED("from_base64"),
 	UNSUPPORTED("gunzip"),
 	UNSUPPORTED("header_lowercase"),

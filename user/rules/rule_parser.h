@@ -3,8 +3,8 @@
  * Shared by the rule parser's files; not part of the rules API. The
  * stages, top to bottom: rules.c (lines, the whole rule), rule_header.c,
  * rule_options.c (the option walk and the keyword table), the keywords'
- * setups in rule_keywords.c and rule_content.c, and rule_diag.c, which
- * they all report to. No file calls one above it.
+ * setups in rule_keywords.c, rule_content.c and rule_size.c, and
+ * rule_diag.c, which they all report to. No file calls one above it.
  */
 #ifndef BOTSINK_RULE_PARSER_H
 #define BOTSINK_RULE_PARSER_H
@@ -22,6 +22,7 @@ enum modifier_bit {
 	MOD_FAST_PATTERN = 1 << 5,
 	MOD_RAWBYTES = 1 << 6,
 	MOD_STARTSWITH = 1 << 7,
+	MOD_ENDSWITH = 1 << 8,
 };
 
 /*
@@ -33,6 +34,8 @@ struct content_state {
 	uint8_t buffer; /* enum botsink_buffer of the next content */
 	char sticky[48]; /* the sticky buffer keyword in force; "": none */
 	bool sticky_dropped; /* it is not supported: its contents are dropped */
+	bool sticky_used; /* a content or a check came after it (dotprefix must not) */
+	bool dotprefix; /* the sticky buffer is seen with a '.' before it */
 	long sticky_record; /* its entry in r->dropped (-1: none) */
 	unsigned int sticky_count; /* contents dropped with it */
 	bool have_last; /* a content was given (modifiers apply to it) */
@@ -146,7 +149,12 @@ bool family_is_generic(const char *word);
 keyword_setup setup_content, setup_uricontent, setup_position, setup_dsize;
 keyword_setup setup_nocase, setup_rawbytes, setup_startswith, setup_fast_pattern;
 keyword_setup setup_sticky, setup_legacy_buffer, setup_drop_sticky, setup_drop_legacy;
-keyword_setup setup_anchor;
+keyword_setup setup_anchor, setup_endswith, setup_dotprefix;
+
+/* Size checks: bsize, urilen, isdataat: rule_size.c */
+keyword_setup setup_bsize, setup_urilen, setup_isdataat;
+/* After the options: sizes that no content of their buffer can fit. */
+void check_sizes(struct parser *p, struct rule *r);
 /* After the options: buffers against the protocol, http.host case. */
 void check_payload(struct parser *p, struct rule *r);
 

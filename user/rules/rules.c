@@ -37,6 +37,7 @@ static void rule_free(struct rule *r)
 	for (size_t i = 0; i < r->ndropped; i++)
 		free(r->dropped[i].keyword);
 	free(r->contents);
+	free(r->checks);
 	free(r->dropped);
 	free(r->domains);
 	free(r->cuts);
@@ -110,6 +111,8 @@ static void check_rule(struct parser *p, struct rule *r)
 		parser_fail(p, "flags need protocol tcp (or ip)");
 	if (!p->failed)
 		check_payload(p, r);
+	if (!p->failed)
+		check_sizes(p, r);
 	if (!p->failed && r->domains && r->app != RULE_APP_DNS)
 		parser_fail(p, "domains needs a dns rule (alert dns, or dns.query)");
 	dup = p->failed ? NULL : sid_find(p, r->sid);
@@ -119,8 +122,8 @@ static void check_rule(struct parser *p, struct rule *r)
 	 * Reduced to its header, a rule would claim every packet to its
 	 * destination and ports: --lenient must leave it something to match.
 	 */
-	if (!p->failed && r->ndropped && !positive_contents(r) && !r->has_dsize && !r->has_flags &&
-	    !r->domains) {
+	if (!p->failed && r->ndropped && !positive_contents(r) && !r->nchecks && !r->has_dsize &&
+	    !r->has_flags && !r->domains) {
 		list = dropped_list(r);
 		parser_fail(p, "sid %u: nothing left to match beyond the header after dropping %s",
 			    r->sid, list ? list : "keywords");

@@ -3,7 +3,8 @@
  * Suricata rules: action, protocol, addresses, ports, direction, the
  * options that describe a rule (msg, sid, rev, metadata, classtype, ...),
  * flags, and the payload keywords (content and its modifiers, sticky
- * buffers, dsize) plus botsink's own domains:FILE.
+ * buffers, dsize, bsize, urilen, isdataat, dotprefix) plus botsink's own
+ * domains:FILE.
  */
 #ifndef BOTSINK_RULES_H
 #define BOTSINK_RULES_H
@@ -50,12 +51,38 @@ struct rule_content {
 	bool nocase;
 	bool negated;
 	bool fast_pattern; /* fast_pattern given on this content */
+	bool endswith; /* it ends where its buffer ends */
+	bool dotprefix; /* its buffer is seen with a '.' before it */
 	bool has_offset, has_depth, has_distance, has_within;
 	int32_t offset; /* >= 0 */
 	int32_t depth; /* >= len when given */
 	int32_t distance; /* may be negative */
 	int32_t within; /* >= len when given */
 };
+
+/* What a size check came from (for `rules check --dump` and errors). */
+enum rule_check_kind {
+	CHECK_BSIZE = 0,
+	CHECK_URILEN,
+	CHECK_ISDATAAT,
+};
+
+/*
+ * bsize, urilen, isdataat: the bytes of a buffer (after the previous
+ * content in it, when relative) are in [lo, hi], or outside when `out`.
+ * Checked in rule order: `after` contents come before it.
+ */
+struct rule_check {
+	enum rule_check_kind kind;
+	uint8_t buffer; /* enum botsink_buffer */
+	bool dotprefix; /* of the buffer seen with a '.' before it */
+	bool relative; /* counted from the end of the previous content in the buffer */
+	bool out;
+	uint32_t lo, hi; /* hi: RULE_SIZE_MAX for no bound */
+	size_t after;
+};
+
+#define RULE_SIZE_MAX 0x7fffffffU
 
 /* A keyword dropped under --lenient, reported per sid. */
 struct rule_dropped {
@@ -84,6 +111,8 @@ struct rule {
 	enum rule_app app;
 	struct rule_content *contents; /* in rule order */
 	size_t ncontents;
+	struct rule_check *checks; /* in rule order */
+	size_t nchecks;
 	bool has_dsize; /* payload size in [dsize_lo, dsize_hi], or outside when dsize_not */
 	bool dsize_not;
 	uint16_t dsize_lo, dsize_hi;
