@@ -742,6 +742,58 @@ static void test_sinkhole_holes(void)
 	release(&f);
 }
 
+/*
+ * endswith, dotprefix and the size checks: their chunks in rule order,
+ * relative checks anchored on the last content of their buffer, and no
+ * fast pattern from a '.' that dotprefix may have put there.
+ */
+static void test_size_checks(void)
+{
+	static const char rules[] =
+		"alert http any any -> 203.0.113.5 80 (http.uri; content:\"/a\"; isdataat:2,relative; "
+		"bsize:!3-6; content:\".php\"; endswith; urilen:<9; sid:1;)\n"
+		"alert http any any -> 203.0.113.6 80 (http.host; dotprefix; content:\".example.com\"; "
+		"endswith; sid:2;)\n"
+		"alert http any any -> 203.0.113.7 80 (http.host; dotprefix; content:\"example.com\"; "
+		"endswith; sid:3;)\n";
+	const struct botsink_content *k;
+	char *text = NULL;
+	size_t len = 0;
+	struct fixture f;
+	FILE *dump;
+
+	if (build(&f, rules, SPACE))
+		return;
+	CHECK_INT(f.c.payload[0].nchunks, 5);
+	k = &f.c.contents[f.c.payload[0].content];
+	CHECK_INT(k[1].flags, BOTSINK_CONTENT_SIZE | BOTSINK_CONTENT_RELATIVE);
+	CHECK_INT(k[1].anchor, 0);
+	CHECK_INT(k[1].start, 2);
+	CHECK_INT(k[1].limit, 0x7fffffff);
+	CHECK_INT(k[2].flags, BOTSINK_CONTENT_SIZE | BOTSINK_CONTENT_NEGATED);
+	CHECK_INT(k[2].start, 4);
+	CHECK_INT(k[2].limit, 5);
+	CHECK_INT(k[3].flags, BOTSINK_CONTENT_ENDSWITH);
+	CHECK_INT(k[4].flags, BOTSINK_CONTENT_SIZE);
+	CHECK_INT(k[4].limit, 8);
+	CHECK_INT(f.c.payload[0].fastpat, 3);
+	k = &f.c.contents[f.c.payload[1].content];
+	CHECK_INT(k[0].flags,
+		  BOTSINK_CONTENT_NOCASE | BOTSINK_CONTENT_DOTPREFIX | BOTSINK_CONTENT_ENDSWITH);
+	CHECK_INT(f.c.payload[1].fastpat, -1); /* its '.' may not be on the wire */
+	CHECK_INT(f.c.payload[2].fastpat, 0);
+	dump = open_memstream(&text, &len);
+	compiled_dump(dump, &f.rs, &f.c);
+	fclose(dump);
+	CHECK(text &&
+	      strstr(text, " http 5 content chunks [1: size of http.uri after 0 2-2147483647]"
+			   " [2: size of http.uri not 4-5] [3: http.uri endswith]"
+			   " [4: size of http.uri 0-8] ("));
+	CHECK(text && strstr(text, " http 1 content chunk [0: http.host dotprefix endswith] ("));
+	free(text);
+	release(&f);
+}
+
 int main(void)
 {
 	test_rank_prefix();
@@ -761,5 +813,6 @@ int main(void)
 	test_domain_list_errors();
 	test_sinkhole_list();
 	test_sinkhole_holes();
+	test_size_checks();
 	return unit_report("test_compile");
 }

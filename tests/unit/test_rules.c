@@ -1902,6 +1902,37 @@ static bool et_files(const char *what, glob_t *g)
 	return found;
 }
 
+/*
+ * ET 2038807 (Zanubis, dns.query; dotprefix; ... endswith) keeps its
+ * meaning under --lenient: nothing of it is dropped any more.
+ */
+static void test_et_dotprefix(void)
+{
+	const char *shared = getenv("BOTSINK_SHARED");
+	struct rule_set rs;
+	const struct rule *r;
+	char *path;
+
+	if (asprintf(&path, "%s/rules/et-open/2024/emerging-mobile_malware.rules",
+		     shared ? shared : "../shared") < 0)
+		return;
+	if (access(path, R_OK)) {
+		printf("test_rules: %s not found: ET 2038807 skipped\n", path);
+		free(path);
+		return;
+	}
+	CHECK_INT(rules_load_opts(path, true, &rs), 0);
+	r = rules_find_sid(&rs, 2038807);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT(r->ndropped, 0);
+		CHECK_STR(describe_rule(r, CONTENTS),
+			  "dns.query \".fullcircleteam.com\" nocase endswith dotprefix");
+	}
+	rules_free(&rs);
+	free(path);
+}
+
 /* Every option name the ET Open sets use is in the keyword table. */
 static void test_et_keywords(void)
 {
@@ -2032,6 +2063,7 @@ int main(void)
 	test_unknown_keyword_line();
 	test_readme_keywords();
 	test_et_keywords();
+	test_et_dotprefix();
 	test_et_families();
 	return unit_report("test_rules");
 }
