@@ -808,10 +808,14 @@ struct narrow_case {
 	__u32 sid;
 };
 
-static void send_narrow(const char *dst, const struct narrow_case *cases, size_t n)
+/* Install `rules`, then send each case; false when they would not install. */
+static bool send_narrow(const char *rules, const char *dst, const struct narrow_case *cases,
+			size_t n)
 {
 	static char filler[BOTSINK_WINDOW + 200];
 
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return false;
 	memset(filler, 'x', sizeof(filler));
 	for (size_t i = 0; i < n; i++) {
 		const struct narrow_case *c = &cases[i];
@@ -824,6 +828,7 @@ static void send_narrow(const char *dst, const struct narrow_case *cases, size_t
 			SEND_SID(tcp_data(4, dst, c->port, DATA_SEQ + (uint32_t)i, data, len),
 				 c->sid);
 	}
+	return true;
 }
 
 /* "GET <uri> HTTP/1.1\r\n\r\n" with a URI of `len` bytes ("/aaa..."); 32 live at once. */
@@ -885,8 +890,8 @@ static void test_endswith(void)
 		{ 8052, ending_with(BOTSINK_WINDOW + 100, "GET"), 0, 0 },
 	};
 
-	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
-		send_narrow("203.0.113.63", cases, ARRAY_SIZE(cases));
+	if (!send_narrow(rules, "203.0.113.63", cases, ARRAY_SIZE(cases)))
+		return;
 	/* A payload whose 512th byte ends the content but goes on. */
 	SEND_SID(tcp_data(4, "203.0.113.63", 8050, DATA_SEQ + 99,
 			  ending_with(BOTSINK_WINDOW + 1, "endx"), BOTSINK_WINDOW + 1),
@@ -955,8 +960,7 @@ static void test_bsize(void)
 	memcpy(head, "GET / HTTP/1.1\r\nX-Long: ", 24);
 	memset(body, 'b', sizeof(body));
 	memcpy(body, BODY_HEAD, BODY_AT);
-	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
-		send_narrow("203.0.113.64", cases, ARRAY_SIZE(cases));
+	send_narrow(rules, "203.0.113.64", cases, ARRAY_SIZE(cases));
 }
 
 static void test_urilen(void)
@@ -986,8 +990,7 @@ static void test_urilen(void)
 		{ 8081, "GET", 0, 0 },
 	};
 
-	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
-		send_narrow("203.0.113.65", cases, ARRAY_SIZE(cases));
+	send_narrow(rules, "203.0.113.65", cases, ARRAY_SIZE(cases));
 }
 
 static void test_isdataat(void)
@@ -1024,9 +1027,8 @@ static void test_isdataat(void)
 	};
 	char far[700];
 
-	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+	if (!send_narrow(rules, "203.0.113.67", cases, ARRAY_SIZE(cases)))
 		return;
-	send_narrow("203.0.113.67", cases, ARRAY_SIZE(cases));
 	/* "zz" at 500: 148 bytes after it in a 650-byte payload, 58 in one of 560. */
 	memset(far, 'x', sizeof(far));
 	memcpy(far + 500, "zz", 2);
@@ -1061,8 +1063,7 @@ static void test_dotprefix(void)
 		{ 81, "GET / HTTP/1.1\r\nHost: awww.a\r\n\r\n", 0, 0 },
 	};
 
-	if (INSTALL(rules, BOTSINK_VERDICT_PASS))
-		send_narrow("203.0.113.68", cases, ARRAY_SIZE(cases));
+	send_narrow(rules, "203.0.113.68", cases, ARRAY_SIZE(cases));
 }
 
 const struct test payload_tests[] = {

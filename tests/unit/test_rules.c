@@ -73,17 +73,6 @@ static void put_flags(const struct rule *r)
 	    r->flags_mask, r->flags_value);
 }
 
-static const char *const buffer_names[] = {
-	[BOTSINK_BUF_PAYLOAD] = "payload",
-	[BOTSINK_BUF_HTTP_METHOD] = "http.method",
-	[BOTSINK_BUF_HTTP_URI] = "http.uri",
-	[BOTSINK_BUF_HTTP_HOST] = "http.host",
-	[BOTSINK_BUF_HTTP_USER_AGENT] = "http.user_agent",
-	[BOTSINK_BUF_HTTP_HEADER] = "http.header",
-	[BOTSINK_BUF_HTTP_BODY] = "http.request_body",
-	[BOTSINK_BUF_DNS_QUERY] = "dns.query",
-};
-
 /* Printable bytes as they are, the others as |hex| runs, as rules write them. */
 static void put_bytes(const uint8_t *b, size_t n)
 {
@@ -105,8 +94,7 @@ static void put_bytes(const uint8_t *b, size_t n)
 /* http.uri !"a|0d 0a|" nocase fast_pattern offset 1 depth 2 distance -1 within 3 */
 static void put_content(const struct rule_content *c)
 {
-	put("%s %s\"", c->buffer < BOTSINK_BUF_COUNT ? buffer_names[c->buffer] : "?",
-	    c->negated ? "!" : "");
+	put("%s %s\"", rule_buffer_name(c->buffer), c->negated ? "!" : "");
 	put_bytes(c->bytes, c->len);
 	put("\"%s%s%s%s", c->nocase ? " nocase" : "", c->fast_pattern ? " fast_pattern" : "",
 	    c->endswith ? " endswith" : "", c->dotprefix ? " dotprefix" : "");
@@ -171,7 +159,7 @@ static void put_checks(const struct rule *r)
 		const struct rule_check *c = &r->checks[i];
 
 		put("%s%s %s%s%s %u-%u%s after %zu", i ? "; " : "", check_kinds[c->kind],
-		    buffer_names[c->buffer % BOTSINK_BUF_COUNT], c->dotprefix ? " dotprefix" : "",
+		    rule_buffer_name(c->buffer), c->dotprefix ? " dotprefix" : "",
 		    c->out ? " not" : "", c->lo, c->hi, c->relative ? " relative" : "", c->after);
 	}
 }
@@ -1310,62 +1298,63 @@ static const struct case_line payload_cases[] = {
 };
 
 /* endswith, bsize, urilen, isdataat, dotprefix: what they become. */
+static const struct {
+	const char *proto, *options;
+	enum part part;
+	const char *want;
+} size_cases[] = {
+	{ "tcp", "content:\"a\"; endswith; content:!\"b\"; endswith;", CONTENTS,
+	  "payload \"a\" endswith; payload !\"b\" endswith" },
+	{ "tcp", "content:\"a\"; startswith; endswith;", CONTENTS,
+	  "payload \"a\" endswith offset 0 depth 1" },
+	/* Suricata's own reading of isdataat:!1,relative after a content. */
+	{ "tcp", "content:\"a\"; isdataat:!1,relative;", CONTENTS, "payload \"a\" endswith" },
+	{ "tcp", "content:\"a\"; isdataat:!1,relative;", CHECKS, "none" },
+	/* Every integer form: [lo, hi] or outside it. */
+	{ "http", "http.uri; bsize:5;", CHECKS, "bsize http.uri 5-5 after 0" },
+	{ "http", "http.uri; bsize:=5;", CHECKS, "bsize http.uri 5-5 after 0" },
+	{ "http", "http.uri; bsize: = 5 ;", CHECKS, "bsize http.uri 5-5 after 0" },
+	{ "http", "http.uri; bsize:!5;", CHECKS, "bsize http.uri not 5-5 after 0" },
+	{ "http", "http.uri; bsize:!=5;", CHECKS, "bsize http.uri not 5-5 after 0" },
+	{ "http", "http.uri; bsize:<5;", CHECKS, "bsize http.uri 0-4 after 0" },
+	{ "http", "http.uri; bsize:<=5;", CHECKS, "bsize http.uri 0-5 after 0" },
+	{ "http", "http.uri; bsize:>5;", CHECKS, "bsize http.uri 6-2147483647 after 0" },
+	{ "http", "http.uri; bsize:>=5;", CHECKS, "bsize http.uri 5-2147483647 after 0" },
+	{ "http", "http.uri; bsize:3<>6;", CHECKS, "bsize http.uri 4-5 after 0" },
+	{ "http", "http.uri; bsize:3 <> 6;", CHECKS, "bsize http.uri 4-5 after 0" },
+	{ "http", "http.uri; bsize:3-6;", CHECKS, "bsize http.uri 4-5 after 0" },
+	{ "http", "http.uri; bsize:!3-6;", CHECKS, "bsize http.uri not 4-5 after 0" },
+	{ "http", "http.uri; bsize:0x10;", CHECKS, "bsize http.uri 16-16 after 0" },
+	{ "http", "http.uri; bsize:1kb;", CHECKS, "bsize http.uri 1024-1024 after 0" },
+	{ "http", "http.uri; bsize:>5000000000;", CHECKS,
+	  "bsize http.uri 2147483647-2147483647 after 0" },
+	{ "http", "urilen:5<>10, raw;", CHECKS, "urilen http.uri 6-9 after 0" },
+	{ "http", "urilen:>3,norm;", CHECKS, "urilen http.uri 4-65535 after 0" },
+	{ "tcp", "urilen:1;", APP, "tcp http" },
+	{ "dns", "dns.query; dotprefix; content:\".a.com\"; bsize:<10;", CHECKS,
+	  "bsize dns.query dotprefix 0-9 after 1" },
+	{ "dns", "dns.query; dotprefix; content:\".a.com\"; endswith;", CONTENTS,
+	  "dns.query \".a.com\" endswith dotprefix" },
+	{ "http", "http.host; dotprefix; content:\".a.com\";", CONTENTS,
+	  "http.host \".a.com\" dotprefix" },
+	/* isdataat: absolute N is more than N bytes; relative, N bytes or more after. */
+	{ "tcp", "isdataat:10;", CHECKS, "isdataat payload 11-2147483647 after 0" },
+	{ "tcp", "isdataat:!10;", CHECKS, "isdataat payload 0-10 after 0" },
+	{ "tcp", "content:\"a\"; isdataat:10,relative;", CHECKS,
+	  "isdataat payload 10-2147483647 relative after 1" },
+	{ "tcp", "content:\"a\"; isdataat: !10 , relative, rawbytes;", CHECKS,
+	  "isdataat payload 0-9 relative after 1" },
+	{ "tcp", "content:\"a\"; http_uri; isdataat:3,relative;", CHECKS,
+	  "isdataat http.uri 3-2147483647 relative after 1" },
+	{ "tcp", "http.header; isdataat:3; content:\"a\";", CHECKS,
+	  "isdataat http.header 4-2147483647 after 0" },
+};
+
 static void test_size_checks(void)
 {
-	CHECK_STR(part_of("tcp", "content:\"a\"; endswith; content:!\"b\"; endswith;", CONTENTS),
-		  "payload \"a\" endswith; payload !\"b\" endswith");
-	CHECK_STR(part_of("tcp", "content:\"a\"; startswith; endswith;", CONTENTS),
-		  "payload \"a\" endswith offset 0 depth 1");
-	/* Suricata's own reading of isdataat:!1,relative after a content. */
-	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat:!1,relative;", CONTENTS),
-		  "payload \"a\" endswith");
-	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat:!1,relative;", CHECKS), "none");
-	/* Every integer form: [lo, hi] or outside it. */
-	static const char *const forms[][2] = {
-		{ "5", "5-5" },
-		{ "=5", "5-5" },
-		{ " = 5 ", "5-5" },
-		{ "!5", "not 5-5" },
-		{ "!=5", "not 5-5" },
-		{ "<5", "0-4" },
-		{ "<=5", "0-5" },
-		{ ">5", "6-2147483647" },
-		{ ">=5", "5-2147483647" },
-		{ "3<>6", "4-5" },
-		{ "3 <> 6", "4-5" },
-		{ "3-6", "4-5" },
-		{ "!3-6", "not 4-5" },
-		{ "0x10", "16-16" },
-		{ "1kb", "1024-1024" },
-		{ ">5000000000", "2147483647-2147483647" },
-	};
-	char opt[64], want[128];
-
-	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
-		snprintf(opt, sizeof(opt), "http.uri; bsize:%s;", forms[i][0]);
-		snprintf(want, sizeof(want), "bsize http.uri %s after 0", forms[i][1]);
-		CHECK_STR(part_of("http", opt, CHECKS), want);
-	}
-	CHECK_STR(part_of("http", "urilen:5<>10, raw;", CHECKS), "urilen http.uri 6-9 after 0");
-	CHECK_STR(part_of("http", "urilen:>3,norm;", CHECKS), "urilen http.uri 4-65535 after 0");
-	CHECK_STR(part_of("tcp", "urilen:1;", APP), "tcp http");
-	CHECK_STR(part_of("dns", "dns.query; dotprefix; content:\".a.com\"; bsize:<10;", CHECKS),
-		  "bsize dns.query dotprefix 0-9 after 1");
-	CHECK_STR(part_of("dns", "dns.query; dotprefix; content:\".a.com\"; endswith;", CONTENTS),
-		  "dns.query \".a.com\" endswith dotprefix");
-	CHECK_STR(part_of("http", "http.host; dotprefix; content:\".a.com\";", CONTENTS),
-		  "http.host \".a.com\" dotprefix");
-	/* isdataat: absolute N is more than N bytes; relative, N bytes or more after. */
-	CHECK_STR(part_of("tcp", "isdataat:10;", CHECKS), "isdataat payload 11-2147483647 after 0");
-	CHECK_STR(part_of("tcp", "isdataat:!10;", CHECKS), "isdataat payload 0-10 after 0");
-	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat:10,relative;", CHECKS),
-		  "isdataat payload 10-2147483647 relative after 1");
-	CHECK_STR(part_of("tcp", "content:\"a\"; isdataat: !10 , relative, rawbytes;", CHECKS),
-		  "isdataat payload 0-9 relative after 1");
-	CHECK_STR(part_of("tcp", "content:\"a\"; http_uri; isdataat:3,relative;", CHECKS),
-		  "isdataat http.uri 3-2147483647 relative after 1");
-	CHECK_STR(part_of("tcp", "http.header; isdataat:3; content:\"a\";", CHECKS),
-		  "isdataat http.header 4-2147483647 after 0");
+	for (size_t i = 0; i < ARRAY_SIZE(size_cases); i++)
+		CHECK_STR(part_of(size_cases[i].proto, size_cases[i].options, size_cases[i].part),
+			  size_cases[i].want);
 }
 
 static void test_payload_errors(void)

@@ -916,24 +916,13 @@ static void dump_flags(FILE *f, const struct botsink_candidate *c)
 		c->flags_op == BOTSINK_FLAGS_EQ ? "==" : "!=", c->flags_value);
 }
 
-static const char *const dump_buffers[BOTSINK_BUF_COUNT] = {
-	[BOTSINK_BUF_PAYLOAD] = "payload",
-	[BOTSINK_BUF_HTTP_METHOD] = "http.method",
-	[BOTSINK_BUF_HTTP_URI] = "http.uri",
-	[BOTSINK_BUF_HTTP_HOST] = "http.host",
-	[BOTSINK_BUF_HTTP_USER_AGENT] = "http.user_agent",
-	[BOTSINK_BUF_HTTP_HEADER] = "http.header",
-	[BOTSINK_BUF_HTTP_BODY] = "http.request_body",
-	[BOTSINK_BUF_DNS_QUERY] = "dns.query",
-};
-
 /*
  * What a chunk checks beyond its bytes: "[2: size of http.uri 1-1]",
  * "[3: size of dns.query after 2 not 0-4]", "[0: dns.query dotprefix endswith]".
  */
 static void dump_chunk(FILE *f, unsigned int j, const struct botsink_content *k)
 {
-	const char *buf = dump_buffers[k->buffer % BOTSINK_BUF_COUNT];
+	const char *buf = rule_buffer_name(k->buffer);
 	const char *dot = k->flags & BOTSINK_CONTENT_DOTPREFIX ? " dotprefix" : "";
 
 	if (k->flags & BOTSINK_CONTENT_SIZE) {

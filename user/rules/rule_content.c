@@ -420,6 +420,19 @@ void setup_endswith(struct parser *p, struct rule *r, struct rule_option *o)
 
 /* ---- buffers ---- */
 
+bool sticky_in_force(struct parser *p, struct rule_option *o, const char *examples)
+{
+	const struct content_state *ps = &p->content;
+
+	if (!*ps->sticky) {
+		parser_fail(p, "%s needs a sticky buffer (%s) before it", o->key, examples);
+		return false;
+	}
+	if (ps->sticky_dropped)
+		o->cut = true; /* goes with its buffer */
+	return !ps->sticky_dropped;
+}
+
 static void set_sticky(struct content_state *ps, const char *name, uint8_t buffer)
 {
 	snprintf(ps->sticky, sizeof(ps->sticky), "%s", name);
@@ -460,14 +473,8 @@ void setup_dotprefix(struct parser *p, struct rule *r, struct rule_option *o)
 	struct content_state *ps = &p->content;
 	char name[sizeof(ps->sticky)];
 
-	if (!*ps->sticky) {
-		parser_fail(p, "dotprefix needs a sticky buffer (dns.query, http.host) before it");
+	if (!sticky_in_force(p, o, "dns.query, http.host"))
 		return;
-	}
-	if (ps->sticky_dropped) {
-		o->cut = true; /* goes with its buffer */
-		return;
-	}
 	if (ps->sticky_used || ps->dotprefix) {
 		parser_fail(p, "dotprefix must directly follow its sticky buffer '%s'", ps->sticky);
 		return;

@@ -433,6 +433,17 @@ const struct rule_keyword *rule_keyword_find(const char *name)
 	return NULL;
 }
 
+/* The first sticky keyword of a buffer names it ("payload" for pkt_data's). */
+const char *rule_buffer_name(uint8_t buffer)
+{
+	if (buffer == BOTSINK_BUF_PAYLOAD)
+		return "payload";
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (keywords[i].setup == setup_sticky && keywords[i].arg == buffer)
+			return keywords[i].name;
+	return "?";
+}
+
 const struct rule_keyword *rule_keyword_at(size_t i)
 {
 	return i < ARRAY_SIZE(keywords) ? &keywords[i] : NULL;

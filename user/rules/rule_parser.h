@@ -150,6 +150,12 @@ keyword_setup setup_content, setup_uricontent, setup_position, setup_dsize;
 keyword_setup setup_nocase, setup_rawbytes, setup_startswith, setup_fast_pattern;
 keyword_setup setup_sticky, setup_legacy_buffer, setup_drop_sticky, setup_drop_legacy;
 keyword_setup setup_anchor, setup_endswith, setup_dotprefix;
+/*
+ * For a keyword of the sticky buffer (bsize, dotprefix): is one in force?
+ * None: an error naming `examples`; one --lenient dropped: the option goes
+ * with it. rule_size.c uses it (rule_content.c calls nothing there).
+ */
+bool sticky_in_force(struct parser *p, struct rule_option *o, const char *examples);
 
 /* Size checks: bsize, urilen, isdataat: rule_size.c */
 keyword_setup setup_bsize, setup_urilen, setup_isdataat;

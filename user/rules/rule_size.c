@@ -192,14 +192,8 @@ void setup_bsize(struct parser *p, struct rule *r, struct rule_option *o)
 	struct rule_check *c;
 	const char *tail;
 
-	if (!*ps->sticky) {
-		parser_fail(p, "bsize needs a sticky buffer (http.uri, dns.query, ...) before it");
+	if (!sticky_in_force(p, o, "http.uri, dns.query, ..."))
 		return;
-	}
-	if (ps->sticky_dropped) {
-		o->cut = true; /* goes with its buffer */
-		return;
-	}
 	if (!size_value_ok(p, r, o, UINT64_MAX, false, &range, &tail))
 		return;
 	c = add_check(p, r, CHECK_BSIZE, ps->buffer, &range);

@@ -187,6 +187,8 @@ size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE
 void rules_free(struct rule_set *rs);
 
 enum port_class port_class(const struct port_set *ps);
+/* A buffer's name as rules write it: "http.uri", "dns.query", "payload". */
+const char *rule_buffer_name(uint8_t buffer);
 const struct rule *rules_find_sid(const struct rule_set *rs, uint32_t sid);
 const char *rule_proto_name(uint8_t proto);
 
