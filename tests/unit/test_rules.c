@@ -1250,6 +1250,9 @@ static const struct case_line payload_cases[] = {
 	BAD("alert http any any -> any any (http.uri; bsize:5 x; sid:96;)",
 	    "bsize: '5 x' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a value "
 	    "strictly between A and B; at most 18446744073709551615"),
+	BAD("alert http any any -> any any (http.uri; bsize:0x0x10; sid:118;)",
+	    "bsize: '0x0x10' is not a size: N, !N, <N, <=N, >N, >=N, or A<>B (A-B) holding a "
+	    "value strictly between A and B; at most 18446744073709551615"),
 	BAD("alert http any any -> any any (bsize:5; sid:97;)",
 	    "bsize needs a sticky buffer (http.uri, dns.query, ...) before it"),
 	BAD("alert http any any -> any any (bsize; sid:98;)", "bsize needs a value"),

@@ -65,6 +65,8 @@ static bool size_value(const char **s, uint64_t max, uint64_t *out)
 
 	if (!(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
 		return false;
+	if (hex && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+		return false; /* strtoull would take a second 0x */
 	errno = 0;
 	v = strtoull(digits, &end, hex ? 16 : 10);
 	if (errno || v > max)
