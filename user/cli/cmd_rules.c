@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "lib/util.h"
 #include "rules/compile.h"
+#include "rules/fit.h"
 #include "rules/rules.h"
 #include "sensor/control.h"
 
@@ -20,14 +21,17 @@ static const char lenient_check_help[] = "drop the keywords that narrow a match 
 					 "flowbits:isset, file_data and its contents, ...)\n"
 					 "instead of refusing their rules; each rule that\n"
 					 "dropped something is listed on stderr. A rule\n"
-					 "left with nothing beyond its header is refused.\n";
+					 "left with nothing beyond its header is refused.\n"
+					 "Rules that cannot be placed (a destination\n"
+					 "outside the sinkhole space, a limit) are left out\n"
+					 "as by import, each listed on stderr.\n";
 
 static const struct command_group rules_group = {
 	.outro = "Exit status: load 0 loaded, 1 no run answered, 2 FILE refused;\n"
 		 "check 0 valid, 2 invalid or unreadable (or bad usage);\n"
-		 "import 0 when the file was read (even if rules were skipped), 1 when the\n"
-		 "output could not be written, 2 when the file could not be read (or bad\n"
-		 "usage).\n",
+		 "import 0 when the file was read (even if rules were skipped or left out),\n"
+		 "1 when the output could not be written (or out of memory), 2 when the\n"
+		 "file could not be read (or bad usage).\n",
 	.column = 28,
 };
 
@@ -52,8 +56,9 @@ static int rules_check(void *opts, char **args)
 	struct check_opts *o = opts;
 	struct rule_set rs = { 0 };
 	struct compiled c = { 0 };
+	struct rule_fit fit = { 0 };
+	const struct addr_set *space = o->sinkhole.given ? &o->sinkhole.set : NULL;
 	int ret = EXIT_USAGE;
-
 	char why[64];
 
 	if (rules_load_opts(args[0], o->lenient, &rs)) {
@@ -62,8 +67,13 @@ static int rules_check(void *opts, char **args)
 		goto out; /* a file named on the command line: usage */
 	}
 	rules_print_dropped(&rs);
+	if (!rs.nerrors && o->lenient && compile_fit(&rs, space, &fit))
+		rules_add_error(&rs, 0, "out of memory");
+	fit_write_left(args[0], &fit, stderr);
+	if (fit.nleft)
+		fprintf(stderr, "%s: %zu rules left out\n", args[0], fit.nleft);
 	if (!rs.nerrors)
-		compile_rules(&rs, o->sinkhole.given ? &o->sinkhole.set : NULL, &c);
+		compile_rules(&rs, space, &c);
 	if (rs.nerrors) {
 		rules_print_errors(&rs);
 		/* The last line says how bad it is, whatever scrolled past. */
@@ -75,6 +85,7 @@ static int rules_check(void *opts, char **args)
 	printf("%s: %zu rules, %zu destination entries: OK\n", args[0], rs.n, c.ndst);
 	ret = EXIT_OK;
 out:
+	rule_fit_free(&fit);
 	compiled_free(&c);
 	rules_free(&rs);
 	return ret;
@@ -94,28 +105,42 @@ const struct command rules_check_command = COMMAND(
 	.summary = "validate a rules file without loading it", .args = "FILE", .nargs = 1,
 	.release = check_release,
 	.about = "check: validate a rules file as botsink run would load it, without touching\n"
-		 "the kernel. Errors are printed as FILE:LINE: reason on stderr.\n");
+		 "the kernel. Errors are printed as FILE:LINE: reason on stderr. Without\n"
+		 "--lenient any error fails the file; with it, the rules that cannot be\n"
+		 "placed are left out, as by import (FILE:LINE: sid N: left out: reason),\n"
+		 "and the rest must compile.\n");
 
 struct import_opts {
-	bool lenient;
+	struct sinkhole_space sinkhole;
+	bool lenient, families;
 };
 
 static const struct opt import_opts[] = {
+	OPT_ROW(struct import_opts, "sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole,
+		.parse = opt_parse_sinkhole, .expect = OPT_SINKHOLE_EXPECT,
+		.help = "the sinkhole space the rules are for, as for\n"
+			"botsink run (default: the rules' own destination\n"
+			"prefixes, as run does without it)\n"),
 	OPT_ROW(struct import_opts, "lenient", NULL, OPT_FLAG, lenient,
 		.help = "also keep the rules that are usable once their\n"
 			"unsupported keywords are dropped (as for check);\n"
 			"such a rule is printed without them, after a\n"
 			"line '# botsink: sid N: dropped KEYWORDS'\n"),
+	OPT_ROW(struct import_opts, "families", NULL, OPT_FLAG, families,
+		.help = "also count the imported rules per family\n"
+			"(FILE: family: N NAME lines, most first)\n"),
 	OPT_END,
 };
 
 static int rules_import_main(void *opts, char **args)
 {
 	struct import_opts *o = opts;
+	struct import_summary sum;
 	struct rule_set rs;
 	size_t len;
 	char *text = rules_read(args[0], &len);
 	char why[64];
+	int ret = EXIT_OK;
 
 	if (!text) {
 		fprintf(stderr, "botsink rules import: cannot read %s: %s\n", args[0],
@@ -123,14 +148,23 @@ static int rules_import_main(void *opts, char **args)
 		return EXIT_USAGE;
 	}
 	rules_parse_text(args[0], text, len, o->lenient, &rs);
-	rules_import(&rs, text, stdout, stderr);
+	if (fit_import(&rs, text, o->sinkhole.given ? &o->sinkhole.set : NULL, o->families, stdout,
+		       stderr, &sum))
+		ret = EXIT_RUNTIME;
 	rules_free(&rs);
 	free(text);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "botsink rules import: writing the rules: %s\n", strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	return EXIT_OK;
+	return ret;
+}
+
+static void import_release(void *opts)
+{
+	struct import_opts *o = opts;
+
+	addr_set_free(&o->sinkhole.set);
 }
 
 static const struct import_opts import_defaults;
@@ -138,13 +172,21 @@ static const struct import_opts import_defaults;
 const struct command rules_import_command = COMMAND(
 	struct import_opts, "rules import", import_opts, &import_defaults, rules_import_main,
 	&rules_group, .summary = "print the rules of a Suricata rules file that botsink can use",
-	.args = "FILE", .nargs = 1,
+	.args = "FILE", .nargs = 1, .release = import_release,
 	.about = "import: read a Suricata rules file (an Emerging Threats download, say) and\n"
-		 "print on stdout every rule botsink can use, as it was written, so that\n"
+		 "print on stdout every rule botsink can load, as it was written, so that\n"
 		 "'botsink rules import et.rules > sinkhole.rules' keeps the usable part.\n"
-		 "Every rule left out is reported on stderr as FILE:LINE: reason, then a\n"
-		 "summary: FILE: imported X of Y rules (Z skipped). Commented-out rules are\n"
-		 "comments and are skipped silently. Nothing is compiled: no sinkhole needed.\n");
+		 "The rules are compiled as botsink run would (same limits, same\n"
+		 "--sinkhole): the output always passes 'botsink rules check' with the same\n"
+		 "--sinkhole. On stderr: every rule refused as FILE:LINE: reason; every\n"
+		 "rule that parses but cannot be placed (a destination outside the sinkhole\n"
+		 "space, a limit of the rule, of a candidate list or of the whole set: then\n"
+		 "the last rules of the file go) as FILE:LINE: sid N: left out: reason;\n"
+		 "then FILE: W imported whole, P partly, L left out, S skipped; one\n"
+		 "FILE: not imported: N REASON line per reason; with --families one\n"
+		 "FILE: family: N NAME line per family imported; last the summary\n"
+		 "FILE: imported X of Y rules (Z skipped), Z counting all not imported.\n"
+		 "Commented-out rules are comments and are skipped silently.\n");
 
 struct load_opts {
 	const char *state_dir;

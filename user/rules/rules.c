@@ -412,8 +412,7 @@ void rules_print_dropped(const struct rule_set *rs)
 	}
 }
 
-/* The rule as written, less the options --lenient dropped. */
-static void import_rule(FILE *out, const struct rule *r, const char *text)
+void rules_write_rule(FILE *out, const struct rule *r, const char *text)
 {
 	size_t pos = r->text_start;
 
@@ -440,7 +439,7 @@ size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE
 	/* Both lists are in file order: merge them to keep it. */
 	while (ri < rs->n || ei < rs->nerrors) {
 		if (ei == rs->nerrors || (ri < rs->n && rs->rules[ri].line < rs->errors[ei].line)) {
-			import_rule(out, &rs->rules[ri++], text);
+			rules_write_rule(out, &rs->rules[ri++], text);
 			continue;
 		}
 		refused += rs->errors[ei].line != 0;
@@ -449,9 +448,20 @@ size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE
 		ei++;
 	}
 	print_rest(err, rs, ei < ERRORS_SHOWN ? ei : ERRORS_SHOWN);
-	fprintf(err, "%s: imported %zu of %zu rules (%zu skipped)\n", rs->path, rs->n,
-		rs->n + refused, refused);
-	return rs->n;
+	return refused;
+}
+
+void rules_keep(struct rule_set *rs, const bool *keep)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		if (keep[i])
+			rs->rules[k++] = rs->rules[i];
+		else
+			rule_free(&rs->rules[i]);
+	}
+	rs->n = k;
 }
 
 void rules_free(struct rule_set *rs)

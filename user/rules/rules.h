@@ -176,14 +176,18 @@ void rules_print_errors(const struct rule_set *rs);
 void rules_write_errors(const struct rule_set *rs, FILE *f);
 /* "file:line: sid N: dropped pcre, ... (not supported in XDP)" on stderr. */
 void rules_print_dropped(const struct rule_set *rs);
+/* A rule as written, less the options --lenient dropped, after a comment that names them. */
+void rules_write_rule(FILE *out, const struct rule *r, const char *text);
 /*
- * botsink rules import: `rs` parsed from `text`. Prints every usable rule
- * on `out` as written (without its dropped options, after a comment that
- * names them), every refused one as "file:line: reason" on `err` (the
- * first ERRORS_SHOWN errors, as rules_print_errors), then a
- * summary line on `err`. Returns the number of rules printed.
+ * botsink rules import, the parser's part: `rs` parsed from `text`.
+ * Prints every rule of `rs` on `out` (rules_write_rule) and every refused
+ * one as "file:line: reason" on `err` (the first ERRORS_SHOWN errors, as
+ * rules_print_errors). Returns the number of rules refused (errors with a
+ * line). rules/fit.h has the whole of it.
  */
 size_t rules_import(const struct rule_set *rs, const char *text, FILE *out, FILE *err);
+/* Keep the rules whose keep[i] is set, in order; free the others. */
+void rules_keep(struct rule_set *rs, const bool *keep);
 void rules_free(struct rule_set *rs);
 
 enum port_class port_class(const struct port_set *ps);

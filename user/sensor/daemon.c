@@ -18,16 +18,21 @@
 #include "lib/keywords.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "rules/fit.h"
 #include "sensor/control.h"
 #include "sensor/daemon.h"
 
 /*
  * Parse and compile a rules file; errors are printed as file:line: reason,
- * and also written to `errors` when it is not NULL.
+ * and also written to `errors` when it is not NULL. With --lenient the
+ * rules that cannot be placed are left out (rules/fit.h), as `rules check
+ * --lenient` and `rules import` do, each printed.
  */
 int daemon_load_rules(const struct sensor_config *o, const char *path, struct rule_set *rs,
 		      struct compiled *c, FILE *errors)
 {
+	const struct addr_set *space = o->sinkhole.given ? &o->sinkhole.set : NULL;
+	struct rule_fit fit = { 0 };
 	char buf[64];
 	const char *why;
 
@@ -39,8 +44,12 @@ int daemon_load_rules(const struct sensor_config *o, const char *path, struct ru
 			fprintf(errors, "cannot read %s: %s\n", path, why);
 		return -1;
 	}
+	if (!rs->nerrors && o->lenient && compile_fit(rs, space, &fit))
+		rules_add_error(rs, 0, "out of memory");
+	fit_write_left(path, &fit, stderr);
+	rule_fit_free(&fit);
 	if (!rs->nerrors)
-		compile_rules(rs, o->sinkhole.given ? &o->sinkhole.set : NULL, c);
+		compile_rules(rs, space, c);
 	if (!rs->nerrors)
 		rules_print_dropped(rs);
 	if (rs->nerrors) {
