@@ -36,7 +36,7 @@ static const struct command_group rules_group = {
 };
 
 struct check_opts {
-	struct sinkhole_space sinkhole;
+	struct sinkhole_space sinkhole; /* first: release_sinkhole */
 	bool dump, lenient;
 };
 
@@ -91,11 +91,12 @@ out:
 	return ret;
 }
 
-static void check_release(void *opts)
+/* check_opts and import_opts: the sinkhole space comes first in both. */
+static void release_sinkhole(void *opts)
 {
-	struct check_opts *o = opts;
+	struct sinkhole_space *sinkhole = opts;
 
-	addr_set_free(&o->sinkhole.set);
+	addr_set_free(&sinkhole->set);
 }
 
 static const struct check_opts check_defaults;
@@ -103,7 +104,7 @@ static const struct check_opts check_defaults;
 const struct command rules_check_command = COMMAND(
 	struct check_opts, "rules check", check_opts, &check_defaults, rules_check, &rules_group,
 	.summary = "validate a rules file without loading it", .args = "FILE", .nargs = 1,
-	.release = check_release,
+	.release = release_sinkhole,
 	.about = "check: validate a rules file as botsink run would load it, without touching\n"
 		 "the kernel. Errors are printed as FILE:LINE: reason on stderr. Without\n"
 		 "--lenient any error fails the file; with it, the rules that cannot be\n"
@@ -111,7 +112,7 @@ const struct command rules_check_command = COMMAND(
 		 "and the rest must compile.\n");
 
 struct import_opts {
-	struct sinkhole_space sinkhole;
+	struct sinkhole_space sinkhole; /* first: release_sinkhole */
 	bool lenient, families;
 };
 
@@ -160,19 +161,12 @@ static int rules_import_main(void *opts, char **args)
 	return ret;
 }
 
-static void import_release(void *opts)
-{
-	struct import_opts *o = opts;
-
-	addr_set_free(&o->sinkhole.set);
-}
-
 static const struct import_opts import_defaults;
 
 const struct command rules_import_command = COMMAND(
 	struct import_opts, "rules import", import_opts, &import_defaults, rules_import_main,
 	&rules_group, .summary = "print the rules of a Suricata rules file that botsink can use",
-	.args = "FILE", .nargs = 1, .release = import_release,
+	.args = "FILE", .nargs = 1, .release = release_sinkhole,
 	.about = "import: read a Suricata rules file (an Emerging Threats download, say) and\n"
 		 "print on stdout every rule botsink can load, as it was written, so that\n"
 		 "'botsink rules import et.rules > sinkhole.rules' keeps the usable part.\n"

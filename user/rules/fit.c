@@ -486,6 +486,10 @@ int fit_import(struct rule_set *rs, const char *text, const struct addr_set *sin
 		else
 			sum->whole++;
 	}
+	if (!rs->n && !sinkhole && fit.nleft)
+		fprintf(err,
+			"%s: nothing could be placed in the rules' own destination prefixes: give --sinkhole\n",
+			rs->path);
 	ret = import_summary(rs, &fit, families, err, sum);
 	not_imported = sum->skipped + sum->left_out;
 	fprintf(err, "%s: imported %zu of %zu rules (%zu skipped)\n", rs->path, rs->n,
