@@ -45,7 +45,7 @@ while IFS= read -r -d '' f; do
 	read -r whole partly left skipped < <(sed -n 's/.*: \([0-9]*\) imported whole, \([0-9]*\) partly, \([0-9]*\) left out, \([0-9]*\) skipped$/\1 \2 \3 \4/p' "$ERR")
 	active=$((whole + partly + left + skipped))
 	reasons=$(sed -n 's/.*: not imported: \([0-9]*\) \(.*\)/\2 \1/p' "$ERR" | paste -sd ';' | sed 's/;/, /g')
-	families=$(sed -n 's/.*: family: \([0-9]*\) \(.*\)/\2 \1/p' "$ERR" | head -n "$TOP" | paste -sd ';' | sed 's/;/, /g')
+	families=$(sed -n 's/.*: family: \([0-9]*\) \(.*\)/\2 \1/p' "$ERR" | awk -v n="$TOP" 'NR <= n' | paste -sd ';' | sed 's/;/, /g')
 	echo "| ${f#"$DIR"/} | $active | $whole | $partly | $left | $skipped | $reasons | $families |"
 	n=("$active" "$whole" "$partly" "$left" "$skipped")
 	for i in 0 1 2 3 4; do totals[i]=$((totals[i] + n[i])); done

@@ -744,8 +744,8 @@ static void test_sinkhole_holes(void)
 
 /*
  * endswith, dotprefix and the size checks: their chunks in rule order,
- * relative checks anchored on the last content of their buffer, and no
- * fast pattern from a '.' that dotprefix may have put there.
+ * relative checks anchored on the last content of their buffer, and a
+ * fast pattern without a '.' that dotprefix may have put there.
  */
 static void test_size_checks(void)
 {
@@ -780,7 +780,10 @@ static void test_size_checks(void)
 	k = &f.c.contents[f.c.payload[1].content];
 	CHECK_INT(k[0].flags,
 		  BOTSINK_CONTENT_NOCASE | BOTSINK_CONTENT_DOTPREFIX | BOTSINK_CONTENT_ENDSWITH);
-	CHECK_INT(f.c.payload[1].fastpat, -1); /* its '.' may not be on the wire */
+	/* Its '.' may not be on the wire: the pattern is what follows it. */
+	CHECK_INT(f.c.payload[1].fastpat, 0);
+	CHECK_INT(f.c.payload[1].fastpat_start, 1);
+	CHECK_INT(f.c.payload[1].fastpat_len, 11);
 	CHECK_INT(f.c.payload[2].fastpat, 0);
 	dump = open_memstream(&text, &len);
 	compiled_dump(dump, &f.rs, &f.c);

@@ -977,7 +977,8 @@ static void dump_list(FILE *f, const struct rule_set *rs, const struct compiled 
 		if (j == runs->walk + runs->payload)
 			dump_run(f, indent, runs->reached - j, "named by the prefilter");
 		if (j == runs->reached)
-			dump_run(f, indent, n - j, "never reached (an entry above takes every packet)");
+			dump_run(f, indent, n - j,
+				 "never reached (an entry above takes every packet)");
 
 		fprintf(f, "%s%2u. sid %u %s", indent, cand->rank + 1, cand->sid,
 			rule_proto_name(cand->proto));

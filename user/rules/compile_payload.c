@@ -593,8 +593,8 @@ int compile_payload(struct rule_set *rs, struct compiled *c)
 	if (build_prefilter(rs, c))
 		return -1;
 	if (c->ncontents > BOTSINK_MAX_CONTENTS) {
-		rules_add_error(rs, 0, "%zu content chunks (with the prefilter's); the limit is %d",
-				c->ncontents, BOTSINK_MAX_CONTENTS);
+		rules_add_error(rs, 0, "%zu content chunks; the limit is %d", c->ncontents,
+				BOTSINK_MAX_CONTENTS);
 		return -1;
 	}
 	if (finish_domains(rs, c))

@@ -19,9 +19,12 @@ static const struct {
 	{ "is outside the sinkhole space", "destination outside the sinkhole" },
 	{ "means the whole sinkhole space", "destination any without --sinkhole" },
 	{ "can never match inside the sinkhole space", "never matches in the sinkhole" },
-	{ "chunks of", "limit: content chunks per rule" },
+	{ "chunks (of", "limit: content chunks per rule" },
 	{ "negated content is longer", "limit: negated content length" },
-	{ "candidate entries (each", "limit: candidates per destination" },
+	{ "entries walked for every packet", "limit: header-only rules per destination" },
+	{ "entries walked for packets with payload",
+	  "limit: rules without a fast pattern per destination" },
+	{ "candidate entries for one rule", "limit: entries of one rule" },
 	{ "domain lists", "limit: domain lists" },
 	{ "domain list", "domain list error" },
 	{ "rules: the rules from here on", "limit: rules" },
@@ -133,46 +136,8 @@ static void compact(struct fit_state *s)
 	s->n = k;
 }
 
-/*
- * A full candidate list names one rule, the first that does not fit;
- * once it is out the next one would be named, a round each. The
- * compiled lists are at hand: every rule with an entry past the limit in
- * a list whose first such rule was named goes with the same reason.
- */
-static int list_overflow(struct fit_state *s, const struct compiled_candidate *cand, size_t n)
-{
-	size_t first;
-	const char *why, *class;
-
-	if (n <= BOTSINK_MAX_CANDIDATES)
-		return 0;
-	first = s->idx[cand[BOTSINK_MAX_CANDIDATES].rule];
-	why = s->why[first];
-	class = s->class[first];
-	if (!why || strcmp(class, "limit: candidates per destination"))
-		return 0;
-	for (size_t k = BOTSINK_MAX_CANDIDATES + 1; k < n; k++)
-		if (leave(s, cand[k].rule, why, class))
-			return -1;
-	return 0;
-}
-
-static int lists_overflow(struct fit_state *s, const struct compiled *c)
-{
-	for (size_t i = 0; i < c->ndst; i++) {
-		const struct dst_entry *e = &c->dst[i];
-
-		if (list_overflow(s, e->cand, e->n))
-			return -1;
-		for (size_t k = 0; k < e->nports; k++)
-			if (list_overflow(s, e->ports[k].cand, e->ports[k].n))
-				return -1;
-	}
-	return 0;
-}
-
 /* Leave out every rule an error of `sub` names; how many, or -1. */
-static long leave_named(struct fit_state *s, const struct rule_set *sub, const struct compiled *c)
+static long leave_named(struct fit_state *s, const struct rule_set *sub)
 {
 	long named = 0;
 
@@ -186,8 +151,6 @@ static long leave_named(struct fit_state *s, const struct rule_set *sub, const s
 			return -1;
 		named++;
 	}
-	if (named && lists_overflow(s, c))
-		return -1;
 	return named;
 }
 
@@ -272,7 +235,7 @@ static int fit_round(struct fit_state *s)
 
 	if (compile_first(s, s->n, &sub, &c))
 		goto fail;
-	named = leave_named(s, &sub, &c);
+	named = leave_named(s, &sub);
 	whole = whole_set_error(&sub);
 	error = whole && !named ? strdup(whole->reason) : NULL;
 	sub_free(&sub, &c);
@@ -292,7 +255,7 @@ static int fit_round(struct fit_state *s)
 		free(error);
 		goto fail;
 	}
-	named = leave_named(s, &sub, &c);
+	named = leave_named(s, &sub);
 	sub_free(&sub, &c);
 	if (!named && leave_from(s, (size_t)k, error))
 		named = -1;

@@ -46,7 +46,7 @@ void fit_write_left(const char *path, const struct rule_fit *fit, FILE *f);
 /*
  * The class of a rule error, for summaries: "parse error", "unsupported
  * protocol", "destination outside the sinkhole", "limit: content chunks
- * per rule", "limit: candidates per destination", ...
+ * per rule", "limit: header-only rules per destination", ...
  */
 const char *fit_error_class(const char *reason, bool whole_set);
 
