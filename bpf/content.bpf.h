@@ -20,16 +20,17 @@ struct prefilter_walk {
 	const struct botsink_gram_filter *filter;
 };
 
-/* Name the rule once per packet: its slot in st->hits while there is room. */
-static __always_inline void name_rule(struct payload_state *st, __u32 slot)
+/* Name the rule once per packet: its hit in st->hits while there is room. */
+static __always_inline void name_rule(struct payload_state *st, __u32 hit)
 {
+	__u32 slot = BOTSINK_HIT_SLOT(hit);
 	__u32 *stamp = bpf_map_lookup_elem(&botsink_stamps, &slot);
 
 	if (!stamp || *stamp == st->scan_id)
 		return;
 	*stamp = st->scan_id;
 	if (st->nhits < BOTSINK_PREFILTER_HITS)
-		st->hits[bound(st->nhits, BOTSINK_PREFILTER_HITS - 1)] = (__u16)slot;
+		st->hits[bound(st->nhits, BOTSINK_PREFILTER_HITS - 1)] = (__u16)hit;
 	st->nhits++;
 }
 
@@ -51,7 +52,7 @@ static long fastpat_step(__u64 index, void *arg)
 			     chunk_at(st, start, c);
 	}
 	if (st->p_seen)
-		name_rule(st, fp->slot);
+		name_rule(st, fp->hit);
 	return 0;
 }
 

@@ -50,7 +50,8 @@ struct rule_search {
 	__u32 malformed; /* 1: a payload check found the packet malformed */
 	__u32 slot;
 	__u32 sid;
-	__u32 list_id; /* the list whose stamped runs are looked up */
+	__u32 list_id; /* the lists whose stamped runs are looked up (0: none) */
+	__u32 port_list_id;
 	struct payload_use payload;
 };
 
@@ -138,19 +139,23 @@ static __always_inline void scan_walked(struct xdp_md *ctx, const struct packet 
 		scan_run(ctx, pkt, res, list->first + list->count, list->payload_count);
 }
 
-/* The run, in list res->list_id, of the rule the prefilter named index-th. */
+/* The run of the rule the prefilter named index-th, in the list of its kind. */
 static long stamped_step(__u64 index, void *arg)
 {
 	struct scan *s = arg;
-	struct botsink_stamped_key key = { .list = s->res->list_id };
+	struct botsink_stamped_key key;
 	const struct botsink_run *run;
 	struct payload_state *st;
-	__u32 zero = 0;
+	__u32 zero = 0, hit;
 
 	st = bpf_map_lookup_elem(&botsink_scratch, &zero);
 	if (!st)
 		return 1;
-	key.slot = st->hits[bound(index, BOTSINK_PREFILTER_HITS - 1)];
+	hit = st->hits[bound(index, BOTSINK_PREFILTER_HITS - 1)];
+	key.list = hit & BOTSINK_HIT_PORTS ? s->res->port_list_id : s->res->list_id;
+	key.slot = BOTSINK_HIT_SLOT(hit);
+	if (!key.list)
+		return 0;
 	run = bpf_map_lookup_elem(&botsink_stamped, &key);
 	if (run)
 		scan_run(s->ctx, s->pkt, s->res, run->first, run->count);
@@ -158,7 +163,7 @@ static long stamped_step(__u64 index, void *arg)
 }
 
 /*
- * The runs of the rules the prefilter named, in list res->list_id. Inline:
+ * The runs of the rules the prefilter named, in the packet's lists. Inline:
  * a frame of its own would take the stack of the calls below it (the run,
  * a payload check, a content step) past its bound.
  */
@@ -201,30 +206,22 @@ static __always_inline void best_rule(struct xdp_md *ctx, const struct packet *p
 				      const struct botsink_list *list, struct botsink_stats *stats)
 {
 	const struct botsink_list *port_list = port_list_of(list, ruleset, pkt);
-	__u32 port_stamped = 0;
 	int hits;
 
 	res->rank_limit = ~0U;
 	if (port_list) {
 		scan_walked(ctx, pkt, res, port_list);
-		port_stamped = port_list->stamped ? port_list->id : 0;
+		res->port_list_id = port_list->stamped ? port_list->id : 0;
 	}
 	scan_walked(ctx, pkt, res, list);
-	if ((!port_stamped && !list->stamped) || !pkt->payload_len)
+	res->list_id = list->stamped ? list->id : 0;
+	if ((!res->port_list_id && !res->list_id) || !pkt->payload_len)
 		return;
 	hits = prefilter_hits(ctx, pkt, &res->payload);
 	if (hits > BOTSINK_PREFILTER_HITS)
 		stats->prefilter_full++;
-	if (hits <= 0)
-		return;
-	if (port_stamped) {
-		res->list_id = port_stamped;
+	if (hits > 0)
 		scan_stamped(ctx, pkt, res, (__u32)hits);
-	}
-	if (list->stamped) {
-		res->list_id = list->id;
-		scan_stamped(ctx, pkt, res, (__u32)hits);
-	}
 }
 
 /* What one packet adds to its counter besides packets and bytes. */

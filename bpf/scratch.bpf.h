@@ -57,7 +57,7 @@ struct payload_state {
 	__u32 p_first;
 	__u32 p_seen; /* the last pattern verified is there */
 	__u32 nhits; /* rules named by the prefilter (may exceed the list) */
-	__u16 hits[BOTSINK_PREFILTER_HITS]; /* their slots, in the order found */
+	__u16 hits[BOTSINK_PREFILTER_HITS]; /* botsink_fastpat.hit of each, in the order found */
 	/* One rule's content check (content.bpf.h). */
 	__u32 m_first;
 	__u32 m_n;

@@ -196,10 +196,19 @@ struct botsink_gram_patterns {
 
 struct botsink_fastpat {
 	__u32 content; /* the chunk to verify, index in botsink_contents */
-	__u16 slot; /* the rule it names */
+	__u16 hit; /* the rule it names: its slot, | BOTSINK_HIT_PORTS */
 	__u8 offset; /* the gram starts this many bytes into the chunk */
 	__u8 same; /* 1: the previous entry's chunk: its verdict stands */
 };
+
+/*
+ * In a named rule (botsink_fastpat.hit, the prefilter's list): its runs are
+ * in port lists, not in destinations' own lists (a rule is in one kind or
+ * the other), so one lookup finds it. Slots are below BOTSINK_MAX_RULES.
+ */
+#define BOTSINK_HIT_PORTS 0x8000U
+#define BOTSINK_HIT_SLOT(hit) ((hit) & (BOTSINK_HIT_PORTS - 1))
+_Static_assert(BOTSINK_MAX_RULES <= BOTSINK_HIT_PORTS, "a slot fits beside BOTSINK_HIT_PORTS");
 
 /*
  * Domain lists: 128 bits of hash over the lowercased name, folded from its

@@ -34,7 +34,7 @@ static int write_prefilter(const struct botsink_maps *m, const struct compiled *
 
 		fps[i] = (struct botsink_fastpat){
 			.content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk,
-			.slot = slot_of[f->rule],
+			.hit = slot_of[f->rule] | (f->ports ? BOTSINK_HIT_PORTS : 0),
 			.offset = f->offset,
 			.same = f->same,
 		};

@@ -277,8 +277,7 @@ static bool expand_rule(const struct compiled *cc, struct dst_entry *e, const st
 	return true;
 }
 
-/* TCP/UDP rules naming a few single destination ports live in port lists. */
-static bool port_dispatched(const struct rule *r)
+bool rule_in_port_lists(const struct rule *r)
 {
 	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
 		return false;
@@ -334,7 +333,7 @@ static int split_ports(const struct rule_set *rs, struct dst_entry *e)
 		struct port_list *pl;
 
 		full[i].c.rank = (__u32)i;
-		if (!port_dispatched(r)) {
+		if (!rule_in_port_lists(r)) {
 			ret = push_to(&e->cand, &e->n, &full[i]) ? 0 : -1;
 			continue;
 		}

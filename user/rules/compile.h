@@ -76,6 +76,7 @@ struct compiled_fastpat {
 	__u32 chunk; /* in compiled.contents: the pattern's own chunk */
 	__u8 offset;
 	bool same; /* the same pattern as the one before it */
+	bool ports; /* the rule is in port lists (rule_in_port_lists) */
 	size_t rule;
 };
 
@@ -116,6 +117,8 @@ struct compiled {
  * returns 0, or -1 when there were any.
  */
 int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct compiled *out);
+/* TCP/UDP rules naming a few single destination ports live in port lists, others not. */
+bool rule_in_port_lists(const struct rule *r);
 void compiled_free(struct compiled *c);
 
 /* compile_payload.c */

@@ -160,7 +160,7 @@ static int add_content(struct rule_set *rs, const struct rule *r, const struct r
  * leading '.' may be the one put before the buffer, not on the wire.
  * Returns the part's length (0: none) and its start.
  */
-static size_t fast_part(const struct rule_content *rc, size_t *start)
+static size_t usable_part(const struct rule_content *rc, size_t *start)
 {
 	size_t best = 0, run = 0, skip = rc->dotprefix && rc->bytes[0] == '.';
 
@@ -183,6 +183,18 @@ static size_t fast_part(const struct rule_content *rc, size_t *start)
 	if (best > BOTSINK_CONTENT_MAX)
 		best = BOTSINK_CONTENT_MAX;
 	return best >= 4 ? best : 0;
+}
+
+/* The part the prefilter looks for, if it is worth looking for. */
+static size_t fast_part(const struct rule_content *rc, size_t *start)
+{
+	size_t len = usable_part(rc, start);
+
+	/* One byte over and over (zeros, padding) is in too much traffic to look for. */
+	for (size_t i = 1; i < len; i++)
+		if (botsink_lower(rc->bytes[*start + i]) != botsink_lower(rc->bytes[*start]))
+			return len;
+	return 0;
 }
 
 /* Could a packet without payload meet the rule? */
@@ -216,6 +228,72 @@ static int add_checks(struct rule_set *rs, const struct rule *r, size_t i, size_
 		ret = add_check(rs, r, rk, last_in_view[view(rk->buffer, rk->dotprefix)], c, first);
 	}
 	return ret;
+}
+
+/*
+ * Ordinary traffic: browser and tool requests, their headers, a form and
+ * a JSON body, names a resolver sees. A fast pattern it holds ("POST",
+ * ".php", "User-Agent: ") names its rule for every such packet, and a
+ * gram it is full of costs a lookup at every such position: both are the
+ * last choice.
+ */
+static const char ordinary_traffic[] =
+	"GET / HTTP/1.1\r\nHost: www.example.com\r\nConnection: keep-alive\r\n"
+	"User-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
+	"Gecko) Chrome/120.0.0.0 Safari/537.36\r\n"
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8\r\n"
+	"Accept-Encoding: gzip, deflate, br\r\nAccept-Language: en-US,en;q=0.9\r\n"
+	"Cookie: session=abc; _ga=GA1.2.3\r\nReferer: https://www.google.com/\r\n\r\n"
+	"POST /index.php?id=1 HTTP/1.0\r\nHost: login.example.net\r\n"
+	"User-Agent: Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0)\r\n"
+	"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 42\r\n"
+	"Cache-Control: no-cache\r\nPragma: no-cache\r\n\r\nuser=admin&password=secret&submit=Login\r\n"
+	"PUT /api/v1/data.json HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\n"
+	"Authorization: Bearer token\r\nUser-Agent: curl/8.5.0 python-requests/2.31 Wget/1.21\r\n"
+	"{\"status\":\"success\",\"data\":{\"name\":\"value\",\"version\":\"1.0\"}}\r\n"
+	"HTTP/1.1 200 OK\r\nServer: nginx/1.18.0 (Ubuntu) Apache/2.4\r\nDate: Mon, 01 Jan 2024\r\n"
+	"Content-Type: text/html; charset=UTF-8\r\nTransfer-Encoding: chunked\r\n\r\n"
+	"<!DOCTYPE html><html><head><title>Index</title></head><body></body></html>\r\n"
+	"www.google.com www.microsoft.com update.windows.com api.github.com cdn.cloudflare.net "
+	"mail.yahoo.com login.live.com connect.facebook.net www.amazon.com en.wikipedia.org";
+
+/* How often `part` (compared as the prefilter does, caselessly) occurs in ordinary traffic. */
+static size_t ordinary_hits(const __u8 *part, size_t len)
+{
+	size_t n = 0, size = sizeof(ordinary_traffic) - 1;
+
+	for (size_t i = 0; i + len <= size; i++) {
+		size_t k = 0;
+
+		while (k < len &&
+		       botsink_lower((__u8)ordinary_traffic[i + k]) == botsink_lower(part[k]))
+			k++;
+		n += k == len;
+	}
+	return n;
+}
+
+/*
+ * Is content i's part a better fast pattern than the best so far? One
+ * marked fast_pattern, then one ordinary traffic holds less often, then
+ * the longer.
+ */
+static bool better_pattern(const struct rule *r, size_t i, size_t start, size_t len,
+			   const struct rule_payload *p, size_t best)
+{
+	const struct rule_content *x = &r->contents[i], *y;
+	size_t hx, hy;
+
+	if (best == SIZE_MAX)
+		return true;
+	y = &r->contents[best];
+	if (x->fast_pattern != y->fast_pattern)
+		return x->fast_pattern;
+	hx = ordinary_hits(x->bytes + start, len);
+	hy = ordinary_hits(y->bytes + p->fastpat_start, p->fastpat_len);
+	if (hx != hy)
+		return hx < hy;
+	return len > p->fastpat_len;
 }
 
 static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
@@ -253,8 +331,7 @@ static int compile_contents(struct rule_set *rs, size_t ri, struct compiled *c)
 		part = fast_part(rc, &part_start);
 		if (!part)
 			continue;
-		if (best == SIZE_MAX || (rc->fast_pattern && !r->contents[best].fast_pattern) ||
-		    (rc->fast_pattern == r->contents[best].fast_pattern && part > p->fastpat_len)) {
+		if (better_pattern(r, i, part_start, part, p, best)) {
 			best = i;
 			p->fastpat = start;
 			p->fastpat_content = i;
@@ -318,17 +395,44 @@ static int gram_load_init(struct gram_load *t, size_t grams)
 	return t->gram && t->n ? 0 : -1;
 }
 
+/* How many times each gram of the sample occurs, lowercased as the prefilter sees it. */
+static int count_ordinary(struct gram_load *t)
+{
+	size_t n = sizeof(ordinary_traffic) - 1;
+
+	if (gram_load_init(t, n))
+		return -1;
+	for (size_t i = 0; i + 4 <= n; i++)
+		++*load_of(t, gram_of((const __u8 *)ordinary_traffic + i));
+	return 0;
+}
+
+/* A gram's cost: patterns that hold it, and how often ordinary traffic has it. */
+static __u32 gram_cost(struct gram_load *load, struct gram_load *ordinary, __u32 gram)
+{
+	__u32 cost = *load_of(load, gram) + 16 * *load_of(ordinary, gram);
+
+	/* One byte four times: padding, zeros, runs of 0xff. */
+	if ((gram & 0xff) * 0x01010101U == gram)
+		cost += 1024;
+	return cost;
+}
+
 /*
- * The gram of each pattern: of the 4-byte grams inside it, the one the
- * fewest patterns hold so far, so that no gram holds more than the XDP
- * program verifies at one position. Equal patterns take one gram. A
- * pattern with every gram full gets none (gram 0, offset 0xff).
+ * The gram of each pattern: of the 4-byte grams inside it, the cheapest
+ * (gram_cost), so that ordinary traffic seldom hits the index and no gram
+ * holds more than the XDP program verifies at one position. Equal
+ * patterns take one gram. A pattern with every gram full gets none (gram
+ * 0, offset 0xff).
  */
 static int choose_grams(struct compiled *c)
 {
 	struct pattern *order = calloc(c->nfastpats ? c->nfastpats : 1, sizeof(*order));
-	struct gram_load load = { 0 };
-	int ret = order && !gram_load_init(&load, c->nfastpats * BOTSINK_CONTENT_MAX) ? 0 : -1;
+	struct gram_load load = { 0 }, ordinary = { 0 };
+	int ret = order && !gram_load_init(&load, c->nfastpats * BOTSINK_CONTENT_MAX) &&
+				  !count_ordinary(&ordinary) ?
+			  0 :
+			  -1;
 
 	for (size_t i = 0; i < c->nfastpats && !ret; i++)
 		order[i] = (struct pattern){ &c->contents[c->fastpats[i].chunk], i };
@@ -347,9 +451,10 @@ static int choose_grams(struct compiled *c)
 		} else {
 			for (size_t k = 0; k + 4 <= ch->len; k++) {
 				__u32 gram = gram_of(ch->bytes + k);
+				__u32 cost = gram_cost(&load, &ordinary, gram);
 
-				if (*load_of(&load, gram) < best) {
-					best = *load_of(&load, gram);
+				if (cost < best) {
+					best = cost;
 					f->gram = gram;
 					f->offset = (__u8)k;
 				}
@@ -365,6 +470,8 @@ static int choose_grams(struct compiled *c)
 	free(order);
 	free(load.gram);
 	free(load.n);
+	free(ordinary.gram);
+	free(ordinary.n);
 	return ret;
 }
 
@@ -430,6 +537,7 @@ static int build_prefilter(struct rule_set *rs, struct compiled *c)
 			continue;
 		f = &c->fastpats[c->nfastpats++];
 		f->rule = i;
+		f->ports = rule_in_port_lists(&rs->rules[i]);
 		if (pattern_chunk(c, &rs->rules[i], p, &f->chunk))
 			return -1;
 	}

@@ -15,6 +15,8 @@
 static const struct {
 	const char *needle, *class;
 } error_classes[] = {
+	/* Parsing, first: its reason names a domain list. */
+	{ "too little left to match after dropping", "too little left after dropping" },
 	/* Compiling: one rule. */
 	{ "is outside the sinkhole space", "destination outside the sinkhole" },
 	{ "means the whole sinkhole space", "destination any without --sinkhole" },
