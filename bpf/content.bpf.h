@@ -56,20 +56,20 @@ static long fastpat_step(__u64 index, void *arg)
 	return 0;
 }
 
-/* Position p, whose next 4 bytes (lowercased) are `gram`: in the filter, then the index. */
+/* Position p, whose next 4 bytes (lowercased) are `gram`: in the filter, then its bucket. */
 static __always_inline void prefilter_at(struct prefilter_walk *w, __u32 p, __u32 gram)
 {
 	struct payload_state *st = w->st;
-	struct botsink_gram_key key = { .gram = gram, .ruleset = st->ruleset };
 	const struct botsink_gram_patterns *pats;
-	__u32 h = botsink_gram_hash(gram);
+	__u32 h = botsink_gram_hash(gram), key;
 
 	if (!(w->filter->bits[bound(h >> 6, (1U << BOTSINK_GRAM_FILTER_BITS) / 64 - 1)] >>
 		      (h & 63) &
 	      1))
 		return;
+	key = (st->ruleset & 1) << BOTSINK_GRAM_BUCKET_BITS | botsink_gram_bucket(gram);
 	pats = bpf_map_lookup_elem(&botsink_grams, &key);
-	if (!pats)
+	if (!pats || !pats->count)
 		return;
 	st->p_pos = p;
 	st->p_first = pats->first;

@@ -127,9 +127,9 @@ struct {
 } botsink_gram_filter SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * BOTSINK_MAX_FASTPATS);
-	__type(key, struct botsink_gram_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 << BOTSINK_GRAM_BUCKET_BITS);
+	__type(key, __u32);
 	__type(value, struct botsink_gram_patterns);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_grams SEC(".maps");

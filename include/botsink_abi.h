@@ -104,7 +104,7 @@ enum botsink_counter_kind {
 #define BOTSINK_RULE_CONTENTS 16 /* content chunks per rule */
 #define BOTSINK_MAX_CONTENTS 32768 /* content chunks per rule set */
 #define BOTSINK_MAX_FASTPATS 32768 /* prefilter patterns per rule set */
-#define BOTSINK_GRAM_PATTERNS 64 /* fast patterns verified per 4-byte gram */
+#define BOTSINK_GRAM_PATTERNS 64 /* fast patterns verified per gram bucket */
 #define BOTSINK_PREFILTER_HITS 256 /* rules one packet's fast patterns may name */
 #define BOTSINK_MAX_DOMAINS 262144 /* domain-list keys per rule set */
 /* Steps (one content at one position) a rule's payload check may take. */
@@ -167,13 +167,15 @@ struct botsink_content {
  * longest dot-free part). One pass over the payload tests, at each
  * position, the lowercased 4-byte gram in the rule set's filter
  * (botsink_gram_filter[ruleset], one bit per botsink_gram_hash); a hit
- * looks the gram up in botsink_grams, whose value names the fast patterns
- * holding it at their `offset`; each found is verified and names its rule,
- * once per packet, in a list of at most BOTSINK_PREFILTER_HITS. Only rules
- * so named are checked through botsink_stamped, so the cost of a packet
- * follows the patterns it holds, not the rules loaded.
+ * reads the gram's bucket, botsink_grams[ruleset << BOTSINK_GRAM_BUCKET_BITS
+ * | botsink_gram_bucket], which names the fast patterns whose chosen gram
+ * falls there, each at its `offset`; each found is verified and names its
+ * rule, once per packet, in a list of at most BOTSINK_PREFILTER_HITS. Only
+ * rules so named are checked through botsink_stamped, so the cost of a
+ * packet follows the patterns it holds, not the rules loaded.
  */
 #define BOTSINK_GRAM_FILTER_BITS 20
+#define BOTSINK_GRAM_BUCKET_BITS 16
 
 struct botsink_gram_filter {
 	__u64 bits[(1U << BOTSINK_GRAM_FILTER_BITS) / 64];
@@ -184,14 +186,14 @@ static inline __u32 botsink_gram_hash(__u32 gram)
 	return (gram * 0x9e3779b1U) >> (32 - BOTSINK_GRAM_FILTER_BITS);
 }
 
-struct botsink_gram_key {
-	__u32 gram; /* 4 lowercased bytes as loaded little-endian */
-	__u32 ruleset;
-};
+static inline __u32 botsink_gram_bucket(__u32 gram)
+{
+	return botsink_gram_hash(gram) >> (BOTSINK_GRAM_FILTER_BITS - BOTSINK_GRAM_BUCKET_BITS);
+}
 
 struct botsink_gram_patterns {
 	__u32 first; /* index in botsink_fastpats, rule set half included */
-	__u32 count;
+	__u32 count; /* 0: no pattern */
 };
 
 struct botsink_fastpat {

@@ -168,14 +168,19 @@ static void test_classes(void)
 	CHECK_STR(fit_error_class("something new", true), "limit: other");
 }
 
-/* fit_import: the left-out rules are reported, counted, and not printed. */
+/*
+ * fit_import: the left-out rules are reported, counted, and not printed;
+ * among them one --lenient cut down to its request method (every POST).
+ */
 static void test_import(void)
 {
 	static const char text[] =
 		"alert tcp any any -> 203.0.113.1 80 (msg:\"ET MALWARE Win32/Pikabot CnC\"; sid:1;)\n"
 		"alert tls any any -> 203.0.113.1 443 (sid:2;)\n"
 		"alert tcp any any -> 198.51.100.1 80 (sid:3;)\n"
-		"alert tcp any any -> 203.0.113.1 81 (content:\"a\"; pcre:\"/a/\"; sid:4;)\n";
+		"alert tcp any any -> 203.0.113.1 81 (content:\"abcd\"; pcre:\"/a/\"; sid:4;)\n"
+		"alert http any any -> 203.0.113.1 82 (content:\"POST\"; http_method; "
+		"content:\"a\"; http_uri; pcre:\"/a/U\"; sid:5;)\n";
 	char *out = NULL, *err = NULL;
 	size_t out_len = 0, err_len = 0;
 	FILE *fo = open_memstream(&out, &out_len), *fe = open_memstream(&err, &err_len);
@@ -192,17 +197,20 @@ static void test_import(void)
 	CHECK_STR(out, "alert tcp any any -> 203.0.113.1 80 (msg:\"ET MALWARE Win32/Pikabot CnC\"; "
 		       "sid:1;)\n"
 		       "# botsink: sid 4: dropped pcre\n"
-		       "alert tcp any any -> 203.0.113.1 81 (content:\"a\"; sid:4;)\n");
+		       "alert tcp any any -> 203.0.113.1 81 (content:\"abcd\"; sid:4;)\n");
 	CHECK_STR(err, "t.rules:2: protocol 'tls' is not supported (tcp, udp, ip, http, dns)\n"
 		       "t.rules:3: sid 3: left out: destination 198.51.100.1/32 is outside the "
 		       "sinkhole space (--sinkhole)\n"
-		       "t.rules: 1 imported whole, 1 partly, 1 left out, 1 skipped\n"
+		       "t.rules:5: sid 5: left out: too little left to match after dropping pcre: "
+		       "no content of 4 bytes or more beyond the request method\n"
+		       "t.rules: 1 imported whole, 1 partly, 2 left out, 1 skipped\n"
 		       "t.rules: not imported: 1 destination outside the sinkhole\n"
+		       "t.rules: not imported: 1 too little left after dropping\n"
 		       "t.rules: not imported: 1 unsupported protocol\n"
 		       "t.rules: family: 1 pikabot\n"
 		       "t.rules: family: 1 unknown\n"
-		       "t.rules: imported 2 of 4 rules (2 skipped)\n");
-	CHECK_INT(sum.whole + sum.partly + sum.left_out + sum.skipped, 4);
+		       "t.rules: imported 2 of 5 rules (3 skipped)\n");
+	CHECK_INT(sum.whole + sum.partly + sum.left_out + sum.skipped, 5);
 	addr_set_free(&space);
 	rules_free(&rs);
 	free(out);

@@ -1469,15 +1469,6 @@ static void test_lenient(void)
 	CHECK_STR(
 		lenient_of("content:\"a\"; http_cookie;", DROPPED),
 		"error: sid 7: nothing left to match beyond the header after dropping http_cookie (1 content)");
-	/* Nor the request method alone (ET 2022225 after --lenient: every POST). */
-	CHECK_STR(
-		lenient_of("content:\"POST\"; http_method; pcre:\"/x/\";", DROPPED),
-		"error: sid 7: too little left to match after dropping pcre: nothing beyond the request method");
-	CHECK_STR(
-		lenient_of("content:\"POST\"; http_method; content:\"/a\"; http_uri; pcre:\"/x/\";",
-			   DROPPED),
-		"pcre");
-	CHECK_STR(lenient_of("content:\"POST\"; http_method;", DROPPED), "none");
 	/* Negated contents alone are not enough either. */
 	CHECK_STR(lenient_of("content:!\"a\"; pcre:\"/x/\";", DROPPED),
 		  "error: sid 7: nothing left to match beyond the header after dropping pcre");

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The payload tables of one rule set half: content chunks, the prefilter
- * (fast patterns, the 4-byte gram index, the gram filter) and the
- * domain-list keys. Arrays are indexed by half; hash keys carry their rule
- * set (in the key, or in the value for the domain hashes), so the half
- * replaced by a reload can be found and removed.
+ * (fast patterns, the gram buckets, the gram filter) and the domain-list
+ * keys. Arrays are indexed by half; the domain hashes carry their rule set
+ * in the value, so the half replaced by a reload can be found and removed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,22 +14,22 @@
 #include "kernel/map_io.h"
 #include "lib/util.h"
 
-/* The fast patterns, the gram index and the gram filter: one batch each. */
+/* The fast patterns, the gram buckets and the gram filter: one batch each. */
 static int write_prefilter(const struct botsink_maps *m, const struct compiled *c,
 			   const __u16 *slot_of, __u8 ruleset)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	size_t n = c->nfastpats ? c->nfastpats : 1;
 	struct botsink_gram_filter *filter = calloc(1, sizeof(*filter));
 	struct botsink_fastpat *fps = calloc(n, sizeof(*fps));
-	struct botsink_gram_key *keys = calloc(n, sizeof(*keys));
-	struct botsink_gram_patterns *pats = calloc(n, sizeof(*pats));
-	__u32 base = (__u32)ruleset * BOTSINK_MAX_FASTPATS, half = ruleset, ngrams = 0;
-	int ret = filter && fps && keys && pats ? 0 : -ENOMEM;
+	struct botsink_gram_patterns *buckets =
+		calloc(1U << BOTSINK_GRAM_BUCKET_BITS, sizeof(*buckets));
+	__u32 base = (__u32)ruleset * BOTSINK_MAX_FASTPATS, half = ruleset;
+	int ret = filter && fps && buckets ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < c->nfastpats && !ret; i++) {
 		const struct compiled_fastpat *f = &c->fastpats[i];
 		__u32 h = botsink_gram_hash(f->gram);
+		struct botsink_gram_patterns *b = &buckets[botsink_gram_bucket(f->gram)];
 
 		fps[i] = (struct botsink_fastpat){
 			.content = (__u32)ruleset * BOTSINK_MAX_CONTENTS + f->chunk,
@@ -39,24 +38,22 @@ static int write_prefilter(const struct botsink_maps *m, const struct compiled *
 			.same = f->same,
 		};
 		filter->bits[h / 64] |= 1ULL << (h % 64);
-		/* Sorted by gram: a new gram starts its run of patterns. */
-		if (!i || f->gram != c->fastpats[i - 1].gram) {
-			keys[ngrams] =
-				(struct botsink_gram_key){ .gram = f->gram, .ruleset = ruleset };
-			pats[ngrams++].first = base + (__u32)i;
-		}
-		pats[ngrams - 1].count++;
+		/* Sorted by bucket: a bucket's patterns are one run. */
+		if (!b->count)
+			b->first = base + (__u32)i;
+		b->count++;
 	}
 	if (!ret)
 		ret = map_write_range(m->fastpats, base, fps, (__u32)c->nfastpats);
-	if (!ret && ngrams && bpf_map_update_batch(m->grams, keys, pats, &ngrams, &opts))
-		ret = -errno;
+	if (!ret)
+		ret = map_write_range(m->grams, (__u32)ruleset << BOTSINK_GRAM_BUCKET_BITS, buckets,
+				      1U << BOTSINK_GRAM_BUCKET_BITS);
+	/* The filter last: it is what leads packets to the buckets. */
 	if (!ret && bpf_map_update_elem(m->gram_filter, &half, filter, BPF_ANY))
 		ret = -errno;
 	free(filter);
 	free(fps);
-	free(keys);
-	free(pats);
+	free(buckets);
 	return ret;
 }
 
@@ -81,12 +78,6 @@ static int write_domains(int fd, const struct compiled *c, __u8 ruleset)
 	return ret;
 }
 
-static bool gram_in(const void *key, const void *value, __u8 ruleset)
-{
-	(void)value;
-	return ((const struct botsink_gram_key *)key)->ruleset == ruleset;
-}
-
 static bool domain_in(const void *key, const void *value, __u8 ruleset)
 {
 	(void)key;
@@ -96,16 +87,18 @@ static bool domain_in(const void *key, const void *value, __u8 ruleset)
 int clear_payload(const struct botsink_maps *m, __u8 ruleset)
 {
 	struct botsink_gram_filter *empty = calloc(1, sizeof(*empty));
+	struct botsink_gram_patterns *none = calloc(1U << BOTSINK_GRAM_BUCKET_BITS, sizeof(*none));
 	__u32 half = ruleset;
-	int ret = empty ? 0 : -ENOMEM;
+	int ret = empty && none ? 0 : -ENOMEM;
 
-	/* The filter first: with it empty, no packet looks at the grams. */
+	/* The filter first: with it empty, no packet looks at the buckets. */
 	if (!ret && bpf_map_update_elem(m->gram_filter, &half, empty, BPF_ANY))
 		ret = -errno;
-	free(empty);
 	if (!ret)
-		ret = clear_hash(m->grams, sizeof(struct botsink_gram_key),
-				 sizeof(struct botsink_gram_patterns), ruleset, gram_in);
+		ret = map_write_range(m->grams, (__u32)ruleset << BOTSINK_GRAM_BUCKET_BITS, none,
+				      1U << BOTSINK_GRAM_BUCKET_BITS);
+	free(empty);
+	free(none);
 	if (!ret)
 		ret = clear_hash(m->domains, sizeof(struct botsink_domain_key),
 				 sizeof(struct botsink_domain_value), ruleset, domain_in);

@@ -407,10 +407,10 @@ static int count_ordinary(struct gram_load *t)
 	return 0;
 }
 
-/* A gram's cost: patterns that hold it, and how often ordinary traffic has it. */
+/* A gram's cost: patterns in its bucket, and how often ordinary traffic has it. */
 static __u32 gram_cost(struct gram_load *load, struct gram_load *ordinary, __u32 gram)
 {
-	__u32 cost = *load_of(load, gram) + 16 * *load_of(ordinary, gram);
+	__u32 cost = *load_of(load, botsink_gram_bucket(gram)) + 16 * *load_of(ordinary, gram);
 
 	/* One byte four times: padding, zeros, runs of 0xff. */
 	if ((gram & 0xff) * 0x01010101U == gram)
@@ -460,7 +460,7 @@ static int choose_grams(struct compiled *c)
 				}
 			}
 		}
-		n = load_of(&load, f->gram);
+		n = load_of(&load, botsink_gram_bucket(f->gram));
 		if (*n >= BOTSINK_GRAM_PATTERNS) {
 			f->offset = 0xff; /* no room: the rule is walked */
 			continue;
@@ -481,8 +481,8 @@ static int cmp_fastpat(const void *a, const void *b, void *arg)
 	const struct compiled *c = arg;
 	int k;
 
-	if (x->gram != y->gram)
-		return x->gram < y->gram ? -1 : 1;
+	if (botsink_gram_bucket(x->gram) != botsink_gram_bucket(y->gram))
+		return botsink_gram_bucket(x->gram) < botsink_gram_bucket(y->gram) ? -1 : 1;
 	k = cmp_chunk(&c->contents[x->chunk], &c->contents[y->chunk]);
 	if (k)
 		return k;

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "lib/strbuf.h"
 #include "lib/util.h"
 #include "rules/compile.h"
 #include "rules/fit.h"
@@ -15,8 +16,6 @@
 static const struct {
 	const char *needle, *class;
 } error_classes[] = {
-	/* Parsing, first: its reason names a domain list. */
-	{ "too little left to match after dropping", "too little left after dropping" },
 	/* Compiling: one rule. */
 	{ "is outside the sinkhole space", "destination outside the sinkhole" },
 	{ "means the whole sinkhole space", "destination any without --sinkhole" },
@@ -314,6 +313,45 @@ static int fit_result(struct fit_state *s, struct rule_fit *fit)
 	return 0;
 }
 
+/*
+ * Does what a rule still matches name something: a positive content of 4
+ * bytes or more beyond the request method, or a domain list? Cut down by
+ * --lenient to less, a rule would take all traffic of its kind: "POST"
+ * alone is every upload, "|78 9c|" every other zlib stream.
+ */
+static bool names_something(const struct rule *r)
+{
+	for (size_t i = 0; i < r->ncontents; i++) {
+		const struct rule_content *rc = &r->contents[i];
+
+		if (!rc->negated && rc->len >= 4 && rc->buffer != BOTSINK_BUF_HTTP_METHOD)
+			return true;
+	}
+	return r->domains != NULL;
+}
+
+/* Leave out the rules --lenient cut down to nothing specific. 0 or -1. */
+static int leave_too_broad(struct fit_state *s)
+{
+	struct strbuf why = { 0 };
+	int ret = 0;
+
+	for (size_t j = 0; j < s->n && !ret; j++) {
+		const struct rule *r = &s->rs->rules[s->idx[j]];
+
+		if (!r->ndropped || names_something(r))
+			continue;
+		sb_reset(&why);
+		sb_puts(&why, "too little left to match after dropping");
+		for (size_t k = 0; k < r->ndropped; k++)
+			sb_printf(&why, "%s %s", k ? "," : "", r->dropped[k].keyword);
+		sb_puts(&why, ": no content of 4 bytes or more beyond the request method");
+		ret = why.oom ? -1 : leave(s, j, why.buf, "too little left after dropping");
+	}
+	sb_free(&why);
+	return ret;
+}
+
 int compile_fit(struct rule_set *rs, const struct addr_set *sinkhole, struct rule_fit *fit)
 {
 	size_t n = rs->n ? rs->n : 1;
@@ -333,6 +371,8 @@ int compile_fit(struct rule_set *rs, const struct addr_set *sinkhole, struct rul
 		s.idx[i] = i;
 	if (!ret)
 		ret = fit_count(&s);
+	if (!ret)
+		ret = leave_too_broad(&s);
 	compact(&s);
 	while (!ret) {
 		ret = fit_round(&s);

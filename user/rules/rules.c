@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "botsink_abi.h"
 #include "lib/proto.h"
 #include "lib/util.h"
 #include "rules/rule_parser.h"
@@ -61,22 +60,6 @@ static size_t positive_contents(const struct rule *r)
 	for (size_t i = 0; i < r->ncontents; i++)
 		n += !r->contents[i].negated;
 	return n;
-}
-
-/*
- * Does what the rule still matches name something beyond the request
- * method: a positive content elsewhere, a size check, a domain list?
- * "POST" alone is every upload.
- */
-static bool names_something(const struct rule *r)
-{
-	for (size_t i = 0; i < r->ncontents; i++) {
-		const struct rule_content *rc = &r->contents[i];
-
-		if (!rc->negated && rc->buffer != BOTSINK_BUF_HTTP_METHOD)
-			return true;
-	}
-	return r->nchecks || r->has_dsize || r->has_flags || r->domains;
 }
 
 static size_t sid_slot(const struct sid_index *x, const struct rule_set *rs, uint32_t sid)
@@ -144,18 +127,6 @@ static void check_rule(struct parser *p, struct rule *r)
 		list = dropped_list(r);
 		parser_fail(p, "sid %u: nothing left to match beyond the header after dropping %s",
 			    r->sid, list ? list : "keywords");
-		free(list);
-	}
-	/*
-	 * Nor may it keep only what any traffic of its kind holds: a rule
-	 * left with `content:"POST"; http_method;` would take every upload.
-	 */
-	if (!p->failed && r->ndropped && !names_something(r)) {
-		list = dropped_list(r);
-		parser_fail(
-			p,
-			"sid %u: too little left to match after dropping %s: nothing beyond the request method",
-			r->sid, list ? list : "keywords");
 		free(list);
 	}
 }
