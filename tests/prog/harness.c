@@ -374,6 +374,7 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 		want[BOTSINK_VERIFY_REFUSED] = x->hit->verified && x->hit->refused;
 	}
 	want[BOTSINK_RESPONSES] = x->responded;
+	want[BOTSINK_PREFILTER_FULL] = x->prefilter_full;
 	for (int i = 0; i < BOTSINK_NSTATS; i++) {
 		same &= after[i] - before[i] == want[i];
 		env.stats_want[i] += want[i];
@@ -592,8 +593,8 @@ void check_hits_at(int line)
 			.packets = now[slot].packets - env.hits_base[slot].packets,
 			.bytes = now[slot].bytes - env.hits_base[slot].bytes,
 			.checkins = now[slot].checkins - env.hits_base[slot].checkins,
-			.checkins_verified = now[slot].checkins_verified -
-					     env.hits_base[slot].checkins_verified,
+			.checkins_verified =
+				now[slot].checkins_verified - env.hits_base[slot].checkins_verified,
 		};
 
 		if (!memcmp(&got, want, sizeof(got)))

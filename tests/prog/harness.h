@@ -68,6 +68,7 @@ struct expect {
 	int action; /* XDP_*, or -1: what the installed verdict implies */
 	bool table_full; /* no free counter slot: hits count, the counter does not */
 	bool responded; /* the responder answers it (XDP_TX) */
+	bool prefilter_full; /* its fast patterns name more rules than are checked */
 	const struct hit *hit; /* matched/unclassified */
 };
 

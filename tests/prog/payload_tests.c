@@ -749,6 +749,68 @@ out:
 	free(rules);
 }
 
+/* content:"|..|" for bytes[0, n), appended to text. */
+static size_t hex_content(char *text, size_t cap, const uint8_t *bytes, size_t n)
+{
+	size_t len = (size_t)snprintf(text, cap, "content:\"|");
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s%02x", i ? " " : "", bytes[i]);
+	return len + (size_t)snprintf(text + len, cap - len, "|\"; ");
+}
+
+/*
+ * A packet whose payload holds the fast patterns of more rules than the
+ * prefilter keeps (BOTSINK_PREFILTER_HITS): counted as prefilter_full, and
+ * the rules named first are still checked.
+ */
+static void test_prefilter_full(void)
+{
+	enum { RULES = BOTSINK_PREFILTER_HITS + 44 };
+	size_t cap = (RULES + 2) * 256, len = 0;
+	char *rules = malloc(cap);
+	uint8_t payload[BOTSINK_WINDOW];
+	__u32 x = 2463534242U;
+
+	if (!CHECK(rules))
+		return;
+	for (size_t i = 0; i < sizeof(payload); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		payload[i] = (uint8_t)('a' + x % 26);
+	}
+	/* Named first (its pattern starts the payload), and it matches. */
+	len += (size_t)snprintf(rules + len, cap - len,
+				"alert tcp any any -> 203.0.113.67 80 (msg:\"first\"; ");
+	len += hex_content(rules + len, cap - len, payload, 8);
+	len += (size_t)snprintf(rules + len, cap - len, "sid:7999;)\n");
+	/* Named later, each at its own position; none matches in full. */
+	for (int i = 1; i <= RULES; i++) {
+		len += (size_t)snprintf(rules + len, cap - len,
+					"alert tcp any any -> 203.0.113.67 80 (msg:\"n%d\"; ", i);
+		len += hex_content(rules + len, cap - len, payload + i, 8);
+		len += (size_t)snprintf(rules + len, cap - len,
+					"fast_pattern; content:\"never-there\"; sid:%d;)\n",
+					8000 + i);
+	}
+	if (INSTALL(rules, BOTSINK_VERDICT_PASS)) {
+		struct frame *f =
+			tcp_data(4, "203.0.113.67", 80, DATA_SEQ, payload, sizeof(payload));
+		struct expect x = { .bucket = BOTSINK_MATCHED,
+				    .action = -1,
+				    .prefilter_full = true };
+		struct hit h;
+
+		frame_hit(f, 7999, &h);
+		x.hit = &h;
+		send_at(__LINE__, f->buf, f->len, &x);
+		/* 100 bytes name 92 rules: all checked. */
+		SEND_SID(tcp_data(4, "203.0.113.67", 80, DATA_SEQ + 1, payload + 1, 100), 0);
+	}
+	free(rules);
+}
+
 static void test_payload_ipv6(void)
 {
 	static const char rules[] =
@@ -1070,11 +1132,28 @@ static void test_dotprefix(void)
 }
 
 const struct test payload_tests[] = {
-	TEST(content_modifiers), TEST(dsize),	     TEST(window_edge),	   TEST(long_content),
-	TEST(http_buffers),	 TEST(dns),	     TEST(checkins),	   TEST(retransmissions),
-	TEST(payload_ranking),	 TEST(prefilter),    TEST(rules_at_scale), TEST(payload_ipv6),
-	TEST(payload_swap),	 TEST(domain_lists), TEST(dns_malformed),  TEST(negative_placement),
-	TEST(domain_list_scale), TEST(endswith),     TEST(bsize),	   TEST(urilen),
-	TEST(isdataat),		 TEST(dotprefix),
+	TEST(content_modifiers),
+	TEST(dsize),
+	TEST(window_edge),
+	TEST(long_content),
+	TEST(http_buffers),
+	TEST(dns),
+	TEST(checkins),
+	TEST(retransmissions),
+	TEST(payload_ranking),
+	TEST(prefilter),
+	TEST(rules_at_scale),
+	TEST(prefilter_full),
+	TEST(payload_ipv6),
+	TEST(payload_swap),
+	TEST(domain_lists),
+	TEST(dns_malformed),
+	TEST(negative_placement),
+	TEST(domain_list_scale),
+	TEST(endswith),
+	TEST(bsize),
+	TEST(urilen),
+	TEST(isdataat),
+	TEST(dotprefix),
 };
 const size_t n_payload_tests = ARRAY_SIZE(payload_tests);

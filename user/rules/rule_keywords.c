@@ -392,7 +392,8 @@ static const char *const generic[] = {
 	"hacktool", "rogue", "ipconfig", "winver", "wmic", "nt", "arm",
 	"telegram", "onion", "simulation", "campaigns", "campaign", "nat",
 	"requset", "family", "agent", "training", "web", "prompt", "code",
-	"architecture", "requesting", "stun",
+	"architecture", "requesting", "stun", "automated", "content", "context", "installer",
+	"hello", "ext", "accessing",
 };
 /* clang-format on */
 
@@ -408,6 +409,9 @@ bool family_is_generic(const char *word)
 {
 	size_t n = strlen(word);
 
+	/* "Binding", "Creating", "Observed ... Downloading": verbs, not names. */
+	if (n >= 6 && !strcasecmp(word + n - 3, "ing"))
+		return true;
 	return in_list(platforms, ARRAY_SIZE(platforms), word, n) ||
 	       in_list(categories, ARRAY_SIZE(categories), word, n) ||
 	       in_list(generic, ARRAY_SIZE(generic), word, n);
