@@ -83,29 +83,34 @@ enum { PROG_DROP, PROG_COUNTER, PROG_BOTSINK, NPROGS };
 
 static const char *const prog_names[NPROGS] = { "xdp_drop", "one-map counter", "botsink" };
 
+/* An IPv4 TCP frame without payload from src to dst:dport. */
+static void tcp4_kind(struct kind *k, const char *name, enum botsink_stat bucket, const char *src,
+		      const char *dst, uint16_t dport, uint8_t flags)
+{
+	struct frame f;
+
+	k->name = name;
+	k->bucket = bucket;
+	frame_init(&f, k->buf, sizeof(k->buf));
+	k->len = frame_tcp4(&f, src, dst, 40000, dport, flags);
+}
+
 static void build_kinds(struct kind *k)
 {
 	struct frame f;
 
-	k[0].name = "sinkhole TCP SYN, matched";
-	k[0].bucket = BOTSINK_MATCHED;
-	frame_init(&f, k[0].buf, sizeof(k[0].buf));
-	k[0].len = frame_tcp4(&f, "198.18.1.1", "203.0.113.10", 40000, 80, TH_SYN);
+	tcp4_kind(&k[0], "sinkhole TCP SYN, matched", BOTSINK_MATCHED, "198.18.1.1", "203.0.113.10",
+		  80, TH_SYN);
 
 	k[1].name = "sinkhole UDP, matched";
 	k[1].bucket = BOTSINK_MATCHED;
 	frame_init(&f, k[1].buf, sizeof(k[1].buf));
 	k[1].len = frame_udp4(&f, "198.18.1.2", "203.0.113.77", 40000, 16001, 18);
 
-	k[2].name = "sinkhole TCP, unclassified";
-	k[2].bucket = BOTSINK_UNCLASSIFIED;
-	frame_init(&f, k[2].buf, sizeof(k[2].buf));
-	k[2].len = frame_tcp4(&f, "198.18.1.3", "203.0.113.10", 40000, 22, TH_SYN);
-
-	k[3].name = "not for the sinkhole";
-	k[3].bucket = BOTSINK_NON_SINKHOLE;
-	frame_init(&f, k[3].buf, sizeof(k[3].buf));
-	k[3].len = frame_tcp4(&f, "198.18.1.4", "198.51.100.1", 40000, 80, TH_SYN);
+	tcp4_kind(&k[2], "sinkhole TCP, unclassified", BOTSINK_UNCLASSIFIED, "198.18.1.3",
+		  "203.0.113.10", 22, TH_SYN);
+	tcp4_kind(&k[3], "not for the sinkhole", BOTSINK_NON_SINKHOLE, "198.18.1.4", "198.51.100.1",
+		  80, TH_SYN);
 
 	k[4].name = "IPv6 TCP SYN, matched";
 	k[4].bucket = BOTSINK_MATCHED;
@@ -191,18 +196,29 @@ fail:
 	return -1;
 }
 
-/* Compile and install a rule set (replacing the running one). */
-static int install_text(struct loader *l, const char *rules)
+/*
+ * Compile and install rules (replacing the running set). Lenient: as an
+ * operator loads an ET set, keywords XDP cannot enforce are dropped, and
+ * what the parser refuses or does not fit is left out. *loaded (when not
+ * NULL): the rules installed.
+ */
+static int install_set(struct loader *l, const char *text, size_t len, bool lenient, size_t *loaded)
 {
 	struct addr_set space = { 0 };
+	struct rule_fit fit = { 0 };
 	struct rule_set rs;
 	struct compiled c = { 0 };
 	char err[512] = "", *bad = NULL;
 	int ret = -1;
 
-	rules_parse_buffer("bench.rules", rules, &rs);
+	rules_parse_text("bench.rules", text, len, lenient, &rs);
 	parse_sinkhole("203.0.113.0/24,2001:db8:5::/48", &space, &bad);
-	if (!rs.nerrors && !compile_rules(&rs, &space, &c) &&
+	for (size_t i = 0; lenient && i < rs.nerrors; i++)
+		free(rs.errors[i].reason);
+	if (lenient)
+		rs.nerrors = 0;
+	if (!rs.nerrors && !(lenient && compile_fit(&rs, &space, &fit)) &&
+	    !compile_rules(&rs, &space, &c) &&
 	    !install_rules(&l->maps, &rs, &c, BOTSINK_VERDICT_PASS, BOTSINK_RESPOND_NONE, err,
 			   sizeof(err)))
 		ret = 0;
@@ -210,10 +226,18 @@ static int install_text(struct loader *l, const char *rules)
 		rules_print_errors(&rs);
 		fprintf(stderr, "bench: cannot set up the rules: %s\n", err);
 	}
+	if (loaded)
+		*loaded = rs.n;
 	compiled_free(&c);
+	rule_fit_free(&fit);
 	rules_free(&rs);
 	addr_set_free(&space);
 	return ret;
+}
+
+static int install_text(struct loader *l, const char *rules)
+{
+	return install_set(l, rules, strlen(rules), false, NULL);
 }
 
 static int setup_botsink(struct loader *l)
@@ -810,19 +834,10 @@ static char *et_text(void)
 	return text;
 }
 
-/*
- * The ET set as an operator loads it (--lenient, fitted to the sinkhole
- * space), or its first `first` rules only (0: all). 0, or -1.
- */
+/* The ET set (--lenient, fitted to the sinkhole space), or its first `first` rules (0: all). */
 static int install_et(struct loader *l, const char *text, size_t first, size_t *loaded)
 {
-	struct addr_set space = { 0 };
-	struct rule_fit fit = { 0 };
-	struct rule_set rs;
-	struct compiled c = { 0 };
-	char err[512] = "", *bad = NULL;
 	size_t len = strlen(text);
-	int ret = -1;
 
 	/* The first rules: up to the line after the first-th active one. */
 	for (const char *p = text; first && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "") {
@@ -831,26 +846,7 @@ static int install_et(struct loader *l, const char *text, size_t first, size_t *
 			break;
 		}
 	}
-	rules_parse_text("et.rules", text, len, true, &rs);
-	parse_sinkhole("203.0.113.0/24,2001:db8:5::/48", &space, &bad);
-	/* What the parser refused is left out, as rules import does. */
-	for (size_t i = 0; i < rs.nerrors; i++)
-		free(rs.errors[i].reason);
-	rs.nerrors = 0;
-	if (!compile_fit(&rs, &space, &fit) && !compile_rules(&rs, &space, &c) &&
-	    !install_rules(&l->maps, &rs, &c, BOTSINK_VERDICT_PASS, BOTSINK_RESPOND_NONE, err,
-			   sizeof(err)))
-		ret = 0;
-	if (ret) {
-		rules_print_errors(&rs);
-		fprintf(stderr, "bench: cannot set up the ET rules: %s\n", err);
-	}
-	*loaded = rs.n;
-	compiled_free(&c);
-	rule_fit_free(&fit);
-	rules_free(&rs);
-	addr_set_free(&space);
-	return ret;
+	return install_set(l, text, len, true, loaded);
 }
 
 /*
@@ -884,8 +880,6 @@ static void et_post(struct kind *k, const char *name, enum botsink_stat bucket, 
 
 static void et_kinds(struct kind *k)
 {
-	struct frame f;
-
 	/* ET 2014963, W32/Armageddon CnC Checkin: POST, its User-Agent, a body starting GetList=. */
 	et_post(&k[0], "POST check-in, matched", BOTSINK_MATCHED,
 		"POST /index.php HTTP/1.1\r\nHost: c2.example\r\nUser-Agent: ArmageddoN\r\n"
@@ -895,14 +889,10 @@ static void et_kinds(struct kind *k)
 		"POST /cart/update HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: curl/8.5.0\r\n"
 		"Accept: */*\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 		"Content-Length: 400\r\n\r\nitem=");
-	k[2].name = "SYN to port 80";
-	k[2].bucket = BOTSINK_UNCLASSIFIED;
-	frame_init(&f, k[2].buf, sizeof(k[2].buf));
-	k[2].len = frame_tcp4(&f, "198.18.1.3", "203.0.113.10", 40000, 80, TH_SYN);
-	k[3].name = "SYN to port 9";
-	k[3].bucket = BOTSINK_UNCLASSIFIED;
-	frame_init(&f, k[3].buf, sizeof(k[3].buf));
-	k[3].len = frame_tcp4(&f, "198.18.1.3", "203.0.113.10", 40000, 9, TH_SYN);
+	tcp4_kind(&k[2], "SYN to port 80", BOTSINK_UNCLASSIFIED, "198.18.1.3", "203.0.113.10", 80,
+		  TH_SYN);
+	tcp4_kind(&k[3], "SYN to port 9", BOTSINK_UNCLASSIFIED, "198.18.1.3", "203.0.113.10", 9,
+		  TH_SYN);
 }
 
 /*

@@ -840,6 +840,8 @@ int compile_rules(struct rule_set *rs, const struct addr_set *sinkhole, struct c
 	err = build_space(rs, sinkhole, out);
 	if (!err)
 		err = compile_payload(rs, out);
+	for (size_t i = 0; !err && i < out->nfastpats; i++)
+		out->fastpats[i].ports = rule_in_port_lists(&rs->rules[out->fastpats[i].rule]);
 	if (!err)
 		err = build_entries(rs, out, &entries, &nentries);
 	if (err)

@@ -76,7 +76,7 @@ struct compiled_fastpat {
 	__u32 chunk; /* in compiled.contents: the pattern's own chunk */
 	__u8 offset;
 	bool same; /* the same pattern as the one before it */
-	bool ports; /* the rule is in port lists (rule_in_port_lists) */
+	bool ports; /* the rule is in port lists (rule_in_port_lists; set by compile_rules) */
 	size_t rule;
 };
 

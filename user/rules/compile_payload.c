@@ -537,7 +537,6 @@ static int build_prefilter(struct rule_set *rs, struct compiled *c)
 			continue;
 		f = &c->fastpats[c->nfastpats++];
 		f->rule = i;
-		f->ports = rule_in_port_lists(&rs->rules[i]);
 		if (pattern_chunk(c, &rs->rules[i], p, &f->chunk))
 			return -1;
 	}
