@@ -155,6 +155,7 @@ $WORK/et.rules: imported 1 of 3 rules (2 skipped)"
 "$BOTSINK" rules import "$WORK/et.rules" 2>&1 >/dev/null | grep -v "not supported" >"$WORK/import.err"
 expect_eq "import without --sinkhole: report" "$(cat "$WORK/import.err")" \
 	"$WORK/et.rules:2: sid 9000001: left out: destination 'any', a variable or a negation means the whole sinkhole space: give --sinkhole
+$WORK/et.rules: nothing could be placed in the rules' own destination prefixes: give --sinkhole
 $WORK/et.rules: 0 imported whole, 0 partly, 1 left out, 2 skipped
 $WORK/et.rules: not imported: 1 destination any without --sinkhole
 $WORK/et.rules: not imported: 1 unsupported keyword
