@@ -100,7 +100,9 @@ static __always_inline void run_prefilter(struct payload_state *st)
 	__u32 key = st->ruleset & 1;
 
 	st->ready |= READY_PREFILTER;
-	st->scan_id++;
+	/* 0 is every stamp never written: skipped when the count wraps. */
+	if (!++st->scan_id)
+		st->scan_id = 1;
 	st->nhits = 0;
 	w.filter = bpf_map_lookup_elem(&botsink_gram_filter, &key);
 	if (!w.filter || st->wlen < 4)
@@ -300,6 +302,25 @@ scratch_for(struct xdp_md *ctx, const struct packet *pkt, struct payload_use *us
 	if (!(st->ready & READY_WINDOW))
 		load_window(ctx, st, pkt);
 	return st;
+}
+
+/* Is the packet a DNS query whose question cannot be read? A global function. */
+__noinline int query_malformed(struct xdp_md *ctx, const struct packet *pkt,
+			       struct payload_use *use)
+{
+	struct payload_state *st;
+
+	if (!pkt || !use)
+		return 0;
+	st = scratch_for(ctx, pkt, use);
+	if (!st)
+		return 0;
+	if (!(st->ready & READY_DNS)) {
+		parse_dns(st);
+		if (st->dns == DNS_OK)
+			use->dns_qtype = st->dns_qtype;
+	}
+	return st->dns == DNS_MALFORMED;
 }
 
 /*

@@ -196,6 +196,31 @@ port_list_of(const struct botsink_list *list, __u32 ruleset, const struct packet
 }
 
 /*
+ * A DNS rule reached through the prefilter is never checked against a
+ * query the prefilter finds nothing in, such as one whose question cannot
+ * be read; on port 53 that query is malformed at the best rank of such a
+ * rule (struct botsink_list dns_rank), as if the rule had been walked.
+ */
+static __always_inline void malformed_query(struct xdp_md *ctx, const struct packet *pkt,
+					    struct rule_search *res,
+					    const struct botsink_list *list,
+					    const struct botsink_list *port_list)
+{
+	/* Only lists with named rules have a dns_rank (an empty port slot is all zero). */
+	__u32 rank = list->stamped ? list->dns_rank : ~0U;
+
+	if (port_list && port_list->stamped && port_list->dns_rank < rank)
+		rank = port_list->dns_rank;
+	if (pkt->proto != IPPROTO_UDP || pkt->dport != 53 || rank >= res->rank_limit)
+		return;
+	if (!query_malformed(ctx, pkt, &res->payload))
+		return;
+	res->rank_limit = rank;
+	res->malformed = 1;
+	res->found = 0;
+}
+
+/*
  * The packet's rule: the walked runs of its port list and of its
  * destination's list, then, for a packet with payload, the runs of the
  * rules the prefilter names in either list. Every run after the first
@@ -217,6 +242,7 @@ static __always_inline void best_rule(struct xdp_md *ctx, const struct packet *p
 	res->list_id = list->stamped ? list->id : 0;
 	if ((!res->port_list_id && !res->list_id) || !pkt->payload_len)
 		return;
+	malformed_query(ctx, pkt, res, list, port_list);
 	hits = prefilter_hits(ctx, pkt, &res->payload);
 	if (hits > BOTSINK_PREFILTER_HITS)
 		stats->prefilter_full++;

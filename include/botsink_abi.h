@@ -560,6 +560,12 @@ struct botsink_list {
 	__u16 port_table; /* 0: no port lists under this list */
 	__u16 stamped; /* rules reached through the prefilter; 0: none */
 	__u32 id; /* its list index, rule set half included: its runs' key */
+	/*
+	 * The best rank of a DNS rule among them that any query to port 53
+	 * meets by its header (~0U: none): there a question that cannot be
+	 * read is malformed, as a walked DNS rule would find it.
+	 */
+	__u32 dns_rank;
 };
 
 /* botsink_stamped: one rule's run in one list. */

@@ -466,6 +466,23 @@ static void test_dns_malformed(void)
 			   "evil\x00\x00\x01\x00\x01",
 			   23),
 		 7203, 1);
+
+	/*
+	 * DNS rules the prefilter names (four or more): a question that cannot
+	 * be read holds none of their patterns, and is malformed all the same,
+	 * ahead of the header-only rule ranked after them.
+	 */
+	if (!INSTALL(
+		    "alert dns any any -> 203.0.113.0/24 53 (msg:\"a\"; dns.query; content:\"evil1\"; sid:7301;)\n"
+		    "alert dns any any -> 203.0.113.0/24 53 (msg:\"b\"; dns.query; content:\"evil2\"; sid:7302;)\n"
+		    "alert dns any any -> 203.0.113.0/24 53 (msg:\"c\"; dns.query; content:\"evil3\"; sid:7303;)\n"
+		    "alert dns any any -> 203.0.113.0/24 53 (msg:\"d\"; dns.query; content:\"evil4\"; sid:7304;)\n"
+		    "alert udp any any -> 203.0.113.0/24 53 (msg:\"any to 53\"; sid:7305;)\n",
+		    BOTSINK_VERDICT_PASS))
+		return;
+	SEND(udp4_data("203.0.113.70", 53, junk, sizeof(junk) - 1), BOTSINK_MALFORMED);
+	SEND_DNS(dns_query("www.evil2.test", 1), 7302, 1);
+	SEND_DNS(dns_query("www.good.test", 1), 7305, 1);
 }
 
 /* Negative distances and limits that end before the anchor's end. */

@@ -293,6 +293,7 @@ static int write_list(const struct botsink_maps *m, const struct compiled_candid
 		.port_table = (__u16)port_table,
 		.stamped = (__u16)runs->stamped,
 		.id = list_index(ruleset, list),
+		.dns_rank = runs->dns_rank,
 	};
 	struct botsink_candidate *values = calloc(n ? n : 1, sizeof(*values));
 	int ret = values ? 0 : -ENOMEM;

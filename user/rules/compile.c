@@ -479,6 +479,16 @@ static size_t resolve_headers(const struct compiled *cc, const struct compiled_c
 	return n;
 }
 
+/* Does any query to port 53 meet entry i of a named DNS rule by its header? */
+static bool meets_any_query(const struct compiled_candidate *cand, size_t i)
+{
+	const struct botsink_candidate *c = &cand[i].c;
+
+	return c->app == BOTSINK_APP_DNS && rule_starts(cand, i) && c->kind == BOTSINK_CAND_MATCH &&
+	       c->flags_op == BOTSINK_FLAGS_ANY && c->sport_lo == 0 && c->sport_hi == 65535 &&
+	       c->dport_lo <= 53 && c->dport_hi >= 53 && c->proto != IPPROTO_TCP;
+}
+
 /*
  * Order a list's candidates into its runs (struct list_runs), each still
  * in rank order, and check their bounds.
@@ -514,6 +524,10 @@ static int arrange_list(struct rule_set *rs, struct compiled *cc, const struct d
 	runs->walk = count[RUN_WALK];
 	runs->payload = count[RUN_PAYLOAD];
 	runs->stamped = stamping ? named : 0;
+	runs->dns_rank = ~0U;
+	for (size_t i = runs->walk + runs->payload; i < n; i++)
+		if (meets_any_query(cand, i) && cand[i].c.rank < runs->dns_rank)
+			runs->dns_rank = cand[i].c.rank;
 	describe_list(e, pl, where, sizeof(where));
 	err |= check_run(rs, cand, 0, runs->walk, RUN_WALK, where);
 	err |= check_run(rs, cand, runs->walk, runs->walk + runs->payload, RUN_PAYLOAD, where);

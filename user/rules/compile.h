@@ -31,6 +31,7 @@ struct list_runs {
 	size_t payload;
 	size_t stamped;
 	size_t reached;
+	__u32 dns_rank; /* struct botsink_list dns_rank */
 };
 
 /* The candidates of one TCP/UDP destination port (see struct botsink_port_key). */

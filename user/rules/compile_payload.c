@@ -419,11 +419,12 @@ static __u32 gram_cost(struct gram_load *load, struct gram_load *ordinary, __u32
 }
 
 /*
- * The gram of each pattern: of the 4-byte grams inside it, the cheapest
- * (gram_cost), so that ordinary traffic seldom hits the index and no gram
- * holds more than the XDP program verifies at one position. Equal
- * patterns take one gram. A pattern with every gram full gets none (gram
- * 0, offset 0xff).
+ * The gram of each pattern: of the 4-byte grams inside it whose bucket
+ * has room (the XDP program verifies at most BOTSINK_GRAM_PATTERNS at one
+ * position), the cheapest (gram_cost), so that ordinary traffic seldom
+ * hits the buckets. Equal patterns take one gram while its bucket has
+ * room. A pattern whose every gram's bucket is full gets none (offset
+ * 0xff): its rule is walked.
  */
 static int choose_grams(struct compiled *c)
 {
@@ -440,32 +441,32 @@ static int choose_grams(struct compiled *c)
 		qsort(order, c->nfastpats, sizeof(*order), cmp_pattern);
 	for (size_t i = 0; i < c->nfastpats && !ret; i++) {
 		struct compiled_fastpat *f = &c->fastpats[order[i].index];
+		const struct compiled_fastpat *prev = i ? &c->fastpats[order[i - 1].index] : NULL;
 		const struct botsink_content *ch = order[i].chunk;
-		__u32 best = UINT32_MAX, *n;
+		__u32 best = UINT32_MAX;
 
-		if (i && !cmp_chunk(ch, order[i - 1].chunk)) {
-			f->gram = c->fastpats[order[i - 1].index].gram;
-			f->offset = c->fastpats[order[i - 1].index].offset;
-			if (f->offset == 0xff)
-				continue;
-		} else {
-			for (size_t k = 0; k + 4 <= ch->len; k++) {
-				__u32 gram = gram_of(ch->bytes + k);
-				__u32 cost = gram_cost(&load, &ordinary, gram);
-
-				if (cost < best) {
-					best = cost;
-					f->gram = gram;
-					f->offset = (__u8)k;
-				}
-			}
-		}
-		n = load_of(&load, botsink_gram_bucket(f->gram));
-		if (*n >= BOTSINK_GRAM_PATTERNS) {
-			f->offset = 0xff; /* no room: the rule is walked */
+		f->offset = 0xff; /* no gram with room: the rule is walked */
+		/* The gram of an equal pattern, while its bucket has room: verified once. */
+		if (prev && prev->offset != 0xff && !cmp_chunk(ch, order[i - 1].chunk) &&
+		    *load_of(&load, botsink_gram_bucket(prev->gram)) < BOTSINK_GRAM_PATTERNS) {
+			f->gram = prev->gram;
+			f->offset = prev->offset;
+			++*load_of(&load, botsink_gram_bucket(f->gram));
 			continue;
 		}
-		++*n;
+		for (size_t k = 0; k + 4 <= ch->len; k++) {
+			__u32 gram = gram_of(ch->bytes + k);
+			__u32 cost = gram_cost(&load, &ordinary, gram);
+
+			if (*load_of(&load, botsink_gram_bucket(gram)) >= BOTSINK_GRAM_PATTERNS ||
+			    cost >= best)
+				continue;
+			best = cost;
+			f->gram = gram;
+			f->offset = (__u8)k;
+		}
+		if (f->offset != 0xff)
+			++*load_of(&load, botsink_gram_bucket(f->gram));
 	}
 	free(order);
 	free(load.gram);
@@ -553,6 +554,7 @@ static int build_prefilter(struct rule_set *rs, struct compiled *c)
 		qsort_r(c->fastpats, c->nfastpats, sizeof(*c->fastpats), cmp_fastpat, c);
 	for (size_t i = 1; i < c->nfastpats; i++)
 		c->fastpats[i].same = c->fastpats[i].gram == c->fastpats[i - 1].gram &&
+				      c->fastpats[i].offset == c->fastpats[i - 1].offset &&
 				      !cmp_chunk(&c->contents[c->fastpats[i].chunk],
 						 &c->contents[c->fastpats[i - 1].chunk]);
 	if (c->nfastpats > BOTSINK_MAX_FASTPATS) {

@@ -369,10 +369,12 @@ int compile_fit(struct rule_set *rs, const struct addr_set *sinkhole, struct rul
 	memset(fit, 0, sizeof(*fit));
 	for (size_t i = 0; !ret && i < rs->n; i++)
 		s.idx[i] = i;
-	if (!ret)
-		ret = fit_count(&s);
+	/* The too broad first: the rule count's cut must not take rules in their stead. */
 	if (!ret)
 		ret = leave_too_broad(&s);
+	compact(&s);
+	if (!ret)
+		ret = fit_count(&s);
 	compact(&s);
 	while (!ret) {
 		ret = fit_round(&s);
