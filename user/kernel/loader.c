@@ -174,6 +174,32 @@ static __u32 generation_entries(const struct botsink *skel)
 	       bpf_map__max_entries(skel->maps.botsink_uovf0);
 }
 
+const char *loader_hint(int err, bool reused, const char *pin_dir, char *buf, size_t len)
+{
+	if (err == ENOMEM || err == E2BIG)
+		return "the kernel could not allocate the maps: lower --max-sources, "
+		       "--max-unclassified or --retransmit-memory";
+	if (reused && err == EINVAL) {
+		snprintf(
+			buf, len,
+			"pinned maps of an older botsink under %s do not fit this one: remove them",
+			pin_dir);
+		return buf;
+	}
+	return "run with -v for libbpf's details";
+}
+
+/* Did the load find maps already pinned (from an earlier run) to reuse? */
+static bool reused_pins(const struct loader *l, const char *pin_dir)
+{
+	if (!pin_dir)
+		return false;
+	for (size_t i = 0; i < BOTSINK_NMAPS; i++)
+		if (!l->pin_created[i])
+			return true;
+	return false;
+}
+
 int loader_open(struct loader *l, const char *pin_dir, unsigned int flags, char *err, size_t errlen)
 {
 	return loader_open_sized(l, pin_dir, flags, NULL, err, errlen);
@@ -185,6 +211,7 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	const char *pins = flags & LOADER_NO_PINS ? NULL : pin_dir;
 	struct bpf_map *map;
+	char hint[PATH_MAX / 2 + 80];
 	int ret;
 
 	memset(l, 0, sizeof(*l));
@@ -231,10 +258,8 @@ int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 	bpf_program__set_autoload(l->skel->progs.botsink_xdp, flags & LOADER_PROGRAM);
 	ret = botsink__load(l->skel);
 	if (ret) {
-		snprintf(
-			err, errlen,
-			"cannot load the BPF object: %s (run with -v for libbpf's details; pinned maps of an older botsink under %s must be removed)",
-			strerror(-ret), pin_dir ? pin_dir : "-");
+		snprintf(err, errlen, "cannot load the BPF object: %s (%s)", strerror(-ret),
+			 loader_hint(-ret, reused_pins(l, pins), pin_dir, hint, sizeof(hint)));
 		loader_close(l, true);
 		return -1;
 	}
@@ -522,8 +547,7 @@ size_t find_attachments(const struct botsink_maps *m, struct xdp_attachment *out
  * Pins of another botsink version hold values of another size (the ABI's
  * types): read with this one's, every number would be wrong.
  */
-static int check_value_sizes(const char *pin_dir, struct botsink_maps *m, char *err,
-			     size_t errlen)
+static int check_value_sizes(const char *pin_dir, struct botsink_maps *m, char *err, size_t errlen)
 {
 	const struct {
 		const char *name;
@@ -543,9 +567,10 @@ static int check_value_sizes(const char *pin_dir, struct botsink_maps *m, char *
 		if (bpf_obj_get_info_by_fd(maps[i].fd, &info, &len) ||
 		    info.value_size == maps[i].size)
 			continue;
-		snprintf(err, errlen,
-			 "%s/%s holds %u-byte values, this botsink's are %u bytes: the maps of another botsink version",
-			 pin_dir, maps[i].name, info.value_size, maps[i].size);
+		snprintf(
+			err, errlen,
+			"%s/%s holds %u-byte values, this botsink's are %u bytes: the maps of another botsink version",
+			pin_dir, maps[i].name, info.value_size, maps[i].size);
 		maps_close(m);
 		return -1;
 	}

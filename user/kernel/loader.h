@@ -63,6 +63,12 @@ struct loader_caps {
 int loader_open_sized(struct loader *l, const char *pin_dir, unsigned int flags,
 		      const struct loader_caps *caps, char *err, size_t errlen);
 int loader_prog_fd(const struct loader *l);
+/*
+ * What to do about a failed load (errno `err`): the map sizes for a lack
+ * of memory, the old pins when reused ones do not fit (EINVAL), else -v.
+ * Returns a constant or buf.
+ */
+const char *loader_hint(int err, bool reused, const char *pin_dir, char *buf, size_t len);
 int loader_attach(struct loader *l, int ifindex, enum xdp_attach_mode mode, char *err,
 		  size_t errlen);
 /*
