@@ -442,6 +442,44 @@ static void test_key_file_refusals(void)
 			sizeof(err)) == -1);
 	CHECK(strstr(err, "(mode 0644); run chmod 600") != NULL);
 
+	/* Group-writable; owned by another user; a link; a FIFO, at once. */
+	CHECK(load_text("ipcrypt-pfx " PFX_HEX "\n", 0620, ANON_IPCRYPT_PFX, key, &len, err,
+			sizeof(err)) == -1);
+	CHECK(strstr(err, "(mode 0620); run chmod 600") != NULL);
+	CHECK(load_text("ipcrypt-pfx " PFX_HEX "\n", 0600, ANON_IPCRYPT_PFX, key, &len, err,
+			sizeof(err)) == 0);
+	if (geteuid() == 0) {
+		CHECK(chown(path, 65534, 65534) == 0);
+		CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
+		snprintf(expect, sizeof(expect),
+			 "key file %s: owned by uid 65534, not by root or this user (uid 0)", path);
+		CHECK_STR(err, expect);
+		CHECK(chown(path, 0, 0) == 0);
+	}
+	{
+		char link_path[160];
+
+		snprintf(link_path, sizeof(link_path), "%s/l", key_dir);
+		CHECK(symlink(path, link_path) == 0);
+		CHECK(anon_key_load(link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
+		      -1);
+		snprintf(expect, sizeof(expect),
+			 "key file %s: a symbolic link; give the key file itself", link_path);
+		CHECK_STR(err, expect);
+		unlink(link_path);
+		snprintf(link_path, sizeof(link_path), "%s/fifo", key_dir);
+		CHECK(mkfifo(link_path, 0600) == 0);
+		CHECK(anon_key_load(link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
+		      -1);
+		snprintf(expect, sizeof(expect), "key file %s: not a regular file (a FIFO)",
+			 link_path);
+		CHECK_STR(err, expect);
+		unlink(link_path);
+		CHECK(anon_key_load("/dev/null", ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
+		      -1);
+		CHECK_STR(err, "key file /dev/null: not a regular file (a device)");
+	}
+
 	/* 32 raw bytes are an ipcrypt-pfx key; equal halves and other modes refused. */
 	for (int i = 0; i < 32; i++)
 		raw[i] = (uint8_t)(0x80 + i);

@@ -535,11 +535,38 @@ static void test_bad_files(void)
 	write_text(dir, "ipcrypt-pfx-007.key", "ipcrypt-pfx " PFX_HEX "\n", 0600);
 	snprintf(
 		expect, sizeof(expect),
-		"key file %s/ipcrypt-pfx-007.key: a key file is named ipcrypt-pfx-START.key, START in Unix seconds",
-		dir);
+		"key file %s/ipcrypt-pfx-007.key: not a key file name (expected ipcrypt-pfx-START.key, START in Unix seconds); move it out of %s",
+		dir, dir);
 	expect_open_error(dir, ANON_IPCRYPT_PFX, expect);
 	snprintf(expect, sizeof(expect), "%s/ipcrypt-pfx-007.key", dir);
 	unlink(expect);
+
+	/*
+	 * A copy beside a key (cp -p): an open ring fails closed at its next
+	 * choice, naming the copy; the reason is news once, until a key is
+	 * chosen again once it is moved away.
+	 */
+	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER, NULL, 24,
+			  48, err, sizeof(err));
+	CHECK(kr != NULL);
+	write_text(dir, "ipcrypt-pfx-5 (copy).key", "ipcrypt-pfx " PFX_HEX "\n", 0600);
+	snprintf(
+		expect, sizeof(expect),
+		"key file %s/ipcrypt-pfx-5 (copy).key: not a key file name (expected ipcrypt-pfx-START.key, START in Unix seconds); move it out of %s",
+		dir, dir);
+	if (kr) {
+		CHECK(keyring_key_for(kr, T0, err, sizeof(err)) == NULL);
+		CHECK_STR(err, expect);
+		CHECK(keyring_news(kr, err));
+		CHECK(keyring_key_for(kr, T0 + 60, err, sizeof(err)) == NULL);
+		CHECK_STR(err, expect);
+		CHECK(!keyring_news(kr, err));
+		snprintf(expect, sizeof(expect), "%s/ipcrypt-pfx-5 (copy).key", dir);
+		unlink(expect);
+		CHECK(keyring_key_for(kr, T0 + 120, err, sizeof(err)) != NULL);
+		CHECK(keyring_news(kr, "key file again"));
+		keyring_close(kr);
+	}
 
 	/* A directory others can write to. */
 	chmod(dir, 0770);

@@ -306,11 +306,13 @@ static void epoch_keys(long long t_end, struct feed_target *t, size_t n,
 		keys[i] = NULL;
 		if (!t[i].view->keys)
 			continue;
-		keys[i] = keyring_key_for(t[i].view->keys, t_end, err,
-					  sizeof(err));
+		keys[i] = keyring_key_for(t[i].view->keys, t_end, err, sizeof(err));
 		if (!keys[i]) {
-			log_error("%s: %s", t[i].view->name, err);
-			t[i].error = EIO;
+			/* Fails closed every epoch until fixed: the reason once. */
+			if (keyring_news(t[i].view->keys, err))
+				log_error("%s: %s; its records are held until this is fixed",
+					  t[i].view->name, err);
+			t[i].error = ENOKEY;
 		}
 	}
 }

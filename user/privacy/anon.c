@@ -483,6 +483,19 @@ fail:
 	return -1;
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a plain file";
+}
+
 int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
 		  size_t *keylen, char *err, size_t errlen)
 {
@@ -494,13 +507,31 @@ int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MA
 
 	if (key_len_of(mode, keylen, err, errlen))
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * O_NOFOLLOW: the file checked below is the file read, not what a link
+	 * points to today. O_NONBLOCK: a FIFO is refused at once, not waited on.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
-		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "key file %s: %s", path,
+			 errno == ELOOP ? "a symbolic link; give the key file itself" :
+					  strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "key file %s: not a regular file", path);
+	if (fstat(fd, &st)) {
+		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "key file %s: not a regular file (%s)", path,
+			 file_kind(st.st_mode));
+		goto out;
+	}
+	/* Whoever owns the file can change the key: only root and this user may. */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "key file %s: owned by uid %u, not by root or this user (uid %u)", path,
+			 (unsigned int)st.st_uid, (unsigned int)geteuid());
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {

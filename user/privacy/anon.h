@@ -97,7 +97,9 @@ void ipcrypt_det_decrypt(const struct ipcrypt_det *c, const struct in6_addr *in,
  * "ipcrypt-deterministic 000102030405060708090a0b0c0d0e0f". Also taken as
  * an ipcrypt-pfx key, as --key always has: 64 hex digits alone, or exactly
  * 32 raw bytes. Refused, with a reason that names the file but shows none
- * of its contents: group or others have access, the file is for another
+ * of its contents: a symbolic link, not a regular file (a FIFO is refused
+ * without waiting for a writer), owned by someone other than root or this
+ * user, group or others have access, the file is for another
  * mode, a wrong length for the mode, bad hex, equal pfx halves, a bare key
  * when `mode` is ipcrypt-deterministic. key holds ANON_KEY_MAX_LEN bytes;
  * *keylen is set to anon_key_len(mode). 0 or -1.

@@ -35,6 +35,7 @@ struct keyring {
 	bool unsure; /* read in the timestamp tick of its last change: read again */
 	bool read_only; /* keyring_open_readonly: never create, tidy or delete a file */
 	unsigned long long choices;
+	char reported[256]; /* the failure keyring_news last called news; "": none since */
 };
 
 const struct keyword key_rotations[] = {
@@ -169,10 +170,10 @@ static int scan_dir(const char *dir, enum anon_mode mode, bool tidy, struct key_
 			remove_if_stale_tmp(dir, de->d_name, mode);
 		kind = parse_name(de->d_name, mode, &start);
 		if (kind < 0) {
-			snprintf(
-				err, errlen,
-				"key file %s/%s: a key file is named %s-START.key, START in Unix seconds",
-				dir, de->d_name, anon_mode_name(mode));
+			snprintf(err, errlen,
+				 "key file %s/%s: not a key file name (expected %s-START.key, "
+				 "START in Unix seconds); move it out of %s",
+				 dir, de->d_name, anon_mode_name(mode), dir);
 			goto out;
 		}
 		if (!kind)
@@ -564,10 +565,19 @@ const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *er
 	if (!k->loaded && key_load(kr, k, err, errlen))
 		return NULL;
 	k->used = ++kr->choices;
+	kr->reported[0] = '\0';
 	evict(kr, k);
 	if (!kr->fixed_path[0] && !kr->read_only)
 		prune(kr);
 	return k;
+}
+
+bool keyring_news(struct keyring *kr, const char *err)
+{
+	if (!strncmp(kr->reported, err, sizeof(kr->reported) - 1))
+		return false;
+	snprintf(kr->reported, sizeof(kr->reported), "%s", err);
+	return true;
 }
 
 static int open_fixed(struct keyring *kr, const char *path, char *err, size_t errlen)

@@ -94,6 +94,12 @@ struct keyring *keyring_open_readonly(const char *dir, enum anon_mode mode,
  */
 const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *err, size_t errlen);
 /*
+ * Whether a reason keyring_key_for failed with is news: not the one last
+ * called news since a key was last chosen. A stray file in the directory
+ * fails every epoch until it is moved away; its reason is logged once.
+ */
+bool keyring_news(struct keyring *kr, const char *err);
+/*
  * A new key of `mode` in dir, in use from the next second (and after the
  * newest key there): a running daemon takes it from its next epoch.
  * id_out gets its id. 0, or -1 with a reason.
