@@ -219,6 +219,18 @@ static bool spool_fits(const struct drainer *dr, struct drain_output *o)
 	return false;
 }
 
+/*
+ * The spool refused the epoch too: the counts wait in the kernel. Said once
+ * per reason, not every interval (a stray key file fails every epoch).
+ */
+static void spool_failed(struct drain_output *o, int err)
+{
+	if (err != o->spool_held)
+		log_error("spool %s: %s; counts wait in the kernel maps", o->spool_path,
+			  strerror(err));
+	o->spool_held = err;
+}
+
 /* Each output's target for an epoch: its sink, or its spool while that holds records. */
 static int choose_targets(struct drainer *dr, struct feed_target *t)
 {
@@ -248,8 +260,7 @@ static int settle_targets(struct drainer *dr, struct feed_target *t, const struc
 		if (!t[i].error)
 			continue;
 		if (t[i].sink != o->sink) {
-			log_error("spool %s: %s; counts wait in the kernel maps", o->spool_path,
-				  strerror(t[i].error));
+			spool_failed(o, t[i].error);
 			return DRAIN_HELD;
 		}
 		roll_back(o, &o->pos);
@@ -276,8 +287,7 @@ static int spool_refused(struct drainer *dr, struct feed_target *t, const struct
 			return DRAIN_HELD;
 		sink_rollback(o->spool, o->pos.spool_size);
 		if (feed_write_epoch(dr->feed, e, r, &one, 1) || sink_sync(o->spool)) {
-			log_error("spool %s: %s; counts wait in the kernel maps", o->spool_path,
-				  strerror(one.error ? one.error : errno));
+			spool_failed(o, one.error ? one.error : errno);
 			return DRAIN_HELD;
 		}
 		t[i] = one;
@@ -302,6 +312,10 @@ static void advance(struct drainer *dr, const struct feed_target *t, const struc
 		struct drain_output *o = &dr->out[i];
 		struct sink_position sp;
 
+		if (o->spool_held)
+			log_info("spool %s: counts no longer wait in the kernel maps",
+				 o->spool_path);
+		o->spool_held = 0;
 		if (t[i].sink == o->sink) {
 			if (o->failing)
 				log_info("%s is writable again", o->label);

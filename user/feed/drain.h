@@ -51,6 +51,7 @@ struct drain_output {
 	struct output_pos pos; /* at the last commit or delivery */
 	bool failing; /* refused the pending epoch (warned once per outage) */
 	bool spool_full; /* warned once */
+	int spool_held; /* why counts wait in the kernel (errno; said once); 0: they do not */
 	bool fresh; /* added since the last commit: drainer_outputs_changed places it */
 	bool borrowed; /* the sink is the caller's: closing the output leaves it open */
 };
