@@ -124,6 +124,7 @@ int ipcrypt_pfx_init(struct ipcrypt_pfx *c, const uint8_t key[IPCRYPT_PFX_KEY_LE
 	return 0;
 }
 
+/* OpenSSL clears a context's key schedule as it frees it (aes_freectx), here and below. */
 void ipcrypt_pfx_free(struct ipcrypt_pfx *c)
 {
 	EVP_CIPHER_CTX_free(c->k1);
