@@ -3,7 +3,8 @@
  * Enrichment against the small databases the Makefile writes with
  * tests/gen/make_mmdb.pl into TEST_MMDB_DIR: exact ASN, name, country and
  * network length for IPv4 and IPv6, nested networks, unknown addresses, an
- * IPv4-only tree, long UTF-8 names, and the files refused at open.
+ * IPv4-only tree, long UTF-8 names, the files refused at open, the private
+ * copy a file changed in place cannot reach, and reloads.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -289,25 +290,6 @@ static void test_wrong_kind(void)
 	CHECK_STR(refusal(ASN_DB, ASN_DB), want);
 }
 
-/*
- * Where the data section starts: after the search tree and 16 zero bytes
- * (tree records are never 0 twice in a row: nothing points at the root).
- */
-static long tree_size(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	long zeros = 0, at = 0;
-	int c;
-
-	while (f && (c = fgetc(f)) != EOF && zeros < 16) {
-		zeros = c ? 0 : zeros + 1;
-		at++;
-	}
-	if (f)
-		fclose(f);
-	return zeros == 16 ? at - 16 : -1;
-}
-
 static int saved_stderr = -1;
 
 static void stderr_to(const char *path)
@@ -329,15 +311,15 @@ static void stderr_back(void)
 }
 
 /*
- * A file damaged after the start check (libmaxminddb maps it shared: the
- * write shows through). Answers already cached stand, for every address of
- * the key prefix they were filed under; every other lookup gives nothing and
- * is logged once, without the address.
+ * A file overwritten, then truncated, after it was opened: lookups read the
+ * private copy, so every answer, cached or not, is the one of the file as
+ * it was (libmaxminddb mapping the file itself would see garbage, then
+ * SIGBUS). Nothing is logged.
  */
-static void test_damaged_later(void)
+static void test_changed_later(void)
 {
-	char *path = tmp_path("later.mmdb"), *ff, *logged, want[512];
-	long size = tree_size(ASN_DB);
+	char *path = tmp_path("later.mmdb"), *ff, *logged;
+	long size = file_size(ASN_DB);
 	struct enricher e;
 	int fd;
 
@@ -347,8 +329,6 @@ static void test_damaged_later(void)
 	write_copy(ASN_DB, path, -1, 0, NULL, 0);
 	open_ok(&e, path, NULL);
 	CHECK_LOOKUP(&e, "198.51.100.7", 64500, 121, "Example Net", "");
-	CHECK_LOOKUP(&e, "10.1.2.3", 0, 104, "Name Only", "");
-	CHECK_LOOKUP(&e, "2001:db8:a::1", 64510, 49, "Six Net", "");
 	ff = malloc((size_t)size);
 	memset(ff, 0xff, (size_t)size);
 	fd = open(path, O_WRONLY);
@@ -359,23 +339,66 @@ static void test_damaged_later(void)
 
 	log_set_level(LOG_DEBUG);
 	stderr_to(tmp_path("log"));
-	/* Filed under: the /25 at its /32, 10/8 at 10.1/16, the /49 at its /64. */
 	CHECK_LOOKUP(&e, "198.51.100.7", 64500, 121, "Example Net", "");
 	CHECK_LOOKUP(&e, "10.1.99.99", 0, 104, "Name Only", "");
+	CHECK(truncate(path, 0) == 0);
 	CHECK_LOOKUP(&e, "2001:db8:a::ffff", 64510, 49, "Six Net", "");
-	CHECK_LOOKUP(&e, "198.51.100.8", 0, 0, "", "");
-	CHECK_LOOKUP(&e, "10.2.0.1", 0, 0, "", "");
-	CHECK_LOOKUP(&e, "2001:db8:a:1::1", 0, 0, "", "");
-	CHECK_LOOKUP(&e, "2001:db8:b::1", 0, 0, "", "");
+	CHECK_LOOKUP(&e, "198.51.100.200", 64501, 121, "Inner Net", "");
 	stderr_back();
 	log_set_level(LOG_INFO);
-	snprintf(want, sizeof(want),
-		 "botsink: debug: enrich: a lookup in the ASN database %s failed (The MaxMind DB "
-		 "file's search tree is corrupt); such fields stay null\n",
-		 path);
 	logged = read_file(tmp_path("log"), SIZE_MAX, NULL);
-	CHECK_STR(logged, want);
+	CHECK_STR(logged, "");
 	free(logged);
+	enricher_close(&e);
+}
+
+/* The copy: the file's bytes, sealed against any change; a FIFO refused at once. */
+static void test_copy(void)
+{
+	long size = file_size(ASN_DB);
+	const char *problem;
+	char *want, *got;
+	int fd;
+
+	fd = enrich_copy_file(ASN_DB, &problem);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(problem == NULL);
+	CHECK_INT(fcntl(fd, F_GET_SEALS), F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	CHECK(ftruncate(fd, 0) != 0 && write(fd, "x", 1) < 0);
+	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	got = malloc((size_t)size + 1);
+	CHECK(got && pread(fd, got, (size_t)size + 1, 0) == size);
+	close(fd);
+	want = read_file(ASN_DB, SIZE_MAX, NULL);
+	CHECK(want && got && memcmp(want, got, (size_t)size) == 0);
+	free(want);
+	free(got);
+
+	CHECK(mkfifo(tmp_path("fifo.mmdb"), 0600) == 0);
+	CHECK_INT(enrich_copy_file(tmp_path("fifo.mmdb"), &problem), -1);
+	CHECK_STR(problem, "not a regular file");
+}
+
+/* A reload takes the files now at the paths, or (refused) keeps every database. */
+static void test_reload(void)
+{
+	char *path = tmp_path("reload.mmdb"), want[512];
+	struct enricher e;
+
+	write_copy(COUNTRY_DB, path, -1, 0, NULL, 0);
+	open_ok(&e, ASN_DB, path);
+	CHECK_LOOKUP(&e, "198.51.100.7", 64500, 121, "Example Net", "DE");
+	write_copy(CITY_DB, path, -1, 0, NULL, 0);
+	CHECK_INT(enricher_reload(&e, ASN_DB, path, err, sizeof(err)), 0);
+	CHECK_LOOKUP(&e, "198.51.100.7", 64500, 121, "Example Net", "US");
+	write_copy("/dev/null", path, -1, 0, NULL, 0);
+	CHECK_INT(enricher_reload(&e, ASN_DB, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "geo database %s: empty, not a MaxMind DB file", path);
+	CHECK_STR(err, want);
+	CHECK(enricher_has_asn(&e) && enricher_has_geo(&e));
+	CHECK_LOOKUP(&e, "198.51.100.7", 64500, 121, "Example Net", "US");
 	enricher_close(&e);
 }
 
@@ -429,7 +452,8 @@ static void test_cache_collisions(void)
 static void remove_tmp(void)
 {
 	static const char *const names[] = { "random.mmdb",   "empty.mmdb", "truncated.mmdb",
-					     "bad-tree.mmdb", "later.mmdb", "log" };
+					     "bad-tree.mmdb", "later.mmdb", "log",
+					     "fifo.mmdb",     "reload.mmdb" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		unlink(tmp_path(names[i]));
@@ -449,7 +473,9 @@ int main(void)
 	test_both();
 	test_refused();
 	test_wrong_kind();
-	test_damaged_later();
+	test_changed_later();
+	test_copy();
+	test_reload();
 	test_cache_order();
 	test_cache_collisions();
 	remove_tmp();

@@ -1,19 +1,30 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Enrichment from MaxMind-format databases. libmaxminddb maps the file and
- * walks its search tree; the values are read straight out of the mapping.
- * A file is checked whole when opened, so lookups only fail on a file
- * changed under us, and then quietly: a record is never held back for it.
+ * Enrichment from MaxMind-format databases. Each file is copied into
+ * private memory (a sealed memfd) that libmaxminddb maps and walks; the
+ * values are read straight out of that mapping. An update of the file in
+ * place cannot reach the copy, and a copy is checked whole when made, so
+ * lookups do not fail; should one, it is quiet: a record is never held
+ * back for it.
  */
 #include <endian.h>
 #include <errno.h>
 #include <maxminddb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "enrich/enrich.h"
 #include "lib/addr.h"
 #include "lib/log.h"
+#include "lib/util.h"
+
+/* copy_once's word for a file that changed under it: read it again. */
+static const char CHANGED[] = "changed while being read";
+#define COPY_TRIES 3
 
 /* Data records decoded in full at open: enough to see the schema. */
 #define PROBE_RECORDS 32
@@ -59,6 +70,7 @@ static const uint8_t v6_key_lens[CACHE_KEYS] = { 32, 40, 48, 64 };
 struct enrich_db {
 	MMDB_s mmdb;
 	enum db_kind kind;
+	char path[PATH_MAX]; /* the file given; mmdb.filename names the copy */
 	bool error_logged;
 	struct answer cache[1 << CACHE_BITS];
 };
@@ -188,53 +200,116 @@ static const char *open_problem(int status, int open_errno)
 	}
 }
 
-/* libmaxminddb's own words for these are vague ("failed to read"). */
-static const char *file_problem(const char *path)
+/*
+ * The file as it was opened, to see whether it changed while it was copied
+ * (a cp over it, a truncate): size, times and identity.
+ */
+static bool same_file(const struct stat *a, const struct stat *b)
 {
-	struct stat st;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
 
-	if (stat(path, &st))
+/* Refuse what is not a regular file before reading: a FIFO or a device never ends. */
+static const char *check_source(int fd, struct stat *st)
+{
+	if (fstat(fd, st))
 		return strerror(errno);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return "not a regular file";
-	if (!st.st_size)
+	if (!st->st_size)
 		return "empty, not a MaxMind DB file";
+	if ((uint64_t)st->st_size > ENRICH_DB_MAX)
+		return "larger than the cap of " STRINGIFY(ENRICH_DB_MAX_MIB) " MiB";
 	return NULL;
 }
 
-static int db_open(struct enrich_db **out, const char *path, enum db_kind kind, char *err,
-		   size_t errlen)
+/* read() into the private mapping: a short file or a read error fails. */
+static const char *read_into(int fd, char *dst, size_t size)
 {
-	const char *problem = file_problem(path);
-	struct enrich_db *db;
-	int status;
+	size_t done = 0;
+	char extra;
 
-	*out = NULL;
-	if (problem) {
-		snprintf(err, errlen, "%s database %s: %s", kind_names[kind], path, problem);
+	while (done < size) {
+		ssize_t got = read(fd, dst + done, size - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return strerror(errno);
+		if (!got)
+			return CHANGED;
+		done += (size_t)got;
+	}
+	return read(fd, &extra, 1) ? CHANGED : NULL; /* grown: changed too */
+}
+
+/* One attempt at copying `src` (opened) into `mem`: NULL, or why not. */
+static const char *copy_once(int src, int mem)
+{
+	struct stat before, after;
+	const char *problem = check_source(src, &before);
+	size_t size;
+	void *map;
+
+	if (problem)
+		return problem;
+	size = (size_t)before.st_size;
+	if (ftruncate(mem, 0) || ftruncate(mem, before.st_size))
+		return strerror(errno);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mem, 0);
+	if (map == MAP_FAILED)
+		return strerror(errno);
+	if (lseek(src, 0, SEEK_SET) < 0)
+		problem = strerror(errno);
+	else
+		problem = read_into(src, map, size);
+	munmap(map, size);
+	if (!problem && (fstat(src, &after) || !same_file(&before, &after)))
+		problem = CHANGED;
+	return problem;
+}
+
+/*
+ * A memfd holding the file's bytes, sealed: libmaxminddb maps it, not the
+ * file, so a cp over the file or a truncate of it (SIGBUS on a mapping of
+ * it) cannot touch what lookups read. A file changing while it is read is
+ * read again, COPY_TRIES times at most.
+ */
+int enrich_copy_file(const char *path, const char **problem)
+{
+	int src = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int mem = -1;
+
+	*problem = NULL;
+	if (src < 0) {
+		*problem = strerror(errno);
 		return -1;
 	}
-	db = calloc(1, sizeof(*db));
-	if (!db) {
-		snprintf(err, errlen, "%s database %s: out of memory", kind_names[kind], path);
-		return -1;
+	mem = memfd_create("botsink-mmdb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mem < 0) {
+		*problem = strerror(errno);
+		goto out;
 	}
-	db->kind = kind;
-	errno = 0;
-	status = MMDB_open(path, MMDB_MODE_MMAP, &db->mmdb);
-	if (status != MMDB_SUCCESS) {
-		snprintf(err, errlen, "%s database %s: %s", kind_names[kind], path,
-			 open_problem(status, errno));
-		free(db);
-		return -1;
+	for (int i = 0; i < COPY_TRIES; i++) {
+		*problem = copy_once(src, mem);
+		if (*problem != CHANGED)
+			break;
 	}
-	if (check_db(db, path, err, errlen)) {
-		MMDB_close(&db->mmdb);
-		free(db);
-		return -1;
+	if (*problem == CHANGED)
+		*problem = "changed while being read, " STRINGIFY(
+			COPY_TRIES) " times: replace it by rename (see README)";
+	if (!*problem &&
+	    fcntl(mem, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
+		*problem = strerror(errno);
+out:
+	close(src);
+	if (*problem && mem >= 0) {
+		close(mem);
+		mem = -1;
 	}
-	*out = db;
-	return 0;
+	return mem;
 }
 
 static void db_close(struct enrich_db *db)
@@ -243,6 +318,61 @@ static void db_close(struct enrich_db *db)
 		return;
 	MMDB_close(&db->mmdb);
 	free(db);
+}
+
+static int db_open(struct enrich_db **out, const char *path, enum db_kind kind, char *err,
+		   size_t errlen)
+{
+	const char *problem;
+	char copy[64];
+	struct enrich_db *db;
+	int status, mem;
+
+	*out = NULL;
+	mem = enrich_copy_file(path, &problem);
+	if (mem < 0) {
+		snprintf(err, errlen, "%s database %s: %s", kind_names[kind], path, problem);
+		return -1;
+	}
+	db = calloc(1, sizeof(*db));
+	if (!db) {
+		snprintf(err, errlen, "%s database %s: out of memory", kind_names[kind], path);
+		goto fail;
+	}
+	db->kind = kind;
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	/* libmaxminddb opens by name only: the memfd's. */
+	snprintf(copy, sizeof(copy), "/proc/self/fd/%d", mem);
+	errno = 0;
+	status = MMDB_open(copy, MMDB_MODE_MMAP, &db->mmdb);
+	if (status != MMDB_SUCCESS) {
+		snprintf(err, errlen, "%s database %s: %s", kind_names[kind], path,
+			 open_problem(status, errno));
+		goto fail;
+	}
+	close(mem);
+	if (check_db(db, path, err, errlen)) {
+		db_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+fail:
+	free(db);
+	close(mem);
+	return -1;
+}
+
+int enricher_reload(struct enricher *e, const char *asn_path, const char *geo_path, char *err,
+		    size_t errlen)
+{
+	struct enricher fresh;
+
+	if (enricher_open(&fresh, asn_path, geo_path, err, errlen))
+		return -1;
+	enricher_close(e);
+	*e = fresh;
+	return 0;
 }
 
 int enricher_open(struct enricher *e, const char *asn_path, const char *geo_path, char *err,
@@ -281,7 +411,7 @@ static void lookup_failed(struct enrich_db *db, int status)
 		return;
 	db->error_logged = true;
 	log_debug("enrich: a lookup in the %s database %s failed (%s); such fields stay null",
-		  kind_names[db->kind], db->mmdb.filename, MMDB_strerror(status));
+		  kind_names[db->kind], db->path, MMDB_strerror(status));
 }
 
 /*

@@ -13,6 +13,9 @@
 #include <stdint.h>
 
 #define ENRICH_AS_NAME_LEN 256
+/* The largest database read: GeoIP2 City files are some 100 MiB. */
+#define ENRICH_DB_MAX_MIB 1024
+#define ENRICH_DB_MAX ((uint64_t)ENRICH_DB_MAX_MIB << 20)
 #define ENRICH_GEO_LEN 3
 
 struct enrichment {
@@ -44,9 +47,25 @@ struct enricher {
  * unreadable, not a MaxMind DB, corrupt, or the wrong kind (an ASN database
  * needs autonomous_system_number records; a geo database country or
  * registered_country ones). `e` is left closed on failure.
+ *
+ * Each file is read into private memory, one copy per database (its size):
+ * an update in place (cp over it, truncate) never reaches a running
+ * enricher. Replace a database by rename, then reload.
  */
 int enricher_open(struct enricher *e, const char *asn_path, const char *geo_path, char *err,
 		  size_t errlen);
+/*
+ * Open the databases again (SIGHUP): both new, or -1 with the reason and
+ * `e` as it was. One caller at a time, as lookups.
+ */
+int enricher_reload(struct enricher *e, const char *asn_path, const char *geo_path, char *err,
+		    size_t errlen);
+/*
+ * A sealed memfd (close-on-exec) holding the regular file at `path`, read
+ * again when it changed while being read; -1 with *problem saying why
+ * (not a regular file, empty, over ENRICH_DB_MAX, kept changing, errno).
+ */
+int enrich_copy_file(const char *path, const char **problem);
 bool enricher_has_asn(const struct enricher *e);
 bool enricher_has_geo(const struct enricher *e);
 /*

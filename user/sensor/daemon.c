@@ -301,6 +301,27 @@ static void reload_rules(struct daemon *d)
 }
 
 /*
+ * SIGHUP: the databases again, from the files now at their paths (the
+ * supported update: rename a new file over the old). Records written after
+ * this use them. A failed reload keeps the running ones.
+ */
+static void reload_databases(struct daemon *d)
+{
+	const struct sensor_config *o = d->cfg;
+	char err[PATH_MAX + 256];
+
+	if (!o->mmdb_asn && !o->mmdb_geo)
+		return;
+	if (enricher_reload(&d->enrich, o->mmdb_asn, o->mmdb_geo, err, sizeof(err))) {
+		log_error("%s; keeping the running databases", err);
+		return;
+	}
+	log_info("databases reloaded:%s%s%s%s", o->mmdb_asn ? " ASN " : "",
+		 o->mmdb_asn ? o->mmdb_asn : "", o->mmdb_geo ? " geo " : "",
+		 o->mmdb_geo ? o->mmdb_geo : "");
+}
+
+/*
  * Last drain. With the program detached first, both generations can be
  * written out completely. If the feed cannot take them, they stay in the
  * pinned maps for the next run. Returns 0, or -1: pins kept.
@@ -379,6 +400,7 @@ static int event_loop(struct daemon *d)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			reload_rules(d);
+			reload_databases(d);
 			continue;
 		}
 		if (si.ssi_signo == SIGUSR1) {
@@ -555,8 +577,9 @@ static int check_feed_none(const struct sensor_config *o)
 	snprintf(path, sizeof(path), "%s/%s", o->state_dir, OUTPUT_MAIN_SPOOL);
 	if (stat(path, &st) || !st.st_size)
 		return 0;
-	log_error("--feed none, but %s holds %lld bytes of records for the feed of an earlier run: deliver them (run with that --feed) or move the file away",
-		  path, (long long)st.st_size);
+	log_error(
+		"--feed none, but %s holds %lld bytes of records for the feed of an earlier run: deliver them (run with that --feed) or move the file away",
+		path, (long long)st.st_size);
 	return -1;
 }
 
