@@ -58,8 +58,13 @@ wait_log() {
 	fail "no '$1' in the log: $(tail -5 "$WORK/daemon.err")"
 }
 
+# alive WHEN: the daemon still runs; else nothing more to check.
 alive() {
-	kill -0 "$DAEMON_PID" 2>/dev/null || fail "daemon died $1: $(tail -5 "$WORK/daemon.err")"
+	kill -0 "$DAEMON_PID" 2>/dev/null && return 0
+	wait "$DAEMON_PID"
+	fail "daemon died $1 (exit status $?): $(tail -3 "$WORK/daemon.err")"
+	DAEMON_PID=
+	finish
 }
 
 lab_up "bmm$$"
