@@ -11,12 +11,18 @@ MMDB="$ROOT/tests/gen/make_mmdb.pl"
 SRC=198.18.10.5
 SENDER=
 
-perl "$MMDB" asn "$WORK/asn-a.mmdb" 198.18.10.0/24=64500:"Alpha Net" &&
-	perl "$MMDB" country "$WORK/geo-a.mmdb" 198.18.10.0/24=NL &&
-	perl "$MMDB" asn "$WORK/asn-b.mmdb" 198.18.0.0/16=64999:"Beta Net" \
-		198.19.0.0/16=65000:"Gamma" &&
-	perl "$MMDB" country "$WORK/geo-b.mmdb" 198.18.10.0/24=DE 198.19.0.0/16=FR ||
+# A and B differ for the source: which one a record was enriched from.
+build_dbs() {
+	perl "$MMDB" asn "$WORK/asn-a.mmdb" 198.18.10.0/24=64500:"Alpha Net" &&
+		perl "$MMDB" country "$WORK/geo-a.mmdb" 198.18.10.0/24=NL &&
+		perl "$MMDB" asn "$WORK/asn-b.mmdb" 198.18.0.0/16=64999:"Beta Net" \
+			198.19.0.0/16=65000:"Gamma" &&
+		perl "$MMDB" country "$WORK/geo-b.mmdb" 198.18.10.0/24=DE 198.19.0.0/16=FR
+}
+build_dbs || {
 	fail "cannot build the databases"
+	finish
+}
 cp "$WORK/asn-a.mmdb" "$WORK/asn.mmdb"
 cp "$WORK/geo-a.mmdb" "$WORK/geo.mmdb"
 
@@ -24,6 +30,7 @@ stop_sender() {
 	[ -n "$SENDER" ] && kill "$SENDER" 2>/dev/null && wait "$SENDER" 2>/dev/null
 	SENDER=
 }
+# shellcheck disable=SC2034 # run by lib.sh's cleanup
 EXTRA_CLEANUP=stop_sender
 
 # records_since N ASN NAME GEO: the complete records after line N carry
