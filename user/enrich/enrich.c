@@ -9,11 +9,11 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <maxminddb.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <sys/mman.h> /* memfd_create */
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -342,6 +342,13 @@ static int db_open(struct enrich_db **out, const char *path, enum db_kind kind, 
 	snprintf(copy, sizeof(copy), "/proc/self/fd/%d", mem);
 	errno = 0;
 	status = MMDB_open(copy, MMDB_MODE_MMAP, &db->mmdb);
+	if (status == MMDB_FILE_OPEN_ERROR) {
+		snprintf(
+			err, errlen,
+			"%s database %s: cannot open its copy in memory, %s: %s (is /proc mounted?)",
+			kind_names[kind], path, copy, strerror(errno));
+		goto fail;
+	}
 	if (status != MMDB_SUCCESS) {
 		snprintf(err, errlen, "%s database %s: %s", kind_names[kind], path,
 			 open_problem(status, errno));
