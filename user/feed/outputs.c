@@ -111,7 +111,8 @@ static int output_open(struct drain_output *o, const char *path, enum record_for
 		return -1;
 	}
 	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
-	o->spool = sink_file_open(o->spool_path, format, SINK_NO_HEADER, why, sizeof(why));
+	o->spool = sink_file_open(o->spool_path, format, SINK_NO_HEADER | SINK_NO_FOLLOW, why,
+				  sizeof(why));
 	if (!o->spool) {
 		snprintf(err, errlen, "spool of %s: %s", o->label, why);
 		return -1;
@@ -135,7 +136,8 @@ static int describe(struct drain_output *o, const struct output_config *cfg,
 		o->name = strdup(OUTPUT_PUBLISH_NAME);
 		ret = asprintf(&o->label, "publisher %s", cfg->publisher->name);
 		if (ret >= 0)
-			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir, OUTPUT_PUBLISH_SPOOL);
+			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir,
+				       OUTPUT_PUBLISH_SPOOL);
 	} else if (!p) {
 		o->name = strdup("feed");
 		ret = asprintf(&o->label, "feed %s", cfg->feed_path);

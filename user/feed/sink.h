@@ -60,8 +60,12 @@ struct sink {
 	bool epoch_ends;
 };
 
-/* sink_file_open flags: no header line (a spool holds records only). */
+/*
+ * sink_file_open flags: no header line (a spool holds records only); a
+ * file of the state directory, where a symbolic link is refused.
+ */
 #define SINK_NO_HEADER 1U
+#define SINK_NO_FOLLOW 2U
 
 /*
  * Records in `format`, appended to a file (created 0600), a pipe, or

@@ -379,7 +379,10 @@ struct sink *sink_file_open(const char *path, enum record_format format, unsigne
 		s->fd = STDOUT_FILENO;
 	} else {
 		/* 0600: with --anon none the feed holds raw addresses. */
-		s->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		s->fd = open(path,
+			     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+				     (flags & SINK_NO_FOLLOW ? O_NOFOLLOW : 0),
+			     0600);
 		if (s->fd < 0) {
 			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 			free(s);

@@ -59,6 +59,7 @@ struct hub {
 	natsSubscription *sub;
 	struct enricher enrich;
 	struct feed feed;
+	int lock_fd; /* the lock on HUB_PID_FILE: this hub's state directory alone; -1 */
 	char keys_dir[4096];
 	struct key_store keys;
 	struct keyshare *share; /* the hubs' bucket: NULL when no view has keys */
@@ -696,9 +697,17 @@ static int start(struct hub *h)
 	char err[1024];
 	int code;
 
+	if (private_dir(c->state_dir, "state directory", true, err, sizeof(err)))
+		goto config;
+	/* Before any key is read: two hubs would rotate them under each other. */
+	code = dir_lock(c->state_dir, HUB_PID_FILE, "state directory", &h->lock_fd, err,
+			sizeof(err));
+	if (code) {
+		log_error("%s", err);
+		return code == -2 ? EXIT_RUNTIME : EXIT_USAGE;
+	}
 	/* Its port is taken before anything changes: a clash is a configuration error. */
-	if (hub_metrics_start(&h->metrics, &c->metrics, err, sizeof(err)) ||
-	    private_dir(c->state_dir, "state directory", true, err, sizeof(err)))
+	if (hub_metrics_start(&h->metrics, &c->metrics, err, sizeof(err)))
 		goto config;
 	snprintf(h->keys_dir, sizeof(h->keys_dir), "%s/%s", c->state_dir, KEYRING_DIR);
 	h->keys = (struct key_store){ .dir = h->keys_dir, .rotate = c->key_rotate,
@@ -767,11 +776,12 @@ static void release(struct hub *h)
 	key_store_close(&h->keys);
 	feed_free(&h->feed);
 	enricher_close(&h->enrich);
+	dir_unlock(h->cfg->state_dir, HUB_PID_FILE, h->lock_fd);
 }
 
 int hub_run(const struct hub_config *cfg)
 {
-	struct hub h = { .cfg = cfg };
+	struct hub h = { .cfg = cfg, .lock_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 

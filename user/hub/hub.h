@@ -22,6 +22,7 @@
 #include "privacy/keyring.h"
 
 #define DEFAULT_HUB_STATE_DIR "/var/lib/botsink-hub"
+#define HUB_PID_FILE "hub.pid" /* locked by the hub using the state directory */
 #define HUB_BATCH_MAX 1024 /* --batch: messages fetched at a time, at most */
 
 struct hub_config {

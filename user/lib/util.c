@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -242,4 +243,95 @@ int private_dir(const char *dir, const char *what, bool create, char *err, size_
 		return -1;
 	}
 	return 0;
+}
+
+long lock_holder(int fd)
+{
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	/* l_pid is 0 for a holder in a PID namespace not visible from here. */
+	if (fcntl(fd, F_GETLK, &lk) || lk.l_type == F_UNLCK)
+		return 0;
+	return lk.l_pid;
+}
+
+/* fd's file is still the one at path: not unlinked by a holder going away. */
+static bool still_there(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !lstat(path, &b) && S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * Open and lock path into *fd: 0; -1 (errno); -2 another process holds
+ * it (*fd left open, to ask which).
+ */
+static int lock_file(const char *path, int *fd)
+{
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	for (int tries = 0; tries < 8; tries++) {
+		/* O_NOFOLLOW: a link planted there would lock, and fill, another file. */
+		*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (*fd < 0)
+			return -1;
+		if (fcntl(*fd, F_SETLK, &lk))
+			return errno == EAGAIN || errno == EACCES ? -2 : -1;
+		if (still_there(*fd, path))
+			return 0;
+		close(*fd);
+		*fd = -1;
+	}
+	errno = EBUSY; /* unlinked under it each time */
+	return -1;
+}
+
+int dir_lock(const char *dir, const char *name, const char *what, int *fd, char *err, size_t errlen)
+{
+	char path[PATH_MAX], text[32];
+	long pid;
+	int ret;
+
+	*fd = -1;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+		snprintf(err, errlen, "%s %s: %s", what, dir, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	ret = lock_file(path, fd);
+	if (ret == -2) {
+		pid = lock_holder(*fd);
+		if (pid > 0)
+			snprintf(err, errlen, "%s %s is in use by botsink pid %ld (its lock on %s)",
+				 what, dir, pid, path);
+		else
+			snprintf(err, errlen, "%s %s is in use by another botsink (its lock on %s)",
+				 what, dir, path);
+	}
+	if (!ret) {
+		snprintf(text, sizeof(text), "%d\n", (int)getpid());
+		if (ftruncate(*fd, 0) ||
+		    pwrite(*fd, text, strlen(text), 0) != (ssize_t)strlen(text))
+			ret = -1;
+	}
+	if (ret == -1)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (ret && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return ret;
+}
+
+void dir_unlock(const char *dir, const char *name, int fd)
+{
+	char path[PATH_MAX];
+
+	if (fd < 0)
+		return;
+	/* Unlinked before it is let go: a run that waits for it finds it gone (still_there). */
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+	close(fd);
 }

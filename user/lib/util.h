@@ -69,6 +69,22 @@ const char *read_file_strerror(int err, size_t max, char *buf, size_t buflen);
  * `what` names it in errors ("state directory"). 0, or -1 with a reason.
  */
 int private_dir(const char *dir, const char *what, bool create, char *err, size_t errlen);
+/*
+ * One process per directory: a POSIX lock (its holder's pid can be asked
+ * for) on DIR/NAME, this process's pid written inside; taken before any
+ * other file there is read or written. 0 with *fd holding it; -1 with a
+ * reason; -2 with a reason naming the holder when another process has it.
+ */
+int dir_lock(const char *dir, const char *name, const char *what, int *fd, char *err,
+	     size_t errlen);
+/*
+ * The pid of the process holding dir_lock's lock on fd's file (any fd of
+ * it); 0 when none does (a file left by a run that is gone), or it is
+ * in a PID namespace not visible from here.
+ */
+long lock_holder(int fd);
+/* The lock file removed and let go; fd -1: nothing. */
+void dir_unlock(const char *dir, const char *name, int fd);
 /* Clock `id` now, in ns. */
 uint64_t clock_ns(clockid_t id);
 

@@ -67,44 +67,24 @@ static char *read_trusted(const char *path)
 
 int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen)
 {
-	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	char path[PATH_MAX], text[32];
-	int fd;
+	char path[PATH_MAX];
+	int ret;
 
 	*lock_fd = -1;
 	if (private_dir(state_dir, "state directory", true, err, errlen))
 		return -1;
-	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || fcntl(fd, F_SETLK, &lk)) {
-		snprintf(err, errlen, "%s: %s", path,
-			 fd < 0 ? strerror(errno) : "another botsink run holds it");
-		if (fd >= 0)
-			close(fd);
-		return -2;
-	}
-	snprintf(text, sizeof(text), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	ret = dir_lock(state_dir, CONTROL_PID_FILE, "state directory", lock_fd, err, errlen);
+	if (ret)
+		return ret;
 	/* A request left from before this run is nobody's to answer. */
 	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
 	unlink(path);
-	*lock_fd = fd;
 	return 0;
 }
 
 void control_stop(const char *state_dir, int lock_fd)
 {
-	char path[PATH_MAX];
-
-	if (lock_fd < 0)
-		return;
-	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
-	unlink(path);
-	close(lock_fd);
+	dir_unlock(state_dir, CONTROL_PID_FILE, lock_fd);
 }
 
 char *control_take_request(const char *state_dir, unsigned long *nonce)
@@ -184,19 +164,17 @@ static int read_answer(const char *state_dir, unsigned long nonce, char **answer
 /* The pid of the run that holds the lock on the pid file, or 0. */
 static pid_t running_pid(const char *state_dir)
 {
-	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[PATH_MAX];
+	long pid;
 	int fd;
 
 	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	/* A file no one holds a lock on was left by a run that is gone. */
-	if (fcntl(fd, F_GETLK, &lk) || lk.l_type == F_UNLCK)
-		lk.l_pid = 0;
+	pid = lock_holder(fd);
 	close(fd);
-	return lk.l_pid;
+	return (pid_t)pid;
 }
 
 static int fail_with(char **answer, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

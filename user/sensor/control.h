@@ -24,10 +24,11 @@
 #define CONTROL_VIEW_FILE "view" /* how the public feed shows sources, for botsink top */
 
 /*
- * Daemon side: create/check the state directory, lock and fill the pid
- * file (the lock tells `rules load` this run is alive), drop a request
- * left from before. 0; -1 with a reason (a bad directory); -2 with a
- * reason when another run holds the pid file.
+ * Daemon side, first in the state directory: create/check it, lock and
+ * fill the pid file (one run per directory; the lock also tells `rules
+ * load` this run is alive), drop a request left from before. 0; -1 with
+ * a reason (a bad directory); -2 with a reason naming the holder's pid
+ * when another run holds the pid file. control_stop: at the very end.
  */
 int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen);
 void control_stop(const char *state_dir, int lock_fd);

@@ -65,16 +65,20 @@ int daemon_load_rules(const struct sensor_config *o, const char *path, struct ru
 
 /*
  * The state directory (a key or a control file others could have planted
- * is no key), and where the keys are generated.
+ * is no key), this run's alone: locked before any file in it is read or
+ * written, as two runs would deliver, and cut, each other's spools. And
+ * where the keys are generated. An exit code.
  */
 static int setup_state(struct daemon *d)
 {
 	const struct sensor_config *o = d->cfg;
-	char err[512];
+	char err[PATH_MAX + 256];
+	int ret;
 
-	if (private_dir(o->state_dir, "state directory", true, err, sizeof(err))) {
+	ret = control_start(o->state_dir, &d->control_fd, err, sizeof(err));
+	if (ret) {
 		log_error("%s", err);
-		return -1;
+		return ret == -2 ? EXIT_RUNTIME : EXIT_USAGE;
 	}
 	snprintf(d->keys_dir, sizeof(d->keys_dir), "%s/keys", o->state_dir);
 	snprintf(d->outputs_path, sizeof(d->outputs_path), "%s/%s", o->state_dir,
@@ -86,7 +90,7 @@ static int setup_state(struct daemon *d)
 				      .retention = o->key_retention,
 				      .truncate_v4 = o->truncate.v4,
 				      .truncate_v6 = o->truncate.v6 };
-	return 0;
+	return EXIT_OK;
 }
 
 /* The partners file (or none), errors printed as file:line: reason. */
@@ -613,12 +617,16 @@ int daemon_prepare(struct daemon *d)
 
 	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL))
 		return EXIT_USAGE;
+	/* Before the port: a second run on this directory is told that first. */
+	ret = setup_state(d);
+	if (ret)
+		return ret;
 	/* Its port is taken before anything changes: a clash is a usage error. */
 	if (sensor_metrics_start(&d->metrics, &cfg->metrics, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
-	if (setup_state(d) || check_feed_none(cfg))
+	if (check_feed_none(cfg))
 		return EXIT_USAGE;
 	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
 		log_error("%s", err);
@@ -665,12 +673,14 @@ void daemon_release(struct daemon *d)
 	d->rules_path = NULL;
 	rules_free(&d->rules);
 	compiled_free(&d->compiled);
+	/* Last: the spool and positions are written up to here. */
+	control_stop(d->cfg->state_dir, d->control_fd);
+	d->control_fd = -1;
 }
 
 int sensor_run(struct sensor_config *cfg)
 {
 	struct daemon d;
-	char err[512];
 	int ret, ret_final;
 
 	/* A closed feed pipe is an error to handle, not a reason to die. */
@@ -695,10 +705,7 @@ int sensor_run(struct sensor_config *cfg)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &d.rotated_at);
-	if (control_start(cfg->state_dir, &d.control_fd, err, sizeof(err)))
-		log_warn("botsink rules load will not reach this run: %s", err);
 	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
-	control_stop(cfg->state_dir, d.control_fd);
 	ret_final = final_drain(&d);
 	sensor_metrics_stop(&d.metrics); /* before the maps close */
 	if (ret_final) {
