@@ -58,6 +58,15 @@ stop_daemon() {
 	return $rc
 }
 
+# wait_grep TEXT FILE: up to 5 s for FILE to hold TEXT (a fixed string).
+wait_grep() {
+	for _ in $(seq 50); do
+		grep -qF -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # send_plan < PLAN.json: frames out of the bots namespace; prints the count.
 send_plan() { # [--pps N]
 	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC" "$@"

@@ -9,7 +9,9 @@
 RULES="$ROOT/tests/e2e/lab.rules"
 SINKHOLE=203.0.113.0/24,2001:db8:5::/48
 PIN_B="$PIN_DIR-b"
-EXTRA_CLEANUP='[ -n "$DAEMON_PID" ] && kill -CONT "$DAEMON_PID" 2>/dev/null; rm -rf "$PIN_B"'
+HOLDER=
+EXTRA_CLEANUP='[ -n "$DAEMON_PID" ] && kill -CONT "$DAEMON_PID" 2>/dev/null; rm -rf "$PIN_B"
+[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null'
 
 syns() { # SRC COUNT
 	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$2}]" |
@@ -19,7 +21,7 @@ syns() { # SRC COUNT
 # wait_lines FILE N: up to 5 s for FILE to hold N lines.
 wait_lines() {
 	for _ in $(seq 50); do
-		[ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		[ "$(wc -l <"$1" 2>/dev/null)" -ge "$2" ] && return 0
 		sleep 0.1
 	done
 	return 1
@@ -89,11 +91,7 @@ kill -0 "$DAEMON_PID" 2>/dev/null && pass "A still runs" || fail "A is gone"
 echo precious >"$WORK/outside"
 ln -s "$WORK/outside" "$WORK/state/outputs.state.new"
 syns 198.18.1.3 4
-for _ in $(seq 50); do
-	grep -q "outputs.state.new is a symbolic link" "$WORK/daemon.err" && break
-	sleep 0.1
-done
-grep -qF "$WORK/state/outputs.state.new is a symbolic link: not followed" "$WORK/daemon.err" &&
+wait_grep "$WORK/state/outputs.state.new is a symbolic link: not followed" "$WORK/daemon.err" &&
 	pass "the link is refused, named" || fail "no error on the link: $(tail -n 5 "$WORK/daemon.err")"
 expect_eq "the link's target is untouched" "$(cat "$WORK/outside")" precious
 kill -0 "$DAEMON_PID" 2>/dev/null && pass "A still runs with the link there" || fail "A is gone"
@@ -119,4 +117,28 @@ start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --feed "$WORK/feed.j
 	--partners "$WORK/partners.ini" && pass "a next run takes the directory"
 stop_daemon TERM
 expect_eq "next run: exit status" "$?" 0
+
+# botsink hub: the same rule on hub.pid, before any key is read. The
+# holder here is a process with a POSIX lock on it, as a hub takes (for
+# 20 s at most).
+mkdir -m 0700 "$WORK/hub"
+printf 'user = hub\npassword = x\n' >"$WORK/hub.creds"
+chmod 0600 "$WORK/hub.creds"
+"$PY" -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1] + "/hub.pid", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+open(sys.argv[1] + "/ready", "w").close()
+time.sleep(20)' "$WORK/hub" &
+HOLDER=$!
+for _ in $(seq 50); do [ -e "$WORK/hub/ready" ] && break; sleep 0.1; done
+[ -e "$WORK/hub/ready" ] || fail "the holder did not start"
+timeout 10 "$BOTSINK" hub --nats tls://127.0.0.1:1 --auth "$WORK/hub.creds" \
+	--state-dir "$WORK/hub" 2>"$WORK/hub.err"
+expect_eq "second hub on the state directory: exit status" "$?" 1
+grep -qF "state directory $WORK/hub is in use by botsink pid $HOLDER (its lock on $WORK/hub/hub.pid)" \
+	"$WORK/hub.err" && pass "it names the holder's pid" || fail "the hub said: $(cat "$WORK/hub.err")"
+[ -e "$WORK/hub/keys" ] && fail "the hub made its keys directory"
+kill "$HOLDER"
+wait "$HOLDER" 2>/dev/null
+HOLDER=
 finish

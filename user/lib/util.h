@@ -72,7 +72,8 @@ int private_dir(const char *dir, const char *what, bool create, char *err, size_
 /*
  * One process per directory: a POSIX lock (its holder's pid can be asked
  * for) on DIR/NAME, this process's pid written inside; taken before any
- * other file there is read or written. 0 with *fd holding it; -1 with a
+ * other file there is read or written. The process must not open DIR/NAME
+ * again: closing any fd of the file lets a POSIX lock go. 0 with *fd holding it; -1 with a
  * reason; -2 with a reason naming the holder when another process has it.
  */
 int dir_lock(const char *dir, const char *name, const char *what, int *fd, char *err,

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * dir_lock: one process per directory. The holder's pid is in the file
+ * and in the refusal another process gets (a POSIX lock does not refuse
+ * its own process: the other is a child); the file is 0600, let go and
+ * removed by dir_unlock, and never taken through a symbolic link.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "lib/util.h"
+#include "unit.h"
+
+/* dir_lock's return value in a child process; its reason in `err`. */
+static int child_lock(const char *dir, char *err, size_t errlen)
+{
+	int pipefd[2], status, ret = 99;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return 99;
+	pid = fork();
+	if (!pid) {
+		int fd;
+
+		close(pipefd[0]);
+		ret = dir_lock(dir, "x.pid", "state directory", &fd, err, errlen);
+		if (write(pipefd[1], err, strlen(err)) < 0)
+			ret = 99;
+		_exit(ret + 10);
+	}
+	close(pipefd[1]);
+	n = read(pipefd[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(pipefd[0]);
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		ret = WEXITSTATUS(status) - 10;
+	return ret;
+}
+
+static void test_lock(void)
+{
+	char dir[] = "/tmp/botsink-lock-XXXXXX", path[PATH_MAX], link[PATH_MAX],
+	     want[PATH_MAX + 128], err[PATH_MAX + 128] = "";
+	struct stat st;
+	char text[32];
+	ssize_t n;
+	int fd, pid;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/x.pid", dir);
+	CHECK_INT(dir_lock(dir, "x.pid", "state directory", &fd, err, sizeof(err)), 0);
+	CHECK(fd >= 0);
+	/* Read through fd: closing any other fd of the file would let the lock go. */
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	pid = atoi(text);
+	CHECK_INT(pid, (int)getpid());
+	CHECK(!stat(path, &st) && (st.st_mode & 07777) == 0600);
+	CHECK_INT((int)lock_holder(fd), 0); /* its own lock is no other's */
+
+	/* Another process: refused, told who holds it. */
+	CHECK_INT(child_lock(dir, err, sizeof(err)), -2);
+	snprintf(want, sizeof(want),
+		 "state directory %s is in use by botsink pid %d (its lock on %s)", dir,
+		 (int)getpid(), path);
+	CHECK_STR(err, want);
+
+	/* Let go: the file is gone, and the next one takes it. */
+	dir_unlock(dir, "x.pid", fd);
+	CHECK(access(path, F_OK) && errno == ENOENT);
+	CHECK_INT(child_lock(dir, err, sizeof(err)), 0);
+	unlink(path);
+
+	/* A link planted at the file: not followed, its target not made. */
+	snprintf(link, sizeof(link), "%s/elsewhere", dir);
+	CHECK(!symlink(link, path));
+	CHECK_INT(dir_lock(dir, "x.pid", "state directory", &fd, err, sizeof(err)), -1);
+	CHECK_INT(fd, -1);
+	CHECK(access(link, F_OK) && errno == ENOENT);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_lock();
+	return unit_report("dir_lock");
+}
