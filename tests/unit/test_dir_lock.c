@@ -4,6 +4,8 @@
  * and in the refusal another process gets (a POSIX lock does not refuse
  * its own process: the other is a child); the file is 0600, let go and
  * removed by dir_unlock, and never taken through a symbolic link.
+ * create_private: a state file's new version, 0600 whatever the umask,
+ * replacing a stale one by name, refusing a symbolic link.
  */
 #include <errno.h>
 #include <limits.h>
@@ -88,8 +90,68 @@ static void test_lock(void)
 	rmdir(dir);
 }
 
+/* path's text, up to 63 bytes; "" when it cannot be read. */
+static const char *text_of(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f && !fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static void test_create_private(void)
+{
+	char dir[] = "/tmp/botsink-new-XXXXXX", path[PATH_MAX], other[PATH_MAX], buf[64];
+	struct stat st;
+	mode_t old = umask(022);
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/outputs.state.new", dir);
+	snprintf(other, sizeof(other), "%s/outside", dir);
+	f = create_private(path);
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	CHECK(!stat(path, &st) && (st.st_mode & 07777) == 0600);
+
+	/* A stale one, hard-linked elsewhere: replaced, the other name keeps its text. */
+	unlink(path);
+	f = fopen(other, "w");
+	CHECK(f && fputs("precious\n", f) >= 0);
+	if (f)
+		fclose(f);
+	CHECK(!link(other, path));
+	f = create_private(path);
+	CHECK(f != NULL);
+	if (f) {
+		fputs("new\n", f);
+		fclose(f);
+	}
+	CHECK_STR(text_of(path, buf, sizeof(buf)), "new\n");
+	CHECK_STR(text_of(other, buf, sizeof(buf)), "precious\n");
+	CHECK(!stat(path, &st) && (st.st_mode & 07777) == 0600);
+
+	/* A symbolic link: refused, its target untouched. */
+	unlink(path);
+	CHECK(!symlink(other, path));
+	errno = 0;
+	CHECK(create_private(path) == NULL);
+	CHECK_INT(errno, ELOOP);
+	CHECK_STR(text_of(other, buf, sizeof(buf)), "precious\n");
+	unlink(path);
+	unlink(other);
+	rmdir(dir);
+	umask(old);
+}
+
 int main(void)
 {
 	test_lock();
+	test_create_private();
 	return unit_report("dir_lock");
 }

@@ -404,7 +404,7 @@ int publish_status_save(const char *path, const struct publish_stats *st,
 	int ret;
 
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
+	f = create_private(tmp); /* 0600, as every state file */
 	if (!f)
 		return -1;
 	fprintf(f, "%s %llu %llu %llu %llu %llu %llu %s\n", st->connected ? "connected" : "away",

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include "feed/drain.h"
@@ -59,38 +58,6 @@ static void pos_to_state(const struct output_pos *p, struct botsink_drain_state 
 #define OUTPUTS_MAGIC "botsink-outputs 1"
 
 /*
- * path, new for this save alone (mode 0600, like every state file). One
- * left by a save that died is replaced; a symbolic link is refused, never
- * followed: it would write, or cut, a file outside. NULL: errno, said.
- */
-static FILE *create_new(const char *path)
-{
-	struct stat st;
-	FILE *f;
-	int fd;
-
-	for (int tries = 0; tries < 2; tries++) {
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-		if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
-			log_error("%s is a symbolic link: not followed; remove it", path);
-			errno = ELOOP;
-			return NULL;
-		}
-		unlink(path);
-	}
-	if (fd < 0) {
-		log_error("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
-}
-
-/*
  * The partners' positions as of `epoch` (and, in `before`, as of the epoch
  * before it: a crash before the pinned commit goes back to those). Written
  * to a new file renamed over the old one: it is always one or the other.
@@ -105,7 +72,11 @@ static int outputs_save(const struct drainer *dr, unsigned long long epoch,
 	if (dr->nout < 2)
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s.new", dr->outputs_path);
-	f = create_new(tmp);
+	f = create_private(tmp);
+	if (!f && errno == ELOOP) {
+		log_error("%s is a symbolic link: not followed; remove it", tmp);
+		errno = ELOOP;
+	}
 	if (!f)
 		goto out;
 	fprintf(f, "%s\nepoch %llu\n", OUTPUTS_MAGIC, epoch);

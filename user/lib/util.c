@@ -255,6 +255,29 @@ long lock_holder(int fd)
 	return lk.l_pid;
 }
 
+FILE *create_private(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
+			errno = ELOOP;
+			return NULL;
+		}
+		unlink(path); /* by name: a hard link's other names keep their text */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* fd's file is still the one at path: not unlinked by a holder going away. */
 static bool still_there(int fd, const char *path)
 {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h> /* clockid_t */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,6 +70,13 @@ const char *read_file_strerror(int err, size_t max, char *buf, size_t buflen);
  * `what` names it in errors ("state directory"). 0, or -1 with a reason.
  */
 int private_dir(const char *dir, const char *what, bool create, char *err, size_t errlen);
+/*
+ * A state file's new version, for a write renamed into place: created
+ * 0600, write-only. One left by a write that died is replaced; a symbolic
+ * link there is refused (ELOOP), never followed: it would write, or cut,
+ * a file elsewhere. NULL with errno.
+ */
+FILE *create_private(const char *path);
 /*
  * One process per directory: a POSIX lock (its holder's pid can be asked
  * for) on DIR/NAME, this process's pid written inside; taken before any
