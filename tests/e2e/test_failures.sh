@@ -20,7 +20,8 @@ lab_up "bsf$$"
 # stops (exit 1) instead of dying of SIGPIPE, detaches, and keeps what it
 # could not write in the pinned maps; the next run writes it.
 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
-	--pin-dir "$PIN_DIR" --anon none --interval 0.3 --feed - 2>"$WORK/pipe.err" |
+	--pin-dir "$PIN_DIR" --state-dir "$WORK/state" --anon none --interval 0.3 --feed - \
+	2>"$WORK/pipe.err" |
 	head -n 1 >"$WORK/pipe.jsonl" &
 PIPE_JOB=$!
 for _ in $(seq 100); do grep -q "counting on" "$WORK/pipe.err" && break; sleep 0.05; done
@@ -49,11 +50,13 @@ expect_eq "the pipe's record and the kept counts, once each" \
 [ -e "$PIN_DIR/botsink_stats" ] && fail "the next run left the pins"
 
 # 2. One run per set of maps: a second daemon on the same pin directory is
-# refused before it changes anything.
+# refused before it changes anything (its own state directory: one run per
+# state directory is test_state_lock's).
 : >"$WORK/daemon.err"
 start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --feed "$WORK/one.jsonl" || finish
 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
-	--pin-dir "$PIN_DIR" --anon none --verdict drop --feed "$WORK/two.jsonl" 2>"$WORK/two.err"
+	--pin-dir "$PIN_DIR" --state-dir "$WORK/two-state" --anon none --verdict drop \
+	--feed "$WORK/two.jsonl" 2>"$WORK/two.err"
 expect_eq "second daemon on the same maps: exit status" "$?" 1
 grep -q "another botsink run is using the maps under $PIN_DIR" "$WORK/two.err" &&
 	pass "it says why" || fail "$(cat "$WORK/two.err")"

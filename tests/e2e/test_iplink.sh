@@ -111,7 +111,7 @@ layout "xdp made by libxdp first" "$WORK/xdp-dir"
 lab_sink ip link set dev sink0 xdp off
 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run --no-attach --pin-dir "$G" -i sink0 \
 	-r "$ROOT/tests/e2e/lab.rules" --sinkhole 203.0.113.0/24,2001:db8:5::/48 --anon none \
-	--feed "$WORK/feed2.jsonl" 2>"$WORK/err.txt"
+	--state-dir "$WORK/state2" --feed "$WORK/feed2.jsonl" 2>"$WORK/err.txt"
 expect_eq "--no-attach without the program: exit status" "$?" 1
 grep -q "no XDP program using the maps under $G is attached to sink0" "$WORK/err.txt" &&
 	pass "it says why" || fail "message: $(cat "$WORK/err.txt")"

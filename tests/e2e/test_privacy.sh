@@ -57,7 +57,8 @@ expect_eq "records say ipcrypt-pfx" "$(grep -c '"anon_mode":"ipcrypt-pfx"' "$WOR
 # A key file others can read is refused before anything starts.
 chmod 644 "$WORK/key"
 nsenter --net="/run/netns/$LAB_SINK" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
-	--key "$WORK/key" --pin-dir "$PIN_DIR" --feed "$WORK/x.jsonl" 2>"$WORK/err.txt"
+	--key "$WORK/key" --pin-dir "$PIN_DIR" --state-dir "$WORK/state-refused" \
+	--feed "$WORK/x.jsonl" 2>"$WORK/err.txt"
 expect_eq "world-readable key: exit status" "$?" 2
 grep -q "chmod 600" "$WORK/err.txt" && pass "it says how to fix it" || fail "$(cat "$WORK/err.txt")"
 grep -qF "$KEY" "$WORK/err.txt" "$WORK/daemon.err" && fail "the key appears in a log"
