@@ -236,9 +236,32 @@ static void test_csv_header(void)
 	unlink(spath);
 }
 
+/* A spool is a state file: a symbolic link planted at it is refused, its target not made. */
+static void test_spool_no_link(void)
+{
+	char path[] = "/tmp/botsink-test-sink-XXXXXX", spath[64], target[64], err[256] = "";
+	struct sink *spool;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	snprintf(spath, sizeof(spath), "%s.spool", path);
+	snprintf(target, sizeof(target), "%s.elsewhere", path);
+	CHECK(!symlink(target, spath));
+	spool = sink_file_open(spath, FORMAT_JSONL, SINK_NO_HEADER | SINK_NO_FOLLOW, err,
+			       sizeof(err));
+	CHECK(spool == NULL);
+	CHECK(strstr(err, spath) != NULL);
+	CHECK(access(target, F_OK) != 0);
+	sink_close(spool);
+	unlink(spath);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_csv_header();
+	test_spool_no_link();
 	test_grows();
 	test_epochs();
 	test_raw();
