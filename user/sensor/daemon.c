@@ -617,15 +617,19 @@ int daemon_prepare(struct daemon *d)
 
 	if (daemon_load_rules(cfg, cfg->rules_path, &d->rules, &d->compiled, NULL))
 		return EXIT_USAGE;
-	/* Before the port: a second run on this directory is told that first. */
-	ret = setup_state(d);
-	if (ret)
-		return ret;
-	/* Its port is taken before anything changes: a clash is a usage error. */
+	/*
+	 * The metrics port first: a bad --metrics or a port in use is a usage
+	 * error that leaves nothing behind, not even the state directory. It
+	 * touches nothing in the directory, whose lock comes next, before
+	 * anything there is read or written.
+	 */
 	if (sensor_metrics_start(&d->metrics, &cfg->metrics, err, sizeof(err))) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	ret = setup_state(d);
+	if (ret)
+		return ret;
 	if (check_feed_none(cfg))
 		return EXIT_USAGE;
 	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
