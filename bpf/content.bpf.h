@@ -304,6 +304,16 @@ scratch_for(struct xdp_md *ctx, const struct packet *pkt, struct payload_use *us
 	return st;
 }
 
+/* The DNS question, parsed once per packet; its query type for the counter. */
+static __always_inline void dns_once(struct payload_state *st, struct payload_use *use)
+{
+	if (st->ready & READY_DNS)
+		return;
+	parse_dns(st);
+	if (st->dns == DNS_OK)
+		use->dns_qtype = st->dns_qtype;
+}
+
 /* Is the packet a DNS query whose question cannot be read? A global function. */
 __noinline int query_malformed(struct xdp_md *ctx, const struct packet *pkt,
 			       struct payload_use *use)
@@ -315,11 +325,7 @@ __noinline int query_malformed(struct xdp_md *ctx, const struct packet *pkt,
 	st = scratch_for(ctx, pkt, use);
 	if (!st)
 		return 0;
-	if (!(st->ready & READY_DNS)) {
-		parse_dns(st);
-		if (st->dns == DNS_OK)
-			use->dns_qtype = st->dns_qtype;
-	}
+	dns_once(st, use);
 	return st->dns == DNS_MALFORMED;
 }
 
@@ -364,11 +370,7 @@ __noinline int payload_matches(struct xdp_md *ctx, const struct packet *pkt,
 		if (!st->http_ok)
 			return PAYLOAD_NO;
 	} else if (cand->app == BOTSINK_APP_DNS) {
-		if (!(st->ready & READY_DNS)) {
-			parse_dns(st);
-			if (st->dns == DNS_OK)
-				use->dns_qtype = st->dns_qtype;
-		}
+		dns_once(st, use);
 		/* Not a query a resolver sends: malformed on the DNS port. */
 		if (st->dns == DNS_MALFORMED)
 			return pkt->dport == 53 ? PAYLOAD_MALFORMED : PAYLOAD_NO;

@@ -739,23 +739,30 @@ static int bench_rule_count(struct loader *l, __u32 repeat)
 	return 0;
 }
 
+/* A TCP data segment to port 80 of the gate carrying BOTSINK_WINDOW bytes of `payload`. */
+static void post80_frame(struct kind *k, const char *payload)
+{
+	struct frame f;
+
+	frame_init(&f, k->buf, sizeof(k->buf));
+	frame_eth(&f);
+	frame_ipv4(&f, "198.18.1.1", "203.0.113.10");
+	frame_tcp(&f, 40000, 80, TH_PSH | TH_ACK);
+	frame_payload(&f, payload, BOTSINK_WINDOW);
+	k->len = frame_ok(&f) ? f.len : 0;
+}
+
 /* An HTTP POST whose body ends with the matching content, BOTSINK_WINDOW bytes of payload. */
 static void post_frame(struct kind *k)
 {
 	static const char head[] = "POST /gate.php HTTP/1.1\r\nHost: c2.example\r\n"
 				   "User-Agent: Mozilla/4.0\r\nContent-Length: 400\r\n\r\n";
 	char payload[BOTSINK_WINDOW];
-	struct frame f;
 
 	memset(payload, 'a', sizeof(payload));
 	memcpy(payload, head, sizeof(head) - 1);
 	memcpy(payload + sizeof(payload) - 12, "botid=123456", 12);
-	frame_init(&f, k->buf, sizeof(k->buf));
-	frame_eth(&f);
-	frame_ipv4(&f, "198.18.1.1", "203.0.113.10");
-	frame_tcp(&f, 40000, 80, TH_PSH | TH_ACK);
-	frame_payload(&f, payload, sizeof(payload));
-	k->len = frame_ok(&f) ? f.len : 0;
+	post80_frame(k, payload);
 }
 
 /* The matching rule plus `others` payload rules on port 80 that do not match. */
@@ -861,7 +868,6 @@ static void et_post(struct kind *k, const char *name, enum botsink_stat bucket, 
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char payload[BOTSINK_WINDOW];
 	__u32 x = 2463534242U;
-	struct frame f;
 
 	k->name = name;
 	k->bucket = bucket;
@@ -872,12 +878,7 @@ static void et_post(struct kind *k, const char *name, enum botsink_stat bucket, 
 		payload[i] = b64[x % 64];
 	}
 	memcpy(payload, head, strlen(head));
-	frame_init(&f, k->buf, sizeof(k->buf));
-	frame_eth(&f);
-	frame_ipv4(&f, "198.18.1.1", "203.0.113.10");
-	frame_tcp(&f, 40000, 80, TH_PSH | TH_ACK);
-	frame_payload(&f, payload, sizeof(payload));
-	k->len = frame_ok(&f) ? f.len : 0;
+	post80_frame(k, payload);
 }
 
 static void et_kinds(struct kind *k)
@@ -929,7 +930,7 @@ static int bench_et(struct loader *l, __u32 repeat)
 	}
 	printf("\nET 2019 trojan + malware (--lenient), %zu rules, on one /24, against its first %zu, ns/packet\n",
 	       loaded[1], loaded[0]);
-	printf("%-28s %10s %10s\n", "packet", "10 rules", "ET set");
+	printf("%-28s %7s %zu %10s\n", "packet", "first", loaded[0], "ET set");
 	for (int i = 0; i < KINDS; i++)
 		printf("%-28s %10u %10u  (%+.1f%%)\n", k[i].name, best[0][i], best[1][i],
 		       100.0 * ((double)best[1][i] - best[0][i]) / (double)(best[0][i] ?: 1));
