@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The synthetic million and the file feed of both benches (synth.h). */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,7 +49,7 @@ int bench_view(const struct feed *feed, struct feed_view *v, struct keyring **ke
 	snprintf(path, sizeof(path), "%s/bench.key", dir);
 	bench_key(key);
 	*keys = NULL;
-	if (!anon_key_write(path, ANON_IPCRYPT_PFX, key, sizeof(key), err, sizeof(err)))
+	if (!anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, sizeof(key), err, sizeof(err)))
 		*keys = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER,
 				     path, 24, 48, err, sizeof(err));
 	if (!*keys || feed_view_init(v, feed, "feed", NULL, ANON_IPCRYPT_PFX, *keys, FORMAT_JSONL,

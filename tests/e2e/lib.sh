@@ -67,6 +67,15 @@ wait_grep() {
 	return 1
 }
 
+# wait_lines FILE N: up to 5 s for FILE to hold N lines.
+wait_lines() {
+	for _ in $(seq 50); do
+		[ "$(wc -l <"$1" 2>/dev/null)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # send_plan < PLAN.json: frames out of the bots namespace; prints the count.
 send_plan() { # [--pps N]
 	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC" "$@"

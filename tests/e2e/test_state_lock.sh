@@ -18,15 +18,6 @@ syns() { # SRC COUNT
 		send_plan >/dev/null
 }
 
-# wait_lines FILE N: up to 5 s for FILE to hold N lines.
-wait_lines() {
-	for _ in $(seq 50); do
-		[ "$(wc -l <"$1" 2>/dev/null)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # The state directory's files and their sums, to see that B changed none.
 state_sums() {
 	(cd "$WORK/state" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)

@@ -4,6 +4,7 @@
  * vectors, text output by mode, truncation, key files, key ids.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lib/addr.h"
@@ -317,7 +318,7 @@ static int load_text(const char *text, mode_t fmode, enum anon_mode mode, uint8_
 	snprintf(path, sizeof(path), "%s/k", key_dir);
 	write_file(path, text, strlen(text), fmode);
 	err[0] = '\0';
-	ret = anon_key_load(path, mode, key, len, err, errlen);
+	ret = anon_key_load(AT_FDCWD, path, mode, key, len, err, errlen);
 	/* Whatever the outcome, no reason shows key material. */
 	CHECK(!strstr(err, PFX_HEX) && !strstr(err, DET_HEX) && !strstr(err, "0123456789ab"));
 	return ret;
@@ -341,7 +342,7 @@ static void test_key_files(void)
 	for (int i = 0; i < 32; i++)
 		raw[i] = (uint8_t)(i * 7 + 1);
 	write_file(path, raw, sizeof(raw), 0600);
-	CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == 0);
+	CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == 0);
 	CHECK(memcmp(key, raw, 32) == 0);
 
 	/* MODE HEX, white space around. */
@@ -363,7 +364,7 @@ static void test_key_files(void)
 	unlink(path);
 	for (int i = 0; i < 16; i++)
 		raw[i] = (uint8_t)i;
-	CHECK(anon_key_write(path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == 0);
+	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == 0);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	{
 		char text[128] = "";
@@ -374,7 +375,7 @@ static void test_key_files(void)
 			fclose(f);
 		CHECK_STR(text, "ipcrypt-deterministic " DET_HEX "\n");
 	}
-	CHECK(anon_key_write(path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == -1);
+	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "File exists") != NULL);
 	unlink(path);
 }
@@ -450,7 +451,7 @@ static void test_key_file_refusals(void)
 			sizeof(err)) == 0);
 	if (geteuid() == 0) {
 		CHECK(chown(path, 65534, 65534) == 0);
-		CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
+		CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
 		snprintf(expect, sizeof(expect),
 			 "key file %s: owned by uid 65534, not by root or this user (uid 0)", path);
 		CHECK_STR(err, expect);
@@ -461,7 +462,7 @@ static void test_key_file_refusals(void)
 
 		snprintf(link_path, sizeof(link_path), "%s/l", key_dir);
 		CHECK(symlink(path, link_path) == 0);
-		CHECK(anon_key_load(link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
+		CHECK(anon_key_load(AT_FDCWD, link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
 		      -1);
 		snprintf(expect, sizeof(expect),
 			 "key file %s: a symbolic link; give the key file itself", link_path);
@@ -469,13 +470,13 @@ static void test_key_file_refusals(void)
 		unlink(link_path);
 		snprintf(link_path, sizeof(link_path), "%s/fifo", key_dir);
 		CHECK(mkfifo(link_path, 0600) == 0);
-		CHECK(anon_key_load(link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
+		CHECK(anon_key_load(AT_FDCWD, link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
 		      -1);
 		snprintf(expect, sizeof(expect), "key file %s: not a regular file (a FIFO)",
 			 link_path);
 		CHECK_STR(err, expect);
 		unlink(link_path);
-		CHECK(anon_key_load("/dev/null", ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
+		CHECK(anon_key_load(AT_FDCWD, "/dev/null", ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
 		      -1);
 		CHECK_STR(err, "key file /dev/null: not a regular file (a device)");
 	}
@@ -484,11 +485,11 @@ static void test_key_file_refusals(void)
 	for (int i = 0; i < 32; i++)
 		raw[i] = (uint8_t)(0x80 + i);
 	write_file(path, raw, sizeof(raw), 0600);
-	CHECK(anon_key_load(path, ANON_IPCRYPT_DETERMINISTIC, key, &len, err, sizeof(err)) == -1);
+	CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, key, &len, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "does not say its mode") != NULL);
 	memset(raw, 0x92, sizeof(raw));
 	write_file(path, raw, sizeof(raw), 0600);
-	CHECK(anon_key_load(path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
+	CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "halves") != NULL);
 
 	/* Too large, and a mode without keys. */
@@ -501,7 +502,7 @@ static void test_key_file_refusals(void)
 		snprintf(expect, sizeof(expect), "key file %s: too large for a key file", path);
 		CHECK_STR(err, expect);
 	}
-	CHECK(anon_key_load(path, ANON_TRUNCATE, key, &len, err, sizeof(err)) == -1);
+	CHECK(anon_key_load(AT_FDCWD, path, ANON_TRUNCATE, key, &len, err, sizeof(err)) == -1);
 	CHECK_STR(err, "anonymization mode truncate takes no key");
 	unlink(path);
 	CHECK(rmdir(key_dir) == 0);

@@ -315,7 +315,7 @@ static void test_forced_rotation(void)
 	/* After the newest even when it starts later than now. */
 	snprintf(path, sizeof(path), "%s/ipcrypt-pfx-%lld.key", dir, e[2].start + 1000);
 	CHECK(anon_key_generate(ANON_IPCRYPT_PFX, key, err, sizeof(err)) == 0);
-	CHECK(anon_key_write(path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) == 0);
+	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) == 0);
 	CHECK(keyring_rotate_now(dir, ANON_IPCRYPT_PFX, id1, err, sizeof(err)) == 0);
 	free(e);
 	e = NULL;
@@ -405,7 +405,7 @@ static void test_retention(void)
 
 		CHECK(anon_key_generate(ANON_IPCRYPT_PFX, key, err, sizeof(err)) == 0);
 		snprintf(path, sizeof(path), "%s/%s", dir, key_name(name, T0 + i * DAY));
-		CHECK(anon_key_write(path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) == 0);
+		CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) == 0);
 	}
 	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, 0, NULL, 24, 48, err,
 			  sizeof(err));
@@ -572,7 +572,7 @@ static void test_bad_files(void)
 	chmod(dir, 0770);
 	snprintf(
 		expect, sizeof(expect),
-		"key directory %s must be a directory of this user that no one else can write to (mode 0770)",
+		"key directory %s must be a directory of this user that no one else can write to (owner uid 0, mode 0770)",
 		dir);
 	expect_open_error(dir, ANON_IPCRYPT_PFX, expect);
 	chmod(dir, 0700);

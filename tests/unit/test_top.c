@@ -5,6 +5,7 @@
  * made here (sources truncated as the run's view says, never raw), and
  * the view file the daemon leaves for it.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,25 +265,27 @@ static void test_view_file(void)
 	struct control_view v;
 	char err[256], path[512];
 	struct stat st;
+	int dir = open(base, O_RDONLY | O_DIRECTORY);
 
+	CHECK(dir >= 0);
 	CHECK_INT(control_read_view(base, &v), 0);
 	CHECK(v.anon == ANON_IPCRYPT_PFX && v.truncate.v4 == 24 && v.truncate.v6 == 48);
-	CHECK(control_save_view(base, ANON_TRUNCATE, &bits, NULL, err, sizeof(err)) == 0);
+	CHECK(control_save_view(dir, ANON_TRUNCATE, &bits, NULL, err, sizeof(err)) == 0);
 	snprintf(path, sizeof(path), "%s/%s", base, CONTROL_VIEW_FILE);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0600);
 	CHECK_INT(control_read_view(base, &v), 1);
 	CHECK(v.anon == ANON_TRUNCATE && v.truncate.v4 == 20 && v.truncate.v6 == 40);
 	CHECK_STR(v.key_path, "");
 	/* --key: its absolute path. */
-	CHECK(control_save_view(base, ANON_IPCRYPT_DETERMINISTIC, &bits, base, err, sizeof(err)) ==
+	CHECK(control_save_view(dir, ANON_IPCRYPT_DETERMINISTIC, &bits, base, err, sizeof(err)) ==
 	      0);
 	CHECK_INT(control_read_view(base, &v), 1);
 	CHECK(v.anon == ANON_IPCRYPT_DETERMINISTIC);
 	CHECK_STR(v.key_path, base);
-	CHECK(control_save_view(base, ANON_NONE, &bits, "/nonexistent/key", err, sizeof(err)) ==
+	CHECK(control_save_view(dir, ANON_NONE, &bits, "/nonexistent/key", err, sizeof(err)) ==
 	      -1);
 	/* Anyone could have written it: not believed. */
-	CHECK(control_save_view(base, ANON_NONE, &bits, NULL, err, sizeof(err)) == 0);
+	CHECK(control_save_view(dir, ANON_NONE, &bits, NULL, err, sizeof(err)) == 0);
 	CHECK(chmod(path, 0622) == 0);
 	CHECK_INT(control_read_view(base, &v), 0);
 	CHECK(v.anon == ANON_IPCRYPT_PFX);
@@ -296,6 +299,7 @@ static void test_view_file(void)
 	}
 	CHECK_INT(control_read_view(base, &v), 0);
 	CHECK(v.anon == ANON_IPCRYPT_PFX);
+	close(dir);
 }
 
 int main(void)

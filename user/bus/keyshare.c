@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include "bus/keyshare.h"
 #include "lib/parse.h"
@@ -419,6 +420,7 @@ struct keyshare *keyshare_open(struct bus *b, const char *keys_dir, int replicas
 			       long long retention_s, char *err, size_t errlen)
 {
 	struct keyshare *ks;
+	int fd;
 
 	if (replicas < 1 || replicas > MAX_REPLICAS) {
 		snprintf(err, errlen, "key bucket replicas: 1 to %d, not %d", MAX_REPLICAS,
@@ -436,8 +438,11 @@ struct keyshare *keyshare_open(struct bus *b, const char *keys_dir, int replicas
 		snprintf(err, errlen, "key directory path too long");
 		goto fail;
 	}
-	if (private_dir(keys_dir, "key directory", true, err, errlen) ||
-	    bind_bucket(ks, replicas, err, errlen))
+	fd = private_dir_open(keys_dir, "key directory", true, err, errlen);
+	if (fd < 0)
+		goto fail;
+	close(fd); /* checked and made here; the keyring holds its own */
+	if (bind_bucket(ks, replicas, err, errlen))
 		goto fail;
 	return ks;
 fail:

@@ -396,15 +396,15 @@ fail:
 	return NULL;
 }
 
-int publish_status_save(const char *path, const struct publish_stats *st,
+int publish_status_save(int dir, const char *name, const struct publish_stats *st,
 			unsigned long long spool_bytes)
 {
-	char tmp[4096];
+	char tmp[NAME_MAX + 1];
 	FILE *f;
 	int ret;
 
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = create_private(tmp); /* 0600, as every state file */
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	f = create_private(dir, tmp); /* 0600, as every state file */
 	if (!f)
 		return -1;
 	fprintf(f, "%s %llu %llu %llu %llu %llu %llu %s\n", st->connected ? "connected" : "away",
@@ -413,7 +413,7 @@ int publish_status_save(const char *path, const struct publish_stats *st,
 		(unsigned long long)st->skipped, spool_bytes,
 		st->last_acked[0] ? st->last_acked : "-");
 	ret = fclose(f);
-	return ret ? -1 : rename(tmp, path);
+	return ret ? -1 : renameat(dir, tmp, dir, name);
 }
 
 int publish_status_read(const char *path, struct publish_status *st)

@@ -76,10 +76,11 @@ void publisher_stats(struct sink *s, struct publish_stats *out);
 
 /*
  * The publisher's state for botsink status, in STATE_DIR/PUBLISH_STATUS_FILE
- * (replaced whole each interval): 0 or -1 (errno).
+ * (name in the state directory held as dir; replaced whole each interval):
+ * 0 or -1 (errno).
  */
 #define PUBLISH_STATUS_FILE "publish.status"
-int publish_status_save(const char *path, const struct publish_stats *st,
+int publish_status_save(int dir, const char *name, const struct publish_stats *st,
 			unsigned long long spool_bytes);
 /* That file's values. */
 struct publish_status {

@@ -634,9 +634,11 @@ static int make_dirs(const char *dir, char *err, size_t errlen)
 {
 	const char *subs[] = { "creds", "data" };
 	char path[4096];
+	int fd = private_dir_open(dir, "output directory", true, err, errlen);
 
-	if (private_dir(dir, "output directory", true, err, errlen))
+	if (fd < 0)
 		return -1;
+	close(fd);
 	if (chmod(dir, 0700)) {
 		snprintf(err, errlen, "cannot make %s private: %s", dir, strerror(errno));
 		return -1;

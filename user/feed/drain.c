@@ -65,16 +65,15 @@ static void pos_to_state(const struct output_pos *p, struct botsink_drain_state 
 static int outputs_save(const struct drainer *dr, unsigned long long epoch,
 			const struct output_pos *before)
 {
-	char tmp[4096];
+	static const char tmp[] = OUTPUT_STATE_FILE ".new";
 	FILE *f;
 	int ret = -1;
 
 	if (dr->nout < 2)
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s.new", dr->outputs_path);
-	f = create_private(tmp);
+	f = create_private(dr->state_fd, tmp);
 	if (!f && errno == ELOOP) {
-		log_error("%s is a symbolic link: not followed; remove it", tmp);
+		log_error("%s.new is a symbolic link: not followed; remove it", dr->outputs_path);
 		errno = ELOOP;
 	}
 	if (!f)
@@ -91,7 +90,7 @@ static int outputs_save(const struct drainer *dr, unsigned long long epoch,
 		fclose(f);
 		goto out;
 	}
-	if (fclose(f) || rename(tmp, dr->outputs_path))
+	if (fclose(f) || renameat(dr->state_fd, tmp, dr->state_fd, OUTPUT_STATE_FILE))
 		goto out;
 	ret = 0;
 out:
@@ -108,13 +107,18 @@ out:
 static bool outputs_load(const struct drainer *dr, unsigned long long epoch, const char *name,
 			 struct output_pos *p)
 {
-	FILE *f = fopen(dr->outputs_path, "re");
+	int fd = openat(dr->state_fd, OUTPUT_STATE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+							      O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
 	char line[512], magic[32] = "";
 	unsigned long long at = 0;
 	bool found = false;
 
-	if (!f)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return false;
+	}
 	if (!fgets(magic, sizeof(magic), f) ||
 	    strncmp(magic, OUTPUTS_MAGIC, strlen(OUTPUTS_MAGIC)) ||
 	    fscanf(f, "epoch %llu\n", &at) != 1 || (at != epoch && at != epoch + 1)) {

@@ -28,6 +28,9 @@
 #include "feed/sink.h"
 #include "kernel/loader.h"
 
+/* In the state directory: the partners' positions, replaced whole each commit. */
+#define OUTPUT_STATE_FILE "outputs.state"
+
 /* Where an output stands: its file and size, and its spool's extent. */
 struct output_pos {
 	unsigned long long dev, ino, size; /* dev and ino 0: not a file */
@@ -69,7 +72,8 @@ struct drainer {
 	struct drain_output *out;
 	size_t nout;
 	unsigned long long spool_max; /* per output */
-	const char *outputs_path; /* the others' positions (STATE_DIR/outputs.state) */
+	int state_fd; /* the state directory, where OUTPUT_STATE_FILE is */
+	const char *outputs_path; /* the others' positions, for messages (STATE_DIR/outputs.state) */
 	struct drain_report last;
 };
 

@@ -16,7 +16,6 @@
 
 #define OUTPUT_MAIN_SPOOL "spool.jsonl"
 #define OUTPUT_PARTNER_DIR "partners" /* in the state directory: partners' spools */
-#define OUTPUT_STATE_FILE "outputs.state"
 #define OUTPUT_PUBLISH_SPOOL "publish.spool" /* the publisher's, in the counts format */
 /* Its name in outputs.state: '@' is in no partner's name. */
 #define OUTPUT_PUBLISH_NAME "@publish"

@@ -59,6 +59,7 @@ struct hub {
 	natsSubscription *sub;
 	struct enricher enrich;
 	struct feed feed;
+	int state_fd; /* the state directory, held open (private_dir_open); -1 */
 	int lock_fd; /* the lock on HUB_PID_FILE: this hub's state directory alone; -1 */
 	char keys_dir[4096];
 	struct key_store keys;
@@ -697,11 +698,12 @@ static int start(struct hub *h)
 	char err[1024];
 	int code;
 
-	if (private_dir(c->state_dir, "state directory", true, err, sizeof(err)))
+	h->state_fd = private_dir_open(c->state_dir, "state directory", true, err, sizeof(err));
+	if (h->state_fd < 0)
 		goto config;
 	/* Before any key is read: two hubs would rotate them under each other. */
-	code = dir_lock(c->state_dir, HUB_PID_FILE, "state directory", &h->lock_fd, err,
-			sizeof(err));
+	code = dir_lock(h->state_fd, c->state_dir, HUB_PID_FILE, "state directory", &h->lock_fd,
+			err, sizeof(err));
 	if (code) {
 		log_error("%s", err);
 		return code == -2 ? EXIT_RUNTIME : EXIT_USAGE;
@@ -776,12 +778,15 @@ static void release(struct hub *h)
 	key_store_close(&h->keys);
 	feed_free(&h->feed);
 	enricher_close(&h->enrich);
-	dir_unlock(h->cfg->state_dir, HUB_PID_FILE, h->lock_fd);
+	if (h->state_fd >= 0) {
+		dir_unlock(h->state_fd, HUB_PID_FILE, h->lock_fd);
+		close(h->state_fd);
+	}
 }
 
 int hub_run(const struct hub_config *cfg)
 {
-	struct hub h = { .cfg = cfg, .lock_fd = -1 };
+	struct hub h = { .cfg = cfg, .state_fd = -1, .lock_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 

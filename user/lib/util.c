@@ -223,26 +223,137 @@ uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int private_dir(const char *dir, const char *what, bool create, char *err, size_t errlen)
+/* A parent no one else can change: root's or ours, written only by them, or sticky (as /tmp). */
+static bool parent_safe(const struct stat *st)
 {
-	struct stat st;
+	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	       (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
+}
 
-	if (create && mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s %s: %s", what, dir, strerror(errno));
+/* Private: ours, and written by no one else. */
+static bool dir_private(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == geteuid() &&
+	       !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * dir's absolute spelling with no link in it, into real (PATH_MAX). With
+ * `create`, a missing last part is kept as given: its parent must exist.
+ */
+static int resolve_dir(const char *dir, bool create, char *real)
+{
+	char parent[PATH_MAX];
+	const char *last;
+	char *slash;
+	size_t len = strlen(dir);
+
+	if (realpath(dir, real))
+		return 0;
+	if (!create || errno != ENOENT)
+		return -1;
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len >= sizeof(parent)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (lstat(dir, &st)) {
+	memcpy(parent, dir, len);
+	parent[len] = '\0';
+	slash = strrchr(parent, '/');
+	last = slash ? slash + 1 : parent;
+	if (slash)
+		*slash = '\0';
+	if (!realpath(!slash ? "." : slash == parent ? "/" : parent, real))
+		return -1;
+	if (!strcmp(last, ".") || !strcmp(last, "..")) {
+		errno = EINVAL;
+		return -1;
+	}
+	len = strlen(real);
+	if (len > 1)
+		real[len++] = '/';
+	if (len + strlen(last) >= PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(real + len, last);
+	return 0;
+}
+
+/* The next part below *fd, in its place: never through a link (one put there since realpath). */
+static int step_down(int *fd, const char *part, bool last, bool create)
+{
+	int flags = O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | (last ? O_RDONLY : O_PATH);
+	int next = openat(*fd, part, flags);
+
+	if (next < 0 && last && create && errno == ENOENT) {
+		if (mkdirat(*fd, part, 0700) && errno != EEXIST)
+			return -1;
+		next = openat(*fd, part, flags);
+	}
+	if (next < 0)
+		return -1;
+	close(*fd);
+	*fd = next;
+	return 0;
+}
+
+int private_dir_open(const char *dir, const char *what, bool create, char *err, size_t errlen)
+{
+	char real[PATH_MAX], path[PATH_MAX], *part, *next;
+	int held = 1; /* path[0, held) names the directory fd holds */
+	struct stat st;
+	int fd;
+
+	if (resolve_dir(dir, create, real)) {
 		snprintf(err, errlen, "%s %s: %s", what, dir, strerror(errno));
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(
-			err, errlen,
-			"%s %s must be a directory of this user that no one else can write to (mode %04o)",
-			what, dir, (unsigned int)(st.st_mode & 07777));
+	memcpy(path, real, sizeof(path));
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (part = real + 1; fd >= 0 && *part; part = next) {
+		next = strchrnul(part, '/');
+		if (*next)
+			*next++ = '\0';
+		/* Whoever can rename in a parent can swap everything below it. */
+		if (fstat(fd, &st))
+			break;
+		if (!parent_safe(&st)) {
+			snprintf(err, errlen,
+				 "%s %s: its parent %.*s is not safe (owner uid %u, mode %04o): "
+				 "it must belong to root or this user and be writable by no one "
+				 "else (or be sticky, as /tmp)",
+				 what, dir, held, path, (unsigned int)st.st_uid,
+				 (unsigned int)(st.st_mode & 07777));
+			close(fd);
+			return -1;
+		}
+		if (step_down(&fd, part, !*next, create)) {
+			snprintf(err, errlen, "%s %s: %s", what, dir,
+				 errno == ELOOP || errno == ENOTDIR ?
+					 "a part of its path was changed while it was opened" :
+					 strerror(errno));
+			close(fd);
+			return -1;
+		}
+		held = (int)(next - real) - (*next ? 1 : 0);
+	}
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "%s %s: %s", what, dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	return 0;
+	if (!dir_private(&st)) {
+		snprintf(err, errlen,
+			 "%s %s must be a directory of this user that no one else can write to "
+			 "(owner uid %u, mode %04o)",
+			 what, dir, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 long lock_holder(int fd)
@@ -255,20 +366,21 @@ long lock_holder(int fd)
 	return lk.l_pid;
 }
 
-FILE *create_private(const char *path)
+FILE *create_private(int dirfd, const char *name)
 {
 	struct stat st;
 	FILE *f;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST) {
-		if (!lstat(path, &st) && S_ISLNK(st.st_mode)) {
+		if (!fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode)) {
 			errno = ELOOP;
 			return NULL;
 		}
-		unlink(path); /* by name: a hard link's other names keep their text */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		unlinkat(dirfd, name, 0); /* by name: a hard link's other names keep their text */
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
 	}
 	if (fd < 0)
 		return NULL;
@@ -278,31 +390,31 @@ FILE *create_private(const char *path)
 	return f;
 }
 
-/* fd's file is still the one at path: not unlinked by a holder going away. */
-static bool still_there(int fd, const char *path)
+/* fd's file is still the one at name: not unlinked by a holder going away. */
+static bool still_there(int fd, int dirfd, const char *name)
 {
 	struct stat a, b;
 
-	return !fstat(fd, &a) && !lstat(path, &b) && S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
+	return !fstat(fd, &a) && !fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) && S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
 	       a.st_ino == b.st_ino;
 }
 
 /*
- * Open and lock path into *fd: 0; -1 (errno); -2 another process holds
+ * Open and lock dirfd's name into *fd: 0; -1 (errno); -2 another process holds
  * it (*fd left open, to ask which).
  */
-static int lock_file(const char *path, int *fd)
+static int lock_file(int dirfd, const char *name, int *fd)
 {
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
 	for (int tries = 0; tries < 8; tries++) {
 		/* O_NOFOLLOW: a link planted there would lock, and fill, another file. */
-		*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		*fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (*fd < 0)
 			return -1;
 		if (fcntl(*fd, F_SETLK, &lk))
 			return errno == EAGAIN || errno == EACCES ? -2 : -1;
-		if (still_there(*fd, path))
+		if (still_there(*fd, dirfd, name))
 			return 0;
 		close(*fd);
 		*fd = -1;
@@ -311,7 +423,8 @@ static int lock_file(const char *path, int *fd)
 	return -1;
 }
 
-int dir_lock(const char *dir, const char *name, const char *what, int *fd, char *err, size_t errlen)
+int dir_lock(int dirfd, const char *dir, const char *name, const char *what, int *fd, char *err,
+	     size_t errlen)
 {
 	char path[PATH_MAX], text[32];
 	long pid;
@@ -322,7 +435,7 @@ int dir_lock(const char *dir, const char *name, const char *what, int *fd, char 
 		snprintf(err, errlen, "%s %s: %s", what, dir, strerror(ENAMETOOLONG));
 		return -1;
 	}
-	ret = lock_file(path, fd);
+	ret = lock_file(dirfd, name, fd);
 	if (ret == -2) {
 		pid = lock_holder(*fd);
 		if (pid > 0)
@@ -347,14 +460,11 @@ int dir_lock(const char *dir, const char *name, const char *what, int *fd, char 
 	return ret;
 }
 
-void dir_unlock(const char *dir, const char *name, int fd)
+void dir_unlock(int dirfd, const char *name, int fd)
 {
-	char path[PATH_MAX];
-
 	if (fd < 0)
 		return;
 	/* Unlinked before it is let go: a run that waits for it finds it gone (still_there). */
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
+	unlinkat(dirfd, name, 0);
 	close(fd);
 }

@@ -65,26 +65,31 @@ size_t utf8_bom_len(const char *text, size_t len);
 /* read_file's errno as "is a directory", "larger than the cap of 64 MiB", ... */
 const char *read_file_strerror(int err, size_t max, char *buf, size_t buflen);
 /*
- * A directory whose files are trusted (keys, control files): this user's,
- * and no one else may write to it; created 0700 first with `create`.
- * `what` names it in errors ("state directory"). 0, or -1 with a reason.
+ * A directory whose files are trusted (state, keys, control files), opened
+ * (O_RDONLY): this user's, no one else may write to it, and neither can
+ * anyone else rename or replace a directory above it (each parent up to /
+ * is root's or this user's and writable by no one else, or sticky, as sshd
+ * checks); created 0700 first with `create`. Its files are then reached
+ * through the fd (openat): a directory swapped in later under its name is
+ * never used. `what` names it in errors ("state directory"). The fd, or
+ * -1 with a reason.
  */
-int private_dir(const char *dir, const char *what, bool create, char *err, size_t errlen);
+int private_dir_open(const char *dir, const char *what, bool create, char *err, size_t errlen);
 /*
  * A state file's new version, for a write renamed into place: created
  * 0600, write-only. One left by a write that died is replaced; a symbolic
  * link there is refused (ELOOP), never followed: it would write, or cut,
  * a file elsewhere. NULL with errno.
  */
-FILE *create_private(const char *path);
+FILE *create_private(int dirfd, const char *name);
 /*
  * One process per directory: a POSIX lock (its holder's pid can be asked
- * for) on DIR/NAME, this process's pid written inside; taken before any
- * other file there is read or written. The process must not open DIR/NAME
+ * for) on NAME in dirfd (DIR in messages), this process's pid written inside; taken before any
+ * other file there is read or written. The process must not open NAME
  * again: closing any fd of the file lets a POSIX lock go. 0 with *fd holding it; -1 with a
  * reason; -2 with a reason naming the holder when another process has it.
  */
-int dir_lock(const char *dir, const char *name, const char *what, int *fd, char *err,
+int dir_lock(int dirfd, const char *dir, const char *name, const char *what, int *fd, char *err,
 	     size_t errlen);
 /*
  * The pid of the process holding dir_lock's lock on fd's file (any fd of
@@ -93,7 +98,7 @@ int dir_lock(const char *dir, const char *name, const char *what, int *fd, char 
  */
 long lock_holder(int fd);
 /* The lock file removed and let go; fd -1: nothing. */
-void dir_unlock(const char *dir, const char *name, int fd);
+void dir_unlock(int dirfd, const char *name, int fd);
 /* Clock `id` now, in ns. */
 uint64_t clock_ns(clockid_t id);
 

@@ -497,7 +497,15 @@ static const char *file_kind(mode_t mode)
 	return "not a plain file";
 }
 
-int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
+/* The name to open for anon_key_load's (dir, path). */
+static const char *name_in(int dir, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return dir == AT_FDCWD || !slash ? path : slash + 1;
+}
+
+int anon_key_load(int dir, const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
 		  size_t *keylen, char *err, size_t errlen)
 {
 	char what[PATH_MAX + 16];
@@ -512,7 +520,7 @@ int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MA
 	 * O_NOFOLLOW: the file checked below is the file read, not what a link
 	 * points to today. O_NONBLOCK: a FIFO is refused at once, not waited on.
 	 */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = openat(dir, name_in(dir, path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "key file %s: %s", path,
 			 errno == ELOOP ? "a symbolic link; give the key file itself" :
@@ -584,7 +592,7 @@ size_t anon_key_format(enum anon_mode mode, const uint8_t *key, size_t keylen, c
 	return n;
 }
 
-int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
+int anon_key_write(int dir, const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
 		   char *err, size_t errlen)
 {
 	char text[ANON_KEY_TEXT_LEN];
@@ -592,7 +600,8 @@ int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, si
 	int fd, ret = -1, saved;
 
 	n = anon_key_format(mode, key, keylen, text, sizeof(text));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = openat(dir, name_in(dir, path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (fd < 0) {
 		saved = errno;
 		snprintf(err, errlen, "cannot create key file %s: %s", path, strerror(saved));
@@ -603,7 +612,7 @@ int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, si
 		saved = errno;
 		snprintf(err, errlen, "cannot write key file %s: %s", path, strerror(saved));
 		close(fd);
-		unlink(path);
+		unlinkat(dir, name_in(dir, path), 0);
 		errno = saved;
 		goto out;
 	}

@@ -102,9 +102,11 @@ void ipcrypt_det_decrypt(const struct ipcrypt_det *c, const struct in6_addr *in,
  * user, group or others have access, the file is for another
  * mode, a wrong length for the mode, bad hex, equal pfx halves, a bare key
  * when `mode` is ipcrypt-deterministic. key holds ANON_KEY_MAX_LEN bytes;
- * *keylen is set to anon_key_len(mode). 0 or -1.
+ * *keylen is set to anon_key_len(mode). 0 or -1. With dir other than
+ * AT_FDCWD, path's last part is the file opened in the directory dir
+ * holds (path names it in messages).
  */
-int anon_key_load(const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
+int anon_key_load(int dir, const char *path, enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN],
 		  size_t *keylen, char *err, size_t errlen);
 /*
  * A key's text, as a key file holds it, checked as anon_key_load checks a
@@ -121,8 +123,11 @@ size_t anon_key_format(enum anon_mode mode, const uint8_t *key, size_t keylen, c
 		       size_t len);
 /* A fresh random key for an ipcrypt mode (pfx halves differ). 0 or -1. */
 int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *err, size_t errlen);
-/* Write anon_key_format's text to a new file (O_EXCL, mode 0600), fsync'd. 0 or -1 (errno kept). */
-int anon_key_write(const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
+/*
+ * Write anon_key_format's text to a new file (O_EXCL, mode 0600), fsync'd;
+ * dir and path as for anon_key_load. 0 or -1 (errno kept).
+ */
+int anon_key_write(int dir, const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
 		   char *err, size_t errlen);
 /*
  * The key's public name: 16 hex digits of SHA-256 over a domain label,

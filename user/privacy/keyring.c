@@ -24,6 +24,7 @@
 
 struct keyring {
 	char dir[PATH_MAX - KEY_FILE_NAME_LEN - 1]; /* room for "/FILE" */
+	int dirfd; /* dir held open (private_dir_open): a directory renamed in later is never read */
 	char fixed_path[PATH_MAX]; /* "": keys from dir */
 	enum anon_mode mode;
 	enum key_rotate rotate;
@@ -87,43 +88,40 @@ static void key_file_name(char *buf, size_t len, enum anon_mode mode, long long 
 	snprintf(buf, len, "%s-%lld.key", anon_mode_name(mode), start);
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = fsync(fd);
-	close(fd);
-	return ret;
-}
+/*
+ * The key directory, dir (its path, for messages) held open as fd: every
+ * file in it is reached through fd.
+ */
+struct key_dir {
+	const char *path;
+	int fd;
+};
 
 /* A temporary file of create_key() that a crash left behind. */
-static void remove_if_stale_tmp(const char *dir, const char *name, enum anon_mode mode)
+static void remove_if_stale_tmp(const struct key_dir *kd, const char *name, enum anon_mode mode)
 {
 	const char *m = anon_mode_name(mode);
 	size_t mlen = strlen(m), len = strlen(name);
-	char path[PATH_MAX];
 	struct stat st;
 
 	if (name[0] != '.' || strncmp(name + 1, m, mlen) || len < 4 ||
 	    strcmp(name + len - 4, ".tmp"))
 		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!lstat(path, &st) && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime > STALE_TMP_S)
-		unlink(path);
+	if (!fstatat(kd->fd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+	    time(NULL) - st.st_mtime > STALE_TMP_S)
+		unlinkat(kd->fd, name, 0);
 }
 
 /* Reads one key file: its id, nothing of the key kept. */
-static int read_entry(const char *dir, const char *name, enum anon_mode mode, long long start,
-		      struct key_entry *e, char *err, size_t errlen)
+static int read_entry(const struct key_dir *kd, const char *name, enum anon_mode mode,
+		      long long start, struct key_entry *e, char *err, size_t errlen)
 {
 	uint8_t key[ANON_KEY_MAX_LEN];
 	char path[PATH_MAX];
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (anon_key_load(path, mode, key, &len, err, errlen))
+	snprintf(path, sizeof(path), "%s/%s", kd->path, name);
+	if (anon_key_load(kd->fd, path, mode, key, &len, err, errlen))
 		return -1;
 	memset(e, 0, sizeof(*e));
 	e->mode = mode;
@@ -134,13 +132,11 @@ static int read_entry(const char *dir, const char *name, enum anon_mode mode, lo
 	return 0;
 }
 
-static bool vanished(const char *dir, const char *name)
+static bool vanished(const struct key_dir *kd, const char *name)
 {
-	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return lstat(path, &st) && errno == ENOENT;
+	return fstatat(kd->fd, name, &st, AT_SYMLINK_NOFOLLOW) && errno == ENOENT;
 }
 
 static int by_start(const void *a, const void *b)
@@ -150,9 +146,21 @@ static int by_start(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-static int scan_dir(const char *dir, enum anon_mode mode, bool tidy, struct key_entry **entries,
-		    size_t *n, char *err, size_t errlen)
+/* A fresh listing of kd: its own open file, so each scan starts at the top. */
+static DIR *list_dir(const struct key_dir *kd)
 {
+	int fd = openat(kd->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+static int scan_dir(const struct key_dir *kd, enum anon_mode mode, bool tidy,
+		    struct key_entry **entries, size_t *n, char *err, size_t errlen)
+{
+	const char *dir = kd->path;
 	struct key_entry *list = NULL, *grown;
 	size_t count = 0, cap = 0;
 	struct dirent *de;
@@ -160,14 +168,14 @@ static int scan_dir(const char *dir, enum anon_mode mode, bool tidy, struct key_
 	DIR *d;
 	int ret = -1, kind;
 
-	d = opendir(dir);
+	d = list_dir(kd);
 	if (!d) {
 		snprintf(err, errlen, "key directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d))) {
 		if (tidy)
-			remove_if_stale_tmp(dir, de->d_name, mode);
+			remove_if_stale_tmp(kd, de->d_name, mode);
 		kind = parse_name(de->d_name, mode, &start);
 		if (kind < 0) {
 			snprintf(err, errlen,
@@ -187,8 +195,8 @@ static int scan_dir(const char *dir, enum anon_mode mode, bool tidy, struct key_
 			}
 			list = grown;
 		}
-		if (read_entry(dir, de->d_name, mode, start, &list[count], err, errlen)) {
-			if (vanished(dir, de->d_name))
+		if (read_entry(kd, de->d_name, mode, start, &list[count], err, errlen)) {
+			if (vanished(kd, de->d_name))
 				continue; /* deleted meanwhile (retention, another process) */
 			goto out;
 		}
@@ -209,58 +217,80 @@ out:
 	return ret;
 }
 
+/*
+ * The key directory dir opened into kd (created with `create`), checked
+ * as private_dir_open checks. 0, or -1 with a reason.
+ */
+static int key_dir_open(struct key_dir *kd, const char *dir, bool create, char *err,
+			size_t errlen)
+{
+	kd->path = dir;
+	kd->fd = private_dir_open(dir, "key directory", create, err, errlen);
+	return kd->fd < 0 ? -1 : 0;
+}
+
 int keyring_list(const char *dir, enum anon_mode mode, struct key_entry **entries, size_t *n,
 		 char *err, size_t errlen)
 {
-	return scan_dir(dir, mode, false, entries, n, err, errlen);
+	struct key_dir kd;
+	int ret;
+
+	*entries = NULL;
+	*n = 0;
+	if (key_dir_open(&kd, dir, false, err, errlen))
+		return -1;
+	ret = scan_dir(&kd, mode, false, entries, n, err, errlen);
+	close(kd.fd);
+	return ret;
 }
 
 /* Link tmp as MODE-START.key, START moving on past names already taken. */
-static int publish(const char *tmp, const char *dir, enum anon_mode mode, long long *start,
-		   char *err, size_t errlen)
+static int publish(const char *tmp, const struct key_dir *kd, enum anon_mode mode,
+		   long long *start, char *err, size_t errlen)
 {
-	char path[PATH_MAX], name[KEY_FILE_NAME_LEN];
+	char name[KEY_FILE_NAME_LEN];
 
 	for (int tries = 0; tries < CREATE_TRIES; tries++, (*start)++) {
 		key_file_name(name, sizeof(name), mode, *start);
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (!link(tmp, path))
+		if (!linkat(kd->fd, tmp, kd->fd, name, 0))
 			return 0;
 		if (errno != EEXIST) {
-			snprintf(err, errlen, "cannot create key file %s: %s", path,
+			snprintf(err, errlen, "cannot create key file %s/%s: %s", kd->path, name,
 				 strerror(errno));
 			return -1;
 		}
 	}
-	snprintf(err, errlen, "cannot create a key file in %s: %d names in a row taken", dir,
+	snprintf(err, errlen, "cannot create a key file in %s: %d names in a row taken", kd->path,
 		 CREATE_TRIES);
 	return -1;
 }
 
 /*
- * A key written and fsync'd under a temporary name in dir, tmp (PATH_MAX
- * bytes) set to it. 0, or -1 with a reason.
+ * A key written and fsync'd under a temporary name in kd, tmp (NAME_MAX + 1
+ * bytes) set to that name. 0, or -1 with a reason.
  */
-static int write_tmp(const char *dir, enum anon_mode mode, const uint8_t *key, size_t len,
-		     char *tmp, char *err, size_t errlen)
+static int write_tmp(const struct key_dir *kd, enum anon_mode mode, const uint8_t *key,
+		     size_t len, char *tmp, char *err, size_t errlen)
 {
+	char path[PATH_MAX];
 	uint8_t nonce[8];
 
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
 		snprintf(err, errlen, "cannot write a key: no randomness from OpenSSL");
 		return -1;
 	}
-	snprintf(tmp, PATH_MAX, "%s/.%s-%d-%02x%02x%02x%02x%02x%02x%02x%02x.tmp", dir,
+	snprintf(tmp, NAME_MAX + 1, ".%s-%d-%02x%02x%02x%02x%02x%02x%02x%02x.tmp",
 		 anon_mode_name(mode), (int)getpid(), nonce[0], nonce[1], nonce[2], nonce[3],
 		 nonce[4], nonce[5], nonce[6], nonce[7]);
-	return anon_key_write(tmp, mode, key, len, err, errlen);
+	snprintf(path, sizeof(path), "%s/%s", kd->path, tmp);
+	return anon_key_write(kd->fd, path, mode, key, len, err, errlen);
 }
 
-static int sync_dir(const char *dir, char *err, size_t errlen)
+static int sync_dir(const struct key_dir *kd, char *err, size_t errlen)
 {
-	if (!fsync_dir(dir))
+	if (!fsync(kd->fd))
 		return 0;
-	snprintf(err, errlen, "key directory %s: fsync: %s", dir, strerror(errno));
+	snprintf(err, errlen, "key directory %s: fsync: %s", kd->path, strerror(errno));
 	return -1;
 }
 
@@ -270,21 +300,21 @@ static int sync_dir(const char *dir, char *err, size_t errlen)
  * guarantee), so a key file is never overwritten, nor seen half written by
  * another process; a START another process took first moves to START+1.
  */
-static int create_key(const char *dir, enum anon_mode mode, long long *start,
+static int create_key(const struct key_dir *kd, enum anon_mode mode, long long *start,
 		      char id[ANON_KEY_ID_LEN + 1], char *err, size_t errlen)
 {
 	uint8_t key[ANON_KEY_MAX_LEN];
 	size_t len = anon_key_len(mode);
-	char tmp[PATH_MAX];
+	char tmp[NAME_MAX + 1];
 	int ret = -1;
 
 	if (anon_key_generate(mode, key, err, errlen) ||
-	    write_tmp(dir, mode, key, len, tmp, err, errlen))
+	    write_tmp(kd, mode, key, len, tmp, err, errlen))
 		goto out;
-	ret = publish(tmp, dir, mode, start, err, errlen);
-	unlink(tmp);
+	ret = publish(tmp, kd, mode, start, err, errlen);
+	unlinkat(kd->fd, tmp, 0);
 	if (!ret)
-		ret = sync_dir(dir, err, errlen);
+		ret = sync_dir(kd, err, errlen);
 	if (!ret)
 		anon_key_id(mode, key, len, id);
 out:
@@ -295,35 +325,46 @@ out:
 int keyring_install(const char *dir, enum anon_mode mode, long long start, const uint8_t *key,
 		    size_t keylen, char *err, size_t errlen)
 {
-	char tmp[PATH_MAX], path[PATH_MAX], name[KEY_FILE_NAME_LEN];
+	char tmp[NAME_MAX + 1], name[KEY_FILE_NAME_LEN];
+	struct key_dir kd;
+	int ret = -1;
 
 	if (keylen != anon_key_len(mode) || !keylen) {
 		snprintf(err, errlen, "a key of %zu bytes is no %s key", keylen,
 			 anon_mode_name(mode));
 		return -1;
 	}
-	if (write_tmp(dir, mode, key, keylen, tmp, err, errlen))
+	if (key_dir_open(&kd, dir, true, err, errlen))
 		return -1;
+	if (write_tmp(&kd, mode, key, keylen, tmp, err, errlen))
+		goto out;
 	key_file_name(name, sizeof(name), mode, start);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (rename(tmp, path)) {
-		snprintf(err, errlen, "cannot install key file %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
+	if (renameat(kd.fd, tmp, kd.fd, name)) {
+		snprintf(err, errlen, "cannot install key file %s/%s: %s", dir, name,
+			 strerror(errno));
+		unlinkat(kd.fd, tmp, 0);
+		goto out;
 	}
-	return sync_dir(dir, err, errlen);
+	ret = sync_dir(&kd, err, errlen);
+out:
+	close(kd.fd);
+	return ret;
 }
 
 int keyring_remove(const char *dir, const struct key_entry *e, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	struct key_dir kd;
+	int ret = -1;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, e->file);
-	if (unlink(path) && errno != ENOENT) {
-		snprintf(err, errlen, "cannot delete key file %s: %s", path, strerror(errno));
+	if (key_dir_open(&kd, dir, false, err, errlen))
 		return -1;
-	}
-	return sync_dir(dir, err, errlen);
+	if (unlinkat(kd.fd, e->file, 0) && errno != ENOENT)
+		snprintf(err, errlen, "cannot delete key file %s/%s: %s", dir, e->file,
+			 strerror(errno));
+	else
+		ret = sync_dir(&kd, err, errlen);
+	close(kd.fd);
+	return ret;
 }
 
 static void key_unload(struct anon_key *k)
@@ -355,7 +396,7 @@ static int key_load(struct keyring *kr, struct anon_key *k, char *err, size_t er
 		snprintf(path, sizeof(path), "%s", kr->fixed_path);
 	else
 		snprintf(path, sizeof(path), "%s/%s", kr->dir, k->file);
-	if (anon_key_load(path, kr->mode, key, &len, err, errlen))
+	if (anon_key_load(kr->dirfd, path, kr->mode, key, &len, err, errlen))
 		return -1;
 	anon_key_id(kr->mode, key, len, id);
 	if (k->id[0] && strcmp(id, k->id)) {
@@ -395,11 +436,12 @@ static int rescan(struct keyring *kr, char *err, size_t errlen)
 	size_t n;
 
 	/* stat first: a change while reading shows as a newer mtime next time. */
-	if (stat(kr->dir, &st)) {
+	if (fstat(kr->dirfd, &st)) {
 		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
 		return -1;
 	}
-	if (scan_dir(kr->dir, kr->mode, !kr->read_only, &entries, &n, err, errlen))
+	if (scan_dir(&(struct key_dir){ kr->dir, kr->dirfd }, kr->mode, !kr->read_only, &entries,
+		     &n, err, errlen))
 		return -1;
 	keys = calloc(n ? n : 1, sizeof(*keys));
 	if (!keys) {
@@ -442,7 +484,7 @@ static int refresh(struct keyring *kr, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (stat(kr->dir, &st)) {
+	if (fstat(kr->dirfd, &st)) {
 		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
 		return -1;
 	}
@@ -518,7 +560,6 @@ static void evict(struct keyring *kr, const struct anon_key *keep)
 static void prune(struct keyring *kr)
 {
 	long long now = (long long)time(NULL);
-	char path[PATH_MAX];
 	size_t kept = 0;
 	bool gone = false;
 
@@ -529,8 +570,7 @@ static void prune(struct keyring *kr)
 		bool expired = i + 1 < kr->n && !k->loaded &&
 			       keyring_expired(kr->retention_s, kr->keys[i + 1]->start, now);
 
-		snprintf(path, sizeof(path), "%s/%s", kr->dir, k->file);
-		if (expired && (!unlink(path) || errno == ENOENT)) {
+		if (expired && (!unlinkat(kr->dirfd, k->file, 0) || errno == ENOENT)) {
 			key_free(k);
 			gone = true;
 			continue;
@@ -539,7 +579,7 @@ static void prune(struct keyring *kr)
 	}
 	kr->n = kept;
 	if (gone)
-		fsync_dir(kr->dir);
+		fsync(kr->dirfd);
 }
 
 const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *err, size_t errlen)
@@ -552,7 +592,8 @@ const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *er
 		if (refresh(kr, err, errlen))
 			return NULL;
 		if (!kr->read_only && key_due(kr, t, &start) &&
-		    (create_key(kr->dir, kr->mode, &start, id, err, errlen) ||
+		    (create_key(&(struct key_dir){ kr->dir, kr->dirfd }, kr->mode, &start, id, err,
+				errlen) ||
 		     rescan(kr, err, errlen)))
 			return NULL;
 		if (!kr->n) {
@@ -630,16 +671,15 @@ static struct keyring *ring_open(const char *dir, enum anon_mode mode, enum key_
 	kr->truncate_v4 = truncate_v4;
 	kr->truncate_v6 = truncate_v6;
 	kr->read_only = read_only;
+	kr->dirfd = AT_FDCWD; /* a --key file: its path as given */
 	if (fixed_key_path) {
 		ret = open_fixed(kr, fixed_key_path, err, errlen);
 	} else if (snprintf(kr->dir, sizeof(kr->dir), "%s", dir) >= (int)sizeof(kr->dir)) {
 		snprintf(err, errlen, "key directory path too long");
 		ret = -1;
 	} else {
-		ret = private_dir(dir, "key directory", !read_only, err, errlen) ||
-				      rescan(kr, err, errlen) ?
-			      -1 :
-			      0;
+		kr->dirfd = private_dir_open(dir, "key directory", !read_only, err, errlen);
+		ret = kr->dirfd < 0 || rescan(kr, err, errlen) ? -1 : 0;
 	}
 	if (ret) {
 		keyring_close(kr);
@@ -675,19 +715,25 @@ int keyring_rotate_now(const char *dir, enum anon_mode mode, char id_out[ANON_KE
 		       char *err, size_t errlen)
 {
 	struct key_entry *entries;
+	struct key_dir kd;
 	long long start;
 	size_t n;
+	int ret = -1;
 
 	if (!anon_key_len(mode)) {
 		snprintf(err, errlen, "anonymization mode %s takes no key", anon_mode_name(mode));
 		return -1;
 	}
-	if (private_dir(dir, "key directory", true, err, errlen) ||
-	    scan_dir(dir, mode, false, &entries, &n, err, errlen))
+	if (key_dir_open(&kd, dir, true, err, errlen))
 		return -1;
+	if (scan_dir(&kd, mode, false, &entries, &n, err, errlen))
+		goto out;
 	start = keyring_rotate_start(n > 0, n ? entries[n - 1].start : 0, (long long)time(NULL));
 	free(entries);
-	return create_key(dir, mode, &start, id_out, err, errlen);
+	ret = create_key(&kd, mode, &start, id_out, err, errlen);
+out:
+	close(kd.fd);
+	return ret;
 }
 
 void keyring_close(struct keyring *kr)
@@ -697,5 +743,7 @@ void keyring_close(struct keyring *kr)
 	for (size_t i = 0; i < kr->n; i++)
 		key_free(kr->keys[i]);
 	free(kr->keys);
+	if (kr->dirfd >= 0)
+		close(kr->dirfd);
 	free(kr);
 }

@@ -15,41 +15,35 @@
 #include "lib/util.h"
 #include "sensor/control.h"
 
-static void path_of(char *buf, size_t len, const char *dir, const char *name)
+/* Write a whole file in dir under a temporary name, then rename it into place. */
+static int write_atomically(int dir, const char *name, const char *text)
 {
-	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
-		buf[0] = '\0'; /* too long: opening "" fails cleanly */
-}
-
-/* Write a whole file under a fresh temporary name, then rename it into place. */
-static int write_atomically(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	char tmp[NAME_MAX + 1];
 	size_t n = strlen(text);
-	int fd, ret = 0;
+	FILE *f;
+	int ret = 0;
 
-	path_of(path, sizeof(path), dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkstemp(tmp); /* O_EXCL, mode 0600: nothing planted is followed */
-	if (fd < 0)
+	snprintf(tmp, sizeof(tmp), "%s.new", name);
+	f = create_private(dir, tmp); /* 0600; a link planted there is refused */
+	if (!f)
 		return -1;
-	if (write(fd, text, n) != (ssize_t)n)
+	if (fwrite(text, 1, n, f) != n)
 		ret = -1;
-	if (close(fd))
+	if (fclose(f))
 		ret = -1;
-	if (!ret && rename(tmp, path))
+	if (!ret && renameat(dir, tmp, dir, name))
 		ret = -1;
 	if (ret)
-		unlink(tmp);
+		unlinkat(dir, tmp, 0);
 	return ret;
 }
 
-/* A small file of this user that only it can change, read whole; NULL otherwise. */
-static char *read_trusted(const char *path)
+/* A small file of this user in dir that only it can change, read whole; NULL otherwise. */
+static char *read_trusted(int dir, const char *name)
 {
 	struct stat st;
 	char *text = NULL;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
@@ -65,39 +59,44 @@ static char *read_trusted(const char *path)
 	return text;
 }
 
-int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen)
+int control_start(const char *state_dir, int *dir, int *lock_fd, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
 	int ret;
 
 	*lock_fd = -1;
-	if (private_dir(state_dir, "state directory", true, err, errlen))
+	*dir = private_dir_open(state_dir, "state directory", true, err, errlen);
+	if (*dir < 0)
 		return -1;
-	ret = dir_lock(state_dir, CONTROL_PID_FILE, "state directory", lock_fd, err, errlen);
-	if (ret)
+	ret = dir_lock(*dir, state_dir, CONTROL_PID_FILE, "state directory", lock_fd, err,
+		       errlen);
+	if (ret) {
+		close(*dir);
+		*dir = -1;
 		return ret;
+	}
 	/* A request left from before this run is nobody's to answer. */
-	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
-	unlink(path);
+	unlinkat(*dir, CONTROL_REQUEST_FILE, 0);
 	return 0;
 }
 
-void control_stop(const char *state_dir, int lock_fd)
+void control_stop(int dir, int lock_fd)
 {
-	dir_unlock(state_dir, CONTROL_PID_FILE, lock_fd);
+	if (dir < 0)
+		return;
+	dir_unlock(dir, CONTROL_PID_FILE, lock_fd);
+	close(dir);
 }
 
-char *control_take_request(const char *state_dir, unsigned long *nonce)
+char *control_take_request(int dir, unsigned long *nonce)
 {
-	char path[PATH_MAX], *text, *pid, *rules = NULL, *end;
+	char *text, *pid, *rules = NULL, *end;
 	uint64_t n;
 
-	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
 	/* Only a request this user wrote and no one else could change. */
-	text = read_trusted(path);
+	text = read_trusted(dir, CONTROL_REQUEST_FILE);
 	if (!text)
 		return NULL;
-	unlink(path);
+	unlinkat(dir, CONTROL_REQUEST_FILE, 0);
 	pid = strchr(text, '\n');
 	if (pid) {
 		*pid++ = '\0';
@@ -122,27 +121,26 @@ out:
 	return rules;
 }
 
-int control_answer(const char *state_dir, unsigned long nonce, bool ok, const char *text)
+int control_answer(int dir, unsigned long nonce, bool ok, const char *text)
 {
 	char *answer;
 	int ret;
 
 	if (asprintf(&answer, "%lu\n%s\n%s", nonce, ok ? "ok" : "refused", text) < 0)
 		return -1;
-	ret = write_atomically(state_dir, CONTROL_RESULT_FILE, answer);
+	ret = write_atomically(dir, CONTROL_RESULT_FILE, answer);
 	free(answer);
 	return ret;
 }
 
 /* The daemon's answer to `nonce`, if it is there yet: 1 ok, 0 refused, -1 not yet. */
-static int read_answer(const char *state_dir, unsigned long nonce, char **answer)
+static int read_answer(int dir, unsigned long nonce, char **answer)
 {
-	char path[PATH_MAX], *text, *status, *body;
+	char *text, *status, *body;
 	uint64_t n;
 	int ret = -1;
 
-	path_of(path, sizeof(path), state_dir, CONTROL_RESULT_FILE);
-	text = read_trusted(path);
+	text = read_trusted(dir, CONTROL_RESULT_FILE);
 	if (!text)
 		return -1;
 	status = strchr(text, '\n');
@@ -162,14 +160,12 @@ static int read_answer(const char *state_dir, unsigned long nonce, char **answer
 }
 
 /* The pid of the run that holds the lock on the pid file, or 0. */
-static pid_t running_pid(const char *state_dir)
+static pid_t running_pid(int dir)
 {
-	char path[PATH_MAX];
 	long pid;
 	int fd;
 
-	path_of(path, sizeof(path), state_dir, CONTROL_PID_FILE);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dir, CONTROL_PID_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	pid = lock_holder(fd);
@@ -191,16 +187,16 @@ static int fail_with(char **answer, const char *fmt, ...)
 }
 
 /* control_load, holding the client lock. */
-static int request_load(const char *state_dir, const char *rules_path, unsigned int timeout_ms,
-			char **answer)
+static int request_load(int dir, const char *state_dir, const char *rules_path,
+			unsigned int timeout_ms, char **answer)
 {
-	char path[PATH_MAX], abs[PATH_MAX], *request;
+	char abs[PATH_MAX], *request;
 	struct timespec ts;
 	unsigned long nonce;
 	pid_t pid;
 	int ret;
 
-	pid = running_pid(state_dir);
+	pid = running_pid(dir);
 	if (pid <= 0)
 		return fail_with(answer, "no botsink run with state directory %s is running",
 				 state_dir);
@@ -213,21 +209,20 @@ static int request_load(const char *state_dir, const char *rules_path, unsigned 
 		(unsigned long)getpid();
 	if (asprintf(&request, "%lu\n%d\n%s\n", nonce, (int)pid, abs) < 0)
 		return -1;
-	ret = write_atomically(state_dir, CONTROL_REQUEST_FILE, request);
+	ret = write_atomically(dir, CONTROL_REQUEST_FILE, request);
 	free(request);
 	if (ret || kill(pid, SIGHUP))
 		ret = fail_with(answer, "cannot ask the botsink run (process %d): %s", (int)pid,
 				strerror(errno));
 	for (unsigned int waited = 0; !ret && waited < timeout_ms; waited += 50) {
-		ret = read_answer(state_dir, nonce, answer);
+		ret = read_answer(dir, nonce, answer);
 		if (ret >= 0)
 			return ret;
 		ret = 0;
 		usleep(50 * 1000);
 	}
 	/* Not answered: withdraw the request, so no later SIGHUP acts on it. */
-	path_of(path, sizeof(path), state_dir, CONTROL_REQUEST_FILE);
-	unlink(path);
+	unlinkat(dir, CONTROL_REQUEST_FILE, 0);
 	if (!*answer)
 		fail_with(
 			answer,
@@ -239,28 +234,30 @@ static int request_load(const char *state_dir, const char *rules_path, unsigned 
 int control_load(const char *state_dir, const char *rules_path, unsigned int timeout_ms,
 		 char **answer)
 {
-	char path[PATH_MAX], err[PATH_MAX + 200];
-	int ret, lock_fd;
+	char err[PATH_MAX + 300];
+	int ret, lock_fd, dir;
 
 	*answer = NULL;
-	if (private_dir(state_dir, "state directory", false, err, sizeof(err)))
+	dir = private_dir_open(state_dir, "state directory", false, err, sizeof(err));
+	if (dir < 0)
 		return fail_with(answer, "%s", err);
 	/*
 	 * One request at a time: two would overwrite each other's request
 	 * file, and the one left unanswered would withdraw the other's.
 	 */
-	path_of(path, sizeof(path), state_dir, CONTROL_CLIENT_LOCK);
-	lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	lock_fd = openat(dir, CONTROL_CLIENT_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock_fd < 0 || flock(lock_fd, LOCK_EX))
-		ret = fail_with(answer, "%s: %s", path, strerror(errno));
+		ret = fail_with(answer, "%s/%s: %s", state_dir, CONTROL_CLIENT_LOCK,
+				strerror(errno));
 	else
-		ret = request_load(state_dir, rules_path, timeout_ms, answer);
+		ret = request_load(dir, state_dir, rules_path, timeout_ms, answer);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	close(dir);
 	return ret;
 }
 
-int control_save_view(const char *state_dir, enum anon_mode anon,
+int control_save_view(int dir, enum anon_mode anon,
 		      const struct truncate_bits *truncate, const char *key_path, char *err,
 		      size_t errlen)
 {
@@ -280,19 +277,16 @@ int control_save_view(const char *state_dir, enum anon_mode anon,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ret = write_atomically(state_dir, CONTROL_VIEW_FILE, text);
+	ret = write_atomically(dir, CONTROL_VIEW_FILE, text);
 	free(text);
 	if (ret)
-		snprintf(err, errlen, "%s/%s: %s", state_dir, CONTROL_VIEW_FILE, strerror(errno));
+		snprintf(err, errlen, "%s: %s", CONTROL_VIEW_FILE, strerror(errno));
 	return ret;
 }
 
-void control_drop_view(const char *state_dir)
+void control_drop_view(int dir)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", state_dir, CONTROL_VIEW_FILE);
-	unlink(path);
+	unlinkat(dir, CONTROL_VIEW_FILE, 0);
 }
 
 /* One "WORD VALUE" line of the view file into v; -1 when it is none. */
@@ -319,13 +313,16 @@ int control_read_view(const char *state_dir, struct control_view *v)
 {
 	static const struct control_view defaults = { .anon = ANON_IPCRYPT_PFX,
 						      .truncate = ANON_TRUNCATE_DEFAULT };
-	char path[PATH_MAX], *text, *line, *next;
-	int ret = 1;
+	char err[PATH_MAX + 300], *text, *line, *next;
+	int ret = 1, dir;
 
 	*v = defaults;
-	path_of(path, sizeof(path), state_dir, CONTROL_VIEW_FILE);
 	/* Only a file the run's user wrote and no one else could change. */
-	text = read_trusted(path);
+	dir = private_dir_open(state_dir, "state directory", false, err, sizeof(err));
+	if (dir < 0)
+		return 0;
+	text = read_trusted(dir, CONTROL_VIEW_FILE);
+	close(dir);
 	if (!text)
 		return 0;
 	for (line = text; ret && *line; line = next) {

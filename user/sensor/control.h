@@ -28,13 +28,15 @@
  * fill the pid file (one run per directory; the lock also tells `rules
  * load` this run is alive), drop a request left from before. 0; -1 with
  * a reason (a bad directory); -2 with a reason naming the holder's pid
- * when another run holds the pid file. control_stop: at the very end.
+ * when another run holds the pid file. *dir holds the directory open
+ * (private_dir_open): the run's every state file is reached through it.
+ * control_stop: at the very end; it closes *dir.
  */
-int control_start(const char *state_dir, int *lock_fd, char *err, size_t errlen);
-void control_stop(const char *state_dir, int lock_fd);
+int control_start(const char *state_dir, int *dir, int *lock_fd, char *err, size_t errlen);
+void control_stop(int dir, int lock_fd);
 /* The requested rules file (malloc'd) and its nonce; NULL without a request. */
-char *control_take_request(const char *state_dir, unsigned long *nonce);
-int control_answer(const char *state_dir, unsigned long nonce, bool ok, const char *text);
+char *control_take_request(int dir, unsigned long *nonce);
+int control_answer(int dir, unsigned long nonce, bool ok, const char *text);
 
 /*
  * How the run's public feed shows sources, so that botsink top, which
@@ -48,14 +50,14 @@ struct control_view {
 };
 
 /* Daemon side: the file replaced whole (mode 0600). 0, or -1 with a reason. */
-int control_save_view(const char *state_dir, enum anon_mode anon,
+int control_save_view(int dir, enum anon_mode anon,
 		      const struct truncate_bits *truncate, const char *key_path, char *err,
 		      size_t errlen);
 /*
  * No view file: an earlier run's (which may say anon none) must not stand
  * for this one's when this one's could not be written.
  */
-void control_drop_view(const char *state_dir);
+void control_drop_view(int dir);
 /*
  * Command side: the view of the run, or when there is no file this user
  * wrote (or it does not read as one) the default ipcrypt-pfx, 24,48, the

@@ -75,7 +75,7 @@ static int setup_state(struct daemon *d)
 	char err[PATH_MAX + 256];
 	int ret;
 
-	ret = control_start(o->state_dir, &d->control_fd, err, sizeof(err));
+	ret = control_start(o->state_dir, &d->state_fd, &d->control_fd, err, sizeof(err));
 	if (ret) {
 		log_error("%s", err);
 		return ret == -2 ? EXIT_RUNTIME : EXIT_USAGE;
@@ -189,13 +189,12 @@ static void save_publish_status(struct daemon *d)
 {
 	const struct drain_output *o = &d->outputs.out[d->outputs.n - 1];
 	struct publish_stats st;
-	char path[PATH_MAX];
 
 	if (!d->publisher)
 		return;
 	publisher_stats(d->publisher, &st);
-	snprintf(path, sizeof(path), "%s/%s", d->cfg->state_dir, PUBLISH_STATUS_FILE);
-	publish_status_save(path, &st, o->pos.spool_size - o->pos.spool_head);
+	publish_status_save(d->state_fd, PUBLISH_STATUS_FILE, &st,
+			    o->pos.spool_size - o->pos.spool_head);
 }
 
 /* One interval: swap generations and write the epoch (or retry a held one). */
@@ -275,7 +274,7 @@ fail:
 static void reload_rules(struct daemon *d)
 {
 	unsigned long nonce = 0;
-	char *path = control_take_request(d->cfg->state_dir, &nonce), *text = NULL;
+	char *path = control_take_request(d->state_fd, &nonce), *text = NULL;
 	size_t len = 0;
 	FILE *errors;
 	int ret;
@@ -293,7 +292,7 @@ static void reload_rules(struct daemon *d)
 		fprintf(errors ? errors : stderr, "%zu rules loaded from %s\n", d->rules.n, path);
 	if (errors)
 		fclose(errors);
-	if (control_answer(d->cfg->state_dir, nonce, !ret, text ? text : ""))
+	if (control_answer(d->state_fd, nonce, !ret, text ? text : ""))
 		log_warn("cannot answer rules load: %s", strerror(errno));
 	free(text);
 	if (ret) {
@@ -519,8 +518,8 @@ static int start(struct daemon *d)
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
 	sensor_metrics_ready(&d->metrics, d);
-	if (control_save_view(o->state_dir, o->anon, &o->truncate, o->key_path, err, sizeof(err))) {
-		control_drop_view(o->state_dir);
+	if (control_save_view(d->state_fd, o->anon, &o->truncate, o->key_path, err, sizeof(err))) {
+		control_drop_view(d->state_fd);
 		log_warn("botsink top will show sources as with ipcrypt-pfx: %s", err);
 	}
 	log_info(
@@ -563,7 +562,9 @@ static void warn_unverifiable(const struct sensor_config *o, const struct partne
 
 void daemon_init(struct daemon *d, struct sensor_config *cfg)
 {
-	*d = (struct daemon){ .cfg = cfg, .sigfd = -1, .timerfd = -1, .control_fd = -1 };
+	*d = (struct daemon){
+		.cfg = cfg, .sigfd = -1, .timerfd = -1, .state_fd = -1, .control_fd = -1
+	};
 	d->loader.lock_fd = -1; /* loader_close after a start that never opened it */
 }
 
@@ -650,6 +651,7 @@ int daemon_prepare(struct daemon *d)
 	d->drainer = (struct drainer){ .maps = &d->loader.maps,
 				       .feed = &d->feed,
 				       .spool_max = cfg->spool_max,
+				       .state_fd = d->state_fd,
 				       .outputs_path = d->outputs_path };
 	use_outputs(d);
 	if (feed_learn_rules(&d->feed, &d->rules)) {
@@ -678,8 +680,8 @@ void daemon_release(struct daemon *d)
 	rules_free(&d->rules);
 	compiled_free(&d->compiled);
 	/* Last: the spool and positions are written up to here. */
-	control_stop(d->cfg->state_dir, d->control_fd);
-	d->control_fd = -1;
+	control_stop(d->state_fd, d->control_fd);
+	d->state_fd = d->control_fd = -1;
 }
 
 int sensor_run(struct sensor_config *cfg)

@@ -79,6 +79,7 @@ struct daemon {
 	int sigfd, timerfd;
 	char *rules_path; /* from `botsink rules load`, else NULL: cfg->rules_path */
 	struct timespec rotated_at; /* the feed file's last rotation (or start) */
+	int state_fd; /* the state directory, held open (control_start), or -1 */
 	int control_fd; /* the lock on the pid file, or -1 */
 	struct sensor_metrics metrics;
 };
