@@ -311,7 +311,7 @@ int private_dir_open(const char *dir, const char *what, bool create, char *err, 
 		return -1;
 	}
 	memcpy(path, real, sizeof(path));
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* readable: "/" may be all there is */
 	for (part = real + 1; fd >= 0 && *part; part = next) {
 		next = strchrnul(part, '/');
 		if (*next)
