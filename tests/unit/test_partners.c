@@ -376,13 +376,20 @@ static void test_output_errors(void)
 		 dir);
 	CHECK_STR(errors_of(text),
 		  "p.ini:6: partner 'b' has the same output as partner 'a' (line 3)\n");
-	/* An existing file under a second name (a symbolic link). */
+	/*
+	 * A symbolic link, to an existing file or dangling, is never written
+	 * through: refused with its line (and not taken for a second name).
+	 */
 	write_text("real.csv", "");
 	CHECK_INT(symlink("real.csv", "link.csv"), 0);
+	CHECK_INT(symlink("none.csv", "dangling.csv"), 0);
 	CHECK_STR(errors_of("[a]\nscope = 10.0.0.0/8\noutput = real.csv\n"
-			    "[b]\nscope = 10.0.0.0/8\noutput = b.csv\n"
+			    "[b]\nscope = 10.0.0.0/8\noutput = dangling.csv\n"
 			    "[c]\nscope = 10.0.0.0/8\noutput = link.csv\n"),
-		  "p.ini:9: partner 'c' has the same output as partner 'a' (line 3)\n");
+		  "p.ini:6: output 'dangling.csv' is a symbolic link: refused (outputs are never written through one)\n"
+		  "p.ini:9: output 'link.csv' is a symbolic link: refused (outputs are never written through one)\n");
+	CHECK(access("none.csv", F_OK) != 0);
+	unlink("dangling.csv");
 	unlink("link.csv");
 	unlink("real.csv");
 	CHECK_STR(errors_of("[a]\nscope = 10.0.0.0/8\noutput = -\n"),

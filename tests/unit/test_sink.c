@@ -5,12 +5,16 @@
  * when the free bytes would suffice but the pipe's pages would not; spool
  * delivery writes whole lines and never waits long for a stalled reader.
  * A CSV file starts with its header, also after being cut back to empty
- * or started anew by the spool; a spool has none.
+ * or started anew by the spool; a spool has none. No output is written
+ * through a symbolic link, at its open or when rotated; a named pipe with
+ * no reader is waited for without blocking; a file the open made, and only
+ * that, can be removed again.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +23,24 @@
 #include "lib/util.h"
 #include "unit.h"
 
-static int rfd = -1, wfd = -1;
+static int rfd = -1;
+static char fifo_dir[] = "/tmp/botsink-test-pipe-XXXXXX";
 
-/* A sink on a new pipe (through /proc/self/fd, as a named pipe is opened). */
+/* A sink on a new named pipe, its reader opened first. */
 static struct sink *open_pipe(void)
 {
 	static char path[64]; /* the sink's name */
 	char err[256];
 	struct sink *s;
-	int fds[2];
 
-	if (pipe2(fds, O_CLOEXEC))
+	if (!mkdtemp(fifo_dir))
 		return NULL;
-	rfd = fds[0];
-	wfd = fds[1];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", wfd);
+	snprintf(path, sizeof(path), "%s/pipe", fifo_dir);
+	if (mkfifo(path, 0600))
+		return NULL;
+	rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0)
+		return NULL;
 	s = sink_file_open(path, FORMAT_JSONL, 0, err, sizeof(err));
 	if (!s)
 		fprintf(stderr, "%s\n", err);
@@ -42,9 +49,14 @@ static struct sink *open_pipe(void)
 
 static void close_pipe(struct sink *s)
 {
+	char path[64];
+
 	sink_close(s);
 	close(rfd);
-	close(wfd);
+	snprintf(path, sizeof(path), "%s/pipe", fifo_dir);
+	unlink(path);
+	rmdir(fifo_dir);
+	memcpy(fifo_dir + strlen(fifo_dir) - 6, "XXXXXX", 6);
 }
 
 static int queued(void)
@@ -248,7 +260,7 @@ static void test_spool_no_link(void)
 	snprintf(spath, sizeof(spath), "%s.spool", path);
 	snprintf(target, sizeof(target), "%s.elsewhere", path);
 	CHECK(!symlink(target, spath));
-	spool = sink_file_open(spath, FORMAT_JSONL, SINK_NO_HEADER | SINK_NO_FOLLOW, err,
+	spool = sink_file_open(spath, FORMAT_JSONL, SINK_NO_HEADER | SINK_REGULAR, err,
 			       sizeof(err));
 	CHECK(spool == NULL);
 	CHECK(strstr(err, spath) != NULL);
@@ -258,10 +270,191 @@ static void test_spool_no_link(void)
 	unlink(path);
 }
 
+/* The lines of a file; 0 when it cannot be read. */
+static size_t file_lines(const char *path)
+{
+	char *text = read_file(path, SIZE_MAX, NULL);
+	size_t n = text ? count_lines(text) : 0;
+
+	free(text);
+	return n;
+}
+
+static int write_text_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ret = f && fputs(text, f) >= 0 ? 0 : -1;
+
+	if (f && fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/* path holds exactly text (NULL: path does not exist). */
+static bool holds(const char *path, const char *text)
+{
+	char *got = read_file(path, SIZE_MAX, NULL);
+	bool same = text ? got && !strcmp(got, text) : !got && access(path, F_OK) != 0;
+
+	free(got);
+	return same;
+}
+
+static const struct feed_record one = { .family = "zeus", .sensor = "s", .record_id = "s:1:1:0" };
+
+/* A feed at a symbolic link, even to an existing file: refused, the target as it was. */
+static void test_feed_no_link(void)
+{
+	char base[] = "/tmp/botsink-test-sink-XXXXXX", feed[96], target[96], err[256] = "";
+	struct sink *s;
+
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(feed, sizeof(feed), "%s/feed.jsonl", base);
+	snprintf(target, sizeof(target), "%s/target", base);
+	CHECK(!write_text_file(target, "precious\n"));
+	CHECK(!symlink(target, feed));
+	s = sink_file_open(feed, FORMAT_JSONL, 0, err, sizeof(err));
+	CHECK(s == NULL);
+	CHECK(strstr(err, feed) && strstr(err, "is a symbolic link: refused"));
+	CHECK(holds(target, "precious\n"));
+	sink_close(s);
+	/* A dangling one: nothing made where it points. */
+	unlink(target);
+	s = sink_file_open(feed, FORMAT_JSONL, 0, err, sizeof(err));
+	CHECK(s == NULL);
+	CHECK(holds(target, NULL));
+	sink_close(s);
+	unlink(feed);
+	rmdir(base);
+}
+
+/*
+ * Rotation after the feed was moved away and a link put at its name: the
+ * link is refused, its target untouched, and records go on to the file open.
+ */
+static void test_rotate_no_link(void)
+{
+	char base[] = "/tmp/botsink-test-sink-XXXXXX", feed[96], moved[96], target[96];
+	char rotated[160], err[256] = "";
+	struct sink *s;
+	struct stat st;
+
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(feed, sizeof(feed), "%s/feed.jsonl", base);
+	snprintf(moved, sizeof(moved), "%s/moved.jsonl", base);
+	snprintf(target, sizeof(target), "%s/target", base);
+	s = sink_file_open(feed, FORMAT_JSONL, 0, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK(s->created);
+	CHECK(!stat(feed, &st) && (st.st_mode & 0777) == 0600);
+	CHECK_INT(sink_emit(s, &one, 1), 0);
+	CHECK(!rename(feed, moved));
+	CHECK(!write_text_file(target, "precious\n"));
+	CHECK(!symlink(target, feed));
+	CHECK_INT(sink_rotate(s, rotated, sizeof(rotated), err, sizeof(err)), -1);
+	CHECK(strstr(err, feed) && strstr(err, "is a symbolic link: refused"));
+	CHECK(holds(target, "precious\n"));
+	CHECK_INT(sink_emit(s, &one, 1), 0);
+	CHECK(holds(target, "precious\n"));
+	CHECK_INT(file_lines(moved), 2);
+	/* Without the link, rotation starts a new file. */
+	unlink(feed);
+	CHECK(!rename(moved, feed));
+	CHECK_INT(sink_rotate(s, rotated, sizeof(rotated), err, sizeof(err)), 0);
+	CHECK_INT(file_lines(rotated), 2);
+	CHECK_INT(sink_emit(s, &one, 1), 0);
+	CHECK_INT(file_lines(feed), 1);
+	sink_close(s);
+	unlink(rotated);
+	unlink(feed);
+	unlink(target);
+	rmdir(base);
+}
+
+/*
+ * A named pipe without a reader: opened at once, busy (EAGAIN) until a
+ * reader comes, then written as a pipe. A partner's output or a spool
+ * (SINK_REGULAR) cannot be one.
+ */
+static void test_fifo_waits(void)
+{
+	char base[] = "/tmp/botsink-test-sink-XXXXXX", fifo[96], err[256] = "", buf[4096];
+	struct sink *s;
+	int r;
+	ssize_t got;
+
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(fifo, sizeof(fifo), "%s/feed.fifo", base);
+	CHECK(!mkfifo(fifo, 0600));
+	CHECK(sink_file_open(fifo, FORMAT_JSONL, SINK_REGULAR, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, fifo) && strstr(err, "is not a regular file"));
+	s = sink_file_open(fifo, FORMAT_JSONL, 0, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	s->epoch_ends = true;
+	errno = 0;
+	CHECK_INT(sink_emit(s, &one, 1), -1);
+	CHECK_INT(errno, EAGAIN);
+	CHECK(!s->broken);
+	r = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	CHECK(r >= 0);
+	CHECK_INT(sink_emit(s, &one, 1), 0);
+	got = read(r, buf, sizeof(buf) - 1);
+	CHECK(got > 0 && buf[got - 1] == '\n' && memchr(buf, '\n', (size_t)got) == buf + got - 1);
+	CHECK(!s->created);
+	sink_file_unmake(s);
+	CHECK(access(fifo, F_OK) == 0);
+	sink_close(s);
+	close(r);
+	unlink(fifo);
+	rmdir(base);
+}
+
+/* What an open made can be removed while empty; what was there never. */
+static void test_unmake(void)
+{
+	char base[] = "/tmp/botsink-test-sink-XXXXXX", made[96], there[96], err[256] = "";
+	struct sink *a, *b;
+
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(made, sizeof(made), "%s/made", base);
+	snprintf(there, sizeof(there), "%s/there", base);
+	CHECK(!write_text_file(there, ""));
+	a = sink_file_open(made, FORMAT_JSONL, 0, err, sizeof(err));
+	b = sink_file_open(there, FORMAT_JSONL, 0, err, sizeof(err));
+	CHECK(a && b);
+	if (!a || !b)
+		return;
+	CHECK(a->created && !b->created);
+	sink_file_unmake(a);
+	sink_file_unmake(b);
+	CHECK(access(made, F_OK) != 0);
+	CHECK(holds(there, ""));
+	sink_close(a);
+	/* Made, then written to: records are never removed. */
+	a = sink_file_open(made, FORMAT_JSONL, 0, err, sizeof(err));
+	CHECK(a && a->created);
+	CHECK(a && !sink_emit(a, &one, 1));
+	sink_file_unmake(a);
+	CHECK_INT(file_lines(made), 1);
+	sink_close(a);
+	sink_close(b);
+	unlink(made);
+	unlink(there);
+	rmdir(base);
+}
+
 int main(void)
 {
 	test_csv_header();
 	test_spool_no_link();
+	test_feed_no_link();
+	test_rotate_no_link();
+	test_fifo_waits();
+	test_unmake();
 	test_grows();
 	test_epochs();
 	test_raw();

@@ -74,9 +74,7 @@ static struct drain_output *reusable(struct output_set *prev, const char *name, 
 
 int output_check_partner_path(const char *path, char *err, size_t errlen)
 {
-	struct stat st;
-
-	if (!strcmp(path, "-") || (!stat(path, &st) && !S_ISREG(st.st_mode))) {
+	if (!strcmp(path, "-")) {
 		snprintf(err, errlen, "partner output %s is not a regular file", path);
 		return -1;
 	}
@@ -100,18 +98,20 @@ static struct sink discard_sink = { .ops = &discard_ops, .name = OUTPUT_FEED_NON
 
 /* Open an output's sink (unless it has one) and spool; its strings are set by the caller. */
 static int output_open(struct drain_output *o, const char *path, enum record_format format,
-		       char *err, size_t errlen)
+		       bool partner, char *err, size_t errlen)
 {
 	char why[512];
 
+	/* A partner's output: a regular file only (a pipe could stall). */
 	if (!o->sink)
-		o->sink = sink_file_open(path, format, 0, why, sizeof(why));
+		o->sink = sink_file_open(path, format, partner ? SINK_REGULAR : 0, why,
+					 sizeof(why));
 	if (!o->sink) {
 		snprintf(err, errlen, "%s: %s", o->label, why);
 		return -1;
 	}
 	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
-	o->spool = sink_file_open(o->spool_path, format, SINK_NO_HEADER | SINK_NO_FOLLOW, why,
+	o->spool = sink_file_open(o->spool_path, format, SINK_NO_HEADER | SINK_REGULAR, why,
 				  sizeof(why));
 	if (!o->spool) {
 		snprintf(err, errlen, "spool of %s: %s", o->label, why);
@@ -193,7 +193,7 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 		o->fresh = true;
 		return 0; /* never refuses an epoch: no spool */
 	}
-	return output_open(o, path, format, err, errlen);
+	return output_open(o, path, format, p != NULL, err, errlen);
 }
 
 int output_set_open(struct output_set *set, const struct output_config *cfg,

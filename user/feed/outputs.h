@@ -34,8 +34,9 @@ struct key_store {
 };
 
 /*
- * A partner's output is a regular file (or none yet): a pipe could stall,
- * and "-" is the feed's. 0, or -1 with a reason in err.
+ * A partner's output is a file path: "-" is the feed's. That it is a
+ * regular file (a pipe could stall) is checked on the opened fd
+ * (SINK_REGULAR). 0, or -1 with a reason in err.
  */
 int output_check_partner_path(const char *path, char *err, size_t errlen);
 

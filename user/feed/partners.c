@@ -6,6 +6,7 @@
  * scope or output other than the one its operator wrote.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "feed/partners.h"
 #include "lib/parse.h"
 #include "lib/util.h"
@@ -336,11 +338,34 @@ static void parse_scope(struct partners_parser *pp, unsigned int lineno, char *v
 	}
 }
 
+/*
+ * What is at an output's path, said with the line: a directory, or a
+ * symbolic link (never written through). Looked at through an fd that
+ * does not follow it; the output's own open checks again, on its fd.
+ */
+static const char *output_problem(const char *path)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	const char *problem = NULL;
+	struct stat st;
+
+	if (fd < 0)
+		return NULL; /* none yet, made when opened */
+	if (fstat(fd, &st))
+		st.st_mode = 0;
+	if (S_ISDIR(st.st_mode))
+		problem = "is a directory";
+	else if (S_ISLNK(st.st_mode))
+		problem = "is a symbolic link: refused (outputs are never written through one)";
+	close(fd);
+	return problem;
+}
+
 static void parse_output(struct partners_parser *pp, unsigned int lineno, const char *value)
 {
 	struct partner *p = current(pp);
+	const char *problem;
 	char text[80];
-	struct stat st;
 
 	if (!*value)
 		return; /* "has no output", at the section */
@@ -350,9 +375,9 @@ static void parse_output(struct partners_parser *pp, unsigned int lineno, const 
 		current_section(pp)->output_refused = true;
 		return;
 	}
-	if (stat(value, &st) == 0 && S_ISDIR(st.st_mode)) {
-		add_error(pp, lineno, "output '%s' is a directory",
-			  shown(value, text, sizeof(text)));
+	problem = output_problem(value);
+	if (problem) {
+		add_error(pp, lineno, "output '%s' %s", shown(value, text, sizeof(text)), problem);
 		current_section(pp)->output_refused = true;
 		return;
 	}

@@ -58,21 +58,33 @@ struct sink {
 	 * takes an epoch only in one piece.
 	 */
 	bool epoch_ends;
+	/* A file this sink's open made (sink_file_unmake may remove it). */
+	bool created;
 };
 
 /*
  * sink_file_open flags: no header line (a spool holds records only); a
- * file of the state directory, where a symbolic link is refused.
+ * regular file only (a spool, a partner's output: a pipe could stall).
  */
 #define SINK_NO_HEADER 1U
-#define SINK_NO_FOLLOW 2U
+#define SINK_REGULAR 2U
 
 /*
- * Records in `format`, appended to a file (created 0600), a pipe, or
- * stdout ("-"). NULL with a reason in err on failure.
+ * Records in `format`, appended to a file (created 0600), a pipe, a
+ * character device, or stdout ("-"). A symbolic link at `path` is refused,
+ * whoever owns it: another user's link would have root write where it
+ * points. A named pipe is opened without blocking: while it has no reader
+ * the sink is busy (EAGAIN, said once) and tries again at every write.
+ * NULL with a reason in err on failure.
  */
 struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
 			    char *err, size_t errlen);
+/*
+ * Remove the file sink_file_open made for s, if it is still empty and
+ * still at its name: a run that fails to start leaves no file behind, and
+ * never removes one with records or one that is not its own.
+ */
+void sink_file_unmake(struct sink *s);
 
 static inline int sink_emit(struct sink *s, const struct feed_record *recs, size_t n)
 {

@@ -27,10 +27,20 @@ struct file_sink {
 	bool regular; /* a regular file: a failed batch can be cut off again */
 	bool fifo; /* a pipe, written without blocking: a slow reader makes it busy */
 	bool owned;
+	bool waiting; /* a named pipe without a reader yet: fd is -1 until one comes */
+	int wait_err; /* the last reason a waiting pipe could not be opened, said once */
+	unsigned int flags; /* SINK_* */
 	struct strbuf buf;
 };
 
+/*
+ * Every output is opened so: never through a symbolic link, never blocking
+ * on a named pipe that has no reader (ENXIO instead).
+ */
+#define OPEN_FLAGS (O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+
 static int file_rollback(struct sink *base, unsigned long long size);
+static int fifo_attach(struct file_sink *s);
 
 /*
  * The header line (CSV's column names) starts every file, as part of its
@@ -180,6 +190,8 @@ static int file_emit(struct sink *base, const struct feed_record *recs, size_t n
 		errno = EPIPE;
 		return -1;
 	}
+	if (s->waiting && fifo_attach(s))
+		return -1;
 	if (s->regular)
 		start = lseek(s->fd, 0, SEEK_END);
 	sb_reset(&s->buf);
@@ -217,16 +229,45 @@ static void file_close(struct sink *base)
 {
 	struct file_sink *s = (struct file_sink *)base;
 
-	if (s->owned)
+	if (s->owned && s->fd >= 0)
 		close(s->fd);
 	sb_free(&s->buf);
 	free(s);
 }
 
 /*
+ * The name of a file output still names a file, not a symbolic link put
+ * in its place (renamed away and replaced, say): rotation never creates
+ * or moves anything through one. Looked at through an fd of its own.
+ */
+static int check_name(const char *name, char *err, size_t errlen)
+{
+	int fd = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	int ret = fd < 0 ? -1 : fstat(fd, &st);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot rotate feed %s: %s", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen,
+			 "cannot rotate feed %s: it is a symbolic link: refused (never followed); writing on to the file open now",
+			 name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * The feed file becomes FEED.YYYYMMDDTHHMMSSZ (.1, .2, ... when taken) and a
  * new FEED is started. Rotation happens between batches, so no record is
- * split or repeated; link() refuses to replace an earlier rotated file.
+ * split or repeated; link() refuses to replace an earlier rotated file, and
+ * makes no link through a symbolic one. The new file is made with O_EXCL:
+ * a link planted at the name meanwhile is refused, not written through.
  */
 static int file_rotate(struct sink *base, char *rotated, size_t rotated_len, char *err,
 		       size_t errlen)
@@ -241,6 +282,8 @@ static int file_rotate(struct sink *base, char *rotated, size_t rotated_len, cha
 		snprintf(err, errlen, "feed %s is not a file: it cannot be rotated", base->name);
 		return -1;
 	}
+	if (check_name(base->name, err, errlen))
+		return -1;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	for (int i = 0;; i++) {
@@ -261,10 +304,11 @@ static int file_rotate(struct sink *base, char *rotated, size_t rotated_len, cha
 		unlink(rotated);
 		return -1;
 	}
-	fd = open(base->name, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	fd = open(base->name, OPEN_FLAGS | O_CREAT | O_EXCL, 0600);
 	if (fd < 0) {
 		/* Put the file back where it was: writing goes on as before. */
-		snprintf(err, errlen, "cannot start feed %s: %s", base->name, strerror(errno));
+		snprintf(err, errlen, "cannot start feed %s: %s%s", base->name, strerror(errno),
+			 errno == EEXIST ? " (made by someone else meanwhile: refused)" : "");
 		if (link(rotated, base->name) == 0)
 			unlink(rotated);
 		return -1;
@@ -315,6 +359,8 @@ static long long file_write_raw(struct sink *base, const char *buf, size_t n)
 		errno = EPIPE;
 		return -1;
 	}
+	if (s->waiting && fifo_attach(s))
+		return -1;
 	if (s->fifo)
 		return fifo_write(s->fd, buf, n);
 	if (s->header && s->regular && lseek(s->fd, 0, SEEK_END) == 0 &&
@@ -361,11 +407,157 @@ static void grow_pipe(int fd)
 	fclose(f);
 }
 
+/*
+ * Open path to append; *created: this call made the file. O_EXCL first,
+ * so that what was made is known (only that is ever removed again). A
+ * file removed between the two opens is made on the next round.
+ */
+static int open_output(const char *path, bool *created)
+{
+	for (int i = 0; i < 8; i++) {
+		int fd = open(path, OPEN_FLAGS | O_CREAT | O_EXCL, 0600);
+
+		*created = fd >= 0;
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+		fd = open(path, OPEN_FLAGS);
+		if (fd >= 0 || errno != ENOENT)
+			return fd;
+	}
+	return -1;
+}
+
+/* What is at path, not followed: its type, or 0 when there is nothing to see. */
+static mode_t type_at(const char *path)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	mode_t type = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!fstat(fd, &st))
+		type = st.st_mode & S_IFMT;
+	close(fd);
+	return type;
+}
+
+/* Why path could not be opened (errno: open's). */
+static void open_error(const char *path, unsigned int flags, char *err, size_t errlen)
+{
+	int saved = errno;
+	mode_t type = saved == ELOOP || saved == ENXIO ? type_at(path) : 0;
+
+	if (type == S_IFLNK)
+		snprintf(err, errlen,
+			 "%s is a symbolic link: refused (outputs are never written through one)",
+			 path);
+	else if (type && (flags & SINK_REGULAR))
+		snprintf(err, errlen, "%s is not a regular file", path);
+	else
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(saved));
+	errno = saved;
+}
+
+/*
+ * What the opened fd is decides how it is written, never a look at the
+ * path before: a regular file, a pipe (written without blocking), a
+ * character device (a terminal: blocking). Standard output is taken as it
+ * is (a socket too), and a terminal there is left blocking: its
+ * description is shared with the shell.
+ */
+static int setup_fd(struct file_sink *s, char *err, size_t errlen)
+{
+	const char *path = s->base.name;
+	int fl = fcntl(s->fd, F_GETFL);
+	struct stat st;
+
+	if (fstat(s->fd, &st) || fl < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	s->regular = S_ISREG(st.st_mode);
+	s->fifo = S_ISFIFO(st.st_mode);
+	if (s->owned && !s->regular && (s->flags & SINK_REGULAR)) {
+		snprintf(err, errlen, "%s is not a regular file", path);
+		return -1;
+	}
+	if (s->owned && !s->regular && !s->fifo && !S_ISCHR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a file, a pipe or a character device", path);
+		return -1;
+	}
+	if (s->fifo)
+		fl |= O_NONBLOCK;
+	else if (s->owned)
+		fl &= ~O_NONBLOCK;
+	if (fcntl(s->fd, F_SETFL, fl)) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (s->header && !s->regular && write_all(s->fd, s->header, strlen(s->header))) {
+		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (s->fifo)
+		grow_pipe(s->fd);
+	return 0;
+}
+
+/*
+ * A waiting pipe: open it if a reader has come. 0, or -1 with errno EAGAIN
+ * (busy: the records wait in the spool), a new reason said once; or, with
+ * the sink broken, a pipe that became something else it cannot be.
+ */
+static int fifo_attach(struct file_sink *s)
+{
+	char err[512];
+	bool created;
+
+	s->fd = open_output(s->base.name, &created);
+	if (s->fd < 0) {
+		int saved = errno;
+
+		if (saved != ENXIO && saved != s->wait_err) {
+			open_error(s->base.name, s->flags, err, sizeof(err));
+			log_error("%s; the records wait in the spool", err);
+		}
+		s->wait_err = saved;
+		errno = EAGAIN;
+		return -1;
+	}
+	s->waiting = false;
+	s->base.created = created;
+	if (setup_fd(s, err, sizeof(err))) {
+		log_error("%s: cannot write to it any more", err);
+		s->base.broken = true;
+		errno = EPIPE;
+		return -1;
+	}
+	log_info("%s: a reader is there: writing to it", s->base.name);
+	return 0;
+}
+
+/*
+ * A named pipe without a reader: wait for one, without blocking start-up.
+ * Said once; every write tries again (fifo_attach).
+ */
+static bool wait_for_reader(struct file_sink *s)
+{
+	const char *path = s->base.name;
+
+	if (errno != ENXIO || (s->flags & SINK_REGULAR) || type_at(path) != S_IFIFO)
+		return false;
+	s->waiting = true;
+	s->wait_err = ENXIO;
+	log_warn("%s is a named pipe (FIFO) with no reader yet: waiting for a reader; the records wait in the spool until one opens it",
+		 path);
+	return true;
+}
+
 struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
 			    char *err, size_t errlen)
 {
 	struct file_sink *s = calloc(1, sizeof(*s));
-	struct stat st;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -374,33 +566,41 @@ struct sink *sink_file_open(const char *path, enum record_format format, unsigne
 	s->base.ops = &file_ops;
 	s->base.name = path;
 	s->format = format;
+	s->flags = flags;
 	s->header = flags & SINK_NO_HEADER ? NULL : record_format_header(format);
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 	} else {
 		/* 0600: with --anon none the feed holds raw addresses. */
-		s->fd = open(path,
-			     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-				     (flags & SINK_NO_FOLLOW ? O_NOFOLLOW : 0),
-			     0600);
-		if (s->fd < 0) {
-			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-			free(s);
-			return NULL;
-		}
 		s->owned = true;
+		s->fd = open_output(path, &s->base.created);
+		if (s->fd < 0 && wait_for_reader(s))
+			return &s->base;
+		if (s->fd < 0) {
+			open_error(path, flags, err, errlen);
+			goto fail;
+		}
 	}
-	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
-	if (s->header && !s->regular && write_all(s->fd, s->header, strlen(s->header))) {
-		snprintf(err, errlen, "cannot write to %s: %s", path, strerror(errno));
-		file_close(&s->base);
-		return NULL;
-	}
-	/* Not a terminal: its description is shared with the shell. */
-	s->fifo = !s->regular && S_ISFIFO(st.st_mode) &&
-		  fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK) == 0;
-	if (s->fifo)
-		grow_pipe(s->fd);
-
+	if (setup_fd(s, err, errlen))
+		goto fail;
 	return &s->base;
+fail:
+	sink_file_unmake(&s->base);
+	file_close(&s->base);
+	return NULL;
+}
+
+void sink_file_unmake(struct sink *base)
+{
+	struct file_sink *s = (struct file_sink *)base;
+	struct stat st, at;
+
+	if (!base || base->ops != &file_ops || !base->created || s->fd < 0)
+		return;
+	if (fstat(s->fd, &st) || st.st_size ||
+	    fstatat(AT_FDCWD, base->name, &at, AT_SYMLINK_NOFOLLOW) || at.st_dev != st.st_dev ||
+	    at.st_ino != st.st_ino)
+		return;
+	if (!unlink(base->name))
+		base->created = false;
 }

@@ -127,7 +127,7 @@ static int open_file(struct hub_view *v, const struct partner *p, char *err, siz
 		snprintf(err, errlen, "partner %s: %s", p->name, why);
 		return -1;
 	}
-	v->file = sink_file_open(p->output, v->format, 0, why, sizeof(why));
+	v->file = sink_file_open(p->output, v->format, SINK_REGULAR, why, sizeof(why));
 	if (!v->file) {
 		snprintf(err, errlen, "partner %s: %s", p->name, why);
 		return -1;
