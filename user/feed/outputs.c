@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "feed/outputs.h"
 
 struct keyring *key_store_get(struct key_store *ks, enum anon_mode mode, char *err, size_t errlen)
@@ -127,28 +130,47 @@ static bool is_publisher(const struct output_set *set, size_t i)
 	return i == 1 + set->partners.n;
 }
 
+/* Output i's partner (NULL: the feed or the publisher), name, format and path. */
+struct output_target {
+	const struct partner *p;
+	const char *name, *path;
+	enum record_format format;
+	bool publisher;
+};
+
+static struct output_target target_of(const struct output_set *set, size_t i,
+				      const struct output_config *cfg)
+{
+	struct output_target t = { .publisher = is_publisher(set, i) };
+
+	t.p = i && !t.publisher ? &set->partners.p[i - 1] : NULL;
+	t.name = t.publisher ? OUTPUT_PUBLISH_NAME : t.p ? t.p->name : "feed";
+	/* The publisher's view shows counts raw: they go to the operator's own hub. */
+	t.format = t.publisher ? FORMAT_COUNTS : t.p ? t.p->format : cfg->format;
+	t.path = t.publisher ? cfg->publisher->name : t.p ? t.p->output : cfg->feed_path;
+	return t;
+}
+
 static int describe(struct drain_output *o, const struct output_config *cfg,
-		    const struct partner *p, bool publisher)
+		    const struct output_target *t)
 {
 	int ret;
 
-	if (publisher) {
-		o->name = strdup(OUTPUT_PUBLISH_NAME);
+	o->name = strdup(t->name);
+	if (t->publisher) {
 		ret = asprintf(&o->label, "publisher %s", cfg->publisher->name);
 		if (ret >= 0)
 			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir,
 				       OUTPUT_PUBLISH_SPOOL);
-	} else if (!p) {
-		o->name = strdup("feed");
+	} else if (!t->p) {
 		ret = asprintf(&o->label, "feed %s", cfg->feed_path);
 		if (ret >= 0)
 			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir, OUTPUT_MAIN_SPOOL);
 	} else {
-		o->name = strdup(p->name);
-		ret = asprintf(&o->label, "partner %s (%s)", p->name, p->output);
+		ret = asprintf(&o->label, "partner %s (%s)", t->p->name, t->p->output);
 		if (ret >= 0)
 			ret = asprintf(&o->spool_path, "%s/%s/%s.spool", cfg->state_dir,
-				       OUTPUT_PARTNER_DIR, p->name);
+				       OUTPUT_PARTNER_DIR, t->p->name);
 	}
 	return ret < 0 || !o->name ? -1 : 0;
 }
@@ -158,48 +180,134 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 			const struct feed *f, struct key_store *ks, struct output_set *prev,
 			char *err, size_t errlen)
 {
-	bool publisher = is_publisher(set, i);
-	const struct partner *p = i && !publisher ? &set->partners.p[i - 1] : NULL;
+	const struct output_target t = target_of(set, i, cfg);
+	const struct partner *p = t.p;
 	struct drain_output *o = &set->out[i];
-	/* The publisher's view shows counts raw: they go to the operator's own hub. */
-	enum record_format format = publisher ? FORMAT_COUNTS : p ? p->format : cfg->format;
-	enum anon_mode anon = publisher ? ANON_NONE : p ? p->anon : cfg->anon;
-	bool verified_only = !publisher && (p ? p->verified_only : cfg->verified_only);
+	enum anon_mode anon = t.publisher ? ANON_NONE : p ? p->anon : cfg->anon;
+	bool verified_only = !t.publisher && (p ? p->verified_only : cfg->verified_only);
 	struct keyring *keys = NULL;
-	const char *path = publisher ? cfg->publisher->name : p ? p->output : cfg->feed_path;
 
-	if (describe(o, cfg, p, publisher)) {
+	if (describe(o, cfg, &t)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (anon_key_len(anon) && !(keys = key_store_get(ks, anon, err, errlen)))
 		return -1;
-	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, format, verified_only, err,
-			   errlen))
+	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, t.format, verified_only,
+			   err, errlen))
 		return -1;
 	o->view = &set->views[i];
-	o->format = format;
-	set->reuse[i] = reusable(prev, o->name, path, format);
+	o->format = t.format;
+	set->reuse[i] = reusable(prev, o->name, t.path, t.format);
 	if (set->reuse[i])
 		return 0;
-	if (p && output_check_partner_path(path, err, errlen))
+	if (p && output_check_partner_path(t.path, err, errlen))
 		return -1;
-	if (publisher) {
+	if (t.publisher) {
 		o->sink = cfg->publisher;
 		o->borrowed = true;
-	} else if (!p && !strcmp(path, OUTPUT_FEED_NONE)) {
+	} else if (!p && !strcmp(t.path, OUTPUT_FEED_NONE)) {
 		o->sink = &discard_sink;
 		o->borrowed = true;
 		o->fresh = true;
 		return 0; /* never refuses an epoch: no spool */
 	}
-	return output_open(o, path, format, p != NULL, err, errlen);
+	return output_open(o, t.path, t.format, p != NULL, err, errlen);
+}
+
+/*
+ * The fds the daemon holds besides its outputs: 53 with one partner, on a
+ * running sensor (BPF maps and programs, the pid file's lock, signalfd,
+ * timerfd, the metrics server's), rounded up for the sockets of metrics
+ * scrapers and the bus.
+ */
+#define OUTPUT_FD_MARGIN 64
+
+/* The fds open now; 0 when that cannot be read. */
+static size_t fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n > 3 ? n - 3 : 0; /* ".", ".." and the directory's own */
+}
+
+/* What opening the set opens: a file and a spool per output that is not reused. */
+static size_t fds_to_open(const struct output_set *set, const struct output_config *cfg,
+			  struct output_set *prev)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->n; i++) {
+		struct output_target t = target_of(set, i, cfg);
+
+		if (reusable(prev, t.name, t.path, t.format))
+			continue;
+		if (t.publisher)
+			n += 1; /* its spool */
+		else if (t.p || strcmp(t.path, OUTPUT_FEED_NONE))
+			n += 2;
+	}
+	return n;
+}
+
+/*
+ * Room for every output's fds, checked before any file is made: a run
+ * with too many partners is refused, not left failing half-way with files
+ * behind. The soft limit is raised up to the hard one when that is enough.
+ */
+static int check_fd_budget(const struct output_set *set, const struct output_config *cfg,
+			   struct output_set *prev, char *err, size_t errlen)
+{
+	size_t need = fds_open() + fds_to_open(set, cfg, prev) + OUTPUT_FD_MARGIN;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY || need <= rl.rlim_cur)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || need <= rl.rlim_max) {
+		struct rlimit up = { .rlim_cur = rl.rlim_max == RLIM_INFINITY ? need : rl.rlim_max,
+				     .rlim_max = rl.rlim_max };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up))
+			return 0;
+	}
+	snprintf(err, errlen,
+		 "%zu partners need %zu open files (a file and a spool per output, and %d for the rest of the daemon), more than the limit of %llu (hard limit %llu): raise it (LimitNOFILE= in the systemd unit, ulimit -n in a shell) or give fewer partners",
+		 set->partners.n, need, OUTPUT_FD_MARGIN, (unsigned long long)rl.rlim_cur,
+		 (unsigned long long)rl.rlim_max);
+	return -1;
+}
+
+/*
+ * A set that failed half-way: remove the files this call made (empty, at
+ * their names), so that a failed start leaves nothing behind. Never one
+ * that was there before: an earlier run's spool keeps its records.
+ */
+static void unmake_files(struct output_set *set, bool made_dir, const char *dir)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct drain_output *o = &set->out[i];
+
+		if (set->reuse[i])
+			continue;
+		if (!o->borrowed)
+			sink_file_unmake(o->sink);
+		sink_file_unmake(o->spool);
+	}
+	if (made_dir)
+		rmdir(dir); /* only when empty */
 }
 
 int output_set_open(struct output_set *set, const struct output_config *cfg,
 		    struct partner_set *partners, const struct feed *f, struct key_store *ks,
 		    struct output_set *prev, char *err, size_t errlen)
 {
+	bool made_dir = false;
 	char dir[4096];
 
 	memset(set, 0, sizeof(*set));
@@ -214,16 +322,23 @@ int output_set_open(struct output_set *set, const struct output_config *cfg,
 		set->n = 0;
 		goto fail;
 	}
-	snprintf(dir, sizeof(dir), "%s/%s", cfg->state_dir, OUTPUT_PARTNER_DIR);
-	if (set->n > 1 && mkdir(dir, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+	if (check_fd_budget(set, cfg, prev, err, errlen))
 		goto fail;
+	snprintf(dir, sizeof(dir), "%s/%s", cfg->state_dir, OUTPUT_PARTNER_DIR);
+	if (set->n > 1) {
+		made_dir = !mkdir(dir, 0700);
+		if (!made_dir && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+			goto fail;
+		}
 	}
 	for (size_t i = 0; i < set->n; i++)
 		if (setup_output(set, i, cfg, f, ks, prev, err, errlen))
 			goto fail;
 	return 0;
 fail:
+	if (set->n)
+		unmake_files(set, made_dir, dir);
 	/* Nothing of prev was taken: this closes only what this call opened. */
 	output_set_close(set);
 	return -1;

@@ -69,8 +69,10 @@ struct output_set {
  * Open the outputs for `partners` (taken over: *partners is emptied in
  * any case). Outputs of `prev` with the same name, file and format are
  * to be reused (their sinks and spools: every view is new), and nothing
- * of prev is touched until output_set_take. 0, or -1 with a reason in err
- * and nothing opened.
+ * of prev is touched until output_set_take. First the fds it needs are
+ * checked against RLIMIT_NOFILE (the soft limit raised up to the hard one
+ * when that suffices). 0, or -1 with a reason in err, nothing opened, and
+ * no file left that this call made.
  */
 int output_set_open(struct output_set *set, const struct output_config *cfg,
 		    struct partner_set *partners, const struct feed *f, struct key_store *ks,
