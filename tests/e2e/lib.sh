@@ -67,6 +67,17 @@ wait_grep() {
 	return 1
 }
 
+# send_plan < PLAN.json: frames out of the bots namespace; prints the count.
+send_plan() { # [--pps N]
+	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC" "$@"
+}
+
+# syns SRC COUNT: COUNT SYNs from SRC to 203.0.113.10:80.
+syns() { # SRC COUNT
+	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$2}]" |
+		send_plan >/dev/null
+}
+
 # wait_lines FILE N: up to 5 s for FILE to hold N lines.
 wait_lines() {
 	for _ in $(seq 50); do
@@ -74,11 +85,6 @@ wait_lines() {
 		sleep 0.1
 	done
 	return 1
-}
-
-# send_plan < PLAN.json: frames out of the bots namespace; prints the count.
-send_plan() { # [--pps N]
-	lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --dst-mac "$LAB_SINK_MAC" "$@"
 }
 
 # ids_twice FEED: how many records repeat a record_id already seen.

@@ -9,11 +9,6 @@ RULES="$ROOT/tests/e2e/lab.rules"
 SINKHOLE=203.0.113.0/24,2001:db8:5::/48
 EXTRA_CLEANUP='lab_sink ip link set dev sink0 xdp off 2>/dev/null'
 
-syns() { # SRC COUNT
-	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$2}]" |
-		send_plan >/dev/null
-}
-
 lab_up "bsf$$"
 
 # 1. The feed is a pipe whose reader goes away after one record: the daemon

@@ -13,11 +13,6 @@ HOLDER=
 EXTRA_CLEANUP='[ -n "$DAEMON_PID" ] && kill -CONT "$DAEMON_PID" 2>/dev/null; rm -rf "$PIN_B"
 [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null'
 
-syns() { # SRC COUNT
-	echo "[{\"src\":\"$1\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":$2}]" |
-		send_plan >/dev/null
-}
-
 # The state directory's files and their sums, to see that B changed none.
 state_sums() {
 	(cd "$WORK/state" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
