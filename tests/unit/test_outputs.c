@@ -180,10 +180,9 @@ static void refused_under(struct output_config *cfg, struct key_store *ks, struc
 static void test_fd_budget(void)
 {
 	char feed_path[256], err[1024] = "", cmd[128];
-	struct output_config cfg = { .feed_path = feed_path,
-				     .format = FORMAT_JSONL,
-				     .anon = ANON_NONE,
-				     .state_dir = dir };
+	struct output_config cfg = {
+		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir
+	};
 	struct key_store ks = { .dir = dir };
 	struct rlimit was, rl;
 	struct output_set a = { 0 };
@@ -226,10 +225,9 @@ static void test_fd_budget(void)
 static void test_failure_leaves_nothing(void)
 {
 	char feed_path[256], path[256], err[1024] = "";
-	struct output_config cfg = { .feed_path = feed_path,
-				     .format = FORMAT_JSONL,
-				     .anon = ANON_NONE,
-				     .state_dir = dir };
+	struct output_config cfg = {
+		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir
+	};
 	struct key_store ks = { .dir = dir };
 	struct output_set a = { 0 };
 	struct partner_set ps;

@@ -383,11 +383,12 @@ static void test_output_errors(void)
 	write_text("real.csv", "");
 	CHECK_INT(symlink("real.csv", "link.csv"), 0);
 	CHECK_INT(symlink("none.csv", "dangling.csv"), 0);
-	CHECK_STR(errors_of("[a]\nscope = 10.0.0.0/8\noutput = real.csv\n"
-			    "[b]\nscope = 10.0.0.0/8\noutput = dangling.csv\n"
-			    "[c]\nscope = 10.0.0.0/8\noutput = link.csv\n"),
-		  "p.ini:6: output 'dangling.csv' is a symbolic link: refused (outputs are never written through one)\n"
-		  "p.ini:9: output 'link.csv' is a symbolic link: refused (outputs are never written through one)\n");
+	CHECK_STR(
+		errors_of("[a]\nscope = 10.0.0.0/8\noutput = real.csv\n"
+			  "[b]\nscope = 10.0.0.0/8\noutput = dangling.csv\n"
+			  "[c]\nscope = 10.0.0.0/8\noutput = link.csv\n"),
+		"p.ini:6: output 'dangling.csv' is a symbolic link: refused (outputs are never written through one)\n"
+		"p.ini:9: output 'link.csv' is a symbolic link: refused (outputs are never written through one)\n");
 	CHECK(access("none.csv", F_OK) != 0);
 	unlink("dangling.csv");
 	unlink("link.csv");

@@ -107,8 +107,8 @@ static int output_open(struct drain_output *o, const char *path, enum record_for
 
 	/* A partner's output: a regular file only (a pipe could stall). */
 	if (!o->sink)
-		o->sink = sink_file_open(path, format, partner ? SINK_REGULAR : 0, why,
-					 sizeof(why));
+		o->sink =
+			sink_file_open(path, format, partner ? SINK_REGULAR : 0, why, sizeof(why));
 	if (!o->sink) {
 		snprintf(err, errlen, "%s: %s", o->label, why);
 		return -1;
@@ -193,8 +193,8 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 	}
 	if (anon_key_len(anon) && !(keys = key_store_get(ks, anon, err, errlen)))
 		return -1;
-	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, t.format, verified_only,
-			   err, errlen))
+	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, t.format, verified_only, err,
+			   errlen))
 		return -1;
 	o->view = &set->views[i];
 	o->format = t.format;
@@ -276,10 +276,11 @@ static int check_fd_budget(const struct output_set *set, const struct output_con
 		if (!setrlimit(RLIMIT_NOFILE, &up))
 			return 0;
 	}
-	snprintf(err, errlen,
-		 "%zu partners need %zu open files (a file and a spool per output, and %d for the rest of the daemon), more than the limit of %llu (hard limit %llu): raise it (LimitNOFILE= in the systemd unit, ulimit -n in a shell) or give fewer partners",
-		 set->partners.n, need, OUTPUT_FD_MARGIN, (unsigned long long)rl.rlim_cur,
-		 (unsigned long long)rl.rlim_max);
+	snprintf(
+		err, errlen,
+		"%zu partners need %zu open files (a file and a spool per output, and %d for the rest of the daemon), more than the limit of %llu (hard limit %llu): raise it (LimitNOFILE= in the systemd unit, ulimit -n in a shell) or give fewer partners",
+		set->partners.n, need, OUTPUT_FD_MARGIN, (unsigned long long)rl.rlim_cur,
+		(unsigned long long)rl.rlim_max);
 	return -1;
 }
 

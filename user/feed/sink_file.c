@@ -254,9 +254,10 @@ static int check_name(const char *name, char *err, size_t errlen)
 	}
 	close(fd);
 	if (S_ISLNK(st.st_mode)) {
-		snprintf(err, errlen,
-			 "cannot rotate feed %s: it is a symbolic link: refused (never followed); writing on to the file open now",
-			 name);
+		snprintf(
+			err, errlen,
+			"cannot rotate feed %s: it is a symbolic link: refused (never followed); writing on to the file open now",
+			name);
 		return -1;
 	}
 	return 0;
@@ -511,9 +512,9 @@ static int setup_fd(struct file_sink *s, char *err, size_t errlen)
 static int fifo_attach(struct file_sink *s)
 {
 	char err[512];
-	bool created;
 
-	s->fd = open_output(s->base.name, &created);
+	/* Not made again if it went: a pipe taken away is no file to start. */
+	s->fd = open(s->base.name, OPEN_FLAGS);
 	if (s->fd < 0) {
 		int saved = errno;
 
@@ -526,7 +527,6 @@ static int fifo_attach(struct file_sink *s)
 		return -1;
 	}
 	s->waiting = false;
-	s->base.created = created;
 	if (setup_fd(s, err, sizeof(err))) {
 		log_error("%s: cannot write to it any more", err);
 		s->base.broken = true;
@@ -549,8 +549,9 @@ static bool wait_for_reader(struct file_sink *s)
 		return false;
 	s->waiting = true;
 	s->wait_err = ENXIO;
-	log_warn("%s is a named pipe (FIFO) with no reader yet: waiting for a reader; the records wait in the spool until one opens it",
-		 path);
+	log_warn(
+		"%s is a named pipe (FIFO) with no reader yet: waiting for a reader; the records wait in the spool until one opens it",
+		path);
 	return true;
 }
 
