@@ -429,7 +429,7 @@ static int open_output(const char *path, bool *created)
 }
 
 /* What is at path, not followed: its type, or 0 when there is nothing to see. */
-static mode_t type_at(const char *path)
+static mode_t kind_at(const char *path)
 {
 	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -447,7 +447,7 @@ static mode_t type_at(const char *path)
 static void open_error(const char *path, unsigned int flags, char *err, size_t errlen)
 {
 	int saved = errno;
-	mode_t type = saved == ELOOP || saved == ENXIO ? type_at(path) : 0;
+	mode_t type = saved == ELOOP || saved == ENXIO ? kind_at(path) : 0;
 
 	if (type == S_IFLNK)
 		snprintf(err, errlen,
@@ -545,7 +545,7 @@ static bool wait_for_reader(struct file_sink *s)
 {
 	const char *path = s->base.name;
 
-	if (errno != ENXIO || (s->flags & SINK_REGULAR) || type_at(path) != S_IFIFO)
+	if (errno != ENXIO || (s->flags & SINK_REGULAR) || kind_at(path) != S_IFIFO)
 		return false;
 	s->waiting = true;
 	s->wait_err = ENXIO;
