@@ -6,7 +6,8 @@
 # - the running daemon's state directory swapped by that user (the parent
 #   made writable after the start): their key, a link at outputs.state(.new)
 #   and a forged spool in the new directory are never used; the daemon
-#   goes on in the directory it holds, with its own key;
+#   goes on in the directory it holds, with its own key, and delivers its
+#   own spool (a FIFO feed whose reader comes after the swap);
 # - a feed path they made a symbolic link to a root-only file: refused,
 #   the file untouched;
 # - a FIFO, or a file of theirs, as --key: refused at once.
@@ -49,7 +50,9 @@ grep -qF "state directory $WORK/open/state: its parent $WORK/open is not safe (o
 [ -e "$WORK/open/state" ] && fail "the state directory was made there"
 [ -e "$WORK/open.jsonl" ] && fail "the feed was opened"
 
-# 2. The running daemon's state directory swapped by the other user.
+# 2. The running daemon's state directory swapped by the other user. The
+# feed is a FIFO with no reader yet: its records wait in the spool, read
+# back only once a reader comes, after the swap.
 cat >"$WORK/partners.ini" <<EOF
 [isp]
 scope = 198.18.0.0/15
@@ -57,12 +60,12 @@ anon = truncate
 verified_only = no
 output = $WORK/isp.jsonl
 EOF
+mkfifo -m 600 "$WORK/feed.fifo"
 start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --interval 0.2 --anon ipcrypt-pfx \
-	--feed "$WORK/feed.jsonl" --partners "$WORK/partners.ini" || finish
+	--feed "$WORK/feed.fifo" --partners "$WORK/partners.ini" || finish
 udp 198.18.7.1
-wait_lines "$WORK/feed.jsonl" 1 || fail "no first record: $(cat "$WORK/daemon.err")"
-key_id() { "$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l)["anon_key_id"] for l in open(sys.argv[1])})))' "$1"; }
-first_key=$(key_id "$WORK/feed.jsonl")
+wait_lines "$WORK/isp.jsonl" 1 || fail "no first record: $(cat "$WORK/daemon.err")"
+own_key=$("$BOTSINK" keys list --state-dir "$WORK/state" | awk '{ print $2 }')
 
 chmod 0777 "$WORK" # the mistake the attack needs
 as_other mv "$WORK/state" "$WORK/state.old" && pass "the other user could rename the state directory" ||
@@ -72,16 +75,23 @@ as_other sh -c "printf 'ipcrypt-pfx %s\n' 000102030405060708090a0b0c0d0e0f101112
 as_other ln -s "$WORK/secret" "$WORK/state/outputs.state.new"
 as_other ln -s "$WORK/secret" "$WORK/state/outputs.state"
 as_other sh -c "echo '{\"forged\":true}' >'$WORK/state/spool.jsonl'"
-state_mtime=$(stat -c %Y.%y "$WORK/state.old/outputs.state" 2>/dev/null)
+state_mtime=$(stat -c %y "$WORK/state.old/outputs.state" 2>/dev/null)
 udp 198.18.7.2
-wait_lines "$WORK/feed.jsonl" 2 || fail "no record after the swap: $(cat "$WORK/daemon.err")"
 wait_lines "$WORK/isp.jsonl" 2 || fail "no partner record after the swap"
+timeout 10 cat "$WORK/feed.fifo" >"$WORK/feed.jsonl" &
+reader=$!
+wait_lines "$WORK/feed.jsonl" 2 || fail "the spooled records did not reach the reader"
 sleep 0.6 # a few more epochs, each a commit
+kill "$reader" 2>/dev/null
+wait "$reader" 2>/dev/null
 kill -0 "$DAEMON_PID" 2>/dev/null && pass "the daemon runs on" || fail "the daemon died"
-expect_eq "records after the swap: the daemon's own key" "$(key_id "$WORK/feed.jsonl")" "$first_key"
+expect_eq "records spooled and delivered" "$(wc -l <"$WORK/feed.jsonl")" 2
+key_ids=$("$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l).get("anon_key_id") or "none" for l in open(sys.argv[1])})))' "$WORK/feed.jsonl")
+[ -n "$own_key" ] && expect_eq "records after the swap: the daemon's own key" "$key_ids" "$own_key" ||
+	fail "no key listed in the state directory"
 grep -q forged "$WORK/feed.jsonl" && fail "the forged spool reached the feed"
 expect_eq "the root-only file behind the links" "$(sha256sum <"$WORK/secret")" "$secret_sum"
-[ "$(stat -c %Y.%y "$WORK/state.old/outputs.state" 2>/dev/null)" != "$state_mtime" ] &&
+[ "$(stat -c %y "$WORK/state.old/outputs.state" 2>/dev/null)" != "$state_mtime" ] &&
 	pass "outputs.state still written in the directory the daemon holds" ||
 	fail "outputs.state in the held directory was not written"
 made=$(find "$WORK/state" -user 0 2>/dev/null)

@@ -9,6 +9,7 @@
  * one that was there before.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "unit.h"
 
 static char dir[] = "/tmp/botsink-outputs-XXXXXX";
+static int dir_fd = -1; /* dir, held as the daemon holds its state directory */
 
 /* A partner over 10.0.0.0/8 in FEED_DIR/p.jsonl, verified_only as given ("": the default). */
 static int partners(const char *verified_only, struct partner_set *ps)
@@ -75,7 +77,8 @@ static void test_reload(void)
 	struct output_config cfg = { .feed_path = feed_path,
 				     .format = FORMAT_JSONL,
 				     .anon = ANON_TRUNCATE,
-				     .state_dir = dir };
+				     .state_dir = dir,
+				     .state_fd = dir_fd };
 	struct key_store ks = { .dir = dir };
 	struct output_set a = { 0 }, b = { 0 };
 	struct partner_set ps;
@@ -181,7 +184,8 @@ static void test_fd_budget(void)
 {
 	char feed_path[256], err[1024] = "", cmd[128];
 	struct output_config cfg = {
-		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir
+		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir,
+		.state_fd = dir_fd
 	};
 	struct key_store ks = { .dir = dir };
 	struct rlimit was, rl;
@@ -226,7 +230,8 @@ static void test_failure_leaves_nothing(void)
 {
 	char feed_path[256], path[256], err[1024] = "";
 	struct output_config cfg = {
-		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir
+		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir,
+		.state_fd = dir_fd
 	};
 	struct key_store ks = { .dir = dir };
 	struct output_set a = { 0 };
@@ -267,6 +272,8 @@ int main(void)
 	char cmd[128];
 
 	CHECK(mkdtemp(dir) != NULL);
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(dir_fd >= 0);
 	test_reload();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", dir);
 	CHECK_INT(system(cmd), 0);

@@ -434,10 +434,10 @@ out:
  * back, none; a busy pipe what it takes (at line boundaries), the rest
  * later. Returns true when the position moved (to be saved).
  */
-static bool flush_spool(struct drain_output *o)
+static bool flush_spool(const struct drainer *dr, struct drain_output *o)
 {
 	char *buf = malloc(SPOOL_CHUNK);
-	int fd = open(o->spool_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dr->state_fd, o->spool_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	unsigned long long head = o->pos.spool_head;
 	uint64_t start = clock_ns(CLOCK_MONOTONIC);
 	bool file = same_file(o, &o->pos), ok = true, moved = false;
@@ -502,7 +502,7 @@ static void flush_spools(struct drainer *dr, struct botsink_drain_state *st)
 
 	for (size_t i = 0; i < dr->nout; i++)
 		if (!spool_empty(&dr->out[i].pos))
-			moved |= flush_spool(&dr->out[i]);
+			moved |= flush_spool(dr, &dr->out[i]);
 	if (moved)
 		save_positions(dr, st);
 }
@@ -562,13 +562,13 @@ int drainer_step(struct drainer *dr)
  * partner) is delivered whole: its records were committed to it by an
  * earlier run, and carry that run's ids.
  */
-static void recover_spool(struct drain_output *o, bool known)
+static void recover_spool(const struct drainer *dr, struct drain_output *o, bool known)
 {
 	struct sink_position sp;
 	unsigned long long size = sink_position(o->spool, &sp) ? 0 : sp.size;
 
 	if (!known && size) {
-		int fd = open(o->spool_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		int fd = openat(dr->state_fd, o->spool_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		char c = 0;
 
 		/* Up to its last whole line. */
@@ -597,13 +597,14 @@ static void recover_spool(struct drain_output *o, bool known)
  * An output at start: nothing grows its file past the committed size
  * without a commit, so what is beyond is an unfinished epoch or delivery.
  */
-static void recover_output(struct drain_output *o, bool known, const struct botsink_drain_state *st)
+static void recover_output(const struct drainer *dr, struct drain_output *o, bool known,
+			   const struct botsink_drain_state *st)
 {
 	struct sink_position sp;
 
 	o->fresh = false;
 	if (o->spool)
-		recover_spool(o, known);
+		recover_spool(dr, o, known);
 	if (known && same_file(o, &o->pos)) {
 		if (!sink_position(o->sink, &sp) && sp.size > o->pos.size) {
 			log_info(
@@ -639,14 +640,14 @@ int drainer_recover(struct drainer *dr)
 		st.phase = BOTSINK_DRAIN_IDLE;
 	}
 	pos_from_state(&st, &dr->out[0].pos);
-	recover_output(&dr->out[0], !new_state, &st);
+	recover_output(dr, &dr->out[0], !new_state, &st);
 	for (size_t i = 1; i < dr->nout; i++) {
 		struct drain_output *o = &dr->out[i];
 		bool known = !new_state && outputs_load(dr, st.epoch, o->name, &o->pos);
 
 		if (!known)
 			memset(&o->pos, 0, sizeof(o->pos));
-		recover_output(o, known, &st);
+		recover_output(dr, o, known, &st);
 	}
 	if (save_positions(dr, &st))
 		return DRAIN_BROKEN;
@@ -665,7 +666,7 @@ int drainer_outputs_changed(struct drainer *dr)
 		dr->out[i].fresh = false;
 		memset(&dr->out[i].pos, 0, sizeof(dr->out[i].pos));
 		if (dr->out[i].spool)
-			recover_spool(&dr->out[i], false);
+			recover_spool(dr, &dr->out[i], false);
 		note_position(&dr->out[i], &dr->out[i].pos);
 	}
 	pos_from_state(&st, &dr->out[0].pos);

@@ -50,7 +50,8 @@ struct drain_output {
 	 * NULL: none at all.
 	 */
 	struct sink *spool;
-	char *spool_path;
+	char *spool_name; /* in the state directory (drainer.state_fd) */
+	char *spool_path; /* the same, for messages */
 	struct output_pos pos; /* at the last commit or delivery */
 	bool failing; /* refused the pending epoch (warned once per outage) */
 	bool spool_full; /* warned once */

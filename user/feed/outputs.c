@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static void output_close(struct drain_output *o)
 	free(o->label);
 	free(o->name);
 	free(o->spool_path);
+	free(o->spool_name);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -101,7 +103,7 @@ static struct sink discard_sink = { .ops = &discard_ops, .name = OUTPUT_FEED_NON
 
 /* Open an output's sink (unless it has one) and spool; its strings are set by the caller. */
 static int output_open(struct drain_output *o, const char *path, enum record_format format,
-		       bool partner, char *err, size_t errlen)
+		       bool partner, int state_fd, char *err, size_t errlen)
 {
 	char why[512];
 
@@ -114,8 +116,8 @@ static int output_open(struct drain_output *o, const char *path, enum record_for
 		return -1;
 	}
 	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
-	o->spool = sink_file_open(o->spool_path, format, SINK_NO_HEADER | SINK_REGULAR, why,
-				  sizeof(why));
+	o->spool = sink_spool_open(state_fd, o->spool_name, o->spool_path, format, why,
+				   sizeof(why));
 	if (!o->spool) {
 		snprintf(err, errlen, "spool of %s: %s", o->label, why);
 		return -1;
@@ -160,18 +162,19 @@ static int describe(struct drain_output *o, const struct output_config *cfg,
 	if (t->publisher) {
 		ret = asprintf(&o->label, "publisher %s", cfg->publisher->name);
 		if (ret >= 0)
-			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir,
-				       OUTPUT_PUBLISH_SPOOL);
+			ret = asprintf(&o->spool_name, "%s", OUTPUT_PUBLISH_SPOOL);
 	} else if (!t->p) {
 		ret = asprintf(&o->label, "feed %s", cfg->feed_path);
 		if (ret >= 0)
-			ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir, OUTPUT_MAIN_SPOOL);
+			ret = asprintf(&o->spool_name, "%s", OUTPUT_MAIN_SPOOL);
 	} else {
 		ret = asprintf(&o->label, "partner %s (%s)", t->p->name, t->p->output);
 		if (ret >= 0)
-			ret = asprintf(&o->spool_path, "%s/%s/%s.spool", cfg->state_dir,
-				       OUTPUT_PARTNER_DIR, t->p->name);
+			ret = asprintf(&o->spool_name, "%s/%s.spool", OUTPUT_PARTNER_DIR,
+				       t->p->name);
 	}
+	if (ret >= 0)
+		ret = asprintf(&o->spool_path, "%s/%s", cfg->state_dir, o->spool_name);
 	return ret < 0 || !o->name ? -1 : 0;
 }
 
@@ -212,7 +215,7 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 		o->fresh = true;
 		return 0; /* never refuses an epoch: no spool */
 	}
-	return output_open(o, t.path, t.format, p != NULL, err, errlen);
+	return output_open(o, t.path, t.format, p != NULL, cfg->state_fd, err, errlen);
 }
 
 /*
@@ -289,7 +292,7 @@ static int check_fd_budget(const struct output_set *set, const struct output_con
  * their names), so that a failed start leaves nothing behind. Never one
  * that was there before: an earlier run's spool keeps its records.
  */
-static void unmake_files(struct output_set *set, bool made_dir, const char *dir)
+static void unmake_files(struct output_set *set, bool made_dir, int state_fd)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		struct drain_output *o = &set->out[i];
@@ -301,7 +304,7 @@ static void unmake_files(struct output_set *set, bool made_dir, const char *dir)
 		sink_file_unmake(o->spool);
 	}
 	if (made_dir)
-		rmdir(dir); /* only when empty */
+		unlinkat(state_fd, OUTPUT_PARTNER_DIR, AT_REMOVEDIR); /* only when empty */
 }
 
 int output_set_open(struct output_set *set, const struct output_config *cfg,
@@ -309,7 +312,6 @@ int output_set_open(struct output_set *set, const struct output_config *cfg,
 		    struct output_set *prev, char *err, size_t errlen)
 {
 	bool made_dir = false;
-	char dir[4096];
 
 	memset(set, 0, sizeof(*set));
 	set->partners = *partners;
@@ -325,11 +327,11 @@ int output_set_open(struct output_set *set, const struct output_config *cfg,
 	}
 	if (check_fd_budget(set, cfg, prev, err, errlen))
 		goto fail;
-	snprintf(dir, sizeof(dir), "%s/%s", cfg->state_dir, OUTPUT_PARTNER_DIR);
 	if (set->n > 1) {
-		made_dir = !mkdir(dir, 0700);
+		made_dir = !mkdirat(cfg->state_fd, OUTPUT_PARTNER_DIR, 0700);
 		if (!made_dir && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+			snprintf(err, errlen, "cannot create %s/%s: %s", cfg->state_dir,
+				 OUTPUT_PARTNER_DIR, strerror(errno));
 			goto fail;
 		}
 	}
@@ -339,7 +341,7 @@ int output_set_open(struct output_set *set, const struct output_config *cfg,
 	return 0;
 fail:
 	if (set->n)
-		unmake_files(set, made_dir, dir);
+		unmake_files(set, made_dir, cfg->state_fd);
 	/* Nothing of prev was taken: this closes only what this call opened. */
 	output_set_close(set);
 	return -1;

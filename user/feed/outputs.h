@@ -49,7 +49,8 @@ struct output_config {
 	enum record_format format;
 	enum anon_mode anon;
 	bool verified_only; /* the public feed's (--verified-only) */
-	const char *state_dir;
+	const char *state_dir; /* for messages */
+	int state_fd; /* the state directory, held open: the spools are in it */
 	/*
 	 * The bus publisher (bus/publish.h), or NULL: the last output, raw
 	 * counts. Owned by the caller, never closed by a set.

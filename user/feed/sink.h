@@ -80,6 +80,12 @@ struct sink {
 struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
 			    char *err, size_t errlen);
 /*
+ * A spool: records only (no header), a regular file, `name` in the
+ * directory held as dir (the state directory), shown as path in messages.
+ */
+struct sink *sink_spool_open(int dir, const char *name, const char *path,
+			     enum record_format format, char *err, size_t errlen);
+/*
  * Remove the file sink_file_open made for s, if it is still empty and
  * still at its name: a run that fails to start leaves no file behind, and
  * never removes one with records or one that is not its own.

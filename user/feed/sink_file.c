@@ -30,6 +30,8 @@ struct file_sink {
 	bool waiting; /* a named pipe without a reader yet: fd is -1 until one comes */
 	int wait_err; /* the last reason a waiting pipe could not be opened, said once */
 	unsigned int flags; /* SINK_* */
+	int dir; /* `at` is opened in it: a spool in the held state directory; else AT_FDCWD */
+	const char *at; /* the file's name there (base.name names it in messages) */
 	struct strbuf buf;
 };
 
@@ -413,15 +415,15 @@ static void grow_pipe(int fd)
  * so that what was made is known (only that is ever removed again). A
  * file removed between the two opens is made on the next round.
  */
-static int open_output(const char *path, bool *created)
+static int open_output(int dir, const char *path, bool *created)
 {
 	for (int i = 0; i < 8; i++) {
-		int fd = open(path, OPEN_FLAGS | O_CREAT | O_EXCL, 0600);
+		int fd = openat(dir, path, OPEN_FLAGS | O_CREAT | O_EXCL, 0600);
 
 		*created = fd >= 0;
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
-		fd = open(path, OPEN_FLAGS);
+		fd = openat(dir, path, OPEN_FLAGS);
 		if (fd >= 0 || errno != ENOENT)
 			return fd;
 	}
@@ -429,9 +431,9 @@ static int open_output(const char *path, bool *created)
 }
 
 /* What is at path, not followed: its type, or 0 when there is nothing to see. */
-static mode_t kind_at(const char *path)
+static mode_t kind_at(int dir, const char *path)
 {
-	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dir, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	mode_t type = 0;
 
@@ -443,11 +445,13 @@ static mode_t kind_at(const char *path)
 	return type;
 }
 
-/* Why path could not be opened (errno: open's). */
-static void open_error(const char *path, unsigned int flags, char *err, size_t errlen)
+/* Why s's file could not be opened (errno: open's). */
+static void open_error(const struct file_sink *s, char *err, size_t errlen)
 {
+	const char *path = s->base.name;
+	unsigned int flags = s->flags;
 	int saved = errno;
-	mode_t type = saved == ELOOP || saved == ENXIO ? kind_at(path) : 0;
+	mode_t type = saved == ELOOP || saved == ENXIO ? kind_at(s->dir, s->at) : 0;
 
 	if (type == S_IFLNK)
 		snprintf(err, errlen,
@@ -514,12 +518,12 @@ static int fifo_attach(struct file_sink *s)
 	char err[512];
 
 	/* Not made again if it went: a pipe taken away is no file to start. */
-	s->fd = open(s->base.name, OPEN_FLAGS);
+	s->fd = openat(s->dir, s->at, OPEN_FLAGS);
 	if (s->fd < 0) {
 		int saved = errno;
 
 		if (saved != ENXIO && saved != s->wait_err) {
-			open_error(s->base.name, s->flags, err, sizeof(err));
+			open_error(s, err, sizeof(err));
 			log_error("%s; the records wait in the spool", err);
 		}
 		s->wait_err = saved;
@@ -545,7 +549,7 @@ static bool wait_for_reader(struct file_sink *s)
 {
 	const char *path = s->base.name;
 
-	if (errno != ENXIO || (s->flags & SINK_REGULAR) || kind_at(path) != S_IFIFO)
+	if (errno != ENXIO || (s->flags & SINK_REGULAR) || kind_at(s->dir, s->at) != S_IFIFO)
 		return false;
 	s->waiting = true;
 	s->wait_err = ENXIO;
@@ -555,17 +559,25 @@ static bool wait_for_reader(struct file_sink *s)
 	return true;
 }
 
-struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
-			    char *err, size_t errlen)
+/* sink_file_open, or a spool: the file `at` in dir, shown as path. */
+static struct sink *file_open(int dir, const char *at, const char *path,
+			      enum record_format format, unsigned int flags, char *err,
+			      size_t errlen)
 {
-	struct file_sink *s = calloc(1, sizeof(*s));
+	/* Its names kept with it: a sink outlives the set it was opened for (reloads). */
+	size_t plen = strlen(path) + 1, alen = strlen(at) + 1;
+	struct file_sink *s = calloc(1, sizeof(*s) + plen + alen);
+	char *names;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	names = (char *)(s + 1);
 	s->base.ops = &file_ops;
-	s->base.name = path;
+	s->base.name = memcpy(names, path, plen);
+	s->dir = dir;
+	s->at = memcpy(names + plen, at, alen);
 	s->format = format;
 	s->flags = flags;
 	s->header = flags & SINK_NO_HEADER ? NULL : record_format_header(format);
@@ -574,11 +586,11 @@ struct sink *sink_file_open(const char *path, enum record_format format, unsigne
 	} else {
 		/* 0600: with --anon none the feed holds raw addresses. */
 		s->owned = true;
-		s->fd = open_output(path, &s->base.created);
+		s->fd = open_output(dir, at, &s->base.created);
 		if (s->fd < 0 && wait_for_reader(s))
 			return &s->base;
 		if (s->fd < 0) {
-			open_error(path, flags, err, errlen);
+			open_error(s, err, errlen);
 			goto fail;
 		}
 	}
@@ -591,6 +603,18 @@ fail:
 	return NULL;
 }
 
+struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
+			    char *err, size_t errlen)
+{
+	return file_open(AT_FDCWD, path, path, format, flags, err, errlen);
+}
+
+struct sink *sink_spool_open(int dir, const char *name, const char *path,
+			     enum record_format format, char *err, size_t errlen)
+{
+	return file_open(dir, name, path, format, SINK_NO_HEADER | SINK_REGULAR, err, errlen);
+}
+
 void sink_file_unmake(struct sink *base)
 {
 	struct file_sink *s = (struct file_sink *)base;
@@ -599,9 +623,9 @@ void sink_file_unmake(struct sink *base)
 	if (!base || base->ops != &file_ops || !base->created || s->fd < 0)
 		return;
 	if (fstat(s->fd, &st) || st.st_size ||
-	    fstatat(AT_FDCWD, base->name, &at, AT_SYMLINK_NOFOLLOW) || at.st_dev != st.st_dev ||
+	    fstatat(s->dir, s->at, &at, AT_SYMLINK_NOFOLLOW) || at.st_dev != st.st_dev ||
 	    at.st_ino != st.st_ino)
 		return;
-	if (!unlink(base->name))
+	if (!unlinkat(s->dir, s->at, 0))
 		base->created = false;
 }

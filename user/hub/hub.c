@@ -132,7 +132,7 @@ static int open_file(struct hub_view *v, const struct partner *p, char *err, siz
 		snprintf(err, errlen, "partner %s: %s", p->name, why);
 		return -1;
 	}
-	v->lock_fd = open(p->output, O_RDONLY | O_CLOEXEC);
+	v->lock_fd = open(p->output, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (v->lock_fd < 0 || flock(v->lock_fd, LOCK_EX | LOCK_NB)) {
 		snprintf(err, errlen, "partner %s: %s: %s", p->name, p->output,
 			 errno == EWOULDBLOCK ? "another hub writes it: give each hub its own file" :

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* botsink run's daemon: load, attach, drain every interval, write the feed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -127,6 +128,7 @@ static int open_outputs(struct daemon *d, struct partner_set *ps, struct output_
 					   .anon = d->cfg->anon,
 					   .verified_only = d->cfg->verified_only,
 					   .state_dir = d->cfg->state_dir,
+					   .state_fd = d->state_fd,
 					   .publisher = d->publisher };
 	char err[1024];
 
@@ -572,19 +574,18 @@ void daemon_init(struct daemon *d, struct sensor_config *cfg)
  * --feed none after a run whose feed's spool still holds records: they
  * would wait there for good (the none output has no spool). Refused.
  */
-static int check_feed_none(const struct sensor_config *o)
+static int check_feed_none(const struct daemon *d)
 {
-	char path[PATH_MAX];
+	const struct sensor_config *o = d->cfg;
 	struct stat st;
 
 	if (strcmp(o->feed_path, OUTPUT_FEED_NONE))
 		return 0;
-	snprintf(path, sizeof(path), "%s/%s", o->state_dir, OUTPUT_MAIN_SPOOL);
-	if (stat(path, &st) || !st.st_size)
+	if (fstatat(d->state_fd, OUTPUT_MAIN_SPOOL, &st, AT_SYMLINK_NOFOLLOW) || !st.st_size)
 		return 0;
 	log_error(
-		"--feed none, but %s holds %lld bytes of records for the feed of an earlier run: deliver them (run with that --feed) or move the file away",
-		path, (long long)st.st_size);
+		"--feed none, but %s/%s holds %lld bytes of records for the feed of an earlier run: deliver them (run with that --feed) or move the file away",
+		o->state_dir, OUTPUT_MAIN_SPOOL, (long long)st.st_size);
 	return -1;
 }
 
@@ -631,7 +632,7 @@ int daemon_prepare(struct daemon *d)
 	ret = setup_state(d);
 	if (ret)
 		return ret;
-	if (check_feed_none(cfg))
+	if (check_feed_none(d))
 		return EXIT_USAGE;
 	if (enricher_open(&d->enrich, cfg->mmdb_asn, cfg->mmdb_geo, err, sizeof(err))) {
 		log_error("%s", err);
