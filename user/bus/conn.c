@@ -85,9 +85,12 @@ int bus_credentials_load(const char *path, struct bus_credentials *c, char *err,
 	int line, fd;
 
 	memset(c, 0, sizeof(*c));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO is refused below at once, not waited on. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path,
+			 errno == ELOOP ? "a symbolic link; give the file itself" :
+					  strerror(errno));
 		goto fail_fd;
 	}
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
