@@ -9,7 +9,8 @@
 #   goes on in the directory it holds, with its own key, and delivers its
 #   own spool (a FIFO feed whose reader comes after the swap);
 # - a feed path they made a symbolic link to a root-only file: refused,
-#   the file untouched;
+#   the file untouched; a feed file or FIFO they made first: refused,
+#   nothing written to it;
 # - a FIFO, or a file of theirs, as --key: refused at once.
 # A second daemon on the same state directory: test_state_lock.sh.
 . "$(dirname "$0")/lib.sh"

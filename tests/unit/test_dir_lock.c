@@ -234,6 +234,16 @@ static void test_private_dir(void)
 	CHECK_INT(try_open(b, false, err, sizeof(err)), 0);
 	unlink(b);
 
+	/* Not a directory; no path at all. */
+	snprintf(b, sizeof(b), "%s/file", top);
+	fclose(fopen(b, "w"));
+	CHECK_INT(try_open(b, false, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "state directory %s: file is not a directory", b);
+	CHECK_STR(err, want);
+	unlink(b);
+	CHECK_INT(try_open("", true, err, sizeof(err)), -1);
+	CHECK_STR(err, "state directory: an empty path");
+
 	/* Missing without create; and a missing parent is not made. */
 	snprintf(b, sizeof(b), "%s/none", top);
 	CHECK_INT(try_open(b, false, err, sizeof(err)), -1);

@@ -359,11 +359,20 @@ static void test_rotate_no_link(void)
 	CHECK_INT(sink_emit(s, &one, 1), 0);
 	CHECK(holds(target, "precious\n"));
 	CHECK_INT(file_lines(moved), 2);
+	/* Another file at the name: not given the rotated name, records go on to the open one. */
+	unlink(feed);
+	CHECK(!write_text_file(feed, "theirs\n"));
+	CHECK_INT(sink_rotate(s, rotated, sizeof(rotated), err, sizeof(err)), -1);
+	CHECK(strstr(err, feed) && strstr(err, "no longer names the file written"));
+	CHECK(holds(feed, "theirs\n"));
+	CHECK_INT(sink_emit(s, &one, 1), 0);
+	CHECK_INT(file_lines(moved), 3);
+	CHECK_INT(file_lines(feed), 1);
 	/* Without the link, rotation starts a new file. */
 	unlink(feed);
 	CHECK(!rename(moved, feed));
 	CHECK_INT(sink_rotate(s, rotated, sizeof(rotated), err, sizeof(err)), 0);
-	CHECK_INT(file_lines(rotated), 2);
+	CHECK_INT(file_lines(rotated), 3);
 	CHECK_INT(sink_emit(s, &one, 1), 0);
 	CHECK_INT(file_lines(feed), 1);
 	sink_close(s);

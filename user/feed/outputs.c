@@ -307,6 +307,29 @@ static void unmake_files(struct output_set *set, bool made_dir, int state_fd)
 		unlinkat(state_fd, OUTPUT_PARTNER_DIR, AT_REMOVEDIR); /* only when empty */
 }
 
+/*
+ * The partners' spool directory, found in place: a directory of this user
+ * that no one else can write to, not a link. The state directory is held
+ * and only this user writes there, so it stays so.
+ */
+static int check_partner_dir(const struct output_config *cfg, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstatat(cfg->state_fd, OUTPUT_PARTNER_DIR, &st, AT_SYMLINK_NOFOLLOW)) {
+		snprintf(err, errlen, "%s/%s: %s", cfg->state_dir, OUTPUT_PARTNER_DIR,
+			 strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	snprintf(err, errlen,
+		 "%s/%s must be a directory of this user that no one else can write to (owner uid %u, mode %04o)",
+		 cfg->state_dir, OUTPUT_PARTNER_DIR, (unsigned int)st.st_uid,
+		 (unsigned int)(st.st_mode & 07777));
+	return -1;
+}
+
 int output_set_open(struct output_set *set, const struct output_config *cfg,
 		    struct partner_set *partners, const struct feed *f, struct key_store *ks,
 		    struct output_set *prev, char *err, size_t errlen)
@@ -334,6 +357,8 @@ int output_set_open(struct output_set *set, const struct output_config *cfg,
 				 OUTPUT_PARTNER_DIR, strerror(errno));
 			goto fail;
 		}
+		if (check_partner_dir(cfg, err, errlen))
+			goto fail;
 	}
 	for (size_t i = 0; i < set->n; i++)
 		if (setup_output(set, i, cfg, f, ks, prev, err, errlen))

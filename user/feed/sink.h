@@ -80,6 +80,11 @@ struct sink {
 struct sink *sink_file_open(const char *path, enum record_format format, unsigned int flags,
 			    char *err, size_t errlen);
 /*
+ * An exclusive lock (flock, not waited for) on the file s writes, let go
+ * when s closes: 0, or -1 (errno EWOULDBLOCK: another process holds it).
+ */
+int sink_file_lock(struct sink *s);
+/*
  * A spool: records only (no header), a regular file, `name` in the
  * directory held as dir (the state directory), shown as path in messages.
  */

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,27 +239,31 @@ static void file_close(struct sink *base)
 }
 
 /*
- * The name of a file output still names a file, not a symbolic link put
- * in its place (renamed away and replaced, say): rotation never creates
- * or moves anything through one. Looked at through an fd of its own.
+ * The name of a file output still names the file written, not a symbolic
+ * link or another file put in its place (renamed away and replaced, say):
+ * rotation never creates or moves anything through one, nor gives the
+ * rotated name to a file that is not the feed.
  */
-static int check_name(const char *name, char *err, size_t errlen)
+static int check_name(const struct file_sink *s, char *err, size_t errlen)
 {
-	int fd = open(name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	int ret = fd < 0 ? -1 : fstat(fd, &st);
+	const char *name = s->base.name;
+	struct stat st, open_st;
 
-	if (ret) {
+	if (fstatat(AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW) || fstat(s->fd, &open_st)) {
 		snprintf(err, errlen, "cannot rotate feed %s: %s", name, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return -1;
 	}
-	close(fd);
 	if (S_ISLNK(st.st_mode)) {
 		snprintf(
 			err, errlen,
 			"cannot rotate feed %s: it is a symbolic link: refused (never followed); writing on to the file open now",
+			name);
+		return -1;
+	}
+	if (st.st_dev != open_st.st_dev || st.st_ino != open_st.st_ino) {
+		snprintf(
+			err, errlen,
+			"cannot rotate feed %s: the name no longer names the file written (moved away and replaced?); writing on to the file open now",
 			name);
 		return -1;
 	}
@@ -285,7 +290,7 @@ static int file_rotate(struct sink *base, char *rotated, size_t rotated_len, cha
 		snprintf(err, errlen, "feed %s is not a file: it cannot be rotated", base->name);
 		return -1;
 	}
-	if (check_name(base->name, err, errlen))
+	if (check_name(s, err, errlen))
 		return -1;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
@@ -483,6 +488,13 @@ static int setup_fd(struct file_sink *s, char *err, size_t errlen)
 	}
 	s->regular = S_ISREG(st.st_mode);
 	s->fifo = S_ISFIFO(st.st_mode);
+	/* Made beforehand by another user (a shared directory): its owner would read every record. */
+	if (s->owned && (s->regular || s->fifo) && st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "%s is owned by uid %u, not by root or this user: refused (its owner would read every record); remove it or chown it",
+			 path, (unsigned int)st.st_uid);
+		return -1;
+	}
 	if (s->owned && !s->regular && (s->flags & SINK_REGULAR)) {
 		snprintf(err, errlen, "%s is not a regular file", path);
 		return -1;
@@ -613,6 +625,17 @@ struct sink *sink_spool_open(int dir, const char *name, const char *path,
 			     enum record_format format, char *err, size_t errlen)
 {
 	return file_open(dir, name, path, format, SINK_NO_HEADER | SINK_REGULAR, err, errlen);
+}
+
+int sink_file_lock(struct sink *base)
+{
+	struct file_sink *s = (struct file_sink *)base;
+
+	if (base->ops != &file_ops || s->fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return flock(s->fd, LOCK_EX | LOCK_NB);
 }
 
 void sink_file_unmake(struct sink *base)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +40,7 @@ struct hub_view {
 	enum record_format format;
 	struct strbuf out;
 	size_t records;
-	struct sink *file; /* the partner's output in the partners file, or NULL */
-	int lock_fd; /* holds the file's lock; -1 */
+	struct sink *file; /* the partner's output in the partners file (locked), or NULL */
 	struct strbuf file_out; /* its records of the batch, written once the batch is stored */
 	uint64_t round_records, round_messages; /* of the batch in hand */
 };
@@ -132,8 +130,7 @@ static int open_file(struct hub_view *v, const struct partner *p, char *err, siz
 		snprintf(err, errlen, "partner %s: %s", p->name, why);
 		return -1;
 	}
-	v->lock_fd = open(p->output, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (v->lock_fd < 0 || flock(v->lock_fd, LOCK_EX | LOCK_NB)) {
+	if (sink_file_lock(v->file)) {
 		snprintf(err, errlen, "partner %s: %s: %s", p->name, p->output,
 			 errno == EWOULDBLOCK ? "another hub writes it: give each hub its own file" :
 						strerror(errno));
@@ -148,7 +145,6 @@ static int add_view(struct hub *h, const char *name, const struct partner *p, en
 	struct hub_view *v = &h->views[h->nviews];
 	struct keyring *keys = NULL;
 
-	v->lock_fd = -1;
 	if (anon_key_len(anon) && !(keys = key_store_get(&h->keys, anon, err, errlen)))
 		return -1;
 	if (keys)
@@ -768,8 +764,6 @@ static void release(struct hub *h)
 		sb_free(&h->views[i].out);
 		sb_free(&h->views[i].file_out);
 		sink_close(h->views[i].file);
-		if (h->views[i].lock_fd >= 0)
-			close(h->views[i].lock_fd);
 	}
 	free(h->views);
 	free(h->counts);

@@ -306,6 +306,10 @@ int private_dir_open(const char *dir, const char *what, bool create, char *err, 
 	struct stat st;
 	int fd;
 
+	if (!*dir) {
+		snprintf(err, errlen, "%s: an empty path", what);
+		return -1;
+	}
 	if (resolve_dir(dir, create, real)) {
 		snprintf(err, errlen, "%s %s: %s", what, dir, strerror(errno));
 		return -1;
@@ -330,10 +334,14 @@ int private_dir_open(const char *dir, const char *what, bool create, char *err, 
 			return -1;
 		}
 		if (step_down(&fd, part, !*next, create)) {
-			snprintf(err, errlen, "%s %s: %s", what, dir,
-				 errno == ELOOP || errno == ENOTDIR ?
-					 "a part of its path was changed while it was opened" :
-					 strerror(errno));
+			int e = errno;
+
+			snprintf(err, errlen, "%s %s: %s%s", what, dir, part,
+				 e == ELOOP   ? " is a symbolic link (made since it was resolved?)" :
+				 e == ENOTDIR ? " is not a directory" :
+						""); /* strerror below */
+			if (e != ELOOP && e != ENOTDIR)
+				snprintf(err + strlen(err), errlen - strlen(err), ": %s", strerror(e));
 			close(fd);
 			return -1;
 		}
@@ -427,6 +435,7 @@ int dir_lock(int dirfd, const char *dir, const char *name, const char *what, int
 	     size_t errlen)
 {
 	char path[PATH_MAX], text[32];
+	ssize_t n;
 	long pid;
 	int ret;
 
@@ -447,9 +456,12 @@ int dir_lock(int dirfd, const char *dir, const char *name, const char *what, int
 	}
 	if (!ret) {
 		snprintf(text, sizeof(text), "%d\n", (int)getpid());
-		if (ftruncate(*fd, 0) ||
-		    pwrite(*fd, text, strlen(text), 0) != (ssize_t)strlen(text))
+		n = ftruncate(*fd, 0) ? -1 : pwrite(*fd, text, strlen(text), 0);
+		if (n != (ssize_t)strlen(text)) {
+			if (n >= 0)
+				errno = EIO; /* short: no errno of its own */
 			ret = -1;
+		}
 	}
 	if (ret == -1)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
