@@ -7,7 +7,7 @@
 #                 per SYN included); the counted rate on the veth lab beside an XDP
 #                 counter, libpcap and nftables; the bus: a sensor's publisher, the hub,
 #                 check-in to partner record latency, stream sizes; the drain with
-#                 and without a metrics scraper (root)
+#                 and without a metrics scraper; the daemon's CPU at idle (root)
 #   make fuzz     the libFuzzer targets (rule parser, record formatter), longer
 #   make vmlinux  regenerate vmlinux/vmlinux.h from the running kernel
 
@@ -228,6 +228,7 @@ bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(
 	BUILD=$(BUILD) BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb \
 		tests/bench/bus.sh
 	BUILD=$(BUILD) tests/bench/metrics.sh
+	BUILD=$(BUILD) tests/bench/idle.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h.tmp
