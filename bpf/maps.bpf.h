@@ -240,6 +240,15 @@ struct {
 } botsink_ovf0 SEC(".maps"), botsink_ovf1 SEC(".maps"), botsink_uovf0 SEC(".maps"),
 	botsink_uovf1 SEC(".maps");
 
+/* Writes that need a drain, per counter table (see the ABI). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BOTSINK_KINDS * 2);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_touched SEC(".maps");
+
 struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	BOTSINK_ACTIVE_MAP; /* last: it ends in the values array */

@@ -343,6 +343,15 @@ static __always_inline void counter_add(struct botsink_counter *ctr, const struc
 	ctr->protocol = pkt->proto;
 }
 
+/* A key created in table `slot`, or a catch-all written: its drain must read it. */
+static __always_inline void touch(__u32 slot)
+{
+	__u64 *n = bpf_map_lookup_elem(&botsink_touched, &slot);
+
+	if (n)
+		(*n)++;
+}
+
 /*
  * Count into one table: the key's counter, created if it is new. `create`
  * false: only an existing counter (a catch-all). Returns false when the
@@ -362,6 +371,8 @@ static __always_inline bool count_into(__u32 slot, const struct botsink_source_k
 	ctr = bpf_map_lookup_elem(table, key);
 	if (ctr) {
 		counter_add(ctr, pkt, inc);
+		if (!create)
+			touch(slot); /* a catch-all: it exists in every generation */
 		return true;
 	}
 	if (!create)
@@ -374,8 +385,10 @@ static __always_inline bool count_into(__u32 slot, const struct botsink_source_k
 	__builtin_memset(fresh, 0, sizeof(*fresh));
 	counter_add(fresh, pkt, inc);
 	err = bpf_map_update_elem(table, key, fresh, BPF_NOEXIST);
-	if (!err)
+	if (!err) {
+		touch(slot);
 		return true;
+	}
 	if (err != -EEXIST)
 		return false;
 	/* Another CPU inserted the key first: add to this CPU's share. */

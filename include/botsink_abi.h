@@ -37,6 +37,7 @@
 	X(botsink_ovf1, counters[BOTSINK_KIND_OVERFLOW][1])       \
 	X(botsink_uovf0, counters[BOTSINK_KIND_UNCL_OVERFLOW][0]) \
 	X(botsink_uovf1, counters[BOTSINK_KIND_UNCL_OVERFLOW][1]) \
+	X(botsink_touched, touched)                               \
 	X(botsink_rules, rules)                                   \
 	X(botsink_hits, hits)                                     \
 	X(botsink_contents, contents)                             \
@@ -88,6 +89,14 @@ enum botsink_counter_kind {
 /* botsink_active[BOTSINK_SLOT(kind, gen)]: the counter table of a kind and generation. */
 #define BOTSINK_SLOT(kind, gen) ((kind)*2 + (gen))
 #define BOTSINK_SLOT_KIND(slot) ((slot) / 2)
+/*
+ * botsink_touched[BOTSINK_SLOT(kind, gen)], per CPU, a __u64 that only
+ * grows: the times the program created a key in that table or wrote one
+ * of its catch-alls. Every other key it writes is one it created in the
+ * same generation, as a generation starts out empty but for its
+ * catch-alls: a table whose count did not move since it was emptied
+ * holds no count, and its drain can skip it (user/feed/drain.c).
+ */
 #define BOTSINK_OVERFLOW_V4_BITS 24
 #define BOTSINK_OVERFLOW_V6_BITS 48
 #define BOTSINK_SID_ANY 0xffffffffU /* a catch-all's sid: any rule */

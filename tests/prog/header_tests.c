@@ -1931,6 +1931,70 @@ static void test_table_full(void)
 	env.nwant = 0;
 }
 
+/* botsink_touched of generation `gen`'s table of `kind`, summed over CPUs. */
+static __u64 touched(int gen, int kind)
+{
+	__u64 t[BOTSINK_KINDS] = { 0 };
+
+	CHECK_EQ(counters_touched(&env.l.maps, gen, t), 0);
+	return t[kind];
+}
+
+/*
+ * botsink_touched moves with every key the program creates and every
+ * catch-all it writes, in the table written, and with nothing else: the
+ * drain skips a table whose count did not move (user/feed/drain.c), so
+ * a write it missed would be a count never drained.
+ */
+static void test_touched(void)
+{
+	const struct botsink_maps *m = &env.l.maps;
+	__u64 src, ucl, ovf, other[BOTSINK_KINDS], idle[BOTSINK_KINDS];
+	struct drain_result r = { 0 };
+	int ret;
+
+	if (!INSTALL(base_rules, BOTSINK_VERDICT_DROP))
+		return;
+	CHECK_EQ(counters_active(m), 0);
+	CHECK_EQ(counters_touched(m, 1, other), 0);
+	src = touched(0, BOTSINK_KIND_SOURCES);
+	ucl = touched(0, BOTSINK_KIND_UNCLASSIFIED);
+	ovf = touched(0, BOTSINK_KIND_OVERFLOW);
+	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001);
+	CHECK_EQ(touched(0, BOTSINK_KIND_SOURCES), src + 1);
+	SEND_SID(tcp4(SRC4, HOST4, 80, TH_ACK), 1001); /* a key of this generation */
+	CHECK_EQ(touched(0, BOTSINK_KIND_SOURCES), src + 1);
+	SEND_SID(tcp4("198.51.100.8", HOST4, 81, TH_SYN), 0);
+	CHECK_EQ(touched(0, BOTSINK_KIND_UNCLASSIFIED), ucl + 1);
+	CHECK_EQ(touched(0, BOTSINK_KIND_OVERFLOW), ovf);
+	for (int kind = 0; kind < BOTSINK_KINDS; kind++)
+		CHECK_EQ(touched(1, kind), other[kind]); /* the idle generation */
+	CHECK_DRAIN();
+	CHECK_EQ(counters_touched(m, 0, idle), 0);
+
+	/* Generation 1: full tables send sources to a prefix, then a catch-all. */
+	src = touched(1, BOTSINK_KIND_SOURCES);
+	ovf = touched(1, BOTSINK_KIND_OVERFLOW);
+	ret = prefill(m->counters[BOTSINK_KIND_SOURCES][1], BOTSINK_MAX_SOURCES, 1001);
+	if (!check_at(__LINE__, !ret, "filling botsink_gen1: %s", strerror(-ret)))
+		return;
+	ret = prefill(m->counters[BOTSINK_KIND_OVERFLOW][1], BOTSINK_OVERFLOW_ENTRIES - 3, 1001);
+	if (!check_at(__LINE__, !ret, "filling botsink_ovf1: %s", strerror(-ret)))
+		return;
+	send_overflowing(tcp4("198.51.100.9", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
+	CHECK_EQ(touched(1, BOTSINK_KIND_OVERFLOW), ovf + 1); /* the last prefix */
+	send_overflowing(tcp4("198.51.99.1", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
+	send_overflowing(tcp6("2001:db8:cc::1", HOST6, 80, TH_SYN), BOTSINK_MATCHED, 1003);
+	CHECK_EQ(touched(1, BOTSINK_KIND_OVERFLOW), ovf + 3); /* and both catch-alls */
+	CHECK_EQ(touched(1, BOTSINK_KIND_SOURCES), src);
+	/* Generation 0, idle since, was not written. */
+	for (int kind = 0; kind < BOTSINK_KINDS; kind++)
+		CHECK_EQ(touched(0, kind), idle[kind]);
+	CHECK_EQ(counters_drain(m, &r), 0);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_OVERFLOW), BOTSINK_OVERFLOW_ENTRIES - 3 + 3);
+	env.nwant = 0; /* checked above */
+}
+
 /* ---- tests: captures ---- */
 
 /* Linux SYN with MSS, SACK, timestamps and window scale options. */
@@ -2083,6 +2147,7 @@ const struct test header_tests[] = {
 	TEST(collect),
 	TEST(collect_order),
 	TEST(table_full),
+	TEST(touched),
 	TEST(swap_waits),
 	TEST(captures),
 };

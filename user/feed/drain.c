@@ -396,6 +396,25 @@ static int write_epoch(struct drainer *dr, struct botsink_drain_state *st,
 	return ret;
 }
 
+/*
+ * The kinds of generation `gen`'s tables that may hold counts: those the
+ * program touched since this run emptied them; all of a generation it has
+ * not emptied yet. An idle table costs nothing, however large.
+ */
+static unsigned int touched_kinds(const struct drainer *dr, __u32 gen)
+{
+	const struct drain_emptied *e = &dr->emptied[gen & 1];
+	__u64 now[BOTSINK_KINDS];
+	unsigned int kinds = 0;
+
+	if (!e->known || counters_touched(dr->maps, (int)gen, now))
+		return (1U << BOTSINK_KINDS) - 1;
+	for (int kind = 0; kind < BOTSINK_KINDS; kind++)
+		if (now[kind] != e->touched[kind])
+			kinds |= 1U << kind;
+	return kinds;
+}
+
 static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 {
 	struct feed_target *t = calloc(dr->nout, sizeof(*t));
@@ -407,7 +426,7 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		ret = DRAIN_HELD;
 		goto out;
 	}
-	ret = counters_read(dr->maps, (int)st->gen, &r);
+	ret = counters_read_kinds(dr->maps, (int)st->gen, touched_kinds(dr, st->gen), &r);
 	if (ret) {
 		log_error("reading generation %u: %s", st->gen, strerror(-ret));
 		ret = DRAIN_BROKEN;
@@ -509,12 +528,15 @@ static void flush_spools(struct drainer *dr, struct botsink_drain_state *st)
 
 static int clear_committed(struct drainer *dr, struct botsink_drain_state *st)
 {
-	int ret = counters_clear(dr->maps, (int)st->gen);
+	struct drain_emptied *e = &dr->emptied[st->gen & 1];
+	int ret = counters_clear_kinds(dr->maps, (int)st->gen, touched_kinds(dr, st->gen));
 
 	if (ret) {
 		log_error("clearing generation %u: %s", st->gen, strerror(-ret));
 		return DRAIN_BROKEN;
 	}
+	/* Idle and empty: any count the program adds from now on moves these. */
+	e->known = !counters_touched(dr->maps, (int)st->gen, e->touched);
 	st->phase = BOTSINK_DRAIN_IDLE;
 	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
 }

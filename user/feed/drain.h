@@ -66,6 +66,16 @@ struct drain_report {
 	size_t entries[BOTSINK_KINDS];
 };
 
+/*
+ * A generation as this run emptied it: botsink_touched of its tables then.
+ * Not known: the run has not emptied it yet (it may hold counts an earlier
+ * run or program left), and all of it is read.
+ */
+struct drain_emptied {
+	bool known;
+	__u64 touched[BOTSINK_KINDS];
+};
+
 struct drainer {
 	const struct botsink_maps *maps;
 	struct feed *feed;
@@ -76,6 +86,7 @@ struct drainer {
 	int state_fd; /* the state directory, where OUTPUT_STATE_FILE is */
 	const char *outputs_path; /* the others' positions, for messages (STATE_DIR/outputs.state) */
 	struct drain_report last;
+	struct drain_emptied emptied[2]; /* per generation */
 };
 
 enum drain_outcome {

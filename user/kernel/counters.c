@@ -40,7 +40,10 @@ static int set_active(const struct botsink_maps *m, int gen)
 	return counters_sync(m);
 }
 
-int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
+#define ALL_KINDS ((1U << BOTSINK_KINDS) - 1)
+
+int counters_read_kinds(const struct botsink_maps *m, int gen, unsigned int kinds,
+			struct drain_result *out)
 {
 	size_t n = 0, got;
 	int ret = 0;
@@ -49,11 +52,44 @@ int counters_read(const struct botsink_maps *m, int gen, struct drain_result *ou
 	if (!m->collector.skel)
 		return -ENOTSUP;
 	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
+		if (!(kinds & (1U << kind)))
+			continue;
 		ret = collector_read(&m->collector, BOTSINK_SLOT(kind, gen), (__u32)n, &got);
 		n += got;
 	}
 	out->items = m->collector.counts;
 	out->n = ret ? 0 : n;
+	return ret;
+}
+
+int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out)
+{
+	return counters_read_kinds(m, gen, ALL_KINDS, out);
+}
+
+int counters_touched(const struct botsink_maps *m, int gen, __u64 touched[BOTSINK_KINDS])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *v;
+	int ret = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	v = calloc((size_t)ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
+		__u32 slot = BOTSINK_SLOT(kind, gen);
+
+		touched[kind] = 0;
+		if (bpf_map_lookup_elem(m->touched, &slot, v)) {
+			ret = -errno;
+			break;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			touched[kind] += v[cpu];
+	}
+	free(v);
 	return ret;
 }
 
@@ -83,15 +119,24 @@ int counters_prepare(const struct botsink_maps *m, int gen)
 	return ret;
 }
 
-int counters_clear(const struct botsink_maps *m, int gen)
+int counters_clear_kinds(const struct botsink_maps *m, int gen, unsigned int kinds)
 {
 	int ret = 0;
 
 	if (!m->collector.skel)
 		return -ENOTSUP;
 	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++)
-		ret = collector_clear(&m->collector, BOTSINK_SLOT(kind, gen));
-	return ret ? ret : counters_prepare(m, gen);
+		if (kinds & (1U << kind))
+			ret = collector_clear(&m->collector, BOTSINK_SLOT(kind, gen));
+	/* The catch-alls are back in every overflow table cleared. */
+	if (ret || !(kinds & ((1U << BOTSINK_KIND_OVERFLOW) | (1U << BOTSINK_KIND_UNCL_OVERFLOW))))
+		return ret;
+	return counters_prepare(m, gen);
+}
+
+int counters_clear(const struct botsink_maps *m, int gen)
+{
+	return counters_clear_kinds(m, gen, ALL_KINDS);
 }
 
 int counters_swap(const struct botsink_maps *m)

@@ -42,6 +42,14 @@ int counters_sync(const struct botsink_maps *m);
 int counters_swap(const struct botsink_maps *m);
 /* Read the counts of generation `gen`, which must be idle, into `out`. 0 or -errno. */
 int counters_read(const struct botsink_maps *m, int gen, struct drain_result *out);
+/* The same, of the kinds in `kinds` (bit 1 << kind) only; the others hold none. */
+int counters_read_kinds(const struct botsink_maps *m, int gen, unsigned int kinds,
+			struct drain_result *out);
+/*
+ * What botsink_touched says of generation `gen`'s tables, summed over
+ * CPUs (see botsink_abi.h). 0 or -errno.
+ */
+int counters_touched(const struct botsink_maps *m, int gen, __u64 touched[BOTSINK_KINDS]);
 /*
  * Give generation `gen`'s overflow tables their catch-alls (see
  * botsink_abi.h), if they lack them. 0 or -errno.
@@ -49,6 +57,8 @@ int counters_read(const struct botsink_maps *m, int gen, struct drain_result *ou
 int counters_prepare(const struct botsink_maps *m, int gen);
 /* Empty generation `gen`, which must be idle, and prepare it again. 0 or -errno. */
 int counters_clear(const struct botsink_maps *m, int gen);
+/* The same, of the kinds in `kinds` only: the others are left as they are. */
+int counters_clear_kinds(const struct botsink_maps *m, int gen, unsigned int kinds);
 /* Swap, read and clear in one go (tests, the bench): the counts leave the kernel. */
 int counters_drain(const struct botsink_maps *m, struct drain_result *out);
 

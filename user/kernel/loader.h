@@ -24,6 +24,7 @@ extern const struct keyword xdp_modes[];
 struct botsink_maps {
 	int config, stats, v4, v4_groups, dst6, lists, active, rules, hits;
 	int counters[BOTSINK_KINDS][2]; /* [kind][generation] */
+	int touched; /* botsink_touched: which counter tables the program wrote */
 	int contents, gram_filter, grams, fastpats, domains, recent, cands, stamped, port1, port2,
 		drain, tcp_ports, guard;
 	struct collector collector; /* reads idle generations out (loader_open only) */
