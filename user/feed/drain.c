@@ -55,15 +55,18 @@ static void pos_to_state(const struct output_pos *p, struct botsink_drain_state 
 	st->spool_size = p->spool_size;
 }
 
-#define OUTPUTS_MAGIC "botsink-outputs 1"
+#define OUTPUTS_MAGIC "botsink-outputs 2"
+#define OUTPUTS_MAGIC_V1 "botsink-outputs 1" /* an older botsink's, saved every epoch */
 
 /*
- * The partners' positions as of `epoch` (and, in `before`, as of the epoch
- * before it: a crash before the pinned commit goes back to those). Written
- * to a new file renamed over the old one: it is always one or the other.
+ * The partners' positions as of `epoch` of the state's incarnation (and,
+ * in `before`, as of the epoch before it: a crash before the pinned commit
+ * goes back to those). Written to a new file renamed over the old one: it
+ * is always one or the other. Saved whenever a position moves: epochs
+ * committed after `epoch` left every partner where it was.
  */
-static int outputs_save(const struct drainer *dr, unsigned long long epoch,
-			const struct output_pos *before)
+static int outputs_save(struct drainer *dr, const struct botsink_drain_state *st,
+			unsigned long long epoch, const struct output_pos *before)
 {
 	static const char tmp[] = OUTPUT_STATE_FILE ".new";
 	FILE *f;
@@ -78,7 +81,8 @@ static int outputs_save(const struct drainer *dr, unsigned long long epoch,
 	}
 	if (!f)
 		goto out;
-	fprintf(f, "%s\nepoch %llu\n", OUTPUTS_MAGIC, epoch);
+	fprintf(f, "%s\nepoch %llu incarnation %llx\n", OUTPUTS_MAGIC, epoch,
+		(unsigned long long)st->incarnation);
 	for (size_t i = 1; i < dr->nout; i++) {
 		const struct output_pos *a = &dr->out[i].pos, *b = before ? &before[i] : a;
 
@@ -97,20 +101,42 @@ out:
 	if (ret)
 		log_error("saving the outputs' positions in %s: %s", dr->outputs_path,
 			  strerror(errno));
+	dr->outputs_stale = ret != 0;
 	return ret;
 }
 
 /*
- * An output's position from outputs.state, for the committed `epoch`:
- * false when the file knows nothing of it (a new partner, or no file).
+ * outputs.state's head: *at, the epoch it was saved for, when its
+ * positions hold for the state's committed epoch (or the one after it,
+ * which a crash left uncommitted).
  */
-static bool outputs_load(const struct drainer *dr, unsigned long long epoch, const char *name,
-			 struct output_pos *p)
+static bool outputs_header(FILE *f, const struct botsink_drain_state *st, unsigned long long *at)
+{
+	char magic[32] = "";
+	unsigned long long incarnation = 0;
+
+	if (!fgets(magic, sizeof(magic), f))
+		return false;
+	if (!strcmp(magic, OUTPUTS_MAGIC_V1 "\n"))
+		return fscanf(f, "epoch %llu\n", at) == 1 &&
+		       (*at == st->epoch || *at == st->epoch + 1);
+	return !strcmp(magic, OUTPUTS_MAGIC "\n") &&
+	       fscanf(f, "epoch %llu incarnation %llx\n", at, &incarnation) == 2 &&
+	       incarnation == st->incarnation && *at <= st->epoch + 1;
+}
+
+/*
+ * An output's position from outputs.state, for the state's committed
+ * epoch: false when the file knows nothing of it (a new partner, or no
+ * file).
+ */
+static bool outputs_load(const struct drainer *dr, const struct botsink_drain_state *st,
+			 const char *name, struct output_pos *p)
 {
 	int fd = openat(dr->state_fd, OUTPUT_STATE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 							      O_CLOEXEC);
 	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
-	char line[512], magic[32] = "";
+	char line[512];
 	unsigned long long at = 0;
 	bool found = false;
 
@@ -119,9 +145,7 @@ static bool outputs_load(const struct drainer *dr, unsigned long long epoch, con
 			close(fd);
 		return false;
 	}
-	if (!fgets(magic, sizeof(magic), f) ||
-	    strncmp(magic, OUTPUTS_MAGIC, strlen(OUTPUTS_MAGIC)) ||
-	    fscanf(f, "epoch %llu\n", &at) != 1 || (at != epoch && at != epoch + 1)) {
+	if (!outputs_header(f, st, &at)) {
 		fclose(f);
 		return false;
 	}
@@ -135,7 +159,7 @@ static bool outputs_load(const struct drainer *dr, unsigned long long epoch, con
 		    strcmp(n, name))
 			continue;
 		/* Saved for epoch + 1, which was not committed: the positions before it. */
-		*p = at == epoch ? a : b;
+		*p = at == st->epoch + 1 ? b : a;
 		found = true;
 	}
 	fclose(f);
@@ -173,6 +197,14 @@ static void roll_back(const struct drain_output *o, const struct output_pos *p)
 	if (same_file(o, p) && sink_rollback(o->sink, p->size))
 		log_error("cannot cut %s back to %llu bytes: %s", o->label, p->size,
 			  strerror(errno));
+}
+
+/* The output took what was offered: its outage, if any, is over. */
+static void output_works(struct drain_output *o)
+{
+	if (o->failing)
+		log_info("%s is writable again", o->label);
+	o->failing = false;
 }
 
 /* Warned once per outage; where the epoch waits is said next (spool or kernel). */
@@ -263,7 +295,8 @@ static int settle_targets(struct drainer *dr, struct feed_target *t, const struc
 	for (size_t i = 0; i < dr->nout; i++) {
 		struct drain_output *o = &dr->out[i];
 
-		if (!t[i].error && sink_sync(t[i].sink))
+		/* What was not written this epoch was synced by an earlier one. */
+		if (!t[i].error && t[i].written && sink_sync(t[i].sink))
 			t[i].error = errno;
 		if (!t[i].error)
 			continue;
@@ -325,9 +358,7 @@ static void advance(struct drainer *dr, const struct feed_target *t, const struc
 				 o->spool_path);
 		o->spool_held = 0;
 		if (t[i].sink == o->sink) {
-			if (o->failing)
-				log_info("%s is writable again", o->label);
-			o->failing = false;
+			output_works(o);
 			note_position(o, &o->pos);
 			continue;
 		}
@@ -341,14 +372,24 @@ static void advance(struct drainer *dr, const struct feed_target *t, const struc
 	}
 }
 
+/* A partner's output or spool stands elsewhere than `before`. */
+static bool partners_moved(const struct drainer *dr, const struct output_pos *before)
+{
+	for (size_t i = 1; i < dr->nout; i++)
+		if (memcmp(&dr->out[i].pos, &before[i], sizeof(before[i])))
+			return true;
+	return false;
+}
+
 /*
- * Commit: the partners' positions first, then the pinned state, which is
- * the commit itself.
+ * Commit: the partners' positions first (when the epoch moved one, or
+ * outputs.state lags), then the pinned state, which is the commit itself.
  */
 static int commit(struct drainer *dr, struct botsink_drain_state *st,
 		  const struct output_pos *before)
 {
-	if (outputs_save(dr, st->epoch + 1, before))
+	if ((dr->outputs_stale || partners_moved(dr, before)) &&
+	    outputs_save(dr, st, st->epoch + 1, before))
 		return DRAIN_HELD;
 	st->epoch++;
 	pos_to_state(&dr->out[0].pos, st);
@@ -372,6 +413,9 @@ static int write_epoch(struct drainer *dr, struct botsink_drain_state *st,
 
 	for (size_t i = 0; i < dr->nout; i++)
 		before[i] = dr->out[i].pos;
+	/* Nothing to write, sync or save: only the epoch's number moves. */
+	if (!r->n)
+		return commit(dr, st, before);
 	ret = choose_targets(dr, t);
 	if (ret == DRAIN_DONE) {
 		feed_write_epoch(dr->feed, &e, r, t, dr->nout);
@@ -491,6 +535,8 @@ static bool flush_spool(const struct drainer *dr, struct drain_output *o)
 		if (spool_empty(&o->pos)) {
 			o->pos.spool_head = o->pos.spool_size = 0;
 			log_info("spool %s delivered to %s", o->spool_path, o->label);
+			/* Said here: epochs without records after it never reach it. */
+			output_works(o);
 		}
 		moved = true;
 	} else if (file && head != o->pos.spool_head) {
@@ -506,7 +552,7 @@ static bool flush_spool(const struct drainer *dr, struct drain_output *o)
 static int save_positions(struct drainer *dr, struct botsink_drain_state *st)
 {
 	pos_to_state(&dr->out[0].pos, st);
-	if (outputs_save(dr, st->epoch, NULL) || state_write(dr, st))
+	if (outputs_save(dr, st, st->epoch, NULL) || state_write(dr, st))
 		return -1;
 	for (size_t i = 0; i < dr->nout; i++)
 		if (dr->out[i].spool && spool_empty(&dr->out[i].pos))
@@ -665,7 +711,7 @@ int drainer_recover(struct drainer *dr)
 	recover_output(dr, &dr->out[0], !new_state, &st);
 	for (size_t i = 1; i < dr->nout; i++) {
 		struct drain_output *o = &dr->out[i];
-		bool known = !new_state && outputs_load(dr, st.epoch, o->name, &o->pos);
+		bool known = !new_state && outputs_load(dr, &st, o->name, &o->pos);
 
 		if (!known)
 			memset(&o->pos, 0, sizeof(o->pos));

@@ -19,6 +19,12 @@
  * Partners' outputs go the same way, each with its own spool: their
  * positions are saved in STATE_DIR/outputs.state just before the commit
  * (with the positions before the epoch, for a crash between the two).
+ *
+ * Waiting costs nothing per output and little per counter: an empty epoch
+ * is committed in the pinned state alone (no output is synced, and
+ * outputs.state, saved only when a partner's position moves, stays valid
+ * for the epochs after it), and tables the program did not write since
+ * they were emptied (botsink_touched) are neither read nor cleared.
  */
 #ifndef BOTSINK_DRAIN_H
 #define BOTSINK_DRAIN_H
@@ -85,6 +91,7 @@ struct drainer {
 	unsigned long long spool_max; /* per output */
 	int state_fd; /* the state directory, where OUTPUT_STATE_FILE is */
 	const char *outputs_path; /* the others' positions, for messages (STATE_DIR/outputs.state) */
+	bool outputs_stale; /* its last save failed: it lags the positions */
 	struct drain_report last;
 	struct drain_emptied emptied[2]; /* per generation */
 };

@@ -330,7 +330,10 @@ static void emit_batch(const struct feed *f, const struct feed_count *base, size
 		for (size_t i = 0; i < n; i++)
 			m += view_record(f, t[k].view, keys[k], &base[i], &recs[m]);
 		t[k].sink->epoch_ends = last;
-		if (m && sink_emit(t[k].sink, recs, m))
+		if (!m)
+			continue;
+		t[k].written = true;
+		if (sink_emit(t[k].sink, recs, m))
 			t[k].error = errno ? errno : EIO;
 	}
 }

@@ -59,6 +59,7 @@ struct feed_target {
 	const struct feed_view *view;
 	struct sink *sink;
 	int error; /* set when a write failed (errno): nothing more went there */
+	bool written; /* records went there: it has something to sync */
 };
 
 struct feed {
