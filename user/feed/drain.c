@@ -695,7 +695,17 @@ int drainer_recover(struct drainer *dr)
 {
 	struct botsink_drain_state st;
 	bool new_state;
+	int ret;
 
+	/*
+	 * An older program this run took over, which moves no botsink_touched
+	 * count, is done before the first generation is emptied and trusted.
+	 */
+	ret = counters_sync(dr->maps);
+	if (ret) {
+		log_error("waiting for the program: %s", strerror(-ret));
+		return DRAIN_BROKEN;
+	}
 	if (state_read(dr, &st))
 		return DRAIN_BROKEN;
 	new_state = !st.incarnation;
