@@ -67,17 +67,24 @@ int counters_read(const struct botsink_maps *m, int gen, struct drain_result *ou
 	return counters_read_kinds(m, gen, ALL_KINDS, out);
 }
 
+/* Zeroed room for a `size`-byte value of each possible CPU (*ncpus), or NULL (errno). */
+static void *per_cpu_values(size_t size, int *ncpus)
+{
+	*ncpus = libbpf_num_possible_cpus();
+	if (*ncpus <= 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return calloc((size_t)*ncpus, size);
+}
+
 int counters_touched(const struct botsink_maps *m, int gen, __u64 touched[BOTSINK_KINDS])
 {
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 *v;
-	int ret = 0;
+	int ncpus, ret = 0;
+	__u64 *v = per_cpu_values(sizeof(*v), &ncpus);
 
-	if (ncpus <= 0)
-		return -EINVAL;
-	v = calloc((size_t)ncpus, sizeof(*v));
 	if (!v)
-		return -ENOMEM;
+		return -errno;
 	for (int kind = 0; kind < BOTSINK_KINDS && !ret; kind++) {
 		__u32 slot = BOTSINK_SLOT(kind, gen);
 
@@ -95,15 +102,11 @@ int counters_touched(const struct botsink_maps *m, int gen, __u64 touched[BOTSIN
 
 int counters_prepare(const struct botsink_maps *m, int gen)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct botsink_counter *zero;
-	int ret = 0;
+	int ncpus, ret = 0;
+	struct botsink_counter *zero = per_cpu_values(sizeof(*zero), &ncpus);
 
-	if (ncpus <= 0)
-		return -EINVAL;
-	zero = calloc((size_t)ncpus, sizeof(*zero));
 	if (!zero)
-		return -ENOMEM;
+		return -errno;
 	for (int kind = BOTSINK_KIND_OVERFLOW; kind < BOTSINK_KINDS && !ret; kind++) {
 		for (int v4 = 0; v4 < 2 && !ret; v4++) {
 			struct botsink_source_key key = { .sid = BOTSINK_SID_ANY };
