@@ -186,17 +186,33 @@ static int setup_signals(struct daemon *d)
 	return timerfd_settime(d->timerfd, 0, &its, NULL);
 }
 
-/* The publisher's state, for botsink status (best effort). */
+static bool publish_stats_same(const struct publish_stats *a, const struct publish_stats *b)
+{
+	return a->messages == b->messages && a->acked == b->acked &&
+	       a->duplicates == b->duplicates && a->failed == b->failed &&
+	       a->skipped == b->skipped && a->acked_epoch == b->acked_epoch &&
+	       a->connected == b->connected && !strcmp(a->last_acked, b->last_acked);
+}
+
+/*
+ * The publisher's state, for botsink status (best effort); not rewritten
+ * while nothing changes, as at idle.
+ */
 static void save_publish_status(struct daemon *d)
 {
 	const struct drain_output *o = &d->outputs.out[d->outputs.n - 1];
+	unsigned long long spool = o->pos.spool_size - o->pos.spool_head;
 	struct publish_stats st;
 
 	if (!d->publisher)
 		return;
 	publisher_stats(d->publisher, &st);
-	publish_status_save(d->state_fd, PUBLISH_STATUS_FILE, &st,
-			    o->pos.spool_size - o->pos.spool_head);
+	if (d->publish_status_saved && spool == d->publish_saved_spool &&
+	    publish_stats_same(&st, &d->publish_saved))
+		return;
+	d->publish_status_saved = !publish_status_save(d->state_fd, PUBLISH_STATUS_FILE, &st, spool);
+	d->publish_saved = st;
+	d->publish_saved_spool = spool;
 }
 
 /* One interval: swap generations and write the epoch (or retry a held one). */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include "bus/publish.h"
 #include "enrich/enrich.h"
 #include "feed/drain.h"
 #include "feed/feed.h"
@@ -73,6 +74,10 @@ struct daemon {
 	char keys_dir[PATH_MAX];
 	struct output_set outputs;
 	struct sink *publisher; /* --publish, or NULL: the outputs' last */
+	/* What publish.status says (saved only when it changes); saved: it exists. */
+	struct publish_stats publish_saved;
+	unsigned long long publish_saved_spool;
+	bool publish_status_saved;
 	char outputs_path[PATH_MAX];
 	struct feed feed;
 	struct drainer drainer;
