@@ -1995,6 +1995,38 @@ static void test_touched(void)
 	env.nwant = 0; /* checked above */
 }
 
+/*
+ * counters_delete_read empties a table of what a read of it returned,
+ * key by key: the drain's clear when it knows that is all the table holds.
+ */
+static void test_delete_read(void)
+{
+	const struct botsink_maps *m = &env.l.maps;
+	struct drain_result r = { 0 };
+	int gen;
+
+	if (!INSTALL(base_rules, BOTSINK_VERDICT_DROP))
+		return;
+	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001);
+	SEND_SID(tcp4("198.51.100.20", HOST4, 80, TH_SYN), 1001);
+	SEND_SID(tcp6(SRC6, HOST6, 80, TH_SYN), 1003);
+	SEND_SID(tcp4("198.51.100.8", HOST4, 81, TH_SYN), 0);
+	gen = counters_swap(m);
+	if (!CHECK(gen >= 0))
+		return;
+	CHECK_EQ(gen_keys(gen), 4);
+	CHECK_EQ(counters_read(m, gen, &r), 0);
+	CHECK_EQ(r.n, 4);
+	CHECK_EQ(counters_delete_read(m, gen, BOTSINK_KIND_SOURCES, &r), 0);
+	CHECK_EQ(gen_keys(gen), 1);
+	CHECK_EQ(counters_delete_read(m, gen, BOTSINK_KIND_UNCLASSIFIED, &r), 0);
+	CHECK_EQ(gen_keys(gen), 0);
+	/* Deleted already: the drain then clears by walking. */
+	CHECK(counters_delete_read(m, gen, BOTSINK_KIND_SOURCES, &r) != 0);
+	CHECK_EQ(counters_clear(m, gen), 0);
+	env.nwant = 0; /* drained by hand */
+}
+
 /* ---- tests: captures ---- */
 
 /* Linux SYN with MSS, SACK, timestamps and window scale options. */
@@ -2148,6 +2180,7 @@ const struct test header_tests[] = {
 	TEST(collect_order),
 	TEST(table_full),
 	TEST(touched),
+	TEST(delete_read),
 	TEST(swap_waits),
 	TEST(captures),
 };

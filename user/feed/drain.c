@@ -476,6 +476,8 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		ret = DRAIN_BROKEN;
 		goto out;
 	}
+	dr->read = r;
+	dr->read_gen = st->gen;
 	dr->last = (struct drain_report){ .records = r.n };
 	for (size_t i = 0; i < r.n; i++)
 		if (r.items[i].kind < BOTSINK_KINDS)
@@ -572,10 +574,34 @@ static void flush_spools(struct drainer *dr, struct botsink_drain_state *st)
 		save_positions(dr, st);
 }
 
+/*
+ * Tables of sources and of unclassified sources hold no catch-all: when
+ * the program created, since this run emptied one, as many keys as the
+ * epoch read from it, those are all it holds (every key the program
+ * creates has a packet), and they are deleted one by one, without a walk
+ * over the table. Returns the kinds still to be cleared.
+ */
+static unsigned int delete_read(struct drainer *dr, __u32 gen, unsigned int kinds)
+{
+	const struct drain_emptied *e = &dr->emptied[gen & 1];
+	__u64 now[BOTSINK_KINDS];
+
+	if (!dr->read.items || dr->read_gen != gen || !e->known ||
+	    counters_touched(dr->maps, (int)gen, now))
+		return kinds;
+	for (int kind = BOTSINK_KIND_SOURCES; kind <= BOTSINK_KIND_UNCLASSIFIED; kind++)
+		if ((kinds & (1U << kind)) &&
+		    now[kind] - e->touched[kind] == dr->last.entries[kind] &&
+		    !counters_delete_read(dr->maps, (int)gen, kind, &dr->read))
+			kinds &= ~(1U << kind);
+	return kinds;
+}
+
 static int clear_committed(struct drainer *dr, struct botsink_drain_state *st)
 {
 	struct drain_emptied *e = &dr->emptied[st->gen & 1];
-	int ret = counters_clear_kinds(dr->maps, (int)st->gen, touched_kinds(dr, st->gen));
+	unsigned int kinds = delete_read(dr, st->gen, touched_kinds(dr, st->gen));
+	int ret = counters_clear_kinds(dr->maps, (int)st->gen, kinds);
 
 	if (ret) {
 		log_error("clearing generation %u: %s", st->gen, strerror(-ret));
@@ -583,6 +609,7 @@ static int clear_committed(struct drainer *dr, struct botsink_drain_state *st)
 	}
 	/* Idle and empty: any count the program adds from now on moves these. */
 	e->known = !counters_touched(dr->maps, (int)st->gen, e->touched);
+	dr->read.items = NULL;
 	st->phase = BOTSINK_DRAIN_IDLE;
 	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
 }

@@ -94,6 +94,9 @@ struct drainer {
 	bool outputs_stale; /* its last save failed: it lags the positions */
 	struct drain_report last;
 	struct drain_emptied emptied[2]; /* per generation */
+	/* The pending epoch's counts as read, of generation read_gen; items NULL: none. */
+	struct drain_result read;
+	__u32 read_gen;
 };
 
 enum drain_outcome {

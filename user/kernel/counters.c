@@ -137,6 +137,28 @@ int counters_clear_kinds(const struct botsink_maps *m, int gen, unsigned int kin
 	return counters_prepare(m, gen);
 }
 
+int counters_delete_read(const struct botsink_maps *m, int gen, int kind,
+			 const struct drain_result *r)
+{
+	struct botsink_source_key *keys = malloc((r->n ? r->n : 1) * sizeof(*keys));
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 n = 0, count;
+	int ret = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].kind == (__u32)kind)
+			keys[n++] = r->items[i].key;
+	count = n;
+	if (n && bpf_map_delete_batch(m->counters[kind][gen], keys, &count, &opts))
+		ret = -errno;
+	else if (count != n)
+		ret = -EIO;
+	free(keys);
+	return ret;
+}
+
 int counters_clear(const struct botsink_maps *m, int gen)
 {
 	return counters_clear_kinds(m, gen, ALL_KINDS);

@@ -59,6 +59,13 @@ int counters_prepare(const struct botsink_maps *m, int gen);
 int counters_clear(const struct botsink_maps *m, int gen);
 /* The same, of the kinds in `kinds` only: the others are left as they are. */
 int counters_clear_kinds(const struct botsink_maps *m, int gen, unsigned int kinds);
+/*
+ * Delete the keys of `kind` that `r` (a read of generation `gen`, idle)
+ * holds from its table, one by one: no walk over the table. 0 when every
+ * one was deleted, or -errno.
+ */
+int counters_delete_read(const struct botsink_maps *m, int gen, int kind,
+			 const struct drain_result *r);
 /* Swap, read and clear in one go (tests, the bench): the counts leave the kernel. */
 int counters_drain(const struct botsink_maps *m, struct drain_result *out);
 
