@@ -71,21 +71,28 @@ static size_t lines_in(const char *name)
 	return n;
 }
 
+/* A feed at DIR/feed.jsonl (its path into feed_path), no anonymization, jsonl. */
+static struct output_config plain_config(char *feed_path, size_t len)
+{
+	snprintf(feed_path, len, "%s/feed.jsonl", dir);
+	return (struct output_config){ .feed_path = feed_path,
+				       .format = FORMAT_JSONL,
+				       .anon = ANON_NONE,
+				       .state_dir = dir,
+				       .state_fd = dir_fd };
+}
+
 static void test_reload(void)
 {
 	char feed_path[256], err[512] = "";
-	struct output_config cfg = { .feed_path = feed_path,
-				     .format = FORMAT_JSONL,
-				     .anon = ANON_TRUNCATE,
-				     .state_dir = dir,
-				     .state_fd = dir_fd };
+	struct output_config cfg = plain_config(feed_path, sizeof(feed_path));
 	struct key_store ks = { .dir = dir };
 	struct output_set a = { 0 }, b = { 0 };
 	struct partner_set ps;
 	struct sink *feed_sink, *partner_sink;
 	struct feed f;
 
-	snprintf(feed_path, sizeof(feed_path), "%s/feed.jsonl", dir);
+	cfg.anon = ANON_TRUNCATE;
 	feed_init(&f, NULL, 24, 48, "lab-1");
 	/* The public feed shows everything; the partner is verified-only by default. */
 	CHECK_INT(partners("", &ps), 0);
@@ -183,10 +190,7 @@ static void refused_under(struct output_config *cfg, struct key_store *ks, struc
 static void test_fd_budget(void)
 {
 	char feed_path[256], err[1024] = "", cmd[128];
-	struct output_config cfg = {
-		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir,
-		.state_fd = dir_fd
-	};
+	struct output_config cfg = plain_config(feed_path, sizeof(feed_path));
 	struct key_store ks = { .dir = dir };
 	struct rlimit was, rl;
 	struct output_set a = { 0 };
@@ -195,7 +199,6 @@ static void test_fd_budget(void)
 	int status = -1;
 	pid_t pid;
 
-	snprintf(feed_path, sizeof(feed_path), "%s/feed.jsonl", dir);
 	feed_init(&f, NULL, 24, 48, "lab-1");
 	fflush(NULL);
 	pid = fork();
@@ -234,10 +237,7 @@ static void test_fd_budget(void)
 static void test_failure_leaves_nothing(void)
 {
 	char feed_path[256], path[256], err[1024] = "";
-	struct output_config cfg = {
-		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir,
-		.state_fd = dir_fd
-	};
+	struct output_config cfg = plain_config(feed_path, sizeof(feed_path));
 	struct key_store ks = { .dir = dir };
 	struct output_set a = { 0 };
 	struct partner_set ps;
@@ -245,7 +245,6 @@ static void test_failure_leaves_nothing(void)
 	struct stat st;
 	FILE *spool;
 
-	snprintf(feed_path, sizeof(feed_path), "%s/feed.jsonl", dir);
 	feed_init(&f, NULL, 24, 48, "lab-1");
 	fclose(fopen(feed_path, "w"));
 	snprintf(path, sizeof(path), "%s/partners", dir);
@@ -276,16 +275,12 @@ static void test_failure_leaves_nothing(void)
 static void test_partner_dir(void)
 {
 	char feed_path[256], path[256], other[256], err[1024] = "";
-	struct output_config cfg = {
-		.feed_path = feed_path, .format = FORMAT_JSONL, .anon = ANON_NONE, .state_dir = dir,
-		.state_fd = dir_fd
-	};
+	struct output_config cfg = plain_config(feed_path, sizeof(feed_path));
 	struct key_store ks = { .dir = dir };
 	struct output_set a = { 0 };
 	struct partner_set ps;
 	struct feed f;
 
-	snprintf(feed_path, sizeof(feed_path), "%s/feed.jsonl", dir);
 	feed_init(&f, NULL, 24, 48, "lab-1");
 	snprintf(path, sizeof(path), "%s/partners", dir);
 	snprintf(other, sizeof(other), "%s/elsewhere", dir);
