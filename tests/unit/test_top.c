@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "cli/top.h"
 #include "lib/addr.h"
+#include "lib/util.h"
 #include "sensor/control.h"
 #include "unit.h"
 
@@ -54,7 +55,7 @@ static void test_rank(void)
 		source("192.0.2.3", 1, 1, 2, 5000), source("192.0.2.4", 1, 5, 11, 100),
 		source("192.0.2.0", 1, 5, 11, 100),
 	};
-	size_t n = sizeof(s) / sizeof(s[0]);
+	size_t n = ARRAY_SIZE(s);
 
 	top_rank(s, n, TOP_BY_CHECKINS);
 	CHECK(is_ip(&s[0], "192.0.2.2"));
@@ -222,7 +223,7 @@ static void test_family_filter(void)
 	struct top t;
 
 	setup(&t);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		top_next_family(&t);
 		CHECK_STR(t.family, order[i]);
 	}

@@ -3,11 +3,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "lib/util.h"
 #include "metrics/expo.h"
 
 const double expo_work_seconds[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 				     0.25,  0.5,    1,     2.5,  5,     10,   30 };
-const size_t expo_work_seconds_n = sizeof(expo_work_seconds) / sizeof(expo_work_seconds[0]);
+const size_t expo_work_seconds_n = ARRAY_SIZE(expo_work_seconds);
 
 static const char *const type_names[] = {
 	[EXPO_COUNTER] = "counter",
