@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "feed/outputs.h"
+#include "lib/util.h"
 
 struct keyring *key_store_get(struct key_store *ks, enum anon_mode mode, char *err, size_t errlen)
 {
@@ -307,27 +309,14 @@ static void unmake_files(struct output_set *set, bool made_dir, int state_fd)
 		unlinkat(state_fd, OUTPUT_PARTNER_DIR, AT_REMOVEDIR); /* only when empty */
 }
 
-/*
- * The partners' spool directory, found in place: a directory of this user
- * that no one else can write to, not a link. The state directory is held
- * and only this user writes there, so it stays so.
- */
+/* The partners' spool directory, found in place: private, not a link. */
 static int check_partner_dir(const struct output_config *cfg, char *err, size_t errlen)
 {
-	struct stat st;
+	char shown[PATH_MAX];
 
-	if (fstatat(cfg->state_fd, OUTPUT_PARTNER_DIR, &st, AT_SYMLINK_NOFOLLOW)) {
-		snprintf(err, errlen, "%s/%s: %s", cfg->state_dir, OUTPUT_PARTNER_DIR,
-			 strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH)))
-		return 0;
-	snprintf(err, errlen,
-		 "%s/%s must be a directory of this user that no one else can write to (owner uid %u, mode %04o)",
-		 cfg->state_dir, OUTPUT_PARTNER_DIR, (unsigned int)st.st_uid,
-		 (unsigned int)(st.st_mode & 07777));
-	return -1;
+	snprintf(shown, sizeof(shown), "%s/%s", cfg->state_dir, OUTPUT_PARTNER_DIR);
+	return private_subdir_check(cfg->state_fd, OUTPUT_PARTNER_DIR, "partners' spool directory",
+				    shown, err, errlen);
 }
 
 int output_set_open(struct output_set *set, const struct output_config *cfg,

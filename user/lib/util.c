@@ -230,11 +230,30 @@ static bool parent_safe(const struct stat *st)
 	       (!(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX));
 }
 
-/* Private: ours, and written by no one else. */
-static bool dir_private(const struct stat *st)
+/* Private: a directory of ours, written by no one else. 0, or -1 with why. */
+static int check_private(const struct stat *st, const char *what, const char *dir, char *err,
+			 size_t errlen)
 {
-	return S_ISDIR(st->st_mode) && st->st_uid == geteuid() &&
-	       !(st->st_mode & (S_IWGRP | S_IWOTH));
+	if (S_ISDIR(st->st_mode) && st->st_uid == geteuid() &&
+	    !(st->st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	snprintf(err, errlen,
+		 "%s %s must be a directory of this user that no one else can write to "
+		 "(owner uid %u, mode %04o)",
+		 what, dir, (unsigned int)st->st_uid, (unsigned int)(st->st_mode & 07777));
+	return -1;
+}
+
+int private_subdir_check(int dirfd, const char *name, const char *what, const char *shown,
+			 char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		snprintf(err, errlen, "%s %s: %s", what, shown, strerror(errno));
+		return -1;
+	}
+	return check_private(&st, what, shown, err, errlen);
 }
 
 /*
@@ -353,11 +372,7 @@ int private_dir_open(const char *dir, const char *what, bool create, char *err, 
 			close(fd);
 		return -1;
 	}
-	if (!dir_private(&st)) {
-		snprintf(err, errlen,
-			 "%s %s must be a directory of this user that no one else can write to "
-			 "(owner uid %u, mode %04o)",
-			 what, dir, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+	if (check_private(&st, what, dir, err, errlen)) {
 		close(fd);
 		return -1;
 	}

@@ -76,6 +76,13 @@ const char *read_file_strerror(int err, size_t max, char *buf, size_t buflen);
  */
 int private_dir_open(const char *dir, const char *what, bool create, char *err, size_t errlen);
 /*
+ * NAME in the held directory dirfd (shown in errors as `what shown`) is a
+ * private directory as private_dir_open requires, not a link: 0, or -1
+ * with a reason. Held directories are this user's alone, so it stays so.
+ */
+int private_subdir_check(int dirfd, const char *name, const char *what, const char *shown,
+			 char *err, size_t errlen);
+/*
  * A state file's new version, for a write renamed into place: created
  * 0600, write-only. One left by a write that died is replaced; a symbolic
  * link there is refused (ELOOP), never followed: it would write, or cut,
