@@ -118,8 +118,8 @@ static int output_open(struct drain_output *o, const char *path, enum record_for
 		return -1;
 	}
 	/* Opened with --spool-max 0 too: what an earlier run spooled is delivered. */
-	o->spool = sink_spool_open(state_fd, o->spool_name, o->spool_path, format, why,
-				   sizeof(why));
+	o->spool =
+		sink_spool_open(state_fd, o->spool_name, o->spool_path, format, why, sizeof(why));
 	if (!o->spool) {
 		snprintf(err, errlen, "spool of %s: %s", o->label, why);
 		return -1;

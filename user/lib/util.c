@@ -234,8 +234,7 @@ static bool parent_safe(const struct stat *st)
 static int check_private(const struct stat *st, const char *what, const char *dir, char *err,
 			 size_t errlen)
 {
-	if (S_ISDIR(st->st_mode) && st->st_uid == geteuid() &&
-	    !(st->st_mode & (S_IWGRP | S_IWOTH)))
+	if (S_ISDIR(st->st_mode) && st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH)))
 		return 0;
 	snprintf(err, errlen,
 		 "%s %s must be a directory of this user that no one else can write to "
@@ -356,11 +355,12 @@ int private_dir_open(const char *dir, const char *what, bool create, char *err, 
 			int e = errno;
 
 			snprintf(err, errlen, "%s %s: %s%s", what, dir, part,
-				 e == ELOOP   ? " is a symbolic link (made since it was resolved?)" :
+				 e == ELOOP ? " is a symbolic link (made since it was resolved?)" :
 				 e == ENOTDIR ? " is not a directory" :
 						""); /* strerror below */
 			if (e != ELOOP && e != ENOTDIR)
-				snprintf(err + strlen(err), errlen - strlen(err), ": %s", strerror(e));
+				snprintf(err + strlen(err), errlen - strlen(err), ": %s",
+					 strerror(e));
 			close(fd);
 			return -1;
 		}
@@ -418,8 +418,8 @@ static bool still_there(int fd, int dirfd, const char *name)
 {
 	struct stat a, b;
 
-	return !fstat(fd, &a) && !fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) && S_ISREG(a.st_mode) && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return !fstat(fd, &a) && !fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) &&
+	       S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /*

@@ -22,9 +22,18 @@
 #define CREATE_TRIES 1000 /* start+1 per file another process took first */
 #define STALE_TMP_S 3600 /* a temporary key file this old was left by a crash */
 
+/*
+ * The key directory, dir (its path, for messages) held open as fd: every
+ * file in it is reached through fd.
+ */
+struct key_dir {
+	const char *path;
+	int fd;
+};
+
 struct keyring {
 	char dir[PATH_MAX - KEY_FILE_NAME_LEN - 1]; /* room for "/FILE" */
-	int dirfd; /* dir held open (private_dir_open): a directory renamed in later is never read */
+	struct key_dir kd; /* dir held open (private_dir_open); fd AT_FDCWD with a --key file */
 	char fixed_path[PATH_MAX]; /* "": keys from dir */
 	enum anon_mode mode;
 	enum key_rotate rotate;
@@ -87,15 +96,6 @@ static void key_file_name(char *buf, size_t len, enum anon_mode mode, long long 
 {
 	snprintf(buf, len, "%s-%lld.key", anon_mode_name(mode), start);
 }
-
-/*
- * The key directory, dir (its path, for messages) held open as fd: every
- * file in it is reached through fd.
- */
-struct key_dir {
-	const char *path;
-	int fd;
-};
 
 /* A temporary file of create_key() that a crash left behind. */
 static void remove_if_stale_tmp(const struct key_dir *kd, const char *name, enum anon_mode mode)
@@ -221,8 +221,7 @@ out:
  * The key directory dir opened into kd (created with `create`), checked
  * as private_dir_open checks. 0, or -1 with a reason.
  */
-static int key_dir_open(struct key_dir *kd, const char *dir, bool create, char *err,
-			size_t errlen)
+static int key_dir_open(struct key_dir *kd, const char *dir, bool create, char *err, size_t errlen)
 {
 	kd->path = dir;
 	kd->fd = private_dir_open(dir, "key directory", create, err, errlen);
@@ -245,8 +244,8 @@ int keyring_list(const char *dir, enum anon_mode mode, struct key_entry **entrie
 }
 
 /* Link tmp as MODE-START.key, START moving on past names already taken. */
-static int publish(const char *tmp, const struct key_dir *kd, enum anon_mode mode,
-		   long long *start, char *err, size_t errlen)
+static int publish(const char *tmp, const struct key_dir *kd, enum anon_mode mode, long long *start,
+		   char *err, size_t errlen)
 {
 	char name[KEY_FILE_NAME_LEN];
 
@@ -269,8 +268,8 @@ static int publish(const char *tmp, const struct key_dir *kd, enum anon_mode mod
  * A key written and fsync'd under a temporary name in kd, tmp (NAME_MAX + 1
  * bytes) set to that name. 0, or -1 with a reason.
  */
-static int write_tmp(const struct key_dir *kd, enum anon_mode mode, const uint8_t *key,
-		     size_t len, char *tmp, char *err, size_t errlen)
+static int write_tmp(const struct key_dir *kd, enum anon_mode mode, const uint8_t *key, size_t len,
+		     char *tmp, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	uint8_t nonce[8];
@@ -396,7 +395,7 @@ static int key_load(struct keyring *kr, struct anon_key *k, char *err, size_t er
 		snprintf(path, sizeof(path), "%s", kr->fixed_path);
 	else
 		snprintf(path, sizeof(path), "%s/%s", kr->dir, k->file);
-	if (anon_key_load(kr->dirfd, path, kr->mode, key, &len, err, errlen))
+	if (anon_key_load(kr->kd.fd, path, kr->mode, key, &len, err, errlen))
 		return -1;
 	anon_key_id(kr->mode, key, len, id);
 	if (k->id[0] && strcmp(id, k->id)) {
@@ -436,12 +435,11 @@ static int rescan(struct keyring *kr, char *err, size_t errlen)
 	size_t n;
 
 	/* stat first: a change while reading shows as a newer mtime next time. */
-	if (fstat(kr->dirfd, &st)) {
+	if (fstat(kr->kd.fd, &st)) {
 		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
 		return -1;
 	}
-	if (scan_dir(&(struct key_dir){ kr->dir, kr->dirfd }, kr->mode, !kr->read_only, &entries,
-		     &n, err, errlen))
+	if (scan_dir(&kr->kd, kr->mode, !kr->read_only, &entries, &n, err, errlen))
 		return -1;
 	keys = calloc(n ? n : 1, sizeof(*keys));
 	if (!keys) {
@@ -484,7 +482,7 @@ static int refresh(struct keyring *kr, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (fstat(kr->dirfd, &st)) {
+	if (fstat(kr->kd.fd, &st)) {
 		snprintf(err, errlen, "key directory %s: %s", kr->dir, strerror(errno));
 		return -1;
 	}
@@ -570,7 +568,7 @@ static void prune(struct keyring *kr)
 		bool expired = i + 1 < kr->n && !k->loaded &&
 			       keyring_expired(kr->retention_s, kr->keys[i + 1]->start, now);
 
-		if (expired && (!unlinkat(kr->dirfd, k->file, 0) || errno == ENOENT)) {
+		if (expired && (!unlinkat(kr->kd.fd, k->file, 0) || errno == ENOENT)) {
 			key_free(k);
 			gone = true;
 			continue;
@@ -579,7 +577,7 @@ static void prune(struct keyring *kr)
 	}
 	kr->n = kept;
 	if (gone)
-		fsync(kr->dirfd);
+		fsync(kr->kd.fd);
 }
 
 const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *err, size_t errlen)
@@ -592,8 +590,7 @@ const struct anon_key *keyring_key_for(struct keyring *kr, long long t, char *er
 		if (refresh(kr, err, errlen))
 			return NULL;
 		if (!kr->read_only && key_due(kr, t, &start) &&
-		    (create_key(&(struct key_dir){ kr->dir, kr->dirfd }, kr->mode, &start, id, err,
-				errlen) ||
+		    (create_key(&kr->kd, kr->mode, &start, id, err, errlen) ||
 		     rescan(kr, err, errlen)))
 			return NULL;
 		if (!kr->n) {
@@ -671,15 +668,17 @@ static struct keyring *ring_open(const char *dir, enum anon_mode mode, enum key_
 	kr->truncate_v4 = truncate_v4;
 	kr->truncate_v6 = truncate_v6;
 	kr->read_only = read_only;
-	kr->dirfd = AT_FDCWD; /* a --key file: its path as given */
+	kr->kd = (struct key_dir){ .path = kr->dir, .fd = AT_FDCWD }; /* --key: its path as given */
 	if (fixed_key_path) {
 		ret = open_fixed(kr, fixed_key_path, err, errlen);
 	} else if (snprintf(kr->dir, sizeof(kr->dir), "%s", dir) >= (int)sizeof(kr->dir)) {
 		snprintf(err, errlen, "key directory path too long");
 		ret = -1;
 	} else {
-		kr->dirfd = private_dir_open(dir, "key directory", !read_only, err, errlen);
-		ret = kr->dirfd < 0 || rescan(kr, err, errlen) ? -1 : 0;
+		ret = key_dir_open(&kr->kd, kr->dir, !read_only, err, errlen) ||
+				      rescan(kr, err, errlen) ?
+			      -1 :
+			      0;
 	}
 	if (ret) {
 		keyring_close(kr);
@@ -743,7 +742,7 @@ void keyring_close(struct keyring *kr)
 	for (size_t i = 0; i < kr->n; i++)
 		key_free(kr->keys[i]);
 	free(kr->keys);
-	if (kr->dirfd >= 0)
-		close(kr->dirfd);
+	if (kr->kd.fd >= 0)
+		close(kr->kd.fd);
 	free(kr);
 }
