@@ -77,6 +77,7 @@ as_other ln -s "$WORK/secret" "$WORK/state/outputs.state.new"
 as_other ln -s "$WORK/secret" "$WORK/state/outputs.state"
 as_other sh -c "echo '{\"forged\":true}' >'$WORK/state/spool.jsonl'"
 state_mtime=$(stat -c %y "$WORK/state.old/outputs.state" 2>/dev/null)
+[ -n "$state_mtime" ] || fail "no outputs.state in the held directory before the swap's epochs"
 udp 198.18.7.2
 wait_lines "$WORK/isp.jsonl" 2 || fail "no partner record after the swap"
 timeout 10 cat "$WORK/feed.fifo" >"$WORK/feed.jsonl" &
@@ -92,7 +93,8 @@ key_ids=$("$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l).get("a
 	fail "no key listed in the state directory"
 grep -q forged "$WORK/feed.jsonl" && fail "the forged spool reached the feed"
 expect_eq "the root-only file behind the links" "$(sha256sum <"$WORK/secret")" "$secret_sum"
-[ "$(stat -c %y "$WORK/state.old/outputs.state" 2>/dev/null)" != "$state_mtime" ] &&
+now_mtime=$(stat -c %y "$WORK/state.old/outputs.state" 2>/dev/null)
+[ -n "$now_mtime" ] && [ "$now_mtime" != "$state_mtime" ] &&
 	pass "outputs.state still written in the directory the daemon holds" ||
 	fail "outputs.state in the held directory was not written"
 made=$(find "$WORK/state" -user 0 2>/dev/null)
