@@ -4,6 +4,12 @@
  * comments. Every error of the file is collected and reported with its
  * line, then the whole file is refused: a partner must never start with a
  * scope or output other than the one its operator wrote.
+ *
+ * The reader is our own, not libinih (used for the bus credentials):
+ * Debian's libinih 55 is built with 200-byte lines (a longer line is cut,
+ * its rest read as a new line, so a long scope would lose prefixes
+ * silently), only ';' as an inline comment, and no line numbers for the
+ * handler. Partners files have 4096-byte lines and '#' comments.
  */
 #include <errno.h>
 #include <fcntl.h>
