@@ -125,6 +125,32 @@ static void test_hex(void)
 	CHECK_STR(text, "");
 }
 
+static void test_hex_n(void)
+{
+	uint64_t v = 7;
+
+	CHECK(!parse_hex_n("0", 1, 0, &v) && v == 0);
+	CHECK(!parse_hex_n("fF", 2, 255, &v) && v == 255);
+	CHECK(parse_hex_n("100", 3, 255, &v));
+	CHECK(!parse_hex_n("ffffffffffffffff", 16, UINT64_MAX, &v) && v == UINT64_MAX);
+	v = 7;
+	CHECK(parse_hex_n("10000000000000000", 17, UINT64_MAX, &v) && v == 7);
+	CHECK(!parse_hex_n("1aZ", 2, 1000, &v) && v == 0x1a);
+	/* Maxima below a digit, and below sixteen. */
+	CHECK(parse_hex_n("b", 1, 10, &v));
+	CHECK(parse_hex_n("1b", 2, 0x1a, &v));
+	CHECK(!parse_hex_n("1a", 2, 0x1a, &v) && v == 0x1a);
+	CHECK(parse_hex_n("", 0, 10, &v));
+	CHECK(parse_hex_n("0x1", 3, 10, &v));
+	CHECK(parse_hex_n("g", 1, 100, &v));
+	CHECK(parse_hex_n(" 1", 2, 10, &v));
+	CHECK(parse_hex_n("+1", 2, 10, &v));
+	CHECK(parse_hex_n("-1", 2, 10, &v));
+	/* Decimal takes no hex digit. */
+	CHECK(parse_uint("1a", 100, &v));
+	CHECK(parse_uint("A", 100, &v));
+}
+
 static void test_proto(void)
 {
 	char buf[8];
@@ -150,5 +176,6 @@ int main(void)
 	test_duration();
 	test_seconds();
 	test_hex();
+	test_hex_n();
 	return unit_report("parse");
 }

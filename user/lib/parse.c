@@ -5,22 +5,34 @@
 #include <string.h>
 #include "lib/parse.h"
 
-int parse_uint_n(const char *text, size_t len, uint64_t max, uint64_t *out)
+/* Digits of `base` (10 or 16) over text[0..len), up to max. */
+static int parse_base_n(const char *text, size_t len, unsigned int base, uint64_t max,
+			uint64_t *out)
 {
 	uint64_t v = 0;
 
 	if (!len)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		unsigned int d = (unsigned char)text[i] - '0';
+		unsigned int d = (unsigned int)hex_digit((unsigned char)text[i]);
 
-		/* v * 10 + d <= max, checked without overflowing */
-		if (d > 9 || v > max / 10 || (v == max / 10 && d > max % 10))
+		/* v * base + d <= max, checked without overflowing (-1 is above any base) */
+		if (d >= base || v > max / base || (v == max / base && d > max % base))
 			return -1;
-		v = v * 10 + d;
+		v = v * base + d;
 	}
 	*out = v;
 	return 0;
+}
+
+int parse_uint_n(const char *text, size_t len, uint64_t max, uint64_t *out)
+{
+	return parse_base_n(text, len, 10, max, out);
+}
+
+int parse_hex_n(const char *text, size_t len, uint64_t max, uint64_t *out)
+{
+	return parse_base_n(text, len, 16, max, out);
 }
 
 int parse_uint(const char *text, uint64_t max, uint64_t *out)

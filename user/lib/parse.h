@@ -18,6 +18,8 @@ int parse_int(const char *text, long long min, long long max, long long *out);
 int parse_uint(const char *text, uint64_t max, uint64_t *out);
 /* The same over text[0..len), which need not be NUL-terminated. */
 int parse_uint_n(const char *text, size_t len, uint64_t max, uint64_t *out);
+/* Hex digits (either case, no 0x) over text[0..len), up to max. */
+int parse_hex_n(const char *text, size_t len, uint64_t max, uint64_t *out);
 /* Bytes with an optional K, M or G suffix (powers of 1024), from min to max. */
 int parse_size(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 /* Seconds, or with an s, h or d suffix, from min to max. */

@@ -14,10 +14,9 @@
  * follow the last content (one byte of difference).
  */
 #include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include "botsink_abi.h"
+#include "lib/parse.h"
 #include "lib/util.h"
 #include "rules/rule_parser.h"
 
@@ -59,19 +58,12 @@ static bool size_value(const char **s, uint64_t max, uint64_t *out)
 {
 	bool hex = (*s)[0] == '0' && (*s)[1] == 'x';
 	const char *digits = *s + (hex ? 2 : 0);
-	unsigned long long v;
-	uint64_t mul = 1;
-	char *end;
+	size_t len = strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789");
+	uint64_t v, mul = 1;
 
-	if (!(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
+	if (hex ? parse_hex_n(digits, len, max, &v) : parse_uint_n(digits, len, max, &v))
 		return false;
-	if (hex && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
-		return false; /* strtoull would take a second 0x */
-	errno = 0;
-	v = strtoull(digits, &end, hex ? 16 : 10);
-	if (errno || v > max)
-		return false;
-	*s = end;
+	*s = digits + len;
 	if (!hex && v >= 1)
 		mul = size_unit(s);
 	if (v > max / mul)
