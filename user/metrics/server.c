@@ -69,23 +69,32 @@ static void ratelimit_init(struct ratelimit *rl)
 	rl->missed = 0;
 }
 
-/* May a warning go now? *missed: how many were held back before it. */
-static bool ratelimit_pass(struct ratelimit *rl, unsigned long *missed)
+/*
+ * "metrics: " prefix msg, unless a warning of rl went less than
+ * WARN_INTERVAL_NS ago: then only counted, and the next one says how many.
+ */
+static void ratelimit_warn(struct ratelimit *rl, const char *prefix, const char *msg)
 {
 	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+	unsigned long missed = 0;
 	bool pass;
 
 	pthread_mutex_lock(&rl->lock);
 	pass = now >= rl->next_ns;
 	if (pass) {
-		*missed = rl->missed;
+		missed = rl->missed;
 		rl->missed = 0;
 		rl->next_ns = now + WARN_INTERVAL_NS;
 	} else {
 		rl->missed++;
 	}
 	pthread_mutex_unlock(&rl->lock);
-	return pass;
+	if (!pass)
+		return;
+	if (missed)
+		log_warn("metrics: %s%s (%lu more not logged)", prefix, msg, missed);
+	else
+		log_warn("metrics: %s%s", prefix, msg);
 }
 
 /*
@@ -95,7 +104,6 @@ static bool ratelimit_pass(struct ratelimit *rl, unsigned long *missed)
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct metrics_server *s = cls;
-	unsigned long missed;
 	char msg[256];
 	size_t len;
 
@@ -106,12 +114,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	for (size_t i = 0; i < len; i++)
 		if (!isprint((unsigned char)msg[i]))
 			msg[i] = '?';
-	if (!ratelimit_pass(&s->mhd_log, &missed))
-		return;
-	if (missed)
-		log_warn("metrics: %s (%lu more not logged)", msg, missed);
-	else
-		log_warn("metrics: %s", msg);
+	ratelimit_warn(&s->mhd_log, "", msg);
 }
 
 /* "1".."65535", digits only: 0 if it is one, else -1; *range: digits, but out of range. */
@@ -372,14 +375,7 @@ static bool scraper_verified(struct MHD_Connection *conn, char *why, size_t whyl
  */
 static void warn_refused(struct metrics_server *s, const char *why)
 {
-	unsigned long missed;
-
-	if (!ratelimit_pass(&s->refused, &missed))
-		return;
-	if (missed)
-		log_warn("metrics: refused a scraper: %s (%lu more not logged)", why, missed);
-	else
-		log_warn("metrics: refused a scraper: %s", why);
+	ratelimit_warn(&s->refused, "refused a scraper: ", why);
 }
 
 /* A short text answer; header and value: one more header, or NULL. */
