@@ -176,6 +176,20 @@ static int write_out(struct file_sink *s, const char *p, size_t n, bool ends)
 	return -1;
 }
 
+/*
+ * Whether a write may go: 0, or -1 with errno (EPIPE: broken; or
+ * fifo_attach's, for a pipe still waiting for its reader).
+ */
+static int file_writable(struct file_sink *s)
+{
+	/* Part of an earlier batch may have reached a reader: never again. */
+	if (s->base.broken) {
+		errno = EPIPE;
+		return -1;
+	}
+	return s->waiting && fifo_attach(s) ? -1 : 0;
+}
+
 /* Records are written a megabyte at a time, whole lines only. */
 #define WRITE_CHUNK (1 << 20)
 
@@ -188,12 +202,7 @@ static int file_emit(struct sink *base, const struct feed_record *recs, size_t n
 
 	if (!n)
 		return 0;
-	/* Part of an earlier batch may have reached a reader: never again. */
-	if (base->broken) {
-		errno = EPIPE;
-		return -1;
-	}
-	if (s->waiting && fifo_attach(s))
+	if (file_writable(s))
 		return -1;
 	if (s->regular)
 		start = lseek(s->fd, 0, SEEK_END);
@@ -363,11 +372,7 @@ static long long file_write_raw(struct sink *base, const char *buf, size_t n)
 {
 	struct file_sink *s = (struct file_sink *)base;
 
-	if (base->broken) {
-		errno = EPIPE;
-		return -1;
-	}
-	if (s->waiting && fifo_attach(s))
+	if (file_writable(s))
 		return -1;
 	if (s->fifo)
 		return fifo_write(s->fd, buf, n);
@@ -490,9 +495,10 @@ static int setup_fd(struct file_sink *s, char *err, size_t errlen)
 	s->fifo = S_ISFIFO(st.st_mode);
 	/* Made beforehand by another user (a shared directory): its owner would read every record. */
 	if (s->owned && (s->regular || s->fifo) && st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(err, errlen,
-			 "%s is owned by uid %u, not by root or this user: refused (its owner would read every record); remove it or chown it",
-			 path, (unsigned int)st.st_uid);
+		snprintf(
+			err, errlen,
+			"%s is owned by uid %u, not by root or this user: refused (its owner would read every record); remove it or chown it",
+			path, (unsigned int)st.st_uid);
 		return -1;
 	}
 	if (s->owned && !s->regular && (s->flags & SINK_REGULAR)) {
@@ -572,9 +578,8 @@ static bool wait_for_reader(struct file_sink *s)
 }
 
 /* sink_file_open, or a spool: the file `at` in dir, shown as path. */
-static struct sink *file_open(int dir, const char *at, const char *path,
-			      enum record_format format, unsigned int flags, char *err,
-			      size_t errlen)
+static struct sink *file_open(int dir, const char *at, const char *path, enum record_format format,
+			      unsigned int flags, char *err, size_t errlen)
 {
 	/* Its names kept with it: a sink outlives the set it was opened for (reloads). */
 	size_t plen = strlen(path) + 1, alen = strlen(at) + 1;
@@ -621,8 +626,8 @@ struct sink *sink_file_open(const char *path, enum record_format format, unsigne
 	return file_open(AT_FDCWD, path, path, format, flags, err, errlen);
 }
 
-struct sink *sink_spool_open(int dir, const char *name, const char *path,
-			     enum record_format format, char *err, size_t errlen)
+struct sink *sink_spool_open(int dir, const char *name, const char *path, enum record_format format,
+			     char *err, size_t errlen)
 {
 	return file_open(dir, name, path, format, SINK_NO_HEADER | SINK_REGULAR, err, errlen);
 }
@@ -645,9 +650,8 @@ void sink_file_unmake(struct sink *base)
 
 	if (!base || base->ops != &file_ops || !base->created || s->fd < 0)
 		return;
-	if (fstat(s->fd, &st) || st.st_size ||
-	    fstatat(s->dir, s->at, &at, AT_SYMLINK_NOFOLLOW) || at.st_dev != st.st_dev ||
-	    at.st_ino != st.st_ino)
+	if (fstat(s->fd, &st) || st.st_size || fstatat(s->dir, s->at, &at, AT_SYMLINK_NOFOLLOW) ||
+	    at.st_dev != st.st_dev || at.st_ino != st.st_ino)
 		return;
 	if (!unlinkat(s->dir, s->at, 0))
 		base->created = false;
