@@ -338,6 +338,20 @@ static void emit_batch(const struct feed *f, const struct feed_count *base, size
 	}
 }
 
+/* After the batches: -1 if a target failed (oom: every one, ENOMEM), else 0. */
+static int targets_result(struct feed_target *t, size_t ntargets, bool oom)
+{
+	int ret = oom ? -1 : 0;
+
+	for (size_t k = 0; k < ntargets; k++) {
+		if (oom)
+			t[k].error = ENOMEM;
+		if (t[k].error)
+			ret = -1;
+	}
+	return ret;
+}
+
 int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_result *d,
 		     struct feed_target *targets, size_t ntargets)
 {
@@ -345,15 +359,12 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 	const struct anon_key **keys = calloc(ntargets ? ntargets : 1, sizeof(*keys));
 	struct feed_count *base = calloc(batch ? batch : 1, sizeof(*base));
 	struct feed_record *recs = calloc(batch ? batch : 1, sizeof(*recs));
+	bool oom = !keys || !base || !recs;
 	char head[RECORD_ID_LEN];
-	int ret = 0, prefix;
+	int prefix;
 
-	if (!keys || !base || !recs) {
-		for (size_t k = 0; k < ntargets; k++)
-			targets[k].error = ENOMEM;
-		ret = -1;
+	if (oom)
 		goto out;
-	}
 	epoch_keys((long long)e->end.tv_sec, targets, ntargets, keys);
 	/* Ids share SENSOR:INCARNATION:EPOCH: and differ in the index. */
 	prefix = snprintf(head, sizeof(head), "%.255s:%016llx:%llu:", f->sensor, e->incarnation,
@@ -372,14 +383,11 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 		done += n;
 		emit_batch(f, base, n, done == d->n, targets, ntargets, keys, recs);
 	}
-	for (size_t k = 0; k < ntargets; k++)
-		if (targets[k].error)
-			ret = -1;
 out:
 	free(keys);
 	free(base);
 	free(recs);
-	return ret;
+	return targets_result(targets, ntargets, oom);
 }
 
 int feed_write_counts(const struct feed *f, long long t_end, const struct feed_count *c, size_t n,
@@ -387,23 +395,15 @@ int feed_write_counts(const struct feed *f, long long t_end, const struct feed_c
 {
 	const struct anon_key **keys = calloc(ntargets ? ntargets : 1, sizeof(*keys));
 	struct feed_record *recs = calloc(n ? n : 1, sizeof(*recs));
-	int ret = 0;
+	bool oom = !keys || !recs;
 
-	if (!keys || !recs) {
-		for (size_t k = 0; k < ntargets; k++)
-			targets[k].error = ENOMEM;
-		ret = -1;
-		goto out;
+	if (!oom) {
+		epoch_keys(t_end, targets, ntargets, keys);
+		emit_batch(f, c, n, last, targets, ntargets, keys, recs);
 	}
-	epoch_keys(t_end, targets, ntargets, keys);
-	emit_batch(f, c, n, last, targets, ntargets, keys, recs);
-	for (size_t k = 0; k < ntargets; k++)
-		if (targets[k].error)
-			ret = -1;
-out:
 	free(keys);
 	free(recs);
-	return ret;
+	return targets_result(targets, ntargets, oom);
 }
 
 void feed_free(struct feed *f)
