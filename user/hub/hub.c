@@ -132,8 +132,9 @@ static int open_file(struct hub_view *v, const struct partner *p, char *err, siz
 	}
 	if (sink_file_lock(v->file)) {
 		snprintf(err, errlen, "partner %s: %s: %s", p->name, p->output,
-			 errno == EWOULDBLOCK ? "another hub writes it: give each hub its own file" :
-						strerror(errno));
+			 errno == EWOULDBLOCK ?
+				 "another hub writes it: give each hub its own file" :
+				 strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -249,8 +250,9 @@ static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 
 		if (l > 2 && memcmp(data + at, COUNTS_TAG "\t", 3) && !memcmp(data + at, "C", 1)) {
 			/* Another version of the format: a newer hub's work. */
-			log_error("message %s: counts of another version (%.2s): it goes back, for a hub that reads them",
-				  id, data + at);
+			log_error(
+				"message %s: counts of another version (%.2s): it goes back, for a hub that reads them",
+				id, data + at);
 			h->metrics.errors[HUB_ERR_VERSION]++;
 			return 1;
 		}
@@ -337,11 +339,13 @@ static int sync_keys(struct hub *h, long long t)
 	long long start, now = (long long)time(NULL);
 	char err[512];
 
-	if (!h->share || (h->keys_synced && !keyring_key_due(rotate, true, h->synced_start, t, &start) &&
-			  now - h->synced_at < HUB_KEY_SYNC_S))
+	if (!h->share ||
+	    (h->keys_synced && !keyring_key_due(rotate, true, h->synced_start, t, &start) &&
+	     now - h->synced_at < HUB_KEY_SYNC_S))
 		return 0;
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
-		if (h->keyed[i] && keyshare_sync(h->share, modes[i], rotate, t, err, sizeof(err)) < 0) {
+		if (h->keyed[i] &&
+		    keyshare_sync(h->share, modes[i], rotate, t, err, sizeof(err)) < 0) {
 			log_error("keys: %s", err);
 			return -1;
 		}
@@ -462,7 +466,8 @@ static void count_acknowledged(struct hub *h, int messages)
 	}
 	/* A sensor's clock ahead of the hub's is no negative delay. */
 	for (size_t i = 0; i < h->nends; i++)
-		histogram_observe(&h->metrics.record_delay, now > h->ends[i] ? now - h->ends[i] : 0);
+		histogram_observe(&h->metrics.record_delay,
+				  now > h->ends[i] ? now - h->ends[i] : 0);
 }
 
 /*
@@ -491,7 +496,8 @@ static void handle_batch(struct hub *h, natsMsgList *list)
 		ok = !r;
 		later |= r > 0;
 	}
-	settled = bus_async_settle(&h->pub, HUB_ACK_WAIT_MS, still_in_progress, h, why, sizeof(why));
+	settled =
+		bus_async_settle(&h->pub, HUB_ACK_WAIT_MS, still_in_progress, h, why, sizeof(why));
 	ok &= settled == BUS_SETTLED;
 	if (settled == BUS_SETTLED && h->first_sent)
 		histogram_observe(&h->metrics.publish_seconds,
@@ -555,8 +561,8 @@ static void refresh_consumer(struct hub *h)
 	jsConsumerInfo *ci = NULL;
 	struct bus_acks acks;
 	jsErrCode e = 0;
-	natsStatus s = js_GetConsumerInfo(&ci, h->bus->js, BUS_COUNTS_STREAM, BUS_HUB_CONSUMER, NULL,
-					  &e);
+	natsStatus s =
+		js_GetConsumerInfo(&ci, h->bus->js, BUS_COUNTS_STREAM, BUS_HUB_CONSUMER, NULL, &e);
 
 	bus_async_acks(&h->pub, &acks);
 	hm->publish[0] = acks.acked - acks.duplicates;
@@ -574,7 +580,7 @@ static void refresh_consumer(struct hub *h)
 	hm->pending = ci->NumPending;
 	hm->ack_pending = ci->NumAckPending;
 	hm->redelivered = ci->NumRedelivered;
-	hm->oldest_age = hm->server ? oldest_pending(h, ci) : 0;
+	hm->oldest_age = hm->ep.server ? oldest_pending(h, ci) : 0;
 }
 
 static void report(struct hub *h)
@@ -583,17 +589,18 @@ static void report(struct hub *h)
 
 	if (!ci)
 		return;
-	log_info("consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu repeats dropped, %llu refused",
-		 BUS_HUB_CONSUMER, (unsigned long long)ci->NumPending, (long long)ci->NumAckPending,
-		 (long long)ci->NumRedelivered, (unsigned long long)h->stats.messages_in,
-		 (unsigned long long)h->stats.records_in, (unsigned long long)h->stats.messages_out,
-		 (unsigned long long)h->stats.records_out, (unsigned long long)h->metrics.publish[1],
-		 (unsigned long long)h->metrics.publish[2]);
+	log_info(
+		"consumer %s: %llu pending, %lld unacknowledged, %lld redelivered; in %llu messages (%llu records), out %llu messages (%llu records), %llu repeats dropped, %llu refused",
+		BUS_HUB_CONSUMER, (unsigned long long)ci->NumPending, (long long)ci->NumAckPending,
+		(long long)ci->NumRedelivered, (unsigned long long)h->stats.messages_in,
+		(unsigned long long)h->stats.records_in, (unsigned long long)h->stats.messages_out,
+		(unsigned long long)h->stats.records_out, (unsigned long long)h->metrics.publish[1],
+		(unsigned long long)h->metrics.publish[2]);
 }
 
 static int loop(struct hub *h)
 {
-	int every = h->metrics.server ? HUB_METRICS_REFRESH_S : HUB_REPORT_S;
+	int every = h->metrics.ep.server ? HUB_METRICS_REFRESH_S : HUB_REPORT_S;
 	time_t reported = time(NULL), refreshed = 0;
 
 	while (!stop_requested) {
@@ -689,8 +696,9 @@ static int label_views(struct hub *h, char *err, size_t errlen)
 static int start(struct hub *h)
 {
 	const struct hub_config *c = h->cfg;
-	struct bus_config bc = { .urls = c->urls, .auth_file = c->auth_file,
-				 .ca_file = c->ca_file, .name = c->name };
+	struct bus_config bc = {
+		.urls = c->urls, .auth_file = c->auth_file, .ca_file = c->ca_file, .name = c->name
+	};
 	char err[1024];
 	int code;
 
@@ -708,9 +716,11 @@ static int start(struct hub *h)
 	if (hub_metrics_start(&h->metrics, &c->metrics, err, sizeof(err)))
 		goto config;
 	snprintf(h->keys_dir, sizeof(h->keys_dir), "%s/%s", c->state_dir, KEYRING_DIR);
-	h->keys = (struct key_store){ .dir = h->keys_dir, .rotate = c->key_rotate,
+	h->keys = (struct key_store){ .dir = h->keys_dir,
+				      .rotate = c->key_rotate,
 				      .retention = c->key_retention,
-				      .truncate_v4 = c->truncate.v4, .truncate_v6 = c->truncate.v6 };
+				      .truncate_v4 = c->truncate.v4,
+				      .truncate_v6 = c->truncate.v6 };
 	if (enricher_open(&h->enrich, c->mmdb_asn, c->mmdb_geo, err, sizeof(err)))
 		goto config;
 	feed_init(&h->feed, &h->enrich, c->truncate.v4, c->truncate.v6, "hub");
@@ -729,8 +739,8 @@ static int start(struct hub *h)
 		return code;
 	}
 	if (h->keyed[0] || h->keyed[1]) {
-		h->share = keyshare_open(h->bus, h->keys_dir, (int)c->replicas, c->key_retention, err,
-					 sizeof(err));
+		h->share = keyshare_open(h->bus, h->keys_dir, (int)c->replicas, c->key_retention,
+					 err, sizeof(err));
 		if (!h->share) {
 			log_error("%s", err);
 			return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
@@ -741,9 +751,9 @@ static int start(struct hub *h)
 		log_error("%s", err);
 		return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	log_info("hub: %s as %s: %zu views (%s%zu partners), batches of %u messages",
-		 c->urls, h->bus->creds.user, h->nviews, c->no_public ? "" : "public and ",
-		 h->partners.n, c->batch);
+	log_info("hub: %s as %s: %zu views (%s%zu partners), batches of %u messages", c->urls,
+		 h->bus->creds.user, h->nviews, c->no_public ? "" : "public and ", h->partners.n,
+		 c->batch);
 	return EXIT_OK;
 config:
 	log_error("%s", err);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include "hub/metrics.h"
 #include "lib/util.h"
 
@@ -20,21 +19,16 @@ static void render(void *arg, struct strbuf *out)
 {
 	struct hub_metrics *hm = arg;
 
-	snapshot_copy(&hm->snap, out);
+	snapshot_copy(&hm->ep.snap, out);
 }
 
 int hub_metrics_start(struct hub_metrics *hm, const struct metrics_config *cfg, char *err,
 		      size_t errlen)
 {
-	*hm = (struct hub_metrics){ .live = true,
-				    .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
-	snapshot_init(&hm->snap);
+	*hm = (struct hub_metrics){ 0 };
 	histogram_init(&hm->publish_seconds, expo_work_seconds, expo_work_seconds_n);
 	histogram_init(&hm->record_delay, delay_bounds, ARRAY_SIZE(delay_bounds));
-	if (!cfg->listen)
-		return 0;
-	hm->server = metrics_start(cfg, render, hm, err, errlen);
-	return hm->server ? 0 : -1;
+	return endpoint_start(&hm->ep, cfg, render, hm, err, errlen);
 }
 
 int hub_metrics_view(struct hub_metrics *hm, const char *label)
@@ -62,8 +56,9 @@ static void render_consumer(const struct hub_metrics *hm, struct strbuf *sb)
 	expo_u64(sb, "botsink_hub_consumer_redelivered_messages", NULL, (uint64_t)hm->redelivered);
 	if (hm->oldest_age < 0)
 		return; /* pending, but its message is gone or unreadable: no age to show */
-	expo_family(sb, "botsink_hub_oldest_pending_age_seconds", EXPO_GAUGE,
-		    "Seconds since the oldest unacknowledged message of counts was stored (0: none).");
+	expo_family(
+		sb, "botsink_hub_oldest_pending_age_seconds", EXPO_GAUGE,
+		"Seconds since the oldest unacknowledged message of counts was stored (0: none).");
 	expo_double(sb, "botsink_hub_oldest_pending_age_seconds", NULL, hm->oldest_age);
 }
 
@@ -77,27 +72,31 @@ static void render_flow(const struct hub_metrics *hm, struct strbuf *sb)
 	expo_u64(sb, "botsink_hub_records_in_total", NULL, hm->records_in);
 	expo_family(sb, "botsink_hub_nacked_messages_total", EXPO_COUNTER,
 		    "Messages of counts sent back to the stream, by reason.");
-	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "failed"), hm->naks[0]);
-	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "version"), hm->naks[1]);
+	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "failed"),
+		 hm->naks[0]);
+	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "version"),
+		 hm->naks[1]);
 	expo_family(sb, "botsink_hub_redeliveries_total", EXPO_COUNTER,
 		    "Messages of counts this hub received that had been delivered before.");
 	expo_u64(sb, "botsink_hub_redeliveries_total", NULL, hm->redeliveries);
 	expo_family(sb, "botsink_hub_records_out_total", EXPO_COUNTER,
 		    "Records published per view (public, or a partner).");
 	for (size_t i = 0; i < hm->nviews; i++)
-		expo_u64(sb, "botsink_hub_records_out_total", EXPO_LABELS("view", hm->views[i].name),
-			 hm->views[i].records);
+		expo_u64(sb, "botsink_hub_records_out_total",
+			 EXPO_LABELS("view", hm->views[i].name), hm->views[i].records);
 	expo_family(sb, "botsink_hub_messages_out_total", EXPO_COUNTER,
 		    "Record messages published per view.");
 	for (size_t i = 0; i < hm->nviews; i++)
-		expo_u64(sb, "botsink_hub_messages_out_total", EXPO_LABELS("view", hm->views[i].name),
-			 hm->views[i].messages);
+		expo_u64(sb, "botsink_hub_messages_out_total",
+			 EXPO_LABELS("view", hm->views[i].name), hm->views[i].messages);
 	expo_family(sb, "botsink_hub_publish_acks_total", EXPO_COUNTER,
 		    "Acknowledgements of record messages: stored, repeats dropped, refused.");
-	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "stored"), hm->publish[0]);
+	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "stored"),
+		 hm->publish[0]);
 	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "duplicate"),
 		 hm->publish[1]);
-	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "refused"), hm->publish[2]);
+	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "refused"),
+		 hm->publish[2]);
 }
 
 static void render_latency(const struct hub_metrics *hm, struct strbuf *sb)
@@ -112,13 +111,13 @@ static void render_latency(const struct hub_metrics *hm, struct strbuf *sb)
 
 void hub_metrics_publish(struct hub_metrics *hm)
 {
-	struct strbuf *sb = &hm->scratch;
+	struct strbuf *sb = &hm->ep.scratch;
 
-	if (!hm->server)
+	if (!hm->ep.server)
 		return;
 	expo_family(sb, "botsink_hub_start_time_seconds", EXPO_GAUGE,
 		    "When this hub started, Unix time.");
-	expo_double(sb, "botsink_hub_start_time_seconds", NULL, hm->started);
+	expo_double(sb, "botsink_hub_start_time_seconds", NULL, hm->ep.started);
 	render_consumer(hm, sb);
 	render_flow(hm, sb);
 	render_latency(hm, sb);
@@ -126,18 +125,14 @@ void hub_metrics_publish(struct hub_metrics *hm)
 	for (int i = 0; i < HUB_ERRORS; i++)
 		expo_u64(sb, "botsink_hub_errors_total", EXPO_LABELS("kind", error_names[i]),
 			 hm->errors[i]);
-	snapshot_publish(&hm->snap, sb);
+	endpoint_publish(&hm->ep);
 }
 
 void hub_metrics_stop(struct hub_metrics *hm)
 {
-	if (!hm->live)
+	if (!hm->ep.live)
 		return;
-	hm->live = false;
-	metrics_stop(hm->server);
-	hm->server = NULL;
-	snapshot_free(&hm->snap);
-	sb_free(&hm->scratch);
+	endpoint_stop(&hm->ep);
 	free(hm->views);
 	hm->views = NULL;
 }

@@ -37,11 +37,7 @@ struct hub_view_totals {
 };
 
 struct hub_metrics {
-	bool live;
-	struct metrics_server *server; /* NULL: no --metrics */
-	struct metrics_snapshot snap;
-	struct strbuf scratch;
-	double started;
+	struct metrics_endpoint ep;
 	/* The consumer, as last asked. */
 	bool consumer_known;
 	uint64_t pending; /* not yet delivered */

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <time.h>
+#include "lib/util.h"
 #include "metrics/snapshot.h"
 
 void snapshot_init(struct metrics_snapshot *s)
@@ -35,4 +37,32 @@ void snapshot_free(struct metrics_snapshot *s)
 {
 	sb_free(&s->text);
 	pthread_mutex_destroy(&s->lock);
+}
+
+int endpoint_start(struct metrics_endpoint *ep, const struct metrics_config *cfg,
+		   metrics_render_fn render, void *arg, char *err, size_t errlen)
+{
+	*ep = (struct metrics_endpoint){ .live = true,
+					 .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
+	snapshot_init(&ep->snap);
+	if (!cfg->listen)
+		return 0;
+	ep->server = metrics_start(cfg, render, arg, err, errlen);
+	return ep->server ? 0 : -1;
+}
+
+void endpoint_publish(struct metrics_endpoint *ep)
+{
+	snapshot_publish(&ep->snap, &ep->scratch);
+}
+
+void endpoint_stop(struct metrics_endpoint *ep)
+{
+	if (!ep->live)
+		return;
+	ep->live = false;
+	metrics_stop(ep->server);
+	ep->server = NULL;
+	snapshot_free(&ep->snap);
+	sb_free(&ep->scratch);
 }

@@ -32,11 +32,12 @@ static void render_frames(struct strbuf *out, const struct botsink_maps *m)
 	for (int i = 0; i < BOTSINK_CLASS_COUNT; i++)
 		expo_u64(out, "botsink_frames_total", EXPO_LABELS("bucket", botsink_stat_names[i]),
 			 v[i]);
-	expo_family(out, "botsink_frame_events_total", EXPO_COUNTER,
-		    "Frames counted once more: overflow, uncounted, VLAN tag, handshake proven, answered, cookie failed, verification refused.");
+	expo_family(
+		out, "botsink_frame_events_total", EXPO_COUNTER,
+		"Frames counted once more: overflow, uncounted, VLAN tag, handshake proven, answered, cookie failed, verification refused.");
 	for (int i = BOTSINK_CLASS_COUNT; i < BOTSINK_NSTATS; i++)
-		expo_u64(out, "botsink_frame_events_total", EXPO_LABELS("event", botsink_stat_names[i]),
-			 v[i]);
+		expo_u64(out, "botsink_frame_events_total",
+			 EXPO_LABELS("event", botsink_stat_names[i]), v[i]);
 }
 
 static int refresh_rules(struct sensor_metrics *sm, const struct botsink_maps *m)
@@ -125,8 +126,9 @@ static void render_live_drain(const struct sensor_metrics *sm, struct strbuf *ou
 {
 	double since = (double)(clock_ns(CLOCK_MONOTONIC) - atomic_load(&sm->commit_mono_ns)) / 1e9;
 
-	expo_family(out, "botsink_drain_last_commit_age_seconds", EXPO_GAUGE,
-		    "Seconds since this run last committed an epoch (before its first: since it started).");
+	expo_family(
+		out, "botsink_drain_last_commit_age_seconds", EXPO_GAUGE,
+		"Seconds since this run last committed an epoch (before its first: since it started).");
 	expo_double(out, "botsink_drain_last_commit_age_seconds", NULL, since);
 }
 
@@ -143,26 +145,20 @@ static void render(void *arg, struct strbuf *out)
 		}
 		render_live_drain(sm, out);
 	}
-	snapshot_copy(&sm->snap, out);
+	snapshot_copy(&sm->ep.snap, out);
 }
 
 int sensor_metrics_start(struct sensor_metrics *sm, const struct metrics_config *cfg, char *err,
 			 size_t errlen)
 {
-	*sm = (struct sensor_metrics){ .live = true,
-				       .started = (double)clock_ns(CLOCK_REALTIME) / 1e9 };
+	*sm = (struct sensor_metrics){ 0 };
 	/* A run that never commits ages from its start: the alert sees it. */
 	atomic_store(&sm->commit_mono_ns, clock_ns(CLOCK_MONOTONIC));
-	snapshot_init(&sm->snap);
 	histogram_init(&sm->epoch_seconds, expo_work_seconds, expo_work_seconds_n);
-	if (!cfg->listen)
-		return 0;
-	sm->server = metrics_start(cfg, render, sm, err, errlen);
-	return sm->server ? 0 : -1;
+	return endpoint_start(&sm->ep, cfg, render, sm, err, errlen);
 }
 
-static void render_drain(const struct sensor_metrics *sm, const struct daemon *d,
-			 struct strbuf *sb)
+static void render_drain(const struct sensor_metrics *sm, const struct daemon *d, struct strbuf *sb)
 {
 	expo_family(sb, "botsink_drain_interval_seconds", EXPO_GAUGE,
 		    "The drain interval (--interval): an epoch every so often.");
@@ -174,12 +170,15 @@ static void render_drain(const struct sensor_metrics *sm, const struct daemon *d
 		    "When the last epoch was committed, Unix time (0: none yet in this run).");
 	expo_double(sb, "botsink_drain_last_commit_timestamp_seconds", NULL,
 		    (double)sm->commit_wall_ns / 1e9);
-	expo_family(sb, "botsink_drain_epoch_duration_seconds", EXPO_HISTOGRAM,
-		    "How long a drain step took: swap, read, write to every output, commit, clear.");
+	expo_family(
+		sb, "botsink_drain_epoch_duration_seconds", EXPO_HISTOGRAM,
+		"How long a drain step took: swap, read, write to every output, commit, clear.");
 	expo_histogram(sb, "botsink_drain_epoch_duration_seconds", NULL, &sm->epoch_seconds);
-	expo_family(sb, "botsink_drain_epochs_total", EXPO_COUNTER,
-		    "Drain steps: committed, or held (an output failed; the counts wait in the kernel).");
-	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "committed"), sm->epochs[0]);
+	expo_family(
+		sb, "botsink_drain_epochs_total", EXPO_COUNTER,
+		"Drain steps: committed, or held (an output failed; the counts wait in the kernel).");
+	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "committed"),
+		 sm->epochs[0]);
 	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "held"), sm->epochs[1]);
 	expo_family(sb, "botsink_drain_epoch_records", EXPO_GAUGE,
 		    "Records (source, rule counts) in the last epoch read out.");
@@ -193,8 +192,9 @@ static void render_tables(const struct daemon *d, struct strbuf *sb)
 {
 	const struct botsink_maps *m = &d->loader.maps;
 
-	expo_family(sb, "botsink_table_entries", EXPO_GAUGE,
-		    "Entries of a counter table when its generation was last read out (its fullest).");
+	expo_family(
+		sb, "botsink_table_entries", EXPO_GAUGE,
+		"Entries of a counter table when its generation was last read out (its fullest).");
 	for (int k = 0; k < BOTSINK_KINDS; k++)
 		expo_u64(sb, "botsink_table_entries", EXPO_LABELS("table", table_names[k]),
 			 d->drainer.last.entries[k]);
@@ -277,34 +277,36 @@ static void render_publisher(const struct sensor_metrics *sm, const struct daemo
 	expo_family(sb, "botsink_publish_acked_epoch", EXPO_GAUGE,
 		    "The last epoch of which a message was acknowledged (0: none in this run).");
 	expo_u64(sb, "botsink_publish_acked_epoch", NULL, st.acked_epoch);
-	expo_family(sb, "botsink_publish_pending_epochs", EXPO_GAUGE,
-		    "Epochs committed to the publisher's spool and not yet acknowledged (at most).");
+	expo_family(
+		sb, "botsink_publish_pending_epochs", EXPO_GAUGE,
+		"Epochs committed to the publisher's spool and not yet acknowledged (at most).");
 	expo_u64(sb, "botsink_publish_pending_epochs", NULL,
 		 waiting && sm->epoch > since ? sm->epoch - since : 0);
 }
 
-static void render_rules(const struct sensor_metrics *sm, const struct daemon *d,
-			 struct strbuf *sb)
+static void render_rules(const struct sensor_metrics *sm, const struct daemon *d, struct strbuf *sb)
 {
 	expo_family(sb, "botsink_rules_loaded", EXPO_GAUGE, "Rules in the running rule set.");
 	expo_u64(sb, "botsink_rules_loaded", NULL, d->rules.n);
 	expo_family(sb, "botsink_rule_reloads_total", EXPO_COUNTER,
 		    "Rule (and partner) reloads: applied, or refused and the running ones kept.");
-	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "applied"), sm->reloads[0]);
-	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "refused"), sm->reloads[1]);
+	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "applied"),
+		 sm->reloads[0]);
+	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "refused"),
+		 sm->reloads[1]);
 }
 
 /* The key each keyed view used for the last epoch (key ids are public: records carry them). */
-static void render_keys(const struct sensor_metrics *sm, const struct daemon *d,
-			struct strbuf *sb)
+static void render_keys(const struct sensor_metrics *sm, const struct daemon *d, struct strbuf *sb)
 {
 	long long t = (long long)(sm->epoch_end_ns / 1000000000ULL);
 	char err[256], label[BUS_NAME_MAX + 16];
 
 	if (!t)
 		return; /* no epoch drained in this run: no key chosen yet */
-	expo_family(sb, "botsink_anon_key_info", EXPO_GAUGE,
-		    "The pseudonyms' key each output used for the last epoch (1), by mode and key id.");
+	expo_family(
+		sb, "botsink_anon_key_info", EXPO_GAUGE,
+		"The pseudonyms' key each output used for the last epoch (1), by mode and key id.");
 	for (size_t i = 0; i < d->drainer.nout; i++) {
 		const struct drain_output *o = &d->drainer.out[i];
 		const struct anon_key *k;
@@ -317,26 +319,26 @@ static void render_keys(const struct sensor_metrics *sm, const struct daemon *d,
 			continue;
 		output_label(o, i == 0, label, sizeof(label));
 		expo_u64(sb, "botsink_anon_key_info",
-			 EXPO_LABELS("output", label, "mode", anon_mode_name(o->view->anon), "key_id",
-				k->id),
+			 EXPO_LABELS("output", label, "mode", anon_mode_name(o->view->anon),
+				     "key_id", k->id),
 			 1);
 	}
 }
 
 static void publish_snapshot(struct sensor_metrics *sm, const struct daemon *d)
 {
-	struct strbuf *sb = &sm->scratch;
+	struct strbuf *sb = &sm->ep.scratch;
 
 	expo_family(sb, "botsink_start_time_seconds", EXPO_GAUGE,
 		    "When this botsink run started, Unix time.");
-	expo_double(sb, "botsink_start_time_seconds", NULL, sm->started);
+	expo_double(sb, "botsink_start_time_seconds", NULL, sm->ep.started);
 	render_drain(sm, d, sb);
 	render_tables(d, sb);
 	render_outputs(d, sb);
 	render_publisher(sm, d, sb);
 	render_rules(sm, d, sb);
 	render_keys(sm, d, sb);
-	snapshot_publish(&sm->snap, sb);
+	endpoint_publish(&sm->ep);
 }
 
 void sensor_metrics_drained(struct sensor_metrics *sm, const struct daemon *d, int outcome,
@@ -345,7 +347,7 @@ void sensor_metrics_drained(struct sensor_metrics *sm, const struct daemon *d, i
 	struct botsink_drain_state st;
 	__u32 zero = 0;
 
-	if (!sm->server)
+	if (!sm->ep.server)
 		return;
 	histogram_observe(&sm->epoch_seconds, seconds);
 	if (outcome == DRAIN_HELD)
@@ -368,7 +370,7 @@ void sensor_metrics_ready(struct sensor_metrics *sm, const struct daemon *d)
 	struct botsink_drain_state st;
 	__u32 zero = 0;
 
-	if (!sm->server)
+	if (!sm->ep.server)
 		return;
 	/* Pins kept from an earlier run hold its epochs: they are not this run's commits. */
 	if (!bpf_map_lookup_elem(d->loader.maps.drain, &zero, &st))
@@ -379,7 +381,7 @@ void sensor_metrics_ready(struct sensor_metrics *sm, const struct daemon *d)
 
 void sensor_metrics_reloaded(struct sensor_metrics *sm, const struct daemon *d, bool applied)
 {
-	if (!sm->server)
+	if (!sm->ep.server)
 		return;
 	sm->reloads[!applied]++;
 	if (applied)
@@ -389,13 +391,9 @@ void sensor_metrics_reloaded(struct sensor_metrics *sm, const struct daemon *d, 
 
 void sensor_metrics_stop(struct sensor_metrics *sm)
 {
-	if (!sm->live)
+	if (!sm->ep.live)
 		return;
-	sm->live = false;
-	metrics_stop(sm->server);
-	sm->server = NULL;
-	snapshot_free(&sm->snap);
-	sb_free(&sm->scratch);
+	endpoint_stop(&sm->ep);
 	free(sm->rules);
 	sm->rules = NULL;
 }

@@ -22,9 +22,7 @@
 struct daemon;
 
 struct sensor_metrics {
-	bool live; /* started, not yet stopped */
-	struct metrics_server *server; /* NULL: no --metrics */
-	struct metrics_snapshot snap; /* the daemon's part */
+	struct metrics_endpoint ep; /* its snapshot: the daemon's part */
 	_Atomic(const struct botsink_maps *) maps; /* set once the maps are open */
 	atomic_uint rules_version; /* bumped when the rules change */
 	atomic_ullong commit_mono_ns; /* CLOCK_MONOTONIC of the last commit, or of the start */
@@ -33,7 +31,6 @@ struct sensor_metrics {
 	size_t nrules;
 	unsigned int rules_seen;
 	/* The daemon's thread only. */
-	struct strbuf scratch;
 	struct histogram epoch_seconds;
 	uint64_t epochs[2]; /* committed, held */
 	uint64_t records;
@@ -42,7 +39,6 @@ struct sensor_metrics {
 	unsigned long long epoch_at_start; /* the pins' when the run started */
 	uint64_t epoch_end_ns; /* CLOCK_REALTIME: the end of the last epoch this run committed */
 	uint64_t commit_wall_ns;
-	double started; /* Unix time */
 };
 
 /*
