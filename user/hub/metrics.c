@@ -15,6 +15,15 @@ static const char *const error_names[HUB_ERRORS] = {
 	[HUB_ERR_FETCH] = "fetch",
 };
 
+/* The labels of hm->naks and hm->publish. */
+static const char *const nak_reasons[] = { "failed", "version" };
+static const char *const publish_results[] = { "stored", "duplicate", "refused" };
+
+_Static_assert(ARRAY_SIZE(nak_reasons) == ARRAY_SIZE(((struct hub_metrics *)0)->naks),
+	       "a label per nak reason");
+_Static_assert(ARRAY_SIZE(publish_results) == ARRAY_SIZE(((struct hub_metrics *)0)->publish),
+	       "a label per publish result");
+
 static void render(void *arg, struct strbuf *out)
 {
 	struct hub_metrics *hm = arg;
@@ -72,10 +81,8 @@ static void render_flow(const struct hub_metrics *hm, struct strbuf *sb)
 	expo_u64(sb, "botsink_hub_records_in_total", NULL, hm->records_in);
 	expo_family(sb, "botsink_hub_nacked_messages_total", EXPO_COUNTER,
 		    "Messages of counts sent back to the stream, by reason.");
-	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "failed"),
-		 hm->naks[0]);
-	expo_u64(sb, "botsink_hub_nacked_messages_total", EXPO_LABELS("reason", "version"),
-		 hm->naks[1]);
+	expo_u64_labelled(sb, "botsink_hub_nacked_messages_total", "reason", nak_reasons, hm->naks,
+			  ARRAY_SIZE(nak_reasons));
 	expo_family(sb, "botsink_hub_redeliveries_total", EXPO_COUNTER,
 		    "Messages of counts this hub received that had been delivered before.");
 	expo_u64(sb, "botsink_hub_redeliveries_total", NULL, hm->redeliveries);
@@ -91,12 +98,8 @@ static void render_flow(const struct hub_metrics *hm, struct strbuf *sb)
 			 EXPO_LABELS("view", hm->views[i].name), hm->views[i].messages);
 	expo_family(sb, "botsink_hub_publish_acks_total", EXPO_COUNTER,
 		    "Acknowledgements of record messages: stored, repeats dropped, refused.");
-	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "stored"),
-		 hm->publish[0]);
-	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "duplicate"),
-		 hm->publish[1]);
-	expo_u64(sb, "botsink_hub_publish_acks_total", EXPO_LABELS("result", "refused"),
-		 hm->publish[2]);
+	expo_u64_labelled(sb, "botsink_hub_publish_acks_total", "result", publish_results,
+			  hm->publish, ARRAY_SIZE(publish_results));
 }
 
 static void render_latency(const struct hub_metrics *hm, struct strbuf *sb)
@@ -122,9 +125,8 @@ void hub_metrics_publish(struct hub_metrics *hm)
 	render_flow(hm, sb);
 	render_latency(hm, sb);
 	expo_family(sb, "botsink_hub_errors_total", EXPO_COUNTER, "Errors by kind.");
-	for (int i = 0; i < HUB_ERRORS; i++)
-		expo_u64(sb, "botsink_hub_errors_total", EXPO_LABELS("kind", error_names[i]),
-			 hm->errors[i]);
+	expo_u64_labelled(sb, "botsink_hub_errors_total", "kind", error_names, hm->errors,
+			  HUB_ERRORS);
 	endpoint_publish(&hm->ep);
 }
 

@@ -60,6 +60,13 @@ void expo_u64(struct strbuf *sb, const char *name, const char *const *labels, ui
 	sb_lit(sb, "\n");
 }
 
+void expo_u64_labelled(struct strbuf *sb, const char *name, const char *key,
+		       const char *const *labels, const uint64_t *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		expo_u64(sb, name, EXPO_LABELS(key, labels[i]), values[i]);
+}
+
 /* The shortest of %.15g and %.17g that reads back as v. */
 static void format_double(char out[32], double v)
 {

@@ -28,6 +28,9 @@ void expo_family(struct strbuf *sb, const char *name, enum expo_type type, const
  */
 void expo_u64(struct strbuf *sb, const char *name, const char *const *labels, uint64_t v);
 void expo_double(struct strbuf *sb, const char *name, const char *const *labels, double v);
+/* One sample of name per count: values[i] with the label key=labels[i], for i < n. */
+void expo_u64_labelled(struct strbuf *sb, const char *name, const char *key,
+		       const char *const *labels, const uint64_t *values, size_t n);
 
 /*
  * A counter kept in a struct as a uint64_t at `offset`: a table of them

@@ -21,6 +21,15 @@ static const char *const table_names[BOTSINK_KINDS] = {
 	[BOTSINK_KIND_UNCL_OVERFLOW] = "unclassified_overflow",
 };
 
+/* The labels of sm->epochs and sm->reloads. */
+static const char *const epoch_outcomes[] = { "committed", "held" };
+static const char *const reload_results[] = { "applied", "refused" };
+
+_Static_assert(ARRAY_SIZE(epoch_outcomes) == ARRAY_SIZE(((struct sensor_metrics *)0)->epochs),
+	       "a label per epoch outcome");
+_Static_assert(ARRAY_SIZE(reload_results) == ARRAY_SIZE(((struct sensor_metrics *)0)->reloads),
+	       "a label per reload result");
+
 static void render_frames(struct strbuf *out, const struct botsink_maps *m)
 {
 	__u64 v[BOTSINK_NSTATS];
@@ -177,9 +186,8 @@ static void render_drain(const struct sensor_metrics *sm, const struct daemon *d
 	expo_family(
 		sb, "botsink_drain_epochs_total", EXPO_COUNTER,
 		"Drain steps: committed, or held (an output failed; the counts wait in the kernel).");
-	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "committed"),
-		 sm->epochs[0]);
-	expo_u64(sb, "botsink_drain_epochs_total", EXPO_LABELS("outcome", "held"), sm->epochs[1]);
+	expo_u64_labelled(sb, "botsink_drain_epochs_total", "outcome", epoch_outcomes, sm->epochs,
+			  ARRAY_SIZE(epoch_outcomes));
 	expo_family(sb, "botsink_drain_epoch_records", EXPO_GAUGE,
 		    "Records (source, rule counts) in the last epoch read out.");
 	expo_u64(sb, "botsink_drain_epoch_records", NULL, d->drainer.last.records);
@@ -290,10 +298,8 @@ static void render_rules(const struct sensor_metrics *sm, const struct daemon *d
 	expo_u64(sb, "botsink_rules_loaded", NULL, d->rules.n);
 	expo_family(sb, "botsink_rule_reloads_total", EXPO_COUNTER,
 		    "Rule (and partner) reloads: applied, or refused and the running ones kept.");
-	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "applied"),
-		 sm->reloads[0]);
-	expo_u64(sb, "botsink_rule_reloads_total", EXPO_LABELS("result", "refused"),
-		 sm->reloads[1]);
+	expo_u64_labelled(sb, "botsink_rule_reloads_total", "result", reload_results, sm->reloads,
+			  ARRAY_SIZE(reload_results));
 }
 
 /* The key each keyed view used for the last epoch (key ids are public: records carry them). */
