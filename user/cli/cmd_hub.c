@@ -36,10 +36,9 @@ static const struct opt hub_opts[] = {
 			"hub (default: never)\n"),
 	HUB_OPT("key-retention", "TIME", OPT_DURATION, key_retention, .min = 1, .max = LLONG_MAX,
 		.help = "keep superseded keys this long (default: 7d)\n"),
-	HUB_OPT("truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = opt_parse_truncate,
-		.expect = OPT_TRUNCATE_EXPECT,
-		.help = "prefix lengths kept by anon truncate, and of the network\n"
-			"beside a pseudonym (default: 24,48)\n"),
+	OPT_TRUNCATE_ROW(struct hub_config,
+			 .help = "prefix lengths kept by anon truncate, and of the network\n"
+				 "beside a pseudonym (default: 24,48)\n"),
 	HUB_OPT("state-dir", "DIR", OPT_STRING, state_dir,
 		.help = "the hub's keys (default: " DEFAULT_HUB_STATE_DIR ")\n"),
 	HUB_OPT("replicas", "N", OPT_UINT32, replicas, .min = 1, .max = 5,
@@ -48,8 +47,7 @@ static const struct opt hub_opts[] = {
 	HUB_OPT("batch", "N", OPT_UINT32, batch, .min = 1, .max = HUB_BATCH_MAX,
 		.help = "messages of counts fetched at a time (default: 16)\n"),
 	OPT_METRICS_ROWS(struct hub_config, metrics),
-	HUB_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v',
-		.help = "debug messages\n"),
+	HUB_OPT("verbose", NULL, OPT_FLAG, verbose, .short_name = 'v', .help = "debug messages\n"),
 	OPT_END,
 };
 
@@ -93,6 +91,6 @@ static const struct command_group hub_group = {
 	.column = 29,
 };
 
-const struct command hub_command =
-	COMMAND(struct hub_config, "hub", hub_opts, &hub_defaults, hub_main, &hub_group,
-		.summary = "turn the sensors' counts into partner feeds on NATS (see botsink hub --help)");
+const struct command hub_command = COMMAND(
+	struct hub_config, "hub", hub_opts, &hub_defaults, hub_main, &hub_group,
+	.summary = "turn the sensors' counts into partner feeds on NATS (see botsink hub --help)");

@@ -41,9 +41,7 @@ struct check_opts {
 };
 
 static const struct opt check_opts[] = {
-	OPT_ROW(struct check_opts, "sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole,
-		.parse = opt_parse_sinkhole, .expect = OPT_SINKHOLE_EXPECT,
-		.help = "the sinkhole space, as for botsink run\n"),
+	OPT_SINKHOLE_ROW(struct check_opts, .help = "the sinkhole space, as for botsink run\n"),
 	OPT_ROW(struct check_opts, "dump", NULL, OPT_FLAG, dump,
 		.help = "print the compiled destination table: for each\n"
 			"destination prefix, its ranked candidate list\n"),
@@ -117,11 +115,10 @@ struct import_opts {
 };
 
 static const struct opt import_opts[] = {
-	OPT_ROW(struct import_opts, "sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole,
-		.parse = opt_parse_sinkhole, .expect = OPT_SINKHOLE_EXPECT,
-		.help = "the sinkhole space the rules are for, as for\n"
-			"botsink run (default: the rules' own destination\n"
-			"prefixes, as run does without it)\n"),
+	OPT_SINKHOLE_ROW(struct import_opts,
+			 .help = "the sinkhole space the rules are for, as for\n"
+				 "botsink run (default: the rules' own destination\n"
+				 "prefixes, as run does without it)\n"),
 	OPT_ROW(struct import_opts, "lenient", NULL, OPT_FLAG, lenient,
 		.help = "also keep the rules that are usable once their\n"
 			"unsupported keywords are dropped (as for check);\n"

@@ -43,11 +43,10 @@ static const struct opt run_opts[] = {
 		.help = "load the part of each rule XDP can enforce and list,\n"
 			"per sid, the keywords left out (pcre, byte_test, ...);\n"
 			"a rule left with nothing beyond its header is refused\n"),
-	RUN_OPT("sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole, .parse = opt_parse_sinkhole,
-		.expect = OPT_SINKHOLE_EXPECT,
-		.help = "sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
-			"!PREFIX takes a part out (a management address);\n"
-			"default: the rules' destination prefixes\n"),
+	OPT_SINKHOLE_ROW(struct sensor_config,
+			 .help = "sinkhole space, comma-separated IPv4/IPv6 prefixes;\n"
+				 "!PREFIX takes a part out (a management address);\n"
+				 "default: the rules' destination prefixes\n"),
 	RUN_OPT("feed", "PATH|-|none", OPT_STRING, feed_path,
 		.help = "the public feed, appended to (default: - , stdout;\n"
 			"none: no local feed, with --publish)\n"),
@@ -121,9 +120,8 @@ static const struct opt run_opts[] = {
 		.expect = "a duration (seconds, or with s, h or d)",
 		.help = "delete a key TIME after it was replaced (default 7d;\n"
 			"s, h, d suffixes)\n"),
-	RUN_OPT("truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = opt_parse_truncate,
-		.expect = OPT_TRUNCATE_EXPECT,
-		.help = "prefix lengths kept by --anon truncate (default: 24,48)\n"),
+	OPT_TRUNCATE_ROW(struct sensor_config,
+			 .help = "prefix lengths kept by --anon truncate (default: 24,48)\n"),
 	RUN_OPT("state-dir", "DIR", OPT_STRING, state_dir,
 		.help = "state directory (default: " DEFAULT_STATE_DIR ")\n"),
 	RUN_OPT("sensor", "NAME", OPT_STRING, sensor_arg,
@@ -184,7 +182,8 @@ int run_check(struct sensor_config *cfg)
 	if (opt_check_metrics(cmd, &cfg->metrics))
 		return EXIT_USAGE;
 	if (!strcmp(cfg->feed_path, OUTPUT_FEED_NONE) && !cfg->publish_urls && !cfg->partners_path)
-		return opt_usage_error(cmd, "--feed none leaves nothing to write: add --publish or --partners");
+		return opt_usage_error(
+			cmd, "--feed none leaves nothing to write: add --publish or --partners");
 	if ((cfg->rotate_size || cfg->rotate_interval) &&
 	    (!strcmp(cfg->feed_path, "-") || !strcmp(cfg->feed_path, OUTPUT_FEED_NONE)))
 		return opt_usage_error(

@@ -113,16 +113,16 @@ struct command {
  * --metrics and its TLS files (run, hub), into FIELD, a struct
  * metrics_config (metrics/server.h) of TYPE.
  */
-#define OPT_METRICS_ROWS(TYPE, FIELD)                                                        \
-	OPT_ROW(TYPE, "metrics", "ADDR:PORT", OPT_STRING, FIELD.listen,                      \
-		.help = "serve Prometheus metrics on GET /metrics (README:\n"                \
-			"Metrics); plain HTTP on a loopback address only,\n"                 \
-			"elsewhere TLS with client certificates\n"),                         \
-		OPT_ROW(TYPE, "metrics-cert", "FILE", OPT_STRING, FIELD.cert,                \
-			.help = "the metrics server's certificate chain (PEM)\n"),           \
-		OPT_ROW(TYPE, "metrics-key", "FILE", OPT_STRING, FIELD.key,                  \
-			.help = "its private key (PEM)\n"),                                   \
-		OPT_ROW(TYPE, "metrics-ca", "FILE", OPT_STRING, FIELD.ca,                    \
+#define OPT_METRICS_ROWS(TYPE, FIELD)                                              \
+	OPT_ROW(TYPE, "metrics", "ADDR:PORT", OPT_STRING, FIELD.listen,            \
+		.help = "serve Prometheus metrics on GET /metrics (README:\n"      \
+			"Metrics); plain HTTP on a loopback address only,\n"       \
+			"elsewhere TLS with client certificates\n"),               \
+		OPT_ROW(TYPE, "metrics-cert", "FILE", OPT_STRING, FIELD.cert,      \
+			.help = "the metrics server's certificate chain (PEM)\n"), \
+		OPT_ROW(TYPE, "metrics-key", "FILE", OPT_STRING, FIELD.key,        \
+			.help = "its private key (PEM)\n"),                        \
+		OPT_ROW(TYPE, "metrics-ca", "FILE", OPT_STRING, FIELD.ca,          \
 			.help = "the CA of the client certificates scrapers present\n")
 /* The TLS files of OPT_METRICS_ROWS without --metrics: a usage error (EXIT_USAGE), else 0. */
 struct metrics_config;
@@ -166,8 +166,16 @@ void opt_help(FILE *f, const struct command *cmd, const struct command *const *c
 /* --sinkhole PREFIXES, for every command that takes it: into a struct sinkhole_space. */
 int opt_parse_sinkhole(const char *arg, void *field, char *shown, size_t len);
 #define OPT_SINKHOLE_EXPECT "an IPv4 or IPv6 prefix, or leaves nothing"
+/* Its row in the table of a TYPE that has it as `sinkhole`; then .help. */
+#define OPT_SINKHOLE_ROW(TYPE, ...)                                                              \
+	OPT_ROW(TYPE, "sinkhole", "PREFIXES", OPT_CUSTOM, sinkhole, .parse = opt_parse_sinkhole, \
+		.expect = OPT_SINKHOLE_EXPECT, __VA_ARGS__)
 /* --truncate V4,V6 (run, hub): into a struct truncate_bits. */
 int opt_parse_truncate(const char *arg, void *field, char *shown, size_t len);
 #define OPT_TRUNCATE_EXPECT "V4,V6 prefix lengths such as 24,48"
+/* Its row in the table of a TYPE that has it as `truncate`; then .help. */
+#define OPT_TRUNCATE_ROW(TYPE, ...)                                                           \
+	OPT_ROW(TYPE, "truncate", "V4,V6", OPT_CUSTOM, truncate, .parse = opt_parse_truncate, \
+		.expect = OPT_TRUNCATE_EXPECT, __VA_ARGS__)
 
 #endif
