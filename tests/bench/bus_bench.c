@@ -349,7 +349,7 @@ static int bind_reader(struct bus *b, natsSubscription **sub)
 		snprintf(err, sizeof(err), "%s has no consumer of its own", b->creds.user);
 		return EXIT_USAGE;
 	}
-	ret = topology_ensure_reader(b, b->creds.user, err, sizeof(err));
+	ret = topology_check_reader(b, b->creds.user, err, sizeof(err));
 	if (ret)
 		return ret;
 	jsSubOptions_Init(&so);

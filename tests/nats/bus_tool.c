@@ -10,7 +10,9 @@
  *   bus_tool URLS AUTH CA sub SUBJECT           subscribe, then a flush
  *   bus_tool URLS AUTH CA last SUBJECT          the last message on SUBJECT of
  *                                               BOTSINK_COUNTS (direct get) to stdout
- *   bus_tool URLS AUTH CA create NAME FILTER    a consumer on BOTSINK_PARTNERS, by name
+ *   bus_tool URLS AUTH CA create NAME FILTER [DELIVER]
+ *                                               a consumer on BOTSINK_PARTNERS, by name
+ *                                               (a push consumer onto DELIVER when given)
  *   bus_tool URLS AUTH CA delete NAME           delete a consumer of BOTSINK_PARTNERS
  *   bus_tool URLS AUTH CA kv                    create BOTSINK_KEYS, put, get, watch
  */
@@ -79,7 +81,7 @@ static int last(struct bus *b, const char *subject)
 	return EXIT_OK;
 }
 
-static int create(struct bus *b, const char *name, const char *filter)
+static int create(struct bus *b, const char *name, const char *filter, const char *deliver)
 {
 	jsConsumerInfo *ci = NULL;
 	jsConsumerConfig cc;
@@ -93,6 +95,7 @@ static int create(struct bus *b, const char *name, const char *filter)
 	cc.Name = name;
 	cc.Durable = name;
 	cc.FilterSubject = filter;
+	cc.DeliverSubject = deliver;
 	cc.AckPolicy = js_AckExplicit;
 	s = js_AddConsumer(&ci, b->js, BUS_PARTNERS_STREAM, &cc, &jo, &jerr);
 	jsConsumerInfo_Destroy(ci);
@@ -160,8 +163,8 @@ static int act(struct bus *b, int argc, char **argv)
 		return core_sub(b, argv[5]);
 	if (!strcmp(a, "last") && argc == 6)
 		return last(b, argv[5]);
-	if (!strcmp(a, "create") && argc == 7)
-		return create(b, argv[5], argv[6]);
+	if (!strcmp(a, "create") && (argc == 7 || argc == 8))
+		return create(b, argv[5], argv[6], argc == 8 ? argv[7] : NULL);
 	if (!strcmp(a, "delete") && argc == 6)
 		return delete (b, argv[5]);
 	if (!strcmp(a, "kv") && argc == 5)

@@ -10,11 +10,14 @@
 #   node      one node killed with -9 mid-stream, then restarted
 #   sensor    a sensor killed with SIGKILL after publishing an epoch and
 #             before committing it (BOTSINK_FAILPOINT=after-write), restarted
-#   hubs      two hubs share the consumer; one killed with -9 mid-stream
+#   hubs      two hubs share the consumer; one killed with -9 mid-batch while
+#             the other goes on
 #   cluster   every node down 30 s while check-ins flow: sensors spool, warn
 #             and count on, then deliver
 #   full      BOTSINK_COUNTS made too small (botsink streams): publishes are
 #             refused, the epochs spool, and go once it has room again
+#   window    a sensor killed as above, restarted after the stream's
+#             duplicate window (made 4 s): nothing the stream holds goes again
 #   partner   isp-b pulls nothing until the end: the hub is not held back
 # A key rotated in the hubs' bucket (keys rotate --nats) is every hub's
 # from then on: the public view uses it, one pseudonym per source and key.
@@ -236,8 +239,9 @@ dups=$(awk '{print $4 + $6}' "$WORK/state-a/publish.status") # repeats dropped, 
 [ "${dups:-0}" -gt 0 ] && pass "the restarted sensor's messages were held already ($dups)" ||
 	fail "no repeat seen after the restart: $(cat "$WORK/state-a/publish.status")"
 
-# ---- hubs: one killed after storing a batch's records, before its ack ----
+# ---- hubs: two at once, one killed after storing a batch's records, before its ack ----
 hub_stop 1
+hub_start 2
 hub_start 1 BOTSINK_FAILPOINT=hub-after-publish
 send a 3 80 100 &
 senders=$!
@@ -246,10 +250,9 @@ senders+=" $!"
 for _ in $(seq 200); do kill -0 "${HUB_PID[1]}" 2>/dev/null || break; sleep 0.1; done
 wait "${HUB_PID[1]}" 2>/dev/null
 expect_eq "hub 1 killed by its failpoint mid-batch (exit status)" "$?" 137
-# Two hubs share the consumer from now on; the killed batch comes back to
-# one of them after the ack wait (30 s), and its records are stored once.
+# Hub 2 went on alone; hub 1 comes back, and the killed batch comes back
+# to one of them after the ack wait (30 s): its records are stored once.
 hub_start 1
-hub_start 2
 wait $senders
 settle 90
 check "a hub killed mid-batch, two hubs"
@@ -320,6 +323,28 @@ settle 60
 EXPECT_KEYS=$ROTATED
 check "the counts stream full, then not"
 
+# ---- sensor: restarted after the stream's duplicate window ----
+# The epoch sensor a published before its SIGKILL is older than half the
+# (shortened) window when it starts again: the stream would store repeats,
+# so the publisher sends nothing the stream holds, and no record counts twice.
+streams --duplicate-window 4s || fail "streams --duplicate-window 4s: $(tail -n 2 "$WORK/streams.log")"
+sensor_stop a
+sensor_start a BOTSINK_FAILPOINT=after-write
+send a 2 40
+for _ in $(seq 50); do kill -0 "${SENSOR_PID[a]}" 2>/dev/null || break; sleep 0.1; done
+wait "${SENSOR_PID[a]}" 2>/dev/null
+expect_eq "sensor a killed by its failpoint again (exit status)" "$?" 137
+SENSOR_PID[a]=
+sleep 5
+sensor_start a
+settle 60
+check "sensor restarted past the duplicate window"
+read -r _ _ _ dups _ held _ <"$WORK/state-a/publish.status"
+[ "${held:-0}" -gt 0 ] && [ "${dups:-1}" -eq 0 ] &&
+	pass "past the window, what the stream held was not sent again ($held messages)" ||
+	fail "past the window: $(cat "$WORK/state-a/publish.status")"
+streams || fail "streams back to the defaults: $(tail -n 2 "$WORK/streams.log")"
+
 # ---- partner: isp-b pulled only now ----
 pull_view isp-b
 check "isp-b, stopped until now" isp-b
@@ -341,7 +366,7 @@ rc=$?
 	fail "a second hub on hub 1's file output: exit $rc: $(cat "$WORK/hub-3.log")"
 
 # The sensors counted every frame sent (the lab loses none at these rates).
-sent=$((2 * (60 + 40 + 80 + 50 + 30) + 2 * (60 + 80 + 50)))
+sent=$((2 * (60 + 40 + 80 + 50 + 30 + 40) + 2 * (60 + 80 + 50)))
 counted=$(cat $(feeds) | $PY -c 'import json,sys; print(sum(json.loads(l)["checkins"] > 0 and 1 or 0 for l in sys.stdin))')
 [ "$counted" -gt 0 ] && pass "$counted records with check-ins" || fail "no check-ins counted"
 packets=$(cat $(feeds) | $PY -c 'import json,sys; print(sum(json.loads(l)["packets"] for l in sys.stdin))')

@@ -62,6 +62,8 @@ in_parallel <<'EOF'
 "partner A pulls B's consumer" 2 "permission denied: Permissions Violation.*partner-B" pull partner-A --consumer partner-B --idle 1
 "partner A subscribes to B's subject" 2 "Permissions Violation for Subscription to \"botsink.partner.B\"" as partner-A sub botsink.partner.B
 "partner A creates a consumer on B's subject" 2 "Permissions Violation.*CONSUMER.CREATE.BOTSINK_PARTNERS.partner-A.botsink.partner.B" as partner-A create partner-A botsink.partner.B
+"partner A creates a pull consumer on its own subject" 2 "Permissions Violation.*CONSUMER.CREATE.BOTSINK_PARTNERS.mine.botsink.partner.A" as partner-A create mine botsink.partner.A
+"partner A creates a push consumer onto the hub's inbox" 2 "Permissions Violation.*CONSUMER.CREATE.BOTSINK_PARTNERS.push.botsink.partner.A" as partner-A create push botsink.partner.A _INBOX_hub.x
 "partner A publishes to its own subject" 2 "Permissions Violation for Publish" as partner-A corepub botsink.partner.A forged
 "sensor s1 publishes as s2" 2 "Permissions Violation for Publish to \"botsink.counts.s2\"" as sensor-s1 pub botsink.counts.s2 forged
 "sensor s1 reads s2's last message" 2 "Permissions Violation.*DIRECT.GET.BOTSINK_COUNTS.botsink.counts.s2" as sensor-s1 last botsink.counts.s2
@@ -82,10 +84,6 @@ expect "a wrong password" 2 "authorization" \
 expect "a client that trusts only the rogue CA" 2 "certificate" \
 	"$BOTSINK" pull --nats "$NATS_URLS" --auth "$CREDS/partner-A.creds" --ca "$ROGUE_CA" --idle 1
 
-# A partner's consumer deleted: its pull makes it again (filtered on its own subject).
-expect "the hub deletes partner A's consumer" 0 "" as hub delete partner-A
-expect "partner A's pull makes it again, from the start" 0 "2 records" pull partner-A --idle 1
-
 # One node killed: the other two hold every message and serve the clients.
 node_kill 1
 # The same message id each try: a publish stored but not acknowledged is not stored twice.
@@ -93,7 +91,16 @@ eventually "the hub publishes with node 1 down" 20 as hub pub botsink.partner.A 
 eventually "partner A pulls with node 1 down" 20 pull partner-A --idle 2
 expect_eq "partner A's record" "$OUT" "a3"
 node_start 1
-node_ready 1 && pass "node 1 back"
+if node_ready 1; then pass "node 1 back"; else fail "node 1 back"; fi
 expect "partner A pulls after node 1 came back: nothing new" 0 "0 records" pull partner-A --idle 1
+
+# A partner's consumer deleted: its pull cannot make it again; botsink streams does.
+expect "the hub deletes partner A's consumer" 0 "" as hub delete partner-A
+expect "partner A pulls a consumer that is gone" 2 "consumer partner-A on BOTSINK_PARTNERS does not exist" pull partner-A --idle 1
+expect "streams makes it again" 0 "" \
+	"$BOTSINK" streams --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
+	--partners "$WORK/partners.ini"
+expect_eq "what streams created" "$(grep ': created$' <<<"$OUT")" "consumer partner-A: created"
+expect "partner A pulls again, from the start" 0 "3 records" pull partner-A --idle 1
 
 finish

@@ -224,10 +224,12 @@ static void test_principals(const struct server_files *f)
 	CHECK_INT(f->n, 3 + 1 + 2 + 2 + 1);
 	check_principal(f, "sensor-s1",
 			"[\"botsink.counts.s1\", "
-			"\"$JS.API.DIRECT.GET.BOTSINK_COUNTS.botsink.counts.s1\"]");
+			"\"$JS.API.DIRECT.GET.BOTSINK_COUNTS.botsink.counts.s1\", "
+			"\"$JS.API.STREAM.INFO.BOTSINK_COUNTS\"]");
 	check_principal(f, "sensor-s-2_x",
 			"[\"botsink.counts.s-2_x\", "
-			"\"$JS.API.DIRECT.GET.BOTSINK_COUNTS.botsink.counts.s-2_x\"]");
+			"\"$JS.API.DIRECT.GET.BOTSINK_COUNTS.botsink.counts.s-2_x\", "
+			"\"$JS.API.STREAM.INFO.BOTSINK_COUNTS\"]");
 	check_principal(f, "hub",
 			"[\"$JS.API.>\", \"$JS.ACK.BOTSINK_COUNTS.botsink-hub.>\", "
 			"\"$KV.BOTSINK_KEYS.>\", \"$JS.FC.KV_BOTSINK_KEYS.>\", "
@@ -237,13 +239,11 @@ static void test_principals(const struct server_files *f)
 		f, "partner-isp_b",
 		"[\"$JS.API.CONSUMER.INFO.BOTSINK_PARTNERS.partner-isp_b\", "
 		"\"$JS.API.CONSUMER.MSG.NEXT.BOTSINK_PARTNERS.partner-isp_b\", "
-		"\"$JS.ACK.BOTSINK_PARTNERS.partner-isp_b.>\", "
-		"\"$JS.API.CONSUMER.CREATE.BOTSINK_PARTNERS.partner-isp_b.botsink.partner.isp_b\"]");
+		"\"$JS.ACK.BOTSINK_PARTNERS.partner-isp_b.>\"]");
 	check_principal(f, "public",
 			"[\"$JS.API.CONSUMER.INFO.BOTSINK_PARTNERS.public\", "
 			"\"$JS.API.CONSUMER.MSG.NEXT.BOTSINK_PARTNERS.public\", "
-			"\"$JS.ACK.BOTSINK_PARTNERS.public.>\", "
-			"\"$JS.API.CONSUMER.CREATE.BOTSINK_PARTNERS.public.botsink.public\"]");
+			"\"$JS.ACK.BOTSINK_PARTNERS.public.>\"]");
 	/* Six users in a node file (and the route's): no one else. */
 	CHECK_INT(count(file_text(f, "node-3.conf"), "        user: \""), 6);
 	CHECK_INT(count(file_text(f, "node-3.conf"), "    user: \"route\""), 1);

@@ -318,9 +318,40 @@ static long long stored_age(natsMsg *m)
 }
 
 /*
+ * The stream's duplicate window in seconds, as `botsink streams` set it;
+ * 0 when it cannot be asked (then the stream's dropping is not trusted).
+ */
+static long long duplicate_window(struct publisher *p)
+{
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	long long window = 0;
+	natsStatus s;
+
+	s = js_GetStreamInfo(&si, p->bus->js, BUS_COUNTS_STREAM, NULL, &jerr);
+	if (s == NATS_OK && si->Config)
+		window = (long long)(si->Config->Duplicates / NS_PER_S);
+	else
+		log_warn("%s: cannot ask %s its duplicate window (%s): the messages it holds are not published again",
+			 p->subject, BUS_COUNTS_STREAM, bus_error(p->bus, s));
+	jsStreamInfo_Destroy(si);
+	return window;
+}
+
+/*
  * The last message the stream holds of this sensor: its id says where
  * publishing may start again. A missing stream or message is no error
  * (nothing is held); a refusal is (the credentials do not fit the sensor).
+ *
+ * What the stream holds is a prefix of the epoch (published in order),
+ * except for a message refused before one that was stored (a leader
+ * elected between the two, say): publishing the whole epoch again heals
+ * that gap, but only while the stream still drops the repeats. So the
+ * epoch goes again whole only when its last stored message is younger
+ * than half the stream's window: the other half covers the epoch's
+ * earlier messages (stored before it), the time the epoch takes to go
+ * out again, and clocks of sensor and nodes a few minutes apart. Later
+ * than that, what the stream holds is not published again.
  */
 static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t errlen)
 {
@@ -348,11 +379,8 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 	}
 	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id) {
 		snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
-		/*
-		 * Within the window the stream drops repeats itself, and a
-		 * message refused before this one (a gap) must go again.
-		 */
-		if (stored_age(m) >= TOPOLOGY_DUPLICATE_WINDOW && !id_parse(id, strlen(id), &p->stored))
+		if (2 * stored_age(m) >= duplicate_window(p) &&
+		    !id_parse(id, strlen(id), &p->stored))
 			p->have_stored = true;
 	}
 	natsMsg_Destroy(m);

@@ -49,7 +49,7 @@ static int bind_consumer(struct reader *r, const char *consumer, char *err, size
 	natsStatus s;
 	int ret;
 
-	ret = topology_ensure_reader(r->b, consumer, err, errlen);
+	ret = topology_check_reader(r->b, consumer, err, errlen);
 	if (ret)
 		return ret;
 	topology_reader_consumer(consumer, filter, sizeof(filter), &cc);

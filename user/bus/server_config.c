@@ -28,33 +28,35 @@ enum bus_role { BUS_ROLE_SENSOR, BUS_ROLE_HUB, BUS_ROLE_PARTNER, BUS_ROLE_PUBLIC
 
 /*
  * Each role's permissions. A subject template may hold {name} (the
- * sensor's or partner's name), {user}, {consumer} (the durable consumer
- * the principal reads from) and {filter} (that consumer's subject).
+ * sensor's or partner's name), {user} and {consumer} (the durable
+ * consumer the principal reads from).
  */
 struct bus_role_def {
 	const char *user_prefix; /* the user is this + name */
 	const char *consumer_prefix; /* the consumer is this + name; NULL: none */
-	const char *filter_prefix; /* the consumer's subject is this + name */
 	const char *publish[MAX_SUBJECTS];
 	const char *publish_deny[MAX_SUBJECTS];
 };
 
 /*
  * A reader of its own durable pull consumer on BOTSINK_PARTNERS, and
- * nothing else. It may create that consumer, filtered on its own subject
- * only: nats-server refuses a create whose filter is not the subject's.
+ * nothing else. It may not create consumers, not even its own: a create
+ * request may ask for a push consumer, whose messages nats-server then
+ * publishes to the request's deliver subject on the reader's behalf, past
+ * the reader's own publish permissions (any subject with a subscriber:
+ * another principal's inbox). `botsink streams` and the hubs create it.
  */
-#define CONSUMER_READER                                                              \
-	.publish = { "$JS.API.CONSUMER.INFO." BUS_PARTNERS_STREAM ".{consumer}",     \
+#define CONSUMER_READER                                                          \
+	.publish = { "$JS.API.CONSUMER.INFO." BUS_PARTNERS_STREAM ".{consumer}", \
 		     "$JS.API.CONSUMER.MSG.NEXT." BUS_PARTNERS_STREAM ".{consumer}", \
-		     "$JS.ACK." BUS_PARTNERS_STREAM ".{consumer}.>",                 \
-		     "$JS.API.CONSUMER.CREATE." BUS_PARTNERS_STREAM ".{consumer}.{filter}" }
+		     "$JS.ACK." BUS_PARTNERS_STREAM ".{consumer}.>" }
 
 static const struct bus_role_def roles[] = {
 	[BUS_ROLE_SENSOR] = {
 		.user_prefix = BUS_SENSOR_USER,
 		.publish = { BUS_COUNTS_SUBJECT "{name}",
-			     "$JS.API.DIRECT.GET." BUS_COUNTS_STREAM "." BUS_COUNTS_SUBJECT "{name}" },
+			     "$JS.API.DIRECT.GET." BUS_COUNTS_STREAM "." BUS_COUNTS_SUBJECT "{name}",
+			     "$JS.API.STREAM.INFO." BUS_COUNTS_STREAM },
 	},
 	[BUS_ROLE_HUB] = {
 		.user_prefix = BUS_HUB_USER,
@@ -66,13 +68,11 @@ static const struct bus_role_def roles[] = {
 	[BUS_ROLE_PARTNER] = {
 		.user_prefix = BUS_PARTNER_USER,
 		.consumer_prefix = BUS_PARTNER_CONSUMER,
-		.filter_prefix = BUS_PARTNER_SUBJECT,
 		CONSUMER_READER,
 	},
 	[BUS_ROLE_PUBLIC] = {
 		.user_prefix = BUS_PUBLIC_USER,
 		.consumer_prefix = BUS_PUBLIC_CONSUMER,
-		.filter_prefix = BUS_PUBLIC_SUBJECT,
 		CONSUMER_READER,
 	},
 };
@@ -311,7 +311,6 @@ static size_t put_placeholder(struct strbuf *sb, const char *tmpl, const struct 
 		{ "{name}", "" },
 		{ "{user}", r->user_prefix },
 		{ "{consumer}", r->consumer_prefix },
-		{ "{filter}", r->filter_prefix },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {

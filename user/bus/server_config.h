@@ -9,23 +9,21 @@
  *   sensor-NAME  publish   botsink.counts.NAME
  *                          $JS.API.DIRECT.GET.BOTSINK_COUNTS.botsink.counts.NAME
  *                          (its own last stored message: js_DirectGetMsg, LastBySubject)
+ *                          $JS.API.STREAM.INFO.BOTSINK_COUNTS
+ *                          (the stream's duplicate window: bus/publish.c learn_stored)
  *   hub          publish   $JS.API.>, $JS.ACK.BOTSINK_COUNTS.botsink-hub.>,
  *                          $KV.BOTSINK_KEYS.>, $JS.FC.KV_BOTSINK_KEYS.>,
  *                          botsink.partner.>, botsink.public; never botsink.counts.>
  *   partner-NAME publish   $JS.API.CONSUMER.INFO.BOTSINK_PARTNERS.partner-NAME
  *   public                 $JS.API.CONSUMER.MSG.NEXT.BOTSINK_PARTNERS.partner-NAME
  *                          $JS.ACK.BOTSINK_PARTNERS.partner-NAME.>
- *                          $JS.API.CONSUMER.CREATE.BOTSINK_PARTNERS.partner-NAME.botsink.partner.NAME
  *                          (public: consumer public, subject botsink.public)
  *   everyone     subscribe _INBOX_USER.>  (its inbox prefix, nothing else)
  *
- * A partner may create its own consumer, and no other: libnats 3.4 creates
- * a consumer whose name is set through
- * $JS.API.CONSUMER.CREATE.STREAM.NAME.FILTER, and nats-server 2.9 refuses
- * such a request when its filter is not the one in the subject. Never
- * $JS.API.CONSUMER.DURABLE.CREATE.STREAM.NAME (what libnats sends for a
- * durable without a name): its request may carry any filter, another
- * partner's subject included.
+ * A partner creates no consumer, not even its own (`botsink streams` and
+ * the hubs do): a create request may ask for a push consumer, and
+ * nats-server publishes a push consumer's messages to the deliver subject
+ * of the request, whatever the creator may publish to.
  */
 #ifndef BOTSINK_SERVER_CONFIG_H
 #define BOTSINK_SERVER_CONFIG_H

@@ -5,7 +5,6 @@
 #include "bus/topology.h"
 #include "lib/util.h"
 
-#define NS_PER_S 1000000000LL
 #define FILTER_MAX (BUS_NAME_MAX + 32)
 
 void topology_defaults(struct topology *t)
@@ -184,17 +183,32 @@ static int apply_consumer(struct bus *b, const char *stream, jsConsumerConfig *c
 	return 0;
 }
 
-int topology_ensure_reader(struct bus *b, const char *consumer, char *err, size_t errlen)
+int topology_check_reader(struct bus *b, const char *consumer, char *err, size_t errlen)
 {
-	char filter[FILTER_MAX];
+	char filter[FILTER_MAX], what[128];
+	jsConsumerInfo *ci = NULL;
 	jsConsumerConfig cc;
+	jsErrCode jerr = 0;
+	natsStatus s;
 
 	if (topology_reader_consumer(consumer, filter, sizeof(filter), &cc)) {
 		snprintf(err, errlen, "consumer %s: not a partner's (%sNAME) or %s", consumer,
 			 BUS_PARTNER_CONSUMER, BUS_PUBLIC_CONSUMER);
 		return EXIT_USAGE;
 	}
-	return apply_consumer(b, BUS_PARTNERS_STREAM, &cc, true, NULL, err, errlen);
+	s = js_GetConsumerInfo(&ci, b->js, BUS_PARTNERS_STREAM, consumer, NULL, &jerr);
+	jsConsumerInfo_Destroy(ci);
+	if (s == NATS_OK)
+		return 0;
+	if (s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr) {
+		snprintf(
+			err, errlen,
+			"consumer %s on %s does not exist: `botsink streams --partners FILE`, or a hub whose partners file names it, creates it",
+			consumer, BUS_PARTNERS_STREAM);
+		return EXIT_USAGE;
+	}
+	snprintf(what, sizeof(what), "consumer %s on %s", consumer, BUS_PARTNERS_STREAM);
+	return topology_failure(b, s, jerr, what, err, errlen);
 }
 
 /* partner-NAME for each partner, then public. */

@@ -10,10 +10,8 @@
  *     partner-NAME    durable pull consumer of botsink.partner.NAME
  *     public          durable pull consumer of botsink.public
  *
- * Consumers are created with their name set, which libnats 3.4 sends as
- * $JS.API.CONSUMER.CREATE.STREAM.NAME.FILTER: nats-server 2.9 refuses a
- * request whose filter is not the one in the subject, so a partner allowed
- * that one subject can (re)create its own consumer and no other.
+ * `botsink streams` and the hubs create every consumer; a partner only
+ * reads its own (see bus/server_config.h for why it may create none).
  */
 #ifndef BOTSINK_TOPOLOGY_H
 #define BOTSINK_TOPOLOGY_H
@@ -25,6 +23,8 @@
 #include "bus/conn.h"
 
 /* ---- the defaults, and why (README: Message bus) ---- */
+
+#define NS_PER_S 1000000000LL /* JetStream durations are in nanoseconds */
 
 /*
  * Every message on all three nodes of the default cluster: one node may be
@@ -102,10 +102,10 @@ int topology_apply(struct bus *b, const struct topology *t, FILE *report, char *
 int topology_reader_consumer(const char *consumer, char *filter, size_t len, jsConsumerConfig *cc);
 
 /*
- * Create a reader's consumer if it does not exist (as topology_apply
- * would). 0, or an exit code with the reason, as above.
+ * That a reader's consumer exists (`botsink streams` and the hubs create
+ * it). 0, or an exit code with the reason, as above: 2 when it is missing.
  */
-int topology_ensure_reader(struct bus *b, const char *consumer, char *err, size_t errlen);
+int topology_check_reader(struct bus *b, const char *consumer, char *err, size_t errlen);
 
 /*
  * A failed JetStream call as text, "WHAT: REASON", and its exit code: 2
