@@ -460,24 +460,14 @@ static void remove_tmp(void)
 	rmdir(tmp_dir);
 }
 
+static const unit_fn tests[] = {
+	test_asn,  test_long_names, test_ipv4_only,   test_country,
+	test_both, test_refused,    test_wrong_kind,  test_changed_later,
+	test_copy, test_reload,	    test_cache_order, test_cache_collisions,
+	NULL,
+};
+
 int main(void)
 {
-	if (!mkdtemp(tmp_dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	test_asn();
-	test_long_names();
-	test_ipv4_only();
-	test_country();
-	test_both();
-	test_refused();
-	test_wrong_kind();
-	test_changed_later();
-	test_copy();
-	test_reload();
-	test_cache_order();
-	test_cache_collisions();
-	remove_tmp();
-	return unit_report("test_enrich");
+	return unit_run("test_enrich", tmp_dir, NULL, tests, remove_tmp);
 }

@@ -405,7 +405,8 @@ static void test_retention(void)
 
 		CHECK(anon_key_generate(ANON_IPCRYPT_PFX, key, err, sizeof(err)) == 0);
 		snprintf(path, sizeof(path), "%s/%s", dir, key_name(name, T0 + i * DAY));
-		CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) == 0);
+		CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) ==
+		      0);
 	}
 	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, 0, NULL, 24, 48, err,
 			  sizeof(err));
@@ -724,24 +725,20 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return remove(path);
 }
 
+static void remove_base(void)
+{
+	CHECK(nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0);
+}
+
+static const unit_fn tests[] = {
+	test_parse,	test_daily,	      test_hourly_deterministic,
+	test_never,	test_forced_rotation, test_same_tick,
+	test_retention, test_read_only,	      test_bad_files,
+	test_fixed,	test_rules,	      test_install,
+	NULL,
+};
+
 int main(void)
 {
-	if (!mkdtemp(base)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	test_parse();
-	test_daily();
-	test_hourly_deterministic();
-	test_never();
-	test_forced_rotation();
-	test_same_tick();
-	test_retention();
-	test_read_only();
-	test_bad_files();
-	test_fixed();
-	test_rules();
-	test_install();
-	CHECK(nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0);
-	return unit_report("test_keyring");
+	return unit_run("test_keyring", base, NULL, tests, remove_base);
 }

@@ -622,25 +622,36 @@ static int open_fds(void)
 	return n;
 }
 
-int main(void)
-{
-	int fds = open_fds();
-	char cmd[256];
+/* The descriptors open before the tests. */
+static int fds_before;
 
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	test_plain();
-	test_ipv6();
-	test_bad_addresses();
+static void count_fds(void)
+{
+	fds_before = open_fds();
+}
+
+/* The TLS tests, where openssl could make their certificates. */
+static void test_tls_all(void)
+{
 	if (make_certs()) {
 		test_tls_options();
 		test_tls();
 	}
+}
+
+static void remove_dir(void)
+{
+	char cmd[256];
+
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK_INT(system(cmd), 0);
 	/* Every socket, thread wake-up and file closed again. */
-	CHECK_INT(open_fds(), fds);
-	return unit_report("test_metrics_server");
+	CHECK_INT(open_fds(), fds_before);
+}
+
+static const unit_fn tests[] = { test_plain, test_ipv6, test_bad_addresses, test_tls_all, NULL };
+
+int main(void)
+{
+	return unit_run("test_metrics_server", dir, count_fds, tests, remove_dir);
 }

@@ -243,24 +243,28 @@ static void test_reader(void)
 	unlink(tmp_path("big"));
 }
 
+static void remove_tmpdir(void)
+{
+	rmdir(tmpdir);
+}
+
+static const unit_fn tests[] = {
+	test_nul,
+	test_nul_in_continuation,
+	test_nul_domains,
+	test_bom,
+	test_continuation,
+	test_escaped,
+	test_long_token,
+	test_printable,
+	test_bare_port_list,
+	test_sid_range,
+	test_error_cap,
+	test_reader,
+	NULL,
+};
+
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	test_nul();
-	test_nul_in_continuation();
-	test_nul_domains();
-	test_bom();
-	test_continuation();
-	test_escaped();
-	test_long_token();
-	test_printable();
-	test_bare_port_list();
-	test_sid_range();
-	test_error_cap();
-	test_reader();
-	rmdir(tmpdir);
-	return unit_report("test_rules_hostile");
+	return unit_run("test_rules_hostile", tmpdir, NULL, tests, remove_tmpdir);
 }

@@ -283,8 +283,7 @@ static void test_view_file(void)
 	CHECK_INT(control_read_view(base, &v), 1);
 	CHECK(v.anon == ANON_IPCRYPT_DETERMINISTIC);
 	CHECK_STR(v.key_path, base);
-	CHECK(control_save_view(dir, ANON_NONE, &bits, "/nonexistent/key", err, sizeof(err)) ==
-	      -1);
+	CHECK(control_save_view(dir, ANON_NONE, &bits, "/nonexistent/key", err, sizeof(err)) == -1);
 	/* Anyone could have written it: not believed. */
 	CHECK(control_save_view(dir, ANON_NONE, &bits, NULL, err, sizeof(err)) == 0);
 	CHECK(chmod(path, 0622) == 0);
@@ -303,22 +302,20 @@ static void test_view_file(void)
 	close(dir);
 }
 
-int main(void)
+/* The view file was its only file (written under a temporary name, renamed). */
+static void remove_base(void)
 {
 	char path[512];
 
-	if (!mkdtemp(base)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	test_rate();
-	test_rank();
-	test_render();
-	test_family_filter();
-	test_no_key();
-	test_view_file();
-	/* The view file was its only file (written under a temporary name, renamed). */
 	snprintf(path, sizeof(path), "%s/%s", base, CONTROL_VIEW_FILE);
 	CHECK(unlink(path) == 0 && rmdir(base) == 0);
-	return unit_report("test_top");
+}
+
+static const unit_fn tests[] = {
+	test_rate, test_rank, test_render, test_family_filter, test_no_key, test_view_file, NULL,
+};
+
+int main(void)
+{
+	return unit_run("test_top", base, NULL, tests, remove_base);
 }

@@ -57,4 +57,27 @@ static inline int unit_report(const char *name)
 	return unit_failures ? 1 : 0;
 }
 
+typedef void (*unit_fn)(void);
+
+/*
+ * Runs a test program: makes the temporary directory tmp_dir (a mkdtemp template, or NULL: none),
+ * calls setup, the tests in order (a list ending with NULL) and teardown (either NULL: none), then
+ * reports. main's exit status; 1 as well when the directory could not be made.
+ */
+static inline int unit_run(const char *name, char *tmp_dir, unit_fn setup, const unit_fn *tests,
+			   unit_fn teardown)
+{
+	if (tmp_dir && !mkdtemp(tmp_dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	if (setup)
+		setup();
+	for (; *tests; tests++)
+		(*tests)();
+	if (teardown)
+		teardown();
+	return unit_report(name);
+}
+
 #endif
