@@ -317,30 +317,31 @@ static void test_plain(void)
 	metrics_stop(s);
 }
 
+/* A server listening on host (an address in brackets) and port answers a scrape over family. */
+static void check_listen(const char *host, unsigned int port, int family)
+{
+	struct metrics_server *s;
+	char listen[64], err[256];
+
+	snprintf(listen, sizeof(listen), "%s:%u", host, port);
+	s = start(listen, err, sizeof(err));
+	CHECK(s != NULL);
+	if (s)
+		check_scrape(family, port);
+	metrics_stop(s);
+}
+
 static void test_ipv6(void)
 {
 	unsigned int port = free_port();
-	struct metrics_server *s;
-	char listen[64], err[256];
 
 	if (!have_ipv6_loopback()) {
 		printf("test_metrics_server: no IPv6 loopback, [::1] skipped\n");
 		return;
 	}
-	snprintf(listen, sizeof(listen), "[::1]:%u", port);
-	s = start(listen, err, sizeof(err));
-	CHECK(s != NULL);
-	if (s)
-		check_scrape(AF_INET6, port);
-	metrics_stop(s);
-
+	check_listen("[::1]", port, AF_INET6);
 	/* 127.0.0.1 mapped into IPv6 is loopback too, and reached over IPv4. */
-	snprintf(listen, sizeof(listen), "[::ffff:127.0.0.1]:%u", port);
-	s = start(listen, err, sizeof(err));
-	CHECK(s != NULL);
-	if (s)
-		check_scrape(AF_INET, port);
-	metrics_stop(s);
+	check_listen("[::ffff:127.0.0.1]", port, AF_INET);
 }
 
 static void check_refused(const char *listen, const char *want)
