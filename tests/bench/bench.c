@@ -94,7 +94,7 @@ static void tcp4_kind(struct kind *k, const char *name, enum botsink_stat bucket
 	k->name = name;
 	k->bucket = bucket;
 	frame_init(&f, k->buf, sizeof(k->buf));
-	k->len = frame_tcp4(&f, src, dst, 40000, dport, flags);
+	k->len = frame_tcp_ip(&f, 4, src, dst, 40000, dport, flags);
 }
 
 static void build_kinds(struct kind *k)
@@ -107,7 +107,7 @@ static void build_kinds(struct kind *k)
 	k[1].name = "sinkhole UDP, matched";
 	k[1].bucket = BOTSINK_MATCHED;
 	frame_init(&f, k[1].buf, sizeof(k[1].buf));
-	k[1].len = frame_udp4(&f, "198.18.1.2", "203.0.113.77", 40000, 16001, 18);
+	k[1].len = frame_udp_ip(&f, 4, "198.18.1.2", "203.0.113.77", 40000, 16001, 18);
 
 	tcp4_kind(&k[2], "sinkhole TCP, unclassified", BOTSINK_UNCLASSIFIED, "198.18.1.3",
 		  "203.0.113.10", 22, TH_SYN);
@@ -117,7 +117,7 @@ static void build_kinds(struct kind *k)
 	k[4].name = "IPv6 TCP SYN, matched";
 	k[4].bucket = BOTSINK_MATCHED;
 	frame_init(&f, k[4].buf, sizeof(k[4].buf));
-	k[4].len = frame_tcp6(&f, "2001:db8:99::1", "2001:db8:5::10", 40000, 80, TH_SYN);
+	k[4].len = frame_tcp_ip(&f, 6, "2001:db8:99::1", "2001:db8:5::10", 40000, 80, TH_SYN);
 }
 
 static int run(int prog_fd, const struct kind *k, __u32 repeat, __u32 *ns)
@@ -725,8 +725,8 @@ static int bench_rule_count(struct loader *l, __u32 repeat)
 
 		free(rules);
 		frame_init(&f, k.buf, sizeof(k.buf));
-		k.len = frame_tcp4(&f, "198.18.1.1", "203.0.113.10", 40000,
-				   (uint16_t)(10000 + counts[i] / 2), TH_SYN);
+		k.len = frame_tcp_ip(&f, 4, "198.18.1.1", "203.0.113.10", 40000,
+				     (uint16_t)(10000 + counts[i] / 2), TH_SYN);
 		if (ret || check_paths(l, &k, 1) ||
 		    best_of(loader_prog_fd(l), &k, repeat, &best[i]))
 			return -1;

@@ -245,11 +245,10 @@ static int template_build(struct template_frame *tp, const struct gen_opts *o,
 	memset(tp, 0, sizeof(*tp));
 	frame_init(&f, tp->frame, sizeof(tp->frame));
 	if (o->udp)
-		len = v6 ? frame_udp6(&f, o->src, o->dst, 40000, (uint16_t)o->dport, 32) :
-			   frame_udp4(&f, o->src, o->dst, 40000, (uint16_t)o->dport, 32);
+		len = frame_udp_ip(&f, v6 ? 6 : 4, o->src, o->dst, 40000, (uint16_t)o->dport, 32);
 	else
-		len = v6 ? frame_tcp6(&f, o->src, o->dst, 40000, (uint16_t)o->dport, TH_SYN) :
-			   frame_tcp4(&f, o->src, o->dst, 40000, (uint16_t)o->dport, TH_SYN);
+		len = frame_tcp_ip(&f, v6 ? 6 : 4, o->src, o->dst, 40000, (uint16_t)o->dport,
+				   TH_SYN);
 	if (!len)
 		return 1;
 	memcpy(tp->frame, o->dst_mac, 6);

@@ -335,23 +335,41 @@ static inline void frame_arp(struct frame *f, const char *sender, const char *ta
 
 /* ---- network layer ---- */
 
+/*
+ * What IPv4 and IPv6 headers share: `len` bytes after the link layer, no next
+ * protocol yet (at proto_at), the addresses from saddr_at on. Returns the
+ * header's offset; an address that is not of the version overflows the frame.
+ */
+static inline size_t frame_ip(struct frame *f, int version, size_t len, size_t proto_at,
+			      size_t saddr_at, const char *src, const char *dst)
+{
+	int af = version == 6 ? AF_INET6 : AF_INET;
+	size_t alen = version == 6 ? 16 : 4;
+	size_t off = frame_grow(f, len);
+
+	if (f->overflow)
+		return off;
+	frame_chain(f, FRAME_TYPE_ETHER, version == 6 ? FR_ETH_P_IPV6 : FR_ETH_P_IP, FRAME_TYPE_IP,
+		    off + proto_at);
+	f->l3 = off;
+	f->ip_version = (uint8_t)version;
+	f->buf[off + proto_at] = FR_IPPROTO_NONE;
+	if (inet_pton(af, src, f->buf + off + saddr_at) != 1 ||
+	    inet_pton(af, dst, f->buf + off + saddr_at + alen) != 1)
+		f->overflow = true;
+	return off;
+}
+
 static inline void frame_ipv4(struct frame *f, const char *src, const char *dst)
 {
-	size_t off = frame_grow(f, IP4_LEN);
+	size_t off = frame_ip(f, 4, IP4_LEN, IP4_OFF_PROTO, IP4_OFF_SADDR, src, dst);
 
 	if (f->overflow)
 		return;
-	frame_chain(f, FRAME_TYPE_ETHER, FR_ETH_P_IP, FRAME_TYPE_IP, off + IP4_OFF_PROTO);
-	f->l3 = off;
-	f->ip_version = 4;
 	f->buf[off] = 0x45;
 	frame_put16(f, off + 4, 0x1c46); /* identification */
 	frame_put16(f, off + IP4_OFF_FRAG, FR_IP_DF);
 	f->buf[off + 8] = 64; /* TTL */
-	f->buf[off + IP4_OFF_PROTO] = FR_IPPROTO_NONE;
-	if (inet_pton(AF_INET, src, f->buf + off + IP4_OFF_SADDR) != 1 ||
-	    inet_pton(AF_INET, dst, f->buf + off + IP4_OFF_DADDR) != 1)
-		f->overflow = true;
 	frame_fixup(f);
 }
 
@@ -387,19 +405,12 @@ static inline void frame_ipv4_frag(struct frame *f, unsigned int offset, bool mo
 
 static inline void frame_ipv6(struct frame *f, const char *src, const char *dst)
 {
-	size_t off = frame_grow(f, IP6_LEN);
+	size_t off = frame_ip(f, 6, IP6_LEN, IP6_OFF_NEXT, IP6_OFF_SADDR, src, dst);
 
 	if (f->overflow)
 		return;
-	frame_chain(f, FRAME_TYPE_ETHER, FR_ETH_P_IPV6, FRAME_TYPE_IP, off + IP6_OFF_NEXT);
-	f->l3 = off;
-	f->ip_version = 6;
 	frame_put32(f, off, 0x60000000);
-	f->buf[off + IP6_OFF_NEXT] = FR_IPPROTO_NONE;
 	f->buf[off + 7] = 64; /* hop limit */
-	if (inet_pton(AF_INET6, src, f->buf + off + IP6_OFF_SADDR) != 1 ||
-	    inet_pton(AF_INET6, dst, f->buf + off + IP6_OFF_DADDR) != 1)
-		f->overflow = true;
 	frame_fixup(f);
 }
 
@@ -510,17 +521,24 @@ static inline void frame_udp(struct frame *f, uint16_t sport, uint16_t dport)
 	frame_fixup(f);
 }
 
-/* ICMP (IPv4) with a 4-byte rest of header: identifier 0x1234, sequence 1. */
-static inline void frame_icmp(struct frame *f, uint8_t type, uint8_t code)
+/* An ICMP or ICMPv6 (proto) header: type, code and a 4-byte rest of header. */
+static inline void frame_icmp_header(struct frame *f, uint8_t proto, uint8_t type, uint8_t code,
+				     uint32_t rest)
 {
-	size_t off = frame_l4(f, FR_IPPROTO_ICMP, ICMP_LEN);
+	size_t off = frame_l4(f, proto, ICMP_LEN);
 
 	if (f->overflow)
 		return;
 	f->buf[off] = type;
 	f->buf[off + 1] = code;
-	frame_put32(f, off + 4, 0x12340001);
+	frame_put32(f, off + 4, rest);
 	frame_fixup(f);
+}
+
+/* ICMP (IPv4) with a 4-byte rest of header: identifier 0x1234, sequence 1. */
+static inline void frame_icmp(struct frame *f, uint8_t type, uint8_t code)
+{
+	frame_icmp_header(f, FR_IPPROTO_ICMP, type, code, 0x12340001);
 }
 
 /*
@@ -530,13 +548,7 @@ static inline void frame_icmp(struct frame *f, uint8_t type, uint8_t code)
  */
 static inline void frame_icmp6(struct frame *f, uint8_t type, uint8_t code)
 {
-	size_t off = frame_l4(f, FR_IPPROTO_ICMPV6, ICMP_LEN);
-
-	if (f->overflow)
-		return;
-	f->buf[off] = type;
-	f->buf[off + 1] = code;
-	frame_fixup(f);
+	frame_icmp_header(f, FR_IPPROTO_ICMPV6, type, code, 0);
 }
 
 /* Any other IP protocol: `n` bytes of 0x5a as its header. */
@@ -588,41 +600,30 @@ static inline void frame_pad(struct frame *f, size_t min)
 
 /* ---- whole frames ---- */
 
-/* Ethernet/IPv4/TCP with no payload, e.g. a SYN: flags TH_SYN. */
-static inline size_t frame_tcp4(struct frame *f, const char *src, const char *dst, uint16_t sport,
-				uint16_t dport, uint8_t flags)
+/* Ethernet, then IPv4 (family 4) or IPv6 (family 6) from src to dst. */
+static inline void frame_eth_ip(struct frame *f, int family, const char *src, const char *dst)
 {
 	frame_eth(f);
-	frame_ipv4(f, src, dst);
+	if (family == 6)
+		frame_ipv6(f, src, dst);
+	else
+		frame_ipv4(f, src, dst);
+}
+
+/* Ethernet/IP/TCP with no payload, e.g. a SYN: flags TH_SYN. */
+static inline size_t frame_tcp_ip(struct frame *f, int family, const char *src, const char *dst,
+				  uint16_t sport, uint16_t dport, uint8_t flags)
+{
+	frame_eth_ip(f, family, src, dst);
 	frame_tcp(f, sport, dport, flags);
 	return frame_ok(f) ? f->len : 0;
 }
 
-/* Ethernet/IPv4/UDP with `n` bytes of payload. */
-static inline size_t frame_udp4(struct frame *f, const char *src, const char *dst, uint16_t sport,
-				uint16_t dport, size_t n)
+/* Ethernet/IP/UDP with `n` bytes of payload. */
+static inline size_t frame_udp_ip(struct frame *f, int family, const char *src, const char *dst,
+				  uint16_t sport, uint16_t dport, size_t n)
 {
-	frame_eth(f);
-	frame_ipv4(f, src, dst);
-	frame_udp(f, sport, dport);
-	frame_fill(f, n);
-	return frame_ok(f) ? f->len : 0;
-}
-
-static inline size_t frame_tcp6(struct frame *f, const char *src, const char *dst, uint16_t sport,
-				uint16_t dport, uint8_t flags)
-{
-	frame_eth(f);
-	frame_ipv6(f, src, dst);
-	frame_tcp(f, sport, dport, flags);
-	return frame_ok(f) ? f->len : 0;
-}
-
-static inline size_t frame_udp6(struct frame *f, const char *src, const char *dst, uint16_t sport,
-				uint16_t dport, size_t n)
-{
-	frame_eth(f);
-	frame_ipv6(f, src, dst);
+	frame_eth_ip(f, family, src, dst);
 	frame_udp(f, sport, dport);
 	frame_fill(f, n);
 	return frame_ok(f) ? f->len : 0;

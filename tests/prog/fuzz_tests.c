@@ -247,11 +247,7 @@ static unsigned int corpus_tcp(struct seed *s, int family, const char *dst, uint
 	struct frame f;
 
 	frame_init(&f, s->buf, sizeof(s->buf));
-	frame_eth(&f);
-	if (family == 6)
-		frame_ipv6(&f, SRC6, dst);
-	else
-		frame_ipv4(&f, SRC4, dst);
+	frame_eth_ip(&f, family, family == 6 ? SRC6 : SRC4, dst);
 	frame_tcp_opt(&f, SPORT, dport, flags, frame_syn_options, sizeof(frame_syn_options));
 	if (payload)
 		frame_payload(&f, payload, strlen(payload));
@@ -265,11 +261,7 @@ static unsigned int corpus_udp(struct seed *s, int family, const char *dst, uint
 	struct frame f;
 
 	frame_init(&f, s->buf, sizeof(s->buf));
-	frame_eth(&f);
-	if (family == 6)
-		frame_ipv6(&f, SRC6, dst);
-	else
-		frame_ipv4(&f, SRC4, dst);
+	frame_eth_ip(&f, family, family == 6 ? SRC6 : SRC4, dst);
 	frame_udp(&f, 5353, dport);
 	frame_payload(&f, payload, n);
 	s->len = frame_ok(&f) ? f.len : 0;

@@ -646,7 +646,7 @@ struct frame *tcp4(const char *src, const char *dst, uint16_t dport, uint8_t fla
 {
 	struct frame *f = new_frame();
 
-	frame_tcp4(f, src, dst, SPORT, dport, flags);
+	frame_tcp_ip(f, 4, src, dst, SPORT, dport, flags);
 	return f;
 }
 
@@ -654,7 +654,7 @@ struct frame *tcp6(const char *src, const char *dst, uint16_t dport, uint8_t fla
 {
 	struct frame *f = new_frame();
 
-	frame_tcp6(f, src, dst, SPORT, dport, flags);
+	frame_tcp_ip(f, 6, src, dst, SPORT, dport, flags);
 	return f;
 }
 
@@ -662,7 +662,7 @@ struct frame *udp4(const char *src, const char *dst, uint16_t sport, uint16_t dp
 {
 	struct frame *f = new_frame();
 
-	frame_udp4(f, src, dst, sport, dport, 16);
+	frame_udp_ip(f, 4, src, dst, sport, dport, 16);
 	return f;
 }
 
@@ -670,7 +670,7 @@ struct frame *udp6(const char *src, const char *dst, uint16_t sport, uint16_t dp
 {
 	struct frame *f = new_frame();
 
-	frame_udp6(f, src, dst, sport, dport, 16);
+	frame_udp_ip(f, 6, src, dst, sport, dport, 16);
 	return f;
 }
 
@@ -681,11 +681,7 @@ struct frame *tcp_segment(int family, const char *src, const char *dst, uint16_t
 {
 	struct frame *f = new_frame();
 
-	frame_eth(f);
-	if (family == 6)
-		frame_ipv6(f, src, dst);
-	else
-		frame_ipv4(f, src, dst);
+	frame_eth_ip(f, family, src, dst);
 	frame_tcp(f, SPORT, dport, flags);
 	frame_put32(f, f->l4 + 4, seq);
 	if (n)

@@ -72,7 +72,7 @@ static void test_frame_builder(void)
 
 	/* A buffer too small: the frame stops growing and says so. */
 	frame_init(&tiny, small, sizeof(small));
-	CHECK_EQ(frame_tcp4(&tiny, SRC4, HOST4, SPORT, 80, TH_SYN), 0);
+	CHECK_EQ(frame_tcp_ip(&tiny, 4, SRC4, HOST4, SPORT, 80, TH_SYN), 0);
 	CHECK(!frame_ok(&tiny));
 	CHECK_EQ(tiny.len, ETH_LEN + IP4_LEN);
 }

@@ -156,11 +156,7 @@ static struct frame *syn(int family, const char *src, const char *dst, uint16_t 
 {
 	struct frame *f = new_frame();
 
-	frame_eth(f);
-	if (family == 6)
-		frame_ipv6(f, src, dst);
-	else
-		frame_ipv4(f, src, dst);
+	frame_eth_ip(f, family, src, dst);
 	frame_tcp_opt(f, SPORT, dport, TH_SYN, frame_syn_options, sizeof(frame_syn_options));
 	return f;
 }
