@@ -77,6 +77,21 @@ bus_link() {
 	nsenter --net="/run/netns/$ns" ip route add "$BUS_HOST/32" via "10.199.$n.1"
 }
 
+# kill_reap PID...: SIGKILL to each PID given (empty ones skipped), then reaped.
+kill_reap() {
+	local pid
+	for pid; do
+		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+}
+
+# raw_partner NAME SCOPE [OUTPUT]: a partners.ini section, SCOPE's records raw
+# (anon none), verified or not, to OUTPUT (none: to the bus only).
+raw_partner() {
+	printf '[%s]\nscope = %s\nanon = none\nverified_only = no\n' "$1" "$2"
+	[ -z "${3:-}" ] || printf 'output = %s\n' "$3"
+}
+
 # shellcheck source=../assert.sh
 . "$ROOT/tests/assert.sh"
 # shellcheck source=../tls.sh

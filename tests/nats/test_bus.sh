@@ -40,10 +40,7 @@ SCOPE_A=198.18.10.0/24
 SCOPE_B=198.18.20.0/24,2001:db8:b::/48
 
 cleanup_all() {
-	local pid
-	for pid in "${SENSOR_PID[@]}" "${HUB_PID[@]}"; do
-		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
+	kill_reap "${SENSOR_PID[@]}" "${HUB_PID[@]}"
 	for s in $SENSORS; do
 		[ -n "${SINK_NS[$s]:-}" ] && ip netns del "${SINK_NS[$s]}" 2>/dev/null
 		[ -n "${BOTS_NS[$s]:-}" ] && ip netns del "${BOTS_NS[$s]}" 2>/dev/null
@@ -52,17 +49,11 @@ cleanup_all() {
 }
 EXTRA_CLEANUP=cleanup_all
 
-cat >"$WORK/partners.ini" <<EOF2
-[isp-a]
-scope = $SCOPE_A
-anon = none
-verified_only = no
-
-[isp-b]
-scope = ${SCOPE_B//,/, }
-anon = none
-verified_only = no
-EOF2
+{
+	raw_partner isp-a "$SCOPE_A"
+	echo
+	raw_partner isp-b "${SCOPE_B//,/, }"
+} >"$WORK/partners.ini"
 
 # sensor_start S [ENV...]: botsink run in lab S's sink namespace, publishing.
 sensor_start() {

@@ -31,10 +31,7 @@ SMALL=$WORK/small # isp-a's file output, on a tmpfs of 256 KB
 SINK_NS= BOTS_NS= SENSOR_PID= HUB_PID= PROM_PID=
 
 cleanup_all() {
-	local pid
-	for pid in "$SENSOR_PID" "$HUB_PID" "$PROM_PID"; do
-		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
+	kill_reap "$SENSOR_PID" "$HUB_PID" "$PROM_PID"
 	[ -n "$SINK_NS" ] && ip netns del "$SINK_NS" 2>/dev/null
 	[ -n "$BOTS_NS" ] && ip netns del "$BOTS_NS" 2>/dev/null
 	mountpoint -q "$SMALL" && umount "$SMALL"
@@ -42,13 +39,7 @@ cleanup_all() {
 }
 EXTRA_CLEANUP=cleanup_all
 
-cat >"$WORK/partners.ini" <<EOF
-[isp-a]
-scope = $SCOPE_A
-anon = none
-verified_only = no
-output = $SMALL/isp-a.jsonl
-EOF
+raw_partner isp-a "$SCOPE_A" "$SMALL/isp-a.jsonl" >"$WORK/partners.ini"
 
 # hub_scrape, sensor_scrape: one exposition of each.
 hub_scrape() { in_bus curl -sS --max-time 5 "http://$HUB_METRICS/metrics"; }
