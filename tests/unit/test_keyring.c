@@ -130,6 +130,21 @@ static void test_parse(void)
 	CHECK_STR(key_rotate_name(KEY_ROTATE_DAILY), "daily");
 }
 
+/*
+ * A ring on dir without a fixed key, truncating to /24 and /48 where it
+ * does; checked to open.
+ */
+static struct keyring *open_ring(const char *dir, enum anon_mode mode, enum key_rotate rotate,
+				 long long retention_s)
+{
+	char err[512];
+	struct keyring *kr =
+		keyring_open(dir, mode, rotate, retention_s, NULL, 24, 48, err, sizeof(err));
+
+	CHECK(kr != NULL);
+	return kr;
+}
+
 /* Daily rotation: one key per UTC day, each time the same key for the same t. */
 static void test_daily(void)
 {
@@ -139,9 +154,7 @@ static void test_daily(void)
 	struct stat st;
 
 	sub(dir, sizeof(dir), "daily");
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER);
 	if (!kr)
 		return;
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700);
@@ -193,9 +206,7 @@ static void test_daily(void)
 	keyring_close(kr);
 
 	/* After a restart (a crash): byte-identical pseudonyms for the same t. */
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER);
 	if (!kr)
 		return;
 	k = keyring_key_for(kr, T0 + 100, err, sizeof(err));
@@ -216,9 +227,7 @@ static void test_hourly_deterministic(void)
 	struct keyring *kr;
 
 	sub(dir, sizeof(dir), "hourly");
-	kr = keyring_open(dir, ANON_IPCRYPT_DETERMINISTIC, KEY_ROTATE_HOURLY, KEYRING_KEEP_FOREVER,
-			  NULL, 24, 48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_DETERMINISTIC, KEY_ROTATE_HOURLY, KEYRING_KEEP_FOREVER);
 	if (!kr)
 		return;
 	k = keyring_key_for(kr, T0 + HOUR - 1, err, sizeof(err));
@@ -248,9 +257,7 @@ static void test_never(void)
 	struct keyring *kr;
 
 	sub(dir, sizeof(dir), "never");
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, 0, NULL, 24, 48, err,
-			  sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, 0);
 	if (!kr)
 		return;
 	k = keyring_key_for(kr, T0, err, sizeof(err));
@@ -276,9 +283,7 @@ static void test_forced_rotation(void)
 	size_t n = 0;
 
 	sub(dir, sizeof(dir), "forced");
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER);
 	if (!kr)
 		return;
 	k = keyring_key_for(kr, T0 + 100, err, sizeof(err));
@@ -340,9 +345,7 @@ static void test_same_tick(void)
 	struct stat st;
 
 	sub(dir, sizeof(dir), "tick");
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER);
 	if (!kr)
 		return;
 	CHECK(keyring_key_for(kr, T0, err, sizeof(err)) != NULL);
@@ -371,9 +374,7 @@ static void test_retention(void)
 	uint8_t key[32];
 
 	sub(dir, sizeof(dir), "retention");
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, DAY, NULL, 24, 48, err,
-			  sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, DAY);
 	if (!kr)
 		return;
 	CHECK(keyring_key_for(kr, T0 + 10, err, sizeof(err)) != NULL);
@@ -408,9 +409,7 @@ static void test_retention(void)
 		CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, 32, err, sizeof(err)) ==
 		      0);
 	}
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, 0, NULL, 24, 48, err,
-			  sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, 0);
 	if (!kr)
 		return;
 	k = keyring_key_for(kr, T0 + DAY + 10, err, sizeof(err));
@@ -446,9 +445,7 @@ static void test_read_only(void)
 	CHECK_INT(count_keys(dir, ANON_IPCRYPT_PFX), 0);
 
 	/* Keys of two days, the first long superseded; a stale temporary file. */
-	w = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, 0, NULL, 24, 48, err,
-			 sizeof(err));
-	CHECK(w != NULL);
+	w = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, 0);
 	if (!w)
 		goto out;
 	CHECK(keyring_key_for(w, T0 + 10, err, sizeof(err)) != NULL);
@@ -507,9 +504,8 @@ static void test_bad_files(void)
 	write_text(dir, "README", "not a key\n", 0644);
 	write_text(dir, "ipcrypt-deterministic-5.key",
 		   "ipcrypt-deterministic 000102030405060708090a0b0c0d0e0f\n", 0600);
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL); /* another mode's key and other files: not this ring's */
+	/* Another mode's key and other files: not this ring's. */
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_DAILY, KEYRING_KEEP_FOREVER);
 
 	write_text(dir, "ipcrypt-pfx-5.key",
 		   "ipcrypt-deterministic 0123456789abcdeffedcba9876543210\n", 0600);
@@ -547,9 +543,7 @@ static void test_bad_files(void)
 	 * choice, naming the copy; the reason is news once, until a key is
 	 * chosen again once it is moved away.
 	 */
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER);
 	write_text(dir, "ipcrypt-pfx-5 (copy).key", "ipcrypt-pfx " PFX_HEX "\n", 0600);
 	snprintf(
 		expect, sizeof(expect),
@@ -579,9 +573,7 @@ static void test_bad_files(void)
 	chmod(dir, 0700);
 
 	/* And now it opens: ipcrypt-pfx-5.key is this ring's only key. */
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER);
 	k = kr ? keyring_key_for(kr, T0, err, sizeof(err)) : NULL;
 	CHECK(k && k->start == 5 && !strcmp(k->id, "89b3d0a65b82b767"));
 	keyring_close(kr);
@@ -589,9 +581,7 @@ static void test_bad_files(void)
 	/* Overwritten in place (the directory unchanged): refused, not used. */
 	times[0] = times[1] = (struct timespec){ .tv_sec = T0 };
 	CHECK(utimensat(AT_FDCWD, dir, times, 0) == 0);
-	kr = keyring_open(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER, NULL, 24,
-			  48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_PFX, KEY_ROTATE_NEVER, KEYRING_KEEP_FOREVER);
 	snprintf(expect, sizeof(expect), "%s/ipcrypt-pfx-5.key", dir);
 	f = fopen(expect, "r+");
 	CHECK(f &&
@@ -688,9 +678,7 @@ static void test_install(void)
 	CHECK(keyring_install(dir, ANON_IPCRYPT_DETERMINISTIC, T0, key, 16, err, sizeof(err)) == 0);
 	snprintf(name, sizeof(name), "ipcrypt-deterministic-%lld.key", T0);
 	check_key_file(dir, name, ANON_IPCRYPT_DETERMINISTIC);
-	kr = keyring_open(dir, ANON_IPCRYPT_DETERMINISTIC, KEY_ROTATE_HOURLY, KEYRING_KEEP_FOREVER,
-			  NULL, 24, 48, err, sizeof(err));
-	CHECK(kr != NULL);
+	kr = open_ring(dir, ANON_IPCRYPT_DETERMINISTIC, KEY_ROTATE_HOURLY, KEYRING_KEEP_FOREVER);
 	k = kr ? keyring_key_for(kr, T0 + 5, err, sizeof(err)) : NULL;
 	CHECK(k && !strcmp(k->id, id));
 
