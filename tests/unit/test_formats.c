@@ -625,13 +625,8 @@ static void test_intelmq_aggregate(void)
 	r.anon_mode = "none";
 	addr_parse("203.0.113.5", &r.dst_ip);
 	e = intelmq_event(&r, &sb);
-	CHECK(absent(e, "source.ip"));
-	CHECK(absent(e, "source.network"));
-	CHECK(absent(e, "malware.name"));
-	CHECK(absent(e, "extra.sid"));
-	CHECK(absent(e, "extra.first_seen"));
-	CHECK(absent(e, "feed.provider"));
-	CHECK(absent(e, "destination.port"));
+	CHECK_EACH(absent, e, "source.ip", "source.network", "malware.name", "extra.sid",
+		   "extra.first_seen", "feed.provider", "destination.port");
 	CHECK_STR(im_str(e, "classification.taxonomy"), "other");
 	CHECK_STR(im_str(e, "classification.type"), "undetermined");
 	CHECK_STR(im_str(e, "classification.identifier"), "catch-all");
@@ -679,9 +674,7 @@ static void test_intelmq_unclassified(void)
 	CHECK_STR(im_str(e, "classification.taxonomy"), "other");
 	CHECK_STR(im_str(e, "classification.type"), "undetermined");
 	CHECK_STR(im_str(e, "classification.identifier"), "unclassified");
-	CHECK(absent(e, "malware.name"));
-	CHECK(absent(e, "extra.tag"));
-	CHECK(absent(e, "extra.classtype"));
+	CHECK_EACH(absent, e, "malware.name", "extra.tag", "extra.classtype");
 	CHECK_INT(im_int(e, "extra.sid"), 0);
 	json_decref(e);
 
@@ -710,10 +703,8 @@ static void test_intelmq_harmonization_limits(void)
 	e = intelmq_event(&r, &sb);
 	CHECK(absent(e, "malware.name")); /* not printable ASCII */
 	CHECK_STR(im_str(e, "classification.identifier"), "zeus \xc3\xa9\n");
-	CHECK(absent(e, "source.geolocation.cc"));
-	CHECK(absent(e, "source.asn"));
-	CHECK(absent(e, "source.as_name"));
-	CHECK(absent(e, "destination.port"));
+	CHECK_EACH(absent, e, "source.geolocation.cc", "source.asn", "source.as_name",
+		   "destination.port");
 	CHECK_STR(im_str(e, "protocol.transport"), "ipv6-icmp");
 	CHECK(absent(e, "extra.ip_protocol"));
 	json_decref(e);

@@ -281,13 +281,8 @@ static void test_record_nulls(void)
 	CHECK_STR(sb.buf, want);
 	obj = parse_line(&sb);
 	if (obj) {
-		CHECK(null_field(obj, "first_seen"));
-		CHECK(null_field(obj, "dst_port"));
-		CHECK(null_field(obj, "tag"));
-		CHECK(null_field(obj, "anon_key_id"));
-		CHECK(null_field(obj, "src_asn"));
-		CHECK(null_field(obj, "src_as_name"));
-		CHECK(null_field(obj, "src_geo"));
+		CHECK_EACH(null_field, obj, "first_seen", "dst_port", "tag", "anon_key_id",
+			   "src_asn", "src_as_name", "src_geo");
 		CHECK_STR(str_field(obj, "protocol"), "47");
 		CHECK_STR(str_field(obj, "dst_ip"), "2001:db8:5::1");
 		CHECK_INT(int_field(obj, "sid"), 0);
@@ -303,12 +298,8 @@ static void test_record_nulls(void)
 	record_to_json(&r, &sb);
 	obj = parse_line(&sb);
 	if (obj) {
-		CHECK(null_field(obj, "first_seen"));
-		CHECK(null_field(obj, "last_seen"));
-		CHECK(null_field(obj, "anon_mode"));
-		CHECK(null_field(obj, "family"));
-		CHECK(null_field(obj, "tag"));
-		CHECK(null_field(obj, "sensor"));
+		CHECK_EACH(null_field, obj, "first_seen", "last_seen", "anon_mode", "family", "tag",
+			   "sensor");
 		CHECK_STR(str_field(obj, "src_ip"), "");
 		CHECK_STR(str_field(obj, "dst_ip"), "::");
 		CHECK_STR(str_field(obj, "protocol"), "udp");

@@ -41,6 +41,20 @@ static int unit_checks;
 		}                                                                                 \
 	} while (0)
 
+/* CHECK(pred(obj, key)) for each key (strings) in turn: a check each. */
+#define CHECK_EACH(pred, obj, ...)                                                                 \
+	do {                                                                                       \
+		static const char *const _keys[] = { __VA_ARGS__ };                                \
+		for (size_t _i = 0; _i < sizeof(_keys) / sizeof(_keys[0]); _i++) {                 \
+			unit_checks++;                                                             \
+			if (!pred(obj, _keys[_i])) {                                               \
+				unit_failures++;                                                   \
+				fprintf(stderr, "%s:%d: check failed: %s(%s, \"%s\")\n", __FILE__, \
+					__LINE__, #pred, #obj, _keys[_i]);                         \
+			}                                                                          \
+		}                                                                                  \
+	} while (0)
+
 /* The lines of a test's output. */
 static inline size_t count_lines(const char *text)
 {
