@@ -78,6 +78,31 @@ syns() { # SRC COUNT
 		send_plan >/dev/null
 }
 
+# to_sinkhole SPEC SRC...: plan entries (JSON objects, comma-separated), one
+# from each SRC to the sinkhole host of its family (203.0.113.10 or
+# 2001:db8:5::10); SPEC is the rest of each entry.
+to_sinkhole() {
+	local spec=$1 s dst p=
+	shift
+	for s; do
+		case $s in *:*) dst=2001:db8:5::10 ;; *) dst=203.0.113.10 ;; esac
+		p+="{\"src\":\"$s\",\"dst\":\"$dst\",$spec},"
+	done
+	echo "${p%,}"
+}
+
+# one_partner ANON: $WORK/partners.ini with one partner, isp: every lab source
+# (198.18.0.0/15), verified or not, anonymized by ANON, to $WORK/isp.jsonl.
+one_partner() {
+	cat >"$WORK/partners.ini" <<EOF
+[isp]
+scope = 198.18.0.0/15
+anon = $1
+verified_only = no
+output = $WORK/isp.jsonl
+EOF
+}
+
 # wait_lines FILE N: up to 5 s for FILE to hold N lines.
 wait_lines() {
 	for _ in $(seq 50); do

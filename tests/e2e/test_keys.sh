@@ -10,12 +10,8 @@ SINKHOLE=203.0.113.0/24,2001:db8:5::/48
 SOURCES="198.18.7.1 2001:db8:77::1"
 
 send_checkins() {
-	local p="[" s dst
-	for s in $SOURCES; do
-		case $s in *:*) dst=2001:db8:5::10 ;; *) dst=203.0.113.10 ;; esac
-		p+="{\"src\":\"$s\",\"dst\":\"$dst\",\"proto\":\"udp\",\"dport\":16001,\"count\":1},"
-	done
-	echo "${p%,}]" | send_plan >/dev/null
+	# shellcheck disable=SC2086 # a source a word
+	echo "[$(to_sinkhole '"proto":"udp","dport":16001,"count":1' $SOURCES)]" | send_plan >/dev/null
 	sleep 0.5
 }
 

@@ -54,13 +54,7 @@ grep -qF "state directory $WORK/open/state: its parent $WORK/open is not safe (o
 # 2. The running daemon's state directory swapped by the other user. The
 # feed is a FIFO with no reader yet: its records wait in the spool, read
 # back only once a reader comes, after the swap.
-cat >"$WORK/partners.ini" <<EOF
-[isp]
-scope = 198.18.0.0/15
-anon = truncate
-verified_only = no
-output = $WORK/isp.jsonl
-EOF
+one_partner truncate
 mkfifo -m 600 "$WORK/feed.fifo"
 start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --interval 0.2 --anon ipcrypt-pfx \
 	--feed "$WORK/feed.fifo" --partners "$WORK/partners.ini" || finish

@@ -11,12 +11,8 @@ SOURCES="198.18.7.1 198.18.7.2 198.18.7.3 198.18.9.200 2001:db8:77::1 2001:db8:7
 KEY=00112233445566778899aabbccddeeff0f1e2d3c4b5a69788796a5b4c3d2e1f0
 
 plan() {
-	local p="[" s dst
-	for s in $SOURCES; do
-		case $s in *:*) dst=2001:db8:5::10 ;; *) dst=203.0.113.10 ;; esac
-		p+="{\"src\":\"$s\",\"dst\":\"$dst\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
-	done
-	echo "${p%,}]"
+	# shellcheck disable=SC2086 # a source a word
+	echo "[$(to_sinkhole '"proto":"tcp","dport":80,"flags":"S","count":2' $SOURCES)]"
 }
 
 # run_once FEED ARGS...: start, send the plan, stop.

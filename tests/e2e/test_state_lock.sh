@@ -28,13 +28,7 @@ lab_sink ip link add extra0 type veth peer name extra1 && lab_sink ip link set e
 	lab_sink ip link set extra1 up || fail "cannot add a second interface"
 
 # A partner: its positions are what outputs.state holds.
-cat >"$WORK/partners.ini" <<EOF
-[isp]
-scope = 198.18.0.0/15
-anon = none
-verified_only = no
-output = $WORK/isp.jsonl
-EOF
+one_partner none
 
 start_daemon -r "$RULES" --sinkhole "$SINKHOLE" --anon none --interval 0.2 \
 	--feed "$WORK/feed.jsonl" --partners "$WORK/partners.ini" || finish
