@@ -24,33 +24,31 @@ tcpcount() {
 # replay NAME CAPTURE SINKHOLE RULE...: run the daemon with these rules,
 # send the capture, keep the buckets in B_<name> and the feed in $FEED.
 replay() {
-	local name=$1 pcap=$2 sinkhole=$3 b
+	local name=$1 pcap=$2 sinkhole=$3
 	shift 3
 	printf '%s\n' "$@" >"$WORK/$name.rules"
-	FEED="$WORK/$name.jsonl"
 	echo "-- $pcap"
-	start_daemon -r "$WORK/$name.rules" --sinkhole "$sinkhole" --anon none --interval 0.5 \
-		--feed "$FEED" || return 1
-	SENT=$(lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --pcap "$PCAPS/$pcap")
-	sleep 0.3
-	for b in non_ip non_sinkhole malformed fragment matched unclassified vlan; do
-		printf -v "B_$b" '%s' "$(bucket $b)"
-	done
-	stop_daemon TERM || fail "$name: daemon exit status $?"
-	expect_eq "$name: buckets add up to the frames sent" \
-		$((B_non_ip + B_non_sinkhole + B_malformed + B_fragment + B_matched + B_unclassified)) "$SENT"
+	replay_with "$name" "$pcap" "$sinkhole"
 }
 
 # replay_signatures NAME CAPTURE SINKHOLE [RULE...]: replay with the public
 # samples (lenient) plus these rules.
 replay_signatures() {
-	local name=$1 pcap=$2 sinkhole=$3 b
+	local name=$1 pcap=$2 sinkhole=$3
 	shift 3
 	{ cat "$SAMPLES"; printf '%s\n' "$@"; } >"$WORK/$name.rules"
-	FEED="$WORK/$name.jsonl"
 	echo "-- $pcap (signatures)"
-	start_daemon -r "$WORK/$name.rules" --lenient --sinkhole "$sinkhole" --anon none \
-		--interval 0.5 --feed "$FEED" || return 1
+	replay_with "$name" "$pcap" "$sinkhole" --lenient
+}
+
+# replay_with NAME CAPTURE SINKHOLE [DAEMON-ARG...]: the replay, with the rules
+# in $WORK/NAME.rules.
+replay_with() {
+	local name=$1 pcap=$2 sinkhole=$3 b
+	shift 3
+	FEED="$WORK/$name.jsonl"
+	start_daemon -r "$WORK/$name.rules" "$@" --sinkhole "$sinkhole" --anon none --interval 0.5 \
+		--feed "$FEED" || return 1
 	SENT=$(lab_bots "$PY" "$ROOT/scripts/lab_send.py" --iface bots0 --pcap "$PCAPS/$pcap")
 	sleep 0.3
 	for b in non_ip non_sinkhole malformed fragment matched unclassified vlan; do
