@@ -5,7 +5,6 @@
  * source and port expansion, and the errors of rule sets it refuses.
  */
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <unistd.h>
 #include "botsink_abi.h"
 #include "rules/compile.h"
@@ -16,17 +15,7 @@
 
 static char out[8192];
 
-static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void put(const char *fmt, ...)
-{
-	size_t n = strlen(out);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out + n, sizeof(out) - n, fmt, ap);
-	va_end(ap);
-}
+#define put(...) unit_append(out, sizeof(out), __VA_ARGS__)
 
 struct fixture {
 	struct rule_set rs;

@@ -5,7 +5,6 @@
  * errors of a file with many bad rules.
  */
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <glob.h>
 #include <unistd.h>
@@ -19,17 +18,7 @@
 
 static char text_buf[2048];
 
-static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void put(const char *fmt, ...)
-{
-	size_t n = strlen(text_buf);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text_buf + n, sizeof(text_buf) - n, fmt, ap);
-	va_end(ap);
-}
+#define put(...) unit_append(text_buf, sizeof(text_buf), __VA_ARGS__)
 
 /*
  * "any !10.0.0.0/8 10.1.0.0/16": the set as a decision list, "any" when

@@ -3,6 +3,7 @@
 #ifndef BOTSINK_UNIT_H
 #define BOTSINK_UNIT_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,20 @@ static int unit_checks;
 			}                                                                          \
 		}                                                                                  \
 	} while (0)
+
+/* Appends printf-style text to the string in buf (size bytes), cut short where it does not fit. */
+static inline void unit_append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline void unit_append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+}
 
 /* The lines of a test's output. */
 static inline size_t count_lines(const char *text)
