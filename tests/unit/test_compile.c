@@ -131,28 +131,29 @@ static const char *cands_at(const struct compiled *c, const char *prefix)
 	return out;
 }
 
-/* "203.0.113.0/24 !203.0.113.250/32": a set's prefixes, shortest first. */
-static const char *space_of(const struct addr_set *s)
+/* Prefix i of a list: a space before all but the first, "!" before one left out. */
+static void put_prefix(size_t i, const struct prefix *p, bool in)
 {
 	char text[PREFIX_TEXT_LEN];
 
+	prefix_format(p, text, sizeof(text));
+	put("%s%s%s", i ? " " : "", in ? "" : "!", text);
+}
+
+/* "203.0.113.0/24 !203.0.113.250/32": a set's prefixes, shortest first. */
+static const char *space_of(const struct addr_set *s)
+{
 	out[0] = '\0';
-	for (size_t i = 0; i < s->n; i++) {
-		prefix_format(&s->items[i].prefix, text, sizeof(text));
-		put("%s%s%s", i ? " " : "", s->items[i].in ? "" : "!", text);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		put_prefix(i, &s->items[i].prefix, s->items[i].in);
 	return out;
 }
 
 static const char *entries_of(const struct compiled *c)
 {
-	char text[PREFIX_TEXT_LEN];
-
 	out[0] = '\0';
-	for (size_t i = 0; i < c->ndst; i++) {
-		prefix_format(&c->dst[i].prefix, text, sizeof(text));
-		put("%s%s", i ? " " : "", text);
-	}
+	for (size_t i = 0; i < c->ndst; i++)
+		put_prefix(i, &c->dst[i].prefix, true);
 	return out;
 }
 
