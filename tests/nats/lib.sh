@@ -92,6 +92,34 @@ raw_partner() {
 	[ -z "${3:-}" ] || printf 'output = %s\n' "$3"
 }
 
+# send_syns WAVE N: N sources of wave WAVE, 2 SYNs each to 203.0.113.10:80,
+# from the bots namespace $BOTS_NS to $MAC: odd ones in 198.18.20.0/24,
+# even ones in 198.18.10.0/24.
+send_syns() {
+	local w=$1 n=$2 i p="[" src
+	for ((i = 1; i <= n; i++)); do
+		src=198.18.$((i % 2 ? 20 : 10)).$(((w * 60 + i) % 250 + 1))
+		p+="{\"src\":\"$src\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
+	done
+	echo "${p%,}]" | nsenter --net="/run/netns/$BOTS_NS" /usr/bin/python3 "$ROOT/scripts/lab_send.py" \
+		--iface bots0 --dst-mac "$MAC" >/dev/null
+}
+
+# one_sensor_cluster LAB PARTNERS: a one-node TLS cluster configured for
+# sensor "a" and PARTNERS, in the bus namespace, linked to a veth lab LAB
+# (scripts/lab.sh, sourced by the test) whose namespaces become SINK_NS and
+# BOTS_NS (the test's cleanup deletes them), its sinkhole's MAC MAC.
+one_sensor_cluster() {
+	tls_setup
+	bus_netns_up
+	lab_up "$1"
+	SINK_NS=$LAB_SINK BOTS_NS=$LAB_BOTS MAC=$LAB_SINK_MAC
+	bus_link "$LAB_SINK" 1
+	LAB_SINK= LAB_BOTS=
+	nats_config 1 "$2" a
+	cluster_start
+}
+
 # shellcheck source=../assert.sh
 . "$ROOT/tests/assert.sh"
 # shellcheck source=../tls.sh

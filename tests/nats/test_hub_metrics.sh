@@ -59,15 +59,6 @@ wait_metric() {
 	return 1
 }
 
-send() { # send WAVE N: N sources, 2 SYNs each, half in isp-a's scope
-	local w=$1 n=$2 i p="[" src
-	for ((i = 1; i <= n; i++)); do
-		src=198.18.$((i % 2 ? 20 : 10)).$(((w * 60 + i) % 250 + 1))
-		p+="{\"src\":\"$src\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
-	done
-	echo "${p%,}]" | nsenter --net="/run/netns/$BOTS_NS" "$PY" "$ROOT/scripts/lab_send.py" \
-		--iface bots0 --dst-mac "$MAC" >/dev/null
-}
 records() { wc -l <"$WORK/feed.jsonl"; }
 scope_records() {
 	"$PY" -c 'import ipaddress, json, sys
@@ -85,14 +76,7 @@ settle() {
 }
 
 # ---- the cluster, the lab, the hub and the sensor ----
-tls_setup
-bus_netns_up
-lab_up "bhm$$"
-SINK_NS=$LAB_SINK BOTS_NS=$LAB_BOTS MAC=$LAB_SINK_MAC
-bus_link "$LAB_SINK" 1
-LAB_SINK= LAB_BOTS=
-nats_config 1 "$WORK/partners.ini" a
-cluster_start
+one_sensor_cluster "bhm$$" "$WORK/partners.ini"
 mkdir -p "$SMALL"
 mount -t tmpfs -o size=256k tmpfs "$SMALL"
 
@@ -130,7 +114,7 @@ nsenter --net="/run/netns/$BUS_NS" prometheus --config.file="$WORK/prometheus.ym
 PROM_PID=$!
 
 # ---- flowing: every record in and out, counted exactly ----
-send 1 80
+send_syns 1 80
 settle
 total=$(records) in_scope=$(scope_records)
 [ "$total" -gt 0 ] || fail "the sensor wrote no records"
@@ -169,7 +153,7 @@ expect_eq "Prometheus: the public view's records" "$v" "$total"
 
 # ---- isp-a's file cannot grow: the batches go back, the lag shows ----
 dd if=/dev/zero of="$SMALL/fill" bs=4k 2>/dev/null
-send 2 60
+send_syns 2 60
 settle
 wait_metric 'botsink_hub_errors_total{kind="file"}' '>' 0
 wait_metric 'botsink_hub_nacked_messages_total{reason="failed"}' '>' 0

@@ -46,9 +46,14 @@ struct publisher {
 	 * every interval.
 	 */
 	uint64_t away_ms, away_until;
+	/* A connection closed for good is made again (reopen) from bus_cfg. */
+	struct bus_config bus_cfg;
+	uint64_t reopen_at; /* CLOCK_MONOTONIC ms */
+	bool reopen_failed, said_away;
 };
 
 #define PUBLISH_BACKOFF_MAX_MS 60000ULL
+#define PUBLISH_REOPEN_MS 5000
 
 static uint64_t now_ms(void)
 {
@@ -69,7 +74,8 @@ static int id_parse(const char *id, size_t len, struct id_place *p)
 	const char *end = id + len, *c3 = memrchr(id, ':', len), *c2, *c1;
 
 	if (!c3 || !(c2 = memrchr(id, ':', (size_t)(c3 - id))) ||
-	    !(c1 = memrchr(id, ':', (size_t)(c2 - id))) || (size_t)(c2 - c1 - 1) >= sizeof(p->incarnation))
+	    !(c1 = memrchr(id, ':', (size_t)(c2 - id))) ||
+	    (size_t)(c2 - c1 - 1) >= sizeof(p->incarnation))
 		return -1;
 	memcpy(p->incarnation, c1 + 1, (size_t)(c2 - c1 - 1));
 	p->incarnation[c2 - c1 - 1] = '\0';
@@ -98,6 +104,74 @@ static bool connected(const struct publisher *p)
 	       now_ms() >= p->away_until;
 }
 
+/*
+ * A new connection for one that libnats closed for good: it does so when
+ * the server refuses the credentials twice in a row while reconnecting
+ * (the sensor's user removed, its password changed). The credentials file
+ * is read again; a refusal is said once and tried again every
+ * PUBLISH_REOPEN_MS, while the epochs wait in the spool.
+ */
+static void reopen(struct publisher *p)
+{
+	struct bus_acks kept;
+	char err[512];
+	struct bus *b;
+	int code;
+
+	if (now_ms() < p->reopen_at)
+		return;
+	p->reopen_at = now_ms() + PUBLISH_REOPEN_MS;
+	b = bus_connect(&p->bus_cfg, &code, err, sizeof(err));
+	if (!b) {
+		if (!p->reopen_failed)
+			log_warn(
+				"%s: cannot connect again (%s); epochs wait in the spool, tried again every %d s",
+				p->subject, err, PUBLISH_REOPEN_MS / 1000);
+		p->reopen_failed = true;
+		return;
+	}
+	/* Nothing is in flight (give_up settled it): the counts go on. */
+	bus_async_acks(&p->pub, &kept);
+	bus_async_close(&p->pub);
+	bus_close(p->bus);
+	p->bus = b;
+	p->reopen_failed = false;
+	if (bus_async_open(&p->pub, b, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err,
+			   sizeof(err))) {
+		log_warn("%s: %s; tried again in %d s", p->subject, err, PUBLISH_REOPEN_MS / 1000);
+		natsConnection_Close(b->nc); /* closed: the next epoch comes back here */
+		return;
+	}
+	p->pub.acks = kept;
+	log_info("%s: connected again", p->subject);
+}
+
+/*
+ * Whether epochs may go now. A connection lost is said once, with the
+ * server's last word (a refusal, say); one closed for good is replaced.
+ */
+static bool reachable(struct publisher *p)
+{
+	natsConnStatus st = natsConnection_Status(p->bus->nc);
+
+	if (st == NATS_CONN_STATUS_CLOSED)
+		reopen(p);
+	if (connected(p)) {
+		p->said_away = false;
+		return true;
+	}
+	if (!p->said_away && natsConnection_Status(p->bus->nc) != NATS_CONN_STATUS_CONNECTED) {
+		const char *text = NULL;
+
+		natsConnection_GetLastError(p->bus->nc, &text);
+		log_warn("%s: not connected%s%s%s; epochs wait in the spool", p->subject,
+			 text && text[0] ? " (" : "", text && text[0] ? text : "",
+			 text && text[0] ? ")" : "");
+	}
+	p->said_away = true;
+	return false;
+}
+
 /* The message filled so far, to the stream (unless it holds it already). */
 static int send_message(struct publisher *p)
 {
@@ -119,7 +193,7 @@ static int send_message(struct publisher *p)
 	p->msg_records = 0;
 	if (s != NATS_OK) {
 		log_warn("publish to %s: %s", p->subject, bus_error(p->bus, s));
-		errno = EAGAIN;
+		errno = EIO;
 		return -1;
 	}
 	return 0;
@@ -166,8 +240,8 @@ static int add_line(struct publisher *p, const char *line, size_t len)
 static int settle(struct publisher *p)
 {
 	char why[200];
-	enum bus_settled r = bus_async_settle(&p->pub, PUBLISH_ACK_WAIT_MS, NULL, NULL, why,
-					      sizeof(why));
+	enum bus_settled r =
+		bus_async_settle(&p->pub, PUBLISH_ACK_WAIT_MS, NULL, NULL, why, sizeof(why));
 
 	if (r == BUS_SETTLED) {
 		/* Everything sent is stored, in order: a prefix of what comes again. */
@@ -201,8 +275,8 @@ static int publisher_emit(struct sink *s, const struct feed_record *recs, size_t
 {
 	struct publisher *p = (struct publisher *)s;
 
-	if (!connected(p)) {
-		errno = EAGAIN;
+	if (!reachable(p)) {
+		errno = ENOTCONN;
 		return give_up(p);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -239,8 +313,8 @@ static long long publisher_write_raw(struct sink *s, const char *buf, size_t n)
 	struct publisher *p = (struct publisher *)s;
 	size_t done = 0, at = 0;
 
-	if (!connected(p)) {
-		errno = EAGAIN;
+	if (!reachable(p)) {
+		errno = ENOTCONN;
 		return give_up(p);
 	}
 	while (at < n) {
@@ -302,10 +376,10 @@ void publisher_stats(struct sink *s, struct publish_stats *out)
 	out->failed = acks.failed;
 	if (acks.last_acked[0])
 		snprintf(out->last_acked, sizeof(out->last_acked), "%s", acks.last_acked);
-	out->acked_epoch = out->last_acked[0] &&
-					   !id_parse(out->last_acked, strlen(out->last_acked), &at) ?
-				   at.epoch :
-				   0;
+	out->acked_epoch =
+		out->last_acked[0] && !id_parse(out->last_acked, strlen(out->last_acked), &at) ?
+			at.epoch :
+			0;
 	out->connected = connected(p);
 }
 
@@ -332,8 +406,9 @@ static long long duplicate_window(struct publisher *p)
 	if (s == NATS_OK && si->Config)
 		window = (long long)(si->Config->Duplicates / NS_PER_S);
 	else
-		log_warn("%s: cannot ask %s its duplicate window (%s): the messages it holds are not published again",
-			 p->subject, BUS_COUNTS_STREAM, bus_error(p->bus, s));
+		log_warn(
+			"%s: cannot ask %s its duplicate window (%s): the messages it holds are not published again",
+			p->subject, BUS_COUNTS_STREAM, bus_error(p->bus, s));
 	jsStreamInfo_Destroy(si);
 	return window;
 }
@@ -373,8 +448,9 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 			*exit_code = 2;
 			return -1;
 		}
-		log_warn("%s: cannot ask %s what it holds (%s): repeats rely on its duplicate window",
-			 p->subject, BUS_COUNTS_STREAM, why);
+		log_warn(
+			"%s: cannot ask %s what it holds (%s): repeats rely on its duplicate window",
+			p->subject, BUS_COUNTS_STREAM, why);
 		return 0;
 	}
 	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id) {
@@ -399,16 +475,18 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 		return NULL;
 	}
 	if (!bus_name_valid(cfg->sensor)) {
-		snprintf(err, errlen, "sensor name '%s' cannot be a subject: [A-Za-z0-9_-], 1-%d characters",
+		snprintf(err, errlen,
+			 "sensor name '%s' cannot be a subject: [A-Za-z0-9_-], 1-%d characters",
 			 cfg->sensor, BUS_NAME_MAX);
 		*exit_code = 2;
 		goto fail;
 	}
 	snprintf(p->subject, sizeof(p->subject), "%s%s", BUS_COUNTS_SUBJECT, cfg->sensor);
 	bc.retry_unreachable = true;
+	p->bus_cfg = bc;
 	p->bus = bus_connect(&bc, exit_code, err, errlen);
-	if (!p->bus || bus_async_open(&p->pub, p->bus, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS,
-				      err, errlen))
+	if (!p->bus ||
+	    bus_async_open(&p->pub, p->bus, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err, errlen))
 		goto fail;
 	if (p->bus->connected && learn_stored(p, exit_code, err, errlen))
 		goto fail;

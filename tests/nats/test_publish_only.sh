@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# A sensor with no feed of its own: botsink run --feed none --publish, and
+# a partners file whose one partner ("all", every address, anon none)
+# writes a local file, the ground truth. A hub makes the public view (anon
+# none) on a one-node TLS cluster; the public reader pulls it.
+# Then the sensor's credentials stop being valid while it runs (its user
+# renamed in the node's configuration, the node reloaded): it warns, counts
+# on and spools, and its local partner file goes on. With its user back,
+# the spool goes out in order, and the public view holds every check-in
+# sent, exactly once.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=../../scripts/lab.sh
+. "$ROOT/scripts/lab.sh"
+
+PY=/usr/bin/python3
+RULES="$ROOT/tests/e2e/lab.rules"
+SINKHOLE=203.0.113.0/24,2001:db8:5::/48
+SINK_NS= BOTS_NS= SENSOR_PID= HUB_PID=
+
+cleanup_all() {
+	kill_reap "$SENSOR_PID" "$HUB_PID"
+	[ -n "$SINK_NS" ] && ip netns del "$SINK_NS" 2>/dev/null
+	[ -n "$BOTS_NS" ] && ip netns del "$BOTS_NS" 2>/dev/null
+	rm -rf "/sys/fs/bpf/botsink-test-$$"
+}
+EXTRA_CLEANUP=cleanup_all
+
+raw_partner all "0.0.0.0/0, ::/0" "$WORK/all.jsonl" >"$WORK/partners.ini"
+
+# truth: the sensor's local partner file, in records.
+truth() { wc -l <"$WORK/all.jsonl" 2>/dev/null || echo 0; }
+# pull_public: what the public reader gets now, appended.
+pull_public() {
+	in_bus "$BOTSINK" pull --nats "$NATS_URLS" --auth "$CREDS/public.creds" --ca "$CA" \
+		--idle 1 >>"$WORK/public.jsonl" 2>>"$WORK/pull.log"
+}
+# check PHASE CHECKINS: the local file settles and holds CHECKINS check-ins;
+# then the public view is exactly it (each record once), within 30 s.
+check() {
+	local before=-1 end=$((SECONDS + 30)) out got
+	while [ "$(truth)" != "$before" ]; do
+		before=$(truth)
+		sleep 1
+	done
+	got=$("$PY" -c 'import json, sys
+print(sum(json.loads(l)["checkins"] for l in open(sys.argv[1])))' "$WORK/all.jsonl")
+	expect_eq "$1: check-ins in the sensor's partner file" "$got" "$2"
+	until pull_public && out=$($PY "$ROOT/tests/nats/check_views.py" public "$WORK/public.jsonl" \
+		"$WORK/all.jsonl") || [ $SECONDS -ge $end ]; do
+		sleep 1
+	done
+	[ -n "$out" ] && [ $SECONDS -lt $end ] && pass "$1: $out" || fail "$1: $out"
+}
+# node_users NAME: the node's configuration with sensor-a's user named NAME
+# (sensor-a or sensor-off), reloaded.
+node_users() {
+	sed -i "s/user: \"sensor-\(a\|off\)\"/user: \"$1\"/" "$NATS_DIR/node-1.conf"
+	grep -q "user: \"$1\"" "$NATS_DIR/node-1.conf" || fail "no user $1 in node-1.conf"
+	kill -HUP "${NODE_PIDS[1]}"
+}
+
+one_sensor_cluster "bpo$$" "$WORK/partners.ini"
+
+# nsenter itself (it execs): $! is the hub.
+nsenter --net="/run/netns/$BUS_NS" "$BOTSINK" hub --nats "$NATS_URLS" --auth "$CREDS/hub.creds" \
+	--ca "$CA" --anon none --state-dir "$WORK/hub" --replicas 1 2>>"$WORK/hub.log" &
+HUB_PID=$!
+for _ in $(seq 100); do grep -q "views" "$WORK/hub.log" && break; sleep 0.1; done
+grep -q "views" "$WORK/hub.log" || { fail "the hub did not start: $(cat "$WORK/hub.log")"; finish; }
+
+nsenter --net="/run/netns/$SINK_NS" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
+	--interval 0.3 --feed none --partners "$WORK/partners.ini" \
+	--pin-dir "/sys/fs/bpf/botsink-test-$$" --state-dir "$WORK/state" --sensor a \
+	--publish "$NATS_URLS" --publish-auth "$CREDS/sensor-a.creds" --publish-ca "$CA" \
+	2>>"$WORK/sensor.log" &
+SENSOR_PID=$!
+for _ in $(seq 300); do grep -q "counting on" "$WORK/sensor.log" && break; sleep 0.05; done
+grep -q "counting on" "$WORK/sensor.log" || { fail "the sensor did not start: $(cat "$WORK/sensor.log")"; finish; }
+
+send_syns 1 40
+check "--feed none, publishing" 80
+
+# ---- the sensor's user gone from the node while it runs ----
+node_users sensor-off
+send_syns 2 30
+for _ in $(seq 50); do grep -q "uthorization" "$WORK/sensor.log" && break; sleep 0.2; done
+grep -q "uthorization" "$WORK/sensor.log" && pass "the sensor says it was refused: $(grep -o '[^;]*uthorization[^;]*' "$WORK/sensor.log" | tail -n 1)" ||
+	fail "no refusal in the sensor's log: $(tail -n 3 "$WORK/sensor.log")"
+send_syns 3 30
+for _ in $(seq 30); do
+	read -r _ _ _ _ _ _ spool _ <"$WORK/state/publish.status"
+	[ "${spool:-0}" -gt 0 ] && break
+	sleep 0.5
+done
+[ "${spool:-0}" -gt 0 ] && pass "the refused epochs wait in the spool ($spool bytes)" ||
+	fail "the spool is empty while the sensor is refused: $(cat "$WORK/state/publish.status")"
+kill -0 "$SENSOR_PID" 2>/dev/null && pass "the sensor counts on" || fail "the sensor died: $(tail -n 3 "$WORK/sensor.log")"
+
+# ---- its user back: the spool goes out, in order ----
+node_users sensor-a
+check "refused, then allowed again" $((80 + 60 + 60))
+for _ in $(seq 30); do
+	read -r _ _ _ _ _ _ spool _ <"$WORK/state/publish.status"
+	[ "${spool:-1}" -eq 0 ] && break
+	sleep 0.5
+done
+expect_eq "the spool after the user came back" "${spool:-}" 0
+"$PY" - "$WORK/public.jsonl" <<'ZZPY' && pass "the public view's epochs arrived in order" || fail "the public view's epochs out of order"
+import json, sys
+times = [json.loads(l)["timestamp"] for l in open(sys.argv[1]) if l.strip()]
+sys.exit(0 if times == sorted(times) else 1)
+ZZPY
+grep -Eq '198\.18\.' "$WORK/sensor.log" "$WORK/hub.log" && fail "a source address in a log"
+
+finish
