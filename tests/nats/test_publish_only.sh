@@ -4,6 +4,11 @@
 # a partners file whose one partner ("all", every address, anon none)
 # writes a local file, the ground truth. A hub makes the public view (anon
 # none) on a one-node TLS cluster; the public reader pulls it.
+# Three more partners, each in the sensor's partners file with a local
+# output and in the hub's without one, both enriched by the same
+# databases: their views on the bus are byte for byte the sensor's files
+# (shadowserver-csv and intelmq with the AS and country, scoped by AS,
+# truncated addresses; one verified-only, which these SYNs never are).
 # Then the sensor's credentials stop being valid while it runs (its user
 # renamed in the node's configuration, the node reloaded): it warns, counts
 # on and spools, and its local partner file goes on. With its user back,
@@ -27,7 +32,20 @@ cleanup_all() {
 }
 EXTRA_CLEANUP=cleanup_all
 
-raw_partner all "0.0.0.0/0, ::/0" "$WORK/all.jsonl" >"$WORK/partners.ini"
+MMDB="$ROOT/tests/gen/make_mmdb.pl"
+perl "$MMDB" asn "$WORK/asn.mmdb" 198.18.10.0/24=64500:"Alpha Net" 198.18.20.0/24=64501:"Beta Net" &&
+	perl "$MMDB" country "$WORK/geo.mmdb" 198.18.10.0/24=NL 198.18.20.0/24=DE ||
+	{ fail "make_mmdb.pl"; finish; }
+ENRICH=(--mmdb-asn "$WORK/asn.mmdb" --mmdb-geo "$WORK/geo.mmdb")
+# The views compared with the hub's, in the sensor's partners file.
+VIEWS="csv im ver"
+{
+	raw_partner all "0.0.0.0/0, ::/0" "$WORK/all.jsonl"
+	printf '\n[csv]\nscope = AS64501\nanon = truncate\nformat = shadowserver-csv\nverified_only = no\noutput = %s/csv\n' "$WORK"
+	printf '\n[im]\nscope = 198.18.10.0/24\nanon = truncate\nformat = intelmq\nverified_only = no\noutput = %s/im\n' "$WORK"
+	printf '\n[ver]\nscope = 198.18.0.0/16\nanon = none\noutput = %s/ver\n' "$WORK"
+} >"$WORK/partners.ini"
+grep -v '^output' "$WORK/partners.ini" >"$WORK/hub-partners.ini"
 
 # truth: the sensor's local partner file, in records.
 truth() { wc -l <"$WORK/all.jsonl" 2>/dev/null || echo 0; }
@@ -65,13 +83,14 @@ one_sensor_cluster "bpo$$" "$WORK/partners.ini"
 
 # nsenter itself (it execs): $! is the hub.
 nsenter --net="/run/netns/$BUS_NS" "$BOTSINK" hub --nats "$NATS_URLS" --auth "$CREDS/hub.creds" \
-	--ca "$CA" --anon none --state-dir "$WORK/hub" --replicas 1 2>>"$WORK/hub.log" &
+	--ca "$CA" --anon none --state-dir "$WORK/hub" --replicas 1 --partners "$WORK/hub-partners.ini" \
+	"${ENRICH[@]}" 2>>"$WORK/hub.log" &
 HUB_PID=$!
 for _ in $(seq 100); do grep -q "views" "$WORK/hub.log" && break; sleep 0.1; done
 grep -q "views" "$WORK/hub.log" || { fail "the hub did not start: $(cat "$WORK/hub.log")"; finish; }
 
 nsenter --net="/run/netns/$SINK_NS" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
-	--interval 0.3 --feed none --partners "$WORK/partners.ini" \
+	--interval 0.3 --feed none --partners "$WORK/partners.ini" "${ENRICH[@]}" \
 	--pin-dir "/sys/fs/bpf/botsink-test-$$" --state-dir "$WORK/state" --sensor a \
 	--publish "$NATS_URLS" --publish-auth "$CREDS/sensor-a.creds" --publish-ca "$CA" \
 	2>>"$WORK/sensor.log" &
@@ -113,5 +132,23 @@ times = [json.loads(l)["timestamp"] for l in open(sys.argv[1]) if l.strip()]
 sys.exit(0 if times == sorted(times) else 1)
 ZZPY
 grep -Eq '198\.18\.' "$WORK/sensor.log" "$WORK/hub.log" && fail "a source address in a log"
+
+# Each partner's view as the hub made it, against the sensor's own file.
+for v in $VIEWS; do
+	in_bus "$BOTSINK" pull --nats "$NATS_URLS" --auth "$CREDS/partner-$v.creds" --ca "$CA" \
+		--idle 1 >"$WORK/pulled-$v" 2>>"$WORK/pull.log" || fail "partner $v pulls: $(tail -n 1 "$WORK/pull.log")"
+	n=$(wc -l <"$WORK/$v")
+	if [ "$(sort "$WORK/pulled-$v")" = "$(sort "$WORK/$v")" ]; then
+		pass "partner $v: the hub's $n lines are the sensor's"
+	else
+		fail "partner $v: the hub's view differs from the sensor's file: $(diff <(sort "$WORK/$v") <(sort "$WORK/pulled-$v") | head -n 4)"
+	fi
+done
+[ "$(wc -l <"$WORK/csv")" -gt 1 ] && [ "$(wc -l <"$WORK/im")" -gt 0 ] ||
+	fail "the csv and im files are empty"
+grep -q '"source.asn": *64500' "$WORK/im" && grep -q '"source.geolocation.cc": *"NL"' "$WORK/im" &&
+	pass "intelmq records enriched (AS 64500, NL)" || fail "no enrichment in im: $(head -n 1 "$WORK/im")"
+[ ! -s "$WORK/ver" ] && pass "verified-only: no unverified SYN in the sensor's file, nor on the bus" ||
+	fail "verified-only partner got records: $(head -n 1 "$WORK/ver")"
 
 finish

@@ -52,14 +52,25 @@ int bus_async_open(struct bus_async *a, struct bus *b, int64_t max_pending, int6
 }
 
 natsStatus bus_async_publish(struct bus_async *a, const char *subject, const char *data,
-			     size_t len, const char *msg_id, int64_t msg_wait_ms)
+			     size_t len, const char *msg_id, const char *format,
+			     int64_t msg_wait_ms)
 {
+	natsMsg *m = NULL;
 	jsPubOptions po;
+	natsStatus s;
 
 	jsPubOptions_Init(&po);
 	po.MsgId = msg_id;
 	po.MaxWait = msg_wait_ms;
-	return js_PublishAsync(a->js, subject, data, (int)len, &po);
+	if (!format)
+		return js_PublishAsync(a->js, subject, data, (int)len, &po);
+	s = natsMsg_Create(&m, subject, NULL, data, (int)len);
+	if (s == NATS_OK)
+		s = natsMsgHeader_Set(m, BUS_FORMAT_HEADER, format);
+	if (s == NATS_OK)
+		s = js_PublishMsgAsync(a->js, &m, &po); /* m is libnats' once sent */
+	natsMsg_Destroy(m);
+	return s;
 }
 
 void bus_async_acks(struct bus_async *a, struct bus_acks *out)

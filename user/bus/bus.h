@@ -25,6 +25,12 @@
 #define BUS_PARTNERS_STREAM "BOTSINK_PARTNERS"
 #define BUS_PARTNER_SUBJECT "botsink.partner." /* + partner name */
 #define BUS_PUBLIC_SUBJECT "botsink.public"
+/*
+ * A partner's or the public view's message header: its records' format
+ * (jsonl, shadowserver-csv, intelmq), so that a reader knows the lines,
+ * and botsink pull can start a CSV output with its column names.
+ */
+#define BUS_FORMAT_HEADER "Botsink-Format"
 #define BUS_HUB_CONSUMER "botsink-hub"
 #define BUS_PARTNER_CONSUMER "partner-" /* + partner name */
 #define BUS_PUBLIC_CONSUMER "public"

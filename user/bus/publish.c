@@ -182,7 +182,7 @@ static int send_message(struct publisher *p)
 	if (stored_already(p, p->msg_id)) {
 		p->stats.skipped++;
 	} else {
-		s = bus_async_publish(&p->pub, p->subject, p->msg.buf, p->msg.len, p->msg_id,
+		s = bus_async_publish(&p->pub, p->subject, p->msg.buf, p->msg.len, p->msg_id, NULL,
 				      PUBLISH_MSG_WAIT_MS);
 		if (s == NATS_OK) {
 			p->stats.messages++;

@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "bus/pull.h"
 #include "bus/topology.h"
+#include "feed/record.h"
 #include "lib/util.h"
 
 #define NS_PER_MS 1000000ULL
@@ -19,6 +21,7 @@ struct reader {
 	FILE *out;
 	struct pull_stats *stats;
 	uint64_t last_msg_ns; /* CLOCK_MONOTONIC of the last message (or the start) */
+	bool header_checked; /* the output's first line was considered */
 };
 
 /* The consumer to read: --consumer, else the one named as the user. */
@@ -64,6 +67,29 @@ static int bind_consumer(struct reader *r, const char *consumer, char *err, size
 }
 
 /* A message's payload, whole lines (a last line without its newline gets one). */
+/*
+ * A CSV view's column names (its messages' BUS_FORMAT_HEADER says the
+ * format) start the output, as they start a file the sensor writes:
+ * unless the output is a file that holds lines already (appended to).
+ */
+static int put_header(struct reader *r, natsMsg *m)
+{
+	enum record_format f;
+	const char *name = NULL, *header;
+	struct stat st;
+
+	if (r->header_checked)
+		return 0;
+	r->header_checked = true;
+	if (natsMsgHeader_Get(m, BUS_FORMAT_HEADER, &name) != NATS_OK || !name ||
+	    record_format_parse(name, &f))
+		return 0;
+	header = record_format_header(f);
+	if (!header || (!fstat(fileno(r->out), &st) && S_ISREG(st.st_mode) && st.st_size > 0))
+		return 0;
+	return fputs(header, r->out) == EOF ? -1 : 0;
+}
+
 static int write_msg(struct reader *r, natsMsg *m)
 {
 	const char *data = natsMsg_GetData(m);
@@ -72,6 +98,8 @@ static int write_msg(struct reader *r, natsMsg *m)
 
 	if (len <= 0)
 		return 0;
+	if (put_header(r, m))
+		return -1;
 	for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len - p))); p++)
 		lines++;
 	if (fwrite(data, 1, (size_t)len, r->out) != (size_t)len)
