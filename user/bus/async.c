@@ -23,7 +23,8 @@ static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *
 		a->round_failed++;
 		snprintf(a->fail_text, sizeof(a->fail_text), "%s",
 			 pae && pae->ErrText ? pae->ErrText :
-			 pae ? natsStatus_GetText(pae->Err) : "no acknowledgement");
+			 pae		     ? natsStatus_GetText(pae->Err) :
+					       "no acknowledgement");
 	}
 	pthread_mutex_unlock(&a->lock);
 	natsMsg_Destroy(m);
@@ -51,9 +52,8 @@ int bus_async_open(struct bus_async *a, struct bus *b, int64_t max_pending, int6
 	return -1;
 }
 
-natsStatus bus_async_publish(struct bus_async *a, const char *subject, const char *data,
-			     size_t len, const char *msg_id, const char *format,
-			     int64_t msg_wait_ms)
+natsStatus bus_async_publish(struct bus_async *a, const char *subject, const char *data, size_t len,
+			     const char *msg_id, const char *format, int64_t msg_wait_ms)
 {
 	natsMsg *m = NULL;
 	jsPubOptions po;

@@ -47,9 +47,8 @@ int bus_async_open(struct bus_async *a, struct bus *b, int64_t max_pending, int6
  * A message with id msg_id, acknowledged within msg_wait_ms at most; with
  * the header BUS_FORMAT_HEADER: format, unless format is NULL.
  */
-natsStatus bus_async_publish(struct bus_async *a, const char *subject, const char *data,
-			     size_t len, const char *msg_id, const char *format,
-			     int64_t msg_wait_ms);
+natsStatus bus_async_publish(struct bus_async *a, const char *subject, const char *data, size_t len,
+			     const char *msg_id, const char *format, int64_t msg_wait_ms);
 /*
  * Wait for every outcome as long as they come: BUS_SILENT when none came
  * for idle_ms. tick(arg), if given, is called while waiting (every

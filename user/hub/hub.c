@@ -312,8 +312,7 @@ static int publish_views(struct hub *h, const char *id)
 		if (!h->first_sent)
 			h->first_sent = clock_ns(CLOCK_MONOTONIC);
 		s = bus_async_publish(&h->pub, v->subject, v->out.buf, v->out.len, msg_id,
-				      record_format_name(v->format),
-				      HUB_MSG_WAIT_MS);
+				      record_format_name(v->format), HUB_MSG_WAIT_MS);
 		if (s != NATS_OK) {
 			log_warn("publish to %s: %s", v->subject, bus_error(h->bus, s));
 			h->metrics.errors[HUB_ERR_PUBLISH]++;
