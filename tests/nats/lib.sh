@@ -94,11 +94,11 @@ raw_partner() {
 
 # send_syns WAVE N: N sources of wave WAVE, 2 SYNs each to 203.0.113.10:80,
 # from the bots namespace $BOTS_NS to $MAC: odd ones in 198.18.20.0/24,
-# even ones in 198.18.10.0/24.
+# even ones in 198.18.10.0/24 (past 250 sources, in the /24s 2 above).
 send_syns() {
 	local w=$1 n=$2 i p="[" src
 	for ((i = 1; i <= n; i++)); do
-		src=198.18.$((i % 2 ? 20 : 10)).$(((w * 60 + i) % 250 + 1))
+		src=198.18.$(((i % 2 ? 20 : 10) + 2 * ((i - 1) / 250))).$(((w * 60 + i) % 250 + 1))
 		p+="{\"src\":\"$src\",\"dst\":\"203.0.113.10\",\"proto\":\"tcp\",\"dport\":80,\"flags\":\"S\",\"count\":2},"
 	done
 	echo "${p%,}]" | nsenter --net="/run/netns/$BOTS_NS" /usr/bin/python3 "$ROOT/scripts/lab_send.py" \

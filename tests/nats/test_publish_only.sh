@@ -13,7 +13,9 @@
 # renamed in the node's configuration, the node reloaded): it warns, counts
 # on and spools, and its local partner file goes on. With its user back,
 # the spool goes out in order, and the public view holds every check-in
-# sent, exactly once.
+# sent, exactly once. Last, the sensor killed mid-publish (the first
+# message of an epoch of two stored): restarted, it publishes the epoch
+# again and the stream drops the repeat.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../../scripts/lab.sh
@@ -89,14 +91,25 @@ HUB_PID=$!
 for _ in $(seq 100); do grep -q "views" "$WORK/hub.log" && break; sleep 0.1; done
 grep -q "views" "$WORK/hub.log" || { fail "the hub did not start: $(cat "$WORK/hub.log")"; finish; }
 
-nsenter --net="/run/netns/$SINK_NS" "$BOTSINK" run -i sink0 -r "$RULES" --sinkhole "$SINKHOLE" \
-	--interval 0.3 --feed none --partners "$WORK/partners.ini" "${ENRICH[@]}" \
-	--pin-dir "/sys/fs/bpf/botsink-test-$$" --state-dir "$WORK/state" --sensor a \
-	--publish "$NATS_URLS" --publish-auth "$CREDS/sensor-a.creds" --publish-ca "$CA" \
-	2>>"$WORK/sensor.log" &
-SENSOR_PID=$!
-for _ in $(seq 300); do grep -q "counting on" "$WORK/sensor.log" && break; sleep 0.05; done
-grep -q "counting on" "$WORK/sensor.log" || { fail "the sensor did not start: $(cat "$WORK/sensor.log")"; finish; }
+# sensor_start INTERVAL [VAR=VALUE...]: the sensor, its environment with VARs.
+sensor_start() {
+	local interval=$1 n
+	shift
+	n=$(grep -c "counting on" "$WORK/sensor.log" 2>/dev/null)
+	env "$@" nsenter --net="/run/netns/$SINK_NS" "$BOTSINK" run -i sink0 -r "$RULES" \
+		--sinkhole "$SINKHOLE" --interval "$interval" --feed none --partners "$WORK/partners.ini" \
+		"${ENRICH[@]}" --pin-dir "/sys/fs/bpf/botsink-test-$$" --state-dir "$WORK/state" \
+		--sensor a --publish "$NATS_URLS" --publish-auth "$CREDS/sensor-a.creds" \
+		--publish-ca "$CA" 2>>"$WORK/sensor.log" &
+	SENSOR_PID=$!
+	for _ in $(seq 300); do
+		[ "$(grep -c "counting on" "$WORK/sensor.log")" -gt "${n:-0}" ] && return 0
+		sleep 0.05
+	done
+	fail "the sensor did not start: $(tail -n 3 "$WORK/sensor.log")"
+	finish
+}
+sensor_start 0.3
 
 send_syns 1 40
 check "--feed none, publishing" 80
@@ -131,6 +144,25 @@ import json, sys
 times = [json.loads(l)["timestamp"] for l in open(sys.argv[1]) if l.strip()]
 sys.exit(0 if times == sorted(times) else 1)
 ZZPY
+
+# ---- killed mid-publish: the stream holds the first message of an epoch of two ----
+# 2,100 sources in one burst, within at most two 10 s epochs: one holds
+# more than a message's 1,000 records. The failpoint kills the sensor once
+# its first message is stored; the restart publishes the epoch again, and
+# the stream drops what it holds.
+kill -TERM "$SENSOR_PID"
+wait "$SENSOR_PID"
+expect_eq "the sensor stopped by SIGTERM (exit status)" "$?" 0
+sensor_start 10 BOTSINK_FAILPOINT=publish-mid
+send_syns 4 2100
+for _ in $(seq 150); do kill -0 "$SENSOR_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$SENSOR_PID"
+expect_eq "the sensor killed by its failpoint mid-publish (exit status)" "$?" 137
+sensor_start 0.3
+check "killed mid-publish, restarted" $((200 + 4200))
+read -r _ _ _ dups _ <"$WORK/state/publish.status"
+[ "${dups:-0}" -gt 0 ] && pass "the epoch's stored message was published again and dropped ($dups)" ||
+	fail "no repeat dropped after the restart: $(cat "$WORK/state/publish.status")"
 grep -Eq '198\.18\.' "$WORK/sensor.log" "$WORK/hub.log" && fail "a source address in a log"
 
 # Each partner's view as the hub made it, against the sensor's own file.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,21 @@ static int send_message(struct publisher *p)
  * One counts line (with its newline) into the message; the message before
  * it goes first if the line cannot join it. 0 or -1 (errno).
  */
+static int settle(struct publisher *p);
+
+/*
+ * Fault injection for the crash tests: BOTSINK_FAILPOINT=publish-mid kills
+ * the sensor once a message that is not its epoch's last is stored, and
+ * before the rest is sent: the stream holds a prefix of the epoch.
+ */
+static void failpoint_mid_publish(struct publisher *p)
+{
+	const char *fp = getenv("BOTSINK_FAILPOINT");
+
+	if (fp && !strcmp(fp, "publish-mid") && !settle(p))
+		raise(SIGKILL);
+}
+
 static int add_line(struct publisher *p, const char *line, size_t len)
 {
 	const char *id;
@@ -214,11 +230,15 @@ static int add_line(struct publisher *p, const char *line, size_t len)
 		log_error("%s: a line that is not a count: dropped", p->subject);
 		return 0;
 	}
-	if (p->msg_records &&
-	    (p->msg_records == PUBLISH_MSG_RECORDS || epoch_len != p->epoch_len ||
-	     memcmp(id, p->msg_id, epoch_len)) &&
-	    send_message(p))
-		return -1;
+	if (p->msg_records && (p->msg_records == PUBLISH_MSG_RECORDS || epoch_len != p->epoch_len ||
+			       memcmp(id, p->msg_id, epoch_len))) {
+		bool same_epoch = epoch_len == p->epoch_len && !memcmp(id, p->msg_id, epoch_len);
+
+		if (send_message(p))
+			return -1;
+		if (same_epoch)
+			failpoint_mid_publish(p);
+	}
 	if (!p->msg_records) {
 		memcpy(p->msg_id, id, idlen);
 		p->msg_id[idlen] = '\0';
