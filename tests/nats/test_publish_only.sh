@@ -13,7 +13,8 @@
 # renamed in the node's configuration, the node reloaded): it warns, counts
 # on and spools, and its local partner file goes on. With its user back,
 # the spool goes out in order, and the public view holds every check-in
-# sent, exactly once. Last, the sensor killed mid-publish (the first
+# sent, exactly once. The same with its subject taken out of its
+# permissions, then given back. Last, the sensor killed mid-publish (the first
 # message of an epoch of two stored): restarted, it publishes the epoch
 # again and the stream drops the repeat.
 # shellcheck source=lib.sh
@@ -145,7 +146,21 @@ times = [json.loads(l)["timestamp"] for l in open(sys.argv[1]) if l.strip()]
 sys.exit(0 if times == sorted(times) else 1)
 ZZPY
 
-# ---- killed mid-publish: the stream holds the first message of an epoch of two ----
+# ---- its subject no longer permitted while it runs, then again ----
+node_subject() { # node_subject FROM TO: sensor-a's counts subject in its permissions
+	sed -i "s/\"botsink\.counts\.$1\"/\"botsink.counts.$2\"/" "$NATS_DIR/node-1.conf"
+	kill -HUP "${NODE_PIDS[1]}"
+}
+before=$(grep -c "Permissions Violation" "$WORK/sensor.log")
+node_subject a z
+send_syns 5 20
+for _ in $(seq 50); do [ "$(grep -c "Permissions Violation" "$WORK/sensor.log")" -gt "$before" ] && break; sleep 0.2; done
+[ "$(grep -c "Permissions Violation" "$WORK/sensor.log")" -gt "$before" ] &&
+	pass "the sensor says its subject was refused: $(grep -o '[^;]*Permissions Violation[^;]*' "$WORK/sensor.log" | tail -n 1)" ||
+	fail "no refusal of the subject in the sensor's log: $(tail -n 3 "$WORK/sensor.log")"
+node_subject z a
+check "subject refused, then permitted again" $((200 + 40))
+: the stream holds the first message of an epoch of two ----
 # 2,100 sources in one burst, within at most two 10 s epochs: one holds
 # more than a message's 1,000 records. The failpoint kills the sensor once
 # its first message is stored; the restart publishes the epoch again, and
@@ -159,7 +174,7 @@ for _ in $(seq 150); do kill -0 "$SENSOR_PID" 2>/dev/null || break; sleep 0.1; d
 wait "$SENSOR_PID"
 expect_eq "the sensor killed by its failpoint mid-publish (exit status)" "$?" 137
 sensor_start 0.3
-check "killed mid-publish, restarted" $((200 + 4200))
+check "killed mid-publish, restarted" $((200 + 40 + 4200))
 read -r _ _ _ dups _ <"$WORK/state/publish.status"
 [ "${dups:-0}" -gt 0 ] && pass "the epoch's stored message was published again and dropped ($dups)" ||
 	fail "no repeat dropped after the restart: $(cat "$WORK/state/publish.status")"

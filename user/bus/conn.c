@@ -145,19 +145,30 @@ static void on_connected(natsConnection *nc, void *closure)
 	__atomic_store_n(&b->connected, true, __ATOMIC_RELEASE);
 }
 
-const char *bus_error(struct bus *b, natsStatus s)
+const char *bus_server_said(struct bus *b)
 {
 	static __thread char text[320];
-	const char *last = nats_GetLastError(NULL);
+	bool said;
 
 	pthread_mutex_lock(&async_lock);
-	if (b && b->async_error[0]) {
+	said = b && b->async_error[0];
+	if (said) {
 		/* Said once: a later failure is not this one. */
 		snprintf(text, sizeof(text), "%s", b->async_error);
 		b->async_error[0] = '\0';
-	} else
-		snprintf(text, sizeof(text), "%s", last && last[0] ? last : natsStatus_GetText(s));
+	}
 	pthread_mutex_unlock(&async_lock);
+	return said ? text : NULL;
+}
+
+const char *bus_error(struct bus *b, natsStatus s)
+{
+	static __thread char text[320];
+	const char *said = bus_server_said(b), *last = nats_GetLastError(NULL);
+
+	if (said)
+		return said;
+	snprintf(text, sizeof(text), "%s", last && last[0] ? last : natsStatus_GetText(s));
 	return text;
 }
 
@@ -179,8 +190,8 @@ static int split_urls(const char *urls, char *buf, size_t buflen, const char **o
 			return -1;
 		}
 		if (strncmp(tok, "nats://", 7) && strncmp(tok, "tls://", 6)) {
-			snprintf(err, errlen, "'%s': a server is nats://HOST:PORT or tls://HOST:PORT",
-				 tok);
+			snprintf(err, errlen,
+				 "'%s': a server is nats://HOST:PORT or tls://HOST:PORT", tok);
 			return -1;
 		}
 		out[(*n)++] = tok;
@@ -306,7 +317,6 @@ void bus_close(struct bus *b)
 	explicit_bzero(&b->creds, sizeof(b->creds));
 	free(b);
 }
-
 
 time_t bus_stored_at(natsMsg *m)
 {

@@ -60,6 +60,8 @@ struct bus *bus_connect(const struct bus_config *cfg, int *exit_code, char *err,
  * the library's last error, or the status's text.
  */
 const char *bus_error(struct bus *b, natsStatus s);
+/* The server's last asynchronous error (said once, then forgotten), or NULL. */
+const char *bus_server_said(struct bus *b);
 void bus_close(struct bus *b);
 
 

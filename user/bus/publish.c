@@ -272,8 +272,17 @@ static int settle(struct publisher *p)
 		return 0;
 	}
 	p->last_sent[0] = '\0';
-	if (r == BUS_SILENT)
+	if (r == BUS_SILENT) {
+		/* A refusal the server sent on its own (a subject not permitted). */
+		const char *said = bus_server_said(p->bus);
+
 		back_off(p);
+		if (said) {
+			log_warn("%s: no acknowledgement: %s", p->subject, said);
+			errno = EIO;
+			return -1;
+		}
+	}
 	log_warn("%s: %s%s", p->subject, why, r == BUS_SILENT ? " (cluster out of reach?)" : "");
 	errno = EIO;
 	return -1;
