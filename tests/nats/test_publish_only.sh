@@ -140,6 +140,9 @@ for _ in $(seq 30); do
 	sleep 0.5
 done
 expect_eq "the spool after the user came back" "${spool:-}" 0
+# libnats gave the refused connection up: the publisher made a new one.
+grep -q "connected again" "$WORK/sensor.log" && pass "the publisher connected again" ||
+	fail "no new connection in the sensor's log: $(tail -n 3 "$WORK/sensor.log")"
 "$PY" - "$WORK/public.jsonl" <<'ZZPY' && pass "the public view's epochs arrived in order" || fail "the public view's epochs out of order"
 import json, sys
 times = [json.loads(l)["timestamp"] for l in open(sys.argv[1]) if l.strip()]
@@ -160,7 +163,8 @@ for _ in $(seq 50); do [ "$(grep -c "Permissions Violation" "$WORK/sensor.log")"
 	fail "no refusal of the subject in the sensor's log: $(tail -n 3 "$WORK/sensor.log")"
 node_subject z a
 check "subject refused, then permitted again" $((200 + 40))
-: the stream holds the first message of an epoch of two ----
+
+# ---- killed mid-publish: the stream holds the first message of an epoch of two ----
 # 2,100 sources in one burst, within at most two 10 s epochs: one holds
 # more than a message's 1,000 records. The failpoint kills the sensor once
 # its first message is stored; the restart publishes the epoch again, and
@@ -171,6 +175,7 @@ expect_eq "the sensor stopped by SIGTERM (exit status)" "$?" 0
 sensor_start 10 BOTSINK_FAILPOINT=publish-mid
 send_syns 4 2100
 for _ in $(seq 150); do kill -0 "$SENSOR_PID" 2>/dev/null || break; sleep 0.1; done
+kill -TERM "$SENSOR_PID" 2>/dev/null # not killed by then: stopped, and the status says so
 wait "$SENSOR_PID"
 expect_eq "the sensor killed by its failpoint mid-publish (exit status)" "$?" 137
 sensor_start 0.3

@@ -14,6 +14,7 @@
 
 #define CONNECT_TIMEOUT_MS 5000
 #define RECONNECT_WAIT_MS 1000
+#define BUS_CLOSE_WAIT_MS 2000 /* for libnats' closed callback, at most */
 #define PING_INTERVAL_MS 5000
 #define BUS_MAX_URLS 16
 
@@ -137,6 +138,25 @@ static void on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus
 	pthread_mutex_unlock(&async_lock);
 }
 
+/* A connection back: an error the server sent before is no longer news. */
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+	struct bus *b = closure;
+
+	(void)nc;
+	pthread_mutex_lock(&async_lock);
+	b->async_error[0] = '\0';
+	pthread_mutex_unlock(&async_lock);
+}
+
+static void on_closed(natsConnection *nc, void *closure)
+{
+	struct bus *b = closure;
+
+	(void)nc;
+	__atomic_store_n(&b->closed, true, __ATOMIC_RELEASE);
+}
+
 static void on_connected(natsConnection *nc, void *closure)
 {
 	struct bus *b = closure;
@@ -231,6 +251,10 @@ static natsStatus set_options(natsOptions *o, const struct bus_config *cfg, stru
 		s = natsOptions_SetMaxPingsOut(o, 2);
 	if (s == NATS_OK)
 		s = natsOptions_SetErrorHandler(o, on_async_error, b);
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectedCB(o, on_reconnected, b);
+	if (s == NATS_OK)
+		s = natsOptions_SetClosedCB(o, on_closed, b);
 	return s;
 }
 
@@ -312,6 +336,10 @@ void bus_close(struct bus *b)
 	jsCtx_Destroy(b->js);
 	if (b->nc) {
 		natsConnection_Close(b->nc);
+		/* Its callbacks get b: the closed one is the last (bounded wait). */
+		for (int ms = 0;
+		     ms < BUS_CLOSE_WAIT_MS && !__atomic_load_n(&b->closed, __ATOMIC_ACQUIRE); ms++)
+			nats_Sleep(1);
 		natsConnection_Destroy(b->nc);
 	}
 	explicit_bzero(&b->creds, sizeof(b->creds));

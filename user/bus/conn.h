@@ -40,6 +40,11 @@ struct bus {
 	struct bus_credentials creds;
 	char async_error[256]; /* the last error the server sent, "" if none */
 	bool connected; /* false: still trying (retry_unreachable) */
+	/*
+	 * libnats called its closed callback: no callback of this connection
+	 * (they get this struct) comes after it, so the struct may be freed.
+	 */
+	bool closed;
 };
 
 /*
@@ -63,7 +68,6 @@ const char *bus_error(struct bus *b, natsStatus s);
 /* The server's last asynchronous error (said once, then forgotten), or NULL. */
 const char *bus_server_said(struct bus *b);
 void bus_close(struct bus *b);
-
 
 /* Is `name` usable in a subject ([A-Za-z0-9_-], 1-BUS_NAME_MAX characters)? */
 bool bus_name_valid(const char *name);

@@ -55,6 +55,7 @@ struct publisher {
 
 #define PUBLISH_BACKOFF_MAX_MS 60000ULL
 #define PUBLISH_REOPEN_MS 5000
+#define PUBLISH_CLOCK_AHEAD_S 5
 
 static uint64_t now_ms(void)
 {
@@ -117,7 +118,7 @@ static void reopen(struct publisher *p)
 	struct bus_acks kept;
 	char err[512];
 	struct bus *b;
-	int code;
+	int code, ret;
 
 	if (now_ms() < p->reopen_at)
 		return;
@@ -134,17 +135,18 @@ static void reopen(struct publisher *p)
 	/* Nothing is in flight (give_up settled it): the counts go on. */
 	bus_async_acks(&p->pub, &kept);
 	bus_async_close(&p->pub);
-	bus_close(p->bus);
+	bus_close(p->bus); /* after its last callback */
 	p->bus = b;
 	p->reopen_failed = false;
-	if (bus_async_open(&p->pub, b, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err,
-			   sizeof(err))) {
+	ret = bus_async_open(&p->pub, b, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err,
+			     sizeof(err));
+	p->pub.acks = kept;
+	if (ret) {
 		log_warn("%s: %s; tried again in %d s", p->subject, err, PUBLISH_REOPEN_MS / 1000);
 		natsConnection_Close(b->nc); /* closed: the next epoch comes back here */
 		return;
 	}
-	p->pub.acks = kept;
-	log_info("%s: connected again", p->subject);
+	log_info("%s: %s again", p->subject, b->connected ? "connected" : "connecting");
 }
 
 /*
@@ -168,8 +170,8 @@ static bool reachable(struct publisher *p)
 		log_warn("%s: not connected%s%s%s; epochs wait in the spool", p->subject,
 			 text && text[0] ? " (" : "", text && text[0] ? text : "",
 			 text && text[0] ? ")" : "");
+		p->said_away = true;
 	}
-	p->said_away = true;
 	return false;
 }
 
@@ -412,12 +414,18 @@ void publisher_stats(struct sink *s, struct publish_stats *out)
 	out->connected = connected(p);
 }
 
-/* Seconds since the stream stored m; 0 if unknown. */
+/*
+ * Seconds since the stream stored m, by this sensor's clock; -1 when
+ * unknown, or when the stored time is ahead of that clock by more than
+ * PUBLISH_CLOCK_AHEAD_S (a clock behind, which would make old look young).
+ */
 static long long stored_age(natsMsg *m)
 {
-	time_t at = bus_stored_at(m);
+	time_t at = bus_stored_at(m), now = time(NULL);
 
-	return at > 0 && time(NULL) > at ? (long long)(time(NULL) - at) : 0;
+	if (at <= 0 || at > now + PUBLISH_CLOCK_AHEAD_S)
+		return -1;
+	return now > at ? (long long)(now - at) : 0;
 }
 
 /*
@@ -483,8 +491,10 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 		return 0;
 	}
 	if (natsMsgHeader_Get(m, "Nats-Msg-Id", &id) == NATS_OK && id) {
+		long long age = stored_age(m);
+
 		snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
-		if (2 * stored_age(m) >= duplicate_window(p) &&
+		if ((age < 0 || 2 * age >= duplicate_window(p)) &&
 		    !id_parse(id, strlen(id), &p->stored))
 			p->have_stored = true;
 	}
