@@ -165,15 +165,16 @@ node_subject z a
 check "subject refused, then permitted again" $((200 + 40))
 
 # ---- killed mid-publish: the stream holds the first message of an epoch of two ----
-# 2,100 sources in one burst, within at most two 10 s epochs: one holds
-# more than a message's 1,000 records. The failpoint kills the sensor once
-# its first message is stored; the restart publishes the epoch again, and
-# the stream drops what it holds.
+# 2,100 sources in one epoch (a 60 s interval, ended by a SIGHUP, whose
+# reload drains first): more than a message's 1,000 records. The failpoint
+# kills the sensor once its first message is stored; the restart publishes
+# the epoch again, and the stream drops what it holds.
 kill -TERM "$SENSOR_PID"
 wait "$SENSOR_PID"
 expect_eq "the sensor stopped by SIGTERM (exit status)" "$?" 0
-sensor_start 10 BOTSINK_FAILPOINT=publish-mid
+sensor_start 60 BOTSINK_FAILPOINT=publish-mid
 send_syns 4 2100
+kill -HUP "$SENSOR_PID"
 for _ in $(seq 150); do kill -0 "$SENSOR_PID" 2>/dev/null || break; sleep 0.1; done
 kill -TERM "$SENSOR_PID" 2>/dev/null # not killed by then: stopped, and the status says so
 wait "$SENSOR_PID"
