@@ -215,14 +215,21 @@ settle 60
 check "node 2 killed and restarted"
 
 # ---- sensor: SIGKILL after its epoch was published, before the commit ----
-sensor_stop a
-expect_eq "sensor a stopped by SIGTERM, publishing (exit status)" "$?" 0
-sensor_start a BOTSINK_FAILPOINT=after-write
-send a 2 40
-for _ in $(seq 50); do kill -0 "${SENSOR_PID[a]}" 2>/dev/null || break; sleep 0.1; done
-wait "${SENSOR_PID[a]}" 2>/dev/null
-expect_eq "sensor a killed by its failpoint (exit status)" "$?" 137
-SENSOR_PID[a]=
+# killed_after_write WHAT: sensor a stopped, started again with the
+# after-write failpoint, sent check-ins, and killed by it (exit status 137;
+# a failpoint that does not fire in 5 s: stopped, and the status says so).
+killed_after_write() {
+	sensor_stop a
+	expect_eq "sensor a stopped by SIGTERM, publishing (exit status)" "$?" 0
+	sensor_start a BOTSINK_FAILPOINT=after-write
+	send a 2 40
+	for _ in $(seq 50); do kill -0 "${SENSOR_PID[a]}" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "${SENSOR_PID[a]}" 2>/dev/null
+	wait "${SENSOR_PID[a]}" 2>/dev/null
+	expect_eq "$1 (exit status)" "$?" 137
+	SENSOR_PID[a]=
+}
+killed_after_write "sensor a killed by its failpoint"
 sensor_start a
 settle 60
 check "sensor killed mid-publish"
@@ -319,13 +326,7 @@ check "the counts stream full, then not"
 # (shortened) window when it starts again: the stream would store repeats,
 # so the publisher sends nothing the stream holds, and no record counts twice.
 streams --duplicate-window 4s || fail "streams --duplicate-window 4s: $(tail -n 2 "$WORK/streams.log")"
-sensor_stop a
-sensor_start a BOTSINK_FAILPOINT=after-write
-send a 2 40
-for _ in $(seq 50); do kill -0 "${SENSOR_PID[a]}" 2>/dev/null || break; sleep 0.1; done
-wait "${SENSOR_PID[a]}" 2>/dev/null
-expect_eq "sensor a killed by its failpoint again (exit status)" "$?" 137
-SENSOR_PID[a]=
+killed_after_write "sensor a killed by its failpoint again"
 sleep 5
 sensor_start a
 settle 60
