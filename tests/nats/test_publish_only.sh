@@ -16,7 +16,9 @@
 # sent, exactly once. The same with its subject taken out of its
 # permissions, then given back. Last, the sensor killed mid-publish (the first
 # message of an epoch of two stored): restarted, it publishes the epoch
-# again and the stream drops the repeat.
+# again and the stream drops the repeat. And one started while the node is
+# down, past the stream's (shortened) duplicate window: it asks what the
+# stream holds at its first connection, and sends none of it again.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=../../scripts/lab.sh
@@ -184,6 +186,34 @@ check "killed mid-publish, restarted" $((200 + 40 + 4200))
 read -r _ _ _ dups _ <"$WORK/state/publish.status"
 [ "${dups:-0}" -gt 0 ] && pass "the epoch's stored message was published again and dropped ($dups)" ||
 	fail "no repeat dropped after the restart: $(cat "$WORK/state/publish.status")"
+
+# ---- started while the cluster is away, past the stream's duplicate window ----
+# The epoch written before the failpoint's SIGKILL is in the stream. The
+# sensor starts again while the node is down and reaches it 5 s later,
+# past half the (shortened) window: it asks what the stream holds before
+# it publishes, and sends none of it again.
+in_bus "$BOTSINK" streams --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
+	--partners "$WORK/hub-partners.ini" --replicas 1 --duplicate-window 4s >>"$WORK/streams.log" 2>&1 ||
+	fail "streams --duplicate-window 4s: $(tail -n 2 "$WORK/streams.log")"
+kill -TERM "$SENSOR_PID"
+wait "$SENSOR_PID"
+expect_eq "the sensor stopped by SIGTERM again (exit status)" "$?" 0
+sensor_start 0.3 BOTSINK_FAILPOINT=after-write
+send_syns 6 20
+for _ in $(seq 50); do kill -0 "$SENSOR_PID" 2>/dev/null || break; sleep 0.1; done
+kill -TERM "$SENSOR_PID" 2>/dev/null # not killed by then: stopped, and the status says so
+wait "$SENSOR_PID"
+expect_eq "the sensor killed by its failpoint after writing (exit status)" "$?" 137
+node_kill 1
+sensor_start 0.3
+sleep 5
+node_start 1
+node_ready 1 30 || fail "node 1 back"
+check "started while the cluster was away, past the window" $((200 + 40 + 4200 + 40))
+read -r _ _ _ dups _ held _ <"$WORK/state/publish.status"
+[ "${held:-0}" -gt 0 ] && [ "${dups:-1}" -eq 0 ] &&
+	pass "what the stream held was asked once connected, and not sent again ($held messages)" ||
+	fail "started while the cluster was away: $(cat "$WORK/state/publish.status")"
 grep -Eq '198\.18\.' "$WORK/sensor.log" "$WORK/hub.log" && fail "a source address in a log"
 
 # Each partner's view as the hub made it, against the sensor's own file.

@@ -51,6 +51,12 @@ struct publisher {
 	struct bus_config bus_cfg;
 	uint64_t reopen_at; /* CLOCK_MONOTONIC ms */
 	bool reopen_failed, said_away;
+	/*
+	 * What the stream holds was asked (learn_stored): at start, or, for a
+	 * sensor that started while the cluster was away, at its first
+	 * connection, before anything is published.
+	 */
+	bool learned, learn_failed;
 };
 
 #define PUBLISH_BACKOFF_MAX_MS 60000ULL
@@ -153,6 +159,8 @@ static void reopen(struct publisher *p)
  * Whether epochs may go now. A connection lost is said once, with the
  * server's last word (a refusal, say); one closed for good is replaced.
  */
+static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t errlen);
+
 static bool reachable(struct publisher *p)
 {
 	natsConnStatus st = natsConnection_Status(p->bus->nc);
@@ -161,6 +169,19 @@ static bool reachable(struct publisher *p)
 		reopen(p);
 	if (connected(p)) {
 		p->said_away = false;
+		if (!p->learned) {
+			char err[512];
+			int code;
+
+			if (learn_stored(p, &code, err, sizeof(err))) {
+				if (!p->learn_failed)
+					log_warn("%s; epochs wait in the spool", err);
+				p->learn_failed = true;
+				return false;
+			}
+			p->learned = true;
+			p->learn_failed = false;
+		}
 		return true;
 	}
 	if (!p->said_away && natsConnection_Status(p->bus->nc) != NATS_CONN_STATUS_CONNECTED) {
@@ -527,8 +548,11 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 	if (!p->bus ||
 	    bus_async_open(&p->pub, p->bus, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err, errlen))
 		goto fail;
-	if (p->bus->connected && learn_stored(p, exit_code, err, errlen))
-		goto fail;
+	if (p->bus->connected) {
+		if (learn_stored(p, exit_code, err, errlen))
+			goto fail;
+		p->learned = true;
+	}
 	if (!p->bus->connected)
 		log_warn("%s: not reachable yet; epochs wait in the spool", cfg->bus.urls);
 	p->base.ops = &publisher_ops;
