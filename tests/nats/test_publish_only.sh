@@ -84,6 +84,19 @@ node_users() {
 	kill -HUP "${NODE_PIDS[1]}"
 }
 
+# counts_stream FIELD: BOTSINK_COUNTS' state (messages, bytes) from node 1.
+counts_stream() {
+	jsz 1 'accounts=true&streams=true' | "$PY" -c 'import json, sys
+def walk(o):
+    if isinstance(o, dict):
+        if o.get("name") == "BOTSINK_COUNTS" and "state" in o:
+            print(o["state"][sys.argv[1]]); sys.exit(0)
+        for v in o.values(): walk(v)
+    elif isinstance(o, list):
+        for v in o: walk(v)
+walk(json.load(sys.stdin))' "$1"
+}
+
 one_sensor_cluster "bpo$$" "$WORK/partners.ini"
 
 # nsenter itself (it execs): $! is the hub.
@@ -174,6 +187,7 @@ check "subject refused, then permitted again" $((200 + 40))
 kill -TERM "$SENSOR_PID"
 wait "$SENSOR_PID"
 expect_eq "the sensor stopped by SIGTERM (exit status)" "$?" 0
+bytes_before=$(counts_stream bytes) msgs_before=$(counts_stream messages)
 sensor_start 60 BOTSINK_FAILPOINT=publish-mid
 send_syns 4 2100
 kill -HUP "$SENSOR_PID"
@@ -183,6 +197,9 @@ wait "$SENSOR_PID"
 expect_eq "the sensor killed by its failpoint mid-publish (exit status)" "$?" 137
 sensor_start 0.3
 check "killed mid-publish, restarted" $((200 + 40 + 4200))
+# A message of 1,000 counts, as stored (the epoch's 2,100 in 3 messages).
+msg_bytes=$((($(counts_stream bytes) - bytes_before) * 1000 / 2100))
+expect_eq "the epoch's messages in the stream" $(($(counts_stream messages) - msgs_before)) 3
 read -r _ _ _ dups _ <"$WORK/state/publish.status"
 [ "${dups:-0}" -gt 0 ] && pass "the epoch's stored message was published again and dropped ($dups)" ||
 	fail "no repeat dropped after the restart: $(cat "$WORK/state/publish.status")"
@@ -214,6 +231,34 @@ read -r _ _ _ dups _ held _ <"$WORK/state/publish.status"
 [ "${held:-0}" -gt 0 ] && [ "${dups:-1}" -eq 0 ] &&
 	pass "what the stream held was asked once connected, and not sent again ($held messages)" ||
 	fail "started while the cluster was away: $(cat "$WORK/state/publish.status")"
+
+# ---- an epoch partly stored, then refused for longer than the window ----
+# BOTSINK_COUNTS gets room for one message of 1,000 counts and a half: of
+# an epoch of 2,100 sources (messages of 1,000, 1,000 and 100 counts) the
+# stream (discard new) stores the first, refuses the second and stores the
+# small third: not a prefix. The epoch is spooled. Given room again past
+# the (4 s) window, the publisher sends only the second: it knows which
+# messages were stored, and none goes twice.
+kill -TERM "$SENSOR_PID"
+wait "$SENSOR_PID"
+expect_eq "the sensor stopped by SIGTERM a third time (exit status)" "$?" 0
+sensor_start 60
+msgs_before=$(counts_stream messages)
+in_bus "$BOTSINK" streams --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
+	--partners "$WORK/hub-partners.ini" --replicas 1 --duplicate-window 4s \
+	--counts-max-bytes $(($(counts_stream bytes) + msg_bytes * 3 / 2)) >>"$WORK/streams.log" 2>&1 ||
+	fail "streams --counts-max-bytes: $(tail -n 2 "$WORK/streams.log")"
+send_syns 7 2100
+kill -HUP "$SENSOR_PID" # the reload drains first: the epoch now
+for _ in $(seq 50); do grep -q "maximum bytes" "$WORK/sensor.log" && break; sleep 0.2; done
+expect_eq "the epoch's messages the full stream took" $(($(counts_stream messages) - msgs_before)) 2
+sleep 6
+in_bus "$BOTSINK" streams --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
+	--partners "$WORK/hub-partners.ini" --replicas 1 --duplicate-window 4s >>"$WORK/streams.log" 2>&1 ||
+	fail "streams back to its size: $(tail -n 2 "$WORK/streams.log")"
+kill -HUP "$SENSOR_PID" # a drain: the spool goes first
+check "partly stored, refused past the window, then taken" $((200 + 40 + 4200 + 40 + 4200))
+expect_eq "the epoch's messages in the stream" $(($(counts_stream messages) - msgs_before)) 3
 grep -Eq '198\.18\.' "$WORK/sensor.log" "$WORK/hub.log" && fail "a source address in a log"
 
 # Each partner's view as the hub made it, against the sensor's own file.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "bus/async.h"
+#include "lib/util.h"
 
 #define BUS_WAIT_SLICE_MS 250 /* settling looks at the progress this often */
 
@@ -18,6 +20,11 @@ static void on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *
 		a->acks.duplicates += pa->Duplicate;
 		if (id)
 			snprintf(a->acks.last_acked, sizeof(a->acks.last_acked), "%s", id);
+		/* Without memory the id is not kept: its message may go again (a repeat). */
+		if (id && a->keep_stored &&
+		    array_grow((void **)&a->stored, a->nstored + 1, sizeof(*a->stored)) &&
+		    (a->stored[a->nstored] = strdup(id)))
+			a->nstored++;
 	} else {
 		a->acks.failed++;
 		a->round_failed++;
@@ -122,11 +129,39 @@ enum bus_settled bus_async_settle(struct bus_async *a, int64_t idle_ms, void (*t
 	return failed ? BUS_REFUSED : BUS_SETTLED;
 }
 
+void bus_async_keep_stored(struct bus_async *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->keep_stored = true;
+	pthread_mutex_unlock(&a->lock);
+}
+
+size_t bus_async_take_stored(struct bus_async *a, char ***ids)
+{
+	size_t n;
+
+	pthread_mutex_lock(&a->lock);
+	*ids = a->stored;
+	n = a->nstored;
+	a->stored = NULL;
+	a->nstored = 0;
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+static void free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
 void bus_async_close(struct bus_async *a)
 {
 	if (!a->bus)
 		return;
 	jsCtx_Destroy(a->js);
+	free_ids(a->stored, a->nstored);
 	pthread_mutex_destroy(&a->lock);
 	memset(a, 0, sizeof(*a));
 }

@@ -28,6 +28,10 @@ struct bus_async {
 	struct bus_acks acks;
 	uint64_t round_failed; /* refusals since the last settle */
 	char fail_text[200]; /* the last refusal's reason */
+	/* With bus_async_keep_stored: the ids of the messages stored since taken. */
+	bool keep_stored;
+	char **stored;
+	size_t nstored;
 };
 
 enum bus_settled {
@@ -57,6 +61,14 @@ natsStatus bus_async_publish(struct bus_async *a, const char *subject, const cha
 enum bus_settled bus_async_settle(struct bus_async *a, int64_t idle_ms, void (*tick)(void *arg),
 				  void *arg, char *why, size_t len);
 void bus_async_acks(struct bus_async *a, struct bus_acks *out);
+/*
+ * Keep the id of every message stored from now on, for
+ * bus_async_take_stored (a publisher that must know which messages of a
+ * round that failed went, when others did not).
+ */
+void bus_async_keep_stored(struct bus_async *a);
+/* The ids kept since the last call (the caller frees each and the array); their count. */
+size_t bus_async_take_stored(struct bus_async *a, char ***ids);
 void bus_async_close(struct bus_async *a);
 
 #endif

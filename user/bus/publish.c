@@ -57,6 +57,15 @@ struct publisher {
 	 * connection, before anything is published.
 	 */
 	bool learned, learn_failed;
+	/*
+	 * Messages stored in rounds that failed (others of the round were
+	 * refused): not sent again, whatever their age, when the epoch comes
+	 * back. A stream that refuses some (full: discard new) takes a small
+	 * message after refusing a large one, so what it holds of an epoch is
+	 * not always a prefix. Dropped once the prefix (stored) covers them.
+	 */
+	struct id_place *held;
+	size_t nheld;
 };
 
 #define PUBLISH_BACKOFF_MAX_MS 60000ULL
@@ -94,15 +103,53 @@ static int id_parse(const char *id, size_t len, struct id_place *p)
 }
 
 /* Was the message starting at this id stored before the restart? */
+/* a at or before b: both of one incarnation. */
+static bool id_not_after(const struct id_place *a, const struct id_place *b)
+{
+	return !strcmp(a->incarnation, b->incarnation) &&
+	       (a->epoch < b->epoch || (a->epoch == b->epoch && a->index <= b->index));
+}
+
 static bool stored_already(const struct publisher *p, const char *id)
 {
 	struct id_place at;
 
-	if (!p->have_stored || id_parse(id, strlen(id), &at) ||
-	    strcmp(at.incarnation, p->stored.incarnation))
+	if (id_parse(id, strlen(id), &at))
 		return false;
-	return at.epoch < p->stored.epoch ||
-	       (at.epoch == p->stored.epoch && at.index <= p->stored.index);
+	if (p->have_stored && id_not_after(&at, &p->stored))
+		return true;
+	for (size_t i = 0; i < p->nheld; i++)
+		if (id_not_after(&at, &p->held[i]) && id_not_after(&p->held[i], &at))
+			return true;
+	return false;
+}
+
+/* The ids the stream stored since last asked: held, unless the prefix covers them. */
+static void hold_stored(struct publisher *p, bool keep)
+{
+	char **ids;
+	size_t n = bus_async_take_stored(&p->pub, &ids);
+
+	for (size_t i = 0; i < n; i++) {
+		struct id_place at;
+
+		if (keep && !id_parse(ids[i], strlen(ids[i]), &at) &&
+		    array_grow((void **)&p->held, p->nheld + 1, sizeof(*p->held)))
+			p->held[p->nheld++] = at;
+		free(ids[i]);
+	}
+	free(ids);
+}
+
+/* The held ids the prefix now covers go. */
+static void prune_held(struct publisher *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nheld; i++)
+		if (!id_not_after(&p->held[i], &p->stored))
+			p->held[n++] = p->held[i];
+	p->nheld = n;
 }
 
 /* Connected, and not waiting out a silence (back_off). */
@@ -139,6 +186,7 @@ static void reopen(struct publisher *p)
 		return;
 	}
 	/* Nothing is in flight (give_up settled it): the counts go on. */
+	hold_stored(p, true);
 	bus_async_acks(&p->pub, &kept);
 	bus_async_close(&p->pub);
 	bus_close(p->bus); /* after its last callback */
@@ -147,6 +195,7 @@ static void reopen(struct publisher *p)
 	ret = bus_async_open(&p->pub, b, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err,
 			     sizeof(err));
 	p->pub.acks = kept;
+	bus_async_keep_stored(&p->pub);
 	if (ret) {
 		log_warn("%s: %s; tried again in %d s", p->subject, err, PUBLISH_REOPEN_MS / 1000);
 		natsConnection_Close(b->nc); /* closed: the next epoch comes back here */
@@ -286,10 +335,13 @@ static int settle(struct publisher *p)
 	enum bus_settled r =
 		bus_async_settle(&p->pub, PUBLISH_ACK_WAIT_MS, NULL, NULL, why, sizeof(why));
 
+	hold_stored(p, r != BUS_SETTLED);
 	if (r == BUS_SETTLED) {
 		/* Everything sent is stored, in order: a prefix of what comes again. */
-		if (p->last_sent[0] && !id_parse(p->last_sent, strlen(p->last_sent), &p->stored))
+		if (p->last_sent[0] && !id_parse(p->last_sent, strlen(p->last_sent), &p->stored)) {
 			p->have_stored = true;
+			prune_held(p);
+		}
 		p->last_sent[0] = '\0';
 		p->away_ms = 0;
 		return 0;
@@ -405,6 +457,7 @@ static void publisher_close(struct sink *s)
 	bus_close(p->bus);
 	sb_free(&p->msg);
 	sb_free(&p->line);
+	free(p->held);
 	free(p);
 }
 
@@ -548,6 +601,7 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 	if (!p->bus ||
 	    bus_async_open(&p->pub, p->bus, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err, errlen))
 		goto fail;
+	bus_async_keep_stored(&p->pub);
 	if (p->bus->connected) {
 		if (learn_stored(p, exit_code, err, errlen))
 			goto fail;
