@@ -102,7 +102,6 @@ static int id_parse(const char *id, size_t len, struct id_place *p)
 	return 0;
 }
 
-/* Was the message starting at this id stored before the restart? */
 /* a at or before b: both of one incarnation. */
 static bool id_not_after(const struct id_place *a, const struct id_place *b)
 {
@@ -110,6 +109,7 @@ static bool id_not_after(const struct id_place *a, const struct id_place *b)
 	       (a->epoch < b->epoch || (a->epoch == b->epoch && a->index <= b->index));
 }
 
+/* Is the message starting at this id stored (the prefix, or held)? */
 static bool stored_already(const struct publisher *p, const char *id)
 {
 	struct id_place at;
@@ -204,12 +204,12 @@ static void reopen(struct publisher *p)
 	log_info("%s: %s again", p->subject, b->connected ? "connected" : "connecting");
 }
 
+static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t errlen);
+
 /*
  * Whether epochs may go now. A connection lost is said once, with the
  * server's last word (a refusal, say); one closed for good is replaced.
  */
-static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t errlen);
-
 static bool reachable(struct publisher *p)
 {
 	natsConnStatus st = natsConnection_Status(p->bus->nc);
@@ -272,25 +272,12 @@ static int send_message(struct publisher *p)
 	return 0;
 }
 
+static int settle(struct publisher *p);
+
 /*
  * One counts line (with its newline) into the message; the message before
  * it goes first if the line cannot join it. 0 or -1 (errno).
  */
-static int settle(struct publisher *p);
-
-/*
- * Fault injection for the crash tests: BOTSINK_FAILPOINT=publish-mid kills
- * the sensor once a message that is not its epoch's last is stored, and
- * before the rest is sent: the stream holds a prefix of the epoch.
- */
-static void failpoint_mid_publish(struct publisher *p)
-{
-	const char *fp = getenv("BOTSINK_FAILPOINT");
-
-	if (fp && !strcmp(fp, "publish-mid") && !settle(p))
-		raise(SIGKILL);
-}
-
 static int add_line(struct publisher *p, const char *line, size_t len)
 {
 	const char *id;
@@ -308,8 +295,9 @@ static int add_line(struct publisher *p, const char *line, size_t len)
 
 		if (send_message(p))
 			return -1;
-		if (same_epoch)
-			failpoint_mid_publish(p);
+		/* A message not its epoch's last stored, the rest not sent: a prefix in the stream. */
+		if (same_epoch && failpoint_armed("publish-mid") && !settle(p))
+			raise(SIGKILL);
 	}
 	if (!p->msg_records) {
 		memcpy(p->msg_id, id, idlen);
@@ -348,17 +336,17 @@ static int settle(struct publisher *p)
 	}
 	p->last_sent[0] = '\0';
 	if (r == BUS_SILENT) {
-		/* A refusal the server sent on its own (a subject not permitted). */
+		/* A refusal the server sent on its own (a subject not permitted), if any. */
 		const char *said = bus_server_said(p->bus);
 
 		back_off(p);
-		if (said) {
-			log_warn("%s: no acknowledgement: %s", p->subject, said);
-			errno = EIO;
-			return -1;
-		}
+		if (said)
+			snprintf(why, sizeof(why), "no acknowledgement: %s", said);
+		else
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 " (cluster out of reach?)");
 	}
-	log_warn("%s: %s%s", p->subject, why, r == BUS_SILENT ? " (cluster out of reach?)" : "");
+	log_warn("%s: %s", p->subject, why);
 	errno = EIO;
 	return -1;
 }

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,19 +220,6 @@ static void output_failed(struct drain_output *o, int err, unsigned long long ep
 	o->failing = true;
 }
 
-/*
- * Fault injection for the crash tests: BOTSINK_FAILPOINT=after-write kills
- * the daemon once a non-empty epoch is written and synced, before its commit,
- * which is the worst moment for a crash.
- */
-static void failpoint_after_write(size_t records)
-{
-	const char *fp = getenv("BOTSINK_FAILPOINT");
-
-	if (records && fp && !strcmp(fp, "after-write"))
-		raise(SIGKILL);
-}
-
 static bool spool_empty(const struct output_pos *p)
 {
 	return p->spool_head == p->spool_size;
@@ -426,8 +412,9 @@ static int write_epoch(struct drainer *dr, struct botsink_drain_state *st,
 	for (size_t i = 0; i < dr->nout && ret == DRAIN_DONE; i++)
 		if (t[i].sink != dr->out[i].sink && !spool_fits(dr, &dr->out[i]))
 			ret = DRAIN_HELD;
-	if (ret == DRAIN_DONE)
-		failpoint_after_write(r->n);
+	/* A non-empty epoch written and synced, not committed: the worst moment for a crash. */
+	if (ret == DRAIN_DONE && r->n)
+		failpoint("after-write");
 	if (ret == DRAIN_DONE) {
 		advance(dr, t, &e);
 		ret = commit(dr, st, before);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <ctype.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -494,4 +495,17 @@ void dir_unlock(int dirfd, const char *name, int fd)
 	/* Unlinked before it is let go: a run that waits for it finds it gone (still_there). */
 	unlinkat(dirfd, name, 0);
 	close(fd);
+}
+
+bool failpoint_armed(const char *name)
+{
+	const char *fp = getenv("BOTSINK_FAILPOINT");
+
+	return fp && !strcmp(fp, name);
+}
+
+void failpoint(const char *name)
+{
+	if (failpoint_armed(name))
+		raise(SIGKILL);
 }

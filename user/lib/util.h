@@ -108,5 +108,11 @@ long lock_holder(int fd);
 void dir_unlock(int dirfd, const char *name, int fd);
 /* Clock `id` now, in ns. */
 uint64_t clock_ns(clockid_t id);
+/*
+ * Fault injection for the crash tests: BOTSINK_FAILPOINT names the point
+ * where the process kills itself (SIGKILL, nothing flushed).
+ */
+bool failpoint_armed(const char *name);
+void failpoint(const char *name); /* SIGKILL when armed */
 
 #endif
