@@ -97,7 +97,7 @@ struct pub_times {
 static int publish_epoch(const struct bus_config *bc, const char *sensor, struct feed *feed,
 			 const struct drain_result *r, struct pub_times *pt)
 {
-	struct publish_config pc = { .bus = *bc, .sensor = sensor };
+	struct publish_config pc = { .bus = *bc, .sensor = sensor, .state_fd = -1 };
 	struct epoch e = { .incarnation = (unsigned long long)time(NULL),
 			   .number = 1,
 			   .end_mono_ns = 1 };

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "bus/publish.h"
 #include "bus/topology.h"
 #include "feed/counts.h"
@@ -66,6 +68,7 @@ struct publisher {
 	 */
 	struct id_place *held;
 	size_t nheld;
+	int state_fd; /* where stored and held are kept (PUBLISH_STORED_FILE); -1: nowhere */
 };
 
 #define PUBLISH_BACKOFF_MAX_MS 60000ULL
@@ -109,6 +112,14 @@ static bool id_not_after(const struct id_place *a, const struct id_place *b)
 	       (a->epoch < b->epoch || (a->epoch == b->epoch && a->index <= b->index));
 }
 
+static bool held_has(const struct publisher *p, const struct id_place *at)
+{
+	for (size_t i = 0; i < p->nheld; i++)
+		if (id_not_after(at, &p->held[i]) && id_not_after(&p->held[i], at))
+			return true;
+	return false;
+}
+
 /* Is the message starting at this id stored (the prefix, or held)? */
 static bool stored_already(const struct publisher *p, const char *id)
 {
@@ -116,40 +127,138 @@ static bool stored_already(const struct publisher *p, const char *id)
 
 	if (id_parse(id, strlen(id), &at))
 		return false;
-	if (p->have_stored && id_not_after(&at, &p->stored))
-		return true;
-	for (size_t i = 0; i < p->nheld; i++)
-		if (id_not_after(&at, &p->held[i]) && id_not_after(&p->held[i], &at))
-			return true;
-	return false;
+	return (p->have_stored && id_not_after(&at, &p->stored)) || held_has(p, &at);
 }
 
-/* The ids the stream stored since last asked: held, unless the prefix covers them. */
+static bool hold(struct publisher *p, const char *id)
+{
+	struct id_place at;
+
+	if (id_parse(id, strlen(id), &at) || held_has(p, &at) ||
+	    !array_grow((void **)&p->held, p->nheld + 1, sizeof(*p->held)))
+		return false;
+	p->held[p->nheld++] = at;
+	return true;
+}
+
+static void put_id(FILE *f, const char *key, const char *sensor, const struct id_place *at)
+{
+	fprintf(f, "%s %s:%s:%llu:%llu\n", key, sensor, at->incarnation,
+		(unsigned long long)at->epoch, (unsigned long long)at->index);
+}
+
+/*
+ * What the stream is known to hold into PUBLISH_STORED_FILE, for a
+ * restart. A failure is said: the restart may then send some again.
+ */
+static void known_save(struct publisher *p)
+{
+	const char *sensor = p->subject + strlen(BUS_COUNTS_SUBJECT);
+	char tmp[sizeof(PUBLISH_STORED_FILE) + 4];
+	FILE *f;
+
+	if (p->state_fd < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", PUBLISH_STORED_FILE);
+	f = create_private(p->state_fd, tmp);
+	if (!f)
+		goto fail;
+	fputs("botsink-stored 1\n", f);
+	if (p->have_stored)
+		put_id(f, "prefix", sensor, &p->stored);
+	else
+		fputs("prefix -\n", f);
+	for (size_t i = 0; i < p->nheld; i++)
+		put_id(f, "held", sensor, &p->held[i]);
+	if (fclose(f) || renameat(p->state_fd, tmp, p->state_fd, PUBLISH_STORED_FILE))
+		goto fail;
+	return;
+fail:
+	log_warn("%s: %s; a restart may send again messages the stream holds", PUBLISH_STORED_FILE,
+		 strerror(errno));
+}
+
+/* What an earlier run knew the stream holds (PUBLISH_STORED_FILE), if anything. */
+static void known_load(struct publisher *p)
+{
+	const char *sensor = p->subject + strlen(BUS_COUNTS_SUBJECT);
+	size_t len = strlen(sensor);
+	int fd = p->state_fd < 0 ? -1 :
+				   openat(p->state_fd, PUBLISH_STORED_FILE,
+					  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	n = getline(&line, &cap, f);
+	if (n < 0 || strcmp(line, "botsink-stored 1\n")) {
+		log_warn("%s: not a publisher's state; ignored", PUBLISH_STORED_FILE);
+		goto out;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		const char *id = strchr(line, ' ');
+
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		/* Another sensor's (a state directory reused under a new name): not ours. */
+		if (!id || strncmp(id + 1, sensor, len) || id[1 + len] != ':')
+			continue;
+		id++;
+		if (!strncmp(line, "prefix ", 7))
+			p->have_stored = !id_parse(id, strlen(id), &p->stored);
+		else if (!strncmp(line, "held ", 5))
+			hold(p, id);
+	}
+	if (p->nheld)
+		log_info(
+			"%s: %zu messages the stream stored in rounds that failed are not sent again",
+			p->subject, p->nheld);
+out:
+	free(line);
+	fclose(f);
+}
+
+/* The ids the stream stored since last asked: held if the round failed. */
 static void hold_stored(struct publisher *p, bool keep)
 {
 	char **ids;
 	size_t n = bus_async_take_stored(&p->pub, &ids);
+	bool more = false;
 
 	for (size_t i = 0; i < n; i++) {
-		struct id_place at;
-
-		if (keep && !id_parse(ids[i], strlen(ids[i]), &at) &&
-		    array_grow((void **)&p->held, p->nheld + 1, sizeof(*p->held)))
-			p->held[p->nheld++] = at;
+		more |= keep && hold(p, ids[i]);
 		free(ids[i]);
 	}
 	free(ids);
+	if (more)
+		known_save(p);
 }
 
-/* The held ids the prefix now covers go. */
-static void prune_held(struct publisher *p)
+/*
+ * The prefix moved to at (never back): the held ids it covers go, and
+ * those of other incarnations (epochs go out in order: an earlier
+ * incarnation's are all behind it).
+ */
+static void advance_prefix(struct publisher *p, const struct id_place *at)
 {
 	size_t n = 0;
 
+	if (p->have_stored && id_not_after(at, &p->stored))
+		return;
+	p->stored = *at;
+	p->have_stored = true;
 	for (size_t i = 0; i < p->nheld; i++)
-		if (!id_not_after(&p->held[i], &p->stored))
+		if (!strcmp(p->held[i].incarnation, at->incarnation) &&
+		    !id_not_after(&p->held[i], at))
 			p->held[n++] = p->held[i];
 	p->nheld = n;
+	known_save(p);
 }
 
 /* Connected, and not waiting out a silence (back_off). */
@@ -254,6 +363,8 @@ static int send_message(struct publisher *p)
 		return 0;
 	if (stored_already(p, p->msg_id)) {
 		p->stats.skipped++;
+		/* Stored before: part of the prefix once the round settles. */
+		snprintf(p->last_sent, sizeof(p->last_sent), "%s", p->msg_id);
 	} else {
 		s = bus_async_publish(&p->pub, p->subject, p->msg.buf, p->msg.len, p->msg_id, NULL,
 				      PUBLISH_MSG_WAIT_MS);
@@ -325,11 +436,11 @@ static int settle(struct publisher *p)
 
 	hold_stored(p, r != BUS_SETTLED);
 	if (r == BUS_SETTLED) {
-		/* Everything sent is stored, in order: a prefix of what comes again. */
-		if (p->last_sent[0] && !id_parse(p->last_sent, strlen(p->last_sent), &p->stored)) {
-			p->have_stored = true;
-			prune_held(p);
-		}
+		/* Everything sent (or held) is stored, in order: a prefix of what comes again. */
+		struct id_place at;
+
+		if (p->last_sent[0] && !id_parse(p->last_sent, strlen(p->last_sent), &at))
+			advance_prefix(p, &at);
 		p->last_sent[0] = '\0';
 		p->away_ms = 0;
 		return 0;
@@ -556,9 +667,12 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 		long long age = stored_age(m);
 
 		snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
-		if ((age < 0 || 2 * age >= duplicate_window(p)) &&
-		    !id_parse(id, strlen(id), &p->stored))
-			p->have_stored = true;
+		struct id_place at;
+
+		/* Known (an earlier run said so): no prefix is guessed from it. */
+		if (!stored_already(p, id) && (age < 0 || 2 * age >= duplicate_window(p)) &&
+		    !id_parse(id, strlen(id), &at))
+			advance_prefix(p, &at);
 	}
 	natsMsg_Destroy(m);
 	return 0;
@@ -585,6 +699,8 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 	snprintf(p->subject, sizeof(p->subject), "%s%s", BUS_COUNTS_SUBJECT, cfg->sensor);
 	bc.retry_unreachable = true;
 	p->bus_cfg = bc;
+	p->state_fd = cfg->state_fd;
+	known_load(p);
 	p->bus = bus_connect(&bc, exit_code, err, errlen);
 	if (!p->bus ||
 	    bus_async_open(&p->pub, p->bus, PUBLISH_MAX_PENDING, PUBLISH_ACK_WAIT_MS, err, errlen))

@@ -10,13 +10,16 @@
  * epoch written again (after a crash, or from the spool) is cut into the
  * same messages. A message's id (Nats-Msg-Id) is the record id of its
  * first line: the stream drops a repeat within its duplicate window.
- * Beyond the window, a publisher started again asks the stream for the
- * last message on its subject and does not publish again what that one
- * and those before it hold (the restart bound is then the stream's
- * retention, not its window); within it, the stream's own dropping is
- * trusted (a message refused before the last one stored goes again). A
- * publisher also remembers what was acknowledged: an epoch held back by
- * another output and offered again is not published again.
+ * Beyond the window, what the publisher knows the stream holds decides:
+ * the prefix of its messages acknowledged in order, and the messages
+ * stored in rounds that failed (a full stream takes a small message after
+ * refusing a large one). It keeps both in PUBLISH_STORED_FILE for the
+ * next run, which also asks the stream for the last message on its
+ * subject (acknowledged just before a kill, say) and, unless it is known
+ * or younger than half the window, takes it and those before it as
+ * stored (the restart bound is then the stream's retention, not its
+ * window); a younger one lets the epoch go again whole, and the stream's
+ * dropping heals a message refused before the last one stored.
  *
  * sync() waits until every message is acknowledged: the drainer commits
  * the epoch only then. A message refused or not acknowledged in time, or
@@ -49,6 +52,12 @@
 struct publish_config {
 	struct bus_config bus;
 	const char *sensor;
+	/*
+	 * The state directory, held (-1: none): what the publisher knows the
+	 * stream holds (PUBLISH_STORED_FILE) is kept there, so that a restart
+	 * sends only what the stream lacks of an epoch.
+	 */
+	int state_fd;
 };
 
 /* What the publisher did since it started (botsink status). */
@@ -80,6 +89,12 @@ void publisher_stats(struct sink *s, struct publish_stats *out);
  * 0 or -1 (errno).
  */
 #define PUBLISH_STATUS_FILE "publish.status"
+/*
+ * "botsink-stored 1", then "prefix ID" (every message up to ID of its
+ * incarnation is stored; "prefix -": none known), then "held ID" lines
+ * (stored in rounds that failed): replaced whole when it changes.
+ */
+#define PUBLISH_STORED_FILE "publish.stored"
 int publish_status_save(int dir, const char *name, const struct publish_stats *st,
 			unsigned long long spool_bytes);
 /* That file's values. */

@@ -7,6 +7,9 @@
 
 #define FILTER_MAX (BUS_NAME_MAX + 32)
 
+_Static_assert(TOPOLOGY_PARTNERS_MIN_WINDOW >= 2 * TOPOLOGY_ACK_WAIT,
+	       "a batch redelivered after the ack wait must meet its outputs' ids");
+
 void topology_defaults(struct topology *t)
 {
 	*t = (struct topology){
@@ -85,6 +88,8 @@ static void partners_stream(const struct topology *t, jsStreamConfig *sc, const 
 	sc->MaxAge = t->partners_max_age * NS_PER_S;
 	sc->MaxBytes = t->partners_max_bytes;
 	sc->Discard = js_DiscardOld;
+	if (t->duplicate_window < TOPOLOGY_PARTNERS_MIN_WINDOW)
+		sc->Duplicates = TOPOLOGY_PARTNERS_MIN_WINDOW * NS_PER_S;
 }
 
 static void report_line(FILE *report, const char *what, const char *name, bool created)

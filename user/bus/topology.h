@@ -61,6 +61,14 @@
  */
 #define TOPOLOGY_ACK_WAIT (30)
 /*
+ * The partner stream's duplicate window is never shorter than this, 2 ack
+ * waits, whatever `botsink streams --duplicate-window` says for the counts:
+ * a batch of counts whose acknowledgement was lost (a hub killed, or a
+ * node killed before it wrote the consumer's state) comes back after the
+ * ack wait, and the hub's messages made of it again must be dropped.
+ */
+#define TOPOLOGY_PARTNERS_MIN_WINDOW 60
+/*
  * Messages handed out and not yet acknowledged: the hub takes batches of
  * up to a few hundred from each of several hubs, a partner one batch; the
  * bound keeps a stuck reader from taking the whole stream.

@@ -291,7 +291,8 @@ static const struct opt streams_opts[] = {
 			    "(default: 1G)\n"),
 	STREAMS_OPT("duplicate-window", "TIME", OPT_DURATION, duplicate_window, TIME_RANGE,
 		    .help = "a message id seen within this is stored once\n"
-			    "(default: 600s)\n"),
+			    "(default: 600s; the partner stream keeps at least " STRINGIFY(
+				    TOPOLOGY_PARTNERS_MIN_WINDOW) "s)\n"),
 	STREAMS_OPT("partners-max-age", "TIME", OPT_DURATION, partners_max_age, TIME_RANGE,
 		    .help = "feed records older than this are dropped\n"
 			    "(default: 7d)\n"),

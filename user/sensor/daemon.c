@@ -613,7 +613,8 @@ static int open_publisher(struct daemon *d)
 					      .auth_file = o->publish_auth,
 					      .ca_file = o->publish_ca,
 					      .name = o->sensor },
-				     .sensor = o->sensor };
+				     .sensor = o->sensor,
+				     .state_fd = d->state_fd };
 	char err[512];
 	int ret;
 
