@@ -18,7 +18,7 @@ BUILD := build
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
-LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb -lnats -linih -lcrypt -lmicrohttpd -lgnutls
+LDLIBS := -lxdp -lbpf -lelf -lz -lcrypto -lmaxminddb -lnats -llz4 -linih -lcrypt -lmicrohttpd -lgnutls
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ivmlinux -Iinclude -Ibpf
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -148,6 +148,11 @@ $(BUILD)/tests/bus_tool: tests/nats/bus_tool.c $(LIB_OBJS) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
+# The README's partner reader, libnats alone (tests/nats/test_cluster.sh).
+$(BUILD)/tests/partner_client: tests/nats/partner_client.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ -lnats
+
 # For the lab's bots end (tests/e2e/test_verify.sh).
 $(BUILD)/tests/xdp_pass.bpf.o: tests/e2e/xdp_pass.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
@@ -201,7 +206,8 @@ fuzz: $(FUZZERS)
 	done
 
 test: all unit fuzzers $(BUILD)/tests/prog_test $(BUILD)/tests/botsink-gen \
-		$(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/bus_tool $(NATS_TESTS)
+		$(BUILD)/tests/xdp_pass.bpf.o $(BUILD)/tests/bus_tool $(BUILD)/tests/partner_client \
+		$(NATS_TESTS)
 	BUILD=$(BUILD) tests/run.sh
 
 demo:

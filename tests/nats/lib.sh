@@ -10,6 +10,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BOTSINK="$ROOT/${BUILD:-build}/botsink"
 BUS_TOOL="$ROOT/${BUILD:-build}/tests/bus_tool"
+PARTNER_CLIENT="$ROOT/${BUILD:-build}/tests/partner_client"
 TEST_NAME=$(basename "$0" .sh)
 
 for tool in nats-server openssl curl; do

@@ -55,6 +55,18 @@ expect "partner A pulls its records" 0 "2 records in 1 messages" pull partner-A 
 expect_eq "partner A's records" "$OUT" $'a1\na2'
 expect "public pulls its records (no newline at the end: one added)" 0 "1 records" pull public --idle 1
 expect_eq "public's records" "$OUT" "p1"
+# The README's reader, libnats alone, given the lines of the partner's
+# credentials file: its own records, acknowledged (none the second time).
+creds_line() { sed -n "s/^$2 = //p" "$CREDS/$1.creds"; }
+# shellcheck disable=SC2317
+plain_client() {
+	"$PARTNER_CLIENT" "$NATS_URLS" "$CA" "$(creds_line "$1" user)" "$(creds_line "$1" password)" \
+		"$(creds_line "$1" inbox_prefix)"
+}
+expect "the hub publishes for partner A again" 0 "" as hub pub botsink.partner.A $'c1\nc2\n'
+expect "partner A's records through a plain libnats client" 0 "2 records" plain_client partner-A
+expect_eq "the plain client's records" "$OUT" $'c1\nc2'
+expect "the plain client again: nothing left" 0 "0 records" plain_client partner-A
 
 # The refusals, side by side: each waits for its request's timeout.
 in_parallel <<'EOF'
@@ -101,6 +113,6 @@ expect "streams makes it again" 0 "" \
 	"$BOTSINK" streams --nats "$NATS_URLS" --auth "$CREDS/hub.creds" --ca "$CA" \
 	--partners "$WORK/partners.ini"
 expect_eq "what streams created" "$(grep ': created$' <<<"$OUT")" "consumer partner-A: created"
-expect "partner A pulls again, from the start" 0 "3 records" pull partner-A --idle 1
+expect "partner A pulls again, from the start (a1, a2, c1, c2, a3)" 0 "5 records" pull partner-A --idle 1
 
 finish

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bus/conn.h"
+#include "lib/log.h"
 #include "lib/util.h"
 
 #define CONNECT_TIMEOUT_MS 5000
@@ -163,6 +164,29 @@ static void on_connected(natsConnection *nc, void *closure)
 
 	(void)nc;
 	__atomic_store_n(&b->connected, true, __ATOMIC_RELEASE);
+}
+
+bool bus_watch(struct bus *b, const char *who, const char *waiting)
+{
+	const char *text = NULL;
+
+	if (natsConnection_Status(b->nc) == NATS_CONN_STATUS_CONNECTED) {
+		if (b->said_away)
+			log_info("%s: connected again", who);
+		b->said_away = false;
+		return true;
+	}
+	natsConnection_GetLastError(b->nc, &text);
+	if (!text)
+		text = "";
+	/* libnats clears its reason between attempts: only a new one is said. */
+	if (b->said_away && (!text[0] || !strncmp(b->said_why, text, sizeof(b->said_why) - 1)))
+		return false;
+	log_warn("%s: not connected%s%s%s; %s", who, text[0] ? " (" : "", text, text[0] ? ")" : "",
+		 waiting);
+	snprintf(b->said_why, sizeof(b->said_why), "%s", text);
+	b->said_away = true;
+	return false;
 }
 
 const char *bus_server_said(struct bus *b)

@@ -45,6 +45,9 @@ struct bus {
 	 * (they get this struct) comes after it, so the struct may be freed.
 	 */
 	bool closed;
+	/* bus_watch: the outage said, with its reason as said. */
+	bool said_away;
+	char said_why[256];
 };
 
 /*
@@ -68,6 +71,12 @@ const char *bus_error(struct bus *b, natsStatus s);
 /* The server's last asynchronous error (said once, then forgotten), or NULL. */
 const char *bus_server_said(struct bus *b);
 void bus_close(struct bus *b);
+/*
+ * Is the connection up? While it is not, "WHO: not connected (REASON);
+ * WAITING" is logged once, and again when libnats's reason changes (a
+ * refused handshake comes after the loss); its return is logged once.
+ */
+bool bus_watch(struct bus *b, const char *who, const char *waiting);
 
 /* Is `name` usable in a subject ([A-Za-z0-9_-], 1-BUS_NAME_MAX characters)? */
 bool bus_name_valid(const char *name);

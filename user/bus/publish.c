@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bus/pack.h"
 #include "bus/publish.h"
 #include "bus/topology.h"
 #include "feed/counts.h"
@@ -27,6 +28,7 @@ struct publisher {
 	struct bus_async pub;
 	char subject[sizeof(BUS_COUNTS_SUBJECT) + BUS_NAME_MAX];
 	struct strbuf msg; /* the message being filled */
+	struct strbuf packed; /* it, packed (bus/pack.h) */
 	size_t msg_records;
 	char msg_id[RECORD_ID_LEN];
 	size_t epoch_len; /* msg_id's "SENSOR:INCARNATION:EPOCH:" length */
@@ -52,7 +54,7 @@ struct publisher {
 	/* A connection closed for good is made again (reopen) from bus_cfg. */
 	struct bus_config bus_cfg;
 	uint64_t reopen_at; /* CLOCK_MONOTONIC ms */
-	bool reopen_failed, said_away;
+	bool reopen_failed;
 	/*
 	 * What the stream holds was asked (learn_stored): at start, or, for a
 	 * sensor that started while the cluster was away, at its first
@@ -316,8 +318,9 @@ static void reopen(struct publisher *p)
 static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t errlen);
 
 /*
- * Whether epochs may go now. A connection lost is said once, with the
- * server's last word (a refusal, say); one closed for good is replaced.
+ * Whether epochs may go now: connected (bus_watch says an outage and its
+ * reason) and not waiting out a silence; a connection closed for good is
+ * replaced.
  */
 static bool reachable(struct publisher *p)
 {
@@ -325,33 +328,22 @@ static bool reachable(struct publisher *p)
 
 	if (st == NATS_CONN_STATUS_CLOSED)
 		reopen(p);
-	if (connected(p)) {
-		p->said_away = false;
-		if (!p->learned) {
-			char err[512];
-			int code;
+	if (!bus_watch(p->bus, p->subject, "epochs wait in the spool") || now_ms() < p->away_until)
+		return false;
+	if (!p->learned) {
+		char err[512];
+		int code;
 
-			if (learn_stored(p, &code, err, sizeof(err))) {
-				if (!p->learn_failed)
-					log_warn("%s; epochs wait in the spool", err);
-				p->learn_failed = true;
-				return false;
-			}
-			p->learned = true;
-			p->learn_failed = false;
+		if (learn_stored(p, &code, err, sizeof(err))) {
+			if (!p->learn_failed)
+				log_warn("%s; epochs wait in the spool", err);
+			p->learn_failed = true;
+			return false;
 		}
-		return true;
+		p->learned = true;
+		p->learn_failed = false;
 	}
-	if (!p->said_away && natsConnection_Status(p->bus->nc) != NATS_CONN_STATUS_CONNECTED) {
-		const char *text = NULL;
-
-		natsConnection_GetLastError(p->bus->nc, &text);
-		log_warn("%s: not connected%s%s%s; epochs wait in the spool", p->subject,
-			 text && text[0] ? " (" : "", text && text[0] ? text : "",
-			 text && text[0] ? ")" : "");
-		p->said_away = true;
-	}
-	return false;
+	return true;
 }
 
 /* The message filled so far, to the stream (unless it holds it already). */
@@ -366,8 +358,10 @@ static int send_message(struct publisher *p)
 		/* Stored before: part of the prefix once the round settles. */
 		snprintf(p->last_sent, sizeof(p->last_sent), "%s", p->msg_id);
 	} else {
-		s = bus_async_publish(&p->pub, p->subject, p->msg.buf, p->msg.len, p->msg_id, NULL,
-				      PUBLISH_MSG_WAIT_MS);
+		s = bus_pack(p->msg.buf, p->msg.len, &p->packed) ?
+			    NATS_NO_MEMORY :
+			    bus_async_publish(&p->pub, p->subject, p->packed.buf, p->packed.len,
+					      p->msg_id, BUS_COUNTS_PACKED, PUBLISH_MSG_WAIT_MS);
 		if (s == NATS_OK) {
 			p->stats.messages++;
 			snprintf(p->last_sent, sizeof(p->last_sent), "%s", p->msg_id);
@@ -555,6 +549,7 @@ static void publisher_close(struct sink *s)
 	bus_async_close(&p->pub);
 	bus_close(p->bus);
 	sb_free(&p->msg);
+	sb_free(&p->packed);
 	sb_free(&p->line);
 	free(p->held);
 	free(p);

@@ -15,7 +15,8 @@
  *
  * SRC: a host, or an aggregate's prefix; FLAGS: "o" an aggregate
  * (overflow), "a" a catch-all (no sid), both, or "-". A line of JSON keys
- * would be three times longer: the stream stores every byte three times.
+ * would be three times longer: the stream stores every byte three times
+ * (messages of these lines travel packed: bus/pack.h).
  */
 #ifndef BOTSINK_COUNTS_H
 #define BOTSINK_COUNTS_H

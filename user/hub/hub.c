@@ -10,6 +10,7 @@
 #include "bus/async.h"
 #include "bus/conn.h"
 #include "bus/keyshare.h"
+#include "bus/pack.h"
 #include "bus/topology.h"
 #include "enrich/enrich.h"
 #include "feed/counts.h"
@@ -70,8 +71,7 @@ struct hub {
 	size_t nviews;
 	struct feed_count *counts;
 	size_t cap;
-	char *text; /* the message in hand, parsed in place */
-	size_t text_cap;
+	struct strbuf text; /* the message in hand, parsed in place */
 	natsMsgList *batch; /* the batch in hand */
 	time_t batch_touched; /* when it was fetched or last said to be in progress */
 	struct hub_stats stats;
@@ -221,24 +221,51 @@ static int room_for(struct hub *h, size_t n)
  * The counts of one message, enriched. Lines that are not counts are
  * reported by position only (they may hold raw addresses) and skipped.
  */
+/*
+ * The message's counts lines into h->text, to parse in place (with room
+ * for a last line's terminator): unpacked (bus/pack.h), or copied. 0; 1
+ * for a format this hub does not read (the message goes back); -1 for a
+ * packed message that does not unpack (said; it is skipped).
+ */
+static int message_text(struct hub *h, natsMsg *m, const char *id)
+{
+	const char *format = NULL, *data = natsMsg_GetData(m);
+	size_t len = (size_t)natsMsg_GetDataLength(m);
+	char err[160];
+
+	if (natsMsgHeader_Get(m, BUS_FORMAT_HEADER, &format) != NATS_OK || !format) {
+		sb_reset(&h->text);
+		sb_append(&h->text, data, len);
+		return 0;
+	}
+	if (strcmp(format, BUS_COUNTS_PACKED)) {
+		log_error("message %s: counts as %.32s: it goes back, for a hub that reads them",
+			  id, format);
+		h->metrics.errors[HUB_ERR_VERSION]++;
+		return 1;
+	}
+	if (!bus_unpack(data, len, &h->text, err, sizeof(err)))
+		return 0;
+	log_error("message %s: %s; skipped", id, err);
+	h->metrics.errors[HUB_ERR_BAD_LINE]++;
+	return -1;
+}
+
 static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 {
-	size_t len = (size_t)natsMsg_GetDataLength(m), n = 0, line = 0, lines = 1;
+	size_t len, n = 0, line = 0, lines = 1;
 	char err[160], *data;
+	int ret;
 
 	*out = 0;
-	/* A copy to parse in place, with room for a last line's terminator. */
-	if (len + 1 > h->text_cap) {
-		char *t = realloc(h->text, len + 1);
-
-		if (!t)
-			goto nomem;
-		h->text = t;
-		h->text_cap = len + 1;
-	}
-	data = h->text;
-	memcpy(data, natsMsg_GetData(m), len);
-	data[len] = '\n';
+	ret = message_text(h, m, id);
+	if (ret)
+		return ret > 0 ? 1 : 0;
+	if (h->text.oom)
+		goto nomem;
+	data = h->text.buf;
+	len = h->text.len;
+	data[len] = '\n'; /* over the NUL: a strbuf keeps room for it */
 	/* Room first: a count points into itself (its record id). */
 	for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len - p))); p++)
 		lines++;
@@ -606,6 +633,7 @@ static int loop(struct hub *h)
 			h->metrics.errors[HUB_ERR_FETCH]++;
 			sleep(1); /* the cluster is away: libnats reconnects */
 		}
+		bus_watch(h->bus, "hub", "counts wait in the stream");
 		natsMsgList_Destroy(&list);
 		if (time(NULL) - refreshed >= every) {
 			refresh_consumer(h);
@@ -766,7 +794,7 @@ static void release(struct hub *h)
 	}
 	free(h->views);
 	free(h->counts);
-	free(h->text);
+	sb_free(&h->text);
 	partners_free(&h->partners);
 	key_store_close(&h->keys);
 	feed_free(&h->feed);
