@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "lib/util.h"
 
 #define HUB_FETCH_WAIT_MS 1000 /* a fetch returns after this with what came */
+#define HUB_HEAP_BLOCK_MAX (16 << 20) /* blocks up to this come from the heap (hub_run) */
 #define HUB_ACK_WAIT_MS 10000 /* no acknowledgement for this long: the batch comes back */
 #define HUB_MSG_WAIT_MS 120000 /* one record message's acknowledgement, at most */
 #define HUB_MAX_PENDING 4096 /* record messages in flight */
@@ -814,6 +816,13 @@ int hub_run(const struct hub_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * libnats copies every output message (a few hundred KB) into a block
+	 * of its own: from the heap, reused, rather than mmap'd and unmapped
+	 * each time, whose page faults cost more than the copy.
+	 */
+	mallopt(M_MMAP_THRESHOLD, HUB_HEAP_BLOCK_MAX);
+	mallopt(M_TRIM_THRESHOLD, 4 * HUB_HEAP_BLOCK_MAX);
 	ret = start(&h);
 	if (!ret)
 		ret = loop(&h);
