@@ -253,7 +253,11 @@ CHECKINS=$(figure "$WORK/latency.out" lat_checkins)
 
 echo "targets"
 target "sensor: a 1M-record epoch published" "$(figure "$WORK/publish.out" publish_ms)" 3000 ms
-target "hub on one CPU: records in per second" \
+# "On one core": per second of the hub's own CPU. Its wall time is the
+# cluster's here (3 nodes storing its outputs on the same 2 vCPUs): shown.
+target "hub: records in per second of its CPU" \
+	"$(awk -v i="$IN_RECORDS" -v cpu="$(cpu_s "$HUB_TICKS")" 'BEGIN { print i / cpu }')" 200000 "records/s" min
+target "hub: records in per second of wall time" \
 	"$(awk -v i="$IN_RECORDS" -v ms="$HUB_MS" 'BEGIN { print i / (ms / 1e3) }')" 200000 "records/s" min
 target "check-in -> public record, p99" "$(figure "$WORK/latency.out" lat_p99_ms)" 2000 ms
 exit 0
