@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Messages of counts packed and unpacked (bus/pack.h), good and hostile. */
+#include <errno.h>
 #include <lz4frame.h>
 #include "bus/pack.h"
 #include "unit.h"
@@ -44,6 +45,7 @@ static void expect_refused(const char *what, const char *data, size_t len, const
 	char err[160] = "";
 
 	CHECK(bus_unpack(data, len, &out, err, sizeof(err)) == -1);
+	CHECK_INT(errno, EBADMSG); /* never will: skipped, not tried again */
 	CHECK_INT(out.len, 0);
 	if (!strstr(err, reason))
 		fprintf(stderr, "%s: '%s' lacks '%s'\n", what, err, reason);

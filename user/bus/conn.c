@@ -166,25 +166,40 @@ static void on_connected(natsConnection *nc, void *closure)
 	__atomic_store_n(&b->connected, true, __ATOMIC_RELEASE);
 }
 
+/* Was this reason said in this outage? If not, it is now (while there is room). */
+static bool said_before(struct bus *b, const char *text)
+{
+	for (unsigned int i = 0; i < b->nsaid; i++)
+		if (!strcmp(b->said_why[i], text))
+			return true;
+	if (b->nsaid == BUS_WATCH_REASONS)
+		return true;
+	snprintf(b->said_why[b->nsaid++], sizeof(b->said_why[0]), "%s", text);
+	return false;
+}
+
 bool bus_watch(struct bus *b, const char *who, const char *waiting)
 {
-	const char *text = NULL;
+	const char *last = NULL;
+	char text[sizeof(b->said_why[0])];
 
 	if (natsConnection_Status(b->nc) == NATS_CONN_STATUS_CONNECTED) {
 		if (b->said_away)
 			log_info("%s: connected again", who);
 		b->said_away = false;
+		b->nsaid = 0;
 		return true;
 	}
-	natsConnection_GetLastError(b->nc, &text);
-	if (!text)
-		text = "";
+	/* libnats's reconnecting thread rewrites it: copied at once. */
+	natsConnection_GetLastError(b->nc, &last);
+	snprintf(text, sizeof(text), "%s", last ? last : "");
 	/* libnats clears its reason between attempts: only a new one is said. */
-	if (b->said_away && (!text[0] || !strncmp(b->said_why, text, sizeof(b->said_why) - 1)))
+	if (b->said_away && (!text[0] || said_before(b, text)))
 		return false;
+	if (!b->said_away && text[0])
+		said_before(b, text);
 	log_warn("%s: not connected%s%s%s; %s", who, text[0] ? " (" : "", text, text[0] ? ")" : "",
 		 waiting);
-	snprintf(b->said_why, sizeof(b->said_why), "%s", text);
 	b->said_away = true;
 	return false;
 }

@@ -34,6 +34,8 @@ struct bus_config {
 	bool retry_unreachable;
 };
 
+#define BUS_WATCH_REASONS 4
+
 struct bus {
 	natsConnection *nc;
 	jsCtx *js;
@@ -45,9 +47,13 @@ struct bus {
 	 * (they get this struct) comes after it, so the struct may be freed.
 	 */
 	bool closed;
-	/* bus_watch: the outage said, with its reason as said. */
+	/*
+	 * bus_watch: the outage said, and the reasons said in it (nodes that
+	 * fail differently take turns: each reason is said once).
+	 */
 	bool said_away;
-	char said_why[256];
+	unsigned int nsaid;
+	char said_why[BUS_WATCH_REASONS][160];
 };
 
 /*
@@ -73,8 +79,9 @@ const char *bus_server_said(struct bus *b);
 void bus_close(struct bus *b);
 /*
  * Is the connection up? While it is not, "WHO: not connected (REASON);
- * WAITING" is logged once, and again when libnats's reason changes (a
- * refused handshake comes after the loss); its return is logged once.
+ * WAITING" is logged once, and again for each new reason libnats gives
+ * (a refused handshake comes after the loss), up to BUS_WATCH_REASONS an
+ * outage; its return is logged once.
  */
 bool bus_watch(struct bus *b, const char *who, const char *waiting);
 

@@ -31,10 +31,12 @@ int bus_unpack(const char *in, size_t len, struct strbuf *out, char *err, size_t
 	LZ4F_frameInfo_t info;
 	size_t used = len, want, ret = 0;
 	const char *why = NULL;
+	int err_no = EBADMSG;
 
 	sb_reset(out);
 	if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION))) {
 		why = "no memory";
+		err_no = ENOMEM;
 		goto out;
 	}
 	ret = LZ4F_getFrameInfo(d, &info, in, &used);
@@ -49,6 +51,7 @@ int bus_unpack(const char *in, size_t len, struct strbuf *out, char *err, size_t
 	want = (size_t)info.contentSize;
 	if (!sb_room(out, want + 1)) {
 		why = "no memory";
+		err_no = ENOMEM;
 		goto out;
 	}
 	in += used;
@@ -76,6 +79,7 @@ out:
 	if (why) {
 		snprintf(err, errlen, "packed counts: %s", why);
 		sb_reset(out);
+		errno = err_no;
 		return -1;
 	}
 	out->buf[out->len] = '\0';

@@ -16,15 +16,15 @@
 #include "lib/strbuf.h"
 
 #define BUS_COUNTS_PACKED "counts+lz4"
-/* No message of counts unpacks to more (1,000 lines of up to 8 KB, and then some). */
-#define BUS_UNPACKED_MAX (16u << 20)
+/* No message of counts unpacks to more: max_payload (server_config.h), as a plain one. */
+#define BUS_UNPACKED_MAX (8u << 20)
 
 /* in, packed, into out (replaced). 0, or -1 (ENOMEM). */
 int bus_pack(const char *in, size_t len, struct strbuf *out);
 /*
  * A packed message into out (replaced), with one byte to spare after it.
- * 0, or -1 with the reason in err (corrupt, larger than
- * BUS_UNPACKED_MAX, no memory).
+ * 0, or -1 with the reason in err and errno: EBADMSG (corrupt, larger
+ * than BUS_UNPACKED_MAX: it never will), ENOMEM (it may, later).
  */
 int bus_unpack(const char *in, size_t len, struct strbuf *out, char *err, size_t errlen);
 

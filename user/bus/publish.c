@@ -71,6 +71,8 @@ struct publisher {
 	struct id_place *held;
 	size_t nheld;
 	int state_fd; /* where stored and held are kept (PUBLISH_STORED_FILE); -1: nowhere */
+	bool known_file; /* there was one at start (known_load) */
+	bool save_failed; /* said once */
 };
 
 #define PUBLISH_BACKOFF_MAX_MS 60000ULL
@@ -151,7 +153,9 @@ static void put_id(FILE *f, const char *key, const char *sensor, const struct id
 
 /*
  * What the stream is known to hold into PUBLISH_STORED_FILE, for a
- * restart. A failure is said: the restart may then send some again.
+ * restart: written whole, synced, then renamed over the last one, and
+ * ended by "end" (a file cut short is not trusted). A failure is said
+ * once: a restart may then send again some of what the stream holds.
  */
 static void known_save(struct publisher *p)
 {
@@ -165,63 +169,94 @@ static void known_save(struct publisher *p)
 	f = create_private(p->state_fd, tmp);
 	if (!f)
 		goto fail;
-	fputs("botsink-stored 1\n", f);
+	fputs(PUBLISH_STORED_MAGIC "\n", f);
 	if (p->have_stored)
 		put_id(f, "prefix", sensor, &p->stored);
-	else
-		fputs("prefix -\n", f);
 	for (size_t i = 0; i < p->nheld; i++)
 		put_id(f, "held", sensor, &p->held[i]);
+	fputs("end\n", f);
+	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
+		fclose(f);
+		goto fail;
+	}
 	if (fclose(f) || renameat(p->state_fd, tmp, p->state_fd, PUBLISH_STORED_FILE))
 		goto fail;
+	p->save_failed = false;
 	return;
 fail:
-	log_warn("%s: %s; a restart may send again messages the stream holds", PUBLISH_STORED_FILE,
-		 strerror(errno));
+	if (!p->save_failed)
+		log_warn("%s: %s; a restart may send again messages the stream holds",
+			 PUBLISH_STORED_FILE, strerror(errno));
+	p->save_failed = true;
 }
 
-/* What an earlier run knew the stream holds (PUBLISH_STORED_FILE), if anything. */
-static void known_load(struct publisher *p)
+/* One line of PUBLISH_STORED_FILE (its newline cut): 0, 1 at "end", -1 if not one. */
+static int known_line(struct publisher *p, const char *line)
 {
 	const char *sensor = p->subject + strlen(BUS_COUNTS_SUBJECT);
+	const char *id = strchr(line, ' ');
 	size_t len = strlen(sensor);
+	struct id_place at;
+
+	if (!strcmp(line, "end"))
+		return 1;
+	if (!id || id_parse(id + 1, strlen(id + 1), &at))
+		return -1;
+	/* Another sensor's (a state directory reused under a new name): not ours. */
+	if (strncmp(id + 1, sensor, len) || id[1 + len] != ':')
+		return 0;
+	if (!strncmp(line, "prefix ", 7)) {
+		p->stored = at;
+		p->have_stored = true;
+	} else if (strncmp(line, "held ", 5) || !hold(p, id + 1)) {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What an earlier run knew the stream holds (PUBLISH_STORED_FILE), if
+ * anything. A file that is there but not whole is said, and then no
+ * prefix is guessed from the stream either (learn_stored): repeats rather
+ * than a gap.
+ */
+static void known_load(struct publisher *p)
+{
 	int fd = p->state_fd < 0 ? -1 :
 				   openat(p->state_fd, PUBLISH_STORED_FILE,
 					  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, lineno = 1;
 	ssize_t n;
+	int r = -1;
 
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
+	p->known_file = true;
 	n = getline(&line, &cap, f);
-	if (n < 0 || strcmp(line, "botsink-stored 1\n")) {
-		log_warn("%s: not a publisher's state; ignored", PUBLISH_STORED_FILE);
-		goto out;
-	}
-	while ((n = getline(&line, &cap, f)) > 0) {
-		const char *id = strchr(line, ' ');
-
-		if (line[n - 1] == '\n')
-			line[--n] = '\0';
-		/* Another sensor's (a state directory reused under a new name): not ours. */
-		if (!id || strncmp(id + 1, sensor, len) || id[1 + len] != ':')
-			continue;
-		id++;
-		if (!strncmp(line, "prefix ", 7))
-			p->have_stored = !id_parse(id, strlen(id), &p->stored);
-		else if (!strncmp(line, "held ", 5))
-			hold(p, id);
-	}
-	if (p->nheld)
+	if (n > 0 && !strcmp(line, PUBLISH_STORED_MAGIC "\n"))
+		for (r = 0; !r && (n = getline(&line, &cap, f)) > 0;) {
+			lineno++;
+			if (line[n - 1] != '\n')
+				break;
+			line[n - 1] = '\0';
+			r = known_line(p, line);
+		}
+	if (r != 1) {
+		log_warn(
+			"%s:%zu: not a publisher's state, or cut short; ignored (what the stream holds may go again)",
+			PUBLISH_STORED_FILE, lineno);
+		p->have_stored = false;
+		p->nheld = 0;
+	} else if (p->nheld) {
 		log_info(
 			"%s: %zu messages the stream stored in rounds that failed are not sent again",
 			p->subject, p->nheld);
-out:
+	}
 	free(line);
 	fclose(f);
 }
@@ -664,8 +699,15 @@ static int learn_stored(struct publisher *p, int *exit_code, char *err, size_t e
 		snprintf(p->stats.last_acked, sizeof(p->stats.last_acked), "%s", id);
 		struct id_place at;
 
-		/* Known (an earlier run said so): no prefix is guessed from it. */
-		if (!stored_already(p, id) && (age < 0 || 2 * age >= duplicate_window(p)) &&
+		/*
+		 * A prefix is guessed from it only without PUBLISH_STORED_FILE
+		 * (the first run, or no state directory): with the file, a
+		 * message it does not know was stored in a round cut short
+		 * (killed before it settled), and messages before it may be
+		 * missing. They go again: repeats past the window rather than
+		 * a gap.
+		 */
+		if (!p->known_file && (age < 0 || 2 * age >= duplicate_window(p)) &&
 		    !id_parse(id, strlen(id), &at))
 			advance_prefix(p, &at);
 	}
@@ -714,6 +756,7 @@ struct sink *publisher_open(const struct publish_config *cfg, int *exit_code, ch
 fail:
 	bus_async_close(&p->pub);
 	bus_close(p->bus);
+	free(p->held);
 	free(p);
 	return NULL;
 }

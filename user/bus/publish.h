@@ -90,11 +90,13 @@ void publisher_stats(struct sink *s, struct publish_stats *out);
  */
 #define PUBLISH_STATUS_FILE "publish.status"
 /*
- * "botsink-stored 1", then "prefix ID" (every message up to ID of its
- * incarnation is stored; "prefix -": none known), then "held ID" lines
- * (stored in rounds that failed): replaced whole when it changes.
+ * PUBLISH_STORED_MAGIC, then "prefix ID" if one is known (every message
+ * up to ID of its incarnation is stored), "held ID" lines (stored in
+ * rounds that failed), and "end": replaced whole (synced) when it
+ * changes. Ids hold no address.
  */
 #define PUBLISH_STORED_FILE "publish.stored"
+#define PUBLISH_STORED_MAGIC "botsink-stored 2"
 int publish_status_save(int dir, const char *name, const struct publish_stats *st,
 			unsigned long long spool_bytes);
 /* That file's values. */

@@ -12,6 +12,7 @@
 #include "bus/conn.h"
 #include "bus/keyshare.h"
 #include "bus/pack.h"
+#include "bus/publish.h"
 #include "bus/topology.h"
 #include "enrich/enrich.h"
 #include "feed/counts.h"
@@ -233,9 +234,14 @@ static int message_text(struct hub *h, natsMsg *m, const char *id)
 {
 	const char *format = NULL, *data = natsMsg_GetData(m);
 	size_t len = (size_t)natsMsg_GetDataLength(m);
+	natsStatus s = natsMsgHeader_Get(m, BUS_FORMAT_HEADER, &format);
 	char err[160];
 
-	if (natsMsgHeader_Get(m, BUS_FORMAT_HEADER, &format) != NATS_OK || !format) {
+	if (s != NATS_OK && s != NATS_NOT_FOUND) {
+		h->text.oom = true; /* no memory to look: it comes back */
+		return 0;
+	}
+	if (!format) {
 		sb_reset(&h->text);
 		sb_append(&h->text, data, len);
 		return 0;
@@ -248,6 +254,10 @@ static int message_text(struct hub *h, natsMsg *m, const char *id)
 	}
 	if (!bus_unpack(data, len, &h->text, err, sizeof(err)))
 		return 0;
+	if (errno == ENOMEM) {
+		h->text.oom = true; /* it comes back */
+		return 0;
+	}
 	log_error("message %s: %s; skipped", id, err);
 	h->metrics.errors[HUB_ERR_BAD_LINE]++;
 	return -1;
@@ -271,6 +281,13 @@ static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 	/* Room first: a count points into itself (its record id). */
 	for (const char *p = data; (p = memchr(p, '\n', (size_t)(data + len - p))); p++)
 		lines++;
+	/* A publisher's messages hold up to PUBLISH_MSG_RECORDS: no room made for more. */
+	if (lines > PUBLISH_MSG_RECORDS + 1) {
+		log_error("message %s: more lines than a message of counts holds (%d); skipped", id,
+			  PUBLISH_MSG_RECORDS);
+		h->metrics.errors[HUB_ERR_BAD_LINE]++;
+		return 0;
+	}
 	if (room_for(h, lines))
 		goto nomem;
 	for (size_t at = 0; at < len; line++) {
