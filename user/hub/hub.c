@@ -27,6 +27,7 @@
 
 #define HUB_FETCH_WAIT_MS 1000 /* a fetch returns after this with what came */
 #define HUB_HEAP_BLOCK_MAX (16 << 20) /* blocks up to this come from the heap (hub_run) */
+#define HUB_START_TRIES 30 /* a second apart: a cluster not answering at start */
 #define HUB_ACK_WAIT_MS 10000 /* no acknowledgement for this long: the batch comes back */
 #define HUB_MSG_WAIT_MS 120000 /* one record message's acknowledgement, at most */
 #define HUB_MAX_PENDING 4096 /* record messages in flight */
@@ -58,6 +59,7 @@ struct hub {
 	const struct hub_config *cfg;
 	struct bus *bus;
 	struct bus_async pub; /* publishes the record messages */
+	bool pub_open;
 	natsSubscription *sub;
 	struct enricher enrich;
 	struct feed feed;
@@ -234,14 +236,10 @@ static int message_text(struct hub *h, natsMsg *m, const char *id)
 {
 	const char *format = NULL, *data = natsMsg_GetData(m);
 	size_t len = (size_t)natsMsg_GetDataLength(m);
-	natsStatus s = natsMsgHeader_Get(m, BUS_FORMAT_HEADER, &format);
 	char err[160];
 
-	if (s != NATS_OK && s != NATS_NOT_FOUND) {
-		h->text.oom = true; /* no memory to look: it comes back */
-		return 0;
-	}
-	if (!format) {
+	/* No header (or none readable): plain lines, as sensors sent before packing. */
+	if (natsMsgHeader_Get(m, BUS_FORMAT_HEADER, &format) != NATS_OK || !format) {
 		sb_reset(&h->text);
 		sb_append(&h->text, data, len);
 		return 0;
@@ -712,6 +710,35 @@ static int ensure_topology(struct hub *h, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The streams and consumers, the key bucket, the publisher and the
+ * subscription: 0, EXIT_USAGE (refused: permissions, a configuration the
+ * server rejects) or EXIT_RUNTIME (the cluster did not answer in time).
+ * What succeeded stays for the next try.
+ */
+static int join_bus(struct hub *h, char *err, size_t errlen)
+{
+	const struct hub_config *c = h->cfg;
+	int code = ensure_topology(h, err, errlen);
+
+	if (code)
+		return code;
+	if ((h->keyed[0] || h->keyed[1]) && !h->share) {
+		h->share = keyshare_open(h->bus, h->keys_dir, (int)c->replicas, c->key_retention,
+					 err, errlen);
+		if (!h->share)
+			return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	if (!h->pub_open) {
+		if (bus_async_open(&h->pub, h->bus, HUB_MAX_PENDING, HUB_ACK_WAIT_MS, err, errlen))
+			return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
+		h->pub_open = true;
+	}
+	if (subscribe(h, err, errlen))
+		return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
+	return 0;
+}
+
 /* The views' labels in the metrics: public, and partner:NAME (a partner may be "public"). */
 static int label_views(struct hub *h, char *err, size_t errlen)
 {
@@ -769,23 +796,17 @@ static int start(struct hub *h)
 		log_error("%s", err);
 		return code;
 	}
-	code = ensure_topology(h, err, sizeof(err));
+	/* A cluster still electing leaders (a node just back) answers late: tried again. */
+	for (int tries = 1;; tries++) {
+		code = join_bus(h, err, sizeof(err));
+		if (code != EXIT_RUNTIME || tries == HUB_START_TRIES || stop_requested)
+			break;
+		log_warn("%s; trying again in 1 s (%d of %d)", err, tries, HUB_START_TRIES);
+		sleep(1);
+	}
 	if (code) {
 		log_error("%s", err);
 		return code;
-	}
-	if (h->keyed[0] || h->keyed[1]) {
-		h->share = keyshare_open(h->bus, h->keys_dir, (int)c->replicas, c->key_retention,
-					 err, sizeof(err));
-		if (!h->share) {
-			log_error("%s", err);
-			return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
-		}
-	}
-	if (bus_async_open(&h->pub, h->bus, HUB_MAX_PENDING, HUB_ACK_WAIT_MS, err, sizeof(err)) ||
-	    subscribe(h, err, sizeof(err))) {
-		log_error("%s", err);
-		return strstr(err, "ermission") ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	log_info("hub: %s as %s: %zu views (%s%zu partners), batches of %u messages", c->urls,
 		 h->bus->creds.user, h->nviews, c->no_public ? "" : "public and ", h->partners.n,
