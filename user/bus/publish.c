@@ -145,10 +145,11 @@ static bool hold(struct publisher *p, const char *id)
 	return true;
 }
 
-static void put_id(FILE *f, const char *key, const char *sensor, const struct id_place *at)
+static void put_id(struct strbuf *sb, const char *key, const char *sensor,
+		   const struct id_place *at)
 {
-	fprintf(f, "%s %s:%s:%llu:%llu\n", key, sensor, at->incarnation,
-		(unsigned long long)at->epoch, (unsigned long long)at->index);
+	sb_printf(sb, "%s %s:%s:%llu:%llu\n", key, sensor, at->incarnation,
+		  (unsigned long long)at->epoch, (unsigned long long)at->index);
 }
 
 /*
@@ -160,34 +161,25 @@ static void put_id(FILE *f, const char *key, const char *sensor, const struct id
 static void known_save(struct publisher *p)
 {
 	const char *sensor = p->subject + strlen(BUS_COUNTS_SUBJECT);
-	char tmp[sizeof(PUBLISH_STORED_FILE) + 4];
-	FILE *f;
+	struct strbuf sb = { 0 };
+	int ret;
 
 	if (p->state_fd < 0)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.new", PUBLISH_STORED_FILE);
-	f = create_private(p->state_fd, tmp);
-	if (!f)
-		goto fail;
-	fputs(PUBLISH_STORED_MAGIC "\n", f);
+	sb_puts(&sb, PUBLISH_STORED_MAGIC "\n");
 	if (p->have_stored)
-		put_id(f, "prefix", sensor, &p->stored);
+		put_id(&sb, "prefix", sensor, &p->stored);
 	for (size_t i = 0; i < p->nheld; i++)
-		put_id(f, "held", sensor, &p->held[i]);
-	fputs("end\n", f);
-	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) || renameat(p->state_fd, tmp, p->state_fd, PUBLISH_STORED_FILE))
-		goto fail;
-	p->save_failed = false;
-	return;
-fail:
-	if (!p->save_failed)
+		put_id(&sb, "held", sensor, &p->held[i]);
+	sb_puts(&sb, "end\n");
+	errno = ENOMEM;
+	ret = sb.oom ? -1 :
+		       write_private_file(p->state_fd, PUBLISH_STORED_FILE, sb.buf, sb.len, true);
+	sb_free(&sb);
+	if (ret && !p->save_failed)
 		log_warn("%s: %s; a restart may send again messages the stream holds",
 			 PUBLISH_STORED_FILE, strerror(errno));
-	p->save_failed = true;
+	p->save_failed = ret != 0;
 }
 
 /* One line of PUBLISH_STORED_FILE (its newline cut): 0, 1 at "end", -1 if not one. */
@@ -764,21 +756,14 @@ fail:
 int publish_status_save(int dir, const char *name, const struct publish_stats *st,
 			unsigned long long spool_bytes)
 {
-	char tmp[NAME_MAX + 1];
-	FILE *f;
-	int ret;
+	char text[BUS_ID_MAX + 8 * 21]; /* the id and 7 numbers, with their separators */
+	int n = snprintf(text, sizeof(text), "%s %llu %llu %llu %llu %llu %llu %s\n",
+			 st->connected ? "connected" : "away", (unsigned long long)st->messages,
+			 (unsigned long long)st->acked, (unsigned long long)st->duplicates,
+			 (unsigned long long)st->failed, (unsigned long long)st->skipped,
+			 spool_bytes, st->last_acked[0] ? st->last_acked : "-");
 
-	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	f = create_private(dir, tmp); /* 0600, as every state file */
-	if (!f)
-		return -1;
-	fprintf(f, "%s %llu %llu %llu %llu %llu %llu %s\n", st->connected ? "connected" : "away",
-		(unsigned long long)st->messages, (unsigned long long)st->acked,
-		(unsigned long long)st->duplicates, (unsigned long long)st->failed,
-		(unsigned long long)st->skipped, spool_bytes,
-		st->last_acked[0] ? st->last_acked : "-");
-	ret = fclose(f);
-	return ret ? -1 : renameat(dir, tmp, dir, name);
+	return write_private_file(dir, name, text, (size_t)n, false);
 }
 
 int publish_status_read(const char *path, struct publish_status *st)

@@ -414,6 +414,36 @@ FILE *create_private(int dirfd, const char *name)
 	return f;
 }
 
+int write_private_file(int dirfd, const char *name, const char *text, size_t n, bool sync)
+{
+	char tmp[NAME_MAX + 1];
+	FILE *f;
+	int ret = 0, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", name) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	f = create_private(dirfd, tmp);
+	if (!f)
+		return -1;
+	if (fwrite(text, 1, n, f) != n || fflush(f) || (sync && fsync(fileno(f))))
+		ret = -1;
+	saved = errno;
+	if (fclose(f))
+		ret = -1;
+	else
+		errno = saved;
+	if (!ret && renameat(dirfd, tmp, dirfd, name))
+		ret = -1;
+	if (ret) {
+		saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = saved;
+	}
+	return ret;
+}
+
 /* fd's file is still the one at name: not unlinked by a holder going away. */
 static bool still_there(int fd, int dirfd, const char *name)
 {

@@ -90,6 +90,13 @@ int private_subdir_check(int dirfd, const char *name, const char *what, const ch
  */
 FILE *create_private(int dirfd, const char *name);
 /*
+ * A whole state file (n bytes of text) in dirfd: written to NAME.new
+ * (create_private), synced first if sync, then renamed over NAME, so a
+ * reader sees the old file or the new one, never a part. 0, or -1 with
+ * errno (NAME.new removed).
+ */
+int write_private_file(int dirfd, const char *name, const char *text, size_t n, bool sync);
+/*
  * One process per directory: a POSIX lock (its holder's pid can be asked
  * for) on NAME in dirfd (DIR in messages), this process's pid written inside; taken before any
  * other file there is read or written. The process must not open NAME

@@ -15,29 +15,6 @@
 #include "lib/util.h"
 #include "sensor/control.h"
 
-/* Write a whole file in dir under a temporary name, then rename it into place. */
-static int write_atomically(int dir, const char *name, const char *text)
-{
-	char tmp[NAME_MAX + 1];
-	size_t n = strlen(text);
-	FILE *f;
-	int ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", name);
-	f = create_private(dir, tmp); /* 0600; a link planted there is refused */
-	if (!f)
-		return -1;
-	if (fwrite(text, 1, n, f) != n)
-		ret = -1;
-	if (fclose(f))
-		ret = -1;
-	if (!ret && renameat(dir, tmp, dir, name))
-		ret = -1;
-	if (ret)
-		unlinkat(dir, tmp, 0);
-	return ret;
-}
-
 /* A small file of this user in dir that only it can change, read whole; NULL otherwise. */
 static char *read_trusted(int dir, const char *name)
 {
@@ -67,8 +44,7 @@ int control_start(const char *state_dir, int *dir, int *lock_fd, char *err, size
 	*dir = private_dir_open(state_dir, "state directory", true, err, errlen);
 	if (*dir < 0)
 		return -1;
-	ret = dir_lock(*dir, state_dir, CONTROL_PID_FILE, "state directory", lock_fd, err,
-		       errlen);
+	ret = dir_lock(*dir, state_dir, CONTROL_PID_FILE, "state directory", lock_fd, err, errlen);
 	if (ret) {
 		close(*dir);
 		*dir = -1;
@@ -128,7 +104,7 @@ int control_answer(int dir, unsigned long nonce, bool ok, const char *text)
 
 	if (asprintf(&answer, "%lu\n%s\n%s", nonce, ok ? "ok" : "refused", text) < 0)
 		return -1;
-	ret = write_atomically(dir, CONTROL_RESULT_FILE, answer);
+	ret = write_private_file(dir, CONTROL_RESULT_FILE, answer, strlen(answer), false);
 	free(answer);
 	return ret;
 }
@@ -209,7 +185,7 @@ static int request_load(int dir, const char *state_dir, const char *rules_path,
 		(unsigned long)getpid();
 	if (asprintf(&request, "%lu\n%d\n%s\n", nonce, (int)pid, abs) < 0)
 		return -1;
-	ret = write_atomically(dir, CONTROL_REQUEST_FILE, request);
+	ret = write_private_file(dir, CONTROL_REQUEST_FILE, request, strlen(request), false);
 	free(request);
 	if (ret || kill(pid, SIGHUP))
 		ret = fail_with(answer, "cannot ask the botsink run (process %d): %s", (int)pid,
@@ -257,9 +233,8 @@ int control_load(const char *state_dir, const char *rules_path, unsigned int tim
 	return ret;
 }
 
-int control_save_view(int dir, enum anon_mode anon,
-		      const struct truncate_bits *truncate, const char *key_path, char *err,
-		      size_t errlen)
+int control_save_view(int dir, enum anon_mode anon, const struct truncate_bits *truncate,
+		      const char *key_path, char *err, size_t errlen)
 {
 	char abs[PATH_MAX] = "", *text;
 	int ret;
@@ -277,7 +252,7 @@ int control_save_view(int dir, enum anon_mode anon,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ret = write_atomically(dir, CONTROL_VIEW_FILE, text);
+	ret = write_private_file(dir, CONTROL_VIEW_FILE, text, strlen(text), false);
 	free(text);
 	if (ret)
 		snprintf(err, errlen, "%s: %s", CONTROL_VIEW_FILE, strerror(errno));
