@@ -23,6 +23,26 @@ enum record_verification {
 	VERIFICATION_VERIFIED, /* a check-in acknowledged a SYN cookie: not spoofed */
 };
 
+/*
+ * What the bot sent in its first check-in of the interval (the XDP
+ * program's evidence sample, feed/evidence.h), as the view shows it: each
+ * text is NUL-terminated, its bytes as sent but a NUL byte, which is
+ * U+FFFD; NULL (has_src_port false) when unknown or withheld by the view's
+ * evidence level. Overflow aggregates and catch-alls have none.
+ */
+struct record_evidence {
+	bool has_src_port;
+	uint16_t src_port;
+	const char *http_method;
+	const char *http_url; /* the request target as sent: a path, with its query at full */
+	const char *http_host; /* the Host header's value, port included */
+	const char *http_agent; /* User-Agent */
+	const char *http_referer;
+	const char *dns_query; /* the question's name, dotted, as sent */
+	const uint8_t *payload; /* the first payload bytes (full only); NULL: none */
+	size_t payload_len;
+};
+
 struct feed_record {
 	struct timespec timestamp; /* end of the interval */
 	struct timespec first_seen;
@@ -61,6 +81,7 @@ struct feed_record {
 	uint16_t dns_qtype; /* last DNS query type seen; 0: none */
 	const char *sensor;
 	const char *record_id; /* unique per record; a re-emitted epoch repeats it */
+	struct record_evidence ev;
 };
 
 /* The feed formats (--format, and a partner's `format`). */
