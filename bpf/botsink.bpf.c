@@ -15,6 +15,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "match.bpf.h"
+#include "evidence.bpf.h"
 #include "respond.bpf.h"
 
 static __always_inline int parse_network(struct cursor *c, struct packet *pkt, void *data)
@@ -104,6 +105,7 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 {
 	struct rule_search s = { .payload = { .ruleset = ruleset } };
 	struct increment inc = {};
+	enum counted counted;
 	__u32 slot, sid;
 
 	best_rule(ctx, pkt, &s, ruleset, list, stats);
@@ -112,9 +114,12 @@ static __always_inline int attribute(struct xdp_md *ctx, const struct botsink_li
 	slot = s.found ? s.slot : BOTSINK_SLOT_UNCLASSIFIED;
 	sid = s.found ? s.sid : 0;
 	inc.dns_qtype = s.payload.dns_qtype;
-	if (!count_source(ctx, pkt, sid, gen, &inc, v, stats,
-			  cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1))
+	counted = count_source(ctx, pkt, sid, gen, &inc, v, stats,
+			       cfg->recent_mask ? cfg->recent_mask : BOTSINK_RECENT_SETS - 1);
+	if (!counted)
 		stats->uncounted++;
+	if (counted == COUNTED_NEW)
+		hand_evidence(ctx, pkt, &s, gen, stats);
 	count_rule_hit(slot, pkt, &inc);
 	return s.found ? BOTSINK_MATCHED : BOTSINK_UNCLASSIFIED;
 }

@@ -249,6 +249,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } botsink_touched SEC(".maps");
 
+/*
+ * Evidence samples of the check-ins that created keys, for the daemon's
+ * records (see the ABI): written only with botsink_config.evidence set.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BOTSINK_EVIDENCE_RING);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} botsink_evidence SEC(".maps");
+
 struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	BOTSINK_ACTIVE_MAP; /* last: it ends in the values array */

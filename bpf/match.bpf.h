@@ -352,14 +352,21 @@ static __always_inline void touch(__u32 slot)
 		(*n)++;
 }
 
+/* What counting a packet did: nothing, added to a counter, or created a source's key. */
+enum counted {
+	COUNTED_NOT = 0, /* no room, not even in a catch-all */
+	COUNTED,
+	COUNTED_NEW, /* a (source, sid) key created in a source table: its evidence is wanted */
+};
+
 /*
  * Count into one table: the key's counter, created if it is new. `create`
- * false: only an existing counter (a catch-all). Returns false when the
+ * false: only an existing counter (a catch-all). COUNTED_NOT when the
  * table has no room for the key.
  */
-static __always_inline bool count_into(__u32 slot, const struct botsink_source_key *key,
-				       const struct packet *pkt, const struct increment *inc,
-				       bool create)
+static __always_inline enum counted count_into(__u32 slot, const struct botsink_source_key *key,
+					       const struct packet *pkt,
+					       const struct increment *inc, bool create)
 {
 	struct botsink_counter *ctr, *fresh;
 	__u32 zero = 0;
@@ -367,36 +374,36 @@ static __always_inline bool count_into(__u32 slot, const struct botsink_source_k
 	long err;
 
 	if (!table)
-		return false;
+		return COUNTED_NOT;
 	ctr = bpf_map_lookup_elem(table, key);
 	if (ctr) {
 		counter_add(ctr, pkt, inc);
 		if (!create)
 			touch(slot); /* a catch-all: it exists in every generation */
-		return true;
+		return COUNTED;
 	}
 	if (!create)
-		return false;
+		return COUNTED_NOT;
 	/* A new key: its first value is built in the scratch space, off the stack. */
 	fresh = bpf_map_lookup_elem(&botsink_scratch, &zero);
 	if (!fresh)
-		return false;
+		return COUNTED_NOT;
 	fresh = &((struct payload_state *)fresh)->fresh;
 	__builtin_memset(fresh, 0, sizeof(*fresh));
 	counter_add(fresh, pkt, inc);
 	err = bpf_map_update_elem(table, key, fresh, BPF_NOEXIST);
 	if (!err) {
 		touch(slot);
-		return true;
+		return COUNTED_NEW;
 	}
 	if (err != -EEXIST)
-		return false;
-	/* Another CPU inserted the key first: add to this CPU's share. */
+		return COUNTED_NOT;
+	/* Another CPU inserted the key first (and hands its sample): add to this CPU's share. */
 	ctr = bpf_map_lookup_elem(table, key);
 	if (!ctr)
-		return false;
+		return COUNTED_NOT;
 	counter_add(ctr, pkt, inc);
-	return true;
+	return COUNTED;
 }
 
 /* The source's /24 (IPv4) or /48 (IPv6): its overflow aggregate. */
@@ -428,16 +435,20 @@ static __always_inline void to_catch_all(struct botsink_source_key *key, const s
 /*
  * Count the packet for (source, sid) in generation `gen`. A full table
  * sends it to the overflow table of its kind (prefix, then catch-all), and
- * table_full counts it. Returns false when not even a catch-all took it.
- * A check-in with data is verified when handshake_verified says so.
+ * table_full counts it. Returns COUNTED_NOT when not even a catch-all took
+ * it, COUNTED_NEW when it created the source's key (an aggregate never
+ * does: it has no evidence). A check-in with data is verified when
+ * handshake_verified says so.
  */
-static __always_inline bool count_source(struct xdp_md *ctx, const struct packet *pkt, __u32 sid,
-					 __u32 gen, struct increment *out, struct verify *v,
-					 struct botsink_stats *stats, __u32 recent_mask)
+static __always_inline enum counted count_source(struct xdp_md *ctx, const struct packet *pkt,
+						 __u32 sid, __u32 gen, struct increment *out,
+						 struct verify *v, struct botsink_stats *stats,
+						 __u32 recent_mask)
 {
 	struct botsink_source_key key = { .sid = sid };
 	struct increment inc = { .dns_qtype = out->dns_qtype };
 	__u32 kind = sid ? BOTSINK_KIND_SOURCES : BOTSINK_KIND_UNCLASSIFIED;
+	enum counted counted;
 
 	__builtin_memcpy(key.addr, pkt->src.b, 16);
 	inc.now = bpf_ktime_get_coarse_ns();
@@ -447,14 +458,16 @@ static __always_inline bool count_source(struct xdp_md *ctx, const struct packet
 	inc.verified = inc.checkin_tcp && handshake_verified(ctx, pkt, inc.now, v, stats);
 	stats->verified += inc.verified;
 	*out = inc;
-	if (count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true))
-		return true;
+	counted = count_into(BOTSINK_SLOT(kind, gen), &key, pkt, &inc, true);
+	if (counted)
+		return counted;
 	stats->table_full++;
 	to_prefix(&key, pkt);
 	if (count_into(BOTSINK_SLOT(kind + 2, gen), &key, pkt, &inc, true))
-		return true;
+		return COUNTED;
 	to_catch_all(&key, pkt);
-	return count_into(BOTSINK_SLOT(kind + 2, gen), &key, pkt, &inc, false);
+	return count_into(BOTSINK_SLOT(kind + 2, gen), &key, pkt, &inc, false) ? COUNTED :
+										 COUNTED_NOT;
 }
 
 #endif /* BOTSINK_MATCH_BPF_H */

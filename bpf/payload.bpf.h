@@ -133,6 +133,7 @@ enum http_header_kind {
 	HEADER_OTHER = 0,
 	HEADER_HOST,
 	HEADER_USER_AGENT,
+	HEADER_REFERER, /* for evidence only: no rule buffer */
 };
 
 /*
@@ -148,6 +149,7 @@ struct walk {
 #define LE_HOST 0x3a74736f68ULL /* "host:" */
 #define LE_USER_AGE 0x6567612d72657375ULL /* "user-age" */
 #define LE_NT_COLON 0x3a746eULL /* "nt:" */
+#define LE_REFERER 0x3a72657265666572ULL /* "referer:" */
 
 static __always_inline __u32 header_kind(const struct payload_state *st, __u32 i, __u32 *value)
 {
@@ -162,6 +164,10 @@ static __always_inline __u32 header_kind(const struct payload_state *st, __u32 i
 		*value = i + 11;
 		return HEADER_USER_AGENT;
 	}
+	if (i + 8 <= st->wlen && head == LE_REFERER) {
+		*value = i + 8;
+		return HEADER_REFERER;
+	}
 	return HEADER_OTHER;
 }
 
@@ -173,10 +179,15 @@ static __always_inline void end_header_line(struct payload_state *st, __u32 i)
 		end--;
 	if (end < st->h_mark)
 		end = st->h_mark;
-	if (st->h_kind == HEADER_HOST)
+	if (st->h_kind == HEADER_HOST) {
 		set_buffer(st, BOTSINK_BUF_HTTP_HOST, SCRATCH_HOST,
 			   SCRATCH_HOST + (st->h_colon ? st->h_colon : end) - st->h_mark);
-	else if (st->h_kind == HEADER_USER_AGENT)
+		st->e_host_lo = st->h_mark;
+		st->e_host_hi = end;
+	} else if (st->h_kind == HEADER_REFERER) {
+		st->e_ref_lo = st->h_mark;
+		st->e_ref_hi = end;
+	} else if (st->h_kind == HEADER_USER_AGENT)
 		set_buffer(st, BOTSINK_BUF_HTTP_USER_AGENT, st->h_mark, end);
 	st->h_kind = HEADER_OTHER;
 	st->h_colon = 0;
@@ -299,6 +310,7 @@ static __always_inline void parse_http(struct payload_state *st)
 	st->h_mark = 0;
 	st->h_kind = HEADER_OTHER;
 	st->h_colon = 0;
+	st->e_host_lo = st->e_host_hi = st->e_ref_lo = st->e_ref_hi = 0;
 	st->buf[SCRATCH_HOST - 1] = '.';
 	bpf_loop(BOTSINK_WINDOW, http_step, &w, 0);
 	st->http_ok = st->h_phase >= HTTP_LINE_START;

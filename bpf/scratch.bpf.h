@@ -46,6 +46,8 @@ struct payload_state {
 	__u32 h_mark;
 	__u32 h_kind;
 	__u32 h_colon;
+	/* Evidence only (evidence.bpf.h): the Host and Referer values, as window ranges. */
+	__u16 e_host_lo, e_host_hi, e_ref_lo, e_ref_hi;
 	__u32 d_label_left;
 	__u32 d_out;
 	__u32 d_end;

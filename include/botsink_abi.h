@@ -52,7 +52,8 @@
 	X(botsink_port2, port2)                                   \
 	X(botsink_drain, drain)                                   \
 	X(botsink_tcp_ports, tcp_ports)                           \
-	X(botsink_vguard, guard)
+	X(botsink_vguard, guard)                                  \
+	X(botsink_evidence, evidence)
 
 /*
  * Capacities. Candidates: rule entries for one destination. Those walked
@@ -371,7 +372,7 @@ struct botsink_config {
 	__u32 generation; /* 0 or 1: which counter generation the program writes */
 	__u32 recent_mask; /* botsink_recent's sets less one; 0: BOTSINK_RECENT_SETS - 1 */
 	__u32 respond; /* enum botsink_respond; only with BOTSINK_VERDICT_DROP */
-	__u32 pad;
+	__u32 evidence; /* 1: hand a sample of each new key's check-in to botsink_evidence */
 };
 
 /*
@@ -421,7 +422,9 @@ struct botsink_drain_state {
 	X(cookie_failed, COOKIE_FAILED) /* TCP check-ins (data) whose cookie check failed */       \
 	X(verify_refused, VERIFY_REFUSED) /* valid cookies not counted: source failed too often */ \
 	X(prefilter_full,                                                                          \
-	  PREFILTER_FULL) /* packets naming more than BOTSINK_PREFILTER_HITS rules */
+	  PREFILTER_FULL) /* packets naming more than BOTSINK_PREFILTER_HITS rules */              \
+	X(evidence, EVIDENCE) /* evidence samples handed to userspace (new keys) */                \
+	X(evidence_lost, EVIDENCE_LOST) /* new keys without a sample: botsink_evidence was full */
 
 #define BOTSINK_STAT_INDEX(field, NAME) BOTSINK_##NAME,
 #define BOTSINK_STAT_FIELD(field, NAME) __u64 field;
@@ -662,6 +665,56 @@ struct botsink_collect_args {
 	__u32 ncpus; /* in: possible CPUs */
 	__u32 base; /* in: the first entry to write */
 	__u32 count; /* out: entries written (botsink_clear: keys deleted) */
+};
+
+/*
+ * Evidence: with botsink_config.evidence set, the program hands userspace
+ * one sample of the check-in that created a (source, sid) key in a source
+ * table of the active generation (never an aggregate's), through the ring
+ * buffer botsink_evidence: so a sample costs new keys only, and a
+ * generation holds at most as many as its tables hold keys. A full ring
+ * loses the sample (stats evidence_lost), never the count.
+ *
+ * The sample holds the payload window as loaded for matching and, as
+ * ranges of it, the HTTP request line's method and target and the Host,
+ * User-Agent and Referer values (a line the window cuts is not there);
+ * a DNS query's name, dotted, and type. Bytes of window past window_len,
+ * and of dns_name past dns_len, are not the packet's.
+ */
+#define BOTSINK_EVIDENCE_RING (16U << 20) /* bytes: about 18,000 samples in flight */
+
+enum botsink_evidence_field {
+	BOTSINK_EV_HTTP_METHOD = 0,
+	BOTSINK_EV_HTTP_URI,
+	BOTSINK_EV_HTTP_HOST, /* the whole value: port included */
+	BOTSINK_EV_HTTP_AGENT,
+	BOTSINK_EV_HTTP_REFERER,
+	BOTSINK_EV_FIELDS,
+};
+
+enum botsink_evidence_flags {
+	BOTSINK_EV_HTTP = 1, /* the window starts with an HTTP request line */
+	BOTSINK_EV_DNS = 2, /* a DNS query whose question was read */
+};
+
+struct botsink_evidence {
+	__u8 src_addr[16];
+	__u32 sid; /* 0: unclassified */
+	__u32 gen; /* the generation whose table got the key */
+	__u64 time_ns; /* CLOCK_MONOTONIC_COARSE, as the counters' */
+	__u8 dst_addr[16];
+	__u16 src_port;
+	__u16 dst_port;
+	__u8 protocol;
+	__u8 flags; /* enum botsink_evidence_flags */
+	__u16 dns_qtype;
+	__u32 payload_len; /* the whole payload's length */
+	__u16 window_len; /* of which window[0, window_len) holds the first bytes */
+	__u16 dns_len;
+	__u16 lo[BOTSINK_EV_FIELDS]; /* field f is window[lo[f], hi[f]); empty: not seen */
+	__u16 hi[BOTSINK_EV_FIELDS];
+	__u8 dns_name[256];
+	__u8 window[BOTSINK_WINDOW];
 };
 
 /* One (source, sid) of a drained generation, summed over CPUs. */

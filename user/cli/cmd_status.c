@@ -63,6 +63,9 @@ static void print_stats(const struct botsink_maps *m)
 		  "valid cookies not counted: their source failed too many checks" },
 		{ BOTSINK_PREFILTER_FULL,
 		  "packets whose fast patterns named more rules than are checked" },
+		{ BOTSINK_EVIDENCE, "evidence samples of new sources handed to the daemon" },
+		{ BOTSINK_EVIDENCE_LOST,
+		  "new sources without an evidence sample: the ring was full" },
 	};
 	_Static_assert(ARRAY_SIZE(extras) == BOTSINK_NSTATS - BOTSINK_CLASS_COUNT,
 		       "every statistic beyond the buckets is shown");

@@ -27,6 +27,7 @@ struct botsink_maps {
 	int touched; /* botsink_touched: which counter tables the program wrote */
 	int contents, gram_filter, grams, fastpats, domains, recent, cands, stamped, port1, port2,
 		drain, tcp_ports, guard;
+	int evidence; /* botsink_evidence: the ring buffer of evidence samples */
 	struct collector collector; /* reads idle generations out (loader_open only) */
 };
 
