@@ -214,9 +214,9 @@ static void test_overlapping(void)
 static void test_key_errors(void)
 {
 	CHECK_STR(errors_of("[a]\n" OK_REST "formt = jsonl\n"),
-		  "p.ini:4: unknown key 'formt' (scope, anon, format, output, verified_only)\n");
+		  "p.ini:4: unknown key 'formt' (scope, anon, format, output, verified_only, evidence)\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "Scope = 10.1.0.0/16\n"),
-		  "p.ini:4: unknown key 'Scope' (scope, anon, format, output, verified_only)\n");
+		  "p.ini:4: unknown key 'Scope' (scope, anon, format, output, verified_only, evidence)\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "\nscope = 10.1.0.0/16\n"),
 		  "p.ini:5: 'scope' given twice (first at line 2)\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "output = b.out\n"),
@@ -291,7 +291,7 @@ static void test_verified_only(void)
 		  "p.ini:1: 'verified_only' before any [partner] section\n");
 	CHECK_STR(
 		errors_of("[a]\n" OK_REST "verified-only = no\n"),
-		"p.ini:4: unknown key 'verified-only' (scope, anon, format, output, verified_only)\n");
+		"p.ini:4: unknown key 'verified-only' (scope, anon, format, output, verified_only, evidence)\n");
 }
 
 static void test_scope_errors(void)
@@ -353,7 +353,7 @@ static void test_section_errors(void)
 	CHECK_STR(errors_of("[a\n" OK_REST "anon = x\n"), "p.ini:1: '[' without ']'\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "[b] x\n" OK_REST "colour = red\n[c]\n" OK_REST),
 		  "p.ini:4: unexpected text after ']'\n"
-		  "p.ini:7: unknown key 'colour' (scope, anon, format, output, verified_only)\n"
+		  "p.ini:7: unknown key 'colour' (scope, anon, format, output, verified_only, evidence)\n"
 		  "p.ini:10: partner 'c' has the same output as partner 'a' (line 3)\n");
 	CHECK_STR(errors_of("[a]\nscope = 10.0.0.0/8\n[b\noutput = b.out\n"),
 		  "p.ini:1: partner 'a' has no output\np.ini:3: '[' without ']'\n");
@@ -477,7 +477,7 @@ static void test_many_errors(void)
 		  "p.ini:1: partner 'a' has no output\n"
 		  "p.ini:2: '10.0.0.1/8' has host bits set (the prefix is 10.0.0.0/8)\n"
 		  "p.ini:2: 'AS0' is not an AS number (AS1 to AS4294967295)\n"
-		  "p.ini:3: unknown key 'colour' (scope, anon, format, output, verified_only)\n"
+		  "p.ini:3: unknown key 'colour' (scope, anon, format, output, verified_only, evidence)\n"
 		  "p.ini:4: duplicate partner 'a' (first at line 1)\n"
 		  "p.ini:7: 'output' given twice (first at line 6)\n"
 		  "p.ini:8: partner name: ' ' is not allowed (A-Z a-z 0-9 . _ - only)\n"

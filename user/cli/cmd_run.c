@@ -56,11 +56,18 @@ static const struct opt run_opts[] = {
 		.help = "leave unverified TCP check-ins out of the feed (sources\n"
 			"that completed no handshake may be spoofed); records\n"
 			"left without check-ins are withheld\n"),
+	RUN_OPT("evidence", "LEVEL", OPT_KEYWORD, evidence, .keywords = evidence_levels,
+		.help = "what the feed shows of what each source sent in its\n"
+			"first check-in of the interval: none (default), host\n"
+			"(source port, HTTP method, Host, User-Agent, DNS\n"
+			"name), path (and the URL and Referer without query)\n"
+			"or full (and the query, and 256 payload bytes)\n"),
 	RUN_OPT("partners", "FILE", OPT_STRING, partners_path,
 		.help = "per-partner feeds: INI sections with scope (prefixes,\n"
-			"AS numbers), anon, format, output and verified_only\n"
-			"(default yes); a partner gets the records of sources\n"
-			"in its scope, and no others\n"),
+			"AS numbers), anon, format, output, verified_only\n"
+			"(default yes) and evidence (default path); a\n"
+			"partner gets the records of sources in its scope,\n"
+			"and no others\n"),
 	RUN_OPT("mmdb-asn", "FILE", OPT_STRING, mmdb_asn,
 		.help = "MaxMind-format ASN database (GeoLite2-ASN layout):\n"
 			"records gain src_asn and src_as_name\n"),
@@ -71,6 +78,10 @@ static const struct opt run_opts[] = {
 			"JetStream cluster (tls://HOST:PORT; stream BOTSINK_COUNTS,\n"
 			"subject botsink.counts.SENSOR); an epoch commits once\n"
 			"every message is acknowledged, else it waits in the spool\n"),
+	RUN_OPT("publish-evidence", "LEVEL", OPT_KEYWORD, publish_evidence,
+		.keywords = evidence_levels,
+		.help = "the evidence published with the counts, as --evidence\n"
+			"(default path): the hub's views show at most this\n"),
 	RUN_OPT("publish-auth", "FILE", OPT_STRING, publish_auth,
 		.help = "the sensor's credentials file (botsink nats-config)\n"),
 	RUN_OPT("publish-ca", "FILE", OPT_STRING, publish_ca,
@@ -161,6 +172,7 @@ static const struct sensor_config run_defaults = {
 	.state_dir = DEFAULT_STATE_DIR,
 	.pin_dir = BOTSINK_DEFAULT_PIN_DIR,
 	.interval = 1.0,
+	.publish_evidence = EVIDENCE_PATH,
 	.anon = ANON_IPCRYPT_PFX,
 	.format = FORMAT_JSONL,
 	.key_rotate = KEY_ROTATE_NEVER,

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include "feed/drain.h"
 #include "kernel/counters.h"
+#include "kernel/evidence.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -132,8 +133,8 @@ static bool outputs_header(FILE *f, const struct botsink_drain_state *st, unsign
 static bool outputs_load(const struct drainer *dr, const struct botsink_drain_state *st,
 			 const char *name, struct output_pos *p)
 {
-	int fd = openat(dr->state_fd, OUTPUT_STATE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-							      O_CLOEXEC);
+	int fd = openat(dr->state_fd, OUTPUT_STATE_FILE,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
 	char line[512];
 	unsigned long long at = 0;
@@ -446,6 +447,22 @@ static unsigned int touched_kinds(const struct drainer *dr, __u32 gen)
 	return kinds;
 }
 
+/*
+ * The samples of the generation swapped out are all in the ring by now:
+ * take them. One that cannot be kept (memory) leaves its record without
+ * evidence, never without its count.
+ */
+static void collect_evidence(struct drainer *dr)
+{
+	int n;
+
+	if (!dr->evidence)
+		return;
+	n = evidence_store_collect(dr->evidence);
+	if (n < 0)
+		log_warn("evidence samples: %s: some records go without", strerror(-n));
+}
+
 static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 {
 	struct feed_target *t = calloc(dr->nout, sizeof(*t));
@@ -457,12 +474,15 @@ static int write_pending(struct drainer *dr, struct botsink_drain_state *st)
 		ret = DRAIN_HELD;
 		goto out;
 	}
+	collect_evidence(dr);
 	ret = counters_read_kinds(dr->maps, (int)st->gen, touched_kinds(dr, st->gen), &r);
 	if (ret) {
 		log_error("reading generation %u: %s", st->gen, strerror(-ret));
 		ret = DRAIN_BROKEN;
 		goto out;
 	}
+	r.evidence = dr->evidence;
+	r.gen = (int)st->gen;
 	dr->read = r;
 	dr->read_gen = st->gen;
 	dr->last = (struct drain_report){ .records = r.n };
@@ -597,6 +617,8 @@ static int clear_committed(struct drainer *dr, struct botsink_drain_state *st)
 	/* Idle and empty: any count the program adds from now on moves these. */
 	e->known = !counters_touched(dr->maps, (int)st->gen, e->touched);
 	dr->read.items = NULL;
+	if (dr->evidence)
+		evidence_store_forget(dr->evidence, (int)st->gen);
 	st->phase = BOTSINK_DRAIN_IDLE;
 	return state_write(dr, st) ? DRAIN_BROKEN : DRAIN_DONE;
 }

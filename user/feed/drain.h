@@ -97,6 +97,8 @@ struct drainer {
 	/* The pending epoch's counts as read, of generation read_gen; items NULL: none. */
 	struct drain_result read;
 	__u32 read_gen;
+	/* The program's evidence samples (NULL: none asked for): kept until their epoch's commit. */
+	struct evidence_store *evidence;
 };
 
 enum drain_outcome {

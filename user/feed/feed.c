@@ -5,6 +5,7 @@
 #include <string.h>
 #include "feed/feed.h"
 #include "lib/log.h"
+#include "kernel/evidence.h"
 #include "lib/util.h"
 
 void feed_init(struct feed *f, const struct enricher *enrich, unsigned int truncate_v4,
@@ -174,7 +175,7 @@ static void count_source(const struct botsink_source_count *sc, struct prefix *s
 	addr_mask(&src->addr, src->len);
 }
 
-static void build_base(const struct feed *f, const struct epoch *e,
+static void build_base(const struct feed *f, const struct epoch *e, const struct drain_result *d,
 		       const struct botsink_source_count *sc, struct feed_count *b)
 {
 	const struct botsink_counter *t = &sc->total;
@@ -209,6 +210,8 @@ static void build_base(const struct feed *f, const struct epoch *e,
 	r->syns = t->syns;
 	r->sensor = f->sensor;
 	r->record_id = b->id;
+	b->ev = d->evidence && !r->overflow ? evidence_store_find(d->evidence, d->gen, &sc->key) :
+					      NULL;
 }
 
 /* The truncated network beside a pseudonym; "" for a catch-all. */
@@ -290,6 +293,8 @@ static bool view_record(const struct feed *f, const struct feed_view *v, const s
 	r->anon_key_id = key ? key->id : NULL;
 	if (v->network)
 		format_network(f, b, r->src_network, sizeof(r->src_network));
+	if (b->ev && v->evidence)
+		feed_view_evidence(v, view_anonymizer(v, key), b, r);
 	return true;
 }
 
@@ -375,7 +380,7 @@ int feed_write_epoch(struct feed *f, const struct epoch *e, const struct drain_r
 		for (size_t i = 0; i < n; i++) {
 			size_t len;
 
-			build_base(f, e, &d->items[done + i], &base[i]);
+			build_base(f, e, d, &d->items[done + i], &base[i]);
 			memcpy(base[i].id, head, (size_t)prefix);
 			len = (size_t)prefix + u64_decimal(base[i].id + prefix, done + i);
 			base[i].id[len] = '\0';

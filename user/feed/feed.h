@@ -14,6 +14,7 @@
 #include "feed/partners.h"
 #include "feed/sink.h"
 #include "kernel/counters.h"
+#include "lib/evidence.h"
 #include "privacy/anon.h"
 #include "privacy/keyring.h"
 #include "rules/rules.h"
@@ -52,6 +53,8 @@ struct feed_view {
 	 * and non-TCP ones, and a record left with none is withheld.
 	 */
 	bool verified_only;
+	/* How much of what the bots sent it shows (feed_view_init: none). */
+	enum evidence_level evidence;
 };
 
 /* One view's records of an epoch, into one sink. */
@@ -85,6 +88,7 @@ struct feed_count {
 	struct prefix src; /* the raw source: a host (/128), or an aggregate's prefix */
 	unsigned int bits; /* an aggregate's native prefix length */
 	struct enrichment enr;
+	const struct evidence *ev; /* what the source sent, raw; NULL: none */
 	char id[RECORD_ID_LEN];
 };
 
@@ -133,6 +137,16 @@ void feed_count_enrich(const struct feed *f, struct feed_count *c);
  */
 int feed_write_counts(const struct feed *f, long long t_end, const struct feed_count *c, size_t n,
 		      bool last, struct feed_target *targets, size_t ntargets);
+/*
+ * The evidence of count b as view v shows it (anonymizer a: the view's,
+ * with the epoch's key), into r->ev: the fields v->evidence allows; in an
+ * anonymized view, a Host that is an address other than the destination
+ * shown as the source is, and any field that holds the source's address,
+ * or a payload that names a client (X-Forwarded-For, X-Real-IP,
+ * Forwarded), left out.
+ */
+void feed_view_evidence(const struct feed_view *v, const struct anonymizer *a,
+			const struct feed_count *b, struct feed_record *r);
 void feed_free(struct feed *f);
 
 #endif

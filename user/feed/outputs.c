@@ -201,6 +201,9 @@ static int setup_output(struct output_set *set, size_t i, const struct output_co
 	if (feed_view_init(&set->views[i], f, o->name, p, anon, keys, t.format, verified_only, err,
 			   errlen))
 		return -1;
+	set->views[i].evidence = t.publisher ? cfg->publish_evidence :
+				 p	     ? p->evidence :
+					       cfg->evidence;
 	o->view = &set->views[i];
 	o->format = t.format;
 	set->reuse[i] = reusable(prev, o->name, t.path, t.format);

@@ -49,6 +49,8 @@ struct output_config {
 	enum record_format format;
 	enum anon_mode anon;
 	bool verified_only; /* the public feed's (--verified-only) */
+	enum evidence_level evidence; /* the public feed's (--evidence) */
+	enum evidence_level publish_evidence; /* the publisher's (--publish-evidence) */
 	const char *state_dir; /* for messages */
 	int state_fd; /* the state directory, held open: the spools are in it */
 	/*

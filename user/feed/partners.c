@@ -31,11 +31,12 @@ enum partner_key {
 	KEY_FORMAT,
 	KEY_OUTPUT,
 	KEY_VERIFIED_ONLY,
+	KEY_EVIDENCE,
 	KEY_COUNT,
 };
 
-static const char *const key_names[KEY_COUNT] = { "scope", "anon", "format", "output",
-						  "verified_only" };
+static const char *const key_names[KEY_COUNT] = { "scope",  "anon",	     "format",
+						  "output", "verified_only", "evidence" };
 
 struct load_error {
 	unsigned int line; /* 0: the whole file */
@@ -222,6 +223,7 @@ static void add_section(struct partners_parser *pp, unsigned int lineno, const c
 	p->format = FORMAT_JSONL;
 	/* A partner acts on records: spoofable ones would send it after the wrong hosts. */
 	p->verified_only = true;
+	p->evidence = EVIDENCE_PATH;
 	p->line = lineno;
 	if (!p->name) {
 		add_error(pp, lineno, "out of memory");
@@ -451,6 +453,10 @@ static void parse_value(struct partners_parser *pp, unsigned int lineno, enum pa
 				  "verified_only '%s' is not yes or no (true/false, on/off, 1/0)",
 				  shown(value, text, sizeof(text)));
 		break;
+	case KEY_EVIDENCE:
+		p->evidence = (enum evidence_level)keyword_value(
+			pp, lineno, "evidence", evidence_levels, value, (int)p->evidence);
+		break;
 	default:
 		break;
 	}
@@ -471,7 +477,7 @@ static void parse_pair(struct partners_parser *pp, unsigned int lineno, char *ke
 			break;
 	if (k == KEY_COUNT) {
 		add_error(pp, lineno,
-			  "unknown key '%s' (scope, anon, format, output, verified_only)",
+			  "unknown key '%s' (scope, anon, format, output, verified_only, evidence)",
 			  shown(key, text, sizeof(text)));
 		return;
 	}

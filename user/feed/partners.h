@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include "feed/record.h"
 #include "lib/addr.h"
+#include "lib/evidence.h"
 #include "privacy/anon.h"
 
 #define PARTNER_NAME_MAX 64
@@ -28,6 +29,7 @@ struct partner {
 	enum anon_mode anon; /* default ipcrypt-pfx */
 	enum record_format format; /* default jsonl */
 	bool verified_only; /* default true: no unverified TCP check-ins (struct feed_view) */
+	enum evidence_level evidence; /* default path: what the bots sent, up to the URL's path */
 	char *output; /* a file path, as written */
 	unsigned int line; /* of its [section] header */
 };

@@ -82,6 +82,7 @@ struct feed_record {
 	const char *sensor;
 	const char *record_id; /* unique per record; a re-emitted epoch repeats it */
 	struct record_evidence ev;
+	char ev_host[ADDR_TEXT_LEN + 8]; /* a Host address as the view shows it, and its port */
 };
 
 /* The feed formats (--format, and a partner's `format`). */

@@ -23,9 +23,14 @@
  * A drained generation's counts: where the collector wrote them, valid
  * until the next counters_read (or loader_close).
  */
+struct evidence_store;
+
 struct drain_result {
 	const struct botsink_source_count *items;
 	size_t n;
+	/* The generation's evidence samples, found by key (sources only); NULL: none. */
+	const struct evidence_store *evidence;
+	int gen;
 };
 
 /* The statistics' names (the fields of struct botsink_stats), by index. */

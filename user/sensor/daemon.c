@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 #include "bus/publish.h"
 #include "kernel/counters.h"
+#include "kernel/evidence.h"
 #include "kernel/install.h"
 #include "lib/keywords.h"
 #include "lib/log.h"
@@ -127,6 +128,8 @@ static int open_outputs(struct daemon *d, struct partner_set *ps, struct output_
 					   .format = d->cfg->format,
 					   .anon = d->cfg->anon,
 					   .verified_only = d->cfg->verified_only,
+					   .evidence = d->cfg->evidence,
+					   .publish_evidence = d->cfg->publish_evidence,
 					   .state_dir = d->cfg->state_dir,
 					   .state_fd = d->state_fd,
 					   .publisher = d->publisher };
@@ -145,6 +148,42 @@ static void use_outputs(struct daemon *d)
 {
 	d->drainer.out = d->outputs.out;
 	d->drainer.nout = d->outputs.n;
+}
+
+/*
+ * Evidence as the views ask: samples from the program only while some view
+ * shows any, with their payload bytes only while one shows them all. 0, or
+ * -1 (said) when the samples cannot be read.
+ */
+static int use_evidence(struct daemon *d)
+{
+	enum evidence_level most = EVIDENCE_NONE;
+	char err[256];
+	int ret;
+
+	for (size_t i = 0; i < d->outputs.n; i++)
+		if (d->outputs.views[i].evidence > most)
+			most = d->outputs.views[i].evidence;
+	if (most && !d->evidence) {
+		d->evidence = evidence_store_open(d->loader.maps.evidence, false, err, sizeof(err));
+		if (!d->evidence) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
+	if (d->evidence) {
+		evidence_store_keep_payload(d->evidence, most == EVIDENCE_FULL);
+		/* Off: what it kept would be a stale interval's when it comes back on. */
+		if (!most) {
+			evidence_store_forget(d->evidence, 0);
+			evidence_store_forget(d->evidence, 1);
+		}
+	}
+	d->drainer.evidence = most ? d->evidence : NULL;
+	ret = d->evidence ? evidence_enable(&d->loader.maps, most != EVIDENCE_NONE) : 0;
+	if (ret)
+		log_error("asking the program for evidence: %s", strerror(-ret));
+	return ret ? -1 : 0;
 }
 
 /* The signals the daemon reads from its signalfd. */
@@ -210,7 +249,8 @@ static void save_publish_status(struct daemon *d)
 	if (d->publish_status_saved && spool == d->publish_saved_spool &&
 	    publish_stats_same(&st, &d->publish_saved))
 		return;
-	d->publish_status_saved = !publish_status_save(d->state_fd, PUBLISH_STATUS_FILE, &st, spool);
+	d->publish_status_saved =
+		!publish_status_save(d->state_fd, PUBLISH_STATUS_FILE, &st, spool);
 	d->publish_saved = st;
 	d->publish_saved_spool = spool;
 }
@@ -266,6 +306,7 @@ static int reload_from(struct daemon *d, const char *path, FILE *errors)
 	output_set_close(&d->outputs);
 	d->outputs = set;
 	use_outputs(d);
+	use_evidence(d);
 	if (drainer_outputs_changed(&d->drainer) == DRAIN_BROKEN)
 		log_error("the new outputs' positions could not be saved");
 	if (feed_learn_rules(&d->feed, &rs))
@@ -399,19 +440,24 @@ static void maybe_rotate(struct daemon *d)
 
 static int event_loop(struct daemon *d)
 {
-	struct pollfd fds[2] = { { .fd = d->sigfd, .events = POLLIN },
-				 { .fd = d->timerfd, .events = POLLIN } };
+	struct pollfd fds[3] = { { .fd = d->sigfd, .events = POLLIN },
+				 { .fd = d->timerfd, .events = POLLIN },
+				 { .fd = -1, .events = POLLIN } };
 
 	for (;;) {
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		if (poll(fds, 2, -1) < 0) {
+		/* Samples are taken as they come: the ring has room for a burst, not an interval. */
+		fds[2].fd = d->drainer.evidence ? evidence_store_fd(d->evidence) : -1;
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
 			return -1;
 		}
+		if (fds[2].revents & POLLIN)
+			evidence_store_collect(d->evidence);
 		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0) {
 			if (drain_once(d) < 0)
 				return -1; /* the sink is gone: shut down, keeping the counts */
@@ -533,6 +579,8 @@ static int start(struct daemon *d)
 		log_error("%s", err);
 		return -1;
 	}
+	if (use_evidence(d))
+		return -1;
 	if (drainer_recover(&d->drainer) == DRAIN_BROKEN)
 		return -1;
 	sensor_metrics_ready(&d->metrics, d);
@@ -688,6 +736,8 @@ void daemon_release(struct daemon *d)
 		close(d->timerfd);
 	d->sigfd = d->timerfd = -1;
 	output_set_close(&d->outputs);
+	evidence_store_close(d->evidence);
+	d->evidence = NULL;
 	sink_close(d->publisher);
 	d->publisher = NULL;
 	feed_free(&d->feed);

@@ -45,6 +45,8 @@ struct sensor_config {
 	enum anon_mode anon;
 	enum record_format format;
 	bool verified_only; /* the public feed's */
+	enum evidence_level evidence; /* the public feed's (none) */
+	enum evidence_level publish_evidence; /* what the bus gets (path) */
 	enum key_rotate key_rotate;
 	long long key_retention; /* seconds */
 	struct truncate_bits truncate; /* prefix lengths kept by --anon truncate */
@@ -81,6 +83,7 @@ struct daemon {
 	char outputs_path[PATH_MAX];
 	struct feed feed;
 	struct drainer drainer;
+	struct evidence_store *evidence; /* samples, once some view showed evidence; or NULL */
 	int sigfd, timerfd;
 	char *rules_path; /* from `botsink rules load`, else NULL: cfg->rules_path */
 	struct timespec rotated_at; /* the feed file's last rotation (or start) */

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Evidence as a view shows it. Bots put computer names, user names and bot
+ * ids in URLs and payloads, so a view shows only what its level allows;
+ * and an anonymized view never shows the source's address inside them.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "feed/feed.h"
+
+/* Headers by which a payload may name a client's address, other than the source's own. */
+static const char *const client_headers[] = { "x-forwarded-for", "x-real-ip", "forwarded:" };
+
+/* The address a Host value names (an IP literal, port and brackets aside), and where its port starts. */
+static bool host_address(const char *host, struct in6_addr *addr, const char **port)
+{
+	char text[ADDR_TEXT_LEN + 1];
+	const char *end;
+	size_t n;
+
+	*port = "";
+	if (host[0] == '[') {
+		end = strchr(host, ']');
+		if (!end)
+			return false;
+		*port = end + 1;
+		host++;
+	} else {
+		end = strchr(host, ':');
+		/* Two colons: an IPv6 literal without brackets, no port. */
+		if (end && strchr(end + 1, ':'))
+			end = NULL;
+		if (end)
+			*port = end;
+		else
+			end = host + strlen(host);
+	}
+	n = (size_t)(end - host);
+	if (!n || n > ADDR_TEXT_LEN)
+		return false;
+	memcpy(text, host, n);
+	text[n] = '\0';
+	return !addr_parse(text, addr);
+}
+
+/* A Host as the anonymized view shows it: an address other than the destination, as a source. */
+static const char *view_host(const struct anonymizer *a, const struct feed_count *b,
+			     struct feed_record *r, const char *host)
+{
+	struct in6_addr addr;
+	char shown[ADDR_TEXT_LEN + 4];
+	const char *port;
+
+	if (!host_address(host, &addr, &port) || !memcmp(&addr, &b->rec.dst_ip, sizeof(addr)))
+		return host;
+	anon_format(a, &addr, shown, sizeof(shown));
+	if (strlen(port) > 6)
+		port = "";
+	snprintf(r->ev_host, sizeof(r->ev_host), strchr(shown, ':') && *port ? "[%s]%s" : "%s%s",
+		 shown, port);
+	return r->ev_host;
+}
+
+/* Does the text hold the source's address? */
+static const char *unless_source(const char *text, const char *source)
+{
+	return text && strcasestr(text, source) ? NULL : text;
+}
+
+static bool payload_names_client(const uint8_t *p, size_t len, const char *source)
+{
+	char lower[EVIDENCE_PAYLOAD_MAX];
+
+	if (len > sizeof(lower))
+		len = sizeof(lower);
+	for (size_t i = 0; i < len; i++)
+		lower[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+	if (memmem(lower, len, source, strlen(source)))
+		return true;
+	for (size_t i = 0; i < sizeof(client_headers) / sizeof(client_headers[0]); i++)
+		if (memmem(lower, len, client_headers[i], strlen(client_headers[i])))
+			return true;
+	return false;
+}
+
+/* Anonymized: the source's address is nowhere in what the view shows. */
+static void hide_source(const struct anonymizer *a, const struct feed_count *b,
+			struct feed_record *r)
+{
+	struct record_evidence *ev = &r->ev;
+	char source[ADDR_TEXT_LEN];
+
+	addr_format(&b->src.addr, source, sizeof(source));
+	ev->http_method = unless_source(ev->http_method, source);
+	ev->http_url = unless_source(ev->http_url, source);
+	ev->http_agent = unless_source(ev->http_agent, source);
+	ev->http_referer = unless_source(ev->http_referer, source);
+	ev->dns_query = unless_source(ev->dns_query, source);
+	if (ev->http_host)
+		ev->http_host = view_host(a, b, r, ev->http_host);
+	if (ev->payload && payload_names_client(ev->payload, ev->payload_len, source)) {
+		ev->payload = NULL;
+		ev->payload_len = 0;
+	}
+}
+
+void feed_view_evidence(const struct feed_view *v, const struct anonymizer *a,
+			const struct feed_count *b, struct feed_record *r)
+{
+	const struct evidence *e = b->ev;
+	struct record_evidence *ev = &r->ev;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!e || v->evidence == EVIDENCE_NONE)
+		return;
+	ev->has_src_port = e->has_src_port;
+	ev->src_port = e->src_port;
+	ev->http_method = e->text[EVIDENCE_HTTP_METHOD];
+	ev->http_host = e->text[EVIDENCE_HTTP_HOST];
+	ev->http_agent = e->text[EVIDENCE_HTTP_AGENT];
+	ev->dns_query = e->text[EVIDENCE_DNS_QUERY];
+	if (v->evidence >= EVIDENCE_PATH) {
+		ev->http_url = e->url_path;
+		ev->http_referer = e->referer_path;
+	}
+	if (v->evidence >= EVIDENCE_FULL) {
+		ev->http_url = e->text[EVIDENCE_HTTP_URL];
+		ev->http_referer = e->text[EVIDENCE_HTTP_REFERER];
+		ev->payload = e->payload;
+		ev->payload_len = e->payload_len;
+	}
+	if (v->anon != ANON_NONE)
+		hide_source(a, b, r);
+}
