@@ -29,6 +29,10 @@ static const struct opt hub_opts[] = {
 		.help = "the public view's format (default: jsonl)\n"),
 	HUB_OPT("verified-only", NULL, OPT_FLAG, verified_only,
 		.help = "leave unverified TCP check-ins out of the public view\n"),
+	HUB_OPT("evidence", "LEVEL", OPT_KEYWORD, evidence, .keywords = evidence_levels,
+		.help = "what the public view shows of what sources sent, of\n"
+			"what sensors publish: none (default), host, path or\n"
+			"full (as botsink run --evidence)\n"),
 	HUB_OPT("no-public", NULL, OPT_FLAG, no_public,
 		.help = "publish no public view (botsink.public), partners' only\n"),
 	HUB_OPT("key-rotate", "WHEN", OPT_KEYWORD, key_rotate, .keywords = key_rotations,

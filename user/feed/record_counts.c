@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The counts format both ways (feed/counts.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "feed/counts.h"
 #include "feed/record.h"
@@ -46,11 +47,42 @@ static void put_u64(struct strbuf *sb, uint64_t v)
 	sb_put_u64(sb, v);
 }
 
+static bool has_evidence(const struct record_evidence *ev)
+{
+	return ev->has_src_port || ev->http_method || ev->http_url || ev->http_host ||
+	       ev->http_agent || ev->http_referer || ev->dns_query || ev->payload;
+}
+
+static void put_evidence(struct strbuf *sb, const struct record_evidence *ev)
+{
+	char hex[2 * EVIDENCE_PAYLOAD_MAX + 1];
+
+	if (ev->has_src_port)
+		put_u64(sb, ev->src_port);
+	else
+		put_text(sb, NULL);
+	put_text(sb, ev->http_method);
+	put_text(sb, ev->http_url);
+	put_text(sb, ev->http_host);
+	put_text(sb, ev->http_agent);
+	put_text(sb, ev->http_referer);
+	put_text(sb, ev->dns_query);
+	if (!ev->payload) {
+		put_text(sb, NULL);
+		return;
+	}
+	hex_encode(ev->payload, ev->payload_len < EVIDENCE_PAYLOAD_MAX ? ev->payload_len :
+									 EVIDENCE_PAYLOAD_MAX,
+		   hex);
+	put_text(sb, hex);
+}
+
 void record_to_counts(const struct feed_record *r, struct strbuf *sb)
 {
 	char dst[ADDR_TEXT_LEN];
+	bool evidence = has_evidence(&r->ev);
 
-	sb_lit(sb, COUNTS_TAG);
+	sb_append(sb, evidence ? COUNTS_TAG_EVIDENCE : COUNTS_TAG, sizeof(COUNTS_TAG) - 1);
 	put_text(sb, r->record_id);
 	put_text(sb, r->sensor);
 	put_u64(sb, ns_of(&r->timestamp));
@@ -73,7 +105,15 @@ void record_to_counts(const struct feed_record *r, struct strbuf *sb)
 	put_u64(sb, r->checkins_tcp);
 	put_u64(sb, r->checkins_verified);
 	put_u64(sb, r->dns_qtype);
+	if (evidence)
+		put_evidence(sb, &r->ev);
 	sb_lit(sb, "\n");
+}
+
+bool counts_version_known(const char *line, size_t len)
+{
+	return len >= 3 && (!memcmp(line, COUNTS_TAG "\t", 3) ||
+			    !memcmp(line, COUNTS_TAG_EVIDENCE "\t", 3));
 }
 
 size_t counts_line_id(const char *line, size_t len, const char **id)
@@ -81,7 +121,7 @@ size_t counts_line_id(const char *line, size_t len, const char **id)
 	size_t start = sizeof(COUNTS_TAG); /* the tag and its tab */
 	const char *end;
 
-	if (len <= start || memcmp(line, COUNTS_TAG "\t", start))
+	if (len <= start || !counts_version_known(line, len))
 		return 0;
 	end = memchr(line + start, '\t', len - start);
 	if (!end)
@@ -91,23 +131,29 @@ size_t counts_line_id(const char *line, size_t len, const char **id)
 }
 
 /* The fields of a line, NUL-terminated in place. */
+#define COUNTS_FIELDS_MAX (COUNTS_FIELDS + COUNTS_EVIDENCE_FIELDS)
+
 struct counts_fields {
-	char *f[COUNTS_FIELDS];
-	size_t len[COUNTS_FIELDS];
+	char *f[COUNTS_FIELDS_MAX];
+	size_t len[COUNTS_FIELDS_MAX];
+	size_t n;
 	const char *bad; /* the first field that failed */
 };
 
-static const char *const field_names[COUNTS_FIELDS] = {
+static const char *const field_names[COUNTS_FIELDS_MAX] = {
 	"format",   "record_id", "sensor",	 "timestamp", "first_seen", "last_seen",
 	"src",	    "flags",	 "protocol",	 "dst_ip",    "dst_port",   "sid",
 	"family",   "tag",	 "classtype",	 "packets",   "bytes",	    "syns",
-	"checkins", "checkins_tcp", "checkins_verified", "dns_qtype",
+	"checkins", "checkins_tcp", "checkins_verified", "dns_qtype", "src_port",
+	"http_method", "http_url", "http_host", "http_agent", "http_referer", "dns_query",
+	"payload",
 };
 
 enum {
 	F_TAG, F_ID, F_SENSOR, F_TS, F_FIRST, F_LAST, F_SRC, F_FLAGS, F_PROTO, F_DST, F_DPORT,
 	F_SID, F_FAMILY, F_RULE_TAG, F_CLASSTYPE, F_PACKETS, F_BYTES, F_SYNS, F_CHECKINS,
-	F_CHECKINS_TCP, F_CHECKINS_VERIFIED, F_QTYPE,
+	F_CHECKINS_TCP, F_CHECKINS_VERIFIED, F_QTYPE, F_SRC_PORT, F_EVIDENCE_TEXT,
+	F_PAYLOAD = F_EVIDENCE_TEXT + EVIDENCE_TEXTS,
 };
 
 static int split(char *line, size_t len, struct counts_fields *fs)
@@ -119,7 +165,7 @@ static int split(char *line, size_t len, struct counts_fields *fs)
 		char *tab = memchr(p, '\t', (size_t)(end - p));
 		char *stop = tab ? tab : end;
 
-		if (n == COUNTS_FIELDS)
+		if (n == COUNTS_FIELDS_MAX)
 			return -1;
 		fs->f[n] = p;
 		fs->len[n++] = (size_t)(stop - p);
@@ -128,7 +174,8 @@ static int split(char *line, size_t len, struct counts_fields *fs)
 			break;
 		p = tab + 1;
 	}
-	return n == COUNTS_FIELDS ? 0 : -1;
+	fs->n = n;
+	return n == COUNTS_FIELDS || n == COUNTS_FIELDS_MAX ? 0 : -1;
 }
 
 /* A text field unescaped in place; NULL for \N. */
@@ -230,23 +277,67 @@ static void read_fields(struct counts_fields *fs, struct feed_count *c)
 		fs->bad = "src";
 }
 
+/* A C2 line's evidence, allocated (counts_release frees it). */
+static void read_evidence(struct counts_fields *fs, struct feed_count *c)
+{
+	struct evidence_part parts[EVIDENCE_TEXTS] = { 0 }, payload = { 0 };
+	const char *port = text(fs, F_SRC_PORT), *hex = text(fs, F_PAYLOAD);
+	uint64_t src_port = port ? number(fs, F_SRC_PORT, UINT16_MAX) : 0;
+	uint8_t bytes[EVIDENCE_PAYLOAD_MAX];
+	size_t n = fs->len[F_PAYLOAD] / 2;
+
+	for (int i = 0; i < EVIDENCE_TEXTS; i++) {
+		const char *t = text(fs, F_EVIDENCE_TEXT + i);
+
+		if (t)
+			parts[i] = (struct evidence_part){ t, strlen(t) };
+	}
+	if (hex) {
+		if (n <= sizeof(bytes) && hex_decode(hex, fs->len[F_PAYLOAD], bytes, n))
+			payload = (struct evidence_part){ bytes, n };
+		else if (!fs->bad)
+			fs->bad = "payload";
+	}
+	if (fs->bad)
+		return;
+	c->ev = evidence_new(port != NULL, (uint16_t)src_port, parts, payload);
+	if (!c->ev)
+		fs->bad = "evidence (out of memory)";
+}
+
 int counts_parse(char *line, size_t len, struct feed_count *c, char *err, size_t errlen)
 {
 	struct counts_fields fs = { 0 };
+	bool evidence;
 
 	memset(c, 0, sizeof(*c));
 	if (split(line, len, &fs)) {
-		snprintf(err, errlen, "not %d tab-separated fields", COUNTS_FIELDS);
+		snprintf(err, errlen, "not %d (or %d) tab-separated fields", COUNTS_FIELDS,
+			 COUNTS_FIELDS_MAX);
 		return -1;
 	}
-	if (strcmp(fs.f[F_TAG], COUNTS_TAG)) {
-		snprintf(err, errlen, "not a counts line of version %s", COUNTS_TAG);
+	evidence = !strcmp(fs.f[F_TAG], COUNTS_TAG_EVIDENCE);
+	if (evidence ? fs.n != COUNTS_FIELDS_MAX :
+		       strcmp(fs.f[F_TAG], COUNTS_TAG) || fs.n != COUNTS_FIELDS) {
+		snprintf(err, errlen, "not a counts line of version %s or %s", COUNTS_TAG,
+			 COUNTS_TAG_EVIDENCE);
 		return -1;
 	}
 	read_fields(&fs, c);
+	if (evidence && !fs.bad)
+		read_evidence(&fs, c);
 	if (fs.bad) {
+		counts_release(c, 1);
 		snprintf(err, errlen, "field %s is not valid", fs.bad);
 		return -1;
 	}
 	return 0;
+}
+
+void counts_release(struct feed_count *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((void *)c[i].ev);
+		c[i].ev = NULL;
+	}
 }

@@ -76,6 +76,7 @@ struct hub {
 	size_t nviews;
 	struct feed_count *counts;
 	size_t cap;
+	size_t nparsed; /* counts of the last message read: their evidence is freed with the next */
 	struct strbuf text; /* the message in hand, parsed in place */
 	natsMsgList *batch; /* the batch in hand */
 	time_t batch_touched; /* when it was fetched or last said to be in progress */
@@ -146,7 +147,8 @@ static int open_file(struct hub_view *v, const struct partner *p, char *err, siz
 }
 
 static int add_view(struct hub *h, const char *name, const struct partner *p, enum anon_mode anon,
-		    enum record_format format, bool verified_only, char *err, size_t errlen)
+		    enum record_format format, bool verified_only, enum evidence_level evidence,
+		    char *err, size_t errlen)
 {
 	struct hub_view *v = &h->views[h->nviews];
 	struct keyring *keys = NULL;
@@ -158,6 +160,7 @@ static int add_view(struct hub *h, const char *name, const struct partner *p, en
 	if (feed_view_init(&v->view, &h->feed, name, p, anon, keys, format, verified_only, err,
 			   errlen))
 		return -1;
+	v->view.evidence = evidence;
 	v->sink = (struct sink){ .ops = &view_ops, .name = v->subject };
 	v->format = format;
 	if (p)
@@ -185,7 +188,8 @@ static int open_views(struct hub *h, char *err, size_t errlen)
 		return -1;
 	}
 	if (!c->no_public &&
-	    add_view(h, "public", NULL, c->anon, c->format, c->verified_only, err, errlen))
+	    add_view(h, "public", NULL, c->anon, c->format, c->verified_only, c->evidence, err,
+		     errlen))
 		return -1;
 	for (size_t i = 0; i < h->partners.n; i++) {
 		const struct partner *p = &h->partners.p[i];
@@ -196,7 +200,8 @@ static int open_views(struct hub *h, char *err, size_t errlen)
 				 c->partners_path, p->line, p->name);
 			return -1;
 		}
-		if (add_view(h, p->name, p, p->anon, p->format, p->verified_only, err, errlen))
+		if (add_view(h, p->name, p, p->anon, p->format, p->verified_only, p->evidence, err,
+			     errlen))
 			return -1;
 	}
 	return 0;
@@ -268,6 +273,8 @@ static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 	int ret;
 
 	*out = 0;
+	counts_release(h->counts, h->nparsed);
+	h->nparsed = 0;
 	ret = message_text(h, m, id);
 	if (ret)
 		return ret > 0 ? 1 : 0;
@@ -292,7 +299,7 @@ static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 		char *nl = memchr(data + at, '\n', len + 1 - at);
 		size_t l = (size_t)(nl - (data + at));
 
-		if (l > 2 && memcmp(data + at, COUNTS_TAG "\t", 3) && !memcmp(data + at, "C", 1)) {
+		if (l > 2 && !counts_version_known(data + at, l) && !memcmp(data + at, "C", 1)) {
 			/* Another version of the format: a newer hub's work. */
 			log_error(
 				"message %s: counts of another version (%.2s): it goes back, for a hub that reads them",
@@ -302,7 +309,7 @@ static int read_counts(struct hub *h, natsMsg *m, const char *id, size_t *out)
 		}
 		if (l && !counts_parse(data + at, l, &h->counts[n], err, sizeof(err))) {
 			feed_count_enrich(&h->feed, &h->counts[n]);
-			n++;
+			h->nparsed = ++n;
 		} else if (l) {
 			h->metrics.errors[HUB_ERR_BAD_LINE]++;
 			log_error("message %s, line %zu: %s; skipped", id, line + 1, err);
@@ -833,6 +840,7 @@ static void release(struct hub *h)
 		sink_close(h->views[i].file);
 	}
 	free(h->views);
+	counts_release(h->counts, h->nparsed);
 	free(h->counts);
 	sb_free(&h->text);
 	partners_free(&h->partners);

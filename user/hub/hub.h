@@ -34,6 +34,7 @@ struct hub_config {
 	enum anon_mode anon; /* the public view's */
 	enum record_format format; /* the public view's */
 	bool verified_only; /* the public view's */
+	enum evidence_level evidence; /* the public view's (none) */
 	bool no_public; /* no public view at all */
 	enum key_rotate key_rotate;
 	long long key_retention;
