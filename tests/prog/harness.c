@@ -375,6 +375,8 @@ void send_at(int line, const void *data, size_t len, const struct expect *x)
 	}
 	want[BOTSINK_RESPONSES] = x->responded;
 	want[BOTSINK_PREFILTER_FULL] = x->prefilter_full;
+	want[BOTSINK_EVIDENCE] = x->evidence;
+	want[BOTSINK_EVIDENCE_LOST] = x->evidence_lost;
 	for (int i = 0; i < BOTSINK_NSTATS; i++) {
 		same &= after[i] - before[i] == want[i];
 		env.stats_want[i] += want[i];

@@ -69,6 +69,8 @@ struct expect {
 	bool table_full; /* no free counter slot: hits count, the counter does not */
 	bool responded; /* the responder answers it (XDP_TX) */
 	bool prefilter_full; /* its fast patterns name more rules than are checked */
+	bool evidence; /* it creates a key with botsink_config.evidence set: a sample */
+	bool evidence_lost; /* ... and botsink_evidence is full: the sample is lost */
 	const struct hit *hit; /* matched/unclassified */
 };
 

@@ -2,8 +2,9 @@
 /*
  * BPF_PROG_TEST_RUN tests of the real XDP program (harness.h): the header
  * path (header_tests.c), payload matching (payload_tests.c), handshake
- * verification and the responder (respond_tests.c) and content
- * matching against a reference (fuzz_tests.c).
+ * verification and the responder (respond_tests.c), content
+ * matching against a reference (fuzz_tests.c) and the evidence samples
+ * of new keys (evidence_tests.c).
  *
  * Run as root: build/tests/prog_test [TEST...]
  */
@@ -17,17 +18,18 @@
 #include "lib/util.h"
 #include "harness.h"
 
-extern const struct test header_tests[], payload_tests[], respond_tests[], fuzz_tests[];
-extern const size_t n_header_tests, n_payload_tests, n_respond_tests, n_fuzz_tests;
+extern const struct test header_tests[], payload_tests[], respond_tests[], fuzz_tests[],
+	evidence_tests[];
+extern const size_t n_header_tests, n_payload_tests, n_respond_tests, n_fuzz_tests,
+	n_evidence_tests;
 
 static const struct suite {
 	const struct test *tests;
 	const size_t *n;
 } suites[] = {
-	{ header_tests, &n_header_tests },
-	{ payload_tests, &n_payload_tests },
-	{ respond_tests, &n_respond_tests },
-	{ fuzz_tests, &n_fuzz_tests },
+	{ header_tests, &n_header_tests },     { payload_tests, &n_payload_tests },
+	{ respond_tests, &n_respond_tests },   { fuzz_tests, &n_fuzz_tests },
+	{ evidence_tests, &n_evidence_tests },
 };
 
 static bool selected(const char *name, int argc, char **argv)
