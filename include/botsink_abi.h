@@ -681,7 +681,7 @@ struct botsink_collect_args {
  * a DNS query's name, dotted, and type. Bytes of window past window_len,
  * and of dns_name past dns_len, are not the packet's.
  */
-#define BOTSINK_EVIDENCE_RING (16U << 20) /* bytes: about 18,000 samples in flight */
+#define BOTSINK_EVIDENCE_RING (16U << 20) /* bytes: 19,418 samples in flight */
 
 enum botsink_evidence_field {
 	BOTSINK_EV_HTTP_METHOD = 0,
@@ -708,7 +708,7 @@ struct botsink_evidence {
 	__u8 protocol;
 	__u8 flags; /* enum botsink_evidence_flags */
 	__u16 dns_qtype;
-	__u32 payload_len; /* the whole payload's length */
+	__u32 payload_len; /* as the headers say (a first fragment: its own) */
 	__u16 window_len; /* of which window[0, window_len) holds the first bytes */
 	__u16 dns_len;
 	__u16 lo[BOTSINK_EV_FIELDS]; /* field f is window[lo[f], hi[f]); empty: not seen */
