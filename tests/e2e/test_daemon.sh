@@ -88,9 +88,10 @@ records=$(grep -c '"src_ip":"198.18.1.11"' "$WORK/feed.jsonl")
 # Every record has every field; families, tags and protocol come from the rules.
 "$PY" - "$WORK/feed.jsonl" <<'PYEOF' || fail "record schema"
 import json, sys
-fields = ["timestamp", "first_seen", "last_seen", "src_ip", "anon_mode", "anon_key_id", "src_asn",
-          "src_as_name", "src_geo", "protocol", "dst_ip",
-          "dst_port", "family", "tag", "sid", "classtype", "packets", "bytes", "syns", "checkins",
+fields = ["timestamp", "first_seen", "last_seen", "src_ip", "src_port", "anon_mode", "anon_key_id",
+          "src_asn", "src_as_name", "src_geo", "protocol", "dst_ip",
+          "dst_port", "family", "tag", "sid", "classtype", "http_method", "http_url", "http_host",
+          "http_agent", "http_referer", "dns_query", "payload", "packets", "bytes", "syns", "checkins",
           "checkins_verified", "verification", "dns_qtype", "overflow", "sensor", "record_id"]
 n = 0
 for line in open(sys.argv[1]):

@@ -15,15 +15,40 @@
 
 /* The fields record_to_json() writes (record_jsonl.c), in order. */
 static const char *const fields[] = {
-	"timestamp",	"first_seen",  "last_seen",
-	"src_ip",	"anon_mode",   "anon_key_id",
-	"src_asn",	"src_as_name", "src_geo",
-	"protocol",	"dst_ip",      "dst_port",
-	"family",	"tag",	       "sid",
-	"classtype",	"packets",     "bytes",
-	"syns",		"checkins",    "checkins_verified",
-	"verification", "dns_qtype",   "overflow",
-	"sensor",	"record_id",
+	"timestamp",
+	"first_seen",
+	"last_seen",
+	"src_ip",
+	"src_port",
+	"anon_mode",
+	"anon_key_id",
+	"src_asn",
+	"src_as_name",
+	"src_geo",
+	"protocol",
+	"dst_ip",
+	"dst_port",
+	"family",
+	"tag",
+	"sid",
+	"classtype",
+	"http_method",
+	"http_url",
+	"http_host",
+	"http_agent",
+	"http_referer",
+	"dns_query",
+	"payload",
+	"packets",
+	"bytes",
+	"syns",
+	"checkins",
+	"checkins_verified",
+	"verification",
+	"dns_qtype",
+	"overflow",
+	"sensor",
+	"record_id",
 };
 #define NFIELDS ARRAY_SIZE(fields)
 _Static_assert(NFIELDS == RECORD_FIELDS, "the field list and RECORD_FIELDS differ");
@@ -99,6 +124,80 @@ static void test_strbuf(void)
 	CHECK(sb.buf[0] == '<' && sb.buf[sb.len - 1] == '>' && sb.buf[sb.len] == '\0');
 	sb_free(&sb);
 	CHECK(sb.buf == NULL && sb.len == 0);
+}
+
+static const char *base64(const void *p, size_t n)
+{
+	static struct strbuf sb;
+
+	sb_reset(&sb);
+	sb_put_base64(&sb, p, n);
+	CHECK(!sb.oom);
+	return sb.buf ? sb.buf : "";
+}
+
+/* A reference encoder, a byte at a time, for the long inputs. */
+static void base64_slow(const uint8_t *p, size_t n, char *out)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t bits = 0;
+	size_t nbits = 0, o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bits = bits << 8 | p[i];
+		nbits += 8;
+		while (nbits >= 6) {
+			nbits -= 6;
+			out[o++] = abc[(bits >> nbits) & 63];
+		}
+	}
+	if (nbits)
+		out[o++] = abc[(bits << (6 - nbits)) & 63];
+	while (o % 4)
+		out[o++] = '=';
+	out[o] = '\0';
+}
+
+/* RFC 4648's vectors, binary bytes, and lengths across the encoder's pieces. */
+static void test_base64(void)
+{
+	static const size_t lengths[] = { 12287, 12288, 12289, 12290, 24576, 40000 };
+	struct json_writer jw;
+	struct strbuf sb = { 0 };
+	uint8_t *big = malloc(40000);
+	char *want = malloc(40000 / 3 * 4 + 8);
+
+	CHECK_STR(base64("", 0), "");
+	CHECK_STR(base64("f", 1), "Zg==");
+	CHECK_STR(base64("fo", 2), "Zm8=");
+	CHECK_STR(base64("foo", 3), "Zm9v");
+	CHECK_STR(base64("foob", 4), "Zm9vYg==");
+	CHECK_STR(base64("fooba", 5), "Zm9vYmE=");
+	CHECK_STR(base64("foobar", 6), "Zm9vYmFy");
+	CHECK_STR(base64("\0\0\0", 3), "AAAA");
+	CHECK_STR(base64("\xff\xfe\xfd\0\x80", 5), "//79AIA=");
+	CHECK_STR(base64("\xfb\xff", 2), "+/8=");
+	if (!big || !want)
+		goto out;
+	for (size_t i = 0; i < 40000; i++)
+		big[i] = (uint8_t)(i * 7 + (i >> 8));
+	for (size_t i = 0; i < ARRAY_SIZE(lengths); i++) {
+		base64_slow(big, lengths[i], want);
+		CHECK_INT(strlen(base64(big, lengths[i])), (lengths[i] + 2) / 3 * 4);
+		CHECK_STR(base64(big, lengths[i]), want);
+	}
+	/* The JSON member: a string, null for no bytes, "" for none of them. */
+	jw_open(&jw, &sb);
+	jw_base64(&jw, JW_KEY("a"), (const uint8_t *)"\0\n\"", 3);
+	jw_base64(&jw, JW_KEY("b"), NULL, 0);
+	jw_base64(&jw, JW_KEY("c"), (const uint8_t *)"", 0);
+	jw_close(&jw);
+	CHECK_STR(sb.buf, "{\"a\":\"AAoi\",\"b\":null,\"c\":\"\"}");
+out:
+	sb_free(&sb);
+	free(big);
+	free(want);
 }
 
 static void test_times_and_protocols(void)
@@ -254,10 +353,12 @@ static void test_record_nulls(void)
 	static const char want[] =
 		"{\"timestamp\":\"2026-11-26T22:31:29.000Z\",\"first_seen\":null,"
 		"\"last_seen\":\"2026-11-26T22:31:29.500Z\",\"src_ip\":\"2001:db8:99::3\","
-		"\"anon_mode\":\"none\",\"anon_key_id\":null,\"src_asn\":null,\"src_as_name\":null,"
-		"\"src_geo\":null,\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
+		"\"src_port\":null,\"anon_mode\":\"none\",\"anon_key_id\":null,\"src_asn\":null,"
+		"\"src_as_name\":null,\"src_geo\":null,\"protocol\":\"47\",\"dst_ip\":\"2001:db8:5::1\","
 		"\"dst_port\":null,\"family\":\"unclassified\",\"tag\":null,\"sid\":0,"
-		"\"classtype\":null,\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
+		"\"classtype\":null,\"http_method\":null,\"http_url\":null,\"http_host\":null,"
+		"\"http_agent\":null,\"http_referer\":null,\"dns_query\":null,\"payload\":null,"
+		"\"packets\":1,\"bytes\":1514,\"syns\":0,\"checkins\":0,"
 		"\"checkins_verified\":0,\"verification\":\"unverifiable\","
 		"\"dns_qtype\":null,\"overflow\":false,\"sensor\":\"s1\",\"record_id\":\"s1:00000000000000ab:7:0\"}\n";
 	struct feed_record r = {
@@ -282,7 +383,9 @@ static void test_record_nulls(void)
 	obj = parse_line(&sb);
 	if (obj) {
 		CHECK_EACH(null_field, obj, "first_seen", "dst_port", "tag", "anon_key_id",
-			   "src_asn", "src_as_name", "src_geo");
+			   "src_asn", "src_as_name", "src_geo", "src_port", "http_method",
+			   "http_url", "http_host", "http_agent", "http_referer", "dns_query",
+			   "payload");
 		CHECK_STR(str_field(obj, "protocol"), "47");
 		CHECK_STR(str_field(obj, "dst_ip"), "2001:db8:5::1");
 		CHECK_INT(int_field(obj, "sid"), 0);
@@ -329,6 +432,7 @@ int main(void)
 	test_escapes();
 	test_utf8();
 	test_strbuf();
+	test_base64();
 	test_times_and_protocols();
 	test_record_nasty();
 	test_record_nulls();

@@ -228,8 +228,9 @@ static void test_key_errors(void)
 		"p.ini:4: anon 'ipcrypt' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "anon =\n"),
 		  "p.ini:4: anon '' is not ipcrypt-pfx, ipcrypt-deterministic, truncate or none\n");
-	CHECK_STR(errors_of("[a]\n" OK_REST "format = csv\n"),
-		  "p.ini:4: format 'csv' is not jsonl, shadowserver-csv or intelmq\n");
+	CHECK_STR(
+		errors_of("[a]\n" OK_REST "format = csv\n"),
+		"p.ini:4: format 'csv' is not jsonl, shadowserver-csv, shadowserver-http-csv or intelmq\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST "just words\n"),
 		  "p.ini:4: expected '[partner]' or 'key = value'\n");
 	CHECK_STR(errors_of("[a]\n" OK_REST " = x\n"), "p.ini:4: '=' without a key before it\n");

@@ -27,8 +27,9 @@
 #define BUS_PUBLIC_SUBJECT "botsink.public"
 /*
  * A partner's or the public view's message header: its records' format
- * (jsonl, shadowserver-csv, intelmq), so that a reader knows the lines,
- * and botsink pull can start a CSV output with its column names.
+ * (jsonl, shadowserver-csv, shadowserver-http-csv, intelmq), so that a
+ * reader knows the lines, and botsink pull can start a CSV output with
+ * its column names.
  */
 #define BUS_FORMAT_HEADER "Botsink-Format"
 #define BUS_HUB_CONSUMER "botsink-hub"

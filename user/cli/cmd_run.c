@@ -51,7 +51,8 @@ static const struct opt run_opts[] = {
 		.help = "the public feed, appended to (default: - , stdout;\n"
 			"none: no local feed, with --publish)\n"),
 	RUN_OPT("format", "FORMAT", OPT_KEYWORD, format, .keywords = record_formats,
-		.help = "its format: jsonl (default), shadowserver-csv or intelmq\n"),
+		.help = "its format: jsonl (default), shadowserver-csv,\n"
+			"shadowserver-http-csv or intelmq\n"),
 	RUN_OPT("verified-only", NULL, OPT_FLAG, verified_only,
 		.help = "leave unverified TCP check-ins out of the feed (sources\n"
 			"that completed no handshake may be spoofed); records\n"

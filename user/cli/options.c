@@ -232,7 +232,7 @@ int opt_parse_sinkhole(const char *arg, void *field, char *shown, size_t len)
 
 /* ---- help ---- */
 
-/* "-i IFACE", "--feed PATH|-", "--format jsonl|shadowserver-csv|intelmq" */
+/* "-i IFACE", "--feed PATH|-", "--format jsonl|shadowserver-csv|...|intelmq" */
 static void synopsis_item(FILE *f, const struct opt *o, bool brief)
 {
 	struct keyword kw[MAX_KEYWORDS];

@@ -10,6 +10,7 @@
 const struct keyword record_formats[] = {
 	{ "jsonl", FORMAT_JSONL },
 	{ "shadowserver-csv", FORMAT_SHADOWSERVER_CSV },
+	{ "shadowserver-http-csv", FORMAT_SHADOWSERVER_HTTP_CSV },
 	{ "intelmq", FORMAT_INTELMQ },
 	{ NULL, 0 },
 };
@@ -33,7 +34,14 @@ const char *record_format_name(enum record_format f)
 
 const char *record_format_header(enum record_format f)
 {
-	return f == FORMAT_SHADOWSERVER_CSV ? SHADOWSERVER_CSV_HEADER : NULL;
+	switch (f) {
+	case FORMAT_SHADOWSERVER_CSV:
+		return SHADOWSERVER_CSV_HEADER;
+	case FORMAT_SHADOWSERVER_HTTP_CSV:
+		return SHADOWSERVER_HTTP_CSV_HEADER;
+	default:
+		return NULL;
+	}
 }
 
 void record_format(enum record_format f, const struct feed_record *r, struct strbuf *sb)
@@ -41,6 +49,9 @@ void record_format(enum record_format f, const struct feed_record *r, struct str
 	switch (f) {
 	case FORMAT_SHADOWSERVER_CSV:
 		record_to_shadowserver_csv(r, sb);
+		break;
+	case FORMAT_SHADOWSERVER_HTTP_CSV:
+		record_to_shadowserver_http_csv(r, sb);
 		break;
 	case FORMAT_INTELMQ:
 		record_to_intelmq(r, sb);

@@ -90,6 +90,8 @@ enum record_format {
 	FORMAT_JSONL = 0, /* botsink's own schema */
 	FORMAT_SHADOWSERVER_CSV, /* Shadowserver's Sinkhole Events columns, then botsink's */
 	FORMAT_INTELMQ, /* IntelMQ harmonization, one event per line */
+	/* Shadowserver's Sinkhole HTTP Events columns, then botsink's */
+	FORMAT_SHADOWSERVER_HTTP_CSV,
 	/*
 	 * The raw counts a sensor publishes to its hub (feed/counts.h): not a
 	 * feed format, so not in record_formats: no one can ask for raw
@@ -128,6 +130,12 @@ const char *record_verification_name(enum record_verification v);
  * hit may match one and still not prove its source (a resolver) infected.
  */
 bool record_rule_matched(const struct feed_record *r);
+/*
+ * The application the check-in spoke: "http" when the evidence has an
+ * HTTP method, "dns" for a DNS query (the evidence's, or a query type
+ * counted); NULL when neither is known.
+ */
+const char *record_application(const struct feed_record *r);
 
 /* A time the record does not know is all zero. */
 static inline bool record_time_known(const struct timespec *ts)
@@ -147,13 +155,21 @@ static inline const char *protocol_name(uint8_t proto, char *buf, size_t len)
  * jsonl: one JSON object and a newline; every field present, null when
  * unknown (record_jsonl.c).
  */
-#define RECORD_FIELDS 26
+#define RECORD_FIELDS 34
 void record_to_json(const struct feed_record *r, struct strbuf *sb);
 
-/* Shadowserver's 31 Sinkhole Events columns, then botsink's 16 (record_csv.c). */
-#define SHADOWSERVER_CSV_COLUMNS 47
+/* Shadowserver's 31 Sinkhole Events columns, then botsink's 23 (record_csv.c). */
+#define SHADOWSERVER_CSV_COLUMNS 54
 extern const char SHADOWSERVER_CSV_HEADER[];
 void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb);
+
+/*
+ * Shadowserver's 37 Sinkhole HTTP Events columns (the 31, then the HTTP
+ * request's), then botsink's 19: the same but the HTTP ones (record_csv.c).
+ */
+#define SHADOWSERVER_HTTP_CSV_COLUMNS 56
+extern const char SHADOWSERVER_HTTP_CSV_HEADER[];
+void record_to_shadowserver_http_csv(const struct feed_record *r, struct strbuf *sb);
 
 /* One IntelMQ event as flat JSON, keys with no value left out (record_intelmq.c). */
 void record_to_intelmq(const struct feed_record *r, struct strbuf *sb);

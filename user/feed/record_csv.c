@@ -1,33 +1,46 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The shadowserver-csv format: the columns of Shadowserver's Sinkhole Events
- * report (event4_sinkhole), in their order, so tools that take that report
- * (IntelMQ's Shadowserver parser, spreadsheets, abuse handling scripts) take
- * botsink's feed too; then botsink's own columns. RFC 4180 quoting, "\n"
- * line ends, and control characters in text become spaces: a record is one
- * line.
+ * The shadowserver-csv formats: the columns of Shadowserver's Sinkhole
+ * Events report (event4_sinkhole), in their order, so tools that take that
+ * report (IntelMQ's Shadowserver parser, spreadsheets, abuse handling
+ * scripts) take botsink's feed too; then botsink's own columns. The
+ * shadowserver-http-csv layout is Sinkhole HTTP Events' (event4_sinkhole_http):
+ * the same 31, then the HTTP request's 6, then botsink's but those.
+ * RFC 4180 quoting, "\n" line ends, and control characters in text become
+ * spaces: a record is one line.
  */
 #include <string.h>
 #include "feed/record.h"
 
-const char SHADOWSERVER_CSV_HEADER[] =
-	"timestamp,protocol,src_ip,src_port,src_asn,src_geo,src_region,src_city,"
-	"src_hostname,src_naics,src_sector,device_vendor,device_type,device_model,"
-	"severity,dst_ip,dst_port,dst_asn,dst_geo,dst_region,dst_city,dst_hostname,"
-	"dst_naics,dst_sector,public_source,infection,family,tag,application,version,"
-	"event_id,"
-	"count,packets,bytes,syns,checkins_verified,verification,first_seen,last_seen,"
-	"sid,classtype,dns_qtype,overflow,anon_mode,anon_key_id,sensor,record_id\n";
+#define SHADOWSERVER_COLUMNS                                                           \
+	"timestamp,protocol,src_ip,src_port,src_asn,src_geo,src_region,src_city,"      \
+	"src_hostname,src_naics,src_sector,device_vendor,device_type,device_model,"    \
+	"severity,dst_ip,dst_port,dst_asn,dst_geo,dst_region,dst_city,dst_hostname,"   \
+	"dst_naics,dst_sector,public_source,infection,family,tag,application,version," \
+	"event_id"
+#define SHADOWSERVER_HTTP_COLUMNS \
+	",http_url,http_host,http_agent,forwarded_by,ssl_cipher,http_referer"
+#define BOTSINK_COLUMNS                                                                  \
+	",count,packets,bytes,syns,checkins_verified,verification,first_seen,last_seen," \
+	"sid,classtype,dns_qtype,overflow,anon_mode,anon_key_id,sensor,record_id"
+
+const char SHADOWSERVER_CSV_HEADER[] = SHADOWSERVER_COLUMNS BOTSINK_COLUMNS
+	",http_method,http_url,http_host,http_agent,http_referer,dns_query,payload\n";
+
+const char SHADOWSERVER_HTTP_CSV_HEADER[] =
+	SHADOWSERVER_COLUMNS SHADOWSERVER_HTTP_COLUMNS BOTSINK_COLUMNS
+	",http_method,dns_query,payload\n";
 
 /*
  * Every column but the line's first is written after its comma (csv_*
  * below), so an empty column is its comma: the Shadowserver columns
  * botsink has no value for.
  */
-#define EMPTY_SRC_PORT ","
 #define EMPTY_SRC_REGION_TO_DEVICE_MODEL ",,,,,,,,"
 #define EMPTY_DST_ASN_TO_PUBLIC_SOURCE ",,,,,,,,"
 #define EMPTY_VERSION ","
+/* A proxy's address and a TLS cipher: botsink sees neither. */
+#define EMPTY_FORWARDED_BY_SSL_CIPHER ",,"
 
 static bool csv_space(unsigned char c)
 {
@@ -136,7 +149,7 @@ static void csv_shadowserver_part(const struct feed_record *r, struct strbuf *sb
 	sb_puts(sb, when);
 	csv_plain(sb, protocol_name(r->protocol, proto, sizeof(proto)));
 	csv_text(sb, r->src_ip);
-	sb_lit(sb, EMPTY_SRC_PORT);
+	csv_u64_or_empty(sb, r->ev.has_src_port, r->ev.src_port);
 	csv_u64_or_empty(sb, r->src_asn != 0, r->src_asn);
 	csv_text(sb, r->src_geo);
 	sb_lit(sb, EMPTY_SRC_REGION_TO_DEVICE_MODEL);
@@ -148,9 +161,27 @@ static void csv_shadowserver_part(const struct feed_record *r, struct strbuf *sb
 	csv_text(sb, r->family); /* infection */
 	csv_text(sb, r->family);
 	csv_text(sb, r->tag);
-	csv_plain(sb, r->dns_qtype ? "dns" : ""); /* application */
+	csv_plain(sb, record_application(r) ?: ""); /* application */
 	sb_lit(sb, EMPTY_VERSION);
 	csv_text(sb, r->record_id); /* event_id */
+}
+
+/* The payload's bytes in base64 (no character to quote); empty for none. */
+static void csv_base64(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	sb_lit(sb, ",");
+	if (p)
+		sb_put_base64(sb, p, n);
+}
+
+/* The HTTP request's columns of Sinkhole HTTP Events. */
+static void csv_http_part(const struct record_evidence *ev, struct strbuf *sb)
+{
+	csv_text(sb, ev->http_url);
+	csv_text(sb, ev->http_host);
+	csv_text(sb, ev->http_agent);
+	sb_lit(sb, EMPTY_FORWARDED_BY_SSL_CIPHER);
+	csv_text(sb, ev->http_referer);
 }
 
 /* botsink's columns, after Shadowserver's. */
@@ -174,9 +205,33 @@ static void csv_botsink_part(const struct feed_record *r, struct strbuf *sb)
 	csv_text(sb, r->record_id);
 }
 
+/* The Sinkhole Events layout: all the evidence is botsink's. */
 void record_to_shadowserver_csv(const struct feed_record *r, struct strbuf *sb)
 {
+	const struct record_evidence *ev = &r->ev;
+
 	csv_shadowserver_part(r, sb);
 	csv_botsink_part(r, sb);
+	csv_text(sb, ev->http_method);
+	csv_text(sb, ev->http_url);
+	csv_text(sb, ev->http_host);
+	csv_text(sb, ev->http_agent);
+	csv_text(sb, ev->http_referer);
+	csv_text(sb, ev->dns_query);
+	csv_base64(sb, ev->payload, ev->payload_len);
+	sb_lit(sb, "\n");
+}
+
+/* The Sinkhole HTTP Events layout: Shadowserver has columns for the request. */
+void record_to_shadowserver_http_csv(const struct feed_record *r, struct strbuf *sb)
+{
+	const struct record_evidence *ev = &r->ev;
+
+	csv_shadowserver_part(r, sb);
+	csv_http_part(ev, sb);
+	csv_botsink_part(r, sb);
+	csv_text(sb, ev->http_method);
+	csv_text(sb, ev->dns_query);
+	csv_base64(sb, ev->payload, ev->payload_len);
 	sb_lit(sb, "\n");
 }

@@ -16,7 +16,12 @@
  *   a DNS hit (dns_qtype)     other / other / sinkholedns: its source is a
  *                             resolver asking for a client, not the client
  *   unclassified, catch-all   other / undetermined / unclassified, catch-all
+ *
+ * The evidence (what the bot sent) goes where IntelMQ's Shadowserver
+ * parser puts the Sinkhole HTTP Events columns: the request's host and
+ * path in destination.*, the User-Agent in extra.user_agent.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
 #include "feed/record.h"
@@ -122,10 +127,129 @@ static void intelmq_source(const struct feed_record *r, struct json_writer *jw)
 	}
 	if (!(r->src_is_raw && r->overflow) && network_usable(r->src_network))
 		jw_str_opt(jw, JW_KEY("source.network"), r->src_network);
+	if (r->ev.has_src_port)
+		jw_u64(jw, JW_KEY("source.port"), r->ev.src_port);
 	if (r->src_asn)
 		jw_u64(jw, JW_KEY("source.asn"), r->src_asn);
 	jw_str_opt(jw, JW_KEY("source.as_name"), r->src_as_name);
 	im_country(jw, r->src_geo);
+}
+
+#define FQDN_MAX 253
+
+static bool ldh(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-';
+}
+
+/*
+ * A host name as IntelMQ's FQDN takes it, in lower case into out: labels
+ * of 1 to 63 letters, digits and hyphens (none at a label's ends), 253 in
+ * all, a trailing dot dropped; the last label not all digits, so never an
+ * IPv4 address. len: the name's bytes at s.
+ */
+static bool fqdn_lower(const char *s, size_t len, char out[FQDN_MAX + 1])
+{
+	size_t label = 0;
+	bool digits = true;
+
+	if (len && s[len - 1] == '.')
+		len--;
+	if (!len || len > FQDN_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '.') {
+			if (!label || s[i - 1] == '-')
+				return false;
+			label = 0;
+			digits = true;
+		} else if (!ldh(c) || (c == '-' && !label) || ++label > 63) {
+			return false;
+		} else if (c < '0' || c > '9') {
+			digits = false;
+		}
+		out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[len] = '\0';
+	return !digits && s[len - 1] != '-';
+}
+
+/* A Host header's name as a FQDN: its port (":" and digits) left out; no IP literal. */
+static bool host_fqdn(const char *host, char out[FQDN_MAX + 1])
+{
+	size_t len = strcspn(host, ":");
+	const char *port = host + len;
+
+	if (*port && port[1 + strspn(port + 1, "0123456789")])
+		return false;
+	return fqdn_lower(host, len, out);
+}
+
+/* destination.fqdn: the Host header's name, else the DNS question's. */
+static void im_fqdn(struct json_writer *jw, const struct record_evidence *ev)
+{
+	char name[FQDN_MAX + 1];
+
+	if ((ev->http_host && host_fqdn(ev->http_host, name)) ||
+	    (ev->dns_query && fqdn_lower(ev->dns_query, strlen(ev->dns_query), name)))
+		jw_str_plain(jw, JW_KEY("destination.fqdn"), name);
+}
+
+/* "[IPv6]" at the start of host: the rest after it, or NULL. */
+static const char *url_ipv6_literal(const char *host)
+{
+	const char *end = strchr(host, ']');
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	size_t n;
+
+	if (host[0] != '[' || !end)
+		return NULL;
+	n = (size_t)(end - host - 1);
+	if (n >= sizeof(text))
+		return NULL;
+	memcpy(text, host + 1, n);
+	text[n] = '\0';
+	return inet_pton(AF_INET6, text, &a) == 1 ? end + 1 : NULL;
+}
+
+/* RFC 3986's characters of a host name or IPv4 address: unreserved, sub-delims, '%'. */
+static const char URL_HOST_CHARS[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				     "0123456789-._~!$&'()*+,;=%";
+
+/*
+ * A Host header's value that can stand in a URL as sent: a name or IPv4
+ * address of RFC 3986's characters, or an IPv6 address in brackets; then
+ * nothing, or ':' and digits. Anything else would change what the URL says
+ * (a '/', an '@') or have IntelMQ's URL parser refuse it (a bad '[').
+ */
+static bool url_host_usable(const char *host)
+{
+	const char *rest =
+		host[0] == '[' ? url_ipv6_literal(host) : host + strspn(host, URL_HOST_CHARS);
+
+	if (!rest || rest == host)
+		return false;
+	if (!*rest)
+		return true;
+	return *rest == ':' && !rest[1 + strspn(rest + 1, "0123456789")];
+}
+
+/* destination.url: "http://", the host as sent, the request target when it is a path. */
+static void im_url(struct json_writer *jw, const struct record_evidence *ev)
+{
+	if (!ev->http_host || !url_host_usable(ev->http_host) || !ev->http_url ||
+	    ev->http_url[0] != '/')
+		return;
+	jw_key(jw, JW_KEY("destination.url"));
+	sb_lit(jw->sb, "\"http://");
+	/* The path starts with ASCII: the parts join as one string would. */
+	json_put_text(jw->sb, ev->http_host);
+	json_put_text(jw->sb, ev->http_url);
+	sb_lit(jw->sb, "\"");
 }
 
 static void intelmq_destination(const struct feed_record *r, struct json_writer *jw)
@@ -133,15 +257,19 @@ static void intelmq_destination(const struct feed_record *r, struct json_writer 
 	char dst[ADDR_TEXT_LEN];
 	/* IANA's keywords are IntelMQ's protocol.transport list. */
 	const char *transport = proto_name(r->protocol, PROTO_NAMES_IANA);
+	const char *application = record_application(r);
 
 	addr_format(&r->dst_ip, dst, sizeof(dst));
 	jw_str_plain(jw, JW_KEY("destination.ip"), dst);
 	if (r->has_port)
 		jw_u64(jw, JW_KEY("destination.port"), r->dst_port);
+	im_fqdn(jw, &r->ev);
+	im_url(jw, &r->ev);
+	jw_str_opt(jw, JW_KEY("destination.urlpath"), r->ev.http_url);
 	if (transport)
 		jw_str_plain(jw, JW_KEY("protocol.transport"), transport);
-	if (r->dns_qtype)
-		jw_str_plain(jw, JW_KEY("protocol.application"), "dns");
+	if (application)
+		jw_str_plain(jw, JW_KEY("protocol.application"), application);
 }
 
 /* What the sources did: botsink's counts, which IntelMQ has no keys for. */
@@ -168,9 +296,23 @@ static void extra_rule(const struct feed_record *r, struct json_writer *jw)
 }
 
 /*
+ * What the bot sent that IntelMQ has no key for, as its Shadowserver
+ * parser names it (http_agent is extra.user_agent); the payload in base64.
+ */
+static void extra_evidence(const struct record_evidence *ev, struct json_writer *jw)
+{
+	jw_str_opt(jw, JW_KEY("extra.http_method"), ev->http_method);
+	jw_str_opt(jw, JW_KEY("extra.user_agent"), ev->http_agent);
+	jw_str_opt(jw, JW_KEY("extra.http_referer"), ev->http_referer);
+	jw_str_opt(jw, JW_KEY("extra.dns_query"), ev->dns_query);
+	if (ev->payload && ev->payload_len)
+		jw_base64(jw, JW_KEY("extra.payload"), ev->payload, ev->payload_len);
+}
+
+/*
  * What IntelMQ has no key for: the source's pseudonym, a protocol it has
- * no name for, the counts, the rule; last the record itself (an aggregate
- * or not, how it was anonymized, where it comes from).
+ * no name for, the counts, the rule, the evidence; last the record itself
+ * (an aggregate or not, how it was anonymized, where it comes from).
  */
 static void intelmq_extra(const struct feed_record *r, struct json_writer *jw)
 {
@@ -180,6 +322,7 @@ static void intelmq_extra(const struct feed_record *r, struct json_writer *jw)
 		jw_u64(jw, JW_KEY("extra.ip_protocol"), r->protocol);
 	extra_counts(r, jw);
 	extra_rule(r, jw);
+	extra_evidence(&r->ev, jw);
 	jw_bool(jw, JW_KEY("extra.overflow"), r->overflow);
 	jw_str_opt(jw, JW_KEY("extra.anon_mode"), r->anon_mode);
 	jw_str_opt(jw, JW_KEY("extra.anon_key_id"), r->anon_key_id);

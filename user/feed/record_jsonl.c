@@ -21,6 +21,7 @@ static void json_time(struct json_writer *jw, struct json_key key, const struct 
 static void json_source(struct json_writer *jw, const struct feed_record *r)
 {
 	jw_str(jw, JW_KEY("src_ip"), r->src_ip);
+	jw_u64_or_null(jw, JW_KEY("src_port"), r->ev.has_src_port, r->ev.src_port);
 	jw_str(jw, JW_KEY("anon_mode"), r->anon_mode);
 	jw_str(jw, JW_KEY("anon_key_id"), r->anon_key_id);
 	jw_u64_or_null(jw, JW_KEY("src_asn"), r->src_asn != 0, r->src_asn);
@@ -44,6 +45,21 @@ static void json_rule(struct json_writer *jw, const struct feed_record *r)
 	jw_str(jw, JW_KEY("tag"), r->tag);
 	jw_u64_or_null(jw, JW_KEY("sid"), !r->any_sid, r->sid);
 	jw_str(jw, JW_KEY("classtype"), r->classtype);
+}
+
+/*
+ * What the bot sent in its first check-in, as the view shows it: its text
+ * as sent (escaped), the payload's bytes in base64.
+ */
+static void json_evidence(struct json_writer *jw, const struct record_evidence *ev)
+{
+	jw_str(jw, JW_KEY("http_method"), ev->http_method);
+	jw_str(jw, JW_KEY("http_url"), ev->http_url);
+	jw_str(jw, JW_KEY("http_host"), ev->http_host);
+	jw_str(jw, JW_KEY("http_agent"), ev->http_agent);
+	jw_str(jw, JW_KEY("http_referer"), ev->http_referer);
+	jw_str(jw, JW_KEY("dns_query"), ev->dns_query);
+	jw_base64(jw, JW_KEY("payload"), ev->payload, ev->payload_len);
 }
 
 /* What the sources did. */
@@ -75,6 +91,7 @@ void record_to_json(const struct feed_record *r, struct strbuf *sb)
 	json_source(&jw, r);
 	json_destination(&jw, r);
 	json_rule(&jw, r);
+	json_evidence(&jw, &r->ev);
 	json_counts(&jw, r);
 	json_verdict(&jw, r);
 	jw_str(&jw, JW_KEY("sensor"), r->sensor);

@@ -17,6 +17,11 @@ static const struct text_escapes json_escapes = {
 	.invalid = "\\ufffd",
 };
 
+void json_put_text(struct strbuf *sb, const char *s)
+{
+	sb_put_text(sb, s, &json_escapes);
+}
+
 void json_put_string(struct strbuf *sb, const char *s)
 {
 	if (!s) {

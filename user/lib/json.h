@@ -12,6 +12,12 @@
  * valid JSON whatever a rule file contained.
  */
 void json_put_string(struct strbuf *sb, const char *s);
+/*
+ * s (not NULL) escaped as in a JSON string, without its quotes: for a
+ * string written in parts. Parts join as one string would when no UTF-8
+ * sequence spans two (a part that starts with ASCII).
+ */
+void json_put_text(struct strbuf *sb, const char *s);
 
 /*
  * A flat JSON object written member by member (Suricata's JsonBuilder
@@ -131,6 +137,20 @@ static inline void jw_bool(struct json_writer *jw, struct json_key key, bool b)
 		sb_lit(jw->sb, "true");
 	else
 		sb_lit(jw->sb, "false");
+}
+
+/* Bytes as a base64 string (sb_put_base64); null for NULL. */
+static inline void jw_base64(struct json_writer *jw, struct json_key key, const uint8_t *p,
+			     size_t n)
+{
+	jw_key(jw, key);
+	if (!p) {
+		sb_lit(jw->sb, "null");
+		return;
+	}
+	sb_lit(jw->sb, "\"");
+	sb_put_base64(jw->sb, p, n);
+	sb_lit(jw->sb, "\"");
 }
 
 static inline void jw_null(struct json_writer *jw, struct json_key key)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
 #include "lib/strbuf.h"
 
 /* Room for n more bytes and a NUL; doubling, so appends cost O(1) each. */
@@ -88,6 +89,27 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	}
 	sb_append(sb, big, (size_t)n);
 	free(big);
+}
+
+/*
+ * OpenSSL's encoder, a piece at a time: its length is an int, and a piece
+ * of whole 3-byte groups pads nothing but the last.
+ */
+void sb_put_base64(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	enum { PIECE = 3 * 4096 };
+
+	while (n) {
+		size_t take = n < PIECE ? n : PIECE;
+		/* 4 characters per group begun; EVP_EncodeBlock's NUL is sb_room's. */
+		char *out = sb_room(sb, (take + 2) / 3 * 4);
+
+		if (!out)
+			return;
+		sb_wrote(sb, (size_t)EVP_EncodeBlock((unsigned char *)out, p, (int)take));
+		p += take;
+		n -= take;
+	}
 }
 
 void sb_reset(struct strbuf *sb)

@@ -55,6 +55,11 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(pr
 /* A number in decimal, without printf's cost; u64_decimal returns its length. */
 size_t u64_decimal(char out[20], uint64_t v);
 void sb_put_u64(struct strbuf *sb, uint64_t v);
+/*
+ * Bytes in standard base64 (RFC 4648: '+' and '/', '=' padding, no line
+ * breaks): any length, binary and NUL bytes included. Nothing for n 0.
+ */
+void sb_put_base64(struct strbuf *sb, const uint8_t *p, size_t n);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 
