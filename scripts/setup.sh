@@ -7,7 +7,7 @@ set -euo pipefail
 BUILD_PACKAGES=(make gcc clang llvm libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool
 	libssl-dev libmaxminddb-dev libnats-dev liblz4-dev libinih-dev libcrypt-dev libmicrohttpd-dev libgnutls28-dev)
 RUN_PACKAGES=(iproute2 util-linux)
-TEST_PACKAGES=(python3-scapy python3-cryptography libjansson-dev nats-server openssl curl ethtool iputils-ping tcpdump
+TEST_PACKAGES=(python3-scapy python3-cryptography libjansson-dev nats-server openssl curl bind9-dnsutils ethtool iputils-ping tcpdump
 	libclang-rt-14-dev libpcap-dev nftables libmaxmind-db-writer-perl python3-seccomp prometheus tmux)
 
 if [ "$(id -u)" -ne 0 ]; then
