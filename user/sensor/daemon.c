@@ -589,14 +589,15 @@ static int start(struct daemon *d)
 		log_warn("botsink top will show sources as with ipcrypt-pfx: %s", err);
 	}
 	log_info(
-		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, %zu partners",
+		"counting on %s (%s), %zu rules, %zu destination entries, verdict %s, %s; feed %s (%s), anonymization %s, evidence %s, %zu partners",
 		o->ifname,
 		o->no_attach		       ? "program attached by ip link" :
 		d->loader.mode == XDP_MODE_SKB ? "skb XDP" :
 						 "native XDP",
 		d->rules.n, d->compiled.ndst, keyword_name(verdict_names, (int)o->verdict, "?"),
 		daemon_handshake_mode(o), o->feed_path, record_format_name(o->format),
-		anon_mode_name(o->anon), d->outputs.partners.n);
+		anon_mode_name(o->anon), keyword_name(evidence_levels, (int)o->evidence, "?"),
+		d->outputs.partners.n);
 	if (d->publisher)
 		log_info("publishing raw counts to %s as %s%s", o->publish_urls, BUS_COUNTS_SUBJECT,
 			 o->sensor);
