@@ -43,6 +43,7 @@
 #include "feed/sink.h"
 #include "kernel/census.h"
 #include "kernel/counters.h"
+#include "kernel/evidence.h"
 #include "kernel/install.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
@@ -811,6 +812,111 @@ static int bench_payload(struct loader *l, int counter_fd, __u32 repeat)
 	return 0;
 }
 
+/* ---- evidence ---- */
+
+#define EVIDENCE_CALLS 8000 /* new keys per figure: fewer than the ring's 19,418 samples */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Best and median of single runs of k, each from a new source when `fresh`. */
+static int evidence_runs(int fd, struct kind *k, bool fresh, __u32 *best, __u32 *median)
+{
+	__u32 *ns = calloc(EVIDENCE_CALLS, sizeof(*ns));
+	int ret = ns ? 0 : -1;
+
+	for (__u32 i = 0; i < EVIDENCE_CALLS && !ret; i++) {
+		__u32 src = htonl(0xc6120000 + 0x100 + i); /* 198.18.x.y, none seen before */
+
+		if (fresh)
+			memcpy(k->buf + 14 + 12, &src, 4);
+		ret = run(fd, k, 1, &ns[i]);
+	}
+	if (!ret) {
+		qsort(ns, EVIDENCE_CALLS, sizeof(*ns), cmp_u32);
+		*best = ns[0];
+		*median = ns[EVIDENCE_CALLS / 2];
+	}
+	free(ns);
+	return ret;
+}
+
+/*
+ * What a sample costs: a matched HTTP check-in (the POST of the payload
+ * scan) that creates its key, without and with evidence; the same
+ * packet again on its known key, which must not change; and the daemon's
+ * side, taking the samples out of the ring. Single runs (repeat 1: each
+ * from a new source), best and median; the table is emptied between the
+ * figures, and the ring read out.
+ */
+static int bench_evidence(struct loader *l, int counter_fd, __u32 repeat)
+{
+	struct kind k = { .name = "POST", .bucket = BOTSINK_MATCHED };
+	__u32 fresh[2][2], known[2][2], rep[2], counter[2];
+	struct evidence_store *store;
+	double take = 0;
+	char err[256], *rules;
+	int ret, gen;
+
+	post_frame(&k);
+	rules = http_rules(0);
+	ret = rules ? install_text(l, rules) : -1;
+	free(rules);
+	store = ret ? NULL : evidence_store_open(l->maps.evidence, true, err, sizeof(err));
+	if (!store || check_paths(l, &k, 1) ||
+	    evidence_runs(counter_fd, &k, true, &counter[0], &counter[1]))
+		goto fail;
+	for (int on = 0; on < 2; on++) {
+		struct timespec t0;
+
+		gen = counters_active(&l->maps);
+		if (gen < 0 || evidence_enable(&l->maps, on) || counters_clear(&l->maps, !gen) ||
+		    evidence_runs(loader_prog_fd(l), &k, true, &fresh[on][0], &fresh[on][1]) ||
+		    evidence_runs(loader_prog_fd(l), &k, false, &known[on][0], &known[on][1]) ||
+		    best_of(loader_prog_fd(l), &k, repeat, &rep[on]))
+			goto fail;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ret = evidence_store_collect(store);
+		if (on)
+			take = seconds_since(&t0);
+		if (ret != (on ? EVIDENCE_CALLS : 0)) {
+			fprintf(stderr, "bench: %d evidence samples, not %d\n", ret,
+				on ? EVIDENCE_CALLS : 0);
+			goto fail;
+		}
+		evidence_store_forget(store, gen);
+		/* Empty again for the next figure, and for the benches after this one. */
+		if (counters_swap(&l->maps) < 0 || counters_clear(&l->maps, gen))
+			goto fail;
+	}
+	evidence_enable(&l->maps, false);
+	evidence_store_close(store);
+	printf("\nevidence: a matched HTTP check-in (POST, %d payload bytes), single runs, ns/packet\n",
+	       BOTSINK_WINDOW);
+	printf("%-36s %8s %8s\n", "", "best", "median");
+	printf("%-36s %8u %8u\n", "one-map counter, new source", counter[0], counter[1]);
+	printf("%-36s %8u %8u\n", "new key, evidence off", fresh[0][0], fresh[0][1]);
+	printf("%-36s %8u %8u  (%+d ns median: the sample)\n", "new key, evidence on", fresh[1][0],
+	       fresh[1][1], (int)fresh[1][1] - (int)fresh[0][1]);
+	printf("%-36s %8u %8u\n", "known key, evidence off", known[0][0], known[0][1]);
+	printf("%-36s %8u %8u  (%+d ns median)\n", "known key, evidence on", known[1][0],
+	       known[1][1], (int)known[1][1] - (int)known[0][1]);
+	printf("known key, repeat %u: %u ns off, %u ns on (%+d)\n", repeat, rep[0], rep[1],
+	       (int)rep[1] - (int)rep[0]);
+	printf("daemon: %d samples taken from the ring and kept in %.1f ms (%.0f ns each)\n",
+	       EVIDENCE_CALLS, take * 1e3, take * 1e9 / EVIDENCE_CALLS);
+	printf("target: a known key's packet costs the same with evidence on (the sample is a new key's)\n");
+	return 0;
+fail:
+	fprintf(stderr, "bench: the evidence figures failed\n");
+	evidence_store_close(store);
+	return -1;
+}
+
 /* ---- a whole ET set on one destination ---- */
 
 /* The ET Open files the bench loads, under $BOTSINK_SHARED (default ../shared). */
@@ -1235,11 +1341,13 @@ static int fill_generation(const struct loader *l, int ncpus)
 
 struct drain_times {
 	double read, write, clear;
+	long long bytes; /* written */
 };
 
 /* One drain of generation 0 as the daemon does it: read, records + fsync, clear. */
 static int drain_once(const struct loader *l, struct feed *feed, struct feed_target *target,
-		      struct drain_result *r, struct drain_times *t)
+		      const struct evidence_store *ev, struct drain_result *r,
+		      struct drain_times *t)
 {
 	struct epoch e = { .incarnation = 1, .number = 1 };
 	struct timespec t0;
@@ -1247,6 +1355,8 @@ static int drain_once(const struct loader *l, struct feed *feed, struct feed_tar
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = counters_read(&l->maps, 0, r);
+	r->evidence = ev;
+	r->gen = 0;
 	t->read = seconds_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!ret)
@@ -1261,7 +1371,8 @@ static int drain_once(const struct loader *l, struct feed *feed, struct feed_tar
 
 /* drain_once into a new file, removed after it: the next round's writes reuse its pages. */
 static int drain_round(const struct loader *l, struct feed *feed, const struct feed_view *view,
-		       struct drain_result *r, struct drain_times *t)
+		       const struct evidence_store *ev, struct drain_result *r,
+		       struct drain_times *t)
 {
 	struct feed_target target = { .view = view };
 	char path[64];
@@ -1269,11 +1380,65 @@ static int drain_round(const struct loader *l, struct feed *feed, const struct f
 
 	target.sink = temp_sink(path, "drain");
 	if (target.sink) {
-		ret = drain_once(l, feed, &target, r, t);
+		ret = drain_once(l, feed, &target, ev, r, t);
+		t->bytes = sink_size(target.sink);
 		sink_close(target.sink);
 	}
 	unlink(path);
 	return ret;
+}
+
+/*
+ * A sample for each of fill_generation's keys, as the ring hands them: an
+ * HTTP check-in with a query and 200 bytes of headers. Its time: taking
+ * the samples in.
+ */
+static struct evidence_store *fill_evidence(double *seconds)
+{
+	static const char req[] =
+		"POST /gate.php?id=PC-1234&os=win10 HTTP/1.1\r\nHost: c2.example.net\r\n"
+		"User-Agent: Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1)\r\n"
+		"Referer: http://c2.example.net/\r\nContent-Length: 16\r\n\r\nbotid=1234567890";
+	struct botsink_evidence *e = calloc(1, sizeof(*e));
+	struct evidence_store *store = evidence_store_open(-1, true, NULL, 0);
+	const char *at = req;
+	struct timespec t0;
+
+	if (!e || !store)
+		goto fail;
+	e->protocol = 6;
+	e->dst_port = 80;
+	e->flags = BOTSINK_EV_HTTP;
+	e->sid = 1000001;
+	e->window_len = sizeof(req) - 1;
+	e->payload_len = e->window_len;
+	memcpy(e->window, req, sizeof(req) - 1);
+	/* method, target, Host, User-Agent, Referer */
+	e->lo[BOTSINK_EV_HTTP_METHOD] = 0, e->hi[BOTSINK_EV_HTTP_METHOD] = 4;
+	e->lo[BOTSINK_EV_HTTP_URI] = 5, e->hi[BOTSINK_EV_HTTP_URI] = 34;
+	at = strstr(req, "Host: ") + 6;
+	e->lo[BOTSINK_EV_HTTP_HOST] = at - req,
+	e->hi[BOTSINK_EV_HTTP_HOST] = strchr(at, '\r') - req;
+	at = strstr(req, "Agent: ") + 7;
+	e->lo[BOTSINK_EV_HTTP_AGENT] = at - req,
+	e->hi[BOTSINK_EV_HTTP_AGENT] = strchr(at, '\r') - req;
+	at = strstr(req, "Referer: ") + 9;
+	e->lo[BOTSINK_EV_HTTP_REFERER] = at - req,
+	e->hi[BOTSINK_EV_HTTP_REFERER] = strchr(at, '\r') - req;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (__u32 i = 0; i < SOURCES; i++) {
+		addr_from_v4((struct in6_addr *)e->src_addr, htonl(0x0a000000 + i * 7));
+		e->src_port = (__u16)(1024 + i);
+		if (evidence_store_add(store, e))
+			goto fail;
+	}
+	*seconds = seconds_since(&t0);
+	free(e);
+	return store;
+fail:
+	free(e);
+	evidence_store_close(store);
+	return NULL;
 }
 
 /*
@@ -1286,11 +1451,13 @@ static int drain_round(const struct loader *l, struct feed *feed, const struct f
  */
 static int bench_kernel_drain(void)
 {
-	static const char *const rounds[] = { "first drain", "later drains" };
+	static const char *const rounds[] = { "first drain", "later drains", "with evidence" };
 	const struct loader_caps caps = { .sources = 1 << 20, .unclassified = 1024 };
 	int ncpus = libbpf_num_possible_cpus(), ret = -1;
-	struct drain_times t[2];
+	struct drain_times t[3];
 	struct drain_result r = { 0 };
+	struct evidence_store *ev = NULL;
+	double kept = 0;
 	struct keyring *keys = NULL;
 	struct feed_view view;
 	struct feed feed;
@@ -1306,21 +1473,34 @@ static int bench_kernel_drain(void)
 		goto out;
 	ret = 0;
 	for (int i = 0; i < 2 && !ret; i++)
-		ret = fill_generation(&l, ncpus) || drain_round(&l, &feed, &view, &r, &t[i]);
+		ret = fill_generation(&l, ncpus) || drain_round(&l, &feed, &view, NULL, &r, &t[i]);
+	/* The same, each record with a sample, shown whole (evidence full). */
+	ev = ret ? NULL : fill_evidence(&kept);
+	view.evidence = EVIDENCE_FULL;
+	ret = ret || !ev || fill_generation(&l, ncpus) ||
+	      drain_round(&l, &feed, &view, ev, &r, &t[2]);
+	evidence_store_close(ev);
 	bench_view_free(&view, keys, keydir);
 	feed_free(&feed);
 	if (!ret) {
 		printf("\nkernel drain, %d (source, sid) counters x %d CPUs, ms\n", SOURCES, ncpus);
-		printf("%-38s %12s %12s\n", "", rounds[0], rounds[1]);
-		printf("%-38s %12.0f %12.0f\n", "read the generation (collector)", t[0].read * 1e3,
-		       t[1].read * 1e3);
-		printf("%-38s %12.0f %12.0f\n", "records -> anonymized -> file, fsync",
-		       t[0].write * 1e3, t[1].write * 1e3);
-		printf("%-38s %12.0f %12.0f\n", "clear the generation (collector)",
-		       t[0].clear * 1e3, t[1].clear * 1e3);
-		printf("%-38s %12.0f %12.0f\n", "total",
+		printf("%-38s %12s %12s %14s\n", "", rounds[0], rounds[1], rounds[2]);
+		printf("%-38s %12.0f %12.0f %14.0f\n", "read the generation (collector)",
+		       t[0].read * 1e3, t[1].read * 1e3, t[2].read * 1e3);
+		printf("%-38s %12.0f %12.0f %14.0f\n", "records -> anonymized -> file, fsync",
+		       t[0].write * 1e3, t[1].write * 1e3, t[2].write * 1e3);
+		printf("%-38s %12.0f %12.0f %14.0f\n", "clear the generation (collector)",
+		       t[0].clear * 1e3, t[1].clear * 1e3, t[2].clear * 1e3);
+		printf("%-38s %12.0f %12.0f %14.0f\n", "total",
 		       (t[0].read + t[0].write + t[0].clear) * 1e3,
-		       (t[1].read + t[1].write + t[1].clear) * 1e3);
+		       (t[1].read + t[1].write + t[1].clear) * 1e3,
+		       (t[2].read + t[2].write + t[2].clear) * 1e3);
+		printf("%-38s %12lld %12lld %14lld\n", "MB written", t[0].bytes >> 20,
+		       t[1].bytes >> 20, t[2].bytes >> 20);
+		printf("with evidence: every record with an HTTP sample, evidence full (URL, Host,\n"
+		       "User-Agent, Referer, 204 payload bytes in base64); the %d samples were\n"
+		       "taken in (as from the ring) in %.0f ms beforehand, over the interval\n",
+		       SOURCES, kept * 1e3);
 		printf("target: 1,000,000 sources drained, anonymized and written in <= 2 s (1 s stretch)\n");
 	}
 out:
@@ -1377,7 +1557,8 @@ int main(void)
 		       (double)best[k][PROG_BOTSINK] / (double)(best[k][PROG_COUNTER] ?: 1));
 	printf("target: botsink <= 1.5x the one-map counter on a matching SYN (stretch 1.3x)\n");
 	if (bench_responder(&l, fds[PROG_COUNTER], repeat) || bench_rule_count(&l, repeat / 5) ||
-	    bench_payload(&l, fds[PROG_COUNTER], repeat / 50) || bench_et(&l, repeat / 50) ||
+	    bench_payload(&l, fds[PROG_COUNTER], repeat / 50) ||
+	    bench_evidence(&l, fds[PROG_COUNTER], repeat / 50) || bench_et(&l, repeat / 50) ||
 	    bench_userspace() || bench_kernel_drain())
 		goto out;
 	bench_mmdb_copy();

@@ -61,10 +61,22 @@ static const char *view_host(const struct anonymizer *a, const struct feed_count
 	return r->ev_host;
 }
 
-/* Does the text hold the source's address? */
-static const char *unless_source(const char *text, const char *source)
+/* The text, unless it holds the source's address (IPv6 hex in either case). */
+static const char *unless_source(const char *text, const char *source, bool v4)
 {
-	return text && strcasestr(text, source) ? NULL : text;
+	if (!text)
+		return NULL;
+	return (v4 ? strstr(text, source) : strcasestr(text, source)) ? NULL : text;
+}
+
+/* ASCII A-Z to a-z in eight bytes at once, others unchanged. */
+static uint64_t lower64(uint64_t x)
+{
+	uint64_t heptets = x & 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t from_a = heptets + 0x3f3f3f3f3f3f3f3fULL; /* high bit: byte >= 'A' */
+	uint64_t past_z = heptets + 0x2525252525252525ULL; /* high bit: byte > 'Z' */
+
+	return x | ((from_a & ~past_z & ~x & 0x8080808080808080ULL) >> 2);
 }
 
 static bool payload_names_client(const uint8_t *p, size_t len, const char *source)
@@ -73,7 +85,15 @@ static bool payload_names_client(const uint8_t *p, size_t len, const char *sourc
 
 	if (len > sizeof(lower))
 		len = sizeof(lower);
-	for (size_t i = 0; i < len; i++)
+	memcpy(lower, p, len);
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, lower + i, 8);
+		w = lower64(w);
+		memcpy(lower + i, &w, 8);
+	}
+	for (size_t i = len & ~(size_t)7; i < len; i++)
 		lower[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
 	if (memmem(lower, len, source, strlen(source)))
 		return true;
@@ -88,14 +108,15 @@ static void hide_source(const struct anonymizer *a, const struct feed_count *b,
 			struct feed_record *r)
 {
 	struct record_evidence *ev = &r->ev;
+	bool v4 = addr_is_v4(&b->src.addr);
 	char source[ADDR_TEXT_LEN];
 
 	addr_format(&b->src.addr, source, sizeof(source));
-	ev->http_method = unless_source(ev->http_method, source);
-	ev->http_url = unless_source(ev->http_url, source);
-	ev->http_agent = unless_source(ev->http_agent, source);
-	ev->http_referer = unless_source(ev->http_referer, source);
-	ev->dns_query = unless_source(ev->dns_query, source);
+	ev->http_method = unless_source(ev->http_method, source, v4);
+	ev->http_url = unless_source(ev->http_url, source, v4);
+	ev->http_agent = unless_source(ev->http_agent, source, v4);
+	ev->http_referer = unless_source(ev->http_referer, source, v4);
+	ev->dns_query = unless_source(ev->dns_query, source, v4);
 	if (ev->http_host)
 		ev->http_host = view_host(a, b, r, ev->http_host);
 	if (ev->payload && payload_names_client(ev->payload, ev->payload_len, source)) {

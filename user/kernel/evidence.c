@@ -27,15 +27,19 @@ struct evidence_store {
 	struct evidence_table gen[2];
 };
 
+/* Every key bit into the low bits the table uses (murmur3's finalizer on a fold). */
 static size_t key_hash(const struct botsink_source_key *k)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ k->sid;
-	uint64_t w[2];
+	uint64_t w[2], h;
 
 	memcpy(w, k->addr, sizeof(w));
-	h = (h ^ w[0]) * 0xff51afd7ed558ccdULL;
-	h = (h ^ w[1]) * 0xc4ceb9fe1a85ec53ULL;
-	return (size_t)(h ^ h >> 29);
+	h = w[0] ^ (w[1] * 0x9e3779b97f4a7c15ULL) ^ k->sid;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)h;
 }
 
 static struct evidence_slot *slot_of(const struct evidence_table *t,
