@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "feed/record.h"
+#include "../unit/base64_ref.h"
 #include "lib/json.h"
 
 enum { TEXTS = 6 };
@@ -44,30 +45,14 @@ static char *take(const uint8_t **p, const uint8_t *end)
 	return s;
 }
 
-/* A reference encoder, a byte at a time, to hold sb_put_base64 to. */
-static char *base64_ref(const uint8_t *p, size_t n)
+/* The reference encoding of p, allocated. */
+static char *base64_of(const uint8_t *p, size_t n)
 {
-	static const char abc[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *out = malloc((n + 2) / 3 * 4 + 1);
-	uint32_t bits = 0;
-	size_t nbits = 0, o = 0;
 
 	if (!out)
 		abort();
-	for (size_t i = 0; i < n; i++) {
-		bits = bits << 8 | p[i];
-		nbits += 8;
-		while (nbits >= 6) {
-			nbits -= 6;
-			out[o++] = abc[(bits >> nbits) & 63];
-		}
-	}
-	if (nbits)
-		out[o++] = abc[(bits << (6 - nbits)) & 63];
-	while (o % 4)
-		out[o++] = '=';
-	out[o] = '\0';
+	base64_ref(p, n, out);
 	return out;
 }
 
@@ -285,7 +270,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.ev.payload = p;
 		r.ev.payload_len = (size_t)(end - p);
 	}
-	b64 = r.ev.payload ? base64_ref(r.ev.payload, r.ev.payload_len) : NULL;
+	b64 = r.ev.payload ? base64_of(r.ev.payload, r.ev.payload_len) : NULL;
 	for (int f = FORMAT_JSONL; f < FORMAT_COUNTS; f++)
 		check_format((enum record_format)f, &r, &sb, b64);
 	sb_free(&sb);

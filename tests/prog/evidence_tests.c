@@ -383,23 +383,6 @@ static void test_evidence_http_v6(void)
 
 /* ---- DNS ---- */
 
-/* "www.example.com" -> wire form; returns its length. */
-static size_t wire_name(const char *dotted, uint8_t *out)
-{
-	size_t n = 0;
-
-	while (*dotted) {
-		size_t label = strcspn(dotted, ".");
-
-		out[n++] = (uint8_t)label;
-		memcpy(out + n, dotted, label);
-		n += label;
-		dotted += label + (dotted[label] == '.');
-	}
-	out[n++] = 0;
-	return n;
-}
-
 /* A DNS query (RD set, one question, class IN) into msg; returns its length. */
 static size_t dns_query_msg(uint8_t *msg, const char *name, uint16_t qtype)
 {
@@ -407,7 +390,7 @@ static size_t dns_query_msg(uint8_t *msg, const char *name, uint16_t qtype)
 	size_t n = sizeof(header);
 
 	memcpy(msg, header, n);
-	n += wire_name(name, msg + n);
+	n += dns_wire_name(name, msg + n);
 	msg[n++] = (uint8_t)(qtype >> 8);
 	msg[n++] = (uint8_t)qtype;
 	msg[n++] = 0;

@@ -730,3 +730,20 @@ struct frame *tcp6_ext(const char *dst, const uint8_t *ext, uint16_t dport)
 	frame_tcp(f, SPORT, dport, TH_SYN);
 	return f;
 }
+
+/* "www.example.com" -> wire form; returns its length. */
+size_t dns_wire_name(const char *dotted, uint8_t *out)
+{
+	size_t n = 0;
+
+	while (*dotted) {
+		size_t label = strcspn(dotted, ".");
+
+		out[n++] = (uint8_t)label;
+		memcpy(out + n, dotted, label);
+		n += label;
+		dotted += label + (dotted[label] == '.');
+	}
+	out[n++] = 0;
+	return n;
+}

@@ -176,4 +176,7 @@ struct frame *udp4_data(const char *dst, uint16_t dport, const void *data, size_
 struct frame *arp(const char *target);
 struct frame *tcp6_ext(const char *dst, const uint8_t *ext, uint16_t dport);
 
+/* A dotted name ("www.example.com") in DNS wire form; returns its length. */
+size_t dns_wire_name(const char *dotted, uint8_t *out);
+
 #endif

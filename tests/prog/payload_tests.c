@@ -258,28 +258,11 @@ static struct frame *dns_msg(uint16_t flags, const uint8_t *name, size_t name_le
 	return udp4_data("203.0.113.62", 53, msg, n);
 }
 
-/* "www.example.com" -> wire form; returns its length. */
-static size_t wire_name(const char *dotted, uint8_t *out)
-{
-	size_t n = 0;
-
-	while (*dotted) {
-		size_t label = strcspn(dotted, ".");
-
-		out[n++] = (uint8_t)label;
-		memcpy(out + n, dotted, label);
-		n += label;
-		dotted += label + (dotted[label] == '.');
-	}
-	out[n++] = 0;
-	return n;
-}
-
 static struct frame *dns_query(const char *name, uint16_t qtype)
 {
 	uint8_t wire[300];
 
-	return dns_msg(0x0100, wire, wire_name(name, wire), qtype);
+	return dns_msg(0x0100, wire, dns_wire_name(name, wire), qtype);
 }
 
 static char *write_temp(const char *text)
@@ -332,7 +315,7 @@ static void test_dns(void)
 		goto out;
 	SEND_DNS(dns_query("drivres-update.info", 1), 6201, 1);
 	SEND_DNS(dns_query("DRIVRES-UPDATE.info", 1), 6205, 1);
-	n = wire_name("drivres-update.info", wire);
+	n = dns_wire_name("drivres-update.info", wire);
 	SEND_DNS(dns_msg(0x0000, wire, n, 1), 6205, 1); /* RD off: the header bytes differ */
 	SEND_DNS(dns_msg(0x8180, wire, n, 1), 6205, 0); /* a response: not a query */
 	SEND_DNS(dns_query("www.Evil.TEST", 28), 6202, 28);
