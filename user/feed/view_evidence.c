@@ -4,6 +4,7 @@
  * ids in URLs and payloads, so a view shows only what its level allows;
  * and an anonymized view never shows the source's address inside them.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "feed/feed.h"
@@ -40,25 +41,8 @@ static bool host_address(const char *host, struct in6_addr *addr, const char **p
 		return false;
 	memcpy(text, host, n);
 	text[n] = '\0';
-	return !addr_parse(text, addr);
-}
-
-/* A Host as the anonymized view shows it: an address other than the destination, as a source. */
-static const char *view_host(const struct anonymizer *a, const struct feed_count *b,
-			     struct feed_record *r, const char *host)
-{
-	struct in6_addr addr;
-	char shown[ADDR_TEXT_LEN + 4];
-	const char *port;
-
-	if (!host_address(host, &addr, &port) || !memcmp(&addr, &b->rec.dst_ip, sizeof(addr)))
-		return host;
-	anon_format(a, &addr, shown, sizeof(shown));
-	if (strlen(port) > 6)
-		port = "";
-	snprintf(r->ev_host, sizeof(r->ev_host), strchr(shown, ':') && *port ? "[%s]%s" : "%s%s",
-		 shown, port);
-	return r->ev_host;
+	/* IPv4-mapped IPv6 too ("::ffff:c633:6417"), which addr_parse refuses: an IPv4 address. */
+	return !addr_parse(text, addr) || inet_pton(AF_INET6, text, addr) == 1;
 }
 
 /* The text, unless it holds the source's address (IPv6 hex in either case). */
@@ -77,6 +61,29 @@ static uint64_t lower64(uint64_t x)
 	uint64_t past_z = heptets + 0x2525252525252525ULL; /* high bit: byte > 'Z' */
 
 	return x | ((from_a & ~past_z & ~x & 0x8080808080808080ULL) >> 2);
+}
+
+/*
+ * A Host as the anonymized view shows it: an address other than the
+ * destination, as a source; else as sent, unless it holds the source's
+ * address all the same (a name such as "198.51.100.23.nip.io", or after
+ * the destination: "203.0.113.5:198.51.100.23").
+ */
+static const char *view_host(const struct anonymizer *a, const struct feed_count *b,
+			     struct feed_record *r, const char *host, const char *source)
+{
+	struct in6_addr addr;
+	char shown[ADDR_TEXT_LEN + 4];
+	const char *port;
+
+	if (!host_address(host, &addr, &port) || !memcmp(&addr, &b->rec.dst_ip, sizeof(addr)))
+		return unless_source(host, source);
+	anon_format(a, &addr, shown, sizeof(shown));
+	if (strlen(port) > 6)
+		port = "";
+	snprintf(r->ev_host, sizeof(r->ev_host), strchr(shown, ':') && *port ? "[%s]%s" : "%s%s",
+		 shown, port);
+	return r->ev_host;
 }
 
 static bool payload_names_client(const uint8_t *p, size_t len, const char *source)
@@ -118,7 +125,7 @@ static void hide_source(const struct anonymizer *a, const struct feed_count *b,
 	ev->http_referer = unless_source(ev->http_referer, source, v4);
 	ev->dns_query = unless_source(ev->dns_query, source, v4);
 	if (ev->http_host)
-		ev->http_host = view_host(a, b, r, ev->http_host);
+		ev->http_host = view_host(a, b, r, ev->http_host, source);
 	if (ev->payload && payload_names_client(ev->payload, ev->payload_len, source)) {
 		ev->payload = NULL;
 		ev->payload_len = 0;
