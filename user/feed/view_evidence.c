@@ -70,14 +70,14 @@ static uint64_t lower64(uint64_t x)
  * the destination: "203.0.113.5:198.51.100.23").
  */
 static const char *view_host(const struct anonymizer *a, const struct feed_count *b,
-			     struct feed_record *r, const char *host, const char *source)
+			     struct feed_record *r, const char *host, const char *source, bool v4)
 {
 	struct in6_addr addr;
 	char shown[ADDR_TEXT_LEN + 4];
 	const char *port;
 
 	if (!host_address(host, &addr, &port) || !memcmp(&addr, &b->rec.dst_ip, sizeof(addr)))
-		return unless_source(host, source);
+		return unless_source(host, source, v4);
 	anon_format(a, &addr, shown, sizeof(shown));
 	if (strlen(port) > 6)
 		port = "";
@@ -125,7 +125,7 @@ static void hide_source(const struct anonymizer *a, const struct feed_count *b,
 	ev->http_referer = unless_source(ev->http_referer, source, v4);
 	ev->dns_query = unless_source(ev->dns_query, source, v4);
 	if (ev->http_host)
-		ev->http_host = view_host(a, b, r, ev->http_host, source);
+		ev->http_host = view_host(a, b, r, ev->http_host, source, v4);
 	if (ev->payload && payload_names_client(ev->payload, ev->payload_len, source)) {
 		ev->payload = NULL;
 		ev->payload_len = 0;
