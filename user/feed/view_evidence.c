@@ -79,7 +79,9 @@ static const char *view_host(const struct anonymizer *a, const struct feed_count
 	if (!host_address(host, &addr, &port) || !memcmp(&addr, &b->rec.dst_ip, sizeof(addr)))
 		return unless_source(host, source, v4);
 	anon_format(a, &addr, shown, sizeof(shown));
-	if (strlen(port) > 6)
+	/* A port is ':' and up to 5 digits; anything else after the address is left out. */
+	if (strlen(port) > 6 ||
+	    (*port && (port[0] != ':' || strspn(port + 1, "0123456789") != strlen(port + 1))))
 		port = "";
 	snprintf(r->ev_host, sizeof(r->ev_host), strchr(shown, ':') && *port ? "[%s]%s" : "%s%s",
 		 shown, port);
