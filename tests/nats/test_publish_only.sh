@@ -45,13 +45,17 @@ perl "$MMDB" asn "$WORK/asn.mmdb" 198.18.10.0/24=64500:"Alpha Net" 198.18.20.0/2
 	perl "$MMDB" country "$WORK/geo.mmdb" 198.18.10.0/24=NL 198.18.20.0/24=DE ||
 	{ fail "make_mmdb.pl"; finish; }
 ENRICH=(--mmdb-asn "$WORK/asn.mmdb" --mmdb-geo "$WORK/geo.mmdb")
-# The views compared with the hub's, in the sensor's partners file.
+# The views compared with the hub's, in the sensor's partners file. They
+# show no evidence: the sensor publishes it (counts lines of version C2
+# through every fault below), but an epoch a killed sensor writes again
+# comes without the samples the dead process held, while the bus keeps
+# the first publication (test_bus_evidence checks evidence on the bus).
 VIEWS="csv im ver"
 {
 	raw_partner all "0.0.0.0/0, ::/0" "$WORK/all.jsonl"
-	printf '\n[csv]\nscope = AS64501\nanon = truncate\nformat = shadowserver-csv\nverified_only = no\noutput = %s/csv\n' "$WORK"
-	printf '\n[im]\nscope = 198.18.10.0/24\nanon = truncate\nformat = intelmq\nverified_only = no\noutput = %s/im\n' "$WORK"
-	printf '\n[ver]\nscope = 198.18.0.0/16\nanon = none\noutput = %s/ver\n' "$WORK"
+	printf '\n[csv]\nscope = AS64501\nanon = truncate\nformat = shadowserver-csv\nverified_only = no\nevidence = none\noutput = %s/csv\n' "$WORK"
+	printf '\n[im]\nscope = 198.18.10.0/24\nanon = truncate\nformat = intelmq\nverified_only = no\nevidence = none\noutput = %s/im\n' "$WORK"
+	printf '\n[ver]\nscope = 198.18.0.0/16\nanon = none\nevidence = none\noutput = %s/ver\n' "$WORK"
 } >"$WORK/partners.ini"
 grep -v '^output' "$WORK/partners.ini" >"$WORK/hub-partners.ini"
 
