@@ -1233,6 +1233,9 @@ static int bench_userspace(void)
 		       views * 1e3, views / records, view_bytes >> 20);
 	else
 		printf("enriched + partner views: skipped (BENCH_MMDB_ASN, BENCH_MMDB_GEO unset, or failed)\n");
+	if (views >= 0)
+		printf("target (issue 21): the enriched 4-view drain <= 3,000 ms: %s\n",
+		       views <= 3.0 ? "met" : "missed");
 	printf("target: 1,000,000 sources anonymized and written in <= 2 s (1 s stretch)\n");
 	return 0;
 }
@@ -1501,7 +1504,10 @@ static int bench_kernel_drain(void)
 		       "User-Agent, Referer, 204 payload bytes in base64); the %d samples were\n"
 		       "taken in (as from the ring) in %.0f ms beforehand, over the interval\n",
 		       SOURCES, kept * 1e3);
-		printf("target: 1,000,000 sources drained, anonymized and written in <= 2 s (1 s stretch)\n");
+		printf("target (issue 21): <= 1,500 ms the first drain (%s), <= 1,000 ms later (%s);\n"
+		       "stretch 500 ms\n",
+		       t[0].read + t[0].write + t[0].clear <= 1.5 ? "met" : "missed",
+		       t[1].read + t[1].write + t[1].clear <= 1.0 ? "met" : "missed");
 	}
 out:
 	loader_close(&l, false);
