@@ -888,6 +888,41 @@ static void test_view_hides_source(void)
 			free(e);
 			anon_free(&c.a);
 		}
+		/* Other spellings of the source's address: left out too. */
+		{
+			static const char *const spellings4[] = {
+				"/?ip=3325256727",	  "/?ip=0xc6336417",
+				"/?ip=0306.063.0144.027", "/?ip=198.51.25623",
+				"/?ip=::ffff:c633:6417",  "/?ip=::FFFF:C633:6417.",
+			};
+
+			for (size_t i = 0; i < ARRAY_SIZE(spellings4); i++) {
+				struct sample_texts t = { .url = spellings4[i],
+							  .agent = "bot/1",
+							  .payload = spellings4[i] };
+
+				ev = anon_full(&c, &e, modes[m], SRC4, &t);
+				CHECK(ev->http_url == NULL);
+				CHECK(ev->payload == NULL);
+				CHECK_STR(ev->http_agent, "bot/1");
+				free(e);
+				anon_free(&c.a);
+			}
+		}
+		{
+			struct sample_texts t = {
+				.url = "/a/2001:0DB8:000a:0000:0000:0000:0000:0005/b",
+				.agent = "bot 2001:db8:a:0:0:0:0:5.",
+				.referer = "http://[2001:db8:a::6]/"
+			};
+
+			ev = anon_full(&c, &e, modes[m], SRC6, &t);
+			CHECK(ev->http_url == NULL);
+			CHECK(ev->http_agent == NULL);
+			CHECK_STR(ev->http_referer, "http://[2001:db8:a::6]/");
+			free(e);
+			anon_free(&c.a);
+		}
 		/* Another address in the texts: kept. */
 		{
 			struct sample_texts t = { .url = "/?ip=192.0.2.1",

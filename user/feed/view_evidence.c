@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "feed/feed.h"
 
 /* Headers by which a payload may name a client's address, other than the source's own. */
@@ -45,12 +46,81 @@ static bool host_address(const char *host, struct in6_addr *addr, const char **p
 	return !addr_parse(text, addr) || inet_pton(AF_INET6, text, addr) == 1;
 }
 
-/* The text, unless it holds the source's address (IPv6 hex in either case). */
-static const char *unless_source(const char *text, const char *source, bool v4)
+/* The source a view hides: its address, as text, and its family. */
+struct source_id {
+	struct in6_addr addr;
+	char text[ADDR_TEXT_LEN];
+	bool v4;
+};
+
+/* Characters an address may be written with, in any of the forms parsed below. */
+static bool address_char(unsigned char c)
 {
-	if (!text)
-		return NULL;
-	return (v4 ? strstr(text, source) : strcasestr(text, source)) ? NULL : text;
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+	       c == '.' || c == ':' || c == 'x' || c == 'X';
+}
+
+/*
+ * Is this run of address characters the source, in any spelling the
+ * parsers take? Only runs that can be an address are parsed: with a ':'
+ * (IPv6), else, for an IPv4 source, starting with a digit and dotted, or
+ * 8 digits and more (1.0.0.0 is 16777216), or hex ("0x..."): a word's
+ * few hex letters, a version number's digits cost a look, not a parse.
+ */
+static bool token_is_source(const char *p, size_t n, const struct source_id *src)
+{
+	char tok[48];
+	struct in6_addr a6;
+	struct in_addr a4;
+	bool hex;
+
+	while (n && (p[n - 1] == '.' || p[n - 1] == ':'))
+		n--; /* a sentence's full stop, a port's colon */
+	if (n < 2 || n >= sizeof(tok))
+		return false;
+	memcpy(tok, p, n);
+	tok[n] = '\0';
+	if (memchr(tok, ':', n))
+		return inet_pton(AF_INET6, tok, &a6) == 1 && !memcmp(&a6, &src->addr, sizeof(a6));
+	hex = tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X');
+	if (!src->v4 || tok[0] < '0' || tok[0] > '9' || (!memchr(tok, '.', n) && n < 8 && !hex))
+		return false;
+	if (!inet_aton(tok, &a4))
+		return false;
+	addr_from_v4(&a6, a4.s_addr);
+	return !memcmp(&a6, &src->addr, sizeof(a6));
+}
+
+/*
+ * Does the text hold the source's address: as written for the record (IPv6
+ * hex in either case), or in another spelling of it, each run of address
+ * characters parsed?
+ */
+static bool names_source(const char *p, size_t len, const struct source_id *src)
+{
+	size_t n = strlen(src->text);
+
+	if (src->v4 && memmem(p, len, src->text, n))
+		return true;
+	for (size_t i = 0; !src->v4 && i + n <= len; i++)
+		if (!strncasecmp(p + i, src->text, n))
+			return true;
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+
+		while (j < len && address_char((unsigned char)p[j]))
+			j++;
+		if (j > i && token_is_source(p + i, j - i, src))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+/* The text, unless it holds the source's address. */
+static const char *unless_source(const char *text, const struct source_id *src)
+{
+	return text && names_source(text, strlen(text), src) ? NULL : text;
 }
 
 /* ASCII A-Z to a-z in eight bytes at once, others unchanged. */
@@ -70,14 +140,14 @@ static uint64_t lower64(uint64_t x)
  * the destination: "203.0.113.5:198.51.100.23").
  */
 static const char *view_host(const struct anonymizer *a, const struct feed_count *b,
-			     struct feed_record *r, const char *host, const char *source, bool v4)
+			     struct feed_record *r, const char *host, const struct source_id *src)
 {
 	struct in6_addr addr;
 	char shown[ADDR_TEXT_LEN + 4];
 	const char *port;
 
 	if (!host_address(host, &addr, &port) || !memcmp(&addr, &b->rec.dst_ip, sizeof(addr)))
-		return unless_source(host, source, v4);
+		return unless_source(host, src);
 	anon_format(a, &addr, shown, sizeof(shown));
 	/* A port is ':' and up to 5 digits; anything else after the address is left out. */
 	if (strlen(port) > 6 ||
@@ -88,7 +158,7 @@ static const char *view_host(const struct anonymizer *a, const struct feed_count
 	return r->ev_host;
 }
 
-static bool payload_names_client(const uint8_t *p, size_t len, const char *source)
+static bool payload_names_client(const uint8_t *p, size_t len, const struct source_id *src)
 {
 	char lower[EVIDENCE_PAYLOAD_MAX];
 
@@ -104,7 +174,7 @@ static bool payload_names_client(const uint8_t *p, size_t len, const char *sourc
 	}
 	for (size_t i = len & ~(size_t)7; i < len; i++)
 		lower[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
-	if (memmem(lower, len, source, strlen(source)))
+	if (names_source(lower, len, src))
 		return true;
 	for (size_t i = 0; i < sizeof(client_headers) / sizeof(client_headers[0]); i++)
 		if (memmem(lower, len, client_headers[i], strlen(client_headers[i])))
@@ -117,18 +187,17 @@ static void hide_source(const struct anonymizer *a, const struct feed_count *b,
 			struct feed_record *r)
 {
 	struct record_evidence *ev = &r->ev;
-	bool v4 = addr_is_v4(&b->src.addr);
-	char source[ADDR_TEXT_LEN];
+	struct source_id src = { .addr = b->src.addr, .v4 = addr_is_v4(&b->src.addr) };
 
-	addr_format(&b->src.addr, source, sizeof(source));
-	ev->http_method = unless_source(ev->http_method, source, v4);
-	ev->http_url = unless_source(ev->http_url, source, v4);
-	ev->http_agent = unless_source(ev->http_agent, source, v4);
-	ev->http_referer = unless_source(ev->http_referer, source, v4);
-	ev->dns_query = unless_source(ev->dns_query, source, v4);
+	addr_format(&b->src.addr, src.text, sizeof(src.text));
+	ev->http_method = unless_source(ev->http_method, &src);
+	ev->http_url = unless_source(ev->http_url, &src);
+	ev->http_agent = unless_source(ev->http_agent, &src);
+	ev->http_referer = unless_source(ev->http_referer, &src);
+	ev->dns_query = unless_source(ev->dns_query, &src);
 	if (ev->http_host)
-		ev->http_host = view_host(a, b, r, ev->http_host, source, v4);
-	if (ev->payload && payload_names_client(ev->payload, ev->payload_len, source)) {
+		ev->http_host = view_host(a, b, r, ev->http_host, &src);
+	if (ev->payload && payload_names_client(ev->payload, ev->payload_len, &src)) {
 		ev->payload = NULL;
 		ev->payload_len = 0;
 	}
