@@ -479,6 +479,36 @@ out:
 #define MANY_KEYS 5000
 
 /* Past the table's first 1,024 slots, many times over: every key found, with its own sample. */
+/*
+ * A generation's samples from before it last became the active one are a
+ * stale interval's (left in the ring while none were read): dropped.
+ */
+static void test_store_since(void)
+{
+	struct botsink_evidence *s = calloc(1, sizeof(*s));
+	struct evidence_store *st = evidence_store_open(-1, false, (char[128]){ 0 }, 128);
+
+	if (!s || !st)
+		goto out;
+	evidence_store_since(st, 0, 5000);
+	store_sample(s, 0, 1, 1000001, "/stale");
+	s->time_ns = 4999;
+	CHECK_INT(evidence_store_add(st, s), 0);
+	CHECK_INT(evidence_store_count(st, 0), 0);
+	/* The other generation has its own time. */
+	s->gen = 1;
+	CHECK_INT(evidence_store_add(st, s), 0);
+	CHECK_INT(evidence_store_count(st, 1), 1);
+	/* From the flip on: kept. */
+	store_sample(s, 0, 1, 1000001, "/fresh");
+	s->time_ns = 5000;
+	CHECK_INT(evidence_store_add(st, s), 0);
+	CHECK_STR(url_of(st, 0, s), "/fresh");
+out:
+	evidence_store_close(st);
+	free(s);
+}
+
 static void test_store_growth(void)
 {
 	struct botsink_evidence *s = calloc(1, sizeof(*s));
@@ -1131,17 +1161,9 @@ free:
 int main(void)
 {
 	static const unit_fn tests[] = {
-		test_new,
-		test_new_all_nul,
-		test_from_sample_http,
-		test_from_sample_dns,
-		test_store,
-		test_store_growth,
-		test_view_levels,
-		test_view_host,
-		test_view_hides_source,
-		test_feed_epoch,
-		NULL,
+		test_new,	test_new_all_nul,	test_from_sample_http, test_from_sample_dns,
+		test_store,	test_store_since,	test_store_growth,     test_view_levels,
+		test_view_host, test_view_hides_source, test_feed_epoch,       NULL,
 	};
 
 	return unit_run("test_evidence", NULL, NULL, tests, NULL);

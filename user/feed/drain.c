@@ -645,11 +645,17 @@ int drainer_step(struct drainer *dr)
 	pos_from_state(&st, &dr->out[0].pos);
 	flush_spools(dr, &st);
 	if (st.phase == BOTSINK_DRAIN_IDLE) {
+		/* Before the flip: every sample of the new interval is taken after it. */
+		unsigned long long flip_ns = clock_ns(CLOCK_MONOTONIC_COARSE);
+
 		gen = counters_swap(dr->maps);
 		if (gen < 0) {
 			log_error("swapping counter generations: %s", strerror(-gen));
 			return DRAIN_BROKEN;
 		}
+		dr->active_since[gen ^ 1] = flip_ns;
+		if (dr->evidence)
+			evidence_store_since(dr->evidence, gen ^ 1, flip_ns);
 		st.gen = (__u32)gen;
 		st.wall_ns = clock_ns(CLOCK_REALTIME);
 		st.mono_ns = clock_ns(CLOCK_MONOTONIC_COARSE);

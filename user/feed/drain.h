@@ -99,6 +99,8 @@ struct drainer {
 	__u32 read_gen;
 	/* The program's evidence samples (NULL: none asked for): kept until their epoch's commit. */
 	struct evidence_store *evidence;
+	/* When each generation last became the active one (CLOCK_MONOTONIC_COARSE); 0: not seen. */
+	unsigned long long active_since[2];
 };
 
 enum drain_outcome {

@@ -24,6 +24,7 @@ struct evidence_store {
 	struct ring_buffer *ring;
 	bool keep_payload;
 	int error; /* of the last sample kept (-ENOMEM) */
+	uint64_t since[2]; /* when each generation became the active one (evidence_store_since) */
 	struct evidence_table gen[2];
 };
 
@@ -121,6 +122,8 @@ int evidence_store_add(struct evidence_store *s, const struct botsink_evidence *
 	struct evidence_slot *slot;
 
 	memcpy(key.addr, sample->src_addr, sizeof(key.addr));
+	if (sample->time_ns < s->since[sample->gen & 1])
+		return 0; /* a stale sample of the generation's previous interval */
 	if ((t->n + 1) * 2 > t->cap && table_grow(t))
 		return -ENOMEM;
 	slot = slot_of(t, &key);
@@ -164,6 +167,11 @@ struct evidence_store *evidence_store_open(int ring_fd, bool keep_payload, char 
 		return NULL;
 	}
 	return s;
+}
+
+void evidence_store_since(struct evidence_store *s, int gen, uint64_t mono_ns)
+{
+	s->since[gen & 1] = mono_ns;
 }
 
 void evidence_store_keep_payload(struct evidence_store *s, bool keep)

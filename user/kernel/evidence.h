@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "botsink_abi.h"
 #include "kernel/loader.h"
 #include "lib/evidence.h"
@@ -27,6 +28,13 @@ struct evidence_store;
  */
 struct evidence_store *evidence_store_open(int ring_fd, bool keep_payload, char *err,
 					   size_t errlen);
+/*
+ * Generation gen became the active one at mono_ns (CLOCK_MONOTONIC_COARSE,
+ * taken before the flip): a sample of it from before then is a stale one
+ * of its previous interval (left in the ring while samples were not read)
+ * and is dropped.
+ */
+void evidence_store_since(struct evidence_store *s, int gen, uint64_t mono_ns);
 /* From now on, keep the payload bytes of the samples read, or not. */
 void evidence_store_keep_payload(struct evidence_store *s, bool keep);
 /* Ask the program for samples (botsink_config.evidence), or not. 0 or -errno. */

@@ -173,6 +173,8 @@ static int use_evidence(struct daemon *d)
 	}
 	if (d->evidence) {
 		evidence_store_keep_payload(d->evidence, most == EVIDENCE_FULL);
+		for (int gen = 0; gen < 2; gen++)
+			evidence_store_since(d->evidence, gen, d->drainer.active_since[gen]);
 		/* Off: what it kept would be a stale interval's when it comes back on. */
 		if (!most) {
 			evidence_store_forget(d->evidence, 0);
@@ -180,7 +182,8 @@ static int use_evidence(struct daemon *d)
 		}
 	}
 	d->drainer.evidence = most ? d->evidence : NULL;
-	ret = d->evidence ? evidence_enable(&d->loader.maps, most != EVIDENCE_NONE) : 0;
+	/* Also off when no view shows any: an earlier run's setting is pinned. */
+	ret = evidence_enable(&d->loader.maps, most != EVIDENCE_NONE);
 	if (ret)
 		log_error("asking the program for evidence: %s", strerror(-ret));
 	return ret ? -1 : 0;
@@ -456,8 +459,8 @@ static int event_loop(struct daemon *d)
 			log_error("poll: %s", strerror(errno));
 			return -1;
 		}
-		if (fds[2].revents & POLLIN)
-			evidence_store_collect(d->evidence);
+		if ((fds[2].revents & POLLIN) && evidence_store_collect(d->evidence) < 0)
+			log_warn("evidence samples: %s: some records go without", strerror(ENOMEM));
 		if ((fds[1].revents & POLLIN) && read(d->timerfd, &ticks, sizeof(ticks)) > 0) {
 			if (drain_once(d) < 0)
 				return -1; /* the sink is gone: shut down, keeping the counts */
@@ -783,6 +786,8 @@ int sensor_run(struct sensor_config *cfg)
 	ret = event_loop(&d) ? EXIT_RUNTIME : EXIT_OK;
 	ret_final = final_drain(&d);
 	sensor_metrics_stop(&d.metrics); /* before the maps close */
+	/* No one reads samples now: a program that stays (ip link, kept pins) takes none. */
+	evidence_enable(&d.loader.maps, false);
 	if (ret_final) {
 		/* The counts went back into the maps: keep the pins for the next run. */
 		loader_close(&d.loader, false);
