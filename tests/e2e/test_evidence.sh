@@ -45,36 +45,8 @@ dflt none - jsonl
 VIEWS
 } >"$WORK/partners"
 
-# The listener keeps what each connection sent: "ADDR PORT HEX" per line.
-cat >"$WORK/server.py" <<'PYEOF'
-import socket, sys, threading
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(("::", 80))
-s.listen(64)
-print("listening", flush=True)
-lock = threading.Lock()
-def serve(c, peer):
-    c.settimeout(3)
-    data = b""
-    try:
-        while b"\r\n\r\n" not in data:
-            chunk = c.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-    finally:
-        c.close()
-    with lock:
-        with open(sys.argv[1], "a") as f:
-            print(peer[0].removeprefix("::ffff:"), peer[1], data.hex(), file=f)
-while True:
-    c, peer = s.accept()
-    threading.Thread(target=serve, args=(c, peer), daemon=True).start()
-PYEOF
-nsenter --net="/run/netns/$LAB_SINK" "$PY" "$WORK/server.py" "$WORK/received" >"$WORK/server.out" 2>&1 &
+# The listener keeps what each connection and datagram brought (tests/e2e/evidence_listener.py).
+nsenter --net="/run/netns/$LAB_SINK" "$PY" "$ROOT/tests/e2e/evidence_listener.py" "$WORK/received" >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
 EXTRA_CLEANUP='kill $SERVER_PID 2>/dev/null'
 for _ in $(seq 50); do grep -q listening "$WORK/server.out" && break; sleep 0.1; done
@@ -100,7 +72,7 @@ out+=" $(bot_curl 2001:db8:1::2 41004 -g -A 'bot/6' 'http://[2001:db8:5::10]/gat
 expect_eq "what the bots' connections got" "$out" "200 200 200 200"
 lab_bots dig -b 198.18.0.5#41005 @203.0.113.53 +tries=1 +time=1 x1.dga-example.test TXT \
 	>/dev/null 2>&1
-for _ in $(seq 50); do [ "$(wc -l <"$WORK/received" 2>/dev/null)" = 4 ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(grep -c '^tcp' "$WORK/received" 2>/dev/null)" = 4 ] && break; sleep 0.1; done
 # Each connection: its SYN (unclassified) and its request; the query.
 expect_eq "evidence samples (status)" "$(bucket evidence)" 9
 expect_eq "evidence samples lost (status)" "$(bucket evidence_lost)" 0
@@ -119,8 +91,9 @@ PATH = HOST | {"http_url", "http_referer"}
 LEVELS = {"none": set(), "host": HOST, "path": PATH, "full": set(FIELDS)}
 received = {}
 for line in open(os.path.join(work, "received")):
-    addr, port, data = line.split()
-    received[addr] = bytes.fromhex(data)
+    proto, addr, port, data = line.split()
+    if proto == "tcp":
+        received[addr] = bytes.fromhex(data)
 
 def want(src, level):
     """What a raw view at `level` must show of the source's first check-in."""
