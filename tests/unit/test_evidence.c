@@ -20,6 +20,7 @@
 #include "lib/evidence.h"
 #include "lib/util.h"
 #include "unit.h"
+#include "mem_sink.h"
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -1006,26 +1007,6 @@ static void test_view_hides_source(void)
 
 /* ---- through feed_write_epoch: the store's sample of each count's key ---- */
 
-struct mem_sink {
-	struct sink s;
-	struct strbuf out;
-};
-
-static int mem_emit(struct sink *s, const struct feed_record *recs, size_t n)
-{
-	struct mem_sink *m = (struct mem_sink *)s;
-
-	for (size_t i = 0; i < n; i++)
-		record_to_json(&recs[i], &m->out);
-	return m->out.oom ? -1 : 0;
-}
-
-static void mem_close(struct sink *s)
-{
-	(void)s;
-}
-
-static const struct sink_ops mem_ops = { .emit = mem_emit, .close = mem_close };
 
 #define T0 1795732289
 #define END_MONO_NS 5000000000ULL

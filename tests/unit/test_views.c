@@ -16,32 +16,12 @@
 #include "lib/addr.h"
 #include "lib/util.h"
 #include "unit.h"
+#include "mem_sink.h"
 
 /* Thursday 2026-11-26 22:31:29 UTC */
 #define T0 1795732289
 #define END_MONO_NS 5000000000ULL
 
-/* A sink that keeps its records as jsonl in memory. */
-struct mem_sink {
-	struct sink s;
-	struct strbuf out;
-};
-
-static int mem_emit(struct sink *s, const struct feed_record *recs, size_t n)
-{
-	struct mem_sink *m = (struct mem_sink *)s;
-
-	for (size_t i = 0; i < n; i++)
-		record_to_json(&recs[i], &m->out);
-	return m->out.oom ? -1 : 0;
-}
-
-static void mem_close(struct sink *s)
-{
-	(void)s;
-}
-
-static const struct sink_ops mem_ops = { .emit = mem_emit, .close = mem_close };
 
 /* What a test source did: its counters. */
 struct source {
