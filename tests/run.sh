@@ -93,7 +93,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	# New inputs go to the first directory: the build's, not the repo's seeds.
 	mkdir -p "$BUILD/fuzz-corpus/$name"
 	# libFuzzer's own failure status is 77, which means "skipped" here.
-	run "fuzz/$name" "$f" -max_total_time=10 -print_final_stats=0 -error_exitcode=1 \
+	run "fuzz/$name" "$f" -max_total_time=4 -print_final_stats=0 -error_exitcode=1 \
 		"$BUILD/fuzz-corpus/$name" "tests/fuzz/corpus/${name#fuzz_}"
 done
 run prog/prog_test "$BUILD"/tests/prog_test

@@ -939,9 +939,10 @@ static void test_evidence_unclassified(void)
 }
 
 const struct test evidence_tests[] = {
-	TEST(evidence_http_v4),	     TEST(evidence_repeat),    TEST(evidence_http_v6),
-	TEST(evidence_dns),	     TEST(evidence_truncated), TEST(evidence_split),
-	TEST(evidence_syn),	     TEST(evidence_ring_full), TEST(evidence_overflow_none),
-	TEST(evidence_unclassified),
+	TEST(evidence_http_v4),	      TEST(evidence_repeat),
+	TEST(evidence_http_v6),	      TEST(evidence_dns),
+	TEST(evidence_truncated),     TEST(evidence_split),
+	TEST(evidence_syn),	      TEST_SIZED(evidence_ring_full, 32768),
+	TEST(evidence_overflow_none), TEST(evidence_unclassified),
 };
 const size_t n_evidence_tests = ARRAY_SIZE(evidence_tests);

@@ -160,12 +160,15 @@ void pin_cpu(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-bool env_setup(void)
+bool env_setup(__u32 max_sources)
 {
+	const struct loader_caps caps = { .sources = max_sources,
+					  .unclassified = TEST_MAX_SOURCES };
 	char err[512];
 
 	memset(&env.l, 0, sizeof(env.l));
-	if (loader_open(&env.l, NULL, LOADER_PROGRAM | LOADER_NO_PINS, err, sizeof(err))) {
+	if (loader_open_sized(&env.l, NULL, LOADER_PROGRAM | LOADER_NO_PINS, &caps, err,
+			      sizeof(err))) {
 		check_at(0, false, "loader_open: %s", err);
 		return false;
 	}

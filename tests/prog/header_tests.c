@@ -1877,7 +1877,7 @@ static void test_table_full(void)
 
 	if (!INSTALL(base_rules, BOTSINK_VERDICT_DROP))
 		return;
-	ret = prefill(m->counters[BOTSINK_KIND_SOURCES][0], BOTSINK_MAX_SOURCES - 1, 1001);
+	ret = prefill(m->counters[BOTSINK_KIND_SOURCES][0], TEST_MAX_SOURCES - 1, 1001);
 	if (!check_at(__LINE__, !ret, "filling botsink_gen0: %s", strerror(-ret)))
 		return;
 	SEND_SID(tcp4(SRC4, HOST4, 80, TH_SYN), 1001); /* takes the last entry */
@@ -1886,7 +1886,7 @@ static void test_table_full(void)
 	send_overflowing(tcp6("2001:db8:aa:bb::1", HOST6, 80, TH_SYN), BOTSINK_MATCHED, 1003);
 	SEND_SID(tcp4("198.51.100.10", HOST4, 81, TH_SYN), 0); /* its own table */
 	SEND_SID(tcp4(SRC4, HOST4, 80, TH_ACK), 1001); /* a known key still counts */
-	CHECK_EQ(gen_keys(0), BOTSINK_MAX_SOURCES + 1);
+	CHECK_EQ(gen_keys(0), TEST_MAX_SOURCES + 1);
 	/* The overflow table full too (2 prefixes taken, 2 catch-alls): catch-alls. */
 	ret = prefill(m->counters[BOTSINK_KIND_OVERFLOW][0], BOTSINK_OVERFLOW_ENTRIES - 4, 1001);
 	CHECK_EQ(ret, 0);
@@ -1896,7 +1896,7 @@ static void test_table_full(void)
 	send_overflowing(tcp4("198.51.100.8", HOST4, 80, TH_SYN), BOTSINK_MATCHED, 1001);
 
 	CHECK_EQ(counters_drain(m, &r), 0);
-	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_SOURCES), BOTSINK_MAX_SOURCES - 1 + 2);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_SOURCES), TEST_MAX_SOURCES - 1 + 2);
 	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_UNCLASSIFIED), 1);
 	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_OVERFLOW), BOTSINK_OVERFLOW_ENTRIES - 4 + 7);
 	sc = drained(&r, BOTSINK_KIND_OVERFLOW, "198.51.100.0", 1001);
@@ -1917,7 +1917,7 @@ static void test_table_full(void)
 		 2); /* the catch-alls again */
 
 	/* Unclassified sources beyond their table: their own overflow table. */
-	ret = prefill(m->counters[BOTSINK_KIND_UNCLASSIFIED][1], BOTSINK_MAX_UNCLASSIFIED, 0);
+	ret = prefill(m->counters[BOTSINK_KIND_UNCLASSIFIED][1], TEST_MAX_SOURCES, 0);
 	CHECK_EQ(ret, 0);
 	send_overflowing(tcp4("198.51.100.11", HOST4, 81, TH_SYN), BOTSINK_UNCLASSIFIED, 0);
 	SEND_SID(tcp4("198.51.100.8", HOST4, 80, TH_SYN), 1001); /* room for check-ins */
@@ -1926,7 +1926,7 @@ static void test_table_full(void)
 	CHECK(sc && sc->total.packets == 1);
 	sc = drained(&r, BOTSINK_KIND_SOURCES, "198.51.100.8", 1001);
 	CHECK(sc && sc->total.packets == 1);
-	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_UNCLASSIFIED), BOTSINK_MAX_UNCLASSIFIED);
+	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_UNCLASSIFIED), TEST_MAX_SOURCES);
 	CHECK_EQ(drained_packets(&r, BOTSINK_KIND_OVERFLOW), 0);
 	env.nwant = 0;
 }
@@ -1975,7 +1975,7 @@ static void test_touched(void)
 	/* Generation 1: full tables send sources to a prefix, then a catch-all. */
 	src = touched(1, BOTSINK_KIND_SOURCES);
 	ovf = touched(1, BOTSINK_KIND_OVERFLOW);
-	ret = prefill(m->counters[BOTSINK_KIND_SOURCES][1], BOTSINK_MAX_SOURCES, 1001);
+	ret = prefill(m->counters[BOTSINK_KIND_SOURCES][1], TEST_MAX_SOURCES, 1001);
 	if (!check_at(__LINE__, !ret, "filling botsink_gen1: %s", strerror(-ret)))
 		return;
 	ret = prefill(m->counters[BOTSINK_KIND_OVERFLOW][1], BOTSINK_OVERFLOW_ENTRIES - 3, 1001);
@@ -2177,7 +2177,7 @@ const struct test header_tests[] = {
 	TEST(generations),
 	TEST(drain_sums_cpus),
 	TEST(collect),
-	TEST(collect_order),
+	TEST_SIZED(collect_order, 8192),
 	TEST(table_full),
 	TEST(touched),
 	TEST(delete_read),

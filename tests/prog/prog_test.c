@@ -47,7 +47,7 @@ static bool run_test(const struct test *t)
 {
 	cur_test = t->name;
 	cur_checks = cur_failures = 0;
-	if (env_setup()) {
+	if (env_setup(t->max_sources ? t->max_sources : TEST_MAX_SOURCES)) {
 		t->fn();
 		check_drain_at(0, NULL);
 		check_hits_at(0);
