@@ -221,6 +221,34 @@ static __always_inline void malformed_query(struct xdp_md *ctx, const struct pac
 }
 
 /*
+ * A plain SYN's rule where the port list has it decided (struct
+ * botsink_list syn_rule): true when it was, the outcome in res.
+ */
+static __always_inline bool syn_decided(const struct packet *pkt, struct rule_search *res,
+					const struct botsink_list *list,
+					const struct botsink_list *port_list)
+{
+	const struct botsink_candidate *c;
+	__u32 key;
+
+	if (!port_list || port_list->syn_rule == BOTSINK_SYN_WALK ||
+	    pkt->proto != IPPROTO_TCP || pkt->tcp_flags != BOTSINK_TCP_SYN || pkt->payload_len)
+		return false;
+	if (port_list->syn_rule == BOTSINK_SYN_NO_RULE)
+		return true;
+	key = (port_list->syn_rule & BOTSINK_SYN_IN_DEST ? list->first : port_list->first) +
+	      (port_list->syn_rule & BOTSINK_SYN_INDEX) - 1;
+	c = bpf_map_lookup_elem(&botsink_cands, &key);
+	if (!c)
+		return false;
+	res->rank_limit = c->rank;
+	res->found = 1;
+	res->slot = c->slot;
+	res->sid = c->sid;
+	return true;
+}
+
+/*
  * The packet's rule: the walked runs of its port list and of its
  * destination's list, then, for a packet with payload, the runs of the
  * rules the prefilter names in either list. Every run after the first
@@ -234,6 +262,8 @@ static __always_inline void best_rule(struct xdp_md *ctx, const struct packet *p
 	int hits;
 
 	res->rank_limit = ~0U;
+	if (syn_decided(pkt, res, list, port_list))
+		return;
 	if (port_list) {
 		scan_walked(ctx, pkt, res, port_list);
 		res->port_list_id = port_list->stamped ? port_list->id : 0;

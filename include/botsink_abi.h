@@ -569,7 +569,10 @@ struct botsink_list {
 	__u32 first; /* index in botsink_cands, rule set half included */
 	__u16 count; /* the run walked for every packet */
 	__u16 payload_count; /* after it, the run walked for packets with payload */
-	__u16 port_table; /* 0: no port lists under this list */
+	union {
+		__u16 port_table; /* a destination's list: 0: no port lists under it */
+		__u16 syn_rule; /* a port list: see BOTSINK_SYN_WALK */
+	};
 	__u16 stamped; /* rules reached through the prefilter; 0: none */
 	__u32 id; /* its list index, rule set half included: its runs' key */
 	/*
@@ -579,6 +582,21 @@ struct botsink_list {
 	 */
 	__u32 dns_rank;
 };
+
+/*
+ * A port list's syn_rule: the outcome of the search for a plain SYN (TCP
+ * flags SYN alone, no payload) to its port, decided when the rule set is
+ * installed from its walked run and its destination's, where no entry
+ * before the winner depends on the source, the source port or the payload.
+ * The most common check-in then skips the walks: one candidate lookup.
+ * BOTSINK_SYN_WALK: undecided, walk; BOTSINK_SYN_NO_RULE: no rule matches;
+ * else the winner, BOTSINK_SYN_IN_DEST if in the destination's walked run
+ * (else in the port list's), at (syn_rule & BOTSINK_SYN_INDEX) - 1 in it.
+ */
+#define BOTSINK_SYN_WALK 0
+#define BOTSINK_SYN_NO_RULE 0xffff
+#define BOTSINK_SYN_IN_DEST 0x8000
+#define BOTSINK_SYN_INDEX 0x7fff
 
 /* botsink_stamped: one rule's run in one list. */
 struct botsink_stamped_key {

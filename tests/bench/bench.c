@@ -1519,7 +1519,7 @@ out_free:
 
 int main(void)
 {
-	const char *env = getenv("BENCH_REPEAT");
+	const char *env = getenv("BENCH_REPEAT"), *only = getenv("BENCH_ONLY");
 	__u32 repeat = env ? (__u32)strtoul(env, NULL, 10) : 5000000;
 	__u32 best[5][NPROGS], ns = 0;
 	struct baseline *base = NULL;
@@ -1529,6 +1529,9 @@ int main(void)
 
 	log_route_libraries();
 	log_set_level(LOG_WARN);
+	/* BENCH_ONLY=drain: the kernel drain alone (measuring a change to the drain). */
+	if (only && !strcmp(only, "drain"))
+		return bench_kernel_drain() ? 1 : 0;
 	build_kinds(kinds);
 	if (setup_botsink(&l))
 		return 1;
@@ -1564,7 +1567,7 @@ int main(void)
 	printf("target: botsink <= 2.5x the one-map counter on a matched IPv4 SYN (stretch 2x);\n"
 	       "IPv6 SYN, UDP and unclassified in the same band; not for the sinkhole <= 1x\n");
 	/* BENCH_ONLY=testrun: this table alone (measuring a change to the program). */
-	if (getenv("BENCH_ONLY") && !strcmp(getenv("BENCH_ONLY"), "testrun")) {
+	if (only && !strcmp(only, "testrun")) {
 		ret = 0;
 		goto out;
 	}

@@ -1003,6 +1003,113 @@ static void test_tcp_flags(void)
 	SEND_SID(udp4(SRC4, "203.0.113.50", 5353, 2000), 0);
 }
 
+/*
+ * The port list entry of (TCP, port) in the active rule set (the test's
+ * rules give each port one destination): its botsink_port2 index in *at.
+ */
+static bool tcp_port_entry(__u16 port, __u32 *at, struct botsink_list *out)
+{
+	const struct botsink_maps *m = &env.l.maps;
+	__u32 ruleset = read_config().ruleset & 1, block, group = 0;
+
+	for (size_t i = 0; i < env.c.ndst; i++) {
+		const struct dst_entry *e = &env.c.dst[i];
+
+		for (size_t k = 0; k < e->nports; k++) {
+			if (e->shared || e->ports[k].proto != IPPROTO_TCP ||
+			    e->ports[k].port != port)
+				continue;
+			block = ((ruleset * BOTSINK_PORT_TABLES + e->port_table) * 2) << 8 |
+				port >> 8;
+			if (bpf_map_lookup_elem(m->port1, &block, &group) || !group)
+				return false;
+			*at = group << 8 | (port & 0xff);
+			return !bpf_map_lookup_elem(m->port2, at, out);
+		}
+	}
+	return false;
+}
+
+/*
+ * A plain SYN to a port whose outcome the rule set's install decided
+ * (struct botsink_list syn_rule) skips the walks: each case gets the same
+ * rule decided and walked (the decision cleared in the map), and a decision
+ * changed in the map is what the program follows. Entries that depend on
+ * the source, its port or the payload leave the port to the walk.
+ */
+static void test_syn_decided(void)
+{
+	static const char rules[] =
+		"alert tcp any any -> 203.0.113.60 any (msg:\"host, any port\"; sid:6009;)\n"
+		"alert tcp any any -> 203.0.113.60 80 (msg:\"syn\"; flags:S; sid:6001;)\n"
+		"alert tcp any 1000:2000 -> 203.0.113.60 81 (msg:\"sport\"; sid:6002;)\n"
+		"alert tcp 198.51.100.0/24 any -> 203.0.113.60 82 (msg:\"source\"; sid:6003;)\n"
+		"alert tcp any any -> 203.0.113.60 83 (msg:\"empty\"; dsize:0; sid:6004;)\n"
+		"alert tcp any any -> 203.0.113.60 84 (msg:\"syn-ack\"; flags:SA; sid:6005;)\n"
+		"alert tcp any any -> 203.0.113.61 90 (msg:\"ack\"; flags:A; sid:6006;)\n"
+		"alert tcp !198.51.100.7 any -> 203.0.113.61 91 (msg:\"not .7\"; sid:6007;)\n";
+	static const struct {
+		const char *src, *dst;
+		__u16 sport, port;
+		__u8 flags;
+		__u32 sid;
+		__u16 syn_rule; /* BOTSINK_SYN_WALK, _NO_RULE, or 1: a rule decided */
+	} cases[] = {
+		{ SRC4, "203.0.113.60", 40000, 80, TH_SYN, 6001, 1 },
+		{ SRC4, "203.0.113.60", 40000, 80, TH_SYN | TH_ECE | TH_CWR, 6009, 1 },
+		{ SRC4, "203.0.113.60", 1500, 81, TH_SYN, 6002, BOTSINK_SYN_WALK },
+		{ SRC4, "203.0.113.60", 40000, 81, TH_SYN, 6009, BOTSINK_SYN_WALK },
+		{ "198.51.100.9", "203.0.113.60", 40000, 82, TH_SYN, 6003, BOTSINK_SYN_WALK },
+		{ "198.18.0.9", "203.0.113.60", 40000, 82, TH_SYN, 6009, BOTSINK_SYN_WALK },
+		{ SRC4, "203.0.113.60", 40000, 83, TH_SYN, 6004, BOTSINK_SYN_WALK },
+		{ SRC4, "203.0.113.60", 40000, 84, TH_SYN, 6009, 1 }, /* the destination's */
+		{ SRC4, "203.0.113.60", 40000, 84, TH_SYN | TH_ACK, 6005, 1 },
+		{ SRC4, "203.0.113.61", 40000, 90, TH_SYN, 0, BOTSINK_SYN_NO_RULE },
+		{ SRC4, "203.0.113.61", 40000, 90, TH_ACK, 6006, BOTSINK_SYN_NO_RULE },
+		{ "198.51.100.7", "203.0.113.61", 40000, 91, TH_SYN, 0, BOTSINK_SYN_WALK },
+		{ "198.51.100.8", "203.0.113.61", 40000, 91, TH_SYN, 6007, BOTSINK_SYN_WALK },
+	};
+	const struct botsink_maps *m = &env.l.maps;
+	struct botsink_list entry, walked;
+	struct frame *f;
+	__u32 at;
+
+	if (!INSTALL(rules, BOTSINK_VERDICT_PASS))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (!CHECK(tcp_port_entry(cases[i].port, &at, &entry)))
+			return;
+		if (cases[i].syn_rule == 1)
+			CHECK(entry.syn_rule != BOTSINK_SYN_WALK &&
+			      entry.syn_rule != BOTSINK_SYN_NO_RULE);
+		else
+			CHECK_EQ(entry.syn_rule, cases[i].syn_rule);
+		f = new_frame();
+		frame_tcp_ip(f, 4, cases[i].src, cases[i].dst, cases[i].sport, cases[i].port,
+			     cases[i].flags);
+		send_frame_at(__LINE__, f, f->len, sid_bucket(cases[i].sid), cases[i].sid, -1,
+			      false);
+		/* The same, walked. */
+		walked = entry;
+		walked.syn_rule = BOTSINK_SYN_WALK;
+		CHECK(!bpf_map_update_elem(m->port2, &at, &walked, BPF_EXIST));
+		f = new_frame();
+		frame_tcp_ip(f, 4, cases[i].src, cases[i].dst, cases[i].sport, cases[i].port,
+			     cases[i].flags);
+		send_frame_at(__LINE__, f, f->len, sid_bucket(cases[i].sid), cases[i].sid, -1,
+			      false);
+		CHECK(!bpf_map_update_elem(m->port2, &at, &entry, BPF_EXIST));
+	}
+	/* The program follows the decision: port 80's SYN made ruleless. */
+	CHECK(tcp_port_entry(80, &at, &entry));
+	walked = entry;
+	walked.syn_rule = BOTSINK_SYN_NO_RULE;
+	CHECK(!bpf_map_update_elem(m->port2, &at, &walked, BPF_EXIST));
+	SEND_SID(tcp4(SRC4, "203.0.113.60", 80, TH_SYN), 0);
+	CHECK(!bpf_map_update_elem(m->port2, &at, &entry, BPF_EXIST));
+	SEND_SID(tcp4(SRC4, "203.0.113.60", 80, TH_SYN), 6001);
+}
+
 static void test_udp_and_port_ranges(void)
 {
 	static const char rules[] =
@@ -2167,6 +2274,7 @@ const struct test header_tests[] = {
 	TEST(rank_proto_flags_sid),
 	TEST(negated_source),
 	TEST(tcp_flags),
+	TEST(syn_decided),
 	TEST(udp_and_port_ranges),
 	TEST(destination_negation),
 	TEST(families),

@@ -284,7 +284,8 @@ static int write_stamped(const struct botsink_maps *m, const struct compiled_can
  */
 static int write_list(const struct botsink_maps *m, const struct compiled_candidate *cand, size_t n,
 		      const struct list_runs *runs, unsigned int list, unsigned int port_table,
-		      const __u16 *slot_of, __u8 ruleset, __u32 *cursor, struct botsink_list *out)
+		      __u16 syn_rule, const __u16 *slot_of, __u8 ruleset, __u32 *cursor,
+		      struct botsink_list *out)
 {
 	struct botsink_list value = {
 		.first = (__u32)ruleset * BOTSINK_MAX_CANDS + *cursor,
@@ -298,6 +299,8 @@ static int write_list(const struct botsink_maps *m, const struct compiled_candid
 	struct botsink_candidate *values = calloc(n ? n : 1, sizeof(*values));
 	int ret = values ? 0 : -ENOMEM;
 
+	if (syn_rule)
+		value.syn_rule = syn_rule; /* a port list: it has no port table */
 	if (!ret && *cursor + n > BOTSINK_MAX_CANDS)
 		ret = -ENOSPC;
 	for (size_t j = 0; j < n && !ret; j++) {
@@ -396,14 +399,15 @@ static int write_lists(const struct botsink_maps *m, const struct compiled *c, c
 			return -ENOMEM;
 		for (size_t k = 0; k < e->nports && !ret; k++)
 			ret = write_list(m, e->ports[k].cand, e->ports[k].runs.reached,
-					 &e->ports[k].runs, e->ports[k].list, 0, slot_of, ruleset,
-					 &cursor, &lists[k]);
+					 &e->ports[k].runs, e->ports[k].list, 0,
+					 e->ports[k].syn_rule, slot_of, ruleset, &cursor,
+					 &lists[k]);
 		if (!ret && e->nports)
 			ret = write_port_table(m, e, lists, ruleset, &group);
 		free(lists);
 		if (!ret)
 			ret = write_list(m, e->cand, e->runs.reached, &e->runs, e->list,
-					 e->port_table, slot_of, ruleset, &cursor, NULL);
+					 e->port_table, 0, slot_of, ruleset, &cursor, NULL);
 	}
 	return ret;
 }

@@ -669,6 +669,58 @@ static size_t dst_index_find(struct dst_index *x, const struct prefix *e)
 	return k;
 }
 
+/* What a plain SYN to `port` (TCP flags SYN alone, no payload) makes of a candidate. */
+enum syn_fate { SYN_MISSES, SYN_MATCHES, SYN_DEPENDS };
+
+static enum syn_fate syn_meets(const struct botsink_candidate *c, __u16 port)
+{
+	/* An exclusion applies by the source alone, before any header check. */
+	if (c->kind == BOTSINK_CAND_EXCLUDE_SRC)
+		return SYN_DEPENDS;
+	if ((c->proto && c->proto != IPPROTO_TCP) || port < c->dport_lo || port > c->dport_hi)
+		return SYN_MISSES;
+	if (c->flags_op != BOTSINK_FLAGS_ANY &&
+	    ((BOTSINK_TCP_SYN & c->flags_mask) == c->flags_value) !=
+		    (c->flags_op == BOTSINK_FLAGS_EQ))
+		return SYN_MISSES;
+	/* The source, its port or the (empty) payload decide: only a walk can tell. */
+	if (c->kind != BOTSINK_CAND_MATCH || c->sport_lo != 0 || c->sport_hi != 65535 || c->app ||
+	    c->ncontents || c->dsize_op || c->domains)
+		return SYN_DEPENDS;
+	return SYN_MATCHES;
+}
+
+/*
+ * A port list's syn_rule (see BOTSINK_SYN_WALK): the two walked runs
+ * merged in rank order, as the program's search takes them; the first
+ * entry a plain SYN matches wins, unless one before it depends on more.
+ */
+static __u16 syn_outcome(const struct dst_entry *e, const struct port_list *pl)
+{
+	size_t i = 0, j = 0;
+
+	if (pl->proto != IPPROTO_TCP)
+		return BOTSINK_SYN_WALK;
+	while (i < pl->runs.walk || j < e->runs.walk) {
+		bool port_first = j >= e->runs.walk ||
+				  (i < pl->runs.walk && pl->cand[i].c.rank < e->cand[j].c.rank);
+		const struct botsink_candidate *c = port_first ? &pl->cand[i].c : &e->cand[j].c;
+		size_t at = port_first ? i++ : j++;
+
+		switch (syn_meets(c, pl->port)) {
+		case SYN_MISSES:
+			continue;
+		case SYN_DEPENDS:
+			return BOTSINK_SYN_WALK;
+		case SYN_MATCHES:
+			if (at + 1 > BOTSINK_SYN_INDEX)
+				return BOTSINK_SYN_WALK;
+			return (__u16)((port_first ? 0 : BOTSINK_SYN_IN_DEST) | (at + 1));
+		}
+	}
+	return BOTSINK_SYN_NO_RULE;
+}
+
 static int fill_entry(struct rule_set *rs, struct compiled *cc, struct dst_index *x,
 		      struct dst_entry *e, bool *used)
 {
@@ -710,6 +762,8 @@ static int fill_entry(struct rule_set *rs, struct compiled *cc, struct dst_index
 	for (size_t i = 0; i < e->nports; i++)
 		err |= arrange_list(rs, cc, e, &e->ports[i], e->ports[i].cand, e->ports[i].n,
 				    &e->ports[i].runs);
+	for (size_t i = 0; i < e->nports && !err; i++)
+		e->ports[i].syn_rule = syn_outcome(e, &e->ports[i]);
 	return err;
 }
 

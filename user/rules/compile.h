@@ -42,6 +42,7 @@ struct port_list {
 	size_t n;
 	struct list_runs runs;
 	unsigned int list; /* 1..nlists */
+	__u16 syn_rule; /* struct botsink_list syn_rule */
 };
 
 struct dst_entry {
