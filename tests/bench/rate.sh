@@ -234,11 +234,20 @@ print(total)')
 
 declare -A LABEL=([floor]="nothing attached" [counter]="one-map XDP counter" [botsink]="botsink"
 	[nft]="nftables dynamic set" [pcap]="libpcap (256 MB buffer)")
-declare -A CAP PROG SLOW # the best rounds', by "contender sources[ big]"
+# The best round's figures, by "contender sources[ big]"; VAL: every
+# round's, by "KIND/KEY/ROUND", for the ratios side by side in one round.
+declare -A CAP PROG SLOW VAL
 
 # better BEST VALUE max|min: whether VALUE beats BEST (or BEST is empty).
 better() {
 	[ -z "$1" ] || awk -v a="$2" -v b="$1" -v m="$3" 'BEGIN { exit !(m == "max" ? a > b : a < b) }'
+}
+
+# keep KIND KEY VALUE max|min: this round's figure, and the best so far.
+keep() {
+	local -n best=$1
+	VAL[$1/$2/$round]=$3
+	if better "${best[$2]:-}" "$3" "$4"; then best[$2]=$3; fi
 }
 
 # contender_up X TABLE: X on sink0; sink0's NAPI thread and X's process on CPU 1.
@@ -300,12 +309,12 @@ run() {
 	if [ "$2" = full ]; then
 		v=$(awk -v c="$COUNTED" -v s="$SECS" 'BEGIN { printf "%.2f", c / s / 1e6 }')
 		line="$v Mpps per CPU s"
-		better "${CAP[$key]:-}" "$v" max && CAP[$key]=$v
-		[ -n "$PROG_NS" ] && better "${PROG[$key]:-}" "$PROG_NS" min && PROG[$key]=$PROG_NS
+		keep CAP "$key" "$v" max
+		[ -z "$PROG_NS" ] || keep PROG "$key" "$PROG_NS" min
 	else
 		v=$(awk -v c="$COUNTED" -v s="$SECS" 'BEGIN { printf "%.0f", s * 1e9 / c }')
 		line="$v ns per packet"
-		better "${SLOW[$key]:-}" "$v" min && SLOW[$key]=$v
+		keep SLOW "$key" "$v" min
 	fi
 	printf "  %-4s %-24s %8s counted of %8s taken (%7s lost at the ring) in %5.3f CPU s: %s%s\n" \
 		"$2" "${LABEL[$1]}" "$COUNTED" "$RECEIVED" "$LOST" "$SECS" "$line" \
@@ -322,7 +331,7 @@ scale() {
 	for n in "$SOURCES" "$SCALE_SOURCES"; do
 		phase "$n" full || return 1
 		taken=$((taken + RECEIVED))
-		better "${PROG[$1 $n big]:-}" "$PROG_NS" min && PROG[$1 $n big]=$PROG_NS
+		[ -z "$PROG_NS" ] || keep PROG "$1 $n big" "$PROG_NS" min
 		printf "  %-4s %-24s %8s sources: %8s taken (%7s lost at the ring) in %5.3f CPU s; XDP program %s ns\n" \
 			full "${LABEL[$1]}" "$n" "$RECEIVED" "$LOST" "$SECS" "$PROG_NS"
 	done
@@ -361,14 +370,28 @@ p = json.load(sys.stdin)
 print(round(p["run_time_ns"] / p["run_cnt"]), "ns per packet,", p["run_cnt"], "packets")'))"
 fi
 
-# figure NAME VALUE BASE [OP TARGET]: one line, the ratio and whether met.
+# figure NAME KIND KEY BASE [OP TARGET]: the ratio of KEY's best figure
+# to BASE's, the target and whether met; then each round's ratio, both
+# measured side by side in it.
 figure() {
-	awk -v name="$1" -v v="$2" -v b="$3" -v op="${4:-}" -v t="${5:-}" 'BEGIN {
-	if (v == "" || b == "" || b == 0) { printf "    %-48s    no figure\n", name; exit }
+	# shellcheck disable=SC2178 # a name reference to an array
+	local -n best=$2
+	local r each=
+
+	for r in $(seq "$ROUNDS"); do
+		each+=" $(awk -v a="${VAL[$2/$3/$r]:-}" -v b="${VAL[$2/$4/$r]:-}" 'BEGIN {
+			if (a != "" && b > 0) printf "%.2f", a / b; else printf "-" }')"
+	done
+	awk -v name="$1" -v v="${best[$3]:-}" -v b="${best[$4]:-}" -v op="${5:-}" -v t="${6:-}" \
+		-v each="$each" 'BEGIN {
+	if (v == "" || b == "" || b == 0) { printf "    %-44s    no figure\n", name; exit }
 	r = v / b
-	if (op == "") { printf "    %-48s %6.2fx\n", name, r; exit }
-	met = op == "<=" ? r <= t : r >= t
-	printf "    %-48s %6.2fx  (target %s %sx)  %s\n", name, r, op, t, met ? "met" : "MISSED"
+	if (op == "")
+		printf "    %-44s %5.2fx%27s", name, r, ""
+	else
+		printf "    %-44s %5.2fx  (target %s %4sx) %-6s", name, r, op, t,
+			(op == "<=" ? r <= t : r >= t) ? "met" : "MISSED"
+	printf "  rounds:%s\n", each
 }'
 }
 
@@ -377,19 +400,19 @@ L=$SCALE_SOURCES
 echo "issue 21, live on the veth lab ($RATE_PATH path), the best of $ROUNDS rounds:"
 echo "  the XDP program's own ns per packet (bpf_stats), $S sources, full speed:"
 echo "    botsink ${PROG[botsink $S]:-?}, one-map counter ${PROG[counter $S]:-?}"
-figure "botsink / one-map counter" "${PROG[botsink $S]:-}" "${PROG[counter $S]:-}" "<=" 1.3
+figure "botsink / one-map counter" PROG "botsink $S" "counter $S" "<=" 1.3
 echo "  capacity, Mpps counted per CPU second of the receiver, full speed:"
 echo "    botsink ${CAP[botsink $S]:-?}, one-map counter ${CAP[counter $S]:-?}, nftables ${CAP[nft $S]:-?}, libpcap ${CAP[pcap $S]:-?}, nothing attached ${CAP[floor $S]:-?}"
-figure "botsink / one-map counter" "${CAP[botsink $S]:-}" "${CAP[counter $S]:-}" ">=" 0.8
-figure "botsink / nftables" "${CAP[botsink $S]:-}" "${CAP[nft $S]:-}" ">=" 1.5
-figure "botsink / libpcap" "${CAP[botsink $S]:-}" "${CAP[pcap $S]:-}" ">=" 2
+figure "botsink / one-map counter" CAP "botsink $S" "counter $S" ">=" 0.8
+figure "botsink / nftables" CAP "botsink $S" "nft $S" ">=" 1.5
+figure "botsink / libpcap" CAP "botsink $S" "pcap $S" ">=" 2
 echo "  below saturation ($SLOW_PPS a second), the receiver's CPU ns per packet:"
 echo "    botsink ${SLOW[botsink $S]:-?}, nftables ${SLOW[nft $S]:-?}, libpcap ${SLOW[pcap $S]:-?}, one-map counter ${SLOW[counter $S]:-?}, nothing attached ${SLOW[floor $S]:-?}"
-figure "botsink / nftables" "${SLOW[botsink $S]:-}" "${SLOW[nft $S]:-}" "<=" 1
-figure "botsink / libpcap" "${SLOW[botsink $S]:-}" "${SLOW[pcap $S]:-}" "<=" 0.8
+figure "botsink / nftables" SLOW "botsink $S" "nft $S" "<=" 1
+figure "botsink / libpcap" SLOW "botsink $S" "pcap $S" "<=" 0.8
 echo "  scale, the XDP program's own ns per packet, $L sources against $S (a table for $SCALE_TABLE):"
 echo "    botsink ${PROG[botsink $L big]:-?} against ${PROG[botsink $S big]:-?} (${PROG[botsink $S]:-?} with its default table, above)"
-figure "botsink, $L / $S sources" "${PROG[botsink $L big]:-}" "${PROG[botsink $S big]:-}" "<=" 1.5
-figure "botsink, $L / $S, default table" "${PROG[botsink $L big]:-}" "${PROG[botsink $S]:-}" "<=" 1.5
+figure "botsink, $L / $S sources" PROG "botsink $L big" "botsink $S big" "<=" 1.5
+figure "botsink, $L / $S, default table" PROG "botsink $L big" "botsink $S" "<=" 1.5
 echo "    one-map counter ${PROG[counter $L big]:-?} against ${PROG[counter $S big]:-?}, for reference"
-figure "one-map counter, $L / $S sources" "${PROG[counter $L big]:-}" "${PROG[counter $S big]:-}"
+figure "one-map counter, $L / $S sources" PROG "counter $L big" "counter $S big"
