@@ -20,7 +20,11 @@
 # frames its peer's ring has no room for (sink0's rx_dropped: "lost at the
 # ring"), and takes none unless sink0 has NAPI: an XDP program, or GRO on
 # (the floor, nftables, libpcap). BENCH_RATE_PATH=skb sends into bots0
-# directly instead (socket buffers, which the veth copies before XDP).
+# directly instead (socket buffers, which the veth copies before XDP);
+# BENCH_RATE_PATH=live, where the kernel allows live frames, sends the
+# full-speed phases' XDP frames out of bots0 with them (botsink-gen --mode
+# live: several Mpps, which saturate every contender), the slow phases'
+# through the relay (paced live frames go slower than asked).
 #
 # Figures (issue 21, targets 2 and 3), the best of BENCH_RATE_ROUNDS rounds:
 #  - the XDP program's own ns per packet (kernel.bpf_stats_enabled,
@@ -37,7 +41,7 @@
 # stack's work on each packet (a RST for each SYN) is part of its cost.
 #   BENCH_RATE_ROUNDS (3), BENCH_RATE_FRAMES (3000000), BENCH_RATE_SOURCES
 #   (5000), BENCH_RATE_SCALE_SOURCES (1000000), BENCH_RATE_SLOW_PPS
-#   (300000), BENCH_RATE_SLOW_SECS (2), BENCH_RATE_PATH (frame or skb)
+#   (300000), BENCH_RATE_SLOW_SECS (2), BENCH_RATE_PATH (frame, skb, live)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -61,11 +65,16 @@ PIN_DIR=/sys/fs/bpf/botsink-rate-$$
 PY=/usr/bin/python3
 COUNTER_PID=
 
+GEN_MODE=af_packet
 case $RATE_PATH in
 frame) GEN_IF=relay0 ;;
 skb) GEN_IF=bots0 ;;
+live)
+	GEN_IF=bots0
+	GEN_MODE=live
+	;;
 *)
-	echo "rate bench: BENCH_RATE_PATH is frame or skb, not '$RATE_PATH'" >&2
+	echo "rate bench: BENCH_RATE_PATH is frame, skb or live, not '$RATE_PATH'" >&2
 	exit 2
 	;;
 esac
@@ -121,11 +130,16 @@ relay_up() {
 # $WORK/gen.out. The sources start at 10.16.0.0 (private, and room for a
 # million).
 send() {
-	local sources=$1
+	local sources=$1 dev=$GEN_IF mode=$GEN_MODE
+
 	shift
-	taskset -c 0 nsenter --net="/run/netns/$LAB_BOTS" "$GEN" -i "$GEN_IF" \
+	if [ "$RATE_PATH" = live ] && [[ " $* " == *" --rate "* ]]; then
+		dev=relay0
+		mode=af_packet
+	fi
+	taskset -c 0 nsenter --net="/run/netns/$LAB_BOTS" "$GEN" -i "$dev" \
 		--dst-mac "$LAB_SINK_MAC" --src 10.16.0.0 --dst 203.0.113.10 --dport 80 \
-		--sources "$sources" --mode af_packet "$@" >"$WORK/gen.out" 2>"$WORK/gen.err"
+		--sources "$sources" --mode "$mode" "$@" >"$WORK/gen.out" 2>"$WORK/gen.err"
 }
 
 # wait_for FILE TEXT: a contender's "ready" line.
@@ -339,14 +353,15 @@ scale() {
 	[ "$COUNTED" = "$taken" ] || echo "  (${LABEL[$1]} counted $COUNTED of the $taken frames taken)"
 }
 
-if [ "$RATE_PATH" = frame ]; then
+if [ "$RATE_PATH" != skb ]; then
 	relay_up || {
 		echo "rate bench: cannot set up the relay" >&2
 		exit 1
 	}
 	how="frame path: AF_PACKET into a relay veth whose XDP redirects into bots0"
+	[ "$RATE_PATH" = live ] && how="live path: live frames out of bots0 (slow phases: the relay)"
 else
-	how="skb path: AF_PACKET into bots0"
+	how="$RATE_PATH path: botsink-gen --mode $GEN_MODE out of bots0"
 fi
 echo
 echo "rate on the veth lab, $how; 64-byte SYNs from $SOURCES sources; generator and relay on CPU 0, sink0's NAPI threaded on CPU 1"
@@ -363,7 +378,7 @@ for round in $(seq "$ROUNDS"); do
 	scale botsink || exit 1
 	scale counter || exit 1
 done
-if [ "$RATE_PATH" = frame ]; then
+if [ "$RATE_PATH" != skb ]; then
 	echo "  (the relay's program: $(bpftool -j prog show id "$RELAY_ID" | "$PY" -c '
 import json, sys
 p = json.load(sys.stdin)
