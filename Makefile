@@ -179,6 +179,18 @@ $(BUILD)/tests/pcap_count: tests/bench/pcap_count.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ -lpcap
 
+# The rate bench's frame path: a relay veth pair whose receiving end
+# redirects the generator's frames into the lab's sender end.
+$(BUILD)/relay.bpf.o: tests/bench/relay.bpf.c | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/relay.skel.h: $(BUILD)/relay.bpf.o
+	$(BPFTOOL) gen skeleton $< name relay > $@
+
+$(BUILD)/tests/xdp_relay: tests/bench/xdp_relay.c $(BUILD)/relay.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
 unit: $(UNIT_TESTS)
 
 # libFuzzer targets (clang): the library again, instrumented.
@@ -228,7 +240,7 @@ $(BENCH_MMDB)/geo.mmdb: $(MMDB_GEN)
 		perl $(MMDB_GEN) country $@ -
 
 bench: all $(BUILD)/bench $(BUILD)/tests/botsink-gen $(BUILD)/tests/xdp_count $(BUILD)/tests/pcap_count \
-		$(BUILD)/tests/bus_bench $(BUILD)/tests/bus_tool $(BENCH_MMDB)/asn.mmdb $(BENCH_MMDB)/geo.mmdb
+		$(BUILD)/tests/xdp_relay $(BUILD)/tests/bus_bench $(BUILD)/tests/bus_tool $(BENCH_MMDB)/asn.mmdb $(BENCH_MMDB)/geo.mmdb
 	BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb $(BUILD)/bench
 	BUILD=$(BUILD) tests/bench/rate.sh
 	BUILD=$(BUILD) BENCH_MMDB_ASN=$(BENCH_MMDB)/asn.mmdb BENCH_MMDB_GEO=$(BENCH_MMDB)/geo.mmdb \

@@ -9,3 +9,13 @@ cpu_ticks() {
 	done
 	echo $t
 }
+
+# cpu_ns PID...: nanoseconds these processes (every thread of each) have
+# run so far, from schedstat: finer than clock ticks, for runs of a few
+# seconds. A thread that has exited is no longer counted.
+cpu_ns() {
+	local pid
+	for pid in "$@"; do
+		cat /proc/"$pid"/task/*/schedstat 2>/dev/null
+	done | awk '{ t += $1 } END { printf "%.0f\n", t }'
+}
