@@ -8,11 +8,15 @@
  * or started anew by the spool; a spool has none. No output is written
  * through a symbolic link, at its open or when rotated; a named pipe with
  * no reader is waited for without blocking; a file the open made, and only
- * that, can be removed again.
+ * that, can be removed again. A regular file's batch of several 1 MB
+ * writes lands whole and in order, and one whose write fails midway (the
+ * file size limit) is taken back whole.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -457,6 +461,66 @@ static void test_unmake(void)
 	rmdir(base);
 }
 
+/* Lines of a file, each checked to be record `first + i` of emit's. */
+static long file_records(const char *path, size_t first)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, want[48];
+	size_t cap = 0, i = 0;
+	bool ok = f != NULL;
+
+	while (ok && getline(&line, &cap, f) > 0) {
+		snprintf(want, sizeof(want), "\"unit:1:1:%zu\"", (first + i) % 3000);
+		ok = strstr(line, want) && line[strlen(line) - 1] == '\n';
+		i++;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return ok ? (long)i : -1;
+}
+
+static void test_file_chunks(void)
+{
+	char path[] = "/tmp/botsink-test-chunks-XXXXXX", err[256];
+	struct rlimit was, cap;
+	struct sink *s = NULL;
+	struct stat st;
+	int fd = mkstemp(path), ret, saved;
+
+	CHECK(fd >= 0 && getrlimit(RLIMIT_FSIZE, &was) == 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	s = sink_file_open(path, FORMAT_JSONL, SINK_REGULAR, err, sizeof(err));
+	CHECK(s != NULL);
+	if (!s)
+		goto out;
+	/* 3,000 records of about 640 bytes: two writes, of 1 MB and the rest. */
+	CHECK_INT(emit(s, 3000, true), 0);
+	CHECK_INT(emit(s, 3000, true), 0);
+	CHECK_INT(file_records(path, 0), 6000);
+	CHECK(stat(path, &st) == 0 && st.st_size > 3 * (1 << 20));
+	/* The file may grow 1.5 MB more: the batch's second chunk fails, all of it goes. */
+	signal(SIGXFSZ, SIG_IGN);
+	cap = was;
+	cap.rlim_cur = (rlim_t)st.st_size + (3 << 19);
+	CHECK(setrlimit(RLIMIT_FSIZE, &cap) == 0);
+	ret = emit(s, 3000, true);
+	saved = errno;
+	CHECK(setrlimit(RLIMIT_FSIZE, &was) == 0);
+	CHECK_INT(ret, -1);
+	CHECK_INT(saved, EFBIG);
+	CHECK_INT(file_records(path, 0), 6000);
+	/* Offered again, it lands whole. */
+	CHECK_INT(emit(s, 3000, true), 0);
+	CHECK_INT(file_records(path, 0), 9000);
+	sink_close(s);
+out:
+	signal(SIGXFSZ, SIG_DFL);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_csv_header();
@@ -468,5 +532,6 @@ int main(void)
 	test_grows();
 	test_epochs();
 	test_raw();
+	test_file_chunks();
 	return unit_report("test_sink");
 }
