@@ -364,7 +364,8 @@ static void test_key_files(void)
 	unlink(path);
 	for (int i = 0; i < 16; i++)
 		raw[i] = (uint8_t)i;
-	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == 0);
+	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err,
+			     sizeof(err)) == 0);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
 	{
 		char text[128] = "";
@@ -375,7 +376,8 @@ static void test_key_files(void)
 			fclose(f);
 		CHECK_STR(text, "ipcrypt-deterministic " DET_HEX "\n");
 	}
-	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err, sizeof(err)) == -1);
+	CHECK(anon_key_write(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, raw, 16, err,
+			     sizeof(err)) == -1);
 	CHECK(strstr(err, "File exists") != NULL);
 	unlink(path);
 }
@@ -451,7 +453,8 @@ static void test_key_file_refusals(void)
 			sizeof(err)) == 0);
 	if (geteuid() == 0) {
 		CHECK(chown(path, 65534, 65534) == 0);
-		CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) == -1);
+		CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_PFX, key, &len, err,
+				    sizeof(err)) == -1);
 		snprintf(expect, sizeof(expect),
 			 "key file %s: owned by uid 65534, not by root or this user (uid 0)", path);
 		CHECK_STR(err, expect);
@@ -462,22 +465,22 @@ static void test_key_file_refusals(void)
 
 		snprintf(link_path, sizeof(link_path), "%s/l", key_dir);
 		CHECK(symlink(path, link_path) == 0);
-		CHECK(anon_key_load(AT_FDCWD, link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
-		      -1);
+		CHECK(anon_key_load(AT_FDCWD, link_path, ANON_IPCRYPT_PFX, key, &len, err,
+				    sizeof(err)) == -1);
 		snprintf(expect, sizeof(expect),
 			 "key file %s: a symbolic link; give the key file itself", link_path);
 		CHECK_STR(err, expect);
 		unlink(link_path);
 		snprintf(link_path, sizeof(link_path), "%s/fifo", key_dir);
 		CHECK(mkfifo(link_path, 0600) == 0);
-		CHECK(anon_key_load(AT_FDCWD, link_path, ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
-		      -1);
+		CHECK(anon_key_load(AT_FDCWD, link_path, ANON_IPCRYPT_PFX, key, &len, err,
+				    sizeof(err)) == -1);
 		snprintf(expect, sizeof(expect), "key file %s: not a regular file (a FIFO)",
 			 link_path);
 		CHECK_STR(err, expect);
 		unlink(link_path);
-		CHECK(anon_key_load(AT_FDCWD, "/dev/null", ANON_IPCRYPT_PFX, key, &len, err, sizeof(err)) ==
-		      -1);
+		CHECK(anon_key_load(AT_FDCWD, "/dev/null", ANON_IPCRYPT_PFX, key, &len, err,
+				    sizeof(err)) == -1);
 		CHECK_STR(err, "key file /dev/null: not a regular file (a device)");
 	}
 
@@ -485,7 +488,8 @@ static void test_key_file_refusals(void)
 	for (int i = 0; i < 32; i++)
 		raw[i] = (uint8_t)(0x80 + i);
 	write_file(path, raw, sizeof(raw), 0600);
-	CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, key, &len, err, sizeof(err)) == -1);
+	CHECK(anon_key_load(AT_FDCWD, path, ANON_IPCRYPT_DETERMINISTIC, key, &len, err,
+			    sizeof(err)) == -1);
 	CHECK(strstr(err, "does not say its mode") != NULL);
 	memset(raw, 0x92, sizeof(raw));
 	write_file(path, raw, sizeof(raw), 0600);
@@ -596,8 +600,40 @@ static void test_batched_equals_walk(void)
 	ipcrypt_pfx_free(&c);
 }
 
+/* addr_format spells every IPv4 address as inet_ntop does, and never overruns. */
+static void test_format_v4(void)
+{
+	char want[INET_ADDRSTRLEN], got[INET_ADDRSTRLEN + 4];
+	struct in6_addr a;
+	uint32_t x = 0x9e3779b9U;
+	size_t bad = 0;
+
+	for (uint32_t i = 0; i < 200000; i++) {
+		/* Every byte value in every position, then a pseudo-random spread. */
+		uint32_t v = i < 1024 ? (i & 0xff) * 0x01010101U >> (8 * (i >> 8)) |
+						(i & 0xff) << (8 * (i >> 8)) :
+					(x = x * 1664525U + 1013904223U);
+
+		addr_from_v4(&a, v);
+		inet_ntop(AF_INET, &v, want, sizeof(want));
+		addr_format(&a, got, sizeof(got));
+		bad += strcmp(got, want) != 0;
+	}
+	CHECK(bad == 0);
+	addr_from_v4(&a, htonl(0xc6336417)); /* 198.51.100.23: 14 bytes with its NUL */
+	memset(got, 'x', sizeof(got));
+	addr_format(&a, got, 13);
+	CHECK(got[0] == '\0' && got[1] == 'x');
+	addr_format(&a, got, 14);
+	CHECK(!strcmp(got, "198.51.100.23") && got[14] == 'x');
+	addr_from_v4(&a, 0);
+	addr_format(&a, got, sizeof(got));
+	CHECK(!strcmp(got, "0.0.0.0"));
+}
+
 int main(void)
 {
+	test_format_v4();
 	test_vectors();
 	test_batched_equals_walk();
 	test_prefix_preserved();

@@ -20,10 +20,33 @@ void addr_from_v4(struct in6_addr *a, uint32_t ip4_be)
 	memcpy(a->s6_addr + 12, &ip4_be, 4);
 }
 
+/*
+ * A dotted quad, as inet_ntop spells it, without its sprintf: a drain
+ * formats a million. A buffer too short gets "" (inet_ntop's is undefined).
+ */
+static void format_v4(const uint8_t *b, char *buf, size_t len)
+{
+	char text[INET_ADDRSTRLEN], *p = text;
+
+	for (int i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+		*p++ = '.';
+	}
+	p[-1] = '\0';
+	if ((size_t)(p - text) <= len)
+		memcpy(buf, text, (size_t)(p - text));
+	else if (len)
+		buf[0] = '\0';
+}
+
 void addr_format(const struct in6_addr *a, char *buf, size_t len)
 {
 	if (addr_is_v4(a))
-		inet_ntop(AF_INET, a->s6_addr + 12, buf, len);
+		format_v4(a->s6_addr + 12, buf, len);
 	else
 		inet_ntop(AF_INET6, a, buf, len);
 }
