@@ -322,18 +322,25 @@ static void epoch_keys(long long t_end, struct feed_target *t, size_t n,
 	}
 }
 
+/* Sources ahead of the one being anonymized whose cache entries are prefetched. */
+#define PREFETCH_AHEAD 8
+
 /* One batch of base records to every target still writable. */
 static void emit_batch(const struct feed *f, const struct feed_count *base, size_t n, bool last,
 		       struct feed_target *t, size_t ntargets, const struct anon_key **keys,
 		       struct feed_record *recs)
 {
 	for (size_t k = 0; k < ntargets; k++) {
+		const struct anonymizer *a = view_anonymizer(t[k].view, keys[k]);
 		size_t m = 0;
 
 		if (t[k].error)
 			continue;
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
+			if (i + PREFETCH_AHEAD < n)
+				anon_prefetch(a, &base[i + PREFETCH_AHEAD].src.addr);
 			m += view_record(f, t[k].view, keys[k], &base[i], &recs[m]);
+		}
 		t[k].sink->epoch_ends = last;
 		if (!m)
 			continue;

@@ -237,6 +237,23 @@ static void pfx_encrypt_from(const struct ipcrypt_pfx *c, const struct in6_addr 
 			get_bit(src, first + i) ^ ((e1[i][15] ^ e2[i][15]) & 1));
 }
 
+/* The /24 cache's entry for an IPv4 address's first three bytes. */
+static struct pfx_cache_entry *pfx_cache_entry(const struct ipcrypt_pfx *c, uint32_t p24)
+{
+	return c->cache ? &c->cache[(p24 * 2654435761U) >> 16] : NULL;
+}
+
+static uint32_t prefix24(const uint8_t *a)
+{
+	return (uint32_t)a[12] << 16 | (uint32_t)a[13] << 8 | a[14];
+}
+
+void ipcrypt_pfx_prefetch(const struct ipcrypt_pfx *c, const struct in6_addr *in)
+{
+	if (c->cache && addr_is_v4(in))
+		__builtin_prefetch(pfx_cache_entry(c, prefix24(in->s6_addr)));
+}
+
 void ipcrypt_pfx_encrypt(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 			 struct in6_addr *out)
 {
@@ -251,8 +268,8 @@ void ipcrypt_pfx_encrypt(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 		pfx_encrypt_from(c, in, out, 0, padded);
 		return;
 	}
-	p24 = (uint32_t)a[12] << 16 | (uint32_t)a[13] << 8 | a[14];
-	e = c->cache ? &c->cache[(p24 * 2654435761U) >> 16] : NULL;
+	p24 = prefix24(a);
+	e = pfx_cache_entry(c, p24);
 	if (e && e->prefix == (p24 | PFX_CACHE_VALID)) {
 		/* zeros || 1 || ::ffff:a.b.c, the block for the last byte's first bit */
 		padded[0] = 0x01;
@@ -592,8 +609,8 @@ size_t anon_key_format(enum anon_mode mode, const uint8_t *key, size_t keylen, c
 	return n;
 }
 
-int anon_key_write(int dir, const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
-		   char *err, size_t errlen)
+int anon_key_write(int dir, const char *path, enum anon_mode mode, const uint8_t *key,
+		   size_t keylen, char *err, size_t errlen)
 {
 	char text[ANON_KEY_TEXT_LEN];
 	size_t n;
@@ -685,6 +702,12 @@ void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in
 		*out = *in;
 		break;
 	}
+}
+
+void anon_prefetch(const struct anonymizer *a, const struct in6_addr *in)
+{
+	if (a->mode == ANON_IPCRYPT_PFX)
+		ipcrypt_pfx_prefetch(&a->pfx, in);
 }
 
 /*

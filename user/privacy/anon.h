@@ -76,6 +76,12 @@ void ipcrypt_pfx_free(struct ipcrypt_pfx *c);
 /* 16-byte form in and out; IPv4-mapped input gives IPv4-mapped output. */
 void ipcrypt_pfx_encrypt(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 			 struct in6_addr *out);
+/*
+ * Start loading the cache entry ipcrypt_pfx_encrypt will want for `in`:
+ * a drain anonymizes a million sources in its table's order, and the
+ * /24 cache's entry is a miss to memory for most of them.
+ */
+void ipcrypt_pfx_prefetch(const struct ipcrypt_pfx *c, const struct in6_addr *in);
 /* The same, one AES block per call (the reference walk; slower). */
 void ipcrypt_pfx_encrypt_serial(const struct ipcrypt_pfx *c, const struct in6_addr *in,
 				struct in6_addr *out);
@@ -127,8 +133,8 @@ int anon_key_generate(enum anon_mode mode, uint8_t key[ANON_KEY_MAX_LEN], char *
  * Write anon_key_format's text to a new file (O_EXCL, mode 0600), fsync'd;
  * dir and path as for anon_key_load. 0 or -1 (errno kept).
  */
-int anon_key_write(int dir, const char *path, enum anon_mode mode, const uint8_t *key, size_t keylen,
-		   char *err, size_t errlen);
+int anon_key_write(int dir, const char *path, enum anon_mode mode, const uint8_t *key,
+		   size_t keylen, char *err, size_t errlen);
 /*
  * The key's public name: 16 hex digits of SHA-256 over a domain label,
  * the mode name and the key. It tells keys apart; it does not reveal them.
@@ -139,6 +145,8 @@ void anon_key_id(enum anon_mode mode, const uint8_t *key, size_t len, char id[AN
 int anon_init(struct anonymizer *a, enum anon_mode mode, const uint8_t *key, size_t keylen,
 	      unsigned int v4_bits, unsigned int v6_bits, char *err, size_t errlen);
 void anon_apply(const struct anonymizer *a, const struct in6_addr *in, struct in6_addr *out);
+/* A hint: `in` is to be anonymized soon (ipcrypt_pfx_prefetch); nothing in other modes. */
+void anon_prefetch(const struct anonymizer *a, const struct in6_addr *in);
 /*
  * anon_apply, as text: ipcrypt-deterministic always in IPv6 notation
  * (IPv4 sources included, as the draft specifies), the other modes
