@@ -1544,9 +1544,11 @@ int main(void)
 
 	log_route_libraries();
 	log_set_level(LOG_WARN);
-	/* BENCH_ONLY=drain: the kernel drain alone (measuring a change to the drain). */
+	/* BENCH_ONLY=drain or userspace: that part alone (measuring a change to it). */
 	if (only && !strcmp(only, "drain"))
 		return bench_kernel_drain() ? 1 : 0;
+	if (only && !strcmp(only, "userspace"))
+		return bench_userspace() ? 1 : 0;
 	build_kinds(kinds);
 	if (setup_botsink(&l))
 		return 1;
