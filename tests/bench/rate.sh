@@ -115,13 +115,21 @@ echo 'alert tcp any any -> 203.0.113.10 80 (msg:"bench SYN"; flags:S; sid:1;)' >
 # hand sink0 one frame (one wake-up of sink0's thread) at a time; a thread
 # takes the relay's ring in batches, as a NIC's interrupt would.
 relay_up() {
-	local pid
+	local pid pids before
 	lab_bots ip link add relay0 type veth peer name relay1 || return 1
 	lab_bots sysctl -qw net.ipv6.conf.relay0.disable_ipv6=1 net.ipv6.conf.relay1.disable_ipv6=1
 	lab_bots ip link set relay0 up && lab_bots ip link set relay1 up || return 1
 	RELAY_ID=$(lab_bots "$ROOT/$BUILD/tests/xdp_relay" relay1 bots0) || return 1
+	# This relay's threads: those that appear with it (another lab may have a relay1).
+	before=" $(pgrep -d ' ' '^napi/relay1-') "
 	ip netns exec "$LAB_BOTS" sh -c 'echo 1 > /sys/class/net/relay1/threaded' || return 1
-	for pid in $(pgrep '^napi/relay1-'); do
+	pids=
+	for pid in $(pgrep '^napi/relay1-'); do [[ $before == *" $pid "* ]] || pids+=" $pid"; done
+	if [ -z "$pids" ]; then
+		echo "rate bench: relay1's NAPI thread not found" >&2
+		return 1
+	fi
+	for pid in $pids; do
 		taskset -pc 0 "$pid" >/dev/null 2>&1 || [ ! -e "/proc/$pid" ] || return 1
 	done
 }

@@ -33,9 +33,14 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->relay_ifindex = (__u32)to;
 	fd = relay__load(skel) ? -1 : bpf_program__fd(skel->progs.relay_redirect);
-	if (fd < 0 || bpf_xdp_attach(from, fd, XDP_FLAGS_DRV_MODE, NULL) ||
-	    bpf_obj_get_info_by_fd(fd, &info, &len)) {
+	if (fd < 0 || bpf_xdp_attach(from, fd, XDP_FLAGS_DRV_MODE, NULL)) {
 		fprintf(stderr, "xdp_relay: cannot load or attach the relay\n");
+		relay__destroy(skel);
+		return 1;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "xdp_relay: attached, but cannot read its id: detached again\n");
+		bpf_xdp_detach(from, XDP_FLAGS_DRV_MODE, NULL);
 		relay__destroy(skel);
 		return 1;
 	}

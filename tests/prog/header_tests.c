@@ -1047,27 +1047,45 @@ static void test_syn_decided(void)
 		"alert tcp any any -> 203.0.113.60 83 (msg:\"empty\"; dsize:0; sid:6004;)\n"
 		"alert tcp any any -> 203.0.113.60 84 (msg:\"syn-ack\"; flags:SA; sid:6005;)\n"
 		"alert tcp any any -> 203.0.113.61 90 (msg:\"ack\"; flags:A; sid:6006;)\n"
-		"alert tcp !198.51.100.7 any -> 203.0.113.61 91 (msg:\"not .7\"; sid:6007;)\n";
+		"alert tcp !198.51.100.7 any -> 203.0.113.61 91 (msg:\"not .7\"; sid:6007;)\n"
+		"alert tcp any any -> 203.0.113.60 85 (msg:\"ack first\"; flags:A; sid:6011;)\n"
+		"alert tcp any any -> 203.0.113.60 85 (msg:\"then syn\"; flags:S; sid:6012;)\n"
+		"alert ip any any -> 203.0.113.62 any (msg:\"ip\"; sid:6020;)\n"
+		"alert tcp any any -> 203.0.113.62 95 (msg:\"syn-ack\"; flags:SA; sid:6021;)\n"
+		"alert tcp any any -> 2001:db8:5::60 96 (msg:\"v6 syn\"; flags:S; sid:6030;)\n"
+		"alert tcp any 1000:2000 -> 203.0.113.63 any (msg:\"sport, any port\"; sid:6041;)\n"
+		"alert tcp any any -> 203.0.113.63 97 (msg:\"syn\"; flags:S; sid:6040;)\n";
 	static const struct {
 		const char *src, *dst;
 		__u16 sport, port;
 		__u8 flags;
 		__u32 sid;
 		__u16 syn_rule; /* BOTSINK_SYN_WALK, _NO_RULE, or 1: a rule decided */
+		int family; /* 4 or 6 */
 	} cases[] = {
-		{ SRC4, "203.0.113.60", 40000, 80, TH_SYN, 6001, 1 },
-		{ SRC4, "203.0.113.60", 40000, 80, TH_SYN | TH_ECE | TH_CWR, 6009, 1 },
-		{ SRC4, "203.0.113.60", 1500, 81, TH_SYN, 6002, BOTSINK_SYN_WALK },
-		{ SRC4, "203.0.113.60", 40000, 81, TH_SYN, 6009, BOTSINK_SYN_WALK },
-		{ "198.51.100.9", "203.0.113.60", 40000, 82, TH_SYN, 6003, BOTSINK_SYN_WALK },
-		{ "198.18.0.9", "203.0.113.60", 40000, 82, TH_SYN, 6009, BOTSINK_SYN_WALK },
-		{ SRC4, "203.0.113.60", 40000, 83, TH_SYN, 6004, BOTSINK_SYN_WALK },
-		{ SRC4, "203.0.113.60", 40000, 84, TH_SYN, 6009, 1 }, /* the destination's */
-		{ SRC4, "203.0.113.60", 40000, 84, TH_SYN | TH_ACK, 6005, 1 },
-		{ SRC4, "203.0.113.61", 40000, 90, TH_SYN, 0, BOTSINK_SYN_NO_RULE },
-		{ SRC4, "203.0.113.61", 40000, 90, TH_ACK, 6006, BOTSINK_SYN_NO_RULE },
-		{ "198.51.100.7", "203.0.113.61", 40000, 91, TH_SYN, 0, BOTSINK_SYN_WALK },
-		{ "198.51.100.8", "203.0.113.61", 40000, 91, TH_SYN, 6007, BOTSINK_SYN_WALK },
+		{ SRC4, "203.0.113.60", 40000, 80, TH_SYN, 6001, 1, 4 },
+		{ SRC4, "203.0.113.60", 40000, 80, TH_SYN | TH_ECE | TH_CWR, 6009, 1, 4 },
+		{ SRC4, "203.0.113.60", 1500, 81, TH_SYN, 6002, BOTSINK_SYN_WALK, 4 },
+		{ SRC4, "203.0.113.60", 40000, 81, TH_SYN, 6009, BOTSINK_SYN_WALK, 4 },
+		{ "198.51.100.9", "203.0.113.60", 40000, 82, TH_SYN, 6003, BOTSINK_SYN_WALK, 4 },
+		{ "198.18.0.9", "203.0.113.60", 40000, 82, TH_SYN, 6009, BOTSINK_SYN_WALK, 4 },
+		{ SRC4, "203.0.113.60", 40000, 83, TH_SYN, 6004, BOTSINK_SYN_WALK, 4 },
+		{ SRC4, "203.0.113.60", 40000, 84, TH_SYN, 6009, 1, 4 }, /* the destination's */
+		{ SRC4, "203.0.113.60", 40000, 84, TH_SYN | TH_ACK, 6005, 1, 4 },
+		{ SRC4, "203.0.113.61", 40000, 90, TH_SYN, 0, BOTSINK_SYN_NO_RULE, 4 },
+		{ SRC4, "203.0.113.61", 40000, 90, TH_ACK, 6006, BOTSINK_SYN_NO_RULE, 4 },
+		{ "198.51.100.7", "203.0.113.61", 40000, 91, TH_SYN, 0, BOTSINK_SYN_WALK, 4 },
+		{ "198.51.100.8", "203.0.113.61", 40000, 91, TH_SYN, 6007, BOTSINK_SYN_WALK, 4 },
+		/* The winner second in its run; a destination's `ip` rule; IPv6. */
+		{ SRC4, "203.0.113.60", 40000, 85, TH_SYN, 6012, 1, 4 },
+		{ SRC4, "203.0.113.60", 40000, 85, TH_ACK, 6011, 1, 4 },
+		{ SRC4, "203.0.113.62", 40000, 95, TH_SYN, 6020, 1, 4 },
+		{ SRC4, "203.0.113.62", 40000, 95, TH_SYN | TH_ACK, 6021, 1, 4 },
+		{ SRC6, "2001:db8:5::60", 40000, 96, TH_SYN, 6030, 1, 6 },
+		{ SRC6, "2001:db8:5::60", 40000, 96, TH_ACK, 0, 1, 6 },
+		/* An entry that depends on the source port, ranked after the winner. */
+		{ SRC4, "203.0.113.63", 1500, 97, TH_SYN, 6040, 1, 4 },
+		{ SRC4, "203.0.113.63", 1500, 97, TH_SYN | TH_ACK, 6041, 1, 4 },
 	};
 	const struct botsink_maps *m = &env.l.maps;
 	struct botsink_list entry, walked;
@@ -1085,8 +1103,8 @@ static void test_syn_decided(void)
 		else
 			CHECK_EQ(entry.syn_rule, cases[i].syn_rule);
 		f = new_frame();
-		frame_tcp_ip(f, 4, cases[i].src, cases[i].dst, cases[i].sport, cases[i].port,
-			     cases[i].flags);
+		frame_tcp_ip(f, cases[i].family, cases[i].src, cases[i].dst, cases[i].sport,
+			     cases[i].port, cases[i].flags);
 		send_frame_at(__LINE__, f, f->len, sid_bucket(cases[i].sid), cases[i].sid, -1,
 			      false);
 		/* The same, walked. */
@@ -1094,8 +1112,8 @@ static void test_syn_decided(void)
 		walked.syn_rule = BOTSINK_SYN_WALK;
 		CHECK(!bpf_map_update_elem(m->port2, &at, &walked, BPF_EXIST));
 		f = new_frame();
-		frame_tcp_ip(f, 4, cases[i].src, cases[i].dst, cases[i].sport, cases[i].port,
-			     cases[i].flags);
+		frame_tcp_ip(f, cases[i].family, cases[i].src, cases[i].dst, cases[i].sport,
+			     cases[i].port, cases[i].flags);
 		send_frame_at(__LINE__, f, f->len, sid_bucket(cases[i].sid), cases[i].sid, -1,
 			      false);
 		CHECK(!bpf_map_update_elem(m->port2, &at, &entry, BPF_EXIST));

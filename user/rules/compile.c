@@ -669,6 +669,9 @@ static size_t dst_index_find(struct dst_index *x, const struct prefix *e)
 	return k;
 }
 
+_Static_assert(BOTSINK_MAX_CANDIDATES < BOTSINK_SYN_INDEX,
+	       "every entry of a walked run has a syn_rule index");
+
 /* What a plain SYN to `port` (TCP flags SYN alone, no payload) makes of a candidate. */
 enum syn_fate { SYN_MISSES, SYN_MATCHES, SYN_DEPENDS };
 
@@ -713,7 +716,7 @@ static __u16 syn_outcome(const struct dst_entry *e, const struct port_list *pl)
 		case SYN_DEPENDS:
 			return BOTSINK_SYN_WALK;
 		case SYN_MATCHES:
-			if (at + 1 > BOTSINK_SYN_INDEX)
+			if (at + 1 >= BOTSINK_SYN_INDEX) /* 0x7fff | IN_DEST is NO_RULE */
 				return BOTSINK_SYN_WALK;
 			return (__u16)((port_first ? 0 : BOTSINK_SYN_IN_DEST) | (at + 1));
 		}
