@@ -447,6 +447,18 @@ static void add_tcp_ports(__u64 *bits, const struct compiled_candidate *cand, si
  * rule's first entry, from any source and port, without flags)? Then no
  * entry ranked after it can ever win.
  */
+/* Any source port: the entry does not look at it. */
+static bool any_sport(const struct botsink_candidate *c)
+{
+	return c->sport_lo == 0 && c->sport_hi == 65535;
+}
+
+/* The entry checks the payload (the program's has_payload_checks). */
+static bool payload_checked(const struct botsink_candidate *c)
+{
+	return c->app || c->ncontents || c->dsize_op || c->domains;
+}
+
 static bool takes_all(const struct compiled *cc, const struct compiled_candidate *cand, size_t i,
 		      const struct port_list *pl)
 {
@@ -455,9 +467,7 @@ static bool takes_all(const struct compiled *cc, const struct compiled_candidate
 	if (!rule_starts(cand, i) || c->kind != BOTSINK_CAND_MATCH ||
 	    cc->payload[cand[i].rule].needs_data)
 		return false;
-	if (c->ncontents || c->dsize_op || c->app || c->domains || c->flags_op != BOTSINK_FLAGS_ANY)
-		return false;
-	if (c->sport_lo != 0 || c->sport_hi != 65535)
+	if (payload_checked(c) || c->flags_op != BOTSINK_FLAGS_ANY || !any_sport(c))
 		return false;
 	if (pl)
 		return !c->proto || c->proto == pl->proto;
@@ -485,8 +495,8 @@ static bool meets_any_query(const struct compiled_candidate *cand, size_t i)
 	const struct botsink_candidate *c = &cand[i].c;
 
 	return c->app == BOTSINK_APP_DNS && rule_starts(cand, i) && c->kind == BOTSINK_CAND_MATCH &&
-	       c->flags_op == BOTSINK_FLAGS_ANY && c->sport_lo == 0 && c->sport_hi == 65535 &&
-	       c->dport_lo <= 53 && c->dport_hi >= 53 && c->proto != IPPROTO_TCP;
+	       c->flags_op == BOTSINK_FLAGS_ANY && any_sport(c) && c->dport_lo <= 53 &&
+	       c->dport_hi >= 53 && c->proto != IPPROTO_TCP;
 }
 
 /*
@@ -687,8 +697,7 @@ static enum syn_fate syn_meets(const struct botsink_candidate *c, __u16 port)
 		    (c->flags_op == BOTSINK_FLAGS_EQ))
 		return SYN_MISSES;
 	/* The source, its port or the (empty) payload decide: only a walk can tell. */
-	if (c->kind != BOTSINK_CAND_MATCH || c->sport_lo != 0 || c->sport_hi != 65535 || c->app ||
-	    c->ncontents || c->dsize_op || c->domains)
+	if (c->kind != BOTSINK_CAND_MATCH || !any_sport(c) || payload_checked(c))
 		return SYN_DEPENDS;
 	return SYN_MATCHES;
 }
